@@ -1,0 +1,5 @@
+import sys
+
+from orkit.cli import main
+
+sys.exit(main())

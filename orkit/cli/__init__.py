@@ -1,0 +1,60 @@
+"""The `orkit` command (layer 5). One module per command; each exposes `register(subparsers)`.
+
+Errors end as one line on stderr and a non-zero exit, never a traceback:
+2 for bad input or options (nothing was sent), 1 for a run-level failure, 130 for Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from orkit.errors import ConfigError, OrkitError
+
+__all__ = ["main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from orkit.cli import _models, _report, _run, _sim  # one module per command
+
+    parser = argparse.ArgumentParser(
+        prog="orkit",
+        description="Evaluate prompts across many LLMs through OpenRouter.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (_run, _models, _report, _sim):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(f"orkit {version('orkit')}")
+        return 0
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code: int = args.func(args)
+        return code
+    except ConfigError as exc:
+        print(f"orkit: error: {exc}", file=sys.stderr)
+        return 2
+    except OrkitError as exc:
+        print(f"orkit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("orkit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `orkit models | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,355 @@
+"""Every error orkit raises, in one tree (layer 0, stdlib only).
+
+```
+OrkitError                                 base; .message is one line fit for a terminal
+├── ConfigError (also ValueError)          bad options or input, caught before anything is sent
+│   ├── MissingAPIKeyError                 says how to set the key
+│   ├── SpecError                          a run spec: .path, .field
+│   ├── DatasetError                       a dataset: .path, .line (1-based), .field
+│   ├── TemplateError                      a prompt template: .variable, .row
+│   └── UnknownModelError                  .model, .suggestions (close matches)
+├── APIError                               talking to OpenRouter: .model, .provider
+│   ├── APIConnectionError                 the request did not get an HTTP answer
+│   │   └── APITimeoutError                connect/read timeout, or a stalled stream
+│   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE)
+│   └── APIStatusError                     an error status, an error in a 200 body, or a
+│       │                                  mid-stream SSE error: .status_code, .error_type,
+│       │                                  .metadata, .retry_after_s, .is_mid_stream
+│       ├── BadRequestError          400
+│       │   └── ContextLengthError   400 context/token limit
+│       ├── AuthenticationError      401
+│       ├── InsufficientCreditsError 402
+│       ├── PermissionDeniedError    403 (moderation, guardrails, budgets)
+│       ├── NotFoundError            404 (no endpoints, unknown resource)
+│       ├── RequestTimeoutError      408
+│       ├── RateLimitError           429: .scope (free-per-minute, free-per-day, upstream)
+│       └── ServerError              5xx
+│           ├── UpstreamError        502 provider returned an invalid answer / is down
+│           ├── ServiceUnavailableError 503 no provider available / overloaded
+│           ├── GatewayTimeoutError  504, 524
+│           └── ProviderOverloadedError 529
+├── RunError                               a run as a whole cannot go on: .run_dir
+│   ├── RunStoppedError                    a run-level failure stopped dispatch (401, credits)
+│   └── BudgetExceededError                the budget would be passed: .spent_usd, .budget_usd
+└── ScorerError                            a scorer raised: .scorer; __cause__ is the original
+```
+
+Errors carry facts; what to do about them (retry, wait, fall back, fail) is decided by the
+router's policy and nowhere else. Messages never contain the API key: nothing here is given
+the key, and the client builds messages from response bodies only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BudgetExceededError",
+    "ConfigError",
+    "ContextLengthError",
+    "DatasetError",
+    "GatewayTimeoutError",
+    "InsufficientCreditsError",
+    "InvalidResponseError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "OrkitError",
+    "PermissionDeniedError",
+    "ProviderOverloadedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RunError",
+    "RunStoppedError",
+    "ScorerError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "SpecError",
+    "TemplateError",
+    "UnknownModelError",
+    "UpstreamError",
+]
+
+
+class OrkitError(Exception):
+    """Base of every orkit error. `message` is one line, ready for a terminal."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --------------------------------------------------------------------------- config / input
+
+
+class ConfigError(OrkitError, ValueError):
+    """Bad options or bad input, found before any request is sent."""
+
+
+class MissingAPIKeyError(ConfigError):
+    """No API key for an endpoint that needs one."""
+
+
+class SpecError(ConfigError):
+    """An invalid run spec (TOML file or Python `Sweep`)."""
+
+    def __init__(self, message: str, *, path: str | None = None, field: str | None = None) -> None:
+        where = ", ".join(p for p in (path, f"field {field!r}" if field else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.path = path
+        self.field = field
+
+
+class DatasetError(ConfigError):
+    """An unreadable or invalid dataset row. `line` is 1-based (a file line or row number)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        parts = [p for p in (path, f"line {line}" if line is not None else None) if p]
+        if field:
+            parts.append(f"field {field!r}")
+        super().__init__(f"{', '.join(parts)}: {message}" if parts else message)
+        self.path = path
+        self.line = line
+        self.field = field
+
+
+class TemplateError(ConfigError):
+    """A prompt template that cannot be rendered for a row (e.g. a missing variable)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        variable: str | None = None,
+        row: int | None = None,
+        item_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.variable = variable
+        self.row = row
+        self.item_id = item_id
+
+
+class UnknownModelError(ConfigError):
+    """A model id that is not in the catalog."""
+
+    def __init__(self, model: str, suggestions: Sequence[str] = ()) -> None:
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown model id {model!r}{hint}")
+        self.model = model
+        self.suggestions = tuple(suggestions)
+
+
+# --------------------------------------------------------------------------- API
+
+
+class APIError(OrkitError):
+    """A request to the API did not produce a usable answer."""
+
+    def __init__(
+        self, message: str, *, model: str | None = None, provider: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.provider = provider
+
+    @property
+    def error_type(self) -> str:
+        """A short stable name for the `error_type` column."""
+        return "error"
+
+
+class APIConnectionError(APIError):
+    """No HTTP answer: refused, reset, DNS, or the connection dropped mid-body."""
+
+    @property
+    def error_type(self) -> str:
+        return "connection_error"
+
+
+class APITimeoutError(APIConnectionError):
+    """The connect or read timeout passed, or a stream stalled."""
+
+    @property
+    def error_type(self) -> str:
+        return "timeout"
+
+
+class InvalidResponseError(APIError):
+    """The server answered with something that is not the documented wire format."""
+
+    @property
+    def error_type(self) -> str:
+        return "invalid_response"
+
+
+class APIStatusError(APIError):
+    """An error reported by the API: an HTTP error status, an `error` object in a 200 body,
+    or an error event in the middle of a stream (`is_mid_stream`)."""
+
+    default_error_type = "api_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        model: str | None = None,
+        provider: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        retry_after_s: float | None = None,
+        rate_limit_reset_s: float | None = None,
+        is_mid_stream: bool = False,
+        generation_id: str | None = None,
+        raw_code: object = None,
+    ) -> None:
+        super().__init__(message, model=model, provider=provider)
+        self.status_code = status_code
+        self.metadata: Mapping[str, Any] = metadata or {}
+        self.retry_after_s = retry_after_s
+        #: When the limit resets, in Unix seconds (from X-RateLimit-Reset, epoch ms on the wire).
+        self.rate_limit_reset_s = rate_limit_reset_s
+        self.is_mid_stream = is_mid_stream
+        self.generation_id = generation_id
+        #: The `error.code` as sent (a number, or a string such as "server_error").
+        self.raw_code = raw_code
+
+    @property
+    def error_type(self) -> str:
+        canonical = self.metadata.get("error_type")
+        if isinstance(canonical, str) and canonical:
+            return canonical
+        return self.default_error_type
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keep errors picklable across processes
+        return (_rebuild_status_error, (type(self), self.message, self.__dict__))
+
+
+def _rebuild_status_error(
+    cls: type[APIStatusError], message: str, state: dict[str, Any]
+) -> APIStatusError:
+    err = cls.__new__(cls)
+    OrkitError.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class BadRequestError(APIStatusError):
+    default_error_type = "invalid_request"
+
+
+class ContextLengthError(BadRequestError):
+    default_error_type = "context_length_exceeded"
+
+
+class AuthenticationError(APIStatusError):
+    default_error_type = "authentication"
+
+
+class InsufficientCreditsError(APIStatusError):
+    default_error_type = "payment_required"
+
+
+class PermissionDeniedError(APIStatusError):
+    default_error_type = "permission_denied"
+
+
+class NotFoundError(APIStatusError):
+    default_error_type = "not_found"
+
+
+class RequestTimeoutError(APIStatusError):
+    default_error_type = "timeout"
+
+
+class RateLimitError(APIStatusError):
+    default_error_type = "rate_limit_exceeded"
+
+    @property
+    def scope(self) -> str:
+        """`free-per-minute`, `free-per-day`, `upstream` or `unknown`, read from the message."""
+        text = self.message.lower()
+        if "free-models-per-day" in text or "openrouter_free_tier_daily" in str(
+            self.metadata.get("limit_source", "")
+        ):
+            return "free-per-day"
+        if "free-models-per-min" in text:
+            return "free-per-minute"
+        if self.metadata.get("provider_name") or "upstream" in str(self.metadata.get("raw", "")):
+            return "upstream"
+        return "unknown"
+
+
+class ServerError(APIStatusError):
+    default_error_type = "server"
+
+
+class UpstreamError(ServerError):
+    default_error_type = "provider_unavailable"
+
+
+class ServiceUnavailableError(ServerError):
+    default_error_type = "provider_overloaded"
+
+
+class GatewayTimeoutError(ServerError):
+    default_error_type = "timeout"
+
+
+class ProviderOverloadedError(ServerError):
+    default_error_type = "provider_overloaded"
+
+
+# --------------------------------------------------------------------------- runs
+
+
+class RunError(OrkitError):
+    """A run as a whole cannot go on."""
+
+    def __init__(self, message: str, *, run_dir: str | None = None) -> None:
+        super().__init__(message)
+        self.run_dir = run_dir
+
+
+class RunStoppedError(RunError):
+    """A run-level failure (bad key, no credits) stopped dispatch."""
+
+
+class BudgetExceededError(RunError):
+    """Sending more would pass the run's budget."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        spent_usd: float,
+        budget_usd: float,
+        run_dir: str | None = None,
+    ) -> None:
+        super().__init__(message, run_dir=run_dir)
+        self.spent_usd = spent_usd
+        self.budget_usd = budget_usd
+
+
+class ScorerError(OrkitError):
+    """A scorer raised; the original exception is `__cause__`."""
+
+    def __init__(self, message: str, *, scorer: str) -> None:
+        super().__init__(message)
+        self.scorer = scorer
