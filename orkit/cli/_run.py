@@ -1,10 +1,116 @@
-"""placeholder; replaced by its owner."""
+"""`orkit run`: run a sweep from a TOML spec and/or flags, then write the HTML report."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
+
+from orkit.cli._table import print_summary
+
+HELP = "run a sweep (dataset × prompt × models) and write Parquet results and an HTML report"
+
+EXAMPLES = """examples:
+  orkit run datasets/demo/sweep.toml
+  orkit run datasets/demo/sweep.toml --model openai/gpt-4o-mini --concurrency 8
+  orkit run --dataset data.jsonl --prompt '{{ question }}' --model openai/gpt-4o-mini \\
+            --model anthropic/claude-haiku-4.5 --endpoint openrouter
+"""
 
 
 def register(sub: Any) -> None:
-    pass
+    p = sub.add_parser("run", help=HELP, description=HELP, epilog=EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("spec", nargs="?", help="TOML run spec (flags override its values)")
+    p.add_argument("--dataset", help="dataset file (.jsonl, .json, .csv, .tsv, .parquet)")
+    p.add_argument("--model", "-m", action="append", dest="models", metavar="MODEL",
+                   help="model id; repeat for several (replaces the spec's list)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--prompt", help="user-message template (Jinja2; dataset columns as variables)")
+    g.add_argument("--prompt-file", help="file holding the user-message template")
+    p.add_argument("--system", help="system message (template)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="request body field, VALUE parsed as JSON if it can be (e.g. "
+                        "temperature=0, max_tokens=64); repeatable")
+    p.add_argument("--concurrency", "-c", type=int, help="requests in flight at once")
+    p.add_argument("--repeats", type=int, help="send each request this many times")
+    p.add_argument("--out", help="directory for run directories (default: runs)")
+    p.add_argument("--endpoint", help="sim | openrouter | URL of an OpenAI-compatible API")
+    p.add_argument("--name", help="a name for the run")
+    p.add_argument("--report", metavar="PATH",
+                   help="where to write the HTML report (default: reports/<run_id>.html)")
+    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
+    from orkit.errors import SpecError
+
+    if not pairs:
+        return None
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SpecError(f"--param must be KEY=VALUE, got {pair!r}", field="params")
+        try:
+            params[key.strip()] = json.loads(value)
+        except ValueError:
+            params[key.strip()] = value
+    return params
+
+
+def _build_sweep(args: argparse.Namespace) -> Any:
+    from orkit.batch import Sweep, load_spec
+    from orkit.errors import SpecError
+
+    prompt = args.prompt
+    if args.prompt_file:
+        try:
+            prompt = Path(args.prompt_file).read_text("utf-8")
+        except OSError as exc:
+            raise SpecError(f"cannot read prompt file: {exc.strerror}",
+                            path=args.prompt_file) from None
+    overrides: dict[str, Any] = {
+        "dataset": args.dataset, "models": args.models, "prompt": prompt,
+        "system": args.system, "params": _parse_params(args.param),
+        "concurrency": args.concurrency, "repeats": args.repeats, "out": args.out,
+        "endpoint": args.endpoint, "name": args.name,
+    }
+    if args.spec:
+        params = overrides.pop("params")
+        spec = load_spec(args.spec, overrides)
+        if params:  # --param adds to the spec's params rather than replacing them all
+            spec = replace(spec, params={**spec.params, **params})
+        return spec
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "dataset" not in given:
+        raise SpecError("give a spec file or --dataset (see `orkit run --help`)")
+    if "models" not in given:
+        raise SpecError("give at least one --model (see `orkit run --help`)")
+    if "prompt" not in given:
+        raise SpecError("give --prompt or --prompt-file (see `orkit run --help`)")
+    return Sweep(**given)
+
+
+def run(args: argparse.Namespace) -> int:
+    from orkit.batch import Run, TqdmObserver, run_sweep_async
+    from orkit._portal import run_sync
+
+    sweep = _build_sweep(args)
+    observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
+    run_dir = run_sync(run_sweep_async, sweep, observer=observer)
+    result = Run(run_dir)
+    manifest = result.manifest
+    out = sys.stdout
+    if not args.quiet:
+        print_summary(result.summary(), manifest, file=out)
+    print(f"run directory: {result.path}", file=out)
+    if not args.no_report:
+        path = result.report(args.report)
+        print(f"report:        {path}", file=out)
+    return 0 if manifest.get("status") == "completed" else 1

@@ -1,0 +1,40 @@
+"""The batch engine (layer 3): sweeps, planning, execution, run directories."""
+
+from __future__ import annotations
+
+from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
+from orkit.batch._engine import EngineOptions, ResultSink, execute
+from orkit.batch._plan import Plan, validate_dataset
+from orkit.batch._progress import NullObserver, Observer, TqdmObserver
+from orkit.batch._run import Run, open_run
+from orkit.batch._runner import prepare, run_sweep_async
+from orkit.batch._spec import load_spec
+from orkit.batch._sweep import Sweep
+from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
+from orkit.batch._totals import ModelTotals, RunTotals
+
+__all__ = [
+    "Endpoint",
+    "EngineOptions",
+    "ModelTotals",
+    "NullObserver",
+    "Observer",
+    "Plan",
+    "ResultSink",
+    "Run",
+    "RunTotals",
+    "Sweep",
+    "Task",
+    "TqdmObserver",
+    "canonical_json",
+    "content_hash",
+    "execute",
+    "load_spec",
+    "open_run",
+    "open_client",
+    "prepare",
+    "resolve_endpoint",
+    "run_sweep_async",
+    "task_key",
+    "validate_dataset",
+]

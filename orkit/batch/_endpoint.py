@@ -1,0 +1,113 @@
+"""Where requests go: the built-in emulator, OpenRouter, or any OpenAI-compatible URL.
+
+Resolving an endpoint checks what can be checked before anything is sent: a key for
+OpenRouter, and that the server answers at all (one line, no traceback, when it does not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from orkit._settings import load_settings
+from orkit.client import AsyncOpenRouter
+from orkit.config import OPENROUTER_BASE_URL, ClientOptions, Timeouts
+from orkit.errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    ConfigError,
+    MissingAPIKeyError,
+)
+from orkit.types import Secret
+
+__all__ = ["Endpoint", "open_client", "resolve_endpoint"]
+
+SIM_BASE_URL = "http://sim.local/api/v1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    kind: str
+    """`sim`, `openrouter` or `url`."""
+    base_url: str
+    api_key: Secret | None = field(default=None, repr=False)
+    sim: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def uses_catalog(self) -> bool:
+        """OpenRouter and the emulator serve OpenRouter model ids; other servers their own."""
+        return self.kind in ("sim", "openrouter")
+
+    def describe(self) -> dict[str, Any]:
+        """For the manifest: never the key, only whether there was one."""
+        out: dict[str, Any] = {"kind": self.kind, "base_url": self.base_url}
+        out["has_api_key"] = self.api_key is not None
+        if self.kind == "sim":
+            out["sim"] = dict(self.sim)
+        return out
+
+
+def resolve_endpoint(
+    endpoint: str, *, sim: Mapping[str, Any] | None = None, api_key: str | Secret | None = None
+) -> Endpoint:
+    """`sim`, `openrouter` or a URL → an Endpoint; a missing OpenRouter key fails here."""
+    key = Secret(api_key) if isinstance(api_key, str) else api_key
+    if endpoint == "sim":
+        from orkit.sim import SIM_API_KEY
+
+        return Endpoint(kind="sim", base_url=SIM_BASE_URL, api_key=Secret(SIM_API_KEY),
+                        sim=dict(sim or {}))
+    settings_key = key or load_settings().api_key
+    if endpoint == "openrouter":
+        if settings_key is None:
+            raise MissingAPIKeyError(
+                "no OpenRouter API key: export OPENROUTER_API_KEY=sk-or-v1-... "
+                "(or use --endpoint sim to try orkit offline)"
+            )
+        return Endpoint(kind="openrouter", base_url=OPENROUTER_BASE_URL, api_key=settings_key)
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"endpoint must be 'sim', 'openrouter' or an http(s) URL: {endpoint!r}")
+    return Endpoint(kind="url", base_url=endpoint.rstrip("/"), api_key=settings_key)
+
+
+@asynccontextmanager
+async def open_client(
+    endpoint: Endpoint, *, max_connections: int = 256, preflight: bool = True
+) -> AsyncIterator[AsyncOpenRouter]:
+    """An open client for `endpoint`; with `preflight`, first check that it answers."""
+    transport = None
+    if endpoint.kind == "sim":
+        from orkit.sim import SimConfig, StreamingASGITransport, create_app
+
+        transport = StreamingASGITransport(create_app(SimConfig.from_dict(dict(endpoint.sim))))
+    options = ClientOptions(
+        base_url=endpoint.base_url,
+        api_key=endpoint.api_key,
+        max_connections=max_connections,
+        timeouts=Timeouts(),
+    )
+    async with AsyncOpenRouter(options, http_transport=transport) as client:
+        if preflight:
+            await _preflight(client, endpoint)
+        yield client
+
+
+async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
+    """One cheap GET so an unreachable server or a bad key stops the run before it starts."""
+    host = urlsplit(endpoint.base_url).netloc
+    try:
+        if endpoint.kind == "openrouter":
+            await client.get_key()
+        else:
+            await client.list_models()
+    except AuthenticationError as exc:
+        raise ConfigError(f"{host} rejected the API key: {exc.message}") from None
+    except APIConnectionError as exc:
+        raise ConfigError(f"cannot reach {endpoint.base_url}: {exc.message}") from None
+    except APIStatusError:
+        pass  # some OpenAI-compatible servers have no /models; the run will tell

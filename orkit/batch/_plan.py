@@ -1,0 +1,83 @@
+"""Plan a sweep: validate the dataset against the prompt, then expand rows into tasks.
+
+Validation streams the whole dataset once before anything is sent, so a malformed row or a
+missing template variable stops the run with nothing sent. Expansion streams it again,
+rendering each row once and fanning it out over models and repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
+from orkit.data import Dataset, PromptTemplate
+from orkit.errors import TemplateError
+from orkit.results import DatasetCopyWriter
+from orkit.types import ChatRequest
+
+__all__ = ["Plan", "validate_dataset"]
+
+
+def validate_dataset(dataset: Dataset, template: PromptTemplate) -> int:
+    """Stream every row once; raise on the first bad row or missing variable. Returns rows."""
+    template.check_columns(dataset.columns(), path=dataset.path)
+    variables = template.variables
+    count = 0
+    for item in dataset:
+        missing = variables.difference(item.fields)
+        if missing:
+            name = sorted(missing)[0]
+            where = f"{dataset.path}, line {item.line}" if dataset.path else f"row {item.line}"
+            raise TemplateError(
+                f"{where}: template variable {name!r} is missing from item {item.item_id!r}",
+                variable=name,
+                row=item.line,
+                item_id=item.item_id,
+            )
+        count += 1
+    return count
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    dataset: Dataset
+    template: PromptTemplate
+    prompt_id: str
+    models: Sequence[str]
+    params: dict[str, Any]
+    repeats: int
+
+    @property
+    def tasks_per_item(self) -> int:
+        return len(self.models) * self.repeats
+
+    def tasks(self, dataset_copy: DatasetCopyWriter | None = None) -> Iterator[Task]:
+        """All tasks, lazily; writes each dataset batch to `dataset_copy` as it is read."""
+        params_json = canonical_json(self.params)
+        params = self.params
+        for batch in self.dataset.iter_batches():
+            if dataset_copy is not None:
+                dataset_copy.write_batch(
+                    [{**it.fields, "item_id": it.item_id, "item_index": it.index} for it in batch]
+                )
+            for item in batch:
+                messages = self.template.render(item)
+                messages_json = canonical_json(messages)
+                item_hash = content_hash(canonical_json(item.fields))
+                for model in self.models:
+                    request = ChatRequest(model=model, messages=messages, params=params)
+                    for repeat in range(self.repeats):
+                        yield Task(
+                            key=task_key(item_hash, messages_json, model, params_json, repeat),
+                            item_index=item.index,
+                            item_id=item.item_id,
+                            prompt_id=self.prompt_id,
+                            model=model,
+                            params_json=params_json,
+                            repeat=repeat,
+                            messages_json=messages_json,
+                            request=request,
+                            fields=item.fields,
+                        )

@@ -1,0 +1,137 @@
+"""Turn a task's outcome (a response or an error) into its results row and score rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from orkit.batch._tasks import Task
+from orkit.errors import APIError, APIStatusError
+from orkit.scorers import Scorer
+from orkit.types import ChatResponse
+
+__all__ = ["Timing", "error_row", "ok_row", "score_rows"]
+
+_MAX_ERROR_MESSAGE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    queue_s: float
+    backoff_s: float
+    started_at: float
+    """Unix seconds when the task left the queue."""
+    finished_at: float
+
+
+def _base(task: Task, run_id: str, timing: Timing, attempts: int) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "task_key": task.key,
+        "item_id": task.item_id,
+        "item_index": task.item_index,
+        "prompt_id": task.prompt_id,
+        "model": task.model,
+        "params_json": task.params_json,
+        "repeat": task.repeat,
+        "attempts": attempts,
+        "messages_json": task.messages_json,
+        "queue_s": timing.queue_s,
+        "backoff_s": timing.backoff_s,
+        "started_at": int(timing.started_at * 1_000_000),
+        "finished_at": int(timing.finished_at * 1_000_000),
+    }
+
+
+def ok_row(
+    task: Task, run_id: str, response: ChatResponse, timing: Timing, *, attempts: int = 1
+) -> dict[str, Any]:
+    row = _base(task, run_id, timing, attempts)
+    usage = response.usage
+    served = response.model
+    row.update(
+        status="ok",
+        served_model=served,
+        served_provider=response.provider,
+        is_fallback=bool(served) and not _same_model(task.model, served),
+        output_text=response.content,
+        reasoning_text=response.reasoning,
+        finish_reason=response.finish_reason,
+        native_finish_reason=response.native_finish_reason,
+        service_s=response.latency_s,
+        ttft_s=response.ttft_s,
+        generation_id=response.generation_id,
+    )
+    if usage is not None:
+        row.update(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+            cached_tokens=usage.cached_tokens,
+            cost_usd=usage.cost_usd,
+            cost_source="reported" if usage.cost_usd is not None else "unknown",
+        )
+    else:
+        row["cost_source"] = "unknown"
+    row["output_tokens_per_s"] = _tokens_per_s(response)
+    return row
+
+
+def error_row(
+    task: Task, run_id: str, error: APIError, timing: Timing, *, attempts: int = 1
+) -> dict[str, Any]:
+    row = _base(task, run_id, timing, attempts)
+    row.update(
+        status="error",
+        error_type=error.error_type,
+        error_message=error.message[:_MAX_ERROR_MESSAGE],
+        served_provider=error.provider,
+        is_fallback=False,
+        cost_source="unknown",
+    )
+    if isinstance(error, APIStatusError):
+        row["http_status"] = error.status_code
+        row["generation_id"] = error.generation_id
+    return row
+
+
+def score_rows(
+    task: Task, run_id: str, output: str | None, scorers: Sequence[Scorer]
+) -> list[dict[str, Any]]:
+    rows = []
+    for scorer in scorers:
+        score = scorer(output, task.fields)
+        if score is None:
+            continue
+        rows.append(
+            {
+                "run_id": run_id,
+                "task_key": task.key,
+                "item_id": task.item_id,
+                "model": task.model,
+                "scorer": scorer.name,
+                "score": score.value,
+                "passed": score.passed,
+                "expected": score.expected,
+                "detail": score.detail,
+            }
+        )
+    return rows
+
+
+def _same_model(requested: str, served: str) -> bool:
+    """OpenRouter reports the served model without routing suffixes (`:nitro`, `:floor`...)
+    and sometimes by its dated canonical slug; neither is a fallback."""
+    base = requested.split(":", 1)[0]
+    return served == requested or served == base or served.startswith(base + "-20")
+
+
+def _tokens_per_s(response: ChatResponse) -> float | None:
+    usage = response.usage
+    if usage is None or not usage.completion_tokens or response.latency_s is None:
+        return None
+    decode_s = response.latency_s - (response.ttft_s or 0.0)
+    if decode_s <= 0:
+        return None
+    return usage.completion_tokens / decode_s

@@ -1,0 +1,78 @@
+"""`Run`: a finished (or interrupted) run directory, read back as tables and reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orkit.report import write_report
+from orkit.results import RunDir, read_results, read_scores
+from orkit.stats import summarize
+
+__all__ = ["Run", "open_run"]
+
+
+class Run:
+    """A run directory. Every method reads from disk, so it also works on runs made elsewhere."""
+
+    def __init__(self, path: str | os.PathLike[str] | RunDir) -> None:
+        self.dir = path if isinstance(path, RunDir) else RunDir.open(path)
+
+    @property
+    def path(self) -> Path:
+        return self.dir.path
+
+    @property
+    def run_id(self) -> str:
+        return self.dir.run_id
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.dir.read_manifest()
+
+    @property
+    def status(self) -> str:
+        return str(self.manifest.get("status"))
+
+    def to_arrow(self) -> pa.Table:
+        """One row per task (the results table)."""
+        return read_results(self.dir)
+
+    def to_pandas(self, *, with_dataset: bool = False) -> pd.DataFrame:
+        """The results as a DataFrame; `with_dataset=True` joins the dataset's columns."""
+        df = self.to_arrow().to_pandas()
+        if with_dataset and self.dir.dataset_path.is_file():
+            data = pq.read_table(self.dir.dataset_path).to_pandas()
+            data = data.drop(columns=[c for c in data.columns if c == "item_index"])
+            df = df.merge(data, on="item_id", how="left", suffixes=("", "_data"))
+        return df
+
+    def scores(self) -> pd.DataFrame:
+        """One row per (task, scorer)."""
+        return read_scores(self.dir).to_pandas()
+
+    def summary(self) -> pd.DataFrame:
+        """Per model: rows, errors, scores, latency, cost."""
+        return summarize(self.to_pandas(), self.scores())
+
+    def report(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write the one-file HTML report (default `reports/<run_id>.html`)."""
+        out = Path(path) if path is not None else Path("reports") / f"{self.run_id}.html"
+        return write_report(self.dir, out)
+
+    def __repr__(self) -> str:
+        return f"Run({str(self.path)!r}, status={self.status!r})"
+
+    def _repr_html_(self) -> str:
+        summary = self.summary()
+        return f"<p><b>orkit run {self.run_id}</b> ({self.status})</p>" + str(summary.to_html())
+
+
+def open_run(path: str | os.PathLike[str]) -> Run:
+    """Reopen a run directory, e.g. `orkit.open_run("runs/2026-11-28T10-00-00-ab12")`."""
+    return Run(path)

@@ -1,0 +1,136 @@
+"""`Sweep`: what to run — a dataset, a prompt, models, params, scorers — as one value.
+
+A Sweep is built in Python or loaded from a TOML spec (`load_spec`), and the two forms say the
+same thing. It holds no open resources; running it (`orkit.batch.run_sweep`) does the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orkit._portal import run_sync
+from orkit.batch._progress import TqdmObserver
+from orkit.batch._run import Run
+from orkit.batch._runner import run_sweep_async
+from orkit.errors import SpecError
+from orkit.scorers import Scorer, scorer_from_spec
+from orkit.types import Secret
+
+__all__ = ["ENDPOINT_KINDS", "Sweep"]
+
+ENDPOINT_KINDS = ("sim", "openrouter")
+"""Named endpoints; anything else must be an http(s) URL of an OpenAI-compatible server."""
+
+# Body fields orkit sets itself; a spec may not override them through params.
+_RESERVED_PARAMS = frozenset({"model", "messages", "stream"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sweep:
+    """A dataset × prompt × models run."""
+
+    dataset: Any
+    """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
+    models: Sequence[str]
+    prompt: str
+    """Jinja2 template of the user message; dataset columns are its variables."""
+    system: str | None = None
+    """Optional system message (also a template)."""
+    prompt_id: str = "default"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """Request body fields sent as-is: temperature, max_tokens, seed, provider, models, ..."""
+    scorers: Sequence[Scorer | Mapping[str, Any]] = ()
+    repeats: int = 1
+    concurrency: int = 16
+    endpoint: str = "openrouter"
+    """`sim` (the built-in emulator), `openrouter`, or the base URL of any OpenAI-compatible API."""
+    sim: Mapping[str, Any] = field(default_factory=dict)
+    """Emulator settings (`orkit.sim.SimConfig` fields) when endpoint is `sim`."""
+    out: str | Path = "runs"
+    """Directory under which the run directory is created."""
+    name: str | None = None
+    id_field: str | None = None
+    """Dataset column holding item ids (default: `id` if present, else the row number)."""
+    spec_path: str | None = None
+    """The TOML file this sweep came from, if any (for error messages and the manifest)."""
+
+    def __post_init__(self) -> None:
+        where = self.spec_path
+        if self.dataset is None:
+            raise SpecError("a dataset is required", path=where, field="dataset")
+        if isinstance(self.models, str):
+            object.__setattr__(self, "models", [self.models])
+        if not self.models:
+            raise SpecError("at least one model is required", path=where, field="models")
+        for m in self.models:
+            if not isinstance(m, str) or not m.strip():
+                raise SpecError(f"model ids must be non-empty strings, got {m!r}", path=where,
+                                field="models")
+        if not isinstance(self.prompt, str) or not self.prompt.strip():
+            raise SpecError("a prompt template is required", path=where, field="prompt")
+        if not isinstance(self.repeats, int) or self.repeats < 1:
+            raise SpecError(f"must be an integer >= 1, got {self.repeats!r}", path=where,
+                            field="repeats")
+        if not isinstance(self.concurrency, int) or self.concurrency < 1:
+            raise SpecError(f"must be an integer >= 1, got {self.concurrency!r}", path=where,
+                            field="concurrency")
+        bad = _RESERVED_PARAMS.intersection(self.params)
+        if bad:
+            raise SpecError(f"{sorted(bad)} are set by orkit and cannot be params", path=where,
+                            field="params")
+        if self.endpoint not in ENDPOINT_KINDS and not self.endpoint.startswith(
+            ("http://", "https://")
+        ):
+            raise SpecError(
+                f"must be 'sim', 'openrouter' or an http(s) URL, got {self.endpoint!r}",
+                path=where,
+                field="endpoint",
+            )
+
+    def run(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
+        """Run the sweep and wait for it (works in scripts and inside Jupyter)."""
+        return run_sync(self.run_async, api_key=api_key, progress=progress)
+
+    async def run_async(
+        self, *, api_key: str | Secret | None = None, progress: bool = True
+    ) -> Run:
+        """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
+        observer = TqdmObserver() if progress else None
+        run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
+        return Run(run_dir)
+
+    def built_scorers(self) -> list[Scorer]:
+        """Scorer objects, building any given in spec (mapping) form."""
+        built: list[Scorer] = []
+        for i, s in enumerate(self.scorers):
+            if isinstance(s, Mapping):
+                built.append(scorer_from_spec(s, where=f"scorers[{i}]"))
+            else:
+                built.append(s)
+        return built
+
+    def to_spec(self) -> dict[str, Any]:
+        """The JSON-able spec stored in the manifest (dataset as a path or a description)."""
+        dataset = str(self.dataset) if isinstance(self.dataset, str | Path) else "<in-memory>"
+        return {
+            "name": self.name,
+            "dataset": dataset,
+            "id_field": self.id_field,
+            "models": list(self.models),
+            "prompt": {"id": self.prompt_id, "system": self.system, "template": self.prompt},
+            "params": dict(self.params),
+            "scorers": [_scorer_spec(s) for s in self.scorers],
+            "repeats": self.repeats,
+            "concurrency": self.concurrency,
+            "endpoint": self.endpoint,
+            "sim": dict(self.sim),
+        }
+
+
+def _scorer_spec(s: Scorer | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(s, Mapping):
+        return dict(s)
+    return {"kind": getattr(s, "name", type(s).__name__)}

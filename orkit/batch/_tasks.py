@@ -1,0 +1,49 @@
+"""Tasks: one request to send, keyed by a hash of everything that defines it.
+
+A task's key is a hash of (dataset row content, rendered messages, model, params, repeat), so
+the same work always gets the same key: resume and the response cache both rely on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from orkit.types import ChatRequest
+
+__all__ = ["Task", "canonical_json", "content_hash", "task_key"]
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON: sorted keys, no spaces, non-ASCII kept (hash input and stored text)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def content_hash(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def task_key(item_hash: str, messages_json: str, model: str, params_json: str, repeat: int) -> str:
+    return content_hash(item_hash, messages_json, model, params_json, str(repeat))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task:
+    key: str
+    item_index: int
+    item_id: str
+    prompt_id: str
+    model: str
+    params_json: str
+    repeat: int
+    messages_json: str
+    request: ChatRequest
+    fields: Mapping[str, Any]
+    """The dataset row, for scorers."""

@@ -1,0 +1,114 @@
+"""Render a run into one self-contained HTML file: inline CSS, no scripts, no network.
+
+Model outputs are untrusted text, so Jinja2 autoescaping stays on; the final HTML is also
+scrubbed of anything that looks like an API key (prompts and outputs are user data).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from orkit._redact import redact_secrets
+from orkit.results import RunDir, read_results, read_scores
+from orkit.stats import summarize
+
+__all__ = ["render_report", "write_report"]
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("orkit.report", "templates"),
+    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kind == "pct":
+        return f"{100 * value:.1f}%"
+    if kind == "usd":
+        return f"${value:.4f}" if value < 10 else f"${value:,.2f}"
+    if kind == "s":
+        return f"{value:.2f} s"
+    return str(value)
+
+
+def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
+    scorer_cols = [c for c in summary.columns if c.startswith("score_")]
+    rows = []
+    for model, s in summary.iterrows():
+        rows.append(
+            {
+                "model": model,
+                "rows": int(s["rows"]),
+                "errors": int(s["errors"]),
+                "error_rate": _fmt(s["error_rate"], "pct"),
+                "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
+                "latency": _fmt(s["mean_service_s"], "s"),
+                "ttft": _fmt(s["p50_ttft_s"], "s"),
+                "cost": _fmt(s["cost_usd"], "usd"),
+                "cost_unknown": int(s["cost_unknown_rows"]),
+            }
+        )
+    return [c.removeprefix("score_") for c in scorer_cols], rows
+
+
+def _examples(results: pd.DataFrame, scores: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
+    """The first `limit` items, each with every model's output and pass/fail."""
+    if results.empty:
+        return []
+    item_ids = list(dict.fromkeys(results.sort_values("item_index")["item_id"]))[:limit]
+    wanted = results[results["item_id"].isin(item_ids)]
+    passed = {}
+    if not scores.empty:
+        first = scores.drop_duplicates("task_key")
+        passed = dict(zip(first["task_key"], first["passed"], strict=True))
+    out = []
+    for item_id, group in wanted.groupby("item_id", sort=False):
+        cells = []
+        for r in group.itertuples():
+            text = r.output_text if r.status == "ok" else f"[{r.error_type}] {r.error_message}"
+            cells.append({"model": r.model, "text": text or "", "status": r.status,
+                          "passed": passed.get(r.task_key)})
+        prompt = group["messages_json"].iloc[0]
+        out.append({"item_id": item_id, "prompt": prompt, "cells": cells})
+    return out
+
+
+def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
+    """The report of `run` as an HTML string."""
+    manifest = run.read_manifest()
+    results = read_results(run).to_pandas()
+    scores = read_scores(run).to_pandas()
+    summary = summarize(results, scores)
+    scorer_names, model_rows = _model_rows(summary)
+    totals = manifest.get("totals", {}).get("all", {})
+    page = _ENV.get_template("report.html.j2").render(
+        title=title or manifest.get("name") or run.run_id,
+        manifest=manifest,
+        totals=totals,
+        total_cost=_fmt(totals.get("cost_usd"), "usd"),
+        scorer_names=scorer_names,
+        models=model_rows,
+        examples=_examples(results, scores, max_examples),
+        n_items=int(results["item_id"].nunique()) if not results.empty else 0,
+    )
+    return redact_secrets(page)
+
+
+def write_report(run: RunDir, out: str | Path, *, title: str | None = None) -> Path:
+    """Write the report to `out` (parents created) and return its path."""
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render_report(run, title=title), "utf-8")
+    tmp.replace(path)
+    return path
+

@@ -1,0 +1,27 @@
+"""Run directories and their Parquet tables (layer 2): schemas, atomic part files, manifest,
+readers."""
+
+from __future__ import annotations
+
+from orkit.results._dataset_copy import DatasetCopyWriter
+from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
+from orkit.results._read import read_parts, read_results, read_scores
+from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
+from orkit.results._schema import RESULTS_SCHEMA, SCHEMA_VERSION, SCORES_SCHEMA, schema_metadata
+
+__all__ = [
+    "MANIFEST_VERSION",
+    "RESULTS_SCHEMA",
+    "SCHEMA_VERSION",
+    "SCORES_SCHEMA",
+    "DatasetCopyWriter",
+    "PartWriter",
+    "RunDir",
+    "new_run_id",
+    "next_part_index",
+    "read_parts",
+    "read_results",
+    "read_scores",
+    "schema_metadata",
+    "write_table_atomic",
+]

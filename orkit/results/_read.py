@@ -1,0 +1,31 @@
+"""Read a run's tables back as Arrow (pandas on request). No orkit needed for this: any
+Parquet reader works on a run directory; these helpers only add the empty-table case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orkit.results._rundir import RunDir
+from orkit.results._schema import RESULTS_SCHEMA, SCORES_SCHEMA
+
+__all__ = ["read_parts", "read_results", "read_scores"]
+
+
+def read_parts(directory: Path, schema: pa.Schema) -> pa.Table:
+    """Concatenate `part-*.parquet` in order; an empty table of `schema` when there are none."""
+    parts = sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
+    if not parts:
+        return schema.empty_table()
+    tables = [pq.read_table(p) for p in parts]
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def read_results(run: RunDir) -> pa.Table:
+    return read_parts(run.results_dir, RESULTS_SCHEMA)
+
+
+def read_scores(run: RunDir) -> pa.Table:
+    return read_parts(run.scores_dir, SCORES_SCHEMA)

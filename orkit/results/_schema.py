@@ -1,0 +1,80 @@
+"""The Parquet schemas of a run directory: defined here and nowhere else.
+
+Column names carry their units. Unknown values are null, never 0: a null `cost_usd` means the
+cost is unknown, a 0 means it was free (or a cache hit, with `cost_source = "cached"`).
+Changing a column's name, type or order requires bumping `SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+__all__ = [
+    "RESULTS_SCHEMA",
+    "SCHEMA_VERSION",
+    "SCORES_SCHEMA",
+    "schema_metadata",
+]
+
+SCHEMA_VERSION = "1"
+
+_TS = pa.timestamp("us", tz="UTC")
+
+RESULTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("task_key", pa.string()),
+        ("item_id", pa.string()),
+        ("item_index", pa.int64()),
+        ("prompt_id", pa.string()),
+        ("model", pa.string()),
+        ("served_model", pa.string()),
+        ("served_provider", pa.string()),
+        ("params_json", pa.string()),
+        ("repeat", pa.int32()),
+        ("status", pa.string()),
+        ("error_type", pa.string()),
+        ("http_status", pa.int32()),
+        ("error_message", pa.string()),
+        ("attempts", pa.int32()),
+        ("is_fallback", pa.bool_()),
+        ("messages_json", pa.string()),
+        ("output_text", pa.string()),
+        ("reasoning_text", pa.string()),
+        ("finish_reason", pa.string()),
+        ("native_finish_reason", pa.string()),
+        ("prompt_tokens", pa.int64()),
+        ("completion_tokens", pa.int64()),
+        ("reasoning_tokens", pa.int64()),
+        ("cached_tokens", pa.int64()),
+        ("cost_usd", pa.float64()),
+        ("cost_source", pa.string()),
+        ("queue_s", pa.float64()),
+        ("backoff_s", pa.float64()),
+        ("service_s", pa.float64()),
+        ("ttft_s", pa.float64()),
+        ("output_tokens_per_s", pa.float64()),
+        ("started_at", _TS),
+        ("finished_at", _TS),
+        ("generation_id", pa.string()),
+    ]
+)
+
+SCORES_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("task_key", pa.string()),
+        ("item_id", pa.string()),
+        ("model", pa.string()),
+        ("scorer", pa.string()),
+        ("score", pa.float64()),
+        ("passed", pa.bool_()),
+        ("expected", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
+
+
+def schema_metadata(kind: str) -> dict[bytes, bytes]:
+    """Key-value metadata stored in every part file, so readers can check what they read."""
+    return {b"orkit.schema_version": SCHEMA_VERSION.encode(), b"orkit.table": kind.encode()}
