@@ -1,0 +1,15 @@
+"""The async HTTP client for OpenRouter and OpenAI-compatible servers (layer 1).
+
+`AsyncOpenRouter` sends chat completions (plain or streamed, measuring time to first token)
+and reads the models catalog, endpoints, generation stats, key info and credits. It makes
+one HTTP request per call and raises the classes of `orkit.errors`; retries, fallbacks and
+rate limits live in the router.
+"""
+
+from __future__ import annotations
+
+from orkit.client._client import AsyncOpenRouter
+from orkit.client._http import HTTPBackend, HTTPResponse, StreamResponse
+from orkit.client._stream import ChatStream
+
+__all__ = ["AsyncOpenRouter", "ChatStream", "HTTPBackend", "HTTPResponse", "StreamResponse"]

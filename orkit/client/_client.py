@@ -1,0 +1,352 @@
+"""`AsyncOpenRouter`: the async HTTP client for OpenRouter and OpenAI-compatible servers
+(layer 1).
+
+One instance owns one connection pool. It sends exactly one HTTP request per call: retries,
+fallbacks and rate limits are the router's job. Failures raise the classes of
+`orkit.errors` (mapped in `_wire.error_from_response`, transport errors in `_http`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from time import perf_counter
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import httpx
+
+from orkit._settings import load_settings
+from orkit.client._http import HTTPBackend, HTTPResponse, StreamResponse, make_backend
+from orkit.client._stream import ChatStream
+from orkit.client._wire import (
+    chat_response,
+    error_from_response,
+    find_error,
+    invalid_response,
+    load_json,
+)
+from orkit.config import ClientOptions
+from orkit.errors import (
+    APIError,
+    ConfigError,
+    InvalidResponseError,
+    MissingAPIKeyError,
+    NotFoundError,
+)
+from orkit.types import ChatRequest, ChatResponse, Secret
+
+__all__ = ["AsyncOpenRouter"]
+
+_MAX_MODEL_PAGES = 100  # a loop guard for `/models` paging, far above any real catalog
+
+
+class AsyncOpenRouter:
+    """Async client for the OpenRouter API (and any OpenAI-compatible server).
+
+    Examples:
+        ```python
+        async with AsyncOpenRouter() as client:       # key from OPENROUTER_API_KEY
+            request = ChatRequest(model="openai/gpt-4o-mini",
+                                  messages=[{"role": "user", "content": "Hi"}])
+            response = await client.complete(request)  # streamed: measures TTFT
+            print(response.content, response.usage, response.ttft_s)
+        ```
+
+    The key is taken from `api_key`, else `options.api_key`, else `OPENROUTER_API_KEY`.
+    OpenRouter itself needs one; other servers (llama.cpp, vLLM, Ollama, `orkit sim`) do
+    not, and get no `Authorization` header without one. The key goes into that header and
+    nowhere else: not into `repr()`, errors or anything stored.
+    """
+
+    def __init__(
+        self,
+        options: ClientOptions | None = None,
+        *,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+        http_backend: HTTPBackend | None = None,
+    ) -> None:
+        """Build a client; nothing is sent until the first call.
+
+        Args:
+            options: timeouts, pool size, app attribution, base URL.
+            api_key: overrides `options.api_key` and the environment.
+            base_url: overrides `options.base_url`.
+            http_transport: an httpx transport to send through (e.g. `httpx.ASGITransport`
+                for an in-process server, `httpx.MockTransport` in tests).
+            http_backend: a complete replacement for the HTTP layer (see `HTTPBackend`).
+
+        Raises:
+            MissingAPIKeyError: OpenRouter's base URL and no key anywhere.
+        """
+        options = options or ClientOptions()
+        base = (base_url or options.base_url).rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise ConfigError(f"base_url must start with http:// or https://, got {base!r}")
+        self._base_url = base
+        self._key = _resolve_key(api_key, options, base)
+        self._options = options
+        self._static_headers = _static_headers(options)
+        self._chat_url = f"{base}/chat/completions"
+        self._http: HTTPBackend = http_backend or make_backend(options, http_transport)
+        self._closed = False
+
+    def __repr__(self) -> str:
+        key = self._key.masked() if self._key is not None else None
+        return f"AsyncOpenRouter(base_url={self._base_url!r}, api_key={key!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is appended to, e.g. `https://openrouter.ai/api/v1`."""
+        return self._base_url
+
+    async def __aenter__(self) -> AsyncOpenRouter:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            await self._http.aclose()
+
+    # ----------------------------------------------------------------------- chat
+
+    async def complete(self, request: ChatRequest, *, stream: bool = True) -> ChatResponse:
+        """One completion (the `Completer` protocol).
+
+        Streams by default, which is how time to first token (`ttft_s`) is measured;
+        `stream=False` sends a plain request (`ttft_s` is None).
+        """
+        if not stream:
+            return await self.chat(request)
+        async with self.stream_chat(request) as chunks:
+            return await chunks.consume()
+
+    async def chat(self, request: ChatRequest) -> ChatResponse:
+        """One non-streamed completion."""
+        body = _dumps(request.to_body(stream=False))
+        t0 = perf_counter()
+        try:
+            resp = await self._http.post_json(self._chat_url, body, self._headers())
+        except APIError as exc:
+            exc.model = exc.model or request.model
+            raise
+        latency_s = perf_counter() - t0
+        return self._chat_body(resp, request.model, latency_s)
+
+    @asynccontextmanager
+    async def stream_chat(self, request: ChatRequest) -> AsyncIterator[ChatStream]:
+        """A streamed completion, chunk by chunk.
+
+        Examples:
+            ```python
+            async with client.stream_chat(request) as chunks:
+                async for chunk in chunks:
+                    print(chunk.content or "", end="")
+            print(chunks.final_response().usage)
+            ```
+
+        Error statuses raise on entering; an error event in the stream raises from the
+        iteration with `is_mid_stream=True`. Leaving early closes the connection, which
+        stops generation (and billing) at providers that support cancellation.
+        """
+        params = request.params
+        body_obj = request.to_body(stream=True)
+        if "stream_options" not in params:
+            # Usage on streams: a no-op on OpenRouter (always sent), needed by vLLM/llama.cpp.
+            body_obj["stream_options"] = {"include_usage": True}
+        body = _dumps(body_obj)
+        model = request.model
+        t0 = perf_counter()
+        try:
+            async with self._http.stream_post(self._chat_url, body, self._headers()) as raw:
+                yield await self._open_stream(raw, model, t0)
+        except APIError as exc:
+            exc.model = exc.model or model
+            raise
+
+    async def _open_stream(self, raw: StreamResponse, model: str, t0: float) -> ChatStream:
+        status = raw.status
+        if status >= 300:
+            raise error_from_response(
+                status, raw.headers, await raw.read(), model=model, secret=self._key
+            )
+        if "json" in raw.headers.get("content-type", ""):
+            # Asked to stream, answered with one JSON body (an error, or a server that
+            # does not stream): read it as a non-streamed answer.
+            body = await raw.read()
+            final = self._chat_body(HTTPResponse(status, raw.headers, body), model, None)
+            return ChatStream(None, model=model, secret=self._key, t0=t0, final=final)
+        return ChatStream(raw, model=model, secret=self._key, t0=t0)
+
+    def _chat_body(self, resp: HTTPResponse, model: str, latency_s: float | None) -> ChatResponse:
+        obj = self._json(resp, model)
+        return chat_response(obj, resp.headers, latency_s=latency_s)
+
+    # ----------------------------------------------------------------------- GET endpoints
+
+    async def list_models(self, **query: object) -> list[dict[str, Any]]:
+        """`GET /models` → the raw model dicts.
+
+        Keyword arguments are query parameters (`output_modalities="all"`,
+        `supported_parameters=["tools", "structured_outputs"]`, `offset=0, limit=100`; lists
+        are sent comma-separated). Paging (`links.next`, or `total_count` when `offset` /
+        `limit` are given) is followed to the end.
+        """
+        params = _query(query)
+        paged = "offset" in params or "limit" in params
+        url = f"{self._base_url}/models"
+        models: list[dict[str, Any]] = []
+        for _ in range(_MAX_MODEL_PAGES):
+            body = await self._get(url, params)
+            page = body.get("data")
+            if not isinstance(page, list):
+                raise InvalidResponseError("GET /models: the answer has no `data` list")
+            models.extend(m for m in page if isinstance(m, dict))
+            next_params = _next_page(body, params, len(page), len(models), paged)
+            if next_params is None:
+                break
+            params = next_params
+        return models
+
+    async def list_endpoints(self, model_id: str) -> dict[str, Any]:
+        """`GET /models/{author}/{slug}/endpoints` → `data` (the model and its endpoints)."""
+        author, sep, slug = model_id.partition("/")
+        if not sep or not author or not slug:
+            raise ConfigError(f"model id must look like 'author/slug', got {model_id!r}")
+        path = f"/models/{quote(author, safe='')}/{quote(slug, safe=':')}/endpoints"
+        return _data(await self._get(self._base_url + path, None))
+
+    async def get_generation(self, generation_id: str) -> dict[str, Any]:
+        """`GET /generation?id=` → `data` (cost, native tokens, latency of a generation).
+
+        Raises `NotFoundError` while OpenRouter has not written the stats yet (common right
+        after a completion); waiting and asking again is the caller's choice.
+        """
+        return _data(await self._get(f"{self._base_url}/generation", {"id": generation_id}))
+
+    async def get_key(self) -> dict[str, Any]:
+        """`GET /key` → `data` (limits, usage, free-tier counters); `/auth/key` if 404."""
+        try:
+            return _data(await self._get(f"{self._base_url}/key", None))
+        except NotFoundError:
+            return _data(await self._get(f"{self._base_url}/auth/key", None))
+
+    async def get_credits(self) -> dict[str, Any]:
+        """`GET /credits` → `data` (`total_credits`, `total_usage`; needs a management key)."""
+        return _data(await self._get(f"{self._base_url}/credits", None))
+
+    # ----------------------------------------------------------------------- plumbing
+
+    def _headers(self) -> dict[str, str]:
+        if self._key is None:
+            return self._static_headers
+        # Built per request so the plain key lives only in the request being sent.
+        return {**self._static_headers, "Authorization": "Bearer " + self._key.reveal()}
+
+    async def _get(self, url: str, params: Mapping[str, str] | None) -> dict[str, Any]:
+        resp = await self._http.get(url, params, self._headers())
+        return self._json(resp, None)
+
+    def _json(self, resp: HTTPResponse, model: str | None) -> dict[str, Any]:
+        """The JSON object of a response, or the error it stands for."""
+        status = resp.status
+        if status >= 300:
+            raise error_from_response(
+                status, resp.headers, resp.body, model=model, secret=self._key
+            )
+        try:
+            obj = load_json(resp.body)
+        except ValueError:
+            raise invalid_response(status, resp.body, self._key, model=model) from None
+        if not isinstance(obj, dict):
+            raise invalid_response(status, resp.body, self._key, model=model, what="JSON object")
+        if find_error(obj) is not None:
+            raise error_from_response(status, resp.headers, obj, model=model, secret=self._key)
+        return obj
+
+
+def _resolve_key(api_key: str | Secret | None, options: ClientOptions, base: str) -> Secret | None:
+    key = api_key if api_key is not None else options.api_key
+    if key is None:
+        key = load_settings().api_key
+    if isinstance(key, str):
+        key = Secret(key.strip())
+    if key is not None and not key:
+        key = None
+    host = urlsplit(base).hostname or ""
+    if key is None and (host == "openrouter.ai" or host.endswith(".openrouter.ai")):
+        raise MissingAPIKeyError(
+            "no OpenRouter API key: run `export OPENROUTER_API_KEY=sk-or-...` "
+            "or pass api_key='sk-or-...'"
+        )
+    return key
+
+
+def _static_headers(options: ClientOptions) -> dict[str, str]:
+    headers = {"Content-Type": "application/json"}
+    if options.app_title:
+        headers["X-OpenRouter-Title"] = options.app_title
+    if options.referer:
+        headers["HTTP-Referer"] = options.referer
+    return headers
+
+
+def _dumps(body: Mapping[str, Any]) -> bytes:
+    try:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"request body is not JSON-serializable: {exc}") from exc
+
+
+def _data(body: dict[str, Any]) -> dict[str, Any]:
+    data = body.get("data", body)
+    return data if isinstance(data, dict) else body
+
+
+def _query(query: Mapping[str, object]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for name, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            params[name] = "true" if value else "false"
+        elif isinstance(value, list | tuple | set | frozenset):
+            params[name] = ",".join(str(v) for v in value)
+        else:
+            params[name] = str(value)
+    return params
+
+
+def _next_page(
+    body: Mapping[str, Any], params: dict[str, str], page_len: int, seen: int, paged: bool
+) -> dict[str, str] | None:
+    """Query of the next `/models` page, or None when this was the last one."""
+    if page_len == 0:
+        return None
+    links = body.get("links")
+    nxt = links.get("next") if isinstance(links, dict) else None
+    if isinstance(nxt, str) and nxt:
+        # Keep our own base URL and filters; take only the query of the link.
+        merged = {**params, **dict(parse_qsl(urlsplit(nxt).query))}
+        return merged if merged != params else None
+    total = body.get("total_count")
+    if paged and isinstance(total, int) and seen < total:
+        try:
+            offset = int(params.get("offset") or 0) + page_len
+        except ValueError:
+            return None
+        return {**params, "offset": str(offset)}
+    return None

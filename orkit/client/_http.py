@@ -1,0 +1,248 @@
+"""The HTTP backend seam, and its httpx implementation (layer 1).
+
+Everything `AsyncOpenRouter` sends goes through the small `HTTPBackend` protocol below, so
+the rest of the client never sees an httpx type and another backend (aiohttp, for less CPU
+per request at high concurrency) can be dropped in. A backend:
+
+- sends bytes it is given (the body is serialized once, by the client),
+- returns the status, a case-insensitive header mapping and the body bytes,
+- turns its own transport failures into `APIConnectionError` / `APITimeoutError`, with a
+  one-line message naming the host and the original exception as `__cause__`.
+
+HTTP error statuses are not errors at this level: mapping them is `_wire`'s job.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from orkit.config import ClientOptions
+from orkit.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ConfigError,
+    InvalidResponseError,
+)
+
+__all__ = ["HTTPBackend", "HTTPResponse", "HttpxBackend", "StreamResponse"]
+
+
+class HTTPResponse:
+    """A fully read answer: status, headers (case-insensitive mapping) and body bytes."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+class StreamResponse(Protocol):
+    """An answer whose body is read chunk by chunk (SSE)."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Case-insensitive: `headers.get("x-generation-id")` must work."""
+        ...
+
+    async def receive(self) -> bytes:
+        """The next chunk of the body as it arrives; `b""` once the body has ended."""
+        ...
+
+    async def read(self) -> bytes:
+        """The rest of the body at once (for error statuses and JSON answers)."""
+        ...
+
+
+class HTTPBackend(Protocol):
+    """The only HTTP the client does."""
+
+    async def post_json(
+        self, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> HTTPResponse: ...
+
+    def stream_post(
+        self, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> AbstractAsyncContextManager[StreamResponse]:
+        """POST and yield the answer once its headers are in; leaving closes it."""
+        ...
+
+    async def get(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
+    ) -> HTTPResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+# --------------------------------------------------------------------------- httpx
+
+
+class _HttpxStream:
+    __slots__ = ("_body", "_host", "_read_timeout", "_resp")
+
+    def __init__(self, resp: httpx.Response, host: str, read_timeout: float) -> None:
+        self._resp = resp
+        self._host = host
+        self._read_timeout = read_timeout
+        self._body: AsyncIterator[bytes] = resp.aiter_bytes()
+
+    @property
+    def status(self) -> int:
+        return self._resp.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._resp.headers
+
+    async def receive(self) -> bytes:
+        try:
+            return await self._body.__anext__()
+        except StopAsyncIteration:
+            return b""
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, self._host, self._read_timeout, streaming=True) from exc
+
+    async def read(self) -> bytes:
+        try:
+            return await self._resp.aread()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, self._host, self._read_timeout) from exc
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._body, "aclose", None)
+        try:
+            if aclose is not None:
+                await aclose()
+            await self._resp.aclose()
+        except httpx.HTTPError:
+            pass  # closing a broken connection: the caller already has its answer or error
+
+
+class HttpxBackend:
+    """`HTTPBackend` over one `httpx.AsyncClient` (one connection pool per client)."""
+
+    def __init__(
+        self, options: ClientOptions, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        t = options.timeouts
+        self._timeouts = t
+        n = options.max_connections
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+            limits=httpx.Limits(max_connections=n, max_keepalive_connections=n),
+            # orkit decides about redirects, retries and errors itself.
+            follow_redirects=False,
+        )
+
+    async def post_json(self, url: str, body: bytes, headers: Mapping[str, str]) -> HTTPResponse:
+        try:
+            resp = await self._client.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, _host(url), self._timeouts.read) from exc
+        return HTTPResponse(resp.status_code, resp.headers, resp.content)
+
+    @asynccontextmanager
+    async def stream_post(
+        self, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> AsyncIterator[StreamResponse]:
+        request = self._client.build_request("POST", url, content=body, headers=headers)
+        try:
+            resp = await self._client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, _host(url), self._timeouts.read) from exc
+        stream = _HttpxStream(resp, _host(url), self._timeouts.read)
+        try:
+            yield stream
+        finally:
+            await stream.aclose()
+
+    async def get(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
+    ) -> HTTPResponse:
+        try:
+            resp = await self._client.get(url, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, _host(url), self._timeouts.read) from exc
+        return HTTPResponse(resp.status_code, resp.headers, resp.content)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | None) -> HTTPBackend:
+    """The backend `options.transport` asks for (only httpx exists so far)."""
+    if options.transport == "aiohttp":
+        raise ConfigError("the aiohttp transport is not available yet; use transport='httpx'")
+    return HttpxBackend(options, transport)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def transport_error(
+    exc: httpx.HTTPError, host: str, read_timeout: float, *, streaming: bool = False
+) -> APIError:
+    """One line saying what went wrong with the connection, never the request headers."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(_timeout_message(exc, host, read_timeout, streaming))
+    if isinstance(exc, httpx.ConnectError):
+        return APIConnectionError(f"cannot connect to {host} ({_connect_reason(exc)})")
+    if isinstance(exc, httpx.DecodingError):
+        return InvalidResponseError(f"cannot decode the body from {host}: {_reason(exc)}")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        where = "mid-stream" if streaming else "before the response was complete"
+        return APIConnectionError(f"connection to {host} dropped {where} ({_reason(exc)})")
+    return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
+
+
+def _timeout_message(
+    exc: httpx.TimeoutException, host: str, read_timeout: float, streaming: bool
+) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out connecting to {host}"
+    if isinstance(exc, httpx.PoolTimeout):
+        return f"timed out waiting for a free connection to {host} (pool is full)"
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"timed out sending the request to {host}"
+    if streaming:
+        return f"stream from {host} stalled: no data for {read_timeout:g}s"
+    return f"no answer from {host} within {read_timeout:g}s (read timeout)"
+
+
+def _connect_reason(exc: BaseException) -> str:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == (
+            errno.ECONNREFUSED
+        ):
+            return "connection refused"
+        if isinstance(seen, socket.gaierror):
+            return "name not resolved"
+        seen = seen.__cause__ or seen.__context__
+    text = _reason(exc)
+    return "connection refused" if "refused" in text.lower() else text
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] if text else type(exc).__name__
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.port is not None:
+        return f"{parts.hostname}:{parts.port}"
+    return parts.hostname or url

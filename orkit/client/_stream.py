@@ -1,0 +1,382 @@
+"""A streamed chat completion: SSE events in, `ChatChunk`s out, one `ChatResponse` at the end
+(layer 1).
+
+The hot loop (`_pump`) reads a network chunk, splits it into events, parses each event's JSON
+once and folds it into `_Accumulator`; `ChatChunk` objects are only built when someone
+iterates the stream, so `complete()` pays for none of them.
+
+End-of-stream rules (reference §4):
+- `data: [DONE]` ends the stream;
+- an event with a top-level `error` (or `finish_reason: "error"`) raises the mapped error with
+  `is_mid_stream=True`; no `[DONE]` follows it;
+- end of body without `[DONE]` is accepted once a finish reason has arrived (some servers close
+  right after the usage event), and is an `APIConnectionError` otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Mapping
+from time import perf_counter
+from typing import Any
+
+import anyio
+
+from orkit.client._http import StreamResponse
+from orkit.client._sse import SSEParser
+from orkit.client._wire import (
+    chunk_from_event,
+    error_from_response,
+    find_error,
+    parse_usage,
+)
+from orkit.errors import APIConnectionError, APIError, InvalidResponseError
+from orkit.types import ChatChunk, ChatResponse, Secret
+
+__all__ = ["ChatStream"]
+
+# After `[DONE]` the connection goes back to the pool only once the body's end has been
+# read; wait this long for it, then give up on reusing the connection.
+_DRAIN_S = 1.0
+
+
+class _Accumulator:
+    """Folds stream events into the fields of the final `ChatResponse`."""
+
+    __slots__ = (
+        "content",
+        "created",
+        "finish_reason",
+        "generation_id",
+        "model",
+        "native_finish_reason",
+        "provider",
+        "reasoning",
+        "saw_content",
+        "t0",
+        "tool_calls",
+        "ttft_s",
+        "usage",
+    )
+
+    def __init__(self, t0: float) -> None:
+        self.t0 = t0
+        self.ttft_s: float | None = None
+        self.generation_id: str | None = None
+        self.model: str | None = None
+        self.provider: str | None = None
+        self.created: int | None = None
+        self.content: list[str] = []
+        self.saw_content = False
+        self.reasoning: list[str] = []
+        self.tool_calls: dict[int, dict[str, Any]] = {}
+        self.finish_reason: str | None = None
+        self.native_finish_reason: str | None = None
+        self.usage: object = None
+
+    def add(self, obj: Mapping[str, Any]) -> None:
+        if self.generation_id is None:
+            self.generation_id = obj.get("id")
+            self.created = obj.get("created")
+        if self.model is None:
+            self.model = obj.get("model")
+        if self.provider is None:
+            self.provider = obj.get("provider")
+        usage = obj.get("usage")
+        if usage:
+            self.usage = usage
+        choices = obj.get("choices")
+        if not choices:
+            return  # the usage-only event has `choices: []`
+        choice = choices[0]
+        if not isinstance(choice, dict):
+            return
+        # A later event with `finish_reason: null` (the usage event, in older streams) must not
+        # erase the reason that came before it.
+        finish = choice.get("finish_reason")
+        if finish:
+            self.finish_reason = finish
+            self.native_finish_reason = choice.get("native_finish_reason")
+        delta = choice.get("delta")
+        if isinstance(delta, dict) and self._add_delta(delta) and self.ttft_s is None:
+            self.ttft_s = perf_counter() - self.t0
+
+    def _add_delta(self, delta: Mapping[str, Any]) -> bool:
+        """Fold one delta in; True if it carried a token (content, reasoning, tool call)."""
+        token = False
+        content = delta.get("content")
+        if isinstance(content, str):
+            self.saw_content = True
+            if content:
+                self.content.append(content)
+                token = True
+        reasoning = delta.get("reasoning")
+        if isinstance(reasoning, str) and reasoning:
+            self.reasoning.append(reasoning)
+            token = True
+        elif not token and _has_reasoning_detail(delta.get("reasoning_details")):
+            token = True  # encrypted or summary-only reasoning still marks the first token
+        tool_calls = delta.get("tool_calls")
+        if tool_calls:
+            self._add_tool_calls(tool_calls)
+            token = True
+        return token
+
+    def _add_tool_calls(self, deltas: list[Any]) -> None:
+        calls = self.tool_calls
+        for tc in deltas:
+            if not isinstance(tc, dict):
+                continue
+            index = tc.get("index")
+            if not isinstance(index, int):
+                index = self._index_without_one(tc.get("id"))
+            call = calls.get(index)
+            if call is None:
+                call = calls[index] = {
+                    "index": index,
+                    "id": None,
+                    "type": "function",
+                    "function": {"name": None, "arguments": ""},
+                }
+            if tc.get("id"):
+                call["id"] = tc["id"]
+            if tc.get("type"):
+                call["type"] = tc["type"]
+            fn = tc.get("function")
+            if isinstance(fn, dict):
+                # Names arrive whole (some providers repeat them); arguments arrive in pieces.
+                if fn.get("name") and not call["function"]["name"]:
+                    call["function"]["name"] = fn["name"]
+                if isinstance(fn.get("arguments"), str):
+                    call["function"]["arguments"] += fn["arguments"]
+
+    def _index_without_one(self, call_id: object) -> int:
+        # No `index` (some OpenAI-compatible servers): a new id starts a new call.
+        for index, call in self.tool_calls.items():
+            if call_id and call["id"] == call_id:
+                return index
+        if call_id or not self.tool_calls:
+            return len(self.tool_calls)
+        return max(self.tool_calls)
+
+    def response(self, latency_s: float) -> ChatResponse:
+        return ChatResponse(
+            generation_id=_opt_str(self.generation_id),
+            model=_opt_str(self.model),
+            provider=_opt_str(self.provider),
+            content="".join(self.content) if self.saw_content else None,
+            reasoning="".join(self.reasoning) if self.reasoning else None,
+            finish_reason=_opt_str(self.finish_reason),
+            native_finish_reason=_opt_str(self.native_finish_reason),
+            usage=parse_usage(self.usage),
+            tool_calls=[self.tool_calls[i] for i in sorted(self.tool_calls)] or None,
+            created=self.created if isinstance(self.created, int) else None,
+            ttft_s=self.ttft_s,
+            latency_s=latency_s,
+            streamed=True,
+        )
+
+
+class ChatStream:
+    """The chunks of one streamed completion, from `AsyncOpenRouter.stream_chat()`.
+
+    Iterate it for `ChatChunk`s (role-only, content, reasoning, tool-call, finish and
+    usage-only events each give one). Once it is exhausted, `final_response()` returns the
+    whole completion with usage, TTFT and latency.
+    """
+
+    __slots__ = (
+        "_acc",
+        "_done",
+        "_final",
+        "_headers",
+        "_json_pending",
+        "_keep",
+        "_latency_s",
+        "_model",
+        "_parser",
+        "_pending",
+        "_raw",
+        "_secret",
+    )
+
+    def __init__(
+        self,
+        raw: StreamResponse | None,
+        *,
+        model: str,
+        secret: Secret | None,
+        t0: float,
+        final: ChatResponse | None = None,
+    ) -> None:
+        self._raw = raw
+        self._headers: Mapping[str, str] = raw.headers if raw is not None else {}
+        self._model = model
+        self._secret = secret
+        self._acc = _Accumulator(t0)
+        self._parser = SSEParser()
+        self._pending: deque[Mapping[str, Any]] = deque()
+        self._keep = False
+        self._latency_s: float | None = None
+        # A server that answered a stream request with plain JSON: one chunk, already final.
+        self._final = final
+        self._done = final is not None
+        self._json_pending = final is not None
+
+    def __aiter__(self) -> ChatStream:
+        self._keep = True
+        return self
+
+    async def __anext__(self) -> ChatChunk:
+        while not self._pending:
+            if self._done:
+                if self._json_pending:
+                    return self._take_json_answer()
+                raise StopAsyncIteration
+            await self._pump()
+        return chunk_from_event(self._pending.popleft())
+
+    def _take_json_answer(self) -> ChatChunk:
+        # The answer came as one JSON body: it is the only chunk, handed out once.
+        final = self._final
+        assert final is not None
+        self._json_pending = False
+        return ChatChunk(
+            generation_id=final.generation_id,
+            model=final.model,
+            provider=final.provider,
+            content=final.content,
+            reasoning=final.reasoning,
+            role="assistant",
+            finish_reason=final.finish_reason,
+            native_finish_reason=final.native_finish_reason,
+            usage=final.usage,
+            tool_calls=final.tool_calls,
+            created=final.created,
+        )
+
+    def final_response(self) -> ChatResponse:
+        """The completion, once the stream has been read to its end."""
+        if self._final is not None:
+            return self._final
+        if not self._done or self._latency_s is None:
+            raise RuntimeError("final_response() is available once the stream is exhausted")
+        self._final = self._acc.response(self._latency_s)
+        return self._final
+
+    async def consume(self) -> ChatResponse:
+        """Read the rest of the stream without building chunks; return the completion."""
+        self._keep = False
+        self._pending.clear()
+        while not self._done:
+            await self._pump()
+        return self.final_response()
+
+    async def _pump(self) -> None:
+        """Read one network chunk and fold the events it completes."""
+        assert self._raw is not None
+        try:
+            data = await self._raw.receive()
+        except APIError as exc:
+            exc.model = exc.model or self._model
+            raise
+        events = self._parser.feed(data) if data else self._parser.close()
+        for payload in events:
+            if self._event(payload):
+                self._end()
+                await self._drain()
+                return
+        if not data:
+            self._end_of_body()
+
+    def _event(self, payload: str) -> bool:
+        """Fold one event; True if it was `[DONE]`."""
+        if payload[:1] == "[" and payload.strip() == "[DONE]":
+            return True
+        for obj in self._decode(payload):
+            if "error" in obj or _finished_with_error(obj):
+                err = find_error(obj)
+                if err is not None:
+                    raise error_from_response(
+                        200,
+                        self._headers,
+                        obj,
+                        model=self._model,
+                        secret=self._secret,
+                        is_mid_stream=True,
+                    )
+            self._acc.add(obj)
+            if self._keep:
+                self._pending.append(obj)
+        return False
+
+    def _decode(self, payload: str) -> list[Mapping[str, Any]]:
+        try:
+            obj = json.loads(payload)
+        except ValueError:
+            # A proxy that drops the blank lines between events leaves several JSON
+            # documents in one event, one per `data:` line.
+            if "\n" not in payload:
+                raise self._invalid(payload) from None
+            try:
+                objs = [json.loads(line) for line in payload.split("\n") if line.strip()]
+            except ValueError:
+                raise self._invalid(payload) from None
+        else:
+            objs = [obj]
+        if not all(isinstance(o, dict) for o in objs):
+            raise self._invalid(payload)
+        return objs
+
+    def _invalid(self, payload: str) -> InvalidResponseError:
+        excerpt = " ".join(payload.split())[:200]
+        key = self._secret.reveal() if self._secret is not None else ""
+        if len(key) >= 6:
+            excerpt = excerpt.replace(key, "[REDACTED]")
+        return InvalidResponseError(
+            f"{self._model}: stream event is not valid JSON: {excerpt!r}", model=self._model
+        )
+
+    def _end(self) -> None:
+        self._done = True
+        self._latency_s = perf_counter() - self._acc.t0
+
+    def _end_of_body(self) -> None:
+        if self._acc.finish_reason is None:
+            raise APIConnectionError(
+                "stream ended before completion (no finish_reason, no [DONE])",
+                model=self._model,
+            )
+        self._end()
+
+    async def _drain(self) -> None:
+        raw = self._raw
+        assert raw is not None
+        with anyio.move_on_after(_DRAIN_S):
+            try:
+                while await raw.receive():
+                    pass
+            except APIError:
+                pass  # the answer is complete; only the connection is lost
+
+
+def _finished_with_error(obj: Mapping[str, Any]) -> bool:
+    choices = obj.get("choices")
+    if not choices or not isinstance(choices, list):
+        return False
+    choice = choices[0]
+    return isinstance(choice, dict) and choice.get("finish_reason") == "error"
+
+
+def _has_reasoning_detail(details: object) -> bool:
+    if not isinstance(details, list):
+        return False
+    return any(
+        isinstance(d, dict) and (d.get("text") or d.get("summary") or d.get("data"))
+        for d in details
+    )
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,499 @@
+"""OpenRouter wire format: response and usage parsing, and error mapping (layer 1, pure).
+
+`error_from_response` is the one place where an HTTP error status, an error body, a 200 body
+carrying an `error`, and an SSE error event become an exception from `orkit.errors`; the
+status → class table is `_class_for`. Nothing here does I/O or reads the clock except
+`Retry-After` dates, which need the wall time to become seconds.
+
+Unknown values stay `None`, never 0: a missing `usage.cost` is not a free request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any
+
+from orkit.errors import (
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ContextLengthError,
+    GatewayTimeoutError,
+    InsufficientCreditsError,
+    InvalidResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderOverloadedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    ServiceUnavailableError,
+    UpstreamError,
+)
+from orkit.types import ChatChunk, ChatResponse, Secret, Usage
+
+__all__ = [
+    "chat_response",
+    "chunk_from_event",
+    "error_from_response",
+    "find_error",
+    "invalid_response",
+    "load_json",
+    "parse_usage",
+]
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    429: RateLimitError,
+    502: UpstreamError,
+    503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
+    524: GatewayTimeoutError,
+    529: ProviderOverloadedError,
+}
+
+# String error codes seen in the wild (`"server_error"` in a mid-stream event) and the
+# canonical `metadata.error_type` values, as HTTP statuses.
+_CODE_NAMES: dict[str, int] = {
+    "server_error": 500,
+    "internal_server_error": 500,
+    "api_error": 500,
+    "server": 500,
+    "unmapped": 500,
+    "bad_request": 400,
+    "invalid_request": 400,
+    "invalid_request_error": 400,
+    "invalid_prompt": 400,
+    "context_length_exceeded": 400,
+    "max_tokens_exceeded": 400,
+    "token_limit_exceeded": 400,
+    "string_too_long": 400,
+    "content_policy_violation": 400,
+    "refusal": 400,
+    "authentication": 401,
+    "authentication_error": 401,
+    "payment_required": 402,
+    "permission_denied": 403,
+    "permission_error": 403,
+    "not_found": 404,
+    "not_found_error": 404,
+    "precondition_failed": 412,
+    "payload_too_large": 413,
+    "unprocessable": 422,
+    "rate_limit_exceeded": 429,
+    "rate_limit_error": 429,
+    "provider_unavailable": 502,
+    "provider_overloaded": 503,
+    "timeout": 504,
+    "overloaded_error": 529,
+}
+
+_CONTEXT_TYPES = frozenset({"context_length_exceeded", "token_limit_exceeded"})
+_CONTEXT_RE = re.compile(
+    r"context (?:length|window)|maximum context|too many tokens|prompt is too long"
+    r"|input is too long|exceeds? the (?:model'?s? )?(?:maximum )?context",
+    re.IGNORECASE,
+)
+_MIN_SECRET_LEN = 6  # shorter "keys" (local servers) would garble messages if redacted
+_REDACTED = "[REDACTED]"
+
+
+# --------------------------------------------------------------------------- success
+
+
+def load_json(body: bytes) -> Any:
+    """Decode a JSON body. Leading whitespace (OpenRouter's keep-alive padding) is fine."""
+    return json.loads(body)
+
+
+def parse_usage(raw: object) -> Usage | None:
+    """`Usage` from a `usage` object, or None if there is none."""
+    if not isinstance(raw, dict):
+        return None
+    ptd = raw.get("prompt_tokens_details")
+    ctd = raw.get("completion_tokens_details")
+    cd = raw.get("cost_details")
+    ptd = ptd if isinstance(ptd, dict) else {}
+    ctd = ctd if isinstance(ctd, dict) else {}
+    cd = cd if isinstance(cd, dict) else {}
+    byok = raw.get("is_byok")
+    return Usage(
+        prompt_tokens=_int(raw.get("prompt_tokens")),
+        completion_tokens=_int(raw.get("completion_tokens")),
+        total_tokens=_int(raw.get("total_tokens")),
+        reasoning_tokens=_int(ctd.get("reasoning_tokens")),
+        cached_tokens=_int(ptd.get("cached_tokens")),
+        cache_write_tokens=_int(ptd.get("cache_write_tokens")),
+        cost_usd=_float(raw.get("cost")),
+        is_byok=byok if isinstance(byok, bool) else None,
+        upstream_inference_cost_usd=_float(cd.get("upstream_inference_cost")),
+    )
+
+
+def chat_response(
+    obj: Mapping[str, Any], headers: Mapping[str, str], *, latency_s: float | None
+) -> ChatResponse:
+    """`ChatResponse` from a non-streamed body that `find_error` found clean."""
+    choices = obj.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    choice = choice if isinstance(choice, dict) else {}
+    message = choice.get("message")
+    message = message if isinstance(message, dict) else {}
+    tool_calls = message.get("tool_calls")
+    return ChatResponse(
+        generation_id=_str(obj.get("id")) or headers.get("x-generation-id"),
+        model=_str(obj.get("model")),
+        provider=_str(obj.get("provider")),
+        content=_text(message.get("content")),
+        reasoning=_str(message.get("reasoning")),
+        finish_reason=_str(choice.get("finish_reason")),
+        native_finish_reason=_str(choice.get("native_finish_reason")),
+        usage=parse_usage(obj.get("usage")),
+        tool_calls=tool_calls if isinstance(tool_calls, list) and tool_calls else None,
+        created=_int(obj.get("created")),
+        latency_s=latency_s,
+        streamed=False,
+    )
+
+
+def chunk_from_event(obj: Mapping[str, Any]) -> ChatChunk:
+    """`ChatChunk` from one parsed SSE event (usage-only events have no choice)."""
+    choices = obj.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    choice = choice if isinstance(choice, dict) else {}
+    delta = choice.get("delta")
+    delta = delta if isinstance(delta, dict) else {}
+    tool_calls = delta.get("tool_calls")
+    return ChatChunk(
+        generation_id=_str(obj.get("id")),
+        model=_str(obj.get("model")),
+        provider=_str(obj.get("provider")),
+        content=_str(delta.get("content")),
+        reasoning=_str(delta.get("reasoning")),
+        role=_str(delta.get("role")),
+        finish_reason=_str(choice.get("finish_reason")),
+        native_finish_reason=_str(choice.get("native_finish_reason")),
+        usage=parse_usage(obj.get("usage")),
+        tool_calls=tool_calls if isinstance(tool_calls, list) and tool_calls else None,
+        created=_int(obj.get("created")),
+    )
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def find_error(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The error object in a body or event, or None: a top-level `error`, a
+    `choices[0].error`, or a choice that finished with `finish_reason: "error"`."""
+    err = obj.get("error")
+    if err:
+        return err if isinstance(err, dict) else {"message": str(err)}
+    choices = obj.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        choice = choices[0]
+        err = choice.get("error")
+        if err:
+            return err if isinstance(err, dict) else {"message": str(err)}
+        if choice.get("finish_reason") == "error":
+            return {"message": "the provider stopped with finish_reason 'error'"}
+    return None
+
+
+def error_from_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes | Mapping[str, Any],
+    *,
+    model: str | None = None,
+    secret: Secret | None = None,
+    is_mid_stream: bool = False,
+    wall_now: float | None = None,
+) -> APIError:
+    """The exception for an error answer.
+
+    `body` is the raw bytes of an HTTP error answer, or an already parsed 200 body or SSE
+    event that carries an error. `model` is the model that was asked for. The key in
+    `secret` is cut out of everything the error keeps, in case a server echoes it.
+    """
+    key = _secret_text(secret)
+    if isinstance(body, bytes | bytearray):
+        if key and key.encode() in body:
+            body = bytes(body).replace(key.encode(), _REDACTED.encode())
+        try:
+            payload: Any = load_json(body)
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            if status < 400:
+                return invalid_response(status, bytes(body), secret, model=model)
+            payload = {"error": {"message": _excerpt(bytes(body)) or _phrase(status)}}
+    else:
+        payload = body
+    err = find_error(payload) or _bare_error(payload, status)
+    if key:
+        err = _scrub(err, key)
+    metadata = err.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    code = err.get("code")
+    status_code = status if status >= 400 else _status_from_code(code, metadata, err)
+    message = _str(err.get("message")) or _phrase(status_code)
+    raw = _raw_detail(metadata.get("raw"))
+    provider = _str(metadata.get("provider_name"))
+    cls = _class_for(status_code, f"{message} {raw or ''}", _str(metadata.get("error_type")))
+    return cls(
+        _compose(model, status_code, message, provider, raw, is_mid_stream),
+        status_code=status_code,
+        model=model,
+        provider=provider,
+        metadata=metadata,
+        retry_after_s=_retry_after(headers, metadata, err, wall_now),
+        rate_limit_reset_s=_rate_limit_reset(headers, metadata),
+        is_mid_stream=is_mid_stream,
+        generation_id=headers.get("x-generation-id") or _str(payload.get("id")),
+        raw_code=code,
+    )
+
+
+def invalid_response(
+    status: int, body: bytes, secret: Secret | None, *, model: str | None, what: str = "body"
+) -> InvalidResponseError:
+    """A body orkit cannot parse: status and a short, key-redacted excerpt."""
+    excerpt = _excerpt(body)
+    key = _secret_text(secret)
+    if key:
+        excerpt = excerpt.replace(key, _REDACTED)
+    prefix = f"{model}: " if model else ""
+    return InvalidResponseError(
+        f"{prefix}{status}: {what} is not valid JSON: {excerpt!r}"
+        if excerpt
+        else f"{prefix}{status}: empty {what}",
+        model=model,
+    )
+
+
+def _class_for(status: int, text: str, error_type: str | None) -> type[APIStatusError]:
+    """HTTP status → exception class: the only such table in orkit."""
+    if status == 400 and (error_type in _CONTEXT_TYPES or _CONTEXT_RE.search(text)):
+        return ContextLengthError
+    cls = _STATUS_CLASSES.get(status)
+    if cls is not None:
+        return cls
+    return ServerError if 500 <= status <= 599 else APIStatusError
+
+
+def _status_from_code(code: object, metadata: Mapping[str, Any], err: Mapping[str, Any]) -> int:
+    """The status an error in a 200 body or SSE event stands for (its `code` may be a
+    number, a numeric string, or a name such as "server_error")."""
+    if isinstance(code, str) and code.strip().isdigit():
+        code = int(code)
+    if isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599:
+        return code
+    for name in (code, metadata.get("error_type")):
+        if isinstance(name, str) and name.lower() in _CODE_NAMES:
+            return _CODE_NAMES[name.lower()]
+    http_status = err.get("http_status")
+    if isinstance(http_status, int) and 400 <= http_status <= 599:
+        return http_status
+    return 500  # the server said something failed without saying what
+
+
+def _bare_error(payload: Mapping[str, Any], status: int) -> Mapping[str, Any]:
+    # Not OpenRouter's shape: vLLM puts `message`/`code` at the top, FastAPI uses `detail`.
+    message = _str(payload.get("message")) or _str(payload.get("detail")) or _phrase(status)
+    return {"message": message, "code": payload.get("code")}
+
+
+def _compose(
+    model: str | None,
+    status: int,
+    message: str,
+    provider: str | None,
+    raw: str | None,
+    mid_stream: bool,
+) -> str:
+    text = f"{status} {_one_line(message, 300)}"
+    if provider:
+        text += f" ({provider})"
+    if raw and raw not in message:
+        text += f": {raw}"
+    if mid_stream:
+        text += " [mid-stream]"
+    return f"{model}: {text}" if model else text
+
+
+def _raw_detail(raw: object) -> str | None:
+    """`metadata.raw` made short: the inner message if it is a provider's JSON error."""
+    if raw is None or raw == "":
+        return None
+    inner: object = raw
+    if isinstance(raw, str) and raw.lstrip().startswith("{"):
+        try:
+            inner = json.loads(raw)
+        except ValueError:
+            inner = raw
+    for _ in range(3):  # {"error": {"message": ...}} nests a level or two
+        if not isinstance(inner, dict):
+            break
+        nested = inner.get("error", inner.get("message"))
+        if nested is None or nested is inner:
+            break
+        inner = nested
+    text = inner if isinstance(inner, str) else json.dumps(inner, separators=(",", ":"))
+    return _one_line(text, 300)
+
+
+def _retry_after(
+    headers: Mapping[str, str],
+    metadata: Mapping[str, Any],
+    err: Mapping[str, Any],
+    wall_now: float | None,
+) -> float | None:
+    """Seconds to wait, parsed once here: `retry-after-ms`, `Retry-After` (seconds or an
+    HTTP date), `metadata.retry_after_seconds(_raw)`, `metadata.headers["Retry-After"]`,
+    `error.availability.retry_after`."""
+    ms = _number(headers.get("retry-after-ms"))
+    if ms is not None:
+        return max(ms / 1000.0, 0.0)
+    found = _retry_after_value(headers.get("retry-after"), wall_now)
+    if found is not None:
+        return found
+    for name in ("retry_after_seconds_raw", "retry_after_seconds"):
+        seconds = _number(metadata.get(name))
+        if seconds is not None:
+            return max(seconds, 0.0)
+    found = _retry_after_value(_header_in(metadata.get("headers"), "retry-after"), wall_now)
+    if found is not None:
+        return found
+    availability = err.get("availability")
+    if isinstance(availability, dict):
+        seconds = _number(availability.get("retry_after"))
+        if seconds is not None:
+            return max(seconds, 0.0)
+    return None
+
+
+def _retry_after_value(value: object, wall_now: float | None) -> float | None:
+    seconds = _number(value)
+    if seconds is not None:
+        return max(seconds, 0.0)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    now = time.time() if wall_now is None else wall_now
+    return max(when.timestamp() - now, 0.0)
+
+
+def _rate_limit_reset(headers: Mapping[str, str], metadata: Mapping[str, Any]) -> float | None:
+    """`X-RateLimit-Reset` as Unix seconds. OpenRouter sends epoch milliseconds; a value
+    too small to be milliseconds (before 1973) is taken as seconds."""
+    value = _number(headers.get("x-ratelimit-reset"))
+    if value is None:
+        value = _number(_header_in(metadata.get("headers"), "x-ratelimit-reset"))
+    if value is None or value <= 0:
+        return None
+    return value / 1000.0 if value > 1e11 else value
+
+
+def _header_in(headers: object, name: str) -> object:
+    """Case-insensitive lookup in a plain dict of headers (from error metadata)."""
+    if not isinstance(headers, dict):
+        return None
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == name:
+            return value
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _secret_text(secret: Secret | None) -> str | None:
+    if secret is None:
+        return None
+    key = secret.reveal()
+    return key if len(key) >= _MIN_SECRET_LEN else None
+
+
+def _scrub(value: Any, key: str) -> Any:
+    """A copy of `value` with `key` cut out of every string in it."""
+    if isinstance(value, str):
+        return value.replace(key, _REDACTED) if key in value else value
+    if isinstance(value, dict):
+        return {k: _scrub(v, key) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, key) for v in value]
+    return value
+
+
+def _excerpt(body: bytes, limit: int = 200) -> str:
+    return _one_line(body[: limit * 4].decode("utf-8", "replace"), limit)
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, list):  # content parts: keep the text ones
+        texts = [p.get("text") for p in value if isinstance(p, dict)]
+        return "".join(t for t in texts if isinstance(t, str))
+    return None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
