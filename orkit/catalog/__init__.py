@@ -1,0 +1,19 @@
+"""The model catalog (layer 2): OpenRouter's models with prices, context lengths, variants and
+capabilities, from the live `/models` (cached on disk) or the snapshot bundled with orkit.
+
+Examples:
+    >>> from orkit.catalog import Catalog
+    >>> cat = Catalog.bundled()
+    >>> cat.get("openai/gpt-4o-mini").prompt_price_per_m
+    0.15
+    >>> cat.suggest("gpt4o-mini")  # what `cat.require(["gpt4o-mini"])` raises with
+    ['openai/gpt-4o-mini', 'openai/gpt-4.1-mini', 'openai/gpt-5.4-mini']
+"""
+
+from __future__ import annotations
+
+from orkit.catalog._catalog import Catalog, Source
+from orkit.catalog._load import ModelLister
+from orkit.catalog._model import DYNAMIC_VARIANTS, ModelInfo
+
+__all__ = ["DYNAMIC_VARIANTS", "Catalog", "ModelInfo", "ModelLister", "Source"]
