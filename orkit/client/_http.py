@@ -90,12 +90,15 @@ class HTTPBackend(Protocol):
 
 
 class _HttpxStream:
-    __slots__ = ("_body", "_host", "_read_timeout", "_resp")
+    __slots__ = ("_body", "_headers", "_host", "_read_timeout", "_resp")
 
-    def __init__(self, resp: httpx.Response, host: str, read_timeout: float) -> None:
+    def __init__(
+        self, resp: httpx.Response, host: str, read_timeout: float, headers: Mapping[str, str]
+    ) -> None:
         self._resp = resp
         self._host = host
         self._read_timeout = read_timeout
+        self._headers = headers  # only to cut the key out of error messages
         self._body: AsyncIterator[bytes] = resp.aiter_bytes()
 
     @property
@@ -112,13 +115,15 @@ class _HttpxStream:
         except StopAsyncIteration:
             return b""
         except httpx.HTTPError as exc:
-            raise transport_error(exc, self._host, self._read_timeout, streaming=True) from exc
+            raise transport_error(
+                exc, self._host, self._read_timeout, self._headers, streaming=True
+            ) from exc
 
     async def read(self) -> bytes:
         try:
             return await self._resp.aread()
         except httpx.HTTPError as exc:
-            raise transport_error(exc, self._host, self._read_timeout) from exc
+            raise transport_error(exc, self._host, self._read_timeout, self._headers) from exc
 
     async def aclose(self) -> None:
         aclose = getattr(self._body, "aclose", None)
@@ -151,7 +156,7 @@ class HttpxBackend:
         try:
             resp = await self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, _host(url), self._timeouts.read) from exc
+            raise transport_error(exc, _host(url), self._timeouts.read, headers) from exc
         return HTTPResponse(resp.status_code, resp.headers, resp.content)
 
     @asynccontextmanager
@@ -162,8 +167,8 @@ class HttpxBackend:
         try:
             resp = await self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, _host(url), self._timeouts.read) from exc
-        stream = _HttpxStream(resp, _host(url), self._timeouts.read)
+            raise transport_error(exc, _host(url), self._timeouts.read, headers) from exc
+        stream = _HttpxStream(resp, _host(url), self._timeouts.read, headers)
         try:
             yield stream
         finally:
@@ -175,7 +180,7 @@ class HttpxBackend:
         try:
             resp = await self._client.get(url, params=params, headers=headers)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, _host(url), self._timeouts.read) from exc
+            raise transport_error(exc, _host(url), self._timeouts.read, headers) from exc
         return HTTPResponse(resp.status_code, resp.headers, resp.content)
 
     async def aclose(self) -> None:
@@ -193,9 +198,21 @@ def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | N
 
 
 def transport_error(
-    exc: httpx.HTTPError, host: str, read_timeout: float, *, streaming: bool = False
+    exc: httpx.HTTPError,
+    host: str,
+    read_timeout: float,
+    headers: Mapping[str, str],
+    *,
+    streaming: bool = False,
 ) -> APIError:
-    """One line saying what went wrong with the connection, never the request headers."""
+    """One line saying what went wrong with the connection, never the request headers.
+
+    The bearer token is cut out of the message and of the original exception (kept as
+    `__cause__`), should a proxy or transport ever have quoted it.
+    """
+    auth = headers.get("Authorization") or headers.get("authorization")
+    if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
+        _redact_exception(exc, auth[len("Bearer ") :])
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(_timeout_message(exc, host, read_timeout, streaming))
     if isinstance(exc, httpx.ConnectError):
@@ -206,6 +223,16 @@ def transport_error(
         where = "mid-stream" if streaming else "before the response was complete"
         return APIConnectionError(f"connection to {host} dropped {where} ({_reason(exc)})")
     return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
+
+
+def _redact_exception(exc: BaseException, token: str) -> None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if any(isinstance(a, str) and token in a for a in seen.args):
+            seen.args = tuple(
+                a.replace(token, "[REDACTED]") if isinstance(a, str) else a for a in seen.args
+            )
+        seen = seen.__cause__ or seen.__context__
 
 
 def _timeout_message(

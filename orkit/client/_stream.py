@@ -189,6 +189,7 @@ class ChatStream:
     __slots__ = (
         "_acc",
         "_done",
+        "_failure",
         "_final",
         "_headers",
         "_json_pending",
@@ -219,6 +220,7 @@ class ChatStream:
         self._pending: deque[Mapping[str, Any]] = deque()
         self._keep = False
         self._latency_s: float | None = None
+        self._failure: APIError | None = None
         # A server that answered a stream request with plain JSON: one chunk, already final.
         self._final = final
         self._done = final is not None
@@ -230,6 +232,8 @@ class ChatStream:
 
     async def __anext__(self) -> ChatChunk:
         while not self._pending:
+            if self._failure is not None:
+                raise self._failure
             if self._done:
                 if self._json_pending:
                     return self._take_json_answer()
@@ -281,20 +285,31 @@ class ChatStream:
         except APIError as exc:
             exc.model = exc.model or self._model
             raise
-        events = self._parser.feed(data) if data else self._parser.close()
-        for payload in events:
-            if self._event(payload):
-                self._end()
-                await self._drain()
-                return
-        if not data:
-            self._end_of_body()
+        eof = not data
+        try:
+            for payload in self._parser.feed(data) if data else self._parser.close():
+                if self._event(payload, eof):
+                    self._end()
+                    await self._drain()
+                    return
+            if eof:
+                self._end_of_body()
+        except APIError as exc:
+            if not (self._keep and self._pending):
+                raise
+            self._failure = exc  # hand out the chunks that came before the error first
 
-    def _event(self, payload: str) -> bool:
+    def _event(self, payload: str, eof: bool) -> bool:
         """Fold one event; True if it was `[DONE]`."""
         if payload[:1] == "[" and payload.strip() == "[DONE]":
             return True
-        for obj in self._decode(payload):
+        try:
+            objs = self._decode(payload)
+        except InvalidResponseError:
+            if eof:
+                return False  # cut off by the end of the body: judged by `_end_of_body`
+            raise
+        for obj in objs:
             if "error" in obj or _finished_with_error(obj):
                 err = find_error(obj)
                 if err is not None:
