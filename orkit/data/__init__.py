@@ -1,0 +1,20 @@
+"""Datasets and prompt templates (layer 2).
+
+`open_dataset` reads JSONL, JSON, CSV/TSV, Parquet and in-memory tables as a stream of `Item`s,
+with row-numbered one-line errors; `PromptTemplate` renders Jinja2 templates into chat messages.
+
+Examples:
+    >>> from orkit.data import PromptTemplate, open_dataset
+    >>> ds = open_dataset([{"id": "q1", "question": "2+2?"}])
+    >>> tmpl = PromptTemplate("Answer with the number only.\\n{{ question }}")
+    >>> tmpl.check_columns(ds.columns())
+    >>> [tmpl.render(item) for item in ds]
+    [[{'role': 'user', 'content': 'Answer with the number only.\\n2+2?'}]]
+"""
+
+from __future__ import annotations
+
+from orkit.data._dataset import Dataset, Item, open_dataset
+from orkit.data._template import PromptTemplate
+
+__all__ = ["Dataset", "Item", "PromptTemplate", "open_dataset"]
