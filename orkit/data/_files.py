@@ -171,13 +171,23 @@ class _ParquetReader:
         try:
             return pq.ParquetFile(self.path)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise DatasetError(f"not a readable Parquet file ({first})", path=self.label) from None
+            msg = f"not a readable Parquet file ({_first_line(exc)})"
+            raise DatasetError(msg, path=self.label) from None
 
     def chunks(self, size: int) -> Iterator[list[Row]]:
         with self._open() as pf:
             row = 0
-            for batch in pf.iter_batches(batch_size=size):
+            batches = pf.iter_batches(batch_size=size)
+            while True:
+                try:
+                    batch = next(batches, None)
+                except Exception as exc:  # a corrupt page or row group
+                    msg = f"unreadable Parquet data ({_first_line(exc)})"
+                    raise dataset_error(
+                        self.label, row + 1, msg, unit="row", path=self.path
+                    ) from None
+                if batch is None:
+                    return
                 records: list[dict[str, Any]] = batch.to_pylist()
                 yield [(row + i, r) for i, r in enumerate(records, 1)]
                 row += len(records)
@@ -192,3 +202,8 @@ class _ParquetReader:
 
     def fingerprint(self) -> str:
         return sha256_file(self.path)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -89,7 +89,12 @@ class _Buffer:
         if cut:
             self.line_base += self.text.count("\n", 0, cut)
             self.text, self.pos = self.text[cut:], self.pos - cut
-        more = self.fh.read(max(_READ_CHARS, len(self.text)))
+        try:
+            more = self.fh.read(max(_READ_CHARS, len(self.text)))
+        except UnicodeDecodeError as exc:
+            line = self.line_base + self.text.count("\n")
+            msg = f"not UTF-8 text ({exc.reason}), at or after this line"
+            raise dataset_error(self.label, line, msg) from None
         self.eof = not more
         self.text += more
         return bool(more)

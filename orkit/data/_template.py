@@ -157,6 +157,12 @@ class PromptTemplate:
         """The variables the templates read (Jinja's undeclared variables, minus globals)."""
         return self._variables
 
+    @property
+    def required_variables(self) -> frozenset[str]:
+        """`variables` minus those the template guards itself (`x is defined`,
+        `x | default(...)`): what every row must provide."""
+        return self._variables - self._optional
+
     def fingerprint(self) -> str:
         """sha256 hex of `(system, user)`: what task keys use (the name is only a label)."""
         return self._fingerprint
@@ -167,7 +173,7 @@ class PromptTemplate:
         Variables the template guards itself (`x is defined`, `x | default(...)`) may be absent.
         """
         cols = list(columns)
-        missing = sorted(self._variables.difference(cols, self._optional))
+        missing = sorted(self.required_variables.difference(cols))
         if not missing:
             return
         where = path or "the dataset"

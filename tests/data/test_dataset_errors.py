@@ -140,6 +140,28 @@ def test_bad_files(write, name: str, content: str | bytes, message: str) -> None
     assert err.path == f"datasets/{name}"
 
 
+def test_json_array_not_utf8(write) -> None:
+    err = first_error(write("x.json", b'[{"a": "\xff"}]'))
+    assert str(err) == (
+        "datasets/x.json, line 1: not UTF-8 text (invalid start byte), at or after this line"
+    )
+
+
+def test_corrupt_parquet_data_names_the_first_row_of_the_bad_batch(write_parquet, workdir) -> None:
+    path = write_parquet(
+        "x.parquet",
+        {"id": list(range(5000)), "s": [f"text {i} " * 5 for i in range(5000)]},
+        row_group_size=1000,
+    )
+    data = bytearray((workdir / path).read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 400] = b"A" * 400
+    (workdir / path).write_bytes(bytes(data))
+    err = first_error(path, batch_size=1000)
+    assert err.line in {1, 1001, 2001, 3001, 4001}  # the first row of the batch that failed
+    assert str(err).startswith(f"datasets/x.parquet, row {err.line}: unreadable Parquet data (")
+
+
 def test_error_attributes_carry_the_facts(write) -> None:
     err = first_error(write("x.jsonl", '{"a": 1}\n{"a": 1 2}\n'))
     assert (err.path, err.line, err.field) == ("datasets/x.jsonl", 2, None)

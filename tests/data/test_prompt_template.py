@@ -126,6 +126,7 @@ def test_optional_variables_guarded_by_the_template() -> None:
         "{% if hint is defined %}Hint: {{ hint }}\n{% endif %}{{ q }} {{ lang | default('en') }}"
     )
     assert t.variables == {"hint", "q", "lang"}
+    assert t.required_variables == {"q"}
     assert t.render({"q": "x"})[0]["content"] == "x en"
     assert t.render({"q": "x", "hint": "h", "lang": "fr"})[0]["content"] == "Hint: h\nx fr"
     t.check_columns(["q"])  # hint and lang may be absent
