@@ -25,12 +25,7 @@ import anyio
 
 from orkit.client._http import StreamResponse
 from orkit.client._sse import SSEParser
-from orkit.client._wire import (
-    chunk_from_event,
-    error_from_response,
-    find_error,
-    parse_usage,
-)
+from orkit.client._wire import chunk_from_event, error_from_response, parse_usage
 from orkit.errors import APIConnectionError, APIError, InvalidResponseError
 from orkit.types import ChatChunk, ChatResponse, Secret
 
@@ -39,6 +34,9 @@ __all__ = ["ChatStream"]
 # After `[DONE]` the connection goes back to the pool only once the body's end has been
 # read; wait this long for it, then give up on reusing the connection.
 _DRAIN_S = 1.0
+
+# `json.loads` minus its argument checks: one call per event adds up.
+_loads = json.JSONDecoder().decode
 
 
 class _Accumulator:
@@ -304,45 +302,46 @@ class ChatStream:
         if payload[:1] == "[" and payload.strip() == "[DONE]":
             return True
         try:
-            objs = self._decode(payload)
-        except InvalidResponseError:
-            if eof:
-                return False  # cut off by the end of the body: judged by `_end_of_body`
-            raise
-        for obj in objs:
-            if "error" in obj or _finished_with_error(obj):
-                err = find_error(obj)
-                if err is not None:
-                    raise error_from_response(
-                        200,
-                        self._headers,
-                        obj,
-                        model=self._model,
-                        secret=self._secret,
-                        is_mid_stream=True,
-                    )
-            self._acc.add(obj)
-            if self._keep:
-                self._pending.append(obj)
+            obj = _loads(payload)
+        except ValueError:
+            self._fold_split(payload, eof)
+            return False
+        if type(obj) is not dict:
+            raise self._invalid(payload)
+        self._fold(obj)
         return False
 
-    def _decode(self, payload: str) -> list[Mapping[str, Any]]:
-        try:
-            obj = json.loads(payload)
-        except ValueError:
+    def _fold(self, obj: dict[str, Any]) -> None:
+        if obj.get("error"):
+            raise self._mid_stream_error(obj)
+        acc = self._acc
+        acc.add(obj)
+        if acc.finish_reason == "error":
+            raise self._mid_stream_error(obj)
+        if self._keep:
+            self._pending.append(obj)
+
+    def _fold_split(self, payload: str, eof: bool) -> None:
+        """An event that is not one JSON document."""
+        objs: list[Any] = []
+        if "\n" in payload:
             # A proxy that drops the blank lines between events leaves several JSON
             # documents in one event, one per `data:` line.
-            if "\n" not in payload:
-                raise self._invalid(payload) from None
             try:
-                objs = [json.loads(line) for line in payload.split("\n") if line.strip()]
+                objs = [_loads(line) for line in payload.split("\n") if line.strip()]
             except ValueError:
-                raise self._invalid(payload) from None
-        else:
-            objs = [obj]
-        if not all(isinstance(o, dict) for o in objs):
+                objs = []
+        if not objs or not all(type(o) is dict for o in objs):
+            if eof:
+                return  # cut off by the end of the body: `_end_of_body` judges the stream
             raise self._invalid(payload)
-        return objs
+        for obj in objs:
+            self._fold(obj)
+
+    def _mid_stream_error(self, obj: Mapping[str, Any]) -> APIError:
+        return error_from_response(
+            200, self._headers, obj, model=self._model, secret=self._secret, is_mid_stream=True
+        )
 
     def _invalid(self, payload: str) -> InvalidResponseError:
         excerpt = " ".join(payload.split())[:200]
@@ -374,14 +373,6 @@ class ChatStream:
                     pass
             except APIError:
                 pass  # the answer is complete; only the connection is lost
-
-
-def _finished_with_error(obj: Mapping[str, Any]) -> bool:
-    choices = obj.get("choices")
-    if not choices or not isinstance(choices, list):
-        return False
-    choice = choices[0]
-    return isinstance(choice, dict) and choice.get("finish_reason") == "error"
 
 
 def _has_reasoning_detail(details: object) -> bool:
