@@ -25,6 +25,7 @@ import anyio
 
 from orkit.client._http import StreamResponse
 from orkit.client._sse import SSEParser
+from orkit.client._values import REDACTED, one_line, secret_text
 from orkit.client._wire import chunk_from_event, error_from_response, parse_usage
 from orkit.errors import APIConnectionError, APIError, InvalidResponseError
 from orkit.types import ChatChunk, ChatResponse, Secret
@@ -344,12 +345,12 @@ class ChatStream:
         )
 
     def _invalid(self, payload: str) -> InvalidResponseError:
-        excerpt = " ".join(payload.split())[:200]
-        key = self._secret.reveal() if self._secret is not None else ""
-        if len(key) >= 6:
-            excerpt = excerpt.replace(key, "[REDACTED]")
+        key = secret_text(self._secret)
+        if key:
+            payload = payload.replace(key, REDACTED)
+        text = one_line(payload, 200)
         return InvalidResponseError(
-            f"{self._model}: stream event is not valid JSON: {excerpt!r}", model=self._model
+            f"{self._model}: stream event is not valid JSON: {text!r}", model=self._model
         )
 
     def _end(self) -> None:

@@ -2,8 +2,7 @@
 
 `error_from_response` is the one place where an HTTP error status, an error body, a 200 body
 carrying an `error`, and an SSE error event become an exception from `orkit.errors`; the
-status → class table is `_class_for`. Nothing here does I/O or reads the clock except
-`Retry-After` dates, which need the wall time to become seconds.
+status → class table is `_class_for`; rate-limit hints are read by `_hints`. No I/O here.
 
 Unknown values stay `None`, never 0: a missing `usage.cost` is not a free request.
 """
@@ -12,12 +11,22 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from typing import Any
 
+from orkit.client._hints import rate_limit_reset_s, retry_after_s
+from orkit.client._values import (
+    REDACTED,
+    as_float,
+    as_int,
+    as_str,
+    excerpt,
+    one_line,
+    scrub,
+    secret_text,
+    status_phrase,
+    text_of,
+)
 from orkit.errors import (
     APIError,
     APIStatusError,
@@ -105,8 +114,6 @@ _CONTEXT_RE = re.compile(
     r"|input is too long|exceeds? the (?:model'?s? )?(?:maximum )?context",
     re.IGNORECASE,
 )
-_MIN_SECRET_LEN = 6  # shorter "keys" (local servers) would garble messages if redacted
-_REDACTED = "[REDACTED]"
 
 
 # --------------------------------------------------------------------------- success
@@ -129,15 +136,15 @@ def parse_usage(raw: object) -> Usage | None:
     cd = cd if isinstance(cd, dict) else {}
     byok = raw.get("is_byok")
     return Usage(
-        prompt_tokens=_int(raw.get("prompt_tokens")),
-        completion_tokens=_int(raw.get("completion_tokens")),
-        total_tokens=_int(raw.get("total_tokens")),
-        reasoning_tokens=_int(ctd.get("reasoning_tokens")),
-        cached_tokens=_int(ptd.get("cached_tokens")),
-        cache_write_tokens=_int(ptd.get("cache_write_tokens")),
-        cost_usd=_float(raw.get("cost")),
+        prompt_tokens=as_int(raw.get("prompt_tokens")),
+        completion_tokens=as_int(raw.get("completion_tokens")),
+        total_tokens=as_int(raw.get("total_tokens")),
+        reasoning_tokens=as_int(ctd.get("reasoning_tokens")),
+        cached_tokens=as_int(ptd.get("cached_tokens")),
+        cache_write_tokens=as_int(ptd.get("cache_write_tokens")),
+        cost_usd=as_float(raw.get("cost")),
         is_byok=byok if isinstance(byok, bool) else None,
-        upstream_inference_cost_usd=_float(cd.get("upstream_inference_cost")),
+        upstream_inference_cost_usd=as_float(cd.get("upstream_inference_cost")),
     )
 
 
@@ -152,16 +159,16 @@ def chat_response(
     message = message if isinstance(message, dict) else {}
     tool_calls = message.get("tool_calls")
     return ChatResponse(
-        generation_id=_str(obj.get("id")) or headers.get("x-generation-id"),
-        model=_str(obj.get("model")),
-        provider=_str(obj.get("provider")),
-        content=_text(message.get("content")),
-        reasoning=_str(message.get("reasoning")),
-        finish_reason=_str(choice.get("finish_reason")),
-        native_finish_reason=_str(choice.get("native_finish_reason")),
+        generation_id=as_str(obj.get("id")) or headers.get("x-generation-id"),
+        model=as_str(obj.get("model")),
+        provider=as_str(obj.get("provider")),
+        content=text_of(message.get("content")),
+        reasoning=as_str(message.get("reasoning")),
+        finish_reason=as_str(choice.get("finish_reason")),
+        native_finish_reason=as_str(choice.get("native_finish_reason")),
         usage=parse_usage(obj.get("usage")),
         tool_calls=tool_calls if isinstance(tool_calls, list) and tool_calls else None,
-        created=_int(obj.get("created")),
+        created=as_int(obj.get("created")),
         latency_s=latency_s,
         streamed=False,
     )
@@ -176,17 +183,17 @@ def chunk_from_event(obj: Mapping[str, Any]) -> ChatChunk:
     delta = delta if isinstance(delta, dict) else {}
     tool_calls = delta.get("tool_calls")
     return ChatChunk(
-        generation_id=_str(obj.get("id")),
-        model=_str(obj.get("model")),
-        provider=_str(obj.get("provider")),
-        content=_str(delta.get("content")),
-        reasoning=_str(delta.get("reasoning")),
-        role=_str(delta.get("role")),
-        finish_reason=_str(choice.get("finish_reason")),
-        native_finish_reason=_str(choice.get("native_finish_reason")),
+        generation_id=as_str(obj.get("id")),
+        model=as_str(obj.get("model")),
+        provider=as_str(obj.get("provider")),
+        content=as_str(delta.get("content")),
+        reasoning=as_str(delta.get("reasoning")),
+        role=as_str(delta.get("role")),
+        finish_reason=as_str(choice.get("finish_reason")),
+        native_finish_reason=as_str(choice.get("native_finish_reason")),
         usage=parse_usage(obj.get("usage")),
         tool_calls=tool_calls if isinstance(tool_calls, list) and tool_calls else None,
-        created=_int(obj.get("created")),
+        created=as_int(obj.get("created")),
     )
 
 
@@ -226,10 +233,10 @@ def error_from_response(
     event that carries an error. `model` is the model that was asked for. The key in
     `secret` is cut out of everything the error keeps, in case a server echoes it.
     """
-    key = _secret_text(secret)
+    key = secret_text(secret)
     if isinstance(body, bytes | bytearray):
         if key and key.encode() in body:
-            body = bytes(body).replace(key.encode(), _REDACTED.encode())
+            body = bytes(body).replace(key.encode(), REDACTED.encode())
         try:
             payload: Any = load_json(body)
         except ValueError:
@@ -237,30 +244,30 @@ def error_from_response(
         if not isinstance(payload, dict):
             if status < 400:
                 return invalid_response(status, bytes(body), secret, model=model)
-            payload = {"error": {"message": _excerpt(bytes(body)) or _phrase(status)}}
+            payload = {"error": {"message": excerpt(bytes(body)) or status_phrase(status)}}
     else:
         payload = body
     err = find_error(payload) or _bare_error(payload, status)
     if key:
-        err = _scrub(err, key)
+        err = scrub(err, key)
     metadata = err.get("metadata")
     metadata = metadata if isinstance(metadata, dict) else {}
     code = err.get("code")
     status_code = status if status >= 400 else _status_from_code(code, metadata, err)
-    message = _str(err.get("message")) or _phrase(status_code)
+    message = as_str(err.get("message")) or status_phrase(status_code)
     raw = _raw_detail(metadata.get("raw"))
-    provider = _str(metadata.get("provider_name"))
-    cls = _class_for(status_code, f"{message} {raw or ''}", _str(metadata.get("error_type")))
+    provider = as_str(metadata.get("provider_name"))
+    cls = _class_for(status_code, f"{message} {raw or ''}", as_str(metadata.get("error_type")))
     return cls(
         _compose(model, status_code, message, provider, raw, is_mid_stream),
         status_code=status_code,
         model=model,
         provider=provider,
         metadata=metadata,
-        retry_after_s=_retry_after(headers, metadata, err, wall_now),
-        rate_limit_reset_s=_rate_limit_reset(headers, metadata),
+        retry_after_s=retry_after_s(headers, metadata, err, wall_now),
+        rate_limit_reset_s=rate_limit_reset_s(headers, metadata),
         is_mid_stream=is_mid_stream,
-        generation_id=headers.get("x-generation-id") or _str(payload.get("id")),
+        generation_id=headers.get("x-generation-id") or as_str(payload.get("id")),
         raw_code=code,
     )
 
@@ -269,14 +276,14 @@ def invalid_response(
     status: int, body: bytes, secret: Secret | None, *, model: str | None, what: str = "body"
 ) -> InvalidResponseError:
     """A body orkit cannot parse: status and a short, key-redacted excerpt."""
-    excerpt = _excerpt(body)
-    key = _secret_text(secret)
+    key = secret_text(secret)
     if key:
-        excerpt = excerpt.replace(key, _REDACTED)
+        body = body.replace(key.encode(), REDACTED.encode())
+    text = excerpt(body)
     prefix = f"{model}: " if model else ""
     return InvalidResponseError(
-        f"{prefix}{status}: {what} is not valid JSON: {excerpt!r}"
-        if excerpt
+        f"{prefix}{status}: {what} is not valid JSON: {text!r}"
+        if text
         else f"{prefix}{status}: empty {what}",
         model=model,
     )
@@ -310,7 +317,9 @@ def _status_from_code(code: object, metadata: Mapping[str, Any], err: Mapping[st
 
 def _bare_error(payload: Mapping[str, Any], status: int) -> Mapping[str, Any]:
     # Not OpenRouter's shape: vLLM puts `message`/`code` at the top, FastAPI uses `detail`.
-    message = _str(payload.get("message")) or _str(payload.get("detail")) or _phrase(status)
+    message = (
+        as_str(payload.get("message")) or as_str(payload.get("detail")) or status_phrase(status)
+    )
     return {"message": message, "code": payload.get("code")}
 
 
@@ -322,7 +331,7 @@ def _compose(
     raw: str | None,
     mid_stream: bool,
 ) -> str:
-    text = f"{status} {_one_line(message, 300)}"
+    text = f"{status} {one_line(message, 300)}"
     if provider:
         text += f" ({provider})"
     if raw and raw not in message:
@@ -350,150 +359,4 @@ def _raw_detail(raw: object) -> str | None:
             break
         inner = nested
     text = inner if isinstance(inner, str) else json.dumps(inner, separators=(",", ":"))
-    return _one_line(text, 300)
-
-
-def _retry_after(
-    headers: Mapping[str, str],
-    metadata: Mapping[str, Any],
-    err: Mapping[str, Any],
-    wall_now: float | None,
-) -> float | None:
-    """Seconds to wait, parsed once here: `retry-after-ms`, `Retry-After` (seconds or an
-    HTTP date), `metadata.retry_after_seconds(_raw)`, `metadata.headers["Retry-After"]`,
-    `error.availability.retry_after`."""
-    ms = _number(headers.get("retry-after-ms"))
-    if ms is not None:
-        return max(ms / 1000.0, 0.0)
-    found = _retry_after_value(headers.get("retry-after"), wall_now)
-    if found is not None:
-        return found
-    for name in ("retry_after_seconds_raw", "retry_after_seconds"):
-        seconds = _number(metadata.get(name))
-        if seconds is not None:
-            return max(seconds, 0.0)
-    found = _retry_after_value(_header_in(metadata.get("headers"), "retry-after"), wall_now)
-    if found is not None:
-        return found
-    availability = err.get("availability")
-    if isinstance(availability, dict):
-        seconds = _number(availability.get("retry_after"))
-        if seconds is not None:
-            return max(seconds, 0.0)
-    return None
-
-
-def _retry_after_value(value: object, wall_now: float | None) -> float | None:
-    seconds = _number(value)
-    if seconds is not None:
-        return max(seconds, 0.0)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    now = time.time() if wall_now is None else wall_now
-    return max(when.timestamp() - now, 0.0)
-
-
-def _rate_limit_reset(headers: Mapping[str, str], metadata: Mapping[str, Any]) -> float | None:
-    """`X-RateLimit-Reset` as Unix seconds. OpenRouter sends epoch milliseconds; a value
-    too small to be milliseconds (before 1973) is taken as seconds."""
-    value = _number(headers.get("x-ratelimit-reset"))
-    if value is None:
-        value = _number(_header_in(metadata.get("headers"), "x-ratelimit-reset"))
-    if value is None or value <= 0:
-        return None
-    return value / 1000.0 if value > 1e11 else value
-
-
-def _header_in(headers: object, name: str) -> object:
-    """Case-insensitive lookup in a plain dict of headers (from error metadata)."""
-    if not isinstance(headers, dict):
-        return None
-    for key, value in headers.items():
-        if isinstance(key, str) and key.lower() == name:
-            return value
-    return None
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _secret_text(secret: Secret | None) -> str | None:
-    if secret is None:
-        return None
-    key = secret.reveal()
-    return key if len(key) >= _MIN_SECRET_LEN else None
-
-
-def _scrub(value: Any, key: str) -> Any:
-    """A copy of `value` with `key` cut out of every string in it."""
-    if isinstance(value, str):
-        return value.replace(key, _REDACTED) if key in value else value
-    if isinstance(value, dict):
-        return {k: _scrub(v, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, key) for v in value]
-    return value
-
-
-def _excerpt(body: bytes, limit: int = 200) -> str:
-    return _one_line(body[: limit * 4].decode("utf-8", "replace"), limit)
-
-
-def _one_line(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "error"
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, str) or value is None:
-        return value
-    if isinstance(value, list):  # content parts: keep the text ones
-        texts = [p.get("text") for p in value if isinstance(p, dict)]
-        return "".join(t for t in texts if isinstance(t, str))
-    return None
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _float(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+    return one_line(text, 300)

@@ -141,3 +141,22 @@ async def test_key_never_in_transport_errors() -> None:
         with pytest.raises(errors.APIConnectionError) as info:
             await client.complete(request())
     assert KEY not in str(info.value)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+@pytest.mark.parametrize("offset", [150, 190, 199, 205])
+async def test_key_straddling_the_excerpt_cut_leaves_no_fragment(
+    offset: int, stream: bool, make_client: MakeClient
+) -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        text = "x" * offset + req.headers["authorization"][len("Bearer ") :] + "y" * 300
+        if stream:
+            body = f"data: {text}\n\n".encode()
+            return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, text=text)
+
+    async with make_client(handler) as client:
+        with pytest.raises(errors.InvalidResponseError) as info:
+            await client.complete(request(), stream=stream)
+    assert KEY[:12] not in str(info.value)
+    assert KEY[-12:] not in str(info.value)

@@ -300,3 +300,10 @@ def test_usage_zero_cost_is_zero_not_unknown_and_junk_is_unknown() -> None:
     assert usage.cost_usd == 0.0
     assert usage.prompt_tokens is None
     assert usage.is_byok is None
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "soon", ""])
+def test_nonsense_retry_after_is_ignored(value: str) -> None:
+    err = error_from_response(429, {"retry-after": value}, body(code=429))
+    assert isinstance(err, errors.APIStatusError)
+    assert err.retry_after_s is None
