@@ -186,8 +186,8 @@ class AsyncOpenRouter:
         if "json" in raw.headers.get("content-type", ""):
             # Asked to stream, answered with one JSON body (an error, or a server that
             # does not stream): read it as a non-streamed answer.
-            body = await raw.read()
-            final = self._chat_body(HTTPResponse(status, raw.headers, body), model, None)
+            resp = HTTPResponse(status, raw.headers, await raw.read())
+            final = self._chat_body(resp, model, perf_counter() - t0)
             return ChatStream(None, model=model, secret=self._key, t0=t0, final=final)
         return ChatStream(raw, model=model, secret=self._key, t0=t0)
 

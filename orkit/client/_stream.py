@@ -273,6 +273,8 @@ class ChatStream:
         self._keep = False
         self._pending.clear()
         while not self._done:
+            if self._failure is not None:
+                raise self._failure
             await self._pump()
         return self.final_response()
 
