@@ -59,8 +59,9 @@ def resolve_endpoint(
     if endpoint == "sim":
         from orkit.sim import SIM_API_KEY
 
-        return Endpoint(kind="sim", base_url=SIM_BASE_URL, api_key=Secret(SIM_API_KEY),
-                        sim=dict(sim or {}))
+        return Endpoint(
+            kind="sim", base_url=SIM_BASE_URL, api_key=Secret(SIM_API_KEY), sim=dict(sim or {})
+        )
     settings_key = key or load_settings().api_key
     if endpoint == "openrouter":
         if settings_key is None:

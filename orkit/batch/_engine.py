@@ -39,10 +39,20 @@ class ResultSink:
     """Collects result and score rows and writes them as part files."""
 
     def __init__(self, run: RunDir, options: EngineOptions) -> None:
-        self.results = PartWriter(run.results_dir, RESULTS_SCHEMA, "results",
-                                  flush_rows=options.flush_rows, flush_s=options.flush_s)
-        self.scores = PartWriter(run.scores_dir, SCORES_SCHEMA, "scores",
-                                 flush_rows=options.flush_rows * 4, flush_s=options.flush_s)
+        self.results = PartWriter(
+            run.results_dir,
+            RESULTS_SCHEMA,
+            "results",
+            flush_rows=options.flush_rows,
+            flush_s=options.flush_s,
+        )
+        self.scores = PartWriter(
+            run.scores_dir,
+            SCORES_SCHEMA,
+            "scores",
+            flush_rows=options.flush_rows * 4,
+            flush_s=options.flush_s,
+        )
         self.totals = RunTotals()
 
     def flush(self) -> None:
@@ -72,8 +82,9 @@ async def execute(
     try:
         async with anyio.create_task_group() as tg:
             for _ in range(options.concurrency):
-                tg.start_soon(_worker, receive.clone(), run_id, completer, sink, scorers, clock,
-                              observer)
+                tg.start_soon(
+                    _worker, receive.clone(), run_id, completer, sink, scorers, clock, observer
+                )
             receive.close()
             async with send:
                 for task in tasks:

@@ -13,7 +13,6 @@ from typing import Any
 
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
 from orkit.data import Dataset, PromptTemplate
-from orkit.errors import TemplateError
 from orkit.results import DatasetCopyWriter
 from orkit.types import ChatRequest
 
@@ -21,21 +20,13 @@ __all__ = ["Plan", "validate_dataset"]
 
 
 def validate_dataset(dataset: Dataset, template: PromptTemplate) -> int:
-    """Stream every row once; raise on the first bad row or missing variable. Returns rows."""
+    """Stream every row once, rendering the prompt for each: a malformed row, a missing
+    variable or a failing expression raises here, before anything is sent. Returns the row
+    count. (Rendering costs microseconds per row; sending a broken run costs money.)"""
     template.check_columns(dataset.columns(), path=dataset.path)
-    variables = template.variables
     count = 0
     for item in dataset:
-        missing = variables.difference(item.fields)
-        if missing:
-            name = sorted(missing)[0]
-            where = f"{dataset.path}, line {item.line}" if dataset.path else f"row {item.line}"
-            raise TemplateError(
-                f"{where}: template variable {name!r} is missing from item {item.item_id!r}",
-                variable=name,
-                row=item.line,
-                item_id=item.item_id,
-            )
+        template.render(item)
         count += 1
     return count
 

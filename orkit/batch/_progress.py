@@ -46,8 +46,15 @@ class TqdmObserver:
     def on_start(self, total: int, run_id: str) -> None:
         from tqdm.auto import tqdm
 
-        self._bar = tqdm(total=total, desc=self._desc, unit="task", file=self._file,
-                         dynamic_ncols=True, mininterval=0.25, smoothing=0.1)
+        self._bar = tqdm(
+            total=total,
+            desc=self._desc,
+            unit="task",
+            file=self._file,
+            dynamic_ncols=True,
+            mininterval=0.25,
+            smoothing=0.1,
+        )
 
     def on_row(self, row: Mapping[str, Any], totals: RunTotals) -> None:
         if self._bar is None:

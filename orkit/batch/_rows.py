@@ -54,7 +54,7 @@ def ok_row(
         status="ok",
         served_model=served,
         served_provider=response.provider,
-        is_fallback=bool(served) and not _same_model(task.model, served),
+        is_fallback=served is not None and not _same_model(task.model, served),
         output_text=response.content,
         reasoning_text=response.reasoning,
         finish_reason=response.finish_reason,
@@ -124,7 +124,7 @@ def _same_model(requested: str, served: str) -> bool:
     """OpenRouter reports the served model without routing suffixes (`:nitro`, `:floor`...)
     and sometimes by its dated canonical slug; neither is a fallback."""
     base = requested.split(":", 1)[0]
-    return served == requested or served == base or served.startswith(base + "-20")
+    return served in (requested, base) or served.startswith(base + "-20")
 
 
 def _tokens_per_s(response: ChatResponse) -> float | None:

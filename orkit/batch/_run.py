@@ -45,7 +45,7 @@ class Run:
 
     def to_pandas(self, *, with_dataset: bool = False) -> pd.DataFrame:
         """The results as a DataFrame; `with_dataset=True` joins the dataset's columns."""
-        df = self.to_arrow().to_pandas()
+        df: pd.DataFrame = self.to_arrow().to_pandas()
         if with_dataset and self.dir.dataset_path.is_file():
             data = pq.read_table(self.dir.dataset_path).to_pandas()
             data = data.drop(columns=[c for c in data.columns if c == "item_index"])
@@ -54,7 +54,8 @@ class Run:
 
     def scores(self) -> pd.DataFrame:
         """One row per (task, scorer)."""
-        return read_scores(self.dir).to_pandas()
+        scores: pd.DataFrame = read_scores(self.dir).to_pandas()
+        return scores
 
     def summary(self) -> pd.DataFrame:
         """Per model: rows, errors, scores, latency, cost."""

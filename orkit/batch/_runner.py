@@ -35,8 +35,14 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
     dataset = open_dataset(sweep.dataset, id_field=sweep.id_field)
     template = PromptTemplate(user=sweep.prompt, system=sweep.system, name=sweep.prompt_id)
     rows = validate_dataset(dataset, template)
-    plan = Plan(dataset=dataset, template=template, prompt_id=sweep.prompt_id,
-                models=list(sweep.models), params=dict(sweep.params), repeats=sweep.repeats)
+    plan = Plan(
+        dataset=dataset,
+        template=template,
+        prompt_id=sweep.prompt_id,
+        models=list(sweep.models),
+        params=dict(sweep.params),
+        repeats=sweep.repeats,
+    )
     return plan, endpoint, rows
 
 
@@ -63,9 +69,17 @@ async def run_sweep_async(
         started = time.monotonic()
         status = "failed"
         try:
-            await execute(plan.tasks(dataset_copy), total=total, run_id=run.run_id,
-                          completer=client, sink=sink, scorers=sweep.built_scorers(),
-                          clock=clock, options=options, observer=observer)
+            await execute(
+                plan.tasks(dataset_copy),
+                total=total,
+                run_id=run.run_id,
+                completer=client,
+                sink=sink,
+                scorers=sweep.built_scorers(),
+                clock=clock,
+                options=options,
+                observer=observer,
+            )
             status = "completed"
         except BaseException as exc:
             status = "cancelled" if _is_cancel(exc) else "failed"
@@ -73,9 +87,12 @@ async def run_sweep_async(
             raise
         finally:
             dataset_copy.close()
-            manifest.update(status=status, finished_at=_now_iso(),
-                            wall_s=round(time.monotonic() - started, 3),
-                            totals=sink.totals.to_dict())
+            manifest.update(
+                status=status,
+                finished_at=_now_iso(),
+                wall_s=round(time.monotonic() - started, 3),
+                totals=sink.totals.to_dict(),
+            )
             run.write_manifest(manifest)
     return run
 
@@ -116,8 +133,11 @@ def _manifest(
             "rows": rows,
         },
         "prompt_fingerprint": plan.template.fingerprint(),
-        "catalog": None if catalog is None else {
-            "source": catalog.source, "date": catalog.snapshot_date,
+        "catalog": None
+        if catalog is None
+        else {
+            "source": catalog.source,
+            "date": catalog.snapshot_date,
         },
         "tasks": total,
         "versions": {

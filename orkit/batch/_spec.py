@@ -39,8 +39,18 @@ from orkit.errors import SpecError
 __all__ = ["load_spec"]
 
 _TOP_KEYS = {
-    "name", "dataset", "id_field", "models", "endpoint", "concurrency", "repeats", "out",
-    "prompt", "params", "scorers", "sim",
+    "name",
+    "dataset",
+    "id_field",
+    "models",
+    "endpoint",
+    "concurrency",
+    "repeats",
+    "out",
+    "prompt",
+    "params",
+    "scorers",
+    "sim",
 }
 _PROMPT_KEYS = {"id", "system", "template", "file"}
 
@@ -60,8 +70,9 @@ def load_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> S
     unknown = set(raw) - _TOP_KEYS
     if unknown:
         name = sorted(unknown)[0]
-        raise SpecError(f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})", path=where,
-                        field=name)
+        raise SpecError(
+            f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})", path=where, field=name
+        )
     base = path.parent
     prompt = _table(raw, "prompt", where)
     bad_prompt = set(prompt) - _PROMPT_KEYS
@@ -98,13 +109,10 @@ def _table(raw: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
     return value
 
 
-def _opt(
-    raw: Mapping[str, Any], key: str, kind: type, where: str, *, prefix: str = ""
-) -> Any:
+def _opt(raw: Mapping[str, Any], key: str, kind: type, where: str, *, prefix: str = "") -> Any:
     value = raw.get(key)
     if value is not None and not isinstance(value, kind):
-        raise SpecError(f"must be a {kind.__name__}, got {value!r}", path=where,
-                        field=prefix + key)
+        raise SpecError(f"must be a {kind.__name__}, got {value!r}", path=where, field=prefix + key)
     return value
 
 
@@ -122,14 +130,15 @@ def _prompt_template(prompt: Mapping[str, Any], base: Path, where: str) -> str |
     if template is not None and file is not None:
         raise SpecError("give either template or file, not both", path=where, field="prompt")
     if file is None:
-        return template
+        return template if template is None else str(template)
     p = Path(file).expanduser()
     p = p if p.is_absolute() else base / p
     try:
         return p.read_text("utf-8")
     except OSError as exc:
-        raise SpecError(f"cannot read prompt file {p}: {exc.strerror}", path=where,
-                        field="prompt.file") from exc
+        raise SpecError(
+            f"cannot read prompt file {p}: {exc.strerror}", path=where, field="prompt.file"
+        ) from exc
 
 
 def _scorers(raw: Mapping[str, Any], where: str) -> list[dict[str, Any]]:

@@ -67,20 +67,26 @@ class Sweep:
             raise SpecError("at least one model is required", path=where, field="models")
         for m in self.models:
             if not isinstance(m, str) or not m.strip():
-                raise SpecError(f"model ids must be non-empty strings, got {m!r}", path=where,
-                                field="models")
+                raise SpecError(
+                    f"model ids must be non-empty strings, got {m!r}", path=where, field="models"
+                )
         if not isinstance(self.prompt, str) or not self.prompt.strip():
             raise SpecError("a prompt template is required", path=where, field="prompt")
         if not isinstance(self.repeats, int) or self.repeats < 1:
-            raise SpecError(f"must be an integer >= 1, got {self.repeats!r}", path=where,
-                            field="repeats")
+            raise SpecError(
+                f"must be an integer >= 1, got {self.repeats!r}", path=where, field="repeats"
+            )
         if not isinstance(self.concurrency, int) or self.concurrency < 1:
-            raise SpecError(f"must be an integer >= 1, got {self.concurrency!r}", path=where,
-                            field="concurrency")
+            raise SpecError(
+                f"must be an integer >= 1, got {self.concurrency!r}",
+                path=where,
+                field="concurrency",
+            )
         bad = _RESERVED_PARAMS.intersection(self.params)
         if bad:
-            raise SpecError(f"{sorted(bad)} are set by orkit and cannot be params", path=where,
-                            field="params")
+            raise SpecError(
+                f"{sorted(bad)} are set by orkit and cannot be params", path=where, field="params"
+            )
         if self.endpoint not in ENDPOINT_KINDS and not self.endpoint.startswith(
             ("http://", "https://")
         ):
@@ -94,9 +100,7 @@ class Sweep:
         """Run the sweep and wait for it (works in scripts and inside Jupyter)."""
         return run_sync(self.run_async, api_key=api_key, progress=progress)
 
-    async def run_async(
-        self, *, api_key: str | Secret | None = None, progress: bool = True
-    ) -> Run:
+    async def run_async(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
         """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
         observer = TqdmObserver() if progress else None
         run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)

@@ -54,4 +54,7 @@ class RunTotals:
         self.all.add(row)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"all": asdict(self.all), "by_model": {m: asdict(t) for m, t in self.by_model.items()}}
+        return {
+            "all": asdict(self.all),
+            "by_model": {m: asdict(t) for m, t in self.by_model.items()},
+        }

@@ -22,26 +22,45 @@ EXAMPLES = """examples:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("run", help=HELP, description=HELP, epilog=EXAMPLES,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "run",
+        help=HELP,
+        description=HELP,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("spec", nargs="?", help="TOML run spec (flags override its values)")
     p.add_argument("--dataset", help="dataset file (.jsonl, .json, .csv, .tsv, .parquet)")
-    p.add_argument("--model", "-m", action="append", dest="models", metavar="MODEL",
-                   help="model id; repeat for several (replaces the spec's list)")
+    p.add_argument(
+        "--model",
+        "-m",
+        action="append",
+        dest="models",
+        metavar="MODEL",
+        help="model id; repeat for several (replaces the spec's list)",
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--prompt", help="user-message template (Jinja2; dataset columns as variables)")
     g.add_argument("--prompt-file", help="file holding the user-message template")
     p.add_argument("--system", help="system message (template)")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="request body field, VALUE parsed as JSON if it can be (e.g. "
-                        "temperature=0, max_tokens=64); repeatable")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="request body field, VALUE parsed as JSON if it can be (e.g. "
+        "temperature=0, max_tokens=64); repeatable",
+    )
     p.add_argument("--concurrency", "-c", type=int, help="requests in flight at once")
     p.add_argument("--repeats", type=int, help="send each request this many times")
     p.add_argument("--out", help="directory for run directories (default: runs)")
     p.add_argument("--endpoint", help="sim | openrouter | URL of an OpenAI-compatible API")
     p.add_argument("--name", help="a name for the run")
-    p.add_argument("--report", metavar="PATH",
-                   help="where to write the HTML report (default: reports/<run_id>.html)")
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
     p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
@@ -73,13 +92,20 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         try:
             prompt = Path(args.prompt_file).read_text("utf-8")
         except OSError as exc:
-            raise SpecError(f"cannot read prompt file: {exc.strerror}",
-                            path=args.prompt_file) from None
+            raise SpecError(
+                f"cannot read prompt file: {exc.strerror}", path=args.prompt_file
+            ) from None
     overrides: dict[str, Any] = {
-        "dataset": args.dataset, "models": args.models, "prompt": prompt,
-        "system": args.system, "params": _parse_params(args.param),
-        "concurrency": args.concurrency, "repeats": args.repeats, "out": args.out,
-        "endpoint": args.endpoint, "name": args.name,
+        "dataset": args.dataset,
+        "models": args.models,
+        "prompt": prompt,
+        "system": args.system,
+        "params": _parse_params(args.param),
+        "concurrency": args.concurrency,
+        "repeats": args.repeats,
+        "out": args.out,
+        "endpoint": args.endpoint,
+        "name": args.name,
     }
     if args.spec:
         params = overrides.pop("params")
@@ -98,8 +124,8 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import Run, TqdmObserver, run_sweep_async
     from orkit._portal import run_sync
+    from orkit.batch import Run, TqdmObserver, run_sweep_async
 
     sweep = _build_sweep(args)
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")

@@ -75,8 +75,14 @@ def _examples(results: pd.DataFrame, scores: pd.DataFrame, limit: int) -> list[d
         cells = []
         for r in group.itertuples():
             text = r.output_text if r.status == "ok" else f"[{r.error_type}] {r.error_message}"
-            cells.append({"model": r.model, "text": text or "", "status": r.status,
-                          "passed": passed.get(r.task_key)})
+            cells.append(
+                {
+                    "model": r.model,
+                    "text": text or "",
+                    "status": r.status,
+                    "passed": passed.get(r.task_key),
+                }
+            )
         prompt = group["messages_json"].iloc[0]
         out.append({"item_id": item_id, "prompt": prompt, "cells": cells})
     return out
@@ -111,4 +117,3 @@ def write_report(run: RunDir, out: str | Path, *, title: str | None = None) -> P
     tmp.write_text(render_report(run, title=title), "utf-8")
     tmp.replace(path)
     return path
-

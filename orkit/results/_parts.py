@@ -80,9 +80,7 @@ class PartWriter:
         for name, column in self._columns.items():
             column.append(get(name))
         self._rows += 1
-        if self._rows >= self._flush_rows or (
-            time.monotonic() - self._last_flush >= self._flush_s
-        ):
+        if self._rows >= self._flush_rows or (time.monotonic() - self._last_flush >= self._flush_s):
             self.flush()
 
     def flush(self) -> None:

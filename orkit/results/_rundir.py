@@ -1,7 +1,7 @@
 """The layout of a run directory, its manifest, and run ids.
 
 ```
-runs/<run_id>/manifest.json            spec, dataset fingerprint, catalog date, versions, status, totals
+runs/<run_id>/manifest.json            spec, dataset fingerprint, catalog, versions, status
 runs/<run_id>/dataset.parquet          the dataset's columns, once per run (join on item_id)
 runs/<run_id>/results/part-*.parquet   one row per task (final outcome)
 runs/<run_id>/attempts/part-*.parquet  one row per HTTP attempt

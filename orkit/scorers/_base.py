@@ -23,6 +23,9 @@ class Scorer(Protocol):
     """Scores one output. Returns None when the scorer does not apply to this item
     (e.g. a numeric scorer on an item whose expected answer is not a number)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Stored in the scores table's `scorer` column."""
+        ...
 
     def __call__(self, output: str | None, fields: Mapping[str, Any]) -> Score | None: ...

@@ -84,9 +84,7 @@ def contains(expected: str = "answer", *, case_sensitive: bool = False) -> _Comp
     return _Comparer("contains", expected, compare)
 
 
-def numeric(
-    expected: str = "answer", *, rel_tol: float = 1e-6, abs_tol: float = 1e-9
-) -> _Comparer:
+def numeric(expected: str = "answer", *, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> _Comparer:
     """The first number in the output equals the expected number within tolerance.
     Does not apply (no score) to items whose expected value is not a number."""
 

@@ -16,8 +16,17 @@ def summarize(results: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.D
     """
     if results.empty:
         return pd.DataFrame(
-            columns=["model", "rows", "ok", "errors", "error_rate", "mean_service_s",
-                     "p50_ttft_s", "cost_usd", "cost_unknown_rows"]
+            columns=[
+                "model",
+                "rows",
+                "ok",
+                "errors",
+                "error_rate",
+                "mean_service_s",
+                "p50_ttft_s",
+                "cost_usd",
+                "cost_unknown_rows",
+            ]
         ).set_index("model")
     df = results
     grouped = df.groupby("model", sort=False)
@@ -40,8 +49,9 @@ def summarize(results: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.D
     if scores is not None and not scores.empty:
         own = _own_model_task_keys(df)
         scored = scores[scores["task_key"].isin(own)]
-        table = scored.pivot_table(index="model", columns="scorer", values="score",
-                                   aggfunc="mean", sort=False)
+        table = scored.pivot_table(
+            index="model", columns="scorer", values="score", aggfunc="mean", sort=False
+        )
         for scorer in table.columns:
             out[f"score_{scorer}"] = table[scorer]
     out.index.name = "model"

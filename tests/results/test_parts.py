@@ -21,7 +21,10 @@ def test_part_writer_flushes_by_rows_and_writes_schema_and_version(tmp_path: Pat
     w = PartWriter(tmp_path, RESULTS_SCHEMA, "results", flush_rows=3, flush_s=3600)
     for i in range(7):
         w.append({"run_id": "r", "task_key": f"k{i}", "status": "ok", "cost_usd": None})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "part-00000.parquet",
+        "part-00001.parquet",
+    ]
     w.flush()
     assert w.rows_written == 7
     t = pq.read_table(tmp_path)
@@ -64,7 +67,9 @@ def test_opening_a_non_run_directory_names_it(tmp_path: Path) -> None:
         RunDir.open(tmp_path)
 
 
-def test_dataset_copy_keeps_scalars_and_turns_nested_or_mixed_values_into_text(tmp_path: Path) -> None:
+def test_dataset_copy_keeps_scalars_and_turns_nested_or_mixed_values_into_text(
+    tmp_path: Path,
+) -> None:
     w = DatasetCopyWriter(tmp_path / "dataset.parquet")
     w.write_batch([{"id": 1, "q": "a", "meta": {"x": 1}, "mixed": 1}])
     w.write_batch([{"id": 2, "q": "b", "meta": {"x": 2}, "mixed": 2}])

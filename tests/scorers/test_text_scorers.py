@@ -20,7 +20,12 @@ from orkit.scorers import contains, exact, json_equal, normalized, numeric, rege
         (numeric(), "41", "42", False),
         (numeric(), "no number", "42", False),
         (json_equal(), '{"age": 30, "name": "Alice"}', '{"name":"Alice","age":30}', True),
-        (json_equal(), '```json\n{"name":"Alice","age":30}\n```', '{"name":"Alice","age":30}', True),
+        (
+            json_equal(),
+            '```json\n{"name":"Alice","age":30}\n```',
+            '{"name":"Alice","age":30}',
+            True,
+        ),
         (json_equal(), '{"name":"Alice","age":31}', '{"name":"Alice","age":30}', False),
         (json_equal(), "not json", '{"name":"Alice"}', False),
     ],
