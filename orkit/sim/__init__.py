@@ -1,0 +1,78 @@
+"""Offline emulator of the OpenRouter HTTP API (apart from the rest of orkit).
+
+It speaks OpenRouter's wire format (JSON and SSE bodies, error bodies, rate-limit headers)
+closely enough that the official `openai` and `openrouter` SDKs work against it unchanged,
+and it checks orkit's client-side accounting independently (own tokenizer, own prices).
+It imports nothing from orkit outside `orkit.sim`.
+
+The heavy parts (Starlette app, transport, servers) load on first use, so importing
+`orkit.sim` for its config types or CLI options stays cheap.
+
+Examples:
+    In process, with streaming visible to the client::
+
+        app = create_app(SimConfig(seed=0, time_scale=0))
+        client = httpx.AsyncClient(transport=StreamingASGITransport(app),
+                                   base_url="http://sim.local/api/v1")
+
+    On a loopback port::
+
+        with serve_in_thread(SimConfig(time_scale=0.01)) as base_url:
+            openai.OpenAI(base_url=base_url, api_key=SIM_API_KEY)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from orkit.sim.cli import add_arguments as add_cli_arguments
+from orkit.sim.cli import run as run_cli
+from orkit.sim.config import (
+    SIM_API_KEY,
+    FaultProfile,
+    ModelProfile,
+    ProviderProfile,
+    SimConfig,
+    SimConfigError,
+)
+
+if TYPE_CHECKING:
+    from orkit.sim.app import create_app
+    from orkit.sim.catalog import Catalog
+    from orkit.sim.server import SimProcess, serve_in_thread
+    from orkit.sim.simulator import Simulator
+    from orkit.sim.transport import StreamingASGITransport
+
+__all__ = [
+    "SIM_API_KEY",
+    "Catalog",
+    "FaultProfile",
+    "ModelProfile",
+    "ProviderProfile",
+    "SimConfig",
+    "SimConfigError",
+    "SimProcess",
+    "Simulator",
+    "StreamingASGITransport",
+    "add_cli_arguments",
+    "create_app",
+    "run_cli",
+    "serve_in_thread",
+]
+
+_LAZY = {
+    "create_app": "orkit.sim.app",
+    "Catalog": "orkit.sim.catalog",
+    "SimProcess": "orkit.sim.server",
+    "serve_in_thread": "orkit.sim.server",
+    "Simulator": "orkit.sim.simulator",
+    "StreamingASGITransport": "orkit.sim.transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'orkit.sim' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,130 @@
+"""`GET /key` (and `/auth/key`), `GET /credits`, `GET /generation`, and the `/_sim/*` routes.
+
+`/_sim/stats` and `/_sim/reset` live outside `/api/v1` on a reserved prefix: they are the
+emulator's introspection, not part of OpenRouter's API.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from orkit.sim.errors import SimError, bad_request, not_found
+from orkit.sim.models_api import error_response, json_response
+
+if TYPE_CHECKING:
+    from orkit.sim.simulator import Simulator
+
+__all__ = ["credits", "generation", "key_info", "sim_config", "sim_reset", "sim_stats"]
+
+_UNLIMITED_CREDITS = 1_000_000.0  # what `/credits` reports when `credits_usd` is None
+
+
+def _money(value: Decimal) -> float | int:
+    return float(value) if value else 0
+
+
+def _key(request: Request) -> tuple[Simulator, str]:
+    sim: Simulator = request.app.state.sim
+    return sim, sim.authenticate(request.headers.get("authorization"))
+
+
+async def key_info(request: Request) -> Response:
+    """`GET /key`: the key's usage and free-model counters (live)."""
+    try:
+        sim, key = _key(request)
+    except SimError as exc:
+        return error_response(exc)
+    account = sim.accounts.get(key)
+    day = sim.clock.emulated_day()
+    limit = sim.config.free_per_day
+    used = sim.free_tier.used_today(account.free)
+    usage, daily = _money(account.usage), _money(account.daily(day))
+    data: dict[str, Any] = {
+        "label": account.label,
+        "limit": None,
+        "limit_remaining": None,
+        "limit_reset": None,
+        "include_byok_in_limit": False,
+        "usage": usage,
+        "usage_daily": daily,
+        "usage_weekly": usage,
+        "usage_monthly": usage,
+        "byok_usage": 0,
+        "byok_usage_daily": 0,
+        "byok_usage_weekly": 0,
+        "byok_usage_monthly": 0,
+        "is_free_tier": sim.config.effective_lifetime_purchases <= 0,
+        "is_management_key": False,
+        "is_provisioning_key": False,
+        "free_model_daily_requests": {
+            "limit": limit,
+            "used": used,
+            "remaining": max(0, limit - used),
+        },
+        "rate_limit": {
+            "requests": -1,
+            "interval": "10s",
+            "note": "This field is deprecated and safe to ignore.",
+        },
+        "expires_at": None,
+        "creator_user_id": sim.config.user_id,
+        "organization_id": None,
+        "workspace_id": None,
+        "allowed_data_regions": ["global"],
+        "budgets": [],
+        "effective_budget": None,
+    }
+    return json_response({"data": data})
+
+
+async def credits(request: Request) -> Response:
+    """`GET /credits`: total credits and total usage of the key's account."""
+    try:
+        sim, key = _key(request)
+    except SimError as exc:
+        return error_response(exc)
+    total = sim.config.credits_usd
+    usage = sim.accounts.get(key).usage
+    data = {
+        "total_credits": _UNLIMITED_CREDITS if total is None else total,
+        "total_usage": _money(usage),
+    }
+    return json_response({"data": data})
+
+
+async def generation(request: Request) -> Response:
+    """`GET /generation?id=`: stats of a finished generation (404 until they are written)."""
+    try:
+        sim, _ = _key(request)
+    except SimError as exc:
+        return error_response(exc)
+    gen_id = request.query_params.get("id")
+    if not gen_id:
+        return error_response(bad_request("Invalid input: id is required"))
+    record = sim.generations.get(gen_id, sim.clock.now())
+    if record is None:
+        return error_response(not_found("Generation not found"))
+    return json_response({"data": record})
+
+
+async def sim_stats(request: Request) -> Response:
+    """`GET /_sim/stats`: request, outcome and billing counters (see `Stats`)."""
+    sim: Simulator = request.app.state.sim
+    return json_response(sim.stats_json())
+
+
+async def sim_reset(request: Request) -> Response:
+    """`POST /_sim/reset`: forget all requests, accounts and limits."""
+    sim: Simulator = request.app.state.sim
+    sim.reset()
+    return json_response({"ok": True})
+
+
+async def sim_config(request: Request) -> Response:
+    """`GET /_sim/config`: the running configuration as a plain dict."""
+    sim: Simulator = request.app.state.sim
+    return json_response(sim.config.to_dict())

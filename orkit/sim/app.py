@@ -1,0 +1,82 @@
+"""`create_app`: the emulator as a Starlette ASGI app.
+
+Routes (all OpenRouter paths under `/api/v1`):
+
+| method | path | what |
+|---|---|---|
+| POST | `/api/v1/chat/completions` | chat completions, JSON or SSE |
+| GET | `/api/v1/models`, `/api/v1/models/count`, `/api/v1/models/user` | catalog |
+| GET | `/api/v1/model/{author}/{slug}` | one model |
+| GET | `/api/v1/models/{author}/{slug}/endpoints` | provider endpoints |
+| GET | `/api/v1/key`, `/api/v1/auth/key` | key usage and free-model counters |
+| GET | `/api/v1/credits` | credits and usage |
+| GET | `/api/v1/generation?id=` | generation stats |
+| GET | `/_sim/stats`, `/_sim/config`; POST `/_sim/reset` | emulator introspection |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from orkit.sim import account_api, models_api
+from orkit.sim.catalog import Catalog
+from orkit.sim.chat import ChatEndpoint
+from orkit.sim.config import SimConfig
+from orkit.sim.errors import error
+from orkit.sim.simulator import Simulator
+
+__all__ = ["create_app"]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    message = "Not Found" if status == 404 else str(getattr(exc, "detail", "Error"))
+    return models_api.error_response(error(status, message))
+
+
+def create_app(
+    config: SimConfig | None = None,
+    *,
+    catalog: Catalog | None = None,
+    time_fn: Callable[[], float] | None = None,
+) -> Starlette:
+    """Build an emulator app; its state is `app.state.sim` (a `Simulator`).
+
+    `catalog` lets many apps share one loaded snapshot (tests); `time_fn` replaces
+    `time.time` for windows and timestamps (tests with a fake clock).
+
+    Examples:
+        >>> app = create_app(SimConfig(seed=0, time_scale=0))
+        >>> app.state.sim.config.seed
+        0
+    """
+    sim = Simulator(config, catalog=catalog, time_fn=time_fn)
+    v1 = "/api/v1"
+    routes = [
+        Route(f"{v1}/chat/completions", ChatEndpoint(sim), methods=["POST"]),
+        Route(f"{v1}/models", models_api.list_models, methods=["GET"]),
+        Route(f"{v1}/models/user", models_api.list_models, methods=["GET"]),
+        Route(f"{v1}/models/count", models_api.count_models, methods=["GET"]),
+        Route(f"{v1}/model/{{author}}/{{slug}}", models_api.one_model, methods=["GET"]),
+        Route(
+            f"{v1}/models/{{author}}/{{slug}}/endpoints",
+            models_api.model_endpoints,
+            methods=["GET"],
+        ),
+        Route(f"{v1}/key", account_api.key_info, methods=["GET"]),
+        Route(f"{v1}/auth/key", account_api.key_info, methods=["GET"]),
+        Route(f"{v1}/credits", account_api.credits, methods=["GET"]),
+        Route(f"{v1}/generation", account_api.generation, methods=["GET"]),
+        Route("/_sim/stats", account_api.sim_stats, methods=["GET"]),
+        Route("/_sim/config", account_api.sim_config, methods=["GET"]),
+        Route("/_sim/reset", account_api.sim_reset, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.sim = sim
+    return app

@@ -1,0 +1,279 @@
+"""Emulator options: `SimConfig`, `ModelProfile`, `ProviderProfile`, `FaultProfile`.
+
+All four are frozen dataclasses that round-trip through plain dicts (`from_dict` / `to_dict`),
+so a config can be written as TOML or JSON, or handed to a child process.
+
+Two time scales apply (both multiply *emulated* seconds into *real* seconds; 0 = instant):
+
+- `time_scale` for latency: time to first token, token pacing, keep-alive intervals,
+  `Retry-After` hints of injected faults.
+- `window_scale` (defaults to `time_scale`) for windows: the free-tier minute and day,
+  upstream token buckets, outage windows, the `/generation` stats delay. A window of length 0
+  never fills, so with a scale of 0 no limit and no outage ever applies. Tests that want
+  instant answers *and* real limits set `time_scale=0, window_scale=1`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from orkit.sim._dictconv import SimConfigError, from_mapping, to_plain
+
+__all__ = [
+    "FAULT_STATUSES",
+    "SIM_API_KEY",
+    "FaultProfile",
+    "ModelProfile",
+    "ProviderProfile",
+    "SimConfig",
+    "SimConfigError",
+]
+
+SIM_API_KEY = "sk-or-v1-" + hashlib.sha256(b"orkit offline OpenRouter emulator").hexdigest()
+"""The fake key orkit uses for `--endpoint sim` (any key works unless `api_keys` is set)."""
+
+FAULT_STATUSES = frozenset({400, 401, 402, 403, 404, 408, 429, 500, 502, 503, 504, 524, 529})
+"""HTTP statuses a `FaultProfile` can inject, each with its real OpenRouter error body."""
+
+_DATA_COLLECTION = ("allow", "deny")
+
+
+def _check_probability(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name}: must be a probability in [0, 1], got {value}")
+
+
+def _check_non_negative(name: str, value: float | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{name}: must be >= 0, got {value}")
+
+
+@dataclass(frozen=True)
+class ProviderProfile:
+    """One provider endpoint serving a model (an entry of `/models/{id}/endpoints`)."""
+
+    name: str
+    """Display name as responses show it in `provider` (`"DeepInfra"`, `"Google AI Studio"`)."""
+    slug: str
+    """Slug used in `provider.order/only/ignore` and the endpoint `tag` (`"deepinfra"`)."""
+    latency_factor: float = 1.0
+    """Multiplies the model's time to first token on this provider."""
+    speed_factor: float = 1.0
+    """Multiplies the model's output tokens per second on this provider."""
+    quantization: str = "unknown"
+    """Weights precision reported by the endpoint (`fp8`, `bf16`, `int4`, `unknown`, ...)."""
+    price_multiplier: float = 1.0
+    """Multiplies the snapshot's per-token and per-request prices (first provider: 1.0)."""
+    data_collection: str = "deny"
+    """`"allow"` if the provider may store/train on prompts (dropped by `data_collection: deny`)."""
+    zdr: bool = False
+    """Zero-data-retention endpoint (kept by `provider.zdr: true`)."""
+    supported_parameters: tuple[str, ...] | None = None
+    """Parameters this endpoint honours; None = all of the model's `supported_parameters`."""
+    uptime_pct: float = 99.5
+    """Uptime shown in `/endpoints` (`uptime_last_30m`); cosmetic."""
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.slug:
+            raise ValueError("name/slug: must not be empty")
+        for attr in ("latency_factor", "speed_factor", "price_multiplier"):
+            if getattr(self, attr) <= 0:
+                raise ValueError(f"{attr}: must be > 0, got {getattr(self, attr)}")
+        if self.data_collection not in _DATA_COLLECTION:
+            raise ValueError(
+                f"data_collection: must be 'allow' or 'deny', got {self.data_collection!r}"
+            )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProviderProfile:
+        """Build from a plain dict (unknown keys are an error naming the key)."""
+        return from_mapping(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form, the inverse of `from_dict`."""
+        out: dict[str, Any] = to_plain(self)
+        return out
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """Behaviour of one model. Every field left None is derived from a hash of the model id.
+
+    Derived defaults: `ttft_s` 0.25-1.6 s, `tokens_per_s` 25-220, `skill` from the snapshot's
+    `benchmarks.artificial_analysis.intelligence_index` when present (else hash-based), clamped
+    to 0.35-0.97, `verbosity` 60-400 tokens, and 1-3 providers with real names and slugs.
+    """
+
+    ttft_s: float | None = None
+    """Emulated seconds to the first token (before provider latency factor and jitter)."""
+    tokens_per_s: float | None = None
+    """Emulated output tokens per second (before the provider speed factor)."""
+    skill: float | None = None
+    """Probability that a solvable question (see `orkit.sim.solvers`) is answered correctly."""
+    verbosity: int | None = None
+    """Mean length in tokens of answers to open prompts (drawn from 0.5x to 1.5x of it)."""
+    providers: tuple[ProviderProfile, ...] | None = None
+    """Endpoints serving the model, in default preference order; the first has snapshot prices."""
+
+    def __post_init__(self) -> None:
+        if self.ttft_s is not None:
+            _check_non_negative("ttft_s", self.ttft_s)
+        if self.tokens_per_s is not None and self.tokens_per_s <= 0:
+            raise ValueError(f"tokens_per_s: must be > 0, got {self.tokens_per_s}")
+        if self.skill is not None:
+            _check_probability("skill", self.skill)
+        if self.verbosity is not None and self.verbosity < 1:
+            raise ValueError(f"verbosity: must be >= 1, got {self.verbosity}")
+        if self.providers is not None and not self.providers:
+            raise ValueError("providers: must list at least one provider")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelProfile:
+        """Build from a plain dict (unknown keys are an error naming the key)."""
+        return from_mapping(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form, the inverse of `from_dict`."""
+        out: dict[str, Any] = to_plain(self)
+        return out
+
+
+@dataclass(frozen=True)
+class FaultProfile:
+    """Seeded fault injection for `POST /chat/completions`.
+
+    Each request draws one uniform number from (seed, hash of the body, how many times this
+    same body was seen before), so a retry of the same body draws again and can succeed, and
+    the same request sequence always meets the same faults. Probabilities are cumulative
+    slices of [0, 1): their sum must not exceed 1.
+    """
+
+    status: Mapping[int, float] = field(default_factory=dict)
+    """`{status: probability}` of answering with that HTTP error and its real body."""
+    mid_stream_error: float = 0.0
+    """Streams only: HTTP 200, some content, then an `error` event and no `[DONE]`."""
+    drop_connection: float = 0.0
+    """Close the connection in the middle of the body (client sees a protocol error)."""
+    stall: float = 0.0
+    """Stop sending mid-body and hold the connection (up to `SimConfig.max_stall_s`)."""
+    empty_completion: float = 0.0
+    """HTTP 200 with empty content, 0 completion tokens and a null finish reason (cost 0)."""
+    models: tuple[str, ...] | None = None
+    """Model ids (as served) the faults apply to; None = every model."""
+    retry_after_s: float = 2.0
+    """Emulated seconds advertised by injected 429/503 (`Retry-After`, scaled by time_scale)."""
+
+    def __post_init__(self) -> None:
+        for code, p in self.status.items():
+            if code not in FAULT_STATUSES:
+                raise ValueError(f"status.{code}: cannot inject status {code}")
+            _check_probability(f"status.{code}", p)
+        for name in ("mid_stream_error", "drop_connection", "stall", "empty_completion"):
+            _check_probability(name, getattr(self, name))
+        if self.total_probability() > 1.0 + 1e-9:
+            raise ValueError(f"probabilities: sum to {self.total_probability():.3f} > 1")
+        _check_non_negative("retry_after_s", self.retry_after_s)
+
+    def total_probability(self) -> float:
+        """Sum of all fault probabilities (the chance that a request meets some fault)."""
+        extra = self.mid_stream_error + self.drop_connection + self.stall + self.empty_completion
+        return sum(self.status.values()) + extra
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FaultProfile:
+        """Build from a plain dict (status keys may be strings, as in TOML/JSON)."""
+        return from_mapping(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form, the inverse of `from_dict`."""
+        out: dict[str, Any] = to_plain(self)
+        return out
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Everything that shapes one emulator. Same config + seed + requests = same answers."""
+
+    seed: int = 0
+    """Seeds answers (right or wrong), filler text, provider picks and faults."""
+    time_scale: float = 1.0
+    """Real seconds per emulated second of latency (TTFT, token pacing); 0 = instant."""
+    window_scale: float | None = None
+    """Real seconds per emulated second of rate-limit/outage/stats windows; None = time_scale."""
+    start_time: float | None = None
+    """Emulated UTC epoch seconds at start (decides the free-tier day); None = real now."""
+    api_keys: tuple[str, ...] | None = None
+    """Accepted bearer keys (each its own account); None = accept any non-empty key."""
+    credits_usd: float | None = None
+    """Credits of each account; None = unlimited (no 402). Balance = credits - billed usage."""
+    lifetime_purchases_usd: float | None = None
+    """>= 10 unlocks 1000 free-model requests/day, else 50; None = credits_usd, else 10."""
+    free_per_minute: int = 20
+    """Requests per (scaled) minute across all `:free` models, per key."""
+    keepalive_comment_every_s: float = 1.0
+    """Emulated seconds between `: OPENROUTER PROCESSING` comments / JSON whitespace padding."""
+    json_padding: bool = True
+    """Non-stream bodies start with whitespace keep-alive padding, as real OpenRouter's do."""
+    generation_stats_delay_s: float = 0.5
+    """Emulated seconds after completion during which `GET /generation` still answers 404."""
+    models: Mapping[str, ModelProfile] = field(default_factory=dict)
+    """Per-model behaviour overrides, keyed by model id (fields left None stay derived)."""
+    faults: FaultProfile | None = None
+    """Seeded fault injection; None = no faults."""
+    upstream_rpm: Mapping[str, float] = field(default_factory=dict)
+    """Per-model upstream limit in requests per emulated minute (token bucket, burst rpm/6)."""
+    outages: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    """Per-model `[(start_s, end_s), ...]` emulated seconds since start: requests fail with 502."""
+    max_stall_s: float = 30.0
+    """Real seconds a stall fault holds the connection before dropping it."""
+    user_id: str = "user_2sim0rk1tEmu1at0rAcc0unt00"
+    """Opaque account id echoed as top-level `user_id` in error bodies."""
+
+    def __post_init__(self) -> None:
+        for name in ("time_scale", "window_scale", "credits_usd", "lifetime_purchases_usd"):
+            _check_non_negative(name, getattr(self, name))
+        for name in ("generation_stats_delay_s", "max_stall_s"):
+            _check_non_negative(name, getattr(self, name))
+        if self.keepalive_comment_every_s <= 0:
+            raise ValueError("keepalive_comment_every_s: must be > 0")
+        if self.free_per_minute < 0:
+            raise ValueError(f"free_per_minute: must be >= 0, got {self.free_per_minute}")
+        if self.api_keys is not None and not all(self.api_keys):
+            raise ValueError("api_keys: keys must be non-empty strings")
+        for model, rpm in self.upstream_rpm.items():
+            if rpm <= 0:
+                raise ValueError(f"upstream_rpm.{model}: must be > 0, got {rpm}")
+        for model, windows in self.outages.items():
+            for start, end in windows:
+                if not 0 <= start < end:
+                    raise ValueError(f"outages.{model}: need 0 <= start < end, got {start}, {end}")
+
+    @property
+    def effective_window_scale(self) -> float:
+        """The scale applied to windows (`window_scale`, or `time_scale` when unset)."""
+        return self.time_scale if self.window_scale is None else self.window_scale
+
+    @property
+    def effective_lifetime_purchases(self) -> float:
+        """Lifetime purchases deciding the free daily limit (see `lifetime_purchases_usd`)."""
+        if self.lifetime_purchases_usd is not None:
+            return self.lifetime_purchases_usd
+        return self.credits_usd if self.credits_usd is not None else 10.0
+
+    @property
+    def free_per_day(self) -> int:
+        """Free-model requests per day: 1000 with >= 10 USD lifetime purchases, else 50."""
+        return 1000 if self.effective_lifetime_purchases >= 10 else 50
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SimConfig:
+        """Build from a plain dict, e.g. a parsed TOML/JSON file; errors name the field."""
+        return from_mapping(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (JSON-serialisable), the inverse of `from_dict`."""
+        out: dict[str, Any] = to_plain(self)
+        return out

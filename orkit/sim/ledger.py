@@ -1,0 +1,137 @@
+"""Mutable bookkeeping of one emulator: accounts, generation records and statistics.
+
+Everything here is O(1) per request (counters and dict inserts), because benchmarks push
+tens of thousands of requests through one emulator.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from orkit.sim.limits import FreeUsage
+
+__all__ = ["Account", "Accounts", "GenerationStore", "Stats", "key_label"]
+
+_ZERO = Decimal(0)
+
+
+def key_label(key: str) -> str:
+    """OpenRouter's masked key label: `sk-or-v1-0fa...240` (never the key itself)."""
+    prefix = "sk-or-v1-" if key.startswith("sk-or-v1-") else ""
+    secret = key[len(prefix) :]
+    if len(secret) <= 6:
+        return prefix + "..."
+    return f"{prefix}{secret[:3]}...{secret[-3:]}"
+
+
+@dataclass
+class Account:
+    """One API key's account: billed usage and free-model counters."""
+
+    label: str
+    usage: Decimal = _ZERO
+    usage_day: int = -1
+    usage_daily: Decimal = _ZERO
+    requests: int = 0
+    billed_count: int = 0
+    free: FreeUsage = field(default_factory=FreeUsage)
+
+    def bill(self, amount: Decimal, day: int) -> None:
+        """Add a charge to the running totals (daily usage resets with the emulated day)."""
+        if day != self.usage_day:
+            self.usage_day, self.usage_daily = day, _ZERO
+        self.usage += amount
+        self.usage_daily += amount
+        self.billed_count += 1
+
+    def daily(self, day: int) -> Decimal:
+        """Usage billed in emulated day `day`."""
+        return self.usage_daily if day == self.usage_day else _ZERO
+
+
+class Accounts:
+    """Accounts by API key, created on first use."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Account] = {}
+
+    def get(self, key: str) -> Account:
+        """The account of `key`."""
+        account = self._by_key.get(key)
+        if account is None:
+            account = self._by_key[key] = Account(label=key_label(key))
+        return account
+
+    def all(self) -> list[Account]:
+        """Every account seen so far."""
+        return list(self._by_key.values())
+
+
+class GenerationStore:
+    """`GET /generation` records, each visible only from its `ready_at` (real epoch) on."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    def add(self, gen_id: str, ready_at: float, record: dict[str, Any]) -> None:
+        """Store a record that becomes visible at `ready_at`."""
+        self._records[gen_id] = (ready_at, record)
+
+    def get(self, gen_id: str, now: float) -> dict[str, Any] | None:
+        """The record, or None if unknown or not yet written."""
+        entry = self._records.get(gen_id)
+        if entry is None or now < entry[0]:
+            return None
+        return entry[1]
+
+
+@dataclass
+class Stats:
+    """Counters behind `GET /_sim/stats`."""
+
+    requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    by_model: Counter[str] = field(default_factory=Counter)
+    served_by_model: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    billed_by_body_hash: Counter[str] = field(default_factory=Counter)
+    billed_total: Decimal = _ZERO
+    billed_count: int = 0
+    delivered_count: int = 0
+
+    def begin(self) -> None:
+        """A chat request arrived."""
+        self.requests += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        """A chat request finished (whatever its outcome)."""
+        self.in_flight -= 1
+
+    def to_json(self, accounts: list[Account]) -> dict[str, Any]:
+        """The `/_sim/stats` body."""
+        return {
+            "requests": self.requests,
+            "in_flight": self.in_flight,
+            "max_in_flight": self.max_in_flight,
+            "by_model": dict(self.by_model),
+            "served_by_model": dict(self.served_by_model),
+            "by_status": dict(self.by_status),
+            "delivered_count": self.delivered_count,
+            "billed_count": self.billed_count,
+            "billed_total_usd": float(self.billed_total),
+            "billed_by_body_hash": dict(self.billed_by_body_hash),
+            "keys": {
+                a.label: {
+                    "requests": a.requests,
+                    "billed_count": a.billed_count,
+                    "usage_usd": float(a.usage),
+                }
+                for a in accounts
+            },
+        }

@@ -1,0 +1,152 @@
+"""Price arithmetic from the snapshot's pricing strings, in Decimal (USD).
+
+`usage.cost` = prompt_tokens x prompt + completion_tokens x completion + request, all times the
+serving provider's price multiplier, plus the web search fee for `:online` / the `web`
+plugin. Pricing `overrides` apply when their condition holds (later entries win):
+`min_prompt_tokens` (long-context pricing) and `utc_start`/`utc_end` (UTC HHMM time-of-day
+windows, which may wrap midnight; evaluated on the emulated clock).
+
+Zero-completion insurance: no charge for model tokens when the completion has 0 tokens and a
+null finish reason, or the finish reason is `error`; the web search fee is still charged.
+Web search without a `pricing.web_search` entry costs the Exa default of $0.007 per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["EXA_SEARCH_USD", "Charge", "Prices", "charge", "format_price"]
+
+EXA_SEARCH_USD = Decimal("0.007")
+"""Fee per web search for models without their own `pricing.web_search` entry."""
+_ZERO = Decimal(0)
+_MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class _Override:
+    min_prompt_tokens: int | None
+    utc_start: int | None
+    utc_end: int | None
+    prompt: Decimal | None
+    completion: Decimal | None
+
+    def applies(self, prompt_tokens: int, utc_hhmm: int) -> bool:
+        if self.min_prompt_tokens is not None and prompt_tokens < self.min_prompt_tokens:
+            return False
+        if self.utc_start is not None and self.utc_end is not None:
+            if self.utc_start <= self.utc_end:
+                return self.utc_start <= utc_hhmm < self.utc_end
+            return utc_hhmm >= self.utc_start or utc_hhmm < self.utc_end
+        return True
+
+
+@dataclass(frozen=True)
+class Prices:
+    """A model's prices in USD per unit, parsed once from its snapshot `pricing` object."""
+
+    prompt: Decimal
+    completion: Decimal
+    request: Decimal
+    web_search: Decimal | None
+    overrides: tuple[_Override, ...] = ()
+
+    @classmethod
+    def from_pricing(cls, pricing: Mapping[str, Any]) -> Prices:
+        """Parse a snapshot `pricing` object; dynamic (`"-1"`) prices count as 0."""
+        overrides = tuple(
+            _Override(
+                min_prompt_tokens=o.get("min_prompt_tokens"),
+                utc_start=o.get("utc_start"),
+                utc_end=o.get("utc_end"),
+                prompt=_price(o["prompt"]) if "prompt" in o else None,
+                completion=_price(o["completion"]) if "completion" in o else None,
+            )
+            for o in pricing.get("overrides") or ()
+        )
+        web = pricing.get("web_search")
+        return cls(
+            prompt=_price(pricing.get("prompt", "0")),
+            completion=_price(pricing.get("completion", "0")),
+            request=_price(pricing.get("request", "0")),
+            web_search=_price(web) if web is not None else None,
+            overrides=overrides,
+        )
+
+    def rates(self, prompt_tokens: int, utc_hhmm: int) -> tuple[Decimal, Decimal]:
+        """(prompt, completion) USD per token after applicable overrides."""
+        prompt, completion = self.prompt, self.completion
+        for override in self.overrides:
+            if override.applies(prompt_tokens, utc_hhmm):
+                prompt = override.prompt if override.prompt is not None else prompt
+                completion = override.completion if override.completion is not None else completion
+        return prompt, completion
+
+    @property
+    def is_free(self) -> bool:
+        """True when prompt, completion and request prices are all zero."""
+        return not (self.prompt or self.completion or self.request)
+
+    def per_million(self) -> tuple[Decimal, Decimal]:
+        """(prompt, completion) USD per million tokens, the unit of `provider.max_price`."""
+        return self.prompt * _MILLION, self.completion * _MILLION
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What one completion costs, split the way `usage.cost_details` reports it."""
+
+    prompt: Decimal
+    completion: Decimal
+    request: Decimal
+    web_search: Decimal
+    insured: bool
+
+    @property
+    def upstream(self) -> Decimal:
+        """Provider-side inference cost (`cost_details.upstream_inference_cost`)."""
+        return self.prompt + self.completion + self.request
+
+    @property
+    def total(self) -> Decimal:
+        """`usage.cost`: upstream inference plus server-side tool fees."""
+        return self.upstream + self.web_search
+
+
+def charge(
+    prices: Prices,
+    multiplier: Decimal,
+    tokens: tuple[int, int],
+    finish_reason: str | None,
+    *,
+    web_search: bool = False,
+    utc_hhmm: int = 0,
+) -> Charge:
+    """Price one completion of `tokens` = (prompt, completion) on a provider."""
+    prompt_tokens, completion_tokens = tokens
+    search = (prices.web_search or EXA_SEARCH_USD) if web_search else _ZERO
+    insured = finish_reason == "error" or (completion_tokens == 0 and finish_reason is None)
+    if insured:
+        return Charge(_ZERO, _ZERO, _ZERO, search, insured=True)
+    prompt_rate, completion_rate = prices.rates(prompt_tokens, utc_hhmm)
+    return Charge(
+        prompt=prompt_tokens * prompt_rate * multiplier,
+        completion=completion_tokens * completion_rate * multiplier,
+        request=prices.request * multiplier,
+        web_search=search,
+        insured=False,
+    )
+
+
+def format_price(value: Decimal) -> str:
+    """A price as the snapshot writes it: plain decimal notation, no exponent, no trailing 0s."""
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def _price(text: object) -> Decimal:
+    value = Decimal(str(text))
+    return _ZERO if value < 0 else value

@@ -1,0 +1,127 @@
+"""`Simulator`: all state of one emulator instance (the app holds it as `app.state.sim`).
+
+Immutable parts (catalog, model runtimes, solvers, fault slices) are built once; mutable
+parts (accounts, counters, limiter buckets, generation records, seen-body counts) live in
+plain attributes that `reset()` replaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from orkit.sim.catalog import Catalog
+from orkit.sim.clock import SimClock
+from orkit.sim.config import ModelProfile, SimConfig
+from orkit.sim.errors import unauthorized
+from orkit.sim.faults import FaultPlan
+from orkit.sim.ledger import Accounts, GenerationStore, Stats
+from orkit.sim.limits import FreeTier, UpstreamBuckets
+from orkit.sim.planner import ChatPlan, plan_chat
+from orkit.sim.routing import Router
+from orkit.sim.runtime import ProfileBook
+from orkit.sim.solvers import Solvers
+from orkit.sim.wire import generation_record
+
+__all__ = ["Simulator"]
+
+
+class Simulator:
+    """One emulated OpenRouter: configuration, catalog, and everything requests change."""
+
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        *,
+        catalog: Catalog | None = None,
+        time_fn: Callable[[], float] | None = None,
+    ) -> None:
+        self.config = config = config or SimConfig()
+        self.catalog = catalog or Catalog.bundled()
+        self.clock = SimClock(
+            time_scale=config.time_scale,
+            window_scale=config.effective_window_scale,
+            start_time=config.start_time,
+            time_fn=time_fn,
+        )
+        self.book = ProfileBook(self.catalog, config.models)
+        self.router = Router(self.catalog, self.book)
+        self.solvers = Solvers.load()
+        self.faults = FaultPlan(config.faults, config.seed)
+        self.free_tier = FreeTier(
+            self.clock, config.free_per_minute, config.free_per_day, config.user_id
+        )
+        self.models_body: bytes | None = None
+        """Cached `/models` body without filters (built on first request)."""
+        self._new_state()
+
+    def _new_state(self) -> None:
+        self.stats = Stats()
+        self.accounts = Accounts()
+        self.generations = GenerationStore()
+        self.upstream = UpstreamBuckets(self.clock, self.config.upstream_rpm)
+        self._seen: dict[str, int] = {}
+        self._sequence = 0
+
+    def reset(self) -> None:
+        """Forget every request: counters, accounts, limits, generations; restart the clock."""
+        self.clock.restart()
+        self._new_state()
+
+    def occurrence(self, body_hash: str) -> int:
+        """How many times this body was seen before (and count this one)."""
+        seen = self._seen.get(body_hash, 0)
+        self._seen[body_hash] = seen + 1
+        return seen
+
+    def next_sequence(self) -> int:
+        """A counter that makes generation ids unique."""
+        self._sequence += 1
+        return self._sequence
+
+    def authenticate(self, authorization: str | None) -> str:
+        """The API key of an `Authorization` header, or raise the real 401."""
+        scheme, _, key = (authorization or "").strip().partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
+            raise unauthorized("Missing Authentication header")
+        if self.config.api_keys is not None and key not in self.config.api_keys:
+            raise unauthorized("User not found.")
+        return key
+
+    def plan_chat(self, key: str, raw: bytes) -> ChatPlan:
+        """Decide a chat completion (raises `SimError` for HTTP errors)."""
+        return plan_chat(self, key, raw)
+
+    def in_outage(self, model_id: str) -> bool:
+        """Whether `model_id` is inside one of its configured outage windows now."""
+        windows = self.config.outages.get(model_id)
+        if not windows or self.clock.window_scale <= 0:
+            return False
+        elapsed = self.clock.emulated_since_start()
+        return any(start <= elapsed < end for start, end in windows)
+
+    def settle(self, plan: ChatPlan, outcome: str) -> None:
+        """Record how a planned completion ended; bill it only if it was delivered."""
+        delivered = outcome == "200"
+        self.stats.by_status[outcome] += 1
+        charge = plan.charge
+        if delivered:
+            self.stats.delivered_count += 1
+            self.stats.served_by_model[plan.model_id] += 1
+            if not charge.insured or charge.total > 0:
+                plan.account.bill(charge.total, self.clock.emulated_day())
+                self.stats.billed_total += charge.total
+                self.stats.billed_count += 1
+                self.stats.billed_by_body_hash[plan.request.body_hash] += 1
+        ready = self.clock.now() + self.clock.window(self.config.generation_stats_delay_s)
+        record = generation_record(plan, delivered=delivered, outcome=outcome)
+        self.generations.add(plan.gen_id, ready, record)
+
+    def profile(self, model_id: str) -> ModelProfile:
+        """The resolved behaviour profile of a snapshot model id (KeyError if unknown)."""
+        return self.book.get(model_id).profile
+
+    def stats_json(self) -> dict[str, Any]:
+        """The `/_sim/stats` body."""
+        return self.stats.to_json(self.accounts.all())

@@ -1,0 +1,197 @@
+"""Response bodies and SSE events, byte-compatible in shape with real OpenRouter captures.
+
+Key order follows the 2026 captures (`tests/fixtures/wire/`): `id, object, created, model,
+provider, system_fingerprint, choices, usage` for JSON bodies; chunks carry `id, object,
+created, model, provider, choices` (+ `system_fingerprint` for OpenAI-hosted endpoints)
+and the final usage chunk has `"choices": []`. JSON is compact, as on the wire.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from orkit.sim.catalog import ROUTER_IDS
+
+if TYPE_CHECKING:
+    from orkit.sim.planner import ChatPlan
+
+__all__ = [
+    "COMMENT",
+    "DONE",
+    "PADDING",
+    "ChunkWriter",
+    "completion_body",
+    "dumps",
+    "generation_record",
+    "usage_object",
+]
+
+COMMENT = b": OPENROUTER PROCESSING\n\n"
+"""SSE keep-alive comment sent while the model has not produced a token yet."""
+DONE = b"data: [DONE]\n\n"
+PADDING = b"\n         \n"
+"""Whitespace OpenRouter writes before a non-stream JSON body while it waits."""
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, UTF-8 kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _money(value: Decimal) -> float | int:
+    # Real bodies write a zero cost as `0`, anything else as a float.
+    return float(value) if value else 0
+
+
+def usage_object(plan: ChatPlan) -> dict[str, Any]:
+    """The `usage` object of a completion (tokens, cost, details)."""
+    charge = plan.charge
+    usage: dict[str, Any] = {
+        "prompt_tokens": plan.prompt_tokens,
+        "completion_tokens": plan.completion_tokens,
+        "total_tokens": plan.prompt_tokens + plan.completion_tokens,
+        "cost": _money(charge.total),
+        "is_byok": False,
+        "prompt_tokens_details": {
+            "cached_tokens": 0,
+            "cache_write_tokens": 0,
+            "audio_tokens": 0,
+            "video_tokens": 0,
+        },
+        "cost_details": {
+            "upstream_inference_cost": _money(charge.upstream),
+            "upstream_inference_prompt_cost": _money(charge.prompt),
+            "upstream_inference_completions_cost": _money(charge.completion),
+        },
+        "completion_tokens_details": {"reasoning_tokens": 0, "image_tokens": 0, "audio_tokens": 0},
+    }
+    if charge.web_search:
+        usage["server_tool_use_details"] = {"web_search_requests": 1}
+    return usage
+
+
+def completion_body(plan: ChatPlan) -> dict[str, Any]:
+    """The non-stream `chat.completion` body."""
+    answer = plan.answer
+    choice: dict[str, Any] = {
+        "index": 0,
+        "logprobs": None,
+        "finish_reason": answer.finish_reason,
+        "native_finish_reason": plan.native_finish,
+        "message": {
+            "role": "assistant",
+            "content": answer.content,
+            "refusal": None,
+            "reasoning": None,
+        },
+    }
+    if answer.finish_reason == "error":
+        choice["error"] = {
+            "code": 502,
+            "message": "Provider disconnected unexpectedly",
+            "metadata": {"error_type": "provider_unavailable"},
+        }
+    return {
+        "id": plan.gen_id,
+        "object": "chat.completion",
+        "created": plan.created,
+        "model": plan.model_id,
+        "provider": plan.endpoint.provider.name,
+        "system_fingerprint": plan.endpoint.fingerprint,
+        "choices": [choice],
+        "usage": usage_object(plan),
+    }
+
+
+class ChunkWriter:
+    """Builds the SSE events of one stream by string assembly (no per-chunk dict dumps)."""
+
+    def __init__(self, plan: ChatPlan) -> None:
+        self.plan = plan
+        self._head = (
+            f'{{"id":"{plan.gen_id}","object":"chat.completion.chunk","created":{plan.created},'
+            f'"model":{dumps(plan.model_id)},"provider":{dumps(plan.endpoint.provider.name)}'
+        )
+        fingerprint = plan.endpoint.fingerprint
+        self._tail = f',"system_fingerprint":"{fingerprint}"}}' if fingerprint else "}"
+
+    def _event(self, choices: str, extra: str = "") -> bytes:
+        return f'data: {self._head},"choices":{choices}{extra}{self._tail}\n\n'.encode()
+
+    def delta(self, content: str) -> bytes:
+        """A content chunk (the first one, with `content: ""`, is the role chunk)."""
+        return self._event(
+            '[{"index":0,"delta":{"role":"assistant","content":'
+            f'{dumps(content)}}},"finish_reason":null,"native_finish_reason":null,"logprobs":null}}]'
+        )
+
+    def finish(self) -> bytes:
+        """The chunk carrying `finish_reason` (empty content)."""
+        plan = self.plan
+        return self._event(
+            '[{"index":0,"delta":{"role":"assistant","content":""},'
+            f'"finish_reason":{dumps(plan.answer.finish_reason)},'
+            f'"native_finish_reason":{dumps(plan.native_finish)},"logprobs":null}}]'
+        )
+
+    def usage(self) -> bytes:
+        """The terminal usage chunk, with `"choices": []`."""
+        return self._event("[]", f',"usage":{dumps(usage_object(self.plan))}')
+
+    def error(self, code: int, message: str, error_type: str) -> bytes:
+        """A mid-stream error event: top-level `error` and a `finish_reason: "error"` choice."""
+        error = dumps({"code": code, "message": message, "metadata": {"error_type": error_type}})
+        choices = '[{"index":0,"delta":{"content":""},"finish_reason":"error"}]'
+        return f'data: {self._head},"error":{error},"choices":{choices}}}\n\n'.encode()
+
+
+def generation_record(plan: ChatPlan, *, delivered: bool, outcome: str) -> dict[str, Any]:
+    """The `GET /generation` data of a finished (or failed) completion."""
+    charge = plan.charge.total if delivered else Decimal(0)
+    streamed = plan.request.stream
+    finish = plan.answer.finish_reason if outcome != "mid_stream_error" else "error"
+    ttft_ms, total_ms = plan.emulated_ms
+    return {
+        "id": plan.gen_id,
+        "upstream_id": "chatcmpl-" + plan.gen_id.rsplit("-", 1)[-1],
+        "total_cost": _money(charge),
+        "cache_discount": None,
+        "upstream_inference_cost": _money(plan.charge.upstream if delivered else Decimal(0)),
+        "provider_name": plan.endpoint.provider.name,
+        "created_at": _iso(plan.created),
+        "model": plan.model_id,
+        "router": _router(plan.target.requested),
+        "api_type": "completions",
+        "app_id": None,
+        "streamed": streamed,
+        "cancelled": not delivered and outcome != "mid_stream_error",
+        "is_byok": False,
+        "latency": ttft_ms,
+        "moderation_latency": None,
+        "generation_time": total_ms,
+        "finish_reason": finish,
+        "native_finish_reason": plan.native_finish if finish != "error" else "error",
+        "tokens_prompt": plan.prompt_tokens,
+        "tokens_completion": plan.completion_tokens,
+        "native_tokens_prompt": plan.prompt_tokens,
+        "native_tokens_completion": plan.completion_tokens,
+        "native_tokens_reasoning": 0,
+        "native_tokens_cached": 0,
+        "num_media_prompt": None,
+        "num_media_completion": None,
+        "num_search_results": 5 if plan.charge.web_search else None,
+        "origin": "",
+        "usage": _money(charge),
+    }
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
+
+
+def _router(requested: str) -> str | None:
+    base = requested.split(":")[0]
+    return base if base in ROUTER_IDS else None
