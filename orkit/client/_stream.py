@@ -23,6 +23,7 @@ from typing import Any
 
 import anyio
 
+from orkit._redact import redact_secrets
 from orkit.client._http import StreamResponse
 from orkit.client._sse import SSEParser
 from orkit.client._values import REDACTED, one_line, secret_text
@@ -159,9 +160,9 @@ class _Accumulator:
             return len(self.tool_calls)
         return max(self.tool_calls)
 
-    def response(self, latency_s: float) -> ChatResponse:
+    def response(self, latency_s: float, header_id: str | None) -> ChatResponse:
         return ChatResponse(
-            generation_id=_opt_str(self.generation_id),
+            generation_id=_opt_str(self.generation_id) or header_id,
             model=_opt_str(self.model),
             provider=_opt_str(self.provider),
             content="".join(self.content) if self.saw_content else None,
@@ -265,7 +266,7 @@ class ChatStream:
             return self._final
         if not self._done or self._latency_s is None:
             raise RuntimeError("final_response() is available once the stream is exhausted")
-        self._final = self._acc.response(self._latency_s)
+        self._final = self._acc.response(self._latency_s, self._headers.get("x-generation-id"))
         return self._final
 
     async def consume(self) -> ChatResponse:
@@ -350,7 +351,7 @@ class ChatStream:
         key = secret_text(self._secret)
         if key:
             payload = payload.replace(key, REDACTED)
-        text = one_line(payload, 200)
+        text = redact_secrets(one_line(payload, 200))
         return InvalidResponseError(
             f"{self._model}: stream event is not valid JSON: {text!r}", model=self._model
         )

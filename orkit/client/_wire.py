@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from orkit._redact import redact_secrets
 from orkit.client._hints import rate_limit_reset_s, retry_after_s
 from orkit.client._values import (
     REDACTED,
@@ -279,7 +280,7 @@ def invalid_response(
     key = secret_text(secret)
     if key:
         body = body.replace(key.encode(), REDACTED.encode())
-    text = excerpt(body)
+    text = redact_secrets(excerpt(body))
     prefix = f"{model}: " if model else ""
     return InvalidResponseError(
         f"{prefix}{status}: {what} is not valid JSON: {text!r}"
@@ -338,7 +339,8 @@ def _compose(
         text += f": {raw}"
     if mid_stream:
         text += " [mid-stream]"
-    return f"{model}: {text}" if model else text
+    # Provider errors sometimes quote keys (BYOK): no key-shaped text leaves in a message.
+    return redact_secrets(f"{model}: {text}" if model else text)
 
 
 def _raw_detail(raw: object) -> str | None:

@@ -297,3 +297,19 @@ async def test_request_body_and_headers(make_client: MakeClient) -> None:
     assert headers["x-openrouter-title"] == "orkit"
     assert "http-referer" not in headers
     assert seen[0].url == "https://openrouter.ai/api/v1/chat/completions"
+
+
+async def test_generation_id_from_the_header_when_events_have_none(
+    make_client: MakeClient,
+) -> None:
+    body = b'data: {"choices":[{"delta":{"content":"a"},"finish_reason":"stop"}]}\n\n' + DONE
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "text/event-stream", "x-generation-id": "gen-hdr"}
+        return httpx.Response(200, content=body, headers=headers)
+
+    async with make_client(handler) as client:
+        resp = await client.complete(request())
+    assert resp.generation_id == "gen-hdr"
+    assert resp.model is None
+    assert resp.usage is None

@@ -307,3 +307,10 @@ def test_nonsense_retry_after_is_ignored(value: str) -> None:
     err = error_from_response(429, {"retry-after": value}, body(code=429))
     assert isinstance(err, errors.APIStatusError)
     assert err.retry_after_s is None
+
+
+def test_other_key_shaped_text_in_a_provider_error_is_redacted() -> None:
+    raw = json.dumps({"error": {"message": "Incorrect API key provided: sk-proj-" + "A1" * 20}})
+    err = error_from_response(401, {}, body("Provider returned error", 401, raw=raw))
+    assert "A1A1A1A1A1A1" not in err.message
+    assert "[redacted]" in err.message
