@@ -149,29 +149,43 @@ class ChunkWriter:
 
 
 def generation_record(plan: ChatPlan, *, delivered: bool, outcome: str) -> dict[str, Any]:
-    """The `GET /generation` data of a finished (or failed) completion."""
+    """The `GET /generation` data of a finished (or failed) completion (all SDK fields)."""
     charge = plan.charge.total if delivered else Decimal(0)
-    streamed = plan.request.stream
+    upstream = plan.charge.upstream if delivered else Decimal(0)
     finish = plan.answer.finish_reason if outcome != "mid_stream_error" else "error"
     ttft_ms, total_ms = plan.emulated_ms
+    provider = plan.endpoint.provider.name
+    upstream_id = "chatcmpl-" + plan.gen_id.rsplit("-", 1)[-1]
+    attempt = {
+        "provider_name": provider,
+        "status": 200,
+        "latency": ttft_ms,
+        "id": upstream_id,
+        "endpoint_id": None,
+        "model_permaslug": plan.target.runtime.entry.get("canonical_slug", plan.model_id),
+        "is_byok": False,
+        "routed_service_tier": None,
+    }
     return {
         "id": plan.gen_id,
-        "upstream_id": "chatcmpl-" + plan.gen_id.rsplit("-", 1)[-1],
+        "request_id": plan.gen_id,
+        "upstream_id": upstream_id,
         "total_cost": _money(charge),
+        "usage": _money(charge),
+        "upstream_inference_cost": _money(upstream),
         "cache_discount": None,
-        "upstream_inference_cost": _money(plan.charge.upstream if delivered else Decimal(0)),
-        "provider_name": plan.endpoint.provider.name,
         "created_at": _iso(plan.created),
         "model": plan.model_id,
+        "provider_name": provider,
         "router": _router(plan.target.requested),
         "api_type": "completions",
         "app_id": None,
-        "streamed": streamed,
+        "streamed": plan.request.stream,
         "cancelled": not delivered and outcome != "mid_stream_error",
         "is_byok": False,
         "latency": ttft_ms,
-        "moderation_latency": None,
         "generation_time": total_ms,
+        "moderation_latency": None,
         "finish_reason": finish,
         "native_finish_reason": plan.native_finish if finish != "error" else "error",
         "tokens_prompt": plan.prompt_tokens,
@@ -180,11 +194,22 @@ def generation_record(plan: ChatPlan, *, delivered: bool, outcome: str) -> dict[
         "native_tokens_completion": plan.completion_tokens,
         "native_tokens_reasoning": 0,
         "native_tokens_cached": 0,
+        "native_tokens_completion_images": 0,
         "num_media_prompt": None,
         "num_media_completion": None,
+        "num_input_audio_prompt": None,
         "num_search_results": 5 if plan.charge.web_search else None,
+        "num_fetches": None,
+        "web_search_engine": "exa" if plan.charge.web_search else None,
         "origin": "",
-        "usage": _money(charge),
+        "http_referer": None,
+        "user_agent": None,
+        "external_user": None,
+        "preset_id": None,
+        "workspace_id": None,
+        "service_tier": None,
+        "data_region": "global",
+        "provider_responses": [attempt],
     }
 
 

@@ -121,20 +121,15 @@ def _server(catalog, faults: FaultProfile) -> Iterator[str]:
 def test_faults_over_a_real_loopback_port(catalog) -> None:
     body = chat_body("Tell me a long story.", stream=True)
     with _server(catalog, FaultProfile(drop_connection=1.0)) as url:
-        with httpx.Client(base_url=url, headers=AUTH, timeout=5) as client:
+        for stream in (True, False):
             with pytest.raises(httpx.RemoteProtocolError):
-                client.post("/chat/completions", json=body)
-            with pytest.raises(httpx.RemoteProtocolError):
-                client.post("/chat/completions", json={**body, "stream": False})
-    with _server(catalog, FaultProfile(stall=1.0)) as url:
-        with httpx.Client(base_url=url, headers=AUTH, timeout=0.3) as client:
-            with pytest.raises(httpx.ReadTimeout):
-                client.post("/chat/completions", json=body)
+                httpx.post(f"{url}/chat/completions", json={**body, "stream": stream}, headers=AUTH)
+    with _server(catalog, FaultProfile(stall=1.0)) as url, pytest.raises(httpx.ReadTimeout):
+        httpx.post(f"{url}/chat/completions", json=body, headers=AUTH, timeout=0.3)
     with _server(catalog, FaultProfile(mid_stream_error=1.0)) as url:
-        with httpx.Client(base_url=url, headers=AUTH, timeout=5) as client:
-            events = data_events(client.post("/chat/completions", json=body).text)
-            assert events[-1]["choices"][0]["finish_reason"] == "error"
-            assert "[DONE]" not in events
+        events = data_events(httpx.post(f"{url}/chat/completions", json=body, headers=AUTH).text)
+        assert events[-1]["choices"][0]["finish_reason"] == "error"
+        assert "[DONE]" not in events
     with _server(catalog, FaultProfile(status={503: 1.0})) as url:
         response = httpx.post(f"{url}/chat/completions", json=body, headers=AUTH)
         assert response.status_code == 503

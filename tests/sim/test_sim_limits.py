@@ -60,7 +60,8 @@ async def test_free_per_day_limit_and_key_counters(make_sim) -> None:
     assert limited.status_code == 429
     error = limited.json()["error"]
     assert error["message"] == (
-        "Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day"
+        "Rate limit exceeded: free-models-per-day. "
+        "Add 10 credits to unlock 1000 free model requests per day"
     )
     midnight = (math.floor(START / 86400) + 1) * 86400
     assert error["metadata"]["headers"] == {
@@ -120,8 +121,9 @@ async def test_upstream_rate_limit_body_and_retry_after(make_sim) -> None:
             "message": "Provider returned error",
             "code": 429,
             "metadata": {
-                "raw": f"{model} is temporarily rate-limited upstream. Please retry shortly, or add your own "
-                "key to accumulate your rate limits: https://openrouter.ai/settings/integrations",
+                "raw": f"{model} is temporarily rate-limited upstream. Please retry shortly, or "
+                "add your own key to accumulate your rate limits: "
+                "https://openrouter.ai/settings/integrations",
                 "provider_name": "OpenAI",
                 "is_byok": False,
                 "retry_after_seconds": 1,
