@@ -24,6 +24,7 @@ Examples:
 from __future__ import annotations
 
 import importlib
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from orkit.sim.cli import add_arguments as add_cli_arguments
@@ -61,14 +62,16 @@ __all__ = [
     "serve_in_thread",
 ]
 
-_LAZY = {
-    "create_app": "orkit.sim.app",
-    "Catalog": "orkit.sim.catalog",
-    "SimProcess": "orkit.sim.server",
-    "serve_in_thread": "orkit.sim.server",
-    "Simulator": "orkit.sim.simulator",
-    "StreamingASGITransport": "orkit.sim.transport",
-}
+_LAZY = MappingProxyType(
+    {
+        "create_app": "orkit.sim.app",
+        "Catalog": "orkit.sim.catalog",
+        "SimProcess": "orkit.sim.server",
+        "serve_in_thread": "orkit.sim.server",
+        "Simulator": "orkit.sim.simulator",
+        "StreamingASGITransport": "orkit.sim.transport",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:

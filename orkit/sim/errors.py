@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -198,21 +200,23 @@ def _moderation(model_id: str, provider: str, user_id: str) -> SimError:
 _ANTHROPIC_OVERLOADED = (
     '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'
 )
-_FAULT_BODIES: dict[int, tuple[str, dict[str, Any] | None]] = {
-    400: (
-        "Provider returned error",
-        {"raw": '{"error":{"message":"Invalid request","type":"invalid_request_error"}}'},
-    ),
-    408: ("Operation timed out. Please try again later.", None),
-    500: ("Internal Server Error", None),
-    502: (
-        "Provider returned error",
-        {
-            "raw": "upstream connect error or disconnect/reset before headers",
-            "error_type": "provider_unavailable",
-        },
-    ),
-    504: ("Gateway Timeout", {"error_type": "timeout"}),
-    524: ("Request timed out. Please try again later.", None),
-    529: ("Provider returned error", {"raw": _ANTHROPIC_OVERLOADED}),
-}
+_FAULT_BODIES: Mapping[int, tuple[str, dict[str, Any] | None]] = MappingProxyType(
+    {
+        400: (
+            "Provider returned error",
+            {"raw": '{"error":{"message":"Invalid request","type":"invalid_request_error"}}'},
+        ),
+        408: ("Operation timed out. Please try again later.", None),
+        500: ("Internal Server Error", None),
+        502: (
+            "Provider returned error",
+            {
+                "raw": "upstream connect error or disconnect/reset before headers",
+                "error_type": "provider_unavailable",
+            },
+        ),
+        504: ("Gateway Timeout", {"error_type": "timeout"}),
+        524: ("Request timed out. Please try again later.", None),
+        529: ("Provider returned error", {"raw": _ANTHROPIC_OVERLOADED}),
+    }
+)

@@ -1,10 +1,11 @@
 """Seeded fault decisions: which injected fault (if any) a request meets.
 
-One uniform draw u = hash(seed, body hash, occurrence) per request; the fault
+One uniform draw u = hash(seed, body hash, occurrence, model) per candidate model; the fault
 probabilities are laid out as consecutive slices of [0, 1) in a fixed order (status codes
 ascending, then mid-stream error, dropped connection, stall, empty completion). The draw
 depends only on the request body and how often that body was seen, so a retry of the same
-body draws anew, and reruns of the same request sequence meet the same faults.
+body draws anew, and reruns of the same request sequence meet the same faults. An injected
+HTTP error on one model of a `models` fallback list falls through to the next model.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class FaultPlan:
         profile = self.profile
         if profile is None or (profile.models is not None and model_id not in profile.models):
             return None
-        draw = unit(self.seed, "fault", body_hash, occurrence)
+        draw = unit(self.seed, "fault", body_hash, occurrence, model_id)
         for edge, fault in self._slices:
             if draw < edge:
                 return fault

@@ -3,10 +3,10 @@
 Order of checks (each failure is the real OpenRouter error): body validation (400) ->
 model ids (400) -> account balance (402) -> for each candidate model (`model`, then
 `models`): endpoints (404), context length (400), affordability (402), free-model limits
-(429), outage windows (502), upstream limit (429) -> the first candidate that passes serves;
-if none does, the first retryable error (else the first error) is returned. Then faults:
-an injected status error, or a fault the delivery acts out (mid-stream error, drop, stall,
-empty completion). Delivery only paces and sends what the plan says.
+(429), outage windows (502), upstream limit (429), an injected HTTP error -> the first
+candidate that passes serves; if none does, the first retryable error (else the first
+error) is returned. A fault the delivery acts out (mid-stream error, drop, stall, empty
+completion) is decided with the served model. Delivery only paces and sends the plan.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from orkit.sim._hashing import alnum, unit, unit_range
@@ -32,11 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatPlan", "plan_chat"]
 
-_NATIVE = {
-    "openai": {"stop": "stop", "length": "length"},
-    "google": {"stop": "STOP", "length": "MAX_TOKENS"},
-    "anthropic": {"stop": "end_turn", "length": "max_tokens"},
-}
+_NATIVE = MappingProxyType(
+    {
+        "openai": {"stop": "stop", "length": "length"},
+        "google": {"stop": "STOP", "length": "MAX_TOKENS"},
+        "anthropic": {"stop": "end_turn", "length": "max_tokens"},
+    }
+)
 _CREDITS_URL = "https://openrouter.ai/settings/credits"
 
 
@@ -89,16 +92,27 @@ def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
     for target in targets:
         try:
             endpoint = _attempt(sim, request, target, account, tokens_in, pick)
+            fault = _fault(sim, request, target, endpoint, occurrence)
             break
-        except SimError as exc:
+        except SimError as exc:  # any error of a candidate falls through to the next one
             errors.append(exc)
     else:
         raise retryable_first(errors)
-    fault = sim.faults.decide(request.body_hash, occurrence, target.runtime.id)
-    if fault is not None and fault.kind == "status":
-        retry = sim.clock.latency(sim.config.faults.retry_after_s if sim.config.faults else 0.0)
-        raise fault_error(fault.status, target.runtime.id, endpoint.provider.name, retry, user_id)
     return _build(sim, request, account, target, endpoint, tokens_in, occurrence, fault)
+
+
+def _fault(
+    sim: Simulator, request: ChatRequest, target: Target, endpoint: Endpoint, occurrence: int
+) -> Fault | None:
+    """The injected fault for this candidate; an injected HTTP error is raised."""
+    model_id = target.runtime.id
+    fault = sim.faults.decide(request.body_hash, occurrence, model_id)
+    if fault is not None and fault.kind == "status":
+        faults = sim.config.faults
+        retry = sim.clock.latency(faults.retry_after_s if faults is not None else 0.0)
+        user_id = sim.config.user_id
+        raise fault_error(fault.status, model_id, endpoint.provider.name, retry, user_id)
+    return fault
 
 
 def _attempt(

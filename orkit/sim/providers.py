@@ -9,6 +9,7 @@ providers report on OpenRouter, roughly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import NamedTuple
 
 from orkit.sim._hashing import unit, unit_range
@@ -27,57 +28,61 @@ class _Host(NamedTuple):
     speed: float
 
 
-_HOSTS = {
-    host.slug: host
-    for host in (
-        _Host("OpenAI", "openai", "unknown", "deny", True, 1.0, 1.0),
-        _Host("Azure", "azure", "unknown", "deny", True, 1.1, 0.9),
-        _Host("Anthropic", "anthropic", "unknown", "deny", True, 1.0, 1.0),
-        _Host("Amazon Bedrock", "amazon-bedrock", "unknown", "deny", True, 1.2, 0.9),
-        _Host("Google", "google-vertex", "unknown", "deny", True, 1.1, 1.0),
-        _Host("Google AI Studio", "google-ai-studio", "unknown", "allow", False, 0.9, 1.1),
-        _Host("xAI", "xai", "unknown", "deny", True, 1.0, 1.0),
-        _Host("Mistral", "mistral", "unknown", "deny", False, 0.8, 1.2),
-        _Host("DeepSeek", "deepseek", "fp8", "allow", False, 1.5, 0.6),
-        _Host("Alibaba", "alibaba", "unknown", "deny", False, 1.2, 0.9),
-        _Host("Moonshot AI", "moonshotai", "unknown", "allow", False, 1.3, 0.8),
-        _Host("Z.AI", "z-ai", "unknown", "allow", False, 1.3, 0.8),
-        _Host("Cohere", "cohere", "unknown", "deny", False, 1.0, 1.0),
-        _Host("Perplexity", "perplexity", "unknown", "deny", False, 1.4, 1.0),
-        _Host("Minimax", "minimax", "fp8", "allow", False, 1.3, 0.9),
-        _Host("NVIDIA", "nvidia", "fp8", "allow", False, 1.0, 1.3),
-        _Host("DeepInfra", "deepinfra", "fp8", "deny", False, 1.0, 1.0),
-        _Host("Together", "together", "fp8", "deny", True, 0.9, 1.2),
-        _Host("Fireworks", "fireworks", "fp8", "deny", True, 0.8, 1.4),
-        _Host("Groq", "groq", "fp16", "deny", True, 0.5, 3.0),
-        _Host("Cerebras", "cerebras", "fp16", "deny", True, 0.5, 5.0),
-        _Host("Novita", "novita", "fp8", "deny", False, 1.2, 0.9),
-        _Host("Parasail", "parasail", "fp8", "deny", True, 1.0, 1.1),
-        _Host("SiliconFlow", "siliconflow", "fp8", "allow", False, 1.4, 0.8),
-        _Host("Nebius", "nebius", "fp8", "deny", False, 1.1, 1.0),
-        _Host("Baseten", "baseten", "fp4", "deny", True, 0.7, 1.8),
-        _Host("Chutes", "chutes", "bf16", "allow", False, 1.6, 0.7),
-        _Host("Venice", "venice", "fp8", "allow", False, 1.5, 0.8),
-    )
-}
+_HOSTS = MappingProxyType(
+    {
+        host.slug: host
+        for host in (
+            _Host("OpenAI", "openai", "unknown", "deny", True, 1.0, 1.0),
+            _Host("Azure", "azure", "unknown", "deny", True, 1.1, 0.9),
+            _Host("Anthropic", "anthropic", "unknown", "deny", True, 1.0, 1.0),
+            _Host("Amazon Bedrock", "amazon-bedrock", "unknown", "deny", True, 1.2, 0.9),
+            _Host("Google", "google-vertex", "unknown", "deny", True, 1.1, 1.0),
+            _Host("Google AI Studio", "google-ai-studio", "unknown", "allow", False, 0.9, 1.1),
+            _Host("xAI", "xai", "unknown", "deny", True, 1.0, 1.0),
+            _Host("Mistral", "mistral", "unknown", "deny", False, 0.8, 1.2),
+            _Host("DeepSeek", "deepseek", "fp8", "allow", False, 1.5, 0.6),
+            _Host("Alibaba", "alibaba", "unknown", "deny", False, 1.2, 0.9),
+            _Host("Moonshot AI", "moonshotai", "unknown", "allow", False, 1.3, 0.8),
+            _Host("Z.AI", "z-ai", "unknown", "allow", False, 1.3, 0.8),
+            _Host("Cohere", "cohere", "unknown", "deny", False, 1.0, 1.0),
+            _Host("Perplexity", "perplexity", "unknown", "deny", False, 1.4, 1.0),
+            _Host("Minimax", "minimax", "fp8", "allow", False, 1.3, 0.9),
+            _Host("NVIDIA", "nvidia", "fp8", "allow", False, 1.0, 1.3),
+            _Host("DeepInfra", "deepinfra", "fp8", "deny", False, 1.0, 1.0),
+            _Host("Together", "together", "fp8", "deny", True, 0.9, 1.2),
+            _Host("Fireworks", "fireworks", "fp8", "deny", True, 0.8, 1.4),
+            _Host("Groq", "groq", "fp16", "deny", True, 0.5, 3.0),
+            _Host("Cerebras", "cerebras", "fp16", "deny", True, 0.5, 5.0),
+            _Host("Novita", "novita", "fp8", "deny", False, 1.2, 0.9),
+            _Host("Parasail", "parasail", "fp8", "deny", True, 1.0, 1.1),
+            _Host("SiliconFlow", "siliconflow", "fp8", "allow", False, 1.4, 0.8),
+            _Host("Nebius", "nebius", "fp8", "deny", False, 1.1, 1.0),
+            _Host("Baseten", "baseten", "fp4", "deny", True, 0.7, 1.8),
+            _Host("Chutes", "chutes", "bf16", "allow", False, 1.6, 0.7),
+            _Host("Venice", "venice", "fp8", "allow", False, 1.5, 0.8),
+        )
+    }
+)
 
 # The lab's own endpoints for its models, in the order OpenRouter usually lists them.
-_NATIVE = {
-    "openai": ("openai", "azure"),
-    "anthropic": ("anthropic", "amazon-bedrock", "google-vertex"),
-    "google": ("google-ai-studio", "google-vertex"),
-    "x-ai": ("xai",),
-    "mistralai": ("mistral",),
-    "deepseek": ("deepseek",),
-    "qwen": ("alibaba",),
-    "moonshotai": ("moonshotai",),
-    "z-ai": ("z-ai",),
-    "cohere": ("cohere",),
-    "amazon": ("amazon-bedrock",),
-    "perplexity": ("perplexity",),
-    "minimax": ("minimax",),
-    "nvidia": ("nvidia",),
-}
+_NATIVE = MappingProxyType(
+    {
+        "openai": ("openai", "azure"),
+        "anthropic": ("anthropic", "amazon-bedrock", "google-vertex"),
+        "google": ("google-ai-studio", "google-vertex"),
+        "x-ai": ("xai",),
+        "mistralai": ("mistral",),
+        "deepseek": ("deepseek",),
+        "qwen": ("alibaba",),
+        "moonshotai": ("moonshotai",),
+        "z-ai": ("z-ai",),
+        "cohere": ("cohere",),
+        "amazon": ("amazon-bedrock",),
+        "perplexity": ("perplexity",),
+        "minimax": ("minimax",),
+        "nvidia": ("nvidia",),
+    }
+)
 # Labs whose weights are closed: no third-party inference hosts.
 _CLOSED = frozenset({"openai", "anthropic", "google", "x-ai", "cohere", "amazon", "perplexity"})
 _OPEN_HOSTS = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 
 from orkit.sim._hashing import unit
 from orkit.sim.catalog import ROUTER_IDS, Catalog
@@ -26,8 +27,12 @@ from orkit.sim.runtime import Endpoint, ModelRuntime, ProfileBook
 
 __all__ = ["Router", "Target"]
 
-_DYNAMIC_SORT = {"nitro": "throughput", "floor": "price", "exacto": "exacto", "online": None}
-_PRECISION_RANK = {"fp32": 0, "bf16": 1, "fp16": 1, "unknown": 1, "fp8": 2, "mxfp8": 2}
+_DYNAMIC_SORT = MappingProxyType(
+    {"nitro": "throughput", "floor": "price", "exacto": "exacto", "online": None}
+)
+_PRECISION_RANK = MappingProxyType(
+    {"fp32": 0, "bf16": 1, "fp16": 1, "unknown": 1, "fp8": 2, "mxfp8": 2}
+)
 _PRIVACY_URL = "https://openrouter.ai/settings/privacy"
 _POLICY = "No endpoints found matching your data policy ({kind}). Configure: {url}"
 

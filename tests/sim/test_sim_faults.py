@@ -65,6 +65,15 @@ async def test_faults_only_hit_listed_models(make_sim) -> None:
     assert (await sim.chat(chat_body(model="openai/gpt-4o-mini"))).status_code == 200
 
 
+async def test_injected_errors_fall_through_a_models_list(make_sim) -> None:
+    faults = FaultProfile(status={502: 1.0}, models=("openai/gpt-4o",))
+    sim = await make_sim(SimConfig(time_scale=0, faults=faults))
+    body = chat_body(model="openai/gpt-4o", models=["openai/gpt-4o-mini"])
+    response = await sim.chat(body)
+    assert response.status_code == 200
+    assert response.json()["model"] == "openai/gpt-4o-mini"
+
+
 async def test_mid_stream_error_event_and_no_done(make_sim) -> None:
     sim = await make_sim(SimConfig(time_scale=0, faults=FaultProfile(mid_stream_error=1.0)))
     response = await sim.chat(chat_body("Tell me a long story.", stream=True))

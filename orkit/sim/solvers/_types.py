@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 __all__ = ["Solution", "unquote"]
 
-_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+_QUOTES = MappingProxyType({'"': '"', "'": "'", "“": "”", "‘": "’"})
 
 
 @dataclass(frozen=True)
