@@ -60,6 +60,9 @@ def compose(
     else:
         verbosity = runtime.profile.verbosity or 100
         length = max(1, int(verbosity * (0.5 + unit(*key, "length"))))
+        if max_tokens is not None:
+            # Filler is prefix-stable, so text past the cut need not be written at all.
+            length = min(length, max_tokens + 1)
         text = filler(unit(*key, "text"), length)
         if request.json_mode is not None:
             text = _dump({"answer": text})
