@@ -5,7 +5,7 @@ Routes (all OpenRouter paths under `/api/v1`):
 | method | path | what |
 |---|---|---|
 | POST | `/api/v1/chat/completions` | chat completions, JSON or SSE |
-| GET | `/api/v1/models`, `/api/v1/models/count`, `/api/v1/models/user` | catalog |
+| GET | `/api/v1/models`, `/api/v1/models/count` (public), `/api/v1/models/user` | catalog |
 | GET | `/api/v1/model/{author}/{slug}` | one model |
 | GET | `/api/v1/models/{author}/{slug}/endpoints` | provider endpoints |
 | GET | `/api/v1/key`, `/api/v1/auth/key` | key usage and free-model counters |
@@ -61,7 +61,7 @@ def create_app(
     routes = [
         Route(f"{v1}/chat/completions", ChatEndpoint(sim), methods=["POST"]),
         Route(f"{v1}/models", models_api.list_models, methods=["GET"]),
-        Route(f"{v1}/models/user", models_api.list_models, methods=["GET"]),
+        Route(f"{v1}/models/user", models_api.list_user_models, methods=["GET"]),
         Route(f"{v1}/models/count", models_api.count_models, methods=["GET"]),
         Route(f"{v1}/model/{{author}}/{{slug}}", models_api.one_model, methods=["GET"]),
         Route(

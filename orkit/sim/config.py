@@ -154,7 +154,8 @@ class FaultProfile:
     status: Mapping[int, float] = field(default_factory=dict)
     """`{status: probability}` of answering with that HTTP error and its real body."""
     mid_stream_error: float = 0.0
-    """Streams only: HTTP 200, some content, then an `error` event and no `[DONE]`."""
+    """HTTP 200, then failure after some content: streams end with an `error` event and no
+    `[DONE]`; JSON bodies carry `finish_reason: "error"` and a choice `error` (cost 0)."""
     drop_connection: float = 0.0
     """Close the connection in the middle of the body (client sees a protocol error)."""
     stall: float = 0.0
@@ -233,6 +234,15 @@ class SimConfig:
     """Opaque account id echoed as top-level `user_id` in error bodies."""
 
     def __post_init__(self) -> None:
+        # Accept plain dicts for the nested options, as from_dict does.
+        faults: object = self.faults
+        if isinstance(faults, Mapping):
+            object.__setattr__(self, "faults", FaultProfile.from_dict(faults))
+        models = {
+            k: ModelProfile.from_dict(v) if isinstance(v, Mapping) else v
+            for k, v in self.models.items()
+        }
+        object.__setattr__(self, "models", models)
         for name in ("time_scale", "window_scale", "credits_usd", "lifetime_purchases_usd"):
             _check_non_negative(name, getattr(self, name))
         for name in ("generation_stats_delay_s", "max_stall_s"):

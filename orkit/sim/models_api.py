@@ -26,7 +26,7 @@ from orkit.sim.wire import dumps
 if TYPE_CHECKING:
     from orkit.sim.simulator import Simulator
 
-__all__ = ["count_models", "list_models", "model_endpoints", "one_model"]
+__all__ = ["count_models", "list_models", "list_user_models", "model_endpoints", "one_model"]
 
 _DEFAULT_LIMIT = 500
 _MAX_LIMIT = 1000
@@ -106,6 +106,16 @@ async def list_models(request: Request) -> Response:
         query = urlencode([*kept, ("offset", str(offset + limit)), ("limit", str(limit))])
         next_link = f"/api/v1/models?{query}"
     return json_response({"data": page, "total_count": len(models), "links": {"next": next_link}})
+
+
+async def list_user_models(request: Request) -> Response:
+    """`GET /models/user`: like `/models`, but for a signed-in caller."""
+    sim: Simulator = request.app.state.sim
+    try:
+        sim.authenticate(request.headers.get("authorization"))
+    except SimError as exc:
+        return error_response(exc)
+    return await list_models(request)
 
 
 async def count_models(request: Request) -> Response:

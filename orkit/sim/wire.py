@@ -156,16 +156,6 @@ def generation_record(plan: ChatPlan, *, delivered: bool, outcome: str) -> dict[
     ttft_ms, total_ms = plan.emulated_ms
     provider = plan.endpoint.provider.name
     upstream_id = "chatcmpl-" + plan.gen_id.rsplit("-", 1)[-1]
-    attempt = {
-        "provider_name": provider,
-        "status": 200,
-        "latency": ttft_ms,
-        "id": upstream_id,
-        "endpoint_id": None,
-        "model_permaslug": plan.target.runtime.entry.get("canonical_slug", plan.model_id),
-        "is_byok": False,
-        "routed_service_tier": None,
-    }
     return {
         "id": plan.gen_id,
         "request_id": plan.gen_id,
@@ -209,7 +199,21 @@ def generation_record(plan: ChatPlan, *, delivered: bool, outcome: str) -> dict[
         "workspace_id": None,
         "service_tier": None,
         "data_region": "global",
-        "provider_responses": [attempt],
+        "provider_responses": [_attempt_record(plan, upstream_id)],
+    }
+
+
+def _attempt_record(plan: ChatPlan, upstream_id: str) -> dict[str, Any]:
+    """The serving attempt, as `/generation.provider_responses` lists it."""
+    return {
+        "provider_name": plan.endpoint.provider.name,
+        "status": 200,
+        "latency": plan.emulated_ms[0],
+        "id": upstream_id,
+        "endpoint_id": None,
+        "model_permaslug": plan.target.runtime.entry.get("canonical_slug", plan.model_id),
+        "is_byok": False,
+        "routed_service_tier": None,
     }
 
 

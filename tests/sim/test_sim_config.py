@@ -83,3 +83,9 @@ def test_cli_config_file_toml_with_flag_overrides(tmp_path: Path) -> None:
     assert config.faults == FaultProfile(status={429: 0.2})
     assert config.models["openai/gpt-4o"].skill == 0.8
     assert config.free_per_day == 50
+
+
+def test_nested_options_may_be_plain_dicts() -> None:
+    config = SimConfig(models={"a/b": {"skill": 0.5}}, faults={"stall": 0.1})  # type: ignore[dict-item, arg-type]
+    assert config.models["a/b"] == ModelProfile(skill=0.5)
+    assert config.faults == FaultProfile(stall=0.1)
