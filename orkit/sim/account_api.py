@@ -105,10 +105,10 @@ async def generation(request: Request) -> Response:
     gen_id = request.query_params.get("id")
     if not gen_id:
         return error_response(bad_request("Invalid input: id is required"))
-    record = sim.generations.get(gen_id, sim.clock.now())
-    if record is None:
+    facts = sim.generations.get(gen_id, sim.clock.now())
+    if facts is None:
         return error_response(not_found("Generation not found"))
-    return json_response({"data": record})
+    return json_response({"data": facts.to_json()})
 
 
 async def sim_stats(request: Request) -> Response:

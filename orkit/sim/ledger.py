@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from orkit.sim.generation import GenerationFacts
 from orkit.sim.limits import FreeUsage
 
 __all__ = ["Account", "Accounts", "GenerationStore", "Stats", "key_label"]
@@ -74,13 +75,13 @@ class GenerationStore:
     """`GET /generation` records, each visible only from its `ready_at` (real epoch) on."""
 
     def __init__(self) -> None:
-        self._records: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._records: dict[str, tuple[float, GenerationFacts]] = {}
 
-    def add(self, gen_id: str, ready_at: float, record: dict[str, Any]) -> None:
+    def add(self, ready_at: float, facts: GenerationFacts) -> None:
         """Store a record that becomes visible at `ready_at`."""
-        self._records[gen_id] = (ready_at, record)
+        self._records[facts.gen_id] = (ready_at, facts)
 
-    def get(self, gen_id: str, now: float) -> dict[str, Any] | None:
+    def get(self, gen_id: str, now: float) -> GenerationFacts | None:
         """The record, or None if unknown or not yet written."""
         entry = self._records.get(gen_id)
         if entry is None or now < entry[0]:

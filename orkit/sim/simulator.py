@@ -15,13 +15,13 @@ from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
 from orkit.sim.errors import unauthorized
 from orkit.sim.faults import FaultPlan
+from orkit.sim.generation import GenerationFacts
 from orkit.sim.ledger import Accounts, GenerationStore, Stats
 from orkit.sim.limits import FreeTier, UpstreamBuckets
 from orkit.sim.planner import ChatPlan, plan_chat
 from orkit.sim.routing import Router
 from orkit.sim.runtime import ProfileBook
 from orkit.sim.solvers import Solvers
-from orkit.sim.wire import generation_record
 
 __all__ = ["Simulator"]
 
@@ -115,8 +115,9 @@ class Simulator:
                 self.stats.billed_count += 1
                 self.stats.billed_by_body_hash[plan.request.body_hash] += 1
         ready = self.clock.now() + self.clock.window(self.config.generation_stats_delay_s)
-        record = generation_record(plan, delivered=delivered, outcome=outcome)
-        self.generations.add(plan.gen_id, ready, record)
+        self.generations.add(
+            ready, GenerationFacts.from_plan(plan, delivered=delivered, outcome=outcome)
+        )
 
     def profile(self, model_id: str) -> ModelProfile:
         """The resolved behaviour profile of a snapshot model id (KeyError if unknown)."""

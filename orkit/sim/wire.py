@@ -9,11 +9,8 @@ and the final usage chunk has `"choices": []`. JSON is compact, as on the wire.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-from orkit.sim.catalog import ROUTER_IDS
 
 if TYPE_CHECKING:
     from orkit.sim.planner import ChatPlan
@@ -25,7 +22,6 @@ __all__ = [
     "ChunkWriter",
     "completion_body",
     "dumps",
-    "generation_record",
     "usage_object",
 ]
 
@@ -146,81 +142,3 @@ class ChunkWriter:
         error = dumps({"code": code, "message": message, "metadata": {"error_type": error_type}})
         choices = '[{"index":0,"delta":{"content":""},"finish_reason":"error"}]'
         return f'data: {self._head},"error":{error},"choices":{choices}}}\n\n'.encode()
-
-
-def generation_record(plan: ChatPlan, *, delivered: bool, outcome: str) -> dict[str, Any]:
-    """The `GET /generation` data of a finished (or failed) completion (all SDK fields)."""
-    charge = plan.charge.total if delivered else Decimal(0)
-    upstream = plan.charge.upstream if delivered else Decimal(0)
-    finish = plan.answer.finish_reason if outcome != "mid_stream_error" else "error"
-    ttft_ms, total_ms = plan.emulated_ms
-    provider = plan.endpoint.provider.name
-    upstream_id = "chatcmpl-" + plan.gen_id.rsplit("-", 1)[-1]
-    return {
-        "id": plan.gen_id,
-        "request_id": plan.gen_id,
-        "upstream_id": upstream_id,
-        "total_cost": _money(charge),
-        "usage": _money(charge),
-        "upstream_inference_cost": _money(upstream),
-        "cache_discount": None,
-        "created_at": _iso(plan.created),
-        "model": plan.model_id,
-        "provider_name": provider,
-        "router": _router(plan.target.requested),
-        "api_type": "completions",
-        "app_id": None,
-        "streamed": plan.request.stream,
-        "cancelled": not delivered and outcome != "mid_stream_error",
-        "is_byok": False,
-        "latency": ttft_ms,
-        "generation_time": total_ms,
-        "moderation_latency": None,
-        "finish_reason": finish,
-        "native_finish_reason": plan.native_finish if finish != "error" else "error",
-        "tokens_prompt": plan.prompt_tokens,
-        "tokens_completion": plan.completion_tokens,
-        "native_tokens_prompt": plan.prompt_tokens,
-        "native_tokens_completion": plan.completion_tokens,
-        "native_tokens_reasoning": 0,
-        "native_tokens_cached": 0,
-        "native_tokens_completion_images": 0,
-        "num_media_prompt": None,
-        "num_media_completion": None,
-        "num_input_audio_prompt": None,
-        "num_search_results": 5 if plan.charge.web_search else None,
-        "num_fetches": None,
-        "web_search_engine": "exa" if plan.charge.web_search else None,
-        "origin": "",
-        "http_referer": None,
-        "user_agent": None,
-        "external_user": None,
-        "preset_id": None,
-        "workspace_id": None,
-        "service_tier": None,
-        "data_region": "global",
-        "provider_responses": [_attempt_record(plan, upstream_id)],
-    }
-
-
-def _attempt_record(plan: ChatPlan, upstream_id: str) -> dict[str, Any]:
-    """The serving attempt, as `/generation.provider_responses` lists it."""
-    return {
-        "provider_name": plan.endpoint.provider.name,
-        "status": 200,
-        "latency": plan.emulated_ms[0],
-        "id": upstream_id,
-        "endpoint_id": None,
-        "model_permaslug": plan.target.runtime.entry.get("canonical_slug", plan.model_id),
-        "is_byok": False,
-        "routed_service_tier": None,
-    }
-
-
-def _iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
-
-
-def _router(requested: str) -> str | None:
-    base = requested.split(":")[0]
-    return base if base in ROUTER_IDS else None
