@@ -127,7 +127,7 @@ def parse_prefs(value: Any, user_id: str) -> ProviderPrefs:
         allow_fallbacks=_flag(get("allow_fallbacks", True), "allow_fallbacks", user_id),
         require_parameters=_flag(get("require_parameters", False), "require_parameters", user_id),
         data_collection=data_collection,
-        zdr=bool(get("zdr")) and _flag(get("zdr"), "zdr", user_id),
+        zdr=_flag(get("zdr") or False, "zdr", user_id),
         only=_strings(get("only"), "only", user_id) if get("only") is not None else None,
         ignore=_strings(get("ignore"), "ignore", user_id) if get("ignore") is not None else (),
         quantizations=(

@@ -118,8 +118,8 @@ def _messages(value: Any, user_id: str) -> tuple[Mapping[str, Any], ...]:
                 f"Invalid input: messages[{index}].content must be a string or an array", user_id
             )
     if not any(text_of(m.get("content")).strip() for m in value):
-        return_error = bad_request("Input must have at least 1 token.", None, provider_name=None)
-        raise return_error
+        # The capture of this error has no user_id (reference fixture error-400-input-min-token).
+        raise bad_request("Input must have at least 1 token.", None, provider_name=None)
     return tuple(value)
 
 
