@@ -51,7 +51,9 @@ class ClientOptions:
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"base_url must start with http:// or https://, got {self.base_url!r}")
+            raise ConfigError(
+                f"base_url must start with http:// or https://, got {self.base_url!r}"
+            )
         if self.max_connections < 1:
             raise ConfigError(f"max_connections must be >= 1, got {self.max_connections}")
         if self.api_key is not None and not isinstance(self.api_key, Secret):

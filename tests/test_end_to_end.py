@@ -85,13 +85,13 @@ def test_pyarrow_duckdb_and_polars_read_it_too(demo_run) -> None:
     duckdb = pytest.importorskip("duckdb")
     polars = pytest.importorskip("polars")
     glob = str(run_dir / "results" / "*.parquet")
-    (count,) = duckdb.sql(f"select count(*) from read_parquet('{glob}')").fetchone()
+    ((count,),) = duckdb.sql(f"select count(*) from read_parquet('{glob}')").fetchall()
     assert count == t.num_rows
     data = run_dir / "dataset.parquet"
     joined = duckdb.sql(
         f"select count(*) from read_parquet('{glob}') r "
         f"join read_parquet('{data}') d using (item_id)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert joined == t.num_rows
     assert polars.read_parquet(glob).height == t.num_rows
     scores = pd.read_parquet(run_dir / "scores")

@@ -166,7 +166,7 @@ class _ParquetReader:
         self.path = self.label = path
 
     def _open(self) -> Any:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
 
         try:
             return pq.ParquetFile(self.path)
