@@ -1,0 +1,41 @@
+"""Client-side routing (layer 2): retries, waits, fallbacks and rate limits.
+
+Pure parts (policy, pacers, adaptive limits, breaker, quota) take time as an argument; the
+`Router` is the one async loop that sleeps, through an injected clock.
+"""
+
+from __future__ import annotations
+
+from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
+from orkit.router._breaker import BreakerState, CircuitBreaker
+from orkit.router._gate import Gate
+from orkit.router._options import ModelLimits, RouterOptions
+from orkit.router._pacing import Pacer
+from orkit.router._policy import Action, RetryPolicy, Step, Verdict, backoff_s, classify, decide
+from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
+from orkit.router._router import Attempt, CircuitOpenError, Outcome, Router
+
+__all__ = [
+    "Action",
+    "AdaptiveConcurrency",
+    "AdaptiveRate",
+    "Attempt",
+    "BreakerState",
+    "CircuitBreaker",
+    "CircuitOpenError",
+    "DailyQuota",
+    "Gate",
+    "ModelLimits",
+    "Outcome",
+    "Pacer",
+    "RetryPolicy",
+    "Router",
+    "RouterOptions",
+    "Step",
+    "Verdict",
+    "account_id",
+    "backoff_s",
+    "classify",
+    "decide",
+    "next_utc_midnight",
+]

@@ -1,0 +1,235 @@
+"""Every limiter a request passes, per scope: the account's free-model limits, per-model
+known rates, learnt rates and concurrency, per-provider concurrency, and the global cap.
+
+`acquire` waits (through the clock) until every scope lets the request go and returns how
+long that took; `release` and the `on_*` feedback methods keep the adaptive parts learning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
+from orkit.router._breaker import CircuitBreaker
+from orkit.router._gate import Gate
+from orkit.router._options import RouterOptions
+from orkit.router._pacing import Pacer
+from orkit.router._quota import DailyQuota
+from orkit.types import ChatRequest, Clock
+
+__all__ = ["Limits", "ModelScope", "ProviderScope"]
+
+# Space free-model requests 2% wider than the limit: arrival jitter on the way to the server
+# must not squeeze 21 requests into one of its windows.
+_FREE_HEADROOM = 0.98
+_DEFAULT_OUTPUT_TOKENS = 256
+
+
+@dataclass(slots=True)
+class _Counters:
+    sent: int = 0
+    ok: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+
+
+class ProviderScope:
+    """Concurrency for requests pinned to one provider (`provider.only`/`order` without
+    fallbacks): cut when that provider reports 429/503."""
+
+    def __init__(self, name: str, options: RouterOptions) -> None:
+        self.name = name
+        self.concurrency = AdaptiveConcurrency(
+            initial=options.initial_concurrency, ceiling=options.max_concurrency
+        )
+        self.gate = Gate(lambda: self.concurrency.limit)
+        self.counters = _Counters()
+
+
+class ModelScope:
+    def __init__(self, model: str, options: RouterOptions, now: float) -> None:
+        self.model = model
+        self.is_free = model.endswith(":free")
+        known = options.limits.get(model)
+        self.rpm = Pacer(known.rpm / 60.0, now=now) if known and known.rpm else None
+        self.tpm = (
+            Pacer(known.tpm / 60.0, burst=max(1.0, known.tpm / 60.0), now=now)
+            if known and known.tpm
+            else None
+        )
+        fixed = known.max_concurrency if known else None
+        ceiling = min(fixed or options.max_concurrency, options.max_concurrency)
+        self.learnt_rate = AdaptiveRate() if options.adaptive else None
+        self.concurrency = (
+            AdaptiveConcurrency(initial=min(options.initial_concurrency, ceiling), ceiling=ceiling)
+            if options.adaptive
+            else None
+        )
+        self.gate = Gate(self._capacity)
+        self._fixed = ceiling
+        self.breaker = CircuitBreaker(
+            threshold=options.breaker_threshold, cooldown_s=options.breaker_cooldown_s
+        )
+        self.counters = _Counters()
+        self.rtt_s = 1.0  # EWMA of service time: the "round trip" that paces AIMD cuts
+
+    def _capacity(self) -> int:
+        return self.concurrency.limit if self.concurrency is not None else self._fixed
+
+    def book(self, now: float, tokens: float) -> float:
+        """Book the known and learnt rate slots; the wait until all of them allow it."""
+        wait = 0.0
+        if self.rpm is not None:
+            wait = max(wait, self.rpm.reserve(now))
+        if self.tpm is not None:
+            wait = max(wait, self.tpm.reserve(now, tokens))
+        if self.learnt_rate is not None:
+            wait = max(wait, self.learnt_rate.reserve(now))
+        return wait
+
+
+def _pinned_provider(request: ChatRequest) -> str | None:
+    """The one provider a request is pinned to, if any."""
+    prefs: Any = request.params.get("provider")
+    if not isinstance(prefs, dict):
+        return None
+    only = prefs.get("only")
+    if isinstance(only, list) and len(only) == 1:
+        return str(only[0])
+    order = prefs.get("order")
+    if isinstance(order, list) and order and prefs.get("allow_fallbacks") is False:
+        return str(order[0]) if len(order) == 1 else None
+    return None
+
+
+def _estimated_tokens(request: ChatRequest) -> float:
+    chars = sum(len(str(m.get("content", ""))) for m in request.messages)
+    out = request.params.get("max_tokens") or request.params.get("max_completion_tokens")
+    return chars / 4 + (out if isinstance(out, int | float) else _DEFAULT_OUTPUT_TOKENS)
+
+
+@dataclass(slots=True)
+class Limits:
+    options: RouterOptions
+    clock: Clock
+    quota: DailyQuota
+    models: dict[str, ModelScope] = field(default_factory=dict)
+    providers: dict[str, ProviderScope] = field(default_factory=dict)
+    free: Pacer | None = None
+    global_gate: Gate | None = None
+    waiting: int = 0
+    """Requests currently waiting in a limiter (for the progress display)."""
+
+    def __post_init__(self) -> None:
+        o = self.options
+        self.free = Pacer(
+            o.free_per_minute / o.free_window_s * _FREE_HEADROOM, now=self.clock.now()
+        )
+        self.global_gate = Gate(lambda: o.max_concurrency)
+
+    def scope(self, model: str) -> ModelScope:
+        s = self.models.get(model)
+        if s is None:
+            s = self.models[model] = ModelScope(model, self.options, self.clock.now())
+        return s
+
+    def provider(self, request: ChatRequest) -> ProviderScope | None:
+        name = _pinned_provider(request)
+        if name is None:
+            return None
+        p = self.providers.get(name)
+        if p is None:
+            p = self.providers[name] = ProviderScope(name, self.options)
+        return p
+
+    async def acquire(
+        self, scope: ModelScope, provider: ProviderScope | None, request: ChatRequest
+    ) -> float:
+        """Wait until the request may go; returns the seconds spent waiting."""
+        assert self.free is not None and self.global_gate is not None
+        clock = self.clock
+        start = clock.now()
+        wait = scope.book(start, _estimated_tokens(request) if scope.tpm else 0.0)
+        if scope.is_free:
+            wait = max(wait, self.free.reserve(start))
+        self.waiting += 1
+        try:
+            if wait > 0:
+                await clock.sleep(wait)
+            await scope.gate.acquire()
+            try:
+                if provider is not None:
+                    await provider.gate.acquire()
+                try:
+                    await self.global_gate.acquire()
+                except BaseException:
+                    if provider is not None:
+                        provider.gate.release()
+                    raise
+            except BaseException:
+                scope.gate.release()
+                raise
+        finally:
+            self.waiting -= 1
+        scope.counters.sent += 1
+        return clock.now() - start
+
+    def release(self, scope: ModelScope, provider: ProviderScope | None) -> None:
+        assert self.global_gate is not None
+        self.global_gate.release()
+        if provider is not None:
+            provider.gate.release()
+        scope.gate.release()
+
+    def on_success(
+        self, scope: ModelScope, provider: ProviderScope | None, service_s: float
+    ) -> None:
+        now = self.clock.now()
+        scope.counters.ok += 1
+        scope.rtt_s = 0.8 * scope.rtt_s + 0.2 * service_s
+        scope.breaker.on_success()
+        if scope.concurrency is not None:
+            scope.concurrency.on_success()
+        if scope.learnt_rate is not None:
+            scope.learnt_rate.on_success(now)
+        if provider is not None:
+            provider.counters.ok += 1
+            provider.concurrency.on_success()
+
+    def on_congestion(
+        self,
+        scope: ModelScope,
+        provider: ProviderScope | None,
+        *,
+        hint_s: float | None,
+        rate_limited: bool,
+        learn_rate: bool = True,
+    ) -> None:
+        """A 429/503/529: slow this model (and its pinned provider) down."""
+        now = self.clock.now()
+        if rate_limited:
+            scope.counters.rate_limited += 1
+        scope.breaker.on_neutral()
+        if scope.concurrency is not None:
+            scope.concurrency.on_congestion(now, scope.rtt_s)
+        if rate_limited and learn_rate and scope.learnt_rate is not None:
+            scope.learnt_rate.on_rate_limited(now, hint_s)
+        if provider is not None:
+            provider.counters.rate_limited += 1
+            provider.concurrency.on_congestion(now, scope.rtt_s)
+
+    def on_failure(self, scope: ModelScope, *, model_health: bool) -> None:
+        """Any other failure; `model_health` says whether it speaks about the model being
+        down (5xx, timeouts) rather than about the request (400s)."""
+        scope.counters.failed += 1
+        if model_health:
+            scope.breaker.on_failure(self.clock.now())
+        else:
+            scope.breaker.on_neutral()
+
+    def free_window_full(self, until_wall: float | None) -> None:
+        """The server's per-minute free window is full: hold every free request until then."""
+        assert self.free is not None
+        if until_wall is not None:
+            self.free.push_back(self.clock.now() + max(0.0, until_wall - self.clock.wall()))

@@ -1,0 +1,193 @@
+"""What to do about a failed attempt: pure functions, no I/O, no clock of their own.
+
+`classify` turns an error into a `Verdict` (what kind of failure it is and any wait the
+server asked for); `decide` turns a verdict plus the task's history so far into a `Step`
+(retry after a backoff, wait then retry, fall back to the next model, fail the task, leave it
+for later, or stop the run). Every row of the policy is in `tests/router/test_policy.py`.
+
+| failure                                        | verdict   | then                               |
+|------------------------------------------------|-----------|------------------------------------|
+| 401                                            | stop      | the run stops with one message     |
+| 402 with Retry-After (in-flight budget)        | wait      | wait the hint, retry               |
+| 402 without                                    | stop      | the run stops (add credits)        |
+| 400 context length                             | fallback  | next model in the chain, else fail |
+| 400, 403, 409, 413, 422, other 4xx             | fail      | a row with the error               |
+| 404 (no endpoints, model gone)                 | fallback  | next model, else fail              |
+| 429 free-models-per-day                        | defer     | left pending until the reset       |
+| 429 free-models-per-minute                     | wait      | until X-RateLimit-Reset            |
+| 429 upstream / other                           | wait      | Retry-After if given, else backoff |
+| 408, 500, 502, 504, 524, other 5xx             | retry     | exponential backoff, full jitter   |
+| 503, 529 (overloaded)                          | retry     | hint if given, else backoff        |
+| timeout, connection error, broken stream       | retry     | backoff                            |
+| mid-stream error event                         | by code   | as its status above                |
+
+Retries and waits are capped per model (`max_attempts`, `max_rate_limit_waits`) and per
+task (`max_total_wait_s`); past a cap the task falls back if it can, else fails.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from enum import StrEnum
+
+from orkit.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    ContextLengthError,
+    InsufficientCreditsError,
+    InvalidResponseError,
+    NotFoundError,
+    ProviderOverloadedError,
+    RateLimitError,
+    ServiceUnavailableError,
+)
+
+__all__ = ["Action", "RetryPolicy", "Step", "Verdict", "backoff_s", "classify", "decide"]
+
+
+class Action(StrEnum):
+    RETRY = "retry"
+    WAIT = "wait"
+    FALLBACK = "fallback"
+    FAIL = "fail"
+    DEFER = "defer"
+    STOP = "stop"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Caps and backoff shape. Defaults suit long batch runs: patient, never unbounded."""
+
+    max_attempts: int = 6
+    """Attempts per model for retryable failures (timeouts, 5xx, broken streams)."""
+    max_rate_limit_waits: int = 30
+    """Rate-limit waits per model: waiting out a 429 is normal, but not forever."""
+    base_backoff_s: float = 0.5
+    max_backoff_s: float = 30.0
+    max_hint_s: float = 600.0
+    """A server-requested wait longer than this is not waited: fall back or fail instead."""
+    max_total_wait_s: float = 1800.0
+    """All waiting for one task (backoffs and hints) across models."""
+
+    def __post_init__(self) -> None:
+        from orkit.errors import ConfigError
+
+        if self.max_attempts < 1 or self.max_rate_limit_waits < 0:
+            raise ConfigError("max_attempts must be >= 1 and max_rate_limit_waits >= 0")
+        if not 0 < self.base_backoff_s <= self.max_backoff_s:
+            raise ConfigError("need 0 < base_backoff_s <= max_backoff_s")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    action: Action
+    reason: str
+    """Short and stable, for the attempts table and the progress display."""
+    hint_s: float | None = None
+    """How long the server asked us to wait (Retry-After, metadata, X-RateLimit-Reset)."""
+    congestion: bool = False
+    """A sign of overload (429, 503, 529): limiters slow down on it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    action: Action
+    wait_s: float = 0.0
+    reason: str = ""
+
+
+def _hint(error: APIStatusError, now_wall: float) -> float | None:
+    """Seconds to wait, from Retry-After (already parsed by the client) or a reset time."""
+    if error.retry_after_s is not None:
+        return max(0.0, error.retry_after_s)
+    if error.rate_limit_reset_s is not None:
+        return max(0.0, error.rate_limit_reset_s - now_wall)
+    return None
+
+
+def classify(error: APIError, *, now_wall: float) -> Verdict:
+    """The kind of failure `error` is. `now_wall` (Unix seconds) turns reset times into waits."""
+    if isinstance(error, APIConnectionError | InvalidResponseError):
+        return Verdict(Action.RETRY, error.error_type)
+    if not isinstance(error, APIStatusError):
+        return Verdict(Action.RETRY, error.error_type)
+    hint = _hint(error, now_wall)
+    if isinstance(error, AuthenticationError):
+        return Verdict(Action.STOP, "authentication")
+    if isinstance(error, InsufficientCreditsError):
+        if error.retry_after_s is not None:
+            return Verdict(Action.WAIT, "in_flight_budget", hint, congestion=True)
+        return Verdict(Action.STOP, "insufficient_credits")
+    if isinstance(error, RateLimitError):
+        return _classify_429(error, hint)
+    if isinstance(error, ContextLengthError):
+        return Verdict(Action.FALLBACK, "context_length")
+    if isinstance(error, NotFoundError):
+        return Verdict(Action.FALLBACK, "not_found")
+    if isinstance(error, ServiceUnavailableError | ProviderOverloadedError):
+        return Verdict(Action.RETRY, "overloaded", hint, congestion=True)
+    status = error.status_code
+    if status == 408 or status >= 500:
+        return Verdict(Action.RETRY, f"http_{status}", hint)
+    return Verdict(Action.FAIL, error.error_type)
+
+
+def _classify_429(error: RateLimitError, hint: float | None) -> Verdict:
+    scope = error.scope
+    if scope == "free-per-day":
+        return Verdict(Action.DEFER, "free_daily_quota", hint, congestion=True)
+    if scope == "free-per-minute":
+        return Verdict(
+            Action.WAIT, "free_per_minute", hint if hint is not None else 60.0, congestion=True
+        )
+    return Verdict(
+        Action.WAIT,
+        "rate_limited_upstream" if scope == "upstream" else "rate_limited",
+        hint,
+        congestion=True,
+    )
+
+
+def backoff_s(policy: RetryPolicy, attempt: int, rng: random.Random) -> float:
+    """Exponential backoff with full jitter: uniform(0, min(max, base · 2^(attempt-1)))."""
+    ceiling = min(policy.max_backoff_s, policy.base_backoff_s * (2 ** max(0, attempt - 1)))
+    return rng.uniform(0.0, ceiling)
+
+
+def decide(
+    verdict: Verdict,
+    *,
+    policy: RetryPolicy,
+    attempts: int,
+    rate_limit_waits: int,
+    total_wait_s: float,
+    can_fall_back: bool,
+    rng: random.Random,
+) -> Step:
+    """The next step for a task whose attempt number `attempts` (on this model) just failed.
+
+    `rate_limit_waits` counts waits already taken on this model, `total_wait_s` all waiting
+    so far for the task.
+    """
+    give_up = Step(Action.FALLBACK if can_fall_back else Action.FAIL, 0.0, verdict.reason)
+    action = verdict.action
+    if action in (Action.STOP, Action.FAIL, Action.DEFER):
+        return Step(action, verdict.hint_s or 0.0, verdict.reason)
+    if action is Action.FALLBACK:
+        return give_up
+    if action is Action.WAIT:
+        if rate_limit_waits >= policy.max_rate_limit_waits:
+            return Step(give_up.action, 0.0, f"{verdict.reason}: too many rate-limit waits")
+        wait = verdict.hint_s
+        if wait is None:  # a 429 without a hint: back off like a retry, but on the wait budget
+            wait = backoff_s(policy, rate_limit_waits + 1, rng)
+    else:
+        if attempts >= policy.max_attempts:
+            return Step(give_up.action, 0.0, f"{verdict.reason}: retries exhausted")
+        wait = verdict.hint_s if verdict.hint_s is not None else backoff_s(policy, attempts, rng)
+    if wait > policy.max_hint_s or total_wait_s + wait > policy.max_total_wait_s:
+        return Step(give_up.action, 0.0, f"{verdict.reason}: wait of {wait:.0f} s too long")
+    return Step(action, wait, verdict.reason)

@@ -1,0 +1,329 @@
+"""The router: one short async loop per request over limits, the completer, the policy and
+the fallback chain, recording every HTTP attempt.
+
+It never decides anything itself: limits say when a request may go, the policy says what a
+failure means, and the chain says where to go next.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+
+from orkit._clock import SystemClock
+from orkit.errors import APIError, APIStatusError, RunStoppedError
+from orkit.router._limits import Limits, ModelScope, ProviderScope
+from orkit.router._options import RouterOptions
+from orkit.router._policy import Action, RetryPolicy, Step, classify, decide
+from orkit.router._quota import DailyQuota
+from orkit.types import ChatRequest, ChatResponse, Clock, Completer
+
+__all__ = ["Attempt", "CircuitOpenError", "Outcome", "Router"]
+
+
+class CircuitOpenError(APIError):
+    """The model failed repeatedly and its circuit breaker is open, with no fallback left."""
+
+    @property
+    def error_type(self) -> str:
+        return "circuit_open"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attempt:
+    """One HTTP attempt (a row of the attempts table)."""
+
+    attempt: int
+    model: str
+    provider: str | None
+    http_status: int | None
+    error_type: str | None
+    started_at: float
+    """Unix seconds."""
+    duration_s: float
+    wait_s: float
+    """Waiting before this attempt: limiters, plus backoff after the previous one."""
+    retry_after_s: float | None
+    action: str
+    """What followed: ok, retry, wait, fallback, fail, defer, stop."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Outcome:
+    """How a task ended: a response, an error, or deferred until a quota resets."""
+
+    response: ChatResponse | None = None
+    error: APIError | None = None
+    deferred_until: float | None = None
+    """Unix seconds when the quota that stopped this task resets."""
+    model: str
+    """The model of the last attempt (the served one when it succeeded)."""
+    is_fallback: bool = False
+    attempts: list[Attempt] = field(default_factory=list)
+    queue_s: float = 0.0
+    backoff_s: float = 0.0
+
+
+@dataclass(slots=True)
+class _TaskState:
+    attempt: int = 0
+    queue_s: float = 0.0
+    backoff_s: float = 0.0
+    pending_wait: float = 0.0
+    attempts: list[Attempt] = field(default_factory=list)
+    last_error: APIError | None = None
+
+
+class Router:
+    """Sends requests through limits, retries and fallbacks. Implements `Completer` too."""
+
+    def __init__(
+        self,
+        completer: Completer,
+        options: RouterOptions | None = None,
+        *,
+        clock: Clock | None = None,
+        quota: DailyQuota | None = None,
+    ) -> None:
+        self.options = options or RouterOptions()
+        self.clock = clock or SystemClock()
+        self._completer = completer
+        self._rng = random.Random(self.options.seed)
+        quota = quota or DailyQuota(
+            limit=self.options.free_per_day or 50, path=self.options.quota_path
+        )
+        self.limits = Limits(self.options, self.clock, quota)
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self.options.retry
+
+    def seed_from_key(self, key_info: dict[str, object]) -> None:
+        """Adopt `GET /key`'s free-model daily counters (when the server reports them)."""
+        daily = key_info.get("free_model_daily_requests")
+        if isinstance(daily, dict) and self.options.free_per_day is None:
+            limit, used = daily.get("limit"), daily.get("used")
+            self.limits.quota.seed(
+                self.clock.wall(),
+                limit=limit if isinstance(limit, int) else None,
+                used=used if isinstance(used, int) else None,
+            )
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        """`Completer` protocol: the response, or the task's final error raised."""
+        outcome = await self.route(request)
+        if outcome.response is None:
+            raise outcome.error or CircuitOpenError("deferred", model=request.model)
+        return outcome.response
+
+    async def route(self, request: ChatRequest) -> Outcome:
+        """Send `request`, retrying and falling back as the policy says."""
+        chain = [request.model, *self.options.fallbacks.get(request.model, ())]
+        state = _TaskState()
+        for index, model in enumerate(chain):
+            req = request if index == 0 else replace(request, model=model)
+            outcome = await self._on_model(req, state, can_fall_back=index + 1 < len(chain))
+            if outcome is not None:
+                outcome.is_fallback = index > 0
+                return outcome
+        error = state.last_error or CircuitOpenError(
+            f"{request.model}: unavailable (circuit open) and no fallback left",
+            model=request.model,
+        )
+        return self._finish(state, model=chain[-1], error=error)
+
+    def _finish(
+        self,
+        state: _TaskState,
+        *,
+        model: str,
+        response: ChatResponse | None = None,
+        error: APIError | None = None,
+        deferred_until: float | None = None,
+    ) -> Outcome:
+        return Outcome(
+            model=model,
+            response=response,
+            error=error,
+            deferred_until=deferred_until,
+            attempts=state.attempts,
+            queue_s=state.queue_s,
+            backoff_s=state.backoff_s,
+        )
+
+    async def _on_model(
+        self, request: ChatRequest, state: _TaskState, *, can_fall_back: bool
+    ) -> Outcome | None:
+        """Attempts on one model; None means: fall back to the next one."""
+        limits, clock = self.limits, self.clock
+        scope = limits.scope(request.model)
+        provider = limits.provider(request)
+        tries = waits = 0
+        while True:
+            if not scope.breaker.allow(clock.now()):
+                if can_fall_back:
+                    return None
+                pause = max(0.05, scope.breaker.retry_in(clock.now()))
+                await clock.sleep(pause)
+                state.backoff_s += pause
+                continue
+            if scope.is_free and not limits.quota.take(clock.wall()):
+                if can_fall_back:
+                    return None
+                until = limits.quota.resets_at(clock.wall())
+                return self._finish(state, model=request.model, deferred_until=until)
+            waited = await limits.acquire(scope, provider, request)
+            state.queue_s += waited
+            state.pending_wait += waited
+            step, response = await self._attempt(request, scope, provider, state, tries, waits)
+            if response is not None:
+                return self._finish(state, model=response.model or request.model, response=response)
+            assert step is not None
+            tries += step.action is Action.RETRY
+            waits += step.action is Action.WAIT
+            if step.action in (Action.RETRY, Action.WAIT):
+                state.pending_wait = step.wait_s
+                await clock.sleep(step.wait_s)
+                state.backoff_s += step.wait_s
+                continue
+            if step.action is Action.STOP:
+                assert state.last_error is not None
+                raise RunStoppedError(_stop_message(state.last_error, step.reason))
+            if step.action is Action.DEFER:
+                if scope.is_free:
+                    limits.quota.mark_exhausted(clock.wall(), clock.wall() + step.wait_s)
+                if can_fall_back:
+                    return None
+                wall = clock.wall()
+                until = wall + step.wait_s if step.wait_s else limits.quota.resets_at(wall)
+                return self._finish(state, model=request.model, deferred_until=until)
+            if step.action is Action.FALLBACK and can_fall_back:
+                return None
+            return self._finish(state, model=request.model, error=state.last_error)
+
+    async def _attempt(
+        self,
+        request: ChatRequest,
+        scope: ModelScope,
+        provider: ProviderScope | None,
+        state: _TaskState,
+        tries: int,
+        waits: int,
+    ) -> tuple[Step | None, ChatResponse | None]:
+        """One HTTP attempt: send, then feed the limiters and ask the policy what next."""
+        clock, limits = self.clock, self.limits
+        state.attempt += 1
+        started_wall, t0 = clock.wall(), clock.now()
+        wait_before = state.pending_wait
+        state.pending_wait = 0.0
+        try:
+            response = await self._completer.complete(request)
+        except APIError as error:
+            duration = clock.now() - t0
+            limits.release(scope, provider)
+            step = self._judge(error, scope, provider, state, tries, waits)
+            state.attempts.append(
+                _attempt_row(
+                    state, request.model, error, started_wall, duration, wait_before, step.action
+                )
+            )
+            return step, None
+        except BaseException:
+            limits.release(scope, provider)
+            raise
+        duration = clock.now() - t0
+        limits.release(scope, provider)
+        limits.on_success(scope, provider, response.latency_s or duration)
+        state.attempts.append(
+            Attempt(
+                attempt=state.attempt,
+                model=request.model,
+                provider=response.provider,
+                http_status=200,
+                error_type=None,
+                started_at=started_wall,
+                duration_s=duration,
+                wait_s=wait_before,
+                retry_after_s=None,
+                action="ok",
+            )
+        )
+        return None, response
+
+    def _judge(
+        self,
+        error: APIError,
+        scope: ModelScope,
+        provider: ProviderScope | None,
+        state: _TaskState,
+        tries: int,
+        waits: int,
+    ) -> Step:
+        limits = self.limits
+        state.last_error = error
+        verdict = classify(error, now_wall=self.clock.wall())
+        if verdict.congestion:
+            is_429 = isinstance(error, APIStatusError) and error.status_code == 429
+            free_limit = verdict.reason in ("free_per_minute", "free_daily_quota")
+            if verdict.reason == "free_per_minute" and isinstance(error, APIStatusError):
+                limits.free_window_full(error.rate_limit_reset_s)
+            limits.on_congestion(
+                scope,
+                provider,
+                hint_s=verdict.hint_s,
+                rate_limited=is_429,
+                learn_rate=not free_limit,
+            )
+        else:
+            limits.on_failure(
+                scope,
+                model_health=verdict.action is Action.RETRY or verdict.action is Action.FALLBACK,
+            )
+        return decide(
+            verdict,
+            policy=self.policy,
+            attempts=tries + 1,
+            rate_limit_waits=waits,
+            total_wait_s=state.backoff_s,
+            can_fall_back=True,
+            rng=self._rng,
+        )
+
+
+def _attempt_row(
+    state: _TaskState,
+    model: str,
+    error: APIError,
+    started_wall: float,
+    duration: float,
+    wait_before: float,
+    action: Action,
+) -> Attempt:
+    status = error.status_code if isinstance(error, APIStatusError) else None
+    retry_after = error.retry_after_s if isinstance(error, APIStatusError) else None
+    return Attempt(
+        attempt=state.attempt,
+        model=model,
+        provider=error.provider,
+        http_status=status,
+        error_type=error.error_type,
+        started_at=started_wall,
+        duration_s=duration,
+        wait_s=wait_before,
+        retry_after_s=retry_after,
+        action=str(action),
+    )
+
+
+def _stop_message(error: APIError, reason: str) -> str:
+    if reason == "authentication":
+        return (
+            f"the API key was rejected ({error.message}); check OPENROUTER_API_KEY. "
+            "The run stopped; nothing more was sent."
+        )
+    if reason == "insufficient_credits":
+        return (
+            f"out of credits ({error.message}). The run stopped; add credits at "
+            "https://openrouter.ai/settings/credits and resume it."
+        )
+    return f"the run stopped: {error.message}"
