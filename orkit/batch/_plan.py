@@ -44,31 +44,40 @@ class Plan:
     def tasks_per_item(self) -> int:
         return len(self.models) * self.repeats
 
-    def tasks(self, dataset_copy: DatasetCopyWriter | None = None) -> Iterator[Task]:
-        """All tasks, lazily; writes each dataset batch to `dataset_copy` as it is read."""
+    def copy_dataset(self, writer: DatasetCopyWriter) -> None:
+        """Stream the dataset into the run's `dataset.parquet`."""
+        for batch in self.dataset.iter_batches():
+            writer.write_batch(
+                [{**it.fields, "item_id": it.item_id, "item_index": it.index} for it in batch]
+            )
+
+    def lane(self, model: str) -> Iterator[Task]:
+        """The tasks of one model, lazily, in dataset order.
+
+        Each model gets its own pass over the dataset, so a slow model (a tight rate limit, a
+        free-model quota) never holds back the others, and memory stays flat.
+        """
         params_json = canonical_json(self.params)
         params = self.params
         for batch in self.dataset.iter_batches():
-            if dataset_copy is not None:
-                dataset_copy.write_batch(
-                    [{**it.fields, "item_id": it.item_id, "item_index": it.index} for it in batch]
-                )
             for item in batch:
                 messages = self.template.render(item)
                 messages_json = canonical_json(messages)
                 item_hash = content_hash(canonical_json(item.fields))
-                for model in self.models:
-                    request = ChatRequest(model=model, messages=messages, params=params)
-                    for repeat in range(self.repeats):
-                        yield Task(
-                            key=task_key(item_hash, messages_json, model, params_json, repeat),
-                            item_index=item.index,
-                            item_id=item.item_id,
-                            prompt_id=self.prompt_id,
-                            model=model,
-                            params_json=params_json,
-                            repeat=repeat,
-                            messages_json=messages_json,
-                            request=request,
-                            fields=item.fields,
-                        )
+                request = ChatRequest(model=model, messages=messages, params=params)
+                for repeat in range(self.repeats):
+                    yield Task(
+                        key=task_key(item_hash, messages_json, model, params_json, repeat),
+                        item_index=item.index,
+                        item_id=item.item_id,
+                        prompt_id=self.prompt_id,
+                        model=model,
+                        params_json=params_json,
+                        repeat=repeat,
+                        messages_json=messages_json,
+                        request=request,
+                        fields=item.fields,
+                    )
+
+    def lanes(self) -> list[Iterator[Task]]:
+        return [self.lane(model) for model in self.models]

@@ -8,10 +8,11 @@ from typing import Any
 
 from orkit.batch._tasks import Task
 from orkit.errors import APIError, APIStatusError
+from orkit.router import Attempt
 from orkit.scorers import Scorer
 from orkit.types import ChatResponse
 
-__all__ = ["Timing", "error_row", "ok_row", "score_rows"]
+__all__ = ["Timing", "attempt_rows", "error_row", "ok_row", "score_rows"]
 
 _MAX_ERROR_MESSAGE = 2000
 
@@ -45,7 +46,13 @@ def _base(task: Task, run_id: str, timing: Timing, attempts: int) -> dict[str, A
 
 
 def ok_row(
-    task: Task, run_id: str, response: ChatResponse, timing: Timing, *, attempts: int = 1
+    task: Task,
+    run_id: str,
+    response: ChatResponse,
+    timing: Timing,
+    *,
+    attempts: int = 1,
+    is_fallback: bool = False,
 ) -> dict[str, Any]:
     row = _base(task, run_id, timing, attempts)
     usage = response.usage
@@ -54,7 +61,7 @@ def ok_row(
         status="ok",
         served_model=served,
         served_provider=response.provider,
-        is_fallback=served is not None and not _same_model(task.model, served),
+        is_fallback=is_fallback or (served is not None and not _same_model(task.model, served)),
         output_text=response.content,
         reasoning_text=response.reasoning,
         finish_reason=response.finish_reason,
@@ -135,3 +142,23 @@ def _tokens_per_s(response: ChatResponse) -> float | None:
     if decode_s <= 0:
         return None
     return usage.completion_tokens / decode_s
+
+
+def attempt_rows(task: Task, run_id: str, attempts: Sequence[Attempt]) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_id": run_id,
+            "task_key": task.key,
+            "attempt": a.attempt,
+            "model": a.model,
+            "provider": a.provider,
+            "http_status": a.http_status,
+            "error_type": a.error_type,
+            "action": a.action,
+            "started_at": int(a.started_at * 1_000_000),
+            "duration_s": a.duration_s,
+            "wait_s": a.wait_s,
+            "retry_after_s": a.retry_after_s,
+        }
+        for a in attempts
+    ]

@@ -58,8 +58,11 @@ class Run:
         return scores
 
     def summary(self) -> pd.DataFrame:
-        """Per model: rows, errors, scores, latency, cost."""
-        return summarize(self.to_pandas(), self.scores())
+        """Per model, in the sweep's order: rows, errors, scores, latency, cost."""
+        table = summarize(self.to_pandas(), self.scores())
+        order = [m for m in self.manifest.get("spec", {}).get("models", []) if m in table.index]
+        rest = [m for m in table.index if m not in order]
+        return table.loc[order + rest]
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`)."""

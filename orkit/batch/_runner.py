@@ -10,19 +10,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orkit._clock import SystemClock
+from orkit._settings import load_settings
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, ResultSink, execute
 from orkit.batch._plan import Plan, validate_dataset
-from orkit.batch._progress import Observer
+from orkit.batch._progress import Observer, format_reset
+from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
+from orkit.client import AsyncOpenRouter
 from orkit.data import PromptTemplate, open_dataset
+from orkit.errors import APIError, RunStoppedError
 from orkit.results import MANIFEST_VERSION, SCHEMA_VERSION, DatasetCopyWriter, RunDir
+from orkit.router import Router, RouterOptions, account_id
 from orkit.types import Clock, Secret
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["prepare", "run_sweep_async"]
+__all__ = ["prepare", "router_options_for", "run_sweep_async"]
 
 
 def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan, Endpoint, int]:
@@ -31,7 +36,7 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
     sweep.built_scorers()
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
     if endpoint.uses_catalog:
-        Catalog.bundled().require(sweep.models)
+        Catalog.bundled().require(sweep.all_models)
     dataset = open_dataset(sweep.dataset, id_field=sweep.id_field)
     template = PromptTemplate(user=sweep.prompt, system=sweep.system, name=sweep.prompt_id)
     rows = validate_dataset(dataset, template)
@@ -44,6 +49,32 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
         repeats=sweep.repeats,
     )
     return plan, endpoint, rows
+
+
+def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
+    """The sweep's routing settings, plus what orkit knows about the endpoint: the emulator
+    runs its free-model windows on a time scale; OpenRouter's daily free quota is shared by
+    every process of the account, so its counter lives in the user cache dir."""
+    overrides: dict[str, Any] = {}
+    quota_path = None
+    if endpoint.kind == "sim":
+        scale = endpoint.sim.get("window_scale", endpoint.sim.get("time_scale", 1.0))
+        overrides["free_window_s"] = 60.0 * max(float(scale), 1e-9)
+        overrides["free_per_minute"] = int(endpoint.sim.get("free_per_minute", 20))
+    elif endpoint.kind == "openrouter" and endpoint.api_key is not None:
+        name = f"{account_id(endpoint.api_key.reveal())}.json"
+        quota_path = load_settings().cache_dir / "free-quota" / name
+    return sweep.router_options(overrides, quota_path)
+
+
+async def _seed_quota(router: Router, client: AsyncOpenRouter, endpoint: Endpoint) -> None:
+    """Start from the server's count of today's free-model requests, when it has one."""
+    if not endpoint.uses_catalog:
+        return
+    try:
+        router.seed_from_key(await client.get_key())
+    except APIError:
+        pass  # older servers have no /key; the local counter still applies
 
 
 async def run_sweep_async(
@@ -59,42 +90,67 @@ async def run_sweep_async(
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
     clock = clock or SystemClock()
     total = rows * plan.tasks_per_item
+    options = router_options_for(sweep, endpoint)
     async with open_client(endpoint, max_connections=max(sweep.concurrency, 8)) as client:
+        router = Router(client, options, clock=clock)
+        await _seed_quota(router, client, endpoint)
         run = RunDir.create(Path(sweep.out), run_id)
         manifest = _manifest(sweep, endpoint, plan, run, rows, total)
         run.write_manifest(manifest)
-        options = EngineOptions(concurrency=sweep.concurrency)
-        sink = ResultSink(run, options)
-        dataset_copy = DatasetCopyWriter(run.dataset_path)
+        copy = DatasetCopyWriter(run.dataset_path)
+        plan.copy_dataset(copy)
+        copy.close()
+        engine = EngineOptions(workers_per_lane=sweep.concurrency)
+        sink = ResultSink(run, engine)
         started = time.monotonic()
         status = "failed"
         try:
             await execute(
-                plan.tasks(dataset_copy),
+                plan.lanes(),
                 total=total,
                 run_id=run.run_id,
-                completer=client,
+                router=router,
                 sink=sink,
                 scorers=sweep.built_scorers(),
                 clock=clock,
-                options=options,
+                options=engine,
                 observer=observer,
             )
-            status = "completed"
+            status = "incomplete" if sink.totals.all.deferred else "completed"
+        except RunStoppedError as exc:
+            status = "stopped"
+            manifest["error"] = exc.message
+            raise
         except BaseException as exc:
             status = "cancelled" if _is_cancel(exc) else "failed"
-            manifest["error"] = str(exc) if not _is_cancel(exc) else None
+            manifest["error"] = None if _is_cancel(exc) else str(exc)
             raise
         finally:
-            dataset_copy.close()
+            router.limits.quota.save()
             manifest.update(
                 status=status,
                 finished_at=_now_iso(),
                 wall_s=round(time.monotonic() - started, 3),
                 totals=sink.totals.to_dict(),
+                warnings=_warnings(sink.totals),
             )
             run.write_manifest(manifest)
     return run
+
+
+def _warnings(totals: RunTotals) -> list[str]:
+    out = []
+    for model, providers in totals.mixed_providers().items():
+        out.append(
+            f"{model}: rows were served by {len(providers)} providers ({', '.join(providers)}); "
+            "pin one with params.provider = {only = [...]} for comparable results"
+        )
+    if totals.all.deferred and totals.deferred_until:
+        out.append(
+            f"{totals.all.deferred} tasks are waiting for quota (resets at "
+            f"{format_reset(totals.deferred_until)}); run them again after the reset"
+        )
+    return out
 
 
 def _is_cancel(exc: BaseException) -> bool:
@@ -135,10 +191,7 @@ def _manifest(
         "prompt_fingerprint": plan.template.fingerprint(),
         "catalog": None
         if catalog is None
-        else {
-            "source": catalog.source,
-            "date": catalog.snapshot_date,
-        },
+        else {"source": catalog.source, "date": catalog.snapshot_date},
         "tasks": total,
         "versions": {
             "orkit": __version__,

@@ -51,6 +51,10 @@ _TOP_KEYS = {
     "params",
     "scorers",
     "sim",
+    "limits",
+    "fallbacks",
+    "routing",
+    "score_fallbacks",
 }
 _PROMPT_KEYS = {"id", "system", "template", "file"}
 
@@ -93,6 +97,10 @@ def load_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> S
         "params": _table(raw, "params", where),
         "scorers": _scorers(raw, where),
         "sim": _table(raw, "sim", where),
+        "limits": _table(raw, "limits", where),
+        "fallbacks": _table(raw, "fallbacks", where),
+        "routing": _table(raw, "routing", where),
+        "score_fallbacks": _opt(raw, "score_fallbacks", bool, where) or False,
     }
     if not isinstance(values["models"], list):
         raise SpecError("must be a list of model ids", path=where, field="models")

@@ -14,8 +14,10 @@ from typing import Any
 from orkit._portal import run_sync
 from orkit.batch._progress import TqdmObserver
 from orkit.batch._run import Run
+from orkit.batch._routing import build_router_options
 from orkit.batch._runner import run_sweep_async
 from orkit.errors import SpecError
+from orkit.router import RouterOptions
 from orkit.scorers import Scorer, scorer_from_spec
 from orkit.types import Secret
 
@@ -54,6 +56,14 @@ class Sweep:
     name: str | None = None
     id_field: str | None = None
     """Dataset column holding item ids (default: `id` if present, else the row number)."""
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    """Known limits per model: `{"openai/gpt-4o-mini": {"rpm": 500, "tpm": 2e5}}`."""
+    fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Client-side fallback chains: `{"a/x": ["b/y"]}` (b/y answers when a/x cannot)."""
+    routing: Mapping[str, Any] = field(default_factory=dict)
+    """Retry and adaptation settings (`RetryPolicy` and `RouterOptions` fields)."""
+    score_fallbacks: bool = False
+    """Count rows answered by a fallback model toward the requested model's scores."""
     spec_path: str | None = None
     """The TOML file this sweep came from, if any (for error messages and the manifest)."""
 
@@ -82,6 +92,7 @@ class Sweep:
                 path=where,
                 field="concurrency",
             )
+        self.router_options()  # validates limits, fallbacks and routing
         bad = _RESERVED_PARAMS.intersection(self.params)
         if bad:
             raise SpecError(
@@ -105,6 +116,28 @@ class Sweep:
         observer = TqdmObserver() if progress else None
         run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
         return Run(run_dir)
+
+    def router_options(
+        self, overrides: Mapping[str, Any] | None = None, quota_path: Path | None = None
+    ) -> RouterOptions:
+        """The router settings of this sweep (`overrides` are orkit-derived defaults)."""
+        return build_router_options(
+            max_concurrency=self.concurrency,
+            limits=self.limits,
+            fallbacks=self.fallbacks,
+            routing=self.routing,
+            where=self.spec_path,
+            overrides=overrides,
+            quota_path=quota_path,
+        )
+
+    @property
+    def all_models(self) -> list[str]:
+        """Requested models and every fallback model, each once."""
+        seen = dict.fromkeys(self.models)
+        for chain in self.fallbacks.values():
+            seen.update(dict.fromkeys(chain))
+        return list(seen)
 
     def built_scorers(self) -> list[Scorer]:
         """Scorer objects, building any given in spec (mapping) form."""
@@ -131,7 +164,19 @@ class Sweep:
             "concurrency": self.concurrency,
             "endpoint": self.endpoint,
             "sim": dict(self.sim),
+            "limits": {m: _plain(v) for m, v in self.limits.items()},
+            "fallbacks": {m: list(c) for m, c in self.fallbacks.items()},
+            "routing": dict(self.routing),
+            "score_fallbacks": self.score_fallbacks,
         }
+
+
+def _plain(value: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return dict(value)
 
 
 def _scorer_spec(s: Scorer | Mapping[str, Any]) -> dict[str, Any]:

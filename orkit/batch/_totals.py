@@ -1,10 +1,12 @@
-"""Running totals of a run, per model: what the manifest and the progress bar show."""
+"""Running totals of a run, per model: what the manifest and the progress display show."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from orkit.router import Attempt
 
 __all__ = ["ModelTotals", "RunTotals"]
 
@@ -12,8 +14,11 @@ __all__ = ["ModelTotals", "RunTotals"]
 @dataclass(slots=True)
 class ModelTotals:
     tasks: int = 0
+    """Tasks with a final row (ok or error); deferred ones are counted apart."""
     ok: int = 0
     errors: int = 0
+    deferred: int = 0
+    """Tasks left pending by a daily quota (no row; a resume picks them up)."""
     cost_usd: float = 0.0
     """Sum of known costs."""
     cost_unknown_rows: int = 0
@@ -21,6 +26,10 @@ class ModelTotals:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     fallback_rows: int = 0
+    attempts: int = 0
+    rate_limited: int = 0
+    """Attempts answered with a 429."""
+    retried: int = 0
 
     def add(self, row: Mapping[str, Any]) -> None:
         self.tasks += 1
@@ -39,22 +48,56 @@ class ModelTotals:
         if row.get("is_fallback"):
             self.fallback_rows += 1
 
+    def add_attempts(self, attempts: Sequence[Attempt]) -> None:
+        self.attempts += len(attempts)
+        for a in attempts:
+            if a.http_status == 429:
+                self.rate_limited += 1
+            if a.action in ("retry", "wait"):
+                self.retried += 1
+
 
 @dataclass(slots=True)
 class RunTotals:
     by_model: dict[str, ModelTotals] = field(default_factory=dict)
     all: ModelTotals = field(default_factory=ModelTotals)
+    providers: dict[str, set[str]] = field(default_factory=dict)
+    """Served providers per requested model (rows answered by that model itself)."""
+    deferred_until: float | None = None
+    """When the quota that deferred tasks resets (Unix seconds; the latest one)."""
 
-    def add(self, row: Mapping[str, Any]) -> None:
-        model = row["model"]
+    def _model(self, model: str) -> ModelTotals:
         per = self.by_model.get(model)
         if per is None:
             per = self.by_model[model] = ModelTotals()
-        per.add(row)
+        return per
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        model = row["model"]
+        self._model(model).add(row)
         self.all.add(row)
+        provider = row.get("served_provider")
+        if provider and row["status"] == "ok" and not row.get("is_fallback"):
+            self.providers.setdefault(model, set()).add(provider)
+
+    def add_attempts(self, attempts: Sequence[Attempt]) -> None:
+        if attempts:
+            self._model(attempts[0].model).add_attempts(attempts)
+            self.all.add_attempts(attempts)
+
+    def add_deferred(self, model: str, until: float) -> None:
+        self._model(model).deferred += 1
+        self.all.deferred += 1
+        self.deferred_until = max(until, self.deferred_until or until)
+
+    def mixed_providers(self) -> dict[str, list[str]]:
+        """Models whose rows came from more than one provider."""
+        return {m: sorted(p) for m, p in self.providers.items() if len(p) > 1}
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "all": asdict(self.all),
             "by_model": {m: asdict(t) for m, t in self.by_model.items()},
+            "providers": {m: sorted(p) for m, p in self.providers.items()},
+            "deferred_until": self.deferred_until,
         }

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
-from orkit.results._read import read_parts, read_results, read_scores
+from orkit.results._read import read_attempts, read_parts, read_results, read_scores
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
-from orkit.results._schema import RESULTS_SCHEMA, SCHEMA_VERSION, SCORES_SCHEMA, schema_metadata
+from orkit.results._schema import (
+    ATTEMPTS_SCHEMA,
+    RESULTS_SCHEMA,
+    SCHEMA_VERSION,
+    SCORES_SCHEMA,
+    schema_metadata,
+)
 
 __all__ = [
+    "ATTEMPTS_SCHEMA",
     "MANIFEST_VERSION",
     "RESULTS_SCHEMA",
     "SCHEMA_VERSION",
@@ -19,6 +26,7 @@ __all__ = [
     "RunDir",
     "new_run_id",
     "next_part_index",
+    "read_attempts",
     "read_parts",
     "read_results",
     "read_scores",

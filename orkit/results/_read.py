@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orkit.results._rundir import RunDir
-from orkit.results._schema import RESULTS_SCHEMA, SCORES_SCHEMA
+from orkit.results._schema import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA
 
-__all__ = ["read_parts", "read_results", "read_scores"]
+__all__ = ["read_attempts", "read_parts", "read_results", "read_scores"]
 
 
 def read_parts(directory: Path, schema: pa.Schema) -> pa.Table:
@@ -29,3 +29,7 @@ def read_results(run: RunDir) -> pa.Table:
 
 def read_scores(run: RunDir) -> pa.Table:
     return read_parts(run.scores_dir, SCORES_SCHEMA)
+
+
+def read_attempts(run: RunDir) -> pa.Table:
+    return read_parts(run.attempts_dir, ATTEMPTS_SCHEMA)

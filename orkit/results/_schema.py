@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 __all__ = [
+    "ATTEMPTS_SCHEMA",
     "RESULTS_SCHEMA",
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
@@ -59,6 +60,25 @@ RESULTS_SCHEMA = pa.schema(
         ("generation_id", pa.string()),
     ]
 )
+
+ATTEMPTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("task_key", pa.string()),
+        ("attempt", pa.int32()),
+        ("model", pa.string()),
+        ("provider", pa.string()),
+        ("http_status", pa.int32()),
+        ("error_type", pa.string()),
+        ("action", pa.string()),
+        ("started_at", _TS),
+        ("duration_s", pa.float64()),
+        ("wait_s", pa.float64()),
+        ("retry_after_s", pa.float64()),
+    ]
+)
+"""One row per HTTP attempt. `action` is what followed it: ok, retry, wait, fallback, fail,
+defer or stop. `wait_s` is the waiting before the attempt (limiters, then backoff)."""
 
 SCORES_SCHEMA = pa.schema(
     [

@@ -98,6 +98,25 @@ class Router:
     def policy(self) -> RetryPolicy:
         return self.options.retry
 
+    def status(self) -> dict[str, object]:
+        """What the router is doing now, for progress displays."""
+        limits = self.limits
+        now = self.clock.now()
+        gate = limits.global_gate
+        return {
+            "in_flight": gate.in_flight if gate is not None else 0,
+            "waiting": limits.waiting,
+            "concurrency": {
+                m: s.concurrency.limit for m, s in limits.models.items() if s.concurrency
+            },
+            "paced_rps": {
+                m: round(s.learnt_rate.rate, 3)
+                for m, s in limits.models.items()
+                if s.learnt_rate is not None and s.learnt_rate.rate is not None
+            },
+            "open_breakers": [m for m, s in limits.models.items() if s.breaker.retry_in(now) > 0],
+        }
+
     def seed_from_key(self, key_info: dict[str, object]) -> None:
         """Adopt `GET /key`'s free-model daily counters (when the server reports them)."""
         daily = key_info.get("free_model_daily_requests")

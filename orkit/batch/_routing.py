@@ -1,0 +1,79 @@
+"""Turn a sweep's routing settings (`[limits]`, `[fallbacks]`, `[routing]`) into
+`RouterOptions`, naming the field of anything invalid."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from orkit.errors import ConfigError, SpecError
+from orkit.router import ModelLimits, RetryPolicy, RouterOptions
+
+__all__ = ["ROUTING_KEYS", "build_router_options"]
+
+_RETRY_KEYS = {f.name for f in dataclasses.fields(RetryPolicy)}
+_OPTION_KEYS = {
+    "adaptive",
+    "initial_concurrency",
+    "free_per_minute",
+    "free_window_s",
+    "free_per_day",
+    "breaker_threshold",
+    "breaker_cooldown_s",
+    "seed",
+}
+ROUTING_KEYS = frozenset(_RETRY_KEYS | _OPTION_KEYS)
+
+
+def build_router_options(
+    *,
+    max_concurrency: int,
+    limits: Mapping[str, Mapping[str, Any]],
+    fallbacks: Mapping[str, Sequence[str]],
+    routing: Mapping[str, Any],
+    where: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    quota_path: Path | None = None,
+) -> RouterOptions:
+    """Validate and build. `overrides` are settings orkit derives itself (e.g. the
+    emulator's time scale); a user's `[routing]` value wins over them."""
+    unknown = set(routing) - ROUTING_KEYS
+    if unknown:
+        raise SpecError(
+            f"unknown key (known: {', '.join(sorted(ROUTING_KEYS))})",
+            path=where,
+            field=f"routing.{sorted(unknown)[0]}",
+        )
+    model_limits = {m: _limits(m, v, where) for m, v in limits.items()}
+    retry_kw = {k: v for k, v in routing.items() if k in _RETRY_KEYS}
+    option_kw = {**(overrides or {}), **{k: v for k, v in routing.items() if k in _OPTION_KEYS}}
+    try:
+        return RouterOptions(
+            max_concurrency=max_concurrency,
+            limits=model_limits,
+            fallbacks={m: list(chain) for m, chain in fallbacks.items()},
+            retry=RetryPolicy(**retry_kw),
+            quota_path=quota_path,
+            **option_kw,
+        )
+    except (ConfigError, TypeError) as exc:
+        raise SpecError(str(exc), path=where, field="routing") from None
+
+
+def _limits(model: str, value: Any, where: str | None) -> ModelLimits:
+    if isinstance(value, ModelLimits):
+        return value
+    if not isinstance(value, Mapping):
+        raise SpecError(
+            "must be a table of rpm, tpm, max_concurrency", path=where, field=f"limits.{model}"
+        )
+    try:
+        return ModelLimits(**value)
+    except TypeError:
+        raise SpecError(
+            "known keys: rpm, tpm, max_concurrency", path=where, field=f"limits.{model}"
+        ) from None
+    except ConfigError as exc:
+        raise SpecError(exc.message, path=where, field=f"limits.{model}") from None
