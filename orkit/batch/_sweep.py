@@ -13,8 +13,8 @@ from typing import Any
 
 from orkit._portal import run_sync
 from orkit.batch._progress import TqdmObserver
-from orkit.batch._run import Run
 from orkit.batch._routing import build_router_options
+from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
 from orkit.errors import SpecError
 from orkit.router import RouterOptions
