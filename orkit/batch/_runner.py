@@ -21,7 +21,7 @@ from orkit.client import AsyncOpenRouter
 from orkit.data import PromptTemplate, open_dataset
 from orkit.errors import APIError, RunStoppedError
 from orkit.results import MANIFEST_VERSION, SCHEMA_VERSION, DatasetCopyWriter, RunDir
-from orkit.router import Router, RouterOptions, account_id
+from orkit.router import DailyQuota, Router, RouterOptions, account_id
 from orkit.types import Clock, Secret
 
 if TYPE_CHECKING:
@@ -67,14 +67,19 @@ def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
     return sweep.router_options(overrides, quota_path)
 
 
-async def _seed_quota(router: Router, client: AsyncOpenRouter, endpoint: Endpoint) -> None:
+def _daily_quota(options: RouterOptions, endpoint: Endpoint) -> DailyQuota:
+    """OpenRouter's free-model daily quota: 50 until `GET /key` says otherwise. Other
+    OpenAI-compatible servers have none unless their /key reports one."""
+    default = 50 if endpoint.uses_catalog else 10**9
+    return DailyQuota(limit=options.free_per_day or default, path=options.quota_path)
+
+
+async def _seed_quota(router: Router, client: AsyncOpenRouter) -> None:
     """Start from the server's count of today's free-model requests, when it has one."""
-    if not endpoint.uses_catalog:
-        return
     try:
         router.seed_from_key(await client.get_key())
     except APIError:
-        pass  # older servers have no /key; the local counter still applies
+        pass  # servers without /key: the local counter applies
 
 
 async def run_sweep_async(
@@ -92,8 +97,8 @@ async def run_sweep_async(
     total = rows * plan.tasks_per_item
     options = router_options_for(sweep, endpoint)
     async with open_client(endpoint, max_connections=max(sweep.concurrency, 8)) as client:
-        router = Router(client, options, clock=clock)
-        await _seed_quota(router, client, endpoint)
+        router = Router(client, options, clock=clock, quota=_daily_quota(options, endpoint))
+        await _seed_quota(router, client)
         run = RunDir.create(Path(sweep.out), run_id)
         manifest = _manifest(sweep, endpoint, plan, run, rows, total)
         run.write_manifest(manifest)

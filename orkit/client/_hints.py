@@ -22,19 +22,23 @@ def retry_after_s(
     err: Mapping[str, Any],
     wall_now: float | None,
 ) -> float | None:
-    """Seconds to wait, parsed once here: `retry-after-ms`, `Retry-After` (seconds or an
-    HTTP date), `metadata.retry_after_seconds(_raw)`, `metadata.headers["Retry-After"]`,
+    """Seconds to wait, parsed once here: `retry-after-ms`, `Retry-After` (seconds or an HTTP
+    date) — or `metadata.retry_after_seconds_raw` when it is the same hint unrounded (the
+    header carries whole seconds, so a 0.4 s hint reads "0" there) —
+    `metadata.retry_after_seconds`, `metadata.headers["Retry-After"]`,
     `error.availability.retry_after`."""
     ms = as_number(headers.get("retry-after-ms"))
     if ms is not None:
         return max(ms / 1000.0, 0.0)
+    raw = as_number(metadata.get("retry_after_seconds_raw"))
     found = _retry_after_value(headers.get("retry-after"), wall_now)
+    if raw is not None and (found is None or abs(found - raw) <= 1.0):
+        return max(raw, 0.0)  # the same hint, unrounded
     if found is not None:
         return found
-    for name in ("retry_after_seconds_raw", "retry_after_seconds"):
-        seconds = as_number(metadata.get(name))
-        if seconds is not None:
-            return max(seconds, 0.0)
+    seconds = as_number(metadata.get("retry_after_seconds"))
+    if seconds is not None:
+        return max(seconds, 0.0)
     found = _retry_after_value(_header_in(metadata.get("headers"), "retry-after"), wall_now)
     if found is not None:
         return found

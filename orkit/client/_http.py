@@ -156,7 +156,7 @@ class HttpxBackend:
         try:
             resp = await self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, _host(url), self._timeouts.read, headers) from exc
+            raise transport_error(exc, host_of(url), self._timeouts.read, headers) from exc
         return HTTPResponse(resp.status_code, resp.headers, resp.content)
 
     @asynccontextmanager
@@ -167,8 +167,8 @@ class HttpxBackend:
         try:
             resp = await self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, _host(url), self._timeouts.read, headers) from exc
-        stream = _HttpxStream(resp, _host(url), self._timeouts.read, headers)
+            raise transport_error(exc, host_of(url), self._timeouts.read, headers) from exc
+        stream = _HttpxStream(resp, host_of(url), self._timeouts.read, headers)
         try:
             yield stream
         finally:
@@ -180,7 +180,7 @@ class HttpxBackend:
         try:
             resp = await self._client.get(url, params=params, headers=headers)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, _host(url), self._timeouts.read, headers) from exc
+            raise transport_error(exc, host_of(url), self._timeouts.read, headers) from exc
         return HTTPResponse(resp.status_code, resp.headers, resp.content)
 
     async def aclose(self) -> None:
@@ -188,9 +188,18 @@ class HttpxBackend:
 
 
 def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | None) -> HTTPBackend:
-    """The backend `options.transport` asks for (only httpx exists so far)."""
-    if options.transport == "aiohttp":
-        raise ConfigError("the aiohttp transport is not available yet; use transport='httpx'")
+    """The backend `options.transport` asks for. `auto` is aiohttp (the least CPU per request
+    at high concurrency; see `benchmarks/bench_throughput.py`), except that an httpx
+    transport (e.g. an in-process ASGI app) needs httpx."""
+    kind = options.transport
+    if kind == "auto":
+        kind = "httpx" if transport is not None else "aiohttp"
+    if kind == "aiohttp":
+        if transport is not None:
+            raise ConfigError("an httpx transport needs transport='httpx', not 'aiohttp'")
+        from orkit.client._aiohttp import AiohttpBackend
+
+        return AiohttpBackend(options)
     return HttpxBackend(options, transport)
 
 
@@ -212,7 +221,7 @@ def transport_error(
     """
     auth = headers.get("Authorization") or headers.get("authorization")
     if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
-        _redact_exception(exc, auth[len("Bearer ") :])
+        redact_exception(exc, auth[len("Bearer ") :])
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(_timeout_message(exc, host, read_timeout, streaming))
     if isinstance(exc, httpx.ConnectError):
@@ -225,7 +234,7 @@ def transport_error(
     return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
 
 
-def _redact_exception(exc: BaseException, token: str) -> None:
+def redact_exception(exc: BaseException, token: str) -> None:
     seen: BaseException | None = exc
     while seen is not None:
         if any(isinstance(a, str) and token in a for a in seen.args):
@@ -268,7 +277,7 @@ def _reason(exc: BaseException) -> str:
     return text[:200] if text else type(exc).__name__
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
     parts = urlsplit(url)
     if parts.port is not None:
         return f"{parts.hostname}:{parts.port}"

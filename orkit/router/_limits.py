@@ -7,8 +7,11 @@ long that took; `release` and the `on_*` feedback methods keep the adaptive part
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+import anyio
 
 from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import CircuitBreaker
@@ -67,6 +70,7 @@ class ModelScope:
             else None
         )
         self.gate = Gate(self._capacity)
+        self.turnstile = anyio.Lock()  # FIFO: one waiter at a time books the learnt pace
         self._fixed = ceiling
         self.breaker = CircuitBreaker(
             threshold=options.breaker_threshold, cooldown_s=options.breaker_cooldown_s
@@ -78,14 +82,13 @@ class ModelScope:
         return self.concurrency.limit if self.concurrency is not None else self._fixed
 
     def book(self, now: float, tokens: float) -> float:
-        """Book the known and learnt rate slots; the wait until all of them allow it."""
+        """Book the known-rate slots; the wait until all of them allow it. (The learnt pace
+        is not booked here: its rate moves, so it is taken through the turnstile.)"""
         wait = 0.0
         if self.rpm is not None:
             wait = max(wait, self.rpm.reserve(now))
         if self.tpm is not None:
             wait = max(wait, self.tpm.reserve(now, tokens))
-        if self.learnt_rate is not None:
-            wait = max(wait, self.learnt_rate.reserve(now))
         return wait
 
 
@@ -146,8 +149,14 @@ class Limits:
     async def acquire(
         self, scope: ModelScope, provider: ProviderScope | None, request: ChatRequest
     ) -> float:
-        """Wait until the request may go; returns the seconds spent waiting."""
-        assert self.free is not None and self.global_gate is not None
+        """Wait until the request may go; returns the seconds spent waiting.
+
+        Fixed paces (known limits, the free-model limit) are booked first and slept out;
+        then the concurrency gates; then the learnt pace, through a turnstile: one waiter at
+        a time books and sleeps, so a pace cut applies at once to everyone queued behind it
+        (nothing booked at the old pace is sent once a 429 said it was too fast).
+        """
+        assert self.free is not None
         clock = self.clock
         start = clock.now()
         wait = scope.book(start, _estimated_tokens(request) if scope.tpm else 0.0)
@@ -157,42 +166,68 @@ class Limits:
         try:
             if wait > 0:
                 await clock.sleep(wait)
-            await scope.gate.acquire()
+            await self._enter_gates(scope, provider)
             try:
-                if provider is not None:
-                    await provider.gate.acquire()
-                try:
-                    await self.global_gate.acquire()
-                except BaseException:
-                    if provider is not None:
-                        provider.gate.release()
-                    raise
+                if scope.learnt_rate is not None and scope.learnt_rate.pacer is not None:
+                    await self._learnt_turn(scope)
             except BaseException:
-                scope.gate.release()
+                self._leave_gates(scope, provider)
                 raise
         finally:
             self.waiting -= 1
         scope.counters.sent += 1
         return clock.now() - start
 
-    def release(self, scope: ModelScope, provider: ProviderScope | None) -> None:
+    async def _learnt_turn(self, scope: ModelScope) -> None:
+        learnt = scope.learnt_rate
+        assert learnt is not None
+        async with scope.turnstile:
+            while True:
+                version = learnt.version
+                wait = learnt.reserve(self.clock.now())
+                if wait <= 0:
+                    return
+                await self.clock.sleep(wait)
+                if learnt.version == version:
+                    return
+                # cut while we slept: our slot was booked at the old pace; book again
+
+    async def _enter_gates(self, scope: ModelScope, provider: ProviderScope | None) -> None:
+        assert self.global_gate is not None
+        await scope.gate.acquire()
+        try:
+            if provider is not None:
+                await provider.gate.acquire()
+            try:
+                await self.global_gate.acquire()
+            except BaseException:
+                if provider is not None:
+                    provider.gate.release()
+                raise
+        except BaseException:
+            scope.gate.release()
+            raise
+
+    def _leave_gates(self, scope: ModelScope, provider: ProviderScope | None) -> None:
         assert self.global_gate is not None
         self.global_gate.release()
         if provider is not None:
             provider.gate.release()
         scope.gate.release()
 
-    def on_success(
-        self, scope: ModelScope, provider: ProviderScope | None, service_s: float
-    ) -> None:
+    def release(self, scope: ModelScope, provider: ProviderScope | None) -> None:
+        self._leave_gates(scope, provider)
+
+    def on_success(self, scope: ModelScope, provider: ProviderScope | None, sent_at: float) -> None:
         now = self.clock.now()
+        service_s = now - sent_at
         scope.counters.ok += 1
         scope.rtt_s = 0.8 * scope.rtt_s + 0.2 * service_s
         scope.breaker.on_success()
         if scope.concurrency is not None:
             scope.concurrency.on_success()
         if scope.learnt_rate is not None:
-            scope.learnt_rate.on_success(now)
+            scope.learnt_rate.on_success(sent_at, now)
         if provider is not None:
             provider.counters.ok += 1
             provider.concurrency.on_success()
@@ -202,6 +237,7 @@ class Limits:
         scope: ModelScope,
         provider: ProviderScope | None,
         *,
+        sent_at: float,
         hint_s: float | None,
         rate_limited: bool,
         learn_rate: bool = True,
@@ -211,10 +247,14 @@ class Limits:
         if rate_limited:
             scope.counters.rate_limited += 1
         scope.breaker.on_neutral()
+        learnt = scope.learnt_rate
+        if rate_limited and learn_rate and learnt is not None:
+            learnt.on_rate_limited(sent_at, now, hint_s)
         if scope.concurrency is not None:
             scope.concurrency.on_congestion(now, scope.rtt_s)
-        if rate_limited and learn_rate and scope.learnt_rate is not None:
-            scope.learnt_rate.on_rate_limited(now, hint_s)
+            if learnt is not None and learnt.rate is not None:
+                # Halving must not starve the learnt pace: keep what it needs in flight.
+                scope.concurrency.at_least(math.ceil(2 * learnt.rate * scope.rtt_s) + 1)
         if provider is not None:
             provider.counters.rate_limited += 1
             provider.concurrency.on_congestion(now, scope.rtt_s)

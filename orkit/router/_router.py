@@ -240,7 +240,7 @@ class Router:
         except APIError as error:
             duration = clock.now() - t0
             limits.release(scope, provider)
-            step = self._judge(error, scope, provider, state, tries, waits)
+            step = self._judge(error, scope, provider, state, tries, waits, t0)
             state.attempts.append(
                 _attempt_row(
                     state, request.model, error, started_wall, duration, wait_before, step.action
@@ -252,7 +252,7 @@ class Router:
             raise
         duration = clock.now() - t0
         limits.release(scope, provider)
-        limits.on_success(scope, provider, response.latency_s or duration)
+        limits.on_success(scope, provider, t0)
         state.attempts.append(
             Attempt(
                 attempt=state.attempt,
@@ -277,6 +277,7 @@ class Router:
         state: _TaskState,
         tries: int,
         waits: int,
+        sent_at: float,
     ) -> Step:
         limits = self.limits
         state.last_error = error
@@ -289,6 +290,7 @@ class Router:
             limits.on_congestion(
                 scope,
                 provider,
+                sent_at=sent_at,
                 hint_s=verdict.hint_s,
                 rate_limited=is_429,
                 learn_rate=not free_limit,

@@ -138,8 +138,18 @@ async def serve(handler: ConnHandler) -> AsyncIterator[Loopback]:
             tg.cancel_scope.cancel()
 
 
+BACKENDS = ("aiohttp", "httpx")
+backend_in_use = {"name": "auto"}
+"""Which HTTP backend `loopback_client` builds (tests parametrize it over BACKENDS)."""
+
+
 def loopback_client(url: str, **timeouts: float) -> AsyncOpenRouter:
-    options = ClientOptions(base_url=url, timeouts=Timeouts(**timeouts), max_connections=8)
+    options = ClientOptions(
+        base_url=url,
+        timeouts=Timeouts(**timeouts),
+        max_connections=8,
+        transport=backend_in_use["name"],  # type: ignore[arg-type]
+    )
     return AsyncOpenRouter(options)
 
 

@@ -90,7 +90,11 @@ def test_options_and_arguments_are_validated() -> None:
     with pytest.raises(errors.ConfigError):
         AsyncOpenRouter(base_url="openrouter.ai/api/v1", api_key=KEY)
     with pytest.raises(errors.ConfigError, match="aiohttp"):
-        AsyncOpenRouter(ClientOptions(transport="aiohttp"), api_key=KEY)
+        AsyncOpenRouter(
+            ClientOptions(transport="aiohttp"),
+            api_key=KEY,
+            http_transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+        )
 
 
 ECHO_CASES = ["401-json", "400-provider-raw", "200-error", "500-text", "200-not-json", "mid-stream"]

@@ -10,7 +10,15 @@ import pytest
 
 from orkit import errors
 
+from . import support
 from .support import Conn, free_port, loopback_client, request, serve, wire
+
+
+@pytest.fixture(autouse=True, params=support.BACKENDS)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every transport test runs on both HTTP backends."""
+    monkeypatch.setitem(support.backend_in_use, "name", request.param)
+    return str(request.param)
 
 
 def event(content: str | None = None, finish: str | None = None, **top: object) -> bytes:

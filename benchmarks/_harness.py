@@ -1,0 +1,85 @@
+"""Shared pieces of the benchmarks: an emulator in its own process, datasets, sweeps, and
+the one-JSON-object-last output convention. Loopback only; every loop is bounded."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run from a checkout without installing too
+
+
+def write_items(path: Path, n: int) -> Path:
+    """`n` short arithmetic questions (the emulator answers them in a few tokens)."""
+    with open(path, "w") as fh:
+        for i in range(n):
+            a, b = 3 + i % 97, 5 + (i * 7) % 89
+            fh.write(
+                json.dumps(
+                    {"id": f"q{i:06d}", "question": f"What is {a} + {b}?", "answer": str(a + b)}
+                )
+                + "\n"
+            )
+    return path
+
+
+def model_profile(ttft_s: float = 0.2) -> dict[str, Any]:
+    """A model that answers after `ttft_s` from one provider with no latency spread."""
+    return {
+        "ttft_s": ttft_s,
+        "tokens_per_s": 10_000.0,
+        "providers": [{"name": "BenchCloud", "slug": "benchcloud"}],
+    }
+
+
+@contextmanager
+def sim_process(config: Mapping[str, Any]) -> Iterator[str]:
+    from orkit.sim import SimConfig, SimProcess
+
+    with SimProcess(SimConfig.from_dict(dict(config)), port=0) as base_url:
+        yield base_url
+
+
+def sim_stats(base_url: str) -> dict[str, Any]:
+    root = base_url.rsplit("/api/v1", 1)[0]
+    stats: dict[str, Any] = httpx.get(f"{root}/_sim/stats", timeout=30).json()
+    return stats
+
+
+def sim_reset(base_url: str) -> None:
+    root = base_url.rsplit("/api/v1", 1)[0]
+    httpx.post(f"{root}/_sim/reset", timeout=30)
+
+
+@contextmanager
+def workdir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="orkit-bench-") as tmp:
+        yield Path(tmp)
+
+
+def emit(result: Mapping[str, Any]) -> None:
+    """The benchmark's last line: one JSON object."""
+    print(json.dumps(result, sort_keys=False), flush=True)
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+class Stopwatch:
+    def __enter__(self) -> Stopwatch:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.start

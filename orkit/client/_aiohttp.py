@@ -1,0 +1,169 @@
+"""The aiohttp implementation of the HTTP backend seam (layer 1): the default.
+
+At a few hundred requests in flight, httpx's connection pool rescans every connection on
+each request, which costs milliseconds of CPU per request and caps a run far below what the
+server allows; aiohttp's pool does not. The client still speaks the same `HTTPBackend`
+protocol, so httpx remains available (and is used for in-process ASGI transports).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import aiohttp
+
+from orkit.client._http import HTTPResponse, StreamResponse, host_of, redact_exception
+from orkit.config import ClientOptions
+from orkit.errors import APIConnectionError, APIError, APITimeoutError, InvalidResponseError
+
+__all__ = ["AiohttpBackend"]
+
+
+class _AiohttpStream:
+    __slots__ = ("_headers", "_host", "_read_timeout", "_resp")
+
+    def __init__(
+        self,
+        resp: aiohttp.ClientResponse,
+        host: str,
+        read_timeout: float,
+        headers: Mapping[str, str],
+    ) -> None:
+        self._resp = resp
+        self._host = host
+        self._read_timeout = read_timeout
+        self._headers = headers
+
+    @property
+    def status(self) -> int:
+        return self._resp.status
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._resp.headers
+
+    async def receive(self) -> bytes:
+        try:
+            return await self._resp.content.readany()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise aiohttp_error(
+                exc, self._host, self._read_timeout, self._headers, streaming=True
+            ) from exc
+
+    async def read(self) -> bytes:
+        try:
+            return await self._resp.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise aiohttp_error(exc, self._host, self._read_timeout, self._headers) from exc
+
+
+class AiohttpBackend:
+    """`HTTPBackend` over one `aiohttp.ClientSession`, created on first use (aiohttp
+    sessions belong to the event loop that creates them)."""
+
+    def __init__(self, options: ClientOptions) -> None:
+        t = options.timeouts
+        self._read_timeout = t.read
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=t.pool + t.connect, sock_connect=t.connect, sock_read=t.read
+        )
+        self._limit = options.max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._limit, limit_per_host=0, ttl_dns_cache=300, enable_cleanup_closed=False
+            )
+            # trust_env: honour HTTP(S)_PROXY / NO_PROXY as httpx does.
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self._timeout,
+                trust_env=True,
+                auto_decompress=True,
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def post_json(self, url: str, body: bytes, headers: Mapping[str, str]) -> HTTPResponse:
+        try:
+            async with self._client().post(
+                url, data=body, headers=headers, allow_redirects=False
+            ) as resp:
+                content = await resp.read()
+                return HTTPResponse(resp.status, resp.headers, content)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
+
+    @asynccontextmanager
+    async def stream_post(
+        self, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> AsyncIterator[StreamResponse]:
+        try:
+            resp = await self._client().post(url, data=body, headers=headers, allow_redirects=False)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
+        try:
+            yield _AiohttpStream(resp, host_of(url), self._read_timeout, headers)
+        finally:
+            resp.release()
+
+    async def get(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
+    ) -> HTTPResponse:
+        try:
+            async with self._client().get(
+                url, params=params, headers=headers, allow_redirects=False
+            ) as resp:
+                content = await resp.read()
+                return HTTPResponse(resp.status, resp.headers, content)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def aiohttp_error(
+    exc: BaseException,
+    host: str,
+    read_timeout: float,
+    headers: Mapping[str, str],
+    *,
+    streaming: bool = False,
+) -> APIError:
+    """One line saying what went wrong with the connection; never the request headers."""
+    auth = headers.get("Authorization") or headers.get("authorization")
+    if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
+        redact_exception(exc, auth[len("Bearer ") :])
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError(f"timed out connecting to {host}")
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        if streaming:
+            return APITimeoutError(f"stream from {host} stalled: no data for {read_timeout:g}s")
+        return APITimeoutError(f"no answer from {host} within {read_timeout:g}s (read timeout)")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = (
+            "connection refused"
+            if isinstance(exc.os_error, ConnectionRefusedError)
+            else _reason(exc.os_error)
+        )
+        return APIConnectionError(f"cannot connect to {host} ({reason})")
+    if isinstance(exc, aiohttp.ClientPayloadError) and "compress" in str(exc).lower():
+        return InvalidResponseError(f"cannot decode the body from {host}: {_reason(exc)}")
+    if isinstance(
+        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientOSError
+    ):
+        where = "mid-stream" if streaming else "before the response was complete"
+        return APIConnectionError(f"connection to {host} dropped {where} ({_reason(exc)})")
+    return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
+
+
+def _reason(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    text = " ".join(str(exc).split())
+    return text[:200] if text else type(exc).__name__
