@@ -63,6 +63,14 @@ def sim_reset(base_url: str) -> None:
 
 @contextmanager
 def workdir() -> Iterator[Path]:
+    """A scratch directory, removed afterwards unless ORKIT_BENCH_KEEP is set."""
+    import os
+
+    if os.environ.get("ORKIT_BENCH_KEEP"):
+        path = Path(tempfile.mkdtemp(prefix="orkit-bench-"))
+        print(f"keeping {path}", file=sys.stderr)
+        yield path
+        return
     with tempfile.TemporaryDirectory(prefix="orkit-bench-") as tmp:
         yield Path(tmp)
 

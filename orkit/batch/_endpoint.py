@@ -78,7 +78,11 @@ def resolve_endpoint(
 
 @asynccontextmanager
 async def open_client(
-    endpoint: Endpoint, *, max_connections: int = 256, preflight: bool = True
+    endpoint: Endpoint,
+    *,
+    max_connections: int = 256,
+    read_timeout_s: float = 120.0,
+    preflight: bool = True,
 ) -> AsyncIterator[AsyncOpenRouter]:
     """An open client for `endpoint`; with `preflight`, first check that it answers."""
     transport = None
@@ -90,7 +94,7 @@ async def open_client(
         base_url=endpoint.base_url,
         api_key=endpoint.api_key,
         max_connections=max_connections,
-        timeouts=Timeouts(),
+        timeouts=Timeouts(read=read_timeout_s),
     )
     async with AsyncOpenRouter(options, http_transport=transport) as client:
         if preflight:

@@ -96,7 +96,9 @@ async def run_sweep_async(
     clock = clock or SystemClock()
     total = rows * plan.tasks_per_item
     options = router_options_for(sweep, endpoint)
-    async with open_client(endpoint, max_connections=max(sweep.concurrency, 8)) as client:
+    async with open_client(
+        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
+    ) as client:
         router = Router(client, options, clock=clock, quota=_daily_quota(options, endpoint))
         await _seed_quota(router, client)
         run = RunDir.create(Path(sweep.out), run_id)

@@ -55,6 +55,7 @@ _TOP_KEYS = {
     "fallbacks",
     "routing",
     "score_fallbacks",
+    "read_timeout_s",
 }
 _PROMPT_KEYS = {"id", "system", "template", "file"}
 
@@ -101,6 +102,7 @@ def load_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> S
         "fallbacks": _table(raw, "fallbacks", where),
         "routing": _table(raw, "routing", where),
         "score_fallbacks": _opt(raw, "score_fallbacks", bool, where) or False,
+        "read_timeout_s": raw.get("read_timeout_s", 120.0),
     }
     if not isinstance(values["models"], list):
         raise SpecError("must be a list of model ids", path=where, field="models")

@@ -62,6 +62,9 @@ class Sweep:
     """Client-side fallback chains: `{"a/x": ["b/y"]}` (b/y answers when a/x cannot)."""
     routing: Mapping[str, Any] = field(default_factory=dict)
     """Retry and adaptation settings (`RetryPolicy` and `RouterOptions` fields)."""
+    read_timeout_s: float = 120.0
+    """Longest silence allowed from the server (before the first byte or between chunks);
+    a stalled stream fails after this long and is retried."""
     score_fallbacks: bool = False
     """Count rows answered by a fallback model toward the requested model's scores."""
     spec_path: str | None = None
@@ -93,6 +96,12 @@ class Sweep:
                 field="concurrency",
             )
         self.router_options()  # validates limits, fallbacks and routing
+        if not isinstance(self.read_timeout_s, int | float) or self.read_timeout_s <= 0:
+            raise SpecError(
+                f"must be a number > 0, got {self.read_timeout_s!r}",
+                path=where,
+                field="read_timeout_s",
+            )
         bad = _RESERVED_PARAMS.intersection(self.params)
         if bad:
             raise SpecError(
@@ -168,6 +177,7 @@ class Sweep:
             "fallbacks": {m: list(c) for m, c in self.fallbacks.items()},
             "routing": dict(self.routing),
             "score_fallbacks": self.score_fallbacks,
+            "read_timeout_s": self.read_timeout_s,
         }
 
 

@@ -12,6 +12,7 @@ successes measured while 429s occur *is* the limit: the pace is set just under i
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from orkit.router._pacing import Pacer
@@ -20,26 +21,48 @@ __all__ = ["AdaptiveConcurrency", "AdaptiveRate"]
 
 
 class AdaptiveConcurrency:
-    """A concurrency limit between `floor` and `ceiling`, adjusted by AIMD."""
+    """A concurrency limit between `floor` and `ceiling`, adjusted by AIMD.
 
-    __slots__ = ("_cut_until", "_limit", "_slow_start", "ceiling", "floor", "in_flight")
+    It starts small and grows by one per success (doubling per round trip) until the first
+    cut, then by one per window of successes. It halves — at most once per round trip — when
+    overload signals (429, 503, 529) make up more than `overload_share` of the recent
+    answers: a provider that rejects a few requests at random is not overloaded, and cutting
+    on every stray 503 would starve a run (TCP's old trouble with lossy links).
+    """
 
-    def __init__(self, *, initial: float = 8, floor: int = 1, ceiling: int = 256) -> None:
+    __slots__ = (
+        "_cut_until",
+        "_limit",
+        "_recent",
+        "_slow_start",
+        "ceiling",
+        "floor",
+        "overload_share",
+    )
+
+    def __init__(
+        self,
+        *,
+        initial: float = 8,
+        floor: int = 1,
+        ceiling: int = 256,
+        overload_share: float = 0.1,
+        memory: int = 50,
+    ) -> None:
         self.floor = floor
         self.ceiling = ceiling
+        self.overload_share = overload_share
         self._limit = float(min(max(initial, floor), ceiling))
         self._slow_start = True
         self._cut_until = float("-inf")
-        self.in_flight = 0
+        self._recent: deque[bool] = deque(maxlen=memory)  # True = an overload signal
 
     @property
     def limit(self) -> int:
         return int(self._limit)
 
-    def has_room(self) -> bool:
-        return self.in_flight < int(self._limit)
-
     def on_success(self) -> None:
+        self._recent.append(False)
         # Slow start: +1 per success doubles the window per round trip; then +1/limit per
         # success, i.e. +1 per round trip.
         step = 1.0 if self._slow_start else 1.0 / self._limit
@@ -50,8 +73,12 @@ class AdaptiveConcurrency:
         self._limit = max(self._limit, float(min(n, self.ceiling)))
 
     def on_congestion(self, now: float, rtt_s: float) -> None:
-        """Halve, at most once per round trip (a burst of 429s is one congestion event)."""
-        self._slow_start = False
+        """An overload signal; halve if they are frequent, at most once per round trip."""
+        self._recent.append(True)
+        self._slow_start = False  # any sign of a limit ends the exponential start
+        share = sum(self._recent) / len(self._recent)
+        if len(self._recent) >= 10 and share <= self.overload_share:
+            return
         if now < self._cut_until:
             return
         self._limit = max(float(self.floor), self._limit / 2)
@@ -59,118 +86,190 @@ class AdaptiveConcurrency:
 
 
 class AdaptiveRate:
-    """A request pace learnt from which requests a server admitted and which it rejected.
+    """A request pace learnt from how fast a server *admits* requests (BBR-style).
 
-    Unpaced until the first 429 (concurrency alone limits it). Then paced: first at half of
-    what got through just before (a 429 means we were sending faster than the limit, and the
-    limit's burst allowance had been hiding it); from then on, at every adjustment, at the
-    rate of *admitted sends* since the first 429 of the window, just under it — while a
-    server is rejecting, what it still admits arrives at exactly its limit — or a little
-    faster when the window saw no 429 (probing for more). Events are timed by when the
-    request was *sent*, and only sends old enough to have their answer count, so requests in
-    flight never skew the estimate. Rejections return at once, so pacing — not concurrency —
-    is what keeps them few.
+    A 429 alone does not say a limit was passed — providers also reject at random — but the
+    admission rate does: while we send faster than a limit, what gets through arrives at
+    exactly the limit; while we send slower, it arrives at our own pace. So the pace is the
+    highest admission rate measured over the last `memory_s`, times a gain that cycles — one
+    step at 1.25 (probe: does more get through?), one at 0.8 (drain what the probe queued),
+    then steady at 0.95 (the highest of noisy samples overstates the limit by a few percent).
+    Against a limit, probing gets no more through and the pace settles on the limit with a
+    few 429s per cycle; against random rejections, admissions grow with each probe and so
+    does the pace.
+
+    Pacing starts only when rejections are many and their share of all answers rises
+    `proof_share` above its background level: an unpaced start past a limit is rejected in
+    bulk, random 429s never are. The first pace is a guess (half of what got through, some
+    of it thanks to the limit's burst allowance) used until a paced sample measures it. The same
+    test of rejections against their background, applied to each paced sample, catches a
+    pace gone past the limit (a burst allowance can inflate what gets through for a while):
+    that sample then replaces the remembered maximum. After `memory_s` without a single
+    rejection the pace searches upwards fast (+10% per step), since the limit may have gone.
+
+    Admissions are timed by when the request was *sent*, and only sends old enough to have
+    their answer count, so requests in flight never skew a sample. Rejections return at once,
+    so pacing — not concurrency — is what keeps them few.
     """
+
+    GAINS = (1.25, 0.8, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95)
 
     def __init__(
         self,
         *,
-        window_s: float = 2.0,
+        sample_s: float = 1.0,
         adjust_every_s: float = 0.5,
-        headroom: float = 0.97,
-        probe_gain: float = 0.04,
-        first_cut: float = 0.5,
+        memory_s: float = 10.0,
         pause_hint_s: float = 1.0,
+        proof_share: float = 0.1,
+        min_rejections: int = 5,
         min_rate: float = 0.01,
     ) -> None:
-        self.window_s = window_s
+        self.sample_s = sample_s
         self.adjust_every_s = adjust_every_s
-        self.headroom = headroom
-        self.probe_gain = probe_gain
-        self.first_cut = first_cut
+        self.memory_s = memory_s
         self.pause_hint_s = pause_hint_s
+        self.proof_share = proof_share
+        self.min_rejections = min_rejections
         self.min_rate = min_rate
         self.pacer: Pacer | None = None
         self.version = 0
         """Bumped whenever the pace is created or slowed: slots booked before are stale."""
         self.latency_s = 0.0
         """EWMA of how long admitted requests take to answer."""
-        self._ok: deque[float] = deque()  # send times of admitted requests
-        self._limited: deque[float] = deque()  # send times of rejected ones
+        self.bandwidth = 0.0
+        """The highest admission rate (requests/s) measured within `memory_s`."""
+        # send times, by outcome: admitted, rejected (429), failed otherwise
+        self._sent: dict[str, deque[float]] = {k: deque() for k in ("ok", "429", "other")}
+        # (time, admission rate, measured?) — unmeasured ones are the upward search's guesses
+        self._samples: deque[tuple[float, float, bool]] = deque()
         self._last_adjust = float("-inf")
-        self._answered: deque[float] = deque()  # answer times, only until the first 429
-        self._clean_adjusts = 0
+        self._last_rejection = float("-inf")
+        self._phase = 0
+        self._paced_since = float("inf")  # sends before the pace existed are not samples
 
     @property
     def rate(self) -> float | None:
         return None if self.pacer is None else self.pacer.rate
 
-    def _trim(self, now: float) -> None:
-        edge = now - self.window_s - self.latency_s
-        for q in (self._ok, self._limited):
-            while q and q[0] < edge:
-                q.popleft()
-
     def reserve(self, now: float) -> float:
         return 0.0 if self.pacer is None else self.pacer.reserve(now)
 
-    def delay(self, now: float) -> float:
-        return 0.0 if self.pacer is None else self.pacer.delay(now)
+    # ------------------------------------------------------------------ events
 
     def on_success(self, sent_at: float, now: float) -> None:
-        if self.pacer is None:
-            self._answered.append(now)
-            while self._answered and self._answered[0] < now - self.window_s:
-                self._answered.popleft()
-        self.latency_s = (
-            0.8 * self.latency_s + 0.2 * (now - sent_at) if self._ok else (now - sent_at)
-        )
-        _insort(self._ok, sent_at)
-        self._adjust(now)
+        elapsed = now - sent_at
+        self.latency_s = elapsed if not self._sent["ok"] else (0.8 * self.latency_s + 0.2 * elapsed)
+        self._record("ok", sent_at, now)
+
+    def on_failure(self, sent_at: float, now: float) -> None:
+        """Any other failed answer: not a rejection, but part of the shares."""
+        self._record("other", sent_at, now)
 
     def on_rate_limited(self, sent_at: float, now: float, retry_after_s: float | None) -> None:
-        _insort(self._limited, sent_at)
-        if self.pacer is None:
-            answered = self._answered
-            span = (
-                min(self.window_s, max(now - answered[0], self.adjust_every_s))
-                if (answered)
-                else self.window_s
-            )
-            got_through = max(1.0, len(answered)) / span
-            self.pacer = Pacer(max(self.min_rate, got_through * self.first_cut), now=now)
-            answered.clear()
-            self._last_adjust = now
-            self.version += 1
-        elif retry_after_s is not None and retry_after_s >= self.pause_hint_s:
+        self._last_rejection = now
+        if any(not measured for _, _, measured in self._samples):
+            # The upward search has found the limit: its guesses are not evidence.
+            kept = [s for s in self._samples if s[2]]
+            self._samples = deque(kept)
+            self.bandwidth = max((r for _, r, _ in kept), default=self.bandwidth / 1.1)
+        if (
+            self.pacer is not None
+            and retry_after_s is not None
+            and (retry_after_s >= self.pause_hint_s)
+        ):
             # A long hint is a pause order (a provider pool, a window): honour it for all.
             self.pacer.push_back(now + retry_after_s)
             self.version += 1
-        self._adjust(now)
+        self._record("429", sent_at, now)
+
+    def _record(self, outcome: str, sent_at: float, now: float) -> None:
+        _insort(self._sent[outcome], sent_at)
+        if self.pacer is None:
+            self._maybe_start(now)
+        else:
+            self._adjust(now)
+
+    # ------------------------------------------------------------------ decisions
+
+    def _count(self, outcome: str, start: float, end: float) -> int:
+        return sum(1 for t in self._sent[outcome] if start <= t <= end)
+
+    def _trim(self, edge: float) -> None:
+        for q in self._sent.values():
+            while q and q[0] < edge:
+                q.popleft()
+
+    def _share(self, start: float, end: float) -> tuple[int, float, int]:
+        """Rejections, their share of all answers, and the number of answers."""
+        ok, rej, other = (self._count(k, start, end) for k in ("ok", "429", "other"))
+        n = ok + rej + other
+        return rej, rej / max(1, n), n
+
+    def _past_limit(self, start: float, end: float) -> bool:
+        """Rejections in [start, end] far enough above their background level (the seconds
+        before) to be a limit, not random 429s: by `proof_share`, plus two standard errors
+        of the share so small samples do not fire by chance."""
+        rej, share, n = self._share(start, end)
+        _, background, _ = self._share(start - self.memory_s, start)
+        p = max(background, 0.05)
+        noise = 2 * math.sqrt(p * (1 - p) / max(1, n))
+        return rej >= self.min_rejections and share > background + self.proof_share + noise
+
+    def _maybe_start(self, now: float) -> None:
+        """Unpaced: start pacing once the last second's answers prove a limit — many
+        rejections, and a share well above the background rate of the seconds before (the
+        noise of a provider that rejects at random)."""
+        self._trim(now - self.memory_s - 2 * self.sample_s)
+        start = now - self.sample_s - self.latency_s
+        if not self._past_limit(start, now):
+            return
+        recent_ok = sorted(
+            t for k in ("ok", "other") for t in self._sent[k] if t >= start - self.sample_s
+        )
+        span = recent_ok[-1] - recent_ok[0] if len(recent_ok) > 1 else 0.0
+        span = min(2 * self.sample_s, max(span, self.adjust_every_s))
+        self.bandwidth = max(1.0, len(recent_ok)) / span / 2
+        self.pacer = Pacer(max(self.min_rate, self.bandwidth), now=now)
+        self._paced_since = now
+        self._last_adjust = now
+        self._phase = 1  # start by draining what the unpaced start queued
+        self.version += 1
 
     def _adjust(self, now: float) -> None:
-        if self.pacer is None or now - self._last_adjust < self.adjust_every_s:
+        pacer = self.pacer
+        if pacer is None or now - self._last_adjust < self.adjust_every_s:
             return
-        self._trim(now)
         horizon = now - self.latency_s  # sends before this have been answered
-        if self._limited and self._limited[0] <= horizon:
-            since = self._limited[0]
-            if horizon - since < self.adjust_every_s:
-                return  # too little answered since the first 429 to measure anything yet
-            self._last_adjust = now
-            self._clean_adjusts = 0
-            admitted = sum(1 for t in self._ok if since <= t <= horizon) / (horizon - since)
-            target = min(max(self.min_rate, admitted * self.headroom), self.pacer.rate * 1.25)
-            if target < self.pacer.rate:
-                self.version += 1
-            self.pacer.set_rate(target, now)
-        elif not self._limited:
-            # No 429 in the window: probe for more, faster the longer all stays well (a pace
-            # learnt too low recovers in seconds, not minutes).
-            self._last_adjust = now
-            self._clean_adjusts += 1
-            gain = min(0.25, self.probe_gain * 2 ** (self._clean_adjusts // 4))
-            self.pacer.set_rate(self.pacer.rate * (1.0 + gain), now)
+        # A sample spans at least ~20 sends, so slow limits are not measured from 3 events.
+        span = max(self.sample_s, min(self.memory_s / 2, 20 / pacer.rate))
+        edge = max(horizon - span, self._paced_since)
+        if horizon - edge < self.adjust_every_s:
+            return  # too little paced history yet
+        self._last_adjust = now
+        self._trim(edge - self.memory_s)
+        # Admitted = not rejected by the limit: a 5xx got past it, so it counts.
+        passed = self._count("ok", edge, horizon) + self._count("other", edge, horizon)
+        admitted = passed / (horizon - edge)
+        if self._past_limit(edge, horizon):
+            # Rejections well above their background: this pace is past the limit, and what
+            # got through *is* the limit. Earlier samples (a burst allowance may have
+            # inflated them) give way to it.
+            self._samples.clear()
+        self._samples.append((now, admitted, True))
+        while self._samples[0][0] < now - self.memory_s:
+            self._samples.popleft()
+        previous = self.bandwidth
+        self.bandwidth = max(r for _, r, _ in self._samples)
+        if now - self._last_rejection > self.memory_s:
+            # Nothing rejected for a while, probes included: the limit moved up or is gone.
+            self.bandwidth = max(self.bandwidth, previous * 1.1)
+            self._samples.append((now, self.bandwidth, False))
+        self._phase = (self._phase + 1) % len(self.GAINS)
+        target = max(self.min_rate, self.bandwidth * self.GAINS[self._phase])
+        if target < pacer.rate:
+            self.version += 1
+        pacer.set_rate(target, now)
 
 
 def _insort(q: deque[float], t: float) -> None:

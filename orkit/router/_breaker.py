@@ -31,7 +31,7 @@ class CircuitBreaker:
     )
 
     def __init__(
-        self, *, threshold: int = 8, cooldown_s: float = 10.0, max_cooldown_s: float = 300.0
+        self, *, threshold: int = 8, cooldown_s: float = 5.0, max_cooldown_s: float = 30.0
     ) -> None:
         self.threshold = threshold
         self.base_cooldown_s = cooldown_s

@@ -248,8 +248,11 @@ class Limits:
             scope.counters.rate_limited += 1
         scope.breaker.on_neutral()
         learnt = scope.learnt_rate
-        if rate_limited and learn_rate and learnt is not None:
-            learnt.on_rate_limited(sent_at, now, hint_s)
+        if learnt is not None:
+            if rate_limited and learn_rate:
+                learnt.on_rate_limited(sent_at, now, hint_s)
+            else:
+                learnt.on_failure(sent_at, now)
         if scope.concurrency is not None:
             scope.concurrency.on_congestion(now, scope.rtt_s)
             if learnt is not None and learnt.rate is not None:
@@ -259,10 +262,12 @@ class Limits:
             provider.counters.rate_limited += 1
             provider.concurrency.on_congestion(now, scope.rtt_s)
 
-    def on_failure(self, scope: ModelScope, *, model_health: bool) -> None:
+    def on_failure(self, scope: ModelScope, *, sent_at: float, model_health: bool) -> None:
         """Any other failure; `model_health` says whether it speaks about the model being
         down (5xx, timeouts) rather than about the request (400s)."""
         scope.counters.failed += 1
+        if scope.learnt_rate is not None:
+            scope.learnt_rate.on_failure(sent_at, self.clock.now())
         if model_health:
             scope.breaker.on_failure(self.clock.now())
         else:

@@ -56,7 +56,9 @@ class RouterOptions:
     """Where the daily free-model counter lives (None: kept in memory only)."""
     breaker_threshold: int = 8
     """Consecutive failures that open a model's circuit breaker."""
-    breaker_cooldown_s: float = 10.0
+    breaker_cooldown_s: float = 5.0
+    """First pause after the breaker opens; doubled after each failed probe, up to 30 s
+    (a probe costs one request, a model left for dead costs every row it would have served)."""
     seed: int | None = None
     """Seed of the backoff jitter (None: random)."""
 

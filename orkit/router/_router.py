@@ -287,6 +287,8 @@ class Router:
             free_limit = verdict.reason in ("free_per_minute", "free_daily_quota")
             if verdict.reason == "free_per_minute" and isinstance(error, APIStatusError):
                 limits.free_window_full(error.rate_limit_reset_s)
+                # Rejected by the per-minute window, so not counted against the day.
+                limits.quota.give_back(self.clock.wall())
             limits.on_congestion(
                 scope,
                 provider,
@@ -298,6 +300,7 @@ class Router:
         else:
             limits.on_failure(
                 scope,
+                sent_at=sent_at,
                 model_health=verdict.action is Action.RETRY or verdict.action is Action.FALLBACK,
             )
         return decide(

@@ -1,0 +1,145 @@
+"""Chaos: a 5,000-task sweep through a storm of faults loses nothing, bills nothing twice,
+and records exactly what was billed.
+
+The emulator runs in its own process on 127.0.0.1 with a seeded fault profile: 10% 5xx,
+5% upstream 429 with Retry-After, 2% mid-stream error events, 1% dropped connections and 1%
+stalls past the client's read timeout; and one model is down for 30% of the run, with a
+client-side fallback configured (A → C, where C is asked for nothing else, so every request
+body of the run is unique and a body billed twice can only be a re-sent completion).
+
+Checks: every task ends `ok` or with a classified error; no duplicate rows; the emulator
+billed no request body twice (it bills only completions it delivered, as OpenRouter does);
+the recorded cost equals the emulator's billed total to 1e-9 USD.
+Last line of output: one JSON object.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import anyio
+import pandas as pd
+from _harness import emit, model_profile, sim_process, sim_stats, workdir, write_items
+
+from orkit.batch import Sweep, run_sweep_async
+from orkit.sim import SIM_API_KEY
+
+ITEMS = 2500  # × 2 models = 5,000 tasks
+MODEL_A = "openai/gpt-4o-mini"  # the one that goes down
+MODEL_B = "deepseek/deepseek-v3.2"
+FALLBACK = "mistralai/mistral-small-3.2-24b-instruct"
+CONCURRENCY = 64
+TIME_SCALE = 0.05  # latencies at 1/20 (a 1 s answer takes 50 ms)
+READ_TIMEOUT_S = 1.0  # the client gives up on a silent stream after this
+EXPECTED_RUN_S = 20.0  # measured on this machine; the outage is placed inside it
+OUTAGE = (0.2 * EXPECTED_RUN_S, 0.5 * EXPECTED_RUN_S)  # 30% of the run
+
+# Error types orkit assigns to failures it understands (the policy classifies each of them).
+CLASSIFIED = {
+    "timeout",
+    "connection_error",
+    "invalid_response",
+    "rate_limit_exceeded",
+    "server",
+    "provider_unavailable",
+    "provider_overloaded",
+    "invalid_request",
+    "not_found",
+    "circuit_open",
+    "payment_required",
+    "permission_denied",
+    "authentication",
+    "context_length_exceeded",
+}
+
+
+def sim_config() -> dict[str, Any]:
+    return {
+        "seed": 5,
+        "time_scale": TIME_SCALE,
+        "window_scale": 1.0,  # the outage window is in real seconds
+        "json_padding": False,
+        "max_stall_s": 5.0,
+        "models": {m: model_profile(1.0) for m in (MODEL_A, MODEL_B, FALLBACK)},
+        "outages": {MODEL_A: [list(OUTAGE)]},
+        "faults": {
+            "status": {
+                "500": 0.03,
+                "502": 0.03,
+                "503": 0.02,
+                "504": 0.01,
+                "524": 0.01,
+                "429": 0.05,
+            },
+            "mid_stream_error": 0.02,
+            "drop_connection": 0.01,
+            "stall": 0.01,
+            "retry_after_s": 2.0,
+        },
+    }
+
+
+async def run(base_url: str, items: str, out: str) -> tuple[Any, float]:
+    sweep = Sweep(
+        dataset=items,
+        models=[MODEL_A, MODEL_B],
+        prompt="{{ question }}",
+        params={"max_tokens": 16, "temperature": 0},
+        endpoint=base_url,
+        concurrency=CONCURRENCY,
+        out=out,
+        fallbacks={MODEL_A: [FALLBACK]},
+        read_timeout_s=READ_TIMEOUT_S,
+    )
+    start = time.perf_counter()
+    run_dir = await run_sweep_async(sweep, api_key=SIM_API_KEY)
+    return run_dir, time.perf_counter() - start
+
+
+def main() -> None:
+    with workdir() as tmp, sim_process(sim_config()) as base_url:
+        items = write_items(tmp / "items.jsonl", ITEMS)
+        run_dir, wall = anyio.run(run, base_url, str(items), str(tmp / "runs"))
+        stats = sim_stats(base_url)
+        results = pd.read_parquet(run_dir.results_dir)
+        attempts = pd.read_parquet(run_dir.attempts_dir)
+    tasks = 2 * ITEMS
+    ok = results[results["status"] == "ok"]
+    failed = results[results["status"] != "ok"]
+    classified = failed["error_type"].isin(CLASSIFIED)
+    billed = stats["billed_by_body_hash"]
+    recorded = float(ok["cost_usd"].sum())
+    billed_total = float(stats["billed_total_usd"])
+    statuses = {str(k): v for k, v in sorted(stats["by_status"].items(), key=lambda kv: str(kv[0]))}
+    detail = {
+        "wall_s": round(wall, 2),
+        "outage_s": list(OUTAGE),
+        "outage_fraction_of_run": round((OUTAGE[1] - OUTAGE[0]) / wall, 3),
+        "requests": stats["requests"],
+        "emulator_outcomes": statuses,
+        "attempts": len(attempts),
+        "fallback_rows": int(results["is_fallback"].sum()),
+        "missing_rows": tasks - len(results),
+        "cost_difference_usd": abs(recorded - billed_total),
+        "cost_rows_unknown": int(ok["cost_usd"].isna().sum()),
+    }
+    print(detail, flush=True)
+    emit(
+        {
+            "tasks": tasks,
+            "ok": len(ok),
+            "failed_classified": int(classified.sum()),
+            "failed_unclassified": int((~classified).sum()) + detail["missing_rows"],
+            "duplicate_rows": int(results["task_key"].duplicated().sum()),
+            "double_billed": sum(1 for n in billed.values() if n > 1),
+            "cost_recorded_usd": round(recorded, 12),
+            "cost_billed_usd": round(billed_total, 12),
+            "cost_matches_1e9": abs(recorded - billed_total) <= 1e-9,
+            **detail,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
