@@ -106,12 +106,14 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
     """One cheap GET so an unreachable server or a bad key stops the run before it starts."""
     host = urlsplit(endpoint.base_url).netloc
     try:
-        if endpoint.kind == "openrouter":
+        if endpoint.uses_catalog:  # OpenRouter and the emulator: checks the key too
             await client.get_key()
         else:
             await client.list_models()
     except AuthenticationError as exc:
-        raise ConfigError(f"{host} rejected the API key: {exc.message}") from None
+        raise ConfigError(
+            f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY"
+        ) from None
     except APIConnectionError as exc:
         raise ConfigError(f"cannot reach {endpoint.base_url}: {exc.message}") from None
     except APIStatusError:

@@ -19,6 +19,7 @@ from orkit.batch._progress import NullObserver, Observer
 from orkit.batch._rows import Timing, attempt_rows, error_row, ok_row, score_rows
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
+from orkit.errors import RunStoppedError
 from orkit.results import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA, PartWriter, RunDir
 from orkit.router import Outcome, Router
 from orkit.scorers import Scorer
@@ -98,10 +99,28 @@ async def execute(
                 for _ in range(options.workers_per_lane):
                     tg.start_soon(_worker, lane, ctx)
         status = "completed"
+    except BaseExceptionGroup as group:
+        # Several workers may hit the same run-level stop at once (every in-flight request
+        # gets the 401): report it once, as itself.
+        stop = _first(group, RunStoppedError)
+        if stop is not None:
+            raise stop from None
+        raise
     finally:
         sink.flush()
         ctx.observer.on_finish(sink.totals, status)
     return sink.totals
+
+
+def _first(group: BaseExceptionGroup, kind: type[RunStoppedError]) -> RunStoppedError | None:
+    for exc in group.exceptions:
+        if isinstance(exc, kind):
+            return exc
+        if isinstance(exc, BaseExceptionGroup):
+            found = _first(exc, kind)
+            if found is not None:
+                return found
+    return None
 
 
 async def _worker(lane: Iterator[Task], ctx: _Context) -> None:

@@ -127,6 +127,7 @@ async def run_sweep_async(
         except RunStoppedError as exc:
             status = "stopped"
             manifest["error"] = exc.message
+            exc.run_dir = str(run.path)
             raise
         except BaseException as exc:
             status = "cancelled" if _is_cancel(exc) else "failed"

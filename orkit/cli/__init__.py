@@ -1,7 +1,8 @@
 """The `orkit` command (layer 5). One module per command; each exposes `register(subparsers)`.
 
 Errors end as one line on stderr and a non-zero exit, never a traceback:
-2 for bad input or options (nothing was sent), 1 for a run-level failure, 130 for Ctrl-C.
+2 for bad input or options (nothing was sent), 1 for a run-level failure, 3 for a run left
+incomplete (tasks waiting for a quota reset), 130 for Ctrl-C.
 """
 
 from __future__ import annotations

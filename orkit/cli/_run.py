@@ -126,17 +126,24 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from orkit._portal import run_sync
     from orkit.batch import Run, TqdmObserver, run_sweep_async
+    from orkit.errors import RunStoppedError
 
     sweep = _build_sweep(args)
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
-    run_dir = run_sync(run_sweep_async, sweep, observer=observer)
+    try:
+        run_dir = run_sync(run_sweep_async, sweep, observer=observer)
+    except RunStoppedError as exc:
+        where = f" (rows so far are in {exc.run_dir})" if exc.run_dir else ""
+        raise RunStoppedError(exc.message + where, run_dir=exc.run_dir) from None
     result = Run(run_dir)
     manifest = result.manifest
     out = sys.stdout
     if not args.quiet:
         print_summary(result.summary(), manifest, file=out)
+    for warning in manifest.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"run directory: {result.path}", file=out)
     if not args.no_report:
         path = result.report(args.report)
         print(f"report:        {path}", file=out)
-    return 0 if manifest.get("status") == "completed" else 1
+    return {"completed": 0, "incomplete": 3}.get(str(manifest.get("status")), 1)

@@ -49,6 +49,7 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
                 "model": model,
                 "rows": int(s["rows"]),
                 "errors": int(s["errors"]),
+                "fallback": int(s["fallback_rows"]),
                 "error_rate": _fmt(s["error_rate"], "pct"),
                 "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
                 "latency": _fmt(s["mean_service_s"], "s"),
@@ -105,6 +106,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         models=model_rows,
         examples=_examples(results, scores, max_examples),
         n_items=int(results["item_id"].nunique()) if not results.empty else 0,
+        warnings=manifest.get("warnings") or [],
     )
     return redact_secrets(page)
 

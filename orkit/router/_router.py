@@ -174,60 +174,69 @@ class Router:
         self, request: ChatRequest, state: _TaskState, *, can_fall_back: bool
     ) -> Outcome | None:
         """Attempts on one model; None means: fall back to the next one."""
-        limits, clock = self.limits, self.clock
-        scope = limits.scope(request.model)
-        provider = limits.provider(request)
-        tries = waits = 0
+        limits = self.limits
+        here = _OnModel(
+            request, limits.scope(request.model), limits.provider(request), can_fall_back
+        )
         while True:
-            if not scope.breaker.allow(clock.now()):
-                if can_fall_back:
-                    return None
-                pause = max(0.05, scope.breaker.retry_in(clock.now()))
-                await clock.sleep(pause)
-                state.backoff_s += pause
-                continue
-            if scope.is_free and not limits.quota.take(clock.wall()):
-                if can_fall_back:
-                    return None
-                until = limits.quota.resets_at(clock.wall())
-                return self._finish(state, model=request.model, deferred_until=until)
-            waited = await limits.acquire(scope, provider, request)
+            go, result = await self._gatekeep(here, state)
+            if not go:
+                return result
+            waited = await limits.acquire(here.scope, here.provider, request)
             state.queue_s += waited
             state.pending_wait += waited
-            step, response = await self._attempt(request, scope, provider, state, tries, waits)
+            step, response = await self._attempt(here, state)
             if response is not None:
-                return self._finish(state, model=response.model or request.model, response=response)
+                model = response.model or request.model
+                return self._finish(state, model=model, response=response)
             assert step is not None
-            tries += step.action is Action.RETRY
-            waits += step.action is Action.WAIT
+            here.tries += step.action is Action.RETRY
+            here.waits += step.action is Action.WAIT
             if step.action in (Action.RETRY, Action.WAIT):
                 state.pending_wait = step.wait_s
-                await clock.sleep(step.wait_s)
+                await self.clock.sleep(step.wait_s)
                 state.backoff_s += step.wait_s
                 continue
-            if step.action is Action.STOP:
-                assert state.last_error is not None
-                raise RunStoppedError(_stop_message(state.last_error, step.reason))
-            if step.action is Action.DEFER:
-                if scope.is_free:
-                    limits.quota.mark_exhausted(clock.wall(), clock.wall() + step.wait_s)
-                if can_fall_back:
-                    return None
-                wall = clock.wall()
-                until = wall + step.wait_s if step.wait_s else limits.quota.resets_at(wall)
-                return self._finish(state, model=request.model, deferred_until=until)
-            if step.action is Action.FALLBACK and can_fall_back:
+            return self._settle(step, here, state)
+
+    async def _gatekeep(self, here: _OnModel, state: _TaskState) -> tuple[bool, Outcome | None]:
+        """Before an attempt: an open breaker or a spent daily quota may send the task on
+        (False, None: fall back), leave it pending (False, an Outcome), or make it wait;
+        (True, None) lets the attempt go."""
+        clock, limits = self.clock, self.limits
+        while not here.scope.breaker.allow(clock.now()):
+            if here.can_fall_back:
+                return False, None
+            pause = max(0.05, here.scope.breaker.retry_in(clock.now()))
+            await clock.sleep(pause)
+            state.backoff_s += pause
+        if here.scope.is_free and not limits.quota.take(clock.wall()):
+            if here.can_fall_back:
+                return False, None
+            until = limits.quota.resets_at(clock.wall())
+            return False, self._finish(state, model=here.request.model, deferred_until=until)
+        return True, None
+
+    def _settle(self, step: Step, here: _OnModel, state: _TaskState) -> Outcome | None:
+        """After a failure the policy will not retry: stop, defer, fall back, or fail."""
+        clock, limits = self.clock, self.limits
+        if step.action is Action.STOP:
+            assert state.last_error is not None
+            raise RunStoppedError(_stop_message(state.last_error, step.reason))
+        if step.action is Action.DEFER:
+            wall = clock.wall()
+            if here.scope.is_free:
+                limits.quota.mark_exhausted(wall, wall + step.wait_s)
+            if here.can_fall_back:
                 return None
-            return self._finish(state, model=request.model, error=state.last_error)
+            until = wall + step.wait_s if step.wait_s else limits.quota.resets_at(wall)
+            return self._finish(state, model=here.request.model, deferred_until=until)
+        if step.action is Action.FALLBACK and here.can_fall_back:
+            return None
+        return self._finish(state, model=here.request.model, error=state.last_error)
 
     async def _attempt(
-        self,
-        request: ChatRequest,
-        scope: ModelScope,
-        provider: ProviderScope | None,
-        state: _TaskState,
-        tries: int,
-        waits: int,
+        self, here: _OnModel, state: _TaskState
     ) -> tuple[Step | None, ChatResponse | None]:
         """One HTTP attempt: send, then feed the limiters and ask the policy what next."""
         clock, limits = self.clock, self.limits
@@ -236,27 +245,33 @@ class Router:
         wait_before = state.pending_wait
         state.pending_wait = 0.0
         try:
-            response = await self._completer.complete(request)
+            response = await self._completer.complete(here.request)
         except APIError as error:
             duration = clock.now() - t0
-            limits.release(scope, provider)
-            step = self._judge(error, scope, provider, state, tries, waits, t0)
+            limits.release(here.scope, here.provider)
+            step = self._judge(error, here, state, t0)
             state.attempts.append(
                 _attempt_row(
-                    state, request.model, error, started_wall, duration, wait_before, step.action
+                    state,
+                    here.request.model,
+                    error,
+                    started_wall,
+                    duration,
+                    wait_before,
+                    step.action,
                 )
             )
             return step, None
         except BaseException:
-            limits.release(scope, provider)
+            limits.release(here.scope, here.provider)
             raise
         duration = clock.now() - t0
-        limits.release(scope, provider)
-        limits.on_success(scope, provider, t0)
+        limits.release(here.scope, here.provider)
+        limits.on_success(here.scope, here.provider, t0)
         state.attempts.append(
             Attempt(
                 attempt=state.attempt,
-                model=request.model,
+                model=here.request.model,
                 provider=response.provider,
                 http_status=200,
                 error_type=None,
@@ -269,49 +284,50 @@ class Router:
         )
         return None, response
 
-    def _judge(
-        self,
-        error: APIError,
-        scope: ModelScope,
-        provider: ProviderScope | None,
-        state: _TaskState,
-        tries: int,
-        waits: int,
-        sent_at: float,
-    ) -> Step:
+    def _judge(self, error: APIError, here: _OnModel, state: _TaskState, sent_at: float) -> Step:
+        """Classify the failure, let the limiters learn from it, and decide the next step."""
         limits = self.limits
         state.last_error = error
         verdict = classify(error, now_wall=self.clock.wall())
         if verdict.congestion:
             is_429 = isinstance(error, APIStatusError) and error.status_code == 429
-            free_limit = verdict.reason in ("free_per_minute", "free_daily_quota")
             if verdict.reason == "free_per_minute" and isinstance(error, APIStatusError):
                 limits.free_window_full(error.rate_limit_reset_s)
                 # Rejected by the per-minute window, so not counted against the day.
                 limits.quota.give_back(self.clock.wall())
             limits.on_congestion(
-                scope,
-                provider,
+                here.scope,
+                here.provider,
                 sent_at=sent_at,
                 hint_s=verdict.hint_s,
                 rate_limited=is_429,
-                learn_rate=not free_limit,
+                learn_rate=verdict.reason not in ("free_per_minute", "free_daily_quota"),
             )
         else:
-            limits.on_failure(
-                scope,
-                sent_at=sent_at,
-                model_health=verdict.action is Action.RETRY or verdict.action is Action.FALLBACK,
-            )
-        return decide(
+            health = verdict.action is Action.RETRY or verdict.action is Action.FALLBACK
+            limits.on_failure(here.scope, sent_at=sent_at, model_health=health)
+        step = decide(
             verdict,
             policy=self.policy,
-            attempts=tries + 1,
-            rate_limit_waits=waits,
+            attempts=here.tries + 1,
+            rate_limit_waits=here.waits,
             total_wait_s=state.backoff_s,
-            can_fall_back=True,
+            can_fall_back=here.can_fall_back,
             rng=self._rng,
         )
+        return step
+
+
+@dataclass(slots=True)
+class _OnModel:
+    """Where a task stands on one model of its chain."""
+
+    request: ChatRequest
+    scope: ModelScope
+    provider: ProviderScope | None
+    can_fall_back: bool
+    tries: int = 0
+    waits: int = 0
 
 
 def _attempt_row(

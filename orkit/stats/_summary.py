@@ -38,6 +38,8 @@ def summarize(results: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.D
         }
     )
     out["errors"] = out["rows"] - out["ok"]
+    fallback = df["is_fallback"].fillna(False).astype(bool)
+    out["fallback_rows"] = fallback.groupby(df["model"], sort=False).sum().astype("int64")
     out["error_rate"] = out["errors"] / out["rows"]
     okdf = df[ok]
     ok_grouped = okdf.groupby("model", sort=False)

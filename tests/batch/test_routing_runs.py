@@ -1,0 +1,165 @@
+"""Routing through whole runs on the in-process emulator: faults, fallbacks, quotas, stops,
+provider mixes. (Router decisions are unit-tested on a fake clock in tests/router.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import pandas as pd
+import pytest
+
+from orkit.batch import Run, Sweep, run_sweep_async
+from orkit.cli import main
+from orkit.errors import RunStoppedError
+
+A, B, C = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2", "mistralai/mistral-small-3.2-24b-instruct"
+FREE = "openai/gpt-oss-20b:free"
+
+
+@pytest.fixture
+def items(tmp_path: Path) -> Path:
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"q{i}", "question": f"What is {i} + 2?", "answer": str(i + 2)})
+            + "\n"
+            for i in range(40)
+        )
+    )
+    return path
+
+
+def sweep(items: Path, tmp_path: Path, **kw: object) -> Sweep:
+    base: dict[str, object] = {
+        "dataset": str(items),
+        "prompt": "{{ question }}",
+        "models": [A],
+        "params": {"max_tokens": 8, "temperature": 0},
+        "endpoint": "sim",
+        "out": str(tmp_path / "runs"),
+        "concurrency": 8,
+    }
+    sim = {"time_scale": 0.0, "window_scale": 1.0, "seed": 3, **kw.pop("sim", {})}  # type: ignore[dict-item]
+    base.update(kw)
+    return Sweep(sim=sim, **base)  # type: ignore[arg-type]
+
+
+def run(s: Sweep) -> Run:
+    return Run(anyio.run(lambda: run_sweep_async(s)))
+
+
+def test_faults_are_retried_and_every_attempt_is_a_row(items, tmp_path) -> None:
+    faults = {
+        "status": {"502": 0.15, "503": 0.05},
+        "mid_stream_error": 0.05,
+        "drop_connection": 0.05,
+        "retry_after_s": 0.0,
+    }
+    routing = {"base_backoff_s": 0.001, "max_backoff_s": 0.01, "max_attempts": 10}
+    r = run(sweep(items, tmp_path, sim={"faults": faults}, routing=routing))
+    df = r.to_pandas()
+    attempts = pd.read_parquet(r.path / "attempts")
+    assert (df["status"] == "ok").all() and len(df) == 40
+    assert (attempts["action"] == "retry").any()
+    assert set(attempts["task_key"]) == set(df["task_key"])
+    per_task = attempts.groupby("task_key").size()
+    recorded = df.set_index("task_key")["attempts"]
+    assert (recorded == per_task.reindex(recorded.index)).all()
+    assert (df["backoff_s"] >= 0).all() and df["queue_s"].notna().all()
+
+
+def test_a_dead_model_falls_back_and_its_rows_are_flagged_and_not_scored(items, tmp_path) -> None:
+    faults = {"status": {"502": 1.0}, "models": [A]}
+    s = sweep(
+        items,
+        tmp_path,
+        sim={"faults": faults},
+        fallbacks={A: [C]},
+        scorers=[{"kind": "numeric", "expected": "answer"}],
+        routing={"base_backoff_s": 0.001, "max_backoff_s": 0.01, "max_attempts": 2},
+    )
+    r = run(s)
+    df = r.to_pandas()
+    assert (df["status"] == "ok").all()
+    assert df["is_fallback"].all() and (df["served_model"] == C).all()
+    summary = r.summary()
+    assert summary.loc[A, "rows"] == 40
+    assert "score_numeric" not in summary.columns or pd.isna(summary.loc[A, "score_numeric"])
+
+
+def test_daily_free_quota_leaves_tasks_pending_not_failed(items, tmp_path, capsys) -> None:
+    s = sweep(
+        items, tmp_path, models=[FREE], sim={"lifetime_purchases_usd": 0.0, "window_scale": 0.001}
+    )  # 50/day, fast minutes
+    small = tmp_path / "more.jsonl"
+    small.write_text(
+        items.read_text()
+        + "".join(
+            json.dumps({"id": f"x{i}", "question": f"What is {i} * 3?", "answer": str(3 * i)})
+            + "\n"
+            for i in range(20)
+        )
+    )
+    r = run(Sweep(**{**s.__dict__, "dataset": str(small)}))
+    m = r.manifest
+    assert m["status"] == "incomplete"
+    assert m["totals"]["all"]["ok"] == 50 and m["totals"]["all"]["deferred"] == 10
+    assert m["totals"]["all"]["errors"] == 0
+    assert any("waiting for quota (resets at" in w for w in m["warnings"])
+    assert len(r.to_pandas()) == 50  # deferred tasks have no row yet
+
+
+def test_a_rejected_key_mid_run_stops_the_run_with_one_message(items, tmp_path, capsys) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        f'dataset = "{items}"\nmodels = ["{A}"]\nendpoint = "sim"\n'
+        '[prompt]\ntemplate = "{{ question }}"\n'
+        '[sim]\ntime_scale = 0.0\n[sim.faults]\nstatus = {"401" = 0.2}\n'
+    )
+    code = main(["run", str(spec), "--out", str(tmp_path / "runs"), "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 1 and len(lines) == 1 and "Traceback" not in err
+    assert "API key was rejected" in lines[0] and "rows so far are in" in lines[0]
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert json.loads((run_dir / "manifest.json").read_text())["status"] == "stopped"
+
+
+def test_a_bad_key_is_caught_before_the_run_starts(items, tmp_path) -> None:
+    s = sweep(items, tmp_path, sim={"api_keys": ["sk-or-v1-someone-else"]})
+    with pytest.raises(Exception, match="rejected the API key"):
+        run(s)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_rows_from_several_providers_raise_a_warning(items, tmp_path) -> None:
+    providers = [{"name": "One", "slug": "one"}, {"name": "Two", "slug": "two"}]
+    r = run(sweep(items, tmp_path, sim={"models": {A: {"providers": providers}}}))
+    assert set(r.to_pandas()["served_provider"]) == {"One", "Two"}
+    assert any("served by 2 providers" in w for w in r.manifest["warnings"])
+    pinned = run(
+        sweep(
+            items,
+            tmp_path,
+            sim={"models": {A: {"providers": providers}}},
+            params={"max_tokens": 8, "provider": {"only": ["two"]}},
+        )
+    )
+    assert set(pinned.to_pandas()["served_provider"]) == {"Two"}
+    assert not pinned.manifest["warnings"]
+
+
+def test_known_limits_from_the_spec_pace_requests(items, tmp_path) -> None:
+    r = run(sweep(items, tmp_path, limits={A: {"rpm": 1200}}))  # one every 50 ms
+    starts = pd.read_parquet(r.path / "attempts")["started_at"].sort_values()
+    gaps = starts.diff().dt.total_seconds().dropna()
+    assert gaps.median() >= 0.045
+
+
+def test_run_stopped_error_carries_the_run_dir(items, tmp_path) -> None:
+    s = sweep(items, tmp_path, sim={"faults": {"status": {"401": 1.0}}})
+    with pytest.raises(RunStoppedError) as info:
+        run(s)
+    assert info.value.run_dir and Path(info.value.run_dir).is_dir()
