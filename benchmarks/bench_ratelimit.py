@@ -111,6 +111,12 @@ def scenario(
         items = write_items(tmp / "items.jsonl", TASKS_PER_MODEL)
         result = anyio.run(orkit_run, base_url, items, tmp / "runs", models, limits, routing)
         stats = sim_stats(base_url)
+    return report(name, result, stats, ideal)
+
+
+def report(
+    name: str, result: dict[str, Any], stats: dict[str, Any], ideal: float
+) -> dict[str, Any]:
     n429 = int(stats["by_status"].get("429", 0))
     requests = int(stats["requests"])
     out = {
@@ -164,19 +170,7 @@ def baseline(models: list[str], ideal: float) -> dict[str, Any]:
         prompts = [json.loads(line)["question"] for line in items.read_text().splitlines()]
         result = asyncio.run(openai_baseline(base_url, prompts, models))
         stats = sim_stats(base_url)
-    n429 = int(stats["by_status"].get("429", 0))
-    requests = int(stats["requests"])
-    out = {
-        "makespan_s": round(result["makespan_s"], 2),
-        "ideal_s": round(ideal, 2),
-        "makespan_ratio": round(result["makespan_s"] / ideal, 3),
-        "requests": requests,
-        "429s": n429,
-        "ratio_429": round(n429 / requests, 4),
-        "lost_tasks": result["lost"],
-    }
-    print(f"baseline (openai SDK): {out}", flush=True)
-    return out
+    return report("baseline (openai SDK)", result, stats, ideal)
 
 
 def main() -> None:
