@@ -7,8 +7,8 @@ from orkit.batch._engine import EngineOptions, ResultSink, execute
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
 from orkit.batch._run import Run, open_run
-from orkit.batch._runner import prepare, run_sweep_async
-from orkit.batch._spec import load_spec
+from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
+from orkit.batch._spec import dump_spec, load_spec, spec_from_dict
 from orkit.batch._sweep import Sweep
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
 from orkit.batch._totals import ModelTotals, RunTotals
@@ -28,13 +28,16 @@ __all__ = [
     "TqdmObserver",
     "canonical_json",
     "content_hash",
+    "dump_spec",
     "execute",
     "load_spec",
     "open_client",
     "open_run",
+    "plan_sweep",
     "prepare",
     "resolve_endpoint",
     "run_sweep_async",
+    "spec_from_dict",
     "task_key",
     "validate_dataset",
 ]

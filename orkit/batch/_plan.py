@@ -19,30 +19,34 @@ from orkit.types import ChatRequest
 __all__ = ["Plan", "validate_dataset"]
 
 
-def validate_dataset(dataset: Dataset, template: PromptTemplate) -> int:
-    """Stream every row once, rendering the prompt for each: a malformed row, a missing
+def validate_dataset(dataset: Dataset, templates: Sequence[PromptTemplate]) -> int:
+    """Stream every row once, rendering every prompt for it: a malformed row, a missing
     variable or a failing expression raises here, before anything is sent. Returns the row
     count. (Rendering costs microseconds per row; sending a broken run costs money.)"""
-    template.check_columns(dataset.columns(), path=dataset.path)
+    for template in templates:
+        template.check_columns(dataset.columns(), path=dataset.path)
     count = 0
     for item in dataset:
-        template.render(item)
+        for template in templates:
+            template.render(item)
         count += 1
     return count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
+    """How a sweep expands into tasks: per model, per row, per prompt, per params set, per
+    repeat."""
+
     dataset: Dataset
-    template: PromptTemplate
-    prompt_id: str
+    prompts: Sequence[tuple[str, PromptTemplate]]
     models: Sequence[str]
-    params: dict[str, Any]
+    param_sets: Sequence[dict[str, Any]]
     repeats: int
 
     @property
     def tasks_per_item(self) -> int:
-        return len(self.models) * self.repeats
+        return len(self.models) * len(self.prompts) * len(self.param_sets) * self.repeats
 
     def copy_dataset(self, writer: DatasetCopyWriter) -> None:
         """Stream the dataset into the run's `dataset.parquet`."""
@@ -57,27 +61,28 @@ class Plan:
         Each model gets its own pass over the dataset, so a slow model (a tight rate limit, a
         free-model quota) never holds back the others, and memory stays flat.
         """
-        params_json = canonical_json(self.params)
-        params = self.params
+        sets = [(p, canonical_json(p)) for p in self.param_sets]
         for batch in self.dataset.iter_batches():
             for item in batch:
-                messages = self.template.render(item)
-                messages_json = canonical_json(messages)
                 item_hash = content_hash(canonical_json(item.fields))
-                request = ChatRequest(model=model, messages=messages, params=params)
-                for repeat in range(self.repeats):
-                    yield Task(
-                        key=task_key(item_hash, messages_json, model, params_json, repeat),
-                        item_index=item.index,
-                        item_id=item.item_id,
-                        prompt_id=self.prompt_id,
-                        model=model,
-                        params_json=params_json,
-                        repeat=repeat,
-                        messages_json=messages_json,
-                        request=request,
-                        fields=item.fields,
-                    )
+                for prompt_id, template in self.prompts:
+                    messages = template.render(item)
+                    messages_json = canonical_json(messages)
+                    for params, params_json in sets:
+                        request = ChatRequest(model=model, messages=messages, params=params)
+                        for repeat in range(self.repeats):
+                            yield Task(
+                                key=task_key(item_hash, messages_json, model, params_json, repeat),
+                                item_index=item.index,
+                                item_id=item.item_id,
+                                prompt_id=prompt_id,
+                                model=model,
+                                params_json=params_json,
+                                repeat=repeat,
+                                messages_json=messages_json,
+                                request=request,
+                                fields=item.fields,
+                            )
 
     def lanes(self) -> list[Iterator[Task]]:
         return [self.lane(model) for model in self.models]

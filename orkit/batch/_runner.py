@@ -27,7 +27,25 @@ from orkit.types import Clock, Secret
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["prepare", "router_options_for", "run_sweep_async"]
+__all__ = ["plan_sweep", "prepare", "router_options_for", "run_sweep_async"]
+
+
+def plan_sweep(sweep: Sweep, *, validate: bool = True) -> Plan:
+    """The sweep's expansion; with `validate`, every row is read and rendered first."""
+    dataset = open_dataset(sweep.dataset, id_field=sweep.id_field)
+    prompts = [
+        (pid, PromptTemplate(user=v["template"], system=v.get("system"), name=pid))
+        for pid, v in sweep.prompts.items()
+    ]
+    if validate:
+        validate_dataset(dataset, [t for _, t in prompts])
+    return Plan(
+        dataset=dataset,
+        prompts=prompts,
+        models=list(sweep.models),
+        param_sets=sweep.param_sets(),
+        repeats=sweep.repeats,
+    )
 
 
 def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan, Endpoint, int]:
@@ -37,17 +55,8 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
     if endpoint.uses_catalog:
         Catalog.bundled().require(sweep.all_models)
-    dataset = open_dataset(sweep.dataset, id_field=sweep.id_field)
-    template = PromptTemplate(user=sweep.prompt, system=sweep.system, name=sweep.prompt_id)
-    rows = validate_dataset(dataset, template)
-    plan = Plan(
-        dataset=dataset,
-        template=template,
-        prompt_id=sweep.prompt_id,
-        models=list(sweep.models),
-        params=dict(sweep.params),
-        repeats=sweep.repeats,
-    )
+    plan = plan_sweep(sweep, validate=False)
+    rows = validate_dataset(plan.dataset, [t for _, t in plan.prompts])
     return plan, endpoint, rows
 
 
@@ -196,7 +205,7 @@ def _manifest(
             "fingerprint": plan.dataset.fingerprint(),
             "rows": rows,
         },
-        "prompt_fingerprint": plan.template.fingerprint(),
+        "prompt_fingerprints": {pid: t.fingerprint() for pid, t in plan.prompts},
         "catalog": None
         if catalog is None
         else {"source": catalog.source, "date": catalog.snapshot_date},

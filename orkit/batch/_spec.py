@@ -1,4 +1,5 @@
-"""Load a TOML run spec into a `Sweep`, with every error naming the file and the field.
+"""TOML run specs: load one into a `Sweep` (every error naming the file and the field) and
+write a Sweep back out. The two round-trip.
 
 ```toml
 name = "demo"
@@ -7,19 +8,27 @@ models = ["openai/gpt-4o-mini", "openai/gpt-oss-20b:free"]
 endpoint = "sim"               # sim | openrouter | http(s)://host/v1
 concurrency = 16
 repeats = 1
+budget_usd = 5.0               # optional hard cap on spend
 out = "runs"                   # relative to the working directory
 
-[prompt]
+[prompt]                       # one prompt ...
 system = "Answer with the answer only."
 template = "{{ question }}"    # or: file = "prompt.j2" (relative to this file)
 
+# [prompts.terse]              # ... or several named variants
+# template = "{{ question }}"
+# [prompts.explain]
+# file = "explain.j2"
+
 [params]                       # sent as-is in the request body
-temperature = 0
 max_tokens = 64
 
+[grid]                         # every combination is a separate task
+temperature = [0, 0.7]
+
 [[scorers]]
-kind = "exact"                 # exact | normalized | contains | numeric | regex | json_equal
-expected = "answer"            # the dataset column holding the expected answer
+kind = "exact"
+expected = "answer"
 
 [sim]                          # emulator settings when endpoint = "sim"
 time_scale = 0.2
@@ -31,14 +40,18 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orkit.batch._sweep import Sweep
+import tomli_w
+
 from orkit.errors import SpecError
 
-__all__ = ["load_spec"]
+if TYPE_CHECKING:
+    from orkit.batch._sweep import Sweep
 
-_TOP_KEYS = {
+__all__ = ["SPEC_KEYS", "dump_spec", "load_spec", "spec_from_dict", "sweep_to_spec"]
+
+SPEC_KEYS = (
     "name",
     "dataset",
     "id_field",
@@ -48,7 +61,9 @@ _TOP_KEYS = {
     "repeats",
     "out",
     "prompt",
+    "prompts",
     "params",
+    "grid",
     "scorers",
     "sim",
     "limits",
@@ -56,7 +71,10 @@ _TOP_KEYS = {
     "routing",
     "score_fallbacks",
     "read_timeout_s",
-}
+    "budget_usd",
+    "cache",
+)
+_TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts")
 _PROMPT_KEYS = {"id", "system", "template", "file"}
 
 
@@ -72,94 +90,156 @@ def load_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> S
         raise SpecError(f"cannot read: {exc}", path=where) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"invalid TOML: {exc}", path=where) from exc
-    unknown = set(raw) - _TOP_KEYS
+    return spec_from_dict(raw, base=path.parent, where=where, overrides=overrides)
+
+
+def spec_from_dict(
+    raw: Mapping[str, Any],
+    *,
+    base: Path | None = None,
+    where: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Sweep:
+    """A Sweep from spec data (parsed TOML, or the copy a manifest keeps). Relative paths
+    are resolved against `base`."""
+    from orkit.batch._sweep import Sweep
+
+    unknown = set(raw) - set(SPEC_KEYS)
     if unknown:
-        name = sorted(unknown)[0]
         raise SpecError(
-            f"unknown key (known: {', '.join(sorted(_TOP_KEYS))})", path=where, field=name
+            f"unknown key (known: {', '.join(sorted(SPEC_KEYS))})",
+            path=where,
+            field=sorted(unknown)[0],
         )
-    base = path.parent
-    prompt = _table(raw, "prompt", where)
-    bad_prompt = set(prompt) - _PROMPT_KEYS
-    if bad_prompt:
-        raise SpecError("unknown key", path=where, field=f"prompt.{sorted(bad_prompt)[0]}")
-    values: dict[str, Any] = {
-        "name": _opt(raw, "name", str, where),
-        "dataset": _dataset(raw, base, where),
-        "id_field": _opt(raw, "id_field", str, where),
-        "models": raw.get("models", []),
-        "endpoint": _opt(raw, "endpoint", str, where) or "openrouter",
-        "concurrency": raw.get("concurrency", 16),
-        "repeats": raw.get("repeats", 1),
-        "out": _opt(raw, "out", str, where) or "runs",
-        "prompt": _prompt_template(prompt, base, where),
-        "system": _opt(prompt, "system", str, where, prefix="prompt."),
-        "prompt_id": _opt(prompt, "id", str, where, prefix="prompt.") or "default",
-        "params": _table(raw, "params", where),
-        "scorers": _scorers(raw, where),
-        "sim": _table(raw, "sim", where),
-        "limits": _table(raw, "limits", where),
-        "fallbacks": _table(raw, "fallbacks", where),
-        "routing": _table(raw, "routing", where),
-        "score_fallbacks": _opt(raw, "score_fallbacks", bool, where) or False,
-        "read_timeout_s": raw.get("read_timeout_s", 120.0),
-    }
-    if not isinstance(values["models"], list):
+    base = base or Path.cwd()
+    values: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("prompt", "prompts")}
+    for table in _TABLES:
+        if table in raw and not isinstance(raw[table], dict):
+            raise SpecError("must be a table", path=where, field=table)
+    if isinstance(values.get("dataset"), str):
+        values["dataset"] = str(_resolve(values["dataset"], base))
+    if "models" in values and not isinstance(values["models"], list | str):
         raise SpecError("must be a list of model ids", path=where, field="models")
-    for key, value in (overrides or {}).items():
-        if value is not None:
-            values[key] = value
-    return Sweep(spec_path=where, **values)
-
-
-def _table(raw: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise SpecError("must be a table", path=where, field=key)
-    return value
-
-
-def _opt(raw: Mapping[str, Any], key: str, kind: type, where: str, *, prefix: str = "") -> Any:
-    value = raw.get(key)
-    if value is not None and not isinstance(value, kind):
-        raise SpecError(f"must be a {kind.__name__}, got {value!r}", path=where, field=prefix + key)
-    return value
-
-
-def _dataset(raw: Mapping[str, Any], base: Path, where: str) -> str | None:
-    value = _opt(raw, "dataset", str, where)
-    if value is None:
-        return None
-    p = Path(value).expanduser()
-    return str(p if p.is_absolute() else base / p)
-
-
-def _prompt_template(prompt: Mapping[str, Any], base: Path, where: str) -> str | None:
-    template = _opt(prompt, "template", str, where, prefix="prompt.")
-    file = _opt(prompt, "file", str, where, prefix="prompt.")
-    if template is not None and file is not None:
-        raise SpecError("give either template or file, not both", path=where, field="prompt")
-    if file is None:
-        return template if template is None else str(template)
-    p = Path(file).expanduser()
-    p = p if p.is_absolute() else base / p
-    try:
-        return p.read_text("utf-8")
-    except OSError as exc:
-        raise SpecError(
-            f"cannot read prompt file {p}: {exc.strerror}", path=where, field="prompt.file"
-        ) from exc
-
-
-def _scorers(raw: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
-    value = raw.get("scorers", [])
-    if not isinstance(value, list) or not all(isinstance(s, dict) for s in value):
+    if "scorers" in values and (
+        not isinstance(values["scorers"], list)
+        or not all(isinstance(s, dict) for s in values["scorers"])
+    ):
         raise SpecError("must be an array of tables ([[scorers]])", path=where, field="scorers")
-    from orkit.scorers import scorer_from_spec
+    values["prompts"] = _prompts(raw, base, where)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key in ("prompt", "system") and key in (overrides or {}):
+            values["prompts"] = _override_prompt(values["prompts"], key, value)
+            continue
+        values[key] = value
+    try:
+        return Sweep(spec_path=where, **values)
+    except TypeError as exc:  # a value of the wrong kind for a field
+        raise SpecError(str(exc), path=where) from None
 
-    for i, s in enumerate(value):
+
+def _resolve(value: str, base: Path) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def _prompts(raw: Mapping[str, Any], base: Path, where: str | None) -> dict[str, dict[str, str]]:
+    """`[prompt]` (one) or `[prompts.<id>]` (several) → {id: {template, system}}."""
+    if "prompt" in raw and "prompts" in raw:
+        raise SpecError("give [prompt] or [prompts.<id>], not both", path=where, field="prompt")
+    if "prompt" in raw:
+        table = raw["prompt"]
+        if not isinstance(table, dict):
+            raise SpecError("must be a table", path=where, field="prompt")
+        pid = table.get("id", "default")
+        return {str(pid): _variant(table, base, where, "prompt")}
+    out = {}
+    for pid, table in dict(raw.get("prompts", {})).items():
+        if not isinstance(table, dict):
+            raise SpecError("must be a table", path=where, field=f"prompts.{pid}")
+        out[pid] = _variant(table, base, where, f"prompts.{pid}")
+    return out
+
+
+def _variant(table: Mapping[str, Any], base: Path, where: str | None, at: str) -> dict[str, str]:
+    unknown = set(table) - _PROMPT_KEYS
+    if unknown:
+        raise SpecError("unknown key", path=where, field=f"{at}.{sorted(unknown)[0]}")
+    template, file = table.get("template"), table.get("file")
+    if template is not None and file is not None:
+        raise SpecError("give either template or file, not both", path=where, field=at)
+    if file is not None:
+        if not isinstance(file, str):
+            raise SpecError(f"must be a string, got {file!r}", path=where, field=f"{at}.file")
+        p = _resolve(file, base)
         try:
-            scorer_from_spec(s, where=f"scorers[{i}]")
-        except SpecError as exc:
-            raise SpecError(exc.message, path=where) from exc
-    return value
+            template = p.read_text("utf-8")
+        except OSError as exc:
+            raise SpecError(
+                f"cannot read prompt file {p}: {exc.strerror}", path=where, field=f"{at}.file"
+            ) from exc
+    variant: dict[str, str] = {}
+    if template is not None:
+        variant["template"] = template
+    if table.get("system") is not None:
+        variant["system"] = table["system"]
+    return variant
+
+
+def _override_prompt(
+    prompts: dict[str, dict[str, str]], key: str, value: str
+) -> dict[str, dict[str, str]]:
+    """--prompt/--system on the command line replace the template/system of every variant
+    (one variant in practice: the spec's [prompt])."""
+    field = "template" if key == "prompt" else "system"
+    if not prompts:
+        return {"default": {field: value}}
+    return {pid: {**v, field: value} for pid, v in prompts.items()}
+
+
+def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
+    """The spec as plain data, in the TOML layout (no None values: TOML has no null)."""
+    dataset = str(sweep.dataset) if isinstance(sweep.dataset, str | Path) else "<in-memory>"
+    spec: dict[str, Any] = {
+        "name": sweep.name,
+        "dataset": dataset,
+        "id_field": sweep.id_field,
+        "models": list(sweep.models),
+        "endpoint": sweep.endpoint,
+        "concurrency": sweep.concurrency,
+        "repeats": sweep.repeats,
+        "out": str(sweep.out),
+        "budget_usd": sweep.budget_usd,
+        "cache": sweep.cache,
+        "read_timeout_s": sweep.read_timeout_s,
+        "score_fallbacks": sweep.score_fallbacks,
+        "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
+        "params": dict(sweep.params),
+        "grid": {k: list(v) for k, v in sweep.grid.items()},
+        "scorers": [_scorer_spec(s) for s in sweep.scorers],
+        "sim": dict(sweep.sim),
+        "limits": {m: _plain(v) for m, v in sweep.limits.items()},
+        "fallbacks": {m: list(c) for m, c in sweep.fallbacks.items()},
+        "routing": dict(sweep.routing),
+    }
+    return {k: v for k, v in spec.items() if v is not None and v != {} and v != []}
+
+
+def dump_spec(sweep: Sweep) -> str:
+    """TOML text of the spec."""
+    return tomli_w.dumps(sweep_to_spec(sweep))
+
+
+def _plain(value: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+    return dict(value)
+
+
+def _scorer_spec(s: Any) -> dict[str, Any]:
+    if isinstance(s, Mapping):
+        return dict(s)
+    return {"kind": getattr(s, "name", type(s).__name__)}

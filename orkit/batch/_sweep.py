@@ -1,17 +1,21 @@
-"""`Sweep`: what to run — a dataset, a prompt, models, params, scorers — as one value.
+"""`Sweep`: what to run — a dataset × named prompts × models × a params grid × repeats — as
+one value.
 
-A Sweep is built in Python or loaded from a TOML spec (`load_spec`), and the two forms say the
-same thing. It holds no open resources; running it (`orkit.batch.run_sweep`) does the work.
+A Sweep is built in Python or loaded from a TOML spec (`load_spec`); `to_toml()` writes it
+back, and the two forms say the same thing. It holds no open resources: `tasks()` previews
+the expansion lazily, `count_tasks()` counts it, `run()` does the work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orkit._portal import run_sync
+from orkit.batch._checks import check_sweep
 from orkit.batch._progress import TqdmObserver
 from orkit.batch._routing import build_router_options
 from orkit.batch._run import Run
@@ -21,31 +25,35 @@ from orkit.router import RouterOptions
 from orkit.scorers import Scorer, scorer_from_spec
 from orkit.types import Secret
 
-__all__ = ["ENDPOINT_KINDS", "Sweep"]
+if TYPE_CHECKING:
+    from orkit.batch._tasks import Task
 
-ENDPOINT_KINDS = ("sim", "openrouter")
-"""Named endpoints; anything else must be an http(s) URL of an OpenAI-compatible server."""
-
-# Body fields orkit sets itself; a spec may not override them through params.
-_RESERVED_PARAMS = frozenset({"model", "messages", "stream"})
+__all__ = ["Sweep"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Sweep:
-    """A dataset × prompt × models run."""
+    """A dataset × prompts × models × params grid × repeats run."""
 
     dataset: Any
     """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
     models: Sequence[str]
-    prompt: str
-    """Jinja2 template of the user message; dataset columns are its variables."""
+    prompt: str | None = None
+    """Jinja2 template of the user message (dataset columns are its variables); or give
+    several named variants in `prompts`."""
     system: str | None = None
-    """Optional system message (also a template)."""
+    """System message template for `prompt`."""
     prompt_id: str = "default"
+    prompts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Named prompt variants: `{"terse": {"template": "...", "system": "..."}, ...}`."""
     params: Mapping[str, Any] = field(default_factory=dict)
     """Request body fields sent as-is: temperature, max_tokens, seed, provider, models, ..."""
+    grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    """Params to sweep: `{"temperature": [0, 0.7], "max_tokens": [64, 256]}` runs every
+    combination."""
     scorers: Sequence[Scorer | Mapping[str, Any]] = ()
     repeats: int = 1
+    """Send each request this many times (independently: repeats never share a cache hit)."""
     concurrency: int = 16
     endpoint: str = "openrouter"
     """`sim` (the built-in emulator), `openrouter`, or the base URL of any OpenAI-compatible API."""
@@ -67,54 +75,34 @@ class Sweep:
     a stalled stream fails after this long and is retried."""
     score_fallbacks: bool = False
     """Count rows answered by a fallback model toward the requested model's scores."""
+    budget_usd: float | None = None
+    """Never spend more than this: each request's worst-case cost is reserved before it is
+    sent, and tasks that would not fit are left `skipped_budget` for a resume."""
+    cache: bool = True
+    """Reuse earlier answers to identical deterministic requests (temperature 0 or a seed)."""
     spec_path: str | None = None
     """The TOML file this sweep came from, if any (for error messages and the manifest)."""
 
     def __post_init__(self) -> None:
-        where = self.spec_path
-        if self.dataset is None:
-            raise SpecError("a dataset is required", path=where, field="dataset")
         if isinstance(self.models, str):
             object.__setattr__(self, "models", [self.models])
-        if not self.models:
-            raise SpecError("at least one model is required", path=where, field="models")
-        for m in self.models:
-            if not isinstance(m, str) or not m.strip():
+        if self.prompt is not None:
+            variant = {"template": self.prompt}
+            if self.system is not None:
+                variant["system"] = self.system
+            if self.prompts and dict(self.prompts) != {self.prompt_id: variant}:
                 raise SpecError(
-                    f"model ids must be non-empty strings, got {m!r}", path=where, field="models"
+                    "give prompt or prompts, not both", path=self.spec_path, field="prompts"
                 )
-        if not isinstance(self.prompt, str) or not self.prompt.strip():
-            raise SpecError("a prompt template is required", path=where, field="prompt")
-        if not isinstance(self.repeats, int) or self.repeats < 1:
-            raise SpecError(
-                f"must be an integer >= 1, got {self.repeats!r}", path=where, field="repeats"
-            )
-        if not isinstance(self.concurrency, int) or self.concurrency < 1:
-            raise SpecError(
-                f"must be an integer >= 1, got {self.concurrency!r}",
-                path=where,
-                field="concurrency",
-            )
+            object.__setattr__(self, "prompts", {self.prompt_id: variant})
+        check_sweep(self)
         self.router_options()  # validates limits, fallbacks and routing
-        if not isinstance(self.read_timeout_s, int | float) or self.read_timeout_s <= 0:
-            raise SpecError(
-                f"must be a number > 0, got {self.read_timeout_s!r}",
-                path=where,
-                field="read_timeout_s",
-            )
-        bad = _RESERVED_PARAMS.intersection(self.params)
-        if bad:
-            raise SpecError(
-                f"{sorted(bad)} are set by orkit and cannot be params", path=where, field="params"
-            )
-        if self.endpoint not in ENDPOINT_KINDS and not self.endpoint.startswith(
-            ("http://", "https://")
-        ):
-            raise SpecError(
-                f"must be 'sim', 'openrouter' or an http(s) URL, got {self.endpoint!r}",
-                path=where,
-                field="endpoint",
-            )
+        try:
+            self.built_scorers()
+        except SpecError as exc:
+            raise SpecError(exc.message, path=self.spec_path) from None
+
+    # ------------------------------------------------------------------ running
 
     def run(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
         """Run the sweep and wait for it (works in scripts and inside Jupyter)."""
@@ -125,6 +113,33 @@ class Sweep:
         observer = TqdmObserver() if progress else None
         run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
         return Run(run_dir)
+
+    # ------------------------------------------------------------------ expansion
+
+    def param_sets(self) -> list[dict[str, Any]]:
+        """The request params of every grid combination, in a stable order."""
+        keys = list(self.grid)
+        combos = itertools.product(*(self.grid[k] for k in keys)) if keys else [()]
+        return [{**self.params, **dict(zip(keys, combo, strict=True))} for combo in combos]
+
+    def tasks(self) -> Iterator[Task]:
+        """Every task, lazily, model by model (nothing is sent; the dataset is read as it
+        goes). For a preview: `itertools.islice(sweep.tasks(), 5)`."""
+        from orkit.batch._runner import plan_sweep
+
+        plan = plan_sweep(self, validate=False)
+        for lane in plan.lanes():
+            yield from lane
+
+    def count_tasks(self) -> dict[str, int]:
+        """Tasks per model (rows × prompts × grid combinations × repeats)."""
+        from orkit.data import open_dataset
+
+        rows = open_dataset(self.dataset, id_field=self.id_field).count()
+        per_model = rows * len(self.prompts) * len(self.param_sets()) * self.repeats
+        return dict.fromkeys(self.models, per_model)
+
+    # ------------------------------------------------------------------ settings
 
     def router_options(
         self, overrides: Mapping[str, Any] | None = None, quota_path: Path | None = None
@@ -158,38 +173,16 @@ class Sweep:
                 built.append(s)
         return built
 
+    # ------------------------------------------------------------------ spec form
+
     def to_spec(self) -> dict[str, Any]:
-        """The JSON-able spec stored in the manifest (dataset as a path or a description)."""
-        dataset = str(self.dataset) if isinstance(self.dataset, str | Path) else "<in-memory>"
-        return {
-            "name": self.name,
-            "dataset": dataset,
-            "id_field": self.id_field,
-            "models": list(self.models),
-            "prompt": {"id": self.prompt_id, "system": self.system, "template": self.prompt},
-            "params": dict(self.params),
-            "scorers": [_scorer_spec(s) for s in self.scorers],
-            "repeats": self.repeats,
-            "concurrency": self.concurrency,
-            "endpoint": self.endpoint,
-            "sim": dict(self.sim),
-            "limits": {m: _plain(v) for m, v in self.limits.items()},
-            "fallbacks": {m: list(c) for m, c in self.fallbacks.items()},
-            "routing": dict(self.routing),
-            "score_fallbacks": self.score_fallbacks,
-            "read_timeout_s": self.read_timeout_s,
-        }
+        """The spec as plain data: what `to_toml()` writes and the manifest stores."""
+        from orkit.batch._spec import sweep_to_spec
 
+        return sweep_to_spec(self)
 
-def _plain(value: Any) -> Any:
-    import dataclasses
+    def to_toml(self) -> str:
+        """The spec as TOML; `load_spec` on it gives back an equal Sweep."""
+        from orkit.batch._spec import dump_spec
 
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return dict(value)
-
-
-def _scorer_spec(s: Scorer | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(s, Mapping):
-        return dict(s)
-    return {"kind": getattr(s, "name", type(s).__name__)}
+        return dump_spec(self)

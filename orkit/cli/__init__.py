@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from orkit.cli import _models, _report, _run, _sim  # one module per command
+    from orkit.cli import _models, _report, _run, _runs, _sim  # one module per command
 
     parser = argparse.ArgumentParser(
         prog="orkit",
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (_run, _models, _report, _sim):
+    for module in (_run, _runs, _models, _report, _sim):
         module.register(sub)
     return parser
 

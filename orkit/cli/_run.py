@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from orkit.cli._table import print_summary
+from orkit.cli._table import format_table, print_summary
 
 HELP = "run a sweep (dataset × prompt × models) and write Parquet results and an HTML report"
 
@@ -56,6 +56,22 @@ def register(sub: Any) -> None:
     p.add_argument("--out", help="directory for run directories (default: runs)")
     p.add_argument("--endpoint", help="sim | openrouter | URL of an OpenAI-compatible API")
     p.add_argument("--name", help="a name for the run")
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="USD",
+        help="never spend more than this (worst-case cost reserved per request)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="send every request, even deterministic ones answered before",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything and print the task count per model; send nothing",
+    )
     p.add_argument(
         "--report",
         metavar="PATH",
@@ -129,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
     from orkit.errors import RunStoppedError
 
     sweep = _build_sweep(args)
+    if args.dry_run:
+        return _dry_run(sweep)
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
     try:
         run_dir = run_sync(run_sweep_async, sweep, observer=observer)
@@ -147,3 +165,22 @@ def run(args: argparse.Namespace) -> int:
         path = result.report(args.report)
         print(f"report:        {path}", file=out)
     return {"completed": 0, "incomplete": 3}.get(str(manifest.get("status")), 1)
+
+
+def _dry_run(sweep: Any) -> int:
+    """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
+    from orkit.batch import prepare
+
+    plan, endpoint, rows = prepare(sweep)
+    per_model = rows * plan.tasks_per_item // len(plan.models)
+    rows_out = [[m, f"{per_model:,}"] for m in plan.models]
+    print(format_table(["model", "tasks"], rows_out, [False, True]))
+    shape = (
+        f"{rows:,} rows × {len(plan.prompts)} prompts × {len(plan.param_sets)} params "
+        f"× {sweep.repeats} repeats × {len(plan.models)} models"
+    )
+    print(
+        f"{per_model * len(plan.models):,} tasks ({shape}); endpoint {endpoint.kind}; "
+        "dry run: nothing was sent"
+    )
+    return 0

@@ -1,0 +1,98 @@
+"""Validation of a Sweep's values, each failure naming its field (and the spec file)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from orkit.errors import SpecError
+
+if TYPE_CHECKING:
+    from orkit.batch._sweep import Sweep
+
+__all__ = ["ENDPOINT_KINDS", "RESERVED_PARAMS", "check_sweep"]
+
+ENDPOINT_KINDS = ("sim", "openrouter")
+"""Named endpoints; anything else must be an http(s) URL of an OpenAI-compatible server."""
+
+RESERVED_PARAMS = frozenset({"model", "messages", "stream"})
+"""Body fields orkit sets itself; a spec may not set them through params or the grid."""
+
+
+def _fail(sweep: Sweep, field: str, message: str) -> SpecError:
+    return SpecError(message, path=sweep.spec_path, field=field)
+
+
+def _positive_int(sweep: Sweep, field: str) -> None:
+    value = getattr(sweep, field)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _fail(sweep, field, f"must be an integer >= 1, got {value!r}")
+
+
+def check_sweep(sweep: Sweep) -> None:
+    """Raise SpecError for the first invalid value."""
+    if sweep.dataset is None:
+        raise _fail(sweep, "dataset", "a dataset is required")
+    if not sweep.models:
+        raise _fail(sweep, "models", "at least one model is required")
+    for m in sweep.models:
+        if not isinstance(m, str) or not m.strip():
+            raise _fail(sweep, "models", f"model ids must be non-empty strings, got {m!r}")
+    _check_prompts(sweep)
+    _positive_int(sweep, "repeats")
+    _positive_int(sweep, "concurrency")
+    if not isinstance(sweep.read_timeout_s, int | float) or sweep.read_timeout_s <= 0:
+        raise _fail(sweep, "read_timeout_s", f"must be a number > 0, got {sweep.read_timeout_s!r}")
+    if sweep.budget_usd is not None and not (
+        isinstance(sweep.budget_usd, int | float) and sweep.budget_usd > 0
+    ):
+        raise _fail(sweep, "budget_usd", f"must be a number > 0, got {sweep.budget_usd!r}")
+    _check_params(sweep)
+    if sweep.endpoint not in ENDPOINT_KINDS and not str(sweep.endpoint).startswith(
+        ("http://", "https://")
+    ):
+        raise _fail(
+            sweep,
+            "endpoint",
+            f"must be 'sim', 'openrouter' or an http(s) URL, got {sweep.endpoint!r}",
+        )
+
+
+def _check_prompts(sweep: Sweep) -> None:
+    if not sweep.prompts:
+        raise _fail(sweep, "prompt", "a prompt template is required")
+    for pid, variant in sweep.prompts.items():
+        if not isinstance(pid, str) or not pid.strip():
+            raise _fail(sweep, "prompts", f"prompt ids must be non-empty strings, got {pid!r}")
+        if not isinstance(variant, Mapping):
+            raise _fail(sweep, f"prompts.{pid}", "must be a table with template (and system)")
+        unknown = set(variant) - {"template", "system"}
+        if unknown:
+            raise _fail(sweep, f"prompts.{pid}.{sorted(unknown)[0]}", "unknown key")
+        template = variant.get("template")
+        if not isinstance(template, str) or not template.strip():
+            raise _fail(sweep, f"prompts.{pid}.template", "a prompt template is required")
+        system = variant.get("system")
+        if system is not None and not isinstance(system, str):
+            raise _fail(sweep, f"prompts.{pid}.system", f"must be a string, got {system!r}")
+
+
+def _check_params(sweep: Sweep) -> None:
+    bad = RESERVED_PARAMS.intersection(sweep.params)
+    if bad:
+        raise _fail(sweep, "params", f"{sorted(bad)} are set by orkit and cannot be params")
+    for key, values in sweep.grid.items():
+        if key in RESERVED_PARAMS:
+            raise _fail(sweep, f"grid.{key}", "is set by orkit and cannot be a grid axis")
+        if key in sweep.params:
+            raise _fail(sweep, f"grid.{key}", "is also in params: give it in one place")
+        if not isinstance(values, list | tuple) or not values:
+            raise _fail(sweep, f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
+        if len({_key(v) for v in values}) != len(values):
+            raise _fail(sweep, f"grid.{key}", "has the same value twice")
+
+
+def _key(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)

@@ -1,0 +1,87 @@
+"""`orkit runs`: the run directories under a folder, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from orkit.cli._table import format_table
+
+HELP = "list runs: id, status, created, models, tasks done/total, cost"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("runs", help=HELP, description=HELP)
+    p.add_argument("dir", nargs="?", default="runs", help="folder holding run directories")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=run)
+
+
+def _done(run_dir: Path, manifest: dict[str, Any]) -> int:
+    """Final rows so far: from the totals, or (for a run still going or killed) by counting
+    the rows of its part files from their footers."""
+    totals = manifest.get("totals")
+    if totals and manifest.get("status") not in ("running",):
+        return int(totals["all"]["tasks"])
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in run_dir.glob("results/part-*.parquet"))
+
+
+def describe(run_dir: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    totals = (manifest.get("totals") or {}).get("all", {})
+    models = manifest.get("spec", {}).get("models", [])
+    return {
+        "run_id": run_dir.name,
+        "path": str(run_dir),
+        "status": manifest.get("status"),
+        "created": manifest.get("created_at"),
+        "models": models,
+        "done": _done(run_dir, manifest),
+        "total": manifest.get("tasks"),
+        "cost_usd": totals.get("cost_usd"),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from orkit.errors import ConfigError
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise ConfigError(f"{root}: no such folder (run directories live in runs/ by default)")
+    runs = [d for d in (describe(p) for p in sorted(root.iterdir()) if p.is_dir()) if d]
+    runs.sort(key=lambda r: r["created"] or "")
+    if args.json:
+        print(json.dumps(runs, indent=2))
+        return 0
+    rows = []
+    for r in runs:
+        models = ", ".join(r["models"][:2]) + (
+            f" +{len(r['models']) - 2}" if len(r["models"]) > 2 else ""
+        )
+        cost = "–" if r["cost_usd"] is None else f"${r['cost_usd']:.4f}"
+        rows.append(
+            [
+                r["run_id"],
+                str(r["status"]),
+                str(r["created"] or "–"),
+                models,
+                f"{r['done']:,}/{(r['total'] or 0):,}",
+                cost,
+            ]
+        )
+    print(
+        format_table(
+            ["run", "status", "created", "models", "done/total", "cost"],
+            rows,
+            [False, False, False, False, True, True],
+        )
+    )
+    print(f"{len(runs)} runs in {root}")
+    return 0
