@@ -22,11 +22,18 @@ _PROVIDER = BlockingPortalProvider(backend="asyncio")
 # last concurrent caller leaves, so no thread outlives the calls that need it.
 
 
-def run_sync(func: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
+def run_sync(
+    func: Callable[..., Awaitable[T]],
+    /,
+    *args: Any,
+    on_interrupt: Callable[[], None] | None = None,
+    **kwargs: Any,
+) -> T:
     """Run `await func(*args, **kwargs)` on the portal thread and wait for it.
 
     Ctrl-C (or Jupyter's stop button) cancels the task, which then cleans up (flushes rows,
-    marks the run cancelled) before this re-raises KeyboardInterrupt.
+    marks the run cancelled) before this re-raises KeyboardInterrupt. `on_interrupt` runs
+    first (the CLI uses it to make a second Ctrl-C exit at once).
     """
 
     async def call() -> T:
@@ -37,9 +44,11 @@ def run_sync(func: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) ->
         try:
             return future.result()
         except KeyboardInterrupt:
+            if on_interrupt is not None:
+                on_interrupt()
             future.cancel()
             try:
-                future.result(timeout=30)
+                future.result(timeout=60)
             except BaseException:
                 pass
             raise

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
-from orkit.batch._engine import EngineOptions, ResultSink, execute
+from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
+from orkit.batch._resume import drift, resume_async, retry_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
+from orkit.batch._sink import ResultSink, rebuild_parts
 from orkit.batch._spec import dump_spec, load_spec, spec_from_dict
 from orkit.batch._sweep import Sweep
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
@@ -25,9 +27,11 @@ __all__ = [
     "RunTotals",
     "Sweep",
     "Task",
+    "TaskServices",
     "TqdmObserver",
     "canonical_json",
     "content_hash",
+    "drift",
     "dump_spec",
     "execute",
     "load_spec",
@@ -35,7 +39,10 @@ __all__ = [
     "open_run",
     "plan_sweep",
     "prepare",
+    "rebuild_parts",
     "resolve_endpoint",
+    "resume_async",
+    "retry_async",
     "run_sweep_async",
     "spec_from_dict",
     "task_key",

@@ -1,63 +1,63 @@
-"""The engine: run every model's lane of tasks through the router and stream outcomes to
-Parquet.
+"""The engine: run every model's lane of tasks and record each outcome.
 
 Each model has its own lane (a lazy pass over the dataset) worked by up to
-`max_concurrency` coroutines; the router decides when each request may really go, so a task
-waiting on a rate limit holds no connection and a slow model never blocks a fast one. Per-task
-failures become rows; tasks stopped by a daily quota are left without a row (pending, for a
-resume); a run-level stop (bad key, no credits) raises after the rows so far are flushed.
+`workers_per_lane` coroutines; the router decides when each request may really go, so a task
+waiting on a rate limit holds no connection and a slow model never blocks a fast one.
+For each task, in order: skip it if a previous run already finished it; answer it from the
+cache if it can; reserve its worst-case cost against the budget (or leave it
+`skipped_budget`); route it; record the outcome (journal first). Per-task failures become
+rows; a run-level stop (bad key, no credits) raises after the rows so far are flushed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 
-from orkit.batch._progress import NullObserver, Observer
-from orkit.batch._rows import Timing, attempt_rows, error_row, ok_row, score_rows
+from orkit.batch._budget import Budget
+from orkit.batch._cache import ResponseCache, is_deterministic
+from orkit.batch._progress import NullObserver, Observer, format_reset
+from orkit.batch._rows import (
+    Timing,
+    attempt_rows,
+    cached_row,
+    error_row,
+    ok_row,
+    pending_row,
+    score_rows,
+)
+from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.errors import RunStoppedError
-from orkit.results import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA, PartWriter, RunDir
 from orkit.router import Outcome, Router
 from orkit.scorers import Scorer
 from orkit.types import Clock
 
-__all__ = ["EngineOptions", "ResultSink", "execute"]
+__all__ = ["EngineOptions", "TaskServices", "execute"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EngineOptions:
     workers_per_lane: int = 16
     """Coroutines per model lane: the most requests one model can have in flight."""
-    flush_rows: int = 2000
-    """Write a part file at least every this many rows..."""
-    flush_s: float = 2.0
-    """...or this many seconds, whichever comes first."""
 
 
-class ResultSink:
-    """Collects result, attempt and score rows and writes them as part files."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskServices:
+    """Everything a task may go through besides the router (each optional)."""
 
-    def __init__(self, run: RunDir, options: EngineOptions) -> None:
-        rows, secs = options.flush_rows, options.flush_s
-        self.results = PartWriter(
-            run.results_dir, RESULTS_SCHEMA, "results", flush_rows=rows, flush_s=secs
-        )
-        self.attempts = PartWriter(
-            run.attempts_dir, ATTEMPTS_SCHEMA, "attempts", flush_rows=rows * 2, flush_s=secs
-        )
-        self.scores = PartWriter(
-            run.scores_dir, SCORES_SCHEMA, "scores", flush_rows=rows * 4, flush_s=secs
-        )
-        self.totals = RunTotals()
-
-    def flush(self) -> None:
-        self.results.flush()
-        self.attempts.flush()
-        self.scores.flush()
+    done: Collection[str] = frozenset()
+    """Keys already finished by an earlier run (a resume skips them)."""
+    cache: ResponseCache | None = None
+    budget: Budget | None = None
+    worst_case: Callable[[Task], float] | None = None
+    """The most a task could cost (for the budget)."""
+    attempt_offsets: Mapping[str, int] = field(default_factory=dict)
+    """Attempts already made per task key (a retry numbers its attempts after them)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +68,7 @@ class _Context:
     scorers: Sequence[Scorer]
     clock: Clock
     observer: Observer
+    services: TaskServices
 
 
 async def execute(
@@ -80,6 +81,7 @@ async def execute(
     scorers: Sequence[Scorer],
     clock: Clock,
     options: EngineOptions,
+    services: TaskServices | None = None,
     observer: Observer | None = None,
 ) -> RunTotals:
     """Run every task of every lane; returns the totals. Rows are flushed even on errors."""
@@ -90,6 +92,7 @@ async def execute(
         scorers=scorers,
         clock=clock,
         observer=observer or NullObserver(),
+        services=services or TaskServices(),
     )
     ctx.observer.on_start(total, run_id, router.status)
     status = "failed"
@@ -125,34 +128,87 @@ def _first(group: BaseExceptionGroup, kind: type[RunStoppedError]) -> RunStopped
 
 async def _worker(lane: Iterator[Task], ctx: _Context) -> None:
     # Workers of a lane share one generator; `next()` never awaits, so they cannot collide.
+    done = ctx.services.done
     for task in lane:
-        started = ctx.clock.wall()
+        if task.key in done:
+            continue
+        await _run_task(task, ctx)
+
+
+async def _run_task(task: Task, ctx: _Context) -> None:
+    services, clock = ctx.services, ctx.clock
+    started = clock.wall()
+    cache_key = None
+    if services.cache is not None and is_deterministic(task.request):
+        cache_key = services.cache.key(task.request, task.repeat)
+        hit = services.cache.get(cache_key)
+        if hit is not None:
+            row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
+            _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
+            return
+    reserved = 0.0
+    budget = services.budget
+    if budget is not None and services.worst_case is not None:
+        reserved = services.worst_case(task)
+        if not await budget.reserve(reserved):
+            message = (
+                f"not sent: could cost up to ${reserved:.6f}, and ${budget.spent_usd:.6f}"
+                f" of the ${budget.limit_usd:.6f} budget is spent"
+            )
+            timing = Timing(0.0, 0.0, started, clock.wall())
+            _record(ctx, pending_row(task, ctx.run_id, "skipped_budget", message, timing))
+            return
+    try:
         outcome = await ctx.router.route(task.request)
-        _record(task, outcome, started, ctx)
-
-
-def _record(task: Task, outcome: Outcome, started: float, ctx: _Context) -> None:
-    sink = ctx.sink
-    for row in attempt_rows(task, ctx.run_id, outcome.attempts):
-        sink.attempts.append(row)
-    sink.totals.add_attempts(outcome.attempts)
-    if outcome.deferred_until is not None:
-        sink.totals.add_deferred(task.model, outcome.deferred_until)
-        ctx.observer.on_row(None, sink.totals)
-        return
-    timing = Timing(outcome.queue_s, outcome.backoff_s, started, ctx.clock.wall())
-    n = len(outcome.attempts)
-    if outcome.response is not None:
-        row = ok_row(
-            task, ctx.run_id, outcome.response, timing, attempts=n, is_fallback=outcome.is_fallback
+    except BaseException:
+        if budget is not None:  # cancelled mid-request: assume the worst was billed
+            budget.settle(reserved, None)
+        raise
+    if budget is not None:
+        cost = (
+            outcome.response.usage.cost_usd
+            if (outcome.response is not None and outcome.response.usage is not None)
+            else (0.0 if outcome.response is None else None)
         )
-        for score in score_rows(task, ctx.run_id, outcome.response.content, ctx.scorers):
-            sink.scores.append(score)
-    else:
-        assert outcome.error is not None
-        row = error_row(task, ctx.run_id, outcome.error, timing, attempts=n)
-        row["served_model"] = outcome.model if outcome.is_fallback else None
-        row["is_fallback"] = outcome.is_fallback
-    sink.results.append(row)
-    sink.totals.add(row)
-    ctx.observer.on_row(row, sink.totals)
+        budget.settle(reserved, cost)
+    _record_outcome(task, outcome, started, cache_key, ctx)
+
+
+def _record_outcome(
+    task: Task, outcome: Outcome, started: float, cache_key: str | None, ctx: _Context
+) -> None:
+    timing = Timing(outcome.queue_s, outcome.backoff_s, started, ctx.clock.wall())
+    offset = ctx.services.attempt_offsets.get(task.key, 0)
+    attempts = attempt_rows(task, ctx.run_id, outcome.attempts, offset=offset)
+    ctx.sink.totals.add_attempts(outcome.attempts)
+    n = len(outcome.attempts) + offset
+    if outcome.deferred_until is not None:
+        message = f"waiting for quota (resets at {format_reset(outcome.deferred_until)})"
+        ctx.sink.totals.note_deferred(outcome.deferred_until)
+        _record(ctx, pending_row(task, ctx.run_id, "deferred", message, timing), (), attempts)
+        return
+    if outcome.response is not None:
+        response = outcome.response
+        row = ok_row(
+            task, ctx.run_id, response, timing, attempts=n, is_fallback=outcome.is_fallback
+        )
+        scores = score_rows(task, ctx.run_id, response.content, ctx.scorers)
+        _record(ctx, row, scores, attempts)
+        if cache_key is not None and ctx.services.cache is not None:
+            ctx.services.cache.put(cache_key, response)
+        return
+    assert outcome.error is not None
+    row = error_row(task, ctx.run_id, outcome.error, timing, attempts=n)
+    row["served_model"] = outcome.model if outcome.is_fallback else None
+    row["is_fallback"] = outcome.is_fallback
+    _record(ctx, row, (), attempts)
+
+
+def _record(
+    ctx: _Context,
+    row: dict[str, Any],
+    scores: Sequence[dict[str, Any]] = (),
+    attempts: Sequence[dict[str, Any]] = (),
+) -> None:
+    ctx.sink.record(row, scores, attempts)
+    ctx.observer.on_row(row, ctx.sink.totals)

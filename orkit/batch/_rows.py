@@ -12,7 +12,15 @@ from orkit.router import Attempt
 from orkit.scorers import Scorer
 from orkit.types import ChatResponse
 
-__all__ = ["Timing", "attempt_rows", "error_row", "ok_row", "score_rows"]
+__all__ = [
+    "Timing",
+    "attempt_rows",
+    "cached_row",
+    "error_row",
+    "ok_row",
+    "pending_row",
+    "score_rows",
+]
 
 _MAX_ERROR_MESSAGE = 2000
 
@@ -85,6 +93,24 @@ def ok_row(
     return row
 
 
+def cached_row(task: Task, run_id: str, response: ChatResponse, timing: Timing) -> dict[str, Any]:
+    """A response served from the cache: no request, no cost (and it says so)."""
+    row = ok_row(task, run_id, response, timing, attempts=0)
+    row.update(
+        cost_usd=0.0, cost_source="cached", service_s=None, ttft_s=None, output_tokens_per_s=None
+    )
+    return row
+
+
+def pending_row(
+    task: Task, run_id: str, status: str, message: str, timing: Timing
+) -> dict[str, Any]:
+    """A task left for a later resume (`skipped_budget`, `deferred`): nothing was spent."""
+    row = _base(task, run_id, timing, 0)
+    row.update(status=status, error_message=message, is_fallback=False, cost_source="unknown")
+    return row
+
+
 def error_row(
     task: Task, run_id: str, error: APIError, timing: Timing, *, attempts: int = 1
 ) -> dict[str, Any]:
@@ -144,12 +170,14 @@ def _tokens_per_s(response: ChatResponse) -> float | None:
     return usage.completion_tokens / decode_s
 
 
-def attempt_rows(task: Task, run_id: str, attempts: Sequence[Attempt]) -> list[dict[str, Any]]:
+def attempt_rows(
+    task: Task, run_id: str, attempts: Sequence[Attempt], *, offset: int = 0
+) -> list[dict[str, Any]]:
     return [
         {
             "run_id": run_id,
             "task_key": task.key,
-            "attempt": a.attempt,
+            "attempt": a.attempt + offset,
             "model": a.model,
             "provider": a.provider,
             "http_status": a.http_status,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,22 +14,40 @@ from typing import TYPE_CHECKING, Any
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
-from orkit.batch._engine import EngineOptions, ResultSink, execute
+from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
+from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
+from orkit.batch._sink import ResultSink, rebuild_parts
+from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
 from orkit.data import PromptTemplate, open_dataset
-from orkit.errors import APIError, RunStoppedError
-from orkit.results import MANIFEST_VERSION, SCHEMA_VERSION, DatasetCopyWriter, RunDir
+from orkit.errors import APIError, ConfigError, RunStoppedError
+from orkit.results import (
+    MANIFEST_VERSION,
+    SCHEMA_VERSION,
+    DatasetCopyWriter,
+    Journal,
+    RunDir,
+    run_lock,
+)
 from orkit.router import DailyQuota, Router, RouterOptions, account_id
 from orkit.types import Clock, Secret
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["plan_sweep", "prepare", "router_options_for", "run_sweep_async"]
+__all__ = [
+    "Session",
+    "execute_session",
+    "plan_sweep",
+    "prepare",
+    "router_options_for",
+    "run_sweep_async",
+    "totals_from_journal",
+]
 
 
 def plan_sweep(sweep: Sweep, *, validate: bool = True) -> Plan:
@@ -91,6 +111,142 @@ async def _seed_quota(router: Router, client: AsyncOpenRouter) -> None:
         pass  # servers without /key: the local counter applies
 
 
+@dataclass(slots=True, kw_only=True)
+class Session:
+    """One execution over a run directory: a first run, a resume, or a retry."""
+
+    sweep: Sweep
+    plan: Plan
+    endpoint: Endpoint
+    run: RunDir
+    manifest: dict[str, Any]
+    total: int
+    observer: Observer | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    done: Collection[str] = frozenset()
+    """Task keys to skip (finished by an earlier execution)."""
+    only: Collection[str] | None = None
+    """If set, only these task keys run (a retry of failed tasks)."""
+    spent_usd: float = 0.0
+    """What earlier executions of this run spent (counts against the budget)."""
+    attempt_offsets: dict[str, int] = field(default_factory=dict)
+    """Attempts already made per task (a retry numbers its attempts after them)."""
+
+
+async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
+    """Route every task of the session, journal first; keep the manifest up to date. Only
+    one process at a time may work on a run directory."""
+    with run_lock(session.run.path):
+        try:
+            await _execute_locked(session, client)
+        finally:
+            if session.done or session.only is not None:
+                # A resume or retry replaced rows: one row per task again, every attempt,
+                # the latest scores — rewritten from the journal.
+                journal = Journal(session.run.journal_path)
+                try:
+                    rebuild_parts(session.run, journal)
+                finally:
+                    journal.close()
+
+
+async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
+    sweep, run, manifest = session.sweep, session.run, session.manifest
+    options = router_options_for(sweep, session.endpoint)
+    router = Router(
+        client, options, clock=session.clock, quota=_daily_quota(options, session.endpoint)
+    )
+    await _seed_quota(router, client)
+    services = await _services(session, client)
+    journal = Journal(run.journal_path)
+    sink = ResultSink(run, journal)
+    started = time.monotonic()
+    status = "failed"
+    try:
+        await execute(
+            _lanes(session),
+            total=session.total,
+            run_id=run.run_id,
+            router=router,
+            sink=sink,
+            scorers=sweep.built_scorers(),
+            clock=session.clock,
+            options=EngineOptions(workers_per_lane=sweep.concurrency),
+            services=services,
+            observer=session.observer,
+        )
+        status = "completed"
+    except RunStoppedError as exc:
+        status = "stopped"
+        manifest["error"] = exc.message
+        exc.run_dir = str(run.path)
+        raise
+    except BaseException as exc:
+        status = "cancelled" if _is_cancel(exc) else "failed"
+        manifest["error"] = None if _is_cancel(exc) else str(exc)
+        raise
+    finally:
+        router.limits.quota.save()
+        if services.cache is not None:
+            services.cache.close()
+        counts = journal.counts()
+        journal.close()
+        if status == "completed" and (counts.get("deferred") or counts.get("skipped_budget")):
+            status = "incomplete"
+        _finish_manifest(session, sink.totals, counts, status, time.monotonic() - started)
+
+
+def _lanes(session: Session) -> list[Iterator[Task]]:
+    lanes = session.plan.lanes()
+    if session.only is None:
+        return lanes
+    only = session.only
+    return [(t for t in lane if t.key in only) for lane in lanes]
+
+
+async def _services(session: Session, client: AsyncOpenRouter) -> TaskServices:
+    sweep, endpoint = session.sweep, session.endpoint
+    worst = None
+    if sweep.budget_usd is not None:
+        if not endpoint.uses_catalog:
+            raise ConfigError("a budget needs model prices: use endpoint sim or openrouter")
+        models = {m for t in sweep.all_models for m in [t]}
+        for params in sweep.param_sets():
+            extra = params.get("models")
+            if isinstance(extra, list):
+                models.update(m for m in extra if isinstance(m, str))
+        prices = await model_prices(sorted(models), client, Catalog.bundled())
+        worst = worst_case_for(sweep, prices)
+    return TaskServices(
+        done=session.done,
+        cache=cache_for(sweep, endpoint),
+        budget=new_budget(sweep, session.spent_usd),
+        worst_case=worst,
+        attempt_offsets=session.attempt_offsets,
+    )
+
+
+def _finish_manifest(
+    session: Session, totals: RunTotals, counts: dict[str, int], status: str, wall_s: float
+) -> None:
+    manifest = session.manifest
+    if session.done or session.only is not None:  # a resume or retry: count the whole run
+        totals = totals_from_journal(session.run, totals.deferred_until)
+    manifest.update(
+        status=status,
+        finished_at=_now_iso(),
+        wall_s=round(manifest.get("wall_s", 0.0) + wall_s, 3),
+        totals=totals.to_dict(),
+        journal_counts=counts,
+        warnings=_warnings(totals, session.run),
+    )
+    if status in ("cancelled", "failed", "stopped", "incomplete"):
+        manifest["resume_with"] = f"orkit resume {session.run.path}"
+    else:
+        manifest.pop("resume_with", None)
+    session.run.write_manifest(manifest)
+
+
 async def run_sweep_async(
     sweep: Sweep,
     *,
@@ -102,60 +258,31 @@ async def run_sweep_async(
     """Run `sweep` and return its run directory. Per-task failures are rows; only run-level
     failures raise (after the rows so far are flushed and the manifest says what happened)."""
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
-    clock = clock or SystemClock()
     total = rows * plan.tasks_per_item
-    options = router_options_for(sweep, endpoint)
     async with open_client(
         endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
     ) as client:
-        router = Router(client, options, clock=clock, quota=_daily_quota(options, endpoint))
-        await _seed_quota(router, client)
         run = RunDir.create(Path(sweep.out), run_id)
         manifest = _manifest(sweep, endpoint, plan, run, rows, total)
         run.write_manifest(manifest)
         copy = DatasetCopyWriter(run.dataset_path)
         plan.copy_dataset(copy)
         copy.close()
-        engine = EngineOptions(workers_per_lane=sweep.concurrency)
-        sink = ResultSink(run, engine)
-        started = time.monotonic()
-        status = "failed"
-        try:
-            await execute(
-                plan.lanes(),
-                total=total,
-                run_id=run.run_id,
-                router=router,
-                sink=sink,
-                scorers=sweep.built_scorers(),
-                clock=clock,
-                options=engine,
-                observer=observer,
-            )
-            status = "incomplete" if sink.totals.all.deferred else "completed"
-        except RunStoppedError as exc:
-            status = "stopped"
-            manifest["error"] = exc.message
-            exc.run_dir = str(run.path)
-            raise
-        except BaseException as exc:
-            status = "cancelled" if _is_cancel(exc) else "failed"
-            manifest["error"] = None if _is_cancel(exc) else str(exc)
-            raise
-        finally:
-            router.limits.quota.save()
-            manifest.update(
-                status=status,
-                finished_at=_now_iso(),
-                wall_s=round(time.monotonic() - started, 3),
-                totals=sink.totals.to_dict(),
-                warnings=_warnings(sink.totals),
-            )
-            run.write_manifest(manifest)
+        session = Session(
+            sweep=sweep,
+            plan=plan,
+            endpoint=endpoint,
+            run=run,
+            manifest=manifest,
+            total=total,
+            observer=observer,
+            clock=clock or SystemClock(),
+        )
+        await execute_session(session, client)
     return run
 
 
-def _warnings(totals: RunTotals) -> list[str]:
+def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
     out = []
     for model, providers in totals.mixed_providers().items():
         out.append(
@@ -165,9 +292,27 @@ def _warnings(totals: RunTotals) -> list[str]:
     if totals.all.deferred and totals.deferred_until:
         out.append(
             f"{totals.all.deferred} tasks are waiting for quota (resets at "
-            f"{format_reset(totals.deferred_until)}); run them again after the reset"
+            f"{format_reset(totals.deferred_until)}); after the reset: orkit resume {run.path}"
+        )
+    if totals.all.skipped_budget:
+        out.append(
+            f"{totals.all.skipped_budget} tasks were not sent: they could have passed the "
+            f"budget; to finish them: orkit resume {run.path} --budget <larger>"
         )
     return out
+
+
+def totals_from_journal(run: RunDir, deferred_until: float | None = None) -> RunTotals:
+    """The whole run's totals, read back from its journal."""
+    totals = RunTotals()
+    journal = Journal(run.journal_path)
+    try:
+        for row in journal.results():
+            totals.add(row)
+    finally:
+        journal.close()
+    totals.deferred_until = deferred_until
+    return totals
 
 
 def _is_cancel(exc: BaseException) -> bool:

@@ -14,11 +14,15 @@ __all__ = ["ModelTotals", "RunTotals"]
 @dataclass(slots=True)
 class ModelTotals:
     tasks: int = 0
-    """Tasks with a final row (ok or error); deferred ones are counted apart."""
+    """Tasks with a row (any status)."""
     ok: int = 0
     errors: int = 0
     deferred: int = 0
-    """Tasks left pending by a daily quota (no row; a resume picks them up)."""
+    """Tasks left pending by a daily quota (a resume picks them up)."""
+    skipped_budget: int = 0
+    """Tasks not sent because they could have passed the budget (a resume picks them up)."""
+    cached: int = 0
+    """Rows answered from the response cache."""
     cost_usd: float = 0.0
     """Sum of known costs."""
     cost_unknown_rows: int = 0
@@ -33,8 +37,15 @@ class ModelTotals:
 
     def add(self, row: Mapping[str, Any]) -> None:
         self.tasks += 1
-        if row["status"] == "ok":
+        status = row["status"]
+        if status == "ok":
             self.ok += 1
+            if row.get("cost_source") == "cached":
+                self.cached += 1
+        elif status == "deferred":
+            self.deferred += 1
+        elif status == "skipped_budget":
+            self.skipped_budget += 1
         else:
             self.errors += 1
         cost = row.get("cost_usd")
@@ -77,7 +88,12 @@ class RunTotals:
         self._model(model).add(row)
         self.all.add(row)
         provider = row.get("served_provider")
-        if provider and row["status"] == "ok" and not row.get("is_fallback"):
+        if (
+            provider
+            and row["status"] == "ok"
+            and not row.get("is_fallback")
+            and (row.get("cost_source") != "cached")
+        ):
             self.providers.setdefault(model, set()).add(provider)
 
     def add_attempts(self, attempts: Sequence[Attempt]) -> None:
@@ -85,9 +101,7 @@ class RunTotals:
             self._model(attempts[0].model).add_attempts(attempts)
             self.all.add_attempts(attempts)
 
-    def add_deferred(self, model: str, until: float) -> None:
-        self._model(model).deferred += 1
-        self.all.deferred += 1
+    def note_deferred(self, until: float) -> None:
         self.deferred_until = max(until, self.deferred_until or until)
 
     def mixed_providers(self) -> dict[str, list[str]]:

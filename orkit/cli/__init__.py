@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from orkit.cli import _models, _report, _run, _runs, _sim  # one module per command
+    from orkit.cli import _models, _report, _resume, _run, _runs, _sim  # one per command
 
     parser = argparse.ArgumentParser(
         prog="orkit",
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (_run, _runs, _models, _report, _sim):
+    for module in (_run, _resume, _runs, _models, _report, _sim):
         module.register(sub)
     return parser
 
@@ -50,8 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OrkitError as exc:
         print(f"orkit: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("orkit: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        run_dir = getattr(exc, "run_dir", None)
+        hint = f"; resume with: orkit resume {run_dir}" if run_dir else ""
+        print(f"orkit: interrupted{hint}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `orkit models | head`
         return 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from orkit.cli._table import format_table, print_summary
+from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._table import format_table
 
 HELP = "run a sweep (dataset × prompt × models) and write Parquet results and an HTML report"
 
@@ -140,31 +140,14 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit._portal import run_sync
-    from orkit.batch import Run, TqdmObserver, run_sweep_async
-    from orkit.errors import RunStoppedError
+    from orkit.batch import TqdmObserver, run_sweep_async
 
     sweep = _build_sweep(args)
     if args.dry_run:
         return _dry_run(sweep)
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
-    try:
-        run_dir = run_sync(run_sweep_async, sweep, observer=observer)
-    except RunStoppedError as exc:
-        where = f" (rows so far are in {exc.run_dir})" if exc.run_dir else ""
-        raise RunStoppedError(exc.message + where, run_dir=exc.run_dir) from None
-    result = Run(run_dir)
-    manifest = result.manifest
-    out = sys.stdout
-    if not args.quiet:
-        print_summary(result.summary(), manifest, file=out)
-    for warning in manifest.get("warnings", []):
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"run directory: {result.path}", file=out)
-    if not args.no_report:
-        path = result.report(args.report)
-        print(f"report:        {path}", file=out)
-    return {"completed": 0, "incomplete": 3}.get(str(manifest.get("status")), 1)
+    run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer)
+    return finish_run(run_dir, args)
 
 
 def _dry_run(sweep: Any) -> int:

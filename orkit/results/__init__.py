@@ -4,6 +4,8 @@ readers."""
 from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
+from orkit.results._journal import NON_FINAL_STATUSES, Journal
+from orkit.results._lock import run_lock
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
 from orkit.results._read import read_attempts, read_parts, read_results, read_scores
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
@@ -18,10 +20,12 @@ from orkit.results._schema import (
 __all__ = [
     "ATTEMPTS_SCHEMA",
     "MANIFEST_VERSION",
+    "NON_FINAL_STATUSES",
     "RESULTS_SCHEMA",
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
     "DatasetCopyWriter",
+    "Journal",
     "PartWriter",
     "RunDir",
     "new_run_id",
@@ -30,6 +34,7 @@ __all__ = [
     "read_parts",
     "read_results",
     "read_scores",
+    "run_lock",
     "schema_metadata",
     "write_table_atomic",
 ]

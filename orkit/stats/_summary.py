@@ -8,7 +8,8 @@ __all__ = ["summarize"]
 
 
 def summarize(results: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per requested model: rows, ok, errors, error rate, mean of each scorer
+    """One row per requested model: rows, ok, errors, pending (left for a resume: skipped by
+    the budget or waiting for a quota), error rate, mean of each scorer
     (`score_<name>`, over rows it applied to), latency and cost.
 
     Rows served by a fallback model count as rows and cost, but not toward scores.
@@ -37,10 +38,11 @@ def summarize(results: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.D
             "ok": ok.groupby(df["model"], sort=False).sum(),
         }
     )
-    out["errors"] = out["rows"] - out["ok"]
+    out["errors"] = df["status"].eq("error").groupby(df["model"], sort=False).sum()
+    out["pending"] = out["rows"] - out["ok"] - out["errors"]
     fallback = df["is_fallback"].fillna(False).astype(bool)
     out["fallback_rows"] = fallback.groupby(df["model"], sort=False).sum().astype("int64")
-    out["error_rate"] = out["errors"] / out["rows"]
+    out["error_rate"] = out["errors"] / (out["ok"] + out["errors"]).where(lambda n: n > 0)
     okdf = df[ok]
     ok_grouped = okdf.groupby("model", sort=False)
     out["mean_service_s"] = ok_grouped["service_s"].mean()

@@ -108,7 +108,11 @@ def test_daily_free_quota_leaves_tasks_pending_not_failed(items, tmp_path, capsy
     assert m["totals"]["all"]["ok"] == 50 and m["totals"]["all"]["deferred"] == 10
     assert m["totals"]["all"]["errors"] == 0
     assert any("waiting for quota (resets at" in w for w in m["warnings"])
-    assert len(r.to_pandas()) == 50  # deferred tasks have no row yet
+    df = r.to_pandas()
+    assert len(df) == 60 and (df["status"] == "deferred").sum() == 10
+    assert (
+        df.loc[df["status"] == "deferred", "error_message"].str.contains("waiting for quota").all()
+    )
 
 
 def test_a_rejected_key_mid_run_stops_the_run_with_one_message(items, tmp_path, capsys) -> None:

@@ -1,0 +1,70 @@
+"""The response cache: identical deterministic requests are answered from disk, for free.
+
+A request is deterministic when it sets `temperature` to 0 or gives a `seed`. The key is a
+hash of the endpoint, the whole request body and the repeat index, so repeats stay
+independent samples (promptfoo's repeats famously hit the cache and came back identical).
+Hits cost 0 and say so (`cost_source = "cached"`). The cache lives in the user cache dir,
+shared by every run on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from orkit.batch._tasks import canonical_json, content_hash
+from orkit.types import ChatRequest, ChatResponse, Usage
+
+__all__ = ["ResponseCache", "is_deterministic"]
+
+
+def is_deterministic(request: ChatRequest) -> bool:
+    params = request.params
+    return params.get("temperature") == 0 or params.get("seed") is not None
+
+
+class ResponseCache:
+    def __init__(self, path: Path, endpoint_id: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS responses "
+            "(key TEXT PRIMARY KEY, response TEXT NOT NULL, created REAL NOT NULL)"
+        )
+        self._endpoint = endpoint_id
+        self.hits = 0
+
+    def close(self) -> None:
+        self._db.close()
+
+    def key(self, request: ChatRequest, repeat: int) -> str:
+        body = canonical_json(
+            {"model": request.model, "messages": list(request.messages), **request.params}
+        )
+        return content_hash(self._endpoint, body, str(repeat))
+
+    def get(self, key: str) -> ChatResponse | None:
+        row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        self.hits += 1
+        return _response_from_json(row[0])
+
+    def put(self, key: str, response: ChatResponse) -> None:
+        data = asdict(response)
+        self._db.execute(
+            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
+            (key, json.dumps(data, separators=(",", ":"), ensure_ascii=False), time.time()),
+        )
+
+
+def _response_from_json(text: str) -> ChatResponse:
+    data: dict[str, Any] = json.loads(text)
+    usage = data.pop("usage", None)
+    return ChatResponse(**data, usage=Usage(**usage) if usage else None)

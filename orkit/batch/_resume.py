@@ -1,0 +1,187 @@
+"""Finish a run after a crash, a Ctrl-C, a quota or a budget stop (`resume`), or run its
+failed tasks again (`retry`) — re-sending nothing that already finished.
+
+The journal says what finished. A resume refuses to go on when what the run was asked to do
+has changed since — the spec file or the dataset — naming what changed, unless drift is
+allowed; operational settings (concurrency, budget, routing, limits, cache) may change freely.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any
+
+from orkit.batch._endpoint import open_client
+from orkit.batch._progress import Observer
+from orkit.batch._runner import Session, execute_session, prepare
+from orkit.batch._spec import load_spec, spec_from_dict
+from orkit.batch._sweep import Sweep
+from orkit.data import open_dataset
+from orkit.errors import RunError, SpecError
+from orkit.results import Journal, RunDir, run_lock
+from orkit.types import Secret
+
+__all__ = ["RESULT_KEYS", "drift", "resume_async", "retry_async"]
+
+RESULT_KEYS = (
+    "dataset",
+    "id_field",
+    "models",
+    "prompts",
+    "params",
+    "grid",
+    "repeats",
+    "endpoint",
+    "sim",
+    "fallbacks",
+)
+"""Spec keys that change what a run computes (the others only change how it runs)."""
+
+
+def drift(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """What changed between two specs, one short phrase per change."""
+    changes = []
+    for key in RESULT_KEYS:
+        a, b = stored.get(key), current.get(key)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            for sub in sorted(set(a) | set(b)):
+                if a.get(sub) != b.get(sub):
+                    changes.append(f"{key}.{sub}: {_short(a.get(sub))} → {_short(b.get(sub))}")
+        elif isinstance(a, list) and isinstance(b, list):
+            added, removed = [x for x in b if x not in a], [x for x in a if x not in b]
+            parts = [f"+{x}" for x in added] + [f"-{x}" for x in removed]
+            changes.append(f"{key}: {' '.join(parts) or 'reordered'}")
+        else:
+            changes.append(f"{key}: {_short(a)} → {_short(b)}")
+    return changes
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _current_sweep(run: RunDir, manifest: dict[str, Any], allow_drift: bool) -> Sweep:
+    """The sweep to continue with: the one the run stored — unless its spec file or dataset
+    changed since, which is refused (naming the change) or, with drift allowed, adopted."""
+    where = str(run.manifest_path)
+    stored = spec_from_dict(manifest["spec"], where=where)
+    spec_path = manifest.get("spec_path")
+    current = stored
+    if spec_path and os.path.isfile(spec_path):
+        current = replace(load_spec(spec_path), out=stored.out)
+    changes = drift(stored.to_spec(), current.to_spec())
+    fingerprint = manifest.get("dataset", {}).get("fingerprint")
+    if isinstance(current.dataset, str) and fingerprint:
+        try:
+            now = open_dataset(current.dataset, id_field=current.id_field).fingerprint()
+        except OSError:
+            now = None
+        if now != fingerprint:
+            changes.append(f"dataset content changed ({current.dataset})")
+    if changes and not allow_drift:
+        raise SpecError(
+            f"the run's spec changed since it started ({'; '.join(changes)}); "
+            "resume with --allow-drift to continue with the new one",
+            path=spec_path or where,
+        )
+    return current if changes else stored
+
+
+def _spent(journal: Journal) -> float:
+    return sum(row.get("cost_usd") or 0.0 for row in journal.results() if row["status"] == "ok")
+
+
+async def _continue(
+    run: RunDir,
+    sweep: Sweep,
+    manifest: dict[str, Any],
+    *,
+    only: set[str] | None,
+    api_key: str | Secret | None,
+    observer: Observer | None,
+) -> RunDir:
+    plan, endpoint, rows = prepare(sweep, api_key=api_key)
+    with run_lock(run.path):  # refuse at once if another process works on this run
+        pass
+    journal = Journal(run.journal_path)
+    try:
+        done = journal.keys(final=True) if only is None else frozenset()
+        spent = _spent(journal)
+        offsets = {k: journal.attempts_so_far(k) for k in only} if only is not None else {}
+    finally:
+        journal.close()
+    manifest.update(status="running", error=None)
+    manifest.setdefault("executions", []).append(
+        {"kind": "retry" if only is not None else "resume", "done_before": len(done)}
+    )
+    run.write_manifest(manifest)
+    total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
+    async with open_client(
+        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
+    ) as client:
+        session = Session(
+            sweep=sweep,
+            plan=plan,
+            endpoint=endpoint,
+            run=run,
+            manifest=manifest,
+            total=total,
+            observer=observer,
+            done=done,
+            only=only,
+            spent_usd=spent,
+            attempt_offsets=offsets,
+        )
+        await execute_session(session, client)
+    return run
+
+
+async def resume_async(
+    path: str | os.PathLike[str],
+    *,
+    allow_drift: bool = False,
+    budget_usd: float | None = None,
+    api_key: str | Secret | None = None,
+    observer: Observer | None = None,
+) -> RunDir:
+    """Finish a run: send every task that has no final outcome yet (never sent, in flight
+    when it stopped, skipped by the budget, waiting for a quota)."""
+    run = RunDir.open(path)
+    manifest = run.read_manifest()
+    if not run.journal_path.is_file():
+        raise RunError(
+            f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?", run_dir=str(path)
+        )
+    sweep = _current_sweep(run, manifest, allow_drift)
+    if budget_usd is not None:
+        sweep = replace(sweep, budget_usd=budget_usd)
+    manifest["spec"] = sweep.to_spec()
+    return await _continue(run, sweep, manifest, only=None, api_key=api_key, observer=observer)
+
+
+async def retry_async(
+    path: str | os.PathLike[str],
+    *,
+    statuses: tuple[str, ...] = ("error",),
+    api_key: str | Secret | None = None,
+    observer: Observer | None = None,
+) -> RunDir:
+    """Run the tasks whose outcome has one of `statuses` again, as new attempts of the same
+    rows (their old attempts stay in the attempts table)."""
+    run = RunDir.open(path)
+    manifest = run.read_manifest()
+    sweep = _current_sweep(run, manifest, allow_drift=False)
+    journal = Journal(run.journal_path)
+    try:
+        keys: set[str] = set()
+        for status in statuses:
+            keys |= journal.keys(status=status)
+    finally:
+        journal.close()
+    if not keys:
+        return run
+    return await _continue(run, sweep, manifest, only=keys, api_key=api_key, observer=observer)

@@ -1,0 +1,111 @@
+"""Build what a run's tasks may go through besides the router: the response cache and the
+budget (with the dearest prices each model can be billed at)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from orkit._settings import load_settings
+from orkit.batch._budget import Budget, Prices, dearest, worst_case_usd
+from orkit.batch._cache import ResponseCache
+from orkit.batch._endpoint import Endpoint
+from orkit.batch._tasks import Task, canonical_json
+from orkit.catalog import Catalog, ModelInfo
+from orkit.client import AsyncOpenRouter
+from orkit.errors import APIError, ConfigError
+
+if TYPE_CHECKING:
+    from orkit.batch._sweep import Sweep
+
+__all__ = ["cache_for", "model_prices", "worst_case_for"]
+
+_DYNAMIC = (":nitro", ":floor", ":online", ":exacto")
+
+
+def cache_for(sweep: Sweep, endpoint: Endpoint) -> ResponseCache | None:
+    """The shared response cache, keyed per endpoint (the emulator's answers never stand in
+    for OpenRouter's, nor one emulator setting's for another's)."""
+    if not sweep.cache:
+        return None
+    ident = endpoint.kind if endpoint.kind != "url" else endpoint.base_url
+    if endpoint.kind == "sim":
+        ident = "sim:" + canonical_json(dict(endpoint.sim))
+    return ResponseCache(load_settings().cache_dir / "responses.sqlite", ident)
+
+
+def _chain(sweep: Sweep, model: str, params: dict[str, Any]) -> list[str]:
+    extra = params.get("models")
+    server_side = [m for m in extra if isinstance(m, str)] if isinstance(extra, list) else []
+    return [model, *sweep.fallbacks.get(model, ()), *server_side]
+
+
+async def model_prices(
+    models: Iterable[str], client: AsyncOpenRouter, catalog: Catalog
+) -> dict[str, Prices]:
+    """The dearest price each model can be billed at: the maximum over its providers
+    (`/models/{id}/endpoints`), or its catalog price when the endpoints cannot be read."""
+    out: dict[str, Prices] = {}
+    for model in models:
+        info = catalog.get(model)
+        if info is None:
+            raise ConfigError(f"a budget needs prices, and {model!r} is not in the catalog")
+        out[model] = await _dearest_endpoint(model, info, client)
+    return out
+
+
+async def _dearest_endpoint(model: str, info: ModelInfo, client: AsyncOpenRouter) -> Prices:
+    base = Prices(
+        prompt=info.prompt_price or 0.0,
+        completion=info.completion_price or 0.0,
+        request=info.request_price or 0.0,
+        web_search=info.web_search_price or 0.0,
+        max_completion_tokens=info.max_completion_tokens,
+        context_length=info.context_length,
+    )
+    if info.is_free:
+        return base
+    lookup = model
+    for suffix in _DYNAMIC:
+        lookup = lookup.removesuffix(suffix)
+    try:
+        endpoints = (await client.list_endpoints(lookup)).get("endpoints") or []
+    except (APIError, ConfigError):
+        return base
+    prompt, completion, request = base.prompt, base.completion, base.request
+    for e in endpoints:
+        pricing = e.get("pricing") or {}
+        prompt = max(prompt, _price(pricing.get("prompt")))
+        completion = max(completion, _price(pricing.get("completion")))
+        request = max(request, _price(pricing.get("request")))
+    return Prices(
+        prompt=prompt,
+        completion=completion,
+        request=request,
+        web_search=base.web_search,
+        max_completion_tokens=base.max_completion_tokens,
+        context_length=base.context_length,
+    )
+
+
+def _price(value: Any) -> float:
+    try:
+        price = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return price if price > 0 else 0.0
+
+
+def worst_case_for(sweep: Sweep, prices: dict[str, Prices]) -> Any:
+    """A function: task → the most it could cost, across its fallback chain."""
+
+    def worst(task: Task) -> float:
+        params = dict(task.request.params)
+        chain = [m for m in _chain(sweep, task.model, params) if m in prices]
+        return worst_case_usd(task.request, dearest(prices, chain))
+
+    return worst
+
+
+def new_budget(sweep: Sweep, spent_usd: float) -> Budget | None:
+    return None if sweep.budget_usd is None else Budget(sweep.budget_usd, spent_usd)

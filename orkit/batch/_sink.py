@@ -1,0 +1,101 @@
+"""Where task outcomes go: the journal first (durable), then buffered Parquet part files,
+then the running totals. `rebuild_parts` rewrites the part files from the journal."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from orkit.batch._totals import RunTotals
+from orkit.results import (
+    ATTEMPTS_SCHEMA,
+    RESULTS_SCHEMA,
+    SCORES_SCHEMA,
+    Journal,
+    PartWriter,
+    RunDir,
+)
+
+__all__ = ["ResultSink", "rebuild_parts"]
+
+
+class ResultSink:
+    """Makes each outcome durable, then writes it out. Part files flush together (every
+    `flush_rows` rows or `flush_s` seconds) so the three tables stay in step."""
+
+    def __init__(
+        self, run: RunDir, journal: Journal, *, flush_rows: int = 2000, flush_s: float = 2.0
+    ) -> None:
+        self.journal = journal
+        self.results = PartWriter(
+            run.results_dir, RESULTS_SCHEMA, "results", flush_rows=10**12, flush_s=float("inf")
+        )
+        self.attempts = PartWriter(
+            run.attempts_dir, ATTEMPTS_SCHEMA, "attempts", flush_rows=10**12, flush_s=float("inf")
+        )
+        self.scores = PartWriter(
+            run.scores_dir, SCORES_SCHEMA, "scores", flush_rows=10**12, flush_s=float("inf")
+        )
+        self.totals = RunTotals()
+        self._flush_rows = flush_rows
+        self._flush_s = flush_s
+        import time
+
+        self._clock = time.monotonic
+        self._last_flush = self._clock()
+
+    def record(
+        self,
+        result: Mapping[str, Any],
+        scores: Sequence[Mapping[str, Any]] = (),
+        attempts: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.journal.record(result, scores, attempts)  # durable before anything else
+        self.results.append(result)
+        for row in scores:
+            self.scores.append(row)
+        for row in attempts:
+            self.attempts.append(row)
+        self.totals.add(result)
+        if self.results.pending >= self._flush_rows or (
+            self._clock() - self._last_flush >= self._flush_s
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_flush = self._clock()
+        self.results.flush()
+        self.attempts.flush()
+        self.scores.flush()
+
+
+def _write_table(
+    directory: Path, schema: Any, kind: str, rows: Iterable[Mapping[str, Any]]
+) -> None:
+    writer = PartWriter(directory, schema, kind, flush_rows=50_000, flush_s=float("inf"))
+    for row in rows:
+        writer.append(row)
+    writer.flush()
+
+
+def rebuild_parts(run: RunDir, journal: Journal) -> None:
+    """Rewrite the three tables from the journal: one row per task (its latest outcome),
+    every attempt ever made, the latest scores. Each table is written to a new directory
+    that then replaces the old one."""
+    for directory, schema, kind, rows in (
+        (run.results_dir, RESULTS_SCHEMA, "results", journal.results()),
+        (run.scores_dir, SCORES_SCHEMA, "scores", journal.scores()),
+        (run.attempts_dir, ATTEMPTS_SCHEMA, "attempts", journal.attempts()),
+    ):
+        fresh = directory.with_name(f".{directory.name}.new")
+        old = directory.with_name(f".{directory.name}.old")
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+        _write_table(fresh, schema, kind, rows)
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(fresh, directory)
+        shutil.rmtree(old, ignore_errors=True)

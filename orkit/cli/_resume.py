@@ -1,0 +1,70 @@
+"""`orkit resume` and `orkit retry`: finish a run, or run its failed tasks again."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from orkit.cli._finish import finish_run, run_with_interrupts
+
+RESUME_HELP = "finish a run after a crash, Ctrl-C, quota or budget stop (re-sends nothing done)"
+RETRY_HELP = "run a run's failed tasks again, as new attempts of the same rows"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("resume", help=RESUME_HELP, description=RESUME_HELP)
+    p.add_argument("run", help="run directory (runs/<run_id>)")
+    p.add_argument(
+        "--allow-drift",
+        action="store_true",
+        help="continue even though the spec file or dataset changed since",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="USD",
+        help="the run's total budget from now on (e.g. larger, to finish skipped_budget tasks)",
+    )
+    p.add_argument("--report", metavar="PATH", help="where to write the HTML report")
+    p.add_argument("--no-report", action="store_true")
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=resume)
+
+    r = sub.add_parser("retry", help=RETRY_HELP, description=RETRY_HELP)
+    r.add_argument("run", help="run directory (runs/<run_id>)")
+    r.add_argument(
+        "--errors",
+        action="store_true",
+        required=True,
+        help="retry the tasks whose outcome is an error",
+    )
+    r.add_argument("--report", metavar="PATH", help="where to write the HTML report")
+    r.add_argument("--no-report", action="store_true")
+    r.add_argument("--quiet", "-q", action="store_true")
+    r.set_defaults(func=retry)
+
+
+def _observer(args: argparse.Namespace) -> Any:
+    from orkit.batch import TqdmObserver
+
+    return None if args.quiet else TqdmObserver(desc="orkit")
+
+
+def resume(args: argparse.Namespace) -> int:
+    from orkit.batch import resume_async
+
+    run_dir = run_with_interrupts(
+        resume_async,
+        args.run,
+        allow_drift=args.allow_drift,
+        budget_usd=args.budget,
+        observer=_observer(args),
+    )
+    return finish_run(run_dir, args)
+
+
+def retry(args: argparse.Namespace) -> int:
+    from orkit.batch import retry_async
+
+    run_dir = run_with_interrupts(retry_async, args.run, observer=_observer(args))
+    return finish_run(run_dir, args)

@@ -1,0 +1,141 @@
+"""The run's journal: every finished task, durable before anything else happens to it.
+
+SQLite in WAL mode, one autocommitted statement per task, so a task whose answer arrived is
+on disk the moment it is recorded — a `kill -9` a microsecond later loses nothing that was
+paid for. The Parquet part files are a view of the journal: a resume rebuilds whatever they
+miss, and runs that replace rows (a resume after budget skips, `retry --errors`) rewrite
+them from it.
+
+Tables:
+- `tasks`: the latest outcome of each task (its results row and score rows, as JSON), with
+  `final` = 0 for outcomes a resume should redo (`skipped_budget`, `deferred`);
+- `attempts`: every HTTP attempt ever made, append-only (a retry adds, never replaces).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["NON_FINAL_STATUSES", "Journal"]
+
+NON_FINAL_STATUSES = frozenset({"skipped_budget", "deferred"})
+"""Outcomes that leave a task to be done by a later resume."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tasks (
+    task_key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    status TEXT NOT NULL,
+    final INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    scores TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_key TEXT NOT NULL,
+    attempt TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_task ON attempts (task_key);
+"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class Journal:
+    """One run's journal. Not thread-safe: used from the event loop's thread only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # isolation_level=None: every statement commits on its own (the durability point)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: a commit survives the process dying at once (the OS has it); only a power
+        # cut can lose the last commits, and then the Parquet parts go with them anyway.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def record(
+        self,
+        result: Mapping[str, Any],
+        scores: Sequence[Mapping[str, Any]],
+        attempts: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Make one task's outcome durable (one transaction: all of it or none)."""
+        key = result["task_key"]
+        final = 0 if result["status"] in NON_FINAL_STATUSES else 1
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            db.execute(
+                "INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?)",
+                (key, result["model"], result["status"], final, _dumps(result), _dumps(scores)),
+            )
+            if attempts:
+                db.executemany(
+                    "INSERT INTO attempts (task_key, attempt) VALUES (?, ?)",
+                    [(key, _dumps(a)) for a in attempts],
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def keys(self, *, final: bool | None = None, status: str | None = None) -> set[str]:
+        """Task keys recorded (optionally only final ones, or of one status)."""
+        sql, args = "SELECT task_key FROM tasks", list[object]()
+        clauses = []
+        if final is not None:
+            clauses.append("final = ?")
+            args.append(1 if final else 0)
+        if status is not None:
+            clauses.append("status = ?")
+            args.append(status)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        return {row[0] for row in self._db.execute(sql, args)}
+
+    def attempts_so_far(self, task_key: str) -> int:
+        (n,) = self._db.execute(
+            "SELECT count(*) FROM attempts WHERE task_key = ?", (task_key,)
+        ).fetchone()
+        return int(n)
+
+    def results(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        for (text,) in self._select("result", "tasks", keys):
+            yield json.loads(text)
+
+    def scores(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        for (text,) in self._select("scores", "tasks", keys):
+            yield from json.loads(text)
+
+    def attempts(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        for (text,) in self._select("attempt", "attempts", keys, order="id"):
+            yield json.loads(text)
+
+    def _select(
+        self, column: str, table: str, keys: Iterable[str] | None, order: str = "rowid"
+    ) -> Iterator[tuple[str]]:
+        if keys is None:
+            yield from self._db.execute(f"SELECT {column} FROM {table} ORDER BY {order}")
+            return
+        wanted = list(keys)
+        for i in range(0, len(wanted), 500):  # SQLite caps bound parameters
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(
+                f"SELECT {column} FROM {table} WHERE task_key IN ({marks}) ORDER BY {order}",
+                chunk,
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Tasks per status."""
+        return dict(self._db.execute("SELECT status, count(*) FROM tasks GROUP BY status"))
