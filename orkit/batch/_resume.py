@@ -64,7 +64,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _current_sweep(run: RunDir, manifest: dict[str, Any], allow_drift: bool) -> Sweep:
+def _current_sweep(
+    run: RunDir, manifest: dict[str, Any], allow_drift: bool
+) -> tuple[Sweep, list[str]]:
     """The sweep to continue with: the one the run stored — unless its spec file or dataset
     changed since, which is refused (naming the change) or, with drift allowed, adopted."""
     where = str(run.manifest_path)
@@ -88,7 +90,18 @@ def _current_sweep(run: RunDir, manifest: dict[str, Any], allow_drift: bool) -> 
             "resume with --allow-drift to continue with the new one",
             path=spec_path or where,
         )
-    return current if changes else stored
+    return (current if changes else stored), changes
+
+
+def _drop_stale_pending(run: RunDir, sweep: Sweep) -> None:
+    """Under a changed spec, skipped or deferred tasks of the old one will never be done:
+    their rows go (finished rows of the old spec stay, as history)."""
+    keys = {task.key for task in sweep.tasks()}
+    journal = Journal(run.journal_path)
+    try:
+        journal.drop_pending(keys)
+    finally:
+        journal.close()
 
 
 def _spent(journal: Journal) -> float:
@@ -156,10 +169,13 @@ async def resume_async(
         raise RunError(
             f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?", run_dir=str(path)
         )
-    sweep = _current_sweep(run, manifest, allow_drift)
+    sweep, changes = _current_sweep(run, manifest, allow_drift)
     if budget_usd is not None:
         sweep = replace(sweep, budget_usd=budget_usd)
     manifest["spec"] = sweep.to_spec()
+    if changes:
+        manifest.setdefault("drift", []).extend(changes)
+        _drop_stale_pending(run, sweep)
     return await _continue(run, sweep, manifest, only=None, api_key=api_key, observer=observer)
 
 
@@ -174,7 +190,7 @@ async def retry_async(
     rows (their old attempts stay in the attempts table)."""
     run = RunDir.open(path)
     manifest = run.read_manifest()
-    sweep = _current_sweep(run, manifest, allow_drift=False)
+    sweep, _ = _current_sweep(run, manifest, allow_drift=False)
     journal = Journal(run.journal_path)
     try:
         keys: set[str] = set()

@@ -208,14 +208,13 @@ async def _services(session: Session, client: AsyncOpenRouter) -> TaskServices:
     sweep, endpoint = session.sweep, session.endpoint
     worst = None
     if sweep.budget_usd is not None:
-        if not endpoint.uses_catalog:
-            raise ConfigError("a budget needs model prices: use endpoint sim or openrouter")
-        models = {m for t in sweep.all_models for m in [t]}
+        models = set(sweep.all_models)
         for params in sweep.param_sets():
             extra = params.get("models")
             if isinstance(extra, list):
                 models.update(m for m in extra if isinstance(m, str))
-        prices = await model_prices(sorted(models), client, Catalog.bundled())
+        catalog = await _price_catalog(endpoint, client)
+        prices = await model_prices(sorted(models), client, catalog)
         worst = worst_case_for(sweep, prices)
     return TaskServices(
         done=session.done,
@@ -224,6 +223,21 @@ async def _services(session: Session, client: AsyncOpenRouter) -> TaskServices:
         worst_case=worst,
         attempt_offsets=session.attempt_offsets,
     )
+
+
+async def _price_catalog(endpoint: Endpoint, client: AsyncOpenRouter) -> Catalog:
+    """Prices for a budget: OpenRouter's catalog, or what an OpenAI-compatible server says of
+    its own models in `/models` (an OpenRouter-compatible proxy or `orkit sim` does; a
+    server without prices cannot run under a budget)."""
+    if endpoint.uses_catalog:
+        return Catalog.bundled()
+    try:
+        models = await client.list_models()
+    except APIError:
+        models = []
+    if not any(isinstance(m.get("pricing"), dict) for m in models):
+        raise ConfigError(f"a budget needs model prices, and {endpoint.base_url}/models gives none")
+    return Catalog.from_raw(models, source="live", snapshot_date=_now_iso()[:10])
 
 
 def _finish_manifest(

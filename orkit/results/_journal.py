@@ -136,6 +136,16 @@ class Journal:
                 chunk,
             )
 
+    def drop_pending(self, keep: set[str]) -> int:
+        """Delete non-final outcomes whose task is not in `keep` (a spec changed under a
+        resume: those tasks no longer exist). Returns how many were dropped."""
+        stale = [k for k in self.keys(final=False) if k not in keep]
+        for i in range(0, len(stale), 500):
+            chunk = stale[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(f"DELETE FROM tasks WHERE task_key IN ({marks})", chunk)
+        return len(stale)
+
     def counts(self) -> dict[str, int]:
         """Tasks per status."""
         return dict(self._db.execute("SELECT status, count(*) FROM tasks GROUP BY status"))

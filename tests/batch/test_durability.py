@@ -1,0 +1,192 @@
+"""Journal, resume, retry, response cache and budget, on the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import anyio
+import httpx
+import pandas as pd
+import pytest
+
+from orkit.batch import Run, Sweep, resume_async, retry_async, run_sweep_async
+from orkit.errors import RunError, SpecError
+from orkit.results import Journal, run_lock
+from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+
+A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
+
+
+@pytest.fixture
+def items(tmp_path: Path) -> Path:
+    path = tmp_path / "items.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"q{i}", "question": f"What is {i} + 5?", "answer": str(i + 5)})
+            + "\n"
+            for i in range(30)
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def sim_url() -> Iterator[str]:
+    """An emulator on a real port, so tests can read its billing stats."""
+    with serve_in_thread(SimConfig(time_scale=0.0, seed=2)) as url:
+        yield url
+
+
+def stats(url: str) -> dict:
+    root = url.rsplit("/api/v1", 1)[0]
+    return httpx.get(f"{root}/_sim/stats").json()
+
+
+def reset(url: str) -> None:
+    httpx.post(url.rsplit("/api/v1", 1)[0] + "/_sim/reset")
+
+
+def make(items: Path, tmp_path: Path, **kw: object) -> Sweep:
+    base: dict[str, object] = dict(
+        dataset=str(items),
+        models=[A, B],
+        prompt="{{ question }}",
+        params={"max_tokens": 8, "temperature": 0},
+        endpoint="sim",
+        sim={"time_scale": 0.0},
+        out=str(tmp_path / "runs"),
+        concurrency=8,
+    )
+    base.update(kw)
+    return Sweep(**base)  # type: ignore[arg-type]
+
+
+def go(sweep: Sweep, **kw: object) -> Run:
+    return Run(anyio.run(lambda: run_sweep_async(sweep, **kw)))  # type: ignore[arg-type]
+
+
+def test_every_outcome_is_in_the_journal(items, tmp_path) -> None:
+    run = go(make(items, tmp_path))
+    journal = Journal(run.dir.journal_path)
+    try:
+        assert journal.keys(final=True) == set(run.to_pandas()["task_key"])
+        assert len(list(journal.attempts())) == len(pd.read_parquet(run.path / "attempts"))
+        assert journal.counts() == {"ok": 60}
+    finally:
+        journal.close()
+
+
+def test_the_cache_answers_repeated_deterministic_requests_for_free(
+    items, tmp_path, sim_url
+) -> None:
+    sweep = make(items, tmp_path, endpoint=sim_url, sim={})
+    reset(sim_url)
+    first = go(sweep, api_key=SIM_API_KEY).to_pandas()
+    sent = stats(sim_url)["requests"]
+    second = go(sweep, api_key=SIM_API_KEY).to_pandas()
+    assert stats(sim_url)["requests"] == sent  # nothing sent the second time
+    assert (second["cost_source"] == "cached").all() and (second["cost_usd"] == 0).all()
+    assert (first["cost_source"] == "reported").all()
+    merged = first.merge(second, on="task_key")
+    assert (merged["output_text_x"] == merged["output_text_y"]).all()
+
+
+def test_repeats_and_sampled_requests_are_never_cache_hits(items, tmp_path, sim_url) -> None:
+    reset(sim_url)
+    go(make(items, tmp_path, endpoint=sim_url, sim={}, repeats=2), api_key=SIM_API_KEY)
+    assert stats(sim_url)["requests"] == 120  # repeat 1 is not repeat 0's cache hit
+    reset(sim_url)
+    hot = make(
+        items, tmp_path, endpoint=sim_url, sim={}, params={"max_tokens": 8, "temperature": 0.7}
+    )
+    go(hot, api_key=SIM_API_KEY)
+    go(hot, api_key=SIM_API_KEY)
+    assert stats(sim_url)["requests"] == 120
+    reset(sim_url)
+    off = make(items, tmp_path, endpoint=sim_url, sim={}, cache=False)
+    go(off, api_key=SIM_API_KEY)
+    go(off, api_key=SIM_API_KEY)
+    assert stats(sim_url)["requests"] == 120
+
+
+def test_budget_is_never_passed_and_a_resume_with_more_finishes(items, tmp_path, sim_url) -> None:
+    reset(sim_url)
+    sweep = make(items, tmp_path, endpoint=sim_url, sim={}, budget_usd=0.0001, cache=False)
+    run = go(sweep, api_key=SIM_API_KEY)
+    billed = stats(sim_url)["billed_total_usd"]
+    df = run.to_pandas()
+    assert billed <= 0.0001
+    assert (df["status"] == "skipped_budget").any() and run.status == "incomplete"
+    assert df.loc[df["status"] == "ok", "cost_usd"].sum() == pytest.approx(billed, abs=1e-12)
+    assert any("--budget" in w for w in run.manifest["warnings"])
+    anyio.run(lambda: resume_async(run.path, budget_usd=1.0, api_key=SIM_API_KEY))
+    after = Run(run.path)
+    df = after.to_pandas()
+    assert after.status == "completed" and len(df) == 60 and df["task_key"].is_unique
+    assert (df["status"] == "ok").all()
+    assert sum(stats(sim_url)["billed_by_body_hash"].values()) == 60  # nothing paid twice
+
+
+@pytest.fixture(scope="module")
+def flaky_url() -> Iterator[str]:
+    """An emulator whose model A fails half its requests (a retry draws again)."""
+    faults = {"status": {"502": 0.5}, "models": [A]}
+    with serve_in_thread(SimConfig.from_dict({"time_scale": 0.0, "faults": faults})) as url:
+        yield url
+
+
+def test_retry_errors_reruns_only_failed_tasks_as_new_attempts(items, tmp_path, flaky_url) -> None:
+    routing = {"max_attempts": 1, "breaker_threshold": 1000}
+    sweep = make(items, tmp_path, endpoint=flaky_url, sim={}, routing=routing)
+    run = go(sweep, api_key=SIM_API_KEY)
+    before = run.to_pandas()
+    failed = set(before.loc[before["status"] == "error", "task_key"])
+    assert failed
+    attempts_before = pd.read_parquet(run.path / "attempts")
+    anyio.run(lambda: retry_async(run.path, api_key=SIM_API_KEY))
+    after = Run(run.path).to_pandas()
+    assert len(after) == 60 and after["task_key"].is_unique
+    assert (after["status"] == "error").sum() < len(failed)
+    untouched = before[~before["task_key"].isin(failed)].set_index("task_key")["output_text"]
+    assert (after.set_index("task_key").loc[untouched.index, "output_text"] == untouched).all()
+    attempts = pd.read_parquet(run.path / "attempts")
+    assert len(attempts) == len(attempts_before) + len(failed)
+    again = attempts[attempts["task_key"].isin(failed)].groupby("task_key")["attempt"].max()
+    assert (again == 2).all()  # numbered after the first attempt
+
+
+def test_resume_refuses_a_changed_spec_unless_drift_is_allowed(items, tmp_path) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        f'dataset = "{items}"\nmodels = ["{A}"]\nendpoint = "sim"\n'
+        'budget_usd = 0.00001\n[prompt]\ntemplate = "{{ question }}"\n'
+        "[params]\nmax_tokens = 8\n[sim]\ntime_scale = 0.0\n"
+    )
+    from orkit.batch import load_spec
+
+    run = go(replace(load_spec(spec), out=str(tmp_path / "runs")))
+    spec.write_text(spec.read_text().replace("max_tokens = 8", "max_tokens = 9"))
+    with pytest.raises(SpecError, match=r"params.max_tokens: 8 → 9"):
+        anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
+    anyio.run(lambda: resume_async(run.path, budget_usd=1.0, allow_drift=True))
+    after = Run(run.path)
+    df = after.to_pandas()
+    assert (df["status"] == "ok").sum() == 31  # 30 of the new spec, 1 kept from the old
+    assert not (df["status"] == "skipped_budget").any()  # the old spec's pending rows went
+    assert after.manifest["drift"] == ["params.max_tokens: 8 → 9"]
+
+
+def test_resume_refuses_a_changed_dataset(items, tmp_path) -> None:
+    run = go(make(items, tmp_path, budget_usd=0.00001))
+    items.write_text(items.read_text().replace("What is 3 + 5?", "What is 3 + 6?"))
+    with pytest.raises(SpecError, match="dataset content changed"):
+        anyio.run(lambda: resume_async(run.path))
+
+
+def test_one_process_per_run_directory(items, tmp_path) -> None:
+    run = go(make(items, tmp_path, budget_usd=0.00001))
+    with run_lock(run.path), pytest.raises(RunError, match="in use by process"):
+        anyio.run(lambda: resume_async(run.path))
