@@ -50,16 +50,16 @@ def reset(url: str) -> None:
 
 
 def make(items: Path, tmp_path: Path, **kw: object) -> Sweep:
-    base: dict[str, object] = dict(
-        dataset=str(items),
-        models=[A, B],
-        prompt="{{ question }}",
-        params={"max_tokens": 8, "temperature": 0},
-        endpoint="sim",
-        sim={"time_scale": 0.0},
-        out=str(tmp_path / "runs"),
-        concurrency=8,
-    )
+    base: dict[str, object] = {
+        "dataset": str(items),
+        "models": [A, B],
+        "prompt": "{{ question }}",
+        "params": {"max_tokens": 8, "temperature": 0},
+        "endpoint": "sim",
+        "sim": {"time_scale": 0.0},
+        "out": str(tmp_path / "runs"),
+        "concurrency": 8,
+    }
     base.update(kw)
     return Sweep(**base)  # type: ignore[arg-type]
 
