@@ -33,6 +33,21 @@ def write_items(path: Path, n: int) -> Path:
     return path
 
 
+def write_unique_items(path: Path, n: int) -> Path:
+    """`n` short arithmetic questions, no two alike (`write_items` repeats itself every
+    8,633 rows), so that no response cache can answer one task from another's request."""
+    with open(path, "w") as fh:
+        for i in range(n):
+            a, b = 3 + i % 1000, 5 + i // 1000
+            fh.write(
+                json.dumps(
+                    {"id": f"q{i:07d}", "question": f"What is {a} + {b}?", "answer": str(a + b)}
+                )
+                + "\n"
+            )
+    return path
+
+
 def model_profile(ttft_s: float = 0.2) -> dict[str, Any]:
     """A model that answers after `ttft_s` from one provider with no latency spread."""
     return {
