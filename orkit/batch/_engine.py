@@ -146,8 +146,8 @@ async def _run_task(task: Task, ctx: _Context) -> None:
             row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
             _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
             return
-    reserved = 0.0
-    budget = services.budget
+    reserved: float | None = None
+    budget = services.budget if services.worst_case is not None else None
     if budget is not None and services.worst_case is not None:
         reserved = services.worst_case(task)
         if not await budget.reserve(reserved):
@@ -161,10 +161,10 @@ async def _run_task(task: Task, ctx: _Context) -> None:
     try:
         outcome = await ctx.router.route(task.request)
     except BaseException:
-        if budget is not None:  # cancelled mid-request: assume the worst was billed
+        if budget is not None and reserved is not None:  # cancelled: assume the worst
             budget.settle(reserved, None)
         raise
-    if budget is not None:
+    if budget is not None and reserved is not None:
         cost = (
             outcome.response.usage.cost_usd
             if (outcome.response is not None and outcome.response.usage is not None)
