@@ -23,7 +23,7 @@ from orkit.types import ChatRequest, ChatResponse, Secret, Usage
 
 if TYPE_CHECKING:
     from orkit import scorers
-    from orkit.batch import Run, Sweep, load_spec, open_run
+    from orkit.batch import Run, Sweep, load_spec, open_run, resume
 
 try:
     __version__ = version("orkit")
@@ -35,6 +35,7 @@ _LAZY = {
     "Sweep": "orkit.batch",
     "load_spec": "orkit.batch",
     "open_run": "orkit.batch",
+    "resume": "orkit.batch",
     "scorers": "orkit.scorers",
 }
 
@@ -49,6 +50,7 @@ __all__ = [
     "__version__",
     "load_spec",
     "open_run",
+    "resume",
     "scorers",
 ]
 

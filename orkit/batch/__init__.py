@@ -6,7 +6,7 @@ from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
-from orkit.batch._resume import drift, resume_async, retry_async
+from orkit.batch._resume import drift, resume, resume_async, retry_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
@@ -41,6 +41,7 @@ __all__ = [
     "prepare",
     "rebuild_parts",
     "resolve_endpoint",
+    "resume",
     "resume_async",
     "retry_async",
     "run_sweep_async",

@@ -201,3 +201,22 @@ async def retry_async(
     if not keys:
         return run
     return await _continue(run, sweep, manifest, only=keys, api_key=api_key, observer=observer)
+
+
+def resume(
+    path: str | os.PathLike[str],
+    *,
+    allow_drift: bool = False,
+    budget_usd: float | None = None,
+    api_key: str | Secret | None = None,
+    progress: bool = True,
+) -> Any:
+    """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter)."""
+    from orkit._portal import run_sync
+    from orkit.batch._progress import TqdmObserver
+    from orkit.batch._run import Run
+
+    observer = TqdmObserver() if progress else None
+    run_dir = run_sync(resume_async, path, allow_drift=allow_drift, budget_usd=budget_usd,
+                       api_key=api_key, observer=observer)
+    return Run(run_dir)
