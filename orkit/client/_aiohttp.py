@@ -9,8 +9,10 @@ protocol, so httpx remains available (and is used for in-process ASGI transports
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -71,26 +73,42 @@ class AiohttpBackend:
         )
         self._limit = options.max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._limit, limit_per_host=0, ttl_dns_cache=300, enable_cleanup_closed=False
             )
-            # trust_env: honour HTTP(S)_PROXY / NO_PROXY as httpx does.
+            # Not trust_env: it looks the proxy variables and ~/.netrc up again in a worker
+            # thread on every request (two thread hand-offs, a third of the client's CPU at
+            # zero latency). `_proxy` honours HTTP(S)_PROXY / NO_PROXY once per host instead.
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._timeout,
-                trust_env=True,
+                trust_env=False,
                 auto_decompress=True,
                 raise_for_status=False,
             )
         return self._session
 
+    def _proxy(self, url: str) -> str | None:
+        """The proxy for `url` from HTTP(S)_PROXY / NO_PROXY (as httpx does), looked up once
+        per scheme and host."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxies = urllib.request.getproxies()
+            proxy = proxies.get(parts.scheme)
+            if proxy and urllib.request.proxy_bypass(parts.hostname or ""):
+                proxy = None
+            self._proxies[key] = proxy or None
+        return self._proxies[key]
+
     async def post_json(self, url: str, body: bytes, headers: Mapping[str, str]) -> HTTPResponse:
         try:
             async with self._client().post(
-                url, data=body, headers=headers, allow_redirects=False
+                url, data=body, headers=headers, allow_redirects=False, proxy=self._proxy(url)
             ) as resp:
                 content = await resp.read()
                 return HTTPResponse(resp.status, resp.headers, content)
@@ -102,7 +120,9 @@ class AiohttpBackend:
         self, url: str, body: bytes, headers: Mapping[str, str]
     ) -> AsyncIterator[StreamResponse]:
         try:
-            resp = await self._client().post(url, data=body, headers=headers, allow_redirects=False)
+            resp = await self._client().post(
+                url, data=body, headers=headers, allow_redirects=False, proxy=self._proxy(url)
+            )
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
         try:
@@ -115,7 +135,7 @@ class AiohttpBackend:
     ) -> HTTPResponse:
         try:
             async with self._client().get(
-                url, params=params, headers=headers, allow_redirects=False
+                url, params=params, headers=headers, allow_redirects=False, proxy=self._proxy(url)
             ) as resp:
                 content = await resp.read()
                 return HTTPResponse(resp.status, resp.headers, content)

@@ -13,6 +13,7 @@ successes measured while 429s occur *is* the limit: the pace is set just under i
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import deque
 
 from orkit.router._pacing import Pacer
@@ -193,7 +194,10 @@ class AdaptiveRate:
     # ------------------------------------------------------------------ decisions
 
     def _count(self, outcome: str, start: float, end: float) -> int:
-        return sum(1 for t in self._sent[outcome] if start <= t <= end)
+        # The send times are sorted (`_insort`): two binary searches, not a scan — this runs
+        # on every answer, over up to `memory_s` of sends.
+        times = self._sent[outcome]
+        return bisect_right(times, end) - bisect_left(times, start)
 
     def _trim(self, edge: float) -> None:
         for q in self._sent.values():
@@ -221,6 +225,8 @@ class AdaptiveRate:
         rejections, and a share well above the background rate of the seconds before (the
         noise of a provider that rejects at random)."""
         self._trim(now - self.memory_s - 2 * self.sample_s)
+        if len(self._sent["429"]) < self.min_rejections:
+            return  # too few rejections remembered to prove anything (the common case)
         start = now - self.sample_s - self.latency_s
         if not self._past_limit(start, now):
             return
