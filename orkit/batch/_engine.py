@@ -43,7 +43,15 @@ __all__ = ["EngineOptions", "TaskServices", "execute"]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EngineOptions:
     workers_per_lane: int = 16
-    """Coroutines per model lane: the most requests one model can have in flight."""
+    """The most requests one model can have in flight (the router's caps may allow fewer).
+    The lane gets a quarter more coroutines than this: the spare ones wait at the router's
+    gate, so a slot freed by an answer is taken at once while the worker that got the
+    answer is still journaling it. (With exactly one worker per slot, 64 answers arriving
+    together each waited for the recording of the others before the slot was used again.)"""
+
+    @property
+    def workers(self) -> int:
+        return self.workers_per_lane + max(2, self.workers_per_lane // 4)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,7 +107,7 @@ async def execute(
     try:
         async with anyio.create_task_group() as tg:
             for lane in lanes:
-                for _ in range(options.workers_per_lane):
+                for _ in range(options.workers):
                     tg.start_soon(_worker, lane, ctx)
         status = "completed"
     except BaseExceptionGroup as group:

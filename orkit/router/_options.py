@@ -44,7 +44,7 @@ class RouterOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     adaptive: bool = True
     """Learn unknown limits: AIMD concurrency per model and provider, pace after 429s."""
-    initial_concurrency: int = 8
+    initial_concurrency: int = 32
     """Per-model concurrency before anything is learnt (grows fast while all goes well)."""
     free_per_minute: int = 20
     """OpenRouter's account-wide limit on `:free` models, per window..."""

@@ -229,6 +229,9 @@ class SimConfig:
     outages: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     """Per-model `[(start_s, end_s), ...]` emulated seconds since start: requests fail with 502."""
     max_stall_s: float = 30.0
+    latency_jitter: float = 1.25
+    """Each answer's time to first token is the endpoint's times a factor drawn in
+    [1/latency_jitter, latency_jitter] (seeded); 1.0 = every answer exactly on time."""
     """Real seconds a stall fault holds the connection before dropping it."""
     user_id: str = "user_2sim0rk1tEmu1at0rAcc0unt00"
     """Opaque account id echoed as top-level `user_id` in error bodies."""
@@ -247,6 +250,8 @@ class SimConfig:
             _check_non_negative(name, getattr(self, name))
         for name in ("generation_stats_delay_s", "max_stall_s"):
             _check_non_negative(name, getattr(self, name))
+        if self.latency_jitter < 1.0:
+            raise ValueError(f"latency_jitter: must be >= 1, got {self.latency_jitter}")
         if self.keepalive_comment_every_s <= 0:
             raise ValueError("keepalive_comment_every_s: must be > 0")
         if self.free_per_minute < 0:

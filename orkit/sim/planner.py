@@ -230,7 +230,8 @@ def _build(
         web_search=target.online or request.web_search,
         utc_hhmm=sim.clock.utc_hhmm(),
     )
-    jitter = unit_range(0.8, 1.25, seed, "jitter", request.body_hash, occurrence)
+    spread = sim.config.latency_jitter
+    jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)
     ttft = endpoint.ttft_s * jitter
     total = ttft + len(answer.pieces) / endpoint.tokens_per_s
     created = int(sim.clock.now())
