@@ -76,7 +76,14 @@ def trial(spec: Path, url: str, rng: random.Random, expected: dict[str, str]) ->
     runs = spec.parent / "runs"
     sim_reset(url)
     proc = orkit("run", str(spec), "-q", "--no-report")
-    time.sleep(rng.uniform(0.8, 4.0))  # into the run: startup takes ~0.7 s
+    # Kill at a random moment of the sending phase: the journal appears when the first
+    # request is about to go (startup time varies with the machine's load).
+    deadline = time.monotonic() + 60
+    while not list(runs.glob("*/journal.sqlite")) and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"orkit run ended early: {proc.communicate()[1][-500:]}")
+        time.sleep(0.01)
+    time.sleep(rng.uniform(0.0, 3.0))  # the run takes ~4 s
     proc.kill()
     proc.communicate(timeout=60)
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]

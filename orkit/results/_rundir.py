@@ -77,6 +77,14 @@ class RunDir:
         """An existing run directory; a clear error when it is not one."""
         run = cls(Path(path))
         if not run.manifest_path.is_file():
+            if run.results_dir.is_dir() and not run.journal_path.exists():
+                # `create` made it, then the process died before writing the manifest: the
+                # manifest comes before any request, so nothing was sent.
+                raise RunError(
+                    f"{path}: a run stopped before it started (no manifest.json; nothing was "
+                    "sent): start it again with orkit run",
+                    run_dir=str(path),
+                )
             raise RunError(f"{path}: not a run directory (no manifest.json)", run_dir=str(path))
         return run
 

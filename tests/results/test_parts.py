@@ -67,6 +67,12 @@ def test_opening_a_non_run_directory_names_it(tmp_path: Path) -> None:
         RunDir.open(tmp_path)
 
 
+def test_a_run_killed_before_its_manifest_says_nothing_was_sent(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path, "2026-01-01T00-00-00-abcd")  # then killed
+    with pytest.raises(RunError, match="nothing was sent"):
+        RunDir.open(run.path)
+
+
 def test_dataset_copy_keeps_scalars_and_turns_nested_or_mixed_values_into_text(
     tmp_path: Path,
 ) -> None:
