@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
+from orkit.batch._estimate import estimate_async
+from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
 from orkit.batch._resume import drift, resume, resume_async, retry_async
@@ -21,6 +23,7 @@ __all__ = [
     "ModelTotals",
     "NullObserver",
     "Observer",
+    "PilotDeclined",
     "Plan",
     "ResultSink",
     "Run",
@@ -33,10 +36,13 @@ __all__ = [
     "content_hash",
     "drift",
     "dump_spec",
+    "estimate_async",
+    "estimate_with_pilot",
     "execute",
     "load_spec",
     "open_client",
     "open_run",
+    "pilot_sweep",
     "plan_sweep",
     "prepare",
     "rebuild_parts",

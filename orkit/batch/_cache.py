@@ -56,6 +56,22 @@ class ResponseCache:
         self.hits += 1
         return _response_from_json(row[0])
 
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM responses LIMIT 1").fetchone() is None
+
+    def count_present(self, keys: list[str]) -> int:
+        """How many of `keys` have an answer (for estimates: nothing is read or counted as
+        a hit)."""
+        found = 0
+        for i in range(0, len(keys), 500):  # SQLite caps bound parameters
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            (n,) = self._db.execute(
+                f"SELECT count(*) FROM responses WHERE key IN ({marks})", chunk
+            ).fetchone()
+            found += int(n)
+        return found
+
     def put(self, key: str, response: ChatResponse) -> None:
         data = asdict(response)
         self._db.execute(

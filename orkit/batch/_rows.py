@@ -86,6 +86,8 @@ def ok_row(
             cached_tokens=usage.cached_tokens,
             cost_usd=usage.cost_usd,
             cost_source="reported" if usage.cost_usd is not None else "unknown",
+            is_byok=usage.is_byok,
+            upstream_cost_usd=usage.upstream_inference_cost_usd,
         )
     else:
         row["cost_source"] = "unknown"
@@ -97,7 +99,13 @@ def cached_row(task: Task, run_id: str, response: ChatResponse, timing: Timing) 
     """A response served from the cache: no request, no cost (and it says so)."""
     row = ok_row(task, run_id, response, timing, attempts=0)
     row.update(
-        cost_usd=0.0, cost_source="cached", service_s=None, ttft_s=None, output_tokens_per_s=None
+        cost_usd=0.0,
+        cost_source="cached",
+        service_s=None,
+        ttft_s=None,
+        output_tokens_per_s=None,
+        is_byok=None,
+        upstream_cost_usd=None,
     )
     return row
 

@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
+from orkit.batch._cost_run import (
+    cost_side_by_side,
+    learn_quietly,
+    manifest_estimate,
+    settle_costs,
+)
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._plan import Plan, validate_dataset
@@ -23,6 +29,7 @@ from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
+from orkit.cost import Estimate
 from orkit.data import PromptTemplate, open_dataset
 from orkit.errors import APIError, ConfigError, RunStoppedError
 from orkit.results import (
@@ -131,6 +138,8 @@ class Session:
     """What earlier executions of this run spent (counts against the budget)."""
     attempt_offsets: dict[str, int] = field(default_factory=dict)
     """Attempts already made per task (a retry numbers its attempts after them)."""
+    costs_filled: dict[str, int] = field(default_factory=dict)
+    """Rows costed after the lanes finished, by source (`_cost_run.settle_costs`)."""
 
 
 async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
@@ -175,6 +184,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services=services,
             observer=session.observer,
         )
+        session.costs_filled = await settle_costs(run, client, session.endpoint)
         status = "completed"
     except RunStoppedError as exc:
         status = "stopped"
@@ -244,7 +254,9 @@ def _finish_manifest(
     session: Session, totals: RunTotals, counts: dict[str, int], status: str, wall_s: float
 ) -> None:
     manifest = session.manifest
-    if session.done or session.only is not None:  # a resume or retry: count the whole run
+    if session.done or session.only is not None or session.costs_filled:
+        # a resume or retry counts the whole run; costs filled in after the lanes are in
+        # the journal only
         totals = totals_from_journal(session.run, totals.deferred_until)
     manifest.update(
         status=status,
@@ -253,12 +265,16 @@ def _finish_manifest(
         totals=totals.to_dict(),
         journal_counts=counts,
         warnings=_warnings(totals, session.run),
+        cost=cost_side_by_side(manifest.get("estimate"), totals),
     )
+    if session.costs_filled:
+        manifest["costs_filled"] = session.costs_filled
     if status in ("cancelled", "failed", "stopped", "incomplete"):
         manifest["resume_with"] = f"orkit resume {session.run.path}"
     else:
         manifest.pop("resume_with", None)
     session.run.write_manifest(manifest)
+    learn_quietly(session.run, manifest, session.endpoint)
 
 
 async def run_sweep_async(
@@ -268,9 +284,12 @@ async def run_sweep_async(
     observer: Observer | None = None,
     clock: Clock | None = None,
     run_id: str | None = None,
+    estimate: Estimate | None = None,
 ) -> RunDir:
     """Run `sweep` and return its run directory. Per-task failures are rows; only run-level
-    failures raise (after the rows so far are flushed and the manifest says what happened)."""
+    failures raise (after the rows so far are flushed and the manifest says what happened).
+    `estimate` (made by the caller, e.g. to ask before spending) goes into the manifest;
+    without one, the run makes its own."""
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
     total = rows * plan.tasks_per_item
     async with open_client(
@@ -278,6 +297,7 @@ async def run_sweep_async(
     ) as client:
         run = RunDir.create(Path(sweep.out), run_id)
         manifest = _manifest(sweep, endpoint, plan, run, rows, total)
+        manifest["estimate"] = await manifest_estimate(sweep, endpoint, client, estimate)
         run.write_manifest(manifest)
         copy = DatasetCopyWriter(run.dataset_path)
         plan.copy_dataset(copy)

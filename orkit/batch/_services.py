@@ -4,6 +4,7 @@ budget (with the dearest prices each model can be billed at)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orkit._settings import load_settings
@@ -18,7 +19,14 @@ from orkit.errors import APIError, ConfigError
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["cache_for", "model_prices", "worst_case_for"]
+__all__ = [
+    "cache_for",
+    "cache_ident",
+    "cache_path",
+    "model_prices",
+    "new_budget",
+    "worst_case_for",
+]
 
 _DYNAMIC = (":nitro", ":floor", ":online", ":exacto")
 
@@ -28,10 +36,19 @@ def cache_for(sweep: Sweep, endpoint: Endpoint) -> ResponseCache | None:
     for OpenRouter's, nor one emulator setting's for another's)."""
     if not sweep.cache:
         return None
-    ident = endpoint.kind if endpoint.kind != "url" else endpoint.base_url
+    return ResponseCache(cache_path(), cache_ident(endpoint))
+
+
+def cache_path() -> Path:
+    """The response cache shared by every run on the machine."""
+    return load_settings().cache_dir / "responses.sqlite"
+
+
+def cache_ident(endpoint: Endpoint) -> str:
+    """What keeps one endpoint's cached answers apart from another's."""
     if endpoint.kind == "sim":
-        ident = "sim:" + canonical_json(dict(endpoint.sim))
-    return ResponseCache(load_settings().cache_dir / "responses.sqlite", ident)
+        return "sim:" + canonical_json(dict(endpoint.sim))
+    return endpoint.kind if endpoint.kind != "url" else endpoint.base_url
 
 
 def _chain(sweep: Sweep, model: str, params: dict[str, Any]) -> list[str]:

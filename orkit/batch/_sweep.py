@@ -27,6 +27,7 @@ from orkit.types import Secret
 
 if TYPE_CHECKING:
     from orkit.batch._tasks import Task
+    from orkit.cost import Estimate
 
 __all__ = ["Sweep"]
 
@@ -113,6 +114,28 @@ class Sweep:
         observer = TqdmObserver() if progress else None
         run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
         return Run(run_dir)
+
+    # ------------------------------------------------------------------ estimating
+
+    def estimate(
+        self, *, pilot: int | None = None, offline: bool = False, api_key: str | Secret | None = None
+    ) -> Estimate:
+        """Requests, tokens, cost low / expected / high, cache hits, judge calls, duration and
+        the budget verdict per model, before anything is sent. `pilot=N` first runs N items
+        per model for real (it spends money) and estimates from their answers. `offline`
+        prices from the bundled snapshot without asking any server."""
+        return run_sync(self.estimate_async, pilot=pilot, offline=offline, api_key=api_key)
+
+    async def estimate_async(
+        self, *, pilot: int | None = None, offline: bool = False, api_key: str | Secret | None = None
+    ) -> Estimate:
+        """`estimate()` on the current event loop."""
+        from orkit.batch._estimate import estimate_async
+        from orkit.batch._pilot import estimate_with_pilot
+
+        if pilot is not None:
+            return await estimate_with_pilot(self, pilot, api_key=api_key, offline=offline)
+        return await estimate_async(self, api_key=api_key, offline=offline)
 
     # ------------------------------------------------------------------ expansion
 

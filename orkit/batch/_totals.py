@@ -27,6 +27,12 @@ class ModelTotals:
     """Sum of known costs."""
     cost_unknown_rows: int = 0
     """Rows whose cost is unknown (not counted in cost_usd, never as 0)."""
+    byok_rows: int = 0
+    """Rows billed through your own provider key (BYOK): kept apart from OpenRouter spend."""
+    byok_fee_usd: float = 0.0
+    """What OpenRouter charged for BYOK rows (its fee; part of cost_usd)."""
+    byok_upstream_usd: float = 0.0
+    """What your own provider account was billed for BYOK rows (not in cost_usd)."""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     fallback_rows: int = 0
@@ -54,6 +60,10 @@ class ModelTotals:
                 self.cost_unknown_rows += 1
         else:
             self.cost_usd += cost
+        if row.get("is_byok"):
+            self.byok_rows += 1
+            self.byok_fee_usd += cost or 0.0
+            self.byok_upstream_usd += row.get("upstream_cost_usd") or 0.0
         self.prompt_tokens += row.get("prompt_tokens") or 0
         self.completion_tokens += row.get("completion_tokens") or 0
         if row.get("is_fallback"):

@@ -13,7 +13,23 @@ Examples:
 from __future__ import annotations
 
 from orkit.catalog._catalog import Catalog, Source
+from orkit.catalog._endpoints import (
+    EndpointLister,
+    ProviderEndpoint,
+    load_endpoints,
+    parse_endpoints,
+)
 from orkit.catalog._load import ModelLister
 from orkit.catalog._model import DYNAMIC_VARIANTS, ModelInfo
 
-__all__ = ["DYNAMIC_VARIANTS", "Catalog", "ModelInfo", "ModelLister", "Source"]
+__all__ = [
+    "DYNAMIC_VARIANTS",
+    "Catalog",
+    "EndpointLister",
+    "ModelInfo",
+    "ModelLister",
+    "ProviderEndpoint",
+    "Source",
+    "load_endpoints",
+    "parse_endpoints",
+]

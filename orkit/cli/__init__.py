@@ -17,7 +17,16 @@ __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from orkit.cli import _models, _report, _resume, _run, _runs, _sim  # one per command
+    from orkit.cli import (  # one per command
+        _estimate,
+        _key,
+        _models,
+        _report,
+        _resume,
+        _run,
+        _runs,
+        _sim,
+    )
 
     parser = argparse.ArgumentParser(
         prog="orkit",
@@ -25,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (_run, _resume, _runs, _models, _report, _sim):
+    for module in (_run, _estimate, _resume, _runs, _models, _key, _report, _sim):
         module.register(sub)
     return parser
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._finish import finish_run, run_with_interrupts
 from orkit.cli._table import format_table
 
@@ -29,6 +30,25 @@ def register(sub: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_sweep_arguments(p)
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything and print the task count per model; send nothing",
+    )
+    add_spend_arguments(p, run=True)
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
+    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
+    """The spec and the flags that override it (shared by `run` and `estimate`)."""
     p.add_argument("spec", nargs="?", help="TOML run spec (flags override its values)")
     p.add_argument("--dataset", help="dataset file (.jsonl, .json, .csv, .tsv, .parquet)")
     p.add_argument(
@@ -67,19 +87,30 @@ def register(sub: Any) -> None:
         action="store_true",
         help="send every request, even deterministic ones answered before",
     )
+
+
+def add_spend_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
+    """`--pilot`, `--yes` and `--confirm-above` (shared by `run` and `estimate`)."""
     p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="check everything and print the task count per model; send nothing",
+        "--pilot",
+        type=int,
+        metavar="N",
+        help="first run N items per model for real (its cost is shown and confirmed) and "
+        "estimate output lengths from them",
     )
-    p.add_argument(
-        "--report",
-        metavar="PATH",
-        help="where to write the HTML report (default: reports/<run_id>.html)",
-    )
-    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
-    p.set_defaults(func=run)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask before spending")
+    if run:
+        p.add_argument(
+            "--confirm-above",
+            type=float,
+            default=DEFAULT_CONFIRM_ABOVE_USD,
+            metavar="USD",
+            help="ask before a run whose high estimate is above this "
+            f"(default {DEFAULT_CONFIRM_ABOVE_USD:g}); without a terminal, refuse",
+        )
+        p.add_argument(
+            "--no-estimate", action="store_true", help="skip the estimate (and the question)"
+        )
 
 
 def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
@@ -122,6 +153,8 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         "out": args.out,
         "endpoint": args.endpoint,
         "name": args.name,
+        "budget_usd": args.budget,
+        "cache": False if args.no_cache else None,
     }
     if args.spec:
         params = overrides.pop("params")
@@ -145,8 +178,15 @@ def run(args: argparse.Namespace) -> int:
     sweep = _build_sweep(args)
     if args.dry_run:
         return _dry_run(sweep)
+    estimate = None
+    if not args.no_estimate:
+        estimate = estimate_for_cli(sweep, args)
+        if not args.quiet:
+            print(estimate)
+        if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
+            return 1
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
-    run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer)
+    run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)
 
 

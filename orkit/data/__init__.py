@@ -15,6 +15,7 @@ Examples:
 from __future__ import annotations
 
 from orkit.data._dataset import Dataset, Item, open_dataset
+from orkit.data._fastrender import fast_renderer
 from orkit.data._template import PromptTemplate
 
-__all__ = ["Dataset", "Item", "PromptTemplate", "open_dataset"]
+__all__ = ["Dataset", "Item", "PromptTemplate", "fast_renderer", "open_dataset"]

@@ -220,6 +220,9 @@ class SimConfig:
     """Non-stream bodies start with whitespace keep-alive padding, as real OpenRouter's do."""
     generation_stats_delay_s: float = 0.5
     """Emulated seconds after completion during which `GET /generation` still answers 404."""
+    report_usage_cost: bool = True
+    """Put `cost` (and `cost_details`) in each response's `usage`; False leaves them out, as
+    some proxies and older OpenRouter paths do, so clients must ask `GET /generation`."""
     models: Mapping[str, ModelProfile] = field(default_factory=dict)
     """Per-model behaviour overrides, keyed by model id (fields left None stay derived)."""
     faults: FaultProfile | None = None

@@ -131,7 +131,7 @@ async def _keepalive(sim: Simulator, paced: _Paced, data: bytes, until: float) -
 
 
 async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
-    writer = ChunkWriter(plan)
+    writer = ChunkWriter(plan, with_cost=sim.config.report_usage_cost)
     kind = plan.fault.kind if plan.fault is not None else None
     await link.start(200, _headers(plan, b"text/event-stream"))
     paced = _Paced(link)
@@ -177,7 +177,7 @@ async def _break(sim: Simulator, paced: _Paced, kind: str, outcome: _Outcome) ->
 
 
 async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
-    body = dumps(completion_body(plan)).encode()
+    body = dumps(completion_body(plan, with_cost=sim.config.report_usage_cost)).encode()
     total = plan.ttft_s + plan.completion_tokens * plan.token_s
     kind = plan.fault.kind if plan.fault is not None else None
     broken = kind in ("drop_connection", "stall")

@@ -42,8 +42,9 @@ def _money(value: Decimal) -> float | int:
     return float(value) if value else 0
 
 
-def usage_object(plan: ChatPlan) -> dict[str, Any]:
-    """The `usage` object of a completion (tokens, cost, details)."""
+def usage_object(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
+    """The `usage` object of a completion (tokens, cost, details); `with_cost=False` leaves
+    out `cost` and `cost_details` (`SimConfig.report_usage_cost`)."""
     charge = plan.charge
     usage: dict[str, Any] = {
         "prompt_tokens": plan.prompt_tokens,
@@ -66,10 +67,12 @@ def usage_object(plan: ChatPlan) -> dict[str, Any]:
     }
     if charge.web_search:
         usage["server_tool_use_details"] = {"web_search_requests": 1}
+    if not with_cost:
+        del usage["cost"], usage["cost_details"]
     return usage
 
 
-def completion_body(plan: ChatPlan) -> dict[str, Any]:
+def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
     """The non-stream `chat.completion` body."""
     answer = plan.answer
     choice: dict[str, Any] = {
@@ -98,15 +101,16 @@ def completion_body(plan: ChatPlan) -> dict[str, Any]:
         "provider": plan.endpoint.provider.name,
         "system_fingerprint": plan.endpoint.fingerprint,
         "choices": [choice],
-        "usage": usage_object(plan),
+        "usage": usage_object(plan, with_cost=with_cost),
     }
 
 
 class ChunkWriter:
     """Builds the SSE events of one stream by string assembly (no per-chunk dict dumps)."""
 
-    def __init__(self, plan: ChatPlan) -> None:
+    def __init__(self, plan: ChatPlan, *, with_cost: bool = True) -> None:
         self.plan = plan
+        self.with_cost = with_cost
         self._head = (
             f'{{"id":"{plan.gen_id}","object":"chat.completion.chunk","created":{plan.created},'
             f'"model":{dumps(plan.model_id)},"provider":{dumps(plan.endpoint.provider.name)}'
@@ -135,7 +139,8 @@ class ChunkWriter:
 
     def usage(self) -> bytes:
         """The terminal usage chunk, with `"choices": []`."""
-        return self._event("[]", f',"usage":{dumps(usage_object(self.plan))}')
+        usage = usage_object(self.plan, with_cost=self.with_cost)
+        return self._event("[]", f',"usage":{dumps(usage)}')
 
     def error(self, code: int, message: str, error_type: str) -> bytes:
         """A mid-stream error event: top-level `error` and a `finish_reason: "error"` choice."""

@@ -1,0 +1,89 @@
+"""What a run does about cost around the engine: its estimate goes into the manifest before
+the first request, answered rows without `usage.cost` get one afterwards (`_costfill`), the
+manifest puts estimate and actual side by side per model, and the run's rows teach the
+calibration that later estimates use (`_learn`).
+
+None of it may stop or fail a run: an estimate or a lesson that cannot be had is a note in
+the manifest, not an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from orkit.batch._costfill import fill_unknown_costs
+from orkit.batch._endpoint import Endpoint
+from orkit.batch._learn import calibration_endpoint, learn_from_run
+from orkit.batch._totals import RunTotals
+from orkit.catalog import Catalog
+from orkit.client import AsyncOpenRouter
+from orkit.cost import Estimate
+from orkit.errors import OrkitError
+from orkit.results import RunDir
+
+if TYPE_CHECKING:
+    from orkit.batch._sweep import Sweep
+
+__all__ = ["cost_side_by_side", "learn_quietly", "manifest_estimate", "settle_costs"]
+
+_log = logging.getLogger("orkit")
+
+
+async def manifest_estimate(
+    sweep: Sweep, endpoint: Endpoint, client: AsyncOpenRouter, given: Estimate | None
+) -> dict[str, Any]:
+    """The estimate as the manifest keeps it (`given` when the caller made one already)."""
+    from orkit.batch._estimate import estimate_with_client
+
+    try:
+        estimate = given or await estimate_with_client(sweep, endpoint, client)
+    except (OrkitError, OSError, ValueError) as exc:
+        return {"error": f"no estimate: {exc}"}
+    return estimate.to_dict()
+
+
+async def settle_costs(run: RunDir, client: AsyncOpenRouter, endpoint: Endpoint) -> dict[str, int]:
+    """Cost the answered rows that came without one (see `_costfill`)."""
+    catalog = Catalog.bundled() if endpoint.uses_catalog else None
+    try:
+        return await fill_unknown_costs(run, client, catalog=catalog)
+    except OrkitError as exc:  # pragma: no cover - the rows keep their unknown cost
+        _log.warning("could not look up missing costs: %s", exc)
+        return {}
+
+
+def cost_side_by_side(estimate: Mapping[str, Any] | None, totals: RunTotals) -> dict[str, Any]:
+    """Per model: the estimate's low / expected / high next to what was billed."""
+    lines = {
+        line["model"]: line
+        for line in (estimate or {}).get("lines", [])
+        if line.get("role") == "model"
+    }
+    out: dict[str, Any] = {}
+    for model in dict.fromkeys([*lines, *totals.by_model]):
+        line, actual = lines.get(model), totals.by_model.get(model)
+        entry: dict[str, Any] = {
+            "estimate_low_usd": line["cost_low_usd"] if line else None,
+            "estimate_expected_usd": line["cost_expected_usd"] if line else None,
+            "estimate_high_usd": line["cost_high_usd"] if line else None,
+            "actual_usd": actual.cost_usd if actual else 0.0,
+            "unknown_cost_rows": actual.cost_unknown_rows if actual else 0,
+            "byok_rows": actual.byok_rows if actual else 0,
+            "byok_fee_usd": actual.byok_fee_usd if actual else 0.0,
+        }
+        if line and actual and not actual.cost_unknown_rows:
+            entry["within_band"] = (
+                line["cost_low_usd"] - 1e-12 <= actual.cost_usd <= line["cost_high_usd"] + 1e-12
+            )
+        out[model] = entry
+    return out
+
+
+def learn_quietly(run: RunDir, manifest: Mapping[str, Any], endpoint: Endpoint) -> None:
+    """Teach the calibration from this run; a failure only logs."""
+    try:
+        learn_from_run(run, manifest, calibration_endpoint(endpoint))
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pragma: no cover
+        _log.warning("could not learn from run %s: %s", run.run_id, exc)

@@ -1,0 +1,187 @@
+"""`Sweep.estimate()`: requests, tokens, cost (low / expected / high), cache hits, judge calls,
+duration under the limits in force and the budget verdict, before anything is sent.
+
+The dataset is read and rendered once (`measure_plan`); every model and params set is then
+priced with numpy over those arrays, so 100,000 rows × 20 models take about a second.
+Prompt tokens are the emulator's exact counts on `sim`, else tokenizer-family estimates
+corrected by calibration; answer lengths come from calibration (past runs or a pilot),
+`max_tokens`, or a default with a wide band. Offline (or without a key) the prices are the
+bundled snapshot's, and the footer says so.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from orkit._settings import load_settings
+from orkit.batch._endpoint import Endpoint, resolve_endpoint
+from orkit.batch._estimate_context import PriceContext, estimate_client, price_context
+from orkit.batch._estimate_lines import (
+    LineInputs,
+    judge_calls_per_task,
+    judge_lines,
+    model_line,
+)
+from orkit.batch._learn import calibration_endpoint
+from orkit.batch._runner import plan_sweep, router_options_for
+from orkit.batch._services import cache_ident, cache_path
+from orkit.batch._workload import ExactCounter, PromptSizes, cache_hit_share, measure_plan
+from orkit.catalog import Catalog, ModelInfo
+from orkit.client import AsyncOpenRouter
+from orkit.cost import Calibration, Estimate, LaneLoad, LineEstimate, plan_duration
+from orkit.errors import MissingAPIKeyError
+from orkit.types import Secret
+
+if TYPE_CHECKING:
+    from orkit.batch._sweep import Sweep
+
+__all__ = ["estimate_async", "estimate_with_client"]
+
+
+def _endpoint(sweep: Sweep, api_key: str | Secret | None) -> tuple[Endpoint | None, str | None]:
+    """The sweep's endpoint; OpenRouter without a key is estimated offline (None)."""
+    try:
+        return resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key), None
+    except MissingAPIKeyError:
+        return None, "no OPENROUTER_API_KEY: OpenRouter was not asked"
+
+
+async def estimate_async(
+    sweep: Sweep,
+    *,
+    api_key: str | Secret | None = None,
+    offline: bool = False,
+    pilot: dict[str, Any] | None = None,
+) -> Estimate:
+    """The estimate of `sweep` (see the module docstring). Sends no completion."""
+    endpoint, note = _endpoint(sweep, api_key)
+    async with estimate_client(endpoint, offline) as client:
+        estimate = await estimate_with_client(sweep, endpoint, client, offline=offline)
+    notes = [note] if note else []
+    return _with(estimate, notes=[*notes, *estimate.notes], pilot=pilot)
+
+
+def _with(estimate: Estimate, **changes: Any) -> Estimate:
+    from dataclasses import replace
+
+    return replace(estimate, **changes)
+
+
+async def estimate_with_client(
+    sweep: Sweep,
+    endpoint: Endpoint | None,
+    client: AsyncOpenRouter | None,
+    *,
+    offline: bool = False,
+) -> Estimate:
+    """The estimate, asking `client` (the run's own, or None offline) for prices."""
+    started = time.perf_counter()
+    sweep.built_scorers()
+    plan = plan_sweep(sweep, validate=False)
+    for _, template in plan.prompts:
+        template.check_columns(plan.dataset.columns(), path=plan.dataset.path)
+    options = router_options_for(sweep, endpoint) if endpoint else sweep.router_options()
+    ctx = await price_context(sweep, endpoint, client, offline=offline, options=options)
+    if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
+        ctx.catalog.require(sweep.all_models)
+    sizes = measure_plan(plan, _exact_counter(endpoint))
+    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes)
+    duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
+    lines = [
+        _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
+        for line in lines
+    ]
+    return Estimate(
+        lines=lines,
+        duration_s=duration.seconds,
+        budget_usd=sweep.budget_usd,
+        prices=ctx.prices,
+        notes=tuple(ctx.notes),
+        deferred_free_requests=duration.deferred,
+        seconds_to_estimate=time.perf_counter() - started,
+    )
+
+
+def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:
+    """The server's own prompt-token count, where orkit has it: the emulator's tokenizer."""
+    if endpoint is None or endpoint.kind != "sim":
+        return None
+    from orkit.sim.tokenizer import prompt_tokens
+
+    return prompt_tokens
+
+
+def _timed(line: LineEstimate, seconds: float | None, days: float | None) -> LineEstimate:
+    from dataclasses import replace
+
+    if line.role != "model":
+        return line
+    return replace(line, duration_s=seconds, quota_days=days)
+
+
+def _info(catalog: Catalog | None, model: str) -> ModelInfo:
+    found = catalog.get(model) if catalog is not None else None
+    if found is not None:
+        return found
+    # A server that does not price this model (self-hosted): it costs nothing here.
+    placeholder = Catalog.from_raw([{"id": model}], source="live", snapshot_date="")
+    info = placeholder.get(model)
+    assert info is not None
+    return info
+
+
+def _model_lines(
+    sweep: Sweep, endpoint: Endpoint | None, ctx: PriceContext, sizes: list[PromptSizes]
+) -> tuple[list[LineEstimate], list[LaneLoad]]:
+    calibration = Calibration.load(load_settings().cache_dir)
+    cal_key = calibration_endpoint(endpoint)
+    param_sets = sweep.param_sets()
+    scale = (
+        float(endpoint.sim.get("time_scale", 1.0)) if endpoint and endpoint.kind == "sim" else 1.0
+    )
+    lines: list[LineEstimate] = []
+    lanes: list[LaneLoad] = []
+    priced = {}
+    for model in sweep.models:
+        shares = _hit_shares(sweep, endpoint, model, param_sets, sizes)
+        inputs = LineInputs(
+            param_sets=param_sets,
+            repeats=sweep.repeats,
+            hit_shares=shares,
+            exact=endpoint is not None and endpoint.kind == "sim",
+            latency_scale=scale,
+            concurrency=sweep.concurrency,
+            limits=sweep.router_options().limits,
+        )
+        info = _info(ctx.catalog, model)
+        cal = calibration.get(cal_key, model)
+        line, lane, groups = model_line(info, sizes, cal, ctx.endpoints.get(model), inputs)
+        lines.append(line)
+        lanes.append(lane)
+        priced[model] = groups
+    judges = []
+    for scorer in sweep.built_scorers():
+        judge_model = getattr(scorer, "judge_model", None)
+        if isinstance(judge_model, str) and judge_calls_per_task(scorer):
+            info = _info(ctx.catalog, judge_model)
+            judges.append((scorer, info, calibration.get(cal_key, judge_model)))
+    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=sweep.models[0]))
+    return lines, lanes
+
+
+def _hit_shares(
+    sweep: Sweep,
+    endpoint: Endpoint | None,
+    model: str,
+    param_sets: list[dict[str, Any]],
+    sizes: list[PromptSizes],
+) -> dict[tuple[int, int], float]:
+    if not sweep.cache or endpoint is None:
+        return {}
+    path, ident = cache_path(), cache_ident(endpoint)
+    return {
+        (p, k): cache_hit_share(path, ident, model, params, size, sweep.repeats)
+        for p, size in enumerate(sizes)
+        for k, params in enumerate(param_sets)
+    }

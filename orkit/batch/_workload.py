@@ -1,0 +1,128 @@
+"""One pass over a sweep's dataset for its estimate: how big each prompt is, per row and
+prompt variant, as numpy arrays; and how many requests the response cache would answer.
+
+Rows are read and rendered once, whatever the number of models and params sets: the
+estimate multiplies these arrays by each model's tokenizer ratio and each params set's
+repeats. Memory is a few integers per row (100,000 rows × 2 prompts ≈ 5 MB); the rendered
+messages of only the first `SAMPLE_ROWS` rows are kept, to look up cache hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from orkit.batch._cache import ResponseCache, is_deterministic
+from orkit.batch._plan import Plan
+from orkit.data import fast_renderer
+from orkit.types import ChatRequest
+
+__all__ = ["SAMPLE_ROWS", "ExactCounter", "PromptSizes", "cache_hit_share", "measure_plan"]
+
+SAMPLE_ROWS = 2000
+"""Rows whose messages are kept for cache look-ups; past that, hits are extrapolated."""
+
+IntArray = npt.NDArray[np.int64]
+ExactCounter = Callable[[Sequence[Mapping[str, Any]]], int]
+
+
+@dataclass(slots=True)
+class PromptSizes:
+    """The size of every request of one prompt variant, one entry per dataset row."""
+
+    prompt_id: str
+    fingerprint: str
+    ascii_chars: IntArray
+    other_chars: IntArray
+    messages: IntArray
+    exact_tokens: IntArray | None = None
+    """Billed prompt tokens, when the server's tokenizer is known (the emulator's)."""
+    sample: list[list[dict[str, str]]] = field(default_factory=list)
+    """Rendered messages of the first rows (for cache look-ups)."""
+
+    @property
+    def rows(self) -> int:
+        return int(self.ascii_chars.size)
+
+
+def _size(messages: Iterable[Mapping[str, Any]]) -> tuple[int, int, int]:
+    ascii_chars = other = count = 0
+    for m in messages:
+        count += 1
+        text = m.get("content")
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        if text.isascii():
+            ascii_chars += len(text)
+        else:
+            n_ascii = len(text.encode("ascii", "ignore"))  # counts ASCII chars, in C
+            other += len(text) - n_ascii
+            ascii_chars += n_ascii
+    return ascii_chars, other, count
+
+
+def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSizes]:
+    """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset."""
+    renders = [fast_renderer(t) or t.render for _, t in plan.prompts]
+    columns: list[list[list[int]]] = [[[], [], [], []] for _ in plan.prompts]
+    samples: list[list[list[dict[str, str]]]] = [[] for _ in plan.prompts]
+    for batch in plan.dataset.iter_batches():
+        for item in batch:
+            for i, render in enumerate(renders):
+                messages = render(item)
+                a, o, n = _size(messages)
+                cols = columns[i]
+                cols[0].append(a)
+                cols[1].append(o)
+                cols[2].append(n)
+                if exact is not None:
+                    cols[3].append(exact(messages))
+                if len(samples[i]) < SAMPLE_ROWS:
+                    samples[i].append(messages)
+    out = []
+    for (pid, template), cols, sample in zip(plan.prompts, columns, samples, strict=True):
+        out.append(
+            PromptSizes(
+                prompt_id=pid,
+                fingerprint=template.fingerprint(),
+                ascii_chars=np.asarray(cols[0], dtype=np.int64),
+                other_chars=np.asarray(cols[1], dtype=np.int64),
+                messages=np.asarray(cols[2], dtype=np.int64),
+                exact_tokens=np.asarray(cols[3], dtype=np.int64) if exact is not None else None,
+                sample=sample,
+            )
+        )
+    return out
+
+
+def cache_hit_share(
+    cache_path: Path,
+    endpoint_id: str,
+    model: str,
+    params: Mapping[str, Any],
+    sizes: PromptSizes,
+    repeats: int,
+) -> float:
+    """The share of this (model, params, prompt)'s requests the response cache holds
+    answers for: exact up to `SAMPLE_ROWS` rows, extrapolated from them past that."""
+    if not sizes.sample or not cache_path.is_file():
+        return 0.0
+    if not is_deterministic(ChatRequest(model=model, messages=(), params=params)):
+        return 0.0
+    cache = ResponseCache(cache_path, endpoint_id)
+    try:
+        if cache.is_empty():
+            return 0.0
+        keys = [
+            cache.key(ChatRequest(model=model, messages=messages, params=params), repeat)
+            for messages in sizes.sample
+            for repeat in range(repeats)
+        ]
+        return cache.count_present(keys) / len(keys)
+    finally:
+        cache.close()

@@ -1,0 +1,73 @@
+"""Asking before spending: the estimate `run` and `estimate` share, the pilot, and the
+question (`--yes` skips it; without a terminal to ask on, a run over the threshold is
+refused with one line and exit 2, rather than spending unattended)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from orkit.cost import Estimate, format_usd
+from orkit.errors import ConfigError
+
+__all__ = ["DEFAULT_CONFIRM_ABOVE_USD", "confirm_spend", "estimate_for_cli"]
+
+DEFAULT_CONFIRM_ABOVE_USD = 1.0
+"""A run whose high estimate is above this asks first."""
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # closed or replaced stdin
+        return False
+
+
+def confirm_spend(estimate: Estimate, *, yes: bool, above_usd: float, what: str) -> bool:
+    """True to go ahead. Over the threshold: ask on a terminal, refuse (ConfigError) without
+    one unless `yes`."""
+    high, expected = estimate.cost_high_usd, estimate.cost_expected_usd
+    if yes or high <= above_usd:
+        return True
+    cost = f"up to {format_usd(high)} (expected {format_usd(expected)})"
+    if not _interactive():
+        raise ConfigError(
+            f"the {what} could cost {cost}, above the {format_usd(above_usd)} that needs a yes; "
+            "pass --yes to go ahead without asking"
+        )
+    print(f"The {what} could cost {cost}. Go ahead? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    if answer in ("y", "yes"):
+        return True
+    print(f"orkit: {what} not started; nothing was sent", file=sys.stderr)
+    return False
+
+
+def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
+    """The sweep's estimate; with `--pilot N`, first the pilot's estimate, a yes, the pilot."""
+    from orkit._portal import run_sync
+    from orkit.batch import PilotDeclined, TqdmObserver, estimate_async, estimate_with_pilot
+
+    offline = bool(getattr(args, "offline", False))
+    if not args.pilot:
+        return run_sync(estimate_async, sweep, offline=offline)
+
+    def confirm(pilot: Estimate) -> bool:
+        print(f"pilot: {args.pilot} items per model")
+        print(pilot)
+        # A pilot always asks (it spends for real), whatever its size.
+        return confirm_spend(pilot, yes=args.yes, above_usd=-1.0, what="pilot")
+
+    observer = None if getattr(args, "quiet", False) else TqdmObserver(desc="pilot")
+    try:
+        return run_sync(
+            estimate_with_pilot,
+            sweep,
+            args.pilot,
+            offline=offline,
+            confirm=confirm,
+            observer=observer,
+        )
+    except PilotDeclined:
+        raise SystemExit(1) from None

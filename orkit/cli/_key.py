@@ -1,0 +1,117 @@
+"""`orkit key`: the API key's spending limit, usage, and free-model daily counters.
+
+Asks `GET /key` (which works with the inference key itself) and reads the daily free-model
+counter orkit keeps in the user cache dir. The key is never printed: only its masked hint
+(`sk-or-v1-…d8b3`) and the label OpenRouter gives it, which is masked too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from orkit._redact import redact_secrets
+
+HELP = "show the API key's limit, usage and free-model daily requests"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("key", help=HELP, description=HELP + ". Never prints the key.")
+    p.add_argument(
+        "--endpoint",
+        default="openrouter",
+        help="openrouter (default) | sim | URL of an OpenRouter-compatible API",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=run)
+
+
+def _usd(value: Any) -> str:
+    if value is None:
+        return "unlimited"
+    if isinstance(value, int | float):
+        return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.6f}"
+    return str(value)
+
+
+async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    from orkit._settings import load_settings
+    from orkit.batch import open_client, resolve_endpoint
+    from orkit.router import DailyQuota, account_id
+
+    endpoint = resolve_endpoint(endpoint_name)
+    async with open_client(endpoint, preflight=False, read_timeout_s=20.0) as client:
+        data = await client.get_key()
+    local: dict[str, Any] = {}
+    hint = endpoint.api_key.masked() if endpoint.api_key is not None else None
+    if endpoint.kind == "openrouter" and endpoint.api_key is not None:
+        path = (
+            load_settings().cache_dir
+            / "free-quota"
+            / f"{account_id(endpoint.api_key.reveal())}.json"
+        )
+        if path.is_file():
+            quota = DailyQuota(path=path)
+            now = time.time()
+            remaining = quota.remaining(now)
+            local = {
+                "limit": quota.limit,
+                "remaining": remaining,
+                "used": max(0, quota.limit - remaining),
+                "resets_at": quota.resets_at(now),
+                "path": str(path),
+            }
+    return data, local, hint
+
+
+def _lines(data: dict[str, Any], local: dict[str, Any], hint: str | None) -> list[str]:
+    label = redact_secrets(str(data.get("label") or ""))
+    out = [f"key:           {hint or '(none)'}" + (f"  (label {label})" if label else "")]
+    limit = data.get("limit")
+    reset = data.get("limit_reset")
+    line = f"limit:         {_usd(limit)}"
+    if limit is not None:
+        line += f", {_usd(data.get('limit_remaining'))} left"
+        line += f" (resets {reset})" if reset else " (never resets)"
+    out.append(line)
+    out.append(
+        f"usage:         {_usd(data.get('usage'))} in all"
+        f" · {_usd(data.get('usage_daily'))} today"
+        f" · {_usd(data.get('usage_weekly'))} this week"
+        f" · {_usd(data.get('usage_monthly'))} this month"
+    )
+    if data.get("byok_usage"):
+        counted = "counted in" if data.get("include_byok_in_limit") else "not counted in"
+        out.append(f"BYOK usage:    {_usd(data.get('byok_usage'))} ({counted} the limit)")
+    if "is_free_tier" in data:
+        out.append(
+            f"free tier:     {'yes (no credits bought yet)' if data['is_free_tier'] else 'no'}"
+        )
+    free = data.get("free_model_daily_requests")
+    if isinstance(free, dict):
+        out.append(
+            f"free models:   {free.get('used', '?')} of {free.get('limit', '?')} requests"
+            " used today"
+            f" ({free.get('remaining', '?')} left; resets at 00:00 UTC)"
+        )
+    if local:
+        resets = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(local["resets_at"]))
+        out.append(
+            f"this machine:  {local['used']} of {local['limit']} free-model requests counted by "
+            f"orkit today ({local['remaining']} left until {resets})"
+        )
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from orkit._portal import run_sync
+
+    data, local, hint = run_sync(_fetch, args.endpoint)
+    if args.json:
+        body = {"key": hint, "data": data, "local_free_quota": local or None}
+        print(redact_secrets(json.dumps(body, indent=2)))
+        return 0
+    print("\n".join(_lines(data, local, hint)))
+    return 0

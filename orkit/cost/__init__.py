@@ -1,0 +1,88 @@
+"""Cost truth (layer 2): token estimation per tokenizer family, price bands from the catalog
+and the providers' endpoints, answer-length bands from calibration, the arithmetic and the
+duration of an estimate, and the accounting of what a request cost when the response did not
+say. The batch layer assembles these into `Sweep.estimate()`.
+
+Examples:
+    >>> from orkit.cost import family_of, measure_messages
+    >>> size = measure_messages([{"role": "user", "content": "What is 2 + 2?"}])
+    >>> round(family_of("GPT").prompt_tokens(size), 1)
+    9.4
+"""
+
+from __future__ import annotations
+
+from orkit.cost._accounting import (
+    GenerationCost,
+    cost_from_generation,
+    cost_from_prices,
+    is_insured,
+)
+from orkit.cost._arith import GroupCost, WorkGroup, group_cost
+from orkit.cost._calibration import (
+    ANY_PROMPT,
+    CALIBRATION_FILE,
+    Calibration,
+    ModelCalibration,
+    Observation,
+    OutputSample,
+    sample_of,
+)
+from orkit.cost._duration import (
+    DEFAULT_TOKENS_PER_S,
+    DEFAULT_TTFT_S,
+    Duration,
+    FreeQuota,
+    LaneLoad,
+    plan_duration,
+)
+from orkit.cost._output import DEFAULT_OUTPUT_TOKENS, FALLBACK_CEILING, OutputBand, output_band
+from orkit.cost._prices import PriceBand, Rates, price_band
+from orkit.cost._result import (
+    Estimate,
+    LineEstimate,
+    budget_verdict,
+    format_duration,
+    format_usd,
+)
+from orkit.cost._tokens import FAMILIES, TextSize, TokenizerFamily, family_of, measure_messages
+
+__all__ = [
+    "ANY_PROMPT",
+    "CALIBRATION_FILE",
+    "DEFAULT_OUTPUT_TOKENS",
+    "DEFAULT_TOKENS_PER_S",
+    "DEFAULT_TTFT_S",
+    "FALLBACK_CEILING",
+    "FAMILIES",
+    "Calibration",
+    "Duration",
+    "Estimate",
+    "FreeQuota",
+    "GenerationCost",
+    "GroupCost",
+    "LaneLoad",
+    "LineEstimate",
+    "ModelCalibration",
+    "Observation",
+    "OutputBand",
+    "OutputSample",
+    "PriceBand",
+    "Rates",
+    "TextSize",
+    "TokenizerFamily",
+    "WorkGroup",
+    "budget_verdict",
+    "cost_from_generation",
+    "cost_from_prices",
+    "family_of",
+    "format_duration",
+    "format_usd",
+    "group_cost",
+    "is_insured",
+    "measure_messages",
+    "output_band",
+    "plan_duration",
+    "price_band",
+    "sample_of",
+]

@@ -1,0 +1,216 @@
+"""Calibration: what past runs taught about each model, kept in the user cache dir and used by
+every later estimate (layer 2).
+
+Per (endpoint, model) it keeps: how far the tokenizer-family estimate of prompt tokens was
+from the billed count (`prompt_ratio`), how far the listed price was from what was billed
+(`price_ratio`: provider mix, long-context overrides, discounts), the speed seen (time to
+first token, output tokens per second), and per prompt template a sample of completion
+lengths with the `max_tokens` they were observed under. Older runs fade (each new run gets
+half the weight of everything before it), so a model that changed is relearned in a few runs.
+
+One JSON file, replaced atomically; a damaged file is ignored rather than trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ANY_PROMPT",
+    "CALIBRATION_FILE",
+    "Calibration",
+    "ModelCalibration",
+    "Observation",
+    "OutputSample",
+    "sample_of",
+]
+
+CALIBRATION_FILE = "calibration.json"
+ANY_PROMPT = "*"
+"""The sample key that pools every prompt of a model (used for prompts never seen)."""
+_FORMAT = 1
+_SAMPLE_SIZE = 512  # enough for a ±3% mean; small enough to keep the file small
+_OLD_WEIGHT = 0.5  # the weight of everything before a new run
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSample:
+    """Completion lengths seen for one (model, prompt), and the cap they were seen under."""
+
+    tokens: tuple[int, ...]
+    cap: int | None
+    """The `max_tokens` of the run (None: uncapped); lengths at the cap were cut there."""
+    source: str = "calibration"
+    """`calibration` (a past run) or `pilot` (a pilot run for this estimate)."""
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one finished run says about one model (built by the batch layer from its rows)."""
+
+    model: str
+    outputs: Mapping[str, OutputSample] = field(default_factory=dict)
+    """Completion lengths per prompt fingerprint."""
+    prompt_actual: float = 0.0
+    prompt_estimated: float = 0.0
+    cost_actual: float = 0.0
+    cost_listed: float = 0.0
+    ttft_s: float | None = None
+    tokens_per_s: float | None = None
+    rows: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCalibration:
+    """The learnt facts of one model on one endpoint."""
+
+    prompt_ratio: float | None = None
+    """Billed prompt tokens / estimated ones (None: never measured)."""
+    price_ratio: float | None = None
+    """Billed cost / cost at listed prices (None: never measured)."""
+    ttft_s: float | None = None
+    tokens_per_s: float | None = None
+    outputs: Mapping[str, OutputSample] = field(default_factory=dict)
+    sums: Mapping[str, float] = field(default_factory=dict)
+    """Faded sums behind the ratios (kept so the next run blends in, not replaces)."""
+    updated_at: float | None = None
+
+    def output_sample(self, prompt_key: str) -> tuple[OutputSample | None, bool]:
+        """The sample for this prompt, else the pooled one; the flag says it was this prompt's."""
+        own = self.outputs.get(prompt_key)
+        if own is not None:
+            return own, True
+        return self.outputs.get(ANY_PROMPT), False
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den > 0 and num > 0 else None
+
+
+def _blend(old: float | None, new: float | None, weight_old: float) -> float | None:
+    if old is None:
+        return new
+    if new is None:
+        return old
+    return old * weight_old + new * (1 - weight_old)
+
+
+class Calibration:
+    """The calibration file of one cache dir. Load, look up, update, save."""
+
+    def __init__(self, path: Path, entries: dict[str, ModelCalibration] | None = None) -> None:
+        self.path = path
+        self._entries: dict[str, ModelCalibration] = entries or {}
+
+    @classmethod
+    def load(cls, cache_dir: Path) -> Calibration:
+        """The stored calibration, or an empty one (missing or damaged file)."""
+        path = Path(cache_dir) / CALIBRATION_FILE
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+            if raw.get("format") != _FORMAT:
+                return cls(path)
+            return cls(path, {k: _from_json(v) for k, v in raw["entries"].items()})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(path)
+
+    @staticmethod
+    def key(endpoint: str, model: str) -> str:
+        return f"{endpoint}|{model}"
+
+    def get(self, endpoint: str, model: str) -> ModelCalibration | None:
+        return self._entries.get(self.key(endpoint, model))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def update(self, endpoint: str, obs: Observation, *, now: float | None = None) -> None:
+        """Blend one run's observation of a model into what is known."""
+        if obs.rows <= 0:
+            return
+        k = self.key(endpoint, obs.model)
+        old = self._entries.get(k) or ModelCalibration()
+        sums = {name: value * _OLD_WEIGHT for name, value in old.sums.items()}
+        for name, value in (
+            ("prompt_actual", obs.prompt_actual),
+            ("prompt_estimated", obs.prompt_estimated),
+            ("cost_actual", obs.cost_actual),
+            ("cost_listed", obs.cost_listed),
+        ):
+            sums[name] = sums.get(name, 0.0) + value
+        outputs = dict(old.outputs)
+        outputs.update(obs.outputs)  # a prompt's latest run replaces its older sample
+        self._entries[k] = ModelCalibration(
+            prompt_ratio=_ratio(sums["prompt_actual"], sums["prompt_estimated"]),
+            price_ratio=_ratio(sums["cost_actual"], sums["cost_listed"]),
+            ttft_s=_blend(old.ttft_s, obs.ttft_s, _OLD_WEIGHT),
+            tokens_per_s=_blend(old.tokens_per_s, obs.tokens_per_s, _OLD_WEIGHT),
+            outputs=outputs,
+            sums=sums,
+            updated_at=time.time() if now is None else now,
+        )
+
+    def save(self) -> None:
+        """Write atomically (a reader never sees half a file)."""
+        body = {"format": _FORMAT, "entries": {k: _to_json(v) for k, v in self._entries.items()}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".calibration-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(body, fh, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def sample_of(values: Sequence[int], seed: str) -> tuple[int, ...]:
+    """At most `_SAMPLE_SIZE` of `values`, drawn reproducibly."""
+    if len(values) <= _SAMPLE_SIZE:
+        return tuple(values)
+    return tuple(random.Random(seed).sample(list(values), _SAMPLE_SIZE))
+
+
+def _to_json(m: ModelCalibration) -> dict[str, Any]:
+    return {
+        "prompt_ratio": m.prompt_ratio,
+        "price_ratio": m.price_ratio,
+        "ttft_s": m.ttft_s,
+        "tokens_per_s": m.tokens_per_s,
+        "sums": dict(m.sums),
+        "updated_at": m.updated_at,
+        "outputs": {
+            k: {"tokens": list(s.tokens), "cap": s.cap, "source": s.source, "run_id": s.run_id}
+            for k, s in m.outputs.items()
+        },
+    }
+
+
+def _from_json(raw: Mapping[str, Any]) -> ModelCalibration:
+    outputs = {
+        k: OutputSample(
+            tokens=tuple(int(t) for t in s["tokens"]),
+            cap=None if s.get("cap") is None else int(s["cap"]),
+            source=str(s.get("source", "calibration")),
+            run_id=s.get("run_id"),
+        )
+        for k, s in dict(raw.get("outputs") or {}).items()
+    }
+    return ModelCalibration(
+        prompt_ratio=raw.get("prompt_ratio"),
+        price_ratio=raw.get("price_ratio"),
+        ttft_s=raw.get("ttft_s"),
+        tokens_per_s=raw.get("tokens_per_s"),
+        outputs=outputs,
+        sums={k: float(v) for k, v in dict(raw.get("sums") or {}).items()},
+        updated_at=raw.get("updated_at"),
+    )

@@ -1,0 +1,230 @@
+"""The estimate of a sweep as a value: one line per model (and per judge model), a total,
+the duration, the budget verdict and where the prices came from (layer 2).
+
+`Estimate.to_pandas()` is the DataFrame form, `to_dict()` what manifests and `--json` hold,
+and `str()` the table `orkit estimate` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Estimate", "LineEstimate", "budget_verdict", "format_duration", "format_usd"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineEstimate:
+    """One model's requests (or one judge model's) in the estimate."""
+
+    model: str
+    role: str
+    """`model` (the sweep's own requests) or `judge` (LLM-judge scorer calls)."""
+    requests: int
+    """Requests in the grid, cache hits included."""
+    cache_hits: int
+    """Requests expected to be answered by the response cache (free, nothing sent)."""
+    prompt_tokens: int
+    completion_tokens: int
+    """Expected completion tokens (reasoning included)."""
+    cost_low_usd: float
+    cost_expected_usd: float
+    cost_high_usd: float
+    duration_s: float | None = None
+    quota_days: float | None = None
+    """Free models: these requests in days of the daily free-model quota."""
+    price_source: str = "catalog"
+    output_source: str = "default"
+    free: bool = False
+
+    @property
+    def sent(self) -> int:
+        return self.requests - self.cache_hits
+
+
+def budget_verdict(budget_usd: float | None, expected: float, high: float) -> str:
+    """`fits` (even the high estimate), `may exceed` (expected fits, high does not),
+    `exceeds` (expected does not), or `no budget`."""
+    if budget_usd is None:
+        return "no budget"
+    if high <= budget_usd:
+        return "fits"
+    if expected <= budget_usd:
+        return "may exceed"
+    return "exceeds"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A sweep's cost and duration before it runs."""
+
+    lines: Sequence[LineEstimate]
+    duration_s: float
+    budget_usd: float | None
+    prices: str
+    """Where prices came from: `OpenRouter /models fetched ...`, `the bundled snapshot of ...`."""
+    notes: Sequence[str] = field(default_factory=tuple)
+    deferred_free_requests: int = 0
+    """Free-model requests past today's daily quota (a run leaves them for a resume)."""
+    pilot: dict[str, Any] | None = None
+    """The pilot run behind the output lengths, if any: run dir, requests, cost."""
+    seconds_to_estimate: float | None = None
+
+    @property
+    def cost_low_usd(self) -> float:
+        return sum(line.cost_low_usd for line in self.lines)
+
+    @property
+    def cost_expected_usd(self) -> float:
+        return sum(line.cost_expected_usd for line in self.lines)
+
+    @property
+    def cost_high_usd(self) -> float:
+        return sum(line.cost_high_usd for line in self.lines)
+
+    @property
+    def requests(self) -> int:
+        return sum(line.requests for line in self.lines)
+
+    @property
+    def verdict(self) -> str:
+        return budget_verdict(self.budget_usd, self.cost_expected_usd, self.cost_high_usd)
+
+    def line(self, model: str, role: str = "model") -> LineEstimate:
+        for line in self.lines:
+            if line.model == model and line.role == role:
+                return line
+        raise KeyError(model)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lines": [asdict(line) for line in self.lines],
+            "total": {
+                "requests": self.requests,
+                "cache_hits": sum(line.cache_hits for line in self.lines),
+                "prompt_tokens": sum(line.prompt_tokens for line in self.lines),
+                "completion_tokens": sum(line.completion_tokens for line in self.lines),
+                "cost_low_usd": self.cost_low_usd,
+                "cost_expected_usd": self.cost_expected_usd,
+                "cost_high_usd": self.cost_high_usd,
+                "duration_s": self.duration_s,
+            },
+            "budget_usd": self.budget_usd,
+            "verdict": self.verdict,
+            "prices": self.prices,
+            "notes": list(self.notes),
+            "deferred_free_requests": self.deferred_free_requests,
+            "pilot": self.pilot,
+        }
+
+    def to_pandas(self) -> Any:
+        """One row per line plus a `TOTAL` row."""
+        import pandas as pd
+
+        rows = [asdict(line) for line in self.lines]
+        total = self.to_dict()["total"]
+        rows.append({"model": "TOTAL", "role": "total", **total})
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        html: str = self.to_pandas()._repr_html_()
+        return html + f"<p>{_escape(self.footer())}</p>"
+
+    def __str__(self) -> str:
+        return self.table() + "\n" + self.footer()
+
+    def table(self) -> str:
+        header: tuple[str, ...] = ("model", "requests", "cached", "prompt tok", "output tok")
+        header = (*header, "low", "expected", "high", "duration", "notes")
+        rows = [_row(line) for line in self.lines]
+        rows.append(
+            (
+                "TOTAL",
+                f"{self.requests:,}",
+                f"{sum(line.cache_hits for line in self.lines):,}",
+                f"{sum(line.prompt_tokens for line in self.lines):,}",
+                f"{sum(line.completion_tokens for line in self.lines):,}",
+                format_usd(self.cost_low_usd),
+                format_usd(self.cost_expected_usd),
+                format_usd(self.cost_high_usd),
+                format_duration(self.duration_s),
+                "",
+            )
+        )
+        widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+        out = []
+        for r in (header, *rows):
+            cells = [r[0].ljust(widths[0])]
+            cells += [r[i].rjust(widths[i]) for i in range(1, len(r) - 1)]
+            cells.append(r[-1])
+            out.append("  ".join(cells).rstrip())
+        return "\n".join(out)
+
+    def footer(self) -> str:
+        parts = [f"prices: {self.prices}"]
+        if self.budget_usd is not None:
+            parts.append(f"budget {format_usd(self.budget_usd)}: {self.verdict}")
+        if self.deferred_free_requests:
+            parts.append(
+                f"{self.deferred_free_requests:,} free-model requests are past today's quota "
+                "(a run leaves them for `orkit resume` after the UTC-midnight reset)"
+            )
+        if self.pilot:
+            parts.append(
+                f"output lengths from a pilot of {self.pilot['requests']} requests "
+                f"({format_usd(self.pilot['cost_usd'])}, {self.pilot['run_dir']})"
+            )
+        return "\n".join([*parts, *self.notes])
+
+
+def _row(line: LineEstimate) -> tuple[str, ...]:
+    notes = [f"output: {line.output_source}"]
+    if line.price_source != "catalog":
+        notes.append(line.price_source)
+    if line.quota_days is not None:
+        notes.append(f"free quota: {line.quota_days:,.1f} days")
+    name = line.model if line.role == "model" else f"{line.model} (judge)"
+    return (
+        name,
+        f"{line.requests:,}",
+        f"{line.cache_hits:,}",
+        f"{line.prompt_tokens:,}",
+        f"{line.completion_tokens:,}",
+        format_usd(line.cost_low_usd),
+        format_usd(line.cost_expected_usd),
+        format_usd(line.cost_high_usd),
+        format_duration(line.duration_s),
+        ", ".join(notes),
+    )
+
+
+def format_usd(value: float) -> str:
+    """Dollars with enough digits to tell small sums apart."""
+    if value == 0:
+        return "$0"
+    if value >= 100:
+        return f"${value:,.0f}"
+    if value >= 1:
+        return f"${value:,.2f}"
+    if value >= 0.01:
+        return f"${value:.3f}"
+    return f"${value:.2g}" if value >= 1e-6 else "<$0.000001"
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.0f} s" if seconds >= 1 else "<1 s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("\n", "<br>")
