@@ -1,20 +1,52 @@
-"""Scorers (layer 2): compare outputs with expected values from the dataset."""
+"""Scorers (layer 2): compare outputs with expected values from the dataset, check structured
+outputs, run your own functions, and ask LLM judges (built here, sent by `orkit.batch`)."""
 
 from __future__ import annotations
 
-from orkit.scorers._base import Score, Scorer
-from orkit.scorers._spec import SCORER_KINDS, scorer_from_spec
+from orkit.scorers._base import AsyncScorer, Score, Scorer
+from orkit.scorers._choice import extract_choice, multiple_choice
+from orkit.scorers._json import json_schema, json_valid
+from orkit.scorers._judge_base import DEFAULT_JUDGE_PARAMS, Judge, JudgeCase, question_text
+from orkit.scorers._judges import pairwise as judge_pairwise
+from orkit.scorers._judges import reference as judge_reference
+from orkit.scorers._judges import rubric as judge_rubric
+from orkit.scorers._python import python
+from orkit.scorers._spec import (
+    SCORER_KINDS,
+    AnyScorer,
+    as_scorer,
+    scorer_from_spec,
+    scorer_spec,
+    split_scorers,
+)
 from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
 
 __all__ = [
+    "DEFAULT_JUDGE_PARAMS",
     "SCORER_KINDS",
+    "AnyScorer",
+    "AsyncScorer",
+    "Judge",
+    "JudgeCase",
     "Score",
     "Scorer",
+    "as_scorer",
     "contains",
     "exact",
+    "extract_choice",
     "json_equal",
+    "json_schema",
+    "json_valid",
+    "judge_pairwise",
+    "judge_reference",
+    "judge_rubric",
+    "multiple_choice",
     "normalized",
     "numeric",
+    "python",
+    "question_text",
     "regex",
     "scorer_from_spec",
+    "scorer_spec",
+    "split_scorers",
 ]

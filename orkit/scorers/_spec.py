@@ -1,28 +1,51 @@
-"""Build scorers from their spec form (`[[scorers]]` tables in a run spec)."""
+"""Build scorers from their spec form (`[[scorers]]` tables in a run spec) or from whatever a
+user passes in Python (a scorer object, a plain function, a spec mapping), and sort them by
+when they run: inline in the engine (cheap, sync) or in the scoring stage afterwards (async
+functions and LLM judges)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
 
-from orkit.errors import SpecError
-from orkit.scorers import _text
-from orkit.scorers._base import Scorer
+from orkit.errors import ConfigError, SpecError
+from orkit.scorers import _judges, _text
+from orkit.scorers._base import AsyncScorer, Scorer
+from orkit.scorers._choice import multiple_choice
+from orkit.scorers._json import json_schema, json_valid
+from orkit.scorers._judge_base import Judge
+from orkit.scorers._python import python
 
-__all__ = ["SCORER_KINDS", "scorer_from_spec"]
+__all__ = [
+    "SCORER_KINDS",
+    "AnyScorer",
+    "as_scorer",
+    "scorer_from_spec",
+    "scorer_spec",
+    "split_scorers",
+]
 
-SCORER_KINDS: dict[str, Callable[..., Scorer]] = {
+AnyScorer: TypeAlias = Scorer | AsyncScorer | Judge
+
+SCORER_KINDS: dict[str, Callable[..., Any]] = {
     "exact": _text.exact,
     "normalized": _text.normalized,
     "contains": _text.contains,
     "numeric": _text.numeric,
     "regex": _text.regex,
     "json_equal": _text.json_equal,
+    "multiple_choice": multiple_choice,
+    "json_valid": json_valid,
+    "json_schema": json_schema,
+    "python": python,
+    "judge_rubric": _judges.rubric,
+    "judge_reference": _judges.reference,
+    "judge_pairwise": _judges.pairwise,
 }
 
 
-def scorer_from_spec(spec: Mapping[str, Any], *, where: str = "scorers") -> Scorer:
-    """`{"kind": "numeric", "expected": "answer", "rel_tol": 0.01}` → a Scorer."""
+def scorer_from_spec(spec: Mapping[str, Any], *, where: str = "scorers") -> Any:
+    """`{"kind": "numeric", "expected": "answer", "rel_tol": 0.01}` → a scorer."""
     options = dict(spec)
     kind = options.pop("kind", None)
     if kind not in SCORER_KINDS:
@@ -32,3 +55,45 @@ def scorer_from_spec(spec: Mapping[str, Any], *, where: str = "scorers") -> Scor
         return SCORER_KINDS[kind](**options)
     except TypeError as exc:
         raise SpecError(f"bad options for scorer {kind!r}: {exc}", field=where) from exc
+    except SpecError:
+        raise
+    except ConfigError as exc:
+        raise SpecError(exc.message, field=where) from None
+
+
+def as_scorer(value: Any, *, where: str = "scorers") -> AnyScorer:
+    """A scorer from a spec mapping, a scorer object, or a plain (sync or async) function."""
+    if isinstance(value, Mapping):
+        built: AnyScorer = scorer_from_spec(value, where=where)
+        return built
+    if isinstance(value, Judge | Scorer | AsyncScorer):
+        return value
+    if callable(value):
+        wrapped: AnyScorer = python(value)
+        return wrapped
+    raise SpecError(f"not a scorer: {value!r:.60}", field=where)
+
+
+def split_scorers(scorers: Sequence[AnyScorer]) -> tuple[list[Scorer], list[Any]]:
+    """(inline scorers, deferred ones): the engine runs the first kind on each answer as it
+    arrives; judges and async scorers run in the scoring stage after the candidates."""
+    inline: list[Scorer] = []
+    deferred: list[Any] = []
+    for s in scorers:
+        if isinstance(s, Judge) or (isinstance(s, AsyncScorer) and not isinstance(s, Scorer)):
+            deferred.append(s)
+        else:
+            inline.append(s)
+    return inline, deferred
+
+
+def scorer_spec(scorer: Any) -> dict[str, Any]:
+    """The spec form of a scorer (what a manifest stores, so a resume can rebuild it)."""
+    if isinstance(scorer, Mapping):
+        return dict(scorer)
+    spec = getattr(scorer, "spec", None)
+    if isinstance(spec, Mapping):
+        return dict(spec)
+    if callable(scorer) and not hasattr(scorer, "name"):
+        return dict(python(scorer).spec)
+    return {"kind": getattr(scorer, "name", type(scorer).__name__)}

@@ -17,6 +17,11 @@ matches one of these grammars decides the answer (patterns are case-insensitive;
 - Arithmetic (`orkit.sim.solvers.arithmetic`): `What is 17 + 25?` -> `42`;
   `Compute 12 * (3 + 4).` -> `84`; `Calculate 144 / 12.` -> `12`; `What is 5 - 12?` -> `-7`.
 
+Before those, the whole message is checked for a judge prompt (`orkit.sim.solvers.judge`):
+tagged `<question>`/`<answer>` (or `<answer_a>`/`<answer_b>`) blocks and a requested last
+line `Score: N/5`, `Verdict: CORRECT` or `Winner: A` -> that line, e.g. `Score: 5/5` for an
+answer that matches the reference (or the emulator's own solution of the question).
+
 A correct model outputs exactly `Solution.answer` (the answer only, no prose). Anything
 else gets filler prose (`orkit.sim.solvers.filler`).
 """
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from orkit.sim.solvers import arithmetic, extraction, strings
+from orkit.sim.solvers import arithmetic, extraction, judge, strings
 from orkit.sim.solvers._types import Solution
 from orkit.sim.solvers.capitals import CapitalTable
 from orkit.sim.solvers.filler import filler
@@ -48,6 +53,12 @@ class Solvers:
 
     def solve(self, text: str) -> Solution | None:
         """The solution for a user message, or None if no grammar recognises it."""
+        graded = judge.solve(text, self._solve_lines)
+        if graded is not None:
+            return graded
+        return self._solve_lines(text)
+
+    def _solve_lines(self, text: str) -> Solution | None:
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         for line in reversed(lines):
             line = _LABEL_RE.sub("", line)

@@ -16,7 +16,8 @@ class Solution:
     """A recognised question: its exact correct output and plausible wrong ones."""
 
     kind: str
-    """`arithmetic`, `capital`, `string` or `json` (the demo dataset's `kind` values differ)."""
+    """`arithmetic`, `capital`, `string`, `json` or `judge` (the demo dataset's `kind` values
+    differ)."""
     answer: str
     """The exact output of a correct model."""
     near_misses: tuple[str, ...]
