@@ -38,3 +38,31 @@ def test_routing_examples_make_a_valid_sweep() -> None:
         for key in ("limits", "routing", "fallbacks"):
             merged.setdefault(key, {}).update(t.get(key, {}))
     Sweep(dataset="x.jsonl", models=["a/b"], prompt="{{ q }}", **merged)
+
+
+def test_scorer_examples_build() -> None:
+    from orkit.scorers import scorer_from_spec
+
+    tables = [s for t in blocks("toml") for s in tomllib.loads(t).get("scorers", [])]
+    kinds = {s["kind"] for s in tables}
+    assert {"multiple_choice", "json_schema", "python", "judge_rubric", "judge_pairwise"} <= kinds
+    for spec in tables:
+        if spec["kind"] != "python":  # its checks.py lives next to the reader's spec
+            scorer_from_spec(spec)
+
+
+def test_rescore_examples_parse() -> None:
+    import shlex
+
+    from orkit.cli import build_parser
+
+    lines = [
+        line.split("#")[0] if " #" in line else line
+        for block in blocks("bash")
+        for line in block.splitlines()
+        if line.startswith("orkit rescore")
+    ]
+    assert len(lines) == 3
+    for line in lines:
+        args = build_parser().parse_args(shlex.split(line)[1:])
+        assert args.func.__name__ == "rescore"

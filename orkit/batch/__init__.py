@@ -8,11 +8,12 @@ from orkit.batch._estimate import estimate_async
 from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
+from orkit.batch._rescore import rescore_async
 from orkit.batch._resume import drift, resume, resume_async, retry_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
-from orkit.batch._spec import dump_spec, load_spec, spec_from_dict
+from orkit.batch._spec import dump_spec, load_spec, resolve_scorer_paths, spec_from_dict
 from orkit.batch._sweep import Sweep
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
 from orkit.batch._totals import ModelTotals, RunTotals
@@ -46,7 +47,9 @@ __all__ = [
     "plan_sweep",
     "prepare",
     "rebuild_parts",
+    "rescore_async",
     "resolve_endpoint",
+    "resolve_scorer_paths",
     "resume",
     "resume_async",
     "retry_async",

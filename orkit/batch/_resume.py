@@ -105,7 +105,9 @@ def _drop_stale_pending(run: RunDir, sweep: Sweep) -> None:
 
 
 def _spent(journal: Journal) -> float:
-    return sum(row.get("cost_usd") or 0.0 for row in journal.results() if row["status"] == "ok")
+    """What the run spent so far: its answers, and its LLM judges' requests."""
+    answers = sum(row.get("cost_usd") or 0.0 for row in journal.results() if row["status"] == "ok")
+    return answers + sum(row.get("judge_cost_usd") or 0.0 for row in journal.scores())
 
 
 async def _continue(
@@ -217,6 +219,12 @@ def resume(
     from orkit.batch._run import Run
 
     observer = TqdmObserver() if progress else None
-    run_dir = run_sync(resume_async, path, allow_drift=allow_drift, budget_usd=budget_usd,
-                       api_key=api_key, observer=observer)
+    run_dir = run_sync(
+        resume_async,
+        path,
+        allow_drift=allow_drift,
+        budget_usd=budget_usd,
+        api_key=api_key,
+        observer=observer,
+    )
     return Run(run_dir)

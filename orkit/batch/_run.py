@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores
 from orkit.stats import summarize
+from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
 
@@ -59,10 +62,51 @@ class Run:
 
     def summary(self) -> pd.DataFrame:
         """Per model, in the sweep's order: rows, errors, scores, latency, cost."""
-        table = summarize(self.to_pandas(), self.scores())
+        scores = self.scores()
+        table = with_judge_cost(summarize(self.to_pandas(), scores), scores)
         order = [m for m in self.manifest.get("spec", {}).get("models", []) if m in table.index]
         rest = [m for m in table.index if m not in order]
         return table.loc[order + rest]
+
+    def judge_costs(self) -> pd.DataFrame:
+        """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
+        sent, rows answered from the cache, tokens and cost (apart from the answers' cost)."""
+        return judge_cost_table(self.scores())
+
+    def rescore(
+        self,
+        scorers: Sequence[Any] | None = None,
+        *,
+        keep: bool = False,
+        budget_usd: float | None = None,
+        api_key: str | Secret | None = None,
+    ) -> Run:
+        """Re-score this run from its journal without re-sending a single candidate request:
+        with `scorers` (objects, functions or spec tables; default: the run's own), replacing
+        its scores (with `keep`, only those of the scorers given). LLM judges go through the
+        router and the response cache — an unchanged judge costs nothing and sends nothing;
+        `budget_usd` caps what new judge requests may spend. Works in scripts and Jupyter."""
+        from orkit._portal import run_sync
+
+        return run_sync(
+            self.rescore_async, scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
+        )
+
+    async def rescore_async(
+        self,
+        scorers: Sequence[Any] | None = None,
+        *,
+        keep: bool = False,
+        budget_usd: float | None = None,
+        api_key: str | Secret | None = None,
+    ) -> Run:
+        """`rescore` on the current event loop (`await run.rescore_async(...)`)."""
+        from orkit.batch._rescore import rescore_async
+
+        await rescore_async(
+            self.path, scorers=scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
+        )
+        return self
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
+from orkit.batch._budget import Prices
 from orkit.batch._cost_run import (
     cost_side_by_side,
     learn_quietly,
@@ -21,8 +22,10 @@ from orkit.batch._cost_run import (
 )
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
+from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
+from orkit.batch._scoring import ScoringJob
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
 from orkit.batch._sink import ResultSink, rebuild_parts
 from orkit.batch._tasks import Task
@@ -41,6 +44,7 @@ from orkit.results import (
     run_lock,
 )
 from orkit.router import DailyQuota, Router, RouterOptions, account_id
+from orkit.scorers import split_scorers
 from orkit.types import Clock, Secret
 
 if TYPE_CHECKING:
@@ -48,9 +52,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Session",
+    "daily_quota",
     "execute_session",
     "plan_sweep",
     "prepare",
+    "price_catalog",
     "router_options_for",
     "run_sweep_async",
     "totals_from_journal",
@@ -103,7 +109,7 @@ def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
     return sweep.router_options(overrides, quota_path)
 
 
-def _daily_quota(options: RouterOptions, endpoint: Endpoint) -> DailyQuota:
+def daily_quota(options: RouterOptions, endpoint: Endpoint) -> DailyQuota:
     """OpenRouter's free-model daily quota: 50 until `GET /key` says otherwise. Other
     OpenAI-compatible servers have none unless their /key reports one."""
     default = 50 if endpoint.uses_catalog else 10**9
@@ -163,10 +169,13 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     sweep, run, manifest = session.sweep, session.run, session.manifest
     options = router_options_for(sweep, session.endpoint)
     router = Router(
-        client, options, clock=session.clock, quota=_daily_quota(options, session.endpoint)
+        client, options, clock=session.clock, quota=daily_quota(options, session.endpoint)
     )
     await _seed_quota(router, client)
-    services = await _services(session, client)
+    services, prices = await _services(session, client)
+    # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
+    # scoring stage once the candidates are in (a pairwise judge needs both answers).
+    inline, deferred = split_scorers(sweep.built_scorers())
     journal = Journal(run.journal_path)
     sink = ResultSink(run, journal)
     started = time.monotonic()
@@ -178,12 +187,23 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             run_id=run.run_id,
             router=router,
             sink=sink,
-            scorers=sweep.built_scorers(),
+            scorers=inline,
             clock=session.clock,
             options=EngineOptions(workers_per_lane=sweep.concurrency),
             services=services,
             observer=session.observer,
         )
+        if deferred:
+            job = ScoringJob(deferred=deferred, models=sweep.models, concurrency=sweep.concurrency)
+            await run_scoring_stage(
+                run,
+                journal,
+                job,
+                router=router,
+                cache=services.cache,
+                budget=services.budget,
+                worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
+            )
         session.costs_filled = await settle_costs(run, client, session.endpoint)
         status = "completed"
     except RunStoppedError as exc:
@@ -200,6 +220,8 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         if services.cache is not None:
             services.cache.close()
         counts = journal.counts()
+        if deferred:
+            manifest["judges"] = judge_spend(journal.scores())
         journal.close()
         if status == "completed" and (counts.get("deferred") or counts.get("skipped_budget")):
             status = "incomplete"
@@ -214,28 +236,34 @@ def _lanes(session: Session) -> list[Iterator[Task]]:
     return [(t for t in lane if t.key in only) for lane in lanes]
 
 
-async def _services(session: Session, client: AsyncOpenRouter) -> TaskServices:
+async def _services(
+    session: Session, client: AsyncOpenRouter
+) -> tuple[TaskServices, dict[str, Prices]]:
+    """The cache and budget, and the prices the budget's worst cases use (empty without a
+    budget)."""
     sweep, endpoint = session.sweep, session.endpoint
     worst = None
+    prices: dict[str, Prices] = {}
     if sweep.budget_usd is not None:
         models = set(sweep.all_models)
         for params in sweep.param_sets():
             extra = params.get("models")
             if isinstance(extra, list):
                 models.update(m for m in extra if isinstance(m, str))
-        catalog = await _price_catalog(endpoint, client)
+        catalog = await price_catalog(endpoint, client)
         prices = await model_prices(sorted(models), client, catalog)
         worst = worst_case_for(sweep, prices)
-    return TaskServices(
+    services = TaskServices(
         done=session.done,
         cache=cache_for(sweep, endpoint),
         budget=new_budget(sweep, session.spent_usd),
         worst_case=worst,
         attempt_offsets=session.attempt_offsets,
     )
+    return services, prices
 
 
-async def _price_catalog(endpoint: Endpoint, client: AsyncOpenRouter) -> Catalog:
+async def price_catalog(endpoint: Endpoint, client: AsyncOpenRouter) -> Catalog:
     """Prices for a budget: OpenRouter's catalog, or what an OpenAI-compatible server says of
     its own models in `/models` (an OpenRouter-compatible proxy or `orkit sim` does; a
     server without prices cannot run under a budget)."""

@@ -19,7 +19,7 @@ from orkit.results import (
     RunDir,
 )
 
-__all__ = ["ResultSink", "rebuild_parts"]
+__all__ = ["ResultSink", "rebuild_parts", "rewrite_scores"]
 
 
 class ResultSink:
@@ -83,19 +83,32 @@ def _write_table(
 
 def rebuild_parts(run: RunDir, journal: Journal) -> None:
     """Rewrite the three tables from the journal: one row per task (its latest outcome),
-    every attempt ever made, the latest scores. Each table is written to a new directory
-    that then replaces the old one."""
+    every attempt ever made, the latest scores."""
     for directory, schema, kind, rows in (
         (run.results_dir, RESULTS_SCHEMA, "results", journal.results()),
         (run.scores_dir, SCORES_SCHEMA, "scores", journal.scores()),
         (run.attempts_dir, ATTEMPTS_SCHEMA, "attempts", journal.attempts()),
     ):
-        fresh = directory.with_name(f".{directory.name}.new")
-        old = directory.with_name(f".{directory.name}.old")
-        shutil.rmtree(fresh, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
-        _write_table(fresh, schema, kind, rows)
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(fresh, directory)
-        shutil.rmtree(old, ignore_errors=True)
+        _replace_table(directory, schema, kind, rows)
+
+
+def rewrite_scores(run: RunDir, journal: Journal) -> None:
+    """Rewrite only the scores table from the journal (after judges or a re-score)."""
+    _replace_table(run.scores_dir, SCORES_SCHEMA, "scores", journal.scores())
+
+
+def _replace_table(
+    directory: Path, schema: Any, kind: str, rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """Write the table to a new directory that then replaces the old one: readers never see
+    a half-written table (only, for a moment between the two renames, none; the journal
+    can always rebuild it)."""
+    fresh = directory.with_name(f".{directory.name}.new")
+    old = directory.with_name(f".{directory.name}.old")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    _write_table(fresh, schema, kind, rows)
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(fresh, directory)
+    shutil.rmtree(old, ignore_errors=True)

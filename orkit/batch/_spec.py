@@ -30,6 +30,10 @@ temperature = [0, 0.7]
 kind = "exact"
 expected = "answer"
 
+[[scorers]]                    # an LLM judge (sent through the router, cached, budgeted)
+kind = "judge_reference"
+model = "openai/gpt-4o-mini"
+
 [sim]                          # emulator settings when endpoint = "sim"
 time_scale = 0.2
 ```
@@ -49,7 +53,14 @@ from orkit.errors import SpecError
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["SPEC_KEYS", "dump_spec", "load_spec", "spec_from_dict", "sweep_to_spec"]
+__all__ = [
+    "SPEC_KEYS",
+    "dump_spec",
+    "load_spec",
+    "resolve_scorer_paths",
+    "spec_from_dict",
+    "sweep_to_spec",
+]
 
 SPEC_KEYS = (
     "name",
@@ -126,6 +137,8 @@ def spec_from_dict(
     ):
         raise SpecError("must be an array of tables ([[scorers]])", path=where, field="scorers")
     values["prompts"] = _prompts(raw, base, where)
+    if "scorers" in values:
+        values["scorers"] = [resolve_scorer_paths(s, base) for s in values["scorers"]]
     for key, value in (overrides or {}).items():
         if value is None:
             continue
@@ -142,6 +155,17 @@ def spec_from_dict(
 def _resolve(value: str, base: Path) -> Path:
     p = Path(value).expanduser()
     return p if p.is_absolute() else base / p
+
+
+def resolve_scorer_paths(table: dict[str, Any], base: Path) -> dict[str, Any]:
+    """`function = "checks.py:score"` in a `python` scorer is relative to the spec file."""
+    function = table.get("function")
+    if table.get("kind") != "python" or not isinstance(function, str):
+        return table
+    module, sep, attr = function.rpartition(":")
+    if not sep or not module.endswith(".py"):
+        return table
+    return {**table, "function": f"{_resolve(module, base)}:{attr}"}
 
 
 def _prompts(raw: Mapping[str, Any], base: Path, where: str | None) -> dict[str, dict[str, str]]:
@@ -240,6 +264,6 @@ def _plain(value: Any) -> Any:
 
 
 def _scorer_spec(s: Any) -> dict[str, Any]:
-    if isinstance(s, Mapping):
-        return dict(s)
-    return {"kind": getattr(s, "name", type(s).__name__)}
+    from orkit.scorers import scorer_spec
+
+    return scorer_spec(s)

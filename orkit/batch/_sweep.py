@@ -9,7 +9,7 @@ the expansion lazily, `count_tasks()` counts it, `run()` does the work.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
 from orkit.errors import SpecError
 from orkit.router import RouterOptions
-from orkit.scorers import Scorer, scorer_from_spec
+from orkit.scorers import AnyScorer, Judge, as_scorer
 from orkit.types import Secret
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ class Sweep:
     grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     """Params to sweep: `{"temperature": [0, 0.7], "max_tokens": [64, 256]}` runs every
     combination."""
-    scorers: Sequence[Scorer | Mapping[str, Any]] = ()
+    scorers: Sequence[AnyScorer | Mapping[str, Any] | Callable[..., Any]] = ()
+    """Scorer objects (`orkit.scorers.*`), spec tables (`{"kind": "exact"}`), or your own
+    functions `fn(output)` / `fn(output, fields)`, sync or async."""
     repeats: int = 1
     """Send each request this many times (independently: repeats never share a cache hit)."""
     concurrency: int = 16
@@ -180,21 +182,42 @@ class Sweep:
 
     @property
     def all_models(self) -> list[str]:
-        """Requested models and every fallback model, each once."""
+        """Requested models, every LLM judge's model and every fallback model, each once."""
         seen = dict.fromkeys(self.models)
+        for s in self.built_scorers():
+            if isinstance(s, Judge):
+                seen[s.judge_model] = None
         for chain in self.fallbacks.values():
             seen.update(dict.fromkeys(chain))
         return list(seen)
 
-    def built_scorers(self) -> list[Scorer]:
-        """Scorer objects, building any given in spec (mapping) form."""
-        built: list[Scorer] = []
+    def built_scorers(self) -> list[AnyScorer]:
+        """Scorer objects, building any given in spec (mapping) or function form. Names
+        must differ (each is a column of the summary), and a pairwise judge's baseline must
+        be one of the models."""
+        built: list[AnyScorer] = []
+        seen: set[str] = set()
         for i, s in enumerate(self.scorers):
-            if isinstance(s, Mapping):
-                built.append(scorer_from_spec(s, where=f"scorers[{i}]"))
-            else:
-                built.append(s)
+            scorer = as_scorer(s, where=f"scorers[{i}]")
+            if scorer.name in seen:
+                raise SpecError(
+                    f"two scorers are named {scorer.name!r}; give one a different name",
+                    field=f"scorers[{i}].name",
+                )
+            seen.add(scorer.name)
+            if isinstance(scorer, Judge) and scorer.is_pairwise:
+                self._check_baseline(scorer, f"scorers[{i}]")
+            built.append(scorer)
         return built
+
+    def _check_baseline(self, judge: Judge, where: str) -> None:
+        # No path here: __post_init__ adds the spec file to every scorer error.
+        if len(self.models) < 2:
+            raise SpecError("a pairwise judge needs at least two models", field=where)
+        if judge.baseline is not None and judge.baseline not in self.models:
+            raise SpecError(
+                f"baseline {judge.baseline!r} is not one of the models", field=f"{where}.baseline"
+            )
 
     # ------------------------------------------------------------------ spec form
 

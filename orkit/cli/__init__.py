@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         _key,
         _models,
         _report,
+        _rescore,
         _resume,
         _run,
         _runs,
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (_run, _estimate, _resume, _runs, _models, _key, _report, _sim):
+    for module in (_run, _estimate, _resume, _rescore, _runs, _models, _key, _report, _sim):
         module.register(sub)
     return parser
 

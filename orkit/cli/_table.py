@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-__all__ = ["format_table", "print_summary"]
+__all__ = ["format_table", "judge_line", "print_scores", "print_summary"]
 
 
 def format_table(
@@ -63,3 +63,44 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
         f"in {manifest.get('wall_s', 0):.1f} s",
         file=file,
     )
+    line = judge_line(manifest)
+    if line:
+        print(line, file=file)
+
+
+def judge_line(manifest: dict[str, Any]) -> str | None:
+    """The LLM judges' spend, on its own line (not in the answers' cost above)."""
+    judges = manifest.get("judges") or {}
+    if not judges:
+        return None
+    unknown = judges.get("cost_unknown_rows", 0)
+    more = f" (+{unknown} rows of unknown cost)" if unknown else ""
+    return (
+        f"judges: {judges.get('rows', 0)} rows, {judges.get('requests', 0)} requests sent, "
+        f"{judges.get('cached_rows', 0)} rows from the cache, "
+        f"${judges.get('cost_usd', 0.0):.4f}{more}"
+    )
+
+
+def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
+    """Per model: each scorer's mean and the judges' cost (after a re-score)."""
+    scorers = [c for c in summary.columns if c.startswith("score_")]
+    judged = "judge_cost_usd" in summary.columns
+    headers = ["model", *(c.removeprefix("score_") for c in scorers)]
+    headers += ["judge cost"] if judged else []
+    rows = []
+    for model, s in summary.iterrows():
+        cells = [str(model), *(_num(s[c], "{:.1%}") for c in scorers)]
+        if judged:
+            cells.append(_num(s["judge_cost_usd"], "${:.4f}"))
+        rows.append(cells)
+    print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
+    rescores = manifest.get("rescores") or []
+    if rescores:
+        last = rescores[-1]
+        print(
+            f"re-scored {last['tasks']} answered tasks with {', '.join(last['scorers'])}: "
+            f"{last['judge_requests']} judge requests sent, {last['judge_cached']} from the "
+            f"cache, ${last['judge_cost_usd']:.4f}",
+            file=file,
+        )

@@ -89,6 +89,26 @@ def _examples(results: pd.DataFrame, scores: pd.DataFrame, limit: int) -> list[d
     return out
 
 
+def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """The judges' spend from the manifest (None when no LLM judge scored the run)."""
+    spend = manifest.get("judges") or {}
+    if not spend:
+        return None
+    lines = [
+        {
+            "scorer": name,
+            "model": line.get("judge_model"),
+            "rows": line.get("rows", 0),
+            "requests": line.get("requests", 0),
+            "cached": line.get("cached_rows", 0),
+            "cost": _fmt(line.get("cost_usd"), "usd"),
+            "unknown": line.get("cost_unknown_rows", 0),
+        }
+        for name, line in (spend.get("by_scorer") or {}).items()
+    ]
+    return {"cost": _fmt(spend.get("cost_usd"), "usd"), "lines": lines}
+
+
 def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
@@ -107,6 +127,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         examples=_examples(results, scores, max_examples),
         n_items=int(results["item_id"].nunique()) if not results.empty else 0,
         warnings=manifest.get("warnings") or [],
+        judges=_judges(manifest),
     )
     return redact_secrets(page)
 

@@ -10,6 +10,9 @@ Tables:
 - `tasks`: the latest outcome of each task (its results row and score rows, as JSON), with
   `final` = 0 for outcomes a resume should redo (`skipped_budget`, `deferred`);
 - `attempts`: every HTTP attempt ever made, append-only (a retry adds, never replaces).
+
+Scores can be replaced on their own (`set_scores`): LLM judges add theirs after the
+candidates are answered, and a re-score recomputes them without touching the results.
 """
 
 from __future__ import annotations
@@ -123,7 +126,7 @@ class Journal:
 
     def _select(
         self, column: str, table: str, keys: Iterable[str] | None, order: str = "rowid"
-    ) -> Iterator[tuple[str]]:
+    ) -> Iterator[tuple[str, ...]]:
         if keys is None:
             yield from self._db.execute(f"SELECT {column} FROM {table} ORDER BY {order}")
             return
@@ -135,6 +138,63 @@ class Journal:
                 f"SELECT {column} FROM {table} WHERE task_key IN ({marks}) ORDER BY {order}",
                 chunk,
             )
+
+    def outcomes(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """(results row, score rows) of each of `keys`, read at once (the scoring stage
+        writes scores between batches, so no cursor stays open across them)."""
+        out = []
+        for result, scores in self._select("result, scores", "tasks", keys):
+            out.append((json.loads(result), json.loads(scores)))
+        return out
+
+    def set_scores(
+        self, updates: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], *, staged: bool = False
+    ) -> None:
+        """Replace the score rows of several tasks, in one transaction (an LLM judge's
+        verdicts; the results rows stay as they are). With `staged`, the rows go to a
+        connection-private temporary table instead, and only `finish_staged_scores` puts
+        them in place — all at once, so a re-score that dies half-way changes nothing."""
+        if not updates:
+            return
+        db = self._db
+        if staged:
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS staged_scores "
+                "(task_key TEXT PRIMARY KEY, scores TEXT NOT NULL)"
+            )
+            sql = "INSERT OR REPLACE INTO staged_scores (scores, task_key) VALUES (?, ?)"
+        else:
+            sql = "UPDATE tasks SET scores = ? WHERE task_key = ?"
+        db.execute("BEGIN")
+        try:
+            db.executemany(sql, [(_dumps(list(rows)), key) for key, rows in updates])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def finish_staged_scores(self, *, apply: bool) -> int:
+        """Move every staged score list into place in one transaction (or, without `apply`,
+        drop them); returns how many tasks got new scores."""
+        db = self._db
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_scores "
+            "(task_key TEXT PRIMARY KEY, scores TEXT NOT NULL)"
+        )
+        db.execute("BEGIN")
+        try:
+            cursor = db.execute(
+                "UPDATE tasks SET scores = (SELECT s.scores FROM staged_scores s "
+                "WHERE s.task_key = tasks.task_key) "
+                "WHERE task_key IN (SELECT task_key FROM staged_scores) AND ?",
+                (1 if apply else 0,),
+            )
+            db.execute("DELETE FROM staged_scores")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return int(cursor.rowcount)
 
     def drop_pending(self, keep: set[str]) -> int:
         """Delete non-final outcomes whose task is not in `keep` (a spec changed under a

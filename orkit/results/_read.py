@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from orkit.results._rundir import RunDir
 from orkit.results._schema import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA
 
-__all__ = ["read_attempts", "read_parts", "read_results", "read_scores"]
+__all__ = ["read_attempts", "read_parts", "read_results", "read_scores", "with_columns_of"]
 
 
 def read_parts(directory: Path, schema: pa.Schema) -> pa.Table:
@@ -28,7 +28,16 @@ def read_results(run: RunDir) -> pa.Table:
 
 
 def read_scores(run: RunDir) -> pa.Table:
-    return read_parts(run.scores_dir, SCORES_SCHEMA)
+    return with_columns_of(read_parts(run.scores_dir, SCORES_SCHEMA), SCORES_SCHEMA)
+
+
+def with_columns_of(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with every column of `schema` it lacks added as nulls: runs written by an
+    older orkit (fewer columns) read back in today's shape."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field, pa.nulls(table.num_rows, type=field.type))
+    return table
 
 
 def read_attempts(run: RunDir) -> pa.Table:

@@ -17,7 +17,9 @@ __all__ = [
     "schema_metadata",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""1: first release. 2: the scores table gains the nullable `judge_*` columns at its end
+(parts of version 1 read back with them null)."""
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -91,8 +93,19 @@ SCORES_SCHEMA = pa.schema(
         ("passed", pa.bool_()),
         ("expected", pa.string()),
         ("detail", pa.string()),
+        ("judge_model", pa.string()),
+        ("judge_calls", pa.int32()),
+        ("judge_prompt_tokens", pa.int64()),
+        ("judge_completion_tokens", pa.int64()),
+        ("judge_cost_usd", pa.float64()),
+        ("judge_cost_source", pa.string()),
     ]
 )
+"""One row per (task, scorer). `score` is null when a scorer applied but could not score
+(`detail` says why: an unreadable judge reply, a custom scorer that raised). Rows of LLM
+judges carry their own cost line: `judge_model`, `judge_calls` (requests sent; 0 when every
+reply came from the cache), tokens, `judge_cost_usd` (null = unknown, never 0) and
+`judge_cost_source` (`reported`, `cached` or `unknown`); other scorers leave them null."""
 
 
 def schema_metadata(kind: str) -> dict[bytes, bytes]:

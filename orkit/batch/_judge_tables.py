@@ -1,0 +1,44 @@
+"""The LLM judges' cost lines as tables: per judge scorer, and per judged model next to the
+answers' own cost in the run summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["judge_cost_table", "with_judge_cost"]
+
+
+def judge_cost_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per LLM-judge scorer: its judge model, rows, requests sent, rows answered
+    from the cache, tokens and cost (null when unknown). Empty without judges."""
+    columns = ["judge_model", "rows", "requests", "cached_rows", "prompt_tokens"]
+    columns += ["completion_tokens", "cost_usd", "cost_unknown_rows"]
+    if scores.empty or "judge_model" not in scores or scores["judge_model"].isna().all():
+        return pd.DataFrame(columns=["scorer", *columns]).set_index("scorer")
+    judged = scores[scores["judge_model"].notna()]
+    grouped = judged.groupby("scorer", sort=False)
+    table = pd.DataFrame(
+        {
+            "judge_model": grouped["judge_model"].first(),
+            "rows": grouped.size(),
+            "requests": grouped["judge_calls"].sum().astype("int64"),
+            "cached_rows": grouped["judge_cost_source"].agg(lambda s: int((s == "cached").sum())),
+            "prompt_tokens": grouped["judge_prompt_tokens"].sum().astype("int64"),
+            "completion_tokens": grouped["judge_completion_tokens"].sum().astype("int64"),
+            "cost_usd": grouped["judge_cost_usd"].sum(min_count=1),
+            "cost_unknown_rows": grouped["judge_cost_usd"].agg(lambda s: int(s.isna().sum())),
+        }
+    )
+    table.index.name = "scorer"
+    return table
+
+
+def with_judge_cost(summary: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """The per-model summary plus `judge_cost_usd`: what judging each model's answers cost,
+    on its own line next to the answers' `cost_usd` (only when judges scored the run)."""
+    if scores.empty or "judge_cost_usd" not in scores or scores["judge_model"].isna().all():
+        return summary
+    per_model = scores.groupby("model", sort=False)["judge_cost_usd"].sum(min_count=1)
+    out = summary.copy()
+    out["judge_cost_usd"] = per_model.reindex(out.index)
+    return out
