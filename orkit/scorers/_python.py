@@ -60,6 +60,13 @@ def _reference(fn: Callable[..., Any]) -> str:
     return f"{module}:{qualname}"
 
 
+def _spec(reference: str, name: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"kind": "python", "function": reference, "name": name}
+    if options is not None:
+        spec["options"] = dict(options)
+    return spec
+
+
 @dataclass(frozen=True, slots=True)
 class PythonScorer:
     """A sync custom function: runs inline, like the built-in scorers."""
@@ -68,10 +75,11 @@ class PythonScorer:
     function: Callable[..., Any] = field(repr=False)
     reference: str
     takes_fields: bool
+    options: Mapping[str, Any] | None = None
 
     @property
     def spec(self) -> dict[str, Any]:
-        return {"kind": "python", "function": self.reference, "name": self.name}
+        return _spec(self.reference, self.name, self.options)
 
     def __call__(self, output: str | None, fields: Mapping[str, Any]) -> Score | None:
         try:
@@ -89,10 +97,11 @@ class AsyncPythonScorer:
     function: Callable[..., Awaitable[Any]] = field(repr=False)
     reference: str
     takes_fields: bool
+    options: Mapping[str, Any] | None = None
 
     @property
     def spec(self) -> dict[str, Any]:
-        return {"kind": "python", "function": self.reference, "name": self.name}
+        return _spec(self.reference, self.name, self.options)
 
     async def score(self, output: str | None, fields: Mapping[str, Any]) -> Score | None:
         try:
@@ -133,9 +142,11 @@ def python(
     label = name or getattr(target, "__name__", None) or "python"
     if label == "<lambda>":
         label = "python"
-    ref = reference if reference is not None and options is None else _reference(target)
+    # Built by a factory from a reference: the reference and its options rebuild it.
+    kept = dict(options) if options is not None and reference is not None else None
+    ref = reference if reference is not None else _reference(target)
     cls = AsyncPythonScorer if _is_async(target) else PythonScorer
-    return cls(label, target, ref, _takes_fields(target))
+    return cls(label, target, ref, _takes_fields(target), kept)
 
 
 def load_object(reference: str) -> Any:

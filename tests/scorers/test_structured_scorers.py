@@ -216,6 +216,8 @@ def test_python_scorer_from_a_file_next_to_the_spec(tmp_path: Path) -> None:
     polite, short = load_spec(tmp_path / "spec.toml").built_scorers()
     assert polite.name == "polite" and polite("Please sit", {}).passed is True
     assert short.name == "short" and short("too long", {}).passed is False
+    rebuilt = scorer_from_spec(scorer_spec(short))  # what a resume does from the manifest
+    assert scorer_spec(short)["options"] == {"limit": 5} and rebuilt("tiny", {}).passed
 
 
 def test_sweep_takes_plain_functions_and_checks_names() -> None:
