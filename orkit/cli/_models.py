@@ -54,7 +54,20 @@ def register(sub: Any) -> None:
         "--structured-outputs", action="store_true", help="only models with JSON-schema output"
     )
     p.add_argument(
+        "--supports",
+        action="append",
+        default=[],
+        metavar="PARAM",
+        help="only models accepting this request parameter (reasoning, seed, logprobs, ...); "
+        "repeatable",
+    )
+    p.add_argument(
         "--modality", metavar="KIND", help=f"accepts this input: {', '.join(_MODALITIES)}"
+    )
+    p.add_argument(
+        "--output-modality",
+        metavar="KIND",
+        help="produces this output (text, image, audio, embeddings, ...)",
     )
     p.add_argument("--sort", choices=sorted(_SORTS), default="name", help="order (default: name)")
     p.add_argument("--limit", type=int, metavar="N", help="show at most N models")
@@ -82,11 +95,18 @@ def run(args: argparse.Namespace) -> int:
         max_completion_price_per_m=args.max_completion_price,
         min_context=args.min_context,
         supports=[
-            p
-            for p, on in (("tools", args.tools), ("structured_outputs", args.structured_outputs))
-            if on
+            *(
+                p
+                for p, on in (
+                    ("tools", args.tools),
+                    ("structured_outputs", args.structured_outputs),
+                )
+                if on
+            ),
+            *args.supports,
         ],
         input_modality=args.modality,
+        output_modality=args.output_modality,
     )
     found.sort(key=_SORTS[args.sort])
     shown = found[: args.limit] if args.limit else found

@@ -35,7 +35,7 @@ class OutputBand:
     expected: float
     high: float
     source: str
-    """`calibration`, `pilot`, `calibration (other prompts)`, `max_tokens` or `default`."""
+    """`calibration`, `pilot`, `max_tokens` or `default`."""
     samples: int = 0
 
 
@@ -50,7 +50,9 @@ def output_band(
     """The band for `requests` answers under `max_tokens = cap` (None: uncapped), on a
     model whose answers cannot exceed `ceiling` tokens (None: unknown)."""
     limit = cap or ceiling or FALLBACK_CEILING
-    if sample is None or not sample.tokens:
+    if sample is None or not sample.tokens or not own_prompt:
+        # Another prompt's answers say little about this one's (a one-word answer format
+        # and an essay prompt differ 100-fold): only the default's wide band is honest.
         return _without_sample(cap, limit)
     xs = [min(x, limit) for x in sample.tokens]
     n = len(xs)
@@ -64,12 +66,7 @@ def output_band(
         cut = sum(1 for x in sample.tokens if x >= sample.cap) / n
         expected += cut * (min(limit, 2 * sample.cap) - sample.cap)
         high = min(float(limit), high + cut * (limit - sample.cap))
-    source = sample.source
-    if not own_prompt:
-        # Another prompt of the same model: right order of magnitude, little more.
-        low, high = min(low, mean / 4), min(float(limit), max(high, 4 * mean))
-        source = f"{sample.source} (other prompts)"
-    return OutputBand(low, expected, max(high, expected), source, n)
+    return OutputBand(low, expected, max(high, expected), sample.source, n)
 
 
 def _without_sample(cap: int | None, limit: int) -> OutputBand:

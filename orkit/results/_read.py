@@ -24,7 +24,7 @@ def read_parts(directory: Path, schema: pa.Schema) -> pa.Table:
 
 
 def read_results(run: RunDir) -> pa.Table:
-    return read_parts(run.results_dir, RESULTS_SCHEMA)
+    return with_columns_of(read_parts(run.results_dir, RESULTS_SCHEMA), RESULTS_SCHEMA)
 
 
 def read_scores(run: RunDir) -> pa.Table:

@@ -17,9 +17,10 @@ __all__ = [
     "schema_metadata",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """1: first release. 2: the scores table gains the nullable `judge_*` columns at its end
-(parts of version 1 read back with them null)."""
+(parts of version 1 read back with them null). 3: the results table gains the nullable
+`is_byok` and `upstream_cost_usd` at its end (older parts read back with them null)."""
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -60,8 +61,15 @@ RESULTS_SCHEMA = pa.schema(
         ("started_at", _TS),
         ("finished_at", _TS),
         ("generation_id", pa.string()),
+        ("is_byok", pa.bool_()),
+        ("upstream_cost_usd", pa.float64()),
     ]
 )
+"""One row per task. `cost_source` says where `cost_usd` came from: `reported` (the
+response's `usage.cost`), `generation` (`GET /generation`, when the response had none),
+`estimated` (token counts at the listed prices, when neither said), `cached` (a response
+cache hit: free) or `unknown` (null cost). `is_byok` rows were billed to your own provider
+key: `cost_usd` is OpenRouter's fee, `upstream_cost_usd` what the provider charged you."""
 
 ATTEMPTS_SCHEMA = pa.schema(
     [

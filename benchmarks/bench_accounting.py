@@ -1,0 +1,73 @@
+"""Accounting: over a 5,000-task run through faults and fallbacks (the `bench_chaos` storm),
+the cost orkit records equals what the emulator billed, to 1e-9 USD, both when responses
+carry `usage.cost` and when they do not (the emulator's `report_usage_cost = false`: orkit
+must ask `GET /generation` for every answered row, retrying its delayed 404s); and no row
+shows $0 where its cost is unknown.
+
+The emulator runs in its own process on 127.0.0.1. Last line of output: one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import pandas as pd
+from _harness import emit, sim_process, sim_stats, workdir, write_items
+from bench_chaos import ITEMS, run, sim_config
+
+
+def check(with_cost: bool) -> dict[str, Any]:
+    config = {**sim_config(), "report_usage_cost": with_cost}
+    with workdir() as tmp, sim_process(config) as base_url:
+        items = write_items(tmp / "items.jsonl", ITEMS)
+        run_dir, wall = anyio.run(run, base_url, str(items), str(tmp / "runs"))
+        billed = float(sim_stats(base_url)["billed_total_usd"])
+        results = pd.read_parquet(run_dir.results_dir)
+        manifest = json.loads((run_dir.path / "manifest.json").read_text())
+    ok = results[results["status"] == "ok"]
+    recorded = float(results["cost_usd"].sum())
+    sources = {str(k): int(v) for k, v in ok["cost_source"].value_counts().items()}
+    zero_but_unknown = int(
+        ((results["cost_usd"] == 0) & (results["cost_source"] == "unknown")).sum()
+    )
+    return {
+        "tasks": len(results),
+        "ok": len(ok),
+        "wall_s": round(wall, 2),
+        "cost_recorded_usd": round(recorded, 12),
+        "cost_billed_usd": round(billed, 12),
+        "difference_usd": abs(recorded - billed),
+        "matches_1e9": abs(recorded - billed) <= 1e-9,
+        "manifest_total_usd": round(float(manifest["totals"]["all"]["cost_usd"]), 12),
+        "cost_sources": sources,
+        "ok_rows_cost_unknown": int(ok["cost_usd"].isna().sum()),
+        "rows_zero_but_unknown": zero_but_unknown,
+        "fallback_rows": int(results["is_fallback"].sum()),
+        "costs_filled": manifest.get("costs_filled", {}),
+    }
+
+
+def main() -> None:
+    reported = check(with_cost=True)
+    print("usage.cost present:", reported, flush=True)
+    looked_up = check(with_cost=False)
+    print("usage.cost absent:", looked_up, flush=True)
+    emit(
+        {
+            "tasks": reported["tasks"] + looked_up["tasks"],
+            "matches_1e9": reported["matches_1e9"] and looked_up["matches_1e9"],
+            "difference_usd": max(reported["difference_usd"], looked_up["difference_usd"]),
+            "rows_zero_but_unknown": reported["rows_zero_but_unknown"]
+            + looked_up["rows_zero_but_unknown"],
+            "ok_rows_cost_unknown": reported["ok_rows_cost_unknown"]
+            + looked_up["ok_rows_cost_unknown"],
+            "usage_cost_present": reported,
+            "usage_cost_absent": looked_up,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
