@@ -1,7 +1,41 @@
-"""Statistics over run results (layer 2, pure numerics)."""
+"""Statistics over run results (layer 2, pure numerics: numpy and pandas, no I/O).
+
+- `summarize`: one row per model (counts, latency percentiles, cost, rates, score means
+  with confidence intervals); `score_summary`: the same scores, one row per model × scorer.
+- `compare`: every pair of models on their shared items (paired bootstrap interval, exact
+  McNemar or paired bootstrap test, Holm correction); `rank_groups`: statistically tied
+  models grouped.
+- `pareto_frontier`, `cheapest_above`: quality against cost or latency.
+- `minimum_detectable_difference`: what a run of n items can show, before running it.
+- `combine_runs`: several runs as one table, for comparing across runs.
+"""
 
 from __future__ import annotations
 
+from orkit.stats._compare import compare
+from orkit.stats._groups import rank_groups
+from orkit.stats._intervals import wilson_interval
+from orkit.stats._pareto import cheapest_above, pareto_frontier
+from orkit.stats._power import minimum_detectable_difference
+from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
+from orkit.stats._quality import score_summary
+from orkit.stats._runs import ACROSS_RUNS, combine_runs
+from orkit.stats._scores import PAIR_ON
 from orkit.stats._summary import summarize
 
-__all__ = ["summarize"]
+__all__ = [
+    "ACROSS_RUNS",
+    "PAIR_ON",
+    "cheapest_above",
+    "combine_runs",
+    "compare",
+    "holm",
+    "mcnemar_exact",
+    "minimum_detectable_difference",
+    "pareto_frontier",
+    "rank_groups",
+    "score_summary",
+    "summarize",
+    "two_proportion_p",
+    "wilson_interval",
+]
