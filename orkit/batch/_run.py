@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores
-from orkit.stats import summarize
+from orkit.stats import compare, summarize
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -61,12 +61,12 @@ class Run:
         return scores
 
     def summary(self) -> pd.DataFrame:
-        """Per model, in the sweep's order: rows, errors, scores, latency, cost."""
+        """Per model, in the sweep's order: rows, errors, scores with 95% intervals,
+        latency percentiles, cost and rates (see `orkit.stats.summarize`)."""
         scores = self.scores()
-        table = with_judge_cost(summarize(self.to_pandas(), scores), scores)
-        order = [m for m in self.manifest.get("spec", {}).get("models", []) if m in table.index]
-        rest = [m for m in table.index if m not in order]
-        return table.loc[order + rest]
+        summary = summarize(self.to_pandas(), scores, include_fallbacks=self._score_fallbacks())
+        table = with_judge_cost(summary, scores)
+        return table.loc[self._model_order(list(table.index))]
 
     def judge_costs(self) -> pd.DataFrame:
         """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
@@ -107,6 +107,28 @@ class Run:
             self.path, scorers=scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
         )
         return self
+
+    def compare(self, scorer: str | None = None, *, alpha: float = 0.05) -> pd.DataFrame:
+        """Every pair of models on their shared items, pairs in the sweep's model order:
+        paired difference with its interval, exact McNemar or paired bootstrap p-value,
+        Holm-corrected (see `orkit.stats.compare`)."""
+        results = self.to_pandas()
+        return compare(
+            results,
+            self.scores(),
+            scorer=scorer,
+            alpha=alpha,
+            models=self._model_order([str(m) for m in results["model"].unique()]),
+            include_fallbacks=self._score_fallbacks(),
+        )
+
+    def _model_order(self, present: list[str]) -> list[str]:
+        order = [m for m in self.manifest.get("spec", {}).get("models", []) if m in present]
+        return order + [m for m in present if m not in order]
+
+    def _score_fallbacks(self) -> bool:
+        """The sweep's `score_fallbacks`: count fallback answers toward the asked model."""
+        return bool(self.manifest.get("spec", {}).get("score_fallbacks", False))
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`)."""

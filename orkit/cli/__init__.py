@@ -18,6 +18,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     from orkit.cli import (  # one per command
+        _compare,
         _estimate,
         _key,
         _models,
@@ -35,7 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (_run, _estimate, _resume, _rescore, _runs, _models, _key, _report, _sim):
+    for module in (
+        _run,
+        _estimate,
+        _resume,
+        _rescore,
+        _runs,
+        _models,
+        _key,
+        _report,
+        _compare,
+        _sim,
+    ):
         module.register(sub)
     return parser
 

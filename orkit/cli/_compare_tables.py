@@ -1,0 +1,152 @@
+"""The tables `orkit compare` prints: quality with intervals, speed and cost, pairs, groups.
+
+Pass/fail scores print as percentages and their differences in percentage points (pp);
+other scores print as plain numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import pandas as pd
+
+from orkit.cli._table import format_table
+
+__all__ = ["print_comparison"]
+
+
+def print_comparison(
+    summary: pd.DataFrame,
+    quality: pd.DataFrame,
+    pairs: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    alpha: float,
+    pair_on: Sequence[str],
+    file: TextIO,
+) -> None:
+    level = f"{1 - alpha:.0%}"
+    binary = {
+        str(s): bool((rows["ci_method"] == "wilson").all())
+        for s, rows in quality.groupby("scorer", sort=False)
+    }
+    _section(f"quality ({level} confidence intervals)", _quality_table(quality, binary), file)
+    _section("speed and cost", _speed_table(summary), file)
+    if pairs.empty:
+        print("\nno pairs to compare (fewer than two models with scores)", file=file)
+        return
+    for scorer, rows in pairs.groupby("scorer", sort=False):
+        title = (
+            f"pairs on {scorer}: items matched on {', '.join(pair_on)}; "
+            f"* = significant at α = {alpha:g} after Holm over {len(rows)} pairs"
+        )
+        _section(title, _pairs_table(rows, binary.get(str(scorer), False), level), file)
+    for scorer, rows in groups.groupby("scorer", sort=False):
+        title = f"rank groups on {scorer} (a group: models not shown different from its best)"
+        _section(title, _groups_table(rows, binary.get(str(scorer), False)), file)
+
+
+def _section(title: str, table: str, file: TextIO) -> None:
+    print(f"\n{title}\n{table}", file=file)
+
+
+def _quality_table(quality: pd.DataFrame, binary: dict[str, bool]) -> str:
+    headers = ["scorer", "model", "n", "mean", "interval", "cost/correct"]
+    rows = []
+    for q in quality.itertuples(index=False):
+        fmt = _score_format(binary[str(q.scorer)])
+        interval = f"[{_num(q.ci_low, fmt)}, {_num(q.ci_high, fmt)}]"
+        rows.append(
+            [
+                str(q.scorer),
+                str(q.model),
+                str(q.n),
+                _num(q.mean, fmt),
+                interval,
+                _num(q.cost_per_correct_usd, "${:.5f}"),
+            ]
+        )
+    return format_table(headers, rows, [False, False, True, True, True, True])
+
+
+def _speed_table(summary: pd.DataFrame) -> str:
+    columns = [
+        ("rows", "rows", "{:.0f}"),
+        ("errors", "errors", "{:.0f}"),
+        ("fallback", "fallback_rate", "{:.1%}"),
+        ("cached", "cache_rate", "{:.1%}"),
+        ("p50 s", "p50_service_s", "{:.2f}"),
+        ("p95 s", "p95_service_s", "{:.2f}"),
+        ("p99 s", "p99_service_s", "{:.2f}"),
+        ("ttft p50", "p50_ttft_s", "{:.2f}"),
+        ("tok/s", "p50_output_tokens_per_s", "{:.0f}"),
+        ("cost", "cost_usd", "${:.4f}"),
+        ("cost/item", "cost_per_item_usd", "${:.5f}"),
+    ]
+    rows = [
+        [str(model), *(_num(s.get(col), fmt) for _, col, fmt in columns)]
+        for model, s in summary.iterrows()
+    ]
+    headers = ["model", *(h for h, _, _ in columns)]
+    return format_table(headers, rows, [False] + [True] * len(columns))
+
+
+def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str) -> str:
+    headers = ["model_a", "model_b", "n", "a", "b", "a − b", f"{level} interval", "p", "p Holm", ""]
+    diff = "{:+.1f} pp" if binary else "{:+.3f}"
+    scale = 100.0 if binary else 1.0
+    fmt = _score_format(binary)
+    rows = []
+    for p in pairs.itertuples(index=False):
+        low, high = _scaled(p.ci_low, scale), _scaled(p.ci_high, scale)
+        rows.append(
+            [
+                str(p.model_a),
+                str(p.model_b),
+                str(p.n_shared),
+                _num(p.mean_a, fmt),
+                _num(p.mean_b, fmt),
+                _num(_scaled(p.diff, scale), diff),
+                f"[{_num(low, diff)}, {_num(high, diff)}]",
+                _p(p.p_value),
+                _p(p.p_holm),
+                "*" if p.significant else "",
+            ]
+        )
+    return format_table(headers, rows, [False, False, *[True] * 7, False])
+
+
+def _groups_table(groups: pd.DataFrame, binary: bool) -> str:
+    fmt = _score_format(binary)
+    rows = [
+        [str(g.group), str(g.rank), str(g.model), _num(g.mean, fmt), str(g.n)]
+        for g in groups.itertuples(index=False)
+    ]
+    headers = ["group", "rank", "model", "mean", "n"]
+    return format_table(headers, rows, [True, True, False, True, True])
+
+
+def _score_format(binary: bool) -> str:
+    return "{:.1%}" if binary else "{:.3f}"
+
+
+def _scaled(value: Any, scale: float) -> Any:
+    return value * scale if _present(value) else value
+
+
+def _present(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
+def _num(value: Any, fmt: str) -> str:
+    return fmt.format(value) if _present(value) else "–"
+
+
+def _p(value: Any) -> str:
+    if not _present(value):
+        return "–"
+    return "<0.0001" if value < 1e-4 else f"{value:.4f}"
