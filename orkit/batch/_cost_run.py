@@ -66,8 +66,13 @@ async def _server_prices(client: AsyncOpenRouter) -> Catalog | None:
     return Catalog.from_raw(models, source="live", snapshot_date="")
 
 
-def cost_side_by_side(estimate: Mapping[str, Any] | None, totals: RunTotals) -> dict[str, Any]:
-    """Per model: the estimate's low / expected / high next to what was billed."""
+def cost_side_by_side(
+    estimate: Mapping[str, Any] | None,
+    totals: RunTotals,
+    judges: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Per model: the estimate's low / expected / high next to what was billed; LLM judges
+    under `judge: <model>` (their spend is the manifest's `judges` line)."""
     lines = {
         line["model"]: line
         for line in (estimate or {}).get("lines", [])
@@ -90,6 +95,29 @@ def cost_side_by_side(estimate: Mapping[str, Any] | None, totals: RunTotals) -> 
                 line["cost_low_usd"] - 1e-12 <= actual.cost_usd <= line["cost_high_usd"] + 1e-12
             )
         out[model] = entry
+    out.update(_judges_side_by_side(estimate, judges))
+    return out
+
+
+def _judges_side_by_side(
+    estimate: Mapping[str, Any] | None, judges: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    spent: dict[str, float] = {}
+    for line in ((judges or {}).get("by_scorer") or {}).values():
+        model = line.get("judge_model")
+        spent[model] = spent.get(model, 0.0) + float(line.get("cost_usd") or 0.0)
+    out: dict[str, Any] = {}
+    for line in (estimate or {}).get("lines", []):
+        if line.get("role") != "judge":
+            continue
+        actual = spent.get(line["model"], 0.0)
+        out[f"judge: {line['model']}"] = {
+            "estimate_low_usd": line["cost_low_usd"],
+            "estimate_expected_usd": line["cost_expected_usd"],
+            "estimate_high_usd": line["cost_high_usd"],
+            "actual_usd": actual,
+            "within_band": line["cost_low_usd"] - 1e-12 <= actual <= line["cost_high_usd"] + 1e-12,
+        }
     return out
 
 

@@ -122,6 +122,33 @@ def _learn_row(acc: _Acc, info: ModelInfo | None, row: Mapping[str, Any]) -> Non
         acc.cost_listed += listed
 
 
+def _judge_lengths(run: RunDir) -> dict[tuple[str, str], list[int]]:
+    """Verdict lengths per (judge model, scorer), from the scores table's judge columns
+    (a row's tokens over its calls; rows answered from the cache teach nothing new)."""
+    out: dict[tuple[str, str], list[int]] = defaultdict(list)
+    wanted = ["scorer", "judge_model", "judge_calls", "judge_completion_tokens"]
+    for part in sorted(run.scores_dir.glob("part-*.parquet")):
+        file = pq.ParquetFile(part)
+        if not set(wanted) <= set(file.schema_arrow.names):
+            continue
+        for batch in file.iter_batches(columns=wanted, batch_size=8192):
+            for row in batch.to_pylist():
+                calls, tokens = row["judge_calls"], row["judge_completion_tokens"]
+                if row["judge_model"] and calls and tokens is not None:
+                    out[(row["judge_model"], row["scorer"])].append(round(tokens / calls))
+    return out
+
+
+def _judge_observations(run: RunDir, source: str) -> list[Observation]:
+    by_model: dict[str, dict[str, OutputSample]] = defaultdict(dict)
+    rows: dict[str, int] = defaultdict(int)
+    for (model, scorer), lengths in _judge_lengths(run).items():
+        sample = sample_of(lengths, f"{run.run_id}|{model}|{scorer}")
+        by_model[model]["judge:" + scorer] = OutputSample(sample, None, source, run.run_id)
+        rows[model] += len(lengths)
+    return [Observation(model=m, outputs=o, rows=rows[m]) for m, o in by_model.items()]
+
+
 def observe_run(run: RunDir, manifest: Mapping[str, Any]) -> list[Observation]:
     """What the run's rows say about each requested model."""
     catalog = Catalog.bundled()
@@ -160,7 +187,7 @@ def observe_run(run: RunDir, manifest: Mapping[str, Any]) -> list[Observation]:
                 rows=acc.rows,
             )
         )
-    return out
+    return out + _judge_observations(run, source)
 
 
 def calibration_endpoint(endpoint: Endpoint | None) -> str:

@@ -293,7 +293,7 @@ def _finish_manifest(
         totals=totals.to_dict(),
         journal_counts=counts,
         warnings=_warnings(totals, session.run),
-        cost=cost_side_by_side(manifest.get("estimate"), totals),
+        cost=cost_side_by_side(manifest.get("estimate"), totals, manifest.get("judges")),
     )
     if session.costs_filled:
         manifest["costs_filled"] = session.costs_filled

@@ -167,3 +167,23 @@ def test_learning_reads_only_the_run_rows(tmp_path: Path) -> None:
     sample, own = cal.output_sample(fingerprint)
     assert own and sample is not None and sample.cap == 16 and len(sample.tokens) == 40
     assert json.loads(json.dumps(run.manifest["cost"]))  # plain JSON
+
+
+def test_real_judges_are_estimated_learnt_and_compared(tmp_path: Path) -> None:
+    from orkit.scorers import judge_rubric
+
+    judge = "anthropic/claude-haiku-4.5"
+    sweep = make(
+        tmp_path,
+        params={"max_tokens": 16},
+        scorers=[judge_rubric(judge, "Is the text about the topic?")],
+    )
+    before = sweep.estimate().line(judge, role="judge")
+    assert before.requests == 80 and before.output_source == "default"
+    run = sweep.run(progress=False)
+    side = run.manifest["cost"][f"judge: {judge}"]
+    assert side["actual_usd"] == pytest.approx(run.manifest["judges"]["cost_usd"])
+    assert side["within_band"] is True
+    after = sweep.estimate().line(judge, role="judge")
+    assert after.output_source == "calibration"
+    assert after.cost_high_usd - after.cost_low_usd < before.cost_high_usd - before.cost_low_usd
