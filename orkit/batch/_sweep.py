@@ -120,7 +120,11 @@ class Sweep:
     # ------------------------------------------------------------------ estimating
 
     def estimate(
-        self, *, pilot: int | None = None, offline: bool = False, api_key: str | Secret | None = None
+        self,
+        *,
+        pilot: int | None = None,
+        offline: bool = False,
+        api_key: str | Secret | None = None,
     ) -> Estimate:
         """Requests, tokens, cost low / expected / high, cache hits, judge calls, duration and
         the budget verdict per model, before anything is sent. `pilot=N` first runs N items
@@ -129,7 +133,11 @@ class Sweep:
         return run_sync(self.estimate_async, pilot=pilot, offline=offline, api_key=api_key)
 
     async def estimate_async(
-        self, *, pilot: int | None = None, offline: bool = False, api_key: str | Secret | None = None
+        self,
+        *,
+        pilot: int | None = None,
+        offline: bool = False,
+        api_key: str | Secret | None = None,
     ) -> Estimate:
         """`estimate()` on the current event loop."""
         from orkit.batch._estimate import estimate_async
