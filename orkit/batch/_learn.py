@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
+import pandas as pd
 import pyarrow.parquet as pq
 
 from orkit._settings import load_settings
@@ -27,7 +28,6 @@ from orkit.cost import (
     Observation,
     OutputSample,
     family_of,
-    is_insured,
     measure_messages,
     sample_of,
 )
@@ -53,28 +53,24 @@ _COLUMNS = [
 _PROMPT_SAMPLE = 256  # rows per model whose messages are measured for the prompt ratio
 
 
-@dataclass(slots=True)
-class _Acc:
-    lengths: dict[tuple[str, int | None], list[int]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    prompt_actual: float = 0.0
-    prompt_estimated: float = 0.0
-    measured: int = 0
-    cost_actual: float = 0.0
-    cost_listed: float = 0.0
-    ttft: list[float] = field(default_factory=list)
-    tps: list[float] = field(default_factory=list)
-    rows: int = 0
-
-
-def _rows(run: RunDir) -> Iterator[dict[str, Any]]:
-    parts = sorted(run.results_dir.glob("part-*.parquet"))
-    for part in parts:
-        file = pq.ParquetFile(part)
-        names = [c for c in _COLUMNS if c in file.schema_arrow.names]
-        for batch in file.iter_batches(columns=names, batch_size=8192):
-            yield from batch.to_pylist()
+def _table(run: RunDir) -> pd.DataFrame:
+    """The learning columns (all but the messages) of the run's answered rows from the
+    requested model, read column-wise: a row-by-row pass cost ~40 µs a row, seconds at the
+    end of a big run."""
+    frames = []
+    for part in sorted(run.results_dir.glob("part-*.parquet")):
+        names = set(pq.ParquetFile(part).schema_arrow.names)
+        table = pq.read_table(part, columns=[c for c in _COLUMNS if c in names])
+        frames.append(table.to_pandas())
+    if not frames:
+        return pd.DataFrame(columns=_COLUMNS)
+    df = pd.concat(frames, ignore_index=True)
+    for column in _COLUMNS:
+        if column not in df.columns:
+            df[column] = None
+    fallback = df["is_fallback"].astype("boolean").fillna(False).astype(bool)
+    answered: pd.DataFrame = df[df["status"].eq("ok") & ~fallback]
+    return answered
 
 
 def _cap(params_json: str | None) -> int | None:
@@ -86,40 +82,112 @@ def _cap(params_json: str | None) -> int | None:
     return int(value) if isinstance(value, int | float) and value > 0 else None
 
 
-def _listed(info: ModelInfo, row: Mapping[str, Any]) -> float | None:
-    if info.prompt_price is None or info.completion_price is None:
-        return None
-    return (
-        (row["prompt_tokens"] or 0) * info.prompt_price
-        + (row["completion_tokens"] or 0) * info.completion_price
-        + (info.request_price or 0.0)
+def _messages(run: RunDir, positions: set[int]) -> Iterator[tuple[int, str]]:
+    """(row position, messages_json) of the rows at `positions` (counted across the part
+    files in order), reading the messages column one part at a time and stopping once all
+    are found (the column holds every prompt: the biggest one by far)."""
+    left = len(positions)
+    offset = 0
+    for part in sorted(run.results_dir.glob("part-*.parquet")):
+        if not left:
+            return
+        column = pq.read_table(part, columns=["messages_json"]).column(0).to_pylist()
+        for i, text in enumerate(column):
+            if offset + i in positions:
+                left -= 1
+                if text:
+                    yield offset + i, text
+        offset += len(column)
+
+
+def _observe_model(
+    model: str,
+    rows: pd.DataFrame,
+    info: ModelInfo | None,
+    fingerprints: Mapping[str, str],
+    run_id: str,
+    source: str,
+    sample: set[int],
+) -> Observation:
+    """One model's observation; adds the positions of the rows whose prompts should be
+    measured (up to `_PROMPT_SAMPLE` billed ones) to `sample`."""
+    lengths: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    completion = rows["completion_tokens"]
+    insured = rows["finish_reason"].eq("error") | (completion.eq(0) & rows["finish_reason"].isna())
+    counted = rows[completion.notna() & ~insured.fillna(False).astype(bool)]
+    caps = {pj: _cap(pj) for pj in counted["params_json"].unique()}
+    keys = zip(counted["prompt_id"].fillna(""), counted["params_json"].map(caps), strict=True)
+    for key, tokens in zip(keys, counted["completion_tokens"].astype("int64"), strict=True):
+        lengths[key].append(int(tokens))
+    fresh = counted[counted["cost_source"].ne("cached")]
+    if info is not None:
+        measured = fresh.index[fresh["prompt_tokens"].fillna(0) != 0][:_PROMPT_SAMPLE]
+        sample.update(int(i) for i in measured)
+    ttft = fresh["ttft_s"].dropna()
+    tps = fresh["output_tokens_per_s"].dropna()
+    tps = tps[tps != 0]
+    cost_actual = cost_listed = 0.0
+    if info is not None and info.prompt_price is not None and info.completion_price is not None:
+        listed = (
+            fresh["prompt_tokens"].fillna(0) * info.prompt_price
+            + fresh["completion_tokens"].fillna(0) * info.completion_price
+            + (info.request_price or 0.0)
+        )
+        billed = fresh["cost_source"].isin(["reported", "generation"])
+        use = (listed != 0) & billed & fresh["cost_usd"].notna()
+        cost_actual = float(fresh.loc[use, "cost_usd"].sum())
+        cost_listed = float(listed[use].sum())
+    outputs: dict[str, OutputSample] = {}
+    pooled: list[int] = []
+    for (pid, cap), values in sorted(lengths.items(), key=lambda kv: len(kv[1])):
+        seed = f"{run_id}|{model}|{pid}"
+        outputs[fingerprints.get(pid, pid)] = OutputSample(
+            sample_of(values, seed), cap, source, run_id
+        )
+        pooled.extend(values)
+    all_caps = {cap for _, cap in lengths}
+    pooled_cap = (
+        None if None in all_caps or not all_caps else max(c for c in all_caps if c is not None)
+    )
+    outputs[ANY_PROMPT] = OutputSample(
+        sample_of(pooled, f"{run_id}|{model}"), pooled_cap, source, run_id
+    )
+    return Observation(
+        model=model,
+        outputs=outputs,
+        cost_actual=cost_actual,
+        cost_listed=cost_listed,
+        ttft_s=float(ttft.mean()) if len(ttft) else None,
+        tokens_per_s=float(tps.mean()) if len(tps) else None,
+        rows=len(rows),
     )
 
 
-def _learn_row(acc: _Acc, info: ModelInfo | None, row: Mapping[str, Any]) -> None:
-    acc.rows += 1
-    completion = row.get("completion_tokens")
-    if completion is None or is_insured(completion, row.get("finish_reason")):
-        return
-    acc.lengths[(row.get("prompt_id") or "", _cap(row.get("params_json")))].append(completion)
-    if row.get("cost_source") == "cached":
-        return
-    if row.get("ttft_s") is not None:
-        acc.ttft.append(row["ttft_s"])
-    if row.get("output_tokens_per_s"):
-        acc.tps.append(row["output_tokens_per_s"])
-    if info is None:
-        return
-    if row.get("prompt_tokens") and acc.measured < _PROMPT_SAMPLE and row.get("messages_json"):
-        acc.measured += 1
-        size = measure_messages(json.loads(row["messages_json"]))
-        acc.prompt_estimated += family_of(info.tokenizer).prompt_tokens(size)
-        acc.prompt_actual += row["prompt_tokens"]
-    listed = _listed(info, row)
-    billed = row.get("cost_source") in ("reported", "generation")
-    if listed and billed and row.get("cost_usd") is not None:
-        acc.cost_actual += row["cost_usd"]
-        acc.cost_listed += listed
+def _with_prompt_ratios(
+    run: RunDir, observations: list[Observation], df: pd.DataFrame, sample: set[int]
+) -> list[Observation]:
+    """Billed prompt tokens against the tokenizer-family estimate, over the sampled rows."""
+    catalog = Catalog.bundled()
+    estimated: dict[str, float] = defaultdict(float)
+    actual: dict[str, float] = defaultdict(float)
+    picked = df.loc[sorted(sample), ["model", "prompt_tokens"]]
+    pairs = zip(picked["model"], picked["prompt_tokens"], strict=True)
+    by_position = dict(zip(picked.index, pairs, strict=True))
+    for position, text in _messages(run, sample):
+        model, tokens = by_position[position]
+        info = catalog.get(model)
+        if info is None:
+            continue
+        estimated[model] += family_of(info.tokenizer).prompt_tokens(
+            measure_messages(json.loads(text))
+        )
+        actual[model] += float(tokens)
+    return [
+        replace(o, prompt_actual=actual[o.model], prompt_estimated=estimated[o.model])
+        if o.model in actual
+        else o
+        for o in observations
+    ]
 
 
 def _judge_lengths(run: RunDir) -> dict[tuple[str, str], list[int]]:
@@ -154,40 +222,13 @@ def observe_run(run: RunDir, manifest: Mapping[str, Any]) -> list[Observation]:
     catalog = Catalog.bundled()
     fingerprints: Mapping[str, str] = manifest.get("prompt_fingerprints") or {}
     source = "pilot" if str(manifest.get("name") or "").endswith("-pilot") else "calibration"
-    accs: dict[str, _Acc] = defaultdict(_Acc)
-    for row in _rows(run):
-        if row.get("status") != "ok" or row.get("is_fallback"):
-            continue
-        model = row["model"]
-        _learn_row(accs[model], catalog.get(model), row)
-    out = []
-    for model, acc in accs.items():
-        outputs: dict[str, OutputSample] = {}
-        pooled: list[int] = []
-        for (pid, cap), lengths in sorted(acc.lengths.items(), key=lambda kv: len(kv[1])):
-            key = fingerprints.get(pid, pid)
-            seed = f"{manifest.get('run_id')}|{model}|{pid}"
-            outputs[key] = OutputSample(sample_of(lengths, seed), cap, source, run.run_id)
-            pooled.extend(lengths)
-        caps = {cap for _, cap in acc.lengths}
-        pooled_cap = None if None in caps or not caps else max(c for c in caps if c is not None)
-        outputs[ANY_PROMPT] = OutputSample(
-            sample_of(pooled, f"{run.run_id}|{model}"), pooled_cap, source, run.run_id
-        )
-        out.append(
-            Observation(
-                model=model,
-                outputs=outputs,
-                prompt_actual=acc.prompt_actual,
-                prompt_estimated=acc.prompt_estimated,
-                cost_actual=acc.cost_actual,
-                cost_listed=acc.cost_listed,
-                ttft_s=sum(acc.ttft) / len(acc.ttft) if acc.ttft else None,
-                tokens_per_s=sum(acc.tps) / len(acc.tps) if acc.tps else None,
-                rows=acc.rows,
-            )
-        )
-    return out + _judge_observations(run, source)
+    df = _table(run)
+    sample: set[int] = set()
+    observations = [
+        _observe_model(str(m), rows, catalog.get(str(m)), fingerprints, run.run_id, source, sample)
+        for m, rows in df.groupby("model", sort=False)
+    ]
+    return _with_prompt_ratios(run, observations, df, sample) + _judge_observations(run, source)
 
 
 def calibration_endpoint(endpoint: Endpoint | None) -> str:

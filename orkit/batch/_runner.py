@@ -204,7 +204,10 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
                 budget=services.budget,
                 worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
             )
-        session.costs_filled = await settle_costs(run, client, session.endpoint)
+        if sink.totals.all.cost_unknown_rows or session.done or session.only is not None:
+            # (a first run whose every answer carried its cost has nothing to look up; a
+            # resume or retry may inherit rows an earlier execution could not cost)
+            session.costs_filled = await settle_costs(run, client, session.endpoint)
         status = "completed"
     except RunStoppedError as exc:
         status = "stopped"
