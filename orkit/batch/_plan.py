@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
-from orkit.data import Dataset, PromptTemplate
+from orkit.data import Dataset, PromptTemplate, fast_renderer
 from orkit.results import DatasetCopyWriter
 from orkit.types import ChatRequest
 
@@ -25,10 +25,11 @@ def validate_dataset(dataset: Dataset, templates: Sequence[PromptTemplate]) -> i
     count. (Rendering costs microseconds per row; sending a broken run costs money.)"""
     for template in templates:
         template.check_columns(dataset.columns(), path=dataset.path)
+    renders = [fast_renderer(t) or t.render for t in templates]
     count = 0
     for item in dataset:
-        for template in templates:
-            template.render(item)
+        for render in renders:
+            render(item)
         count += 1
     return count
 
@@ -62,11 +63,13 @@ class Plan:
         free-model quota) never holds back the others, and memory stays flat.
         """
         sets = [(p, canonical_json(p)) for p in self.param_sets]
+        # `{{ column }}` templates skip Jinja (the same text, ~10x cheaper per row)
+        prompts = [(pid, fast_renderer(t) or t.render) for pid, t in self.prompts]
         for batch in self.dataset.iter_batches():
             for item in batch:
                 item_hash = content_hash(canonical_json(item.fields))
-                for prompt_id, template in self.prompts:
-                    messages = template.render(item)
+                for prompt_id, render in prompts:
+                    messages = render(item)
                     messages_json = canonical_json(messages)
                     for params, params_json in sets:
                         request = ChatRequest(model=model, messages=messages, params=params)

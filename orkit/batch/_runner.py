@@ -3,6 +3,7 @@ manifest. The only function here that touches all the pieces."""
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import time
 from collections.abc import Collection, Iterator
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
 from orkit.batch._budget import Prices
+from orkit.batch._copy import DatasetCopy
 from orkit.batch._cost_run import (
     cost_side_by_side,
     learn_quietly,
@@ -38,7 +40,6 @@ from orkit.errors import APIError, ConfigError, RunStoppedError
 from orkit.results import (
     MANIFEST_VERSION,
     SCHEMA_VERSION,
-    DatasetCopyWriter,
     Journal,
     RunDir,
     run_lock,
@@ -180,6 +181,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     sink = ResultSink(run, journal)
     started = time.monotonic()
     status = "failed"
+    copy = DatasetCopy.start(session.plan, run)
     try:
         await execute(
             _lanes(session),
@@ -193,6 +195,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services=services,
             observer=session.observer,
         )
+        if copy is not None:
+            await copy.wait()  # the scoring stage reads the dataset from the copy
+            copy = None
         if deferred:
             job = ScoringJob(deferred=deferred, models=sweep.models, concurrency=sweep.concurrency)
             await run_scoring_stage(
@@ -219,6 +224,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         manifest["error"] = None if _is_cancel(exc) else str(exc)
         raise
     finally:
+        if copy is not None:  # the lanes failed or were cancelled: still a whole copy
+            with contextlib.suppress(Exception):  # (the lanes' error is the one to report)
+                await copy.wait()
         router.limits.quota.save()
         if services.cache is not None:
             services.cache.close()
@@ -330,9 +338,6 @@ async def run_sweep_async(
         manifest = _manifest(sweep, endpoint, plan, run, rows, total)
         manifest["estimate"] = await manifest_estimate(sweep, endpoint, client, estimate)
         run.write_manifest(manifest)
-        copy = DatasetCopyWriter(run.dataset_path)
-        plan.copy_dataset(copy)
-        copy.close()
         session = Session(
             sweep=sweep,
             plan=plan,
