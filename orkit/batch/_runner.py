@@ -3,7 +3,6 @@ manifest. The only function here that touches all the pieces."""
 
 from __future__ import annotations
 
-import contextlib
 import platform
 import time
 from collections.abc import Collection, Iterator
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
 from orkit.batch._budget import Prices
-from orkit.batch._copy import DatasetCopy
+from orkit.batch._copy import write_dataset_copy
 from orkit.batch._cost_run import (
     cost_side_by_side,
     learn_quietly,
@@ -181,7 +180,6 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     sink = ResultSink(run, journal)
     started = time.monotonic()
     status = "failed"
-    copy = DatasetCopy.start(session.plan, run)
     try:
         await execute(
             _lanes(session),
@@ -195,9 +193,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services=services,
             observer=session.observer,
         )
-        if copy is not None:
-            await copy.wait()  # the scoring stage reads the dataset from the copy
-            copy = None
+        await write_dataset_copy(session.plan, run)  # the scoring stage reads it
         if deferred:
             job = ScoringJob(deferred=deferred, models=sweep.models, concurrency=sweep.concurrency)
             await run_scoring_stage(
@@ -224,9 +220,6 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         manifest["error"] = None if _is_cancel(exc) else str(exc)
         raise
     finally:
-        if copy is not None:  # the lanes failed or were cancelled: still a whole copy
-            with contextlib.suppress(Exception):  # (the lanes' error is the one to report)
-                await copy.wait()
         router.limits.quota.save()
         if services.cache is not None:
             services.cache.close()
