@@ -70,10 +70,12 @@ def rss_mb(pid: int) -> float | None:
 
 
 def no_cache() -> list[str]:
-    """`--no-cache` when this orkit has it (the response cache must not answer anything)."""
+    """`--no-cache` (the response cache must not answer anything) and `--yes` (the large run
+    would cost $2.87 on OpenRouter, past the $1 above which `orkit run` asks), when this
+    orkit has them."""
     command = [sys.executable, "-m", "orkit", "run", "--help"]
     text = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
-    return ["--no-cache"] if "--no-cache" in text else []
+    return [flag for flag in ("--no-cache", "--yes") if flag in text]
 
 
 def watch(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -53,24 +53,38 @@ _COLUMNS = [
 _PROMPT_SAMPLE = 256  # rows per model whose messages are measured for the prompt ratio
 
 
-def _table(run: RunDir) -> pd.DataFrame:
-    """The learning columns (all but the messages) of the run's answered rows from the
-    requested model, read column-wise: a row-by-row pass cost ~40 µs a row, seconds at the
-    end of a big run."""
-    frames = []
+@dataclass(slots=True)
+class _Acc:
+    """What one model's rows taught so far (the run is read one part file at a time)."""
+
+    lengths: dict[tuple[str, int | None], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    sample: dict[int, float] = field(default_factory=dict)
+    """Row position -> billed prompt tokens, for rows whose prompts get measured."""
+    ttft_sum: float = 0.0
+    ttft_n: int = 0
+    tps_sum: float = 0.0
+    tps_n: int = 0
+    cost_actual: float = 0.0
+    cost_listed: float = 0.0
+    rows: int = 0
+
+
+def _parts(run: RunDir) -> Iterator[pd.DataFrame]:
+    """Each results part's learning columns (all but the messages), indexed by the row's
+    position across the parts. One part at a time keeps memory flat on big runs; within a
+    part the work is column-wise (a row-by-row pass cost ~40 µs a row)."""
+    offset = 0
     for part in sorted(run.results_dir.glob("part-*.parquet")):
         names = set(pq.ParquetFile(part).schema_arrow.names)
-        table = pq.read_table(part, columns=[c for c in _COLUMNS if c in names])
-        frames.append(table.to_pandas())
-    if not frames:
-        return pd.DataFrame(columns=_COLUMNS)
-    df = pd.concat(frames, ignore_index=True)
-    for column in _COLUMNS:
-        if column not in df.columns:
-            df[column] = None
-    fallback = df["is_fallback"].astype("boolean").fillna(False).astype(bool)
-    answered: pd.DataFrame = df[df["status"].eq("ok") & ~fallback]
-    return answered
+        df = pq.read_table(part, columns=[c for c in _COLUMNS if c in names]).to_pandas()
+        df.index = pd.RangeIndex(offset, offset + len(df))
+        offset += len(df)
+        for column in _COLUMNS:
+            if column not in df.columns:
+                df[column] = None
+        yield df
 
 
 def _cap(params_json: str | None) -> int | None:
@@ -100,34 +114,36 @@ def _messages(run: RunDir, positions: set[int]) -> Iterator[tuple[int, str]]:
         offset += len(column)
 
 
-def _observe_model(
-    model: str,
-    rows: pd.DataFrame,
-    info: ModelInfo | None,
-    fingerprints: Mapping[str, str],
-    run_id: str,
-    source: str,
-    sample: set[int],
-) -> Observation:
-    """One model's observation; adds the positions of the rows whose prompts should be
-    measured (up to `_PROMPT_SAMPLE` billed ones) to `sample`."""
-    lengths: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+def _learn_rows(
+    acc: _Acc, rows: pd.DataFrame, info: ModelInfo | None, caps: dict[str | None, int | None]
+) -> None:
+    """Fold one part's answered rows of one model into its accumulator."""
+    acc.rows += len(rows)
     completion = rows["completion_tokens"]
     insured = rows["finish_reason"].eq("error") | (completion.eq(0) & rows["finish_reason"].isna())
     counted = rows[completion.notna() & ~insured.fillna(False).astype(bool)]
-    caps = {pj: _cap(pj) for pj in counted["params_json"].unique()}
+    for pj in counted["params_json"].unique():
+        if pj not in caps:
+            caps[pj] = _cap(pj)
     keys = zip(counted["prompt_id"].fillna(""), counted["params_json"].map(caps), strict=True)
     for key, tokens in zip(keys, counted["completion_tokens"].astype("int64"), strict=True):
-        lengths[key].append(int(tokens))
+        acc.lengths[key].append(int(tokens))
     fresh = counted[counted["cost_source"].ne("cached")]
-    if info is not None:
-        measured = fresh.index[fresh["prompt_tokens"].fillna(0) != 0][:_PROMPT_SAMPLE]
-        sample.update(int(i) for i in measured)
     ttft = fresh["ttft_s"].dropna()
     tps = fresh["output_tokens_per_s"].dropna()
     tps = tps[tps != 0]
-    cost_actual = cost_listed = 0.0
-    if info is not None and info.prompt_price is not None and info.completion_price is not None:
+    acc.ttft_sum += float(ttft.sum())
+    acc.ttft_n += len(ttft)
+    acc.tps_sum += float(tps.sum())
+    acc.tps_n += len(tps)
+    if info is None:
+        return
+    room = _PROMPT_SAMPLE - len(acc.sample)
+    if room > 0:
+        billed_prompt = fresh["prompt_tokens"].fillna(0)
+        picked = billed_prompt[billed_prompt != 0].iloc[:room]
+        acc.sample.update(zip(picked.index.tolist(), picked.astype(float).tolist(), strict=True))
+    if info.prompt_price is not None and info.completion_price is not None:
         listed = (
             fresh["prompt_tokens"].fillna(0) * info.prompt_price
             + fresh["completion_tokens"].fillna(0) * info.completion_price
@@ -135,17 +151,22 @@ def _observe_model(
         )
         billed = fresh["cost_source"].isin(["reported", "generation"])
         use = (listed != 0) & billed & fresh["cost_usd"].notna()
-        cost_actual = float(fresh.loc[use, "cost_usd"].sum())
-        cost_listed = float(listed[use].sum())
+        acc.cost_actual += float(fresh.loc[use, "cost_usd"].sum())
+        acc.cost_listed += float(listed[use].sum())
+
+
+def _observation(
+    model: str, acc: _Acc, fingerprints: Mapping[str, str], run_id: str, source: str
+) -> Observation:
     outputs: dict[str, OutputSample] = {}
     pooled: list[int] = []
-    for (pid, cap), values in sorted(lengths.items(), key=lambda kv: len(kv[1])):
+    for (pid, cap), values in sorted(acc.lengths.items(), key=lambda kv: len(kv[1])):
         seed = f"{run_id}|{model}|{pid}"
         outputs[fingerprints.get(pid, pid)] = OutputSample(
             sample_of(values, seed), cap, source, run_id
         )
         pooled.extend(values)
-    all_caps = {cap for _, cap in lengths}
+    all_caps = {cap for _, cap in acc.lengths}
     pooled_cap = (
         None if None in all_caps or not all_caps else max(c for c in all_caps if c is not None)
     )
@@ -155,39 +176,32 @@ def _observe_model(
     return Observation(
         model=model,
         outputs=outputs,
-        cost_actual=cost_actual,
-        cost_listed=cost_listed,
-        ttft_s=float(ttft.mean()) if len(ttft) else None,
-        tokens_per_s=float(tps.mean()) if len(tps) else None,
-        rows=len(rows),
+        cost_actual=acc.cost_actual,
+        cost_listed=acc.cost_listed,
+        ttft_s=acc.ttft_sum / acc.ttft_n if acc.ttft_n else None,
+        tokens_per_s=acc.tps_sum / acc.tps_n if acc.tps_n else None,
+        rows=acc.rows,
     )
 
 
-def _with_prompt_ratios(
-    run: RunDir, observations: list[Observation], df: pd.DataFrame, sample: set[int]
-) -> list[Observation]:
-    """Billed prompt tokens against the tokenizer-family estimate, over the sampled rows."""
-    catalog = Catalog.bundled()
-    estimated: dict[str, float] = defaultdict(float)
-    actual: dict[str, float] = defaultdict(float)
-    picked = df.loc[sorted(sample), ["model", "prompt_tokens"]]
-    pairs = zip(picked["model"], picked["prompt_tokens"], strict=True)
-    by_position = dict(zip(picked.index, pairs, strict=True))
-    for position, text in _messages(run, sample):
-        model, tokens = by_position[position]
+def _prompt_ratios(
+    run: RunDir, accs: Mapping[str, _Acc], catalog: Catalog
+) -> dict[str, tuple[float, float]]:
+    """Per model: billed prompt tokens and the tokenizer-family estimate, over its sample."""
+    owner = {pos: model for model, acc in accs.items() for pos in acc.sample}
+    out: dict[str, tuple[float, float]] = {}
+    for position, text in _messages(run, set(owner)):
+        model = owner[position]
         info = catalog.get(model)
         if info is None:
             continue
-        estimated[model] += family_of(info.tokenizer).prompt_tokens(
-            measure_messages(json.loads(text))
+        actual, estimated = out.get(model, (0.0, 0.0))
+        size = measure_messages(json.loads(text))
+        out[model] = (
+            actual + accs[model].sample[position],
+            estimated + family_of(info.tokenizer).prompt_tokens(size),
         )
-        actual[model] += float(tokens)
-    return [
-        replace(o, prompt_actual=actual[o.model], prompt_estimated=estimated[o.model])
-        if o.model in actual
-        else o
-        for o in observations
-    ]
+    return out
 
 
 def _judge_lengths(run: RunDir) -> dict[tuple[str, str], list[int]]:
@@ -222,13 +236,24 @@ def observe_run(run: RunDir, manifest: Mapping[str, Any]) -> list[Observation]:
     catalog = Catalog.bundled()
     fingerprints: Mapping[str, str] = manifest.get("prompt_fingerprints") or {}
     source = "pilot" if str(manifest.get("name") or "").endswith("-pilot") else "calibration"
-    df = _table(run)
-    sample: set[int] = set()
-    observations = [
-        _observe_model(str(m), rows, catalog.get(str(m)), fingerprints, run.run_id, source, sample)
-        for m, rows in df.groupby("model", sort=False)
-    ]
-    return _with_prompt_ratios(run, observations, df, sample) + _judge_observations(run, source)
+    accs: dict[str, _Acc] = {}
+    caps: dict[str | None, int | None] = {}
+    for df in _parts(run):
+        fallback = df["is_fallback"].astype("boolean").fillna(False).astype(bool)
+        answered = df[df["status"].eq("ok") & ~fallback]
+        for model, rows in answered.groupby("model", sort=False):
+            name = str(model)
+            acc = accs.setdefault(name, _Acc())
+            _learn_rows(acc, rows, catalog.get(name), caps)
+    ratios = _prompt_ratios(run, accs, catalog)
+    observations = []
+    for model, acc in accs.items():
+        obs = _observation(model, acc, fingerprints, run.run_id, source)
+        if model in ratios:
+            actual, estimated = ratios[model]
+            obs = replace(obs, prompt_actual=actual, prompt_estimated=estimated)
+        observations.append(obs)
+    return observations + _judge_observations(run, source)
 
 
 def calibration_endpoint(endpoint: Endpoint | None) -> str:
