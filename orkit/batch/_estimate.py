@@ -100,7 +100,23 @@ async def estimate_with_client(
         notes=tuple(ctx.notes),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
+        **_power(sweep, sum(size.rows for size in sizes)),
     )
+
+
+def _power(sweep: Sweep, rows_by_prompt: int) -> dict[str, Any]:
+    """What a comparison of two of the sweep's models could tell apart: shown before a run,
+    so that a sample too small to separate the models is caught before paying for it."""
+    from orkit.stats import minimum_detectable_difference
+
+    items = rows_by_prompt * len(sweep.param_sets())
+    if len(sweep.models) < 2 or items == 0:
+        return {"compared_items": items}
+    mdd = minimum_detectable_difference(items)
+    return {
+        "compared_items": items,
+        "detectable_difference": None if mdd == float("inf") else mdd,
+    }
 
 
 def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:

@@ -70,6 +70,12 @@ class Estimate:
     pilot: dict[str, Any] | None = None
     """The pilot run behind the output lengths, if any: run dir, requests, cost."""
     seconds_to_estimate: float | None = None
+    compared_items: int = 0
+    """Items two models are compared on (rows × prompt variants × params sets)."""
+    detectable_difference: float | None = None
+    """The smallest difference in accuracy between two models that a paired test on
+    `compared_items` detects with 80% power at α = 0.05 (`orkit.stats`), in the widest
+    case (independent errors at 50% accuracy); None with fewer than two models."""
 
     @property
     def cost_low_usd(self) -> float:
@@ -116,6 +122,8 @@ class Estimate:
             "notes": list(self.notes),
             "deferred_free_requests": self.deferred_free_requests,
             "pilot": self.pilot,
+            "compared_items": self.compared_items,
+            "detectable_difference": self.detectable_difference,
         }
 
     def to_pandas(self) -> Any:
@@ -174,6 +182,12 @@ class Estimate:
             parts.append(
                 f"output lengths from a pilot of {self.pilot['requests']} requests "
                 f"({format_usd(self.pilot['cost_usd'])}, {self.pilot['run_dir']})"
+            )
+        if self.detectable_difference is not None:
+            parts.append(
+                f"comparing two models on {self.compared_items:,} items (paired, 80% power, "
+                f"α = 0.05) detects accuracy differences of {self.detectable_difference:.1%} "
+                "or more (a pilot's disagreement rate narrows this: orkit.stats)"
             )
         return "\n".join([*parts, *self.notes])
 

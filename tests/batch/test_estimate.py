@@ -187,3 +187,14 @@ def test_real_judges_are_estimated_learnt_and_compared(tmp_path: Path) -> None:
     after = sweep.estimate().line(judge, role="judge")
     assert after.output_source == "calibration"
     assert after.cost_high_usd - after.cost_low_usd < before.cost_high_usd - before.cost_low_usd
+
+
+def test_the_smallest_detectable_difference_is_shown_before_a_run(tmp_path: Path) -> None:
+    small = make(tmp_path, grid={"max_tokens": [16, 32]}).estimate()
+    assert small.compared_items == 40 * 2  # rows × params sets (repeats are averaged)
+    large = make(tmp_path, dataset=rows(400), params={"max_tokens": 16}).estimate()
+    assert large.compared_items == 400
+    assert small.detectable_difference is not None and large.detectable_difference is not None
+    assert 0 < large.detectable_difference < small.detectable_difference < 1
+    assert "400 items" in large.footer() and "80% power" in large.footer()
+    assert make(tmp_path, models=[A]).estimate().detectable_difference is None
