@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from orkit.batch._costfill import fill_unknown_costs
 from orkit.batch._endpoint import Endpoint
 from orkit.batch._learn import calibration_endpoint, learn_from_run
+from orkit.batch._server import server_catalog
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
@@ -46,24 +47,12 @@ async def manifest_estimate(
 
 async def settle_costs(run: RunDir, client: AsyncOpenRouter, endpoint: Endpoint) -> dict[str, int]:
     """Cost the answered rows that came without one (see `_costfill`)."""
-    catalog = Catalog.bundled() if endpoint.uses_catalog else await _server_prices(client)
+    catalog = Catalog.bundled() if endpoint.uses_catalog else await server_catalog(client)
     try:
         return await fill_unknown_costs(run, client, catalog=catalog)
     except OrkitError as exc:  # pragma: no cover - the rows keep their unknown cost
         _log.warning("could not look up missing costs: %s", exc)
         return {}
-
-
-async def _server_prices(client: AsyncOpenRouter) -> Catalog | None:
-    """What an OpenAI-compatible server says its models cost (an OpenRouter-compatible proxy
-    or `orkit sim` says; most servers do not, and then rows stay unknown)."""
-    try:
-        models = await client.list_models()
-    except (OrkitError, OSError):
-        return None
-    if not any(isinstance(m.get("pricing"), dict) for m in models):
-        return None
-    return Catalog.from_raw(models, source="live", snapshot_date="")
 
 
 def cost_side_by_side(

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from orkit._settings import load_settings
+from orkit.batch._server import key_info, served_models
 from orkit.client import AsyncOpenRouter
 from orkit.config import OPENROUTER_BASE_URL, ClientOptions, Timeouts
 from orkit.errors import (
@@ -107,9 +108,9 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
     host = urlsplit(endpoint.base_url).netloc
     try:
         if endpoint.uses_catalog:  # OpenRouter and the emulator: checks the key too
-            await client.get_key()
+            await key_info(client)
         else:
-            await client.list_models()
+            await served_models(client)
     except AuthenticationError as exc:
         raise ConfigError(
             f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orkit.batch._endpoint import Endpoint, open_client
+from orkit.batch._server import key_info, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
 from orkit.cost import FreeQuota
@@ -86,16 +87,8 @@ async def price_context(
 
 
 async def _url_context(endpoint: Endpoint, client: AsyncOpenRouter | None) -> PriceContext:
-    models: list[dict[str, object]] = []
-    if client is not None:
-        try:
-            models = await client.list_models()
-        except (APIError, OSError):
-            models = []
-    if any(isinstance(m.get("pricing"), dict) for m in models):
-        catalog = Catalog.from_raw(
-            models, source="live", snapshot_date=time.strftime("%Y-%m-%d", time.gmtime())
-        )
+    catalog = await server_catalog(client) if client is not None else None
+    if catalog is not None:
         return PriceContext(catalog, f"{endpoint.base_url}/models")
     return PriceContext(
         None,
@@ -112,7 +105,7 @@ async def _quota(client: AsyncOpenRouter | None, options: RouterOptions) -> Free
     per_day = local.limit
     if client is not None:
         try:
-            counters = (await client.get_key()).get("free_model_daily_requests") or {}
+            counters = (await key_info(client)).get("free_model_daily_requests") or {}
         except APIError:
             counters = {}
         if isinstance(counters.get("limit"), int) and counters["limit"] > 0:

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orkit.batch._budget import Budget
-from orkit.batch._endpoint import open_client, resolve_endpoint
+from orkit.batch._endpoint import resolve_endpoint
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
-from orkit.batch._runner import daily_quota, price_catalog, router_options_for
+from orkit.batch._runner import daily_quota, price_catalog, router_options_for, sweep_client
 from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
 from orkit.batch._services import cache_for, model_prices
 from orkit.batch._spec import spec_from_dict
@@ -113,9 +113,7 @@ async def _score(
     if not models:
         return await run_scoring_stage(run, journal, job, router=None)
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
-    async with open_client(
-        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
-    ) as client:
+    async with sweep_client(sweep, endpoint) as client:
         options = router_options_for(sweep, endpoint)
         router = Router(client, options, quota=daily_quota(options, endpoint))
         budget = worst = None

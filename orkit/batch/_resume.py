@@ -12,9 +12,8 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from orkit.batch._endpoint import open_client
 from orkit.batch._progress import Observer
-from orkit.batch._runner import Session, execute_session, prepare
+from orkit.batch._runner import Session, execute_session, prepare, sweep_client
 from orkit.batch._spec import load_spec, spec_from_dict
 from orkit.batch._sweep import Sweep
 from orkit.data import open_dataset
@@ -135,9 +134,7 @@ async def _continue(
     )
     run.write_manifest(manifest)
     total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
-    async with open_client(
-        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
-    ) as client:
+    async with sweep_client(sweep, endpoint) as client:
         session = Session(
             sweep=sweep,
             plan=plan,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Collection, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stag
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
 from orkit.batch._scoring import ScoringJob
+from orkit.batch._server import key_info, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
 from orkit.batch._sink import ResultSink, rebuild_parts
 from orkit.batch._tasks import Task
@@ -93,6 +95,13 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
     return plan, endpoint, rows
 
 
+def sweep_client(sweep: Sweep, endpoint: Endpoint) -> AbstractAsyncContextManager[AsyncOpenRouter]:
+    """The client a run (or resume, or re-score) of `sweep` talks to `endpoint` with."""
+    return open_client(
+        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
+    )
+
+
 def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
     """The sweep's routing settings, plus what orkit knows about the endpoint: the emulator
     runs its free-model windows on a time scale; OpenRouter's daily free quota is shared by
@@ -119,7 +128,7 @@ def daily_quota(options: RouterOptions, endpoint: Endpoint) -> DailyQuota:
 async def _seed_quota(router: Router, client: AsyncOpenRouter) -> None:
     """Start from the server's count of today's free-model requests, when it has one."""
     try:
-        router.seed_from_key(await client.get_key())
+        router.seed_from_key(await key_info(client))
     except APIError:
         pass  # servers without /key: the local counter applies
 
@@ -273,13 +282,10 @@ async def price_catalog(endpoint: Endpoint, client: AsyncOpenRouter) -> Catalog:
     server without prices cannot run under a budget)."""
     if endpoint.uses_catalog:
         return Catalog.bundled()
-    try:
-        models = await client.list_models()
-    except APIError:
-        models = []
-    if not any(isinstance(m.get("pricing"), dict) for m in models):
+    catalog = await server_catalog(client)
+    if catalog is None:
         raise ConfigError(f"a budget needs model prices, and {endpoint.base_url}/models gives none")
-    return Catalog.from_raw(models, source="live", snapshot_date=_now_iso()[:10])
+    return catalog
 
 
 def _finish_manifest(
@@ -324,9 +330,7 @@ async def run_sweep_async(
     without one, the run makes its own."""
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
     total = rows * plan.tasks_per_item
-    async with open_client(
-        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
-    ) as client:
+    async with sweep_client(sweep, endpoint) as client:
         run = RunDir.create(Path(sweep.out), run_id)
         manifest = _manifest(sweep, endpoint, plan, run, rows, total)
         manifest["estimate"] = await manifest_estimate(sweep, endpoint, client, estimate)

@@ -12,9 +12,9 @@ from orkit.batch._budget import Budget, Prices, dearest, worst_case_usd
 from orkit.batch._cache import ResponseCache
 from orkit.batch._endpoint import Endpoint
 from orkit.batch._tasks import Task, canonical_json
-from orkit.catalog import Catalog, ModelInfo
+from orkit.catalog import Catalog, ModelInfo, load_endpoints
 from orkit.client import AsyncOpenRouter
-from orkit.errors import APIError, ConfigError
+from orkit.errors import ConfigError
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
@@ -28,7 +28,7 @@ __all__ = [
     "worst_case_for",
 ]
 
-_DYNAMIC = (":nitro", ":floor", ":online", ":exacto")
+_FRESH_ENDPOINTS_S = 60.0
 
 
 def cache_for(sweep: Sweep, endpoint: Endpoint) -> ResponseCache | None:
@@ -82,35 +82,17 @@ async def _dearest_endpoint(model: str, info: ModelInfo, client: AsyncOpenRouter
     )
     if info.is_free:
         return base
-    lookup = model
-    for suffix in _DYNAMIC:
-        lookup = lookup.removesuffix(suffix)
-    try:
-        endpoints = (await client.list_endpoints(lookup)).get("endpoints") or []
-    except (APIError, ConfigError):
-        return base
-    prompt, completion, request = base.prompt, base.completion, base.request
-    for e in endpoints:
-        pricing = e.get("pricing") or {}
-        prompt = max(prompt, _price(pricing.get("prompt")))
-        completion = max(completion, _price(pricing.get("completion")))
-        request = max(request, _price(pricing.get("request")))
+    # The estimate made moments before in this run has fetched them: a minute-old answer
+    # is as good as a fresh one, and older ones are asked again.
+    endpoints = await load_endpoints(client, model, ttl_s=_FRESH_ENDPOINTS_S) or ()
     return Prices(
-        prompt=prompt,
-        completion=completion,
-        request=request,
+        prompt=max([base.prompt, *(e.prompt for e in endpoints)]),
+        completion=max([base.completion, *(e.completion for e in endpoints)]),
+        request=max([base.request, *(e.request for e in endpoints)]),
         web_search=base.web_search,
         max_completion_tokens=base.max_completion_tokens,
         context_length=base.context_length,
     )
-
-
-def _price(value: Any) -> float:
-    try:
-        price = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return price if price > 0 else 0.0
 
 
 def worst_case_for(sweep: Sweep, prices: dict[str, Prices]) -> Any:

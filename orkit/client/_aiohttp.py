@@ -12,6 +12,7 @@ import asyncio
 import urllib.request
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -106,14 +107,7 @@ class AiohttpBackend:
         return self._proxies[key]
 
     async def post_json(self, url: str, body: bytes, headers: Mapping[str, str]) -> HTTPResponse:
-        try:
-            async with self._client().post(
-                url, data=body, headers=headers, allow_redirects=False, proxy=self._proxy(url)
-            ) as resp:
-                content = await resp.read()
-                return HTTPResponse(resp.status, resp.headers, content)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
+        return await self._whole("POST", url, headers, data=body)
 
     @asynccontextmanager
     async def stream_post(
@@ -133,9 +127,20 @@ class AiohttpBackend:
     async def get(
         self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
     ) -> HTTPResponse:
+        return await self._whole("GET", url, headers, params=params)
+
+    async def _whole(
+        self, method: str, url: str, headers: Mapping[str, str], **options: Any
+    ) -> HTTPResponse:
+        """One request whose body is read whole."""
         try:
-            async with self._client().get(
-                url, params=params, headers=headers, allow_redirects=False, proxy=self._proxy(url)
+            async with self._client().request(
+                method,
+                url,
+                headers=headers,
+                allow_redirects=False,
+                proxy=self._proxy(url),
+                **options,
             ) as resp:
                 content = await resp.read()
                 return HTTPResponse(resp.status, resp.headers, content)
