@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from orkit.batch._costfill import fill_unknown_costs
 from orkit.batch._endpoint import Endpoint
-from orkit.batch._learn import calibration_endpoint, learn_from_run
+from orkit.batch._learn import Lessons, calibration_endpoint, learn_from_run
 from orkit.batch._server import server_catalog
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
@@ -110,9 +110,11 @@ def _judges_side_by_side(
     return out
 
 
-def learn_quietly(run: RunDir, manifest: Mapping[str, Any], endpoint: Endpoint) -> None:
-    """Teach the calibration from this run; a failure only logs."""
+def learn_quietly(
+    lessons: Lessons, run: RunDir, manifest: Mapping[str, Any], endpoint: Endpoint
+) -> None:
+    """Teach the calibration what this run's rows taught; a failure only logs."""
     try:
-        learn_from_run(run, manifest, calibration_endpoint(endpoint))
+        learn_from_run(lessons, run, manifest, calibration_endpoint(endpoint))
     except (OSError, ValueError, KeyError, TypeError) as exc:  # pragma: no cover
         _log.warning("could not learn from run %s: %s", run.run_id, exc)

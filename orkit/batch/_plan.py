@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
-from orkit.data import Dataset, PromptTemplate, fast_renderer
+from orkit.data import Dataset, Item, PromptTemplate, fast_renderer
 from orkit.results import DatasetCopyWriter
 from orkit.types import ChatRequest
 
@@ -52,16 +52,31 @@ class Plan:
     def copy_dataset(self, writer: DatasetCopyWriter) -> None:
         """Stream the dataset into the run's `dataset.parquet`."""
         for batch in self.dataset.iter_batches():
-            writer.write_batch(
-                [{**it.fields, "item_id": it.item_id, "item_index": it.index} for it in batch]
-            )
+            writer.write_batch(_copy_rows(batch))
+        writer.close()
 
-    def lane(self, model: str) -> Iterator[Task]:
+    def lane(self, model: str, copy: DatasetCopyWriter | None = None) -> Iterator[Task]:
         """The tasks of one model, lazily, in dataset order.
 
         Each model gets its own pass over the dataset, so a slow model (a tight rate limit, a
-        free-model quota) never holds back the others, and memory stays flat.
+        free-model quota) never holds back the others, and memory stays flat. With `copy`,
+        the pass also writes the run's copy of the dataset: each batch once its tasks are
+        handed out (so the first requests never wait for it), in the event loop, where a
+        few milliseconds per batch cost nothing while requests are in flight. Done at the
+        end instead, it was 0.1 s after the last answer of a 5,000-row run; in a thread
+        alongside the requests, 1.2% of the throughput (the GIL). A lane stopped early
+        drops its partial copy (the next execution writes one).
         """
+        try:
+            yield from self._tasks(model, copy)
+        except BaseException:
+            if copy is not None:
+                copy.abort()
+            raise
+        if copy is not None:
+            copy.close()
+
+    def _tasks(self, model: str, copy: DatasetCopyWriter | None) -> Iterator[Task]:
         sets = [(p, canonical_json(p)) for p in self.param_sets]
         # `{{ column }}` templates skip Jinja (the same text, ~10x cheaper per row)
         prompts = [(pid, fast_renderer(t) or t.render) for pid, t in self.prompts]
@@ -86,6 +101,13 @@ class Plan:
                                 request=request,
                                 fields=item.fields,
                             )
+            if copy is not None:
+                copy.write_batch(_copy_rows(batch))
 
-    def lanes(self) -> list[Iterator[Task]]:
-        return [self.lane(model) for model in self.models]
+    def lanes(self, copy: DatasetCopyWriter | None = None) -> list[Iterator[Task]]:
+        """One lane per model; the first also writes `copy` (see `lane`)."""
+        return [self.lane(model, copy if i == 0 else None) for i, model in enumerate(self.models)]
+
+
+def _copy_rows(batch: Sequence[Item]) -> list[dict[str, Any]]:
+    return [{**it.fields, "item_id": it.item_id, "item_index": it.index} for it in batch]

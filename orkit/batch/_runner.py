@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
 from orkit.batch._budget import Prices
-from orkit.batch._copy import write_dataset_copy
+from orkit.batch._copy import lane_copy_writer, write_dataset_copy
 from orkit.batch._cost_run import (
     cost_side_by_side,
     learn_quietly,
@@ -25,6 +25,7 @@ from orkit.batch._cost_run import (
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
+from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
 from orkit.batch._scoring import ScoringJob
@@ -59,9 +60,9 @@ __all__ = [
     "plan_sweep",
     "prepare",
     "price_catalog",
+    "recount_from_journal",
     "router_options_for",
     "run_sweep_async",
-    "totals_from_journal",
 ]
 
 
@@ -202,7 +203,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services=services,
             observer=session.observer,
         )
-        await write_dataset_copy(session.plan, run)  # the scoring stage reads it
+        await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:
             job = ScoringJob(deferred=deferred, models=sweep.models, concurrency=sweep.concurrency)
             await run_scoring_stage(
@@ -238,11 +239,13 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         journal.close()
         if status == "completed" and (counts.get("deferred") or counts.get("skipped_budget")):
             status = "incomplete"
-        _finish_manifest(session, sink.totals, counts, status, time.monotonic() - started)
+        _finish_manifest(
+            session, sink.totals, sink.lessons, counts, status, time.monotonic() - started
+        )
 
 
 def _lanes(session: Session) -> list[Iterator[Task]]:
-    lanes = session.plan.lanes()
+    lanes = session.plan.lanes(lane_copy_writer(session.run))
     if session.only is None:
         return lanes
     only = session.only
@@ -289,13 +292,18 @@ async def price_catalog(endpoint: Endpoint, client: AsyncOpenRouter) -> Catalog:
 
 
 def _finish_manifest(
-    session: Session, totals: RunTotals, counts: dict[str, int], status: str, wall_s: float
+    session: Session,
+    totals: RunTotals,
+    lessons: Lessons,
+    counts: dict[str, int],
+    status: str,
+    wall_s: float,
 ) -> None:
     manifest = session.manifest
     if session.done or session.only is not None or session.costs_filled:
         # a resume or retry counts the whole run; costs filled in after the lanes are in
         # the journal only
-        totals = totals_from_journal(session.run, totals.deferred_until)
+        totals, lessons = recount_from_journal(session.run, totals.deferred_until)
     manifest.update(
         status=status,
         finished_at=_now_iso(),
@@ -312,7 +320,7 @@ def _finish_manifest(
     else:
         manifest.pop("resume_with", None)
     session.run.write_manifest(manifest)
-    learn_quietly(session.run, manifest, session.endpoint)
+    learn_quietly(lessons, session.run, manifest, session.endpoint)
 
 
 async def run_sweep_async(
@@ -369,17 +377,20 @@ def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
     return out
 
 
-def totals_from_journal(run: RunDir, deferred_until: float | None = None) -> RunTotals:
-    """The whole run's totals, read back from its journal."""
-    totals = RunTotals()
+def recount_from_journal(
+    run: RunDir, deferred_until: float | None = None
+) -> tuple[RunTotals, Lessons]:
+    """The whole run's totals and lessons, read back from its journal in one pass."""
+    totals, lessons = RunTotals(), Lessons()
     journal = Journal(run.journal_path)
     try:
         for row in journal.results():
             totals.add(row)
+            lessons.add(row)
     finally:
         journal.close()
     totals.deferred_until = deferred_until
-    return totals
+    return totals, lessons
 
 
 def _is_cancel(exc: BaseException) -> bool:

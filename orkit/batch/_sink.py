@@ -1,5 +1,6 @@
 """Where task outcomes go: the journal first (durable), then buffered Parquet part files,
-then the running totals. `rebuild_parts` rewrites the part files from the journal."""
+then the running totals and what the run teaches the calibration. `rebuild_parts` rewrites
+the part files from the journal."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from orkit.batch._learn import Lessons
 from orkit.batch._totals import RunTotals
 from orkit.results import (
     ATTEMPTS_SCHEMA,
@@ -40,6 +42,7 @@ class ResultSink:
             run.scores_dir, SCORES_SCHEMA, "scores", flush_rows=10**12, flush_s=float("inf")
         )
         self.totals = RunTotals()
+        self.lessons = Lessons()
         self._flush_rows = flush_rows
         self._flush_s = flush_s
         import time
@@ -60,6 +63,7 @@ class ResultSink:
         for row in attempts:
             self.attempts.append(row)
         self.totals.add(result)
+        self.lessons.add(result)
         if self.results.pending >= self._flush_rows or (
             self._clock() - self._last_flush >= self._flush_s
         ):

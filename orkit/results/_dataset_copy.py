@@ -66,9 +66,18 @@ class DatasetCopyWriter:
         return pa.table(arrays, schema=self._schema)
 
     def close(self) -> None:
+        """Finish the file and put it in place (an empty dataset leaves none)."""
         if self._writer is not None:
             self._writer.close()
+            self._writer = None
             os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        """Drop what was written: no copy rather than a partial one."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._tmp.unlink(missing_ok=True)
 
 
 def _column_names(records: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -202,3 +202,29 @@ def test_the_dataset_copy_is_written_alongside_the_run_and_again_by_a_resume(
     anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
     assert pd.read_parquet(run.dir.dataset_path).equals(copy)
     assert Run(run.path).to_pandas(with_dataset=True)["question"].notna().all()
+
+
+def test_the_first_lane_writes_the_copy_batch_by_batch_and_drops_a_partial_one(
+    items, tmp_path
+) -> None:
+    from orkit.batch._runner import plan_sweep
+    from orkit.data import open_dataset
+    from orkit.results import DatasetCopyWriter
+
+    plan = replace(
+        plan_sweep(make(items, tmp_path)), dataset=open_dataset(str(items), batch_size=7)
+    )
+    target = tmp_path / "dataset.parquet"
+    first, second = plan.lanes(DatasetCopyWriter(target))
+    assert len(list(second)) == 30 and not target.exists()  # only the first lane copies
+    tasks = list(first)
+    assert len(tasks) == 30 and target.is_file()
+    assert list(pd.read_parquet(target)["item_id"]) == [f"q{i}" for i in range(30)]
+
+    target.unlink()
+    lane = plan.lane(A, DatasetCopyWriter(target))
+    for _ in range(20):  # past two batches of 7: some of the copy is on disk
+        next(lane)
+    assert list(tmp_path.glob(".dataset.parquet*"))
+    lane.close()  # a cancelled run
+    assert not target.exists() and not list(tmp_path.glob(".dataset.parquet*"))
