@@ -21,6 +21,7 @@ from orkit.errors import (
     APIStatusError,
     AuthenticationError,
     ConfigError,
+    InvalidResponseError,
     MissingAPIKeyError,
 )
 from orkit.types import Secret
@@ -104,13 +105,21 @@ async def open_client(
 
 
 async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
-    """One cheap GET so an unreachable server or a bad key stops the run before it starts."""
+    """One cheap GET so an unreachable server or a bad key stops the run before it starts:
+    `/key` (OpenRouter, the emulator, OpenRouter-compatible proxies: a few hundred bytes
+    that check the key too), else `/models` (any OpenAI-compatible server; on a proxy of
+    OpenRouter's catalog, hundreds of KB and 15-40 ms before the first request)."""
     host = urlsplit(endpoint.base_url).netloc
     try:
-        if endpoint.uses_catalog:  # OpenRouter and the emulator: checks the key too
+        if endpoint.uses_catalog:
             await key_info(client)
         else:
-            await served_models(client)
+            try:
+                await key_info(client)
+            except AuthenticationError:
+                raise
+            except (APIStatusError, InvalidResponseError):
+                await served_models(client)  # no /key here (404, 405, an HTML page...)
     except AuthenticationError as exc:
         raise ConfigError(
             f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY"

@@ -11,7 +11,7 @@ rows; a run-level stop (bad key, no credits) raises after the rows so far are fl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +91,15 @@ async def execute(
     options: EngineOptions,
     services: TaskServices | None = None,
     observer: Observer | None = None,
+    while_draining: Callable[[], Awaitable[None]] | None = None,
 ) -> RunTotals:
-    """Run every task of every lane; returns the totals. Rows are flushed even on errors."""
+    """Run every task of every lane; returns the totals. Rows are flushed even on errors.
+
+    `while_draining` is work the run must do but no request needs (the manifest's
+    estimate): it starts once every lane has handed out its last task, and the run ends
+    when it does. The event loop then mostly waits for the last answers, so the work costs
+    the run next to nothing; before the first request it delayed every request of the
+    run, and at the first answer it held back the ramp-up of concurrency."""
     ctx = _Context(
         run_id=run_id,
         router=router,
@@ -105,10 +112,13 @@ async def execute(
     ctx.observer.on_start(total, run_id, router.status)
     status = "failed"
     try:
+        drain = _Drain(lanes)
         async with anyio.create_task_group() as tg:
+            if while_draining is not None:
+                tg.start_soon(_once_drained, while_draining, drain.event)
             for lane in lanes:
                 for _ in range(options.workers):
-                    tg.start_soon(_worker, lane, ctx)
+                    tg.start_soon(_worker, lane, ctx, drain)
         status = "completed"
     except BaseExceptionGroup as group:
         # Several workers may hit the same run-level stop at once (every in-flight request
@@ -134,13 +144,34 @@ def _first(group: BaseExceptionGroup, kind: type[RunStoppedError]) -> RunStopped
     return None
 
 
-async def _worker(lane: Iterator[Task], ctx: _Context) -> None:
+class _Drain:
+    """Set `event` once every lane has handed out its last task."""
+
+    def __init__(self, lanes: Sequence[Iterator[Task]]) -> None:
+        self.event = anyio.Event()
+        self._open = {id(lane) for lane in lanes}
+        if not self._open:
+            self.event.set()
+
+    def lane_done(self, lane: Iterator[Task]) -> None:
+        self._open.discard(id(lane))
+        if not self._open:
+            self.event.set()
+
+
+async def _once_drained(job: Callable[[], Awaitable[None]], drained: anyio.Event) -> None:
+    await drained.wait()
+    await job()
+
+
+async def _worker(lane: Iterator[Task], ctx: _Context, drain: _Drain) -> None:
     # Workers of a lane share one generator; `next()` never awaits, so they cannot collide.
     done = ctx.services.done
     for task in lane:
         if task.key in done:
             continue
         await _run_task(task, ctx)
+    drain.lane_done(lane)
 
 
 async def _run_task(task: Task, ctx: _Context) -> None:

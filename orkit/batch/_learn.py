@@ -82,7 +82,7 @@ class Lessons:
     """What a run's rows teach about each requested model, folded in one row at a time."""
 
     def __init__(self, catalog: Catalog | None = None) -> None:
-        self._catalog = catalog or Catalog.bundled()
+        self._catalog = catalog  # loaded with the first row: not before the first request
         self._accs: dict[str, _Acc] = {}
         self._caps: dict[str | None, int | None] = {}
 
@@ -94,6 +94,8 @@ class Lessons:
         model = str(row["model"])
         acc = self._accs.get(model)
         if acc is None:
+            if self._catalog is None:
+                self._catalog = Catalog.bundled()
             acc = self._accs[model] = _Acc(info=self._catalog.get(model))
         acc.rows += 1
         completion = _number(row.get("completion_tokens"))

@@ -147,6 +147,7 @@ async def _continue(
             only=only,
             spent_usd=spent,
             attempt_offsets=offsets,
+            estimate_pending=manifest.get("estimate") is None,  # stopped before it was made
         )
         await execute_session(session, client)
     return run

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
+import json.scanner
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -49,6 +51,26 @@ def _starts_with_object(path: str) -> bool:
 
 # ----------------------------------------------------------------------------------- JSONL
 
+_scan_once = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+_WHITESPACE = re.compile(r"[ \t\n\r]*")  # what `json.loads` allows around a value
+
+
+def _parse_line(line: bytes) -> Any:
+    """`json.loads(line)`, in half the time for the usual line (UTF-8, starting with its
+    value): every row of a dataset is parsed once per pass (validation, each model's lane),
+    and the wrapper around the C scanner — encoding detection, the decode, two regex
+    matches — cost more than the scan. Anything unusual takes `json.loads` itself, so what
+    is accepted, and every error message, stay exactly its own."""
+    try:
+        text = line.decode()
+        value, end = _scan_once(text, 0)
+    except (UnicodeDecodeError, StopIteration, ValueError, RecursionError):
+        return json.loads(line)
+    if _WHITESPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
+        return json.loads(line)  # raises "Extra data"
+    return value
+
+
 
 class _JsonlReader:
     format = "jsonl"
@@ -64,7 +86,7 @@ class _JsonlReader:
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = _parse_line(line)
                 except json.JSONDecodeError as exc:
                     msg = f"invalid JSON: {exc.msg} (col {exc.colno})"
                     raise dataset_error(self.label, lineno, msg) from None

@@ -6,6 +6,7 @@ over when bytes go out (pacing, drops, stalls) and it is the code path benchmark
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from orkit.sim.delivery import Link, deliver
@@ -60,6 +61,7 @@ class ChatEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one request: plan it (or fail it), then deliver it."""
         sim = self.sim
+        arrived = time.monotonic()
         sim.stats.begin()
         try:
             raw = await read_body(receive)
@@ -70,6 +72,6 @@ class ChatEndpoint:
                 sim.stats.by_status[str(exc.status)] += 1
                 await send_error(send, exc)
                 return
-            await deliver(sim, plan, Link(receive, send))
+            await deliver(sim, plan, Link(receive, send, arrived))
         finally:
             sim.stats.end()

@@ -41,9 +41,12 @@ class ClientGone(Exception):
 class Link:
     """One response's side of an ASGI connection."""
 
-    def __init__(self, receive: Receive, send: Send) -> None:
+    def __init__(self, receive: Receive, send: Send, arrived: float | None = None) -> None:
         self._receive = receive
         self._send = send
+        # When the request arrived (time.monotonic): emulated latency counts from here, so
+        # the emulator's own parsing and planning are not added to it.
+        self.arrived = time.monotonic() if arrived is None else arrived
 
     async def start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
         """Send the status line and headers."""
@@ -72,7 +75,7 @@ class _Paced:
         self.buffer: list[bytes] = []
         # time.monotonic is what anyio's asyncio clock reads, without the backend lookup
         # that `anyio.current_time()` costs on every call of this hot path.
-        self.start = time.monotonic()
+        self.start = link.arrived
 
     async def emit(self, data: bytes, at: float) -> None:
         if at <= 0:
@@ -182,7 +185,7 @@ async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -
     kind = plan.fault.kind if plan.fault is not None else None
     broken = kind in ("drop_connection", "stall")
     if not sim.config.json_padding and not broken:
-        await link.pause(total)
+        await link.pause(link.arrived + total - time.monotonic())
         headers = [
             *_headers(plan, b"application/json"),
             (b"content-length", str(len(body)).encode()),

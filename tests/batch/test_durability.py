@@ -192,14 +192,18 @@ def test_one_process_per_run_directory(items, tmp_path) -> None:
         anyio.run(lambda: resume_async(run.path))
 
 
-def test_the_dataset_copy_is_written_alongside_the_run_and_again_by_a_resume(
+def test_the_dataset_copy_and_estimate_are_made_by_the_run_and_again_by_a_resume(
     items, tmp_path
 ) -> None:
     run = go(make(items, tmp_path, budget_usd=0.00001))  # most tasks left for a resume
     copy = pd.read_parquet(run.dir.dataset_path)
     assert list(copy["item_id"]) == [f"q{i}" for i in range(30)]
     run.dir.dataset_path.unlink()  # as if killed before the copy was renamed into place
+    manifest = run.dir.read_manifest()
+    assert manifest["estimate"]["lines"]
+    run.dir.write_manifest({**manifest, "estimate": None})  # ...and before its estimate
     anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
+    assert run.dir.read_manifest()["estimate"]["lines"]
     assert pd.read_parquet(run.dir.dataset_path).equals(copy)
     assert Run(run.path).to_pandas(with_dataset=True)["question"].notna().all()
 

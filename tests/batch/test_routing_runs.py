@@ -167,3 +167,115 @@ def test_run_stopped_error_carries_the_run_dir(items, tmp_path) -> None:
     with pytest.raises(RunStoppedError) as info:
         run(s)
     assert info.value.run_dir and Path(info.value.run_dir).is_dir()
+
+
+def test_the_runs_own_estimate_is_made_while_the_last_requests_are_in_flight(
+    items, tmp_path, monkeypatch
+) -> None:
+    """Made before the first request, the estimate delayed every request of the run; it is
+    made once the lanes have handed out their last task, and is in the manifest when the
+    run returns."""
+    import orkit.batch._runner as runner
+    from orkit.batch._engine import EngineOptions
+
+    events: list[str] = []
+    real = runner.manifest_estimate
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        events.append("estimate")
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    class Rows:
+        def on_start(self, *args: object) -> None:
+            pass
+
+        def on_row(self, row: object, totals: object) -> None:
+            events.append("row")
+
+        def on_finish(self, *args: object) -> None:
+            events.append("finish")
+
+    monkeypatch.setattr(runner, "manifest_estimate", spy)
+    result = Run(anyio.run(lambda: run_sweep_async(sweep(items, tmp_path), observer=Rows())))
+    assert events.count("estimate") == 1 and events[-1] == "finish"
+    # every task but those the workers still held was answered first
+    assert events.index("estimate") >= 40 - EngineOptions(workers_per_lane=8).workers
+    assert result.manifest["estimate"]["lines"][0]["model"] == A
+    assert result.manifest["cost"][A]["estimate_high_usd"] > 0
+
+
+def test_work_while_draining_runs_even_with_nothing_to_send(tmp_path: Path) -> None:
+    from orkit._clock import SystemClock
+    from orkit.batch._engine import EngineOptions, execute
+    from orkit.batch._sink import ResultSink
+    from orkit.results import Journal, RunDir
+    from orkit.router import Router, RouterOptions
+
+    done: list[bool] = []
+
+    async def job() -> None:
+        done.append(True)
+
+    async def go() -> None:
+        run = RunDir.create(tmp_path / "runs", "r")
+        journal = Journal(run.journal_path)
+        await execute(
+            [iter(())],
+            total=0,
+            run_id="r",
+            router=Router(None, RouterOptions()),  # type: ignore[arg-type]  # never asked
+            sink=ResultSink(run, journal),
+            scorers=(),
+            clock=SystemClock(),
+            options=EngineOptions(),
+            while_draining=job,
+        )
+        journal.close()
+
+    anyio.run(go)
+    assert done == [True]
+
+
+class _Server:
+    """What a client's preflight asks of a server: `/key` and `/models`."""
+
+    def __init__(self, key: Exception | None) -> None:
+        self.key, self.asked = key, []  # type: ignore[var-annotated]
+
+    async def get_key(self) -> dict[str, object]:
+        self.asked.append("/key")
+        if self.key is not None:
+            raise self.key
+        return {"data": {"label": "k"}}
+
+    async def list_models(self) -> list[dict[str, object]]:
+        self.asked.append("/models")
+        return [{"id": A}]
+
+
+@pytest.mark.parametrize(
+    ("key", "asked"),
+    [
+        (None, ["/key"]),  # a proxy of OpenRouter or the emulator: the small answer
+        ("404", ["/key", "/models"]),  # any other OpenAI-compatible server
+    ],
+)
+def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
+    from orkit.batch._endpoint import Endpoint, _preflight
+    from orkit.errors import NotFoundError
+
+    server = _Server(NotFoundError("no such route", status_code=404) if key else None)
+    endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
+    anyio.run(_preflight, server, endpoint)
+    assert server.asked == asked
+
+
+def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
+    from orkit.batch._endpoint import Endpoint, _preflight
+    from orkit.errors import AuthenticationError, ConfigError
+
+    server = _Server(AuthenticationError("bad key", status_code=401))
+    endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
+    with pytest.raises(ConfigError, match="rejected the API key"):
+        anyio.run(_preflight, server, endpoint)
+    assert server.asked == ["/key"]
