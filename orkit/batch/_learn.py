@@ -45,9 +45,10 @@ _BILLED = frozenset({"reported", "generation"})
 
 @dataclass(slots=True)
 class _Acc:
-    """What one model's rows taught so far."""
+    """What one model's rows taught so far. Sums only, no prices: the listed cost of the
+    billed rows is linear in their tokens, so it is priced once, at the end (the catalog
+    is not needed, nor loaded, while answers arrive)."""
 
-    info: ModelInfo | None
     lengths: dict[tuple[str, int | None], list[int]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -57,9 +58,34 @@ class _Acc:
     ttft_n: int = 0
     tps_sum: float = 0.0
     tps_n: int = 0
-    cost_actual: float = 0.0
-    cost_listed: float = 0.0
+    billed_cost: float = 0.0
+    """What the billed rows with tokens cost..."""
+    billed_prompt: float = 0.0
+    billed_completion: float = 0.0
+    billed_rows: int = 0
+    """...their tokens, and how many they were."""
+    tokenless_cost: float = 0.0
+    tokenless_rows: int = 0
+    """Billed rows without tokens (listed at the per-request price only)."""
     rows: int = 0
+
+    def billed_and_listed(self, info: ModelInfo) -> tuple[float, float]:
+        """(billed cost, cost at listed prices) over the rows the listed price is not 0."""
+        if info.prompt_price is None or info.completion_price is None:
+            return 0.0, 0.0
+        per_request = info.request_price or 0.0
+        actual, listed = 0.0, 0.0
+        if self.billed_rows:
+            actual += self.billed_cost
+            listed += (
+                self.billed_prompt * info.prompt_price
+                + self.billed_completion * info.completion_price
+                + self.billed_rows * per_request
+            )
+        if per_request and self.tokenless_rows:
+            actual += self.tokenless_cost
+            listed += self.tokenless_rows * per_request
+        return actual, listed
 
 
 def _number(value: Any) -> float | None:
@@ -81,8 +107,7 @@ def _cap(params_json: str | None) -> int | None:
 class Lessons:
     """What a run's rows teach about each requested model, folded in one row at a time."""
 
-    def __init__(self, catalog: Catalog | None = None) -> None:
-        self._catalog = catalog  # loaded with the first row: not before the first request
+    def __init__(self) -> None:
         self._accs: dict[str, _Acc] = {}
         self._caps: dict[str | None, int | None] = {}
 
@@ -94,9 +119,7 @@ class Lessons:
         model = str(row["model"])
         acc = self._accs.get(model)
         if acc is None:
-            if self._catalog is None:
-                self._catalog = Catalog.bundled()
-            acc = self._accs[model] = _Acc(info=self._catalog.get(model))
+            acc = self._accs[model] = _Acc()
         acc.rows += 1
         completion = _number(row.get("completion_tokens"))
         finish = row.get("finish_reason")
@@ -118,34 +141,33 @@ class Lessons:
         if tps:
             acc.tps_sum += tps
             acc.tps_n += 1
-        info = acc.info
-        if info is None:
-            return
         prompt = _number(row.get("prompt_tokens")) or 0.0
         messages = row.get("messages_json")
         if prompt and messages and len(acc.sample) < _PROMPT_SAMPLE:
             acc.sample.append((prompt, messages))
-        if info.prompt_price is None or info.completion_price is None:
-            return
-        listed = (
-            prompt * info.prompt_price
-            + completion * info.completion_price
-            + (info.request_price or 0.0)
-        )
         cost = _number(row.get("cost_usd"))
-        if listed and source in _BILLED and cost is not None:
-            acc.cost_actual += cost
-            acc.cost_listed += listed
+        if source not in _BILLED or cost is None:
+            return
+        if prompt or completion:
+            acc.billed_cost += cost
+            acc.billed_prompt += prompt
+            acc.billed_completion += completion
+            acc.billed_rows += 1
+        else:
+            acc.tokenless_cost += cost
+            acc.tokenless_rows += 1
 
     def observations(self, manifest: Mapping[str, Any], run: RunDir) -> list[Observation]:
         """The observations so far: one per requested model, then one per judge model (read
         from the scores table, when the run had LLM judges)."""
+        catalog = Catalog.bundled()
         fingerprints: Mapping[str, str] = manifest.get("prompt_fingerprints") or {}
         source = "pilot" if str(manifest.get("name") or "").endswith("-pilot") else "calibration"
         out = []
         for model, acc in self._accs.items():
-            obs = _observation(model, acc, fingerprints, run.run_id, source)
-            ratio = _prompt_ratio(acc)
+            info = catalog.get(model)
+            obs = _observation(model, acc, info, fingerprints, run.run_id, source)
+            ratio = _prompt_ratio(acc, info)
             if ratio is not None:
                 obs = replace(obs, prompt_actual=ratio[0], prompt_estimated=ratio[1])
             out.append(obs)
@@ -155,7 +177,12 @@ class Lessons:
 
 
 def _observation(
-    model: str, acc: _Acc, fingerprints: Mapping[str, str], run_id: str, source: str
+    model: str,
+    acc: _Acc,
+    info: ModelInfo | None,
+    fingerprints: Mapping[str, str],
+    run_id: str,
+    source: str,
 ) -> Observation:
     outputs: dict[str, OutputSample] = {}
     pooled: list[int] = []
@@ -172,22 +199,23 @@ def _observation(
     outputs[ANY_PROMPT] = OutputSample(
         sample_of(pooled, f"{run_id}|{model}"), pooled_cap, source, run_id
     )
+    cost_actual, cost_listed = (0.0, 0.0) if info is None else acc.billed_and_listed(info)
     return Observation(
         model=model,
         outputs=outputs,
-        cost_actual=acc.cost_actual,
-        cost_listed=acc.cost_listed,
+        cost_actual=cost_actual,
+        cost_listed=cost_listed,
         ttft_s=acc.ttft_sum / acc.ttft_n if acc.ttft_n else None,
         tokens_per_s=acc.tps_sum / acc.tps_n if acc.tps_n else None,
         rows=acc.rows,
     )
 
 
-def _prompt_ratio(acc: _Acc) -> tuple[float, float] | None:
+def _prompt_ratio(acc: _Acc, info: ModelInfo | None) -> tuple[float, float] | None:
     """Billed prompt tokens and the tokenizer-family estimate, over the model's sample."""
-    if acc.info is None or not acc.sample:
+    if info is None or not acc.sample:
         return None
-    family = family_of(acc.info.tokenizer)
+    family = family_of(info.tokenizer)
     actual = estimated = 0.0
     for billed, text in acc.sample:
         actual += billed

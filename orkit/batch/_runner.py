@@ -205,9 +205,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             options=EngineOptions(workers_per_lane=sweep.concurrency),
             services=services,
             observer=session.observer,
-            while_draining=partial(_estimate_into_manifest, session, client)
-            if session.estimate_pending
-            else None,
+            while_draining=partial(_while_draining, session, client),
         )
         await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:
@@ -250,13 +248,16 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         )
 
 
-async def _estimate_into_manifest(session: Session, client: AsyncOpenRouter) -> None:
-    """The run's own estimate (as it would have been before the run: the calibration learns
-    from this run only after it), made while the last requests are in flight."""
-    estimate = await manifest_estimate(session.sweep, session.endpoint, client, None)
-    session.manifest["estimate"] = estimate
-    session.estimate_pending = False
-    session.run.write_manifest(session.manifest)
+async def _while_draining(session: Session, client: AsyncOpenRouter) -> None:
+    """What the end of the run needs and no request does, done while the last requests are
+    in flight: the run's own estimate (as it would have been before the run: the calibration
+    learns from this run only after it), and the catalog that prices what it learns."""
+    if session.estimate_pending:
+        estimate = await manifest_estimate(session.sweep, session.endpoint, client, None)
+        session.manifest["estimate"] = estimate
+        session.estimate_pending = False
+        session.run.write_manifest(session.manifest)
+    Catalog.bundled()  # parsed once per process: 20 ms that would follow the last answer
 
 
 def _lanes(session: Session) -> list[Iterator[Task]]:
