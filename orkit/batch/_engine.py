@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
@@ -210,6 +211,10 @@ async def _run_task(task: Task, ctx: _Context) -> None:
             else (0.0 if outcome.response is None else None)
         )
         budget.settle(reserved, cost)
+    # The answer freed a slot and woke a spare worker: let it send the next request before
+    # this answer is journaled (0.2-1 ms), and never be cancelled in between, or a received
+    # answer would go unrecorded and be paid for again by the resume.
+    await anyio.lowlevel.cancel_shielded_checkpoint()
     _record_outcome(task, outcome, started, cache_key, ctx)
 
 

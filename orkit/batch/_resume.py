@@ -12,6 +12,7 @@ import os
 from dataclasses import replace
 from typing import Any
 
+from orkit.batch._gc import older_objects_frozen
 from orkit.batch._progress import Observer
 from orkit.batch._runner import Session, execute_session, prepare, sweep_client
 from orkit.batch._spec import load_spec, spec_from_dict
@@ -110,6 +111,21 @@ def _spent(journal: Journal) -> float:
 
 
 async def _continue(
+    run: RunDir,
+    sweep: Sweep,
+    manifest: dict[str, Any],
+    *,
+    only: set[str] | None,
+    api_key: str | Secret | None,
+    observer: Observer | None,
+) -> RunDir:
+    with older_objects_frozen():
+        return await _continue_frozen(
+            run, sweep, manifest, only=only, api_key=api_key, observer=observer
+        )
+
+
+async def _continue_frozen(
     run: RunDir,
     sweep: Sweep,
     manifest: dict[str, Any],

@@ -25,6 +25,7 @@ from orkit.batch._cost_run import (
 )
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
+from orkit.batch._gc import older_objects_frozen
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
@@ -352,6 +353,18 @@ async def run_sweep_async(
     failures raise (after the rows so far are flushed and the manifest says what happened).
     `estimate` (made by the caller, e.g. to ask before spending) goes into the manifest;
     without one, the run makes its own."""
+    with older_objects_frozen():
+        return await _run_sweep(sweep, api_key, observer, clock, run_id, estimate)
+
+
+async def _run_sweep(
+    sweep: Sweep,
+    api_key: str | Secret | None,
+    observer: Observer | None,
+    clock: Clock | None,
+    run_id: str | None,
+    estimate: Estimate | None,
+) -> RunDir:
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
     total = rows * plan.tasks_per_item
     async with sweep_client(sweep, endpoint) as client:

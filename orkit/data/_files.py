@@ -71,7 +71,6 @@ def _parse_line(line: bytes) -> Any:
     return value
 
 
-
 class _JsonlReader:
     format = "jsonl"
     unit: Literal["line", "row"] = "line"

@@ -148,6 +148,7 @@ class AdaptiveRate:
         self._last_rejection = float("-inf")
         self._phase = 0
         self._paced_since = float("inf")  # sends before the pace existed are not samples
+        self._guess_window = (0.0, 0.0)  # the sends the first pace was guessed from
 
     @property
     def rate(self) -> float | None:
@@ -188,6 +189,8 @@ class AdaptiveRate:
         _insort(self._sent[outcome], sent_at)
         if self.pacer is None:
             self._maybe_start(now)
+        elif outcome != "429" and sent_at < self._paced_since:
+            self._revise_first_guess(now)
         else:
             self._adjust(now)
 
@@ -233,14 +236,27 @@ class AdaptiveRate:
         recent_ok = sorted(
             t for k in ("ok", "other") for t in self._sent[k] if t >= start - self.sample_s
         )
-        span = recent_ok[-1] - recent_ok[0] if len(recent_ok) > 1 else 0.0
-        span = min(2 * self.sample_s, max(span, self.adjust_every_s))
-        self.bandwidth = max(1.0, len(recent_ok)) / span / 2
+        self.bandwidth = _half_rate(recent_ok, self.sample_s, self.adjust_every_s)
         self.pacer = Pacer(max(self.min_rate, self.bandwidth), now=now)
         self._paced_since = now
+        self._guess_window = (start - self.sample_s, now)
         self._last_adjust = now
         self._phase = 1  # start by draining what the unpaced start queued
         self.version += 1
+
+    def _revise_first_guess(self, now: float) -> None:
+        """An admission of a send from before the pace: the first guess counted it as still
+        in flight. Rejections come back at once and admissions a round trip later, so a
+        burst judged at its first 429s looks nearly all rejected (a start of 64 in flight
+        against 20 requests/s was guessed at 1/s, and crept up from there for 25 s). As its
+        admissions arrive, the guess rises to what they show (never falls: later samples of
+        the paced sends take over from here)."""
+        start, end = self._guess_window
+        admitted = sorted(t for k in ("ok", "other") for t in self._sent[k] if start <= t <= end)
+        revised = _half_rate(admitted, self.sample_s, self.adjust_every_s)
+        if self.pacer is not None and revised > self.bandwidth:
+            self.bandwidth = revised
+            self.pacer.set_rate(max(self.min_rate, revised * self.GAINS[self._phase]), now)
 
     def _adjust(self, now: float) -> None:
         pacer = self.pacer
@@ -276,6 +292,14 @@ class AdaptiveRate:
         if target < pacer.rate:
             self.version += 1
         pacer.set_rate(target, now)
+
+
+def _half_rate(admitted: list[float], sample_s: float, floor_s: float) -> float:
+    """Half the rate at which these (sorted) send times were admitted: the first pace, a
+    guess on the safe side (some got through on a burst allowance)."""
+    span = admitted[-1] - admitted[0] if len(admitted) > 1 else 0.0
+    span = min(2 * sample_s, max(span, floor_s))
+    return max(1.0, len(admitted)) / span / 2
 
 
 def _insort(q: deque[float], t: float) -> None:

@@ -44,8 +44,11 @@ class RouterOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     adaptive: bool = True
     """Learn unknown limits: AIMD concurrency per model and provider, pace after 429s."""
-    initial_concurrency: int = 32
-    """Per-model concurrency before anything is learnt (grows fast while all goes well)."""
+    initial_concurrency: int = 64
+    """Per-model concurrency before anything is learnt (grows fast while all goes well).
+    Starting lower costs a round trip of half the slots (0.1 s of a 16 s run at 200 ms);
+    starting higher sends a bigger first burst into a limit nobody told us of (measured by
+    bench_ratelimit: 8.6% of requests rejected from 64, 6.1% from 32)."""
     free_per_minute: int = 20
     """OpenRouter's account-wide limit on `:free` models, per window..."""
     free_window_s: float = 60.0

@@ -88,6 +88,21 @@ def test_learnt_rate_starts_at_half_of_what_got_through_once_a_limit_is_proven()
     assert r.rate == pytest.approx(20.0, rel=0.15)  # half of ~40/s
 
 
+def test_a_first_guess_made_before_the_admissions_are_in_is_revised_as_they_come() -> None:
+    """64 sent at once against a limit: the 429s are back at once, the admissions a round
+    trip later. The pace starts at the 429s, from no admission at all; it used to stay
+    near 1/s and creep up from there for 25 s."""
+    r = AdaptiveRate()
+    # sent 1 ms apart: the first 50 admitted (a burst allowance), the last 14 rejected
+    for k in range(50, 64):
+        r.on_rate_limited(sent_at=k / 1000, now=k / 1000 + 0.001, retry_after_s=None)
+    first = r.rate
+    assert first is not None and first <= 1.0
+    for k in range(50):
+        r.on_success(sent_at=k / 1000, now=k / 1000 + 0.2)
+    assert (r.rate or 0) >= 20  # about half of the 50 admitted in its first 0.5 s
+
+
 @pytest.mark.parametrize("other_failures", [False, True])
 def test_scattered_429s_never_start_a_pace(other_failures) -> None:
     import random
