@@ -59,15 +59,18 @@ class ResponseCache:
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM responses LIMIT 1").fetchone() is None
 
-    def count_present(self, keys: list[str]) -> int:
+    def count_present(self, keys: list[str], *, stored_before: float | None = None) -> int:
         """How many of `keys` have an answer (for estimates: nothing is read or counted as
-        a hit)."""
+        a hit), optionally only answers stored before a time (`time.time()`): an estimate
+        made during a run must not count the answers the run itself stored."""
         found = 0
+        before = float("inf") if stored_before is None else stored_before
         for i in range(0, len(keys), 500):  # SQLite caps bound parameters
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             (n,) = self._db.execute(
-                f"SELECT count(*) FROM responses WHERE key IN ({marks})", chunk
+                f"SELECT count(*) FROM responses WHERE key IN ({marks}) AND created < ?",
+                [*chunk, before],
             ).fetchone()
             found += int(n)
         return found

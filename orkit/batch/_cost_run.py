@@ -33,13 +33,18 @@ _log = logging.getLogger("orkit")
 
 
 async def manifest_estimate(
-    sweep: Sweep, endpoint: Endpoint, client: AsyncOpenRouter, given: Estimate | None
+    sweep: Sweep,
+    endpoint: Endpoint,
+    client: AsyncOpenRouter,
+    given: Estimate | None,
+    as_of: float | None = None,
 ) -> dict[str, Any]:
-    """The estimate as the manifest keeps it (`given` when the caller made one already)."""
+    """The estimate as the manifest keeps it (`given` when the caller made one already; else
+    made as it would have been at `as_of`)."""
     from orkit.batch._estimate import estimate_with_client
 
     try:
-        estimate = given or await estimate_with_client(sweep, endpoint, client)
+        estimate = given or await estimate_with_client(sweep, endpoint, client, as_of=as_of)
     except (OrkitError, OSError, ValueError) as exc:
         return {"error": f"no estimate: {exc}"}
     return estimate.to_dict()

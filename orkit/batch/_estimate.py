@@ -74,8 +74,11 @@ async def estimate_with_client(
     client: AsyncOpenRouter | None,
     *,
     offline: bool = False,
+    as_of: float | None = None,
 ) -> Estimate:
-    """The estimate, asking `client` (the run's own, or None offline) for prices."""
+    """The estimate, asking `client` (the run's own, or None offline) for prices. `as_of`
+    (a `time.time()`) makes it as it would have been then: a run estimates itself while its
+    last requests are in flight, when the response cache already holds its answers."""
     started = time.perf_counter()
     sweep.built_scorers()
     plan = plan_sweep(sweep, validate=False)
@@ -86,7 +89,7 @@ async def estimate_with_client(
     if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
         ctx.catalog.require(sweep.all_models)
     sizes = measure_plan(plan, _exact_counter(endpoint))
-    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes)
+    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
     lines = [
         _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
@@ -148,7 +151,11 @@ def _info(catalog: Catalog | None, model: str) -> ModelInfo:
 
 
 def _model_lines(
-    sweep: Sweep, endpoint: Endpoint | None, ctx: PriceContext, sizes: list[PromptSizes]
+    sweep: Sweep,
+    endpoint: Endpoint | None,
+    ctx: PriceContext,
+    sizes: list[PromptSizes],
+    as_of: float | None = None,
 ) -> tuple[list[LineEstimate], list[LaneLoad]]:
     calibration = Calibration.load(load_settings().cache_dir)
     cal_key = calibration_endpoint(endpoint)
@@ -160,7 +167,7 @@ def _model_lines(
     lanes: list[LaneLoad] = []
     priced = {}
     for model in sweep.models:
-        shares = _hit_shares(sweep, endpoint, model, param_sets, sizes)
+        shares = _hit_shares(sweep, endpoint, model, param_sets, sizes, as_of)
         inputs = LineInputs(
             param_sets=param_sets,
             repeats=sweep.repeats,
@@ -192,12 +199,13 @@ def _hit_shares(
     model: str,
     param_sets: list[dict[str, Any]],
     sizes: list[PromptSizes],
+    as_of: float | None,
 ) -> dict[tuple[int, int], float]:
     if not sweep.cache or endpoint is None:
         return {}
     path, ident = cache_path(), cache_ident(endpoint)
     return {
-        (p, k): cache_hit_share(path, ident, model, params, size, sweep.repeats)
+        (p, k): cache_hit_share(path, ident, model, params, size, sweep.repeats, as_of)
         for p, size in enumerate(sizes)
         for k, params in enumerate(param_sets)
     }

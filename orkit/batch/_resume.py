@@ -9,7 +9,10 @@ allowed; operational settings (concurrency, budget, routing, limits, cache) may 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from orkit.batch._gc import older_objects_frozen
@@ -164,9 +167,18 @@ async def _continue_frozen(
             spent_usd=spent,
             attempt_offsets=offsets,
             estimate_pending=manifest.get("estimate") is None,  # stopped before it was made
+            estimate_as_of=_created_at(manifest),
         )
         await execute_session(session, client)
     return run
+
+
+def _created_at(manifest: Mapping[str, Any]) -> float:
+    """When the run began (`time.time()`), from its manifest; now if it does not say."""
+    try:
+        return datetime.fromisoformat(str(manifest["created_at"])).timestamp()
+    except (KeyError, ValueError):
+        return time.time()
 
 
 async def resume_async(

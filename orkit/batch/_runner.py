@@ -159,7 +159,9 @@ class Session:
     costs_filled: dict[str, int] = field(default_factory=dict)
     """Rows costed after the lanes finished, by source (`_cost_run.settle_costs`)."""
     estimate_pending: bool = False
-    """The manifest's estimate is still to be made (alongside the lanes)."""
+    """The manifest's estimate is still to be made (alongside the lanes)..."""
+    estimate_as_of: float = field(default_factory=time.time)
+    """...as it would have been when the run began (`time.time()`)."""
 
 
 async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
@@ -254,7 +256,9 @@ async def _while_draining(session: Session, client: AsyncOpenRouter) -> None:
     in flight: the run's own estimate (as it would have been before the run: the calibration
     learns from this run only after it), and the catalog that prices what it learns."""
     if session.estimate_pending:
-        estimate = await manifest_estimate(session.sweep, session.endpoint, client, None)
+        estimate = await manifest_estimate(
+            session.sweep, session.endpoint, client, None, as_of=session.estimate_as_of
+        )
         session.manifest["estimate"] = estimate
         session.estimate_pending = False
         session.run.write_manifest(session.manifest)

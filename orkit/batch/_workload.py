@@ -107,9 +107,11 @@ def cache_hit_share(
     params: Mapping[str, Any],
     sizes: PromptSizes,
     repeats: int,
+    as_of: float | None = None,
 ) -> float:
     """The share of this (model, params, prompt)'s requests the response cache holds
-    answers for: exact up to `SAMPLE_ROWS` rows, extrapolated from them past that."""
+    answers for (that it held at `as_of`, if given): exact up to `SAMPLE_ROWS` rows,
+    extrapolated from them past that."""
     if not sizes.sample or not cache_path.is_file():
         return 0.0
     if not is_deterministic(ChatRequest(model=model, messages=(), params=params)):
@@ -123,6 +125,6 @@ def cache_hit_share(
             for messages in sizes.sample
             for repeat in range(repeats)
         ]
-        return cache.count_present(keys) / len(keys)
+        return cache.count_present(keys, stored_before=as_of) / len(keys)
     finally:
         cache.close()

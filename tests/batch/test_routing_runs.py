@@ -279,3 +279,13 @@ def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
     with pytest.raises(ConfigError, match="rejected the API key"):
         anyio.run(_preflight, server, endpoint)
     assert server.asked == ["/key"]
+
+
+def test_the_runs_own_estimate_counts_earlier_answers_as_cache_hits_not_its_own(
+    items, tmp_path
+) -> None:
+    first = run(sweep(items, tmp_path))  # temperature 0: every answer goes to the cache
+    line = first.manifest["estimate"]["lines"][0]
+    assert line["cache_hits"] == 0 and line["cost_high_usd"] > 0  # made after it stored 40
+    again = run(sweep(items, tmp_path))
+    assert again.manifest["estimate"]["lines"][0]["cache_hits"] == 40
