@@ -225,6 +225,9 @@ def latency_bound(tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     )
     runs: dict[str, list[dict[str, Any]]] = {"orkit": [], "aiohttp": []}
     candidates: dict[str, dict[str, Any]] = {}
+    # (a) left tens of MB of journals and Parquet to write back: flush them now, so that the
+    # kernel's writeback does not compete with the first run's journal commits.
+    os.sync()
     with sim_process(sim_config(LATENCY_S, 1.0)) as base_url:
         run_child("aiohttp", base_url, items, LATENCY_WARMUP_TASKS, tmp)  # not measured
         for client in LATENCY_RUNS:

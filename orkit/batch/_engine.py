@@ -97,10 +97,11 @@ async def execute(
     """Run every task of every lane; returns the totals. Rows are flushed even on errors.
 
     `while_draining` is work the run must do but no request needs (the manifest's
-    estimate): it starts once every lane has handed out its last task, and the run ends
-    when it does. The event loop then mostly waits for the last answers, so the work costs
-    the run next to nothing; before the first request it delayed every request of the
-    run, and at the first answer it held back the ramp-up of concurrency."""
+    estimate): it starts once every lane has handed out its last task and every task left
+    has a slot, and the run ends when it does. The event loop then mostly waits for the
+    last answers, so the work costs the run next to nothing; before the first request it
+    delayed every request of the run, and at the first answer it held back the ramp-up of
+    concurrency."""
     ctx = _Context(
         run_id=run_id,
         router=router,
@@ -113,7 +114,7 @@ async def execute(
     ctx.observer.on_start(total, run_id, router.status)
     status = "failed"
     try:
-        drain = _Drain(lanes)
+        drain = _Drain(lanes, slots=options.workers_per_lane * len(lanes))
         async with anyio.create_task_group() as tg:
             if while_draining is not None:
                 tg.start_soon(_once_drained, while_draining, drain.event)
@@ -146,17 +147,30 @@ def _first(group: BaseExceptionGroup, kind: type[RunStoppedError]) -> RunStopped
 
 
 class _Drain:
-    """Set `event` once every lane has handed out its last task."""
+    """Set `event` once every lane has handed out its last task and no task waits for a
+    slot any more (the spare workers hold tasks too: work done while they wait for a slot
+    would hold back their sending, and so the end of the run)."""
 
-    def __init__(self, lanes: Sequence[Iterator[Task]]) -> None:
+    def __init__(self, lanes: Sequence[Iterator[Task]], slots: int) -> None:
         self.event = anyio.Event()
         self._open = {id(lane) for lane in lanes}
-        if not self._open:
-            self.event.set()
+        self._slots = slots
+        self.active = 0
+        self._check()
+
+    def took(self) -> None:
+        self.active += 1
+
+    def ended(self) -> None:
+        self.active -= 1
+        self._check()
 
     def lane_done(self, lane: Iterator[Task]) -> None:
         self._open.discard(id(lane))
-        if not self._open:
+        self._check()
+
+    def _check(self) -> None:
+        if not self._open and self.active <= self._slots and not self.event.is_set():
             self.event.set()
 
 
@@ -171,7 +185,11 @@ async def _worker(lane: Iterator[Task], ctx: _Context, drain: _Drain) -> None:
     for task in lane:
         if task.key in done:
             continue
-        await _run_task(task, ctx)
+        drain.took()
+        try:
+            await _run_task(task, ctx)
+        finally:
+            drain.ended()
     drain.lane_done(lane)
 
 

@@ -4,6 +4,7 @@ provider mixes. (Router decisions are unit-tested on a fake clock in tests/route
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -289,3 +290,17 @@ def test_the_runs_own_estimate_counts_earlier_answers_as_cache_hits_not_its_own(
     assert line["cache_hits"] == 0 and line["cost_high_usd"] > 0  # made after it stored 40
     again = run(sweep(items, tmp_path))
     assert again.manifest["estimate"]["lines"][0]["cache_hits"] == 40
+
+
+def test_draining_starts_when_the_lanes_are_out_and_no_task_waits_for_a_slot() -> None:
+    from orkit.batch._engine import _Drain
+
+    lane: Iterator[object] = iter(())
+    drain = _Drain([lane], slots=2)  # type: ignore[list-item]
+    for _ in range(3):
+        drain.took()
+    assert not drain.event.is_set()
+    drain.lane_done(lane)  # handed out its last task, but one task still waits for a slot
+    assert not drain.event.is_set()
+    drain.ended()
+    assert drain.event.is_set()
