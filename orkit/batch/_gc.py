@@ -18,19 +18,24 @@ from contextlib import contextmanager
 __all__ = ["older_objects_frozen"]
 
 _depth = 0  # runs in progress in this process (a notebook may run several at once)
+_ours = False  # whether the freeze in force is this module's (it only undoes its own)
 
 
 @contextmanager
 def older_objects_frozen() -> Iterator[None]:
     """Freeze what exists now for the duration of the block (nested blocks share one
-    freeze; the outermost unfreezes)."""
-    global _depth
+    freeze; the outermost unfreezes). A process that froze objects itself is left as it
+    is: `gc.unfreeze` would undo its freeze too."""
+    global _depth, _ours
     if _depth == 0:
-        gc.freeze()
+        _ours = gc.get_freeze_count() == 0
+        if _ours:
+            gc.freeze()
     _depth += 1
     try:
         yield
     finally:
         _depth -= 1
-        if _depth == 0:
+        if _depth == 0 and _ours:
             gc.unfreeze()
+            _ours = False

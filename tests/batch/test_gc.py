@@ -21,6 +21,17 @@ def test_frozen_for_the_block_only_and_nested_blocks_share_it() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_a_freeze_made_by_the_process_itself_is_left_alone() -> None:
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with older_objects_frozen():
+            pass
+        assert gc.get_freeze_count() == before  # not undone
+    finally:
+        gc.unfreeze()
+
+
 def test_unfrozen_when_the_run_fails() -> None:
     with pytest.raises(RuntimeError), older_objects_frozen():
         raise RuntimeError("boom")
