@@ -123,54 +123,40 @@ async def _continue(
     observer: Observer | None,
 ) -> RunDir:
     with older_objects_frozen():
-        return await _continue_frozen(
-            run, sweep, manifest, only=only, api_key=api_key, observer=observer
+        plan, endpoint, rows = prepare(sweep, api_key=api_key)
+        with run_lock(run.path):  # refuse at once if another process works on this run
+            pass
+        journal = Journal(run.journal_path)
+        try:
+            done = journal.keys(final=True) if only is None else frozenset()
+            spent = _spent(journal)
+            offsets = {k: journal.attempts_so_far(k) for k in only} if only is not None else {}
+        finally:
+            journal.close()
+        manifest.update(status="running", error=None)
+        manifest.setdefault("executions", []).append(
+            {"kind": "retry" if only is not None else "resume", "done_before": len(done)}
         )
-
-
-async def _continue_frozen(
-    run: RunDir,
-    sweep: Sweep,
-    manifest: dict[str, Any],
-    *,
-    only: set[str] | None,
-    api_key: str | Secret | None,
-    observer: Observer | None,
-) -> RunDir:
-    plan, endpoint, rows = prepare(sweep, api_key=api_key)
-    with run_lock(run.path):  # refuse at once if another process works on this run
-        pass
-    journal = Journal(run.journal_path)
-    try:
-        done = journal.keys(final=True) if only is None else frozenset()
-        spent = _spent(journal)
-        offsets = {k: journal.attempts_so_far(k) for k in only} if only is not None else {}
-    finally:
-        journal.close()
-    manifest.update(status="running", error=None)
-    manifest.setdefault("executions", []).append(
-        {"kind": "retry" if only is not None else "resume", "done_before": len(done)}
-    )
-    run.write_manifest(manifest)
-    total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
-    async with sweep_client(sweep, endpoint) as client:
-        session = Session(
-            sweep=sweep,
-            plan=plan,
-            endpoint=endpoint,
-            run=run,
-            manifest=manifest,
-            total=total,
-            observer=observer,
-            done=done,
-            only=only,
-            spent_usd=spent,
-            attempt_offsets=offsets,
-            estimate_pending=manifest.get("estimate") is None,  # stopped before it was made
-            estimate_as_of=_created_at(manifest),
-        )
-        await execute_session(session, client)
-    return run
+        run.write_manifest(manifest)
+        total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
+        async with sweep_client(sweep, endpoint) as client:
+            session = Session(
+                sweep=sweep,
+                plan=plan,
+                endpoint=endpoint,
+                run=run,
+                manifest=manifest,
+                total=total,
+                observer=observer,
+                done=done,
+                only=only,
+                spent_usd=spent,
+                attempt_offsets=offsets,
+                estimate_pending=manifest.get("estimate") is None,  # stopped before it was made
+                estimate_as_of=_created_at(manifest),
+            )
+            await execute_session(session, client)
+        return run
 
 
 def _created_at(manifest: Mapping[str, Any]) -> float:

@@ -358,40 +358,29 @@ async def run_sweep_async(
     `estimate` (made by the caller, e.g. to ask before spending) goes into the manifest;
     without one, the run makes its own."""
     with older_objects_frozen():
-        return await _run_sweep(sweep, api_key, observer, clock, run_id, estimate)
-
-
-async def _run_sweep(
-    sweep: Sweep,
-    api_key: str | Secret | None,
-    observer: Observer | None,
-    clock: Clock | None,
-    run_id: str | None,
-    estimate: Estimate | None,
-) -> RunDir:
-    plan, endpoint, rows = prepare(sweep, api_key=api_key)
-    total = rows * plan.tasks_per_item
-    async with sweep_client(sweep, endpoint) as client:
-        run = RunDir.create(Path(sweep.out), run_id)
-        manifest = _manifest(sweep, endpoint, plan, run, rows, total)
-        # Without the caller's estimate, the run makes its own while its last requests are
-        # in flight (`estimate_pending`): 40-100 ms of CPU that delayed them all when made
-        # before the first.
-        manifest["estimate"] = None if estimate is None else estimate.to_dict()
-        run.write_manifest(manifest)
-        session = Session(
-            sweep=sweep,
-            plan=plan,
-            endpoint=endpoint,
-            run=run,
-            manifest=manifest,
-            total=total,
-            observer=observer,
-            clock=clock or SystemClock(),
-            estimate_pending=estimate is None,
-        )
-        await execute_session(session, client)
-    return run
+        plan, endpoint, rows = prepare(sweep, api_key=api_key)
+        total = rows * plan.tasks_per_item
+        async with sweep_client(sweep, endpoint) as client:
+            run = RunDir.create(Path(sweep.out), run_id)
+            manifest = _manifest(sweep, endpoint, plan, run, rows, total)
+            # Without the caller's estimate, the run makes its own while its last requests are
+            # in flight (`estimate_pending`): 40-100 ms of CPU that delayed them all when made
+            # before the first.
+            manifest["estimate"] = None if estimate is None else estimate.to_dict()
+            run.write_manifest(manifest)
+            session = Session(
+                sweep=sweep,
+                plan=plan,
+                endpoint=endpoint,
+                run=run,
+                manifest=manifest,
+                total=total,
+                observer=observer,
+                clock=clock or SystemClock(),
+                estimate_pending=estimate is None,
+            )
+            await execute_session(session, client)
+        return run
 
 
 def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
