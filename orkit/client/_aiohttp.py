@@ -47,6 +47,9 @@ class _AiohttpStream:
     def headers(self) -> Mapping[str, str]:
         return self._resp.headers
 
+    def ended(self) -> bool:
+        return self._resp.content.at_eof()
+
     async def receive(self) -> bytes:
         try:
             return await self._resp.content.readany()

@@ -61,6 +61,10 @@ class StreamResponse(Protocol):
         """The next chunk of the body as it arrives; `b""` once the body has ended."""
         ...
 
+    def ended(self) -> bool:
+        """True if the whole body is known to have been received (False when unsure)."""
+        ...
+
     async def read(self) -> bytes:
         """The rest of the body at once (for error statuses and JSON answers)."""
         ...
@@ -108,6 +112,9 @@ class _HttpxStream:
     @property
     def headers(self) -> Mapping[str, str]:
         return self._resp.headers
+
+    def ended(self) -> bool:
+        return False  # httpx does not say before the next read
 
     async def receive(self) -> bytes:
         try:

@@ -371,6 +371,8 @@ class ChatStream:
     async def _drain(self) -> None:
         raw = self._raw
         assert raw is not None
+        if raw.ended():
+            return  # `[DONE]` came with the end of the body: nothing to wait for
         with anyio.move_on_after(_DRAIN_S):
             try:
                 while await raw.receive():

@@ -191,6 +191,9 @@ class _FakeStream:
     async def receive(self) -> bytes:
         return self._parts.pop(0) if self._parts else b""
 
+    def ended(self) -> bool:
+        return not self._parts
+
     async def read(self) -> bytes:
         rest, self._parts = b"".join(self._parts), []
         return rest
