@@ -4,6 +4,7 @@ the part files from the journal."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +50,7 @@ class ResultSink:
 
         self._clock = time.monotonic
         self._last_flush = self._clock()
+        self._commit_scheduled = False
 
     def record(
         self,
@@ -56,7 +58,10 @@ class ResultSink:
         scores: Sequence[Mapping[str, Any]] = (),
         attempts: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        self.journal.record(result, scores, attempts)  # durable before anything else
+        # The journal first. The answers of one event-loop tick share a commit, made at the
+        # start of the next tick (see `Journal`), and before any part file is written.
+        self.journal.record(result, scores, attempts, commit=False)
+        self._commit_soon()
         self.results.append(result)
         for row in scores:
             self.scores.append(row)
@@ -69,7 +74,23 @@ class ResultSink:
         ):
             self.flush()
 
+    def _commit_soon(self) -> None:
+        if self._commit_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: commit now
+            self.journal.commit()
+            return
+        self._commit_scheduled = True
+        loop.call_soon(self._commit)
+
+    def _commit(self) -> None:
+        self._commit_scheduled = False
+        self.journal.commit()
+
     def flush(self) -> None:
+        self.journal.commit()  # a part file never holds a row the journal could lose
         self._last_flush = self._clock()
         self.results.flush()
         self.attempts.flush()

@@ -1,10 +1,12 @@
 """The run's journal: every finished task, durable before anything else happens to it.
 
-SQLite in WAL mode, one autocommitted statement per task, so a task whose answer arrived is
-on disk the moment it is recorded — a `kill -9` a microsecond later loses nothing that was
-paid for. The Parquet part files are a view of the journal: a resume rebuilds whatever they
-miss, and runs that replace rows (a resume after budget skips, `retry --errors`) rewrite
-them from it.
+SQLite in WAL mode. A run's sink records the answers of one event-loop tick in one
+transaction and commits it at the start of the next tick (`record(commit=False)` +
+`commit()`), before anything else is written from them: a `kill -9` can lose only answers
+received in the tick it strikes, which a resume asks for again. (Committing each task on
+its own cost 124 µs a task against 75.) Other writers commit each call. The Parquet part
+files are a view of the journal: a resume rebuilds whatever they miss, and runs that
+replace rows (a resume after budget skips, `retry --errors`) rewrite them from it.
 
 Tables:
 - `tasks`: the latest outcome of each task (its results row and score rows, as JSON), with
@@ -64,21 +66,30 @@ class Journal:
         # cut can lose the last commits, and then the Parquet parts go with them anyway.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._closed = False
 
     def close(self) -> None:
+        self.commit()
         self._db.close()
+        self._closed = True
 
     def record(
         self,
         result: Mapping[str, Any],
         scores: Sequence[Mapping[str, Any]],
         attempts: Sequence[Mapping[str, Any]],
+        *,
+        commit: bool = True,
     ) -> None:
-        """Make one task's outcome durable (one transaction: all of it or none)."""
+        """Make one task's outcome durable (all of it or none). With `commit=False` it joins
+        the transaction in progress, made durable by the next `commit()` (group commit: the
+        answers of one event-loop tick share one commit, 75 instead of 124 µs a task)."""
         key = result["task_key"]
         final = 0 if result["status"] in NON_FINAL_STATUSES else 1
         db = self._db
-        db.execute("BEGIN")
+        if not db.in_transaction:
+            db.execute("BEGIN")
+        db.execute("SAVEPOINT task")  # a task that fails to record undoes itself only
         try:
             db.execute(
                 "INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?)",
@@ -89,10 +100,19 @@ class Journal:
                     "INSERT INTO attempts (task_key, attempt) VALUES (?, ?)",
                     [(key, _dumps(a)) for a in attempts],
                 )
-            db.execute("COMMIT")
+            db.execute("RELEASE task")
         except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("ROLLBACK TO task")
+            db.execute("RELEASE task")
             raise
+        if commit:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make every outcome recorded so far durable (nothing to do once closed: closing
+        commits)."""
+        if not self._closed and self._db.in_transaction:
+            self._db.execute("COMMIT")
 
     def keys(self, *, final: bool | None = None, status: str | None = None) -> set[str]:
         """Task keys recorded (optionally only final ones, or of one status)."""
@@ -161,6 +181,7 @@ class Journal:
         them in place — all at once, so a re-score that dies half-way changes nothing."""
         if not updates:
             return
+        self.commit()
         db = self._db
         if staged:
             db.execute(
@@ -181,6 +202,7 @@ class Journal:
     def finish_staged_scores(self, *, apply: bool) -> int:
         """Move every staged score list into place in one transaction (or, without `apply`,
         drop them); returns how many tasks got new scores."""
+        self.commit()
         db = self._db
         db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS staged_scores "
@@ -204,6 +226,7 @@ class Journal:
     def drop_pending(self, keep: set[str]) -> int:
         """Delete non-final outcomes whose task is not in `keep` (a spec changed under a
         resume: those tasks no longer exist). Returns how many were dropped."""
+        self.commit()
         stale = [k for k in self.keys(final=False) if k not in keep]
         for i in range(0, len(stale), 500):
             chunk = stale[i : i + 500]

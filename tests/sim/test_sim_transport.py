@@ -72,7 +72,7 @@ async def _mixed_requests(client: httpx.AsyncClient) -> None:
 async def test_many_requests_leave_no_tasks_behind(catalog, entered: bool) -> None:
     faults = FaultProfile(stall=0.1, drop_connection=0.1, mid_stream_error=0.1)
     # (latency long enough that the early closes land while the emulator still streams)
-    config = SimConfig(time_scale=0.01, max_stall_s=2.0, faults=faults)
+    config = SimConfig(time_scale=0.05, max_stall_s=2.0, faults=faults)
     app = create_app(config, catalog=catalog)
     before = len(asyncio.all_tasks())
     client = httpx.AsyncClient(
