@@ -152,8 +152,7 @@ async def _continue(
                 only=only,
                 spent_usd=spent,
                 attempt_offsets=offsets,
-                estimate_pending=manifest.get("estimate") is None,  # stopped before it was made
-                estimate_as_of=_created_at(manifest),
+                estimate_as_of=_created_at(manifest),  # if stopped before its estimate
             )
             await execute_session(session, client)
         return run

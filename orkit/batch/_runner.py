@@ -158,10 +158,9 @@ class Session:
     """Attempts already made per task (a retry numbers its attempts after them)."""
     costs_filled: dict[str, int] = field(default_factory=dict)
     """Rows costed after the lanes finished, by source (`_cost_run.settle_costs`)."""
-    estimate_pending: bool = False
-    """The manifest's estimate is still to be made (alongside the lanes)..."""
     estimate_as_of: float = field(default_factory=time.time)
-    """...as it would have been when the run began (`time.time()`)."""
+    """When the run began (`time.time()`): a manifest without an estimate gets one made
+    while the run drains, as it would have been then."""
 
 
 async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
@@ -255,12 +254,10 @@ async def _while_draining(session: Session, client: AsyncOpenRouter) -> None:
     """What the end of the run needs and no request does, done while the last requests are
     in flight: the run's own estimate (as it would have been before the run: the calibration
     learns from this run only after it), and the catalog that prices what it learns."""
-    if session.estimate_pending:
-        estimate = await manifest_estimate(
+    if session.manifest.get("estimate") is None:
+        session.manifest["estimate"] = await manifest_estimate(
             session.sweep, session.endpoint, client, None, as_of=session.estimate_as_of
         )
-        session.manifest["estimate"] = estimate
-        session.estimate_pending = False
         session.run.write_manifest(session.manifest)
     Catalog.bundled()  # parsed once per process: 20 ms that would follow the last answer
 
@@ -364,7 +361,7 @@ async def run_sweep_async(
             run = RunDir.create(Path(sweep.out), run_id)
             manifest = _manifest(sweep, endpoint, plan, run, rows, total)
             # Without the caller's estimate, the run makes its own while its last requests are
-            # in flight (`estimate_pending`): 40-100 ms of CPU that delayed them all when made
+            # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
             # before the first.
             manifest["estimate"] = None if estimate is None else estimate.to_dict()
             run.write_manifest(manifest)
@@ -377,7 +374,6 @@ async def run_sweep_async(
                 total=total,
                 observer=observer,
                 clock=clock or SystemClock(),
-                estimate_pending=estimate is None,
             )
             await execute_session(session, client)
         return run

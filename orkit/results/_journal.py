@@ -67,6 +67,7 @@ class Journal:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._closed = False
+        self._attempts_indexed = False
 
     def close(self) -> None:
         self.commit()
@@ -128,8 +129,13 @@ class Journal:
             sql += " WHERE " + " AND ".join(clauses)
         return {row[0] for row in self._db.execute(sql, args)}
 
+    def _index_attempts(self) -> None:
+        if not self._attempts_indexed:
+            self._db.execute(_ATTEMPTS_INDEX)
+            self._attempts_indexed = True
+
     def attempts_so_far(self, task_key: str) -> int:
-        self._db.execute(_ATTEMPTS_INDEX)
+        self._index_attempts()
         (n,) = self._db.execute(
             "SELECT count(*) FROM attempts WHERE task_key = ?", (task_key,)
         ).fetchone()
@@ -145,7 +151,7 @@ class Journal:
 
     def attempts(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         if keys is not None:
-            self._db.execute(_ATTEMPTS_INDEX)
+            self._index_attempts()
         for (text,) in self._select("attempt", "attempts", keys, order="id"):
             yield json.loads(text)
 

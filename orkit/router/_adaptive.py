@@ -233,16 +233,22 @@ class AdaptiveRate:
         start = now - self.sample_s - self.latency_s
         if not self._past_limit(start, now):
             return
-        recent_ok = sorted(
-            t for k in ("ok", "other") for t in self._sent[k] if t >= start - self.sample_s
-        )
-        self.bandwidth = _half_rate(recent_ok, self.sample_s, self.adjust_every_s)
+        self._guess_window = (start - self.sample_s, now)
+        self.bandwidth = self._first_pace()
         self.pacer = Pacer(max(self.min_rate, self.bandwidth), now=now)
         self._paced_since = now
-        self._guess_window = (start - self.sample_s, now)
         self._last_adjust = now
         self._phase = 1  # start by draining what the unpaced start queued
         self.version += 1
+
+    def _first_pace(self) -> float:
+        """Half the rate at which the sends of the guess window were admitted (so far): the
+        first pace, a guess on the safe side (some got through on a burst allowance)."""
+        start, end = self._guess_window
+        admitted = sorted(t for k in ("ok", "other") for t in self._sent[k] if start <= t <= end)
+        span = admitted[-1] - admitted[0] if len(admitted) > 1 else 0.0
+        span = min(2 * self.sample_s, max(span, self.adjust_every_s))
+        return max(1.0, len(admitted)) / span / 2
 
     def _revise_first_guess(self, now: float) -> None:
         """An admission of a send from before the pace: the first guess counted it as still
@@ -251,9 +257,7 @@ class AdaptiveRate:
         against 20 requests/s was guessed at 1/s, and crept up from there for 25 s). As its
         admissions arrive, the guess rises to what they show (never falls: later samples of
         the paced sends take over from here)."""
-        start, end = self._guess_window
-        admitted = sorted(t for k in ("ok", "other") for t in self._sent[k] if start <= t <= end)
-        revised = _half_rate(admitted, self.sample_s, self.adjust_every_s)
+        revised = self._first_pace()
         if self.pacer is not None and revised > self.bandwidth:
             self.bandwidth = revised
             self.pacer.set_rate(max(self.min_rate, revised * self.GAINS[self._phase]), now)
@@ -292,14 +296,6 @@ class AdaptiveRate:
         if target < pacer.rate:
             self.version += 1
         pacer.set_rate(target, now)
-
-
-def _half_rate(admitted: list[float], sample_s: float, floor_s: float) -> float:
-    """Half the rate at which these (sorted) send times were admitted: the first pace, a
-    guess on the safe side (some got through on a burst allowance)."""
-    span = admitted[-1] - admitted[0] if len(admitted) > 1 else 0.0
-    span = min(2 * sample_s, max(span, floor_s))
-    return max(1.0, len(admitted)) / span / 2
 
 
 def _insort(q: deque[float], t: float) -> None:
