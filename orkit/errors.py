@@ -11,7 +11,8 @@ OrkitError                                 base; .message is one line fit for a 
 ├── APIError                               talking to OpenRouter: .model, .provider
 │   ├── APIConnectionError                 the request did not get an HTTP answer
 │   │   └── APITimeoutError                connect/read timeout, or a stalled stream
-│   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE)
+│   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE,
+│   │                                      not SSE on a stream): .status_code if known
 │   └── APIStatusError                     an error status, an error in a 200 body, or a
 │       │                                  mid-stream SSE error: .status_code, .error_type,
 │       │                                  .metadata, .retry_after_s, .is_mid_stream
@@ -193,6 +194,19 @@ class APITimeoutError(APIConnectionError):
 
 class InvalidResponseError(APIError):
     """The server answered with something that is not the documented wire format."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        provider: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, model=model, provider=provider)
+        #: The HTTP status the unusable answer came with (None: broken after the headers,
+        #: e.g. a bad event in a stream, or no status known).
+        self.status_code = status_code
 
     @property
     def error_type(self) -> str:

@@ -55,6 +55,7 @@ __all__ = [
     "find_error",
     "invalid_response",
     "load_json",
+    "not_an_event_stream",
     "parse_usage",
 ]
 
@@ -287,6 +288,27 @@ def invalid_response(
         if text
         else f"{prefix}{status}: empty {what}",
         model=model,
+        status_code=status,
+    )
+
+
+def not_an_event_stream(
+    status: int, content_type: str, body: bytes, secret: Secret | None, *, model: str | None
+) -> InvalidResponseError:
+    """A streamed request answered with a body that is neither SSE nor JSON (an HTML page
+    from a proxy or a login portal, say): the server answered, so it is not a dropped
+    connection, and retrying may or may not help, as for an unparsable JSON body."""
+    key = secret_text(secret)
+    if key:
+        body = body.replace(key.encode(), REDACTED.encode())
+    text = redact_secrets(excerpt(body))
+    prefix = f"{model}: " if model else ""
+    kind = one_line(content_type, 80) or "no content type"
+    detail = f": {text!r}" if text else " (empty body)"
+    return InvalidResponseError(
+        f"{prefix}{status}: expected an event stream, got {kind}{detail}",
+        model=model,
+        status_code=status,
     )
 
 
