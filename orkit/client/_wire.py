@@ -117,6 +117,30 @@ _CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 
+# What local servers (llama.cpp, vLLM, Ollama) send with a 5xx when the request itself is
+# invalid: sending it again gets the same answer, so it is a request error, not a server
+# fault. Only messages that can only be about the request's fields are listed (a generic
+# 5xx stays retryable):
+_INVALID_REQUEST_5XX_RE = re.compile(
+    # llama.cpp (nlohmann::json) reading a request field: "type must be number, but is
+    # string", "key 'messages' not found". Not type_error.316 (invalid UTF-8 in the
+    # model's output) nor parse errors (orkit always sends valid JSON).
+    r"\[json\.exception\.(?:type_error\.30[2-5]|out_of_range\.40[13])\]"
+    # pydantic (vLLM, FastAPI servers) validating the request model, not a response model.
+    r"|\b\d+ validation errors? for \w*Request\b"
+    # FastAPI's request-body validation detail: loc ('body', 'max_tokens').
+    r"|['\"]loc['\"]:\s*[(\[]\s*['\"]body['\"]"
+    # Go's encoding/json decoding the request (Ollama), naming the field.
+    r"|json: cannot unmarshal \w+ into Go struct field"
+    # jsonschema validating the request against the server's schema.
+    r"|Failed validating '\w+' in schema",
+)
+_INVALID_REQUEST_TYPES = frozenset(
+    {"badrequesterror", "invalid_request_error", "invalid_request", "bad_request"}
+)
+"""An error `type` by which the server itself says the request is invalid (vLLM's
+`BadRequestError`, sent with a 500 by some versions)."""
+
 
 # --------------------------------------------------------------------------- success
 
@@ -259,7 +283,12 @@ def error_from_response(
     message = as_str(err.get("message")) or status_phrase(status_code)
     raw = _raw_detail(metadata.get("raw"))
     provider = as_str(metadata.get("provider_name"))
-    cls = _class_for(status_code, f"{message} {raw or ''}", as_str(metadata.get("error_type")))
+    cls = _class_for(
+        status_code,
+        f"{message} {raw or ''}",
+        as_str(metadata.get("error_type")),
+        as_str(err.get("type")),
+    )
     return cls(
         _compose(model, status_code, message, provider, raw, is_mid_stream),
         status_code=status_code,
@@ -312,14 +341,26 @@ def not_an_event_stream(
     )
 
 
-def _class_for(status: int, text: str, error_type: str | None) -> type[APIStatusError]:
-    """HTTP status → exception class: the only such table in orkit."""
+def _class_for(
+    status: int, text: str, error_type: str | None, body_type: str | None = None
+) -> type[APIStatusError]:
+    """HTTP status → exception class: the only such table in orkit. `error_type` is
+    OpenRouter's `metadata.error_type`, `body_type` the error's own `type` field."""
     if status == 400 and (error_type in _CONTEXT_TYPES or _CONTEXT_RE.search(text)):
         return ContextLengthError
+    if 500 <= status <= 599 and _says_request_is_invalid(text, body_type):
+        return BadRequestError  # keeps its 5xx status_code; the policy fails it, no retry
     cls = _STATUS_CLASSES.get(status)
     if cls is not None:
         return cls
     return ServerError if 500 <= status <= 599 else APIStatusError
+
+
+def _says_request_is_invalid(text: str, body_type: str | None) -> bool:
+    """A 5xx whose body says the request itself is invalid (see `_INVALID_REQUEST_5XX_RE`)."""
+    if body_type is not None and body_type.lower() in _INVALID_REQUEST_TYPES:
+        return True
+    return _INVALID_REQUEST_5XX_RE.search(text) is not None
 
 
 def _status_from_code(code: object, metadata: Mapping[str, Any], err: Mapping[str, Any]) -> int:
@@ -343,7 +384,7 @@ def _bare_error(payload: Mapping[str, Any], status: int) -> Mapping[str, Any]:
     message = (
         as_str(payload.get("message")) or as_str(payload.get("detail")) or status_phrase(status)
     )
-    return {"message": message, "code": payload.get("code")}
+    return {"message": message, "code": payload.get("code"), "type": payload.get("type")}
 
 
 def _compose(
