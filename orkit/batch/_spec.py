@@ -10,6 +10,7 @@ concurrency = 16
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
 out = "runs"                   # relative to the working directory
+idle_timeout_s = 30            # optional: also connect_timeout_s, first_byte_timeout_s
 
 [prompt]                       # one prompt ...
 system = "Answer with the answer only."
@@ -81,6 +82,9 @@ SPEC_KEYS = (
     "fallbacks",
     "routing",
     "score_fallbacks",
+    "connect_timeout_s",
+    "first_byte_timeout_s",
+    "idle_timeout_s",
     "read_timeout_s",
     "budget_usd",
     "cache",
@@ -236,6 +240,9 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "out": str(sweep.out),
         "budget_usd": sweep.budget_usd,
         "cache": sweep.cache,
+        "connect_timeout_s": sweep.connect_timeout_s,
+        "first_byte_timeout_s": sweep.first_byte_timeout_s,
+        "idle_timeout_s": sweep.idle_timeout_s,
         "read_timeout_s": sweep.read_timeout_s,
         "score_fallbacks": sweep.score_fallbacks,
         "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
