@@ -183,8 +183,10 @@ def _wait_idle(resp: aiohttp.ClientResponse, idle: float) -> None:
     times each gap from the last bytes received with its `read_timeout` (aiohttp changes it
     the same way for a websocket); `start_timeout` restarts the running timer under it."""
     connection = resp.connection
-    if connection is None or connection.protocol is None:
-        return  # the whole body is already in: there is nothing left to wait for
+    if connection is None or connection.protocol is None or resp.content.is_eof():
+        # The whole body is in: nothing is left to wait for, and a timer started now would
+        # outlive the answer and break the connection once it is back in the pool.
+        return
     protocol = connection.protocol
     protocol.read_timeout = idle
     protocol.start_timeout()

@@ -188,3 +188,22 @@ async def test_a_server_that_never_accepts_is_cut_by_the_connect_timeout(
         f"timed out connecting to 127.0.0.1:{unaccepting_port} after 0.3s (connect timeout)"
     )
     assert held_s <= 0.3 + MARGIN_S
+
+
+async def test_a_kept_alive_connection_outlives_the_idle_timeout_of_its_last_answer() -> None:
+    """An answer whose whole body came with its headers leaves no idle timer behind on the
+    pooled connection: reused after more than the idle timeout, it still works."""
+
+    async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
+        await conn.send(  # headers and the whole body in one write
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(ANSWER), ANSWER)
+        )
+        return True
+
+    async with served(handler, idle=0.2) as (server, client):
+        with anyio.fail_after(30):
+            assert (await client.complete(request())).content == "Hello"
+            await anyio.sleep(0.5)  # past the idle timeout, on the pooled connection
+            assert (await client.complete(request())).content == "Hello"
+    assert server.connections == 1
