@@ -101,24 +101,25 @@ async def test_a_stall_mid_stream_is_cut_by_the_idle_timeout() -> None:
 
 
 async def test_keep_alive_comments_keep_a_slow_stream_alive() -> None:
-    """Comments every 0.1 s for 1.2 s (four idle timeouts), then the answer: a reasoning
-    model that thinks for long while its server keeps the stream alive is not cut."""
+    """Comments every 0.1 s for 2.5 s (2.5 idle timeouts), then the answer: a reasoning
+    model that thinks for long while its server keeps the stream alive is not cut. (The
+    idle timeout is ten comment gaps, so a busy machine delaying a few does not matter.)"""
 
     async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         await conn.start_chunked()
-        for _ in range(12):
+        for _ in range(25):
             await conn.chunk(KEEP_ALIVE)
             await anyio.sleep(0.1)
         await conn.chunk(ANSWER)
         await conn.end_chunked()
         return True
 
-    async with served(handler, idle=0.5, first_byte=0.3, read=0.3) as (_server, client):
+    async with served(handler, idle=1.0, first_byte=20, read=0.3) as (_server, client):
         with anyio.fail_after(30):
             response = await client.complete(request())
     assert response.content == "Hello"
     assert response.usage is not None and response.usage.completion_tokens == 2
-    assert response.latency_s is not None and response.latency_s >= 1.2
+    assert response.latency_s is not None and response.latency_s >= 2.5
 
 
 async def test_the_idle_timeout_replaces_the_first_byte_one_once_headers_are_in() -> None:
@@ -129,13 +130,13 @@ async def test_the_idle_timeout_replaces_the_first_byte_one_once_headers_are_in(
     async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         await conn.start_chunked()
         await conn.chunk(event("Hel"))
-        await anyio.sleep(0.6)
+        await anyio.sleep(1.5)
         await conn.chunk(event("lo", "stop") + b"data: [DONE]\n\n")
         await conn.end_chunked()
         sent.set()
         return True
 
-    async with served(handler, first_byte=0.2, idle=10, read=0.2) as (_server, client):
+    async with served(handler, first_byte=0.5, idle=20, read=0.5) as (_server, client):
         with anyio.fail_after(30):
             response = await client.complete(request())
     assert sent.is_set()
