@@ -102,11 +102,15 @@ def test_a_bad_timeout_names_the_file_and_the_key(items, tmp_path, key: str, val
     assert info.value.message.startswith(f"{spec}, field '{key}': must be a number of seconds > 0")
 
 
-def test_stalled_streams_cost_their_idle_timeout_and_are_retried(items, tmp_path) -> None:
-    """A quarter of the answers stall mid-stream for a minute; with a 0.3 s idle timeout each
-    stalled attempt lets go of its slot after about 0.3 s and the task is retried."""
+@pytest.mark.parametrize("fault", ["stall", "stall_after_headers"])
+def test_stalled_streams_cost_their_idle_timeout_and_are_retried(
+    items, tmp_path, fault: str
+) -> None:
+    """A quarter of the answers stall for a minute (mid-stream, or right after the headers);
+    with a 0.3 s idle timeout each stalled attempt lets go of its slot after about 0.3 s and
+    the task is retried."""
     idle_s = 0.3
-    sim = {"time_scale": 0.0, "seed": 5, "max_stall_s": 60.0, "faults": {"stall": 0.25}}
+    sim = {"time_scale": 0.0, "seed": 5, "max_stall_s": 60.0, "faults": {fault: 0.25}}
     routing = {"base_backoff_s": 0.001, "max_backoff_s": 0.01, "max_attempts": 10}
     s = sweep(items, tmp_path, sim=sim, routing=routing, idle_timeout_s=idle_s)
     run = Run(anyio.run(lambda: run_sweep_async(s)))
@@ -119,3 +123,17 @@ def test_stalled_streams_cost_their_idle_timeout_and_are_retried(items, tmp_path
     # each stalled attempt held its slot for the idle timeout, plus a wide margin for a
     # loaded machine: far below the minute the stall would have lasted
     assert stalled["duration_s"].max() <= idle_s + 5.0
+
+
+def test_html_answers_to_streamed_requests_are_retried_as_invalid_responses(
+    items, tmp_path
+) -> None:
+    sim = {"time_scale": 0.0, "seed": 5, "faults": {"garbage_body": 0.25}}
+    routing = {"base_backoff_s": 0.001, "max_backoff_s": 0.01, "max_attempts": 10}
+    run = Run(anyio.run(lambda: run_sweep_async(sweep(items, tmp_path, sim=sim, routing=routing))))
+    rows = run.to_pandas()
+    attempts = pd.read_parquet(run.path / "attempts")
+    assert (rows["status"] == "ok").all() and len(rows) == 24
+    failed = attempts[attempts["action"] != "ok"]
+    assert len(failed) > 0
+    assert set(failed["error_type"]) == {"invalid_response"}  # not connection_error
