@@ -10,7 +10,7 @@ from orkit.errors import SpecError
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["ENDPOINT_KINDS", "RESERVED_PARAMS", "TIMEOUT_FIELDS", "check_sweep"]
+__all__ = ["ENDPOINT_KINDS", "RESERVED_PARAMS", "check_sweep"]
 
 ENDPOINT_KINDS = ("sim", "openrouter")
 """Named endpoints; anything else must be an http(s) URL of an OpenAI-compatible server."""
@@ -29,18 +29,13 @@ def _positive_int(sweep: Sweep, field: str) -> None:
         raise _fail(sweep, field, f"must be an integer >= 1, got {value!r}")
 
 
-TIMEOUT_FIELDS = (
-    "connect_timeout_s",
-    "first_byte_timeout_s",
-    "idle_timeout_s",
-    "read_timeout_s",
-)
-"""Client timeouts a sweep sets (all but `connect_timeout_s` may be left unset)."""
+_TIMEOUT_FIELDS = ("connect_timeout_s", "first_byte_timeout_s", "idle_timeout_s", "read_timeout_s")
+"""Client timeouts a sweep may set (unset: `orkit.config.Timeouts`' defaults)."""
 
 
 def _positive_seconds(sweep: Sweep, field: str) -> None:
     value = getattr(sweep, field)
-    if value is None and field != "connect_timeout_s":
+    if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise _fail(sweep, field, f"must be a number of seconds > 0, got {value!r}")
@@ -58,7 +53,7 @@ def check_sweep(sweep: Sweep) -> None:
     _check_prompts(sweep)
     _positive_int(sweep, "repeats")
     _positive_int(sweep, "concurrency")
-    for field in TIMEOUT_FIELDS:
+    for field in _TIMEOUT_FIELDS:
         _positive_seconds(sweep, field)
     if sweep.budget_usd is not None and not (
         isinstance(sweep.budget_usd, int | float) and sweep.budget_usd > 0

@@ -74,8 +74,8 @@ class Sweep:
     """Client-side fallback chains: `{"a/x": ["b/y"]}` (b/y answers when a/x cannot)."""
     routing: Mapping[str, Any] = field(default_factory=dict)
     """Retry and adaptation settings (`RetryPolicy` and `RouterOptions` fields)."""
-    connect_timeout_s: float = 10.0
-    """Longest wait to open a connection to the server."""
+    connect_timeout_s: float | None = None
+    """Longest wait to open a connection to the server (default 10 s)."""
     first_byte_timeout_s: float | None = None
     """Longest wait from sending a request to its response headers (default 30 s, or
     `read_timeout_s` if given). The attempt then fails and is retried."""
@@ -207,7 +207,7 @@ class Sweep:
         first_byte = self.first_byte_timeout_s or silence or defaults.first_byte
         idle = self.idle_timeout_s or silence or defaults.idle
         return Timeouts(
-            connect=self.connect_timeout_s,
+            connect=self.connect_timeout_s or defaults.connect,
             first_byte=first_byte,
             idle=idle,
             read=silence or defaults.read,

@@ -5,6 +5,7 @@ stalled streams cost their idle timeout, not minutes."""
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import anyio
@@ -77,6 +78,8 @@ def test_spec_keys_load_and_round_trip(items, tmp_path) -> None:
     assert s.timeouts() == Timeouts(connect=3, first_byte=12, idle=20, read=120.0)
     text = s.to_toml()
     assert "idle_timeout_s = 20" in text and "read_timeout_s" not in text  # unset stays unset
+    defaults = tomllib.loads(sweep(items, tmp_path).to_toml())
+    assert not [key for key in defaults if key.endswith("_timeout_s")]
     again = tmp_path / "again.toml"
     again.write_text(text)
     assert load_spec(again).timeouts() == s.timeouts()
