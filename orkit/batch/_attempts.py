@@ -27,7 +27,7 @@ from orkit.batch._tasks import Task
 from orkit.router import Attempt
 from orkit.types import ChatRequest
 
-__all__ = ["OverBudget", "TaskAttempts", "billed_usd"]
+__all__ = ["AttemptBudget", "OverBudget", "TaskAttempts", "billed_usd"]
 
 
 class OverBudget(Exception):
@@ -48,8 +48,42 @@ def billed_usd(attempt: Attempt) -> float | None:
     return 0.0
 
 
+class AttemptBudget:
+    """`AttemptHooks` that pay for each attempt of one request against the budget."""
+
+    def __init__(
+        self, budget: Budget, worst_case: Callable[[ChatRequest], float], reserved: float
+    ) -> None:
+        self._budget = budget
+        self._worst_case = worst_case
+        self._open: float | None = reserved
+        """What the next (or current) attempt spends: the request's own reservation at
+        first (made before it was routed, across its whole fallback chain)."""
+
+    async def before_attempt(self, request: ChatRequest) -> None:
+        if self._open is not None:
+            return
+        worst = self._worst_case(request)
+        if not await self._budget.reserve(worst):
+            raise OverBudget(worst)
+        self._open = worst
+
+    def after_attempt(self, attempt: Attempt) -> None:
+        if self._open is not None:
+            self._budget.settle(self._open, billed_usd(attempt))
+        self._open = None
+
+    def close(self, *, cancelled: bool) -> None:
+        """Settle a reservation no attempt spent: as nothing when the route ended without
+        sending, as its worst case when it was cancelled (the request may be on its way)."""
+        if self._open is not None:
+            self._budget.settle(self._open, None if cancelled else 0.0)
+        self._open = None
+
+
 class TaskAttempts:
-    """The `AttemptHooks` of one task's route."""
+    """The `AttemptHooks` of one task's route: journal each attempt, and pay for it when
+    the run has a budget."""
 
     def __init__(
         self,
@@ -58,39 +92,26 @@ class TaskAttempts:
         sink: ResultSink,
         *,
         offset: int = 0,
-        budget: Budget | None = None,
-        worst_case: Callable[[ChatRequest], float] | None = None,
-        reserved: float | None = None,
+        budget: AttemptBudget | None = None,
     ) -> None:
         self.task = task
         self.attempts: list[Attempt] = []
         self._run_id = run_id
         self._sink = sink
         self._offset = offset
-        self._budget = budget if worst_case is not None else None
-        self._worst_case = worst_case
-        self._open = reserved
-        """The reservation the next (or current) attempt spends; the task's own at first."""
+        self._budget = budget
 
     async def before_attempt(self, request: ChatRequest) -> None:
-        if self._budget is None or self._worst_case is None or self._open is not None:
-            return
-        worst = self._worst_case(request)
-        if not await self._budget.reserve(worst):
-            raise OverBudget(worst)
-        self._open = worst
+        if self._budget is not None:
+            await self._budget.before_attempt(request)
 
     def after_attempt(self, attempt: Attempt) -> None:
         self.attempts.append(attempt)
         (row,) = attempt_rows(self.task, self._run_id, [attempt], offset=self._offset)
         self._sink.record_attempt(row)
-        if self._budget is not None and self._open is not None:
-            self._budget.settle(self._open, billed_usd(attempt))
-        self._open = None
+        if self._budget is not None:
+            self._budget.after_attempt(attempt)
 
     def close(self, *, cancelled: bool) -> None:
-        """Settle a reservation no attempt spent: as nothing when the route ended without
-        sending, as its worst case when it was cancelled (the request may be on its way)."""
-        if self._budget is not None and self._open is not None:
-            self._budget.settle(self._open, None if cancelled else 0.0)
-        self._open = None
+        if self._budget is not None:
+            self._budget.close(cancelled=cancelled)

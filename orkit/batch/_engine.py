@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
-from orkit.batch._attempts import OverBudget, TaskAttempts
+from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
 from orkit.batch._progress import NullObserver, Observer, format_reset
@@ -213,15 +213,11 @@ async def _run_task(task: Task, ctx: _Context) -> None:
         if not await budget.reserve(reserved):
             _record_skipped(task, ctx, started, f"could cost up to ${reserved:.6f}")
             return
-    hooks = TaskAttempts(
-        task,
-        ctx.run_id,
-        ctx.sink,
-        offset=services.attempt_offsets.get(task.key, 0),
-        budget=budget,
-        worst_case=services.worst_case.attempt if services.worst_case is not None else None,
-        reserved=reserved,
-    )
+    pay = None
+    if budget is not None and services.worst_case is not None and reserved is not None:
+        pay = AttemptBudget(budget, services.worst_case.attempt, reserved)
+    offset = services.attempt_offsets.get(task.key, 0)
+    hooks = TaskAttempts(task, ctx.run_id, ctx.sink, offset=offset, budget=pay)
     try:
         outcome = await ctx.router.route(task.request, hooks)
     except OverBudget as stop:
