@@ -132,7 +132,9 @@ async def _continue(
         try:
             done = journal.keys(final=True) if only is None else frozenset()
             spent = _spent(journal)
-            offsets = {k: journal.attempts_so_far(k) for k in only} if only is not None else {}
+            # attempts already made, a retry's and those of tasks a kill interrupted (they
+            # were journaled as they ended): new attempts are numbered after them
+            offsets = journal.attempt_counts()
         finally:
             journal.close()
         manifest.update(status="running", error=None)

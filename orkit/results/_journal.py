@@ -157,6 +157,12 @@ class Journal:
         ).fetchone()
         return int(n)
 
+    def attempt_counts(self) -> dict[str, int]:
+        """Attempts journaled per task key (tasks without any are absent)."""
+        self.commit()
+        rows = self._db.execute("SELECT task_key, count(*) FROM attempts GROUP BY task_key")
+        return {str(k): int(n) for k, n in rows}
+
     def results(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         for (text,) in self._select("result", "tasks", keys):
             yield json.loads(text)

@@ -194,3 +194,27 @@ def test_attempt_parts_of_an_older_schema_read_back_with_the_new_columns_null(
 
 
 _NEW = {"generation_id", "prompt_tokens", "completion_tokens", "cost_usd", "cost_source"}
+
+
+def test_a_resume_numbers_new_attempts_after_those_a_kill_left(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path / "runs", "r")
+    journal = Journal(run.journal_path)
+    try:
+        for n in (1, 2):
+            journal.record_attempt("interrupted", {"task_key": "interrupted", "attempt": n})
+        journal.record_attempt("other", {"task_key": "other", "attempt": 1})
+        assert journal.attempt_counts() == {"interrupted": 2, "other": 1}
+        # what is billed beyond the rows: attempts of a task that has no row yet
+        journal.record_attempt(
+            "interrupted",
+            {
+                "task_key": "interrupted",
+                "attempt": 3,
+                "model": MODEL,
+                "generation_id": "g",
+                "cost_usd": 0.5,
+            },
+        )
+        assert journal.extra_billed() == [(MODEL, 0.5)]
+    finally:
+        journal.close()
