@@ -259,7 +259,7 @@ def error_from_response(
     raw = _raw_detail(metadata.get("raw"))
     provider = as_str(metadata.get("provider_name"))
     cls = _class_for(status_code, f"{message} {raw or ''}", as_str(metadata.get("error_type")))
-    return cls(
+    error = cls(
         _compose(model, status_code, message, provider, raw, is_mid_stream),
         status_code=status_code,
         model=model,
@@ -271,6 +271,9 @@ def error_from_response(
         generation_id=headers.get("x-generation-id") or as_str(payload.get("id")),
         raw_code=code,
     )
+    # An error inside a 200 body or event may say what the failed generation was billed.
+    error.usage = parse_usage(payload.get("usage")) if status < 400 else None
+    return error
 
 
 def invalid_response(

@@ -92,3 +92,25 @@ async def test_the_header_id_names_a_generation_whose_events_carry_none(
         with pytest.raises(errors.APIConnectionError) as info:
             await client.complete(request())
     assert info.value.generation_id == "gen-from-header"
+
+
+async def test_an_error_in_a_200_json_body_keeps_its_usage(make_client: MakeClient) -> None:
+    body = {
+        "id": GEN,
+        "model": "openai/gpt-4o",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "par"},
+                "finish_reason": "error",
+                "error": {"code": 502, "message": "Provider disconnected"},
+            }
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "cost": 2e-6},
+    }
+    handler = lambda _: httpx.Response(200, json=body)  # noqa: E731
+    async with make_client(handler) as client:
+        with pytest.raises(errors.APIStatusError) as info:
+            await client.complete(request())
+    assert info.value.generation_id == GEN
+    assert info.value.usage is not None and info.value.usage.cost_usd == pytest.approx(2e-6)
