@@ -8,7 +8,8 @@ OrkitError                                 base; .message is one line fit for a 
 │   ├── DatasetError                       a dataset: .path, .line (1-based), .field
 │   ├── TemplateError                      a prompt template: .variable, .row
 │   └── UnknownModelError                  .model, .suggestions (close matches)
-├── APIError                               talking to OpenRouter: .model, .provider
+├── APIError                               talking to OpenRouter: .model, .provider, and
+│   │                                      .generation_id / .usage once the answer began
 │   ├── APIConnectionError                 the request did not get an HTTP answer
 │   │   └── APITimeoutError                connect/read timeout, or a stalled stream
 │   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE,
@@ -43,7 +44,10 @@ the key, and the client builds messages from response bodies only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orkit.types import Usage
 
 __all__ = [
     "APIConnectionError",
@@ -161,7 +165,11 @@ class UnknownModelError(ConfigError):
 
 
 class APIError(OrkitError):
-    """A request to the API did not produce a usable answer."""
+    """A request to the API did not produce a usable answer.
+
+    `generation_id` is set when the server had begun the answer (a stream cut or failed
+    after its first event): OpenRouter bills such a generation, and `GET /generation` can
+    say for how much. `usage` is what a mid-stream error event reported (tokens, cost)."""
 
     def __init__(
         self, message: str, *, model: str | None = None, provider: str | None = None
@@ -169,6 +177,8 @@ class APIError(OrkitError):
         super().__init__(message)
         self.model = model
         self.provider = provider
+        self.generation_id: str | None = None
+        self.usage: Usage | None = None
 
     @property
     def error_type(self) -> str:

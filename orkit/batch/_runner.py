@@ -221,7 +221,8 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
                 budget=services.budget,
                 worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
             )
-        if sink.totals.all.cost_unknown_rows or session.done or session.only is not None:
+        unknown = sink.totals.all.cost_unknown_rows + sink.totals.all.billed_attempts_unknown
+        if unknown or session.done or session.only is not None:
             # (a first run whose every answer carried its cost has nothing to look up; a
             # resume or retry may inherit rows an earlier execution could not cost)
             session.costs_filled = await settle_costs(run, client, session.endpoint)
@@ -286,7 +287,7 @@ async def _services(
                 models.update(m for m in extra if isinstance(m, str))
         catalog = await price_catalog(endpoint, client)
         prices = await model_prices(sorted(models), client, catalog)
-        worst = worst_case_for(sweep, prices)
+        worst = worst_case_for(sweep, prices, endpoint, session.clock)
     services = TaskServices(
         done=session.done,
         cache=cache_for(sweep, endpoint),
@@ -409,6 +410,8 @@ def recount_from_journal(
         for row in journal.results():
             totals.add(row)
             lessons.add(row)
+        for model, cost in journal.extra_billed():
+            totals.add_billed_attempt(model, cost)
     finally:
         journal.close()
     totals.deferred_until = deferred_until

@@ -289,7 +289,7 @@ def error_from_response(
         as_str(metadata.get("error_type")),
         as_str(err.get("type")),
     )
-    return cls(
+    error = cls(
         _compose(model, status_code, message, provider, raw, is_mid_stream),
         status_code=status_code,
         model=model,
@@ -301,6 +301,9 @@ def error_from_response(
         generation_id=headers.get("x-generation-id") or as_str(payload.get("id")),
         raw_code=code,
     )
+    # An error inside a 200 body or event may say what the failed generation was billed.
+    error.usage = parse_usage(payload.get("usage")) if status < 400 else None
+    return error
 
 
 def invalid_response(
