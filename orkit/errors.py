@@ -79,6 +79,7 @@ __all__ = [
     "TemplateError",
     "UnknownModelError",
     "UpstreamError",
+    "http_status_of",
 ]
 
 
@@ -377,3 +378,11 @@ class ScorerError(OrkitError):
     def __init__(self, message: str, *, scorer: str) -> None:
         super().__init__(message)
         self.scorer = scorer
+
+
+def http_status_of(error: APIError) -> int | None:
+    """The HTTP status `error` came with, where one is known: an error status, or the status
+    of an answer orkit could not read (a 200 with an HTML body is still a 200)."""
+    if isinstance(error, APIStatusError | InvalidResponseError):
+        return error.status_code
+    return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit.batch._tasks import Task
-from orkit.errors import APIError, APIStatusError
+from orkit.errors import APIError, http_status_of
 from orkit.router import Attempt
 from orkit.scorers import Scorer
 from orkit.types import ChatResponse
@@ -133,8 +133,7 @@ def error_row(
         # Set when the failed answer had begun: billed, and looked up after the run.
         generation_id=error.generation_id,
     )
-    if isinstance(error, APIStatusError):
-        row["http_status"] = error.status_code
+    row["http_status"] = http_status_of(error)
     usage = error.usage  # what a mid-stream error event reported
     if usage is not None:
         row.update(

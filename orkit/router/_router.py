@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from orkit._clock import SystemClock
-from orkit.errors import APIError, APIStatusError, RunStoppedError
+from orkit.errors import APIError, APIStatusError, RunStoppedError, http_status_of
 from orkit.router._limits import Limits, ModelScope, ProviderScope
 from orkit.router._options import RouterOptions
 from orkit.router._policy import Action, RetryPolicy, Step, classify, decide
@@ -371,7 +371,7 @@ def _attempt_row(
     wait_before: float,
     action: Action,
 ) -> Attempt:
-    status = error.status_code if isinstance(error, APIStatusError) else None
+    status = http_status_of(error)
     retry_after = error.retry_after_s if isinstance(error, APIStatusError) else None
     usage = error.usage
     return Attempt(

@@ -140,3 +140,5 @@ def test_html_answers_to_streamed_requests_are_retried_as_invalid_responses(
     failed = attempts[attempts["action"] != "ok"]
     assert len(failed) > 0
     assert set(failed["error_type"]) == {"invalid_response"}  # not connection_error
+    # the status the unreadable answer came with is kept: a 200, not "no status"
+    assert set(failed["http_status"]) == {200}
