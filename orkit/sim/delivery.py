@@ -163,7 +163,15 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
     if kind in ("drop_connection", "stall"):
         await _break(sim, paced, kind, outcome)
         return
-    for event in (writer.finish(), writer.usage(), DONE):
+    ending = (
+        (writer.finish(), writer.usage(), DONE)
+        if sim.config.stream_usage
+        else (
+            writer.finish(),
+            DONE,
+        )
+    )
+    for event in ending:
         await paced.emit(event, plan.ttft_s + sent * plan.token_s)
     await paced.flush(more=False)
     outcome.value = "200"
@@ -180,7 +188,10 @@ async def _break(sim: Simulator, paced: _Paced, kind: str, outcome: _Outcome) ->
 
 
 async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
-    body = dumps(completion_body(plan, with_cost=sim.config.report_usage_cost)).encode()
+    config = sim.config
+    body = dumps(
+        completion_body(plan, with_cost=config.report_usage_cost, with_usage=config.json_usage)
+    ).encode()
     total = plan.ttft_s + plan.completion_tokens * plan.token_s
     kind = plan.fault.kind if plan.fault is not None else None
     broken = kind in ("drop_connection", "stall")

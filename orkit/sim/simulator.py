@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import anyio
+
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
@@ -51,6 +53,8 @@ class Simulator:
         self.free_tier = FreeTier(
             self.clock, config.free_per_minute, config.free_per_day, config.user_id
         )
+        self.slots = anyio.Semaphore(config.max_concurrent) if config.max_concurrent else None
+        """Serving slots of a server that answers N requests at a time (None: no limit)."""
         self.models_body: bytes | None = None
         """Cached `/models` body without filters (built on first request)."""
         self._new_state()

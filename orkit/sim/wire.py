@@ -72,8 +72,10 @@ def usage_object(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
     return usage
 
 
-def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
-    """The non-stream `chat.completion` body."""
+def completion_body(
+    plan: ChatPlan, *, with_cost: bool = True, with_usage: bool = True
+) -> dict[str, Any]:
+    """The non-stream `chat.completion` body (`with_usage=False`: no `usage` at all)."""
     answer = plan.answer
     choice: dict[str, Any] = {
         "index": 0,
@@ -93,7 +95,7 @@ def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]
             "message": "Provider disconnected unexpectedly",
             "metadata": {"error_type": "provider_unavailable"},
         }
-    return {
+    body = {
         "id": plan.gen_id,
         "object": "chat.completion",
         "created": plan.created,
@@ -101,8 +103,10 @@ def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]
         "provider": plan.endpoint.provider.name,
         "system_fingerprint": plan.endpoint.fingerprint,
         "choices": [choice],
-        "usage": usage_object(plan, with_cost=with_cost),
     }
+    if with_usage:
+        body["usage"] = usage_object(plan, with_cost=with_cost)
+    return body
 
 
 class ChunkWriter:
