@@ -34,6 +34,7 @@ from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
 from orkit.batch._sink import ResultSink, rebuild_parts
+from orkit.batch._streaming import StreamChoice
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
@@ -108,7 +109,8 @@ def sweep_client(sweep: Sweep, endpoint: Endpoint) -> AbstractAsyncContextManage
 def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
     """The sweep's routing settings, plus what orkit knows about the endpoint: the emulator
     runs its free-model windows on a time scale; OpenRouter's daily free quota is shared by
-    every process of the account, so its counter lives in the user cache dir."""
+    every process of the account, so its counter lives in the user cache dir; a URL
+    endpoint's concurrency is learnt from its latency."""
     overrides: dict[str, Any] = {}
     quota_path = None
     if endpoint.kind == "sim":
@@ -118,6 +120,9 @@ def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
     elif endpoint.kind == "openrouter" and endpoint.api_key is not None:
         name = f"{account_id(endpoint.api_key.reveal())}.json"
         quota_path = load_settings().cache_dir / "free-quota" / name
+    elif endpoint.kind == "url":
+        # a local server queues what it cannot serve at once, and says so only by slowing
+        overrides["capacity_from_latency"] = True
     return sweep.router_options(overrides, quota_path)
 
 
@@ -183,8 +188,9 @@ async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
 async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     sweep, run, manifest = session.sweep, session.run, session.manifest
     options = router_options_for(sweep, session.endpoint)
+    completer = StreamChoice(client, sweep.stream, session.endpoint)
     router = Router(
-        client, options, clock=session.clock, quota=daily_quota(options, session.endpoint)
+        completer, options, clock=session.clock, quota=daily_quota(options, session.endpoint)
     )
     await _seed_quota(router, client)
     services, prices = await _services(session, client)

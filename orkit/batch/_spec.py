@@ -9,6 +9,7 @@ endpoint = "sim"               # sim | openrouter | http(s)://host/v1
 concurrency = 16
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
+stream = "auto"                # true | false | "auto" (unstreamed if a URL sends no usage)
 out = "runs"                   # relative to the working directory
 
 [prompt]                       # one prompt ...
@@ -84,6 +85,7 @@ SPEC_KEYS = (
     "read_timeout_s",
     "budget_usd",
     "cache",
+    "stream",
 )
 _TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts")
 _PROMPT_KEYS = {"id", "system", "template", "file"}
@@ -236,6 +238,7 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "out": str(sweep.out),
         "budget_usd": sweep.budget_usd,
         "cache": sweep.cache,
+        "stream": sweep.stream,
         "read_timeout_s": sweep.read_timeout_s,
         "score_fallbacks": sweep.score_fallbacks,
         "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
