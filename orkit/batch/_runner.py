@@ -102,7 +102,10 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
 def sweep_client(sweep: Sweep, endpoint: Endpoint) -> AbstractAsyncContextManager[AsyncOpenRouter]:
     """The client a run (or resume, or re-score) of `sweep` talks to `endpoint` with."""
     return open_client(
-        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
+        endpoint,
+        max_connections=max(sweep.concurrency, 8),
+        read_timeout_s=sweep.read_timeout_s,
+        models=sweep.all_models,
     )
 
 

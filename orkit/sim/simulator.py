@@ -87,6 +87,8 @@ class Simulator:
         """The API key of an `Authorization` header, or raise the real 401."""
         scheme, _, key = (authorization or "").strip().partition(" ")
         key = key.strip()
+        if self.config.local_server and self.config.api_keys is None:
+            return key or "local"  # a local server started without --api-key takes anyone
         if scheme.lower() != "bearer" or not key:
             raise unauthorized("Missing Authentication header")
         if self.config.api_keys is not None and key not in self.config.api_keys:

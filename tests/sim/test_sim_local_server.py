@@ -104,3 +104,10 @@ def test_local_server_needs_its_models_and_slots_are_positive() -> None:
         SimConfig(local_server=True)
     with pytest.raises(ValueError, match="max_concurrent: must be >= 1"):
         SimConfig(max_concurrent=0)
+
+
+async def test_a_local_server_needs_no_key_unless_it_has_keys(make_sim: MakeSim) -> None:
+    open_server = await make_sim(_local(), headers={})
+    assert (await open_server.chat(chat_body())).status_code == 200
+    locked = await make_sim(_local(api_keys=("sk-local",)), headers={})
+    assert (await locked.chat(chat_body())).status_code == 401
