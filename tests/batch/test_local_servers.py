@@ -70,6 +70,8 @@ def _sweep(tmp_path: Path, url: str, items: int, **kw: Any) -> Sweep:
 def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency(
     tmp_path: Path, one_slot_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    first = _sweep(tmp_path, one_slot_url, 40).estimate()
+    assert any("learnt from the first run" in note for note in first.notes)
     with caplog.at_level(logging.WARNING, logger="orkit"):
         run = _sweep(tmp_path, one_slot_url, 40).run(progress=False)
     rows = pd.read_parquet(run.path / "results")
@@ -92,6 +94,11 @@ def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency
     # model's own. (16 at once through one slot would make it about 8x longer.)
     assert rows["service_s"].median() < 2 * MODEL_S
     assert stats["max_in_flight"] <= 2
+    # The next estimate of this server knows it serves about one request at a time: 40
+    # answers take about 40 model times, not a sixteenth of that.
+    estimate = _sweep(tmp_path, one_slot_url, 40).estimate()
+    assert 0.7 * 40 * MODEL_S <= estimate.duration_s <= 2.5 * 40 * MODEL_S
+    assert not any("learnt from the first run" in note for note in estimate.notes)
 
 
 def test_a_model_the_server_does_not_list_is_refused_before_anything_is_sent(
