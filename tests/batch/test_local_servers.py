@@ -146,3 +146,18 @@ def test_totals_sum_known_tokens_and_count_the_unknown() -> None:
 def test_stream_must_be_auto_true_or_false(tmp_path: Path, value: object) -> None:
     with pytest.raises(ConfigError, match="field 'stream': must be 'auto', true or false"):
         _sweep(tmp_path, "http://127.0.0.1:9/v1", 1, stream=value)
+
+
+async def test_only_a_server_without_openrouters_key_endpoint_is_a_local_server(
+    instant_url: str,
+) -> None:
+    from orkit.batch._endpoint import open_client, resolve_endpoint
+    from orkit.batch._runner import is_local_server
+    from orkit.sim import SIM_API_KEY
+
+    proxy_config = SimConfig(time_scale=0.0)
+    with serve_in_thread(app=create_app(proxy_config)) as proxy_url:
+        for url, local in ((instant_url, True), (proxy_url, False)):
+            endpoint = resolve_endpoint(url, api_key=SIM_API_KEY)
+            async with open_client(endpoint, models=[MODEL]) as client:
+                assert is_local_server(endpoint, client) is local
