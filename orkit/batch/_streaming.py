@@ -41,7 +41,9 @@ class StreamChoice:
         if not self.streaming:
             return await self._client.complete(request, stream=False)
         response = await self._client.complete(request, stream=True)
-        if self._watching and not _has_tokens(response):
+        # Judged on a finished answer only: a stream cut short says nothing of the usage
+        # chunk a complete one would have ended with.
+        if self._watching and response.finish_reason is not None and not _has_tokens(response):
             self._watching = False
             self.streaming = False
             _log.warning(
