@@ -90,14 +90,17 @@ def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency
     # OpenRouter's account API was asked once and never again (no /generation at all).
     stats = _stats(one_slot_url)
     assert stats["not_found_by_path"] == {"/api/v1/key": 1, "/api/v1/auth/key": 1}
-    # Requests waited at orkit's gate, not in the server's queue: service time is the
-    # model's own. (16 at once through one slot would make it about 8x longer.)
-    assert rows["service_s"].median() < 2 * MODEL_S
-    assert stats["max_in_flight"] <= 2
-    # The next estimate of this server knows it serves about one request at a time: 40
-    # answers take about 40 model times, not a sixteenth of that.
+    # Requests waited at orkit's gate, not in the server's queue, so service time is the
+    # model's own: 16 at once through one slot would make it about 8x longer (the bound
+    # leaves room for a loaded machine's overhead; the queue is what it rules out).
+    assert stats["max_in_flight"] <= 4
+    assert rows["service_s"].median() < 3 * MODEL_S
+    # The next estimate of this server knows it serves about one request at a time: it
+    # says about as long as the run took (40 answers one after another), not the run's
+    # request-seconds over a concurrency of 16.
     estimate = _sweep(tmp_path, one_slot_url, 40).estimate()
-    assert 0.7 * 40 * MODEL_S <= estimate.duration_s <= 2.5 * 40 * MODEL_S
+    wall_s = run.manifest["wall_s"]
+    assert 0.5 * wall_s <= estimate.duration_s <= 1.5 * wall_s
     assert not any("learnt from the first run" in note for note in estimate.notes)
 
 
