@@ -242,7 +242,8 @@ class SimConfig:
     """Act as a local OpenAI-compatible server (llama.cpp, vLLM, Ollama) rather than
     OpenRouter: `/models` lists only the models of `models`, in OpenAI's shape (no prices),
     and OpenRouter's own endpoints (`/key`, `/auth/key`, `/credits`, `/generation`, the
-    per-model endpoint lists) answer 404. No key is needed unless `api_keys` is set."""
+    per-model endpoint lists) answer 404. No key is needed unless `api_keys` is set, and
+    `usage` has token counts only (no `cost`)."""
     stream_usage: bool = True
     """Send the `usage` chunk at the end of streams; False leaves it out even when the
     request asks for it (`stream_options.include_usage`), as llama.cpp, vLLM and Ollama
@@ -287,6 +288,12 @@ class SimConfig:
             for start, end in windows:
                 if not 0 <= start < end:
                     raise ValueError(f"outages.{model}: need 0 <= start < end, got {start}, {end}")
+
+    @property
+    def usage_has_cost(self) -> bool:
+        """Whether `usage` carries `cost`: OpenRouter's does (unless `report_usage_cost` is
+        off); a local server's never does, it bills nobody."""
+        return self.report_usage_cost and not self.local_server
 
     @property
     def effective_window_scale(self) -> float:

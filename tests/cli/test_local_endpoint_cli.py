@@ -67,6 +67,16 @@ def test_unknown_model_is_one_line_naming_the_served_models_and_exit_2(
     assert _stats(local_url)["requests"] == 0
 
 
+def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a for a in _args(tmp_path, local_url, MODEL) if a != "--quiet"]
+    assert main([*args, "--no-estimate"]) == 0
+    out = capsys.readouterr().out
+    assert "completed: 4 tasks, 0 errors, cost unknown in " in out
+    assert "$0.0000" not in out
+
+
 def test_no_stream_flag_sends_plain_requests(
     tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -111,3 +111,9 @@ async def test_a_local_server_needs_no_key_unless_it_has_keys(make_sim: MakeSim)
     assert (await open_server.chat(chat_body())).status_code == 200
     locked = await make_sim(_local(api_keys=("sk-local",)), headers={})
     assert (await locked.chat(chat_body())).status_code == 401
+
+
+async def test_a_local_servers_usage_counts_tokens_and_no_cost(make_sim: MakeSim) -> None:
+    usage = (await (await make_sim(_local())).chat(chat_body())).json()["usage"]
+    assert usage["completion_tokens"] > 0
+    assert "cost" not in usage
