@@ -32,7 +32,9 @@ class GradientConcurrency:
     """A concurrency limit between `floor` and `ceiling`, set by how service time responds.
 
     Starts at `initial` (1: the first window measures the server unloaded) and doubles per
-    window while service time stays flat (slow start), then grows by one per window. A
+    window while service time stays flat (slow start); after the first cut it grows by one
+    per window, by one more each time a growth cost nothing (a server far above the
+    limit is reached in a few windows, one just above it is probed gently). A
     window whose mean exceeds `tolerance` times the baseline cuts the limit by the ratio of
     the two (at most by half).
     """
@@ -46,6 +48,7 @@ class GradientConcurrency:
         "_probe_hold",
         "_probing",
         "_slow_start",
+        "_step",
         "_window",
         "ceiling",
         "floor",
@@ -83,6 +86,7 @@ class GradientConcurrency:
         self._probing = False
         self._probe_hold = 0
         self._hold_left = 0
+        self._step = 1
 
     @property
     def limit(self) -> int:
@@ -100,7 +104,10 @@ class GradientConcurrency:
             return  # sent under another limit: its wait says nothing about this one
         self._window.append(max(0.0, now - sent_at))
         self._busiest = max(self._busiest, in_flight)
-        if len(self._window) < max(self.min_window, self._limit):
+        # Slow start decides on a quarter of a window: doubling is tested against a doubling of
+        # service time, which a few answers show as well as many.
+        needed = self.min_window // 4 if self._slow_start else self.min_window
+        if len(self._window) < max(needed, self._limit, 1):
             return
         mean = fmean(self._window)
         busiest = self._busiest
@@ -129,6 +136,7 @@ class GradientConcurrency:
             # the last growth made answers slower: leave it longer before the next try
             self._probe_hold = min(max(1, 2 * self._probe_hold), _MAX_PROBE_HOLD)
         self._hold_left = self._probe_hold
+        self._step = 1
         self._slow_start = False
         self._probing = False
         self._set(now, math.floor(self._limit * max(0.5, factor)))
@@ -137,12 +145,13 @@ class GradientConcurrency:
         if self._probing:
             self._probing = False
             self._probe_hold = 0  # the growth cost nothing: the next may come at once
+            self._step += 1  # and may be bigger: far below a large server, +1 is slow
         if busiest < self._limit:
             return  # the limit was not used: its service time says nothing of a higher one
         if self._hold_left > 0:
             self._hold_left -= 1
             return
-        grown = self._limit * 2 if self._slow_start else self._limit + 1
+        grown = self._limit * 2 if self._slow_start else self._limit + self._step
         if min(grown, self.ceiling) > self._limit:
             self._probing = True
             self._set(now, grown)

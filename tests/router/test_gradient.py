@@ -112,11 +112,11 @@ def test_the_limit_comes_down_when_the_server_gets_slower() -> None:
 def test_an_unused_limit_does_not_grow() -> None:
     limiter = GradientConcurrency(ceiling=64)
     _drive(limiter, _SlotServer(slots=1000), tasks=500, app_limit=3)
-    assert limiter.limit <= 4  # the one step that found 2 fully used, then no more
+    assert limiter.limit <= 6  # a step past the 3 in use, then no more
 
 
 def test_answers_sent_under_an_earlier_limit_are_not_samples() -> None:
-    limiter = GradientConcurrency(min_window=2, ceiling=8)
+    limiter = GradientConcurrency(min_window=8, ceiling=8)  # slow start: 2 a window
     for t in (1.0, 2.0):
         limiter.on_sample(t - 1.0, t, 1)
     assert limiter.limit == 2  # a flat first window: doubled at t=2
