@@ -26,6 +26,9 @@ from statistics import fmean
 __all__ = ["GradientConcurrency"]
 
 _MAX_PROBE_HOLD = 32  # windows: how long a server that never gains from more is left alone
+# A cut follows the service time down (×0.25 for answers four times slower): a ratio that
+# large is queueing, never noise. (Gradient2 stops at 0.5, for limits in the hundreds.)
+_DEEPEST_CUT = 0.25
 
 
 class GradientConcurrency:
@@ -36,7 +39,7 @@ class GradientConcurrency:
     per window, by one more each time a growth cost nothing (a server far above the
     limit is reached in a few windows, one just above it is probed gently). A
     window whose mean exceeds `tolerance` times the baseline cuts the limit by the ratio of
-    the two (at most by half).
+    the two (to a quarter at most).
     """
 
     __slots__ = (
@@ -104,8 +107,8 @@ class GradientConcurrency:
             return  # sent under another limit: its wait says nothing about this one
         self._window.append(max(0.0, now - sent_at))
         self._busiest = max(self._busiest, in_flight)
-        # Slow start decides on a quarter of a window: doubling is tested against a doubling of
-        # service time, which a few answers show as well as many.
+        # Slow start decides on a quarter of a window: a doubling of the limit shows as a
+        # doubling of service time in a few answers as well as in many.
         needed = self.min_window // 4 if self._slow_start else self.min_window
         if len(self._window) < max(needed, self._limit, 1):
             return
@@ -139,7 +142,7 @@ class GradientConcurrency:
         self._step = 1
         self._slow_start = False
         self._probing = False
-        self._set(now, math.floor(self._limit * max(0.5, factor)))
+        self._set(now, math.floor(self._limit * max(_DEEPEST_CUT, factor)))
 
     def _steady(self, now: float, busiest: int) -> None:
         if self._probing:

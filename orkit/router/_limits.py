@@ -235,6 +235,7 @@ class Limits:
         if scope.by_latency is not None:
             # released already: the others still out, plus this one
             scope.by_latency.on_sample(sent_at, now, scope.gate.in_flight + 1)
+            scope.gate.grown()  # a window measured at the new limit must start at once
         if scope.learnt_rate is not None:
             scope.learnt_rate.on_success(sent_at, now)
         if provider is not None:
