@@ -242,8 +242,8 @@ class SimConfig:
     """Act as a local OpenAI-compatible server (llama.cpp, vLLM, Ollama) rather than
     OpenRouter: `/models` lists only the models of `models`, in OpenAI's shape (no prices),
     and OpenRouter's own endpoints (`/key`, `/auth/key`, `/credits`, `/generation`, the
-    per-model endpoint lists) answer 404. No key is needed unless `api_keys` is set, and
-    `usage` has token counts only (no `cost`)."""
+    per-model endpoint lists) answer 404. No key is needed unless `api_keys` is set,
+    answers name no `provider`, and `usage` has token counts only (no `cost`)."""
     stream_usage: bool = True
     """Send the `usage` chunk at the end of streams; False leaves it out even when the
     request asks for it (`stream_options.include_usage`), as llama.cpp, vLLM and Ollama

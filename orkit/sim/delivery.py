@@ -134,7 +134,9 @@ async def _keepalive(sim: Simulator, paced: _Paced, data: bytes, until: float) -
 
 
 async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
-    writer = ChunkWriter(plan, with_cost=sim.config.usage_has_cost)
+    writer = ChunkWriter(
+        plan, with_cost=sim.config.usage_has_cost, with_provider=not sim.config.local_server
+    )
     kind = plan.fault.kind if plan.fault is not None else None
     await link.start(200, _headers(plan, b"text/event-stream"))
     paced = _Paced(link)
@@ -190,7 +192,12 @@ async def _break(sim: Simulator, paced: _Paced, kind: str, outcome: _Outcome) ->
 async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
     config = sim.config
     body = dumps(
-        completion_body(plan, with_cost=config.usage_has_cost, with_usage=config.json_usage)
+        completion_body(
+            plan,
+            with_cost=config.usage_has_cost,
+            with_usage=config.json_usage,
+            with_provider=not config.local_server,
+        )
     ).encode()
     total = plan.ttft_s + plan.completion_tokens * plan.token_s
     kind = plan.fault.kind if plan.fault is not None else None

@@ -113,7 +113,12 @@ async def test_a_local_server_needs_no_key_unless_it_has_keys(make_sim: MakeSim)
     assert (await locked.chat(chat_body())).status_code == 401
 
 
-async def test_a_local_servers_usage_counts_tokens_and_no_cost(make_sim: MakeSim) -> None:
-    usage = (await (await make_sim(_local())).chat(chat_body())).json()["usage"]
-    assert usage["completion_tokens"] > 0
-    assert "cost" not in usage
+async def test_a_local_server_counts_tokens_and_names_no_cost_or_provider(
+    make_sim: MakeSim,
+) -> None:
+    sim = await make_sim(_local())
+    body = (await sim.chat(chat_body())).json()
+    assert body["usage"]["completion_tokens"] > 0
+    assert "cost" not in body["usage"] and "provider" not in body
+    events = data_events((await sim.chat(chat_body(stream=True))).text)
+    assert not any("provider" in e for e in events if isinstance(e, dict))
