@@ -65,9 +65,9 @@ class ModelScope:
         fixed = known.max_concurrency if known else None
         ceiling = min(fixed or options.max_concurrency, options.max_concurrency)
         self.learnt_rate = AdaptiveRate() if options.adaptive else None
+        # A local server's capacity is learnt from service time (it queues, never 429s).
         by_latency = options.adaptive and options.capacity_from_latency
         self.by_latency = GradientConcurrency(ceiling=ceiling) if by_latency else None
-        """A local server's capacity, learnt from service time (it queues, never 429s)."""
         self.concurrency = (
             AdaptiveConcurrency(initial=min(options.initial_concurrency, ceiling), ceiling=ceiling)
             if options.adaptive and not by_latency
