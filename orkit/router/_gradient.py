@@ -27,7 +27,7 @@ __all__ = ["GradientConcurrency"]
 
 _MAX_PROBE_HOLD = 32  # windows: how long a server that never gains from more is left alone
 # A cut follows the service time down (×0.25 for answers four times slower): a ratio that
-# large is queueing, never noise. (Gradient2 stops at 0.5, for limits in the hundreds.)
+# large is queueing, never noise. (Gradient2 never cuts below half in one step.)
 _DEEPEST_CUT = 0.25
 
 
