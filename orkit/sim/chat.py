@@ -61,22 +61,24 @@ class ChatEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one request: plan it (or fail it), then deliver it."""
         sim = self.sim
+        arrived = time.monotonic()
         sim.stats.begin()
         try:
             raw = await read_body(receive)
             if sim.slots is None:
-                await self._serve(scope, raw, receive, send)
+                await self._serve(scope, raw, receive, send, arrived)
             else:
                 async with sim.slots:  # FIFO: queued requests are served in arrival order
-                    await self._serve(scope, raw, receive, send)
+                    # its latency counts from its slot: the wait before was the queue's
+                    await self._serve(scope, raw, receive, send, time.monotonic())
         finally:
             sim.stats.end()
 
-    async def _serve(self, scope: Scope, raw: bytes, receive: Receive, send: Send) -> None:
-        """Plan and deliver one request; its emulated latency counts from here (a request
-        queued for a slot waited before, as it does on a server with slots)."""
+    async def _serve(
+        self, scope: Scope, raw: bytes, receive: Receive, send: Send, arrived: float
+    ) -> None:
+        """Plan and deliver one request, its emulated latency counted from `arrived`."""
         sim = self.sim
-        arrived = time.monotonic()
         sim.stats.serve()
         try:
             try:

@@ -165,14 +165,9 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
     if kind in ("drop_connection", "stall"):
         await _break(sim, paced, kind, outcome)
         return
-    ending = (
-        (writer.finish(), writer.usage(), DONE)
-        if sim.config.stream_usage
-        else (
-            writer.finish(),
-            DONE,
-        )
-    )
+    ending = [writer.finish(), DONE]
+    if sim.config.stream_usage:
+        ending.insert(1, writer.usage())
     for event in ending:
         await paced.emit(event, plan.ttft_s + sent * plan.token_s)
     await paced.flush(more=False)
