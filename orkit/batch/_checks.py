@@ -59,6 +59,8 @@ def check_sweep(sweep: Sweep) -> None:
         isinstance(sweep.budget_usd, int | float) and sweep.budget_usd > 0
     ):
         raise _fail(sweep, "budget_usd", f"must be a number > 0, got {sweep.budget_usd!r}")
+    if not (sweep.stream == "auto" or isinstance(sweep.stream, bool)):
+        raise _fail(sweep, "stream", f"must be 'auto', true or false, got {sweep.stream!r}")
     _check_params(sweep)
     if sweep.endpoint not in ENDPOINT_KINDS and not str(sweep.endpoint).startswith(
         ("http://", "https://")

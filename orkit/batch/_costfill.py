@@ -11,8 +11,9 @@ cut short, a mid-stream error without usage): OpenRouter bills those, and only
 `/generation` can say for how much. Each generation id is asked for once, whether a row,
 an attempt or both carry it. The journal is updated and the Parquet parts rewritten from it.
 
-A server without `/generation` (most OpenAI-compatible ones) is recognised after a few
-failed look-ups and not asked again.
+A server without `/generation` (most OpenAI-compatible ones) is not asked at all when the
+client already knows it has no OpenRouter account API (`AsyncOpenRouter.lacks`: its `/key`
+answered 404), else recognised after a few failed look-ups and not asked again.
 """
 
 from __future__ import annotations
@@ -59,14 +60,14 @@ async def _generation(
     client: AsyncOpenRouter, gen_id: str, options: CostLookup, state: _State
 ) -> dict[str, Any] | None:
     for delay in (*options.delays_s, None):
-        if not state.supported(options):
+        if not state.supported(options) or client.lacks("/generation"):
             return None
         try:
             data = await client.get_generation(gen_id)
             state.found += 1
             return data
         except NotFoundError:
-            if delay is None:
+            if delay is None or client.lacks("/generation"):
                 break
             await anyio.sleep(delay)
         except APIError:

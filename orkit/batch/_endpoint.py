@@ -1,12 +1,13 @@
 """Where requests go: the built-in emulator, OpenRouter, or any OpenAI-compatible URL.
 
 Resolving an endpoint checks what can be checked before anything is sent: a key for
-OpenRouter, and that the server answers at all (one line, no traceback, when it does not).
+OpenRouter, that the server answers at all (one line, no traceback, when it does not), and
+that a URL endpoint serves the models asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from orkit.errors import (
     ConfigError,
     InvalidResponseError,
     MissingAPIKeyError,
+    OrkitError,
 )
 from orkit.types import Secret
 
@@ -85,8 +87,10 @@ async def open_client(
     max_connections: int = 256,
     timeouts: Timeouts | None = None,
     preflight: bool = True,
+    models: Sequence[str] = (),
 ) -> AsyncIterator[AsyncOpenRouter]:
-    """An open client for `endpoint`; with `preflight`, first check that it answers."""
+    """An open client for `endpoint`; with `preflight`, first check that it answers and,
+    on a URL endpoint, that its `/models` lists each of `models`."""
     transport = None
     if endpoint.kind == "sim":
         from orkit.sim import SimConfig, StreamingASGITransport, create_app
@@ -101,6 +105,8 @@ async def open_client(
     async with AsyncOpenRouter(options, http_transport=transport) as client:
         if preflight:
             await _preflight(client, endpoint)
+            if not endpoint.uses_catalog:
+                await _check_served(client, endpoint, models)
         yield client
 
 
@@ -128,3 +134,32 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
         raise ConfigError(f"cannot reach {endpoint.base_url}: {exc.message}") from None
     except APIStatusError:
         pass  # some OpenAI-compatible servers have no /models; the run will tell
+
+
+_LISTED_IN_ERRORS = 20  # models named in the error; a proxy of OpenRouter lists hundreds
+
+
+async def _check_served(client: AsyncOpenRouter, endpoint: Endpoint, models: Sequence[str]) -> None:
+    """A local server serves its own models only (llama.cpp answers any name with the one
+    it loaded, vLLM and Ollama with a 404 per request): a model its `/models` does not list
+    stops the run before anything is sent, naming those it does. A server whose `/models`
+    fails or lists nothing is not judged."""
+    if not models:
+        return
+    try:
+        listed = await served_models(client)
+    except (OrkitError, OSError):
+        return
+    ids = [m["id"] for m in listed if isinstance(m.get("id"), str)]
+    if not ids:
+        return
+    served = set(ids)
+    # Ollama lists `llama3.2:latest` and serves it as `llama3.2` too
+    missing = [m for m in models if m not in served and f"{m}:latest" not in served]
+    if not missing:
+        return
+    shown = ", ".join(ids[:_LISTED_IN_ERRORS])
+    more = f" and {len(ids) - _LISTED_IN_ERRORS} more" if len(ids) > _LISTED_IN_ERRORS else ""
+    raise ConfigError(
+        f"{endpoint.base_url} does not serve {missing[0]!r}: its /models lists {shown}{more}"
+    )

@@ -100,11 +100,27 @@ async def estimate_with_client(
         duration_s=duration.seconds,
         budget_usd=sweep.budget_usd,
         prices=ctx.prices,
-        notes=tuple(ctx.notes),
+        notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint)),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
         **_power(sweep, sum(size.rows for size in sizes)),
     )
+
+
+def _unlearnt_server(sweep: Sweep, endpoint: Endpoint | None) -> list[str]:
+    """A note when a URL endpoint's duration rests on OpenRouter's priors: a local server
+    may answer one request at a time, and only a run there tells."""
+    if endpoint is None or endpoint.kind != "url":
+        return []
+    calibration = Calibration.load(load_settings().cache_dir)
+    key = calibration_endpoint(endpoint)
+    learnt = [calibration.get(key, m) for m in sweep.models]
+    if all(c is not None and c.service_s is not None for c in learnt):
+        return []
+    return [
+        f"the duration assumes {endpoint.base_url} serves {sweep.concurrency} requests at "
+        "once; its own speed and capacity are learnt from the first run there"
+    ]
 
 
 def _power(sweep: Sweep, rows_by_prompt: int) -> dict[str, Any]:
@@ -176,6 +192,7 @@ def _model_lines(
             latency_scale=scale,
             concurrency=sweep.concurrency,
             limits=sweep.router_options().limits,
+            server_paced=endpoint is not None and endpoint.kind == "url",
         )
         info = _info(ctx.catalog, model)
         cal = calibration.get(cal_key, model)

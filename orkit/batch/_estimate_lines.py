@@ -61,6 +61,9 @@ class LineInputs:
     """Real seconds per emulated second (the emulator's `time_scale`)."""
     concurrency: int = 16
     limits: Mapping[str, Any] | None = None
+    server_paced: bool = False
+    """A URL endpoint (a local server): what earlier runs learnt of its time per request and
+    of how many it serves at once replaces OpenRouter's priors."""
 
 
 def prompt_tokens(
@@ -187,11 +190,18 @@ def _lane(
     fixed = getattr(known, "max_concurrency", None) if known is not None else None
     caps = [output_cap(p) for p in inputs.param_sets]
     booked = max((c for c in caps if c), default=out_mean)
+    latency_s = ttft + out_mean / tps
+    concurrency: float = min(fixed or inputs.concurrency, inputs.concurrency)
+    if inputs.server_paced and cal is not None:
+        # A local server's answers are often unstreamed (no TTFT to learn) and it serves
+        # as many at once as it has slots, not as many as the run sends.
+        latency_s = cal.service_s if cal.service_s is not None else latency_s
+        concurrency = min(concurrency, cal.capacity or concurrency)
     return LaneLoad(
         model=info.id,
         requests=sent,
-        latency_s=ttft + out_mean / tps,
-        max_concurrency=min(fixed or inputs.concurrency, inputs.concurrency),
+        latency_s=latency_s,
+        max_concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
         tokens_per_request=(prompt / sent if sent else 0.0) + booked,

@@ -23,8 +23,10 @@ def judge_cost_table(scores: pd.DataFrame) -> pd.DataFrame:
             "rows": grouped.size(),
             "requests": grouped["judge_calls"].sum().astype("int64"),
             "cached_rows": grouped["judge_cost_source"].agg(lambda s: int((s == "cached").sum())),
-            "prompt_tokens": grouped["judge_prompt_tokens"].sum().astype("int64"),
-            "completion_tokens": grouped["judge_completion_tokens"].sum().astype("int64"),
+            "prompt_tokens": grouped["judge_prompt_tokens"].sum(min_count=1).astype("Int64"),
+            "completion_tokens": grouped["judge_completion_tokens"]
+            .sum(min_count=1)
+            .astype("Int64"),
             "cost_usd": grouped["judge_cost_usd"].sum(min_count=1),
             "cost_unknown_rows": grouped["judge_cost_usd"].agg(lambda s: int(s.isna().sum())),
         }

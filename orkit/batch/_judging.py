@@ -78,8 +78,8 @@ def judge_spend(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 "rows": 0,
                 "requests": 0,
                 "cached_rows": 0,
-                "prompt_tokens": 0,
-                "completion_tokens": 0,
+                "prompt_tokens": None,  # unknown until a row says (never 0 for unknown)
+                "completion_tokens": None,
                 "cost_usd": 0.0,
                 "cost_unknown_rows": 0,
             },
@@ -87,8 +87,10 @@ def judge_spend(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         line["rows"] += 1
         line["requests"] += row.get("judge_calls") or 0
         line["cached_rows"] += row.get("judge_cost_source") == "cached"
-        line["prompt_tokens"] += row.get("judge_prompt_tokens") or 0
-        line["completion_tokens"] += row.get("judge_completion_tokens") or 0
+        for key in ("prompt_tokens", "completion_tokens"):
+            tokens = row.get(f"judge_{key}")
+            if tokens is not None:
+                line[key] = (line[key] or 0) + tokens
         cost = row.get("judge_cost_usd")
         if cost is None:
             line["cost_unknown_rows"] += 1

@@ -16,6 +16,7 @@ prices or lengths.
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ __all__ = ["Lessons", "calibration_endpoint", "learn_from_run"]
 
 _PROMPT_SAMPLE = 256  # rows per model whose messages are measured for the prompt ratio
 _BILLED = frozenset({"reported", "generation"})
+_CAPACITY_ROWS = 8  # answers before the rate they came at says anything
+_SERVER_BOUND = 0.75  # below this share of the run's concurrency, the server was the limit
 
 
 @dataclass(slots=True)
@@ -67,7 +70,24 @@ class _Acc:
     tokenless_cost: float = 0.0
     tokenless_rows: int = 0
     """Billed rows without tokens (listed at the per-request price only)."""
+    service_sum: float = 0.0
+    service_n: int = 0
+    first_start: float = math.inf
+    last_finish: float = -math.inf
+    """The span of the answers (µs): their service seconds over it is how many were out at
+    once on average."""
     rows: int = 0
+
+    def capacity(self, concurrency: object) -> float | None:
+        """Requests served at once on average, when fewer than the run allowed (the server
+        was the limit); None when the run's concurrency was (a lower bound says little)."""
+        span_s = (self.last_finish - self.first_start) / 1e6
+        if self.service_n < _CAPACITY_ROWS or span_s <= 0:
+            return None
+        busy = self.service_sum / span_s
+        if isinstance(concurrency, int | float) and busy >= _SERVER_BOUND * concurrency:
+            return None
+        return busy
 
     def billed_and_listed(self, info: ModelInfo) -> tuple[float, float]:
         """(billed cost, cost at listed prices) over the rows the listed price is not 0."""
@@ -141,6 +161,7 @@ class Lessons:
         if tps:
             acc.tps_sum += tps
             acc.tps_n += 1
+        _add_timing(acc, row)
         prompt = _number(row.get("prompt_tokens")) or 0.0
         messages = row.get("messages_json")
         if prompt and messages and len(acc.sample) < _PROMPT_SAMPLE:
@@ -166,7 +187,8 @@ class Lessons:
         out = []
         for model, acc in self._accs.items():
             info = catalog.get(model)
-            obs = _observation(model, acc, info, fingerprints, run.run_id, source)
+            concurrency = (manifest.get("spec") or {}).get("concurrency")
+            obs = _observation(model, acc, info, fingerprints, run.run_id, source, concurrency)
             ratio = _prompt_ratio(acc, info)
             if ratio is not None:
                 obs = replace(obs, prompt_actual=ratio[0], prompt_estimated=ratio[1])
@@ -176,6 +198,24 @@ class Lessons:
         return out
 
 
+def _micros(value: Any) -> float | None:
+    """A row's timestamp in µs: journal rows hold µs, rows read from Parquet timestamps."""
+    if hasattr(value, "timestamp"):
+        return float(value.timestamp()) * 1e6
+    return _number(value)
+
+
+def _add_timing(acc: _Acc, row: Mapping[str, Any]) -> None:
+    service = _number(row.get("service_s"))
+    started, finished = _micros(row.get("started_at")), _micros(row.get("finished_at"))
+    if service is None or started is None or finished is None:
+        return
+    acc.service_sum += service
+    acc.service_n += 1
+    acc.first_start = min(acc.first_start, started)
+    acc.last_finish = max(acc.last_finish, finished)
+
+
 def _observation(
     model: str,
     acc: _Acc,
@@ -183,6 +223,7 @@ def _observation(
     fingerprints: Mapping[str, str],
     run_id: str,
     source: str,
+    concurrency: object = None,
 ) -> Observation:
     outputs: dict[str, OutputSample] = {}
     pooled: list[int] = []
@@ -207,6 +248,8 @@ def _observation(
         cost_listed=cost_listed,
         ttft_s=acc.ttft_sum / acc.ttft_n if acc.ttft_n else None,
         tokens_per_s=acc.tps_sum / acc.tps_n if acc.tps_n else None,
+        service_s=acc.service_sum / acc.service_n if acc.service_n else None,
+        capacity=acc.capacity(concurrency),
         rows=acc.rows,
     )
 

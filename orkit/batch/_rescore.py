@@ -19,10 +19,17 @@ from typing import Any
 from orkit.batch._budget import Budget
 from orkit.batch._endpoint import resolve_endpoint
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
-from orkit.batch._runner import daily_quota, price_catalog, router_options_for, sweep_client
+from orkit.batch._runner import (
+    daily_quota,
+    is_local_server,
+    price_catalog,
+    router_options_for,
+    sweep_client,
+)
 from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
 from orkit.batch._services import cache_for, model_prices
 from orkit.batch._spec import spec_from_dict
+from orkit.batch._streaming import StreamChoice
 from orkit.batch._sweep import Sweep
 from orkit.errors import RunError, SpecError
 from orkit.results import Journal, RunDir, run_lock
@@ -114,8 +121,10 @@ async def _score(
         return await run_scoring_stage(run, journal, job, router=None)
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
     async with sweep_client(sweep, endpoint) as client:
-        options = router_options_for(sweep, endpoint)
-        router = Router(client, options, quota=daily_quota(options, endpoint))
+        local = is_local_server(endpoint, client)
+        options = router_options_for(sweep, endpoint, local_server=local)
+        completer = StreamChoice(client, sweep.stream, endpoint)
+        router = Router(completer, options, quota=daily_quota(options, endpoint))
         budget = worst = None
         if budget_usd is not None:
             chains = {m: [m, *sweep.fallbacks.get(m, ())] for m in models}

@@ -16,6 +16,7 @@ __all__ = ["ROUTING_KEYS", "build_router_options"]
 _RETRY_KEYS = {f.name for f in dataclasses.fields(RetryPolicy)}
 _OPTION_KEYS = {
     "adaptive",
+    "capacity_from_latency",
     "initial_concurrency",
     "free_per_minute",
     "free_window_s",

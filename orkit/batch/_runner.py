@@ -34,6 +34,7 @@ from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
 from orkit.batch._sink import ResultSink, rebuild_parts
+from orkit.batch._streaming import StreamChoice
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
@@ -59,6 +60,7 @@ __all__ = [
     "Session",
     "daily_quota",
     "execute_session",
+    "is_local_server",
     "plan_sweep",
     "prepare",
     "price_catalog",
@@ -101,14 +103,20 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
 def sweep_client(sweep: Sweep, endpoint: Endpoint) -> AbstractAsyncContextManager[AsyncOpenRouter]:
     """The client a run (or resume, or re-score) of `sweep` talks to `endpoint` with."""
     return open_client(
-        endpoint, max_connections=max(sweep.concurrency, 8), timeouts=sweep.timeouts()
+        endpoint,
+        max_connections=max(sweep.concurrency, 8),
+        timeouts=sweep.timeouts(),
+        models=sweep.all_models,
     )
 
 
-def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
+def router_options_for(
+    sweep: Sweep, endpoint: Endpoint, *, local_server: bool = False
+) -> RouterOptions:
     """The sweep's routing settings, plus what orkit knows about the endpoint: the emulator
     runs its free-model windows on a time scale; OpenRouter's daily free quota is shared by
-    every process of the account, so its counter lives in the user cache dir."""
+    every process of the account, so its counter lives in the user cache dir; a local
+    server's concurrency is learnt from its latency (`local_server`: see `is_local_server`)."""
     overrides: dict[str, Any] = {}
     quota_path = None
     if endpoint.kind == "sim":
@@ -118,7 +126,17 @@ def router_options_for(sweep: Sweep, endpoint: Endpoint) -> RouterOptions:
     elif endpoint.kind == "openrouter" and endpoint.api_key is not None:
         name = f"{account_id(endpoint.api_key.reveal())}.json"
         quota_path = load_settings().cache_dir / "free-quota" / name
+    if local_server:
+        # it queues what it cannot serve at once, and says so only by slowing down
+        overrides["capacity_from_latency"] = True
     return sweep.router_options(overrides, quota_path)
+
+
+def is_local_server(endpoint: Endpoint, client: AsyncOpenRouter) -> bool:
+    """A URL endpoint without OpenRouter's `/key` (known after the preflight): llama.cpp,
+    vLLM, Ollama. An OpenRouter-compatible proxy (or `orkit sim` on a port) has one, and
+    answers 429 when full, so the 429-driven limits suit it."""
+    return endpoint.kind == "url" and client.lacks("/key")
 
 
 def daily_quota(options: RouterOptions, endpoint: Endpoint) -> DailyQuota:
@@ -182,9 +200,11 @@ async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
 
 async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     sweep, run, manifest = session.sweep, session.run, session.manifest
-    options = router_options_for(sweep, session.endpoint)
+    local = is_local_server(session.endpoint, client)
+    options = router_options_for(sweep, session.endpoint, local_server=local)
+    completer = StreamChoice(client, sweep.stream, session.endpoint)
     router = Router(
-        client, options, clock=session.clock, quota=daily_quota(options, session.endpoint)
+        completer, options, clock=session.clock, quota=daily_quota(options, session.endpoint)
     )
     await _seed_quota(router, client)
     services, prices = await _services(session, client)

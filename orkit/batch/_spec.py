@@ -9,6 +9,7 @@ endpoint = "sim"               # sim | openrouter | http(s)://host/v1
 concurrency = 16
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
+stream = "auto"                # true | false | "auto" (unstreamed if a URL sends no usage)
 out = "runs"                   # relative to the working directory
 idle_timeout_s = 30            # optional: also connect_timeout_s, first_byte_timeout_s
 
@@ -88,6 +89,7 @@ SPEC_KEYS = (
     "read_timeout_s",
     "budget_usd",
     "cache",
+    "stream",
 )
 _TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts")
 _PROMPT_KEYS = {"id", "system", "template", "file"}
@@ -243,6 +245,7 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "connect_timeout_s": sweep.connect_timeout_s,
         "first_byte_timeout_s": sweep.first_byte_timeout_s,
         "idle_timeout_s": sweep.idle_timeout_s,
+        "stream": sweep.stream,
         "read_timeout_s": sweep.read_timeout_s,
         "score_fallbacks": sweep.score_fallbacks,
         "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from orkit._portal import run_sync
 from orkit.batch._checks import check_sweep
@@ -95,6 +95,11 @@ class Sweep:
     sent, and tasks that would not fit are left `skipped_budget` for a resume."""
     cache: bool = True
     """Reuse earlier answers to identical deterministic requests (temperature 0 or a seed)."""
+    stream: bool | Literal["auto"] = "auto"
+    """Stream requests (measures time to first token). `auto`: stream, except to a URL
+    endpoint whose streamed answers carry no token counts (llama.cpp, vLLM, Ollama often
+    send none): after the first such answer its requests go unstreamed, so tokens are
+    recorded (and TTFT is null)."""
     spec_path: str | None = None
     """The TOML file this sweep came from, if any (for error messages and the manifest)."""
 

@@ -39,8 +39,12 @@ class ModelTotals:
     """What OpenRouter charged for BYOK rows (its fee; part of cost_usd)."""
     byok_upstream_usd: float = 0.0
     """What your own provider account was billed for BYOK rows (not in cost_usd)."""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    prompt_tokens: int | None = None
+    """Sum of known prompt tokens; None while no row has said (never 0 for unknown)."""
+    completion_tokens: int | None = None
+    tokens_unknown_rows: int = 0
+    """Ok rows whose token counts are unknown (not counted in the sums above): servers
+    that send no usage, e.g. a local server's streams."""
     fallback_rows: int = 0
     attempts: int = 0
     rate_limited: int = 0
@@ -70,8 +74,13 @@ class ModelTotals:
             self.byok_rows += 1
             self.byok_fee_usd += cost or 0.0
             self.byok_upstream_usd += row.get("upstream_cost_usd") or 0.0
-        self.prompt_tokens += row.get("prompt_tokens") or 0
-        self.completion_tokens += row.get("completion_tokens") or 0
+        prompt, completion = row.get("prompt_tokens"), row.get("completion_tokens")
+        if prompt is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + prompt
+        if completion is not None:
+            self.completion_tokens = (self.completion_tokens or 0) + completion
+        if status == "ok" and prompt is None and completion is None:
+            self.tokens_unknown_rows += 1
         if row.get("is_fallback"):
             self.fallback_rows += 1
 

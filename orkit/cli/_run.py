@@ -87,6 +87,13 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="send every request, even deterministic ones answered before",
     )
+    p.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="stream requests (measures time to first token) or not; default: auto, which "
+        "stops streaming to a URL endpoint whose streams carry no token counts",
+    )
     add_timeout_arguments(p)
 
 
@@ -197,6 +204,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         "budget_usd": args.budget,
         "cache": False if args.no_cache else None,
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
+        "stream": args.stream,
     }
     if args.spec:
         params = overrides.pop("params")

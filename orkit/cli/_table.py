@@ -59,13 +59,25 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
     totals = manifest.get("totals", {}).get("all", {})
     print(
         f"{manifest.get('status')}: {totals.get('tasks', 0)} tasks, "
-        f"{totals.get('errors', 0)} errors, ${totals.get('cost_usd', 0.0):.4f} "
+        f"{totals.get('errors', 0)} errors, {_total_cost(totals)} "
         f"in {manifest.get('wall_s', 0):.1f} s",
         file=file,
     )
     line = judge_line(manifest)
     if line:
         print(line, file=file)
+
+
+def _total_cost(totals: dict[str, Any]) -> str:
+    """The spend, never a $0 that only means nobody said (a local server bills nothing
+    and reports no cost: its rows' cost is unknown)."""
+    known = f"${totals.get('cost_usd', 0.0):.4f}"
+    unknown = int(totals.get("cost_unknown_rows", 0))
+    if not unknown:
+        return known
+    if unknown >= int(totals.get("ok", 0)):
+        return "cost unknown"
+    return f"{known} (+{unknown} rows of unknown cost)"
 
 
 def judge_line(manifest: dict[str, Any]) -> str | None:

@@ -95,6 +95,9 @@ class AsyncOpenRouter:
         self._chat_url = f"{base}/chat/completions"
         self._http: HTTPBackend = http_backend or make_backend(options, http_transport)
         self._closed = False
+        # OpenRouter's account endpoints this server answered 404 (it has none: llama.cpp,
+        # vLLM, Ollama): not asked again by this client, which lives for one run.
+        self._absent: set[str] = set()
 
     def __repr__(self) -> str:
         key = self._key.masked() if self._key is not None else None
@@ -240,20 +243,50 @@ class AsyncOpenRouter:
         """`GET /generation?id=` → `data` (cost, native tokens, latency of a generation).
 
         Raises `NotFoundError` while OpenRouter has not written the stats yet (common right
-        after a completion); waiting and asking again is the caller's choice.
+        after a completion); waiting and asking again is the caller's choice. On a server
+        without OpenRouter's `/key` a 404 means there is no `/generation` at all: it raises
+        at once, without a request, from then on (see `lacks`).
         """
-        return _data(await self._get(f"{self._base_url}/generation", {"id": generation_id}))
+        params = {"id": generation_id}
+        return _data(await self._optional_get("/generation", params, final_404=self.lacks("/key")))
 
     async def get_key(self) -> dict[str, Any]:
-        """`GET /key` → `data` (limits, usage, free-tier counters); `/auth/key` if 404."""
+        """`GET /key` → `data` (limits, usage, free-tier counters); `/auth/key` if 404.
+        When both answered 404 once, later calls raise `NotFoundError` without a request."""
+        if self.lacks("/key"):
+            raise _absent_error("/key")
         try:
-            return _data(await self._get(f"{self._base_url}/key", None))
+            return _data(await self._optional_get("/key", None, final_404=False))
         except NotFoundError:
-            return _data(await self._get(f"{self._base_url}/auth/key", None))
+            return _data(await self._optional_get("/auth/key", None, final_404=True, of="/key"))
 
     async def get_credits(self) -> dict[str, Any]:
-        """`GET /credits` → `data` (`total_credits`, `total_usage`; needs a management key)."""
-        return _data(await self._get(f"{self._base_url}/credits", None))
+        """`GET /credits` → `data` (`total_credits`, `total_usage`; needs a management key).
+        After one 404, raises `NotFoundError` without a request."""
+        return _data(await self._optional_get("/credits", None, final_404=True))
+
+    def lacks(self, path: str) -> bool:
+        """Whether this server said it has no `path` (`/key`, `/credits`, `/generation`).
+
+        A server without OpenRouter's `/key` has none of its account API, so it lacks
+        `/generation` too. (On OpenRouter a `/generation` 404 only means "not written yet".)
+        """
+        return path in self._absent or (path == "/generation" and "/key" in self._absent)
+
+    async def _optional_get(
+        self, path: str, params: Mapping[str, str] | None, *, final_404: bool, of: str = ""
+    ) -> dict[str, Any]:
+        """GET one of OpenRouter's account endpoints; with `final_404`, a 404 is remembered
+        (under `of`, else `path`) and answered from memory from then on."""
+        name = of or path
+        if self.lacks(name):
+            raise _absent_error(name)
+        try:
+            return await self._get(self._base_url + path, params)
+        except NotFoundError:
+            if final_404:
+                self._absent.add(name)
+            raise
 
     # ----------------------------------------------------------------------- plumbing
 
@@ -283,6 +316,12 @@ class AsyncOpenRouter:
         if find_error(obj) is not None:
             raise error_from_response(status, resp.headers, obj, model=model, secret=self._key)
         return obj
+
+
+def _absent_error(path: str) -> NotFoundError:
+    return NotFoundError(
+        f"GET {path}: this server has no such endpoint (it answered 404)", status_code=404
+    )
 
 
 def _resolve_key(api_key: str | Secret | None, options: ClientOptions, base: str) -> Secret | None:

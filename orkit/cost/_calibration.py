@@ -4,9 +4,11 @@ every later estimate (layer 2).
 Per (endpoint, model) it keeps: how far the tokenizer-family estimate of prompt tokens was
 from the billed count (`prompt_ratio`), how far the listed price was from what was billed
 (`price_ratio`: provider mix, long-context overrides, discounts), the speed seen (time to
-first token, output tokens per second), and per prompt template a sample of completion
-lengths with the `max_tokens` they were observed under. Older runs fade (each new run gets
-half the weight of everything before it), so a model that changed is relearned in a few runs.
+first token, output tokens per second, time per request and, for a server that queues
+what it cannot serve at once, how many it serves at once), and per prompt template a
+sample of completion lengths with the `max_tokens` they were observed under. Older runs
+fade (each new run gets half the weight of everything before it), so a model that changed
+is relearned in a few runs.
 
 One JSON file, replaced atomically; a damaged file is ignored rather than trusted.
 """
@@ -66,6 +68,11 @@ class Observation:
     cost_listed: float = 0.0
     ttft_s: float | None = None
     tokens_per_s: float | None = None
+    service_s: float | None = None
+    """Mean seconds from send to last byte of the answers."""
+    capacity: float | None = None
+    """Requests the server served at once, on average, when the server and not the run's
+    concurrency was the limit (a local server's slots); None: not limited by the server."""
     rows: int = 0
 
 
@@ -79,6 +86,10 @@ class ModelCalibration:
     """Billed cost / cost at listed prices (None: never measured)."""
     ttft_s: float | None = None
     tokens_per_s: float | None = None
+    service_s: float | None = None
+    """Mean seconds from send to last byte (what a URL endpoint's duration uses)."""
+    capacity: float | None = None
+    """Requests the server serves at once (None: never found its limit)."""
     outputs: Mapping[str, OutputSample] = field(default_factory=dict)
     sums: Mapping[str, float] = field(default_factory=dict)
     """Faded sums behind the ratios (kept so the next run blends in, not replaces)."""
@@ -154,6 +165,8 @@ class Calibration:
             price_ratio=_ratio(sums["cost_actual"], sums["cost_listed"]),
             ttft_s=_blend(old.ttft_s, obs.ttft_s, _OLD_WEIGHT),
             tokens_per_s=_blend(old.tokens_per_s, obs.tokens_per_s, _OLD_WEIGHT),
+            service_s=_blend(old.service_s, obs.service_s, _OLD_WEIGHT),
+            capacity=_blend(old.capacity, obs.capacity, _OLD_WEIGHT),
             outputs=outputs,
             sums=sums,
             updated_at=time.time() if now is None else now,
@@ -187,6 +200,8 @@ def _to_json(m: ModelCalibration) -> dict[str, Any]:
         "price_ratio": m.price_ratio,
         "ttft_s": m.ttft_s,
         "tokens_per_s": m.tokens_per_s,
+        "service_s": m.service_s,
+        "capacity": m.capacity,
         "sums": dict(m.sums),
         "updated_at": m.updated_at,
         "outputs": {
@@ -211,6 +226,8 @@ def _from_json(raw: Mapping[str, Any]) -> ModelCalibration:
         price_ratio=raw.get("price_ratio"),
         ttft_s=raw.get("ttft_s"),
         tokens_per_s=raw.get("tokens_per_s"),
+        service_s=raw.get("service_s"),
+        capacity=raw.get("capacity"),
         outputs=outputs,
         sums={k: float(v) for k, v in dict(raw.get("sums") or {}).items()},
         updated_at=raw.get("updated_at"),

@@ -1,6 +1,7 @@
 """How long a sweep will take under the limits in force (layer 2).
 
-Each model's lane is bound by the slowest of: its concurrency over its mean request time,
+Each model's lane is bound by the slowest of: its concurrency (for a local server, what it
+was seen to serve at once) over its mean request time,
 its known requests or tokens per minute, and (for `:free` models) the account-wide 20
 requests a minute shared by every free model. All lanes share the run's concurrency, so
 the run lasts at least the total request-seconds over that concurrency. Free-model
@@ -33,7 +34,9 @@ class LaneLoad:
     requests: float
     latency_s: float
     """Mean seconds from send to last byte."""
-    max_concurrency: int
+    max_concurrency: float
+    """Requests in flight at once: the run's concurrency, or fewer (a known limit, or the
+    learnt capacity of a server that serves fewer at once, e.g. 1.1 for one slot)."""
     rpm: float | None = None
     tpm: float | None = None
     tokens_per_request: float = 0.0
@@ -63,7 +66,7 @@ class Duration:
 def _lane_seconds(lane: LaneLoad, requests: float) -> float:
     if requests <= 0:
         return 0.0
-    bounds = [requests * lane.latency_s / max(1, lane.max_concurrency)]
+    bounds = [requests * lane.latency_s / max(1.0, lane.max_concurrency)]
     if lane.rpm:
         bounds.append(requests / (lane.rpm / 60.0))
     if lane.tpm and lane.tokens_per_request:

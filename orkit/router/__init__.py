@@ -9,6 +9,7 @@ from __future__ import annotations
 from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import BreakerState, CircuitBreaker
 from orkit.router._gate import Gate
+from orkit.router._gradient import GradientConcurrency
 from orkit.router._options import ModelLimits, RouterOptions
 from orkit.router._pacing import Pacer
 from orkit.router._policy import Action, RetryPolicy, Step, Verdict, backoff_s, classify, decide
@@ -25,6 +26,7 @@ __all__ = [
     "CircuitOpenError",
     "DailyQuota",
     "Gate",
+    "GradientConcurrency",
     "ModelLimits",
     "Outcome",
     "Pacer",

@@ -45,6 +45,10 @@ class Gate:
         self.in_flight -= 1
         self._wake()
 
+    def grown(self) -> None:
+        """The capacity grew: let waiters into the new slots now, not at the next release."""
+        self._wake()
+
     def _wake(self) -> None:
         """Hand free slots to waiters in arrival order (the slot is taken on their behalf)."""
         while self._waiters and self.in_flight < self._capacity():

@@ -16,6 +16,7 @@ import anyio
 from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import CircuitBreaker
 from orkit.router._gate import Gate
+from orkit.router._gradient import GradientConcurrency
 from orkit.router._options import RouterOptions
 from orkit.router._pacing import Pacer
 from orkit.router._quota import DailyQuota
@@ -64,9 +65,12 @@ class ModelScope:
         fixed = known.max_concurrency if known else None
         ceiling = min(fixed or options.max_concurrency, options.max_concurrency)
         self.learnt_rate = AdaptiveRate() if options.adaptive else None
+        # A local server's capacity is learnt from service time (it queues, never 429s).
+        by_latency = options.adaptive and options.capacity_from_latency
+        self.by_latency = GradientConcurrency(ceiling=ceiling) if by_latency else None
         self.concurrency = (
             AdaptiveConcurrency(initial=min(options.initial_concurrency, ceiling), ceiling=ceiling)
-            if options.adaptive
+            if options.adaptive and not by_latency
             else None
         )
         self.gate = Gate(self._capacity)
@@ -79,6 +83,8 @@ class ModelScope:
         self.rtt_s = 1.0  # EWMA of service time: the "round trip" that paces AIMD cuts
 
     def _capacity(self) -> int:
+        if self.by_latency is not None:
+            return self.by_latency.limit
         return self.concurrency.limit if self.concurrency is not None else self._fixed
 
     def book(self, now: float, tokens: float) -> float:
@@ -226,6 +232,10 @@ class Limits:
         scope.breaker.on_success()
         if scope.concurrency is not None:
             scope.concurrency.on_success()
+        if scope.by_latency is not None:
+            # released already: the others still out, plus this one
+            scope.by_latency.on_sample(sent_at, now, scope.gate.in_flight + 1)
+            scope.gate.grown()  # a window measured at the new limit must start at once
         if scope.learnt_rate is not None:
             scope.learnt_rate.on_success(sent_at, now)
         if provider is not None:
@@ -253,6 +263,8 @@ class Limits:
                 learnt.on_rate_limited(sent_at, now, hint_s)
             else:
                 learnt.on_failure(sent_at, now)
+        if scope.by_latency is not None:
+            scope.by_latency.on_overload(sent_at, now)
         if scope.concurrency is not None:
             scope.concurrency.on_congestion(now, scope.rtt_s)
             if learnt is not None and learnt.rate is not None:

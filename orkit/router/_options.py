@@ -49,6 +49,10 @@ class RouterOptions:
     Starting lower costs a round trip of half the slots (0.1 s of a 16 s run at 200 ms);
     starting higher sends a bigger first burst into a limit nobody told us of (measured by
     bench_ratelimit: 8.6% of requests rejected from 64, 6.1% from 32)."""
+    capacity_from_latency: bool = False
+    """Learn each model's concurrency from its service time (`GradientConcurrency`) instead
+    of from 429s: for servers that queue what they cannot serve at once (llama.cpp, vLLM,
+    Ollama behind a URL endpoint). Needs `adaptive`."""
     free_per_minute: int = 20
     """OpenRouter's account-wide limit on `:free` models, per window..."""
     free_window_s: float = 60.0

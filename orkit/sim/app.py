@@ -12,6 +12,9 @@ Routes (all OpenRouter paths under `/api/v1`):
 | GET | `/api/v1/credits` | credits and usage |
 | GET | `/api/v1/generation?id=` | generation stats |
 | GET | `/_sim/stats`, `/_sim/config`; POST `/_sim/reset` | emulator introspection |
+
+With `SimConfig.local_server`, only chat, a `/models` listing the configured models and
+the introspection routes exist; OpenRouter's account paths answer 404 (see `local_api`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from orkit.sim import account_api, models_api
+from orkit.sim import account_api, local_api, models_api
 from orkit.sim.catalog import Catalog
 from orkit.sim.chat import ChatEndpoint
 from orkit.sim.config import SimConfig
@@ -58,7 +61,32 @@ def create_app(
     """
     sim = Simulator(config, catalog=catalog, time_fn=time_fn)
     v1 = "/api/v1"
-    routes = [
+    routes = _local_routes(sim, v1) if sim.config.local_server else _openrouter_routes(sim, v1)
+    routes += [
+        Route("/_sim/stats", account_api.sim_stats, methods=["GET"]),
+        Route("/_sim/config", account_api.sim_config, methods=["GET"]),
+        Route("/_sim/reset", account_api.sim_reset, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.sim = sim
+    return app
+
+
+def _local_routes(sim: Simulator, v1: str) -> list[Route]:
+    """A local server's API (`SimConfig.local_server`): chat and its own model list; the
+    OpenRouter-only paths answer 404 (counted), the rest 404 as any unknown path."""
+    return [
+        Route(f"{v1}/chat/completions", ChatEndpoint(sim), methods=["POST"]),
+        Route(f"{v1}/models", local_api.list_local_models, methods=["GET"]),
+        *(
+            Route(f"{v1}{path}", local_api.not_here, methods=["GET"])
+            for path in local_api.OPENROUTER_ONLY_PATHS
+        ),
+    ]
+
+
+def _openrouter_routes(sim: Simulator, v1: str) -> list[Route]:
+    return [
         Route(f"{v1}/chat/completions", ChatEndpoint(sim), methods=["POST"]),
         Route(f"{v1}/models", models_api.list_models, methods=["GET"]),
         Route(f"{v1}/models/user", models_api.list_user_models, methods=["GET"]),
@@ -73,10 +101,4 @@ def create_app(
         Route(f"{v1}/auth/key", account_api.key_info, methods=["GET"]),
         Route(f"{v1}/credits", account_api.credits, methods=["GET"]),
         Route(f"{v1}/generation", account_api.generation, methods=["GET"]),
-        Route("/_sim/stats", account_api.sim_stats, methods=["GET"]),
-        Route("/_sim/config", account_api.sim_config, methods=["GET"]),
-        Route("/_sim/reset", account_api.sim_reset, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    app.state.sim = sim
-    return app

@@ -65,6 +65,22 @@ class ChatEndpoint:
         sim.stats.begin()
         try:
             raw = await read_body(receive)
+            if sim.slots is None:
+                await self._serve(scope, raw, receive, send, arrived)
+            else:
+                async with sim.slots:  # FIFO: queued requests are served in arrival order
+                    # its latency counts from its slot: the wait before was the queue's
+                    await self._serve(scope, raw, receive, send, time.monotonic())
+        finally:
+            sim.stats.end()
+
+    async def _serve(
+        self, scope: Scope, raw: bytes, receive: Receive, send: Send, arrived: float
+    ) -> None:
+        """Plan and deliver one request, its emulated latency counted from `arrived`."""
+        sim = self.sim
+        sim.stats.serve()
+        try:
             try:
                 key = sim.authenticate(header(scope, b"authorization"))
                 plan = sim.plan_chat(key, raw)
@@ -74,4 +90,4 @@ class ChatEndpoint:
                 return
             await deliver(sim, plan, Link(receive, send, arrived))
         finally:
-            sim.stats.end()
+            sim.stats.serving -= 1

@@ -101,9 +101,12 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(config)
     url = base_url(sock)
     models = len(app.state.sim.catalog.models)
+    what = f"OpenRouter emulator with {models} models"
+    if config.local_server:
+        what = f"local-server emulator serving {', '.join(config.models)}"
     _say(f"OPENROUTER_BASE_URL={url}\nOPENROUTER_API_KEY={SIM_API_KEY}")
     _say(
-        f"orkit sim: OpenRouter emulator with {models} models at {url} "
+        f"orkit sim: {what} at {url} "
         f"(seed {config.seed}, time scale {config.time_scale}); Ctrl-C to stop"
     )
     try:

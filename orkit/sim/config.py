@@ -264,6 +264,22 @@ class SimConfig:
     """Real seconds a stall fault holds the connection before dropping it."""
     user_id: str = "user_2sim0rk1tEmu1at0rAcc0unt00"
     """Opaque account id echoed as top-level `user_id` in error bodies."""
+    local_server: bool = False
+    """Act as a local OpenAI-compatible server (llama.cpp, vLLM, Ollama) rather than
+    OpenRouter: `/models` lists only the models of `models`, in OpenAI's shape (no prices),
+    and OpenRouter's own endpoints (`/key`, `/auth/key`, `/credits`, `/generation`, the
+    per-model endpoint lists) answer 404. No key is needed unless `api_keys` is set,
+    answers name no `provider`, and `usage` has token counts only (no `cost`)."""
+    stream_usage: bool = True
+    """Send the `usage` chunk at the end of streams; False leaves it out even when the
+    request asks for it (`stream_options.include_usage`), as llama.cpp, vLLM and Ollama
+    often do."""
+    json_usage: bool = True
+    """Put `usage` in non-streamed answers; False leaves it out (some servers never count)."""
+    max_concurrent: int | None = None
+    """Serve at most this many chat requests at a time and queue the rest in arrival
+    order, as llama.cpp does with its slots (1 by default there); None = no limit. The
+    latency of a queued request includes its wait, as on the real server."""
 
     def __post_init__(self) -> None:
         # Accept plain dicts for the nested options, as from_dict does.
@@ -285,6 +301,10 @@ class SimConfig:
             raise ValueError("keepalive_comment_every_s: must be > 0")
         if self.free_per_minute < 0:
             raise ValueError(f"free_per_minute: must be >= 0, got {self.free_per_minute}")
+        if self.max_concurrent is not None and self.max_concurrent < 1:
+            raise ValueError(f"max_concurrent: must be >= 1, got {self.max_concurrent}")
+        if self.local_server and not self.models:
+            raise ValueError("local_server: needs `models`, the models the server serves")
         if self.api_keys is not None and not all(self.api_keys):
             raise ValueError("api_keys: keys must be non-empty strings")
         for model, rpm in self.upstream_rpm.items():
@@ -294,6 +314,12 @@ class SimConfig:
             for start, end in windows:
                 if not 0 <= start < end:
                     raise ValueError(f"outages.{model}: need 0 <= start < end, got {start}, {end}")
+
+    @property
+    def usage_has_cost(self) -> bool:
+        """Whether `usage` carries `cost`: OpenRouter's does (unless `report_usage_cost` is
+        off); a local server's never does, it bills nobody."""
+        return self.report_usage_cost and not self.local_server
 
     @property
     def effective_window_scale(self) -> float:

@@ -155,7 +155,9 @@ async def _keepalive(sim: Simulator, paced: _Paced, data: bytes, until: float) -
 
 
 async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
-    writer = ChunkWriter(plan, with_cost=sim.config.report_usage_cost)
+    writer = ChunkWriter(
+        plan, with_cost=sim.config.usage_has_cost, with_provider=not sim.config.local_server
+    )
     kind = plan.fault.kind if plan.fault is not None else None
     await link.start(200, _headers(plan, b"text/event-stream"))
     paced = _Paced(link)
@@ -187,7 +189,10 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
     if kind in ("drop_connection", "stall"):
         await _break(sim, paced, kind, outcome)
         return
-    for event in (writer.finish(), writer.usage(), DONE):
+    ending = [writer.finish(), DONE]
+    if sim.config.stream_usage:
+        ending.insert(1, writer.usage())
+    for event in ending:
         await paced.emit(event, plan.ttft_s + sent * plan.token_s)
     await paced.flush(more=False)
     outcome.value = "200"
@@ -210,7 +215,15 @@ async def _break(sim: Simulator, paced: _Paced, kind: str, outcome: _Outcome) ->
 
 
 async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -> None:
-    body = dumps(completion_body(plan, with_cost=sim.config.report_usage_cost)).encode()
+    config = sim.config
+    body = dumps(
+        completion_body(
+            plan,
+            with_cost=config.usage_has_cost,
+            with_usage=config.json_usage,
+            with_provider=not config.local_server,
+        )
+    ).encode()
     total = plan.ttft_s + plan.completion_tokens * plan.token_s
     kind = plan.fault.kind if plan.fault is not None else None
     broken = kind in ("drop_connection", "stall", "truncated_stream")

@@ -103,12 +103,22 @@ class Stats:
     billed_total: Decimal = _ZERO
     billed_count: int = 0
     delivered_count: int = 0
+    serving: int = 0
+    """Chat requests being served now (in_flight less those queued for a slot)."""
+    max_serving: int = 0
+    not_found_by_path: Counter[str] = field(default_factory=Counter)
+    """A local-server emulator's 404s to OpenRouter-only paths (`/key`, `/generation`...)."""
 
     def begin(self) -> None:
         """A chat request arrived."""
         self.requests += 1
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def serve(self) -> None:
+        """A chat request got a serving slot (at once, unless `max_concurrent` queued it)."""
+        self.serving += 1
+        self.max_serving = max(self.max_serving, self.serving)
 
     def end(self) -> None:
         """A chat request finished (whatever its outcome)."""
@@ -124,6 +134,8 @@ class Stats:
             "served_by_model": dict(self.served_by_model),
             "by_status": dict(self.by_status),
             "delivered_count": self.delivered_count,
+            "max_serving": self.max_serving,
+            "not_found_by_path": dict(self.not_found_by_path),
             "billed_count": self.billed_count,
             "billed_total_usd": float(self.billed_total),
             "billed_by_body_hash": dict(self.billed_by_body_hash),

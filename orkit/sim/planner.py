@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from orkit.sim._hashing import alnum, unit, unit_range
 from orkit.sim.answers import Answer, compose
-from orkit.sim.errors import SimError, error, fault_error, upstream_rate_limited
+from orkit.sim.errors import SimError, error, fault_error, not_found, upstream_rate_limited
 from orkit.sim.faults import Fault
 from orkit.sim.ledger import Account
 from orkit.sim.pricing import Charge, charge
@@ -80,6 +80,9 @@ def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
     """Validate, route, limit and answer one request; raise `SimError` for HTTP errors."""
     user_id = sim.config.user_id
     request = parse_chat(raw, user_id)
+    if sim.config.local_server and request.model_ids[0] not in sim.config.models:
+        # vLLM's and Ollama's answer; a local server serves its own models only
+        raise not_found(f"The model `{request.model_ids[0]}` does not exist.")
     occurrence = sim.occurrence(request.body_hash)
     account = sim.accounts.get(key)
     account.requests += 1

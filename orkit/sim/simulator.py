@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import anyio
+
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
@@ -51,6 +53,8 @@ class Simulator:
         self.free_tier = FreeTier(
             self.clock, config.free_per_minute, config.free_per_day, config.user_id
         )
+        self.slots = anyio.Semaphore(config.max_concurrent) if config.max_concurrent else None
+        """Serving slots of a server that answers N requests at a time (None: no limit)."""
         self.models_body: bytes | None = None
         """Cached `/models` body without filters (built on first request)."""
         self._new_state()
@@ -83,6 +87,8 @@ class Simulator:
         """The API key of an `Authorization` header, or raise the real 401."""
         scheme, _, key = (authorization or "").strip().partition(" ")
         key = key.strip()
+        if self.config.local_server and self.config.api_keys is None:
+            return key or "local"  # a local server started without --api-key takes anyone
         if scheme.lower() != "bearer" or not key:
             raise unauthorized("Missing Authentication header")
         if self.config.api_keys is not None and key not in self.config.api_keys:

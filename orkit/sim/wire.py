@@ -72,8 +72,11 @@ def usage_object(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
     return usage
 
 
-def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
-    """The non-stream `chat.completion` body."""
+def completion_body(
+    plan: ChatPlan, *, with_cost: bool = True, with_usage: bool = True, with_provider: bool = True
+) -> dict[str, Any]:
+    """The non-stream `chat.completion` body (`with_usage=False`: no `usage` at all;
+    `with_provider=False`: no `provider`, as from a server that is its own provider)."""
     answer = plan.answer
     choice: dict[str, Any] = {
         "index": 0,
@@ -93,7 +96,7 @@ def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]
             "message": "Provider disconnected unexpectedly",
             "metadata": {"error_type": "provider_unavailable"},
         }
-    return {
+    body = {
         "id": plan.gen_id,
         "object": "chat.completion",
         "created": plan.created,
@@ -101,19 +104,26 @@ def completion_body(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]
         "provider": plan.endpoint.provider.name,
         "system_fingerprint": plan.endpoint.fingerprint,
         "choices": [choice],
-        "usage": usage_object(plan, with_cost=with_cost),
     }
+    if with_usage:
+        body["usage"] = usage_object(plan, with_cost=with_cost)
+    if not with_provider:
+        del body["provider"]
+    return body
 
 
 class ChunkWriter:
     """Builds the SSE events of one stream by string assembly (no per-chunk dict dumps)."""
 
-    def __init__(self, plan: ChatPlan, *, with_cost: bool = True) -> None:
+    def __init__(
+        self, plan: ChatPlan, *, with_cost: bool = True, with_provider: bool = True
+    ) -> None:
         self.plan = plan
         self.with_cost = with_cost
+        provider = f',"provider":{dumps(plan.endpoint.provider.name)}' if with_provider else ""
         self._head = (
             f'{{"id":"{plan.gen_id}","object":"chat.completion.chunk","created":{plan.created},'
-            f'"model":{dumps(plan.model_id)},"provider":{dumps(plan.endpoint.provider.name)}'
+            f'"model":{dumps(plan.model_id)}{provider}'
         )
         fingerprint = plan.endpoint.fingerprint
         self._tail = f',"system_fingerprint":"{fingerprint}"}}' if fingerprint else "}"

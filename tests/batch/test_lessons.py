@@ -106,3 +106,30 @@ def test_the_sinks_fold_equals_the_journals(tmp_path: Path) -> None:
         assert x.cost_actual == pytest.approx(y.cost_actual)
         assert x.prompt_actual == pytest.approx(y.prompt_actual) and x.prompt_actual > 0
         assert x.prompt_estimated == pytest.approx(y.prompt_estimated)
+
+
+def _timed(start_s: float, service_s: float) -> dict[str, Any]:
+    return row(
+        service_s=service_s,
+        started_at=int(start_s * 1e6),
+        finished_at=int((start_s + service_s) * 1e6),
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts", "capacity"),
+    [
+        ([float(i) for i in range(10)], 1.0),  # one slot: one answer a second, one out
+        ([0.0] * 10, None),  # all at once: the run's concurrency (10), not the server, limited
+    ],
+)
+def test_a_server_that_served_fewer_than_the_run_sent_teaches_its_capacity(
+    tmp_path: Path, starts: list[float], capacity: float | None
+) -> None:
+    lessons = Lessons()
+    for start in starts:
+        lessons.add(_timed(start, 1.0))
+    run = RunDir.create(tmp_path / "runs", "r1")
+    (obs,) = lessons.observations({**MANIFEST, "spec": {"concurrency": 10}}, run)
+    assert obs.service_s == pytest.approx(1.0)
+    assert obs.capacity == (None if capacity is None else pytest.approx(capacity))

@@ -157,6 +157,51 @@ async def test_get_key_401_is_not_a_fallback(make_client: MakeClient) -> None:
             await client.get_key()
 
 
+async def test_account_endpoints_that_answer_404_are_not_asked_again(
+    make_client: MakeClient,
+) -> None:
+    # A local server (llama.cpp, vLLM, Ollama) has none of OpenRouter's account API.
+    paths: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        paths.append(req.url.path)
+        return httpx.Response(404, json={"error": {"code": 404, "message": "File Not Found"}})
+
+    async with make_client(handler) as client:
+        assert not client.lacks("/generation")
+        for _ in range(3):
+            with pytest.raises(errors.NotFoundError):
+                await client.get_key()
+            with pytest.raises(errors.NotFoundError):
+                await client.get_credits()
+            with pytest.raises(errors.NotFoundError):
+                await client.get_generation("gen-1")
+        assert client.lacks("/key") and client.lacks("/credits") and client.lacks("/generation")
+    # /generation is never asked: a server without /key has no /generation either
+    assert paths == ["/api/v1/key", "/api/v1/auth/key", "/api/v1/credits"]
+
+
+async def test_generation_404_on_a_server_with_a_key_endpoint_is_asked_again(
+    make_client: MakeClient,
+) -> None:
+    # OpenRouter: /generation answers 404 until the stats are written; never remembered.
+    paths: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        paths.append(req.url.path)
+        if req.url.path.endswith("/key"):
+            return httpx.Response(200, json={"data": {"label": "x"}})
+        return httpx.Response(404, json={"error": {"code": 404, "message": "Generation not found"}})
+
+    async with make_client(handler) as client:
+        await client.get_key()
+        for _ in range(2):
+            with pytest.raises(errors.NotFoundError):
+                await client.get_generation("gen-1")
+        assert not client.lacks("/generation")
+    assert paths == ["/api/v1/key", "/api/v1/generation", "/api/v1/generation"]
+
+
 async def test_get_credits_and_get_error_body(make_client: MakeClient) -> None:
     def handler(req: httpx.Request) -> httpx.Response:
         return httpx.Response(

@@ -1,0 +1,88 @@
+"""`orkit run` against a local server (the emulator in local-server mode on 127.0.0.1):
+an unknown model is one line naming the served ones, exit 2, nothing sent; `--no-stream`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+
+from orkit.cli import main
+from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
+
+MODEL = "openai/gpt-4o-mini"
+
+
+@pytest.fixture
+def local_url() -> Iterator[str]:
+    config = SimConfig(
+        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+def _stats(url: str) -> dict[str, Any]:
+    stats: dict[str, Any] = httpx.get(url.rsplit("/api/v1", 1)[0] + "/_sim/stats").json()
+    return stats
+
+
+def _args(tmp_path: Path, url: str, model: str, *extra: str) -> list[str]:
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(4)))
+    return [
+        "run",
+        "--dataset",
+        str(items),
+        "--prompt",
+        "{{ q }}",
+        "--model",
+        model,
+        "--endpoint",
+        url,
+        "--out",
+        str(tmp_path / "runs"),
+        "--no-report",
+        "--quiet",
+        "--yes",
+        *extra,
+    ]
+
+
+def test_unknown_model_is_one_line_naming_the_served_models_and_exit_2(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(_args(tmp_path, local_url, "meta-llama/llama-3.1-8b-instruct"))
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2
+    assert err == [
+        f"orkit: error: {local_url} does not serve 'meta-llama/llama-3.1-8b-instruct': "
+        f"its /models lists {MODEL}"
+    ]
+    assert _stats(local_url)["requests"] == 0
+
+
+def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a for a in _args(tmp_path, local_url, MODEL) if a != "--quiet"]
+    assert main([*args, "--no-estimate"]) == 0
+    out = capsys.readouterr().out
+    assert "completed: 4 tasks, 0 errors, cost unknown in " in out
+    assert "$0.0000" not in out
+
+
+def test_no_stream_flag_sends_plain_requests(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_args(tmp_path, local_url, MODEL, "--no-stream")) == 0
+    run_dir = next((tmp_path / "runs").iterdir())
+    rows = pd.read_parquet(run_dir / "results")
+    assert rows["ttft_s"].isna().all() and rows["completion_tokens"].notna().all()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["spec"]["stream"] is False
