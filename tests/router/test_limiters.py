@@ -61,6 +61,9 @@ def test_aimd_slow_start_then_additive_and_halving_once_per_rtt() -> None:
         c.on_success()
     assert c.limit == 8  # slow start: +1 per success, doubles per round trip
     c.on_congestion(now=10.0, rtt_s=1.0)
+    assert c.limit == 8  # one 503 is no evidence of overload
+    for _ in range(4):  # five of the last nine answers: overload
+        c.on_congestion(now=10.0, rtt_s=1.0)
     assert c.limit == 4
     c.on_congestion(now=10.5, rtt_s=1.0)  # same round trip: one event
     assert c.limit == 4
