@@ -21,6 +21,10 @@ from orkit.router._pacing import Pacer
 
 __all__ = ["AdaptiveConcurrency", "AdaptiveRate"]
 
+SEARCH_GAIN = 1.25
+"""The upward search's growth per `adjust_every_s` once nothing was rejected for `memory_s`
+(from a pace of 1/s to 40/s in 8 s)."""
+_MAX_SEARCH_STEPS = 4  # one adjustment after a long silence does not leap by more (×2.4)
 _MIN_WINDOW = 20  # answers: fewer cannot tell a share of 10% from one of 30%
 
 
@@ -133,13 +137,13 @@ class AdaptiveRate:
     background, applied to each paced sample, catches a pace gone past the limit (a burst
     allowance can inflate what gets through for a while): that sample then replaces the
     remembered maximum. After `memory_s` without a single rejection the pace searches
-    upwards fast (+10% per step), since the limit may have gone.
+    upwards fast (`SEARCH_GAIN` per step), since the limit may have gone.
 
     The pace never falls below the admission rate of the last sample window that had
     admissions (`floor`): what got through, the server demonstrably accepts. A window is a
     measurement only if requests could be sent in it: time the pace was paused by a
     Retry-After is left out of it, and a window with no admission measures nothing (a
-    window paused throughout once read as a rate of 0, and the +10% search multiplied 0).
+    window paused throughout once read as a rate of 0, and the upward search multiplied 0).
     Only a Retry-After that comes with proof of a limit pauses everyone; a scattered 429's
     hint is the business of the request that got it.
 
@@ -283,8 +287,18 @@ class AdaptiveRate:
         return rej >= self.min_rejections and share > background + self.proof_share + noise
 
     def _limit_evident(self, now: float) -> bool:
-        """The last second's rejections prove a limit (see `_past_limit`)."""
-        return self._past_limit(now - self.sample_s - self.latency_s, now)
+        """The last second's rejections prove a limit: their share is above its background
+        plus `proof_share` by three standard errors *of that raised share*. Stricter than
+        `_past_limit` because it is asked on every answer of an unpaced run, where a false
+        positive starts a pace (or pauses everyone) for nothing: with the looser test, 6 of
+        26 sends rejected by 6% random 429s started one now and then. A real limit passed
+        at the start rejects most sends."""
+        start = now - self.sample_s - self.latency_s
+        rej, share, n = self._share(start, now)
+        _, background, _ = self._share(start - self.memory_s, start)
+        p = min(0.99, max(background, 0.05) + self.proof_share)
+        noise = 3 * math.sqrt(p * (1 - p) / max(1, n))
+        return rej >= self.min_rejections and share > p + noise
 
     def _maybe_start(self, now: float) -> None:
         """Unpaced: start pacing once the last second's sends prove a limit — many
@@ -298,7 +312,6 @@ class AdaptiveRate:
         start = now - self.sample_s - self.latency_s
         self._guess_window = (start - self.sample_s, now)
         self.bandwidth = self._first_pace()
-        # The guess is a sample: until paced samples replace it, the pace keeps to it.
         self.pacer = Pacer(max(self.min_rate, self.bandwidth), now=now)
         self._paced_since = now
         self._last_adjust = now
@@ -307,12 +320,18 @@ class AdaptiveRate:
 
     def _first_pace(self) -> float:
         """Half the rate at which the sends of the guess window were admitted (so far): the
-        first pace, a guess on the safe side (some got through on a burst allowance)."""
+        first pace, a guess on the safe side (some got through on a burst allowance). Sends
+        still in flight count as admitted, as in `_share`: a guess of 1/s made before the
+        admissions were back had the next waiter book a slot a second away, and that slot
+        held every later send back however fast the guess then rose."""
         start, end = self._guess_window
         admitted = sorted(t for k in ("ok", "other") for t in self._sent[k] if start <= t <= end)
-        span = admitted[-1] - admitted[0] if len(admitted) > 1 else 0.0
+        sends = [t for t in self._sends if start <= t <= end]
+        in_flight = len(sends) - len(admitted) - self._count("429", start, end)
+        times = sends if in_flight > 0 else admitted
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
         span = min(2 * self.sample_s, max(span, self.adjust_every_s))
-        return max(1.0, len(admitted)) / span / 2
+        return max(1.0, len(admitted) + max(0, in_flight)) / span / 2
 
     def _revise_first_guess(self, now: float) -> None:
         """An admission of a send from before the pace: the first guess counted it as still
@@ -324,7 +343,8 @@ class AdaptiveRate:
         revised = self._first_pace()
         if self.pacer is not None and revised > self.bandwidth:
             self.bandwidth = revised
-            self.pacer.set_rate(max(self.min_rate, revised * self.GAINS[self._phase]), now)
+            target = max(self.min_rate, self.floor, revised * self.GAINS[self._phase])
+            self.pacer.set_rate(target, now)
 
     def _adjust(self, now: float) -> None:
         pacer = self.pacer
@@ -342,23 +362,31 @@ class AdaptiveRate:
         passed = self._count("ok", edge, horizon) + self._count("other", edge, horizon)
         if passed == 0:
             return  # nothing got through, so nothing is measured (Retry-Afters do the waiting)
+        steps = min(_MAX_SEARCH_STEPS, (now - self._last_adjust) / self.adjust_every_s)
         self._last_adjust = now
         self._trim(edge - self.memory_s)
         admitted = passed / sending_s
         self.floor, self.window = admitted, (edge, horizon)
-        if self._past_limit(edge, horizon):
+        past_limit = self._past_limit(edge, horizon)
+        if past_limit:
             # Rejections well above their background: this pace is past the limit, and what
             # got through *is* the limit. Earlier samples (a burst allowance may have
             # inflated them) give way to it.
             self._samples.clear()
-        self._samples.append((now, admitted, True))
-        while self._samples[0][0] < now - self.memory_s:
+        offered = self._share(edge, horizon)[2] / sending_s
+        # Sent well under the pace (a slot booked at an older, slower pace; no demand): the
+        # window did not offer the pace, so it may raise the estimate but not lower it.
+        if past_limit or offered >= 0.5 * pacer.rate or admitted >= self.bandwidth:
+            self._samples.append((now, admitted, True))
+        while self._samples and self._samples[0][0] < now - self.memory_s:
             self._samples.popleft()
         previous = self.bandwidth
-        self.bandwidth = max(r for _, r, _ in self._samples)
+        self.bandwidth = max((r for _, r, _ in self._samples), default=previous)
         if now - self._last_rejection > self.memory_s:
             # Nothing rejected for a while, probes included: the limit moved up or is gone.
-            self.bandwidth = max(self.bandwidth, previous * 1.1)
+            # Search up by time, not by answers: a pace cut to a trickle by a storm of 429s
+            # gets answers seldom, and +10% per answer took minutes to climb back.
+            self.bandwidth = max(self.bandwidth, previous * SEARCH_GAIN**steps)
             self._samples.append((now, self.bandwidth, False))
         self._phase = (self._phase + 1) % len(self.GAINS)
         target = max(self.min_rate, self.floor, self.bandwidth * self.GAINS[self._phase])
