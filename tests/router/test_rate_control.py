@@ -71,7 +71,7 @@ def test_a_scattered_429_with_retry_after_does_not_pause_a_pace() -> None:
         r.on_success(sent_at=k / 40, now=k / 40 + 0.1)
     assert r.rate is not None
     t = 12.0  # long after: paced sends all admitted, one of them answered 429, Retry-After 1
-    for k in range(200):
+    for _ in range(200):
         r.on_send(t)
         r.on_success(sent_at=t, now=t + 0.1)
         t += 0.05
@@ -156,17 +156,23 @@ def _admissions(log: list[float], start: float, end: float) -> int:
 
 
 def _random_sequence(rng: random.Random, steps: int) -> None:
-    """Random sends and answers, random outcomes and hints, random gaps (long ones too):
-    after every event, the pace is not below the admission rate of the last window the
-    rate measured, counted from this test's own log of admitted sends."""
+    """Random sends and answers, random outcomes and hints, random gaps (long ones too),
+    into a pace and a concurrency limiter. After every event: the pace is not below the
+    admission rate of the last window it measured, counted from this test's own log of
+    admitted sends; the concurrency limit stays within its bounds, and every cut was made
+    on evidence (enough overload signals among the last answers), at most once per round
+    trip."""
     r = AdaptiveRate()
+    c = AdaptiveConcurrency(initial=64, ceiling=256)
     share_429 = rng.choice((0.0, 0.03, 0.3, 0.9))
     share_other = rng.choice((0.0, 0.05, 0.3))
+    share_overload = rng.choice((0.0, 0.5))  # of the other failures: 503/529, not 500
     latency = rng.uniform(0.01, 1.0)
     admitted: list[float] = []  # send times of admitted requests, in order
+    signals: list[bool] = []  # every answer the limiter saw: True = an overload signal
     pending: list[tuple[float, int, float, str, float | None]] = []
     window: tuple[float, float] | None = None
-    floor = 0.0
+    floor, last_cut = 0.0, -math.inf
     t = 0.0
     for n in range(steps):
         t += rng.expovariate(rng.choice((5.0, 50.0, 500.0)))
@@ -180,20 +186,35 @@ def _random_sequence(rng: random.Random, steps: int) -> None:
             hint = rng.choice((None, 0.5, 1.0, 2.0))
             heapq.heappush(pending, (t + 0.001, n, t, "429", hint))
         elif x < share_429 + share_other:
-            heapq.heappush(pending, (t + rng.uniform(0, latency), n, t, "other", None))
+            kind = "503" if rng.random() < share_overload else "500"
+            heapq.heappush(pending, (t + rng.uniform(0, latency), n, t, kind, None))
         else:
             heapq.heappush(pending, (t + rng.uniform(0.5, 1.5) * latency, n, t, "ok", None))
         while pending and pending[0][0] <= t:
             when, _, sent, kind, hint = heapq.heappop(pending)
+            before = c.limit
+            signals.append(kind == "503")
             if kind == "429":
                 r.on_rate_limited(sent, when, hint)
+                c.on_neutral()
             else:
                 # bisect.insort keeps the log in send order (answers come out of order)
                 admitted.insert(bisect_right(admitted, sent), sent)
                 if kind == "ok":
                     r.on_success(sent, when)
+                    c.on_success()
                 else:
                     r.on_failure(sent, when)
+                    if kind == "503":
+                        c.on_congestion(when, latency)
+                    else:
+                        c.on_neutral()
+            assert c.floor <= c.limit <= c.ceiling
+            if c.limit < before:
+                recent = signals[-max(20, before) :]
+                assert sum(recent) >= 5 and sum(recent) / len(recent) > 0.13, "cut on no evidence"
+                assert when >= last_cut + min(latency, 0.05), "cut twice in one round trip"
+                last_cut = when
             rate = r.rate
             if rate is None:
                 continue
@@ -208,7 +229,7 @@ def _random_sequence(rng: random.Random, steps: int) -> None:
             assert rate >= floor * (1 - 1e-9)
 
 
-def test_property_the_pace_never_falls_below_the_last_admitted_rate() -> None:
+def test_property_pace_and_concurrency_hold_their_invariants_on_random_sequences() -> None:
     rng = random.Random(2026)
     for _ in range(1500):
         _random_sequence(random.Random(rng.getrandbits(32)), steps=120)
@@ -219,9 +240,9 @@ def test_property_the_pace_never_falls_below_the_last_admitted_rate() -> None:
 
 @dataclass
 class Server:
-    """A token bucket (`limit` requests/s, `burst`) answering 429 beyond it, with random
-    faults on top until `faults_until`: 429s with Retry-After (a provider's pool) and 503s
-    (provider overloaded)."""
+    """A token bucket (`limit` requests/s, `burst`) answering 429 beyond it, with a storm
+    until `faults_until`: random 429s with Retry-After (a provider's pool), random 503s
+    (provider overloaded), and the limit lowered to `storm_limit`."""
 
     limit: float
     burst: float
@@ -229,17 +250,20 @@ class Server:
     share_429: float = 0.0
     share_503: float = 0.0
     retry_after_s: float | None = 1.0
+    storm_limit: float | None = None
     tokens: float = field(default=0.0)
     last: float = 0.0
 
     def answer(self, t: float, rng: random.Random) -> str:
+        limit = self.limit
         if t < self.faults_until:
+            limit = self.storm_limit or limit
             x = rng.random()
             if x < self.share_429:
                 return "429-random"
             if x < self.share_429 + self.share_503:
                 return "503"
-        self.tokens = min(self.burst, self.tokens + (t - self.last) * self.limit)
+        self.tokens = min(self.burst, self.tokens + (t - self.last) * limit)
         self.last = t
         if self.tokens >= 1:
             self.tokens -= 1
@@ -327,16 +351,9 @@ def test_property_recovery_to_the_true_limit_after_the_429s_stop() -> None:
             share_429=rng.uniform(0.0, 0.5),
             share_503=rng.uniform(0.0, 0.2),
             retry_after_s=rng.choice((None, 1.0, 2.0)),
+            # the storm also lowers the limit itself: the pace learns it, then must unlearn it
+            storm_limit=rng.uniform(0.05, 0.5) * limit,
         )
-        low_limit = rng.uniform(0.05, 0.5) * limit
-        # the storm also lowers the limit itself: the pace learns it, then must unlearn it
-        answer = server.answer
-
-        def stormy(t: float, g: random.Random, s: Server = server, low: float = low_limit) -> str:
-            s.limit = low if t < s.faults_until else limit
-            return answer(t, g)
-
-        server.answer = stormy  # type: ignore[method-assign]
         end = storm + 30.0
         run = drive(server, end, random.Random(rng.getrandbits(32)))
         got = _rate(run.admitted, end - 5.0, end - 0.2)
