@@ -1,8 +1,8 @@
 """Adaptive limits for servers whose limits nobody told us: learn them from 429s.
 
 `AdaptiveConcurrency` is AIMD on requests in flight (TCP's congestion window): it starts
-small, grows by one per window of successes (doubling per round trip until the first sign of
-congestion), and halves on congestion at most once per round trip.
+small, grows by one per window of successes (doubling per round trip until the first cut),
+and halves, at most once per round trip, when overload signals are proven frequent.
 
 `AdaptiveRate` paces requests once congestion has been seen. When a server rejects requests
 with 429, the requests it still accepts arrive at exactly the rate it allows, so the rate of
@@ -23,7 +23,7 @@ __all__ = ["AdaptiveConcurrency", "AdaptiveRate"]
 
 SEARCH_GAIN = 1.25
 """The upward search's growth per `adjust_every_s` once nothing was rejected for `memory_s`
-(from a pace of 1/s to 40/s in 8 s)."""
+(from a pace of 1/s to 40/s in about 8 s)."""
 _MAX_SEARCH_STEPS = 4  # one adjustment after a long silence does not leap by more (×2.4)
 _MIN_WINDOW = 20  # answers: fewer cannot tell a share of 10% from one of 30%
 
