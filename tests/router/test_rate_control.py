@@ -38,7 +38,6 @@ def test_the_issue_reproduction_no_longer_drops_the_pace_to_the_minimum() -> Non
 
 def test_time_paused_by_retry_after_is_not_counted_as_time_offered() -> None:
     r = AdaptiveRate()
-    t = 0.0
     for k in range(40):  # 40/s admitted for a second, then a limit's burst of 429s
         r.on_success(sent_at=k / 40, now=k / 40 + 0.1)
     for k in range(20):
@@ -123,7 +122,7 @@ def test_scattered_overload_signals_do_not_cut_concurrency_but_overload_does() -
 def _limits(**options: object) -> tuple[Limits, ModelScope, FakeClock]:
     clock = FakeClock(start=0.0)
     opts = RouterOptions(seed=1, **options)  # type: ignore[arg-type]
-    limits = Limits(opts, clock, DailyQuota(limit=None))
+    limits = Limits(opts, clock, DailyQuota())
     return limits, limits.scope("m/x"), clock
 
 
