@@ -10,12 +10,24 @@ body of the run is unique and a body billed twice can only be a re-sent completi
 Checks: every task ends `ok` or with a classified error; no duplicate rows; the emulator
 billed no request body twice (it bills only completions it delivered, as OpenRouter does);
 the recorded cost equals the emulator's billed total to 1e-9 USD.
+
+Then fault scenarios, each timed against a fault-free run of the same sweep (3 models ×
+1,000 items, concurrency 64, 200 ms answers) in the same process, each on a fresh emulator:
+
+- `scattered_429`: 6% of requests answered 429 with Retry-After 1 s, nothing else. A few
+  random 429s must cost about their own waits, not a stalled pace
+  (`scattered_429_makespan_ratio`, target <= 1.3).
+
+A scenario is a function of the fault-free run giving its JSON keys (`SCENARIOS`); most are
+`makespan_ratio(name, faults)`.
 Last line of output: one JSON object.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -97,6 +109,98 @@ async def run(base_url: str, items: str, out: str) -> tuple[Any, float]:
     return run_dir, time.perf_counter() - start
 
 
+# ------------------------------------------------------------------ fault scenarios
+
+SCENARIO_MODELS = (MODEL_A, MODEL_B, FALLBACK)
+SCENARIO_ITEMS = 1000  # × 3 models
+# Real time (not TIME_SCALE): a Retry-After of 1 s against answers of 200 ms, as met in the
+# run that took 512 s against 8.3 s; a fault-free run takes about 10 s.
+SCENARIO_TTFT_S = 0.2
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    makespan_s: float
+    results: pd.DataFrame
+    attempts: pd.DataFrame
+
+
+def scenario_config(faults: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The scenario sweep's emulator, with `faults` (a `FaultProfile` dict) or none."""
+    config: dict[str, Any] = {
+        "seed": 7,
+        "time_scale": 1.0,
+        "json_padding": False,
+        "models": {m: model_profile(SCENARIO_TTFT_S) for m in SCENARIO_MODELS},
+    }
+    if faults is not None:
+        config["faults"] = dict(faults)
+    return config
+
+
+async def _scenario_sweep(base_url: str, items: str, out: str) -> tuple[Any, float]:
+    sweep = Sweep(
+        dataset=items,
+        models=list(SCENARIO_MODELS),
+        prompt="{{ question }}",
+        params={"max_tokens": 16, "temperature": 0},
+        endpoint=base_url,
+        concurrency=CONCURRENCY,
+        out=out,
+    )
+    start = time.perf_counter()
+    run_dir = await run_sweep_async(sweep, api_key=SIM_API_KEY)
+    return run_dir, time.perf_counter() - start
+
+
+def run_scenario(config: Mapping[str, Any]) -> ScenarioRun:
+    """The scenario sweep against a fresh emulator with `config`: its makespan and rows."""
+    with workdir() as tmp, sim_process(config) as base_url:
+        items = write_items(tmp / "items.jsonl", SCENARIO_ITEMS)
+        run_dir, wall = anyio.run(_scenario_sweep, base_url, str(items), str(tmp / "runs"))
+        return ScenarioRun(
+            makespan_s=wall,
+            results=pd.read_parquet(run_dir.results_dir),
+            attempts=pd.read_parquet(run_dir.attempts_dir),
+        )
+
+
+def makespan_ratio(name: str, faults: Mapping[str, Any], fault_free: ScenarioRun) -> dict[str, Any]:
+    """`<name>_makespan_ratio` of a run with `faults` against the fault-free run, and the
+    tasks it did not finish `ok` (faults here are all retryable: there should be none)."""
+    run = run_scenario(scenario_config(faults))
+    not_ok = int((run.results["status"] != "ok").sum())
+    missing = len(SCENARIO_MODELS) * SCENARIO_ITEMS - len(run.results)
+    out = {
+        f"{name}_makespan_ratio": round(run.makespan_s / fault_free.makespan_s, 3),
+        f"{name}_makespan_s": round(run.makespan_s, 2),
+        f"{name}_not_ok": not_ok + missing,
+    }
+    print(f"{name}: {out}", flush=True)
+    return out
+
+
+def scattered_429(fault_free: ScenarioRun) -> dict[str, Any]:
+    return makespan_ratio(
+        "scattered_429", {"status": {"429": 0.06}, "retry_after_s": 1.0}, fault_free
+    )
+
+
+SCENARIOS: tuple[Callable[[ScenarioRun], dict[str, Any]], ...] = (scattered_429,)
+
+
+def scenarios() -> dict[str, Any]:
+    fault_free = run_scenario(scenario_config(None))
+    out: dict[str, Any] = {"fault_free_makespan_s": round(fault_free.makespan_s, 2)}
+    print(f"fault free: {out}", flush=True)
+    for scenario in SCENARIOS:
+        out.update(scenario(fault_free))
+    return out
+
+
+# ------------------------------------------------------------------ main
+
+
 def main() -> None:
     with workdir() as tmp, sim_process(sim_config()) as base_url:
         items = write_items(tmp / "items.jsonl", ITEMS)
@@ -125,6 +229,7 @@ def main() -> None:
         "cost_rows_unknown": int(ok["cost_usd"].isna().sum()),
     }
     print(detail, flush=True)
+    scenario_keys = scenarios()
     emit(
         {
             "tasks": tasks,
@@ -136,6 +241,7 @@ def main() -> None:
             "cost_recorded_usd": round(recorded, 12),
             "cost_billed_usd": round(billed_total, 12),
             "cost_matches_1e9": abs(recorded - billed_total) <= 1e-9,
+            **scenario_keys,
             **detail,
         }
     )

@@ -1,8 +1,8 @@
 """Adaptive limits for servers whose limits nobody told us: learn them from 429s.
 
 `AdaptiveConcurrency` is AIMD on requests in flight (TCP's congestion window): it starts
-small, grows by one per window of successes (doubling per round trip until the first sign of
-congestion), and halves on congestion at most once per round trip.
+small, grows by one per window of successes (doubling per round trip until the first cut),
+and halves, at most once per round trip, when overload signals are proven frequent.
 
 `AdaptiveRate` paces requests once congestion has been seen. When a server rejects requests
 with 429, the requests it still accepts arrive at exactly the rate it allows, so the rate of
@@ -12,6 +12,7 @@ successes measured while 429s occur *is* the limit: the pace is set just under i
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -20,15 +21,27 @@ from orkit.router._pacing import Pacer
 
 __all__ = ["AdaptiveConcurrency", "AdaptiveRate"]
 
+SEARCH_GAIN = 1.25
+"""The upward search's growth per `adjust_every_s` once nothing was rejected for `memory_s`
+(from a pace of 1/s to 40/s in about 8 s)."""
+_MAX_SEARCH_STEPS = 4  # one adjustment after a long silence does not leap by more (×2.4)
+_MIN_WINDOW = 20  # answers: fewer cannot tell a share of 10% from one of 30%
+
 
 class AdaptiveConcurrency:
     """A concurrency limit between `floor` and `ceiling`, adjusted by AIMD.
 
     It starts small and grows by one per success (doubling per round trip) until the first
-    cut, then by one per window of successes. It halves — at most once per round trip — when
-    overload signals (429, 503, 529) make up more than `overload_share` of the recent
-    answers: a provider that rejects a few requests at random is not overloaded, and cutting
-    on every stray 503 would starve a run (TCP's old trouble with lossy links).
+    cut, then by one per window of successes. It halves, at most once per round trip, only
+    on evidence of overload: overload signals making up significantly more than
+    `overload_share` of the last round trip's answers (at least `min_signals` of them, and
+    above the share by two standard errors, so a small window does not fire by chance).
+
+    A provider that rejects a few requests at random is not overloaded by us, and halving on
+    every stray 503 starved runs (TCP's old trouble with lossy links): a 30% fault mix took
+    84.8 s against 30.1 s without adaptation. Random faults keep a steady share whatever the
+    concurrency; overload caused by our own load makes the share climb with it, and falls
+    back after each cut, so the cuts stop where it is small again.
     """
 
     __slots__ = (
@@ -38,6 +51,7 @@ class AdaptiveConcurrency:
         "_slow_start",
         "ceiling",
         "floor",
+        "min_signals",
         "overload_share",
     )
 
@@ -48,15 +62,17 @@ class AdaptiveConcurrency:
         floor: int = 1,
         ceiling: int = 256,
         overload_share: float = 0.1,
-        memory: int = 50,
+        min_signals: int = 5,
     ) -> None:
         self.floor = floor
         self.ceiling = ceiling
         self.overload_share = overload_share
+        self.min_signals = min_signals
         self._limit = float(min(max(initial, floor), ceiling))
         self._slow_start = True
         self._cut_until = float("-inf")
-        self._recent: deque[bool] = deque(maxlen=memory)  # True = an overload signal
+        # True = an overload signal; one round trip of answers at the ceiling
+        self._recent: deque[bool] = deque(maxlen=max(_MIN_WINDOW, ceiling))
 
     @property
     def limit(self) -> int:
@@ -69,21 +85,33 @@ class AdaptiveConcurrency:
         step = 1.0 if self._slow_start else 1.0 / self._limit
         self._limit = min(float(self.ceiling), self._limit + step)
 
+    def on_neutral(self) -> None:
+        """An answer that says nothing about overload (a 429, which the pace owns; a 500):
+        part of the round trip the share is taken over, but no growth."""
+        self._recent.append(False)
+
     def at_least(self, n: int) -> None:
         """Never below `n` (what a known pace needs in flight)."""
         self._limit = max(self._limit, float(min(n, self.ceiling)))
 
     def on_congestion(self, now: float, rtt_s: float) -> None:
-        """An overload signal; halve if they are frequent, at most once per round trip."""
+        """An overload signal; halve if the last round trip's answers prove overload, at
+        most once per round trip."""
         self._recent.append(True)
-        self._slow_start = False  # any sign of a limit ends the exponential start
-        share = sum(self._recent) / len(self._recent)
-        if len(self._recent) >= 10 and share <= self.overload_share:
+        if now < self._cut_until or not self._overloaded():
             return
-        if now < self._cut_until:
-            return
+        self._slow_start = False  # a proven limit ends the exponential start
         self._limit = max(float(self.floor), self._limit / 2)
         self._cut_until = now + max(rtt_s, 0.05)
+
+    def _overloaded(self) -> bool:
+        # The last round trip of answers: about one per request the limit lets in flight.
+        n = min(len(self._recent), max(_MIN_WINDOW, int(self._limit)))
+        signals = sum(itertools.islice(reversed(self._recent), n))
+        if signals < self.min_signals:
+            return False
+        p = self.overload_share
+        return signals / n > p + 2 * math.sqrt(p * (1 - p) / n)
 
 
 class AdaptiveRate:
@@ -99,14 +127,25 @@ class AdaptiveRate:
     few 429s per cycle; against random rejections, admissions grow with each probe and so
     does the pace.
 
-    Pacing starts only when rejections are many and their share of all answers rises
+    Pacing starts only when rejections are many and their share of all sends rises
     `proof_share` above its background level: an unpaced start past a limit is rejected in
-    bulk, random 429s never are. The first pace is a guess (half of what got through, some
-    of it thanks to the limit's burst allowance) used until a paced sample measures it. The same
-    test of rejections against their background, applied to each paced sample, catches a
-    pace gone past the limit (a burst allowance can inflate what gets through for a while):
-    that sample then replaces the remembered maximum. After `memory_s` without a single
-    rejection the pace searches upwards fast (+10% per step), since the limit may have gone.
+    bulk, random 429s never are. Sends still in flight count as not rejected: 429s come back
+    at once and admissions a round trip later, so judging answers alone made the first
+    instants of any run with a few random 429s look all-rejected. The first pace is a guess
+    (half of what got through, some of it thanks to the limit's burst allowance) used until
+    a paced sample measures it. The same test of rejections against their
+    background, applied to each paced sample, catches a pace gone past the limit (a burst
+    allowance can inflate what gets through for a while): that sample then replaces the
+    remembered maximum. After `memory_s` without a single rejection the pace searches
+    upwards fast (`SEARCH_GAIN` per step), since the limit may have gone.
+
+    The pace never falls below the admission rate of the last sample window that had
+    admissions (`floor`): what got through, the server demonstrably accepts. A window is a
+    measurement only if requests could be sent in it: time the pace was paused by a
+    Retry-After is left out of it, and a window with no admission measures nothing (a
+    window paused throughout once read as a rate of 0, and the upward search multiplied 0).
+    Only a Retry-After that comes with proof of a limit pauses everyone; a scattered 429's
+    hint is the business of the request that got it.
 
     Admissions are timed by when the request was *sent*, and only sends old enough to have
     their answer count, so requests in flight never skew a sample. Rejections return at once,
@@ -140,8 +179,14 @@ class AdaptiveRate:
         """EWMA of how long admitted requests take to answer."""
         self.bandwidth = 0.0
         """The highest admission rate (requests/s) measured within `memory_s`."""
+        self.floor = 0.0
+        """The admission rate of the last sample window with admissions: the pace's floor."""
+        self.window: tuple[float, float] | None = None
+        """The send times [start, end] that `floor` was measured over."""
         # send times, by outcome: admitted, rejected (429), failed otherwise
         self._sent: dict[str, deque[float]] = {k: deque() for k in ("ok", "429", "other")}
+        self._sends: deque[float] = deque()  # every send (`on_send`), answered or not
+        self._pauses: deque[tuple[float, float]] = deque()  # Retry-After pauses of the pace
         # (time, admission rate, measured?) — unmeasured ones are the upward search's guesses
         self._samples: deque[tuple[float, float, bool]] = deque()
         self._last_adjust = float("-inf")
@@ -159,6 +204,10 @@ class AdaptiveRate:
 
     # ------------------------------------------------------------------ events
 
+    def on_send(self, now: float) -> None:
+        """A request left (answers say how it went, later)."""
+        self._sends.append(now)
+
     def on_success(self, sent_at: float, now: float) -> None:
         elapsed = now - sent_at
         self.latency_s = elapsed if not self._sent["ok"] else (0.8 * self.latency_s + 0.2 * elapsed)
@@ -175,15 +224,15 @@ class AdaptiveRate:
             kept = [s for s in self._samples if s[2]]
             self._samples = deque(kept)
             self.bandwidth = max((r for _, r, _ in kept), default=self.bandwidth / 1.1)
-        if (
-            self.pacer is not None
-            and retry_after_s is not None
-            and (retry_after_s >= self.pause_hint_s)
-        ):
-            # A long hint is a pause order (a provider pool, a window): honour it for all.
-            self.pacer.push_back(now + retry_after_s)
-            self.version += 1
         self._record("429", sent_at, now)
+        if self.pacer is None or not self._limit_evident(now):
+            return  # a scattered 429: its request waits out its own hint
+        if retry_after_s is not None and retry_after_s >= self.pause_hint_s:
+            # A long hint with a proven limit is a pause order (a provider pool, a window):
+            # honour it for all.
+            self.pacer.push_back(now + retry_after_s)
+            self._note_pause(now, now + retry_after_s)
+            self.version += 1
 
     def _record(self, outcome: str, sent_at: float, now: float) -> None:
         _insort(self._sent[outcome], sent_at)
@@ -194,6 +243,12 @@ class AdaptiveRate:
         else:
             self._adjust(now)
 
+    def _note_pause(self, start: float, end: float) -> None:
+        if self._pauses and start <= self._pauses[-1][1]:
+            first, last = self._pauses.pop()
+            start, end = first, max(last, end)
+        self._pauses.append((start, end))
+
     # ------------------------------------------------------------------ decisions
 
     def _count(self, outcome: str, start: float, end: float) -> int:
@@ -203,14 +258,22 @@ class AdaptiveRate:
         return bisect_right(times, end) - bisect_left(times, start)
 
     def _trim(self, edge: float) -> None:
-        for q in self._sent.values():
+        for q in (*self._sent.values(), self._sends):
             while q and q[0] < edge:
                 q.popleft()
+        while self._pauses and self._pauses[0][1] < edge:
+            self._pauses.popleft()
+
+    def _paused(self, start: float, end: float) -> float:
+        """Seconds of [start, end] during which the pace was paused by a Retry-After."""
+        return sum(max(0.0, min(end, b) - max(start, a)) for a, b in self._pauses)
 
     def _share(self, start: float, end: float) -> tuple[int, float, int]:
-        """Rejections, their share of all answers, and the number of answers."""
+        """Rejections, their share of all sends, and the number of sends (answered or not:
+        a send still in flight is not counted as rejected — 429s come back at once)."""
         ok, rej, other = (self._count(k, start, end) for k in ("ok", "429", "other"))
-        n = ok + rej + other
+        sent = bisect_right(self._sends, end) - bisect_left(self._sends, start)
+        n = max(ok + rej + other, sent)
         return rej, rej / max(1, n), n
 
     def _past_limit(self, start: float, end: float) -> bool:
@@ -223,16 +286,30 @@ class AdaptiveRate:
         noise = 2 * math.sqrt(p * (1 - p) / max(1, n))
         return rej >= self.min_rejections and share > background + self.proof_share + noise
 
+    def _limit_evident(self, now: float) -> bool:
+        """The last second's rejections prove a limit: their share is above its background
+        plus `proof_share` by three standard errors *of that raised share*. Stricter than
+        `_past_limit` because it is asked on every answer of an unpaced run, where a false
+        positive starts a pace (or pauses everyone) for nothing: with the looser test, 6 of
+        26 sends rejected by 6% random 429s started one now and then. A real limit passed
+        at the start rejects most sends."""
+        start = now - self.sample_s - self.latency_s
+        rej, share, n = self._share(start, now)
+        _, background, _ = self._share(start - self.memory_s, start)
+        p = min(0.99, max(background, 0.05) + self.proof_share)
+        noise = 3 * math.sqrt(p * (1 - p) / max(1, n))
+        return rej >= self.min_rejections and share > p + noise
+
     def _maybe_start(self, now: float) -> None:
-        """Unpaced: start pacing once the last second's answers prove a limit — many
+        """Unpaced: start pacing once the last second's sends prove a limit — many
         rejections, and a share well above the background rate of the seconds before (the
         noise of a provider that rejects at random)."""
         self._trim(now - self.memory_s - 2 * self.sample_s)
         if len(self._sent["429"]) < self.min_rejections:
             return  # too few rejections remembered to prove anything (the common case)
-        start = now - self.sample_s - self.latency_s
-        if not self._past_limit(start, now):
+        if not self._limit_evident(now):
             return
+        start = now - self.sample_s - self.latency_s
         self._guess_window = (start - self.sample_s, now)
         self.bandwidth = self._first_pace()
         self.pacer = Pacer(max(self.min_rate, self.bandwidth), now=now)
@@ -243,12 +320,18 @@ class AdaptiveRate:
 
     def _first_pace(self) -> float:
         """Half the rate at which the sends of the guess window were admitted (so far): the
-        first pace, a guess on the safe side (some got through on a burst allowance)."""
+        first pace, a guess on the safe side (some got through on a burst allowance). Sends
+        still in flight count as admitted, as in `_share`: a guess of 1/s made before the
+        admissions were back had the next waiter book a slot a second away, and that slot
+        held every later send back however fast the guess then rose."""
         start, end = self._guess_window
         admitted = sorted(t for k in ("ok", "other") for t in self._sent[k] if start <= t <= end)
-        span = admitted[-1] - admitted[0] if len(admitted) > 1 else 0.0
+        sends = [t for t in self._sends if start <= t <= end]
+        in_flight = len(sends) - len(admitted) - self._count("429", start, end)
+        times = sends if in_flight > 0 else admitted
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
         span = min(2 * self.sample_s, max(span, self.adjust_every_s))
-        return max(1.0, len(admitted)) / span / 2
+        return max(1.0, len(admitted) + max(0, in_flight)) / span / 2
 
     def _revise_first_guess(self, now: float) -> None:
         """An admission of a send from before the pace: the first guess counted it as still
@@ -260,7 +343,8 @@ class AdaptiveRate:
         revised = self._first_pace()
         if self.pacer is not None and revised > self.bandwidth:
             self.bandwidth = revised
-            self.pacer.set_rate(max(self.min_rate, revised * self.GAINS[self._phase]), now)
+            target = max(self.min_rate, self.floor, revised * self.GAINS[self._phase])
+            self.pacer.set_rate(target, now)
 
     def _adjust(self, now: float) -> None:
         pacer = self.pacer
@@ -270,29 +354,42 @@ class AdaptiveRate:
         # A sample spans at least ~20 sends, so slow limits are not measured from 3 events.
         span = max(self.sample_s, min(self.memory_s / 2, 20 / pacer.rate))
         edge = max(horizon - span, self._paced_since)
-        if horizon - edge < self.adjust_every_s:
-            return  # too little paced history yet
-        self._last_adjust = now
-        self._trim(edge - self.memory_s)
+        # Time paused by a Retry-After is not time the server was offered requests.
+        sending_s = horizon - edge - self._paused(edge, horizon)
+        if sending_s < self.adjust_every_s:
+            return  # too little paced history yet, or paused most of it
         # Admitted = not rejected by the limit: a 5xx got past it, so it counts.
         passed = self._count("ok", edge, horizon) + self._count("other", edge, horizon)
-        admitted = passed / (horizon - edge)
-        if self._past_limit(edge, horizon):
+        if passed == 0:
+            return  # nothing got through, so nothing is measured (Retry-Afters do the waiting)
+        steps = min(_MAX_SEARCH_STEPS, (now - self._last_adjust) / self.adjust_every_s)
+        self._last_adjust = now
+        self._trim(edge - self.memory_s)
+        admitted = passed / sending_s
+        self.floor, self.window = admitted, (edge, horizon)
+        past_limit = self._past_limit(edge, horizon)
+        if past_limit:
             # Rejections well above their background: this pace is past the limit, and what
             # got through *is* the limit. Earlier samples (a burst allowance may have
             # inflated them) give way to it.
             self._samples.clear()
-        self._samples.append((now, admitted, True))
-        while self._samples[0][0] < now - self.memory_s:
+        offered = self._share(edge, horizon)[2] / sending_s
+        # Sent well under the pace (a slot booked at an older, slower pace; no demand): the
+        # window did not offer the pace, so it may raise the estimate but not lower it.
+        if past_limit or offered >= 0.5 * pacer.rate or admitted >= self.bandwidth:
+            self._samples.append((now, admitted, True))
+        while self._samples and self._samples[0][0] < now - self.memory_s:
             self._samples.popleft()
         previous = self.bandwidth
-        self.bandwidth = max(r for _, r, _ in self._samples)
+        self.bandwidth = max((r for _, r, _ in self._samples), default=previous)
         if now - self._last_rejection > self.memory_s:
             # Nothing rejected for a while, probes included: the limit moved up or is gone.
-            self.bandwidth = max(self.bandwidth, previous * 1.1)
+            # Search up by time, not by answers: a pace cut to a trickle by a storm of 429s
+            # gets answers seldom, and +10% per answer took minutes to climb back.
+            self.bandwidth = max(self.bandwidth, previous * SEARCH_GAIN**steps)
             self._samples.append((now, self.bandwidth, False))
         self._phase = (self._phase + 1) % len(self.GAINS)
-        target = max(self.min_rate, self.bandwidth * self.GAINS[self._phase])
+        target = max(self.min_rate, self.floor, self.bandwidth * self.GAINS[self._phase])
         if target < pacer.rate:
             self.version += 1
         pacer.set_rate(target, now)

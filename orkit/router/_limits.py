@@ -40,7 +40,8 @@ class _Counters:
 
 class ProviderScope:
     """Concurrency for requests pinned to one provider (`provider.only`/`order` without
-    fallbacks): cut when that provider reports 429/503."""
+    fallbacks): cut when that provider's 429/503s prove overload (no pace is learnt per
+    provider, so its 429s are judged here too)."""
 
     def __init__(self, name: str, options: RouterOptions) -> None:
         self.name = name
@@ -182,6 +183,8 @@ class Limits:
         finally:
             self.waiting -= 1
         scope.counters.sent += 1
+        if scope.learnt_rate is not None:
+            scope.learnt_rate.on_send(clock.now())
         return clock.now() - start
 
     async def _learnt_turn(self, scope: ModelScope) -> None:
@@ -252,7 +255,15 @@ class Limits:
         rate_limited: bool,
         learn_rate: bool = True,
     ) -> None:
-        """A 429/503/529: slow this model (and its pinned provider) down."""
+        """A 429/503/529 (or a 402 about the in-flight budget): let the limiters judge it.
+
+        A 429 is about rate: the learnt pace (or the free-model pacer) owns it, and it is
+        not fed to this model's concurrency. Two controllers cutting on the same signal
+        fought each other, and a few random upstream 429s (which come with Retry-After:
+        a provider's pool, not our load) halved the limit again and again. The other
+        signals (503, 529, the in-flight budget) reach the concurrency limiter, which
+        cuts only when they are frequent enough to prove overload (`AdaptiveConcurrency`).
+        """
         now = self.clock.now()
         if rate_limited:
             scope.counters.rate_limited += 1
@@ -266,7 +277,10 @@ class Limits:
         if scope.by_latency is not None:
             scope.by_latency.on_overload(sent_at, now)
         if scope.concurrency is not None:
-            scope.concurrency.on_congestion(now, scope.rtt_s)
+            if rate_limited:
+                scope.concurrency.on_neutral()
+            else:
+                scope.concurrency.on_congestion(now, scope.rtt_s)
             if learnt is not None and learnt.rate is not None:
                 # Halving must not starve the learnt pace: keep what it needs in flight.
                 scope.concurrency.at_least(math.ceil(2 * learnt.rate * scope.rtt_s) + 1)
@@ -280,6 +294,8 @@ class Limits:
         scope.counters.failed += 1
         if scope.learnt_rate is not None:
             scope.learnt_rate.on_failure(sent_at, self.clock.now())
+        if scope.concurrency is not None:
+            scope.concurrency.on_neutral()
         if model_health:
             scope.breaker.on_failure(self.clock.now())
         else:
