@@ -100,6 +100,10 @@ class Stats:
     served_by_model: Counter[str] = field(default_factory=Counter)
     by_status: Counter[str] = field(default_factory=Counter)
     billed_by_body_hash: Counter[str] = field(default_factory=Counter)
+    delivered_by_body_hash: Counter[str] = field(default_factory=Counter)
+    """Completions delivered whole, per request body: a body delivered twice is an answer
+    the client received and paid for, then asked for again. (A body can be billed twice
+    without that: a stream broken on the way is billed, and its retry is billed again.)"""
     billed_total: Decimal = _ZERO
     billed_count: int = 0
     delivered_count: int = 0
@@ -139,6 +143,7 @@ class Stats:
             "billed_count": self.billed_count,
             "billed_total_usd": float(self.billed_total),
             "billed_by_body_hash": dict(self.billed_by_body_hash),
+            "delivered_by_body_hash": dict(self.delivered_by_body_hash),
             "keys": {
                 a.label: {
                     "requests": a.requests,

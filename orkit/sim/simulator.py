@@ -117,6 +117,7 @@ class Simulator:
         charge = plan.charge
         if delivered:
             self.stats.delivered_count += 1
+            self.stats.delivered_by_body_hash[plan.request.body_hash] += 1
             self.stats.served_by_model[plan.model_id] += 1
         if billed and (not charge.insured or charge.total > 0):
             plan.account.bill(charge.total, self.clock.emulated_day())

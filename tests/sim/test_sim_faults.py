@@ -139,6 +139,7 @@ async def test_truncated_stream_is_cut_after_its_first_chunk_and_billed(make_sim
     stats = await sim.stats()
     assert stats["by_status"] == {"truncated": 2}
     assert stats["billed_count"] == 2
+    assert stats["delivered_by_body_hash"] == {}  # billed, but never received whole
     assert stats["billed_total_usd"] > 0
     generation = (await sim.http.get("/generation", params={"id": gen_id})).json()["data"]
     assert generation["total_cost"] > 0

@@ -37,6 +37,7 @@ async def test_billing_counts_delivered_completions_by_body_hash(make_sim) -> No
             outcomes.append("dropped")
     stats = await sim.stats()
     assert stats["billed_by_body_hash"] == {_hash(first): 2, _hash(second): 1}
+    assert stats["delivered_by_body_hash"] == {_hash(first): 2, _hash(second): 1}
     assert stats["billed_count"] == stats["delivered_count"] == 3
     assert stats["billed_total_usd"] == pytest.approx(sum(costs))
     assert stats["requests"] == 7
