@@ -9,6 +9,7 @@ endpoint = "sim"               # sim | openrouter | http(s)://host/v1
 concurrency = 16
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
+task_timeout_s = 300           # a task's retries end as an error row after this (0: never)
 out = "runs"                   # relative to the working directory
 
 [prompt]                       # one prompt ...
@@ -82,6 +83,7 @@ SPEC_KEYS = (
     "routing",
     "score_fallbacks",
     "read_timeout_s",
+    "task_timeout_s",
     "budget_usd",
     "cache",
 )
@@ -237,6 +239,7 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "budget_usd": sweep.budget_usd,
         "cache": sweep.cache,
         "read_timeout_s": sweep.read_timeout_s,
+        "task_timeout_s": sweep.task_timeout_s or 0,  # TOML has no null: 0 is "no cap"
         "score_fallbacks": sweep.score_fallbacks,
         "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
         "params": dict(sweep.params),

@@ -21,7 +21,7 @@ from orkit.batch._routing import build_router_options
 from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
 from orkit.errors import SpecError
-from orkit.router import RouterOptions
+from orkit.router import DEFAULT_TASK_TIMEOUT_S, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
 from orkit.types import Secret
 
@@ -76,6 +76,9 @@ class Sweep:
     read_timeout_s: float = 120.0
     """Longest silence allowed from the server (before the first byte or between chunks);
     a stalled stream fails after this long and is retried."""
+    task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S
+    """Wall-clock cap on one task's retries and waits, from its first send (None or 0: no
+    cap): past it the task ends as an error row carrying its last error."""
     score_fallbacks: bool = False
     """Count rows answered by a fallback model toward the requested model's scores."""
     budget_usd: float | None = None
@@ -186,6 +189,7 @@ class Sweep:
             where=self.spec_path,
             overrides=overrides,
             quota_path=quota_path,
+            task_timeout_s=self.task_timeout_s or None,
         )
 
     @property
