@@ -50,6 +50,10 @@ class EngineOptions:
     answer is still journaling it. (With exactly one worker per slot, 64 answers arriving
     together each waited for the recording of the others before the slot was used again.)"""
 
+    progress_every_s: float = 0.5
+    """How often an observer with `on_tick` hears from a run whose rows are not ending
+    (real time: it is for the person watching)."""
+
     @property
     def workers(self) -> int:
         return self.workers_per_lane + max(2, self.workers_per_lane // 4)
@@ -118,6 +122,9 @@ async def execute(
         async with anyio.create_task_group() as tg:
             if while_draining is not None:
                 tg.start_soon(_once_drained, while_draining, drain.event)
+            on_tick = getattr(ctx.observer, "on_tick", None)
+            if on_tick is not None:
+                tg.start_soon(_tick, on_tick, sink, options.progress_every_s, drain.all_ended)
             for lane in lanes:
                 for _ in range(options.workers):
                     tg.start_soon(_worker, lane, ctx, drain)
@@ -153,6 +160,8 @@ class _Drain:
 
     def __init__(self, lanes: Sequence[Iterator[Task]], slots: int) -> None:
         self.event = anyio.Event()
+        self.all_ended = anyio.Event()
+        """Every lane is done and no task is active: the run's tasks are over."""
         self._open = {id(lane) for lane in lanes}
         self._slots = slots
         self.active = 0
@@ -172,6 +181,19 @@ class _Drain:
     def _check(self) -> None:
         if not self._open and self.active <= self._slots and not self.event.is_set():
             self.event.set()
+        if not self._open and not self.active:
+            self.all_ended.set()
+
+
+async def _tick(
+    on_tick: Callable[[RunTotals], None], sink: ResultSink, every_s: float, ended: anyio.Event
+) -> None:
+    """Call `on_tick` every `every_s` seconds until the run's tasks are over."""
+    while not ended.is_set():
+        with anyio.move_on_after(every_s):
+            await ended.wait()
+        if not ended.is_set():
+            on_tick(sink.totals)
 
 
 async def _once_drained(job: Callable[[], Awaitable[None]], drained: anyio.Event) -> None:
