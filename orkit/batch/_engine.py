@@ -97,6 +97,7 @@ async def execute(
     services: TaskServices | None = None,
     observer: Observer | None = None,
     while_draining: Callable[[], Awaitable[None]] | None = None,
+    heartbeat: Callable[[], None] | None = None,
 ) -> RunTotals:
     """Run every task of every lane; returns the totals. Rows are flushed even on errors.
 
@@ -105,7 +106,10 @@ async def execute(
     has a slot, and the run ends when it does. The event loop then mostly waits for the
     last answers, so the work costs the run next to nothing; before the first request it
     delayed every request of the run, and at the first answer it held back the ramp-up of
-    concurrency."""
+    concurrency.
+
+    `heartbeat` is called with the observer's ticks (every `progress_every_s`) while tasks
+    run: proof of life for the run directory."""
     ctx = _Context(
         run_id=run_id,
         router=router,
@@ -122,9 +126,9 @@ async def execute(
         async with anyio.create_task_group() as tg:
             if while_draining is not None:
                 tg.start_soon(_once_drained, while_draining, drain.event)
-            on_tick = getattr(ctx.observer, "on_tick", None)
-            if on_tick is not None:
-                tg.start_soon(_tick, on_tick, sink, options.progress_every_s, drain.all_ended)
+            ticks = _tick_calls(ctx.observer, sink, heartbeat)
+            if ticks:
+                tg.start_soon(_tick, ticks, options.progress_every_s, drain.all_ended)
             for lane in lanes:
                 for _ in range(options.workers):
                     tg.start_soon(_worker, lane, ctx, drain)
@@ -185,15 +189,24 @@ class _Drain:
             self.all_ended.set()
 
 
-async def _tick(
-    on_tick: Callable[[RunTotals], None], sink: ResultSink, every_s: float, ended: anyio.Event
-) -> None:
-    """Call `on_tick` every `every_s` seconds until the run's tasks are over."""
+def _tick_calls(
+    observer: Observer, sink: ResultSink, heartbeat: Callable[[], None] | None
+) -> list[Callable[[], None]]:
+    calls = [] if heartbeat is None else [heartbeat]
+    on_tick = getattr(observer, "on_tick", None)
+    if on_tick is not None:
+        calls.append(lambda: on_tick(sink.totals))
+    return calls
+
+
+async def _tick(calls: Sequence[Callable[[], None]], every_s: float, ended: anyio.Event) -> None:
+    """Make `calls` every `every_s` seconds until the run's tasks are over."""
     while not ended.is_set():
         with anyio.move_on_after(every_s):
             await ended.wait()
         if not ended.is_set():
-            on_tick(sink.totals)
+            for call in calls:
+                call()
 
 
 async def _once_drained(job: Callable[[], Awaitable[None]], drained: anyio.Event) -> None:
