@@ -149,9 +149,11 @@ def test_a_live_holder_is_running_and_blocks_a_second_process(items, tmp_path) -
     with run_lock(run_dir):
         assert lock_holder(run_dir) == os.getpid()
         assert describe(run_dir)["status"] == "running"  # type: ignore[index]
-        with pytest.raises(RunError, match=f"in use by process {os.getpid()}"):
-            with run_lock(run_dir):
-                pass
+        with (
+            pytest.raises(RunError, match=f"in use by process {os.getpid()}"),
+            run_lock(run_dir),
+        ):
+            pass
     assert lock_holder(run_dir) is None
 
 
@@ -165,10 +167,8 @@ def test_a_run_where_most_tasks_failed_ends_with_its_commonest_errors(
         "[routing]\nmax_attempts = 1\n"
         '[sim]\ntime_scale = 0.0\n[sim.faults]\nstatus = {"400" = 1.0}\n'
     )
-    code = main(
-        ["run", str(spec), "--out", str(tmp_path / "runs"), "-q", "--no-report", "--yes"]
-        + ["--task-timeout", "120"]
-    )
+    flags = ["--out", str(tmp_path / "runs"), "-q", "--no-report", "--task-timeout", "120"]
+    code = main(["run", str(spec), *flags])
     err = capsys.readouterr().err
     assert code == 0
     lines = err.splitlines()

@@ -106,9 +106,7 @@ async def test_a_model_that_comes_back_is_probed_and_used_again() -> None:
     class Healthy(AlwaysFails):
         async def complete(self, request: ChatRequest) -> ChatResponse:
             self.calls += 1
-            return ChatResponse(
-                generation_id="g", model=request.model, provider="P", content="ok"
-            )
+            return ChatResponse(generation_id="g", model=request.model, provider="P", content="ok")
 
     router._completer = Healthy(e.ServerError, 500)  # the model is back
     clock.advance(60.0)  # past the longest cooldown: the next task is a probe
@@ -149,7 +147,7 @@ def test_task_timeout_must_be_positive() -> None:
 
 async def test_status_counts_tasks_in_a_backoff_as_waiting() -> None:
     model = AlwaysFails(e.ServerError, 500)
-    router, clock = router_for(model)
+    router, _ = router_for(model)
     seen: list[int] = []
 
     class Watching(FakeClock):
