@@ -227,7 +227,9 @@ class Router:
             if left is not None and left <= 0:
                 return False, self._timed_out(state, here.request.model)
             pause = max(0.05, breaker.retry_in(clock.now()))
-            await self._pause(pause if left is None else min(pause, left))
+            if left is not None:
+                pause = min(pause, left)  # and then end the task, if still closed
+            await self._pause(pause)
             state.backoff_s += pause
         if here.scope.is_free and not limits.quota.take(clock.wall()):
             if here.can_fall_back:
