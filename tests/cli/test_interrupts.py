@@ -27,6 +27,9 @@ def slow_sim() -> Iterator[str]:
         yield url
 
 
+SLOW_MODEL = "deepseek/deepseek-v3.2"
+
+
 @pytest.fixture
 def half_stuck_sim() -> Iterator[str]:
     """One model answers; the other answers every request with a 429 and a Retry-After of
@@ -35,9 +38,6 @@ def half_stuck_sim() -> Iterator[str]:
     faults = FaultProfile(status={429: 1.0}, retry_after_s=2_500.0, models=(SLOW_MODEL,))
     with serve_in_thread(SimConfig(time_scale=0.2, seed=4, faults=faults)) as url:
         yield url
-
-
-SLOW_MODEL = "deepseek/deepseek-v3.2"
 
 
 def spec(tmp_path: Path, url: str, items: int = 60, extra: str = "") -> Path:
