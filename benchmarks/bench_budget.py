@@ -6,6 +6,13 @@ Each run: 40 tasks (20 open-ended prompts × 2 models, answered with filler text
 varies by model and run), a random `max_tokens` in 16..512, and a budget drawn uniformly
 between 10% and 120% of the run's worst-case total. The emulator runs in its own process on
 127.0.0.1 with per-provider price differences; it bills only what it delivers.
+
+The faulted variant runs the same kind of runs (same generator, `ORKIT_BENCH_FAULTED_RUNS`,
+default a quarter of the runs) against a second emulator where 30% of streams are cut after
+their first chunk (billed in full, as OpenRouter bills them) and 5% of requests get a 500:
+`overspent_runs_faulted` must be 0, and `max_unrecorded_usd_faulted` (what the emulator
+billed beyond the run's manifest, after its `/generation` cost fill) 0 to rounding. The
+unfaulted runs above are its baseline, in the same process.
 Last line of output: one JSON object.
 """
 
@@ -25,6 +32,8 @@ from orkit.catalog import Catalog
 from orkit.sim import SIM_API_KEY
 
 RUNS = int(__import__("os").environ.get("ORKIT_BENCH_RUNS", "200"))
+FAULTED_RUNS = int(__import__("os").environ.get("ORKIT_BENCH_FAULTED_RUNS", str(max(1, RUNS // 4))))
+FAULTS = {"truncated_stream": 0.3, "status": {"500": 0.05}}
 MODELS = ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"]
 ITEMS = 20
 
@@ -97,7 +106,9 @@ def one_run(
     billed = sim_stats(url)["billed_total_usd"]
     manifest = json.loads((run.path / "manifest.json").read_text())
     counts = manifest.get("journal_counts", {})
+    recorded = manifest["totals"]["all"]["cost_usd"]
     return {
+        "unrecorded_usd": billed - recorded,
         "budget_usd": budget,
         "spent_usd": billed,
         "max_tokens": max_tokens,
@@ -108,18 +119,25 @@ def one_run(
     }
 
 
-def main() -> None:
-    rng = random.Random(2026)
-    models_cfg = {m: {"verbosity": rng.randint(40, 400)} for m in MODELS}
-    config = {"seed": 9, "time_scale": 0.0, "json_padding": False, "models": models_cfg}
+def runs_against(config: dict[str, Any], runs: int, rng: random.Random) -> list[dict[str, Any]]:
     results = []
     with workdir() as tmp, sim_process(config) as url:
         prices = dearest_prices(url)
-        for n in range(RUNS):
+        for n in range(runs):
             r = one_run(url, tmp, rng, prices, n)
             results.append(r)
             if n % 20 == 0 or r["overspent"]:
                 print(f"run {n:3d}: {r}", flush=True)
+    return results
+
+
+def main() -> None:
+    rng = random.Random(2026)
+    models_cfg = {m: {"verbosity": rng.randint(40, 400)} for m in MODELS}
+    config = {"seed": 9, "time_scale": 0.0, "json_padding": False, "models": models_cfg}
+    results = runs_against(config, RUNS, rng)
+    print("faulted: 30% truncated streams, 5% 500s", flush=True)
+    faulted = runs_against({**config, "faults": FAULTS}, FAULTED_RUNS, rng)
     unused = [r["unused_fraction"] for r in results]
     emit(
         {
@@ -130,6 +148,14 @@ def main() -> None:
             "max_spend_over_budget": max(r["spent_usd"] / r["budget_usd"] for r in results),
             "tasks_skipped_for_budget": sum(r["skipped"] for r in results),
             "tasks_sent": sum(r["ok"] for r in results),
+            "runs_faulted": len(faulted),
+            "overspent_runs_faulted": sum(r["overspent"] for r in faulted),
+            "max_spend_over_budget_faulted": max(r["spent_usd"] / r["budget_usd"] for r in faulted),
+            "median_unused_fraction_faulted": round(
+                median([r["unused_fraction"] for r in faulted]), 4
+            ),
+            "max_unrecorded_usd_faulted": max(r["unrecorded_usd"] for r in faulted),
+            "tasks_sent_faulted": sum(r["ok"] for r in faulted),
         }
     )
 

@@ -8,10 +8,12 @@ OrkitError                                 base; .message is one line fit for a 
 │   ├── DatasetError                       a dataset: .path, .line (1-based), .field
 │   ├── TemplateError                      a prompt template: .variable, .row
 │   └── UnknownModelError                  .model, .suggestions (close matches)
-├── APIError                               talking to OpenRouter: .model, .provider
+├── APIError                               talking to OpenRouter: .model, .provider, and
+│   │                                      .generation_id / .usage once the answer began
 │   ├── APIConnectionError                 the request did not get an HTTP answer
 │   │   └── APITimeoutError                connect/read timeout, or a stalled stream
-│   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE)
+│   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE,
+│   │                                      not SSE on a stream): .status_code if known
 │   └── APIStatusError                     an error status, an error in a 200 body, or a
 │       │                                  mid-stream SSE error: .status_code, .error_type,
 │       │                                  .metadata, .retry_after_s, .is_mid_stream
@@ -42,7 +44,10 @@ the key, and the client builds messages from response bodies only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orkit.types import Usage
 
 __all__ = [
     "APIConnectionError",
@@ -160,7 +165,11 @@ class UnknownModelError(ConfigError):
 
 
 class APIError(OrkitError):
-    """A request to the API did not produce a usable answer."""
+    """A request to the API did not produce a usable answer.
+
+    `generation_id` is set when the server had begun the answer (a stream cut or failed
+    after its first event): OpenRouter bills such a generation, and `GET /generation` can
+    say for how much. `usage` is what a mid-stream error event reported (tokens, cost)."""
 
     def __init__(
         self, message: str, *, model: str | None = None, provider: str | None = None
@@ -168,6 +177,8 @@ class APIError(OrkitError):
         super().__init__(message)
         self.model = model
         self.provider = provider
+        self.generation_id: str | None = None
+        self.usage: Usage | None = None
 
     @property
     def error_type(self) -> str:
@@ -193,6 +204,19 @@ class APITimeoutError(APIConnectionError):
 
 class InvalidResponseError(APIError):
     """The server answered with something that is not the documented wire format."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        provider: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, model=model, provider=provider)
+        #: The HTTP status the unusable answer came with (None: broken after the headers,
+        #: e.g. a bad event in a stream, or no status known).
+        self.status_code = status_code
 
     @property
     def error_type(self) -> str:

@@ -29,6 +29,18 @@ def _positive_int(sweep: Sweep, field: str) -> None:
         raise _fail(sweep, field, f"must be an integer >= 1, got {value!r}")
 
 
+_TIMEOUT_FIELDS = ("connect_timeout_s", "first_byte_timeout_s", "idle_timeout_s", "read_timeout_s")
+"""Client timeouts a sweep may set (unset: `orkit.config.Timeouts`' defaults)."""
+
+
+def _positive_seconds(sweep: Sweep, field: str) -> None:
+    value = getattr(sweep, field)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise _fail(sweep, field, f"must be a number of seconds > 0, got {value!r}")
+
+
 def check_sweep(sweep: Sweep) -> None:
     """Raise SpecError for the first invalid value."""
     if sweep.dataset is None:
@@ -41,8 +53,8 @@ def check_sweep(sweep: Sweep) -> None:
     _check_prompts(sweep)
     _positive_int(sweep, "repeats")
     _positive_int(sweep, "concurrency")
-    if not isinstance(sweep.read_timeout_s, int | float) or sweep.read_timeout_s <= 0:
-        raise _fail(sweep, "read_timeout_s", f"must be a number > 0, got {sweep.read_timeout_s!r}")
+    for field in _TIMEOUT_FIELDS:
+        _positive_seconds(sweep, field)
     cap = sweep.task_timeout_s
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 0):
         raise _fail(sweep, "task_timeout_s", f"must be a number of seconds >= 0, got {cap!r}")

@@ -1,11 +1,15 @@
-"""After a run: give a cost to every answered row whose response carried no `usage.cost`.
+"""After a run: give a cost to every answered row whose response carried no `usage.cost`, and
+to every billed attempt that broke before saying what it cost.
 
 The engine's hot path never waits for this: rows are journaled as they come, with a null
 cost and `cost_source = "unknown"`. Once the lanes are done, each such row is looked up in
 `GET /generation?id=` (OpenRouter writes those stats a moment after the answer, so a 404 is
 retried with growing pauses, a bounded number of times); the ones that still have no cost
 are priced from their token counts (`estimated`), and the rest stay unknown (null, never 0).
-The journal is updated and the Parquet parts rewritten from it.
+So are the attempts (and failed rows) whose generation had begun when they broke (a stream
+cut short, a mid-stream error without usage): OpenRouter bills those, and only
+`/generation` can say for how much. Each generation id is asked for once, whether a row,
+an attempt or both carry it. The journal is updated and the Parquet parts rewritten from it.
 
 A server without `/generation` (most OpenAI-compatible ones) is recognised after a few
 failed look-ups and not asked again.
@@ -86,8 +90,8 @@ def _price(row: dict[str, Any], catalog: Catalog | None) -> float | None:
     )
 
 
-def _apply_generation(row: dict[str, Any], data: Mapping[str, Any]) -> bool:
-    found = cost_from_generation(data)
+def _apply_generation(row: dict[str, Any], data: Mapping[str, Any] | None) -> bool:
+    found = cost_from_generation(data) if data is not None else None
     if found is None:
         return False
     row.update(cost_usd=found.cost_usd, cost_source="generation")
@@ -105,23 +109,55 @@ def _apply_generation(row: dict[str, Any], data: Mapping[str, Any]) -> bool:
     return True
 
 
-async def _resolve(
-    row: dict[str, Any],
-    client: AsyncOpenRouter,
-    catalog: Catalog | None,
-    options: CostLookup,
-    state: _State,
-) -> str:
-    gen_id = row.get("generation_id")
-    if gen_id:
-        data = await _generation(client, gen_id, options, state)
-        if data is not None and _apply_generation(row, data):
-            return "generation"
+def _apply_to_attempt(attempt: dict[str, Any], data: Mapping[str, Any] | None) -> bool:
+    found = cost_from_generation(data) if data is not None else None
+    if found is None:
+        return False
+    attempt.update(cost_usd=found.cost_usd, cost_source="generation")
+    for column, value in (
+        ("prompt_tokens", found.prompt_tokens),
+        ("completion_tokens", found.completion_tokens),
+    ):
+        if attempt.get(column) is None and value is not None:
+            attempt[column] = value
+    return True
+
+
+def _price_row(row: dict[str, Any], catalog: Catalog | None, data: Mapping[str, Any] | None) -> str:
+    if _apply_generation(row, data):
+        return "generation"
+    if row["status"] != "ok":
+        return "unknown"  # a failed answer's tokens are not known: only /generation can say
     cost = _price(row, catalog)
     if cost is None:
         return "unknown"
     row.update(cost_usd=cost, cost_source="estimated")
     return "estimated"
+
+
+async def _look_up(
+    ids: list[str], client: AsyncOpenRouter, options: CostLookup, state: _State
+) -> dict[str, dict[str, Any]]:
+    """`/generation` of each id (those it knew), `options.concurrency` at a time."""
+    found: dict[str, dict[str, Any]] = {}
+    limiter = anyio.CapacityLimiter(options.concurrency)
+
+    async def one(gen_id: str) -> None:
+        async with limiter:
+            data = await _generation(client, gen_id, options, state)
+        if data is not None:
+            found[gen_id] = data
+
+    async with anyio.create_task_group() as tg:
+        for gen_id in ids:
+            tg.start_soon(one, gen_id)
+    return found
+
+
+def _wants_cost(row: Mapping[str, Any]) -> bool:
+    if row.get("cost_usd") is not None:
+        return False
+    return row["status"] == "ok" or (row["status"] == "error" and bool(row.get("generation_id")))
 
 
 async def fill_unknown_costs(
@@ -131,28 +167,36 @@ async def fill_unknown_costs(
     catalog: Catalog | None,
     options: CostLookup | None = None,
 ) -> dict[str, int]:
-    """Cost every answered row without one; returns how many came from where."""
+    """Cost every answered row without one, and every billed attempt without one; returns
+    how many came from where (attempts as `attempts_<source>`)."""
     options = options or CostLookup()
     journal = Journal(run.journal_path)
     try:
-        rows = [r for r in journal.results() if r["status"] == "ok" and r.get("cost_usd") is None]
-        if not rows:
+        rows = [r for r in journal.results() if _wants_cost(r)]
+        attempts = journal.billed_attempts_to_cost()
+        if not rows and not attempts:
             return {}
+        ids = dict.fromkeys(
+            [str(r["generation_id"]) for r in rows if r.get("generation_id")]
+            + [str(a["generation_id"]) for _, a in attempts]
+        )
         state = _State()
-        limiter = anyio.CapacityLimiter(options.concurrency)
-
-        async def one(row: dict[str, Any]) -> None:
-            async with limiter:
-                state.counts[await _resolve(row, client, catalog, options, state)] += 1
-
-        async with anyio.create_task_group() as tg:
-            for row in rows:
-                tg.start_soon(one, row)
+        found = await _look_up(list(ids), client, options, state)
+        for row in rows:
+            state.counts[_price_row(row, catalog, found.get(row.get("generation_id") or ""))] += 1
+        costed = []
+        for attempt_id, attempt in attempts:
+            ok = _apply_to_attempt(attempt, found.get(attempt["generation_id"]))
+            if attempt.get("action") != "ok":  # an answer's own attempt is counted as its row
+                state.counts["attempts_generation" if ok else "attempts_unknown"] += 1
+            if ok:
+                costed.append((attempt_id, attempt))
         for row in rows:
             if row.get("cost_usd") is not None:
                 scores = list(journal.scores([row["task_key"]]))
                 journal.record(row, scores, ())
-        if state.counts["generation"] or state.counts["estimated"]:
+        journal.set_attempt_costs(costed)
+        if costed or state.counts["generation"] or state.counts["estimated"]:
             rebuild_parts(run, journal)
         return dict(state.counts)
     finally:

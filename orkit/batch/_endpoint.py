@@ -83,7 +83,7 @@ async def open_client(
     endpoint: Endpoint,
     *,
     max_connections: int = 256,
-    read_timeout_s: float = 120.0,
+    timeouts: Timeouts | None = None,
     preflight: bool = True,
 ) -> AsyncIterator[AsyncOpenRouter]:
     """An open client for `endpoint`; with `preflight`, first check that it answers."""
@@ -96,7 +96,7 @@ async def open_client(
         base_url=endpoint.base_url,
         api_key=endpoint.api_key,
         max_connections=max_connections,
-        timeouts=Timeouts(read=read_timeout_s),
+        timeouts=timeouts or Timeouts(),
     )
     async with AsyncOpenRouter(options, http_transport=transport) as client:
         if preflight:

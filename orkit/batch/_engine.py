@@ -5,7 +5,8 @@ Each model has its own lane (a lazy pass over the dataset) worked by up to
 waiting on a rate limit holds no connection and a slow model never blocks a fast one.
 For each task, in order: skip it if a previous run already finished it; answer it from the
 cache if it can; reserve its worst-case cost against the budget (or leave it
-`skipped_budget`); route it; record the outcome (journal first). Per-task failures become
+`skipped_budget`); route it, each attempt journaled and paid for as it ends
+(`_attempts`); record the outcome (journal first). Per-task failures become
 rows; a run-level stop (bad key, no credits) raises after the rows so far are flushed.
 """
 
@@ -18,23 +19,24 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
+from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
 from orkit.batch._progress import NullObserver, Observer, format_reset
 from orkit.batch._rows import (
     Timing,
-    attempt_rows,
     cached_row,
     error_row,
     ok_row,
     pending_row,
     score_rows,
 )
+from orkit.batch._services import WorstCase
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.errors import RunStoppedError
-from orkit.router import Outcome, Router
+from orkit.router import Attempt, Outcome, Router
 from orkit.scorers import Scorer
 from orkit.types import Clock
 
@@ -67,8 +69,8 @@ class TaskServices:
     """Keys already finished by an earlier run (a resume skips them)."""
     cache: ResponseCache | None = None
     budget: Budget | None = None
-    worst_case: Callable[[Task], float] | None = None
-    """The most a task could cost (for the budget)."""
+    worst_case: WorstCase | None = None
+    """The most a task, or one attempt of it, could cost (for the budget)."""
     attempt_offsets: Mapping[str, int] = field(default_factory=dict)
     """Attempts already made per task key (a retry numbers its attempts after them)."""
 
@@ -242,28 +244,26 @@ async def _run_task(task: Task, ctx: _Context) -> None:
     reserved: float | None = None
     budget = services.budget if services.worst_case is not None else None
     if budget is not None and services.worst_case is not None:
-        reserved = services.worst_case(task)
+        reserved = services.worst_case.task(task)
         if not await budget.reserve(reserved):
-            message = (
-                f"not sent: could cost up to ${reserved:.6f}, and ${budget.spent_usd:.6f}"
-                f" of the ${budget.limit_usd:.6f} budget is spent"
-            )
-            timing = Timing(0.0, 0.0, started, clock.wall())
-            _record(ctx, pending_row(task, ctx.run_id, "skipped_budget", message, timing))
+            _record_skipped(task, ctx, started, f"could cost up to ${reserved:.6f}")
             return
+    pay = None
+    if budget is not None and services.worst_case is not None and reserved is not None:
+        pay = AttemptBudget(budget, services.worst_case.attempt, reserved)
+    offset = services.attempt_offsets.get(task.key, 0)
+    hooks = TaskAttempts(task, ctx.run_id, ctx.sink, offset=offset, budget=pay)
     try:
-        outcome = await ctx.router.route(task.request)
+        outcome = await ctx.router.route(task.request, hooks)
+    except OverBudget as stop:
+        hooks.close(cancelled=False)
+        ctx.sink.totals.add_attempts(hooks.attempts)
+        _record_skipped(task, ctx, started, f"retry not sent: {stop}", hooks.attempts)
+        return
     except BaseException:
-        if budget is not None and reserved is not None:  # cancelled: assume the worst
-            budget.settle(reserved, None)
+        hooks.close(cancelled=True)  # cancelled: a request in flight may yet be billed
         raise
-    if budget is not None and reserved is not None:
-        cost = (
-            outcome.response.usage.cost_usd
-            if (outcome.response is not None and outcome.response.usage is not None)
-            else (0.0 if outcome.response is None else None)
-        )
-        budget.settle(reserved, cost)
+    hooks.close(cancelled=False)
     # The answer freed a slot and woke a spare worker: let it send the next request before
     # this answer is journaled (0.2-1 ms), and never be cancelled in between, or a received
     # answer would go unrecorded and be paid for again by the resume.
@@ -271,26 +271,44 @@ async def _run_task(task: Task, ctx: _Context) -> None:
     _record_outcome(task, outcome, started, cache_key, ctx)
 
 
+def _record_skipped(
+    task: Task, ctx: _Context, started: float, why: str, attempts: Sequence[Attempt] = ()
+) -> None:
+    budget = ctx.services.budget
+    assert budget is not None
+    message = (
+        f"not sent: {why}, and ${budget.spent_usd:.6f} of the ${budget.limit_usd:.6f}"
+        " budget is spent"
+    )
+    timing = Timing(0.0, 0.0, started, ctx.clock.wall())
+    row = pending_row(task, ctx.run_id, "skipped_budget", message, timing)
+    row["attempts"] = len(attempts) + ctx.services.attempt_offsets.get(task.key, 0)
+    ctx.sink.totals.add_billed_attempts(task.model, attempts, None)
+    _record(ctx, row)
+
+
 def _record_outcome(
     task: Task, outcome: Outcome, started: float, cache_key: str | None, ctx: _Context
 ) -> None:
+    # The attempts themselves were journaled as they ended (`TaskAttempts`).
     timing = Timing(outcome.queue_s, outcome.backoff_s, started, ctx.clock.wall())
     offset = ctx.services.attempt_offsets.get(task.key, 0)
-    attempts = attempt_rows(task, ctx.run_id, outcome.attempts, offset=offset)
     ctx.sink.totals.add_attempts(outcome.attempts)
     n = len(outcome.attempts) + offset
     if outcome.deferred_until is not None:
         message = f"waiting for quota (resets at {format_reset(outcome.deferred_until)})"
         ctx.sink.totals.note_deferred(outcome.deferred_until)
-        _record(ctx, pending_row(task, ctx.run_id, "deferred", message, timing), (), attempts)
+        ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, None)
+        _record(ctx, pending_row(task, ctx.run_id, "deferred", message, timing))
         return
     if outcome.response is not None:
         response = outcome.response
         row = ok_row(
             task, ctx.run_id, response, timing, attempts=n, is_fallback=outcome.is_fallback
         )
+        ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, row["generation_id"])
         scores = score_rows(task, ctx.run_id, response.content, ctx.scorers)
-        _record(ctx, row, scores, attempts)
+        _record(ctx, row, scores)
         if cache_key is not None and ctx.services.cache is not None:
             ctx.services.cache.put(cache_key, response)
         return
@@ -298,14 +316,10 @@ def _record_outcome(
     row = error_row(task, ctx.run_id, outcome.error, timing, attempts=n)
     row["served_model"] = outcome.model if outcome.is_fallback else None
     row["is_fallback"] = outcome.is_fallback
-    _record(ctx, row, (), attempts)
+    ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, row.get("generation_id"))
+    _record(ctx, row)
 
 
-def _record(
-    ctx: _Context,
-    row: dict[str, Any],
-    scores: Sequence[dict[str, Any]] = (),
-    attempts: Sequence[dict[str, Any]] = (),
-) -> None:
-    ctx.sink.record(row, scores, attempts)
+def _record(ctx: _Context, row: dict[str, Any], scores: Sequence[dict[str, Any]] = ()) -> None:
+    ctx.sink.record(row, scores)
     ctx.observer.on_row(row, ctx.sink.totals)

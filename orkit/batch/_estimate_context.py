@@ -14,6 +14,7 @@ from orkit.batch._endpoint import Endpoint, open_client
 from orkit.batch._server import key_info, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
+from orkit.config import Timeouts
 from orkit.cost import FreeQuota
 from orkit.errors import APIError
 from orkit.router import DailyQuota, RouterOptions
@@ -44,7 +45,7 @@ async def estimate_client(
     if endpoint is None or (offline and endpoint.kind != "sim"):
         yield None
         return
-    async with open_client(endpoint, read_timeout_s=20.0, preflight=False) as client:
+    async with open_client(endpoint, timeouts=Timeouts(read=20.0), preflight=False) as client:
         yield client
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from orkit.batch._attempts import AttemptBudget, OverBudget
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
 from orkit.batch._progress import format_reset
@@ -84,17 +85,23 @@ class JudgeCaller:
                 return JudgeReply(
                     None, sent=False, error=f"over budget (could cost ${reserved:.6f})"
                 )
+        # Each attempt pays for itself: a retry after a billed broken stream is billed again.
+        pay = None
+        if reserved is not None and self.budget is not None and self.worst_case is not None:
+            pay = AttemptBudget(self.budget, self.worst_case, reserved)
         try:
-            outcome = await self.router.route(request)
+            outcome = await self.router.route(request, pay)
+        except OverBudget as stop:
+            assert pay is not None
+            pay.close(cancelled=False)
+            return JudgeReply(None, sent=True, cost_usd=None, error=f"over budget: {stop}")
         except BaseException:
-            if reserved is not None and self.budget is not None:
-                self.budget.settle(reserved, None)  # cancelled mid-flight: assume the worst
+            if pay is not None:
+                pay.close(cancelled=True)  # cancelled mid-flight: assume the worst
             raise
+        if pay is not None:
+            pay.close(cancelled=False)
         response = outcome.response
-        if reserved is not None and self.budget is not None:
-            usage = response.usage if response is not None else None
-            cost = usage.cost_usd if usage is not None else (0.0 if response is None else None)
-            self.budget.settle(reserved, cost)
         if response is not None:
             if key is not None and self.cache is not None:
                 self.cache.put(key, response)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from orkit.batch._budget import Budget, Prices, dearest, worst_case_usd
+from orkit.batch._budget import Budget, Prices, dearest_of_chain
 from orkit.batch._cache import ResponseCache
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
@@ -35,7 +35,7 @@ def judge_worst_case(
 
     def worst(request: ChatRequest) -> float:
         chain = [m for m in (request.model, *fallbacks.get(request.model, ())) if m in prices]
-        return worst_case_usd(request, dearest(prices, chain))
+        return dearest_of_chain(request, prices, chain)
 
     return worst
 

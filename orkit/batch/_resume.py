@@ -109,9 +109,11 @@ def _drop_stale_pending(run: RunDir, sweep: Sweep) -> None:
 
 
 def _spent(journal: Journal) -> float:
-    """What the run spent so far: its answers, and its LLM judges' requests."""
-    answers = sum(row.get("cost_usd") or 0.0 for row in journal.results() if row["status"] == "ok")
-    return answers + sum(row.get("judge_cost_usd") or 0.0 for row in journal.scores())
+    """What the run spent so far: its rows (answers, and failures billed after they began),
+    the billed attempts that are not a row's own, and its LLM judges' requests."""
+    rows = sum(row.get("cost_usd") or 0.0 for row in journal.results())
+    attempts = sum(cost or 0.0 for _, cost in journal.extra_billed())
+    return rows + attempts + sum(row.get("judge_cost_usd") or 0.0 for row in journal.scores())
 
 
 async def _continue(
@@ -133,7 +135,9 @@ async def _continue(
         try:
             done = journal.keys(final=True) if only is None else frozenset()
             spent = _spent(journal)
-            offsets = {k: journal.attempts_so_far(k) for k in only} if only is not None else {}
+            # attempts already made, a retry's and those of tasks a kill interrupted (they
+            # were journaled as they ended): new attempts are numbered after them
+            offsets = journal.attempt_counts()
         finally:
             journal.close()
         settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it

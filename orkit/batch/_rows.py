@@ -130,10 +130,19 @@ def error_row(
         served_provider=error.provider,
         is_fallback=False,
         cost_source="unknown",
+        # Set when the failed answer had begun: billed, and looked up after the run.
+        generation_id=error.generation_id,
     )
     if isinstance(error, APIStatusError):
         row["http_status"] = error.status_code
-        row["generation_id"] = error.generation_id
+    usage = error.usage  # what a mid-stream error event reported
+    if usage is not None:
+        row.update(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=usage.cost_usd,
+            cost_source="reported" if usage.cost_usd is not None else "unknown",
+        )
     return row
 
 
@@ -195,6 +204,11 @@ def attempt_rows(
             "duration_s": a.duration_s,
             "wait_s": a.wait_s,
             "retry_after_s": a.retry_after_s,
+            "generation_id": a.generation_id,
+            "prompt_tokens": a.prompt_tokens,
+            "completion_tokens": a.completion_tokens,
+            "cost_usd": a.cost_usd,
+            "cost_source": "unknown" if a.cost_usd is None else "reported",
         }
         for a in attempts
     ]

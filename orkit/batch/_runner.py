@@ -103,7 +103,7 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
 def sweep_client(sweep: Sweep, endpoint: Endpoint) -> AbstractAsyncContextManager[AsyncOpenRouter]:
     """The client a run (or resume, or re-score) of `sweep` talks to `endpoint` with."""
     return open_client(
-        endpoint, max_connections=max(sweep.concurrency, 8), read_timeout_s=sweep.read_timeout_s
+        endpoint, max_connections=max(sweep.concurrency, 8), timeouts=sweep.timeouts()
     )
 
 
@@ -224,7 +224,8 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
                 budget=services.budget,
                 worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
             )
-        if sink.totals.all.cost_unknown_rows or session.done or session.only is not None:
+        unknown = sink.totals.all.cost_unknown_rows + sink.totals.all.billed_attempts_unknown
+        if unknown or session.done or session.only is not None:
             # (a first run whose every answer carried its cost has nothing to look up; a
             # resume or retry may inherit rows an earlier execution could not cost)
             session.costs_filled = await settle_costs(run, client, session.endpoint)
@@ -289,7 +290,7 @@ async def _services(
                 models.update(m for m in extra if isinstance(m, str))
         catalog = await price_catalog(endpoint, client)
         prices = await model_prices(sorted(models), client, catalog)
-        worst = worst_case_for(sweep, prices)
+        worst = worst_case_for(sweep, prices, endpoint, session.clock)
     services = TaskServices(
         done=session.done,
         cache=cache_for(sweep, endpoint),
@@ -417,6 +418,8 @@ def recount_from_journal(
             lessons.add(row)
         for model, attempt in journal.attempts_by_task_model():
             totals.add_journaled_attempt(model, attempt)
+        for model, cost in journal.extra_billed():
+            totals.add_billed_attempt(model, cost)
     finally:
         journal.close()
     totals.deferred_until = deferred_until

@@ -3,23 +3,27 @@ budget (with the dearest prices each model can be billed at)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from orkit._settings import load_settings
-from orkit.batch._budget import Budget, Prices, dearest, worst_case_usd
+from orkit.batch._budget import Budget, Prices, dearest_of_chain
 from orkit.batch._cache import ResponseCache
 from orkit.batch._endpoint import Endpoint
 from orkit.batch._tasks import Task, canonical_json
 from orkit.catalog import Catalog, ModelInfo, load_endpoints
 from orkit.client import AsyncOpenRouter
+from orkit.cost import price_overrides
 from orkit.errors import ConfigError
+from orkit.types import ChatRequest, Clock
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
 __all__ = [
+    "WorstCase",
     "cache_for",
     "cache_ident",
     "cache_path",
@@ -29,6 +33,9 @@ __all__ = [
 ]
 
 _FRESH_ENDPOINTS_S = 60.0
+_PRICE_HORIZON_S = 3600.0
+"""How long after its reservation a request may still be billed, for time-of-day prices: it
+may wait at the router's limits and stream for minutes, so an hour, with room to spare."""
 
 
 def cache_for(sweep: Sweep, endpoint: Endpoint) -> ResponseCache | None:
@@ -49,12 +56,6 @@ def cache_ident(endpoint: Endpoint) -> str:
     if endpoint.kind == "sim":
         return "sim:" + canonical_json(dict(endpoint.sim))
     return endpoint.kind if endpoint.kind != "url" else endpoint.base_url
-
-
-def _chain(sweep: Sweep, model: str, params: dict[str, Any]) -> list[str]:
-    extra = params.get("models")
-    server_side = [m for m in extra if isinstance(m, str)] if isinstance(extra, list) else []
-    return [model, *sweep.fallbacks.get(model, ()), *server_side]
 
 
 async def model_prices(
@@ -79,6 +80,7 @@ async def _dearest_endpoint(model: str, info: ModelInfo, client: AsyncOpenRouter
         web_search=info.web_search_price or 0.0,
         max_completion_tokens=info.max_completion_tokens,
         context_length=info.context_length,
+        overrides=price_overrides(info),
     )
     if info.is_free:
         return base
@@ -92,18 +94,52 @@ async def _dearest_endpoint(model: str, info: ModelInfo, client: AsyncOpenRouter
         web_search=base.web_search,
         max_completion_tokens=base.max_completion_tokens,
         context_length=base.context_length,
+        overrides=base.overrides,
     )
 
 
-def worst_case_for(sweep: Sweep, prices: dict[str, Prices]) -> Any:
-    """A function: task → the most it could cost, across its fallback chain."""
+@dataclass(frozen=True, slots=True)
+class WorstCase:
+    """The most a task, or one attempt of it, could cost: what the budget reserves."""
 
-    def worst(task: Task) -> float:
-        params = dict(task.request.params)
-        chain = [m for m in _chain(sweep, task.model, params) if m in prices]
-        return worst_case_usd(task.request, dearest(prices, chain))
+    prices: Mapping[str, Prices]
+    fallbacks: Mapping[str, Iterable[str]]
+    clock: Clock | None
+    """The server's time of day, for time-of-day prices: None when orkit cannot know it
+    (the emulator keeps its own clock), so that any window may apply."""
 
-    return worst
+    def task(self, task: Task) -> float:
+        """Across the task's whole chain: its model, client-side fallbacks, and the models
+        OpenRouter may fall back to (`params.models`)."""
+        chain = [task.model, *self.fallbacks.get(task.model, ()), *_server_side(task.request)]
+        return self._dearest(task.request, chain)
+
+    def attempt(self, request: ChatRequest) -> float:
+        """One attempt of `request` (its model and OpenRouter's fallbacks only: a client-side
+        fallback is an attempt of its own)."""
+        return self._dearest(request, [request.model, *_server_side(request)])
+
+    def _dearest(self, request: ChatRequest, chain: list[str]) -> float:
+        during = None
+        if self.clock is not None:
+            now = self.clock.wall()
+            during = (now, now + _PRICE_HORIZON_S)
+        return dearest_of_chain(
+            request, self.prices, [m for m in chain if m in self.prices], during
+        )
+
+
+def _server_side(request: ChatRequest) -> list[str]:
+    extra = request.params.get("models")
+    return [m for m in extra if isinstance(m, str)] if isinstance(extra, list) else []
+
+
+def worst_case_for(
+    sweep: Sweep, prices: dict[str, Prices], endpoint: Endpoint, clock: Clock
+) -> WorstCase:
+    """The worst cases of the sweep's tasks at these prices (time-of-day windows read on
+    `clock`, unless the endpoint is the emulator, whose clock is its own)."""
+    return WorstCase(prices, sweep.fallbacks, None if endpoint.kind == "sim" else clock)
 
 
 def new_budget(sweep: Sweep, spent_usd: float) -> Budget | None:

@@ -74,6 +74,13 @@ class ResultSink:
         ):
             self.flush()
 
+    def record_attempt(self, row: Mapping[str, Any]) -> None:
+        """One HTTP attempt, as it ends (its task may go on, or be killed before its
+        outcome): journaled in the tick's group commit, then buffered for the part file."""
+        self.journal.record_attempt(row["task_key"], row, commit=False)
+        self._commit_soon()
+        self.attempts.append(row)
+
     def _commit_soon(self) -> None:
         if self._commit_scheduled:
             return

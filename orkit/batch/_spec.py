@@ -11,6 +11,7 @@ repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
 task_timeout_s = 300           # a task's retries end as an error row after this (0: never)
 out = "runs"                   # relative to the working directory
+idle_timeout_s = 30            # optional: also connect_timeout_s, first_byte_timeout_s
 
 [prompt]                       # one prompt ...
 system = "Answer with the answer only."
@@ -50,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from orkit.errors import SpecError
+from orkit.router import DEFAULT_TASK_TIMEOUT_S
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
@@ -82,6 +84,9 @@ SPEC_KEYS = (
     "fallbacks",
     "routing",
     "score_fallbacks",
+    "connect_timeout_s",
+    "first_byte_timeout_s",
+    "idle_timeout_s",
     "read_timeout_s",
     "task_timeout_s",
     "budget_usd",
@@ -238,8 +243,10 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "out": str(sweep.out),
         "budget_usd": sweep.budget_usd,
         "cache": sweep.cache,
+        "connect_timeout_s": sweep.connect_timeout_s,
+        "first_byte_timeout_s": sweep.first_byte_timeout_s,
+        "idle_timeout_s": sweep.idle_timeout_s,
         "read_timeout_s": sweep.read_timeout_s,
-        "task_timeout_s": sweep.task_timeout_s or 0,  # TOML has no null: 0 is "no cap"
         "score_fallbacks": sweep.score_fallbacks,
         "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
         "params": dict(sweep.params),
@@ -250,6 +257,8 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "fallbacks": {m: list(c) for m, c in sweep.fallbacks.items()},
         "routing": dict(sweep.routing),
     }
+    if sweep.task_timeout_s != DEFAULT_TASK_TIMEOUT_S:  # the default is left unsaid
+        spec["task_timeout_s"] = sweep.task_timeout_s or 0  # TOML has no null: 0 is "no cap"
     return {k: v for k, v in spec.items() if v is not None and v != {} and v != []}
 
 

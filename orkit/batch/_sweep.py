@@ -20,6 +20,7 @@ from orkit.batch._progress import TqdmObserver
 from orkit.batch._routing import build_router_options
 from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
+from orkit.config import Timeouts
 from orkit.errors import SpecError
 from orkit.router import DEFAULT_TASK_TIMEOUT_S, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
@@ -73,9 +74,20 @@ class Sweep:
     """Client-side fallback chains: `{"a/x": ["b/y"]}` (b/y answers when a/x cannot)."""
     routing: Mapping[str, Any] = field(default_factory=dict)
     """Retry and adaptation settings (`RetryPolicy` and `RouterOptions` fields)."""
-    read_timeout_s: float = 120.0
-    """Longest silence allowed from the server (before the first byte or between chunks);
-    a stalled stream fails after this long and is retried."""
+    connect_timeout_s: float | None = None
+    """Longest wait to open a connection to the server (default 10 s)."""
+    first_byte_timeout_s: float | None = None
+    """Longest wait from sending a request to its response headers (default 30 s, or
+    `read_timeout_s` if given). The attempt then fails and is retried."""
+    idle_timeout_s: float | None = None
+    """Longest silence between bytes of a streamed answer (default 30 s, or
+    `read_timeout_s` if given). Keep-alive comments count as bytes, so a slow model whose
+    server keeps the stream alive is never cut; a stalled stream frees its slot after this
+    and is retried."""
+    read_timeout_s: float | None = None
+    """The longest silence anywhere, as one number (what orkit had before the three
+    above): if given, it is the default of `first_byte_timeout_s` and `idle_timeout_s`, and
+    it bounds a non-streamed answer (default 120 s)."""
     task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S
     """Wall-clock cap on one task's retries and waits, from its first send (None or 0: no
     cap): past it the task ends as an error row carrying its last error."""
@@ -190,6 +202,19 @@ class Sweep:
             overrides=overrides,
             quota_path=quota_path,
             task_timeout_s=self.task_timeout_s or None,
+        )
+
+    def timeouts(self) -> Timeouts:
+        """The client timeouts of this sweep (see the `*_timeout_s` fields)."""
+        silence = self.read_timeout_s
+        defaults = Timeouts()
+        first_byte = self.first_byte_timeout_s or silence or defaults.first_byte
+        idle = self.idle_timeout_s or silence or defaults.idle
+        return Timeouts(
+            connect=self.connect_timeout_s or defaults.connect,
+            first_byte=first_byte,
+            idle=idle,
+            read=silence or defaults.read,
         )
 
     @property

@@ -29,9 +29,15 @@ class ModelTotals:
     cached: int = 0
     """Rows answered from the response cache."""
     cost_usd: float = 0.0
-    """Sum of known costs."""
+    """Sum of known costs: the rows', plus `billed_attempts_usd`."""
     cost_unknown_rows: int = 0
-    """Rows whose cost is unknown (not counted in cost_usd, never as 0)."""
+    """Rows whose cost is unknown (not counted in cost_usd, never as 0): answered rows, and
+    failed ones whose answer had begun (a generation id: billed)."""
+    billed_attempts_usd: float = 0.0
+    """Known cost of billed attempts that are not a row's own: a stream cut short or failed
+    mid-way, then retried (part of cost_usd)."""
+    billed_attempts_unknown: int = 0
+    """Such attempts whose cost is not known (not counted in cost_usd, never as 0)."""
     byok_rows: int = 0
     """Rows billed through your own provider key (BYOK): kept apart from OpenRouter spend."""
     byok_fee_usd: float = 0.0
@@ -61,7 +67,7 @@ class ModelTotals:
             self.errors += 1
         cost = row.get("cost_usd")
         if cost is None:
-            if row["status"] == "ok":
+            if row["status"] == "ok" or row.get("generation_id"):
                 self.cost_unknown_rows += 1
         else:
             self.cost_usd += cost
@@ -73,6 +79,14 @@ class ModelTotals:
         self.completion_tokens += row.get("completion_tokens") or 0
         if row.get("is_fallback"):
             self.fallback_rows += 1
+
+    def add_billed_attempt(self, cost_usd: float | None) -> None:
+        """A billed attempt that is not its row's own (see `billed_attempts_usd`)."""
+        if cost_usd is None:
+            self.billed_attempts_unknown += 1
+        else:
+            self.billed_attempts_usd += cost_usd
+            self.cost_usd += cost_usd
 
     def add_attempts(self, attempts: Sequence[Attempt]) -> None:
         for a in attempts:
@@ -152,6 +166,19 @@ class RunTotals:
         status, action = attempt.get("http_status"), attempt.get("action")
         for totals in (self._model(model), self.all):
             totals.add_attempt(status, action)
+
+    def add_billed_attempt(self, model: str, cost_usd: float | None) -> None:
+        self._model(model).add_billed_attempt(cost_usd)
+        self.all.add_billed_attempt(cost_usd)
+
+    def add_billed_attempts(
+        self, model: str, attempts: Sequence[Attempt], row_generation_id: str | None
+    ) -> None:
+        """The billed attempts of one task whose cost is not its row's (a generation id
+        other than the row's)."""
+        for a in attempts:
+            if a.generation_id is not None and a.generation_id != row_generation_id:
+                self.add_billed_attempt(model, a.cost_usd)
 
     def note_deferred(self, until: float) -> None:
         self.deferred_until = max(until, self.deferred_until or until)

@@ -39,10 +39,11 @@ def _usd(value: Any) -> str:
 async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
     from orkit._settings import load_settings
     from orkit.batch import open_client, resolve_endpoint
+    from orkit.config import Timeouts
     from orkit.router import DailyQuota, account_id
 
     endpoint = resolve_endpoint(endpoint_name)
-    async with open_client(endpoint, preflight=False, read_timeout_s=20.0) as client:
+    async with open_client(endpoint, preflight=False, timeouts=Timeouts(read=20.0)) as client:
         data = await client.get_key()
     local: dict[str, Any] = {}
     hint = endpoint.api_key.masked() if endpoint.api_key is not None else None

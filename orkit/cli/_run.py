@@ -94,6 +94,47 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="send every request, even deterministic ones answered before",
     )
+    add_timeout_arguments(p)
+
+
+_TIMEOUT_FIELDS = ("connect_timeout_s", "first_byte_timeout_s", "idle_timeout_s", "read_timeout_s")
+"""The Sweep fields (and spec keys) the timeout flags set."""
+
+
+def add_timeout_arguments(p: argparse.ArgumentParser) -> None:
+    """How long a request may hang before it is given up and retried (spec keys of the
+    same names; defaults in `orkit.config.Timeouts`)."""
+    g = p.add_argument_group("timeouts (seconds; a request that hits one is retried)")
+    g.add_argument(
+        "--connect-timeout",
+        type=float,
+        metavar="S",
+        dest="connect_timeout_s",
+        help="longest wait to connect to the server (default 10)",
+    )
+    g.add_argument(
+        "--first-byte-timeout",
+        type=float,
+        metavar="S",
+        dest="first_byte_timeout_s",
+        help="longest wait from sending a request to its response headers (default 30)",
+    )
+    g.add_argument(
+        "--idle-timeout",
+        type=float,
+        metavar="S",
+        dest="idle_timeout_s",
+        help="longest silence between bytes of a streamed answer; keep-alive comments "
+        "count (default 30)",
+    )
+    g.add_argument(
+        "--read-timeout",
+        type=float,
+        metavar="S",
+        dest="read_timeout_s",
+        help="longest silence anywhere: the default of the two above, and the limit for a "
+        "non-streamed answer (default 120)",
+    )
 
 
 def add_spend_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
@@ -163,6 +204,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         "budget_usd": args.budget,
         "task_timeout_s": args.task_timeout,
         "cache": False if args.no_cache else None,
+        **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
     }
     if args.spec:
         params = overrides.pop("params")

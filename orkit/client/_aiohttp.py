@@ -4,6 +4,9 @@ At a few hundred requests in flight, httpx's connection pool rescans every conne
 each request, which costs milliseconds of CPU per request and caps a run far below what the
 server allows; aiohttp's pool does not. The client still speaks the same `HTTPBackend`
 protocol, so httpx remains available (and is used for in-process ASGI transports).
+
+aiohttp's `sock_read` is the longest silence on the socket, timed from the request being
+sent: a stream is sent under `first_byte` and moved to `idle` once its headers are in.
 """
 
 from __future__ import annotations
@@ -17,26 +20,33 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from orkit.client._http import HTTPResponse, StreamResponse, host_of, redact_exception
-from orkit.config import ClientOptions
+from orkit.client._http import (
+    HTTPResponse,
+    StreamResponse,
+    Waiting,
+    host_of,
+    redact_exception,
+    timeout_message,
+)
+from orkit.config import ClientOptions, Timeouts
 from orkit.errors import APIConnectionError, APIError, APITimeoutError, InvalidResponseError
 
 __all__ = ["AiohttpBackend"]
 
 
 class _AiohttpStream:
-    __slots__ = ("_headers", "_host", "_read_timeout", "_resp")
+    __slots__ = ("_headers", "_host", "_resp", "_timeouts")
 
     def __init__(
         self,
         resp: aiohttp.ClientResponse,
         host: str,
-        read_timeout: float,
+        timeouts: Timeouts,
         headers: Mapping[str, str],
     ) -> None:
         self._resp = resp
         self._host = host
-        self._read_timeout = read_timeout
+        self._timeouts = timeouts
         self._headers = headers
 
     @property
@@ -55,14 +65,16 @@ class _AiohttpStream:
             return await self._resp.content.readany()
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise aiohttp_error(
-                exc, self._host, self._read_timeout, self._headers, streaming=True
+                exc, self._host, self._timeouts, self._headers, waiting="idle", streaming=True
             ) from exc
 
     async def read(self) -> bytes:
         try:
             return await self._resp.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise aiohttp_error(exc, self._host, self._read_timeout, self._headers) from exc
+            raise aiohttp_error(
+                exc, self._host, self._timeouts, self._headers, waiting="idle"
+            ) from exc
 
 
 class AiohttpBackend:
@@ -71,9 +83,12 @@ class AiohttpBackend:
 
     def __init__(self, options: ClientOptions) -> None:
         t = options.timeouts
-        self._read_timeout = t.read
+        self._timeouts = t
         self._timeout = aiohttp.ClientTimeout(
             total=None, connect=t.pool + t.connect, sock_connect=t.connect, sock_read=t.read
+        )
+        self._stream_timeout = aiohttp.ClientTimeout(
+            total=None, connect=t.pool + t.connect, sock_connect=t.connect, sock_read=t.first_byte
         )
         self._limit = options.max_connections
         self._session: aiohttp.ClientSession | None = None
@@ -118,12 +133,20 @@ class AiohttpBackend:
     ) -> AsyncIterator[StreamResponse]:
         try:
             resp = await self._client().post(
-                url, data=body, headers=headers, allow_redirects=False, proxy=self._proxy(url)
+                url,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                proxy=self._proxy(url),
+                timeout=self._stream_timeout,
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
+            raise aiohttp_error(
+                exc, host_of(url), self._timeouts, headers, waiting="first_byte"
+            ) from exc
+        _wait_idle(resp, self._timeouts.idle)
         try:
-            yield _AiohttpStream(resp, host_of(url), self._read_timeout, headers)
+            yield _AiohttpStream(resp, host_of(url), self._timeouts, headers)
         finally:
             resp.release()
 
@@ -148,31 +171,45 @@ class AiohttpBackend:
                 content = await resp.read()
                 return HTTPResponse(resp.status, resp.headers, content)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise aiohttp_error(exc, host_of(url), self._read_timeout, headers) from exc
+            raise aiohttp_error(exc, host_of(url), self._timeouts, headers, waiting="read") from exc
 
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
 
+def _wait_idle(resp: aiohttp.ClientResponse, idle: float) -> None:
+    """From now on, allow `idle` of silence between body bytes. The connection's protocol
+    times each gap from the last bytes received with its `read_timeout` (aiohttp changes it
+    the same way for a websocket); `start_timeout` restarts the running timer under it."""
+    connection = resp.connection
+    if connection is None or connection.protocol is None or resp.content.is_eof():
+        # The whole body is in: nothing is left to wait for, and a timer started now would
+        # outlive the answer and break the connection once it is back in the pool.
+        return
+    protocol = connection.protocol
+    protocol.read_timeout = idle
+    protocol.start_timeout()
+
+
 def aiohttp_error(
     exc: BaseException,
     host: str,
-    read_timeout: float,
+    timeouts: Timeouts,
     headers: Mapping[str, str],
     *,
+    waiting: Waiting,
     streaming: bool = False,
 ) -> APIError:
-    """One line saying what went wrong with the connection; never the request headers."""
+    """One line saying what went wrong with the connection; never the request headers.
+    `waiting` is the silence limit the failed read was under (see `_http.transport_error`)."""
     auth = headers.get("Authorization") or headers.get("authorization")
     if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
         redact_exception(exc, auth[len("Bearer ") :])
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return APITimeoutError(f"timed out connecting to {host}")
+        return APITimeoutError(timeout_message(host, timeouts, "connect"))
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-        if streaming:
-            return APITimeoutError(f"stream from {host} stalled: no data for {read_timeout:g}s")
-        return APITimeoutError(f"no answer from {host} within {read_timeout:g}s (read timeout)")
+        return APITimeoutError(timeout_message(host, timeouts, waiting))
     if isinstance(exc, aiohttp.ClientConnectorError):
         reason = (
             "connection refused"

@@ -27,6 +27,7 @@ from orkit.client._wire import (
     find_error,
     invalid_response,
     load_json,
+    not_an_event_stream,
 )
 from orkit.config import ClientOptions
 from orkit.errors import (
@@ -183,12 +184,18 @@ class AsyncOpenRouter:
             raise error_from_response(
                 status, raw.headers, await raw.read(), model=model, secret=self._key
             )
-        if "json" in raw.headers.get("content-type", ""):
+        content_type = raw.headers.get("content-type", "")
+        if "json" in content_type:
             # Asked to stream, answered with one JSON body (an error, or a server that
             # does not stream): read it as a non-streamed answer.
             resp = HTTPResponse(status, raw.headers, await raw.read())
             final = self._chat_body(resp, model, perf_counter() - t0)
             return ChatStream(None, model=model, secret=self._key, t0=t0, final=final)
+        if content_type and "event-stream" not in content_type:
+            # An HTML page or plain text: an answer, not a dropped connection. (No content
+            # type at all is read as SSE: minimal servers send none.)
+            body = await raw.read()
+            raise not_an_event_stream(status, content_type, body, self._key, model=model)
         return ChatStream(raw, model=model, secret=self._key, t0=t0)
 
     def _chat_body(self, resp: HTTPResponse, model: str, latency_s: float | None) -> ChatResponse:

@@ -7,7 +7,10 @@ per request at high concurrency) can be dropped in. A backend:
 - sends bytes it is given (the body is serialized once, by the client),
 - returns the status, a case-insensitive header mapping and the body bytes,
 - turns its own transport failures into `APIConnectionError` / `APITimeoutError`, with a
-  one-line message naming the host and the original exception as `__cause__`.
+  one-line message naming the host and the original exception as `__cause__`; a timeout's
+  message says which of `Timeouts` fired and its value;
+- bounds a streamed request by `Timeouts.first_byte` until its headers are in and by
+  `Timeouts.idle` between body bytes after that; a whole answer by `Timeouts.read`.
 
 HTTP error statuses are not errors at this level: mapping them is `_wire`'s job.
 """
@@ -18,12 +21,12 @@ import errno
 import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
-from orkit.config import ClientOptions
+from orkit.config import ClientOptions, Timeouts
 from orkit.errors import (
     APIConnectionError,
     APIError,
@@ -32,7 +35,10 @@ from orkit.errors import (
     InvalidResponseError,
 )
 
-__all__ = ["HTTPBackend", "HTTPResponse", "HttpxBackend", "StreamResponse"]
+__all__ = ["HTTPBackend", "HTTPResponse", "HttpxBackend", "StreamResponse", "Waiting"]
+
+Waiting = Literal["first_byte", "idle", "read"]
+"""Which silence limit a read was under: a stream's headers, a stream's body, a whole answer."""
 
 
 class HTTPResponse:
@@ -94,14 +100,14 @@ class HTTPBackend(Protocol):
 
 
 class _HttpxStream:
-    __slots__ = ("_body", "_headers", "_host", "_read_timeout", "_resp")
+    __slots__ = ("_body", "_headers", "_host", "_resp", "_timeouts")
 
     def __init__(
-        self, resp: httpx.Response, host: str, read_timeout: float, headers: Mapping[str, str]
+        self, resp: httpx.Response, host: str, timeouts: Timeouts, headers: Mapping[str, str]
     ) -> None:
         self._resp = resp
         self._host = host
-        self._read_timeout = read_timeout
+        self._timeouts = timeouts
         self._headers = headers  # only to cut the key out of error messages
         self._body: AsyncIterator[bytes] = resp.aiter_bytes()
 
@@ -123,14 +129,16 @@ class _HttpxStream:
             return b""
         except httpx.HTTPError as exc:
             raise transport_error(
-                exc, self._host, self._read_timeout, self._headers, streaming=True
+                exc, self._host, self._timeouts, self._headers, waiting="idle", streaming=True
             ) from exc
 
     async def read(self) -> bytes:
         try:
             return await self._resp.aread()
         except httpx.HTTPError as exc:
-            raise transport_error(exc, self._host, self._read_timeout, self._headers) from exc
+            raise transport_error(
+                exc, self._host, self._timeouts, self._headers, waiting="idle"
+            ) from exc
 
     async def aclose(self) -> None:
         aclose = getattr(self._body, "aclose", None)
@@ -151,6 +159,11 @@ class HttpxBackend:
         t = options.timeouts
         self._timeouts = t
         n = options.max_connections
+        # httpx has one read timeout per request, applied to every wait for bytes (headers
+        # and body). A stream starts under `first_byte`; `_wait_idle` moves it to `idle`.
+        self._stream_timeout = httpx.Timeout(
+            connect=t.connect, read=t.first_byte, write=t.write, pool=t.pool
+        )
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
@@ -163,19 +176,26 @@ class HttpxBackend:
         try:
             resp = await self._client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, host_of(url), self._timeouts.read, headers) from exc
+            raise transport_error(
+                exc, host_of(url), self._timeouts, headers, waiting="read"
+            ) from exc
         return HTTPResponse(resp.status_code, resp.headers, resp.content)
 
     @asynccontextmanager
     async def stream_post(
         self, url: str, body: bytes, headers: Mapping[str, str]
     ) -> AsyncIterator[StreamResponse]:
-        request = self._client.build_request("POST", url, content=body, headers=headers)
+        request = self._client.build_request(
+            "POST", url, content=body, headers=headers, timeout=self._stream_timeout
+        )
         try:
             resp = await self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, host_of(url), self._timeouts.read, headers) from exc
-        stream = _HttpxStream(resp, host_of(url), self._timeouts.read, headers)
+            raise transport_error(
+                exc, host_of(url), self._timeouts, headers, waiting="first_byte"
+            ) from exc
+        _wait_idle(request, self._timeouts.idle)
+        stream = _HttpxStream(resp, host_of(url), self._timeouts, headers)
         try:
             yield stream
         finally:
@@ -187,11 +207,23 @@ class HttpxBackend:
         try:
             resp = await self._client.get(url, params=params, headers=headers)
         except httpx.HTTPError as exc:
-            raise transport_error(exc, host_of(url), self._timeouts.read, headers) from exc
+            raise transport_error(
+                exc, host_of(url), self._timeouts, headers, waiting="read"
+            ) from exc
         return HTTPResponse(resp.status_code, resp.headers, resp.content)
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _wait_idle(request: httpx.Request, idle: float) -> None:
+    """From now on, wait at most `idle` for each piece of the body. httpcore (and the
+    emulator's transport) look the read timeout up in the request's extensions at every
+    read, and the transport shares that mapping with the request, so replacing the entry is
+    seen by the reads still to come."""
+    timeout = dict(request.extensions.get("timeout") or {})
+    timeout["read"] = idle
+    request.extensions["timeout"] = timeout
 
 
 def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | None) -> HTTPBackend:
@@ -216,21 +248,23 @@ def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | N
 def transport_error(
     exc: httpx.HTTPError,
     host: str,
-    read_timeout: float,
+    timeouts: Timeouts,
     headers: Mapping[str, str],
     *,
+    waiting: Waiting,
     streaming: bool = False,
 ) -> APIError:
     """One line saying what went wrong with the connection, never the request headers.
 
-    The bearer token is cut out of the message and of the original exception (kept as
-    `__cause__`), should a proxy or transport ever have quoted it.
+    `waiting` is the silence limit the failed read was under; `streaming` says the body of a
+    stream had begun. The bearer token is cut out of the message and of the original
+    exception (kept as `__cause__`), should a proxy or transport ever have quoted it.
     """
     auth = headers.get("Authorization") or headers.get("authorization")
     if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
         redact_exception(exc, auth[len("Bearer ") :])
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(_timeout_message(exc, host, read_timeout, streaming))
+        return APITimeoutError(_timeout_message(exc, host, timeouts, waiting))
     if isinstance(exc, httpx.ConnectError):
         return APIConnectionError(f"cannot connect to {host} ({_connect_reason(exc)})")
     if isinstance(exc, httpx.DecodingError):
@@ -239,6 +273,20 @@ def transport_error(
         where = "mid-stream" if streaming else "before the response was complete"
         return APIConnectionError(f"connection to {host} dropped {where} ({_reason(exc)})")
     return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
+
+
+def timeout_message(host: str, timeouts: Timeouts, which: Waiting | Literal["connect"]) -> str:
+    """What timed out, naming the timeout and its value (both backends say it the same way)."""
+    if which == "connect":
+        return f"timed out connecting to {host} after {timeouts.connect:g}s (connect timeout)"
+    if which == "first_byte":
+        return (
+            f"no response from {host} within {timeouts.first_byte:g}s of sending the request "
+            "(first-byte timeout)"
+        )
+    if which == "idle":
+        return f"stream from {host} stalled: no data for {timeouts.idle:g}s (idle timeout)"
+    return f"no answer from {host} within {timeouts.read:g}s (read timeout)"
 
 
 def redact_exception(exc: BaseException, token: str) -> None:
@@ -252,17 +300,15 @@ def redact_exception(exc: BaseException, token: str) -> None:
 
 
 def _timeout_message(
-    exc: httpx.TimeoutException, host: str, read_timeout: float, streaming: bool
+    exc: httpx.TimeoutException, host: str, timeouts: Timeouts, waiting: Waiting
 ) -> str:
     if isinstance(exc, httpx.ConnectTimeout):
-        return f"timed out connecting to {host}"
+        return timeout_message(host, timeouts, "connect")
     if isinstance(exc, httpx.PoolTimeout):
         return f"timed out waiting for a free connection to {host} (pool is full)"
     if isinstance(exc, httpx.WriteTimeout):
         return f"timed out sending the request to {host}"
-    if streaming:
-        return f"stream from {host} stalled: no data for {read_timeout:g}s"
-    return f"no answer from {host} within {read_timeout:g}s (read timeout)"
+    return timeout_message(host, timeouts, waiting)
 
 
 def _connect_reason(exc: BaseException) -> str:

@@ -11,6 +11,10 @@ End-of-stream rules (reference §4):
   `is_mid_stream=True`; no `[DONE]` follows it;
 - end of body without `[DONE]` is accepted once a finish reason has arrived (some servers close
   right after the usage event), and is an `APIConnectionError` otherwise.
+
+An error raised once the answer has begun carries what was seen of it: the generation id
+(OpenRouter bills a generation cut short, and `GET /generation` says for how much), the
+provider, and the `usage` an error event reported, so that no billed attempt goes unseen.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class _Accumulator:
     """Folds stream events into the fields of the final `ChatResponse`."""
 
     __slots__ = (
+        "began",
         "content",
         "created",
         "finish_reason",
@@ -62,6 +67,7 @@ class _Accumulator:
 
     def __init__(self, t0: float) -> None:
         self.t0 = t0
+        self.began = False  # an event has arrived: the server had begun the generation
         self.ttft_s: float | None = None
         self.generation_id: str | None = None
         self.model: str | None = None
@@ -76,6 +82,7 @@ class _Accumulator:
         self.usage: object = None
 
     def add(self, obj: Mapping[str, Any]) -> None:
+        self.began = True
         if self.generation_id is None:
             self.generation_id = obj.get("id")
             self.created = obj.get("created")
@@ -286,6 +293,7 @@ class ChatStream:
             data = await self._raw.receive()
         except APIError as exc:
             exc.model = exc.model or self._model
+            self._with_progress(exc)
             raise
         eof = not data
         try:
@@ -297,9 +305,24 @@ class ChatStream:
             if eof:
                 self._end_of_body()
         except APIError as exc:
+            self._with_progress(exc)
             if not (self._keep and self._pending):
                 raise
             self._failure = exc  # hand out the chunks that came before the error first
+
+    def _with_progress(self, exc: APIError) -> APIError:
+        """`exc`, told what had arrived of the answer before it (see the module docstring)."""
+        acc = self._acc
+        if acc.began:  # headers alone promise nothing: the generation may never have begun
+            exc.generation_id = (
+                exc.generation_id
+                or _opt_str(acc.generation_id)
+                or self._headers.get("x-generation-id")
+            )
+        exc.provider = exc.provider or _opt_str(acc.provider)
+        if exc.usage is None:
+            exc.usage = parse_usage(acc.usage)
+        return exc
 
     def _event(self, payload: str, eof: bool) -> bool:
         """Fold one event; True if it was `[DONE]`."""
@@ -316,11 +339,11 @@ class ChatStream:
         return False
 
     def _fold(self, obj: dict[str, Any]) -> None:
-        if obj.get("error"):
-            raise self._mid_stream_error(obj)
         acc = self._acc
+        # An error event is folded in first: its id, provider and `usage` (what the failed
+        # generation was billed) go on the error rather than being lost with the event.
         acc.add(obj)
-        if acc.finish_reason == "error":
+        if obj.get("error") or acc.finish_reason == "error":
             raise self._mid_stream_error(obj)
         if self._keep:
             self._pending.append(obj)

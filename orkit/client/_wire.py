@@ -55,6 +55,7 @@ __all__ = [
     "find_error",
     "invalid_response",
     "load_json",
+    "not_an_event_stream",
     "parse_usage",
 ]
 
@@ -115,6 +116,30 @@ _CONTEXT_RE = re.compile(
     r"|input is too long|exceeds? the (?:model'?s? )?(?:maximum )?context",
     re.IGNORECASE,
 )
+
+# What local servers (llama.cpp, vLLM, Ollama) send with a 5xx when the request itself is
+# invalid: sending it again gets the same answer, so it is a request error, not a server
+# fault. Only messages that can only be about the request's fields are listed (a generic
+# 5xx stays retryable):
+_INVALID_REQUEST_5XX_RE = re.compile(
+    # llama.cpp (nlohmann::json) reading a request field: "type must be number, but is
+    # string", "key 'messages' not found". Not type_error.316 (invalid UTF-8 in the
+    # model's output) nor parse errors (orkit always sends valid JSON).
+    r"\[json\.exception\.(?:type_error\.30[2-5]|out_of_range\.40[13])\]"
+    # pydantic (vLLM, FastAPI servers) validating the request model, not a response model.
+    r"|\b\d+ validation errors? for \w*Request\b"
+    # FastAPI's request-body validation detail: loc ('body', 'max_tokens').
+    r"|['\"]loc['\"]:\s*[(\[]\s*['\"]body['\"]"
+    # Go's encoding/json decoding the request (Ollama), naming the field.
+    r"|json: cannot unmarshal \w+ into Go struct field"
+    # jsonschema validating the request against the server's schema.
+    r"|Failed validating '\w+' in schema",
+)
+_INVALID_REQUEST_TYPES = frozenset(
+    {"badrequesterror", "invalid_request_error", "invalid_request", "bad_request"}
+)
+"""An error `type` by which the server itself says the request is invalid (vLLM's
+`BadRequestError`, sent with a 500 by some versions)."""
 
 
 # --------------------------------------------------------------------------- success
@@ -258,8 +283,13 @@ def error_from_response(
     message = as_str(err.get("message")) or status_phrase(status_code)
     raw = _raw_detail(metadata.get("raw"))
     provider = as_str(metadata.get("provider_name"))
-    cls = _class_for(status_code, f"{message} {raw or ''}", as_str(metadata.get("error_type")))
-    return cls(
+    cls = _class_for(
+        status_code,
+        f"{message} {raw or ''}",
+        as_str(metadata.get("error_type")),
+        as_str(err.get("type")),
+    )
+    error = cls(
         _compose(model, status_code, message, provider, raw, is_mid_stream),
         status_code=status_code,
         model=model,
@@ -271,6 +301,9 @@ def error_from_response(
         generation_id=headers.get("x-generation-id") or as_str(payload.get("id")),
         raw_code=code,
     )
+    # An error inside a 200 body or event may say what the failed generation was billed.
+    error.usage = parse_usage(payload.get("usage")) if status < 400 else None
+    return error
 
 
 def invalid_response(
@@ -287,17 +320,50 @@ def invalid_response(
         if text
         else f"{prefix}{status}: empty {what}",
         model=model,
+        status_code=status,
     )
 
 
-def _class_for(status: int, text: str, error_type: str | None) -> type[APIStatusError]:
-    """HTTP status → exception class: the only such table in orkit."""
+def not_an_event_stream(
+    status: int, content_type: str, body: bytes, secret: Secret | None, *, model: str | None
+) -> InvalidResponseError:
+    """A streamed request answered with a body that is neither SSE nor JSON (an HTML page
+    from a proxy or a login portal, say): the server answered, so it is not a dropped
+    connection, and retrying may or may not help, as for an unparsable JSON body."""
+    key = secret_text(secret)
+    if key:
+        body = body.replace(key.encode(), REDACTED.encode())
+    text = redact_secrets(excerpt(body))
+    prefix = f"{model}: " if model else ""
+    kind = one_line(content_type, 80) or "no content type"
+    detail = f": {text!r}" if text else " (empty body)"
+    return InvalidResponseError(
+        f"{prefix}{status}: expected an event stream, got {kind}{detail}",
+        model=model,
+        status_code=status,
+    )
+
+
+def _class_for(
+    status: int, text: str, error_type: str | None, body_type: str | None = None
+) -> type[APIStatusError]:
+    """HTTP status → exception class: the only such table in orkit. `error_type` is
+    OpenRouter's `metadata.error_type`, `body_type` the error's own `type` field."""
     if status == 400 and (error_type in _CONTEXT_TYPES or _CONTEXT_RE.search(text)):
         return ContextLengthError
+    if 500 <= status <= 599 and _says_request_is_invalid(text, body_type):
+        return BadRequestError  # keeps its 5xx status_code; the policy fails it, no retry
     cls = _STATUS_CLASSES.get(status)
     if cls is not None:
         return cls
     return ServerError if 500 <= status <= 599 else APIStatusError
+
+
+def _says_request_is_invalid(text: str, body_type: str | None) -> bool:
+    """A 5xx whose body says the request itself is invalid (see `_INVALID_REQUEST_5XX_RE`)."""
+    if body_type is not None and body_type.lower() in _INVALID_REQUEST_TYPES:
+        return True
+    return _INVALID_REQUEST_5XX_RE.search(text) is not None
 
 
 def _status_from_code(code: object, metadata: Mapping[str, Any], err: Mapping[str, Any]) -> int:
@@ -321,7 +387,7 @@ def _bare_error(payload: Mapping[str, Any], status: int) -> Mapping[str, Any]:
     message = (
         as_str(payload.get("message")) or as_str(payload.get("detail")) or status_phrase(status)
     )
-    return {"message": message, "code": payload.get("code")}
+    return {"message": message, "code": payload.get("code"), "type": payload.get("type")}
 
 
 def _compose(

@@ -37,7 +37,14 @@ from orkit.cost._duration import (
     plan_duration,
 )
 from orkit.cost._output import DEFAULT_OUTPUT_TOKENS, FALLBACK_CEILING, OutputBand, output_band
-from orkit.cost._prices import PriceBand, Rates, price_band
+from orkit.cost._prices import (
+    PriceBand,
+    PriceOverride,
+    Rates,
+    dearest_factors,
+    price_band,
+    price_overrides,
+)
 from orkit.cost._result import (
     Estimate,
     LineEstimate,
@@ -68,6 +75,7 @@ __all__ = [
     "OutputBand",
     "OutputSample",
     "PriceBand",
+    "PriceOverride",
     "Rates",
     "TextSize",
     "TokenizerFamily",
@@ -75,6 +83,7 @@ __all__ = [
     "budget_verdict",
     "cost_from_generation",
     "cost_from_prices",
+    "dearest_factors",
     "family_of",
     "format_duration",
     "format_usd",
@@ -84,5 +93,6 @@ __all__ = [
     "output_band",
     "plan_duration",
     "price_band",
+    "price_overrides",
     "sample_of",
 ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit.catalog import ModelInfo, ProviderEndpoint
+from orkit.cost._prices import price_overrides
 
 __all__ = ["GenerationCost", "cost_from_generation", "cost_from_prices", "is_insured"]
 
@@ -100,29 +101,17 @@ def cost_from_prices(
 def _long_context(
     info: ModelInfo, prompt_tokens: int, prompt: float, completion: float
 ) -> tuple[float, float]:
-    """Rates after `overrides` that apply at this prompt size (later entries win), scaled
-    to the serving provider's base rates."""
-    base_p, base_c = info.prompt_price or 0.0, info.completion_price or 0.0
+    """Rates after the long-context `overrides` that apply at this prompt size (later
+    entries win), on top of the serving provider's rates. (Time-of-day entries are left out:
+    when the request was served is not known here.)"""
     applies = [
         o
-        for o in info.pricing.get("overrides") or ()
-        if isinstance(o, Mapping)
-        and isinstance(o.get("min_prompt_tokens"), int)
-        and prompt_tokens >= o["min_prompt_tokens"]
+        for o in price_overrides(info)
+        if not o.is_time_of_day
+        and o.min_prompt_tokens is not None
+        and prompt_tokens >= o.min_prompt_tokens
     ]
     if not applies:
         return prompt, completion
     last = applies[-1]  # later entries win
-    p, c = _float_str(last.get("prompt")), _float_str(last.get("completion"))
-    if p is not None and base_p:
-        prompt = prompt * p / base_p
-    if c is not None and base_c:
-        completion = completion * c / base_c
-    return prompt, completion
-
-
-def _float_str(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+    return prompt * last.prompt_factor, completion * last.completion_factor

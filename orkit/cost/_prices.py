@@ -5,19 +5,33 @@ OpenRouter's default routing picks a provider with weight 1 / price² among the 
 ones, so the expected rate is that weighted mean; `provider.sort = "price"` or `:floor`
 pins the cheapest, `provider.order` the first listed, `only`/`ignore` narrow the list.
 Without `/endpoints` (offline) the catalog's listed price is all there is, and the band on
-price is zero. Long-context `overrides` (`min_prompt_tokens`) are kept as multipliers of
-the base rates, applied per request by prompt size; time-of-day overrides widen the band.
+price is zero.
+
+`pricing.overrides` are read here and nowhere else (`price_overrides`): each entry replaces
+the listed rates while its conditions hold (a prompt of at least `min_prompt_tokens`; a UTC
+time of day in `[utc_start, utc_end)`, HHMM, which may wrap midnight), later entries
+winning, on top of the serving provider's own price multiplier. The estimate applies the
+long-context ones per request by prompt size and lets the time-of-day ones widen its band;
+the budget reserves at `dearest_factors`, the highest rates any entry can bring to a request.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from orkit.catalog import ModelInfo, ProviderEndpoint
 
-__all__ = ["PriceBand", "Rates", "price_band"]
+__all__ = [
+    "PriceBand",
+    "PriceOverride",
+    "Rates",
+    "dearest_factors",
+    "price_band",
+    "price_overrides",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,28 +66,121 @@ def _f(value: Any) -> float | None:
     return out if out >= 0 else None
 
 
-def _overrides(info: ModelInfo) -> tuple[list[tuple[int, float, float]], list[Rates]]:
-    """Long-context multipliers, and the rates of time-of-day windows."""
+_DAY_MIN = 1440
+
+
+@dataclass(frozen=True, slots=True)
+class PriceOverride:
+    """One entry of `pricing.overrides`, as multipliers of the listed rates (so the serving
+    provider's own multiplier applies on top, as OpenRouter bills it)."""
+
+    prompt_factor: float
+    completion_factor: float
+    min_prompt_tokens: int | None = None
+    utc_start: int | None = None
+    """HHMM, UTC; with `utc_end`, the entry holds in `[utc_start, utc_end)` (may wrap)."""
+    utc_end: int | None = None
+
+    @property
+    def is_time_of_day(self) -> bool:
+        return self.utc_start is not None and self.utc_end is not None
+
+    def can_apply(self, prompt_tokens: float | None, during: tuple[float, float] | None) -> bool:
+        """Whether this entry can hold for a request of at most `prompt_tokens` (None: any
+        size) served at some moment of `during` (Unix seconds; None: any time of day)."""
+        too_short = prompt_tokens is not None and prompt_tokens < (self.min_prompt_tokens or 0)
+        if too_short:
+            return False
+        if not self.is_time_of_day or during is None:
+            return True
+        assert self.utc_start is not None and self.utc_end is not None
+        return _meets(_minute_spans(self.utc_start, self.utc_end), _spans_during(*during))
+
+
+def _minute(hhmm: int) -> int:
+    return (hhmm // 100) * 60 + hhmm % 100
+
+
+def _minute_spans(start_hhmm: int, end_hhmm: int) -> list[tuple[int, int]]:
+    """`[start, end)` in minutes of the UTC day, split in two where it wraps midnight (start
+    == end holds never, as the emulator reads it)."""
+    start, end = _minute(start_hhmm), _minute(end_hhmm)
+    if start <= end:
+        return [(start, end)]
+    return [(start, _DAY_MIN), (0, end)]
+
+
+def _spans_during(first_s: float, last_s: float) -> list[tuple[int, int]]:
+    """The minutes of the UTC day that `[first_s, last_s]` (Unix seconds) touches."""
+    length = math.floor(last_s / 60) - math.floor(first_s / 60) + 1
+    if length >= _DAY_MIN:
+        return [(0, _DAY_MIN)]
+    start = math.floor(first_s / 60) % _DAY_MIN
+    end = start + length
+    if end <= _DAY_MIN:
+        return [(start, end)]
+    return [(start, _DAY_MIN), (0, end - _DAY_MIN)]
+
+
+def _meets(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def price_overrides(info: ModelInfo) -> tuple[PriceOverride, ...]:
+    """The model's `pricing.overrides`, in wire order; an entry that leaves a rate out keeps
+    the listed one (factor 1), and entries without a condition orkit reads are ignored."""
     base_p, base_c = info.prompt_price or 0.0, info.completion_price or 0.0
-    long_ctx: list[tuple[int, float, float]] = []
-    windows: list[Rates] = []
+    out = []
     for o in info.pricing.get("overrides") or ():
         if not isinstance(o, Mapping):
             continue
+        min_tokens = o.get("min_prompt_tokens")
+        min_tokens = min_tokens if isinstance(min_tokens, int) else None
+        start, end = o.get("utc_start"), o.get("utc_end")
+        timed = isinstance(start, int) and isinstance(end, int)
+        if min_tokens is None and not timed:
+            continue
         p, c = _f(o.get("prompt")), _f(o.get("completion"))
-        p = base_p if p is None else p
-        c = base_c if c is None else c
-        if isinstance(o.get("min_prompt_tokens"), int):
-            long_ctx.append(
-                (
-                    o["min_prompt_tokens"],
-                    p / base_p if base_p else 1.0,
-                    c / base_c if base_c else 1.0,
-                )
+        out.append(
+            PriceOverride(
+                prompt_factor=p / base_p if p is not None and base_p else 1.0,
+                completion_factor=c / base_c if c is not None and base_c else 1.0,
+                min_prompt_tokens=min_tokens,
+                utc_start=start if timed else None,
+                utc_end=end if timed else None,
             )
-        elif "utc_start" in o or "utc_end" in o:
-            windows.append(Rates(p, c))
-    return long_ctx, windows
+        )
+    return tuple(out)
+
+
+def dearest_factors(
+    overrides: Sequence[PriceOverride],
+    *,
+    prompt_tokens: float | None = None,
+    during: tuple[float, float] | None = None,
+) -> tuple[float, float]:
+    """The highest (prompt, completion) multipliers of the listed rates that can apply to a
+    request of at most `prompt_tokens` served during `during` (None: unknown, so any): the
+    listed rates themselves (1.0), or any override that can hold. Whichever entry wins on
+    the wire, its rate is one of these, so this bounds it."""
+    fp = fc = 1.0
+    for o in overrides:
+        if o.can_apply(prompt_tokens, during):
+            fp, fc = max(fp, o.prompt_factor), max(fc, o.completion_factor)
+    return fp, fc
+
+
+def _overrides(info: ModelInfo) -> tuple[list[tuple[int, float, float]], list[PriceOverride]]:
+    """Long-context multipliers (entries conditioned on prompt size only), and the entries
+    that depend on the time of day."""
+    long_ctx: list[tuple[int, float, float]] = []
+    timed: list[PriceOverride] = []
+    for o in price_overrides(info):
+        if o.is_time_of_day:
+            timed.append(o)
+        elif o.min_prompt_tokens is not None:
+            long_ctx.append((o.min_prompt_tokens, o.prompt_factor, o.completion_factor))
+    return long_ctx, timed
 
 
 def _eligible(
@@ -128,7 +235,7 @@ def price_band(
     """The band of rates for requests to `info` with these request `params`."""
     extra = info.request_price or 0.0  # includes the `:online` search fee (catalog variant)
     listed = Rates(info.prompt_price or 0.0, info.completion_price or 0.0, extra)
-    long_ctx, windows = _overrides(info)
+    long_ctx, timed = _overrides(info)
     if info.is_free or not endpoints:
         low = high = expected = listed
         source = "catalog"
@@ -151,7 +258,10 @@ def price_band(
             max(e.request for e in chosen) + search,
         )
         source = f"{len(chosen)} provider{'s' if len(chosen) != 1 else ''}"
-    for w in windows:  # off-peak discounts and the like: possible, not expected
-        low = Rates(min(low.prompt, w.prompt), min(low.completion, w.completion), low.request)
-        high = Rates(max(high.prompt, w.prompt), max(high.completion, w.completion), high.request)
+    if timed:  # off-peak discounts and peak surcharges: possible, not expected
+        low_p = min(1.0, *(o.prompt_factor for o in timed))
+        low_c = min(1.0, *(o.completion_factor for o in timed))
+        high_p, high_c = dearest_factors(timed)
+        low = Rates(low.prompt * low_p, low.completion * low_c, low.request)
+        high = Rates(high.prompt * high_p, high.completion * high_c, high.request)
     return PriceBand(low, expected, high, tuple(long_ctx), source)

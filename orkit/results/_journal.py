@@ -11,7 +11,10 @@ replace rows (a resume after budget skips, `retry --errors`) rewrite them from i
 Tables:
 - `tasks`: the latest outcome of each task (its results row and score rows, as JSON), with
   `final` = 0 for outcomes a resume should redo (`skipped_budget`, `deferred`);
-- `attempts`: every HTTP attempt ever made, append-only (a retry adds, never replaces).
+- `attempts`: every HTTP attempt ever made, append-only (a retry adds, never replaces),
+  journaled as each attempt ends (`record_attempt`, in the same group commit as answers),
+  so a `kill -9` keeps the attempt history, and the billed attempts, of unfinished tasks.
+  Only the cost fill after the lanes changes an attempt once written (`set_attempt_costs`).
 
 Scores can be replaced on their own (`set_scores`): LLM judges add theirs after the
 candidates are answered, and a re-score recomputes them without touching the results.
@@ -109,6 +112,19 @@ class Journal:
         if commit:
             self.commit()
 
+    def record_attempt(
+        self, task_key: str, attempt: Mapping[str, Any], *, commit: bool = True
+    ) -> None:
+        """Journal one HTTP attempt as it ends, before its task has an outcome. With
+        `commit=False` it joins the transaction in progress (see `record`)."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+        self._db.execute(
+            "INSERT INTO attempts (task_key, attempt) VALUES (?, ?)", (task_key, _dumps(attempt))
+        )
+        if commit:
+            self.commit()
+
     def commit(self) -> None:
         """Make every outcome recorded so far durable (nothing to do once closed: closing
         commits)."""
@@ -141,6 +157,12 @@ class Journal:
         ).fetchone()
         return int(n)
 
+    def attempt_counts(self) -> dict[str, int]:
+        """Attempts journaled per task key (tasks without any are absent)."""
+        self.commit()
+        rows = self._db.execute("SELECT task_key, count(*) FROM attempts GROUP BY task_key")
+        return {str(k): int(n) for k, n in rows}
+
     def results(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         for (text,) in self._select("result", "tasks", keys):
             yield json.loads(text)
@@ -164,6 +186,51 @@ class Journal:
         )
         for model, text in rows:
             yield model, json.loads(text)
+
+    def billed_attempts_to_cost(self) -> list[tuple[int, dict[str, Any]]]:
+        """(id, attempt) of every attempt the server began a generation for (it has a
+        `generation_id`) whose cost is not known yet: the cost fill looks them up."""
+        self.commit()
+        rows = self._db.execute(
+            "SELECT id, attempt FROM attempts "
+            "WHERE json_extract(attempt, '$.generation_id') IS NOT NULL "
+            "AND json_extract(attempt, '$.cost_usd') IS NULL ORDER BY id"
+        )
+        return [(int(i), json.loads(text)) for i, text in rows]
+
+    def set_attempt_costs(self, updates: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        """Replace attempts by id (their looked-up cost), in one transaction."""
+        if not updates:
+            return
+        self.commit()
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            db.executemany(
+                "UPDATE attempts SET attempt = ? WHERE id = ?",
+                [(_dumps(a), i) for i, a in updates],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def extra_billed(self) -> list[tuple[str, float | None]]:
+        """(task model, cost or None) of every billed attempt whose cost is not its task's
+        row's own: an attempt with a generation id other than its results row's (a stream
+        cut short before a retry succeeded; any attempt of a task killed before it had a
+        row). Such costs come on top of the results rows' costs; None is billed but
+        unknown."""
+        self.commit()
+        rows = self._db.execute(
+            "SELECT coalesce(t.model, json_extract(a.attempt, '$.model')), "
+            "json_extract(a.attempt, '$.cost_usd') "
+            "FROM attempts a LEFT JOIN tasks t ON t.task_key = a.task_key "
+            "WHERE json_extract(a.attempt, '$.generation_id') IS NOT NULL "
+            "AND json_extract(a.attempt, '$.generation_id') "
+            "IS NOT json_extract(t.result, '$.generation_id') ORDER BY a.id"
+        )
+        return [(str(m), None if c is None else float(c)) for m, c in rows]
 
     def _select(
         self, column: str, table: str, keys: Iterable[str] | None, order: str = "rowid"

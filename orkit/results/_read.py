@@ -41,4 +41,4 @@ def with_columns_of(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 def read_attempts(run: RunDir) -> pa.Table:
-    return read_parts(run.attempts_dir, ATTEMPTS_SCHEMA)
+    return with_columns_of(read_parts(run.attempts_dir, ATTEMPTS_SCHEMA), ATTEMPTS_SCHEMA)

@@ -17,10 +17,13 @@ __all__ = [
     "schema_metadata",
 ]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """1: first release. 2: the scores table gains the nullable `judge_*` columns at its end
 (parts of version 1 read back with them null). 3: the results table gains the nullable
-`is_byok` and `upstream_cost_usd` at its end (older parts read back with them null)."""
+`is_byok` and `upstream_cost_usd` at its end (older parts read back with them null).
+4: the attempts table gains the nullable `generation_id`, `prompt_tokens`,
+`completion_tokens`, `cost_usd` and `cost_source` at its end (older parts read back with
+them null)."""
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -85,10 +88,23 @@ ATTEMPTS_SCHEMA = pa.schema(
         ("duration_s", pa.float64()),
         ("wait_s", pa.float64()),
         ("retry_after_s", pa.float64()),
+        ("generation_id", pa.string()),
+        ("prompt_tokens", pa.int64()),
+        ("completion_tokens", pa.int64()),
+        ("cost_usd", pa.float64()),
+        ("cost_source", pa.string()),
     ]
 )
 """One row per HTTP attempt. `action` is what followed it: ok, retry, wait, fallback, fail,
-defer or stop. `wait_s` is the waiting before the attempt (limiters, then backoff)."""
+defer or stop. `wait_s` is the waiting before the attempt (limiters, then backoff).
+
+`generation_id` is set when the server began a generation, even if the attempt then broke
+(a stream cut short, a mid-stream error): OpenRouter bills those. Tokens and `cost_usd` are
+what the answer (or the error event) reported, or, for a broken attempt, what
+`GET /generation` said after the run; `cost_source` is `reported`, `generation` or `unknown`
+(null cost: nothing said; an attempt without a generation id was not billed, and says
+`unknown` too, with a null cost, never 0). An attempt's cost that is its task's own (same
+`generation_id` as the results row) is the row's `cost_usd`, not an extra charge."""
 
 SCORES_SCHEMA = pa.schema(
     [

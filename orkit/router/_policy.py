@@ -12,6 +12,8 @@ for later, or stop the run). Every row of the policy is in `tests/router/test_po
 | 402 without                                    | stop      | the run stops (add credits)        |
 | 400 context length                             | fallback  | next model in the chain, else fail |
 | 400, 403, 409, 413, 422, other 4xx             | fail      | a row with the error               |
+| 5xx whose body says the request is invalid     | fail      | a row (the client maps it to 400's |
+|   (llama.cpp / vLLM / Ollama validation errors)|           | class, keeping its 5xx status)     |
 | 404 (no endpoints, model gone)                 | fallback  | next model, else fail              |
 | 429 free-models-per-day                        | defer     | left pending until the reset       |
 | 429 free-models-per-minute                     | wait      | until X-RateLimit-Reset            |
@@ -39,6 +41,7 @@ from orkit.errors import (
     APIError,
     APIStatusError,
     AuthenticationError,
+    BadRequestError,
     ContextLengthError,
     InsufficientCreditsError,
     InvalidResponseError,
@@ -155,6 +158,10 @@ def classify(error: APIError, *, now_wall: float) -> Verdict:
         return Verdict(Action.FALLBACK, "not_found")
     if isinstance(error, ServiceUnavailableError | ProviderOverloadedError):
         return Verdict(Action.RETRY, "overloaded", hint, congestion=True)
+    if isinstance(error, BadRequestError):
+        # Before the status: a validation error a local server sends with a 500 is a bad
+        # request (the client says so by its class); sending it again gets the same answer.
+        return Verdict(Action.FAIL, error.error_type)
     status = error.status_code
     if status == 408 or status >= 500:
         return Verdict(Action.RETRY, f"http_{status}", hint)

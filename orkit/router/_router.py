@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import random
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from orkit._clock import SystemClock
 from orkit.errors import APIError, APIStatusError, RunStoppedError
@@ -22,7 +23,7 @@ from orkit.router._policy import TASK_TIMEOUT, Action, RetryPolicy, Step, classi
 from orkit.router._quota import DailyQuota
 from orkit.types import ChatRequest, ChatResponse, Clock, Completer
 
-__all__ = ["Attempt", "CircuitOpenError", "Outcome", "Router"]
+__all__ = ["Attempt", "AttemptHooks", "CircuitOpenError", "Outcome", "Router"]
 
 
 class CircuitOpenError(APIError):
@@ -50,6 +51,23 @@ class Attempt:
     retry_after_s: float | None
     action: str
     """What followed: ok, retry, wait, fallback, fail, defer, stop."""
+    generation_id: str | None = None
+    """Set when the server began a generation: billed, even if the attempt then failed."""
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    """What the response (or a mid-stream error event) said the attempt cost; None: not said."""
+
+
+class AttemptHooks(Protocol):
+    """What a caller of `Router.route` hears of each attempt of its request."""
+
+    async def before_attempt(self, request: ChatRequest) -> None:
+        """Called before each attempt waits at the limits; raising stops the request there
+        (the exception propagates out of `route`)."""
+
+    def after_attempt(self, attempt: Attempt) -> None:
+        """Called as each attempt ends, before the router waits or tries again."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -79,6 +97,12 @@ class _TaskState:
     first_sent_at: float | None = None
     """Clock time of the task's first send: its wall-clock cap counts from there (time in
     the queue before it is the run's pace, not this task's trouble)."""
+    hooks: AttemptHooks | None = None
+
+    def add(self, attempt: Attempt) -> None:
+        self.attempts.append(attempt)
+        if self.hooks is not None:
+            self.hooks.after_attempt(attempt)
 
 
 class Router:
@@ -146,10 +170,11 @@ class Router:
             raise outcome.error or CircuitOpenError("deferred", model=request.model)
         return outcome.response
 
-    async def route(self, request: ChatRequest) -> Outcome:
-        """Send `request`, retrying and falling back as the policy says."""
+    async def route(self, request: ChatRequest, hooks: AttemptHooks | None = None) -> Outcome:
+        """Send `request`, retrying and falling back as the policy says; `hooks` hear of
+        each attempt as it starts and ends."""
         chain = [request.model, *self.options.fallbacks.get(request.model, ())]
-        state = _TaskState()
+        state = _TaskState(hooks=hooks)
         for index, model in enumerate(chain):
             req = request if index == 0 else replace(request, model=model)
             outcome = await self._on_model(req, state, can_fall_back=index + 1 < len(chain))
@@ -193,6 +218,8 @@ class Router:
             go, result = await self._gatekeep(here, state)
             if not go:
                 return result
+            if state.hooks is not None:
+                await state.hooks.before_attempt(request)
             waited = await limits.acquire(here.scope, here.provider, request)
             state.queue_s += waited
             state.pending_wait += waited
@@ -311,7 +338,7 @@ class Router:
             duration = clock.now() - t0
             limits.release(here.scope, here.provider)
             step = self._judge(error, here, state, t0)
-            state.attempts.append(
+            state.add(
                 _attempt_row(
                     state,
                     here.request.model,
@@ -329,7 +356,8 @@ class Router:
         duration = clock.now() - t0
         limits.release(here.scope, here.provider)
         limits.on_success(here.scope, here.provider, t0)
-        state.attempts.append(
+        usage = response.usage
+        state.add(
             Attempt(
                 attempt=state.attempt,
                 model=here.request.model,
@@ -341,6 +369,10 @@ class Router:
                 wait_s=wait_before,
                 retry_after_s=None,
                 action="ok",
+                generation_id=response.generation_id,
+                prompt_tokens=usage.prompt_tokens if usage is not None else None,
+                completion_tokens=usage.completion_tokens if usage is not None else None,
+                cost_usd=usage.cost_usd if usage is not None else None,
             )
         )
         return None, response
@@ -405,6 +437,7 @@ def _attempt_row(
 ) -> Attempt:
     status = error.status_code if isinstance(error, APIStatusError) else None
     retry_after = error.retry_after_s if isinstance(error, APIStatusError) else None
+    usage = error.usage
     return Attempt(
         attempt=state.attempt,
         model=model,
@@ -416,6 +449,11 @@ def _attempt_row(
         wait_s=wait_before,
         retry_after_s=retry_after,
         action=str(action),
+        generation_id=error.generation_id,
+        # what a mid-stream error event reported: the broken answer was billed this much
+        prompt_tokens=usage.prompt_tokens if usage is not None else None,
+        completion_tokens=usage.completion_tokens if usage is not None else None,
+        cost_usd=usage.cost_usd if usage is not None else None,
     )
 
 

@@ -25,6 +25,7 @@ from orkit.sim._dictconv import SimConfigError, from_mapping, to_plain
 __all__ = [
     "FAULT_STATUSES",
     "SIM_API_KEY",
+    "STREAM_FAULT_KINDS",
     "FaultProfile",
     "ModelProfile",
     "ProviderProfile",
@@ -37,6 +38,19 @@ SIM_API_KEY = "sk-or-v1-" + hashlib.sha256(b"orkit offline OpenRouter emulator")
 
 FAULT_STATUSES = frozenset({400, 401, 402, 403, 404, 408, 429, 500, 502, 503, 504, 524, 529})
 """HTTP statuses a `FaultProfile` can inject, each with its real OpenRouter error body."""
+
+STREAM_FAULT_KINDS = (
+    "mid_stream_error",
+    "drop_connection",
+    "stall",
+    "empty_completion",
+    # Later additions go last: the draw's slices are laid out in this order, so appending
+    # keeps every existing seed meeting the same faults.
+    "truncated_stream",
+    "garbage_body",
+    "stall_after_headers",
+)
+"""`FaultProfile` fields of faults acted out on an HTTP 200, in the order of their slices."""
 
 _DATA_COLLECTION = ("allow", "deny")
 
@@ -162,6 +176,18 @@ class FaultProfile:
     """Stop sending mid-body and hold the connection (up to `SimConfig.max_stall_s`)."""
     empty_completion: float = 0.0
     """HTTP 200 with empty content, 0 completion tokens and a null finish reason (cost 0)."""
+    truncated_stream: float = 0.0
+    """HTTP 200, then the connection is cut right after the first chunk (the role chunk of a
+    stream, which carries the generation id; the first half of a JSON body). Broken on the
+    way, not cancelled by the client: the generation runs to its end upstream and is billed
+    in full, and `/generation` reports its cost, as OpenRouter does."""
+    garbage_body: float = 0.0
+    """HTTP 200 with an HTML body (`text/html`), as a misconfigured proxy or captive portal
+    answers, whether or not the request streamed. Not billed."""
+    stall_after_headers: float = 0.0
+    """HTTP 200 headers, then not a byte, held up to `SimConfig.max_stall_s`, then dropped
+    (the stall a read timeout on the whole response cannot tell from a slow model). Not
+    billed: the client's disconnect cancels the generation."""
     models: tuple[str, ...] | None = None
     """Model ids (as served) the faults apply to; None = every model."""
     retry_after_s: float = 2.0
@@ -172,7 +198,7 @@ class FaultProfile:
             if code not in FAULT_STATUSES:
                 raise ValueError(f"status.{code}: cannot inject status {code}")
             _check_probability(f"status.{code}", p)
-        for name in ("mid_stream_error", "drop_connection", "stall", "empty_completion"):
+        for name in STREAM_FAULT_KINDS:
             _check_probability(name, getattr(self, name))
         if self.total_probability() > 1.0 + 1e-9:
             raise ValueError(f"probabilities: sum to {self.total_probability():.3f} > 1")
@@ -180,7 +206,7 @@ class FaultProfile:
 
     def total_probability(self) -> float:
         """Sum of all fault probabilities (the chance that a request meets some fault)."""
-        extra = self.mid_stream_error + self.drop_connection + self.stall + self.empty_completion
+        extra: float = sum(getattr(self, name) for name in STREAM_FAULT_KINDS)
         return sum(self.status.values()) + extra
 
     @classmethod

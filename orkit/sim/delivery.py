@@ -11,7 +11,10 @@ whole stream is a single write. While pausing, the connection is watched for
 
 Faults: a mid-stream error, a dropped connection or a stall happens after about half of
 the content; a drop returns without completing the response (the server closes the
-socket), a stall holds the connection up to `max_stall_s` real seconds, then drops.
+socket), a stall holds the connection up to `max_stall_s` real seconds, then drops. A
+truncated stream is dropped right after its first chunk (a JSON body: after half of it) and
+billed; a stall after headers sends the headers and nothing more; a garbage body is an HTML
+page with status 200.
 """
 
 from __future__ import annotations
@@ -109,11 +112,29 @@ class _Outcome:
         self.value = "client_disconnect"
 
 
+GARBAGE_HTML = (
+    b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
+    b"<h1>502 Bad Gateway</h1><p>The upstream answered something this proxy could not read."
+    b"</p></body></html>"
+)
+"""The body of a `garbage_body` fault: what a proxy in the way sends with a 200."""
+
+
 async def deliver(sim: Simulator, plan: ChatPlan, link: Link) -> None:
     """Send the planned completion and settle its billing by what was delivered."""
     outcome = _Outcome()
+    kind = plan.fault.kind if plan.fault is not None else None
     try:
-        if plan.request.stream:
+        if kind == "garbage_body":
+            await link.start(200, _headers(plan, b"text/html; charset=utf-8"))
+            await link.body(GARBAGE_HTML, more=False)
+            outcome.value = "garbage_body"
+        elif kind == "stall_after_headers":
+            content_type = b"text/event-stream" if plan.request.stream else b"application/json"
+            await link.start(200, _headers(plan, content_type))
+            outcome.value = "stalled_after_headers"
+            await link.pause(sim.config.max_stall_s)
+        elif plan.request.stream:
             await _stream(sim, plan, link, outcome)
         else:
             await _json(sim, plan, link, outcome)
@@ -141,6 +162,9 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
     await paced.emit(COMMENT, 0.0)
     await _keepalive(sim, paced, COMMENT, plan.ttft_s)
     await paced.emit(writer.delta(""), plan.ttft_s)
+    if kind == "truncated_stream":
+        await _break(sim, paced, kind, outcome)
+        return
     pieces = plan.answer.pieces
     chunks = [pieces[i : i + _TOKENS_PER_CHUNK] for i in range(0, len(pieces), _TOKENS_PER_CHUNK)]
     cut = (
@@ -170,12 +194,18 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
 
 
 async def _break(sim: Simulator, paced: _Paced, kind: str, outcome: _Outcome) -> None:
-    """Act out a drop (return without completing) or a stall (hold, then drop)."""
+    """Act out a drop (return without completing) or a stall (hold, then drop).
+
+    A truncated stream is a drop the emulator bills: the outcome is set before the flush, so
+    a client that is gone by then still meets the billing of a generation that ran upstream.
+    """
+    if kind == "truncated_stream":
+        outcome.value = "truncated"
     await paced.flush()
     if kind == "stall":
         outcome.value = "stalled"
         await paced.link.pause(sim.config.max_stall_s)
-    else:
+    elif kind != "truncated_stream":
         outcome.value = "dropped"
 
 
@@ -183,7 +213,7 @@ async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -
     body = dumps(completion_body(plan, with_cost=sim.config.report_usage_cost)).encode()
     total = plan.ttft_s + plan.completion_tokens * plan.token_s
     kind = plan.fault.kind if plan.fault is not None else None
-    broken = kind in ("drop_connection", "stall")
+    broken = kind in ("drop_connection", "stall", "truncated_stream")
     if not sim.config.json_padding and not broken:
         await link.pause(link.arrived + total - time.monotonic())
         headers = [
@@ -201,7 +231,7 @@ async def _json(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome) -
         await paced.emit(PADDING, 0.0)
         await _keepalive(sim, paced, PADDING, until)
     if broken:
-        if kind == "drop_connection":
+        if kind in ("drop_connection", "truncated_stream"):
             await paced.emit(body[: len(body) // 2], until)
         await _break(sim, paced, kind or "", outcome)
         return

@@ -2,7 +2,7 @@
 
 One uniform draw u = hash(seed, body hash, occurrence, model) per candidate model; the fault
 probabilities are laid out as consecutive slices of [0, 1) in a fixed order (status codes
-ascending, then mid-stream error, dropped connection, stall, empty completion). The draw
+ascending, then the HTTP 200 faults in `STREAM_FAULT_KINDS` order). The draw
 depends only on the request body and how often that body was seen, so a retry of the same
 body draws anew, and reruns of the same request sequence meet the same faults. An injected
 HTTP error on one model of a `models` fallback list falls through to the next model.
@@ -13,11 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orkit.sim._hashing import unit
-from orkit.sim.config import FaultProfile
+from orkit.sim.config import STREAM_FAULT_KINDS, FaultProfile
 
 __all__ = ["Fault", "FaultPlan"]
-
-_STREAM_KINDS = ("mid_stream_error", "drop_connection", "stall", "empty_completion")
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class FaultPlan:
         for status in sorted(profile.status):
             edge += profile.status[status]
             self._slices.append((edge, Fault("status", status)))
-        for kind in _STREAM_KINDS:
+        for kind in STREAM_FAULT_KINDS:
             edge += getattr(profile, kind)
             self._slices.append((edge, Fault(kind)))
 

@@ -50,8 +50,8 @@ class GenerationFacts:
     generation_ms: int
 
     @classmethod
-    def from_plan(cls, plan: ChatPlan, *, delivered: bool, outcome: str) -> GenerationFacts:
-        """Facts of a finished plan; only a delivered completion has a cost."""
+    def from_plan(cls, plan: ChatPlan, *, billed: bool, outcome: str) -> GenerationFacts:
+        """Facts of a finished plan; only a billed completion has a cost."""
         failed = outcome == "mid_stream_error"
         base = plan.target.requested.split(":")[0]
         return cls(
@@ -62,13 +62,13 @@ class GenerationFacts:
             provider=plan.endpoint.provider.name,
             router=base if base in ROUTER_IDS else None,
             streamed=plan.request.stream,
-            cancelled=not delivered and not failed,
+            cancelled=not billed and not failed,
             finish_reason="error" if failed else plan.answer.finish_reason,
             native_finish_reason="error" if failed else plan.native_finish,
             tokens_prompt=plan.prompt_tokens,
             tokens_completion=plan.completion_tokens,
-            cost=plan.charge.total if delivered else _ZERO,
-            upstream_cost=plan.charge.upstream if delivered else _ZERO,
+            cost=plan.charge.total if billed else _ZERO,
+            upstream_cost=plan.charge.upstream if billed else _ZERO,
             web_search=bool(plan.charge.web_search),
             latency_ms=plan.emulated_ms[0],
             generation_ms=plan.emulated_ms[1],

@@ -102,22 +102,23 @@ class Simulator:
         return any(start <= elapsed < end for start, end in windows)
 
     def settle(self, plan: ChatPlan, outcome: str) -> None:
-        """Record how a planned completion ended; bill it only if it was delivered."""
+        """Record how a planned completion ended; bill it if it was delivered, or broken on
+        the way after the generation started (a truncated stream: it ran to its end
+        upstream, and OpenRouter bills it)."""
         delivered = outcome == "200"
+        billed = delivered or outcome == "truncated"
         self.stats.by_status[outcome] += 1
         charge = plan.charge
         if delivered:
             self.stats.delivered_count += 1
             self.stats.served_by_model[plan.model_id] += 1
-            if not charge.insured or charge.total > 0:
-                plan.account.bill(charge.total, self.clock.emulated_day())
-                self.stats.billed_total += charge.total
-                self.stats.billed_count += 1
-                self.stats.billed_by_body_hash[plan.request.body_hash] += 1
+        if billed and (not charge.insured or charge.total > 0):
+            plan.account.bill(charge.total, self.clock.emulated_day())
+            self.stats.billed_total += charge.total
+            self.stats.billed_count += 1
+            self.stats.billed_by_body_hash[plan.request.body_hash] += 1
         ready = self.clock.now() + self.clock.window(self.config.generation_stats_delay_s)
-        self.generations.add(
-            ready, GenerationFacts.from_plan(plan, delivered=delivered, outcome=outcome)
-        )
+        self.generations.add(ready, GenerationFacts.from_plan(plan, billed=billed, outcome=outcome))
 
     def profile(self, model_id: str) -> ModelProfile:
         """The resolved behaviour profile of a snapshot model id (KeyError if unknown)."""

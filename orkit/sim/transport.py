@@ -6,7 +6,8 @@ app runs as a background task and the response body is a stream fed by the app's
 `http.response.body` messages as they are sent:
 
 - the request's read timeout (`request.extensions["timeout"]["read"]`) applies to the
-  response start and to every body chunk, raising `httpx.ReadTimeout`;
+  response start and to every body chunk, raising `httpx.ReadTimeout`; it is looked up at
+  each wait, as httpcore does, so a client may change it once the headers are in;
 - an app that stops without completing its response (a dropped connection) surfaces as
   `httpx.RemoteProtocolError`, like a peer closing a socket mid-body;
 - closing the response early sends `http.disconnect` to the app and cancels it.
@@ -105,14 +106,13 @@ class _Exchange:
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, exchange: _Exchange, timeout: float | None) -> None:
+    def __init__(self, exchange: _Exchange) -> None:
         self.exchange = exchange
-        self.timeout = timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         exchange = self.exchange
         while True:
-            message = await exchange.next_message(self.timeout)
+            message = await exchange.next_message(_read_timeout(exchange.request))
             if message is None or message["type"] != "http.response.body":
                 await exchange.close()
                 raise httpx.RemoteProtocolError(
@@ -179,11 +179,10 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Start the app on `request`; return as soon as it sends the response start."""
         body = await request.aread()
-        timeout = request.extensions.get("timeout", {}).get("read")
         exchange = _Exchange(request, body)
         self._spawn(exchange, self._scope(request))
         try:
-            start = await exchange.next_message(timeout)
+            start = await exchange.next_message(_read_timeout(request))
         except BaseException:
             await exchange.close()
             raise
@@ -197,7 +196,7 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             start["status"],
             headers=start.get("headers", []),
-            stream=_ResponseStream(exchange, timeout),
+            stream=_ResponseStream(exchange),
             extensions={"http_version": b"HTTP/1.1"},
         )
 
@@ -219,3 +218,8 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
             "server": (url.host, port),
             "state": {},
         }
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    timeout: float | None = request.extensions.get("timeout", {}).get("read")
+    return timeout

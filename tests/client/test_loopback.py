@@ -46,32 +46,34 @@ async def test_connection_refused_names_the_host() -> None:
             await client.list_models()
 
 
-async def test_stalled_stream_hits_the_read_timeout() -> None:
+async def test_stalled_stream_hits_the_idle_timeout() -> None:
     async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         await conn.start_chunked()
         await conn.chunk(b": OPENROUTER PROCESSING\n\n" + event("Hel"))
         await anyio.sleep(5)  # the stall
         return False
 
-    async with serve(handler) as server, loopback_client(server.url, read=0.3) as client:
+    async with serve(handler) as server, loopback_client(server.url, idle=0.3) as client:
         with anyio.fail_after(3):
             with pytest.raises(errors.APITimeoutError) as info:
                 await client.complete(request())
-    assert "stalled: no data for 0.3s" in info.value.message
+    assert "stalled: no data for 0.3s (idle timeout)" in info.value.message
     assert info.value.error_type == "timeout"
     assert info.value.model == "openai/gpt-4o"
 
 
-async def test_no_answer_at_all_hits_the_read_timeout() -> None:
+async def test_no_answer_at_all_hits_the_first_byte_or_read_timeout() -> None:
     async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         await anyio.sleep(5)
         return False
 
-    async with serve(handler) as server, loopback_client(server.url, read=0.3) as client:
+    timeouts = {"first_byte": 0.3, "read": 0.4}
+    async with serve(handler) as server, loopback_client(server.url, **timeouts) as client:
         with anyio.fail_after(3):
-            for stream in (True, False):
-                with pytest.raises(errors.APITimeoutError, match=r"within 0\.3s"):
-                    await client.complete(request(), stream=stream)
+            with pytest.raises(errors.APITimeoutError, match=r"within 0\.3s .*first-byte"):
+                await client.complete(request(), stream=True)
+            with pytest.raises(errors.APITimeoutError, match=r"within 0\.4s \(read timeout\)"):
+                await client.complete(request(), stream=False)
 
 
 async def test_connection_dropped_mid_stream() -> None:

@@ -18,7 +18,8 @@ MakeClient = Callable[..., AsyncOpenRouter]
 
 MAPPING = [
     (httpx.ConnectTimeout("t"), errors.APITimeoutError, "timed out connecting to openrouter.ai"),
-    (httpx.ReadTimeout("t"), errors.APITimeoutError, "no answer from openrouter.ai within 120s"),
+    # (which timeout it was is told apart in test_timeouts.py)
+    (httpx.ReadTimeout("t"), errors.APITimeoutError, "from openrouter.ai within"),
     (httpx.WriteTimeout("t"), errors.APITimeoutError, "timed out sending the request"),
     (httpx.PoolTimeout("t"), errors.APITimeoutError, "waiting for a free connection"),
     (httpx.ConnectError("[Errno 111] Connection refused"), errors.APIConnectionError, "refused"),
@@ -53,7 +54,7 @@ async def test_transport_failures_before_the_answer(
 @pytest.mark.parametrize(
     ("exc", "cls", "fragment"),
     [
-        (httpx.ReadTimeout("t"), errors.APITimeoutError, "stream from openrouter.ai stalled"),
+        (httpx.ReadTimeout("t"), errors.APITimeoutError, "openrouter.ai stalled: no data for 30s"),
         (httpx.RemoteProtocolError("x"), errors.APIConnectionError, "dropped mid-stream"),
         (httpx.ReadError("x"), errors.APIConnectionError, "dropped mid-stream"),
     ],

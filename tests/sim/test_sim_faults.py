@@ -120,6 +120,74 @@ async def test_stall_hits_the_client_read_timeout_in_process(make_sim) -> None:
     assert stats["in_flight"] == 0
 
 
+async def test_truncated_stream_is_cut_after_its_first_chunk_and_billed(make_sim) -> None:
+    sim = await make_sim(SimConfig(time_scale=0, faults=FaultProfile(truncated_stream=1.0)))
+    seen: list[bytes] = []
+    with pytest.raises(httpx.RemoteProtocolError):
+        async with sim.http.stream(
+            "POST", "/chat/completions", json=chat_body("Tell me a long story.", stream=True)
+        ) as r:
+            gen_id = r.headers["x-generation-id"]
+            async for part in r.aiter_bytes():
+                seen.append(part)
+    events = data_events(b"".join(seen).decode())
+    assert len(events) == 1  # the role chunk alone, with the id
+    assert events[0]["id"] == gen_id
+    assert events[0]["choices"][0]["delta"].get("content", "") == ""
+    with pytest.raises(httpx.RemoteProtocolError):
+        await sim.chat(chat_body("Tell me a long story."))
+    stats = await sim.stats()
+    assert stats["by_status"] == {"truncated": 2}
+    assert stats["billed_count"] == 2
+    assert stats["billed_total_usd"] > 0
+    generation = (await sim.http.get("/generation", params={"id": gen_id})).json()["data"]
+    assert generation["total_cost"] > 0
+    assert generation["cancelled"] is False
+
+
+async def test_garbage_body_is_an_html_200_for_streams_and_json(make_sim) -> None:
+    sim = await make_sim(SimConfig(time_scale=0, faults=FaultProfile(garbage_body=1.0)))
+    for stream in (True, False):
+        response = await sim.chat(chat_body("Hi", stream=stream))
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.text.startswith("<!DOCTYPE html>")
+    stats = await sim.stats()
+    assert stats["by_status"] == {"garbage_body": 2}
+    assert stats["billed_count"] == 0
+
+
+async def test_stall_after_headers_sends_no_byte(make_sim) -> None:
+    config = SimConfig(time_scale=0, max_stall_s=5.0, faults=FaultProfile(stall_after_headers=1.0))
+    sim = await make_sim(config, timeout=0.2)
+    seen: list[bytes] = []
+    with pytest.raises(httpx.ReadTimeout):
+        async with sim.http.stream(
+            "POST", "/chat/completions", json=chat_body("Story?", stream=True)
+        ) as r:
+            assert r.status_code == 200
+            async for part in r.aiter_bytes():
+                seen.append(part)
+    assert seen == []
+    stats = await sim.stats()
+    assert stats["by_status"] == {"stalled_after_headers": 1}
+    assert stats["billed_count"] == 0
+    assert stats["in_flight"] == 0
+
+
+def test_new_fault_kinds_keep_the_old_draws() -> None:
+    # Appended slices leave every earlier fault where it was for the same seed and body.
+    from orkit.sim.faults import FaultPlan
+
+    old = FaultPlan(FaultProfile(status={500: 0.2}, stall=0.1), seed=3)
+    new = FaultPlan(FaultProfile(status={500: 0.2}, stall=0.1, garbage_body=0.1), seed=3)
+    draws = [(f"body{i}", 0, "m") for i in range(400)]
+    changed = [d for d in draws if old.decide(*d) != new.decide(*d)]
+    assert changed  # the new slice takes some of the draws that met no fault before
+    assert all(old.decide(*d) is None for d in changed)
+    assert all(new.decide(*d).kind == "garbage_body" for d in changed)
+
+
 @contextmanager
 def _server(catalog, faults: FaultProfile) -> Iterator[str]:
     app = create_app(SimConfig(time_scale=0, max_stall_s=3.0, faults=faults), catalog=catalog)

@@ -1,0 +1,69 @@
+"""`orkit run --connect-timeout/--first-byte-timeout/--idle-timeout/--read-timeout`: they
+override the spec, reach the client of the run, are kept in the manifest for a resume, and
+a bad value is one line naming the setting with nothing sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import orkit.batch._runner as runner
+from orkit.cli import main
+from orkit.config import Timeouts
+
+MODEL = "openai/gpt-4o-mini"
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"question": f"q{i}?"}) + "\n" for i in range(3)))
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'dataset = "{items}"\nmodels = ["{MODEL}"]\nendpoint = "sim"\n'
+        f'out = "{tmp_path / "runs"}"\nidle_timeout_s = 50\nfirst_byte_timeout_s = 40\n'
+        '[prompt]\ntemplate = "{{ question }}"\n[sim]\ntime_scale = 0\n'
+    )
+    return path
+
+
+def test_flags_override_the_spec_and_reach_the_client(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    seen: list[Timeouts] = []
+    real_open_client = runner.open_client
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["timeouts"])
+        return real_open_client(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "open_client", spy)
+    flags = ["--idle-timeout", "7", "--connect-timeout", "4", "--read-timeout", "90"]
+    code = main(["run", str(spec), *flags, "-q", "--no-estimate", "--no-report"])
+    capsys.readouterr()
+    assert code == 0
+    # the spec's first_byte_timeout_s stays: --read-timeout is only its default
+    assert seen == [Timeouts(connect=4, first_byte=40, idle=7, read=90)]
+    (manifest,) = (tmp_path / "runs").glob("*/manifest.json")
+    stored = json.loads(manifest.read_text())["spec"]
+    assert (stored["connect_timeout_s"], stored["first_byte_timeout_s"]) == (4, 40)
+    assert (stored["idle_timeout_s"], stored["read_timeout_s"]) == (7, 90)
+
+
+def test_a_bad_flag_value_is_one_line_and_nothing_is_sent(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a client was opened: something would have been sent")
+
+    monkeypatch.setattr(runner, "open_client", forbidden)
+    code = main(["run", str(spec), "--idle-timeout", "0", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2
+    assert len(lines) == 1 and "Traceback" not in err
+    assert "field 'idle_timeout_s': must be a number of seconds > 0, got 0" in lines[0]
+    assert not (tmp_path / "runs").exists()
