@@ -4,6 +4,7 @@ time (not every N rows), and cheap per row."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import anyio
@@ -14,7 +15,7 @@ from orkit.batch._engine import EngineOptions, execute
 from orkit.batch._runner import plan_sweep
 from orkit.batch._sink import ResultSink
 from orkit.batch._totals import RunTotals
-from orkit.results import Journal, RunDir
+from orkit.results import Journal, RunDir, touch_lock
 from orkit.router import Router, RouterOptions
 from orkit.types import ChatRequest, ChatResponse
 
@@ -59,6 +60,49 @@ def test_a_tick_draws_the_line_before_any_row_ends() -> None:
     obs.on_tick(RunTotals())
     assert obs.status_line == "ok=0 err=0 inflight=0 waiting=20 $0.0000"
     obs.on_finish(RunTotals(), "completed")
+
+
+def test_the_heartbeat_beats_while_a_task_runs(tmp_path: Path) -> None:
+    """The run's proof of life (its lock file's time, for a killed run's wall time) is
+    renewed while tasks run, with or without a progress display."""
+    beat = anyio.Event()
+
+    class Held:
+        async def complete(self, request: ChatRequest) -> ChatResponse:
+            with anyio.fail_after(60):
+                await beat.wait()
+            return ChatResponse(generation_id="g", model=request.model, provider="P", content="4")
+
+    data = tmp_path / "items.jsonl"
+    data.write_text('{"q": "2 + 2"}\n')
+    sweep = Sweep(dataset=str(data), prompt="{{ q }}", models=["a/x"], endpoint="sim")
+    run = RunDir.create(tmp_path / "runs", "r")
+    (run.path / ".lock").write_text("1")
+    os.utime(run.path / ".lock", (1_000_000.0, 1_000_000.0))
+
+    def heartbeat() -> None:
+        touch_lock(run.path)
+        beat.set()
+
+    async def go() -> RunTotals:
+        journal = Journal(run.journal_path)
+        try:
+            return await execute(
+                plan_sweep(sweep).lanes(),
+                total=1,
+                run_id="r",
+                router=Router(Held(), RouterOptions()),
+                sink=ResultSink(run, journal),
+                scorers=(),
+                clock=SystemClock(),
+                options=EngineOptions(workers_per_lane=1, progress_every_s=0.01),
+                heartbeat=heartbeat,
+            )
+        finally:
+            journal.close()
+
+    assert anyio.run(go).all.ok == 1
+    assert (run.path / ".lock").stat().st_mtime > 1_000_000.0
 
 
 def test_the_engine_ticks_while_no_row_ends(tmp_path: Path) -> None:
