@@ -55,6 +55,9 @@ def check_sweep(sweep: Sweep) -> None:
     _positive_int(sweep, "concurrency")
     for field in _TIMEOUT_FIELDS:
         _positive_seconds(sweep, field)
+    cap = sweep.task_timeout_s
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int | float) or cap < 0):
+        raise _fail(sweep, "task_timeout_s", f"must be a number of seconds >= 0, got {cap!r}")
     if sweep.budget_usd is not None and not (
         isinstance(sweep.budget_usd, int | float) and sweep.budget_usd > 0
     ):

@@ -52,6 +52,10 @@ class EngineOptions:
     answer is still journaling it. (With exactly one worker per slot, 64 answers arriving
     together each waited for the recording of the others before the slot was used again.)"""
 
+    progress_every_s: float = 0.5
+    """How often an observer with `on_tick` hears from a run whose rows are not ending
+    (real time: it is for the person watching)."""
+
     @property
     def workers(self) -> int:
         return self.workers_per_lane + max(2, self.workers_per_lane // 4)
@@ -95,6 +99,7 @@ async def execute(
     services: TaskServices | None = None,
     observer: Observer | None = None,
     while_draining: Callable[[], Awaitable[None]] | None = None,
+    heartbeat: Callable[[], None] | None = None,
 ) -> RunTotals:
     """Run every task of every lane; returns the totals. Rows are flushed even on errors.
 
@@ -103,7 +108,10 @@ async def execute(
     has a slot, and the run ends when it does. The event loop then mostly waits for the
     last answers, so the work costs the run next to nothing; before the first request it
     delayed every request of the run, and at the first answer it held back the ramp-up of
-    concurrency."""
+    concurrency.
+
+    `heartbeat` is called with the observer's ticks (every `progress_every_s`) while tasks
+    run: proof of life for the run directory."""
     ctx = _Context(
         run_id=run_id,
         router=router,
@@ -120,6 +128,9 @@ async def execute(
         async with anyio.create_task_group() as tg:
             if while_draining is not None:
                 tg.start_soon(_once_drained, while_draining, drain.event)
+            ticks = _tick_calls(ctx.observer, sink, heartbeat)
+            if ticks:
+                tg.start_soon(_tick, ticks, options.progress_every_s, drain.all_ended)
             for lane in lanes:
                 for _ in range(options.workers):
                     tg.start_soon(_worker, lane, ctx, drain)
@@ -155,6 +166,8 @@ class _Drain:
 
     def __init__(self, lanes: Sequence[Iterator[Task]], slots: int) -> None:
         self.event = anyio.Event()
+        self.all_ended = anyio.Event()
+        """Every lane is done and no task is active: the run's tasks are over."""
         self._open = {id(lane) for lane in lanes}
         self._slots = slots
         self.active = 0
@@ -174,6 +187,28 @@ class _Drain:
     def _check(self) -> None:
         if not self._open and self.active <= self._slots and not self.event.is_set():
             self.event.set()
+        if not self._open and not self.active:
+            self.all_ended.set()
+
+
+def _tick_calls(
+    observer: Observer, sink: ResultSink, heartbeat: Callable[[], None] | None
+) -> list[Callable[[], None]]:
+    calls = [] if heartbeat is None else [heartbeat]
+    on_tick = getattr(observer, "on_tick", None)
+    if on_tick is not None:
+        calls.append(lambda: on_tick(sink.totals))
+    return calls
+
+
+async def _tick(calls: Sequence[Callable[[], None]], every_s: float, ended: anyio.Event) -> None:
+    """Make `calls` every `every_s` seconds until the run's tasks are over."""
+    while not ended.is_set():
+        with anyio.move_on_after(every_s):
+            await ended.wait()
+        if not ended.is_set():
+            for call in calls:
+                call()
 
 
 async def _once_drained(job: Callable[[], Awaitable[None]], drained: anyio.Event) -> None:

@@ -1,20 +1,24 @@
 """Progress observers: a tqdm bar on stderr (or in a notebook), or nothing.
 
 Besides counts and spend, the bar shows what the router is doing, so a run that waits out
-rate limits never looks stuck: requests in flight, requests waiting on limits, 429s seen,
-and tasks deferred to a quota reset.
+rate limits or retries a failing model never looks stuck: answers ok, errors, requests in
+flight, tasks waiting (on limits, backoffs or an open breaker), 429s seen, and tasks
+deferred to a quota reset. That line is redrawn at most every `refresh_s` seconds of wall
+time, from the first second: on rows as they end, and on the engine's ticks (`on_tick`)
+while none do — a run whose first rows take minutes to fail still shows what it does.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from orkit.batch._totals import RunTotals
 
-__all__ = ["NullObserver", "Observer", "TqdmObserver", "format_reset"]
+__all__ = ["NullObserver", "Observer", "TqdmObserver", "format_reset", "status_line"]
 
 StatusFn = Callable[[], Mapping[str, Any]]
 
@@ -35,6 +39,10 @@ class Observer(Protocol):
     def on_finish(self, totals: RunTotals, status: str) -> None: ...
 
 
+# An observer may also define `on_tick(totals: RunTotals) -> None`: the engine then calls it
+# every `EngineOptions.progress_every_s` while the run goes, rows or not.
+
+
 class NullObserver:
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None:
         pass
@@ -47,16 +55,23 @@ class NullObserver:
 
 
 class TqdmObserver:
-    """One bar for the whole run; its postfix is refreshed every few rows."""
+    """One bar for the whole run; its status line is refreshed on time, not on row counts."""
 
-    _POSTFIX_EVERY = 25  # rows; formatting the postfix on every row costs more than it shows
-
-    def __init__(self, *, desc: str = "orkit", file: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        desc: str = "orkit",
+        file: Any = None,
+        refresh_s: float = 0.5,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._desc = desc
         self._file = file if file is not None else sys.stderr
         self._bar: Any = None
         self._status: StatusFn | None = None
-        self._n = 0
+        self._refresh_s = refresh_s
+        self._now = now
+        self._next_line = 0.0
 
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None:
         from tqdm.auto import tqdm
@@ -71,34 +86,50 @@ class TqdmObserver:
             mininterval=0.25,
             smoothing=0.1,
         )
+        self._next_line = 0.0
 
     def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
         if self._bar is None:
             return
-        self._n += 1
         self._bar.update(1)
-        if self._n % self._POSTFIX_EVERY == 0:
-            self._set_postfix(totals)
+        # A clock read per row is cheap; formatting the line per row (1,500 a second) is not.
+        if self._now() >= self._next_line:
+            self._set_postfix(totals, refresh=False)
 
-    def _set_postfix(self, totals: RunTotals) -> None:
-        t = totals.all
-        parts = [f"ok={t.ok}", f"err={t.errors}"]
-        if self._status is not None:
-            s = self._status()
-            parts.append(f"inflight={s.get('in_flight', 0)}")
-            if s.get("waiting"):
-                parts.append(f"waiting={s['waiting']}")
-        if t.rate_limited:
-            parts.append(f"429s={t.rate_limited}")
-        if t.deferred and totals.deferred_until:
-            parts.append(
-                f"deferred={t.deferred} (quota resets {format_reset(totals.deferred_until)})"
-            )
-        parts.append(f"${t.cost_usd:.4f}")
-        self._bar.set_postfix_str(" ".join(parts), refresh=False)
+    def on_tick(self, totals: RunTotals) -> None:
+        """No row may have ended for a while (a failing model in backoff): redraw anyway."""
+        if self._bar is not None and self._now() >= self._next_line:
+            self._set_postfix(totals, refresh=True)
+
+    @property
+    def status_line(self) -> str:
+        """The line as last drawn (for tests and notebooks)."""
+        return "" if self._bar is None else str(self._bar.postfix or "")
+
+    def _set_postfix(self, totals: RunTotals, *, refresh: bool) -> None:
+        self._next_line = self._now() + self._refresh_s
+        self._bar.set_postfix_str(status_line(totals, self._status), refresh=refresh)
 
     def on_finish(self, totals: RunTotals, status: str) -> None:
         if self._bar is not None:
-            self._set_postfix(totals)
+            self._set_postfix(totals, refresh=False)
             self._bar.close()
             self._bar = None
+
+
+def status_line(totals: RunTotals, status: StatusFn | None) -> str:
+    """`ok=… err=… inflight=… waiting=…` then 429s, deferred tasks and spend, as known."""
+    t = totals.all
+    s = status() if status is not None else {}
+    parts = [
+        f"ok={t.ok}",
+        f"err={t.errors}",
+        f"inflight={s.get('in_flight', 0)}",
+        f"waiting={s.get('waiting', 0)}",
+    ]
+    if t.rate_limited:
+        parts.append(f"429s={t.rate_limited}")
+    if t.deferred and totals.deferred_until:
+        parts.append(f"deferred={t.deferred} (quota resets {format_reset(totals.deferred_until)})")
+    parts.append(f"${t.cost_usd:.4f}")
+    return " ".join(parts)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from orkit.batch._executions import begin_execution, last_seen, settle_killed_execution
 from orkit.batch._gc import older_objects_frozen
 from orkit.batch._progress import Observer
 from orkit.batch._runner import Session, execute_session, prepare, sweep_client
@@ -123,7 +124,9 @@ async def _continue(
     only: set[str] | None,
     api_key: str | Secret | None,
     observer: Observer | None,
+    seen: float | None,
 ) -> RunDir:
+    """`seen`: when the run was last seen alive, read before anything touched it."""
     with older_objects_frozen():
         plan, endpoint, rows = prepare(sweep, api_key=api_key)
         with run_lock(run.path):  # refuse at once if another process works on this run
@@ -137,10 +140,9 @@ async def _continue(
             offsets = journal.attempt_counts()
         finally:
             journal.close()
+        settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it
         manifest.update(status="running", error=None)
-        manifest.setdefault("executions", []).append(
-            {"kind": "retry" if only is not None else "resume", "done_before": len(done)}
-        )
+        begin_execution(manifest, "retry" if only is not None else "resume", done_before=len(done))
         run.write_manifest(manifest)
         total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
         async with sweep_client(sweep, endpoint) as client:
@@ -181,6 +183,7 @@ async def resume_async(
     """Finish a run: send every task that has no final outcome yet (never sent, in flight
     when it stopped, skipped by the budget, waiting for a quota)."""
     run = RunDir.open(path)
+    seen = last_seen(run.path)
     manifest = run.read_manifest()
     if not run.journal_path.is_file():
         raise RunError(
@@ -193,7 +196,9 @@ async def resume_async(
     if changes:
         manifest.setdefault("drift", []).extend(changes)
         _drop_stale_pending(run, sweep)
-    return await _continue(run, sweep, manifest, only=None, api_key=api_key, observer=observer)
+    return await _continue(
+        run, sweep, manifest, only=None, api_key=api_key, observer=observer, seen=seen
+    )
 
 
 async def retry_async(
@@ -206,6 +211,7 @@ async def retry_async(
     """Run the tasks whose outcome has one of `statuses` again, as new attempts of the same
     rows (their old attempts stay in the attempts table)."""
     run = RunDir.open(path)
+    seen = last_seen(run.path)
     manifest = run.read_manifest()
     sweep, _ = _current_sweep(run, manifest, allow_drift=False)
     journal = Journal(run.journal_path)
@@ -217,7 +223,9 @@ async def retry_async(
         journal.close()
     if not keys:
         return run
-    return await _continue(run, sweep, manifest, only=keys, api_key=api_key, observer=observer)
+    return await _continue(
+        run, sweep, manifest, only=keys, api_key=api_key, observer=observer, seen=seen
+    )
 
 
 def resume(

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from orkit.errors import ConfigError, SpecError
-from orkit.router import ModelLimits, RetryPolicy, RouterOptions
+from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
 
 __all__ = ["ROUTING_KEYS", "build_router_options"]
 
-_RETRY_KEYS = {f.name for f in dataclasses.fields(RetryPolicy)}
+# The task's wall-clock cap is a sweep setting of its own (`task_timeout_s`), not a
+# [routing] key: one place to set it.
+_RETRY_KEYS = {f.name for f in dataclasses.fields(RetryPolicy)} - {"task_timeout_s"}
 _OPTION_KEYS = {
     "adaptive",
     "capacity_from_latency",
@@ -23,6 +25,7 @@ _OPTION_KEYS = {
     "free_per_day",
     "breaker_threshold",
     "breaker_cooldown_s",
+    "breaker_max_probes",
     "seed",
 }
 ROUTING_KEYS = frozenset(_RETRY_KEYS | _OPTION_KEYS)
@@ -37,6 +40,7 @@ def build_router_options(
     where: str | None = None,
     overrides: Mapping[str, Any] | None = None,
     quota_path: Path | None = None,
+    task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S,
 ) -> RouterOptions:
     """Validate and build. `overrides` are settings orkit derives itself (e.g. the
     emulator's time scale); a user's `[routing]` value wins over them."""
@@ -55,12 +59,13 @@ def build_router_options(
             max_concurrency=max_concurrency,
             limits=model_limits,
             fallbacks={m: list(chain) for m, chain in fallbacks.items()},
-            retry=RetryPolicy(**retry_kw),
+            retry=RetryPolicy(task_timeout_s=task_timeout_s, **retry_kw),
             quota_path=quota_path,
             **option_kw,
         )
     except (ConfigError, TypeError) as exc:
-        raise SpecError(str(exc), path=where, field="routing") from None
+        field = "task_timeout_s" if "task_timeout_s" in str(exc) else "routing"
+        raise SpecError(str(exc), path=where, field=field) from None
 
 
 def _limits(model: str, value: Any, where: str | None) -> ModelLimits:

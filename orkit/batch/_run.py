@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
-from orkit.results import RunDir, read_results, read_scores
+from orkit.results import RunDir, read_results, read_scores, shown_status
 from orkit.stats import compare, summarize
 from orkit.types import Secret
 
@@ -40,7 +40,25 @@ class Run:
 
     @property
     def status(self) -> str:
-        return str(self.manifest.get("status"))
+        """The manifest's status; `interrupted` for a run that says `running` while no
+        process works on it (killed: `orkit resume` finishes it)."""
+        return shown_status(self.path, self.manifest.get("status"))
+
+    def top_errors(self, n: int = 3) -> list[dict[str, Any]]:
+        """The `n` most common errors of the run, most frequent first: `error_type`,
+        `message` and `count` (from the manifest's totals; counted from the rows for more
+        than three, or for a run that never finished)."""
+        stored = (self.manifest.get("totals") or {}).get("top_errors")
+        if stored is not None and n <= 3:  # the manifest keeps the first three
+            return list(stored)[:n]
+        errors = self.to_pandas()
+        errors = errors[errors["status"] == "error"]
+        counts = errors.groupby(["error_type", "error_message"], dropna=False).size()
+        top = counts.sort_values(ascending=False, kind="stable").head(n)
+        return [
+            {"error_type": kind, "message": message, "count": int(count)}
+            for (kind, message), count in zip(top.index.tolist(), top.tolist(), strict=True)
+        ]
 
     def to_arrow(self) -> pa.Table:
         """One row per task (the results table)."""

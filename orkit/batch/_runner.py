@@ -25,6 +25,7 @@ from orkit.batch._cost_run import (
 )
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
+from orkit.batch._executions import begin_execution, end_execution
 from orkit.batch._gc import older_objects_frozen
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._learn import Lessons
@@ -48,6 +49,7 @@ from orkit.results import (
     Journal,
     RunDir,
     run_lock,
+    touch_lock,
 )
 from orkit.router import DailyQuota, Router, RouterOptions, account_id
 from orkit.scorers import split_scorers
@@ -228,6 +230,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services=services,
             observer=session.observer,
             while_draining=partial(_while_draining, session, client),
+            heartbeat=partial(touch_lock, run.path),
         )
         await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:
@@ -343,10 +346,10 @@ def _finish_manifest(
         # a resume or retry counts the whole run; costs filled in after the lanes are in
         # the journal only
         totals, lessons = recount_from_journal(session.run, totals.deferred_until)
+    end_execution(manifest, status, wall_s)
     manifest.update(
         status=status,
         finished_at=_now_iso(),
-        wall_s=round(manifest.get("wall_s", 0.0) + wall_s, 3),
         totals=totals.to_dict(),
         journal_counts=counts,
         warnings=_warnings(totals, session.run),
@@ -385,6 +388,7 @@ async def run_sweep_async(
             # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
             # before the first.
             manifest["estimate"] = None if estimate is None else estimate.to_dict()
+            begin_execution(manifest, "run")
             run.write_manifest(manifest)
             session = Session(
                 sweep=sweep,
@@ -423,13 +427,17 @@ def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
 def recount_from_journal(
     run: RunDir, deferred_until: float | None = None
 ) -> tuple[RunTotals, Lessons]:
-    """The whole run's totals and lessons, read back from its journal in one pass."""
+    """The whole run's totals and lessons, read back from its journal: every results row
+    and every attempt (of all executions: a resume, a retry or a cost fill must not forget
+    the attempts, 429s and retries of the ones before)."""
     totals, lessons = RunTotals(), Lessons()
     journal = Journal(run.journal_path)
     try:
         for row in journal.results():
             totals.add(row)
             lessons.add(row)
+        for model, attempt in journal.attempts_by_task_model():
+            totals.add_journaled_attempt(model, attempt)
         for model, cost in journal.extra_billed():
             totals.add_billed_attempt(model, cost)
     finally:

@@ -10,6 +10,7 @@ concurrency = 16
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
 stream = "auto"                # true | false | "auto" (unstreamed if a URL sends no usage)
+task_timeout_s = 300           # a task's retries end as an error row after this (0: never)
 out = "runs"                   # relative to the working directory
 idle_timeout_s = 30            # optional: also connect_timeout_s, first_byte_timeout_s
 
@@ -51,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from orkit.errors import SpecError
+from orkit.router import DEFAULT_TASK_TIMEOUT_S
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
@@ -87,6 +89,7 @@ SPEC_KEYS = (
     "first_byte_timeout_s",
     "idle_timeout_s",
     "read_timeout_s",
+    "task_timeout_s",
     "budget_usd",
     "cache",
     "stream",
@@ -257,6 +260,8 @@ def sweep_to_spec(sweep: Sweep) -> dict[str, Any]:
         "fallbacks": {m: list(c) for m, c in sweep.fallbacks.items()},
         "routing": dict(sweep.routing),
     }
+    if sweep.task_timeout_s != DEFAULT_TASK_TIMEOUT_S:  # the default is left unsaid
+        spec["task_timeout_s"] = sweep.task_timeout_s or 0  # TOML has no null: 0 is "no cap"
     return {k: v for k, v in spec.items() if v is not None and v != {} and v != []}
 
 

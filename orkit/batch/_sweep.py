@@ -22,7 +22,7 @@ from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
 from orkit.config import Timeouts
 from orkit.errors import SpecError
-from orkit.router import RouterOptions
+from orkit.router import DEFAULT_TASK_TIMEOUT_S, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
 from orkit.types import Secret
 
@@ -88,6 +88,9 @@ class Sweep:
     """The longest silence anywhere, as one number (what orkit had before the three
     above): if given, it is the default of `first_byte_timeout_s` and `idle_timeout_s`, and
     it bounds a non-streamed answer (default 120 s)."""
+    task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S
+    """Wall-clock cap on one task's retries and waits, from its first send (None or 0: no
+    cap): past it the task ends as an error row carrying its last error."""
     score_fallbacks: bool = False
     """Count rows answered by a fallback model toward the requested model's scores."""
     budget_usd: float | None = None
@@ -203,6 +206,7 @@ class Sweep:
             where=self.spec_path,
             overrides=overrides,
             quota_path=quota_path,
+            task_timeout_s=self.task_timeout_s or None,
         )
 
     def timeouts(self) -> Timeouts:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from orkit.router import Attempt
 
-__all__ = ["ModelTotals", "RunTotals"]
+__all__ = ["ErrorCounts", "ModelTotals", "RunTotals"]
+
+_MAX_DISTINCT_ERRORS = 1_000
+"""Distinct (error type, message) pairs counted one by one; the rest share one line, so a
+run whose every error message differs cannot grow the totals without bound."""
 
 
 @dataclass(slots=True)
@@ -93,12 +98,37 @@ class ModelTotals:
             self.cost_usd += cost_usd
 
     def add_attempts(self, attempts: Sequence[Attempt]) -> None:
-        self.attempts += len(attempts)
         for a in attempts:
-            if a.http_status == 429:
-                self.rate_limited += 1
-            if a.action in ("retry", "wait"):
-                self.retried += 1
+            self.add_attempt(a.http_status, a.action)
+
+    def add_attempt(self, http_status: int | None, action: str | None) -> None:
+        """One HTTP attempt, as it ended (live) or as the journal kept it (a recount)."""
+        self.attempts += 1
+        if http_status == 429:
+            self.rate_limited += 1
+        if action in ("retry", "wait"):
+            self.retried += 1
+
+
+class ErrorCounts:
+    """Error rows counted by (error type, message): what "most tasks failed" shows first."""
+
+    __slots__ = ("_counts",)
+
+    def __init__(self) -> None:
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        key = (str(row.get("error_type") or "error"), str(row.get("error_message") or ""))
+        if key not in self._counts and len(self._counts) >= _MAX_DISTINCT_ERRORS:
+            key = ("other", "(other error messages)")
+        self._counts[key] += 1
+
+    def most_common(self, n: int = 3) -> list[dict[str, Any]]:
+        return [
+            {"error_type": kind, "message": message, "count": count}
+            for (kind, message), count in self._counts.most_common(n)
+        ]
 
 
 @dataclass(slots=True)
@@ -109,6 +139,7 @@ class RunTotals:
     """Served providers per requested model (rows answered by that model itself)."""
     deferred_until: float | None = None
     """When the quota that deferred tasks resets (Unix seconds; the latest one)."""
+    error_counts: ErrorCounts = field(default_factory=ErrorCounts)
 
     def _model(self, model: str) -> ModelTotals:
         per = self.by_model.get(model)
@@ -120,6 +151,8 @@ class RunTotals:
         model = row["model"]
         self._model(model).add(row)
         self.all.add(row)
+        if row["status"] == "error":
+            self.error_counts.add(row)
         provider = row.get("served_provider")
         if (
             provider
@@ -130,9 +163,18 @@ class RunTotals:
             self.providers.setdefault(model, set()).add(provider)
 
     def add_attempts(self, attempts: Sequence[Attempt]) -> None:
+        """A task's attempts, counted under the model it asked for (its first attempt's)."""
         if attempts:
             self._model(attempts[0].model).add_attempts(attempts)
             self.all.add_attempts(attempts)
+
+    def add_journaled_attempt(self, task_model: str | None, attempt: Mapping[str, Any]) -> None:
+        """An attempt row of the journal, under its task's model (or, for a task with no
+        outcome yet, the model it was sent to)."""
+        model = task_model or str(attempt.get("model"))
+        status, action = attempt.get("http_status"), attempt.get("action")
+        for totals in (self._model(model), self.all):
+            totals.add_attempt(status, action)
 
     def add_billed_attempt(self, model: str, cost_usd: float | None) -> None:
         self._model(model).add_billed_attempt(cost_usd)
@@ -160,4 +202,5 @@ class RunTotals:
             "by_model": {m: asdict(t) for m, t in self.by_model.items()},
             "providers": {m: sorted(p) for m, p in self.providers.items()},
             "deferred_until": self.deferred_until,
+            "top_errors": self.error_counts.most_common(3),
         }

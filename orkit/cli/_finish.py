@@ -67,6 +67,21 @@ def _latest_run(args: tuple[Any, ...]) -> str | None:
     return str(runs[-1]) if runs else None
 
 
+def _say_why_most_failed(result: Any) -> None:
+    """A run in which most tasks failed ends with its three most common errors (stderr):
+    the summary table alone says how many, not why."""
+    counts = (result.manifest.get("totals") or {}).get("all") or {}
+    errors, tasks = int(counts.get("errors") or 0), int(counts.get("tasks") or 0)
+    if not tasks or errors * 2 <= tasks:
+        return
+    print(f"{errors} of {tasks} tasks failed; the most common errors:", file=sys.stderr)
+    for error in result.top_errors(3):
+        message = " ".join(str(error["message"]).split())  # one line each
+        if len(message) > 300:
+            message = message[:297] + "..."
+        print(f"  {error['count']:>6} × {error['error_type']}: {message}", file=sys.stderr)
+
+
 def finish_run(run_dir: Any, args: argparse.Namespace) -> int:
     """Print the summary, warnings, run directory and report; the exit code by status."""
     from orkit.batch import Run
@@ -77,6 +92,7 @@ def finish_run(run_dir: Any, args: argparse.Namespace) -> int:
         print_summary(result.summary(), manifest, file=sys.stdout)
     for warning in manifest.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
+    _say_why_most_failed(result)
     print(f"run directory: {result.path}")
     if not args.no_report:
         print(f"report:        {result.report(args.report)}")

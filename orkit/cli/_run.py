@@ -83,6 +83,13 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
         help="never spend more than this (worst-case cost reserved per request)",
     )
     p.add_argument(
+        "--task-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="end a task as an error row once its retries and waits have taken this long "
+        "(default 300; 0: no cap)",
+    )
+    p.add_argument(
         "--no-cache",
         action="store_true",
         help="send every request, even deterministic ones answered before",
@@ -202,6 +209,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         "endpoint": args.endpoint,
         "name": args.name,
         "budget_usd": args.budget,
+        "task_timeout_s": args.task_timeout,
         "cache": False if args.no_cache else None,
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,

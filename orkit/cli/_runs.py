@@ -19,11 +19,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _done(run_dir: Path, manifest: dict[str, Any]) -> int:
+def _done(run_dir: Path, manifest: dict[str, Any], status: str) -> int:
     """Final rows so far: from the totals, or (for a run still going or killed) by counting
     the rows of its part files from their footers."""
     totals = manifest.get("totals")
-    if totals and manifest.get("status") not in ("running",):
+    if totals and status not in ("running", "interrupted"):
         return int(totals["all"]["tasks"])
     import pyarrow.parquet as pq
 
@@ -35,15 +35,19 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    from orkit.results import shown_status
+
     totals = (manifest.get("totals") or {}).get("all", {})
     models = manifest.get("spec", {}).get("models", [])
+    # "running" with no live process holding the run's lock: killed (`orkit resume` it)
+    status = shown_status(run_dir, manifest.get("status"))
     return {
         "run_id": run_dir.name,
         "path": str(run_dir),
-        "status": manifest.get("status"),
+        "status": status,
         "created": manifest.get("created_at"),
         "models": models,
-        "done": _done(run_dir, manifest),
+        "done": _done(run_dir, manifest, status),
         "total": manifest.get("tasks"),
         "cost_usd": totals.get("cost_usd"),
     }
@@ -84,4 +88,6 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     print(f"{len(runs)} runs in {root}")
+    if any(r["status"] == "interrupted" for r in runs):
+        print("interrupted: killed while running; `orkit resume <run>` finishes it")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._journal import NON_FINAL_STATUSES, Journal
-from orkit.results._lock import run_lock
+from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
 from orkit.results._read import read_attempts, read_parts, read_results, read_scores
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
@@ -28,6 +28,7 @@ __all__ = [
     "Journal",
     "PartWriter",
     "RunDir",
+    "lock_holder",
     "new_run_id",
     "next_part_index",
     "read_attempts",
@@ -36,5 +37,7 @@ __all__ = [
     "read_scores",
     "run_lock",
     "schema_metadata",
+    "shown_status",
+    "touch_lock",
     "write_table_atomic",
 ]

@@ -177,6 +177,16 @@ class Journal:
         for (text,) in self._select("attempt", "attempts", keys, order="id"):
             yield json.loads(text)
 
+    def attempts_by_task_model(self) -> Iterator[tuple[str | None, dict[str, Any]]]:
+        """Every attempt, oldest first, with the model its task asked for (None when the
+        task has no outcome yet: an attempt journaled before a kill)."""
+        rows = self._db.execute(
+            "SELECT t.model, a.attempt FROM attempts a "
+            "LEFT JOIN tasks t ON t.task_key = a.task_key ORDER BY a.id"
+        )
+        for model, text in rows:
+            yield model, json.loads(text)
+
     def billed_attempts_to_cost(self) -> list[tuple[int, dict[str, Any]]]:
         """(id, attempt) of every attempt the server began a generation for (it has a
         `generation_id`) whose cost is not known yet: the cost fill looks them up."""

@@ -12,11 +12,23 @@ from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
 from orkit.router._options import ModelLimits, RouterOptions
 from orkit.router._pacing import Pacer
-from orkit.router._policy import Action, RetryPolicy, Step, Verdict, backoff_s, classify, decide
+from orkit.router._policy import (
+    DEFAULT_TASK_TIMEOUT_S,
+    TASK_TIMEOUT,
+    Action,
+    RetryPolicy,
+    Step,
+    Verdict,
+    backoff_s,
+    classify,
+    decide,
+)
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
 from orkit.router._router import Attempt, CircuitOpenError, Outcome, Router
 
 __all__ = [
+    "DEFAULT_TASK_TIMEOUT_S",
+    "TASK_TIMEOUT",
     "Action",
     "AdaptiveConcurrency",
     "AdaptiveRate",

@@ -78,7 +78,9 @@ class ModelScope:
         self.turnstile = anyio.Lock()  # FIFO: one waiter at a time books the learnt pace
         self._fixed = ceiling
         self.breaker = CircuitBreaker(
-            threshold=options.breaker_threshold, cooldown_s=options.breaker_cooldown_s
+            threshold=options.breaker_threshold,
+            cooldown_s=options.breaker_cooldown_s,
+            max_failed_probes=options.breaker_max_probes,
         )
         self.counters = _Counters()
         self.rtt_s = 1.0  # EWMA of service time: the "round trip" that paces AIMD cuts

@@ -66,6 +66,10 @@ class RouterOptions:
     breaker_cooldown_s: float = 5.0
     """First pause after the breaker opens; doubled after each failed probe, up to 30 s
     (a probe costs one request, a model left for dead costs every row it would have served)."""
+    breaker_max_probes: int = 3
+    """Failed probes in a row after which a model is taken as down: tasks with no fallback
+    stop waiting on it and fail as rows (with its last error) instead of each waiting out
+    the cooldowns; one probe still goes per cooldown, and its success brings the model back."""
     seed: int | None = None
     """Seed of the backoff jitter (None: random)."""
 
@@ -74,6 +78,8 @@ class RouterOptions:
             raise ConfigError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
         if self.initial_concurrency < 1:
             raise ConfigError("initial_concurrency must be >= 1")
+        if self.breaker_max_probes < 1:
+            raise ConfigError(f"breaker_max_probes must be >= 1, got {self.breaker_max_probes}")
         if self.free_per_minute < 1 or self.free_window_s <= 0:
             raise ConfigError("free_per_minute must be >= 1 and free_window_s > 0")
         for model, chain in self.fallbacks.items():

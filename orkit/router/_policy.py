@@ -24,7 +24,10 @@ for later, or stop the run). Every row of the policy is in `tests/router/test_po
 | mid-stream error event                         | by code   | as its status above                |
 
 Retries and waits are capped per model (`max_attempts`, `max_rate_limit_waits`) and per
-task (`max_total_wait_s`); past a cap the task falls back if it can, else fails.
+task (`max_total_wait_s`); past a cap the task falls back if it can, else fails. On top of
+those, `task_timeout_s` caps the wall-clock time of a task from its first send: a wait that
+would end past it is not waited, and the task fails at once (no fallback: the cap is the
+task's, whatever model it is on) with the reason `TASK_TIMEOUT`.
 """
 
 from __future__ import annotations
@@ -48,7 +51,24 @@ from orkit.errors import (
     ServiceUnavailableError,
 )
 
-__all__ = ["Action", "RetryPolicy", "Step", "Verdict", "backoff_s", "classify", "decide"]
+__all__ = [
+    "DEFAULT_TASK_TIMEOUT_S",
+    "TASK_TIMEOUT",
+    "Action",
+    "RetryPolicy",
+    "Step",
+    "Verdict",
+    "backoff_s",
+    "classify",
+    "decide",
+]
+
+DEFAULT_TASK_TIMEOUT_S = 300.0
+"""Five minutes: room for the full retry schedule of a flaky model (6 attempts, backoffs up
+to 30 s), not for an hour of probing a dead one."""
+
+TASK_TIMEOUT = "task_timeout"
+"""The reason of a step that ends a task because its wall-clock cap would pass."""
 
 
 class Action(StrEnum):
@@ -74,12 +94,18 @@ class RetryPolicy:
     """A server-requested wait longer than this is not waited: fall back or fail instead."""
     max_total_wait_s: float = 1800.0
     """All waiting for one task (backoffs and hints) across models."""
+    task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S
+    """Wall-clock cap on one task from its first send, attempts and waits included (None:
+    no cap). A deterministic failure retried with backoff, or a model that keeps answering
+    slowly, ends as an error row after this long instead of holding the run."""
 
     def __post_init__(self) -> None:
         from orkit.errors import ConfigError
 
         if self.max_attempts < 1 or self.max_rate_limit_waits < 0:
             raise ConfigError("max_attempts must be >= 1 and max_rate_limit_waits >= 0")
+        if self.task_timeout_s is not None and not self.task_timeout_s > 0:
+            raise ConfigError(f"task_timeout_s must be > 0, got {self.task_timeout_s!r}")
         if not 0 < self.base_backoff_s <= self.max_backoff_s:
             raise ConfigError("need 0 < base_backoff_s <= max_backoff_s")
 
@@ -173,11 +199,12 @@ def decide(
     total_wait_s: float,
     can_fall_back: bool,
     rng: random.Random,
+    elapsed_s: float = 0.0,
 ) -> Step:
     """The next step for a task whose attempt number `attempts` (on this model) just failed.
 
     `rate_limit_waits` counts waits already taken on this model, `total_wait_s` all waiting
-    so far for the task.
+    so far for the task, `elapsed_s` the wall-clock time since its first send.
     """
     give_up = Step(Action.FALLBACK if can_fall_back else Action.FAIL, 0.0, verdict.reason)
     action = verdict.action
@@ -197,4 +224,6 @@ def decide(
         wait = verdict.hint_s if verdict.hint_s is not None else backoff_s(policy, attempts, rng)
     if wait > policy.max_hint_s or total_wait_s + wait > policy.max_total_wait_s:
         return Step(give_up.action, 0.0, f"{verdict.reason}: wait of {wait:.0f} s too long")
+    if policy.task_timeout_s is not None and elapsed_s + wait > policy.task_timeout_s:
+        return Step(Action.FAIL, 0.0, TASK_TIMEOUT)
     return Step(action, wait, verdict.reason)

@@ -2,11 +2,15 @@
 the fallback chain, recording every HTTP attempt.
 
 It never decides anything itself: limits say when a request may go, the policy says what a
-failure means, and the chain says where to go next.
+failure means, and the chain says where to go next. Two things end a task that is still
+willing to wait: its wall-clock cap (`RetryPolicy.task_timeout_s`, counted from its first
+send) and a breaker that says its model is down (`CircuitBreaker.down`); either way the
+row carries the last error the task (or its model) met, in a message saying why it ended.
 """
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -15,7 +19,7 @@ from orkit._clock import SystemClock
 from orkit.errors import APIError, APIStatusError, RunStoppedError, http_status_of
 from orkit.router._limits import Limits, ModelScope, ProviderScope
 from orkit.router._options import RouterOptions
-from orkit.router._policy import Action, RetryPolicy, Step, classify, decide
+from orkit.router._policy import TASK_TIMEOUT, Action, RetryPolicy, Step, classify, decide
 from orkit.router._quota import DailyQuota
 from orkit.types import ChatRequest, ChatResponse, Clock, Completer
 
@@ -90,6 +94,9 @@ class _TaskState:
     pending_wait: float = 0.0
     attempts: list[Attempt] = field(default_factory=list)
     last_error: APIError | None = None
+    first_sent_at: float | None = None
+    """Clock time of the task's first send: its wall-clock cap counts from there (time in
+    the queue before it is the run's pace, not this task's trouble)."""
     hooks: AttemptHooks | None = None
 
     def add(self, attempt: Attempt) -> None:
@@ -117,6 +124,9 @@ class Router:
             limit=self.options.free_per_day or 50, path=self.options.quota_path
         )
         self.limits = Limits(self.options, self.clock, quota)
+        self._pausing = 0  # tasks in a backoff or waiting on an open breaker
+        self._last_failure: dict[str, APIError] = {}
+        """Each model's latest failure that spoke of its health (for a down breaker's rows)."""
 
     @property
     def policy(self) -> RetryPolicy:
@@ -129,7 +139,8 @@ class Router:
         gate = limits.global_gate
         return {
             "in_flight": gate.in_flight if gate is not None else 0,
-            "waiting": limits.waiting,
+            # started, and not in flight: held by a limiter, a backoff or an open breaker
+            "waiting": limits.waiting + self._pausing,
             "concurrency": {
                 m: s.concurrency.limit for m, s in limits.models.items() if s.concurrency
             },
@@ -221,7 +232,7 @@ class Router:
             here.waits += step.action is Action.WAIT
             if step.action in (Action.RETRY, Action.WAIT):
                 state.pending_wait = step.wait_s
-                await self.clock.sleep(step.wait_s)
+                await self._pause(step.wait_s)
                 state.backoff_s += step.wait_s
                 continue
             return self._settle(step, here, state)
@@ -231,11 +242,21 @@ class Router:
         (False, None: fall back), leave it pending (False, an Outcome), or make it wait;
         (True, None) lets the attempt go."""
         clock, limits = self.clock, self.limits
-        while not here.scope.breaker.allow(clock.now()):
+        breaker = here.scope.breaker
+        while not breaker.allow(clock.now()):
             if here.can_fall_back:
                 return False, None
-            pause = max(0.05, here.scope.breaker.retry_in(clock.now()))
-            await clock.sleep(pause)
+            if breaker.down:
+                return False, self._finish(
+                    state, model=here.request.model, error=self._down_error(here.request.model)
+                )
+            left = self._time_left(state)
+            if left is not None and left <= 0:
+                return False, self._timed_out(state, here.request.model)
+            pause = max(0.05, breaker.retry_in(clock.now()))
+            if left is not None:
+                pause = min(pause, left)  # and then end the task, if still closed
+            await self._pause(pause)
             state.backoff_s += pause
         if here.scope.is_free and not limits.quota.take(clock.wall()):
             if here.can_fall_back:
@@ -243,6 +264,42 @@ class Router:
             until = limits.quota.resets_at(clock.wall())
             return False, self._finish(state, model=here.request.model, deferred_until=until)
         return True, None
+
+    async def _pause(self, seconds: float) -> None:
+        self._pausing += 1
+        try:
+            await self.clock.sleep(seconds)
+        finally:
+            self._pausing -= 1
+
+    def _time_left(self, state: _TaskState) -> float | None:
+        """Seconds left of the task's wall-clock cap (None: no cap, or nothing sent yet)."""
+        cap = self.policy.task_timeout_s
+        if cap is None or state.first_sent_at is None:
+            return None
+        return state.first_sent_at + cap - self.clock.now()
+
+    def _timed_out(self, state: _TaskState, model: str) -> Outcome:
+        """The task's wall-clock cap passed: an error row with its last error, saying so."""
+        last = state.last_error
+        message = f"gave up after task_timeout_s = {self.policy.task_timeout_s:g} s of retries"
+        if last is None:
+            error: APIError = CircuitOpenError(message, model=model)
+        else:
+            error = copy.copy(last)  # keeps its type, status and ids for the row
+            error.message = f"{message}; last error: {last.message}"
+        return self._finish(state, model=model, error=error)
+
+    def _down_error(self, model: str) -> CircuitOpenError:
+        """The row of a task left waiting on a breaker that has given up on its model."""
+        breaker = self.limits.scope(model).breaker
+        last = self._last_failure.get(model)
+        said = f"; last error: {last.message}" if last is not None else ""
+        return CircuitOpenError(
+            f"{model} is down: not sent after {breaker.failed_probes} failed probes in a row "
+            f"(circuit breaker){said}",
+            model=model,
+        )
 
     def _settle(self, step: Step, here: _OnModel, state: _TaskState) -> Outcome | None:
         """After a failure the policy will not retry: stop, defer, fall back, or fail."""
@@ -260,6 +317,8 @@ class Router:
             return self._finish(state, model=here.request.model, deferred_until=until)
         if step.action is Action.FALLBACK and here.can_fall_back:
             return None
+        if step.reason == TASK_TIMEOUT:
+            return self._timed_out(state, here.request.model)
         return self._finish(state, model=here.request.model, error=state.last_error)
 
     async def _attempt(
@@ -269,6 +328,8 @@ class Router:
         clock, limits = self.clock, self.limits
         state.attempt += 1
         started_wall, t0 = clock.wall(), clock.now()
+        if state.first_sent_at is None:
+            state.first_sent_at = t0
         wait_before = state.pending_wait
         state.pending_wait = 0.0
         try:
@@ -338,6 +399,8 @@ class Router:
         else:
             health = verdict.action is Action.RETRY or verdict.action is Action.FALLBACK
             limits.on_failure(here.scope, sent_at=sent_at, model_health=health)
+            if health:
+                self._last_failure[here.request.model] = error
         step = decide(
             verdict,
             policy=self.policy,
@@ -346,6 +409,7 @@ class Router:
             total_wait_s=state.backoff_s,
             can_fall_back=here.can_fall_back,
             rng=self._rng,
+            elapsed_s=self.clock.now() - (state.first_sent_at or sent_at),
         )
         return step
 

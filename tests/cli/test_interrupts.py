@@ -15,7 +15,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -27,7 +27,20 @@ def slow_sim() -> Iterator[str]:
         yield url
 
 
-def spec(tmp_path: Path, url: str, items: int = 60) -> Path:
+SLOW_MODEL = "deepseek/deepseek-v3.2"
+
+
+@pytest.fixture
+def half_stuck_sim() -> Iterator[str]:
+    """One model answers; the other answers every request with a 429 and a Retry-After of
+    500 s, which the run waits out: it stays in progress, whatever the machine's speed,
+    until the test ends it."""
+    faults = FaultProfile(status={429: 1.0}, retry_after_s=2_500.0, models=(SLOW_MODEL,))
+    with serve_in_thread(SimConfig(time_scale=0.2, seed=4, faults=faults)) as url:
+        yield url
+
+
+def spec(tmp_path: Path, url: str, items: int = 60, extra: str = "") -> Path:
     data = tmp_path / "items.jsonl"
     data.write_text(
         "".join(
@@ -40,6 +53,7 @@ def spec(tmp_path: Path, url: str, items: int = 60) -> Path:
     path.write_text(
         f'dataset = "{data}"\nmodels = ["openai/gpt-4o-mini", "deepseek/deepseek-v3.2"]\n'
         f'endpoint = "{url}"\nconcurrency = 4\nout = "{tmp_path / "runs"}"\ncache = false\n'
+        f"{extra}"
         '[prompt]\ntemplate = "{{ question }}"\n[params]\nmax_tokens = 8\n'
     )
     return path
@@ -134,8 +148,11 @@ def test_kill_9_loses_nothing_paid_for_and_resume_pays_nothing_twice(tmp_path, s
     assert df["cost_usd"].sum() <= stats["billed_total_usd"] + 1e-12
 
 
-def test_a_second_process_cannot_resume_a_run_in_progress(tmp_path, slow_sim) -> None:
-    proc = start("run", str(spec(tmp_path, slow_sim)), "-q", "--no-report")
+def test_a_second_process_cannot_resume_a_run_in_progress(tmp_path, half_stuck_sim) -> None:
+    # (against a run that cannot end by itself: one that merely took "several seconds"
+    # could finish while a loaded machine was still starting the second process)
+    run_spec = spec(tmp_path, half_stuck_sim, extra="task_timeout_s = 0\n")
+    proc = start("run", str(run_spec), "-q", "--no-report")
     run_dir = wait_for_rows(tmp_path / "runs")
     try:
         result = resume(run_dir)

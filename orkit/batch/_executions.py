@@ -1,0 +1,75 @@
+"""The executions of a run (the first run, each resume, each retry) in its manifest, so its
+wall time is the sum over all of them — a killed one included.
+
+Each execution adds an entry (`kind`, `started_at`) when it starts and sets its `wall_s`
+and `status` when it ends. One killed before it could (`kill -9`, a power cut) leaves the
+manifest saying `running` with no process holding the run's lock; the next execution then
+counts the killed one's time up to when the run was last seen alive: the latest write to
+its journal, manifest or lock file (which the engine touches every tick as a heartbeat).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["begin_execution", "end_execution", "last_seen", "settle_killed_execution"]
+
+_ALIVE_FILES = (".lock", "journal.sqlite", "journal.sqlite-wal", "manifest.json")
+
+
+def _iso(unix_s: float) -> str:
+    return datetime.fromtimestamp(unix_s, UTC).isoformat(timespec="milliseconds")
+
+
+def _unix(iso: object) -> float | None:
+    try:
+        return datetime.fromisoformat(str(iso)).timestamp()
+    except ValueError:
+        return None
+
+
+def begin_execution(manifest: dict[str, Any], kind: str, **facts: Any) -> None:
+    """Note an execution starting now (`kind`: run, resume or retry)."""
+    entry = {"kind": kind, "started_at": _iso(time.time()), **facts}
+    manifest.setdefault("executions", []).append(entry)
+
+
+def end_execution(manifest: dict[str, Any], status: str, wall_s: float) -> None:
+    """The execution in progress ended: its time joins the run's `wall_s`."""
+    executions = manifest.setdefault("executions", [])
+    if executions:
+        executions[-1].update(status=status, wall_s=round(wall_s, 3))
+    manifest["wall_s"] = round(float(manifest.get("wall_s") or 0.0) + wall_s, 3)
+
+
+def last_seen(run_dir: Path) -> float | None:
+    """When a process last wrote to the run (Unix seconds), or None if nothing is there."""
+    times = []
+    for name in _ALIVE_FILES:
+        try:
+            times.append((run_dir / name).stat().st_mtime)
+        except OSError:
+            continue
+    return max(times, default=None)
+
+
+def settle_killed_execution(manifest: dict[str, Any], seen: float | None) -> float:
+    """Before a new execution takes over a run whose manifest still says `running` (so the
+    last one was killed: the caller holds or has checked the lock), mark that one `killed`
+    and add its time, up to `seen` (`last_seen` of the run, read before anything touched
+    it: even opening the journal rewrites it), to the run's `wall_s`. Returns that time."""
+    if manifest.get("status") != "running":
+        return 0.0
+    executions = manifest.setdefault("executions", [])
+    if not executions or "wall_s" in executions[-1]:
+        # made before executions were noted: the killed one is the first run
+        executions.append({"kind": "run", "started_at": manifest.get("created_at")})
+    killed = executions[-1]
+    started = _unix(killed.get("started_at"))
+    wall = max(0.0, seen - started) if started is not None and seen is not None else 0.0
+    killed.update(status="killed", wall_s=round(wall, 3))
+    manifest["wall_s"] = round(float(manifest.get("wall_s") or 0.0) + wall, 3)
+    return wall
