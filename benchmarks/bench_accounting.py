@@ -1,5 +1,7 @@
 """Accounting: over a 5,000-task run through faults and fallbacks (the `bench_chaos` storm),
-the cost orkit records equals what the emulator billed, to 1e-9 USD, both when responses
+the cost orkit records (the manifest's spend: its rows, plus attempts billed although their
+stream broke, which the storm's truncated streams are) equals what the emulator billed, to
+1e-9 USD, both when responses
 carry `usage.cost` and when they do not (the emulator's `report_usage_cost = false`: orkit
 must ask `GET /generation` for every answered row, retrying its delayed 404s); and no row
 shows $0 where its cost is unknown.
@@ -27,7 +29,9 @@ def check(with_cost: bool) -> dict[str, Any]:
         results = pd.read_parquet(run_dir.results_dir)
         manifest = json.loads((run_dir.path / "manifest.json").read_text())
     ok = results[results["status"] == "ok"]
-    recorded = float(results["cost_usd"].sum())
+    totals = manifest["totals"]["all"]
+    recorded = float(totals["cost_usd"])
+    rows_usd = float(results["cost_usd"].sum())
     sources = {str(k): int(v) for k, v in ok["cost_source"].value_counts().items()}
     zero_but_unknown = int(
         ((results["cost_usd"] == 0) & (results["cost_source"] == "unknown")).sum()
@@ -40,7 +44,9 @@ def check(with_cost: bool) -> dict[str, Any]:
         "cost_billed_usd": round(billed, 12),
         "difference_usd": abs(recorded - billed),
         "matches_1e9": abs(recorded - billed) <= 1e-9,
-        "manifest_total_usd": round(float(manifest["totals"]["all"]["cost_usd"]), 12),
+        "rows_cost_usd": round(rows_usd, 12),
+        "billed_attempts_usd": totals.get("billed_attempts_usd"),
+        "billed_attempts_unknown": totals.get("billed_attempts_unknown"),
         "cost_sources": sources,
         "ok_rows_cost_unknown": int(ok["cost_usd"].isna().sum()),
         "rows_zero_but_unknown": zero_but_unknown,
