@@ -206,8 +206,19 @@ def attempt_rows(
             "generation_id": a.generation_id,
             "prompt_tokens": a.prompt_tokens,
             "completion_tokens": a.completion_tokens,
-            "cost_usd": a.cost_usd,
-            "cost_source": "unknown" if a.cost_usd is None else "reported",
+            **_attempt_cost(a),
         }
         for a in attempts
     ]
+
+
+def _attempt_cost(a: Attempt) -> dict[str, Any]:
+    """An attempt's cost and where it came from. One that began no generation (a 429, a
+    500, a refused connection, a stall before the first event: no generation id and not
+    answered) is known to cost nothing, `not_billed`; one that did, and did not say what it
+    cost, is unknown (null) until `GET /generation` says."""
+    if a.cost_usd is not None:
+        return {"cost_usd": a.cost_usd, "cost_source": "reported"}
+    if a.generation_id is None and a.action != "ok":
+        return {"cost_usd": 0.0, "cost_source": "not_billed"}
+    return {"cost_usd": None, "cost_source": "unknown"}

@@ -121,8 +121,8 @@ def test_every_attempt_is_reserved_and_settled_at_what_it_billed(tmp_path: Path)
     run, attempts, row = run_one(tmp_path, completer, budget)
     assert row["status"] == "ok" and row["attempts"] == 4
     assert [a["generation_id"] for a in attempts] == ["gen-cut", None, "gen-err", "gen-ok-4"]
-    assert [a["cost_usd"] for a in attempts] == [None, None, 2e-5, 1e-4]
-    assert [a["cost_source"] for a in attempts] == ["unknown", "unknown", "reported", "reported"]
+    assert [a["cost_usd"] for a in attempts] == [None, 0.0, 2e-5, 1e-4]
+    assert [a["cost_source"] for a in attempts] == ["unknown", "not_billed", "reported", "reported"]
     assert attempts[2]["prompt_tokens"] == 9 and attempts[2]["completion_tokens"] == 4
     # the unknown billed attempt counts at its worst case; the 500 at nothing
     assert budget.spent_usd == pytest.approx(WORST + 2e-5 + 1e-4)

@@ -142,3 +142,6 @@ def test_html_answers_to_streamed_requests_are_retried_as_invalid_responses(
     assert set(failed["error_type"]) == {"invalid_response"}  # not connection_error
     # the status the unreadable answer came with is kept: a 200, not "no status"
     assert set(failed["http_status"]) == {200}
+    # nothing began on those attempts: known to cost nothing, not unknown
+    assert (failed["cost_usd"] == 0).all()
+    assert set(failed["cost_source"]) == {"not_billed"}
