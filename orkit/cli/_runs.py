@@ -19,15 +19,22 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _done(run_dir: Path, manifest: dict[str, Any], status: str) -> int:
-    """Final rows so far: from the totals, or (for a run still going or killed) by counting
-    the rows of its part files from their footers."""
+def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int, float | None]:
+    """Final rows so far and their cost: from the totals, or (for a run still going or
+    killed, whose totals are not counted yet) from its journal, else by counting the rows of
+    its part files from their footers (cost unknown)."""
     totals = manifest.get("totals")
     if totals and status not in ("running", "interrupted"):
-        return int(totals["all"]["tasks"])
+        return int(totals["all"]["tasks"]), totals["all"].get("cost_usd")
+    from orkit.results import journal_progress
+
+    progress = journal_progress(run_dir / "journal.sqlite")
+    if progress is not None:
+        return progress
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in run_dir.glob("results/part-*.parquet"))
+    parts = run_dir.glob("results/part-*.parquet")
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:
@@ -37,19 +44,19 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         return None
     from orkit.results import shown_status
 
-    totals = (manifest.get("totals") or {}).get("all", {})
     models = manifest.get("spec", {}).get("models", [])
     # "running" with no live process holding the run's lock: killed (`orkit resume` it)
     status = shown_status(run_dir, manifest.get("status"))
+    done, cost_usd = _progress(run_dir, manifest, status)
     return {
         "run_id": run_dir.name,
         "path": str(run_dir),
         "status": status,
         "created": manifest.get("created_at"),
         "models": models,
-        "done": _done(run_dir, manifest, status),
+        "done": done,
         "total": manifest.get("tasks"),
-        "cost_usd": totals.get("cost_usd"),
+        "cost_usd": cost_usd,
     }
 
 

@@ -4,7 +4,7 @@ readers."""
 from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
-from orkit.results._journal import NON_FINAL_STATUSES, Journal
+from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
 from orkit.results._read import read_attempts, read_parts, read_results, read_scores
@@ -28,6 +28,7 @@ __all__ = [
     "Journal",
     "PartWriter",
     "RunDir",
+    "journal_progress",
     "lock_holder",
     "new_run_id",
     "next_part_index",

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NON_FINAL_STATUSES", "Journal"]
+__all__ = ["NON_FINAL_STATUSES", "Journal", "journal_progress"]
 
 NON_FINAL_STATUSES = frozenset({"skipped_budget", "deferred"})
 """Outcomes that leave a task to be done by a later resume."""
@@ -320,3 +320,25 @@ class Journal:
     def counts(self) -> dict[str, int]:
         """Tasks per status."""
         return dict(self._db.execute("SELECT status, count(*) FROM tasks GROUP BY status"))
+
+
+def journal_progress(path: Path) -> tuple[int, float | None] | None:
+    """(tasks finished, their summed cost or None when none is known) as a journal holds
+    them, read without writing: what a run still going, or killed, has really done (its
+    manifest's totals are counted at the end; its part files lag the journal by up to a
+    part). None when there is no readable journal."""
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        done, cost = db.execute(
+            "SELECT count(*), sum(json_extract(result, '$.cost_usd')) FROM tasks WHERE final = 1"
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return int(done), None if cost is None else float(cost)

@@ -124,6 +124,11 @@ def test_a_killed_run_is_interrupted_and_resumable_and_its_time_counts(items, tm
     shown = describe(run.path)
     assert shown is not None and shown["status"] == "interrupted"
     assert run.status == "interrupted"
+    # what the journal holds, not what the part files (all 30 rows here) or totals say
+    with sqlite3.connect(run.path / "journal.sqlite") as db:
+        (kept_cost,) = db.execute("SELECT sum(json_extract(result, '$.cost_usd')) FROM tasks")
+    assert shown["done"] == 23
+    assert shown["cost_usd"] == pytest.approx(kept_cost[0]) and kept_cost[0] > 0
 
     resumed = Run(anyio.run(lambda: resume_async(run.path)))
     m = resumed.manifest
