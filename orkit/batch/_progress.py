@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -72,9 +73,11 @@ class TqdmObserver:
         self._refresh_s = refresh_s
         self._now = now
         self._next_line = 0.0
+        self._logs = ExitStack()
 
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None:
         from tqdm.auto import tqdm
+        from tqdm.contrib.logging import logging_redirect_tqdm
 
         self._status = status
         self._bar = tqdm(
@@ -87,6 +90,12 @@ class TqdmObserver:
             smoothing=0.1,
         )
         self._next_line = 0.0
+        # A log record written while the bar is drawn (the switch to unstreamed requests)
+        # would go on at the end of the bar's line: tqdm.write clears the bar, writes the
+        # record on a line of its own and redraws the bar below it. Console handlers only
+        # (the root's, or Python's last-resort one); a log file is left as it is.
+        self._logs = ExitStack()
+        self._logs.enter_context(logging_redirect_tqdm(tqdm_class=type(self._bar)))
 
     def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
         if self._bar is None:
@@ -115,6 +124,7 @@ class TqdmObserver:
             self._set_postfix(totals, refresh=False)
             self._bar.close()
             self._bar = None
+            self._logs.close()
 
 
 def status_line(totals: RunTotals, status: StatusFn | None) -> str:
