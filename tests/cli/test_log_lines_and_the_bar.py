@@ -4,6 +4,7 @@ the end of the bar (`... waiting=9 $0.0000]http://127.0.0.1:18081/api/v1 sends n
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -84,4 +85,20 @@ def test_logging_is_left_as_it_was_after_the_run(
 ) -> None:
     before = list(logging.root.handlers)
     assert main(_args(tmp_path, no_stream_usage_url)) == 0
+    assert logging.root.handlers == before
+
+
+def test_overlapping_bars_put_the_handlers_back_whichever_ends_first() -> None:
+    from orkit.batch import TqdmObserver
+    from orkit.batch._totals import RunTotals
+
+    before = list(logging.root.handlers)
+    first, second = TqdmObserver(file=io.StringIO()), TqdmObserver(file=io.StringIO())
+    first.on_start(3, "run-a")
+    second.on_start(3, "run-b")
+    redirected = list(logging.root.handlers)
+    assert redirected != before
+    first.on_finish(RunTotals(), "completed")
+    assert logging.root.handlers == redirected  # the second bar is still drawn
+    second.on_finish(RunTotals(), "completed")
     assert logging.root.handlers == before
