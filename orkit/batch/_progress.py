@@ -11,8 +11,10 @@ while none do — a run whose first rows take minutes to fail still shows what i
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -54,6 +56,41 @@ class NullObserver:
         pass
 
 
+class _ConsoleLogsAboveBars:
+    """Console logging goes through `tqdm.write` while any bar is drawn.
+
+    A log record written while a bar is drawn (a local server's switch to unstreamed
+    requests) would go on at the end of the bar's line; `tqdm.write` clears the bar, writes
+    the record on a line of its own and redraws the bar below it. Only console handlers are
+    redirected (the root's, or Python's last-resort one); a log file is left as it is.
+    Counted, because runs overlap (two sweeps on one notebook's loop): the handlers found by
+    the first bar are put back when the last one ends, whichever order they end in.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bars = 0
+        self._redirect = ExitStack()
+
+    def acquire(self, tqdm_class: Any) -> None:
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        with self._lock:
+            if self._bars == 0:
+                self._redirect = ExitStack()
+                self._redirect.enter_context(logging_redirect_tqdm(tqdm_class=tqdm_class))
+            self._bars += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._bars -= 1
+            if self._bars == 0:
+                self._redirect.close()
+
+
+_console_logs_above_bars = _ConsoleLogsAboveBars()
+
+
 class TqdmObserver:
     """One bar for the whole run; its status line is refreshed on time, not on row counts."""
 
@@ -72,6 +109,7 @@ class TqdmObserver:
         self._refresh_s = refresh_s
         self._now = now
         self._next_line = 0.0
+        self._holds_logs = False
 
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None:
         from tqdm.auto import tqdm
@@ -87,6 +125,9 @@ class TqdmObserver:
             smoothing=0.1,
         )
         self._next_line = 0.0
+        if not self._holds_logs:
+            _console_logs_above_bars.acquire(type(self._bar))
+            self._holds_logs = True
 
     def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
         if self._bar is None:
@@ -115,6 +156,9 @@ class TqdmObserver:
             self._set_postfix(totals, refresh=False)
             self._bar.close()
             self._bar = None
+        if self._holds_logs:
+            self._holds_logs = False
+            _console_logs_above_bars.release()
 
 
 def status_line(totals: RunTotals, status: StatusFn | None) -> str:

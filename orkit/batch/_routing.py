@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from orkit.errors import ConfigError, SpecError
-from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
+from orkit.router import (
+    DEFAULT_TASK_TIMEOUT_S,
+    ModelLimits,
+    RetryPolicy,
+    RouterOptions,
+    option_problem,
+)
 
 __all__ = ["ROUTING_KEYS", "build_router_options"]
 
@@ -29,6 +35,7 @@ _OPTION_KEYS = {
     "seed",
 }
 ROUTING_KEYS = frozenset(_RETRY_KEYS | _OPTION_KEYS)
+_LIMIT_KEYS = {f.name for f in dataclasses.fields(ModelLimits)}
 
 
 def build_router_options(
@@ -51,6 +58,11 @@ def build_router_options(
             path=where,
             field=f"routing.{sorted(unknown)[0]}",
         )
+    for key, value in routing.items():
+        # Key by key, before anything is built: the error names the key the user wrote.
+        problem = option_problem(key, value)
+        if problem is not None:
+            raise SpecError(problem, path=where, field=f"routing.{key}")
     model_limits = {m: _limits(m, v, where) for m, v in limits.items()}
     retry_kw = {k: v for k, v in routing.items() if k in _RETRY_KEYS}
     option_kw = {**(overrides or {}), **{k: v for k, v in routing.items() if k in _OPTION_KEYS}}
@@ -75,11 +87,14 @@ def _limits(model: str, value: Any, where: str | None) -> ModelLimits:
         raise SpecError(
             "must be a table of rpm, tpm, max_concurrency", path=where, field=f"limits.{model}"
         )
+    unknown = set(value) - _LIMIT_KEYS
+    if unknown:
+        raise SpecError(
+            f"unknown key {sorted(unknown)[0]!r} (known: rpm, tpm, max_concurrency)",
+            path=where,
+            field=f"limits.{model}",
+        )
     try:
         return ModelLimits(**value)
-    except TypeError:
-        raise SpecError(
-            "known keys: rpm, tpm, max_concurrency", path=where, field=f"limits.{model}"
-        ) from None
     except ConfigError as exc:
         raise SpecError(exc.message, path=where, field=f"limits.{model}") from None

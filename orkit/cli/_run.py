@@ -11,6 +11,7 @@ from typing import Any
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._finish import finish_run, run_with_interrupts
 from orkit.cli._table import format_table
+from orkit.config import Timeouts
 
 HELP = "run a sweep (dataset × prompt × models) and write Parquet results and an HTML report"
 
@@ -111,20 +112,23 @@ _TIMEOUT_FIELDS = ("connect_timeout_s", "first_byte_timeout_s", "idle_timeout_s"
 def add_timeout_arguments(p: argparse.ArgumentParser) -> None:
     """How long a request may hang before it is given up and retried (spec keys of the
     same names; defaults in `orkit.config.Timeouts`)."""
+    # The defaults shown are Timeouts' own, so the help cannot drift from what happens.
+    defaults = Timeouts()
     g = p.add_argument_group("timeouts (seconds; a request that hits one is retried)")
     g.add_argument(
         "--connect-timeout",
         type=float,
         metavar="S",
         dest="connect_timeout_s",
-        help="longest wait to connect to the server (default 10)",
+        help=f"longest wait to connect to the server (default {defaults.connect:g})",
     )
     g.add_argument(
         "--first-byte-timeout",
         type=float,
         metavar="S",
         dest="first_byte_timeout_s",
-        help="longest wait from sending a request to its response headers (default 30)",
+        help="longest wait from sending a streamed request to its response headers "
+        f"(default: --read-timeout if given, else {defaults.first_byte:g})",
     )
     g.add_argument(
         "--idle-timeout",
@@ -132,15 +136,16 @@ def add_timeout_arguments(p: argparse.ArgumentParser) -> None:
         metavar="S",
         dest="idle_timeout_s",
         help="longest silence between bytes of a streamed answer; keep-alive comments "
-        "count (default 30)",
+        f"count (default: --read-timeout if given, else {defaults.idle:g})",
     )
     g.add_argument(
         "--read-timeout",
         type=float,
         metavar="S",
         dest="read_timeout_s",
-        help="longest silence anywhere: the default of the two above, and the limit for a "
-        "non-streamed answer (default 120)",
+        help="longest silence anywhere, as one number: when given, the default of the two "
+        "above and the limit for a non-streamed answer (default: unset; a non-streamed "
+        f"answer then gets {defaults.read:g})",
     )
 
 

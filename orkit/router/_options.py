@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orkit.errors import ConfigError
+from orkit.router._option_checks import Rule, check_fields
 from orkit.router._policy import RetryPolicy
 
 __all__ = ["ModelLimits", "RouterOptions"]
+
+_MODEL_CONCURRENCY = Rule("int", 1, optional=True)
+"""A model's known concurrency (unset: learnt, or the sweep's)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,12 +28,10 @@ class ModelLimits:
     """Requests in flight at once for this model."""
 
     def __post_init__(self) -> None:
-        for name in ("rpm", "tpm"):
-            v = getattr(self, name)
-            if v is not None and not v > 0:
-                raise ConfigError(f"limits: {name} must be > 0, got {v!r}")
-        if self.max_concurrency is not None and self.max_concurrency < 1:
-            raise ConfigError(f"limits: max_concurrency must be >= 1, got {self.max_concurrency}")
+        check_fields(self, "rpm", "tpm", where="limits: ")
+        problem = _MODEL_CONCURRENCY.problem(self.max_concurrency)
+        if problem is not None:
+            raise ConfigError(f"limits: max_concurrency: {problem}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,14 +76,22 @@ class RouterOptions:
     """Seed of the backoff jitter (None: random)."""
 
     def __post_init__(self) -> None:
-        if self.max_concurrency < 1:
-            raise ConfigError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
-        if self.initial_concurrency < 1:
-            raise ConfigError("initial_concurrency must be >= 1")
-        if self.breaker_max_probes < 1:
-            raise ConfigError(f"breaker_max_probes must be >= 1, got {self.breaker_max_probes}")
-        if self.free_per_minute < 1 or self.free_window_s <= 0:
-            raise ConfigError("free_per_minute must be >= 1 and free_window_s > 0")
+        check_fields(
+            self,
+            "max_concurrency",
+            "adaptive",
+            "initial_concurrency",
+            "capacity_from_latency",
+            "free_per_minute",
+            "free_window_s",
+            "free_per_day",
+            "breaker_threshold",
+            "breaker_cooldown_s",
+            "breaker_max_probes",
+            "seed",
+        )
+        if not isinstance(self.retry, RetryPolicy):
+            raise ConfigError(f"retry: must be a RetryPolicy, got {self.retry!r}")
         for model, chain in self.fallbacks.items():
             if isinstance(chain, str) or not all(isinstance(m, str) and m for m in chain):
                 raise ConfigError(f"fallbacks for {model!r} must be a list of model ids")

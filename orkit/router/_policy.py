@@ -42,6 +42,7 @@ from orkit.errors import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
+    ConfigError,
     ContextLengthError,
     InsufficientCreditsError,
     InvalidResponseError,
@@ -50,6 +51,7 @@ from orkit.errors import (
     RateLimitError,
     ServiceUnavailableError,
 )
+from orkit.router._option_checks import check_fields
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",
@@ -100,14 +102,21 @@ class RetryPolicy:
     slowly, ends as an error row after this long instead of holding the run."""
 
     def __post_init__(self) -> None:
-        from orkit.errors import ConfigError
-
-        if self.max_attempts < 1 or self.max_rate_limit_waits < 0:
-            raise ConfigError("max_attempts must be >= 1 and max_rate_limit_waits >= 0")
-        if self.task_timeout_s is not None and not self.task_timeout_s > 0:
-            raise ConfigError(f"task_timeout_s must be > 0, got {self.task_timeout_s!r}")
-        if not 0 < self.base_backoff_s <= self.max_backoff_s:
-            raise ConfigError("need 0 < base_backoff_s <= max_backoff_s")
+        check_fields(
+            self,
+            "max_attempts",
+            "max_rate_limit_waits",
+            "base_backoff_s",
+            "max_backoff_s",
+            "max_hint_s",
+            "max_total_wait_s",
+            "task_timeout_s",
+        )
+        if self.base_backoff_s > self.max_backoff_s:
+            raise ConfigError(
+                f"max_backoff_s: must be >= base_backoff_s ({self.base_backoff_s!r}),"
+                f" got {self.max_backoff_s!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)

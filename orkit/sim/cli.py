@@ -1,7 +1,8 @@
 """The `orkit sim` command (also `python -m orkit.sim`): serve the emulator on a port.
 
-Prints shell-ready `OPENROUTER_BASE_URL=...` and `OPENROUTER_API_KEY=...` lines, then
-serves until Ctrl-C. Bad options, a bad config file or a port in use end as one line on
+Prints shell-ready `OPENROUTER_BASE_URL=...` and `OPENROUTER_API_KEY=...` lines (in
+local-server mode, a comment that no key is needed instead of the key), then serves until
+Ctrl-C. Bad options, a bad config file or a port in use end as one line on
 stderr (exit 2 for bad input, 1 when the port cannot be used), never a traceback.
 """
 
@@ -102,9 +103,13 @@ def run(args: argparse.Namespace) -> int:
     url = base_url(sock)
     models = len(app.state.sim.catalog.models)
     what = f"OpenRouter emulator with {models} models"
+    key_line = f"OPENROUTER_API_KEY={SIM_API_KEY}"
     if config.local_server:
         what = f"local-server emulator serving {', '.join(config.models)}"
-    _say(f"OPENROUTER_BASE_URL={url}\nOPENROUTER_API_KEY={SIM_API_KEY}")
+        # It answers without a key, as llama.cpp does; a shell comment keeps the output
+        # shell-ready, and a key line would tell the user to set what nothing needs.
+        key_line = "# no OPENROUTER_API_KEY needed: a local server answers without a key"
+    _say(f"OPENROUTER_BASE_URL={url}\n{key_line}")
     _say(
         f"orkit sim: {what} at {url} "
         f"(seed {config.seed}, time scale {config.time_scale}); Ctrl-C to stop"

@@ -67,3 +67,33 @@ def test_a_bad_flag_value_is_one_line_and_nothing_is_sent(
     assert len(lines) == 1 and "Traceback" not in err
     assert "field 'idle_timeout_s': must be a number of seconds > 0, got 0" in lines[0]
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_help_and_the_readme_state_the_defaults_that_apply(capsys) -> None:
+    from orkit.batch import Sweep
+
+    def sweep(**timeouts: float) -> Sweep:
+        return Sweep(dataset=[{"q": "x"}], models=[MODEL], prompt="{{ q }}", **timeouts)
+
+    unset, given = sweep().timeouts(), sweep(read_timeout_s=77).timeouts()
+    assert (given.first_byte, given.idle, given.read) == (77, 77, 77)
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in readme.splitlines()
+        if "_timeout_s` |" in line
+    }
+
+    for flag, name, seconds in (
+        ("--first-byte-timeout", "first_byte_timeout_s", unset.first_byte),
+        ("--idle-timeout", "idle_timeout_s", unset.idle),
+    ):
+        flag_help = help_text.split(f"{flag} S ", 1)[1].split(")", 1)[0] + ")"
+        assert f"default: --read-timeout if given, else {seconds:g})" in flag_help
+        assert f"`read_timeout_s` if set, else {seconds:g} |" in rows[name]
+    read_help = help_text.split("--read-timeout S ", 1)[1]
+    assert f"(default: unset; a non-streamed answer then gets {unset.read:g})" in read_help
+    assert f"| unset (a non-streamed answer then gets {unset.read:g}) |" in rows["read_timeout_s"]

@@ -83,3 +83,40 @@ def test_python_m_orkit_sim_prints_url_and_key_then_serves() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("local_server", [False, True])
+def test_orkit_sim_prints_a_key_only_when_the_server_needs_one(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, local_server: bool
+) -> None:
+    import orkit.sim.server as server
+
+    def stop_at_once(app: object, sock: socket.socket, log_level: str = "warning") -> None:
+        raise KeyboardInterrupt  # what Ctrl-C does: the lines are printed by then
+
+    monkeypatch.setattr(server, "serve_forever", stop_at_once)
+    config = tmp_path / "sim.toml"
+    config.write_text(
+        f"local_server = {'true' if local_server else 'false'}\n"
+        '[models."openai/gpt-4o-mini"]\nttft_s = 0.1\n'
+    )
+    assert orkit_main(["sim", "--config", str(config), "--port", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("OPENROUTER_BASE_URL=http://127.0.0.1:")
+    if local_server:
+        assert lines[1] == "# no OPENROUTER_API_KEY needed: a local server answers without a key"
+        assert not any(line.startswith("OPENROUTER_API_KEY=") for line in lines)
+        assert SIM_API_KEY not in "\n".join(lines)
+    else:
+        assert lines[1] == f"OPENROUTER_API_KEY={SIM_API_KEY}"
+
+
+def test_a_local_server_answers_without_a_key() -> None:
+    from orkit.sim import ModelProfile, create_app, serve_in_thread
+
+    config = SimConfig(
+        time_scale=0, local_server=True, models={"openai/gpt-4o-mini": ModelProfile()}
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        response = httpx.post(f"{url}/chat/completions", json=chat_body(), timeout=10)
+    assert response.status_code == 200, response.text

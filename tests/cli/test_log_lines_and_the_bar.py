@@ -1,0 +1,104 @@
+"""A log line emitted while the progress bar is drawn gets a line of its own: the stream
+switch of a local server that sends no usage on streams used to be printed straight onto
+the end of the bar (`... waiting=9 $0.0000]http://127.0.0.1:18081/api/v1 sends no ...`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orkit.cli import main
+from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
+
+MODEL = "openai/gpt-4o-mini"
+NOTICE = "sends no token counts on streams"
+
+
+@pytest.fixture
+def no_stream_usage_url() -> Iterator[str]:
+    config = SimConfig(
+        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+def _args(tmp_path: Path, url: str) -> list[str]:
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(6)))
+    return [
+        "run",
+        "--dataset",
+        str(items),
+        "--prompt",
+        "{{ q }}",
+        "--model",
+        MODEL,
+        "--endpoint",
+        url,
+        "--out",
+        str(tmp_path / "runs"),
+        "--concurrency",
+        "1",
+        "--no-report",
+        "--no-estimate",
+        "--yes",
+    ]
+
+
+def test_the_stream_switch_notice_starts_a_line_of_its_own(
+    tmp_path: Path, no_stream_usage_url: str
+) -> None:
+    # A process of its own, as a user runs it: logging unconfigured (Python's last-resort
+    # handler prints the notice), where pytest's log capture would otherwise take it.
+    done = subprocess.run(
+        [sys.executable, "-m", "orkit", *_args(tmp_path, no_stream_usage_url)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OPENROUTER_API_KEY": ""},
+    )
+    err = done.stderr
+    assert done.returncode == 0, err
+    assert err.count(NOTICE) == 1, err
+    start = err.index(f"{no_stream_usage_url} {NOTICE}")
+    # The bar is drawn first ("orkit: 0%|...") and redrawn with "\r": what comes just before
+    # the notice must end a line ("\n") or return to its start over a cleared bar ("\r").
+    assert "task" in err[:start], "the bar was not drawn before the notice"
+    assert err[start - 1] in "\r\n", repr(err[max(0, start - 80) : start + 40])
+    cleared = err[:start].rsplit("\n", 1)[-1].split("\r")[-2:]
+    assert all(not part.strip() for part in cleared), repr(err[max(0, start - 80) : start])
+    notice_line = err[start:].split("\n", 1)[0]
+    assert notice_line.endswith("set stream = true to keep streaming)"), repr(notice_line)
+
+
+def test_logging_is_left_as_it_was_after_the_run(
+    tmp_path: Path, no_stream_usage_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = list(logging.root.handlers)
+    assert main(_args(tmp_path, no_stream_usage_url)) == 0
+    assert logging.root.handlers == before
+
+
+def test_overlapping_bars_put_the_handlers_back_whichever_ends_first() -> None:
+    from orkit.batch import TqdmObserver
+    from orkit.batch._totals import RunTotals
+
+    before = list(logging.root.handlers)
+    first, second = TqdmObserver(file=io.StringIO()), TqdmObserver(file=io.StringIO())
+    first.on_start(3, "run-a")
+    second.on_start(3, "run-b")
+    redirected = list(logging.root.handlers)
+    assert redirected != before
+    first.on_finish(RunTotals(), "completed")
+    assert logging.root.handlers == redirected  # the second bar is still drawn
+    second.on_finish(RunTotals(), "completed")
+    assert logging.root.handlers == before
