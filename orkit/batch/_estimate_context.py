@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from orkit.batch._endpoint import Endpoint, open_client
+from orkit.batch._endpoint import Endpoint, check_served, open_client
 from orkit.batch._server import key_info, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
@@ -66,6 +66,10 @@ async def price_context(
 ) -> PriceContext:
     """Catalog, providers and quota for an estimate of `sweep` on `endpoint`."""
     if endpoint is not None and endpoint.kind == "url":
+        if client is not None:
+            # before any line is priced: an estimate of a model the server does not serve
+            # would print a whole table above the one line that matters
+            await check_served(client, endpoint, sweep.all_models)
         return await _url_context(endpoint, client)
     if endpoint is not None and endpoint.kind == "sim":
         catalog = Catalog.bundled()

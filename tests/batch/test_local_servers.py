@@ -107,8 +107,10 @@ def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency
 def test_a_model_the_server_does_not_list_is_refused_before_anything_is_sent(
     tmp_path: Path, instant_url: str
 ) -> None:
-    sweep = _sweep(tmp_path, instant_url, 3, models=["openai/gpt-4o"])
-    with pytest.raises(ConfigError, match=r"does not serve 'openai/gpt-4o': its /models lists "):
+    sweep = _sweep(tmp_path, instant_url, 3, models=["mistralai/mistral-7b"])
+    with pytest.raises(
+        ConfigError, match=r"does not serve 'mistralai/mistral-7b': its /models lists "
+    ):
         sweep.run(progress=False)
     assert _stats(instant_url)["requests"] == 0
     assert not (tmp_path / "runs").exists()
