@@ -141,3 +141,12 @@ def test_a_wrong_base_url_warns_then_stops_at_the_first_answers(
     # stopped at the first answers: no retries and fallbacks through every task
     assert 1 <= paths["/v1/chat/completions"] <= 4
     assert paths["/api/v1/chat/completions"] == 0
+
+
+def test_the_estimate_of_a_wrong_base_url_says_so(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = local_url.replace("/api/v1", "/v1")
+    code = main(["estimate", *_args(tmp_path, wrong, MODEL)[1:11]])
+    assert code == 0
+    assert f"{wrong}/models answered 404: is the base URL right?" in capsys.readouterr().out
