@@ -2,11 +2,14 @@
 
 Resolving an endpoint checks what can be checked before anything is sent: a key for
 OpenRouter, that the server answers at all (one line, no traceback, when it does not), and
-that a URL endpoint serves the models asked for.
+that a URL endpoint serves the models asked for (or, when its `/models` answers 404, a
+warning that its base URL is probably wrong).
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from orkit._settings import load_settings
-from orkit.batch._server import key_info, served_models
+from orkit.batch._server import key_info, models_not_found, served_models
 from orkit.client import AsyncOpenRouter
 from orkit.config import OPENROUTER_BASE_URL, ClientOptions, Timeouts
 from orkit.errors import (
@@ -28,7 +31,9 @@ from orkit.errors import (
 )
 from orkit.types import Secret
 
-__all__ = ["Endpoint", "open_client", "resolve_endpoint"]
+__all__ = ["Endpoint", "check_served", "open_client", "resolve_endpoint", "wrong_base_url"]
+
+_log = logging.getLogger("orkit")
 
 SIM_BASE_URL = "http://sim.local/api/v1"
 
@@ -106,7 +111,9 @@ async def open_client(
         if preflight:
             await _preflight(client, endpoint)
             if not endpoint.uses_catalog:
-                await _check_served(client, endpoint, models)
+                await check_served(client, endpoint, models)
+                if models_not_found(client):
+                    _log.warning("%s", wrong_base_url(endpoint, "/models"))
         yield client
 
 
@@ -139,11 +146,20 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
 _LISTED_IN_ERRORS = 20  # models named in the error; a proxy of OpenRouter lists hundreds
 
 
-async def _check_served(client: AsyncOpenRouter, endpoint: Endpoint, models: Sequence[str]) -> None:
+def wrong_base_url(endpoint: Endpoint, path: str) -> str:
+    """What a 404 for a path every OpenAI-compatible server has says: the base URL is wrong."""
+    return (
+        f"{endpoint.base_url}{path} answered 404: is the base URL right? "
+        "(llama.cpp, vLLM and Ollama serve /v1)"
+    )
+
+
+async def check_served(client: AsyncOpenRouter, endpoint: Endpoint, models: Sequence[str]) -> None:
     """A local server serves its own models only (llama.cpp answers any name with the one
     it loaded, vLLM and Ollama with a 404 per request): a model its `/models` does not list
-    stops the run before anything is sent, naming those it does. A server whose `/models`
-    fails or lists nothing is not judged."""
+    stops the run (and its estimate) before anything is sent, naming the close one if there
+    is one, else those it does. A server whose `/models` fails or lists nothing is not
+    judged."""
     if not models:
         return
     try:
@@ -158,6 +174,11 @@ async def _check_served(client: AsyncOpenRouter, endpoint: Endpoint, models: Seq
     missing = [m for m in models if m not in served and f"{m}:latest" not in served]
     if not missing:
         return
+    close = difflib.get_close_matches(missing[0], ids, n=1)
+    if close:
+        raise ConfigError(
+            f"{endpoint.base_url} does not serve {missing[0]!r}; did you mean {close[0]}?"
+        )
     shown = ", ".join(ids[:_LISTED_IN_ERRORS])
     more = f" and {len(ids) - _LISTED_IN_ERRORS} more" if len(ids) > _LISTED_IN_ERRORS else ""
     raise ConfigError(

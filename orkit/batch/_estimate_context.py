@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from orkit.batch._endpoint import Endpoint, open_client
-from orkit.batch._server import key_info, server_catalog
+from orkit.batch._endpoint import Endpoint, check_served, open_client, wrong_base_url
+from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
 from orkit.config import Timeouts
@@ -66,6 +66,10 @@ async def price_context(
 ) -> PriceContext:
     """Catalog, providers and quota for an estimate of `sweep` on `endpoint`."""
     if endpoint is not None and endpoint.kind == "url":
+        if client is not None:
+            # before any line is priced: an estimate of a model the server does not serve
+            # would print a whole table above the one line that matters
+            await check_served(client, endpoint, sweep.all_models)
         return await _url_context(endpoint, client)
     if endpoint is not None and endpoint.kind == "sim":
         catalog = Catalog.bundled()
@@ -91,11 +95,10 @@ async def _url_context(endpoint: Endpoint, client: AsyncOpenRouter | None) -> Pr
     catalog = await server_catalog(client) if client is not None else None
     if catalog is not None:
         return PriceContext(catalog, f"{endpoint.base_url}/models")
-    return PriceContext(
-        None,
-        f"none: {endpoint.base_url} lists no prices",
-        notes=["costs are shown as $0: the server prices nothing (a self-hosted model?)"],
-    )
+    notes = ["costs are shown as $0: the server prices nothing (a self-hosted model?)"]
+    if client is not None and models_not_found(client):
+        notes.insert(0, wrong_base_url(endpoint, "/models"))
+    return PriceContext(None, f"none: {endpoint.base_url} lists no prices", notes=notes)
 
 
 async def _quota(client: AsyncOpenRouter | None, options: RouterOptions) -> FreeQuota:

@@ -194,8 +194,10 @@ def _lane(
     concurrency: float = min(fixed or inputs.concurrency, inputs.concurrency)
     if inputs.server_paced and cal is not None:
         # A local server's answers are often unstreamed (no TTFT to learn) and it serves
-        # as many at once as it has slots, not as many as the run sends.
-        latency_s = cal.service_s if cal.service_s is not None else latency_s
+        # as many at once as it has slots, not as many as the run sends. Its time per
+        # request is priced at this run's answer length, not at the learnt runs' mean.
+        learnt = cal.service_time(out_mean)
+        latency_s = learnt if learnt is not None else latency_s
         concurrency = min(concurrency, cal.capacity or concurrency)
     return LaneLoad(
         model=info.id,

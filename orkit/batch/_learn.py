@@ -29,6 +29,7 @@ from orkit.batch._endpoint import Endpoint
 from orkit.catalog import Catalog, ModelInfo
 from orkit.cost import (
     ANY_PROMPT,
+    SERVICE_SUMS,
     Calibration,
     Observation,
     OutputSample,
@@ -72,6 +73,8 @@ class _Acc:
     """Billed rows without tokens (listed at the per-request price only)."""
     service_sum: float = 0.0
     service_n: int = 0
+    service_fit: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SERVICE_SUMS, 0.0))
+    """Sums of output tokens and seconds behind the time-per-request fit (`SERVICE_SUMS`)."""
     first_start: float = math.inf
     last_finish: float = -math.inf
     """The span of the answers (µs): their service seconds over it is how many were out at
@@ -161,7 +164,7 @@ class Lessons:
         if tps:
             acc.tps_sum += tps
             acc.tps_n += 1
-        _add_timing(acc, row)
+        _add_timing(acc, row, completion)
         prompt = _number(row.get("prompt_tokens")) or 0.0
         messages = row.get("messages_json")
         if prompt and messages and len(acc.sample) < _PROMPT_SAMPLE:
@@ -205,13 +208,19 @@ def _micros(value: Any) -> float | None:
     return _number(value)
 
 
-def _add_timing(acc: _Acc, row: Mapping[str, Any]) -> None:
+def _add_timing(acc: _Acc, row: Mapping[str, Any], completion: float) -> None:
     service = _number(row.get("service_s"))
     started, finished = _micros(row.get("started_at")), _micros(row.get("finished_at"))
     if service is None or started is None or finished is None:
         return
     acc.service_sum += service
     acc.service_n += 1
+    fit = acc.service_fit
+    fit["service_n"] += 1
+    fit["service_x"] += completion
+    fit["service_y"] += service
+    fit["service_xx"] += completion * completion
+    fit["service_xy"] += completion * service
     acc.first_start = min(acc.first_start, started)
     acc.last_finish = max(acc.last_finish, finished)
 
@@ -249,6 +258,7 @@ def _observation(
         ttft_s=acc.ttft_sum / acc.ttft_n if acc.ttft_n else None,
         tokens_per_s=acc.tps_sum / acc.tps_n if acc.tps_n else None,
         service_s=acc.service_sum / acc.service_n if acc.service_n else None,
+        service_sums=dict(acc.service_fit) if acc.service_n else {},
         capacity=acc.capacity(concurrency),
         rows=acc.rows,
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
+from orkit.batch._base_url import BaseUrlGuard
 from orkit.batch._budget import Prices
 from orkit.batch._copy import lane_copy_writer, write_dataset_copy
 from orkit.batch._cost_run import (
@@ -32,7 +33,7 @@ from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
 from orkit.batch._scoring import ScoringJob
-from orkit.batch._server import key_info, server_catalog
+from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
 from orkit.batch._sink import ResultSink, rebuild_parts
 from orkit.batch._streaming import StreamChoice
@@ -206,7 +207,10 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     options = router_options_for(sweep, session.endpoint, local_server=local)
     completer = StreamChoice(client, sweep.stream, session.endpoint)
     router = Router(
-        completer, options, clock=session.clock, quota=daily_quota(options, session.endpoint)
+        BaseUrlGuard(completer, session.endpoint, models_404=models_not_found(client)),
+        options,
+        clock=session.clock,
+        quota=daily_quota(options, session.endpoint),
     )
     await _seed_quota(router, client)
     services, prices = await _services(session, client)

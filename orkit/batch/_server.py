@@ -11,23 +11,35 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.errors import OrkitError
+from orkit.errors import NotFoundError, OrkitError
 
-__all__ = ["key_info", "served_models", "server_catalog"]
+__all__ = ["key_info", "models_not_found", "served_models", "server_catalog"]
 
 _models: WeakKeyDictionary[AsyncOpenRouter, list[dict[str, Any]]] = WeakKeyDictionary()
 _keys: WeakKeyDictionary[AsyncOpenRouter, dict[str, Any]] = WeakKeyDictionary()
+_models_404: WeakSet[AsyncOpenRouter] = WeakSet()
 
 
 async def served_models(client: AsyncOpenRouter) -> list[dict[str, Any]]:
-    """`client.list_models()`, fetched once (errors propagate and are not kept)."""
+    """`client.list_models()`, fetched once (errors propagate and are not kept; a 404 is
+    remembered, see `models_not_found`)."""
     if client not in _models:
-        _models[client] = await client.list_models()
+        try:
+            _models[client] = await client.list_models()
+        except NotFoundError:
+            _models_404.add(client)
+            raise
     return _models[client]
+
+
+def models_not_found(client: AsyncOpenRouter) -> bool:
+    """Whether this client's `GET /models` answered 404: every OpenAI-compatible server has
+    one, so the base URL is probably wrong (a path the server does not serve at all)."""
+    return client in _models_404
 
 
 async def key_info(client: AsyncOpenRouter) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from orkit.cost._arith import GroupCost, WorkGroup, group_cost
 from orkit.cost._calibration import (
     ANY_PROMPT,
     CALIBRATION_FILE,
+    SERVICE_SUMS,
     Calibration,
     ModelCalibration,
     Observation,
@@ -62,6 +63,7 @@ __all__ = [
     "DEFAULT_TTFT_S",
     "FALLBACK_CEILING",
     "FAMILIES",
+    "SERVICE_SUMS",
     "Calibration",
     "Duration",
     "Estimate",

@@ -4,8 +4,9 @@ every later estimate (layer 2).
 Per (endpoint, model) it keeps: how far the tokenizer-family estimate of prompt tokens was
 from the billed count (`prompt_ratio`), how far the listed price was from what was billed
 (`price_ratio`: provider mix, long-context overrides, discounts), the speed seen (time to
-first token, output tokens per second, time per request and, for a server that queues
-what it cannot serve at once, how many it serves at once), and per prompt template a
+first token, output tokens per second, time per request as a fixed part plus seconds per
+output token, and, for a server that queues what it cannot serve at once, how many it
+serves at once), and per prompt template a
 sample of completion lengths with the `max_tokens` they were observed under. Older runs
 fade (each new run gets half the weight of everything before it), so a model that changed
 is relearned in a few runs.
@@ -25,9 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orkit.cost._duration import DEFAULT_TOKENS_PER_S, DEFAULT_TTFT_S
+
 __all__ = [
     "ANY_PROMPT",
     "CALIBRATION_FILE",
+    "SERVICE_SUMS",
     "Calibration",
     "ModelCalibration",
     "Observation",
@@ -41,6 +45,12 @@ ANY_PROMPT = "*"
 _FORMAT = 1
 _SAMPLE_SIZE = 512  # enough for a ±3% mean; small enough to keep the file small
 _OLD_WEIGHT = 0.5  # the weight of everything before a new run
+SERVICE_SUMS = ("service_n", "service_x", "service_y", "service_xx", "service_xy")
+"""The faded sums behind the time-per-request fit: answers, and sums of their output tokens
+(x), seconds (y), x² and x·y."""
+_MIN_SPREAD_TOKENS = 2.0
+"""The spread (standard deviation) of output lengths below which the seconds per token
+cannot be told from noise: the fit falls back on the prior's shape."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +80,8 @@ class Observation:
     tokens_per_s: float | None = None
     service_s: float | None = None
     """Mean seconds from send to last byte of the answers."""
+    service_sums: Mapping[str, float] = field(default_factory=dict)
+    """`SERVICE_SUMS` over the answers with both a time and an output length."""
     capacity: float | None = None
     """Requests the server served at once, on average, when the server and not the run's
     concurrency was the limit (a local server's slots); None: not limited by the server."""
@@ -94,6 +106,31 @@ class ModelCalibration:
     sums: Mapping[str, float] = field(default_factory=dict)
     """Faded sums behind the ratios (kept so the next run blends in, not replaces)."""
     updated_at: float | None = None
+
+    def service_time(self, output_tokens: float) -> float | None:
+        """Seconds from send to last byte of an answer of `output_tokens` tokens: a fixed
+        part (prompt processing, time to first token) plus seconds per output token, fitted
+        by least squares over the learnt answers (older runs fading). A single mean made an
+        estimate for 64-token answers from 1-token runs 3.6x too short, and the other way
+        round 4x too long. When every answer had about the same length, the split cannot be
+        measured: the prior's (`DEFAULT_TTFT_S` + tokens / `DEFAULT_TOKENS_PER_S`) is
+        scaled to the learnt mean. None: nothing learnt; a file from before the fit: the
+        mean."""
+        n = self.sums.get("service_n", 0.0)
+        if n <= 0:
+            return self.service_s
+        mean_x = self.sums["service_x"] / n
+        mean_y = self.sums["service_y"] / n
+        var_x = max(0.0, self.sums["service_xx"] / n - mean_x * mean_x)
+        if var_x >= _MIN_SPREAD_TOKENS**2:
+            per_token = (self.sums["service_xy"] / n - mean_x * mean_y) / var_x
+            per_token = max(0.0, per_token)  # noise, not answers that get faster when longer
+            fixed = mean_y - per_token * mean_x
+            if fixed < 0:  # all of it per token, through the mean
+                fixed, per_token = 0.0, mean_y / mean_x
+            return fixed + per_token * output_tokens
+        prior_at_mean = DEFAULT_TTFT_S + mean_x / DEFAULT_TOKENS_PER_S
+        return mean_y / prior_at_mean * (DEFAULT_TTFT_S + output_tokens / DEFAULT_TOKENS_PER_S)
 
     def output_sample(self, prompt_key: str) -> tuple[OutputSample | None, bool]:
         """The sample for this prompt, else the pooled one; the flag says it was this prompt's."""
@@ -158,6 +195,9 @@ class Calibration:
             ("cost_listed", obs.cost_listed),
         ):
             sums[name] = sums.get(name, 0.0) + value
+        for name in SERVICE_SUMS:
+            if name in obs.service_sums:
+                sums[name] = sums.get(name, 0.0) + obs.service_sums[name]
         outputs = dict(old.outputs)
         outputs.update(obs.outputs)  # a prompt's latest run replaces its older sample
         self._entries[k] = ModelCalibration(

@@ -107,8 +107,10 @@ def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency
 def test_a_model_the_server_does_not_list_is_refused_before_anything_is_sent(
     tmp_path: Path, instant_url: str
 ) -> None:
-    sweep = _sweep(tmp_path, instant_url, 3, models=["openai/gpt-4o"])
-    with pytest.raises(ConfigError, match=r"does not serve 'openai/gpt-4o': its /models lists "):
+    sweep = _sweep(tmp_path, instant_url, 3, models=["mistralai/mistral-7b"])
+    with pytest.raises(
+        ConfigError, match=r"does not serve 'mistralai/mistral-7b': its /models lists "
+    ):
         sweep.run(progress=False)
     assert _stats(instant_url)["requests"] == 0
     assert not (tmp_path / "runs").exists()
@@ -164,3 +166,54 @@ async def test_only_a_server_without_openrouters_key_endpoint_is_a_local_server(
             endpoint = resolve_endpoint(url, api_key=SIM_API_KEY)
             async with open_client(endpoint, models=[MODEL]) as client:
                 assert is_local_server(endpoint, client) is local
+
+
+FIXED_S, TOKEN_S = 0.2, 0.01  # an answer takes about FIXED_S plus TOKEN_S per token
+
+
+@pytest.fixture
+def decoding_url() -> Iterator[str]:
+    """One slot; answers run to their `max_tokens` (a verbose model), so the answer length
+    sets the time per request."""
+    config = SimConfig(
+        time_scale=1.0,
+        latency_jitter=1.0,
+        json_padding=False,
+        local_server=True,
+        stream_usage=False,
+        max_concurrent=1,
+        models={MODEL: ModelProfile(ttft_s=FIXED_S, tokens_per_s=1 / TOKEN_S, verbosity=400)},
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+def _talk(tmp_path: Path, url: str, items: int, caps: list[int]) -> Sweep:
+    """Prompts the emulator has no solution for, so it answers with filler up to the cap;
+    one request at a time, so the time per request is the model's (no queue to learn)."""
+    dataset = [{"id": f"t{i}", "question": f"Tell me about topic {i}."} for i in range(items)]
+    return _sweep(
+        tmp_path, url, items, dataset=dataset, params={}, grid={"max_tokens": caps}, concurrency=1
+    )
+
+
+@pytest.mark.parametrize(
+    ("learn_caps", "run_caps"),
+    # (the estimate of a run's answer length is the output estimator's; answers cut at a
+    # cap are expected to go on to twice it, so the short run's longest cap is half 48)
+    [([6, 12, 24], [48]), ([24, 36, 48], [1])],
+    ids=["short-then-long", "long-then-short"],
+)
+def test_the_estimate_prices_the_answer_length_of_the_run_not_of_the_learnt_ones(
+    tmp_path: Path, decoding_url: str, learn_caps: list[int], run_caps: list[int]
+) -> None:
+    # One run teaches the server's speed (answers of a few lengths); the next, with answers
+    # of another length, is estimated from it. The single learnt mean time per request
+    # this replaces would say 0.5x (short then long) or 2.7x (long then short).
+    _talk(tmp_path, decoding_url, 2, learn_caps).run(progress=False)
+    sweep = _talk(tmp_path, decoding_url, 5 if run_caps[0] > 1 else 8, run_caps)
+    estimate = sweep.estimate()
+    run = sweep.run(progress=False)
+    assert (pd.read_parquet(run.path / "results")["status"] == "ok").all()
+    wall_s = run.manifest["wall_s"]
+    assert 0.6 * wall_s <= estimate.duration_s <= 1.6 * wall_s

@@ -4,6 +4,7 @@ an unknown model is one line naming the served ones, exit 2, nothing sent; `--no
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,66 @@ def test_no_stream_flag_sends_plain_requests(
     assert rows["ttft_s"].isna().all() and rows["completion_tokens"].notna().all()
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["spec"]["stream"] is False
+
+
+def test_a_close_model_name_gets_a_did_you_mean_and_no_estimate_table(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # not --quiet: the estimate would be printed, were the check after it
+    args = [a for a in _args(tmp_path, local_url, "openai/gpt-4o-mni") if a != "--quiet"]
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert [ln for ln in captured.err.splitlines() if ln.strip()] == [
+        f"orkit: error: {local_url} does not serve 'openai/gpt-4o-mni'; did you mean {MODEL}?"
+    ]
+    assert _stats(local_url)["requests"] == 0
+
+
+def test_estimate_of_an_unknown_model_on_a_url_endpoint_is_the_error_alone(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_args = _args(tmp_path, local_url, "meta-llama/llama-3.1-8b-instruct")
+    code = main(["estimate", *run_args[1:11]])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert "does not serve 'meta-llama/llama-3.1-8b-instruct': its /models lists" in captured.err
+
+
+def test_a_wrong_base_url_warns_then_stops_at_the_first_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    config = SimConfig(time_scale=0.0, local_server=True, models={MODEL: ModelProfile()})
+    app = create_app(config)
+    paths: Counter[str] = Counter()
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            paths[scope["path"]] += 1
+        await app(scope, receive, send)
+
+    with serve_in_thread(app=counting) as url:
+        wrong = url.replace("/api/v1", "/v1")  # the server serves /api/v1
+        args = [a for a in _args(tmp_path, wrong, MODEL, "--no-estimate") if a != "--quiet"]
+        code = main(args)
+    err = capsys.readouterr().err
+    assert code == 1
+    warning = (
+        f"{wrong}/models answered 404: is the base URL right? "
+        "(llama.cpp, vLLM and Ollama serve /v1)"
+    )
+    assert warning in caplog.messages
+    assert f"orkit: error: {warning}; its chat completions answer 404 too" in err
+    # stopped at the first answers: no retries and fallbacks through every task
+    assert 1 <= paths["/v1/chat/completions"] <= 4
+    assert paths["/api/v1/chat/completions"] == 0
+
+
+def test_the_estimate_of_a_wrong_base_url_says_so(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = local_url.replace("/api/v1", "/v1")
+    code = main(["estimate", *_args(tmp_path, wrong, MODEL)[1:11]])
+    assert code == 0
+    assert f"{wrong}/models answered 404: is the base URL right?" in capsys.readouterr().out
