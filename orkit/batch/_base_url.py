@@ -24,11 +24,16 @@ class BaseUrlGuard:
     """The `Completer` in front of the run's own: passes everything through, and stops the
     run when the first answers of a URL endpoint whose `/models` was a 404 are path 404s."""
 
-    def __init__(self, completer: Completer, endpoint: Endpoint, *, models_404: bool):
-        """`models_404`: the endpoint's `GET /models` answered 404 (`models_not_found`)."""
+    def __init__(self, completer: Completer, endpoint: Endpoint):
         self._completer = completer
         self._endpoint = endpoint
-        self._watching = endpoint.kind == "url" and models_404
+        self._watching = True
+
+    @staticmethod
+    def needed(endpoint: Endpoint, *, models_404: bool) -> bool:
+        """Whether a run on `endpoint` needs the guard: a URL endpoint whose `GET /models`
+        answered 404 (`models_404`, from `models_not_found`)."""
+        return endpoint.kind == "url" and models_404
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         if not self._watching:

@@ -54,7 +54,7 @@ from orkit.results import (
 )
 from orkit.router import DailyQuota, Router, RouterOptions, account_id
 from orkit.scorers import split_scorers
-from orkit.types import Clock, Secret
+from orkit.types import Clock, Completer, Secret
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
@@ -205,9 +205,12 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     sweep, run, manifest = session.sweep, session.run, session.manifest
     local = is_local_server(session.endpoint, client)
     options = router_options_for(sweep, session.endpoint, local_server=local)
-    completer = StreamChoice(client, sweep.stream, session.endpoint)
+    completer: Completer = StreamChoice(client, sweep.stream, session.endpoint)
+    if BaseUrlGuard.needed(session.endpoint, models_404=models_not_found(client)):
+        # only then: every other run sends without the extra layer on its hot path
+        completer = BaseUrlGuard(completer, session.endpoint)
     router = Router(
-        BaseUrlGuard(completer, session.endpoint, models_404=models_not_found(client)),
+        completer,
         options,
         clock=session.clock,
         quota=daily_quota(options, session.endpoint),

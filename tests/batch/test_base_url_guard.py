@@ -50,7 +50,7 @@ def _send(guard: BaseUrlGuard) -> ChatResponse:
 
 
 def test_a_path_404_after_a_models_404_stops_the_run_saying_why() -> None:
-    guard = BaseUrlGuard(_Scripted(_path_404()), URL, models_404=True)
+    guard = BaseUrlGuard(_Scripted(_path_404()), URL)
     with pytest.raises(RunStoppedError) as stopped:
         _send(guard)
     assert stopped.value.message.startswith(
@@ -65,14 +65,14 @@ def test_a_plain_text_404_page_counts_as_a_missing_path() -> None:
         f"{MODEL}: 404: body is not valid JSON: 'Cannot POST'", model=MODEL, status_code=404
     )
     with pytest.raises(RunStoppedError):
-        _send(BaseUrlGuard(_Scripted(page), URL, models_404=True))
+        _send(BaseUrlGuard(_Scripted(page), URL))
 
 
 def test_a_404_naming_the_model_is_a_per_task_failure() -> None:
     unknown = NotFoundError(
         f"{MODEL}: model '{MODEL}' not found, try pulling it first", status_code=404, model=MODEL
     )
-    guard = BaseUrlGuard(_Scripted(unknown, _path_404()), URL, models_404=True)
+    guard = BaseUrlGuard(_Scripted(unknown, _path_404()), URL)
     with pytest.raises(NotFoundError):
         _send(guard)
     with pytest.raises(NotFoundError):  # and the watch is over: no stop after it
@@ -80,10 +80,10 @@ def test_a_404_naming_the_model_is_a_per_task_failure() -> None:
 
 
 def test_one_good_answer_or_another_error_ends_the_watch() -> None:
-    guard = BaseUrlGuard(_Scripted(), URL, models_404=True)
+    guard = BaseUrlGuard(_Scripted(), URL)
     assert _send(guard).model == MODEL
     inner = _Scripted(APIStatusError("500", status_code=500), _path_404())
-    guard = BaseUrlGuard(inner, URL, models_404=True)
+    guard = BaseUrlGuard(inner, URL)
     with pytest.raises(APIStatusError):
         _send(guard)
     with pytest.raises(NotFoundError):
@@ -101,9 +101,6 @@ def test_one_good_answer_or_another_error_ends_the_watch() -> None:
 def test_openrouter_the_emulator_and_a_listed_models_path_are_never_watched(
     endpoint: Endpoint, models_404: bool
 ) -> None:
-    no_endpoints = NotFoundError(
-        "404 No endpoints found for this request", status_code=404, model=MODEL
-    )
-    guard = BaseUrlGuard(_Scripted(no_endpoints), endpoint, models_404=models_404)
-    with pytest.raises(NotFoundError):
-        _send(guard)
+    # their 404s ("No endpoints found for model X") stay per-task failures: no guard at all
+    assert not BaseUrlGuard.needed(endpoint, models_404=models_404)
+    assert BaseUrlGuard.needed(URL, models_404=True)
