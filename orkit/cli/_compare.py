@@ -12,7 +12,8 @@ HELP = "compare models: scores with 95% intervals, paired tests (Holm), rank gro
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("compare", help=HELP, description=HELP)
+    # argparse %-formats a subcommand's help (not its description): "95%" must be "95%%"
+    p = sub.add_parser("compare", help=HELP.replace("%", "%%"), description=HELP)
     p.add_argument(
         "runs",
         nargs="+",
