@@ -137,9 +137,12 @@ def _server_side(request: ChatRequest) -> list[str]:
 def worst_case_for(
     sweep: Sweep, prices: dict[str, Prices], endpoint: Endpoint, clock: Clock
 ) -> WorstCase:
-    """The worst cases of the sweep's tasks at these prices (time-of-day windows read on
-    `clock`, unless the endpoint is the emulator, whose clock is its own)."""
-    return WorstCase(prices, sweep.fallbacks, None if endpoint.kind == "sim" else clock)
+    """The worst cases of the sweep's tasks at these prices. Time-of-day windows are read on
+    `clock` for OpenRouter only, whose day is ours. Any other server's time of day is not
+    known (the emulator, in-process or on a port, keeps its own clock; a proxy may too), so
+    any window may apply there: a budget that reserves too much on such a server ends a run
+    early, one that reserves too little overspends."""
+    return WorstCase(prices, sweep.fallbacks, clock if endpoint.kind == "openrouter" else None)
 
 
 def new_budget(sweep: Sweep, spent_usd: float) -> Budget | None:

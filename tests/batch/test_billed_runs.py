@@ -135,3 +135,45 @@ def test_the_budget_holds_inside_a_peak_price_window(
     spent = billed(peak_url)
     assert spent <= budget + 1e-12
     assert json.loads((done.path / "manifest.json").read_text())["journal_counts"].get("ok")
+
+
+class _NoonClock:
+    """12:00 UTC: outside the model's 2x windows (01:00-04:00, 06:00-10:00)."""
+
+    def now(self) -> float:
+        return 0.0
+
+    def wall(self) -> float:
+        return datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()
+
+    async def sleep(self, seconds: float) -> None:  # pragma: no cover - never waited on
+        raise AssertionError
+
+
+@pytest.mark.parametrize(
+    ("kind", "peak_priced"), [("openrouter", False), ("url", True), ("sim", True)]
+)
+def test_only_openrouter_reads_time_of_day_prices_on_our_clock(
+    tmp_path: Path, kind: str, peak_priced: bool
+) -> None:
+    # The emulator keeps its own clock, on a port too, and a proxy may: there any window can
+    # apply, whatever time it is here. (This test's run above failed from 10:00 UTC on when
+    # a URL endpoint read the windows on the local clock.)
+    from orkit.batch._endpoint import Endpoint
+    from orkit.batch._services import worst_case_for
+    from orkit.cost._prices import price_overrides
+
+    info = Catalog.bundled().get(PEAK)
+    assert info is not None
+    listed = Prices(prompt=info.prompt_price or 0.0, completion=info.completion_price or 0.0)
+    prices = {
+        PEAK: Prices(
+            prompt=listed.prompt, completion=listed.completion, overrides=price_overrides(info)
+        )
+    }
+    s = sweep(tmp_path, "http://127.0.0.1:9/v1", PEAK)
+    task = next(iter(s.tasks()))
+    endpoint = Endpoint(kind=kind, base_url="http://127.0.0.1:9/v1")
+    reserved = worst_case_for(s, prices, endpoint, _NoonClock()).task(task)
+    at_listed = worst_case_usd(task.request, listed)
+    assert reserved == pytest.approx(at_listed * (2 if peak_priced else 1))
