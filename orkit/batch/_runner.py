@@ -32,6 +32,7 @@ from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stag
 from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
+from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
 from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
@@ -479,7 +480,8 @@ def _manifest(
         "status": "running",
         "created_at": _now_iso(),
         "finished_at": None,
-        "spec": sweep.to_spec(),
+        "spec": resolved_spec(sweep),
+        RESOLVED_KEY: True,
         "spec_path": sweep.spec_path,
         "endpoint": endpoint.describe(),
         "dataset": {
@@ -489,6 +491,7 @@ def _manifest(
             "rows": rows,
         },
         "prompt_fingerprints": {pid: t.fingerprint() for pid, t in plan.prompts},
+        "prompt_files": prompt_files(sweep),
         "catalog": None
         if catalog is None
         else {"source": catalog.source, "date": catalog.snapshot_date},
