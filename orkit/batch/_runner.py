@@ -28,6 +28,7 @@ from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._executions import begin_execution, end_execution
 from orkit.batch._gc import older_objects_frozen
+from orkit.batch._hint import resume_command
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
@@ -366,7 +367,7 @@ def _finish_manifest(
     if session.costs_filled:
         manifest["costs_filled"] = session.costs_filled
     if status in ("cancelled", "failed", "stopped", "incomplete"):
-        manifest["resume_with"] = f"orkit resume {session.run.path}"
+        manifest["resume_with"] = resume_command(session.run.path)
     else:
         manifest.pop("resume_with", None)
     session.run.write_manifest(manifest)
@@ -422,12 +423,12 @@ def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
     if totals.all.deferred and totals.deferred_until:
         out.append(
             f"{totals.all.deferred} tasks are waiting for quota (resets at "
-            f"{format_reset(totals.deferred_until)}); after the reset: orkit resume {run.path}"
+            f"{format_reset(totals.deferred_until)}); after the reset: {resume_command(run.path)}"
         )
     if totals.all.skipped_budget:
         out.append(
             f"{totals.all.skipped_budget} tasks were not sent: they could have passed the "
-            f"budget; to finish them: orkit resume {run.path} --budget <larger>"
+            f"budget; to finish them: {resume_command(run.path, '--budget <larger>')}"
         )
     return out
 
