@@ -149,6 +149,7 @@ async def _continue(
                 observer=observer,
                 done=done,
                 only=only,
+                continues=True,
                 spent_usd=spent,
                 attempt_offsets=offsets,
                 estimate_as_of=_created_at(manifest),  # if stopped before its estimate

@@ -175,6 +175,8 @@ class Session:
     """Task keys to skip (finished by an earlier execution)."""
     only: Collection[str] | None = None
     """If set, only these task keys run (a retry of failed tasks)."""
+    continues: bool = False
+    """A resume or retry of an existing run (whose rows it may replace)."""
     spent_usd: float = 0.0
     """What earlier executions of this run spent (counts against the budget)."""
     attempt_offsets: dict[str, int] = field(default_factory=dict)
@@ -193,8 +195,9 @@ async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
         try:
             await _execute_locked(session, client)
         finally:
-            if session.done or session.only is not None:
-                # A resume or retry replaced rows: one row per task again, every attempt,
+            if session.continues or session.done or session.only is not None:
+                # A resume or retry replaced rows (even one of a run that finished no task
+                # before: its skipped_budget or deferred rows are in the table): one row per task again, every attempt,
                 # the latest scores — rewritten from the journal.
                 journal = Journal(session.run.journal_path)
                 try:
