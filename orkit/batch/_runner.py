@@ -195,10 +195,10 @@ async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
         try:
             await _execute_locked(session, client)
         finally:
-            if session.continues or session.done or session.only is not None:
-                # A resume or retry replaced rows (even one of a run that finished no task
-                # before: its skipped_budget or deferred rows are in the table): one row per task again, every attempt,
-                # the latest scores — rewritten from the journal.
+            if session.continues:
+                # A resume or retry replaced rows (even one of a run that finished no task:
+                # its skipped_budget or deferred rows are in the table): one row per task
+                # again, every attempt, the latest scores — rewritten from the journal.
                 journal = Journal(session.run.journal_path)
                 try:
                     rebuild_parts(session.run, journal)
