@@ -1,9 +1,10 @@
 """Finish a run after a crash, a Ctrl-C, a quota or a budget stop (`resume`), or run its
 failed tasks again (`retry`) — re-sending nothing that already finished.
 
-The journal says what finished. A resume refuses to go on when what the run was asked to do
-has changed since — the spec file or the dataset — naming what changed, unless drift is
-allowed; operational settings (concurrency, budget, routing, limits, cache) may change freely.
+The journal says what finished; the manifest says what the run was asked to do (the resolved
+sweep, see `_resolved`), so both verbs work from any directory, however the run was started.
+They refuse to go on when the content of the dataset or a prompt file changed since, naming
+the file, unless drift is allowed.
 """
 
 from __future__ import annotations
