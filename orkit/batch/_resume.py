@@ -32,46 +32,7 @@ from orkit.errors import RunError, SpecError
 from orkit.results import Journal, RunDir, run_lock
 from orkit.types import Secret
 
-__all__ = ["RESULT_KEYS", "drift", "resume_async", "retry_async"]
-
-RESULT_KEYS = (
-    "dataset",
-    "id_field",
-    "models",
-    "prompts",
-    "params",
-    "grid",
-    "repeats",
-    "endpoint",
-    "sim",
-    "fallbacks",
-)
-"""Spec keys that change what a run computes (the others only change how it runs)."""
-
-
-def drift(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What changed between two specs, one short phrase per change."""
-    changes = []
-    for key in RESULT_KEYS:
-        a, b = stored.get(key), current.get(key)
-        if a == b:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            for sub in sorted(set(a) | set(b)):
-                if a.get(sub) != b.get(sub):
-                    changes.append(f"{key}.{sub}: {_short(a.get(sub))} → {_short(b.get(sub))}")
-        elif isinstance(a, list) and isinstance(b, list):
-            added, removed = [x for x in b if x not in a], [x for x in a if x not in b]
-            parts = [f"+{x}" for x in added] + [f"-{x}" for x in removed]
-            changes.append(f"{key}: {' '.join(parts) or 'reordered'}")
-        else:
-            changes.append(f"{key}: {_short(a)} → {_short(b)}")
-    return changes
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+__all__ = ["resume_async", "retry_async"]
 
 
 def _current_sweep(
