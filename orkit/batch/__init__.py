@@ -5,11 +5,12 @@ from __future__ import annotations
 from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._estimate import estimate_async
+from orkit.batch._hint import resume_command
 from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
 from orkit.batch._rescore import rescore_async
-from orkit.batch._resume import drift, resume, resume_async, retry_async
+from orkit.batch._resume import resume, resume_async, retry_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
@@ -35,7 +36,6 @@ __all__ = [
     "TqdmObserver",
     "canonical_json",
     "content_hash",
-    "drift",
     "dump_spec",
     "estimate_async",
     "estimate_with_pilot",
@@ -52,6 +52,7 @@ __all__ = [
     "resolve_scorer_paths",
     "resume",
     "resume_async",
+    "resume_command",
     "retry_async",
     "run_sweep_async",
     "spec_from_dict",

@@ -1,9 +1,10 @@
 """Finish a run after a crash, a Ctrl-C, a quota or a budget stop (`resume`), or run its
 failed tasks again (`retry`) — re-sending nothing that already finished.
 
-The journal says what finished. A resume refuses to go on when what the run was asked to do
-has changed since — the spec file or the dataset — naming what changed, unless drift is
-allowed; operational settings (concurrency, budget, routing, limits, cache) may change freely.
+The journal says what finished; the manifest says what the run was asked to do (the resolved
+sweep, see `_resolved`), so both verbs work from any directory, however the run was started.
+They refuse to go on when the content of the dataset or a prompt file changed since, naming
+the file, unless drift is allowed.
 """
 
 from __future__ import annotations
@@ -18,83 +19,37 @@ from typing import Any
 from orkit.batch._executions import begin_execution, last_seen, settle_killed_execution
 from orkit.batch._gc import older_objects_frozen
 from orkit.batch._progress import Observer
+from orkit.batch._resolved import (
+    RESOLVED_KEY,
+    adopt_drift,
+    content_drift,
+    resolved_spec,
+    stored_sweep,
+)
 from orkit.batch._runner import Session, execute_session, prepare, sweep_client
-from orkit.batch._spec import load_spec, spec_from_dict
 from orkit.batch._sweep import Sweep
-from orkit.data import open_dataset
 from orkit.errors import RunError, SpecError
 from orkit.results import Journal, RunDir, run_lock
 from orkit.types import Secret
 
-__all__ = ["RESULT_KEYS", "drift", "resume_async", "retry_async"]
-
-RESULT_KEYS = (
-    "dataset",
-    "id_field",
-    "models",
-    "prompts",
-    "params",
-    "grid",
-    "repeats",
-    "endpoint",
-    "sim",
-    "fallbacks",
-)
-"""Spec keys that change what a run computes (the others only change how it runs)."""
-
-
-def drift(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What changed between two specs, one short phrase per change."""
-    changes = []
-    for key in RESULT_KEYS:
-        a, b = stored.get(key), current.get(key)
-        if a == b:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            for sub in sorted(set(a) | set(b)):
-                if a.get(sub) != b.get(sub):
-                    changes.append(f"{key}.{sub}: {_short(a.get(sub))} → {_short(b.get(sub))}")
-        elif isinstance(a, list) and isinstance(b, list):
-            added, removed = [x for x in b if x not in a], [x for x in a if x not in b]
-            parts = [f"+{x}" for x in added] + [f"-{x}" for x in removed]
-            changes.append(f"{key}: {' '.join(parts) or 'reordered'}")
-        else:
-            changes.append(f"{key}: {_short(a)} → {_short(b)}")
-    return changes
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+__all__ = ["resume_async", "retry_async"]
 
 
 def _current_sweep(
     run: RunDir, manifest: dict[str, Any], allow_drift: bool
 ) -> tuple[Sweep, list[str]]:
-    """The sweep to continue with: the one the run stored — unless its spec file or dataset
-    changed since, which is refused (naming the change) or, with drift allowed, adopted."""
+    """The sweep to continue with: the one the run stored (never its spec file re-read) —
+    unless the dataset or a prompt file it read changed since, which is refused (naming the
+    file) or, with drift allowed, adopted."""
     where = str(run.manifest_path)
-    stored = spec_from_dict(manifest["spec"], where=where)
-    spec_path = manifest.get("spec_path")
-    current = stored
-    if spec_path and os.path.isfile(spec_path):
-        current = replace(load_spec(spec_path), out=stored.out)
-    changes = drift(stored.to_spec(), current.to_spec())
-    fingerprint = manifest.get("dataset", {}).get("fingerprint")
-    if isinstance(current.dataset, str) and fingerprint:
-        try:
-            now = open_dataset(current.dataset, id_field=current.id_field).fingerprint()
-        except OSError:
-            now = None
-        if now != fingerprint:
-            changes.append(f"dataset content changed ({current.dataset})")
+    sweep, changes = content_drift(stored_sweep(manifest, where), manifest)
     if changes and not allow_drift:
         raise SpecError(
-            f"the run's spec changed since it started ({'; '.join(changes)}); "
-            "resume with --allow-drift to continue with the new one",
-            path=spec_path or where,
+            f"the run's input files changed since it started ({'; '.join(changes)}); "
+            "resume with --allow-drift to continue with them as they are now",
+            path=where,
         )
-    return (current if changes else stored), changes
+    return sweep, changes
 
 
 def _drop_stale_pending(run: RunDir, sweep: Sweep) -> None:
@@ -156,6 +111,7 @@ async def _continue(
                 observer=observer,
                 done=done,
                 only=only,
+                continues=True,
                 spent_usd=spent,
                 attempt_offsets=offsets,
                 estimate_as_of=_created_at(manifest),  # if stopped before its estimate
@@ -192,9 +148,10 @@ async def resume_async(
     sweep, changes = _current_sweep(run, manifest, allow_drift)
     if budget_usd is not None:
         sweep = replace(sweep, budget_usd=budget_usd)
-    manifest["spec"] = sweep.to_spec()
+    manifest["spec"] = resolved_spec(sweep)
+    manifest[RESOLVED_KEY] = True  # an old manifest's paths, now absolute
     if changes:
-        manifest.setdefault("drift", []).extend(changes)
+        adopt_drift(manifest, sweep, changes)
         _drop_stale_pending(run, sweep)
     return await _continue(
         run, sweep, manifest, only=None, api_key=api_key, observer=observer, seen=seen
@@ -205,15 +162,18 @@ async def retry_async(
     path: str | os.PathLike[str],
     *,
     statuses: tuple[str, ...] = ("error",),
+    allow_drift: bool = False,
     api_key: str | Secret | None = None,
     observer: Observer | None = None,
 ) -> RunDir:
     """Run the tasks whose outcome has one of `statuses` again, as new attempts of the same
-    rows (their old attempts stay in the attempts table)."""
+    rows (their old attempts stay in the attempts table). `allow_drift`: as for `resume`."""
     run = RunDir.open(path)
     seen = last_seen(run.path)
     manifest = run.read_manifest()
-    sweep, _ = _current_sweep(run, manifest, allow_drift=False)
+    sweep, changes = _current_sweep(run, manifest, allow_drift)
+    if changes:
+        adopt_drift(manifest, sweep, changes)
     journal = Journal(run.journal_path)
     try:
         keys: set[str] = set()

@@ -28,10 +28,12 @@ from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._executions import begin_execution, end_execution
 from orkit.batch._gc import older_objects_frozen
+from orkit.batch._hint import resume_command
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
+from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
 from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
@@ -173,6 +175,8 @@ class Session:
     """Task keys to skip (finished by an earlier execution)."""
     only: Collection[str] | None = None
     """If set, only these task keys run (a retry of failed tasks)."""
+    continues: bool = False
+    """A resume or retry of an existing run (whose rows it may replace)."""
     spent_usd: float = 0.0
     """What earlier executions of this run spent (counts against the budget)."""
     attempt_offsets: dict[str, int] = field(default_factory=dict)
@@ -191,9 +195,10 @@ async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
         try:
             await _execute_locked(session, client)
         finally:
-            if session.done or session.only is not None:
-                # A resume or retry replaced rows: one row per task again, every attempt,
-                # the latest scores — rewritten from the journal.
+            if session.continues:
+                # A resume or retry replaced rows (even one of a run that finished no task:
+                # its skipped_budget or deferred rows are in the table): one row per task
+                # again, every attempt, the latest scores — rewritten from the journal.
                 journal = Journal(session.run.journal_path)
                 try:
                     rebuild_parts(session.run, journal)
@@ -365,7 +370,7 @@ def _finish_manifest(
     if session.costs_filled:
         manifest["costs_filled"] = session.costs_filled
     if status in ("cancelled", "failed", "stopped", "incomplete"):
-        manifest["resume_with"] = f"orkit resume {session.run.path}"
+        manifest["resume_with"] = resume_command(session.run.path)
     else:
         manifest.pop("resume_with", None)
     session.run.write_manifest(manifest)
@@ -421,12 +426,12 @@ def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
     if totals.all.deferred and totals.deferred_until:
         out.append(
             f"{totals.all.deferred} tasks are waiting for quota (resets at "
-            f"{format_reset(totals.deferred_until)}); after the reset: orkit resume {run.path}"
+            f"{format_reset(totals.deferred_until)}); after the reset: {resume_command(run.path)}"
         )
     if totals.all.skipped_budget:
         out.append(
             f"{totals.all.skipped_budget} tasks were not sent: they could have passed the "
-            f"budget; to finish them: orkit resume {run.path} --budget <larger>"
+            f"budget; to finish them: {resume_command(run.path, '--budget <larger>')}"
         )
     return out
 
@@ -479,7 +484,8 @@ def _manifest(
         "status": "running",
         "created_at": _now_iso(),
         "finished_at": None,
-        "spec": sweep.to_spec(),
+        "spec": resolved_spec(sweep),
+        RESOLVED_KEY: True,
         "spec_path": sweep.spec_path,
         "endpoint": endpoint.describe(),
         "dataset": {
@@ -489,6 +495,7 @@ def _manifest(
             "rows": rows,
         },
         "prompt_fingerprints": {pid: t.fingerprint() for pid, t in plan.prompts},
+        "prompt_files": prompt_files(sweep),
         "catalog": None
         if catalog is None
         else {"source": catalog.source, "date": catalog.snapshot_date},

@@ -73,8 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"orkit: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:
+        from orkit.batch import resume_command
+
         run_dir = getattr(exc, "run_dir", None)
-        hint = f"; resume with: orkit resume {run_dir}" if run_dir else ""
+        hint = f"; resume with: {resume_command(run_dir)}" if run_dir else ""
         print(f"orkit: interrupted{hint}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `orkit models | head`

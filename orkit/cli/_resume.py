@@ -9,6 +9,7 @@ from orkit.cli._finish import finish_run, run_with_interrupts
 
 RESUME_HELP = "finish a run after a crash, Ctrl-C, quota or budget stop (re-sends nothing done)"
 RETRY_HELP = "run a run's failed tasks again, as new attempts of the same rows"
+DRIFT_HELP = "continue even though the dataset or a prompt file changed since the run began"
 
 
 def register(sub: Any) -> None:
@@ -17,7 +18,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--allow-drift",
         action="store_true",
-        help="continue even though the spec file or dataset changed since",
+        help=DRIFT_HELP,
     )
     p.add_argument(
         "--budget",
@@ -38,6 +39,7 @@ def register(sub: Any) -> None:
         required=True,
         help="retry the tasks whose outcome is an error",
     )
+    r.add_argument("--allow-drift", action="store_true", help=DRIFT_HELP)
     r.add_argument("--report", metavar="PATH", help="where to write the HTML report")
     r.add_argument("--no-report", action="store_true")
     r.add_argument("--quiet", "-q", action="store_true")
@@ -66,5 +68,7 @@ def resume(args: argparse.Namespace) -> int:
 def retry(args: argparse.Namespace) -> int:
     from orkit.batch import retry_async
 
-    run_dir = run_with_interrupts(retry_async, args.run, observer=_observer(args))
+    run_dir = run_with_interrupts(
+        retry_async, args.run, allow_drift=args.allow_drift, observer=_observer(args)
+    )
     return finish_run(run_dir, args)

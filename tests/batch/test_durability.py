@@ -158,7 +158,9 @@ def test_retry_errors_reruns_only_failed_tasks_as_new_attempts(items, tmp_path, 
     assert (again == 2).all()  # numbered after the first attempt
 
 
-def test_resume_refuses_a_changed_spec_unless_drift_is_allowed(items, tmp_path) -> None:
+def test_resume_goes_on_with_the_stored_sweep_whatever_the_spec_file_says_now(
+    items, tmp_path
+) -> None:
     spec = tmp_path / "s.toml"
     spec.write_text(
         f'dataset = "{items}"\nmodels = ["{A}"]\nendpoint = "sim"\n'
@@ -169,14 +171,48 @@ def test_resume_refuses_a_changed_spec_unless_drift_is_allowed(items, tmp_path) 
 
     run = go(replace(load_spec(spec), out=str(tmp_path / "runs")))
     spec.write_text(spec.read_text().replace("max_tokens = 8", "max_tokens = 9"))
-    with pytest.raises(SpecError, match=r"params.max_tokens: 8 → 9"):
+    anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
+    after = Run(run.path)
+    df = after.to_pandas()
+    assert len(df) == 30 and (df["status"] == "ok").all() and df["task_key"].is_unique
+    assert after.manifest["spec"]["params"] == {"max_tokens": 8}
+    assert "drift" not in after.manifest
+
+
+def test_a_changed_prompt_file_is_drift(items, tmp_path) -> None:
+    prompt = tmp_path / "p.j2"
+    prompt.write_text("{{ question }}")
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        f'dataset = "{items}"\nmodels = ["{A}"]\nendpoint = "sim"\n'
+        'budget_usd = 0.00001\n[prompt]\nfile = "p.j2"\n'
+        "[params]\nmax_tokens = 8\n[sim]\ntime_scale = 0.0\n"
+    )
+    from orkit.batch import load_spec
+
+    run = go(replace(load_spec(spec), out=str(tmp_path / "runs")))
+    assert run.manifest["prompt_files"]["default"]["path"] == str(prompt)
+    prompt.write_text("Q: {{ question }}")
+    with pytest.raises(SpecError, match=r"prompt file of 'default' content changed \(.*p\.j2\)"):
         anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
     anyio.run(lambda: resume_async(run.path, budget_usd=1.0, allow_drift=True))
     after = Run(run.path)
-    df = after.to_pandas()
-    assert (df["status"] == "ok").sum() == 31  # 30 of the new spec, 1 kept from the old
-    assert not (df["status"] == "skipped_budget").any()  # the old spec's pending rows went
-    assert after.manifest["drift"] == ["params.max_tokens: 8 → 9"]
+    assert after.manifest["spec"]["prompts"]["default"]["template"] == "Q: {{ question }}"
+    assert len(after.manifest["drift"]) == 1
+    anyio.run(lambda: resume_async(run.path))  # the new text is the run's now: no drift
+
+
+def test_an_old_manifest_resumes_from_its_stored_spec(items, tmp_path, monkeypatch) -> None:
+    run = go(make(items, tmp_path, budget_usd=0.00001))
+    manifest = json.loads(run.dir.manifest_path.read_text())
+    del manifest["spec_resolved"], manifest["prompt_files"]  # as orkit wrote it before
+    manifest["spec"]["dataset"] = "items.jsonl"  # relative to where the run began
+    manifest["spec_path"] = str(tmp_path / "gone.toml")
+    run.dir.write_manifest(manifest)
+    monkeypatch.chdir(tmp_path / "runs")  # not there: the path the run read is used
+    anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
+    df = Run(run.path).to_pandas()
+    assert len(df) == 60 and (df["status"] == "ok").all()
 
 
 def test_resume_refuses_a_changed_dataset(items, tmp_path) -> None:
