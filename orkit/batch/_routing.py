@@ -15,6 +15,7 @@ from orkit.router import (
     RetryPolicy,
     RouterOptions,
     option_problem,
+    ruled_fields,
 )
 
 __all__ = ["ROUTING_KEYS", "build_router_options"]
@@ -22,18 +23,8 @@ __all__ = ["ROUTING_KEYS", "build_router_options"]
 # The task's wall-clock cap is a sweep setting of its own (`task_timeout_s`), not a
 # [routing] key: one place to set it.
 _RETRY_KEYS = {f.name for f in dataclasses.fields(RetryPolicy)} - {"task_timeout_s"}
-_OPTION_KEYS = {
-    "adaptive",
-    "capacity_from_latency",
-    "initial_concurrency",
-    "free_per_minute",
-    "free_window_s",
-    "free_per_day",
-    "breaker_threshold",
-    "breaker_cooldown_s",
-    "breaker_max_probes",
-    "seed",
-}
+# The plain-valued RouterOptions settings; `max_concurrency` is the sweep's `concurrency`.
+_OPTION_KEYS = set(ruled_fields(RouterOptions)) - {"max_concurrency"}
 ROUTING_KEYS = frozenset(_RETRY_KEYS | _OPTION_KEYS)
 _LIMIT_KEYS = {f.name for f in dataclasses.fields(ModelLimits)}
 

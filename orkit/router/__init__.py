@@ -10,7 +10,7 @@ from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import BreakerState, CircuitBreaker
 from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
-from orkit.router._option_checks import option_problem
+from orkit.router._option_checks import option_problem, ruled_fields
 from orkit.router._options import ModelLimits, RouterOptions
 from orkit.router._pacing import Pacer
 from orkit.router._policy import (
@@ -54,4 +54,5 @@ __all__ = [
     "decide",
     "next_utc_midnight",
     "option_problem",
+    "ruled_fields",
 ]

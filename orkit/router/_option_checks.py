@@ -9,12 +9,12 @@ number belongs passes every check that does not compare it, and the run dies wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from orkit.errors import ConfigError
 
-__all__ = ["OPTION_RULES", "Rule", "check_fields", "option_problem"]
+__all__ = ["OPTION_RULES", "Rule", "check_fields", "option_problem", "ruled_fields"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +109,9 @@ def check_fields(owner: object, *names: str, where: str = "") -> None:
         problem = option_problem(name, getattr(owner, name))
         if problem is not None:
             raise ConfigError(f"{where}{name}: {problem}")
+
+
+def ruled_fields(cls: type) -> tuple[str, ...]:
+    """The fields of dataclass `cls` that are plain values with a rule here: what it checks
+    when built, and (for `RouterOptions`) the keys a spec may set."""
+    return tuple(f.name for f in fields(cls) if f.name in OPTION_RULES)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orkit.errors import ConfigError
-from orkit.router._option_checks import Rule, check_fields
+from orkit.router._option_checks import Rule, check_fields, ruled_fields
 from orkit.router._policy import RetryPolicy
 
 __all__ = ["ModelLimits", "RouterOptions"]
@@ -76,20 +76,7 @@ class RouterOptions:
     """Seed of the backoff jitter (None: random)."""
 
     def __post_init__(self) -> None:
-        check_fields(
-            self,
-            "max_concurrency",
-            "adaptive",
-            "initial_concurrency",
-            "capacity_from_latency",
-            "free_per_minute",
-            "free_window_s",
-            "free_per_day",
-            "breaker_threshold",
-            "breaker_cooldown_s",
-            "breaker_max_probes",
-            "seed",
-        )
+        check_fields(self, *ruled_fields(RouterOptions))
         if not isinstance(self.retry, RetryPolicy):
             raise ConfigError(f"retry: must be a RetryPolicy, got {self.retry!r}")
         for model, chain in self.fallbacks.items():

@@ -51,7 +51,7 @@ from orkit.errors import (
     RateLimitError,
     ServiceUnavailableError,
 )
-from orkit.router._option_checks import check_fields
+from orkit.router._option_checks import check_fields, ruled_fields
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",
@@ -102,16 +102,7 @@ class RetryPolicy:
     slowly, ends as an error row after this long instead of holding the run."""
 
     def __post_init__(self) -> None:
-        check_fields(
-            self,
-            "max_attempts",
-            "max_rate_limit_waits",
-            "base_backoff_s",
-            "max_backoff_s",
-            "max_hint_s",
-            "max_total_wait_s",
-            "task_timeout_s",
-        )
+        check_fields(self, *ruled_fields(RetryPolicy))
         if self.base_backoff_s > self.max_backoff_s:
             raise ConfigError(
                 f"max_backoff_s: must be >= base_backoff_s ({self.base_backoff_s!r}),"
