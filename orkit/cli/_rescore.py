@@ -34,9 +34,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--budget", type=float, metavar="USD", help="most the new judge requests may spend"
     )
-    p.add_argument("--report", metavar="PATH", help="where to write the HTML report")
-    p.add_argument("--no-report", action="store_true")
-    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
+    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print the scores table")
     p.set_defaults(func=rescore)
 
 
