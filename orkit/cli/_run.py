@@ -256,8 +256,10 @@ def run(args: argparse.Namespace) -> int:
 def _dry_run(sweep: Any) -> int:
     """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
     from orkit.batch import prepare
+    from orkit.results import endpoint_label
 
     plan, endpoint, rows = prepare(sweep)
+    shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
     per_model = rows * plan.tasks_per_item // len(plan.models)
     rows_out = [[m, f"{per_model:,}"] for m in plan.models]
     print(format_table(["model", "tasks"], rows_out, [False, True]))
@@ -266,7 +268,7 @@ def _dry_run(sweep: Any) -> int:
         f"× {sweep.repeats} repeats × {len(plan.models)} models"
     )
     print(
-        f"{per_model * len(plan.models):,} tasks ({shape}); endpoint {endpoint.kind}; "
+        f"{per_model * len(plan.models):,} tasks ({shape}); endpoint {shown_endpoint}; "
         "dry run: nothing was sent"
     )
     return 0
