@@ -50,7 +50,13 @@ def register(sub: Any) -> None:
 
 def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
     """The spec and the flags that override it (shared by `run` and `estimate`)."""
-    p.add_argument("spec", nargs="?", help="TOML run spec (flags override its values)")
+    p.add_argument(
+        "spec",
+        nargs="?",
+        metavar="SPEC|DATASET",
+        help="a TOML run spec (flags override its values), or a dataset file (.jsonl, .json, "
+        ".csv, .tsv, .parquet) to run with --model and --prompt",
+    )
     p.add_argument("--dataset", help="dataset file (.jsonl, .json, .csv, .tsv, .parquet)")
     p.add_argument(
         "--model",
@@ -190,10 +196,37 @@ def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
     return params
 
 
+def _spec_or_dataset(positional: str | None, dataset: str | None) -> tuple[str | None, str | None]:
+    """(spec, dataset): a positional `.toml` is the spec, a file a dataset reader accepts is
+    the dataset (`orkit run data.jsonl -m X --prompt ...`), anything else is an error."""
+    from orkit.data import DATASET_FORMATS
+    from orkit.errors import SpecError
+
+    if positional is None:
+        return None, dataset
+    suffix = Path(positional).suffix.lower()
+    if suffix == ".toml":
+        return positional, dataset
+    if suffix in DATASET_FORMATS:
+        if dataset is not None:
+            raise SpecError(
+                f"two datasets given: {positional} and --dataset {dataset}; give one",
+                path=positional,
+            )
+        return None, positional
+    formats = ", ".join(DATASET_FORMATS)
+    raise SpecError(
+        f"neither a run spec (.toml) nor a dataset ({formats}): "
+        "give a spec, or a dataset with --model and --prompt",
+        path=positional,
+    )
+
+
 def _build_sweep(args: argparse.Namespace) -> Any:
     from orkit.batch import Sweep, load_spec
     from orkit.errors import SpecError
 
+    spec_path, dataset = _spec_or_dataset(args.spec, args.dataset)
     prompt = args.prompt
     if args.prompt_file:
         try:
@@ -203,7 +236,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
                 f"cannot read prompt file: {exc.strerror}", path=args.prompt_file
             ) from None
     overrides: dict[str, Any] = {
-        "dataset": args.dataset,
+        "dataset": dataset,
         "models": args.models,
         "prompt": prompt,
         "system": args.system,
@@ -219,9 +252,9 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,
     }
-    if args.spec:
+    if spec_path:
         params = overrides.pop("params")
-        spec = load_spec(args.spec, overrides)
+        spec = load_spec(spec_path, overrides)
         if params:  # --param adds to the spec's params rather than replacing them all
             spec = replace(spec, params={**spec.params, **params})
         return spec
