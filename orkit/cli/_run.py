@@ -269,11 +269,14 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import TqdmObserver, run_sweep_async
+    from orkit.batch import TqdmObserver, resolve_endpoint, run_sweep_async
 
     sweep = _build_sweep(args)
     if args.dry_run:
         return _dry_run(sweep)
+    # A missing key ends the run before its estimate is printed: a table of costs followed
+    # by "no key" reads as if the run had begun. (`orkit estimate` needs no key.)
+    resolve_endpoint(sweep.endpoint, sim=sweep.sim)
     estimate = None
     if not args.no_estimate:
         estimate = estimate_for_cli(sweep, args)
