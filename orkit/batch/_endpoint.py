@@ -133,12 +133,15 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
                 raise
             except (APIStatusError, InvalidResponseError):
                 await served_models(client)  # no /key here (404, 405, an HTML page...)
+    # Still API errors, not ConfigErrors: the input may be right and the server down or
+    # the key revoked; the CLI gives these the exit code of a failure, not of bad input.
     except AuthenticationError as exc:
-        raise ConfigError(
-            f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY"
+        raise AuthenticationError(
+            f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY",
+            status_code=exc.status_code,
         ) from None
     except APIConnectionError as exc:
-        raise ConfigError(f"cannot reach {endpoint.base_url}: {exc.message}") from None
+        raise type(exc)(f"cannot reach {endpoint.base_url}: {exc.message}") from None
     except APIStatusError:
         pass  # some OpenAI-compatible servers have no /models; the run will tell
 

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from orkit.cli._exit import ExitCode
 from orkit.errors import SpecError
 
 HELP = "score a run again (other scorers, a fixed judge) without re-sending its requests"
@@ -102,4 +103,4 @@ def rescore(args: argparse.Namespace) -> int:
     print(f"run directory: {result.path}")
     if not args.no_report:
         print(f"report:        {result.report(args.report)}")
-    return 0
+    return ExitCode.OK

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
+from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
@@ -283,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(estimate)
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
-            return 1
+            return ExitCode.FAILED  # answered no: not done, nothing sent
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
     run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)

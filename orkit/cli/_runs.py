@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
 HELP = "list runs: id, name, status, created, models, tasks done/total, cost"
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     runs.sort(key=lambda r: r["created"] or "")
     if args.json:
         print(json.dumps(runs, indent=2))
-        return 0
+        return ExitCode.OK
     rows = []
     for r in runs:
         models = ", ".join(r["models"][:2]) + (
@@ -108,4 +109,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(runs)} runs in {root}")
     if any(r["status"] == "interrupted" for r in runs):
         print("interrupted: killed while running; `orkit resume <run>` finishes it")
-    return 0
+    return ExitCode.OK
