@@ -28,6 +28,7 @@ from orkit.errors import (
     InvalidResponseError,
     MissingAPIKeyError,
     OrkitError,
+    SpecError,
 )
 from orkit.types import Secret
 
@@ -66,8 +67,12 @@ def resolve_endpoint(
     """`sim`, `openrouter` or a URL → an Endpoint; a missing OpenRouter key fails here."""
     key = Secret(api_key) if isinstance(api_key, str) else api_key
     if endpoint == "sim":
-        from orkit.sim import SIM_API_KEY
+        from orkit.sim import SIM_API_KEY, SimConfig, SimConfigError
 
+        try:  # checked here so a typo in [sim] is one line before anything runs
+            SimConfig.from_dict(dict(sim or {}))
+        except SimConfigError as exc:
+            raise SpecError(str(exc), field="sim") from None
         return Endpoint(
             kind="sim", base_url=SIM_BASE_URL, api_key=Secret(SIM_API_KEY), sim=dict(sim or {})
         )
