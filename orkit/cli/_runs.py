@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
-HELP = "list runs: id, status, created, models, tasks done/total, cost"
+HELP = "list runs: id, name, status, created, models, tasks done/total, cost"
 
 
 def register(sub: Any) -> None:
@@ -37,6 +38,15 @@ def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int
     return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None
 
 
+def shown_name(manifest: dict[str, Any]) -> str | None:
+    """What a person calls the run: its `name`, else the file it came from (the spec, or
+    the dataset of a run started with flags only)."""
+    if manifest.get("name"):
+        return str(manifest["name"])
+    source = manifest.get("spec_path") or (manifest.get("dataset") or {}).get("path")
+    return Path(str(source)).name if source else None
+
+
 def describe(run_dir: Path) -> dict[str, Any] | None:
     try:
         manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
@@ -50,6 +60,7 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
     done, cost_usd = _progress(run_dir, manifest, status)
     return {
         "run_id": run_dir.name,
+        "name": shown_name(manifest),
         "path": str(run_dir),
         "status": status,
         "created": manifest.get("created_at"),
@@ -70,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     runs.sort(key=lambda r: r["created"] or "")
     if args.json:
         print(json.dumps(runs, indent=2))
-        return 0
+        return ExitCode.OK
     rows = []
     for r in runs:
         models = ", ".join(r["models"][:2]) + (
@@ -80,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append(
             [
                 r["run_id"],
+                r["name"] or "–",
                 str(r["status"]),
                 str(r["created"] or "–"),
                 models,
@@ -89,12 +101,12 @@ def run(args: argparse.Namespace) -> int:
         )
     print(
         format_table(
-            ["run", "status", "created", "models", "done/total", "cost"],
+            ["run", "name", "status", "created", "models", "done/total", "cost"],
             rows,
-            [False, False, False, False, True, True],
+            [False, False, False, False, False, True, True],
         )
     )
     print(f"{len(runs)} runs in {root}")
     if any(r["status"] == "interrupted" for r in runs):
         print("interrupted: killed while running; `orkit resume <run>` finishes it")
-    return 0
+    return ExitCode.OK

@@ -14,7 +14,7 @@ import jinja2
 import pandas as pd
 
 from orkit._redact import redact_secrets
-from orkit.results import RunDir, read_results, read_scores
+from orkit.results import RunDir, endpoint_label, read_results, read_scores
 from orkit.stats import summarize
 
 __all__ = ["render_report", "write_report"]
@@ -26,6 +26,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["endpoint_label"] = endpoint_label  # the URL, never the key or just "url"
 
 
 def _fmt(value: Any, kind: str) -> str:
