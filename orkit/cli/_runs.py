@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orkit._format import cost_text, count, plural, run_spend
 from orkit.cli._table import format_table
 
 HELP = "list runs: id, status, created, models, tasks done/total, cost"
@@ -19,22 +20,24 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int, float | None]:
-    """Final rows so far and their cost: from the totals, or (for a run still going or
-    killed, whose totals are not counted yet) from its journal, else by counting the rows of
-    its part files from their footers (cost unknown)."""
+def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int, str]:
+    """Final rows so far and their cost as shown: from the totals (known cost, plus how many
+    costs are unknown), or (for a run still going or killed, whose totals are not counted
+    yet) from its journal, else by counting the rows of its part files from their footers
+    (cost not counted: "–")."""
     totals = manifest.get("totals")
     if totals and status not in ("running", "interrupted"):
-        return int(totals["all"]["tasks"]), totals["all"].get("cost_usd")
+        return int(totals["all"]["tasks"]), run_spend(totals["all"])
     from orkit.results import journal_progress
 
     progress = journal_progress(run_dir / "journal.sqlite")
     if progress is not None:
-        return progress
+        done, cost_usd, unknown = progress
+        return done, cost_text(cost_usd, unknown)
     import pyarrow.parquet as pq
 
     parts = run_dir.glob("results/part-*.parquet")
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), "–"
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:
@@ -47,7 +50,7 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
     models = manifest.get("spec", {}).get("models", [])
     # "running" with no live process holding the run's lock: killed (`orkit resume` it)
     status = shown_status(run_dir, manifest.get("status"))
-    done, cost_usd = _progress(run_dir, manifest, status)
+    done, cost = _progress(run_dir, manifest, status)
     return {
         "run_id": run_dir.name,
         "path": str(run_dir),
@@ -56,8 +59,18 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "models": models,
         "done": done,
         "total": manifest.get("tasks"),
-        "cost_usd": cost_usd,
+        "cost_usd": _known_cost(manifest, status),
+        "cost": cost,
     }
+
+
+def _known_cost(manifest: dict[str, Any], status: str) -> float | None:
+    """The known spend for `--json` (null when none is known, never a 0 for unknown)."""
+    totals = manifest.get("totals")
+    if totals and status not in ("running", "interrupted"):
+        value = totals["all"].get("cost_usd")
+        return None if value is None else float(value)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,15 +89,14 @@ def run(args: argparse.Namespace) -> int:
         models = ", ".join(r["models"][:2]) + (
             f" +{len(r['models']) - 2}" if len(r["models"]) > 2 else ""
         )
-        cost = "–" if r["cost_usd"] is None else f"${r['cost_usd']:.4f}"
         rows.append(
             [
                 r["run_id"],
                 str(r["status"]),
                 str(r["created"] or "–"),
                 models,
-                f"{r['done']:,}/{(r['total'] or 0):,}",
-                cost,
+                f"{count(r['done'])}/{count(r['total'] or 0)}",
+                r["cost"],
             ]
         )
     print(
@@ -94,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             [False, False, False, False, True, True],
         )
     )
-    print(f"{len(runs)} runs in {root}")
+    print(f"{plural(len(runs), 'run')} in {root}")
     if any(r["status"] == "interrupted" for r in runs):
         print("interrupted: killed while running; `orkit resume <run>` finishes it")
     return 0

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from orkit._format import usd
+
 __all__ = ["Estimate", "LineEstimate", "budget_verdict", "format_duration", "format_usd"]
 
 
@@ -136,7 +138,9 @@ class Estimate:
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
-        html: str = self.to_pandas()._repr_html_()
+        frame = self.to_pandas()
+        money = {c: usd for c in frame.columns if str(c).endswith("_usd")}
+        html: str = frame.to_html(formatters=money)  # plain decimals, not 1.7e-05
         return html + f"<p>{_escape(self.footer())}</p>"
 
     def __str__(self) -> str:
@@ -213,17 +217,9 @@ def _row(line: LineEstimate) -> tuple[str, ...]:
     )
 
 
-def format_usd(value: float) -> str:
-    """Dollars with enough digits to tell small sums apart."""
-    if value == 0:
-        return "$0"
-    if value >= 100:
-        return f"${value:,.0f}"
-    if value >= 1:
-        return f"${value:,.2f}"
-    if value >= 0.01:
-        return f"${value:.3f}"
-    return f"${value:.2g}" if value >= 1e-6 else "<$0.000001"
+def format_usd(value: float | None) -> str:
+    """Dollars as everywhere else (`orkit._format.usd`: plain decimals, `unknown` for None)."""
+    return usd(value)
 
 
 def format_duration(seconds: float | None) -> str:
