@@ -84,6 +84,9 @@ class _Context:
     clock: Clock
     observer: Observer
     services: TaskServices
+    asked: dict[str, anyio.Event] = field(default_factory=dict)
+    """Cache keys of requests in flight: the same request waits for their answer (a
+    repeated prompt is sent once, as the estimate counts it) instead of paying twice."""
 
 
 async def execute(
@@ -233,14 +236,27 @@ async def _worker(lane: Iterator[Task], ctx: _Context, drain: _Drain) -> None:
 async def _run_task(task: Task, ctx: _Context) -> None:
     services, clock = ctx.services, ctx.clock
     started = clock.wall()
-    cache_key = None
-    if services.cache is not None and is_deterministic(task.request):
-        cache_key = services.cache.key(task.request, task.repeat)
-        hit = services.cache.get(cache_key)
-        if hit is not None:
-            row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
-            _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
-            return
+    if services.cache is None or not is_deterministic(task.request):
+        await _send_task(task, ctx, started, None)
+        return
+    cache, cache_key = services.cache, services.cache.key(task.request, task.repeat)
+    while (hit := cache.get(cache_key)) is None and cache_key in ctx.asked:
+        await ctx.asked[cache_key].wait()  # then the answer is cached (or, if it failed, not)
+    if hit is not None:
+        row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
+        _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
+        return
+    ctx.asked[cache_key] = answered = anyio.Event()
+    try:
+        await _send_task(task, ctx, started, cache_key)
+    finally:
+        del ctx.asked[cache_key]
+        answered.set()
+
+
+async def _send_task(task: Task, ctx: _Context, started: float, cache_key: str | None) -> None:
+    """Reserve the task's worst case against the budget, route it, record the outcome."""
+    services = ctx.services
     reserved: float | None = None
     budget = services.budget if services.worst_case is not None else None
     if budget is not None and services.worst_case is not None:

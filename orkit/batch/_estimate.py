@@ -218,9 +218,10 @@ def _hit_shares(
     sizes: list[PromptSizes],
     as_of: float | None,
 ) -> dict[tuple[int, int], float]:
-    if not sweep.cache or endpoint is None:
+    if not sweep.cache:
         return {}
-    path, ident = cache_path(), cache_ident(endpoint)
+    # Without a server to look up, only the run's own repeated requests are counted as hits.
+    path, ident = (None, "") if endpoint is None else (cache_path(), cache_ident(endpoint))
     return {
         (p, k): cache_hit_share(path, ident, model, params, size, sweep.repeats, as_of)
         for p, size in enumerate(sizes)
