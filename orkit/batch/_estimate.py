@@ -103,6 +103,7 @@ async def estimate_with_client(
         notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint)),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
+        prices_known=ctx.catalog is not None,
         **_power(sweep, sum(size.rows for size in sizes)),
     )
 

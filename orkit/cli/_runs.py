@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from orkit._format import cost_text, count, plural, run_spend
+from orkit._format import cost_text, count, plural
 from orkit.cli._table import format_table
 
 HELP = "list runs: id, status, created, models, tasks done/total, cost"
@@ -20,24 +20,28 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int, str]:
-    """Final rows so far and their cost as shown: from the totals (known cost, plus how many
-    costs are unknown), or (for a run still going or killed, whose totals are not counted
-    yet) from its journal, else by counting the rows of its part files from their footers
-    (cost not counted: "–")."""
+def _progress(
+    run_dir: Path, manifest: dict[str, Any], status: str
+) -> tuple[int, float | None, int | None]:
+    """Final rows so far, their known cost (None: none known) and how many costs are unknown:
+    from the totals, or (for a run still going or killed, whose totals are not counted yet)
+    from its journal, else by counting the rows of its part files from their footers (cost
+    not counted: unknown count None)."""
     totals = manifest.get("totals")
     if totals and status not in ("running", "interrupted"):
-        return int(totals["all"]["tasks"]), run_spend(totals["all"])
+        counts = totals["all"]
+        unknown = int(counts.get("cost_unknown_rows") or 0)
+        unknown += int(counts.get("billed_attempts_unknown") or 0)
+        return int(counts["tasks"]), counts.get("cost_usd"), unknown
     from orkit.results import journal_progress
 
     progress = journal_progress(run_dir / "journal.sqlite")
     if progress is not None:
-        done, cost_usd, unknown = progress
-        return done, cost_text(cost_usd, unknown)
+        return progress
     import pyarrow.parquet as pq
 
     parts = run_dir.glob("results/part-*.parquet")
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), "–"
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None, None
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:
@@ -50,7 +54,7 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
     models = manifest.get("spec", {}).get("models", [])
     # "running" with no live process holding the run's lock: killed (`orkit resume` it)
     status = shown_status(run_dir, manifest.get("status"))
-    done, cost = _progress(run_dir, manifest, status)
+    done, cost_usd, unknown = _progress(run_dir, manifest, status)
     return {
         "run_id": run_dir.name,
         "path": str(run_dir),
@@ -59,18 +63,16 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "models": models,
         "done": done,
         "total": manifest.get("tasks"),
-        "cost_usd": _known_cost(manifest, status),
-        "cost": cost,
+        "cost_usd": cost_usd,  # the known part; null when none is known, never 0 for unknown
+        "cost_unknown": unknown,
     }
 
 
-def _known_cost(manifest: dict[str, Any], status: str) -> float | None:
-    """The known spend for `--json` (null when none is known, never a 0 for unknown)."""
-    totals = manifest.get("totals")
-    if totals and status not in ("running", "interrupted"):
-        value = totals["all"].get("cost_usd")
-        return None if value is None else float(value)
-    return None
+def _cost(r: dict[str, Any]) -> str:
+    if r["cost_unknown"] is None:
+        return "–"  # rows counted from part files: their cost was not added up
+    text = cost_text(r["cost_usd"], r["cost_unknown"])
+    return "cost unknown" if text == "unknown" else text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 str(r["created"] or "–"),
                 models,
                 f"{count(r['done'])}/{count(r['total'] or 0)}",
-                r["cost"],
+                _cost(r),
             ]
         )
     print(

@@ -96,3 +96,19 @@ def test_a_fully_cached_rerun_says_it_was_served_from_the_cache(
     assert row.split() == [MODEL, "4", "0", "4", "cached", "$0"]  # latency was "–"
     report = tmp_path / "report.html"
     assert _report_card(report, "from the response cache") == "all 4 from the cache, $0"
+
+
+def test_an_estimate_on_a_server_that_lists_no_prices_says_unknown_not_0(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["estimate", *_run_args(tmp_path, local_url)[1:9]]  # dataset, prompt, model, URL
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    total = next(line for line in table.splitlines() if line.startswith("TOTAL"))
+    assert total.split()[5:8] == ["unknown", "unknown", "unknown"]  # low, expected, high
+    assert "costs are unknown: the server lists no prices" in table
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["prices_known"] is False
+    assert data["total"]["cost_expected_usd"] is None  # unknown is null, never 0
+    assert data["lines"][0]["cost_high_usd"] is None
