@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
+from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
@@ -262,7 +263,7 @@ async def _send_task(task: Task, ctx: _Context, started: float, cache_key: str |
     if budget is not None and services.worst_case is not None:
         reserved = services.worst_case.task(task)
         if not await budget.reserve(reserved):
-            _record_skipped(task, ctx, started, f"could cost up to ${reserved:.6f}")
+            _record_skipped(task, ctx, started, f"could cost up to {usd(reserved)}")
             return
     pay = None
     if budget is not None and services.worst_case is not None and reserved is not None:
@@ -293,7 +294,7 @@ def _record_skipped(
     budget = ctx.services.budget
     assert budget is not None
     message = (
-        f"not sent: {why}, and ${budget.spent_usd:.6f} of the ${budget.limit_usd:.6f}"
+        f"not sent: {why}, and {usd(budget.spent_usd)} of the {usd(budget.limit_usd)}"
         " budget is spent"
     )
     timing = Timing(0.0, 0.0, started, ctx.clock.wall())
