@@ -52,12 +52,14 @@ def plural(n: int | float, noun: str, nouns: str | None = None) -> str:
     return f"{count(n)} {word}"
 
 
-def cost_text(known_usd: float | None, unknown: int = 0) -> str:
+def cost_text(known_usd: float | None, unknown: int = 0, *, nothing: str = "$0") -> str:
     """A total whose parts may be unknown: `$0.0123`, `$0.0123 + 20 unknown` when 20 of its
     parts had no cost, `unknown` when none had one. `known_usd` is None when no part's cost
-    is known (then zero unknown parts means nothing was spent: `$0`)."""
+    is known; with no unknown part either, that reads `nothing` (a run's totals: nothing was
+    spent, `$0`; a summary's row of failures alone: `–`)."""
     if unknown <= 0:
-        return usd(known_usd or 0.0)
+        missing = known_usd is None or (isinstance(known_usd, float) and math.isnan(known_usd))
+        return nothing if missing else usd(known_usd)
     if known_usd is None or (isinstance(known_usd, float) and math.isnan(known_usd)):
         return "unknown"
     return f"{usd(known_usd)} + {count(unknown)} unknown"

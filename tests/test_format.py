@@ -52,6 +52,8 @@ def test_a_cost_that_is_partly_unknown_says_how_much_is_unknown() -> None:
     assert cost_text(0.0123, 0) == "$0.0123"
     assert cost_text(None, 3) == "unknown"  # never $0 for unknown
     assert cost_text(None, 0) == "$0"  # nothing was billed and nothing is unknown
+    assert cost_text(None, 0, nothing="–") == "–"  # a summary row of failures alone
+    assert cost_text(math.nan, 2) == "unknown"
 
 
 def test_cache_hits_are_labelled_free() -> None:

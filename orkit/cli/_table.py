@@ -80,7 +80,7 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
                 *([count(cached[str(model)])] if show_cached else []),
                 *(_num(s[c], "{:.1%}") for c in scorers),
                 _latency(s),
-                cost_text(_or_none(s["cost_usd"]), int(s["cost_unknown_rows"])),
+                cost_text(_or_none(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
             ]
         )
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)

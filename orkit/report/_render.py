@@ -46,8 +46,9 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
     rows = []
     for model, s in summary.iterrows():
         ok = int(s["ok"])
-        # cache_rate is the share of ok rows the response cache answered
-        cached = round(float(s.get("cache_rate") or 0.0) * ok)
+        # cache_rate is the share of ok rows the response cache answered (NaN: no ok rows)
+        rate = _known(s.get("cache_rate"))
+        cached = round((rate or 0.0) * ok)
         every_cached = bool(ok) and cached >= ok  # no latency to measure: say why
         rows.append(
             {
@@ -59,7 +60,7 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
                 "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
                 "latency": "cached" if every_cached else _fmt(s["mean_service_s"], "s"),
                 "ttft": "cached" if every_cached else _fmt(s["p50_ttft_s"], "s"),
-                "cost": cost_text(_known(s["cost_usd"]), int(s["cost_unknown_rows"])),
+                "cost": cost_text(_known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
                 "cached": cached_text(cached, ok),
             }
         )
