@@ -72,7 +72,8 @@ class ResponseCache:
 
     def count_present(self, keys: list[str], *, stored_before: float | None = None) -> int:
         """How many of `keys` have an answer (for estimates: nothing is read or counted as
-        a hit), optionally only answers stored before a time (`time.time()`): an estimate
+        a hit; give each key once, a key repeated in two 500-key chunks counts twice),
+        optionally only answers stored before a time (`time.time()`): an estimate
         made during a run must not count the answers the run itself stored."""
         found = 0
         before = float("inf") if stored_before is None else stored_before

@@ -12,6 +12,7 @@ import json
 import time
 from typing import Any
 
+from orkit._format import usd
 from orkit._redact import redact_secrets
 from orkit.cli._exit import ExitCode
 
@@ -33,7 +34,7 @@ def _usd(value: Any) -> str:
     if value is None:
         return "unlimited"
     if isinstance(value, int | float):
-        return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.6f}"
+        return usd(value)
     return str(value)
 
 

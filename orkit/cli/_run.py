@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
@@ -298,14 +299,15 @@ def _dry_run(sweep: Any) -> int:
     plan, endpoint, rows = prepare(sweep)
     shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
     per_model = rows * plan.tasks_per_item // len(plan.models)
-    rows_out = [[m, f"{per_model:,}"] for m in plan.models]
+    rows_out = [[m, count(per_model)] for m in plan.models]
     print(format_table(["model", "tasks"], rows_out, [False, True]))
     shape = (
-        f"{rows:,} rows × {len(plan.prompts)} prompts × {len(plan.param_sets)} params "
-        f"× {sweep.repeats} repeats × {len(plan.models)} models"
+        f"{plural(rows, 'row')} × {plural(len(plan.prompts), 'prompt')} × "
+        f"{plural(len(plan.param_sets), 'params set')} × {plural(sweep.repeats, 'repeat')} × "
+        f"{plural(len(plan.models), 'model')}"
     )
     print(
-        f"{per_model * len(plan.models):,} tasks ({shape}); endpoint {shown_endpoint}; "
+        f"{plural(per_model * len(plan.models), 'task')} ({shape}); endpoint {shown_endpoint}; "
         "dry run: nothing was sent"
     )
     return 0
