@@ -42,7 +42,10 @@ class Observer(Protocol):
 
 
 # An observer may also define `on_tick(totals: RunTotals) -> None`: the engine then calls it
-# every `EngineOptions.progress_every_s` while the run goes, rows or not.
+# every `EngineOptions.progress_every_s` while the run goes, rows or not; and
+# `on_task_start(task: Task) -> None`, called as each task starts (before its request may
+# wait on a limit), and `on_contestants(keys)`, called with the run's (model, prompt_id,
+# params_json) keys before it starts (`_progress_console.ConsoleProgress` uses both).
 
 
 class NullObserver:
