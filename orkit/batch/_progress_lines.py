@@ -9,11 +9,12 @@ rate to base it on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from orkit.batch._progress_contestants import ContestantCounts
+from orkit.batch._progress_contestants import SEP, ContestantCounts
 from orkit.batch._progress_fit import Part, cells, fit, render, truncate
 from orkit.batch._totals import ModelTotals
 
@@ -21,9 +22,11 @@ __all__ = ["Snapshot", "contestant_lines", "cost_text", "duration", "run_line"]
 
 _BAR_MIN = 8
 _BAR_MAX = 30
-_WORDS_MIN = 24
-"""Below this many cells for the words, the bar is left out (the counts matter more)."""
+_ESSENTIAL = 60
+"""Parts kept at least this much are worth more than the bar's cells."""
 _INDENT = "  "
+_MODEL_MIN = 6
+"""A model name cut shorter than this says too little: the label is cut at its end."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,7 +75,7 @@ def _eta(snap: Snapshot) -> str | None:
 
 
 def _bar(fraction: float, width: int) -> str:
-    filled = round(fraction * width)
+    filled = math.floor(fraction * width)
     return "█" * filled + "░" * (width - filled)
 
 
@@ -81,8 +84,10 @@ def run_line(snap: Snapshot, width: int, *, colour: bool, bar: bool) -> str:
     doing, spend and time; the least telling parts are dropped first when it must shrink."""
     t, s = snap.totals, snap.status
     fraction = min(1.0, t.tasks / snap.total) if snap.total else 1.0
+    # Floored: 999,999 of 1,000,000 is not "100%".
+    shown = math.floor(fraction * 100)
     # Padded on the bar, so the redrawn line does not shift as 9% becomes 10%.
-    percent = Part(f"{fraction:4.0%}" if bar else f"{fraction:.0%}", keep=90)
+    percent = Part(f"{shown:3d}%" if bar else f"{shown}%", keep=90)
     parts = [
         Part(snap.name, keep=45, style="bold"),
         percent,
@@ -113,9 +118,12 @@ def run_line(snap: Snapshot, width: int, *, colour: bool, bar: bool) -> str:
     if not bar:
         return render(fit(parts, width), colour=colour)
     # The bar's length depends on the width only, so it does not jump between redraws as
-    # the numbers grow; a line too narrow for it and the counts goes without it.
-    bar_cells = max(_BAR_MIN, min(_BAR_MAX, width // 6))
-    if width - bar_cells - 2 < _WORDS_MIN:
+    # the numbers grow; it shrinks, or goes, only to leave room for the parts that matter
+    # most (counts, errors, spend, ETA).
+    essential = [p for p in parts if p.keep >= _ESSENTIAL]
+    needed = sum(cells(p.text) for p in essential) + 2 * max(0, len(essential) - 1)
+    bar_cells = min(max(_BAR_MIN, min(_BAR_MAX, width // 6)), width - needed - 2)
+    if bar_cells < _BAR_MIN:
         return render(fit(parts, width), colour=colour)
     kept = fit(parts, width - bar_cells - 2)
     at = next((i + 1 for i, p in enumerate(kept) if p is percent), 0)
@@ -124,14 +132,17 @@ def run_line(snap: Snapshot, width: int, *, colour: bool, bar: bool) -> str:
 
 
 def _short_label(label: str, width: int) -> str:
-    """Cut to `width`, first by dropping the model's vendor prefix (the variant that
-    tells contestants apart is at the end), then from the end."""
+    """Cut to `width`, keeping the variant (what tells contestants apart, at the end):
+    first the model's vendor prefix goes, then the model name is cut, then the end."""
     if cells(label) <= width:
         return label
-    model, sep, rest = label.partition(" · ")
+    model, sep, rest = label.partition(SEP)
     if "/" in model:
-        label = model.split("/", 1)[1] + sep + rest
-    return truncate(label, width)
+        model = model.split("/", 1)[1]
+    room = width - cells(sep + rest)
+    if sep and room >= _MODEL_MIN:
+        return truncate(model, room) + sep + rest
+    return truncate(model + sep + rest, width)
 
 
 def contestant_lines(
