@@ -22,8 +22,6 @@ __all__ = ["Snapshot", "contestant_lines", "cost_text", "duration", "run_line"]
 
 _BAR_MIN = 8
 _BAR_MAX = 30
-_ESSENTIAL = 60
-"""Parts kept at least this much are worth more than the bar's cells."""
 _INDENT = "  "
 _MODEL_MIN = 6
 """A model name cut shorter than this says too little: the label is cut at its end."""
@@ -117,18 +115,17 @@ def run_line(snap: Snapshot, width: int, *, colour: bool, bar: bool) -> str:
         parts.append(Part(eta, keep=60, style="dim"))
     if not bar:
         return render(fit(parts, width), colour=colour)
-    # The bar's length depends on the width only, so it does not jump between redraws as
-    # the numbers grow; it shrinks, or goes, only to leave room for the parts that matter
-    # most (counts, errors, spend, ETA).
-    essential = [p for p in parts if p.keep >= _ESSENTIAL]
-    needed = sum(cells(p.text) for p in essential) + 2 * max(0, len(essential) - 1)
-    bar_cells = min(max(_BAR_MIN, min(_BAR_MAX, width // 6)), width - needed - 2)
-    if bar_cells < _BAR_MIN:
-        return render(fit(parts, width), colour=colour)
-    kept = fit(parts, width - bar_cells - 2)
-    at = next((i + 1 for i, p in enumerate(kept) if p is percent), 0)
-    kept.insert(at, Part(_bar(fraction, bar_cells), style="ok" if fraction >= 1 else None))
-    return render(kept, colour=colour)
+    # The words come first: the bar gets the cells they leave (up to its usual length,
+    # which depends on the width only) and is left out rather than cost them a part.
+    words = fit(parts, width)
+    for bar_cells in range(max(_BAR_MIN, min(_BAR_MAX, width // 6)), _BAR_MIN - 1, -1):
+        kept = fit(parts, width - bar_cells - 2)
+        if len(kept) == len(words):
+            at = next((i + 1 for i, p in enumerate(kept) if p is percent), 0)
+            style = "ok" if fraction >= 1 else None
+            kept.insert(at, Part(_bar(fraction, bar_cells), style=style))
+            return render(kept, colour=colour)
+    return render(words, colour=colour)
 
 
 def _short_label(label: str, width: int) -> str:

@@ -237,6 +237,7 @@ def test_a_redrawn_line_fits_the_terminal_and_a_cell_less() -> None:
     out = Screen(tty=True)
     progress = ConsoleProgress(stream=out, redraw=True, now=Ticks(), env={"COLUMNS": "50"})
     progress.on_start(1_000_000, "r", lambda: {"in_flight": 999, "waiting": 123_456})
+    progress.on_finish(RunTotals(), "completed")
     assert [cells(visible(line)) <= 49 for line in progress.lines] == [True]
 
 
