@@ -1,4 +1,5 @@
-"""Progress observers: a tqdm bar on stderr (or in a notebook), or nothing.
+"""Progress observers: the protocol, nothing, and a tqdm bar (the notebook's widget; the
+console's display is `_progress_console`).
 
 Besides counts and spend, the bar shows what the router is doing, so a run that waits out
 rate limits or retries a failing model never looks stuck: answers ok, errors, requests in
@@ -18,6 +19,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from orkit.batch._progress_lines import cost_text
 from orkit.batch._totals import RunTotals
 
 __all__ = ["NullObserver", "Observer", "TqdmObserver", "format_reset", "status_line"]
@@ -178,5 +180,5 @@ def status_line(totals: RunTotals, status: StatusFn | None) -> str:
         parts.append(f"429s={t.rate_limited}")
     if t.deferred and totals.deferred_until:
         parts.append(f"deferred={t.deferred} (quota resets {format_reset(totals.deferred_until)})")
-    parts.append(f"${t.cost_usd:.4f}")
+    parts.append(cost_text(t))
     return " ".join(parts)

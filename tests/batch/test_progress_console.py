@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
-from orkit.batch import ConsoleProgress, progress_observer
+from orkit._clock import SystemClock
+from orkit.batch import ConsoleProgress, Sweep, progress_observer
+from orkit.batch._engine import EngineOptions, execute
 from orkit.batch._progress_console import colour_wanted, terminal_size
 from orkit.batch._progress_contestants import Contestants, contestant_labels
 from orkit.batch._progress_fit import Part, cells, fit, truncate
 from orkit.batch._progress_lines import Snapshot, contestant_lines, cost_text, run_line
+from orkit.batch._runner import plan_sweep
+from orkit.batch._sink import ResultSink
 from orkit.batch._totals import ModelTotals, RunTotals
 from orkit.errors import ConfigError
+from orkit.results import Journal, RunDir
+from orkit.router import Router, RouterOptions
+from orkit.types import ChatRequest, ChatResponse
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -392,3 +401,53 @@ def test_contestant_lines_fit_any_width(width: int) -> None:
         c.ended(key, "error")
     lines = contestant_lines(c.rows(), width, colour=False, max_lines=12)
     assert lines and all(cells(line) <= width for line in lines)
+
+
+# ---------------------------------------------------------------- the engine's hooks
+
+
+def test_the_engine_reports_each_task_as_it_starts(tmp_path: Path) -> None:
+    """While the only task's request is held, its contestant counts it running; once its
+    row is in, done. (The request waits on the check, not on time.)"""
+    data = tmp_path / "items.jsonl"
+    data.write_text('{"q": "2 + 2"}\n')
+    sweep = Sweep(dataset=str(data), prompt="{{ q }}", models=["a/x"], endpoint="sim")
+    progress = ConsoleProgress(stream=Screen(tty=False), redraw=False, detailed=True, env={})
+    seen_while_held: list[tuple[int, int]] = []
+
+    class Held:
+        async def complete(self, request: ChatRequest) -> ChatResponse:
+            (_, counts), *_ = progress._contestants.rows()
+            seen_while_held.append((counts.running, counts.done))
+            return ChatResponse(generation_id="g", model=request.model, provider="P", content="4")
+
+    async def go() -> RunTotals:
+        run = RunDir.create(tmp_path / "runs", "r")
+        journal = Journal(run.journal_path)
+        try:
+            return await execute(
+                plan_sweep(sweep).lanes(),
+                total=1,
+                run_id="r",
+                router=Router(Held(), RouterOptions()),
+                sink=ResultSink(run, journal),
+                scorers=(),
+                clock=SystemClock(),
+                options=EngineOptions(workers_per_lane=1),
+                observer=progress,
+            )
+        finally:
+            journal.close()
+
+    assert anyio.run(go).all.ok == 1
+    assert seen_while_held == [(1, 0)]
+    (label, counts), *_ = progress._contestants.rows()
+    assert (label, counts.running, counts.done) == ("a/x", 0, 1)
+
+
+def test_the_notebook_bar_never_shows_an_unknown_cost_as_zero() -> None:
+    from orkit.batch._progress import status_line
+
+    totals = RunTotals()
+    totals.add({"model": "a/x", "status": "ok", "cost_usd": None})
+    assert status_line(totals, None).endswith("cost unknown")
