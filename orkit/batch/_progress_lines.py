@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit.batch._progress_contestants import SEP, ContestantCounts
-from orkit.batch._progress_fit import Part, cells, fit, render, truncate
+from orkit.batch._progress_fit import ELLIPSIS, Part, cells, fit, render, truncate
 from orkit.batch._totals import ModelTotals
 
 __all__ = ["Snapshot", "contestant_lines", "cost_text", "duration", "run_line"]
@@ -23,8 +23,8 @@ __all__ = ["Snapshot", "contestant_lines", "cost_text", "duration", "run_line"]
 _BAR_MIN = 8
 _BAR_MAX = 30
 _INDENT = "  "
-_MODEL_MIN = 6
-"""A model name cut shorter than this says too little: the label is cut at its end."""
+_PIECE_MIN = 4
+"""A label piece cut shorter than this says too little: the label is cut at its end."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,18 +128,41 @@ def run_line(snap: Snapshot, width: int, *, colour: bool, bar: bool) -> str:
     return render(words, colour=colour)
 
 
+def _cut_middle(text: str, width: int) -> str:
+    """`text` in `width` cells, its middle replaced by "…" (both ends kept: a model's
+    family and size, a param's name and value)."""
+    if cells(text) <= width:
+        return text
+    if width <= 1:
+        return truncate(text, width)
+    head_w = (width - 1) // 2
+    tail_w = width - 1 - head_w
+    head = truncate(text, head_w + 1)[:-1] if head_w else ""
+    tail, used = "", 0
+    for ch in reversed(text):
+        if used + cells(ch) > tail_w:
+            break
+        tail, used = ch + tail, used + cells(ch)
+    return head + ELLIPSIS + tail
+
+
 def _short_label(label: str, width: int) -> str:
-    """Cut to `width`, keeping the variant (what tells contestants apart, at the end):
-    first the model's vendor prefix goes, then the model name is cut, then the end."""
+    """Cut to `width` so that contestants stay told apart: the model's vendor prefix goes
+    first, then the longest of model, prompt and params is cut in its middle, one cell at
+    a time, so every piece keeps both its ends."""
     if cells(label) <= width:
         return label
-    model, sep, rest = label.partition(SEP)
-    if "/" in model:
-        model = model.split("/", 1)[1]
-    room = width - cells(sep + rest)
-    if sep and room >= _MODEL_MIN:
-        return truncate(model, room) + sep + rest
-    return truncate(model + sep + rest, width)
+    pieces = label.split(SEP)
+    if "/" in pieces[0]:
+        pieces[0] = pieces[0].split("/", 1)[1]
+    sizes = [cells(p) for p in pieces]
+    room = width - cells(SEP) * (len(pieces) - 1)
+    while sum(sizes) > room:
+        longest = max(range(len(sizes)), key=lambda k: sizes[k])
+        if sizes[longest] <= _PIECE_MIN:
+            return truncate(SEP.join(pieces), width)
+        sizes[longest] -= 1
+    return SEP.join(_cut_middle(p, n) for p, n in zip(pieces, sizes, strict=True))
 
 
 def contestant_lines(
@@ -171,16 +194,26 @@ def contestant_lines(
     counts = [c for _, c in shown] + ([more] if rest else [])
     label_w = max(cells(label) for label in labels)
 
+    running = True
+
     def count_parts(c: ContestantCounts) -> list[Part]:
-        return [
+        parts = [
             Part(f"done {c.done:>{w_done},}", keep=90, style="ok" if c.done else None),
             Part(f"err {c.errors:>{w_err},}", keep=80, style="error" if c.errors else None),
-            Part(f"running {c.running:>{w_run},}", keep=60),
         ]
+        if running:
+            parts.append(Part(f"running {c.running:>{w_run},}", keep=60))
+        return parts
+
+    def room_for_labels() -> int:
+        numbers_w = cells("  ".join(p.text for p in count_parts(counts[0])))
+        return width - len(_INDENT) - 2 - numbers_w
 
     # The counts keep their columns; the label gets what is left (at least a few cells).
-    numbers_w = cells("  ".join(p.text for p in count_parts(counts[0])))
-    label_w = max(8, min(label_w, width - len(_INDENT) - 2 - numbers_w))
+    # A label that would be cut is worth more than the running column.
+    if label_w > room_for_labels():
+        running = False
+    label_w = max(8, min(label_w, room_for_labels()))
     lines = []
     for label, c in zip(labels, counts, strict=True):
         short = _short_label(label, label_w)

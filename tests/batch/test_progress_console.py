@@ -451,3 +451,19 @@ def test_the_notebook_bar_never_shows_an_unknown_cost_as_zero() -> None:
     totals = RunTotals()
     totals.add({"model": "a/x", "status": "ok", "cost_usd": None})
     assert status_line(totals, None).endswith("cost unknown")
+
+
+@pytest.mark.parametrize("width", [40, 50, 60])
+def test_cut_labels_still_tell_contestants_apart(width: int) -> None:
+    c = Contestants()
+    keys = [
+        (model, prompt, f'{{"temperature":{t}}}')
+        for model in ("openai/gpt-4o-mini", "deepseek/deepseek-v3.2")
+        for prompt in ("terse", "chatty")
+        for t in (0, 0.7)
+    ]
+    c.expect(keys)
+    lines = contestant_lines(c.rows(), width, colour=False, max_lines=12)
+    labels = [line.split("  done")[0].strip() for line in lines]
+    assert len(set(labels)) == len(keys), labels
+    assert all(cells(line) <= width for line in lines)
