@@ -9,6 +9,7 @@ from orkit.batch._hint import resume_command
 from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
+from orkit.batch._progress_console import PROGRESS_MODES, ConsoleProgress, progress_observer
 from orkit.batch._rescore import rescore_async
 from orkit.batch._resume import resume, resume_async, retry_async
 from orkit.batch._run import Run, open_run
@@ -20,6 +21,8 @@ from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
 from orkit.batch._totals import ModelTotals, RunTotals
 
 __all__ = [
+    "PROGRESS_MODES",
+    "ConsoleProgress",
     "Endpoint",
     "EngineOptions",
     "ModelTotals",
@@ -46,6 +49,7 @@ __all__ = [
     "pilot_sweep",
     "plan_sweep",
     "prepare",
+    "progress_observer",
     "rebuild_parts",
     "rescore_async",
     "resolve_endpoint",

@@ -33,6 +33,7 @@ from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stag
 from orkit.batch._learn import Lessons
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
+from orkit.batch._progress_contestants import contestant_keys
 from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
 from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, models_not_found, server_catalog
@@ -225,6 +226,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
     # scoring stage once the candidates are in (a pairwise judge needs both answers).
     inline, deferred = split_scorers(sweep.built_scorers())
+    announce = getattr(session.observer, "on_contestants", None)
+    if announce is not None:
+        announce(contestant_keys(session.plan))
     journal = Journal(run.journal_path)
     sink = ResultSink(run, journal)
     started = time.monotonic()

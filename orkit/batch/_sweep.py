@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from orkit._portal import run_sync
 from orkit.batch._checks import check_sweep
-from orkit.batch._progress import TqdmObserver
+from orkit.batch._progress_console import progress_observer
 from orkit.batch._routing import build_router_options
 from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
@@ -127,13 +127,18 @@ class Sweep:
 
     # ------------------------------------------------------------------ running
 
-    def run(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
-        """Run the sweep and wait for it (works in scripts and inside Jupyter)."""
+    def run(self, *, api_key: str | Secret | None = None, progress: bool | str = True) -> Run:
+        """Run the sweep and wait for it (works in scripts and inside Jupyter).
+
+        `progress`: True (`"auto"`), False (`"none"`), or a mode of `orkit run --progress`
+        (`"bar"`, `"plain"`, `"detailed"`)."""
         return run_sync(self.run_async, api_key=api_key, progress=progress)
 
-    async def run_async(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
+    async def run_async(
+        self, *, api_key: str | Secret | None = None, progress: bool | str = True
+    ) -> Run:
         """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
-        observer = TqdmObserver() if progress else None
+        observer = progress_observer(progress, name=self.name or "orkit")
         run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
         return Run(run_dir)
 

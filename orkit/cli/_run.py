@@ -12,6 +12,7 @@ from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._progress import add_progress_argument, progress_for
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
 
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_progress_argument(p)
     p.set_defaults(func=run)
 
 
@@ -271,7 +273,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import TqdmObserver, resolve_endpoint, run_sweep_async
+    from orkit.batch import resolve_endpoint, run_sweep_async
 
     sweep = _build_sweep(args)
     if args.dry_run:
@@ -286,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
             print(estimate)
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
             return ExitCode.FAILED  # answered no: not done, nothing sent
-    observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
+    observer = progress_for(args, sweep.name or "orkit")
     run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)
 
