@@ -60,12 +60,16 @@ def _check_one(at: str, key: str, value: Any, local: bool, where: str | None) ->
 def _check_extra(table: Any, reserved: frozenset[str], local: bool, where: str | None) -> None:
     at = f"params.{EXTRA_TABLE}"
     if not isinstance(table, Mapping):
-        raise SpecError(f"must be a table of custom fields, got {table!r:.60}", path=where, field=at)
+        raise SpecError(
+            f"must be a table of custom fields, got {table!r:.60}", path=where, field=at
+        )
     for key in table:
         if not isinstance(key, str) or not key.strip():
             raise SpecError(f"field names must be non-empty strings, got {key!r}", field=at)
         if key in reserved or key == EXTRA_TABLE:
-            raise SpecError("is set by orkit and cannot be a param", path=where, field=f"{at}.{key}")
+            raise SpecError(
+                "is set by orkit and cannot be a param", path=where, field=f"{at}.{key}"
+            )
         if unknown_field_message(key, local_server=local) is None:
             # a known field is checked where it belongs; here it would skip its check
             raise SpecError(
