@@ -6,6 +6,7 @@ from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._estimate import estimate_async
 from orkit.batch._hint import resume_command
+from orkit.batch._param_support import param_warnings
 from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
@@ -43,6 +44,7 @@ __all__ = [
     "load_spec",
     "open_client",
     "open_run",
+    "param_warnings",
     "pilot_sweep",
     "plan_sweep",
     "prepare",

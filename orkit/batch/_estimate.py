@@ -24,7 +24,9 @@ from orkit.batch._estimate_lines import (
     model_line,
 )
 from orkit.batch._learn import calibration_endpoint
+from orkit.batch._param_support import check_param_support
 from orkit.batch._runner import plan_sweep, router_options_for
+from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._services import cache_ident, cache_path
 from orkit.batch._workload import ExactCounter, PromptSizes, cache_hit_share, measure_plan
 from orkit.catalog import Catalog, ModelInfo
@@ -80,14 +82,17 @@ async def estimate_with_client(
     (a `time.time()`) makes it as it would have been then: a run estimates itself while its
     last requests are in flight, when the response cache already holds its answers."""
     started = time.perf_counter()
-    sweep.built_scorers()
+    scorers = sweep.built_scorers()
     plan = plan_sweep(sweep, validate=False)
+    columns = plan.dataset.columns()
     for _, template in plan.prompts:
-        template.check_columns(plan.dataset.columns(), path=plan.dataset.path)
+        template.check_columns(columns, path=plan.dataset.path)
+    check_scorer_columns(scorers, columns, dataset=plan.dataset.path, spec_path=sweep.spec_path)
     options = router_options_for(sweep, endpoint) if endpoint else sweep.router_options()
     ctx = await price_context(sweep, endpoint, client, offline=offline, options=options)
     if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
         ctx.catalog.require(sweep.all_models)
+        ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))
     sizes = measure_plan(plan, _exact_counter(endpoint))
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)

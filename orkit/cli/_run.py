@@ -274,9 +274,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _dry_run(sweep: Any) -> int:
     """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
-    from orkit.batch import prepare
+    import sys
+
+    from orkit.batch import param_warnings, prepare
 
     plan, endpoint, rows = prepare(sweep)
+    for warning in param_warnings(sweep, endpoint):
+        print(f"warning: {warning}", file=sys.stderr)
     per_model = rows * plan.tasks_per_item // len(plan.models)
     rows_out = [[m, f"{per_model:,}"] for m in plan.models]
     print(format_table(["model", "tasks"], rows_out, [False, True]))
