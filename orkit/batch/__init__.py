@@ -12,6 +12,7 @@ from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
 from orkit.batch._rescore import rescore_async
 from orkit.batch._resume import resume, resume_async, retry_async
+from orkit.batch._route_checks import check_routes_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
@@ -36,6 +37,7 @@ __all__ = [
     "TaskServices",
     "TqdmObserver",
     "canonical_json",
+    "check_routes_async",
     "content_hash",
     "dump_spec",
     "estimate_async",

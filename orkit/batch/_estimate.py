@@ -25,6 +25,7 @@ from orkit.batch._estimate_lines import (
 )
 from orkit.batch._learn import calibration_endpoint
 from orkit.batch._param_support import check_param_support
+from orkit.batch._route_checks import check_routes
 from orkit.batch._runner import plan_sweep, router_options_for
 from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._services import cache_ident, cache_path
@@ -93,6 +94,7 @@ async def estimate_with_client(
     if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
         ctx.catalog.require(sweep.all_models)
         ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))
+    check_routes(sweep, ctx.endpoints)  # before any line is priced
     sizes = measure_plan(plan, _exact_counter(endpoint))
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)

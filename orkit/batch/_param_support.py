@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from orkit.batch._request_fields import ROUTED_PARAMETERS
-from orkit.catalog import Catalog
+from orkit.catalog import ROUTED_PARAMETERS, Catalog
 from orkit.errors import SpecError
 
 if TYPE_CHECKING:

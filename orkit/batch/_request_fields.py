@@ -18,6 +18,8 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from orkit.catalog import ROUTED_PARAMETERS
+
 __all__ = [
     "EXTRA_TABLE",
     "LOCAL_SERVER_FIELDS",
@@ -383,37 +385,6 @@ LOCAL_SERVER_FIELDS: dict[str, Check] = {
     "chat_template_kwargs": _table,
 }
 """Samplers of llama.cpp and vLLM servers: known fields on a URL endpoint only."""
-
-ROUTED_PARAMETERS = frozenset(
-    {
-        "temperature",
-        "top_p",
-        "top_k",
-        "min_p",
-        "top_a",
-        "frequency_penalty",
-        "presence_penalty",
-        "repetition_penalty",
-        "seed",
-        "stop",
-        "logit_bias",
-        "logprobs",
-        "top_logprobs",
-        "response_format",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "reasoning",
-        "include_reasoning",
-        "reasoning_effort",
-        "prediction",
-        "verbosity",
-        "web_search_options",
-    }
-)
-"""Fields a model's `supported_parameters` speaks for: a provider that does not support one
-drops it silently, or is skipped under `provider.require_parameters` (as OpenRouter and the
-emulator count them: the output caps are not among them)."""
 
 
 def field_problem(name: str, value: Any, *, local_server: bool = False) -> str | None:

@@ -35,6 +35,7 @@ from orkit.batch._param_support import check_param_support
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
 from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
+from orkit.batch._route_checks import check_routes, load_route_endpoints
 from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, models_not_found, server_catalog
@@ -400,6 +401,8 @@ async def run_sweep_async(
         plan, endpoint, rows = prepare(sweep, api_key=api_key)
         total = rows * plan.tasks_per_item
         async with sweep_client(sweep, endpoint) as client:
+            if endpoint.uses_catalog:  # fetches only when a params set filters providers
+                check_routes(sweep, await load_route_endpoints(sweep, endpoint, client))
             run = RunDir.create(Path(sweep.out), run_id)
             manifest = _manifest(sweep, endpoint, plan, run, rows, total)
             # Without the caller's estimate, the run makes its own while its last requests are

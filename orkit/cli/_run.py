@@ -276,9 +276,11 @@ def _dry_run(sweep: Any) -> int:
     """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
     import sys
 
-    from orkit.batch import param_warnings, prepare
+    from orkit._portal import run_sync
+    from orkit.batch import check_routes_async, param_warnings, prepare
 
     plan, endpoint, rows = prepare(sweep)
+    run_sync(check_routes_async, sweep, endpoint)
     for warning in param_warnings(sweep, endpoint):
         print(f"warning: {warning}", file=sys.stderr)
     per_model = rows * plan.tasks_per_item // len(plan.models)
