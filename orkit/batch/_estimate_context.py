@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orkit.batch._endpoint import Endpoint, check_served, open_client, wrong_base_url
-from orkit.batch._route_checks import chain_of, route_models
+from orkit.batch._route_checks import fallback_models, route_models
 from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
@@ -23,7 +23,7 @@ from orkit.router import DailyQuota, RouterOptions
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["PriceContext", "estimate_client", "fallback_models", "price_context"]
+__all__ = ["PriceContext", "estimate_client", "price_context"]
 
 
 @dataclass(slots=True)
@@ -93,14 +93,6 @@ async def price_context(
                 ctx.endpoints[model] = await load_endpoints(client, model, ttl_s=ttl)
     ctx.quota = await _quota(client if reachable else None, options)
     return ctx
-
-
-def fallback_models(sweep: Sweep) -> list[str]:
-    """Every model of the params sets' `models` fallback lists, each once."""
-    seen: dict[str, None] = {}
-    for params in sweep.param_sets():
-        seen.update(dict.fromkeys(chain_of(params)))
-    return list(seen)
 
 
 async def _url_context(endpoint: Endpoint, client: AsyncOpenRouter | None) -> PriceContext:

@@ -32,6 +32,7 @@ __all__ = [
     "chain_of",
     "check_routes",
     "check_routes_async",
+    "fallback_models",
     "filtered",
     "load_route_endpoints",
     "route_models",
@@ -44,6 +45,14 @@ def chain_of(params: Mapping[str, Any]) -> list[str]:
     """The `models` fallback list of a params set (OpenRouter tries them after the model)."""
     chain = params.get("models")
     return [m for m in chain if isinstance(m, str)] if isinstance(chain, list) else []
+
+
+def fallback_models(sweep: Sweep) -> list[str]:
+    """Every model of the params sets' `models` fallback lists, each once."""
+    seen: dict[str, None] = {}
+    for params in sweep.param_sets():
+        seen.update(dict.fromkeys(chain_of(params)))
+    return list(seen)
 
 
 def filtered(sweep: Sweep) -> bool:

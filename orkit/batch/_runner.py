@@ -35,7 +35,7 @@ from orkit.batch._param_support import check_param_support
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
 from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
-from orkit.batch._route_checks import check_routes, load_route_endpoints
+from orkit.batch._route_checks import check_routes, fallback_models, load_route_endpoints
 from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, models_not_found, server_catalog
@@ -102,7 +102,7 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
     scorers = sweep.built_scorers()
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
     if endpoint.uses_catalog:
-        Catalog.bundled().require(sweep.all_models)
+        Catalog.bundled().require([*sweep.all_models, *fallback_models(sweep)])
         check_param_support(sweep, Catalog.bundled())  # the warnings: estimate and dry run
     plan = plan_sweep(sweep, validate=False)
     check_scorer_columns(
