@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from orkit.batch._request_fields import (
     EXTRA_TABLE,
+    REQUEST_FIELDS,
     field_problem,
     unknown_field_message,
 )
@@ -32,7 +33,7 @@ def check_request_fields(sweep: Sweep, reserved: frozenset[str]) -> None:
     where = sweep.spec_path
     for key, value in sweep.params.items():
         if key == EXTRA_TABLE:
-            _check_extra(value, reserved, local, where)
+            _check_extra(value, reserved, where)
             continue
         _check_one(f"params.{key}", key, value, local, where)
     for key, values in sweep.grid.items():
@@ -57,7 +58,7 @@ def _check_one(at: str, key: str, value: Any, local: bool, where: str | None) ->
         raise SpecError(problem, path=where, field=at)
 
 
-def _check_extra(table: Any, reserved: frozenset[str], local: bool, where: str | None) -> None:
+def _check_extra(table: Any, reserved: frozenset[str], where: str | None) -> None:
     at = f"params.{EXTRA_TABLE}"
     if not isinstance(table, Mapping):
         raise SpecError(
@@ -70,8 +71,9 @@ def _check_extra(table: Any, reserved: frozenset[str], local: bool, where: str |
             raise SpecError(
                 "is set by orkit and cannot be a param", path=where, field=f"{at}.{key}"
             )
-        if unknown_field_message(key, local_server=local) is None:
-            # a known field is checked where it belongs; here it would skip its check
+        if key in REQUEST_FIELDS:
+            # a known field is checked where it belongs; here it would skip its check (a
+            # llama.cpp/vLLM sampler may stay here: that is how it reaches any endpoint)
             raise SpecError(
                 f"{key!r} is a known request field: set it in [params], where it is checked",
                 path=where,
