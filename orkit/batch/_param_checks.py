@@ -4,6 +4,7 @@ types and ranges (each grid value on its own), and the `[params.extra]` passthro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
 __all__ = ["check_request_fields", "flatten_extra", "is_url_endpoint"]
+
+_NESTED = re.compile(r"^(\[\d+\](?:\.\w+)?|\w+): (.*)$")
+"""`key: problem` or `[i].key: problem`, as the table's nested rules report."""
 
 
 def is_url_endpoint(endpoint: Any) -> bool:
@@ -54,8 +58,13 @@ def _check_one(at: str, key: str, value: Any, local: bool, where: str | None) ->
     if unknown is not None:
         raise SpecError(unknown, path=where, field=at)
     problem = field_problem(key, value, local_server=local)
-    if problem is not None:
-        raise SpecError(problem, path=where, field=at)
+    if problem is None:
+        return
+    # a nested rule says where inside the value (`zdr: must be ...`): name it in the field
+    while (nested := _NESTED.match(problem)) is not None:
+        step, problem = nested.group(1), nested.group(2)
+        at += step if step.startswith("[") else f".{step}"
+    raise SpecError(problem, path=where, field=at)
 
 
 def _check_extra(table: Any, reserved: frozenset[str], where: str | None) -> None:

@@ -156,6 +156,7 @@ def _filters(prefs: Mapping[str, Any], requested: frozenset[str]) -> list[tuple[
 
 def has_provider_filters(prefs: Any) -> bool:
     """Whether a `provider` object holds any filter (not only ordering or preferences)."""
+    # any requested parameter: `require_parameters = true` filters whatever is sent
     return isinstance(prefs, Mapping) and bool(_filters(prefs, frozenset({"temperature"})))
 
 

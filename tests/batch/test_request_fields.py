@@ -119,8 +119,15 @@ def test_a_well_formed_value_is_accepted(name: str, value: Any) -> None:
 @pytest.mark.parametrize(("name", "value", "said"), BAD, ids=[f"{n}={v!r:.30}" for n, v, _ in BAD])
 def test_a_malformed_value_is_refused_naming_the_field(name: str, value: Any, said: str) -> None:
     message = refused(params={name: value})
-    assert f"'params.{name}'" in message
+    assert f"field 'params.{name}" in message  # nested rules name the key inside too
     assert said in message
+
+
+def test_a_nested_problem_names_the_key_inside_the_value() -> None:
+    assert "field 'params.provider.zdr': must be true or false" in refused(
+        params={"provider": {"zdr": 1}}
+    )
+    assert "field 'params.tools[0].function'" in refused(params={"tools": [{"type": "function"}]})
 
 
 def test_grid_values_are_checked_one_by_one() -> None:
