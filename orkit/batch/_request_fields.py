@@ -7,9 +7,10 @@ as one 400 per task. Every field here is checked before anything is sent; a fiel
 in no table is an error with a did-you-mean. A truly custom field goes through the
 explicit `[params.extra]` table, which is sent as-is.
 
-The known fields are OpenAI's and OpenRouter's (`/work/shared/reference/openrouter-api.md`
-§2.1-2.2). Samplers that only local servers read (llama.cpp's `repeat_penalty`, vLLM's
-`min_tokens`, ...) are accepted on a URL endpoint, where they are that server's own fields.
+The known fields are OpenAI's and OpenRouter's, as OpenRouter's API reference lists them
+for `POST /chat/completions`. Samplers that only local servers read (llama.cpp's
+`repeat_penalty`, vLLM's `min_tokens`, ...) are accepted on a URL endpoint, where they are
+that server's own fields.
 """
 
 from __future__ import annotations
@@ -18,13 +19,10 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from orkit.catalog import ROUTED_PARAMETERS
-
 __all__ = [
     "EXTRA_TABLE",
     "LOCAL_SERVER_FIELDS",
     "REQUEST_FIELDS",
-    "ROUTED_PARAMETERS",
     "field_problem",
     "unknown_field_message",
 ]
