@@ -8,7 +8,7 @@ rendering each row once and fanning it out over models and repeats.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
@@ -34,6 +34,38 @@ def validate_dataset(dataset: Dataset, templates: Sequence[PromptTemplate]) -> i
     return count
 
 
+class DuplicateRows:
+    """Which copy of its content each dataset row is, shared by a plan's lanes.
+
+    A task's key hashes the row's content, not its position, so keys survive edits elsewhere
+    in the dataset; but two identical rows (no id column) were then one task, and a
+    1,200-row dataset of three distinct rows ran 3 tasks. The second and later copies of a
+    row hash their copy number too, so each row is its own task (the response cache still
+    answers the copies of a deterministic request for $0). The first copy keeps its plain
+    key: runs started before this resume as they were. Every lane walks the dataset in order
+    on one thread, so the first lane to reach a row has seen every row before it; the others
+    read its answer. Memory: one entry per distinct row, plus one per later copy.
+    """
+
+    __slots__ = ("_copies", "_later", "_next")
+
+    def __init__(self) -> None:
+        self._copies: dict[str, int] = {}
+        self._later: dict[int, int] = {}
+        self._next = 0
+
+    def item_hash(self, index: int, content_hash_: str) -> str:
+        if index >= self._next:
+            copy = self._copies.get(content_hash_, 0)
+            self._copies[content_hash_] = copy + 1
+            if copy:
+                self._later[index] = copy
+            self._next = index + 1
+        else:
+            copy = self._later.get(index, 0)
+        return content_hash_ if copy == 0 else content_hash(content_hash_, f"copy {copy}")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     """How a sweep expands into tasks: per model, per row, per prompt, per params set, per
@@ -44,6 +76,7 @@ class Plan:
     models: Sequence[str]
     param_sets: Sequence[dict[str, Any]]
     repeats: int
+    duplicates: DuplicateRows = field(default_factory=DuplicateRows, repr=False, compare=False)
 
     @property
     def tasks_per_item(self) -> int:
@@ -82,7 +115,9 @@ class Plan:
         prompts = [(pid, fast_renderer(t) or t.render) for pid, t in self.prompts]
         for batch in self.dataset.iter_batches():
             for item in batch:
-                item_hash = content_hash(canonical_json(item.fields))
+                item_hash = self.duplicates.item_hash(
+                    item.index, content_hash(canonical_json(item.fields))
+                )
                 for prompt_id, render in prompts:
                     messages = render(item)
                     messages_json = canonical_json(messages)
