@@ -1,4 +1,5 @@
-"""`--progress`: how `run`, `resume` and `retry` show a run while it goes."""
+"""What a command shows and writes: `--progress` (how `run`, `resume` and `retry` show a run
+while it goes), `--quiet`, and the HTML report flags every command that ends a run shares."""
 
 from __future__ import annotations
 
@@ -14,6 +15,20 @@ PROGRESS_HELP = (
     "bar; plain; detailed: also one line per contestant (model · prompt · params); "
     "none (default: auto; --quiet means none)"
 )
+
+
+def add_output_arguments(
+    p: argparse.ArgumentParser, *, quiet_help: str = "no progress bar or summary"
+) -> None:
+    """`--report PATH`, `--no-report` and `--quiet/-q`, the same on every command that writes
+    a run's report."""
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
+    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help=quiet_help)
 
 
 def add_progress_argument(p: argparse.ArgumentParser) -> None:

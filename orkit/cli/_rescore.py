@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orkit.cli._exit import ExitCode
+from orkit.cli._progress import add_output_arguments
 from orkit.errors import SpecError
 
 HELP = "score a run again (other scorers, a fixed judge) without re-sending its requests"
@@ -35,13 +36,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--budget", type=float, metavar="USD", help="most the new judge requests may spend"
     )
-    p.add_argument(
-        "--report",
-        metavar="PATH",
-        help="where to write the HTML report (default: reports/<run_id>.html)",
-    )
-    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print the scores table")
+    add_output_arguments(p, quiet_help="do not print the scores table")
     p.set_defaults(func=rescore)
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from orkit.cli._finish import finish_run, run_with_interrupts
-from orkit.cli._progress import add_progress_argument, progress_for
+from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
 
 RESUME_HELP = "finish a run after a crash, Ctrl-C, quota or budget stop (re-sends nothing done)"
 RETRY_HELP = "run a run's failed tasks again, as new attempts of the same rows"
@@ -27,13 +27,7 @@ def register(sub: Any) -> None:
         metavar="USD",
         help="the run's total budget from now on (e.g. larger, to finish skipped_budget tasks)",
     )
-    p.add_argument(
-        "--report",
-        metavar="PATH",
-        help="where to write the HTML report (default: reports/<run_id>.html)",
-    )
-    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_output_arguments(p)
     add_progress_argument(p)
     p.set_defaults(func=resume)
 
@@ -46,13 +40,7 @@ def register(sub: Any) -> None:
         help="retry the tasks whose outcome is an error",
     )
     r.add_argument("--allow-drift", action="store_true", help=DRIFT_HELP)
-    r.add_argument(
-        "--report",
-        metavar="PATH",
-        help="where to write the HTML report (default: reports/<run_id>.html)",
-    )
-    r.add_argument("--no-report", action="store_true", help="do not write an HTML report")
-    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_output_arguments(r)
     add_progress_argument(r)
     r.set_defaults(func=retry)
 

@@ -12,7 +12,7 @@ from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
-from orkit.cli._progress import add_progress_argument, progress_for
+from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
 
@@ -41,13 +41,7 @@ def register(sub: Any) -> None:
         help="check everything and print the task count per model; send nothing",
     )
     add_spend_arguments(p, run=True)
-    p.add_argument(
-        "--report",
-        metavar="PATH",
-        help="where to write the HTML report (default: reports/<run_id>.html)",
-    )
-    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_output_arguments(p)
     add_progress_argument(p)
     p.set_defaults(func=run)
 
