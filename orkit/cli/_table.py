@@ -8,7 +8,14 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-__all__ = ["format_table", "judge_line", "print_scores", "print_summary"]
+__all__ = [
+    "entrant_noun",
+    "format_table",
+    "judge_line",
+    "pending_columns",
+    "print_scores",
+    "print_summary",
+]
 
 
 def format_table(
@@ -33,23 +40,49 @@ def _num(value: Any, fmt: str) -> str:
     return fmt.format(value)
 
 
+def entrant_noun(summary: pd.DataFrame) -> str:
+    """`model` while every row is a bare model (one prompt, one parameter set), else
+    `contestant`: the rows are model × prompt × params variants."""
+    if "model" not in summary.columns:
+        return str(summary.index.name or "model")
+    return "model" if (summary.index == summary["model"]).all() else "contestant"
+
+
+PENDING_COLUMNS = (("skipped (budget)", "skipped_budget"), ("deferred (quota)", "deferred"))
+"""Tasks left for a resume, by why: a column each, shown when any row has some."""
+
+
+def pending_columns(summary: pd.DataFrame) -> list[tuple[str, str]]:
+    return [
+        (header, column)
+        for header, column in PENDING_COLUMNS
+        if column in summary.columns and summary[column].fillna(0).gt(0).any()
+    ]
+
+
 def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
+    """One row per contestant: rows, errors, tasks left for a resume (skipped by the
+    budget, deferred by a quota: their own columns, when there are any), each scorer's
+    mean, latency and cost."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
+    pending = pending_columns(summary)
     headers = [
-        "model",
+        entrant_noun(summary),
         "rows",
         "errors",
+        *(header for header, _ in pending),
         *(c.removeprefix("score_") for c in scorers),
         "latency",
         "cost",
     ]
     rows = []
-    for model, s in summary.iterrows():
+    for label, s in summary.iterrows():
         rows.append(
             [
-                str(model),
+                str(label),
                 str(int(s["rows"])),
                 str(int(s["errors"])),
+                *(str(int(s[column])) for _, column in pending),
                 *(_num(s[c], "{:.1%}") for c in scorers),
                 _num(s["mean_service_s"], "{:.2f} s"),
                 _num(s["cost_usd"], "${:.4f}"),
@@ -95,10 +128,10 @@ def judge_line(manifest: dict[str, Any]) -> str | None:
 
 
 def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
-    """Per model: each scorer's mean and the judges' cost (after a re-score)."""
+    """Per contestant: each scorer's mean and the judges' cost (after a re-score)."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
     judged = "judge_cost_usd" in summary.columns
-    headers = ["model", *(c.removeprefix("score_") for c in scorers)]
+    headers = [entrant_noun(summary), *(c.removeprefix("score_") for c in scorers)]
     headers += ["judge cost"] if judged else []
     rows = []
     for model, s in summary.iterrows():
