@@ -53,7 +53,7 @@ def test_compare_several_runs_labels_models_by_run(tmp_path: Path, capsys) -> No
     second = make_run(tmp_path, "r2", {"a/strong": ALSO_STRONG, "d/other": WEAK})
     assert main(["compare", str(first), str(second), "--alpha", "0.01"]) == 0
     out = capsys.readouterr().out
-    assert "4 models from 2 runs" in out and "items matched on item_id;" in out
+    assert "4 models from 2 runs" in out and "paired by dataset item (item_id);" in out
     assert "a/strong@r1" in out and "a/strong@r2" in out and "99% interval" in out
     assert "b/weak " in out and "b/weak@" not in out  # only in one run: its own name
 
@@ -78,7 +78,7 @@ def test_bad_input_is_one_line_and_exit_2(one_run: Path, capsys, args, message) 
 def test_run_compare_and_summary_follow_the_sweeps_model_order(one_run: Path) -> None:
     run = Run(one_run)
     pairs = run.compare()
-    assert list(zip(pairs["model_a"], pairs["model_b"], strict=True)) == [
+    assert list(zip(pairs["contestant_a"], pairs["contestant_b"], strict=True)) == [
         ("a/strong", "b/weak"),
         ("a/strong", "c/also"),
         ("b/weak", "c/also"),
