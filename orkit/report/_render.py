@@ -116,20 +116,25 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
     return {"cost": _fmt(spend.get("cost_usd"), "usd"), "lines": lines}
 
 
+def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The sweep's models and prompt ids, in its order: contestants are listed in it."""
+    present = [str(m) for m in results["model"].unique()] if not results.empty else []
+    models = list(dict.fromkeys([*(str(m) for m in spec.get("models", [])), *present]))
+    return models, [str(p) for p in spec.get("prompts") or {}]
+
+
 def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
     results = read_results(run).to_pandas()
     scores = read_scores(run).to_pandas()
     spec = manifest.get("spec") or {}
-    present = [str(m) for m in results["model"].unique()] if not results.empty else []
-    order = {
-        "models": list(dict.fromkeys([*(str(m) for m in spec.get("models", [])), *present])),
-        "prompts": [str(p) for p in spec.get("prompts") or {}],
-    }
+    models, prompts = _sweep_order(spec, results)
     fallbacks = bool(spec.get("score_fallbacks", False))
-    summary = summarize(results, scores, include_fallbacks=fallbacks, **order)
-    entrants = contestants(results, **order)
+    summary = summarize(
+        results, scores, models=models, prompts=prompts, include_fallbacks=fallbacks
+    )
+    entrants = contestants(results, models=models, prompts=prompts)
     scorer_names, model_rows = _model_rows(summary)
     totals = manifest.get("totals", {}).get("all", {})
     page = _ENV.get_template("report.html.j2").render(
