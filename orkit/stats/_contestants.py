@@ -43,6 +43,9 @@ GROUP_BY: dict[str, str] = {
 }
 """What `by=` accepts, and the result column each name stands for."""
 
+_CHOICES = ("model", "prompt", "params", "served_provider", "served_model")
+"""The names an error message offers (the rest of `GROUP_BY` are aliases)."""
+
 _SEPARATOR = " · "
 _MISSING = "–"  # a row without the value (an error has no served model)
 
@@ -58,9 +61,6 @@ def grouping_columns(by: str | Sequence[str] | None) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"cannot group by {unknown[0]!r}; choose from: " + ", ".join(_CHOICES))
     return tuple(dict.fromkeys(GROUP_BY[n] for n in names))
-
-
-_CHOICES = ("model", "prompt", "params", "served_provider", "served_model")
 
 
 @dataclass(frozen=True)
