@@ -13,6 +13,7 @@ from orkit.scorers import Scorer
 from orkit.types import ChatResponse
 
 __all__ = [
+    "ROUTER_PREFIX",
     "Timing",
     "attempt_rows",
     "cached_row",

@@ -57,3 +57,5 @@ def test_router_rows_are_scored_under_the_router_id(tmp_path: Path, items: Path)
     )
     manifest = json.loads((run.path / "manifest.json").read_text("utf-8"))
     assert manifest["totals"]["all"]["fallback_rows"] == 0
+    # a router spreads over providers by design: no "pin one provider" advice for it
+    assert not [w for w in manifest["warnings"] if w.startswith("openrouter/")]
