@@ -31,6 +31,7 @@ OrkitError                                 base; .message is one line fit for a 
 │           ├── GatewayTimeoutError  504, 524
 │           └── ProviderOverloadedError 529
 ├── RunError                               a run as a whole cannot go on: .run_dir
+│   ├── RunNotFoundError (also ConfigError) the path is not a run directory (bad input)
 │   ├── RunStoppedError                    a run-level failure stopped dispatch (401, credits)
 │   └── BudgetExceededError                the budget would be passed: .spent_usd, .budget_usd
 └── ScorerError                            a scorer raised: .scorer; __cause__ is the original
@@ -71,6 +72,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "RunError",
+    "RunNotFoundError",
     "RunStoppedError",
     "ScorerError",
     "ServerError",
@@ -350,6 +352,11 @@ class RunError(OrkitError):
     def __init__(self, message: str, *, run_dir: str | None = None) -> None:
         super().__init__(message)
         self.run_dir = run_dir
+
+
+class RunNotFoundError(RunError, ConfigError):
+    """The path given as a run directory is not one: bad input like any other, found
+    before anything is read or sent (still a RunError for code that catches those)."""
 
 
 class RunStoppedError(RunError):

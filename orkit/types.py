@@ -127,6 +127,10 @@ class ChatResponse:
     latency_s: float | None = None
     """From sending the request to the end of the body."""
     streamed: bool = False
+    token_chunks: int = 0
+    """Streamed events that carried a token (content, reasoning, a tool call); 0 unstreamed."""
+    last_token_s: float | None = None
+    """From sending the request to the last token-carrying event (streamed answers)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -70,9 +70,15 @@ def test_pandas_reads_one_row_per_task_with_the_documented_columns(demo_run, rep
     ok = df[df["status"] == "ok"]
     assert ok["output_text"].notna().all()
     assert ok["served_provider"].notna().all()
-    paid = ok[~ok["model"].str.endswith(":free")]
+    # the demo repeats two questions: each is sent once per model, then answered by the cache
+    cached = ok[ok["cost_source"] == "cached"]
+    assert (cached["cost_usd"] == 0).all()
+    sent = ok[ok["cost_source"] != "cached"]
+    assert not sent.duplicated(["model", "messages_json"]).any()
+    assert len(cached) == ok.duplicated(["model", "messages_json"]).sum() > 0
+    paid = sent[~sent["model"].str.endswith(":free")]
     assert (paid["cost_usd"] > 0).all()
-    assert (ok["cost_source"] == "reported").all()
+    assert (sent["cost_source"] == "reported").all()
     errors = df[df["status"] == "error"]
     assert errors["cost_usd"].isna().all()  # unknown, never 0
     assert manifest["status"] == "completed"

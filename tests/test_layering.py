@@ -17,6 +17,7 @@ LAYER = {
     "config": 0,
     "_settings": 0,
     "_clock": 0,
+    "_format": 0,
     "_redact": 0,
     "_portal": 0,  # depends on nothing in orkit (anyio only), so every layer may use it
     "client": 1,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from orkit._format import usd
 from orkit.batch._budget import Budget
 from orkit.batch._rows import attempt_rows
 from orkit.batch._sink import ResultSink
@@ -34,7 +35,7 @@ class OverBudget(Exception):
     """A retry of a task could pass the budget, so it was not sent."""
 
     def __init__(self, worst_usd: float) -> None:
-        super().__init__(f"a retry could cost up to ${worst_usd:.6f}")
+        super().__init__(f"a retry could cost up to {usd(worst_usd)}")
         self.worst_usd = worst_usd
 
 

@@ -10,6 +10,7 @@ shared by every run on the machine.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from dataclasses import asdict
@@ -27,9 +28,19 @@ def is_deterministic(request: ChatRequest) -> bool:
     return params.get("temperature") == 0 or params.get("seed") is not None
 
 
+def _owner_only(path: Path) -> None:
+    """Create the cache file readable by its owner only (0600), as the other cache files
+    are (written through `mkstemp`), and tighten one an older orkit left readable: it holds
+    every prompt and answer. SQLite gives its -wal and -shm files the database's mode."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 class ResponseCache:
     def __init__(self, path: Path, endpoint_id: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(path)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -61,7 +72,8 @@ class ResponseCache:
 
     def count_present(self, keys: list[str], *, stored_before: float | None = None) -> int:
         """How many of `keys` have an answer (for estimates: nothing is read or counted as
-        a hit), optionally only answers stored before a time (`time.time()`): an estimate
+        a hit; give each key once, a key repeated in two 500-key chunks counts twice),
+        optionally only answers stored before a time (`time.time()`): an estimate
         made during a run must not count the answers the run itself stored."""
         found = 0
         before = float("inf") if stored_before is None else stored_before

@@ -79,14 +79,16 @@ def cost_side_by_side(
             "estimate_low_usd": line["cost_low_usd"] if line else None,
             "estimate_expected_usd": line["cost_expected_usd"] if line else None,
             "estimate_high_usd": line["cost_high_usd"] if line else None,
+            # null when no cost of the model's is known: never a $0 that only means unknown
             "actual_usd": actual.cost_usd if actual else 0.0,
             "unknown_cost_rows": actual.cost_unknown_rows if actual else 0,
             "byok_rows": actual.byok_rows if actual else 0,
             "byok_fee_usd": actual.byok_fee_usd if actual else 0.0,
         }
-        if line and actual and not actual.cost_unknown_rows:
+        if line and actual and not actual.cost_unknown_rows and _priced(line):
+            spent = actual.cost_usd or 0.0
             entry["within_band"] = (
-                line["cost_low_usd"] - 1e-12 <= actual.cost_usd <= line["cost_high_usd"] + 1e-12
+                line["cost_low_usd"] - 1e-12 <= spent <= line["cost_high_usd"] + 1e-12
             )
         out[model] = entry
     out.update(_judges_side_by_side(estimate, judges))
@@ -110,9 +112,17 @@ def _judges_side_by_side(
             "estimate_expected_usd": line["cost_expected_usd"],
             "estimate_high_usd": line["cost_high_usd"],
             "actual_usd": actual,
-            "within_band": line["cost_low_usd"] - 1e-12 <= actual <= line["cost_high_usd"] + 1e-12,
         }
+        if _priced(line):
+            out[f"judge: {line['model']}"]["within_band"] = (
+                line["cost_low_usd"] - 1e-12 <= actual <= line["cost_high_usd"] + 1e-12
+            )
     return out
+
+
+def _priced(line: Mapping[str, Any]) -> bool:
+    """An estimate line with a cost band (null when the server listed no prices)."""
+    return line.get("cost_low_usd") is not None and line.get("cost_high_usd") is not None
 
 
 def learn_quietly(

@@ -28,6 +28,7 @@ from orkit.errors import (
     InvalidResponseError,
     MissingAPIKeyError,
     OrkitError,
+    SpecError,
 )
 from orkit.types import Secret
 
@@ -66,8 +67,12 @@ def resolve_endpoint(
     """`sim`, `openrouter` or a URL → an Endpoint; a missing OpenRouter key fails here."""
     key = Secret(api_key) if isinstance(api_key, str) else api_key
     if endpoint == "sim":
-        from orkit.sim import SIM_API_KEY
+        from orkit.sim import SIM_API_KEY, SimConfig, SimConfigError
 
+        try:  # checked here so a typo in [sim] is one line before anything runs
+            SimConfig.from_dict(dict(sim or {}))
+        except SimConfigError as exc:
+            raise SpecError(str(exc), field="sim") from None
         return Endpoint(
             kind="sim", base_url=SIM_BASE_URL, api_key=Secret(SIM_API_KEY), sim=dict(sim or {})
         )
@@ -133,12 +138,15 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
                 raise
             except (APIStatusError, InvalidResponseError):
                 await served_models(client)  # no /key here (404, 405, an HTML page...)
+    # Still API errors, not ConfigErrors: the input may be right and the server down or
+    # the key revoked; the CLI gives these the exit code of a failure, not of bad input.
     except AuthenticationError as exc:
-        raise ConfigError(
-            f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY"
+        raise AuthenticationError(
+            f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY",
+            status_code=exc.status_code,
         ) from None
     except APIConnectionError as exc:
-        raise ConfigError(f"cannot reach {endpoint.base_url}: {exc.message}") from None
+        raise type(exc)(f"cannot reach {endpoint.base_url}: {exc.message}") from None
     except APIStatusError:
         pass  # some OpenAI-compatible servers have no /models; the run will tell
 

@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
+from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
@@ -84,6 +85,9 @@ class _Context:
     clock: Clock
     observer: Observer
     services: TaskServices
+    asked: dict[str, anyio.Event] = field(default_factory=dict)
+    """Cache keys of requests in flight: the same request waits for their answer (a
+    repeated prompt is sent once, as the estimate counts it) instead of paying twice."""
 
 
 async def execute(
@@ -233,20 +237,33 @@ async def _worker(lane: Iterator[Task], ctx: _Context, drain: _Drain) -> None:
 async def _run_task(task: Task, ctx: _Context) -> None:
     services, clock = ctx.services, ctx.clock
     started = clock.wall()
-    cache_key = None
-    if services.cache is not None and is_deterministic(task.request):
-        cache_key = services.cache.key(task.request, task.repeat)
-        hit = services.cache.get(cache_key)
-        if hit is not None:
-            row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
-            _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
-            return
+    if services.cache is None or not is_deterministic(task.request):
+        await _send_task(task, ctx, started, None)
+        return
+    cache, cache_key = services.cache, services.cache.key(task.request, task.repeat)
+    while (hit := cache.get(cache_key)) is None and cache_key in ctx.asked:
+        await ctx.asked[cache_key].wait()  # then the answer is cached (or, if it failed, not)
+    if hit is not None:
+        row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
+        _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
+        return
+    ctx.asked[cache_key] = answered = anyio.Event()
+    try:
+        await _send_task(task, ctx, started, cache_key)
+    finally:
+        del ctx.asked[cache_key]
+        answered.set()
+
+
+async def _send_task(task: Task, ctx: _Context, started: float, cache_key: str | None) -> None:
+    """Reserve the task's worst case against the budget, route it, record the outcome."""
+    services = ctx.services
     reserved: float | None = None
     budget = services.budget if services.worst_case is not None else None
     if budget is not None and services.worst_case is not None:
         reserved = services.worst_case.task(task)
         if not await budget.reserve(reserved):
-            _record_skipped(task, ctx, started, f"could cost up to ${reserved:.6f}")
+            _record_skipped(task, ctx, started, f"could cost up to {usd(reserved)}")
             return
     pay = None
     if budget is not None and services.worst_case is not None and reserved is not None:
@@ -277,7 +294,7 @@ def _record_skipped(
     budget = ctx.services.budget
     assert budget is not None
     message = (
-        f"not sent: {why}, and ${budget.spent_usd:.6f} of the ${budget.limit_usd:.6f}"
+        f"not sent: {why}, and {usd(budget.spent_usd)} of the {usd(budget.limit_usd)}"
         " budget is spent"
     )
     timing = Timing(0.0, 0.0, started, ctx.clock.wall())

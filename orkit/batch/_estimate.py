@@ -103,6 +103,7 @@ async def estimate_with_client(
         notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint)),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
+        prices_known=ctx.catalog is not None,
         **_power(sweep, sizes),
     )
 
@@ -221,9 +222,10 @@ def _hit_shares(
     sizes: list[PromptSizes],
     as_of: float | None,
 ) -> dict[tuple[int, int], float]:
-    if not sweep.cache or endpoint is None:
+    if not sweep.cache:
         return {}
-    path, ident = cache_path(), cache_ident(endpoint)
+    # Without a server to look up, only the run's own repeated requests are counted as hits.
+    path, ident = (None, "") if endpoint is None else (cache_path(), cache_ident(endpoint))
     return {
         (p, k): cache_hit_share(path, ident, model, params, size, sweep.repeats, as_of)
         for p, size in enumerate(sizes)

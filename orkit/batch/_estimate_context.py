@@ -28,7 +28,7 @@ __all__ = ["PriceContext", "estimate_client", "price_context"]
 @dataclass(slots=True)
 class PriceContext:
     catalog: Catalog | None
-    """None: a server that lists no prices (costs are then 0, with a note)."""
+    """None: a server that lists no prices (costs are then unknown, with a note)."""
     prices: str
     """Where prices came from, as the estimate's footer says it."""
     endpoints: dict[str, Sequence[ProviderEndpoint] | None] = field(default_factory=dict)
@@ -95,7 +95,7 @@ async def _url_context(endpoint: Endpoint, client: AsyncOpenRouter | None) -> Pr
     catalog = await server_catalog(client) if client is not None else None
     if catalog is not None:
         return PriceContext(catalog, f"{endpoint.base_url}/models")
-    notes = ["costs are shown as $0: the server prices nothing (a self-hosted model?)"]
+    notes = ["costs are unknown: the server lists no prices (a self-hosted model?)"]
     if client is not None and models_not_found(client):
         notes.insert(0, wrong_base_url(endpoint, "/models"))
     return PriceContext(None, f"none: {endpoint.base_url} lists no prices", notes=notes)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget
 from orkit.batch._budget import Budget
 from orkit.batch._cache import ResponseCache, is_deterministic
@@ -83,7 +84,7 @@ class JudgeCaller:
             reserved = self.worst_case(request)
             if not await self.budget.reserve(reserved):
                 return JudgeReply(
-                    None, sent=False, error=f"over budget (could cost ${reserved:.6f})"
+                    None, sent=False, error=f"over budget (could cost {usd(reserved)})"
                 )
         # Each attempt pays for itself: a retry after a billed broken stream is billed again.
         pay = None

@@ -71,7 +71,7 @@ async def estimate_with_pilot(
     info = {
         "run_dir": str(run_dir.path),
         "requests": int(totals.get("tasks", 0)),
-        "cost_usd": float(totals.get("cost_usd", 0.0)),
+        "cost_usd": totals.get("cost_usd"),  # null: unknown
         "estimated_usd": pilot_estimate.cost_expected_usd,
     }
     return await estimate_async(sweep, api_key=api_key, offline=offline, pilot=info)

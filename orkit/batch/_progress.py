@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from orkit._format import cost_text
 from orkit.batch._totals import RunTotals
 
 __all__ = ["NullObserver", "Observer", "TqdmObserver", "format_reset", "status_line"]
@@ -175,5 +176,5 @@ def status_line(totals: RunTotals, status: StatusFn | None) -> str:
         parts.append(f"429s={t.rate_limited}")
     if t.deferred and totals.deferred_until:
         parts.append(f"deferred={t.deferred} (quota resets {format_reset(totals.deferred_until)})")
-    parts.append(f"${t.cost_usd:.4f}")
+    parts.append(cost_text(t.cost_usd, t.cost_unknown))
     return " ".join(parts)

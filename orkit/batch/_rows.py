@@ -186,14 +186,27 @@ def _same_model(requested: str, served: str) -> bool:
     return served in (requested, base) or served.startswith(base + "-20")
 
 
+MIN_DECODE_S = 0.001
+"""The shortest first-to-last-token interval a decode speed is measured over. Events closer
+than this came in one network read (a local server, an answer already written out): their
+arrival times say nothing about generation, and 2 tokens over 20 µs read as 100,000 tok/s."""
+
+
 def _tokens_per_s(response: ChatResponse) -> float | None:
+    """Decode speed: the tokens after the first over the time from the first token-carrying
+    event to the last, `(completion_tokens - 1) / (last - first)` (time per output token,
+    inverted). Null unless the answer streamed at least two token-carrying events over a
+    measurable interval: an unstreamed answer, or one that came in one piece, has no
+    decode time to divide by."""
     usage = response.usage
-    if usage is None or not usage.completion_tokens or response.latency_s is None:
+    first, last = response.ttft_s, response.last_token_s
+    if usage is None or usage.completion_tokens is None or usage.completion_tokens < 2:
         return None
-    decode_s = response.latency_s - (response.ttft_s or 0.0)
-    if decode_s <= 0:
+    if response.token_chunks < 2 or first is None or last is None:
         return None
-    return usage.completion_tokens / decode_s
+    if last - first < MIN_DECODE_S:
+        return None
+    return (usage.completion_tokens - 1) / (last - first)
 
 
 def attempt_rows(

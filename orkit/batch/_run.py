@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orkit._format import run_counts, run_spend, usd
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores, shown_status
@@ -185,8 +186,16 @@ class Run:
         return f"Run({str(self.path)!r}, status={self.status!r})"
 
     def _repr_html_(self) -> str:
+        import html
+
         summary = self.summary()
-        return f"<p><b>orkit run {self.run_id}</b> ({self.status})</p>" + str(summary.to_html())
+        totals = self.manifest.get("totals", {}).get("all", {})
+        line = f"{self.status}: {run_counts(totals)}, {run_spend(totals)}"
+        money: dict[Any, Any] = {c: usd for c in summary.columns if str(c).endswith("_usd")}
+        return (
+            f"<p><b>orkit run {html.escape(self.run_id)}</b> ({html.escape(line)})</p>"
+            + str(summary.to_html(formatters=money))  # plain decimals, not 1.7e-05
+        )
 
 
 def open_run(path: str | os.PathLike[str]) -> Run:

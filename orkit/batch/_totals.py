@@ -29,8 +29,11 @@ class ModelTotals:
     """Tasks not sent because they could have passed the budget (a resume picks them up)."""
     cached: int = 0
     """Rows answered from the response cache."""
-    cost_usd: float = 0.0
-    """Sum of known costs: the rows', plus `billed_attempts_usd`."""
+    cost_usd: float | None = None
+    """Sum of known costs: the rows', plus `billed_attempts_usd`. None while no cost is
+    known and some is unknown (a local server that reports none): never 0 for unknown. A
+    row known to cost nothing (a cache hit, a task not sent, a failure before the answer
+    began) makes it 0."""
     cost_unknown_rows: int = 0
     """Rows whose cost is unknown (not counted in cost_usd, never as 0): answered rows, and
     failed ones whose answer had begun (a generation id: billed)."""
@@ -74,8 +77,10 @@ class ModelTotals:
         if cost is None:
             if row["status"] == "ok" or row.get("generation_id"):
                 self.cost_unknown_rows += 1
+            else:  # nothing was sent, or nothing began: known to cost nothing
+                self.cost_usd = self.cost_usd or 0.0
         else:
-            self.cost_usd += cost
+            self.cost_usd = (self.cost_usd or 0.0) + cost
         if row.get("is_byok"):
             self.byok_rows += 1
             self.byok_fee_usd += cost or 0.0
@@ -90,13 +95,18 @@ class ModelTotals:
         if row.get("is_fallback"):
             self.fallback_rows += 1
 
+    @property
+    def cost_unknown(self) -> int:
+        """Costs not known: rows' and billed attempts' (what "+ N unknown" counts)."""
+        return self.cost_unknown_rows + self.billed_attempts_unknown
+
     def add_billed_attempt(self, cost_usd: float | None) -> None:
         """A billed attempt that is not its row's own (see `billed_attempts_usd`)."""
         if cost_usd is None:
             self.billed_attempts_unknown += 1
         else:
             self.billed_attempts_usd += cost_usd
-            self.cost_usd += cost_usd
+            self.cost_usd = (self.cost_usd or 0.0) + cost_usd
 
     def add_attempts(self, attempts: Sequence[Attempt]) -> None:
         for a in attempts:

@@ -4,7 +4,8 @@ prompt variant, as numpy arrays; and how many requests the response cache would 
 Rows are read and rendered once, whatever the number of models and params sets: the
 estimate multiplies these arrays by each model's tokenizer ratio and each params set's
 repeats. Memory is a few integers per row (100,000 rows × 2 prompts ≈ 5 MB); the rendered
-messages of only the first `SAMPLE_ROWS` rows are kept, to look up cache hits.
+messages of only the first `SAMPLE_ROWS` rows are kept, to look up cache hits, and a hash of
+every row's messages is counted once, because a repeated prompt is a cache hit too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy.typing as npt
 
 from orkit.batch._cache import ResponseCache, is_deterministic
 from orkit.batch._plan import Plan
+from orkit.batch._tasks import canonical_json
 from orkit.data import fast_renderer
 from orkit.types import ChatRequest
 
@@ -44,6 +46,8 @@ class PromptSizes:
     """Billed prompt tokens, when the server's tokenizer is known (the emulator's)."""
     sample: list[list[dict[str, str]]] = field(default_factory=list)
     """Rendered messages of the first rows (for cache look-ups)."""
+    distinct: int | None = None
+    """Rows whose messages differ from every earlier row's (None: not counted, all rows)."""
 
     @property
     def rows(self) -> int:
@@ -66,15 +70,29 @@ def _size(messages: Iterable[Mapping[str, Any]]) -> tuple[int, int, int]:
     return ascii_chars, other, count
 
 
+def _messages_hash(messages: Sequence[Mapping[str, Any]]) -> int:
+    """A hash of rendered messages: equal messages, equal request, one cached answer. The
+    common shape (role and text) hashes as a tuple; anything else as canonical JSON. A 64-bit
+    hash may collide once in ~10^10 pairs: an estimate can afford it."""
+    if all(len(m) == 2 for m in messages):
+        try:
+            return hash(tuple((m["role"], m["content"]) for m in messages))
+        except (KeyError, TypeError):  # another key, or content that is not a string
+            pass
+    return hash(canonical_json(list(messages)))
+
+
 def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSizes]:
     """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset."""
     renders = [fast_renderer(t) or t.render for _, t in plan.prompts]
     columns: list[list[list[int]]] = [[[], [], [], []] for _ in plan.prompts]
     samples: list[list[list[dict[str, str]]]] = [[] for _ in plan.prompts]
+    seen: list[set[int]] = [set() for _ in plan.prompts]
     for batch in plan.dataset.iter_batches():
         for item in batch:
             for i, render in enumerate(renders):
                 messages = render(item)
+                seen[i].add(_messages_hash(messages))
                 a, o, n = _size(messages)
                 cols = columns[i]
                 cols[0].append(a)
@@ -85,7 +103,9 @@ def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSi
                 if len(samples[i]) < SAMPLE_ROWS:
                     samples[i].append(messages)
     out = []
-    for (pid, template), cols, sample in zip(plan.prompts, columns, samples, strict=True):
+    for (pid, template), cols, sample, hashes in zip(
+        plan.prompts, columns, samples, seen, strict=True
+    ):
         out.append(
             PromptSizes(
                 prompt_id=pid,
@@ -95,13 +115,14 @@ def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSi
                 messages=np.asarray(cols[2], dtype=np.int64),
                 exact_tokens=np.asarray(cols[3], dtype=np.int64) if exact is not None else None,
                 sample=sample,
+                distinct=len(hashes),
             )
         )
     return out
 
 
 def cache_hit_share(
-    cache_path: Path,
+    cache_path: Path | None,
     endpoint_id: str,
     model: str,
     params: Mapping[str, Any],
@@ -109,22 +130,41 @@ def cache_hit_share(
     repeats: int,
     as_of: float | None = None,
 ) -> float:
-    """The share of this (model, params, prompt)'s requests the response cache holds
-    answers for (that it held at `as_of`, if given): exact up to `SAMPLE_ROWS` rows,
-    extrapolated from them past that."""
-    if not sizes.sample or not cache_path.is_file():
+    """The share of this (model, params, prompt)'s requests the response cache will answer,
+    counted per task: a request whose messages an earlier row of the run already sent is
+    answered from the cache after that first call (every repeat index has its own answer),
+    and the first of each distinct request is a hit when the cache holds it already (held
+    it at `as_of`, if given). The stored part is exact up to `SAMPLE_ROWS` rows and
+    extrapolated from them past that; `cache_path` None looks nothing up (no server known)."""
+    if not sizes.rows or not is_deterministic(ChatRequest(model=model, messages=(), params=params)):
         return 0.0
-    if not is_deterministic(ChatRequest(model=model, messages=(), params=params)):
-        return 0.0
+    requests = sizes.rows * repeats
+    firsts = (sizes.rows if sizes.distinct is None else sizes.distinct) * repeats
+    stored = 0.0
+    if cache_path is not None and sizes.sample and cache_path.is_file():
+        stored = _stored_share(cache_path, endpoint_id, model, params, sizes, repeats, as_of)
+    return 1.0 - firsts * (1.0 - stored) / requests
+
+
+def _stored_share(
+    cache_path: Path,
+    endpoint_id: str,
+    model: str,
+    params: Mapping[str, Any],
+    sizes: PromptSizes,
+    repeats: int,
+    as_of: float | None,
+) -> float:
+    """The share of the sample's distinct requests whose answers the cache holds."""
     cache = ResponseCache(cache_path, endpoint_id)
     try:
         if cache.is_empty():
             return 0.0
-        keys = [
+        keys = {
             cache.key(ChatRequest(model=model, messages=messages, params=params), repeat)
             for messages in sizes.sample
             for repeat in range(repeats)
-        ]
-        return cache.count_present(keys, stored_before=as_of) / len(keys)
+        }
+        return cache.count_present(sorted(keys), stored_before=as_of) / len(keys)
     finally:
         cache.close()

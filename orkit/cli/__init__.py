@@ -1,8 +1,7 @@
 """The `orkit` command (layer 5). One module per command; each exposes `register(subparsers)`.
 
-Errors end as one line on stderr and a non-zero exit, never a traceback:
-2 for bad input or options (nothing was sent), 1 for a run-level failure, 3 for a run left
-incomplete (tasks waiting for a quota reset), 130 for Ctrl-C.
+Errors end as one line on stderr and a non-zero exit, never a traceback. The exit codes
+(the same for the same problem in every command) are defined once, in `_exit.ExitCode`.
 """
 
 from __future__ import annotations
@@ -11,7 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from orkit.errors import ConfigError, OrkitError
+from orkit.cli._exit import ExitCode, exit_code_for
+from orkit.errors import OrkitError
 
 __all__ = ["main"]
 
@@ -62,25 +62,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return 2
+        return ExitCode.BAD_INPUT
     try:
         code: int = args.func(args)
         return code
-    except ConfigError as exc:
-        print(f"orkit: error: {exc}", file=sys.stderr)
-        return 2
     except OrkitError as exc:
         print(f"orkit: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_code_for(exc)
     except KeyboardInterrupt as exc:
         from orkit.batch import resume_command
 
         run_dir = getattr(exc, "run_dir", None)
         hint = f"; resume with: {resume_command(run_dir)}" if run_dir else ""
         print(f"orkit: interrupted{hint}", file=sys.stderr)
-        return 130
+        return exit_code_for(exc)
     except BrokenPipeError:  # `orkit models | head`
-        return 0
+        return ExitCode.OK
 
 
 if __name__ == "__main__":

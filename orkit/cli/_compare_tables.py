@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from orkit._format import usd
 from orkit.cli._table import format_table, pending_columns
 
 __all__ = ["print_comparison"]
@@ -70,7 +71,7 @@ def _quality_table(quality: pd.DataFrame, binary: dict[str, bool], noun: str) ->
                 str(q.n),
                 _num(q.mean, fmt),
                 interval,
-                _num(q.cost_per_correct_usd, "${:.5f}"),
+                _num(q.cost_per_correct_usd, "usd"),
             ]
         )
     return format_table(headers, rows, [False, False, *([False] if ids else []), *[True] * 4])
@@ -88,8 +89,8 @@ def _speed_table(summary: pd.DataFrame, noun: str) -> str:
         ("p99 s", "p99_service_s", "{:.2f}"),
         ("ttft p50", "p50_ttft_s", "{:.2f}"),
         ("tok/s", "p50_output_tokens_per_s", "{:.0f}"),
-        ("cost", "cost_usd", "${:.4f}"),
-        ("cost/item", "cost_per_item_usd", "${:.5f}"),
+        ("cost", "cost_usd", "usd"),
+        ("cost/item", "cost_per_item_usd", "usd"),
     ]
     rows = [
         [str(model), *(_num(s.get(col), fmt) for _, col, fmt in columns)]
@@ -150,7 +151,10 @@ def _present(value: Any) -> bool:
 
 
 def _num(value: Any, fmt: str) -> str:
-    return fmt.format(value) if _present(value) else "–"
+    """`fmt` formats a present value; "usd" is money as everywhere (`orkit._format.usd`)."""
+    if not _present(value):
+        return "–"
+    return usd(float(value)) if fmt == "usd" else fmt.format(value)
 
 
 def _p(value: Any) -> str:

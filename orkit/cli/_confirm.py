@@ -8,6 +8,7 @@ import argparse
 import sys
 from typing import Any
 
+from orkit.cli._exit import ExitCode
 from orkit.cost import Estimate, format_usd
 from orkit.errors import ConfigError
 
@@ -70,4 +71,4 @@ def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
             observer=observer,
         )
     except PilotDeclined:
-        raise SystemExit(1) from None
+        raise SystemExit(ExitCode.FAILED) from None  # declined: not done, nothing sent

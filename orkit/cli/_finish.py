@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from orkit.cli._exit import ExitCode, exit_code_for_run
 from orkit.cli._table import print_summary
 
 __all__ = ["finish_run", "run_with_interrupts"]
@@ -40,7 +41,7 @@ def run_with_interrupts(func: Callable[..., Awaitable[Any]], /, *args: Any, **kw
 
 def _second_interrupt_exits_at_once() -> None:
     def now(signum: int, frame: Any) -> None:
-        os._exit(130)
+        os._exit(ExitCode.INTERRUPTED)
 
     signal.signal(signal.SIGINT, now)
     signal.signal(signal.SIGTERM, now)
@@ -83,7 +84,8 @@ def _say_why_most_failed(result: Any) -> None:
 
 
 def finish_run(run_dir: Any, args: argparse.Namespace) -> int:
-    """Print the summary, warnings, run directory and report; the exit code by status."""
+    """Print the summary, warnings, run directory and report; the exit code by status (and
+    `ALL_TASKS_FAILED` when a completed run has no answer)."""
     from orkit.batch import Run
 
     result = Run(run_dir)
@@ -96,4 +98,4 @@ def finish_run(run_dir: Any, args: argparse.Namespace) -> int:
     print(f"run directory: {result.path}")
     if not args.no_report:
         print(f"report:        {result.report(args.report)}")
-    return {"completed": 0, "incomplete": 3}.get(str(manifest.get("status")), 1)
+    return exit_code_for_run(manifest)

@@ -12,7 +12,9 @@ import json
 import time
 from typing import Any
 
+from orkit._format import usd
 from orkit._redact import redact_secrets
+from orkit.cli._exit import ExitCode
 
 HELP = "show the API key's limit, usage and free-model daily requests"
 
@@ -32,8 +34,43 @@ def _usd(value: Any) -> str:
     if value is None:
         return "unlimited"
     if isinstance(value, int | float):
-        return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.6f}"
+        return usd(value)
     return str(value)
+
+
+_NO_SUCH_ROUTE = (404, 405, 501)
+"""What a server without `/key` answers (llama.cpp, vLLM, Ollama), besides an HTML page."""
+
+
+async def _key_data(client: Any, endpoint: Any) -> dict[str, Any]:
+    """`GET /key`, with a sentence instead of "404 Not Found" from a server without one."""
+    from orkit.errors import (
+        APIConnectionError,
+        APIStatusError,
+        AuthenticationError,
+        InvalidResponseError,
+        OrkitError,
+    )
+    from orkit.results import endpoint_label
+
+    where = endpoint_label(endpoint.describe())
+    try:
+        data: dict[str, Any] = await client.get_key()
+    except AuthenticationError as exc:
+        raise AuthenticationError(
+            f"{where} rejected the API key ({exc.message}); check OPENROUTER_API_KEY",
+            status_code=exc.status_code,
+        ) from None
+    except APIConnectionError as exc:
+        raise type(exc)(f"cannot reach {where}: {exc.message}") from None
+    except (APIStatusError, InvalidResponseError) as exc:
+        if isinstance(exc, APIStatusError) and exc.status_code not in _NO_SUCH_ROUTE:
+            raise
+        raise OrkitError(
+            f"{where} has no /key endpoint (local servers such as llama.cpp, vLLM and Ollama "
+            "have none), so there is no key limit or usage to show"
+        ) from None
+    return data
 
 
 async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
@@ -44,7 +81,7 @@ async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], st
 
     endpoint = resolve_endpoint(endpoint_name)
     async with open_client(endpoint, preflight=False, timeouts=Timeouts(read=20.0)) as client:
-        data = await client.get_key()
+        data = await _key_data(client, endpoint)
     local: dict[str, Any] = {}
     hint = endpoint.api_key.masked() if endpoint.api_key is not None else None
     if endpoint.kind == "openrouter" and endpoint.api_key is not None:
@@ -113,6 +150,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         body = {"key": hint, "data": data, "local_free_quota": local or None}
         print(redact_secrets(json.dumps(body, indent=2)))
-        return 0
+        return ExitCode.OK
     print("\n".join(_lines(data, local, hint)))
-    return 0
+    return ExitCode.OK

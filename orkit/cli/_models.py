@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orkit.catalog import Catalog, ModelInfo
+from orkit.cli._exit import ExitCode
 from orkit.errors import ConfigError
 
 __all__ = ["register", "run"]
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     shown = found[: args.limit] if args.limit else found
     if args.json:
         print(json.dumps(_as_json(catalog, found, shown), indent=2, ensure_ascii=False))
-        return 0
+        return ExitCode.OK
     if shown:
         print(_table(shown))
     print(_footer(catalog, len(found), len(shown), args.base_url))
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
                 f"orkit: no model matches {query!r}; did you mean {', '.join(hints)}?",
                 file=sys.stderr,
             )
-    return 0
+    return ExitCode.OK
 
 
 def _check_args(args: argparse.Namespace) -> None:

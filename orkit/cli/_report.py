@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from orkit.cli._exit import ExitCode
+
 HELP = "write a self-contained HTML report of a run"
 
 
@@ -26,4 +28,4 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path("reports") / f"{rd.run_id}.html"
     path = write_report(rd, out, title=args.title)
     print(f"report: {path}")
-    return 0
+    return ExitCode.OK

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from orkit.cli._exit import ExitCode
 from orkit.errors import SpecError
 
 HELP = "score a run again (other scorers, a fixed judge) without re-sending its requests"
@@ -34,9 +35,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--budget", type=float, metavar="USD", help="most the new judge requests may spend"
     )
-    p.add_argument("--report", metavar="PATH", help="where to write the HTML report")
-    p.add_argument("--no-report", action="store_true")
-    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
+    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print the scores table")
     p.set_defaults(func=rescore)
 
 
@@ -98,4 +103,4 @@ def rescore(args: argparse.Namespace) -> int:
     print(f"run directory: {result.path}")
     if not args.no_report:
         print(f"report:        {result.report(args.report)}")
-    return 0
+    return ExitCode.OK

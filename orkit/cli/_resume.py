@@ -26,9 +26,13 @@ def register(sub: Any) -> None:
         metavar="USD",
         help="the run's total budget from now on (e.g. larger, to finish skipped_budget tasks)",
     )
-    p.add_argument("--report", metavar="PATH", help="where to write the HTML report")
-    p.add_argument("--no-report", action="store_true")
-    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
+    p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=resume)
 
     r = sub.add_parser("retry", help=RETRY_HELP, description=RETRY_HELP)
@@ -40,9 +44,13 @@ def register(sub: Any) -> None:
         help="retry the tasks whose outcome is an error",
     )
     r.add_argument("--allow-drift", action="store_true", help=DRIFT_HELP)
-    r.add_argument("--report", metavar="PATH", help="where to write the HTML report")
-    r.add_argument("--no-report", action="store_true")
-    r.add_argument("--quiet", "-q", action="store_true")
+    r.add_argument(
+        "--report",
+        metavar="PATH",
+        help="where to write the HTML report (default: reports/<run_id>.html)",
+    )
+    r.add_argument("--no-report", action="store_true", help="do not write an HTML report")
+    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     r.set_defaults(func=retry)
 
 

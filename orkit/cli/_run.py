@@ -8,7 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
+from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
@@ -50,7 +52,13 @@ def register(sub: Any) -> None:
 
 def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
     """The spec and the flags that override it (shared by `run` and `estimate`)."""
-    p.add_argument("spec", nargs="?", help="TOML run spec (flags override its values)")
+    p.add_argument(
+        "spec",
+        nargs="?",
+        metavar="SPEC|DATASET",
+        help="a TOML run spec (flags override its values), or a dataset file (.jsonl, .json, "
+        ".csv, .tsv, .parquet) to run with --model and --prompt",
+    )
     p.add_argument("--dataset", help="dataset file (.jsonl, .json, .csv, .tsv, .parquet)")
     p.add_argument(
         "--model",
@@ -190,10 +198,37 @@ def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
     return params
 
 
+def _spec_or_dataset(positional: str | None, dataset: str | None) -> tuple[str | None, str | None]:
+    """(spec, dataset): a positional `.toml` is the spec, a file a dataset reader accepts is
+    the dataset (`orkit run data.jsonl -m X --prompt ...`), anything else is an error."""
+    from orkit.data import DATASET_FORMATS
+    from orkit.errors import SpecError
+
+    if positional is None:
+        return None, dataset
+    suffix = Path(positional).suffix.lower()
+    if suffix == ".toml":
+        return positional, dataset
+    if suffix in DATASET_FORMATS:
+        if dataset is not None:
+            raise SpecError(
+                f"two datasets given: {positional} and --dataset {dataset}; give one",
+                path=positional,
+            )
+        return None, positional
+    formats = ", ".join(DATASET_FORMATS)
+    raise SpecError(
+        f"neither a run spec (.toml) nor a dataset ({formats}): "
+        "give a spec, or a dataset with --model and --prompt",
+        path=positional,
+    )
+
+
 def _build_sweep(args: argparse.Namespace) -> Any:
     from orkit.batch import Sweep, load_spec
     from orkit.errors import SpecError
 
+    spec_path, dataset = _spec_or_dataset(args.spec, args.dataset)
     prompt = args.prompt
     if args.prompt_file:
         try:
@@ -203,7 +238,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
                 f"cannot read prompt file: {exc.strerror}", path=args.prompt_file
             ) from None
     overrides: dict[str, Any] = {
-        "dataset": args.dataset,
+        "dataset": dataset,
         "models": args.models,
         "prompt": prompt,
         "system": args.system,
@@ -219,9 +254,9 @@ def _build_sweep(args: argparse.Namespace) -> Any:
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,
     }
-    if args.spec:
+    if spec_path:
         params = overrides.pop("params")
-        spec = load_spec(args.spec, overrides)
+        spec = load_spec(spec_path, overrides)
         if params:  # --param adds to the spec's params rather than replacing them all
             spec = replace(spec, params={**spec.params, **params})
         return spec
@@ -236,18 +271,21 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import TqdmObserver, run_sweep_async
+    from orkit.batch import TqdmObserver, resolve_endpoint, run_sweep_async
 
     sweep = _build_sweep(args)
     if args.dry_run:
         return _dry_run(sweep)
+    # A missing key ends the run before its estimate is printed: a table of costs followed
+    # by "no key" reads as if the run had begun. (`orkit estimate` needs no key.)
+    resolve_endpoint(sweep.endpoint, sim=sweep.sim)
     estimate = None
     if not args.no_estimate:
         estimate = estimate_for_cli(sweep, args)
         if not args.quiet:
             print(estimate)
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
-            return 1
+            return ExitCode.FAILED  # answered no: not done, nothing sent
     observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
     run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)
@@ -256,17 +294,20 @@ def run(args: argparse.Namespace) -> int:
 def _dry_run(sweep: Any) -> int:
     """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
     from orkit.batch import prepare
+    from orkit.results import endpoint_label
 
     plan, endpoint, rows = prepare(sweep)
+    shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
     per_model = rows * plan.tasks_per_item // len(plan.models)
-    rows_out = [[m, f"{per_model:,}"] for m in plan.models]
+    rows_out = [[m, count(per_model)] for m in plan.models]
     print(format_table(["model", "tasks"], rows_out, [False, True]))
     shape = (
-        f"{rows:,} rows × {len(plan.prompts)} prompts × {len(plan.param_sets)} params "
-        f"× {sweep.repeats} repeats × {len(plan.models)} models"
+        f"{plural(rows, 'row')} × {plural(len(plan.prompts), 'prompt')} × "
+        f"{plural(len(plan.param_sets), 'params set')} × {plural(sweep.repeats, 'repeat')} × "
+        f"{plural(len(plan.models), 'model')}"
     )
     print(
-        f"{per_model * len(plan.models):,} tasks ({shape}); endpoint {endpoint.kind}; "
+        f"{plural(per_model * len(plan.models), 'task')} ({shape}); endpoint {shown_endpoint}; "
         "dry run: nothing was sent"
     )
     return 0

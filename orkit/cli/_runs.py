@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orkit._format import cost_text, count, plural
+from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
-HELP = "list runs: id, status, created, models, tasks done/total, cost"
+HELP = "list runs: id, name, status, created, models, tasks done/total, cost"
 
 
 def register(sub: Any) -> None:
@@ -19,13 +21,19 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int, float | None]:
-    """Final rows so far and their cost: from the totals, or (for a run still going or
-    killed, whose totals are not counted yet) from its journal, else by counting the rows of
-    its part files from their footers (cost unknown)."""
+def _progress(
+    run_dir: Path, manifest: dict[str, Any], status: str
+) -> tuple[int, float | None, int | None]:
+    """Final rows so far, their known cost (None: none known) and how many costs are unknown:
+    from the totals, or (for a run still going or killed, whose totals are not counted yet)
+    from its journal, else by counting the rows of its part files from their footers (cost
+    not counted: unknown count None)."""
     totals = manifest.get("totals")
     if totals and status not in ("running", "interrupted"):
-        return int(totals["all"]["tasks"]), totals["all"].get("cost_usd")
+        counts = totals["all"]
+        unknown = int(counts.get("cost_unknown_rows") or 0)
+        unknown += int(counts.get("billed_attempts_unknown") or 0)
+        return int(counts["tasks"]), counts.get("cost_usd"), unknown
     from orkit.results import journal_progress
 
     progress = journal_progress(run_dir / "journal.sqlite")
@@ -34,7 +42,16 @@ def _progress(run_dir: Path, manifest: dict[str, Any], status: str) -> tuple[int
     import pyarrow.parquet as pq
 
     parts = run_dir.glob("results/part-*.parquet")
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None, None
+
+
+def shown_name(manifest: dict[str, Any]) -> str | None:
+    """What a person calls the run: its `name`, else the file it came from (the spec, or
+    the dataset of a run started with flags only)."""
+    if manifest.get("name"):
+        return str(manifest["name"])
+    source = manifest.get("spec_path") or (manifest.get("dataset") or {}).get("path")
+    return Path(str(source)).name if source else None
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:
@@ -47,17 +64,26 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
     models = manifest.get("spec", {}).get("models", [])
     # "running" with no live process holding the run's lock: killed (`orkit resume` it)
     status = shown_status(run_dir, manifest.get("status"))
-    done, cost_usd = _progress(run_dir, manifest, status)
+    done, cost_usd, unknown = _progress(run_dir, manifest, status)
     return {
         "run_id": run_dir.name,
+        "name": shown_name(manifest),
         "path": str(run_dir),
         "status": status,
         "created": manifest.get("created_at"),
         "models": models,
         "done": done,
         "total": manifest.get("tasks"),
-        "cost_usd": cost_usd,
+        "cost_usd": cost_usd,  # the known part; null when none is known, never 0 for unknown
+        "cost_unknown": unknown,
     }
+
+
+def _cost(r: dict[str, Any]) -> str:
+    if r["cost_unknown"] is None:
+        return "–"  # rows counted from part files: their cost was not added up
+    text = cost_text(r["cost_usd"], r["cost_unknown"])
+    return "cost unknown" if text == "unknown" else text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,31 +96,31 @@ def run(args: argparse.Namespace) -> int:
     runs.sort(key=lambda r: r["created"] or "")
     if args.json:
         print(json.dumps(runs, indent=2))
-        return 0
+        return ExitCode.OK
     rows = []
     for r in runs:
         models = ", ".join(r["models"][:2]) + (
             f" +{len(r['models']) - 2}" if len(r["models"]) > 2 else ""
         )
-        cost = "–" if r["cost_usd"] is None else f"${r['cost_usd']:.4f}"
         rows.append(
             [
                 r["run_id"],
+                r["name"] or "–",
                 str(r["status"]),
                 str(r["created"] or "–"),
                 models,
-                f"{r['done']:,}/{(r['total'] or 0):,}",
-                cost,
+                f"{count(r['done'])}/{count(r['total'] or 0)}",
+                _cost(r),
             ]
         )
     print(
         format_table(
-            ["run", "status", "created", "models", "done/total", "cost"],
+            ["run", "name", "status", "created", "models", "done/total", "cost"],
             rows,
-            [False, False, False, False, True, True],
+            [False, False, False, False, False, True, True],
         )
     )
-    print(f"{len(runs)} runs in {root}")
+    print(f"{plural(len(runs), 'run')} in {root}")
     if any(r["status"] == "interrupted" for r in runs):
         print("interrupted: killed while running; `orkit resume <run>` finishes it")
-    return 0
+    return ExitCode.OK

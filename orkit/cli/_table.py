@@ -8,7 +8,10 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from orkit._format import cost_text, count, plural, run_counts, run_spend, usd
+
 __all__ = [
+    "completion_line",
     "entrant_noun",
     "format_table",
     "judge_line",
@@ -60,16 +63,35 @@ def pending_columns(summary: pd.DataFrame) -> list[tuple[str, str]]:
     ]
 
 
+def _cached_rows(s: pd.Series) -> int:
+    """Ok rows the response cache answered (`cache_rate` is their share of ok rows)."""
+    rate = s.get("cache_rate")
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
+        return 0
+    return round(float(rate) * int(s["ok"]))
+
+
+def _latency(s: pd.Series) -> str:
+    """Mean latency; a model whose every answer came from the cache had none to measure,
+    and says so rather than show a bare dash."""
+    if pd.isna(s["mean_service_s"]) and int(s["ok"]) and _cached_rows(s) >= int(s["ok"]):
+        return "cached"
+    return _num(s["mean_service_s"], "{:.2f} s")
+
+
 def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
     """One row per contestant: rows, errors, tasks left for a resume (skipped by the
     budget, deferred by a quota: their own columns, when there are any), each scorer's
     mean, latency and cost."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
     pending = pending_columns(summary)
+    cached = {str(label): _cached_rows(s) for label, s in summary.iterrows()}
+    show_cached = any(cached.values())  # a run without cache hits looks as it always did
     headers = [
         entrant_noun(summary),
         "rows",
         "errors",
+        *(["cached"] if show_cached else []),
         *(header for header, _ in pending),
         *(c.removeprefix("score_") for c in scorers),
         "latency",
@@ -80,37 +102,37 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
         rows.append(
             [
                 str(label),
-                str(int(s["rows"])),
-                str(int(s["errors"])),
-                *(str(int(s[column])) for _, column in pending),
+                count(s["rows"]),
+                count(s["errors"]),
+                *([count(cached[str(label)])] if show_cached else []),
+                *(count(s[column]) for _, column in pending),
                 *(_num(s[c], "{:.1%}") for c in scorers),
-                _num(s["mean_service_s"], "{:.2f} s"),
-                _num(s["cost_usd"], "${:.4f}"),
+                _latency(s),
+                cost_text(_or_none(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
             ]
         )
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
-    totals = manifest.get("totals", {}).get("all", {})
-    print(
-        f"{manifest.get('status')}: {totals.get('tasks', 0)} tasks, "
-        f"{totals.get('errors', 0)} errors, {_total_cost(totals)} "
-        f"in {manifest.get('wall_s', 0):.1f} s",
-        file=file,
-    )
+    print(completion_line(manifest), file=file)
     line = judge_line(manifest)
     if line:
         print(line, file=file)
 
 
-def _total_cost(totals: dict[str, Any]) -> str:
-    """The spend, never a $0 that only means nobody said (a local server bills nothing
-    and reports no cost: its rows' cost is unknown)."""
-    known = f"${totals.get('cost_usd', 0.0):.4f}"
-    unknown = int(totals.get("cost_unknown_rows", 0))
-    if not unknown:
-        return known
-    if unknown >= int(totals.get("ok", 0)):
-        return "cost unknown"
-    return f"{known} (+{unknown} rows of unknown cost)"
+def completion_line(manifest: dict[str, Any]) -> str:
+    """`completed: 1,200 tasks (300 cached, $0), 0 errors, $0.0367 + 20 unknown in 4.1 s`:
+    the spend is never a $0 that only means nobody said (a local server reports no cost:
+    its rows' cost is unknown), and cache hits say they were free."""
+    totals = manifest.get("totals", {}).get("all", {})
+    return (
+        f"{manifest.get('status')}: {run_counts(totals)}, {run_spend(totals)} "
+        f"in {manifest.get('wall_s', 0):.1f} s"
+    )
+
+
+def _or_none(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
 
 
 def judge_line(manifest: dict[str, Any]) -> str | None:
@@ -118,12 +140,11 @@ def judge_line(manifest: dict[str, Any]) -> str | None:
     judges = manifest.get("judges") or {}
     if not judges:
         return None
-    unknown = judges.get("cost_unknown_rows", 0)
-    more = f" (+{unknown} rows of unknown cost)" if unknown else ""
+    cost = cost_text(judges.get("cost_usd"), int(judges.get("cost_unknown_rows", 0)))
     return (
-        f"judges: {judges.get('rows', 0)} rows, {judges.get('requests', 0)} requests sent, "
-        f"{judges.get('cached_rows', 0)} rows from the cache, "
-        f"${judges.get('cost_usd', 0.0):.4f}{more}"
+        f"judges: {plural(judges.get('rows', 0), 'row')}, "
+        f"{plural(judges.get('requests', 0), 'request')} sent, "
+        f"{count(judges.get('cached_rows', 0))} from the cache, {cost}"
     )
 
 
@@ -137,15 +158,15 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
     for model, s in summary.iterrows():
         cells = [str(model), *(_num(s[c], "{:.1%}") for c in scorers)]
         if judged:
-            cells.append(_num(s["judge_cost_usd"], "${:.4f}"))
+            cells.append(usd(_or_none(s["judge_cost_usd"])))
         rows.append(cells)
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
     rescores = manifest.get("rescores") or []
     if rescores:
         last = rescores[-1]
         print(
-            f"re-scored {last['tasks']} answered tasks with {', '.join(last['scorers'])}: "
-            f"{last['judge_requests']} judge requests sent, {last['judge_cached']} from the "
-            f"cache, ${last['judge_cost_usd']:.4f}",
+            f"re-scored {plural(last['tasks'], 'answered task')} with "
+            f"{', '.join(last['scorers'])}: {plural(last['judge_requests'], 'judge request')} "
+            f"sent, {count(last['judge_cached'])} from the cache, {usd(last['judge_cost_usd'])}",
             file=file,
         )

@@ -54,12 +54,14 @@ class _Accumulator:
         "created",
         "finish_reason",
         "generation_id",
+        "last_token_s",
         "model",
         "native_finish_reason",
         "provider",
         "reasoning",
         "saw_content",
         "t0",
+        "token_chunks",
         "tool_calls",
         "ttft_s",
         "usage",
@@ -69,6 +71,8 @@ class _Accumulator:
         self.t0 = t0
         self.began = False  # an event has arrived: the server had begun the generation
         self.ttft_s: float | None = None
+        self.token_chunks = 0
+        self.last_token_s: float | None = None
         self.generation_id: str | None = None
         self.model: str | None = None
         self.provider: str | None = None
@@ -106,8 +110,12 @@ class _Accumulator:
             self.finish_reason = finish
             self.native_finish_reason = choice.get("native_finish_reason")
         delta = choice.get("delta")
-        if isinstance(delta, dict) and self._add_delta(delta) and self.ttft_s is None:
-            self.ttft_s = perf_counter() - self.t0
+        if isinstance(delta, dict) and self._add_delta(delta):
+            # When tokens came (first and last) is what a decode speed can be measured over.
+            self.last_token_s = perf_counter() - self.t0
+            self.token_chunks += 1
+            if self.ttft_s is None:
+                self.ttft_s = self.last_token_s
 
     def _add_delta(self, delta: Mapping[str, Any]) -> bool:
         """Fold one delta in; True if it carried a token (content, reasoning, tool call)."""
@@ -182,6 +190,8 @@ class _Accumulator:
             ttft_s=self.ttft_s,
             latency_s=latency_s,
             streamed=True,
+            token_chunks=self.token_chunks,
+            last_token_s=self.last_token_s,
         )
 
 

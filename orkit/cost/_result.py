@@ -7,9 +7,11 @@ and `str()` the table `orkit estimate` prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from orkit._format import usd
 
 __all__ = ["Estimate", "LineEstimate", "budget_verdict", "format_duration", "format_usd"]
 
@@ -76,6 +78,10 @@ class Estimate:
     """The smallest difference in accuracy between two models that a paired test on
     `compared_items` detects with 80% power at α = 0.05 (`orkit.stats`), in the widest
     case (independent errors at 50% accuracy); None with fewer than two models."""
+    prices_known: bool = True
+    """False when the server lists no prices (a self-hosted model): the costs are then
+    unknown, shown as such and null in `to_dict()`, though 0 is all that can be compared
+    against a budget or `--confirm-above`."""
 
     @property
     def cost_low_usd(self) -> float:
@@ -95,6 +101,8 @@ class Estimate:
 
     @property
     def verdict(self) -> str:
+        if not self.prices_known and self.budget_usd is not None:
+            return "cost unknown"
         return budget_verdict(self.budget_usd, self.cost_expected_usd, self.cost_high_usd)
 
     def line(self, model: str, role: str = "model") -> LineEstimate:
@@ -104,6 +112,13 @@ class Estimate:
         raise KeyError(model)
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._as_dict()
+        if not self.prices_known:  # unknown is null, never 0
+            for part in (*out["lines"], out["total"]):
+                part.update(dict.fromkeys(_COST_KEYS))
+        return out
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "lines": [asdict(line) for line in self.lines],
             "total": {
@@ -124,6 +139,7 @@ class Estimate:
             "pilot": self.pilot,
             "compared_items": self.compared_items,
             "detectable_difference": self.detectable_difference,
+            "prices_known": self.prices_known,
         }
 
     def to_pandas(self) -> Any:
@@ -136,7 +152,9 @@ class Estimate:
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
-        html: str = self.to_pandas()._repr_html_()
+        frame = self.to_pandas()
+        money = {c: usd for c in frame.columns if str(c).endswith("_usd")}
+        html: str = frame.to_html(formatters=money)  # plain decimals, not 1.7e-05
         return html + f"<p>{_escape(self.footer())}</p>"
 
     def __str__(self) -> str:
@@ -145,7 +163,8 @@ class Estimate:
     def table(self) -> str:
         header: tuple[str, ...] = ("model", "requests", "cached", "prompt tok", "output tok")
         header = (*header, "low", "expected", "high", "duration", "notes")
-        rows = [_row(line) for line in self.lines]
+        money = format_usd if self.prices_known else _unknown
+        rows = [_row(line, money) for line in self.lines]
         rows.append(
             (
                 "TOTAL",
@@ -153,9 +172,9 @@ class Estimate:
                 f"{sum(line.cache_hits for line in self.lines):,}",
                 f"{sum(line.prompt_tokens for line in self.lines):,}",
                 f"{sum(line.completion_tokens for line in self.lines):,}",
-                format_usd(self.cost_low_usd),
-                format_usd(self.cost_expected_usd),
-                format_usd(self.cost_high_usd),
+                money(self.cost_low_usd),
+                money(self.cost_expected_usd),
+                money(self.cost_high_usd),
                 format_duration(self.duration_s),
                 "",
             )
@@ -192,7 +211,14 @@ class Estimate:
         return "\n".join([*parts, *self.notes])
 
 
-def _row(line: LineEstimate) -> tuple[str, ...]:
+_COST_KEYS = ("cost_low_usd", "cost_expected_usd", "cost_high_usd")
+
+
+def _unknown(value: float) -> str:
+    return "unknown"
+
+
+def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
     notes = [f"output: {line.output_source}"]
     if line.price_source != "catalog":
         notes.append(line.price_source)
@@ -205,25 +231,17 @@ def _row(line: LineEstimate) -> tuple[str, ...]:
         f"{line.cache_hits:,}",
         f"{line.prompt_tokens:,}",
         f"{line.completion_tokens:,}",
-        format_usd(line.cost_low_usd),
-        format_usd(line.cost_expected_usd),
-        format_usd(line.cost_high_usd),
+        money(line.cost_low_usd),
+        money(line.cost_expected_usd),
+        money(line.cost_high_usd),
         format_duration(line.duration_s),
         ", ".join(notes),
     )
 
 
-def format_usd(value: float) -> str:
-    """Dollars with enough digits to tell small sums apart."""
-    if value == 0:
-        return "$0"
-    if value >= 100:
-        return f"${value:,.0f}"
-    if value >= 1:
-        return f"${value:,.2f}"
-    if value >= 0.01:
-        return f"${value:.3f}"
-    return f"${value:.2g}" if value >= 1e-6 else "<$0.000001"
+def format_usd(value: float | None) -> str:
+    """Dollars as everywhere else (`orkit._format.usd`: plain decimals, `unknown` for None)."""
+    return usd(value)
 
 
 def format_duration(seconds: float | None) -> str:

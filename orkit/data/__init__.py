@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from orkit.data._dataset import Dataset, Item, open_dataset
 from orkit.data._fastrender import fast_renderer
+from orkit.data._files import FORMATS as DATASET_FORMATS
 from orkit.data._template import PromptTemplate
 
-__all__ = ["Dataset", "Item", "PromptTemplate", "fast_renderer", "open_dataset"]
+__all__ = ["DATASET_FORMATS", "Dataset", "Item", "PromptTemplate", "fast_renderer", "open_dataset"]

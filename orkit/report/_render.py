@@ -13,8 +13,9 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from orkit._format import cached_text, cost_text, count, run_spend, usd
 from orkit._redact import redact_secrets
-from orkit.results import RunDir, read_results, read_scores
+from orkit.results import RunDir, endpoint_label, read_results, read_scores
 from orkit.stats import contestants, summarize
 
 __all__ = ["render_report", "write_report"]
@@ -26,6 +27,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["endpoint_label"] = endpoint_label  # the URL, never the key or just "url"
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -34,7 +36,7 @@ def _fmt(value: Any, kind: str) -> str:
     if kind == "pct":
         return f"{100 * value:.1f}%"
     if kind == "usd":
-        return f"${value:.4f}" if value < 10 else f"${value:,.2f}"
+        return usd(value)
     if kind == "s":
         return f"{value:.2f} s"
     return str(value)
@@ -45,6 +47,11 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
     scorer_cols = [c for c in summary.columns if c.startswith("score_")]
     rows = []
     for label, s in summary.iterrows():
+        ok = int(s["ok"])
+        # cache_rate is the share of ok rows the response cache answered (NaN: no ok rows)
+        rate = _known(s.get("cache_rate"))
+        cached = round((rate or 0.0) * ok)
+        every_cached = bool(ok) and cached >= ok  # no latency to measure: say why
         rows.append(
             {
                 "model": label,
@@ -56,10 +63,10 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
                 "fallback": int(s["fallback_rows"]),
                 "error_rate": _fmt(s["error_rate"], "pct"),
                 "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
-                "latency": _fmt(s["mean_service_s"], "s"),
-                "ttft": _fmt(s["p50_ttft_s"], "s"),
-                "cost": _fmt(s["cost_usd"], "usd"),
-                "cost_unknown": int(s["cost_unknown_rows"]),
+                "latency": "cached" if every_cached else _fmt(s["mean_service_s"], "s"),
+                "ttft": "cached" if every_cached else _fmt(s["p50_ttft_s"], "s"),
+                "cost": cost_text(_known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
+                "cached": cached_text(cached, ok),
             }
         )
     return [c.removeprefix("score_") for c in scorer_cols], rows
@@ -108,12 +115,18 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
             "rows": line.get("rows", 0),
             "requests": line.get("requests", 0),
             "cached": line.get("cached_rows", 0),
-            "cost": _fmt(line.get("cost_usd"), "usd"),
-            "unknown": line.get("cost_unknown_rows", 0),
+            "cost": cost_text(line.get("cost_usd"), int(line.get("cost_unknown_rows", 0))),
         }
         for name, line in (spend.get("by_scorer") or {}).items()
     ]
-    return {"cost": _fmt(spend.get("cost_usd"), "usd"), "lines": lines}
+    unknown = int(spend.get("cost_unknown_rows", 0))
+    return {"cost": cost_text(spend.get("cost_usd"), unknown), "lines": lines}
+
+
+def _known(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
 
 
 def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -141,7 +154,9 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         title=title or manifest.get("name") or run.run_id,
         manifest=manifest,
         totals=totals,
-        total_cost=_fmt(totals.get("cost_usd"), "usd"),
+        total_cost=run_spend(totals),
+        cached=cached_text(int(totals.get("cached", 0)), int(totals.get("ok", 0))),
+        count=count,
         scorer_names=scorer_names,
         models=model_rows,
         noun="contestant" if entrants.varies else "model",

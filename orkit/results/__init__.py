@@ -4,6 +4,7 @@ readers."""
 from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
+from orkit.results._endpoint_label import endpoint_label
 from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
@@ -28,6 +29,7 @@ __all__ = [
     "Journal",
     "PartWriter",
     "RunDir",
+    "endpoint_label",
     "journal_progress",
     "lock_holder",
     "new_run_id",

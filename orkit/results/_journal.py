@@ -322,11 +322,11 @@ class Journal:
         return dict(self._db.execute("SELECT status, count(*) FROM tasks GROUP BY status"))
 
 
-def journal_progress(path: Path) -> tuple[int, float | None] | None:
-    """(tasks finished, their summed cost or None when none is known) as a journal holds
-    them, read without writing: what a run still going, or killed, has really done (its
-    manifest's totals are counted at the end; its part files lag the journal by up to a
-    part). None when there is no readable journal."""
+def journal_progress(path: Path) -> tuple[int, float | None, int] | None:
+    """(tasks finished, their summed cost or None when none is known, answered tasks whose
+    cost is unknown) as a journal holds them, read without writing: what a run still going,
+    or killed, has really done (its manifest's totals are counted at the end; its part files
+    lag the journal by up to a part). None when there is no readable journal."""
     if not path.is_file():
         return None
     try:
@@ -334,11 +334,13 @@ def journal_progress(path: Path) -> tuple[int, float | None] | None:
     except sqlite3.Error:
         return None
     try:
-        done, cost = db.execute(
-            "SELECT count(*), sum(json_extract(result, '$.cost_usd')) FROM tasks WHERE final = 1"
+        done, cost, unknown = db.execute(
+            "SELECT count(*), sum(json_extract(result, '$.cost_usd')), "
+            "coalesce(sum(status = 'ok' AND json_extract(result, '$.cost_usd') IS NULL), 0) "
+            "FROM tasks WHERE final = 1"
         ).fetchone()
     except sqlite3.Error:
         return None
     finally:
         db.close()
-    return int(done), None if cost is None else float(cost)
+    return int(done), None if cost is None else float(cost), int(unknown)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from orkit.errors import RunError
+from orkit.errors import RunError, RunNotFoundError
 
 __all__ = ["MANIFEST_VERSION", "RunDir", "new_run_id"]
 
@@ -80,12 +80,14 @@ class RunDir:
             if run.results_dir.is_dir() and not run.journal_path.exists():
                 # `create` made it, then the process died before writing the manifest: the
                 # manifest comes before any request, so nothing was sent.
-                raise RunError(
+                raise RunNotFoundError(
                     f"{path}: a run stopped before it started (no manifest.json; nothing was "
                     "sent): start it again with orkit run",
                     run_dir=str(path),
                 )
-            raise RunError(f"{path}: not a run directory (no manifest.json)", run_dir=str(path))
+            raise RunNotFoundError(
+                f"{path}: not a run directory (no manifest.json)", run_dir=str(path)
+            )
         return run
 
     def read_manifest(self) -> dict[str, Any]:

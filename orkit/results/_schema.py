@@ -72,7 +72,11 @@ RESULTS_SCHEMA = pa.schema(
 response's `usage.cost`), `generation` (`GET /generation`, when the response had none),
 `estimated` (token counts at the listed prices, when neither said), `cached` (a response
 cache hit: free) or `unknown` (null cost). `is_byok` rows were billed to your own provider
-key: `cost_usd` is OpenRouter's fee, `upstream_cost_usd` what the provider charged you."""
+key: `cost_usd` is OpenRouter's fee, `upstream_cost_usd` what the provider charged you.
+`output_tokens_per_s` is the decode speed, `(completion_tokens - 1)` over the time from the
+first token-carrying stream event to the last; null for unstreamed and cached answers and
+for answers that came in fewer than two such events or within a millisecond (one network
+read: no interval was measured)."""
 
 ATTEMPTS_SCHEMA = pa.schema(
     [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,17 +124,17 @@ class DailyQuota:
             return
         s = self._state
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps(
+        # mkstemp makes the file owner-only (0600), like every other file in the cache dir
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(
                 {
                     "day": s.day,
                     "used": s.used,
                     "limit": s.limit,
                     "exhausted_until": s.exhausted_until,
-                }
-            ),
-            "utf-8",
-        )
+                },
+                fh,
+            )
         os.replace(tmp, self.path)
         self._dirty = False

@@ -1,7 +1,8 @@
 """The `orkit sim` command (also `python -m orkit.sim`): serve the emulator on a port.
 
-Prints shell-ready `OPENROUTER_BASE_URL=...` and `OPENROUTER_API_KEY=...` lines (in
-local-server mode, a comment that no key is needed instead of the key), then serves until
+Prints shell-ready `OPENROUTER_BASE_URL=...` and `OPENROUTER_API_KEY=...` lines (the first
+of the config's `api_keys` when it has them; in local-server mode without them, a comment
+that no key is needed instead of the key), then serves until
 Ctrl-C. Bad options, a bad config file or a port in use end as one line on
 stderr (exit 2 for bad input, 1 when the port cannot be used), never a traceback.
 """
@@ -77,6 +78,20 @@ def build_config(args: argparse.Namespace) -> SimConfig:
     return SimConfig.from_dict(data)
 
 
+def _key_line(config: SimConfig) -> str:
+    """The shell line saying which key to use: one the server accepts, never one it rejects."""
+    if config.api_keys is not None:
+        if not config.api_keys:
+            return "# no OPENROUTER_API_KEY works: the config's api_keys is empty"
+        # Any configured key works (each is its own account); the first is as good as any.
+        return f"OPENROUTER_API_KEY={config.api_keys[0]}"
+    if config.local_server:
+        # It answers without a key, as llama.cpp does; a shell comment keeps the output
+        # shell-ready, and a key line would tell the user to set what nothing needs.
+        return "# no OPENROUTER_API_KEY needed: a local server answers without a key"
+    return f"OPENROUTER_API_KEY={SIM_API_KEY}"
+
+
 def _say(line: str, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     stream.write(line + "\n")
@@ -103,13 +118,11 @@ def run(args: argparse.Namespace) -> int:
     url = base_url(sock)
     models = len(app.state.sim.catalog.models)
     what = f"OpenRouter emulator with {models} models"
-    key_line = f"OPENROUTER_API_KEY={SIM_API_KEY}"
     if config.local_server:
         what = f"local-server emulator serving {', '.join(config.models)}"
-        # It answers without a key, as llama.cpp does; a shell comment keeps the output
-        # shell-ready, and a key line would tell the user to set what nothing needs.
-        key_line = "# no OPENROUTER_API_KEY needed: a local server answers without a key"
-    _say(f"OPENROUTER_BASE_URL={url}\n{key_line}")
+    if config.api_keys and len(config.api_keys) > 1:
+        what += f" (any of the {len(config.api_keys)} keys of api_keys)"
+    _say(f"OPENROUTER_BASE_URL={url}\n{_key_line(config)}")
     _say(
         f"orkit sim: {what} at {url} "
         f"(seed {config.seed}, time scale {config.time_scale}); Ctrl-C to stop"

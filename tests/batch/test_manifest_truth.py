@@ -175,7 +175,7 @@ def test_a_run_where_most_tasks_failed_ends_with_its_commonest_errors(
     flags = ["--out", str(tmp_path / "runs"), "-q", "--no-report", "--task-timeout", "120"]
     code = main(["run", str(spec), *flags])
     err = capsys.readouterr().err
-    assert code == 0
+    assert code == 4  # every task failed (the exit-code table)
     lines = err.splitlines()
     at = lines.index("30 of 30 tasks failed; the most common errors:")
     shown = [ln for ln in lines[at + 1 : at + 4] if " × invalid_request: " in ln]

@@ -58,7 +58,7 @@ def test_a_tick_draws_the_line_before_any_row_ends() -> None:
     obs = TqdmObserver(file=io.StringIO(), refresh_s=0.5, now=clock)
     obs.on_start(20, "r", lambda: {"in_flight": 0, "waiting": 20})
     obs.on_tick(RunTotals())
-    assert obs.status_line == "ok=0 err=0 inflight=0 waiting=20 $0.0000"
+    assert obs.status_line == "ok=0 err=0 inflight=0 waiting=20 $0"
     obs.on_finish(RunTotals(), "completed")
 
 

@@ -273,11 +273,11 @@ def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
 
 def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
     from orkit.batch._endpoint import Endpoint, _preflight
-    from orkit.errors import AuthenticationError, ConfigError
+    from orkit.errors import AuthenticationError
 
     server = _Server(AuthenticationError("bad key", status_code=401))
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
-    with pytest.raises(ConfigError, match="rejected the API key"):
+    with pytest.raises(AuthenticationError, match="rejected the API key"):
         anyio.run(_preflight, server, endpoint)
     assert server.asked == ["/key"]
 

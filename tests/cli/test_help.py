@@ -66,3 +66,77 @@ def test_python_dash_m_orkit_help() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: orkit") and not done.stderr
+
+
+def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    return [
+        a
+        for a in parser._actions
+        if not isinstance(a, argparse._HelpAction | argparse._SubParsersAction)
+        and a.help != argparse.SUPPRESS
+    ]
+
+
+def _parser_of(command: tuple[str, ...]) -> argparse.ArgumentParser:
+    parser = build_parser()
+    for name in command:
+        (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[name]
+    return parser
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_option_of_every_command_has_a_help_text(command: tuple[str, ...]) -> None:
+    missing = [
+        "/".join(a.option_strings) or a.dest
+        for a in _options(_parser_of(command))
+        if not (a.help or "").strip()
+    ]
+    assert missing == [], f"orkit {' '.join(command)}: no help for {missing}"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_help_text_is_shown_whole(
+    command: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each option's help, as printed at 80 columns, holds every word of its text: nothing is
+    cut off or lost to a formatting slip (a help of `None`, a stray `%`)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    # compared without whitespace: argparse wraps lines, also after a hyphen
+    shown = "".join(capsys.readouterr().out.split())
+    for action in _options(_parser_of(command)):
+        text = str(action.help) % {**vars(action), "prog": f"orkit {' '.join(command)}"}
+        assert "".join(text.split()) in shown, (action.option_strings, text)
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "words"),
+    [
+        (("resume",), "--allow-drift", "dataset or a prompt file changed since the run began"),
+        (("retry",), "--allow-drift", "dataset or a prompt file changed since the run began"),
+        (("resume",), "--no-report", "do not write an HTML report"),
+        (("resume",), "--quiet", "no progress bar or summary"),
+        (("retry",), "--no-report", "do not write an HTML report"),
+        (("retry",), "--quiet", "no progress bar or summary"),
+    ],
+)
+def test_the_options_the_issue_found_without_help(
+    command: tuple[str, ...],
+    option: str,
+    words: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(option))
+    block = [lines[start]]
+    for line in lines[start + 1 :]:  # argparse's continuation lines are indented further
+        if not line.startswith(" " * 6) or line.lstrip().startswith("-"):
+            break
+        block.append(line)
+    assert words in " ".join(" ".join(block).split())

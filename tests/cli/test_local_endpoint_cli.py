@@ -74,7 +74,7 @@ def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
     args = [a for a in _args(tmp_path, local_url, MODEL) if a != "--quiet"]
     assert main([*args, "--no-estimate"]) == 0
     out = capsys.readouterr().out
-    assert "completed: 4 tasks, 0 errors, cost unknown in " in out
+    assert "completed: 4 tasks, 0 errors, cost unknown in " in out  # not $0
     assert "$0.0000" not in out
 
 

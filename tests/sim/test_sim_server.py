@@ -120,3 +120,44 @@ def test_a_local_server_answers_without_a_key() -> None:
     with serve_in_thread(app=create_app(config)) as url:
         response = httpx.post(f"{url}/chat/completions", json=chat_body(), timeout=10)
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("config_text", "local_server"),
+    [
+        ('api_keys = ["sk-or-v1-alice", "sk-or-v1-bob"]\n', False),
+        ('local_server = true\napi_keys = ["sk-local"]\n', True),
+    ],
+    ids=["openrouter", "local-server"],
+)
+def test_orkit_sim_with_api_keys_prints_a_key_it_accepts(
+    tmp_path: Path,
+    capsys,
+    monkeypatch: pytest.MonkeyPatch,
+    config_text: str,
+    local_server: bool,
+) -> None:
+    """The issue's reproduction: with `api_keys` in the config, `orkit sim` printed the
+    built-in key, which the server then answered with 401 "User not found"."""
+    import orkit.sim.server as server
+
+    served = []
+
+    def stop_at_once(app: object, sock: socket.socket, log_level: str = "warning") -> None:
+        served.append(app)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(server, "serve_forever", stop_at_once)
+    config = tmp_path / "sim.toml"
+    config.write_text(config_text + '[models."openai/gpt-4o-mini"]\nttft_s = 0.1\n')
+    assert orkit_main(["sim", "--config", str(config), "--port", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    key = lines[1].removeprefix("OPENROUTER_API_KEY=")
+    assert key != lines[1] and key != SIM_API_KEY
+    (app,) = served
+    sim = app.state.sim  # type: ignore[attr-defined]
+    assert sim.authenticate(f"Bearer {key}") == key  # the server's own check: accepted
+    from orkit.sim.errors import SimError
+
+    with pytest.raises(SimError):
+        sim.authenticate(f"Bearer {SIM_API_KEY}")  # what it printed before: rejected

@@ -1,0 +1,91 @@
+"""How numbers read on screen: money, counts, plurals, and a cost that is partly unknown.
+
+One module, so the CLI, the report and notebook reprs agree: money is a plain decimal
+(`$0.000017`, `$0.0367`, `$12.40`; never `1.7e-05`), counts have thousands separators
+(`1,000`), nouns agree with their count (`1 prompt`, `2 prompts`), and a cost nobody reported
+reads "unknown", never `$0` (an unknown is not a zero: a local server that sends no cost has
+not served for free). It depends on nothing in orkit, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["cached_text", "cost_text", "count", "plural", "run_counts", "run_spend", "usd"]
+
+_SIGNIFICANT = 3
+"""Digits shown of an amount under $1: enough to tell $0.0367 from $0.0371 (two models'
+runs), few enough to read at a glance."""
+_SMALLEST = 1e-9
+"""Below this an amount is shown as `<$0.000000001` rather than a run of zeros."""
+
+
+def usd(value: float | None) -> str:
+    """Dollars as a plain decimal: `$12.40` from $1 up (thousands separated), three
+    significant digits below (`$0.0367`, `$0.000017`), `$0` for zero, `unknown` for None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    if value < 0:
+        return "-" + usd(-value)
+    if value == 0:
+        return "$0"
+    if value >= 1:
+        return f"${value:,.2f}"
+    if value < _SMALLEST:
+        return f"<${_SMALLEST:.9f}"
+    decimals = _SIGNIFICANT - 1 - math.floor(math.log10(value))
+    text = f"{value:.{decimals}f}".rstrip("0")
+    whole, _, fraction = text.partition(".")
+    return f"${whole}.{fraction.ljust(2, '0')}"  # cents at least: $0.50, not $0.5
+
+
+def count(n: int | float) -> str:
+    """A count with thousands separators: `1,000`."""
+    return f"{int(n):,}"
+
+
+def plural(n: int | float, noun: str, nouns: str | None = None) -> str:
+    """`1 prompt`, `2 prompts`, `1,000 tasks` (`nouns` for an irregular plural)."""
+    word = noun if int(n) == 1 else (nouns or noun + "s")
+    return f"{count(n)} {word}"
+
+
+def cost_text(known_usd: float | None, unknown: int = 0, *, nothing: str = "$0") -> str:
+    """A total whose parts may be unknown: `$0.0123`, `$0.0123 + 20 unknown` when 20 of its
+    parts had no cost, `unknown` when none had one. `known_usd` is None when no part's cost
+    is known; with no unknown part either, that reads `nothing` (a run's totals: nothing was
+    spent, `$0`; a summary's row of failures alone: `–`)."""
+    if unknown <= 0:
+        missing = known_usd is None or (isinstance(known_usd, float) and math.isnan(known_usd))
+        return nothing if missing else usd(known_usd)
+    if known_usd is None or (isinstance(known_usd, float) and math.isnan(known_usd)):
+        return "unknown"
+    return f"{usd(known_usd)} + {count(unknown)} unknown"
+
+
+def cached_text(cached: int, total: int) -> str:
+    """How many rows the response cache answered: `300 cached, $0`, or `all 300 from the
+    cache, $0` when every row was (so a re-run's missing latency is explained)."""
+    if cached <= 0:
+        return ""
+    if cached >= total:
+        return f"all {count(cached)} from the cache, $0"
+    return f"{count(cached)} cached, $0"
+
+
+def run_spend(totals: Mapping[str, Any]) -> str:
+    """A run's (or one model's) spend from its manifest totals: the known cost, plus how many
+    costs are unknown (rows' and billed attempts'); `cost unknown` when none is known."""
+    unknown = int(totals.get("cost_unknown_rows") or 0)
+    unknown += int(totals.get("billed_attempts_unknown") or 0)
+    text = cost_text(totals.get("cost_usd"), unknown)
+    return "cost unknown" if text == "unknown" else text
+
+
+def run_counts(totals: Mapping[str, Any]) -> str:
+    """`1,200 tasks (300 cached, $0), 2 errors` from manifest totals."""
+    cached = cached_text(int(totals.get("cached") or 0), int(totals.get("ok") or 0))
+    tasks = plural(totals.get("tasks") or 0, "task") + (f" ({cached})" if cached else "")
+    return f"{tasks}, {plural(totals.get('errors') or 0, 'error')}"

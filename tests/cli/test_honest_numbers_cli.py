@@ -1,0 +1,114 @@
+"""What the CLI and the report show of cost and cache (issue 12, "numbers that mislead"): a
+cost nobody reported reads "unknown" in the completion line, `orkit runs`, the report card
+and the manifest (null), never `$0.0000`; a fully cached re-run says it came from the cache
+instead of a bare "–"; one run is "1 run"."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orkit.cli import main
+from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
+
+MODEL = "openai/gpt-4o-mini"
+
+
+@pytest.fixture
+def local_url() -> Iterator[str]:
+    """The emulator as a local server that reports no cost (as llama.cpp or vLLM)."""
+    config = SimConfig(
+        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+def _run_args(tmp_path: Path, endpoint: str, *extra: str) -> list[str]:
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(4)))
+    return [
+        "run",
+        "--dataset",
+        str(items),
+        "--prompt",
+        "{{ q }}",
+        "--model",
+        MODEL,
+        "--endpoint",
+        endpoint,
+        "--out",
+        str(tmp_path / "runs"),
+        "--report",
+        str(tmp_path / "report.html"),
+        "--no-estimate",
+        "--yes",
+        *extra,
+    ]
+
+
+def _report_card(path: Path, label: str) -> str:
+    match = re.search(rf"<small>{label}</small><b>([^<]*)</b>", path.read_text("utf-8"))
+    assert match, label
+    return match.group(1)
+
+
+def test_a_cost_nobody_reported_is_unknown_everywhere_never_0(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_run_args(tmp_path, local_url)) == 0
+    out = capsys.readouterr().out
+    assert "completed: 4 tasks, 0 errors, cost unknown in " in out
+    summary_row = next(line for line in out.splitlines() if line.startswith(MODEL))
+    assert summary_row.endswith("unknown")
+    (manifest_path,) = (tmp_path / "runs").glob("*/manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["totals"]["all"]["cost_usd"] is None  # was 0.0
+    assert manifest["totals"]["by_model"][MODEL]["cost_usd"] is None
+    assert manifest["cost"][MODEL]["actual_usd"] is None
+    assert _report_card(tmp_path / "report.html", "total cost") == "cost unknown"
+
+    assert main(["runs", str(tmp_path / "runs")]) == 0
+    listing = capsys.readouterr().out
+    assert listing.splitlines()[2].endswith("cost unknown")
+    assert listing.splitlines()[-1] == f"1 run in {tmp_path / 'runs'}"  # was "1 runs"
+    assert main(["runs", str(tmp_path / "runs"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["cost_usd"] is None
+    assert "$0.0000" not in out + listing
+
+
+def test_a_fully_cached_rerun_says_it_was_served_from_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _run_args(tmp_path, "sim", "--param", "temperature=0")
+    assert main(args) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "cached" not in header  # nothing came from the cache: the table looks as ever
+    assert main(args) == 0
+    again = capsys.readouterr().out
+    assert "completed: 4 tasks (all 4 from the cache, $0), 0 errors, $0 in " in again
+    header, _, row = again.splitlines()[:3]
+    assert header.split() == ["model", "rows", "errors", "cached", "latency", "cost"]
+    assert row.split() == [MODEL, "4", "0", "4", "cached", "$0"]  # latency was "–"
+    report = tmp_path / "report.html"
+    assert _report_card(report, "from the response cache") == "all 4 from the cache, $0"
+
+
+def test_an_estimate_on_a_server_that_lists_no_prices_says_unknown_not_0(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["estimate", *_run_args(tmp_path, local_url)[1:9]]  # dataset, prompt, model, URL
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    total = next(line for line in table.splitlines() if line.startswith("TOTAL"))
+    assert total.split()[5:8] == ["unknown", "unknown", "unknown"]  # low, expected, high
+    assert "costs are unknown: the server lists no prices" in table
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["prices_known"] is False
+    assert data["total"]["cost_expected_usd"] is None  # unknown is null, never 0
+    assert data["lines"][0]["cost_high_usd"] is None
