@@ -19,7 +19,10 @@ def blocks(lang: str) -> list[str]:
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_second(repo: Path) -> None:
-    first, second = blocks("bash")[:2]
+    setup, first, second = blocks("bash")[:3]
+    # a newcomer first gets the code and a venv (issue 12), then the two commands
+    assert setup.splitlines()[0].startswith("git clone ")
+    assert "-m venv .venv && . .venv/bin/activate" in setup
     assert first.strip() == "pip install -e . && orkit run datasets/demo/sweep.toml"
     assert second.strip() == "pip install -e '.[test]' && python -m pytest"
     assert second.strip() in (repo / ".ci/run").read_text()

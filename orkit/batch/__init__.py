@@ -6,11 +6,14 @@ from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._estimate import estimate_async
 from orkit.batch._hint import resume_command
+from orkit.batch._param_support import param_warnings
 from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
+from orkit.batch._progress_console import PROGRESS_MODES, ConsoleProgress, progress_observer
 from orkit.batch._rescore import rescore_async
 from orkit.batch._resume import resume, resume_async, retry_async
+from orkit.batch._route_checks import check_routes_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
@@ -20,6 +23,8 @@ from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
 from orkit.batch._totals import ModelTotals, RunTotals
 
 __all__ = [
+    "PROGRESS_MODES",
+    "ConsoleProgress",
     "Endpoint",
     "EngineOptions",
     "ModelTotals",
@@ -35,6 +40,7 @@ __all__ = [
     "TaskServices",
     "TqdmObserver",
     "canonical_json",
+    "check_routes_async",
     "content_hash",
     "dump_spec",
     "estimate_async",
@@ -43,9 +49,11 @@ __all__ = [
     "load_spec",
     "open_client",
     "open_run",
+    "param_warnings",
     "pilot_sweep",
     "plan_sweep",
     "prepare",
+    "progress_observer",
     "rebuild_parts",
     "rescore_async",
     "resolve_endpoint",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from orkit.batch._param_checks import check_request_fields
 from orkit.errors import SpecError
 
 if TYPE_CHECKING:
@@ -50,6 +51,10 @@ def check_sweep(sweep: Sweep) -> None:
     for m in sweep.models:
         if not isinstance(m, str) or not m.strip():
             raise _fail(sweep, "models", f"model ids must be non-empty strings, got {m!r}")
+    twice = sorted({m for m in sweep.models if list(sweep.models).count(m) > 1})
+    if twice:
+        # the same model twice runs (and bills) every task twice under one name
+        raise _fail(sweep, "models", f"{twice[0]!r} is given twice; give each model once")
     _check_prompts(sweep)
     _positive_int(sweep, "repeats")
     _positive_int(sweep, "concurrency")
@@ -107,6 +112,7 @@ def _check_params(sweep: Sweep) -> None:
             raise _fail(sweep, f"grid.{key}", f"must be a non-empty list of values, got {values!r}")
         if len({_key(v) for v in values}) != len(values):
             raise _fail(sweep, f"grid.{key}", "has the same value twice")
+    check_request_fields(sweep, RESERVED_PARAMS)
 
 
 def _key(value: Any) -> str:

@@ -88,6 +88,8 @@ class _Context:
     asked: dict[str, anyio.Event] = field(default_factory=dict)
     """Cache keys of requests in flight: the same request waits for their answer (a
     repeated prompt is sent once, as the estimate counts it) instead of paying twice."""
+    task_started: Callable[[Task], None] | None = None
+    """The observer's optional `on_task_start` (per-contestant running counts)."""
 
 
 async def execute(
@@ -124,6 +126,7 @@ async def execute(
         clock=clock,
         observer=observer or NullObserver(),
         services=services or TaskServices(),
+        task_started=getattr(observer, "on_task_start", None),
     )
     ctx.observer.on_start(total, run_id, router.status)
     status = "failed"
@@ -227,6 +230,8 @@ async def _worker(lane: Iterator[Task], ctx: _Context, drain: _Drain) -> None:
         if task.key in done:
             continue
         drain.took()
+        if ctx.task_started is not None:
+            ctx.task_started(task)
         try:
             await _run_task(task, ctx)
         finally:

@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from orkit._settings import load_settings
 from orkit.batch._endpoint import Endpoint, resolve_endpoint
-from orkit.batch._estimate_context import PriceContext, estimate_client, price_context
+from orkit.batch._estimate_context import (
+    PriceContext,
+    estimate_client,
+    price_context,
+)
 from orkit.batch._estimate_lines import (
     LineInputs,
     judge_calls_per_task,
@@ -24,7 +28,10 @@ from orkit.batch._estimate_lines import (
     model_line,
 )
 from orkit.batch._learn import calibration_endpoint
+from orkit.batch._param_support import check_param_support
+from orkit.batch._route_checks import chain_of, check_routes, fallback_models
 from orkit.batch._runner import plan_sweep, router_options_for
+from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._services import cache_ident, cache_path
 from orkit.batch._workload import ExactCounter, PromptSizes, cache_hit_share, measure_plan
 from orkit.catalog import Catalog, ModelInfo
@@ -80,14 +87,20 @@ async def estimate_with_client(
     (a `time.time()`) makes it as it would have been then: a run estimates itself while its
     last requests are in flight, when the response cache already holds its answers."""
     started = time.perf_counter()
-    sweep.built_scorers()
+    scorers = sweep.built_scorers()
     plan = plan_sweep(sweep, validate=False)
+    columns = plan.dataset.columns()
     for _, template in plan.prompts:
-        template.check_columns(plan.dataset.columns(), path=plan.dataset.path)
+        template.check_columns(columns, path=plan.dataset.path)
+    check_scorer_columns(scorers, columns, dataset=plan.dataset.path, spec_path=sweep.spec_path)
     options = router_options_for(sweep, endpoint) if endpoint else sweep.router_options()
     ctx = await price_context(sweep, endpoint, client, offline=offline, options=options)
     if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
         ctx.catalog.require(sweep.all_models)
+        ctx.catalog.require(fallback_models(sweep))
+        ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))
+    ctx.notes.extend(spill_notes(sweep, ctx.catalog))
+    check_routes(sweep, ctx.endpoints)  # before any line is priced
     sizes = measure_plan(plan, _exact_counter(endpoint))
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
@@ -188,6 +201,7 @@ def _model_lines(
     priced = {}
     for model in sweep.models:
         shares = _hit_shares(sweep, endpoint, model, param_sets, sizes, as_of)
+        chains = [_chain(sweep, model, params) for params in param_sets]
         inputs = LineInputs(
             param_sets=param_sets,
             repeats=sweep.repeats,
@@ -197,6 +211,10 @@ def _model_lines(
             concurrency=sweep.concurrency,
             limits=sweep.router_options().limits,
             server_paced=endpoint is not None and endpoint.kind == "url",
+            fallbacks={
+                m: (_info(ctx.catalog, m), ctx.endpoints.get(m)) for chain in chains for m in chain
+            },
+            chains=chains,
         )
         info = _info(ctx.catalog, model)
         cal = calibration.get(cal_key, model)
@@ -212,6 +230,34 @@ def _model_lines(
             judges.append((scorer, info, calibration.get(cal_key, judge_model)))
     lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=sweep.models[0]))
     return lines, lanes
+
+
+def _chain(sweep: Sweep, model: str, params: dict[str, Any]) -> list[str]:
+    """The models that may answer a request to `model` with `params`: OpenRouter's `models`
+    list, then the sweep's client-side fallbacks (each once, never the model itself)."""
+    chain = dict.fromkeys([*chain_of(params), *sweep.fallbacks.get(model, ())])
+    chain.pop(model, None)
+    return list(chain)
+
+
+def spill_notes(sweep: Sweep, catalog: Catalog | None) -> list[str]:
+    """A line for each free model whose fallbacks include a paid one: its "$0" may become
+    a bill (OpenRouter bills the model that answered)."""
+    if catalog is None:
+        return []
+    notes: dict[str, None] = {}
+    for model in sweep.models:
+        info = catalog.get(model)
+        if info is None or not info.is_free:
+            continue
+        for params in sweep.param_sets():
+            paid = [m for m in _chain(sweep, model, params) if not _info(catalog, m).is_free]
+            if paid:
+                notes[
+                    f"{model} is free, but its fallbacks include paid {', '.join(paid)}: "
+                    "requests they answer are billed (the high end prices them)"
+                ] = None
+    return list(notes)
 
 
 def _hit_shares(

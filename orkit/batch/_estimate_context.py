@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orkit.batch._endpoint import Endpoint, check_served, open_client, wrong_base_url
+from orkit.batch._route_checks import fallback_models, route_models
 from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
@@ -83,9 +84,12 @@ async def price_context(
     if reachable and client is not None:
         # The emulator's provider lists depend on its settings: never reuse a cached one.
         ttl = 0.0 if endpoint is not None and endpoint.kind == "sim" else 3600.0
-        for model in sweep.all_models:
+        # A free model's endpoints do not change its price, only whether a provider filter
+        # leaves it any: fetched only then.
+        routes = set(route_models(sweep))
+        for model in dict.fromkeys([*sweep.all_models, *fallback_models(sweep), *routes]):
             info = catalog.get(model)
-            if info is not None and not info.is_free:
+            if info is not None and (not info.is_free or model in routes):
                 ctx.endpoints[model] = await load_endpoints(client, model, ttl_s=ttl)
     ctx.quota = await _quota(client if reachable else None, options)
     return ctx

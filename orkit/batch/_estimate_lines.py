@@ -5,7 +5,7 @@ calls that LLM-judge scorers will add."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from orkit.cost import (
 __all__ = [
     "JUDGE_PROMPT_OVERHEAD",
     "LineInputs",
+    "chain_band",
     "judge_calls_per_task",
     "judge_lines",
     "model_line",
@@ -64,6 +65,13 @@ class LineInputs:
     server_paced: bool = False
     """A URL endpoint (a local server): what earlier runs learnt of its time per request and
     of how many it serves at once replaces OpenRouter's priors."""
+    fallbacks: Mapping[str, tuple[ModelInfo, Sequence[ProviderEndpoint] | None]] = field(
+        default_factory=dict
+    )
+    """Models that may answer in this model's place (a params set's `models` list, the
+    sweep's `fallbacks`), with their providers."""
+    chains: Sequence[Sequence[str]] = ()
+    """Per params set (same order as `param_sets`): the models that may answer instead."""
 
 
 def prompt_tokens(
@@ -101,6 +109,26 @@ def _calibrated(band: PriceBand, info: ModelInfo, cal: ModelCalibration | None) 
     return replace(band, low=low, expected=exp, high=high)
 
 
+def chain_band(
+    primary: PriceBand,
+    fallbacks: Sequence[tuple[ModelInfo, Sequence[ProviderEndpoint] | None]],
+    params: Mapping[str, Any],
+) -> PriceBand:
+    """The band of a request that a fallback model may answer: the low and expected rates
+    are the primary's (it answers when it can), the high rates the dearest of the chain
+    (OpenRouter bills the model that answered: a paid model after a `:free` one is billed
+    at its price)."""
+    if not fallbacks:
+        return primary
+    highs = [primary.high, *(price_band(i, e, params).high for i, e in fallbacks)]
+    high = Rates(
+        max(r.prompt for r in highs),
+        max(r.completion for r in highs),
+        max(r.request for r in highs),
+    )
+    return replace(primary, high=high)
+
+
 def _source(bands: Sequence[OutputBand]) -> str:
     sources = sorted({b.source for b in bands})
     return sources[0] if len(sources) == 1 else "mixed: " + ", ".join(sources)
@@ -130,6 +158,8 @@ def model_line(
                 requests=requests,
             )
             prices = _calibrated(price_band(info, endpoints, params), info, cal)
+            chain = inputs.chains[k] if k < len(inputs.chains) else ()
+            prices = chain_band(prices, [inputs.fallbacks[m] for m in chain], params)
             groups.append(
                 (
                     tokens,

@@ -1,4 +1,5 @@
-"""Progress observers: a tqdm bar on stderr (or in a notebook), or nothing.
+"""Progress observers: the protocol, nothing, and a tqdm bar (the notebook's widget; the
+console's display is `_progress_console`).
 
 Besides counts and spend, the bar shows what the router is doing, so a run that waits out
 rate limits or retries a failing model never looks stuck: answers ok, errors, requests in
@@ -18,7 +19,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from orkit._format import cost_text
+from orkit.batch._progress_lines import cost_text
 from orkit.batch._totals import RunTotals
 
 __all__ = ["NullObserver", "Observer", "TqdmObserver", "format_reset", "status_line"]
@@ -43,7 +44,10 @@ class Observer(Protocol):
 
 
 # An observer may also define `on_tick(totals: RunTotals) -> None`: the engine then calls it
-# every `EngineOptions.progress_every_s` while the run goes, rows or not.
+# every `EngineOptions.progress_every_s` while the run goes, rows or not; and
+# `on_task_start(task: Task) -> None`, called as each task starts (before its request may
+# wait on a limit), and `on_contestants(keys)`, called with the run's (model, prompt_id,
+# params_json) keys before it starts (`_progress_console.ConsoleProgress` uses both).
 
 
 class NullObserver:
@@ -176,5 +180,5 @@ def status_line(totals: RunTotals, status: StatusFn | None) -> str:
         parts.append(f"429s={t.rate_limited}")
     if t.deferred and totals.deferred_until:
         parts.append(f"deferred={t.deferred} (quota resets {format_reset(totals.deferred_until)})")
-    parts.append(cost_text(t.cost_usd, t.cost_unknown))
+    parts.append(cost_text(t))
     return " ".join(parts)

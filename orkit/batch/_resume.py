@@ -194,14 +194,15 @@ def resume(
     allow_drift: bool = False,
     budget_usd: float | None = None,
     api_key: str | Secret | None = None,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> Any:
-    """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter)."""
+    """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter).
+    `progress` as for `Sweep.run`."""
     from orkit._portal import run_sync
-    from orkit.batch._progress import TqdmObserver
+    from orkit.batch._progress_console import progress_observer
     from orkit.batch._run import Run
 
-    observer = TqdmObserver() if progress else None
+    observer = progress_observer(progress)
     run_dir = run_sync(
         resume_async,
         path,

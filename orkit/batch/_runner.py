@@ -31,9 +31,13 @@ from orkit.batch._gc import older_objects_frozen
 from orkit.batch._hint import resume_command
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._learn import Lessons
+from orkit.batch._param_support import check_param_support
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
+from orkit.batch._progress_contestants import contestant_keys
 from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
+from orkit.batch._route_checks import check_routes, fallback_models, load_route_endpoints
+from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._scoring import ScoringJob
 from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.batch._services import cache_for, model_prices, new_budget, worst_case_for
@@ -96,11 +100,15 @@ def plan_sweep(sweep: Sweep, *, validate: bool = True) -> Plan:
 def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan, Endpoint, int]:
     """Every check that needs no network: scorers, endpoint and key, model ids, dataset rows,
     template variables. Raises a ConfigError subclass naming what is wrong; sends nothing."""
-    sweep.built_scorers()
+    scorers = sweep.built_scorers()
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
     if endpoint.uses_catalog:
-        Catalog.bundled().require(sweep.all_models)
+        Catalog.bundled().require([*sweep.all_models, *fallback_models(sweep)])
+        check_param_support(sweep, Catalog.bundled())  # the warnings: estimate and dry run
     plan = plan_sweep(sweep, validate=False)
+    check_scorer_columns(
+        scorers, plan.dataset.columns(), dataset=plan.dataset.path, spec_path=sweep.spec_path
+    )
     rows = validate_dataset(plan.dataset, [t for _, t in plan.prompts])
     return plan, endpoint, rows
 
@@ -225,6 +233,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
     # scoring stage once the candidates are in (a pairwise judge needs both answers).
     inline, deferred = split_scorers(sweep.built_scorers())
+    announce = getattr(session.observer, "on_contestants", None)
+    if announce is not None:
+        announce(contestant_keys(session.plan))
     journal = Journal(run.journal_path)
     sink = ResultSink(run, journal)
     started = time.monotonic()
@@ -394,6 +405,8 @@ async def run_sweep_async(
         plan, endpoint, rows = prepare(sweep, api_key=api_key)
         total = rows * plan.tasks_per_item
         async with sweep_client(sweep, endpoint) as client:
+            if endpoint.uses_catalog:  # fetches only when a params set filters providers
+                check_routes(sweep, await load_route_endpoints(sweep, endpoint, client))
             run = RunDir.create(Path(sweep.out), run_id)
             manifest = _manifest(sweep, endpoint, plan, run, rows, total)
             # Without the caller's estimate, the run makes its own while its last requests are

@@ -23,7 +23,7 @@ template = "{{ question }}"    # or: file = "prompt.j2" (relative to this file)
 # [prompts.explain]
 # file = "explain.j2"
 
-[params]                       # sent as-is in the request body
+[params]                       # request body fields (checked; custom ones in [params.extra])
 max_tokens = 64
 
 [grid]                         # every combination is a separate task

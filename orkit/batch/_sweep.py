@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from orkit._portal import run_sync
 from orkit.batch._checks import check_sweep
-from orkit.batch._progress import TqdmObserver
+from orkit.batch._param_checks import flatten_extra
+from orkit.batch._progress_console import progress_observer
 from orkit.batch._routing import build_router_options
 from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
@@ -49,7 +50,9 @@ class Sweep:
     prompts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Named prompt variants: `{"terse": {"template": "...", "system": "..."}, ...}`."""
     params: Mapping[str, Any] = field(default_factory=dict)
-    """Request body fields sent as-is: temperature, max_tokens, seed, provider, models, ..."""
+    """Request body fields: temperature, max_tokens, seed, provider, models, ... (each checked
+    against OpenAI's and OpenRouter's fields); `{"extra": {...}}` holds custom fields, sent
+    on the body's top level unchecked."""
     grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     """Params to sweep: `{"temperature": [0, 0.7], "max_tokens": [64, 256]}` runs every
     combination."""
@@ -127,13 +130,18 @@ class Sweep:
 
     # ------------------------------------------------------------------ running
 
-    def run(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
-        """Run the sweep and wait for it (works in scripts and inside Jupyter)."""
+    def run(self, *, api_key: str | Secret | None = None, progress: bool | str = True) -> Run:
+        """Run the sweep and wait for it (works in scripts and inside Jupyter).
+
+        `progress`: True (`"auto"`), False (`"none"`), or a mode of `orkit run --progress`
+        (`"bar"`, `"plain"`, `"detailed"`)."""
         return run_sync(self.run_async, api_key=api_key, progress=progress)
 
-    async def run_async(self, *, api_key: str | Secret | None = None, progress: bool = True) -> Run:
+    async def run_async(
+        self, *, api_key: str | Secret | None = None, progress: bool | str = True
+    ) -> Run:
         """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
-        observer = TqdmObserver() if progress else None
+        observer = progress_observer(progress, name=self.name or "orkit")
         run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
         return Run(run_dir)
 
@@ -173,7 +181,8 @@ class Sweep:
         """The request params of every grid combination, in a stable order."""
         keys = list(self.grid)
         combos = itertools.product(*(self.grid[k] for k in keys)) if keys else [()]
-        return [{**self.params, **dict(zip(keys, combo, strict=True))} for combo in combos]
+        params = flatten_extra(self.params)  # [params.extra] is sent on the body's top level
+        return [{**params, **dict(zip(keys, combo, strict=True))} for combo in combos]
 
     def tasks(self) -> Iterator[Task]:
         """Every task, lazily, model by model (nothing is sent; the dataset is read as it

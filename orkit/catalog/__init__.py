@@ -21,15 +21,27 @@ from orkit.catalog._endpoints import (
 )
 from orkit.catalog._load import ModelLister
 from orkit.catalog._model import DYNAMIC_VARIANTS, ModelInfo
+from orkit.catalog._provider_filters import (
+    ROUTED_PARAMETERS,
+    FilterResult,
+    filter_endpoints,
+    has_provider_filters,
+    routed_parameters,
+)
 
 __all__ = [
     "DYNAMIC_VARIANTS",
+    "ROUTED_PARAMETERS",
     "Catalog",
     "EndpointLister",
+    "FilterResult",
     "ModelInfo",
     "ModelLister",
     "ProviderEndpoint",
     "Source",
+    "filter_endpoints",
+    "has_provider_filters",
     "load_endpoints",
     "parse_endpoints",
+    "routed_parameters",
 ]

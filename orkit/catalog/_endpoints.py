@@ -55,6 +55,13 @@ class ProviderEndpoint:
     max_completion_tokens: int | None
     quantization: str | None
     status: int | None
+    supported_parameters: frozenset[str] | None = None
+    """What this provider honours; None: the server did not say."""
+    data_collection: str | None = None
+    """`allow` (may store or train on prompts) or `deny`; None: the server did not say
+    (OpenRouter's documented `/endpoints` does not; the emulator does)."""
+    zdr: bool | None = None
+    """A zero-data-retention endpoint; None: the server did not say."""
 
     @property
     def price_key(self) -> float:
@@ -76,6 +83,12 @@ def _opt_num(value: Any) -> float | None:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _names(value: Any) -> frozenset[str] | None:
+    if not isinstance(value, list):
+        return None
+    return frozenset(v for v in value if isinstance(v, str))
 
 
 def parse_endpoints(data: Mapping[str, Any]) -> list[ProviderEndpoint]:
@@ -101,6 +114,11 @@ def parse_endpoints(data: Mapping[str, Any]) -> list[ProviderEndpoint]:
                 if isinstance(raw.get("quantization"), str)
                 else None,
                 status=_int(raw.get("status")),
+                supported_parameters=_names(raw.get("supported_parameters")),
+                data_collection=raw.get("data_collection")
+                if raw.get("data_collection") in ("allow", "deny")
+                else None,
+                zdr=raw.get("zdr") if isinstance(raw.get("zdr"), bool) else None,
             )
         )
     return out

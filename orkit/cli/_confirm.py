@@ -48,7 +48,8 @@ def confirm_spend(estimate: Estimate, *, yes: bool, above_usd: float, what: str)
 def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
     """The sweep's estimate; with `--pilot N`, first the pilot's estimate, a yes, the pilot."""
     from orkit._portal import run_sync
-    from orkit.batch import PilotDeclined, TqdmObserver, estimate_async, estimate_with_pilot
+    from orkit.batch import PilotDeclined, estimate_async, estimate_with_pilot
+    from orkit.cli._progress import progress_for
 
     offline = bool(getattr(args, "offline", False))
     if not args.pilot:
@@ -60,7 +61,7 @@ def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
         # A pilot always asks (it spends for real), whatever its size.
         return confirm_spend(pilot, yes=args.yes, above_usd=-1.0, what="pilot")
 
-    observer = None if getattr(args, "quiet", False) else TqdmObserver(desc="pilot")
+    observer = progress_for(args, "pilot")
     try:
         return run_sync(
             estimate_with_pilot,

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._progress import add_progress_argument, progress_for
 
 RESUME_HELP = "finish a run after a crash, Ctrl-C, quota or budget stop (re-sends nothing done)"
 RETRY_HELP = "run a run's failed tasks again, as new attempts of the same rows"
@@ -33,6 +34,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_progress_argument(p)
     p.set_defaults(func=resume)
 
     r = sub.add_parser("retry", help=RETRY_HELP, description=RETRY_HELP)
@@ -51,13 +53,12 @@ def register(sub: Any) -> None:
     )
     r.add_argument("--no-report", action="store_true", help="do not write an HTML report")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_progress_argument(r)
     r.set_defaults(func=retry)
 
 
 def _observer(args: argparse.Namespace) -> Any:
-    from orkit.batch import TqdmObserver
-
-    return None if args.quiet else TqdmObserver(desc="orkit")
+    return progress_for(args, "orkit")
 
 
 def resume(args: argparse.Namespace) -> int:

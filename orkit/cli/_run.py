@@ -12,6 +12,7 @@ from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._progress import add_progress_argument, progress_for
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
 
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-report", action="store_true", help="do not write an HTML report")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_progress_argument(p)
     p.set_defaults(func=run)
 
 
@@ -78,7 +80,8 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="request body field, VALUE parsed as JSON if it can be (e.g. "
-        "temperature=0, max_tokens=64); repeatable",
+        "temperature=0, max_tokens=64); a custom field the server knows and orkit does "
+        "not: extra.NAME=VALUE; repeatable",
     )
     p.add_argument("--concurrency", "-c", type=int, help="requests in flight at once")
     p.add_argument("--repeats", type=int, help="send each request this many times")
@@ -182,6 +185,8 @@ def add_spend_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
 
 
 def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
+    """`--param KEY=VALUE` pairs as params; `extra.NAME=VALUE` goes in the `extra` table
+    (a custom field, sent as-is)."""
     from orkit.errors import SpecError
 
     if not pairs:
@@ -189,12 +194,20 @@ def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
     params: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise SpecError(f"--param must be KEY=VALUE, got {pair!r}", field="params")
         try:
-            params[key.strip()] = json.loads(value)
+            parsed = json.loads(value)
         except ValueError:
-            params[key.strip()] = value
+            parsed = value
+        table, dot, name = key.partition(".")
+        if dot and table == "extra":
+            if not name:
+                raise SpecError(f"--param extra.NAME=VALUE needs a NAME, got {pair!r}")
+            params.setdefault("extra", {})[name] = parsed
+        else:
+            params[key] = parsed
     return params
 
 
@@ -222,6 +235,14 @@ def _spec_or_dataset(positional: str | None, dataset: str | None) -> tuple[str |
         "give a spec, or a dataset with --model and --prompt",
         path=positional,
     )
+
+
+def _merge_params(spec: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    """--param adds to the spec's params (and to its extra table) rather than replacing them."""
+    merged = {**spec, **flags}
+    if isinstance(spec.get("extra"), dict) and isinstance(flags.get("extra"), dict):
+        merged["extra"] = {**spec["extra"], **flags["extra"]}
+    return merged
 
 
 def _build_sweep(args: argparse.Namespace) -> Any:
@@ -257,8 +278,8 @@ def _build_sweep(args: argparse.Namespace) -> Any:
     if spec_path:
         params = overrides.pop("params")
         spec = load_spec(spec_path, overrides)
-        if params:  # --param adds to the spec's params rather than replacing them all
-            spec = replace(spec, params={**spec.params, **params})
+        if params:  # --param adds to the spec's params (and its extra table), not replaces them
+            spec = replace(spec, params=_merge_params(dict(spec.params), params))
         return spec
     given = {k: v for k, v in overrides.items() if v is not None}
     if "dataset" not in given:
@@ -271,7 +292,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import TqdmObserver, resolve_endpoint, run_sweep_async
+    from orkit.batch import resolve_endpoint, run_sweep_async
 
     sweep = _build_sweep(args)
     if args.dry_run:
@@ -286,17 +307,23 @@ def run(args: argparse.Namespace) -> int:
             print(estimate)
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
             return ExitCode.FAILED  # answered no: not done, nothing sent
-    observer = None if args.quiet else TqdmObserver(desc=sweep.name or "orkit")
+    observer = progress_for(args, sweep.name or "orkit")
     run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)
 
 
 def _dry_run(sweep: Any) -> int:
     """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
-    from orkit.batch import prepare
+    import sys
+
+    from orkit._portal import run_sync
+    from orkit.batch import check_routes_async, param_warnings, prepare
     from orkit.results import endpoint_label
 
     plan, endpoint, rows = prepare(sweep)
+    run_sync(check_routes_async, sweep, endpoint)
+    for warning in param_warnings(sweep, endpoint):
+        print(f"warning: {warning}", file=sys.stderr)
     shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
     per_model = rows * plan.tasks_per_item // len(plan.models)
     rows_out = [[m, count(per_model)] for m in plan.models]

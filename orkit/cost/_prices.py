@@ -3,7 +3,9 @@ among the providers a request may be routed to (layer 2).
 
 OpenRouter's default routing picks a provider with weight 1 / price² among the healthy
 ones, so the expected rate is that weighted mean; `provider.sort = "price"` or `:floor`
-pins the cheapest, `provider.order` the first listed, `only`/`ignore` narrow the list.
+pins the cheapest, `provider.order` the first listed, and the provider filters (`only`, `ignore`,
+`quantizations`, `data_collection`, `zdr`, `require_parameters`, `max_price`:
+`orkit.catalog.filter_endpoints`) narrow the list.
 Without `/endpoints` (offline) the catalog's listed price is all there is, and the band on
 price is zero.
 
@@ -22,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from orkit.catalog import ModelInfo, ProviderEndpoint
+from orkit.catalog import ModelInfo, ProviderEndpoint, filter_endpoints, routed_parameters
 
 __all__ = [
     "PriceBand",
@@ -184,19 +186,13 @@ def _overrides(info: ModelInfo) -> tuple[list[tuple[int, float, float]], list[Pr
 
 
 def _eligible(
-    endpoints: Sequence[ProviderEndpoint], prefs: Mapping[str, Any]
+    endpoints: Sequence[ProviderEndpoint], params: Mapping[str, Any], prefs: Mapping[str, Any]
 ) -> list[ProviderEndpoint]:
-    def names(e: ProviderEndpoint) -> set[str]:
-        return {e.tag.lower(), e.tag.split("/")[0].lower(), e.provider.lower()}
-
-    only = {str(x).lower() for x in prefs.get("only") or ()}
-    ignore = {str(x).lower() for x in prefs.get("ignore") or ()}
-    out = [e for e in endpoints if e.status is None or e.status >= 0]
-    if only:
-        out = [e for e in out if names(e) & only]
-    if ignore:
-        out = [e for e in out if not names(e) & ignore]
-    return out or list(endpoints)
+    """The healthy endpoints the request's provider filters leave (all of them when none
+    would be left: a sweep whose filters leave a model no endpoint is refused before it
+    runs, so this prices only what the check could not judge)."""
+    healthy = [e for e in endpoints if e.status is None or e.status >= 0] or list(endpoints)
+    return filter_endpoints(healthy, prefs, routed_parameters(params)).kept or healthy
 
 
 def _weighted(endpoints: Sequence[ProviderEndpoint]) -> Rates:
@@ -242,7 +238,7 @@ def price_band(
     else:
         prefs = (params or {}).get("provider")
         prefs = prefs if isinstance(prefs, Mapping) else {}
-        chosen = _eligible(endpoints, prefs)
+        chosen = _eligible(endpoints, params or {}, prefs)
         # `:online` adds a per-request search fee on top of whichever provider serves.
         search = (info.web_search_price or 0.0) if info.variant == ":online" else 0.0
         exp = _expected(chosen, prefs, info.variant)

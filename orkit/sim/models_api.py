@@ -199,6 +199,11 @@ def _endpoint_json(
         "service_tier": None,
         "pricing": pricing,
         "supported_parameters": sorted(endpoint.supported),
+        # Not in OpenRouter's documented /endpoints: the emulator says what its routing
+        # filters on, so a client can catch `data_collection`/`zdr` filters that leave no
+        # endpoint before it sends (a client must treat these keys as optional).
+        "data_collection": provider.data_collection,
+        "zdr": provider.zdr,
         "supports_implicit_caching": "input_cache_read" in (model.get("pricing") or {}),
         "supports_tool_choice": {"none": True, "auto": True, "required": True, "function": True},
         "native_tools": {},

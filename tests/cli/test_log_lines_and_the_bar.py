@@ -54,28 +54,40 @@ def _args(tmp_path: Path, url: str) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("progress", ["bar", "plain"])
 def test_the_stream_switch_notice_starts_a_line_of_its_own(
-    tmp_path: Path, no_stream_usage_url: str
+    tmp_path: Path, no_stream_usage_url: str, progress: str
 ) -> None:
     # A process of its own, as a user runs it: logging unconfigured (Python's last-resort
     # handler prints the notice), where pytest's log capture would otherwise take it.
+    # stderr is a pipe here, so `bar` is asked for: the redrawn display a terminal gets.
     done = subprocess.run(
-        [sys.executable, "-m", "orkit", *_args(tmp_path, no_stream_usage_url)],
+        [
+            sys.executable,
+            "-m",
+            "orkit",
+            *_args(tmp_path, no_stream_usage_url),
+            "--progress",
+            progress,
+        ],
         capture_output=True,
-        text=True,
         timeout=300,
         env={**os.environ, "OPENROUTER_API_KEY": ""},
     )
-    err = done.stderr
+    err = done.stderr.decode()  # as bytes: text mode would turn each "\r" into "\n"
     assert done.returncode == 0, err
     assert err.count(NOTICE) == 1, err
     start = err.index(f"{no_stream_usage_url} {NOTICE}")
-    # The bar is drawn first ("orkit: 0%|...") and redrawn with "\r": what comes just before
-    # the notice must end a line ("\n") or return to its start over a cleared bar ("\r").
-    assert "task" in err[:start], "the bar was not drawn before the notice"
-    assert err[start - 1] in "\r\n", repr(err[max(0, start - 80) : start + 40])
-    cleared = err[:start].rsplit("\n", 1)[-1].split("\r")[-2:]
-    assert all(not part.strip() for part in cleared), repr(err[max(0, start - 80) : start])
+    assert "0/6" in err[:start], "the progress line was not drawn before the notice"
+    before = repr(err[max(0, start - 80) : start + 40])
+    if progress == "bar":
+        # The bar was taken off its line (back to the line's start, the rest erased)
+        # before the notice, then drawn again below it.
+        assert err[:start].endswith("\r\x1b[J"), before
+        assert "0/6" in err[start:] or "6/6" in err[start:]
+    else:
+        assert err[:start].endswith("\n"), before
+        assert "\r" not in err
     notice_line = err[start:].split("\n", 1)[0]
     assert notice_line.endswith("set stream = true to keep streaming)"), repr(notice_line)
 
@@ -88,7 +100,7 @@ def test_logging_is_left_as_it_was_after_the_run(
     assert logging.root.handlers == before
 
 
-def test_overlapping_bars_put_the_handlers_back_whichever_ends_first() -> None:
+def test_overlapping_notebook_bars_put_the_handlers_back_whichever_ends_first() -> None:
     from orkit.batch import TqdmObserver
     from orkit.batch._totals import RunTotals
 
