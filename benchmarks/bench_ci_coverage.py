@@ -53,7 +53,7 @@ def coverage(draw: Draw, sizes: list[int], rng: np.random.Generator) -> float:
         model.append(np.full(n[s], f"sim/{s:05d}"))
     results = results_frame(np.concatenate(item), np.concatenate(model), rng)
     scores = scores_frame(results, "score", np.concatenate(values))
-    table = score_summary(results, scores, n_boot=2000, seed=SEED).set_index("model")
+    table = score_summary(results, scores, n_boot=2000, seed=SEED).set_index("contestant")
     names = [f"sim/{s:05d}" for s in range(SIMS)]
     low, high = table.loc[names, "ci_low"].to_numpy(), table.loc[names, "ci_high"].to_numpy()
     return float(((low <= truth) & (truth <= high)).mean())

@@ -117,7 +117,7 @@ async def estimate_with_client(
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
         prices_known=ctx.catalog is not None,
-        **_power(sweep, sum(size.rows for size in sizes)),
+        **_power(sweep, sizes),
     )
 
 
@@ -137,13 +137,16 @@ def _unlearnt_server(sweep: Sweep, endpoint: Endpoint | None) -> list[str]:
     ]
 
 
-def _power(sweep: Sweep, rows_by_prompt: int) -> dict[str, Any]:
-    """What a comparison of two of the sweep's models could tell apart: shown before a run,
-    so that a sample too small to separate the models is caught before paying for it."""
+def _power(sweep: Sweep, sizes: list[PromptSizes]) -> dict[str, Any]:
+    """What a comparison of two of the sweep's contestants (model × prompt × params) could
+    tell apart: shown before a run, so that a sample too small to separate them is caught
+    before paying for it. They pair on the dataset item, so n is the items, however many
+    prompts and param sets multiply the tasks."""
     from orkit.stats import minimum_detectable_difference
 
-    items = rows_by_prompt * len(sweep.param_sets())
-    if len(sweep.models) < 2 or items == 0:
+    items = max((size.rows for size in sizes), default=0)
+    contestants = len(sweep.models) * len(sizes) * len(sweep.param_sets())
+    if contestants < 2 or items == 0:
         return {"compared_items": items}
     mdd = minimum_detectable_difference(items)
     return {

@@ -35,12 +35,16 @@ def judge_cost_table(scores: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def with_judge_cost(summary: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """The per-model summary plus `judge_cost_usd`: what judging each model's answers cost,
-    on its own line next to the answers' `cost_usd` (only when judges scored the run)."""
+def with_judge_cost(
+    summary: pd.DataFrame, scores: pd.DataFrame, row_of_task: pd.Series
+) -> pd.DataFrame:
+    """The summary plus `judge_cost_usd`: what judging each row's answers cost, on its own
+    line next to the answers' `cost_usd` (only when judges scored the run).
+    `row_of_task` maps a task key to its summary row (its contestant's label)."""
     if scores.empty or "judge_cost_usd" not in scores or scores["judge_model"].isna().all():
         return summary
-    per_model = scores.groupby("model", sort=False)["judge_cost_usd"].sum(min_count=1)
+    group = scores["task_key"].map(row_of_task)
+    per_row = scores["judge_cost_usd"].groupby(group, sort=False).sum(min_count=1)
     out = summary.copy()
-    out["judge_cost_usd"] = per_model.reindex(out.index)
+    out["judge_cost_usd"] = per_row.reindex(out.index)
     return out

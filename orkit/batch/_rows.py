@@ -13,6 +13,7 @@ from orkit.scorers import Scorer
 from orkit.types import ChatResponse
 
 __all__ = [
+    "ROUTER_PREFIX",
     "Timing",
     "attempt_rows",
     "cached_row",
@@ -169,9 +170,18 @@ def score_rows(
     return rows
 
 
+ROUTER_PREFIX = "openrouter/"
+"""`openrouter/auto`, `openrouter/free`, ...: ids of OpenRouter's routers, which pick the
+model that answers; the answer is the router's own, never a fallback."""
+
+
 def _same_model(requested: str, served: str) -> bool:
     """OpenRouter reports the served model without routing suffixes (`:nitro`, `:floor`...)
-    and sometimes by its dated canonical slug; neither is a fallback."""
+    and sometimes by its dated canonical slug; neither is a fallback. A router id is
+    answered by whatever model it picks (recorded as `served_model`): that is the router
+    doing its job, and its rows are scored under the router id that was asked for."""
+    if requested.startswith(ROUTER_PREFIX):
+        return True
     base = requested.split(":", 1)[0]
     return served in (requested, base) or served.startswith(base + "-20")
 

@@ -15,7 +15,7 @@ from orkit._format import run_counts, run_spend, usd
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores, shown_status
-from orkit.stats import compare, summarize
+from orkit.stats import compare, contestants, summarize
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -79,13 +79,26 @@ class Run:
         scores: pd.DataFrame = read_scores(self.dir).to_pandas()
         return scores
 
-    def summary(self) -> pd.DataFrame:
-        """Per model, in the sweep's order: rows, errors, scores with 95% intervals,
-        latency percentiles, cost and rates (see `orkit.stats.summarize`)."""
-        scores = self.scores()
-        summary = summarize(self.to_pandas(), scores, include_fallbacks=self._score_fallbacks())
-        table = with_judge_cost(summary, scores)
-        return table.loc[self._model_order(list(table.index))]
+    def summary(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Per contestant (model × prompt × params variant, labelled like
+        `openai/gpt-4o-mini · terse · temperature=0.7`; a bare model id when the sweep had
+        one prompt and one parameter set), in the sweep's order: rows, errors, tasks
+        skipped by the budget or deferred by a quota, scores with 95% intervals, latency
+        percentiles, cost and rates (see `orkit.stats.summarize`). `by` groups another way:
+        any of "model", "prompt", "params", "served_provider", "served_model" (one name or
+        a list), e.g. `by="served_model"` for what `openrouter/auto` picked."""
+        results, scores = self.to_pandas(), self.scores()
+        models, prompts = self._order(results)
+        summary = summarize(
+            results,
+            scores,
+            by=by,
+            models=models,
+            prompts=prompts,
+            include_fallbacks=self._score_fallbacks(),
+        )
+        labels = contestants(results, by, models=models, prompts=prompts).of_rows().to_numpy()
+        return with_judge_cost(summary, scores, pd.Series(labels, index=results["task_key"]))
 
     def judge_costs(self) -> pd.DataFrame:
         """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
@@ -127,23 +140,38 @@ class Run:
         )
         return self
 
-    def compare(self, scorer: str | None = None, *, alpha: float = 0.05) -> pd.DataFrame:
-        """Every pair of models on their shared items, pairs in the sweep's model order:
-        paired difference with its interval, exact McNemar or paired bootstrap p-value,
-        Holm-corrected (see `orkit.stats.compare`)."""
+    def compare(
+        self,
+        scorer: str | None = None,
+        *,
+        alpha: float = 0.05,
+        by: str | Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Every pair of contestants (or of the groups `by` names, as in `summary`) on the
+        dataset items both answered, in the sweep's order: paired difference with its
+        interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
+        `orkit.stats.compare`)."""
         results = self.to_pandas()
+        models, prompts = self._order(results)
         return compare(
             results,
             self.scores(),
             scorer=scorer,
             alpha=alpha,
-            models=self._model_order([str(m) for m in results["model"].unique()]),
+            by=by,
+            models=models,
+            prompts=prompts,
             include_fallbacks=self._score_fallbacks(),
         )
 
-    def _model_order(self, present: list[str]) -> list[str]:
-        order = [m for m in self.manifest.get("spec", {}).get("models", []) if m in present]
-        return order + [m for m in present if m not in order]
+    def _order(self, results: pd.DataFrame) -> tuple[list[str], list[str]]:
+        """The sweep's order of models and prompts (contestants are shown in it); models
+        with rows that the spec does not name (a run made by other means) come last."""
+        spec = self.manifest.get("spec", {})
+        named = [str(m) for m in spec.get("models", [])]
+        present = [str(m) for m in results["model"].unique()] if not results.empty else []
+        prompts = [str(p) for p in spec.get("prompts") or {}]
+        return list(dict.fromkeys([*named, *present])), prompts
 
     def _score_fallbacks(self) -> bool:
         """The sweep's `score_fallbacks`: count fallback answers toward the asked model."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from orkit.batch._rows import ROUTER_PREFIX
 from orkit.router import Attempt
 
 __all__ = ["ErrorCounts", "ModelTotals", "RunTotals"]
@@ -203,8 +204,14 @@ class RunTotals:
         self.deferred_until = max(until, self.deferred_until or until)
 
     def mixed_providers(self) -> dict[str, list[str]]:
-        """Models whose rows came from more than one provider."""
-        return {m: sorted(p) for m, p in self.providers.items() if len(p) > 1}
+        """Models whose rows came from more than one provider. Router ids
+        (`openrouter/auto`...) are left out: they pick another model, and so another
+        provider, per request by design; pinning one provider is no advice for them."""
+        return {
+            m: sorted(p)
+            for m, p in self.providers.items()
+            if len(p) > 1 and not m.startswith(ROUTER_PREFIX)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,5 +1,6 @@
-"""`orkit compare RUN [RUN…]`: per-model scores with confidence intervals, every pair of
-models with Holm-corrected p-values, and groups of statistically tied models."""
+"""`orkit compare RUN [RUN…]`: per-contestant scores with confidence intervals, every pair
+of contestants with Holm-corrected p-values, and groups of statistically tied contestants.
+A contestant is one model × prompt × params variant (see `orkit.stats.contestants`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-HELP = "compare models: scores with 95% intervals, paired tests (Holm), rank groups"
+HELP = (
+    "compare models and their prompt/params variants: scores with 95% intervals, "
+    "paired tests (Holm), rank groups"
+)
+
+MIN_SHARED = 10
+"""Runs compared with each other must share at least this many items by default: with
+fewer, no difference can be shown and every pair prints as a row of dashes."""
 
 
 def register(sub: Any) -> None:
@@ -19,11 +27,18 @@ def register(sub: Any) -> None:
         nargs="+",
         metavar="RUN",
         help="run directories; with several, items are matched by item_id and a model found "
-        "in more than one run is shown as model@run_id",
+        "in more than one run is shown as model@endpoint (or model@run_id)",
     )
     p.add_argument("--scorer", help="compare on this scorer only (default: every scorer)")
     p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument(
+        "--min-shared",
+        type=int,
+        default=MIN_SHARED,
+        metavar="N",
+        help=f"with several runs, the fewest dataset items they must share (default {MIN_SHARED})",
+    )
     p.set_defaults(func=run)
 
 
@@ -33,59 +48,62 @@ class _Loaded:
     scores: Any
     models: list[str]
     """Display order: each run's models in its sweep's order, runs in the order given."""
-    pair_on: tuple[str, ...]
+    prompts: list[str]
+    """Prompt ids in the order the sweeps named them."""
     include_fallbacks: bool
 
 
 def run(args: argparse.Namespace) -> int:
     from orkit.cli._compare_tables import print_comparison
     from orkit.errors import ConfigError
-    from orkit.stats import compare, rank_groups, score_summary, summarize
+    from orkit.stats import compare, contestants, rank_groups, score_summary, summarize
 
     if not 0.0 < args.alpha < 1.0:
         raise ConfigError(f"--alpha must be between 0 and 1, got {args.alpha}")
-    data = _load(args.runs)
-    scores, models = data.scores, data.models
+    if args.min_shared < 1:
+        raise ConfigError(f"--min-shared must be at least 1, got {args.min_shared}")
+    data = _load(args.runs, args.min_shared)
+    scores = data.scores
     if args.scorer is not None:
         known = sorted(set(scores["scorer"])) if not scores.empty else []
         if args.scorer not in known:
             raise ConfigError(f"no scorer {args.scorer!r} in these runs (scorers: {known})")
         scores = scores[scores["scorer"] == args.scorer]
-    common = {"seed": args.seed, "include_fallbacks": data.include_fallbacks}
+    common = {
+        "seed": args.seed,
+        "include_fallbacks": data.include_fallbacks,
+        "models": data.models,
+        "prompts": data.prompts,
+    }
     level = 1.0 - args.alpha
+    entrants = contestants(data.results, models=data.models, prompts=data.prompts)
     summary = summarize(data.results, scores, confidence=level, **common)
-    quality = score_summary(data.results, scores, confidence=level, models=models, **common)
-    pairs = compare(
-        data.results, scores, alpha=args.alpha, pair_on=data.pair_on, models=models, **common
-    )
-    groups = rank_groups(
-        data.results,
-        scores,
-        alpha=args.alpha,
-        comparison=pairs,
-        include_fallbacks=data.include_fallbacks,
-    )
+    quality = score_summary(data.results, scores, confidence=level, **common)
+    pairs = compare(data.results, scores, alpha=args.alpha, **common)
+    groups = rank_groups(data.results, scores, alpha=args.alpha, comparison=pairs, **common)
     runs = "1 run" if len(args.runs) == 1 else f"{len(args.runs)} runs"
-    print(f"{len(models)} models from {runs}")
+    noun = "contestant" if entrants.varies else "model"
+    count = len(entrants.labels)
+    print(f"{count} {noun}{'' if count == 1 else 's'} from {runs}")
     print_comparison(
-        summary.loc[[m for m in models if m in summary.index]],
+        summary,
         quality,
         pairs,
         groups,
         alpha=args.alpha,
-        pair_on=data.pair_on,
+        noun=noun,
         file=sys.stdout,
     )
     return 0
 
 
-def _load(paths: list[str]) -> _Loaded:
-    """One run pairs on the full task identity; several pair on `item_id` only."""
+def _load(paths: list[str], min_shared: int) -> _Loaded:
+    """Runs read back; several are combined, models in more than one told apart."""
     import pandas as pd
 
     from orkit.batch import Run
     from orkit.errors import ConfigError, RunError
-    from orkit.stats import ACROSS_RUNS, PAIR_ON, combine_runs
+    from orkit.stats import combine_runs, run_labels
 
     runs = []
     for path in paths:
@@ -97,27 +115,65 @@ def _load(paths: list[str]) -> _Loaded:
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise ConfigError(f"the same run was given twice: {twice[0]}")
-    specs = {r.run_id: r.manifest.get("spec", {}) for r in runs}
+    manifests = {r.run_id: r.manifest for r in runs}
+    specs = {run_id: m.get("spec", {}) for run_id, m in manifests.items()}
     tables = {r.run_id: (r.to_pandas(), r.scores()) for r in runs}
+    if len(runs) > 1:
+        _check_shared_items(tables, min_shared)
+    endpoint_of = {run_id: _endpoint_name(m) for run_id, m in manifests.items()}
+    endpoints = {run_id: e for run_id, e in endpoint_of.items() if e is not None}
     if len(runs) == 1:
         results, scores = tables[ids[0]]
     else:
-        results, scores = combine_runs(tables)
+        results, scores = combine_runs(tables, endpoints=endpoints)
     if scores.empty:
         scores = pd.DataFrame(columns=["task_key", "item_id", "model", "scorer", "score"])
-    present = [str(m) for m in results["model"].unique()] if not results.empty else []
+    present = {
+        run_id: [str(m) for m in table.loc[:, "model"].unique()] if not table.empty else []
+        for run_id, (table, _) in tables.items()
+    }
+    labels = run_labels(present, endpoints) if len(runs) > 1 else {}
     models: list[str] = []
     for run_id in ids:
-        for m in specs[run_id].get("models", []):
-            for label in (m, f"{m}@{run_id}"):
-                if label in present and label not in models:
-                    models.append(label)
-    models += [m for m in present if m not in models]
+        named = [str(m) for m in specs[run_id].get("models", [])]
+        for m in [*named, *present[run_id]]:
+            label = labels.get((run_id, m), m)
+            if m in present[run_id] and label not in models:
+                models.append(label)
+    prompts = [str(p) for s in specs.values() for p in (s.get("prompts") or {})]
     return _Loaded(
         results=results,
         scores=scores,
         models=models,
-        pair_on=PAIR_ON if len(runs) == 1 else ACROSS_RUNS,
+        prompts=list(dict.fromkeys(prompts)),
         # Fallback answers count only if every run asked for it (`score_fallbacks`).
         include_fallbacks=all(bool(s.get("score_fallbacks")) for s in specs.values()),
     )
+
+
+def _check_shared_items(tables: dict[str, tuple[Any, Any]], min_shared: int) -> None:
+    """Runs that share too few items cannot be compared: say so rather than print pairs of
+    dashes and rank groups that hold anything together (nothing was shown different)."""
+    from orkit.errors import ConfigError
+
+    items = [set(r["item_id"]) if not r.empty else set() for r, _ in tables.values()]
+    shared = len(set.intersection(*items))
+    if shared < min_shared:
+        noun = "item" if shared == 1 else "items"
+        raise ConfigError(
+            f"these runs share {shared} dataset {noun} (matched by item_id), fewer than "
+            f"--min-shared {min_shared}: there is nothing to compare them on"
+        )
+
+
+def _endpoint_name(manifest: dict[str, Any]) -> str | None:
+    """A run's endpoint, as a model's suffix tells runs apart: `sim`, `openrouter`, or a
+    URL endpoint's host."""
+    from urllib.parse import urlsplit
+
+    endpoint = manifest.get("endpoint") or {}
+    kind = endpoint.get("kind")
+    if kind in (None, "url"):
+        host = urlsplit(str(endpoint.get("base_url") or "")).netloc
+        return host or None
+    return str(kind)

@@ -1,19 +1,19 @@
 """The tables `orkit compare` prints: quality with intervals, speed and cost, pairs, groups.
 
-Pass/fail scores print as percentages and their differences in percentage points (pp);
-other scores print as plain numbers.
+Rows are contestants (model × prompt × params); when every contestant is a bare model the
+column says `model`, as it always did. Pass/fail scores print as percentages and their
+differences in percentage points (pp); other scores print as plain numbers.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any, TextIO
 
 import pandas as pd
 
 from orkit._format import usd
-from orkit.cli._table import format_table
+from orkit.cli._table import format_table, pending_columns
 
 __all__ = ["print_comparison"]
 
@@ -25,7 +25,7 @@ def print_comparison(
     groups: pd.DataFrame,
     *,
     alpha: float,
-    pair_on: Sequence[str],
+    noun: str = "model",
     file: TextIO,
 ) -> None:
     level = f"{1 - alpha:.0%}"
@@ -33,28 +33,32 @@ def print_comparison(
         str(s): bool((rows["ci_method"] == "wilson").all())
         for s, rows in quality.groupby("scorer", sort=False)
     }
-    _section(f"quality ({level} confidence intervals)", _quality_table(quality, binary), file)
-    _section("speed and cost", _speed_table(summary), file)
+    title = f"quality ({level} confidence intervals)"
+    _section(title, _quality_table(quality, binary, noun), file)
+    _section("speed and cost", _speed_table(summary, noun), file)
     if pairs.empty:
-        print("\nno pairs to compare (fewer than two models with scores)", file=file)
+        print(f"\nno pairs to compare (fewer than two {noun}s with scores)", file=file)
         return
     for scorer, rows in pairs.groupby("scorer", sort=False):
         title = (
-            f"pairs on {scorer}: items matched on {', '.join(pair_on)}; "
+            f"pairs on {scorer}: paired by dataset item (item_id); "
             f"* = significant at α = {alpha:g} after Holm over {len(rows)} pairs"
         )
-        _section(title, _pairs_table(rows, binary.get(str(scorer), False), level), file)
+        table = _pairs_table(rows, binary.get(str(scorer), False), level, noun)
+        _section(title, table, file)
     for scorer, rows in groups.groupby("scorer", sort=False):
-        title = f"rank groups on {scorer} (a group: models not shown different from its best)"
-        _section(title, _groups_table(rows, binary.get(str(scorer), False)), file)
+        title = f"rank groups on {scorer} (a group: {noun}s not shown different from its best)"
+        _section(title, _groups_table(rows, binary.get(str(scorer), False), noun), file)
 
 
 def _section(title: str, table: str, file: TextIO) -> None:
     print(f"\n{title}\n{table}", file=file)
 
 
-def _quality_table(quality: pd.DataFrame, binary: dict[str, bool]) -> str:
-    headers = ["scorer", "model", "n", "mean", "interval", "cost/correct"]
+def _quality_table(quality: pd.DataFrame, binary: dict[str, bool], noun: str) -> str:
+    """With variants, each contestant's short id too (stable: hashed from its key)."""
+    ids = noun != "model"
+    headers = ["scorer", noun, *(["id"] if ids else []), "n", "mean", "interval", "cost/correct"]
     rows = []
     for q in quality.itertuples(index=False):
         fmt = _score_format(binary[str(q.scorer)])
@@ -62,20 +66,22 @@ def _quality_table(quality: pd.DataFrame, binary: dict[str, bool]) -> str:
         rows.append(
             [
                 str(q.scorer),
-                str(q.model),
+                str(q.contestant),
+                *([str(q.contestant_id)] if ids else []),
                 str(q.n),
                 _num(q.mean, fmt),
                 interval,
                 _num(q.cost_per_correct_usd, "usd"),
             ]
         )
-    return format_table(headers, rows, [False, False, True, True, True, True])
+    return format_table(headers, rows, [False, False, *([False] if ids else []), *[True] * 4])
 
 
-def _speed_table(summary: pd.DataFrame) -> str:
+def _speed_table(summary: pd.DataFrame, noun: str) -> str:
     columns = [
         ("rows", "rows", "{:.0f}"),
         ("errors", "errors", "{:.0f}"),
+        *((header, column, "{:.0f}") for header, column in pending_columns(summary)),
         ("fallback", "fallback_rate", "{:.1%}"),
         ("cached", "cache_rate", "{:.1%}"),
         ("p50 s", "p50_service_s", "{:.2f}"),
@@ -90,12 +96,13 @@ def _speed_table(summary: pd.DataFrame) -> str:
         [str(model), *(_num(s.get(col), fmt) for _, col, fmt in columns)]
         for model, s in summary.iterrows()
     ]
-    headers = ["model", *(h for h, _, _ in columns)]
+    headers = [noun, *(h for h, _, _ in columns)]
     return format_table(headers, rows, [False] + [True] * len(columns))
 
 
-def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str) -> str:
-    headers = ["model_a", "model_b", "n", "a", "b", "a − b", f"{level} interval", "p", "p Holm", ""]
+def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str, noun: str) -> str:
+    headers = [f"{noun}_a", f"{noun}_b", "n", "a", "b", "a − b", f"{level} interval"]
+    headers += ["p", "p Holm", ""]
     diff = "{:+.1f} pp" if binary else "{:+.3f}"
     scale = 100.0 if binary else 1.0
     fmt = _score_format(binary)
@@ -104,8 +111,8 @@ def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str) -> str:
         low, high = _scaled(p.ci_low, scale), _scaled(p.ci_high, scale)
         rows.append(
             [
-                str(p.model_a),
-                str(p.model_b),
+                str(p.contestant_a),
+                str(p.contestant_b),
                 str(p.n_shared),
                 _num(p.mean_a, fmt),
                 _num(p.mean_b, fmt),
@@ -119,13 +126,13 @@ def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str) -> str:
     return format_table(headers, rows, [False, False, *[True] * 7, False])
 
 
-def _groups_table(groups: pd.DataFrame, binary: bool) -> str:
+def _groups_table(groups: pd.DataFrame, binary: bool, noun: str) -> str:
     fmt = _score_format(binary)
     rows = [
-        [str(g.group), str(g.rank), str(g.model), _num(g.mean, fmt), str(g.n)]
+        [str(g.group), str(g.rank), str(g.contestant), _num(g.mean, fmt), str(g.n)]
         for g in groups.itertuples(index=False)
     ]
-    headers = ["group", "rank", "model", "mean", "n"]
+    headers = ["group", "rank", noun, "mean", "n"]
     return format_table(headers, rows, [True, True, False, True, True])
 
 

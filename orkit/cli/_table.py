@@ -12,8 +12,10 @@ from orkit._format import cost_text, count, plural, run_counts, run_spend, usd
 
 __all__ = [
     "completion_line",
+    "entrant_noun",
     "format_table",
     "judge_line",
+    "pending_columns",
     "print_scores",
     "print_summary",
 ]
@@ -41,6 +43,26 @@ def _num(value: Any, fmt: str) -> str:
     return fmt.format(value)
 
 
+def entrant_noun(summary: pd.DataFrame) -> str:
+    """`model` while every row is a bare model (one prompt, one parameter set), else
+    `contestant`: the rows are model × prompt × params variants."""
+    if "model" not in summary.columns:
+        return str(summary.index.name or "model")
+    return "model" if (summary.index == summary["model"]).all() else "contestant"
+
+
+PENDING_COLUMNS = (("skipped (budget)", "skipped_budget"), ("deferred (quota)", "deferred"))
+"""Tasks left for a resume, by why: a column each, shown when any row has some."""
+
+
+def pending_columns(summary: pd.DataFrame) -> list[tuple[str, str]]:
+    return [
+        (header, column)
+        for header, column in PENDING_COLUMNS
+        if column in summary.columns and summary[column].fillna(0).gt(0).any()
+    ]
+
+
 def _cached_rows(s: pd.Series) -> int:
     """Ok rows the response cache answered (`cache_rate` is their share of ok rows)."""
     rate = s.get("cache_rate")
@@ -58,26 +80,32 @@ def _latency(s: pd.Series) -> str:
 
 
 def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
+    """One row per contestant: rows, errors, tasks left for a resume (skipped by the
+    budget, deferred by a quota: their own columns, when there are any), each scorer's
+    mean, latency and cost."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
-    cached = {str(model): _cached_rows(s) for model, s in summary.iterrows()}
+    pending = pending_columns(summary)
+    cached = {str(label): _cached_rows(s) for label, s in summary.iterrows()}
     show_cached = any(cached.values())  # a run without cache hits looks as it always did
     headers = [
-        "model",
+        entrant_noun(summary),
         "rows",
         "errors",
         *(["cached"] if show_cached else []),
+        *(header for header, _ in pending),
         *(c.removeprefix("score_") for c in scorers),
         "latency",
         "cost",
     ]
     rows = []
-    for model, s in summary.iterrows():
+    for label, s in summary.iterrows():
         rows.append(
             [
-                str(model),
+                str(label),
                 count(s["rows"]),
                 count(s["errors"]),
-                *([count(cached[str(model)])] if show_cached else []),
+                *([count(cached[str(label)])] if show_cached else []),
+                *(count(s[column]) for _, column in pending),
                 *(_num(s[c], "{:.1%}") for c in scorers),
                 _latency(s),
                 cost_text(_or_none(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
@@ -121,10 +149,10 @@ def judge_line(manifest: dict[str, Any]) -> str | None:
 
 
 def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
-    """Per model: each scorer's mean and the judges' cost (after a re-score)."""
+    """Per contestant: each scorer's mean and the judges' cost (after a re-score)."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
     judged = "judge_cost_usd" in summary.columns
-    headers = ["model", *(c.removeprefix("score_") for c in scorers)]
+    headers = [entrant_noun(summary), *(c.removeprefix("score_") for c in scorers)]
     headers += ["judge cost"] if judged else []
     rows = []
     for model, s in summary.iterrows():

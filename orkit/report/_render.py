@@ -16,7 +16,7 @@ import pandas as pd
 from orkit._format import cached_text, cost_text, count, run_spend, usd
 from orkit._redact import redact_secrets
 from orkit.results import RunDir, endpoint_label, read_results, read_scores
-from orkit.stats import summarize
+from orkit.stats import contestants, summarize
 
 __all__ = ["render_report", "write_report"]
 
@@ -43,9 +43,10 @@ def _fmt(value: Any, kind: str) -> str:
 
 
 def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per contestant (model × prompt × params), labelled as `summarize` does."""
     scorer_cols = [c for c in summary.columns if c.startswith("score_")]
     rows = []
-    for model, s in summary.iterrows():
+    for label, s in summary.iterrows():
         ok = int(s["ok"])
         # cache_rate is the share of ok rows the response cache answered (NaN: no ok rows)
         rate = _known(s.get("cache_rate"))
@@ -53,9 +54,12 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
         every_cached = bool(ok) and cached >= ok  # no latency to measure: say why
         rows.append(
             {
-                "model": model,
+                "model": label,
+                "id": s["contestant_id"],
                 "rows": int(s["rows"]),
                 "errors": int(s["errors"]),
+                "skipped": int(s["skipped_budget"]),
+                "deferred": int(s["deferred"]),
                 "fallback": int(s["fallback_rows"]),
                 "error_rate": _fmt(s["error_rate"], "pct"),
                 "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
@@ -68,11 +72,14 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
     return [c.removeprefix("score_") for c in scorer_cols], rows
 
 
-def _examples(results: pd.DataFrame, scores: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
-    """The first `limit` items, each with every model's output and pass/fail."""
+def _examples(
+    results: pd.DataFrame, scores: pd.DataFrame, labels: pd.Series, limit: int
+) -> list[dict[str, Any]]:
+    """The first `limit` items, each with every contestant's output and pass/fail."""
     if results.empty:
         return []
     item_ids = list(dict.fromkeys(results.sort_values("item_index")["item_id"]))[:limit]
+    results = results.assign(contestant=labels.to_numpy())
     wanted = results[results["item_id"].isin(item_ids)]
     passed = {}
     if not scores.empty:
@@ -85,7 +92,7 @@ def _examples(results: pd.DataFrame, scores: pd.DataFrame, limit: int) -> list[d
             text = r.output_text if r.status == "ok" else f"[{r.error_type}] {r.error_message}"
             cells.append(
                 {
-                    "model": r.model,
+                    "model": r.contestant,
                     "text": text or "",
                     "status": r.status,
                     "passed": passed.get(r.task_key),
@@ -122,12 +129,25 @@ def _known(value: Any) -> float | None:
     return float(value)
 
 
+def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The sweep's models and prompt ids, in its order: contestants are listed in it."""
+    present = [str(m) for m in results["model"].unique()] if not results.empty else []
+    models = list(dict.fromkeys([*(str(m) for m in spec.get("models", [])), *present]))
+    return models, [str(p) for p in spec.get("prompts") or {}]
+
+
 def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
     results = read_results(run).to_pandas()
     scores = read_scores(run).to_pandas()
-    summary = summarize(results, scores)
+    spec = manifest.get("spec") or {}
+    models, prompts = _sweep_order(spec, results)
+    fallbacks = bool(spec.get("score_fallbacks", False))
+    summary = summarize(
+        results, scores, models=models, prompts=prompts, include_fallbacks=fallbacks
+    )
+    entrants = contestants(results, models=models, prompts=prompts)
     scorer_names, model_rows = _model_rows(summary)
     totals = manifest.get("totals", {}).get("all", {})
     page = _ENV.get_template("report.html.j2").render(
@@ -139,7 +159,13 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         count=count,
         scorer_names=scorer_names,
         models=model_rows,
-        examples=_examples(results, scores, max_examples),
+        noun="contestant" if entrants.varies else "model",
+        pending=[
+            (key, header)
+            for key, header in (("skipped", "skipped (budget)"), ("deferred", "deferred (quota)"))
+            if any(row[key] for row in model_rows)
+        ],
+        examples=_examples(results, scores, entrants.of_rows(), max_examples),
         n_items=int(results["item_id"].nunique()) if not results.empty else 0,
         warnings=manifest.get("warnings") or [],
         judges=_judges(manifest),

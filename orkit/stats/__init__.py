@@ -1,10 +1,14 @@
 """Statistics over run results (layer 2, pure numerics: numpy and pandas, no I/O).
 
-- `summarize`: one row per model (counts, latency percentiles, cost, rates, score means
-  with confidence intervals); `score_summary`: the same scores, one row per model × scorer.
-- `compare`: every pair of models on their shared items (paired bootstrap interval, exact
-  McNemar or paired bootstrap test, Holm correction); `rank_groups`: statistically tied
-  models grouped.
+- `contestants`: what is compared. A contestant is one model × prompt × params variant,
+  labelled readably with a short stable id; `by=` regroups by model, prompt, params, served
+  provider or served model.
+- `summarize`: one row per contestant (counts, latency percentiles, cost, rates, score
+  means with confidence intervals); `score_summary`: the scores, one row per contestant ×
+  scorer.
+- `compare`: every pair of contestants on their shared items (paired bootstrap interval,
+  exact McNemar or paired bootstrap test, Holm correction); `rank_groups`: statistically
+  tied contestants grouped.
 - `pareto_frontier`, `cheapest_above`: quality against cost or latency.
 - `minimum_detectable_difference`: what a run of n items can show, before running it.
 - `combine_runs`: several runs as one table, for comparing across runs.
@@ -13,27 +17,33 @@
 from __future__ import annotations
 
 from orkit.stats._compare import compare
+from orkit.stats._contestants import CONTESTANT_KEYS, GROUP_BY, Contestants, contestants
 from orkit.stats._groups import rank_groups
 from orkit.stats._intervals import wilson_interval
 from orkit.stats._pareto import cheapest_above, pareto_frontier
 from orkit.stats._power import minimum_detectable_difference
 from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
 from orkit.stats._quality import score_summary
-from orkit.stats._runs import ACROSS_RUNS, combine_runs
+from orkit.stats._runs import ACROSS_RUNS, combine_runs, run_labels
 from orkit.stats._scores import PAIR_ON
 from orkit.stats._summary import summarize
 
 __all__ = [
     "ACROSS_RUNS",
+    "CONTESTANT_KEYS",
+    "GROUP_BY",
     "PAIR_ON",
+    "Contestants",
     "cheapest_above",
     "combine_runs",
     "compare",
+    "contestants",
     "holm",
     "mcnemar_exact",
     "minimum_detectable_difference",
     "pareto_frontier",
     "rank_groups",
+    "run_labels",
     "score_summary",
     "summarize",
     "two_proportion_p",

@@ -1,5 +1,5 @@
-"""Every pair of models on their shared items: paired difference, its interval, a p-value,
-and Holm's correction across the pairs."""
+"""Every pair of contestants on their shared items: paired difference, its interval, a
+p-value, and Holm's correction across the pairs."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from orkit.stats._bootstrap import bca_interval, bootstrap_means
+from orkit.stats._contestants import contestants
 from orkit.stats._pvalues import holm, mcnemar_exact
-from orkit.stats._scores import PAIR_ON, is_binary, model_order, own_scores, unit_matrix
+from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 
 __all__ = ["COMPARE_COLUMNS", "compare"]
 
@@ -21,8 +22,10 @@ FloatArray = npt.NDArray[np.float64]
 
 COMPARE_COLUMNS = [
     "scorer",
-    "model_a",
-    "model_b",
+    "contestant_a",
+    "contestant_b",
+    "id_a",
+    "id_b",
     "n_shared",
     "mean_a",
     "mean_b",
@@ -47,23 +50,28 @@ def compare(
     n_boot: int = 2000,
     pair_on: Sequence[str] = PAIR_ON,
     models: Sequence[str] | None = None,
+    prompts: Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
     include_fallbacks: bool = False,
 ) -> pd.DataFrame:
-    """One row per (scorer, pair of models), model_a before model_b in `models` order
-    (default: order of first appearance in `results`).
+    """One row per (scorer, pair of contestants), `contestant_a` before `contestant_b` in
+    display order (see `orkit.stats.contestants`: a contestant is model × prompt × params,
+    or the groups `by` names; `models` orders and selects, `prompts` orders); `id_a` and
+    `id_b` are their short ids.
 
-    On the units both models have a score for (see `orkit.stats._scores` for what a unit
-    is), `diff = mean_a - mean_b` with a paired BCa bootstrap interval at level
-    `1 - alpha`. The p-value is exact McNemar when every unit score is 0 or 1
-    (`test = "mcnemar"`, `discordant` = units where exactly one model is right), otherwise
-    a paired bootstrap z test (`"paired_bootstrap"`: the difference over its bootstrap
-    standard error; a count of extreme replicates could not go below 1/n_boot, which
-    Holm over many pairs would turn into "never significant"). `p_holm` is Holm-adjusted
-    over the pairs of one scorer; `significant` is `p_holm < alpha`. A pair with no
-    shared unit has NaN statistics and is never significant.
+    On the units both contestants have a score for (by default the dataset item, repeats
+    averaged within it; see `orkit.stats._scores`), `diff = mean_a - mean_b` with a paired
+    BCa bootstrap interval at level `1 - alpha`. The p-value is exact McNemar when every
+    unit score is 0 or 1 (`test = "mcnemar"`, `discordant` = units where exactly one is
+    right), otherwise a paired bootstrap z test (`"paired_bootstrap"`: the difference over
+    its bootstrap standard error; a count of extreme replicates could not go below
+    1/n_boot, which Holm over many pairs would turn into "never significant"). `p_holm` is
+    Holm-adjusted over the pairs of one scorer; `significant` is `p_holm < alpha`. A pair
+    with no shared unit has NaN statistics and is never significant.
     """
-    scored = own_scores(results, scores, include_fallbacks=include_fallbacks)
-    order = model_order(results, models)
+    entrants = contestants(results, by, models=models, prompts=prompts)
+    scored = own_scores(results, scores, entrants.of_rows(), include_fallbacks=include_fallbacks)
+    order, ids = entrants.labels, list(entrants.table["contestant_id"])
     if scorer is not None:
         scored = scored[scored["scorer"] == scorer]
     pairs = list(combinations(range(len(order)), 2))
@@ -75,8 +83,10 @@ def compare(
         rng = np.random.default_rng([seed, offset])
         table = _compare_pairs(matrix, pairs, rng, n_boot=n_boot, alpha=alpha)
         table.insert(0, "scorer", name)
-        table.insert(1, "model_a", [order[i] for i, _ in pairs])
-        table.insert(2, "model_b", [order[j] for _, j in pairs])
+        table.insert(1, "contestant_a", [order[i] for i, _ in pairs])
+        table.insert(2, "contestant_b", [order[j] for _, j in pairs])
+        table.insert(3, "id_a", [ids[i] for i, _ in pairs])
+        table.insert(4, "id_b", [ids[j] for _, j in pairs])
         tables.append(table[COMPARE_COLUMNS])
     return pd.concat(tables, ignore_index=True)
 

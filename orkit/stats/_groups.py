@@ -1,17 +1,19 @@
-"""Rank groups: models that the data cannot tell apart share a group."""
+"""Rank groups: contestants that the data cannot tell apart share a group."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from orkit.stats._compare import compare
-from orkit.stats._scores import PAIR_ON, model_order, own_scores
+from orkit.stats._contestants import contestants
+from orkit.stats._scores import PAIR_ON, own_scores, unit_matrix
 
 __all__ = ["GROUP_COLUMNS", "rank_groups"]
 
-GROUP_COLUMNS = ["scorer", "group", "rank", "model", "mean", "n"]
+GROUP_COLUMNS = ["scorer", "group", "rank", "contestant", "contestant_id", "mean", "n"]
 
 
 def rank_groups(
@@ -23,18 +25,23 @@ def rank_groups(
     seed: int = 0,
     comparison: pd.DataFrame | None = None,
     pair_on: Sequence[str] = PAIR_ON,
+    models: Sequence[str] | None = None,
+    prompts: Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
     include_fallbacks: bool = False,
 ) -> pd.DataFrame:
-    """Per scorer, models ranked by mean score (rank 1 = best) and cut into groups.
+    """Per scorer, contestants ranked by mean score (rank 1 = best) and cut into groups.
 
-    Group 1 is the best model plus every other model that is not significantly different
-    from it (Holm-adjusted, from `compare`); group 2 starts at the best model left, and so
-    on. A model is thus never placed below a group leader it was not shown to be worse
+    The mean is over items (repeats averaged within an item), `n` counts items. Group 1 is
+    the best contestant plus every other one that is not significantly different from it
+    (Holm-adjusted, from `compare`); group 2 starts at the best one left, and so on. A
+    contestant is thus never placed below a group leader it was not shown to be worse
     than. Pairs with no shared items count as not different: no difference was shown.
     Pass the `comparison` you already have (from `compare` with the same settings) to
-    skip recomputing it; models without any score are left out.
+    skip recomputing it; contestants without any score are left out.
     """
-    scored = own_scores(results, scores, include_fallbacks=include_fallbacks)
+    entrants = contestants(results, by, models=models, prompts=prompts)
+    scored = own_scores(results, scores, entrants.of_rows(), include_fallbacks=include_fallbacks)
     if scorer is not None:
         scored = scored[scored["scorer"] == scorer]
     if scored.empty:
@@ -47,25 +54,33 @@ def rank_groups(
             alpha=alpha,
             seed=seed,
             pair_on=pair_on,
+            models=models,
+            prompts=prompts,
+            by=by,
             include_fallbacks=include_fallbacks,
         )
-    order = {m: i for i, m in enumerate(model_order(results))}
+    order = entrants.labels
+    ids = dict(zip(order, entrants.table["contestant_id"], strict=True))
     tables = []
     for name, rows in scored.groupby("scorer", sort=False):
-        stats = rows.groupby("model")["score"].agg(["mean", "size"])
-        # Ties in the mean keep the run's model order, so the ranking is reproducible.
-        stats = stats.assign(order=stats.index.map(lambda m: order.get(m, len(order))))
-        stats = stats.sort_values(["mean", "order"], ascending=[False, True])
+        matrix = unit_matrix(rows, order, pair_on)
+        n = (~np.isnan(matrix)).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(matrix, axis=0) / np.maximum(n, 1)
+        # Ties in the mean keep the display order, so the ranking is reproducible.
+        stats = pd.DataFrame({"mean": mean, "n": n, "order": range(len(order))}, index=order)
+        stats = stats[stats["n"] > 0].sort_values(["mean", "order"], ascending=[False, True])
         pairs = comparison[comparison["scorer"] == name]
         groups = _cut(list(stats.index), _different(pairs))
         table = pd.DataFrame(
             {
                 "scorer": name,
-                "group": [groups[m] for m in stats.index],
+                "group": [groups[c] for c in stats.index],
                 "rank": range(1, len(stats) + 1),
-                "model": stats.index,
+                "contestant": stats.index,
+                "contestant_id": [ids[c] for c in stats.index],
                 "mean": stats["mean"].to_numpy(),
-                "n": stats["size"].to_numpy(),
+                "n": stats["n"].to_numpy(),
             }
         )
         tables.append(table)
@@ -73,21 +88,22 @@ def rank_groups(
 
 
 def _different(pairs: pd.DataFrame) -> set[frozenset[str]]:
-    """The pairs of models shown to differ."""
+    """The pairs of contestants shown to differ."""
     shown = pairs[pairs["significant"].astype(bool)]
-    return {frozenset((a, b)) for a, b in zip(shown["model_a"], shown["model_b"], strict=True)}
+    a, b = shown["contestant_a"], shown["contestant_b"]
+    return {frozenset((x, y)) for x, y in zip(a, b, strict=True)}
 
 
 def _cut(ranked: list[str], different: set[frozenset[str]]) -> dict[str, int]:
-    """Greedy grouping: the best unplaced model leads a group of every unplaced model not
-    shown to differ from it."""
+    """Greedy grouping: the best unplaced contestant leads a group of every unplaced one
+    not shown to differ from it."""
     group: dict[str, int] = {}
     number = 0
     for leader in ranked:
         if leader in group:
             continue
         number += 1
-        for model in ranked:
-            if model not in group and frozenset((leader, model)) not in different:
-                group[model] = number
+        for entrant in ranked:
+            if entrant not in group and frozenset((leader, entrant)) not in different:
+                group[entrant] = number
     return group

@@ -1,4 +1,5 @@
-"""Per model × scorer: n, mean and its confidence interval, and cost per correct answer."""
+"""Per contestant × scorer: n items, mean and its confidence interval, and cost per
+correct answer."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import numpy as np
 import pandas as pd
 
 from orkit.stats._bootstrap import bca_interval, bootstrap_means
+from orkit.stats._contestants import contestants
 from orkit.stats._intervals import wilson_interval
-from orkit.stats._scores import is_binary, model_order, own_scores
+from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 
 __all__ = ["QUALITY_COLUMNS", "score_summary"]
 
 QUALITY_COLUMNS = [
-    "model",
+    "contestant",
+    "contestant_id",
     "scorer",
     "n",
     "mean",
@@ -35,38 +38,49 @@ def score_summary(
     n_boot: int = 2000,
     include_fallbacks: bool = False,
     models: Sequence[str] | None = None,
+    prompts: Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per (scorer, model): n scored rows, mean, and a `confidence` interval.
+    """One row per (scorer, contestant): n scored items, mean, and a `confidence` interval.
 
-    Binary scorers (every score 0 or 1) get Wilson's interval; others a BCa bootstrap
-    interval (`n_boot` Poisson-bootstrap replicates from `seed`, so reruns agree). Rows
-    are treated as independent draws: with repeats of the same items, prefer `compare`,
-    which pairs by item. `correct` and `cost_per_correct_usd` (all the model's spend,
-    errors and fallbacks included, over its correct answers) are for binary scorers only.
+    Contestants are model × prompt × params (or the groups `by` names; see
+    `orkit.stats.contestants`, which `models` and `prompts` order). Repeats of an item are
+    averaged first, so `n` counts items and the interval does not take repeats for
+    independent draws. Binary scores (every item's value 0 or 1) get Wilson's interval;
+    others a BCa bootstrap interval (`n_boot` Poisson-bootstrap replicates from `seed`, so
+    reruns agree). `correct` (scored rows right) and `cost_per_correct_usd` (all the
+    contestant's spend, errors and fallbacks included, over its correct answers) are for
+    pass/fail scorers only.
     """
-    scored = own_scores(results, scores, include_fallbacks=include_fallbacks)
-    order = model_order(results, models)
+    entrants = contestants(results, by, models=models, prompts=prompts)
+    labels = entrants.of_rows()
+    scored = own_scores(results, scores, labels, include_fallbacks=include_fallbacks)
+    order = entrants.labels
     if scored.empty or not order:
         return pd.DataFrame(columns=QUALITY_COLUMNS)
-    spend = results.groupby("model", sort=False)["cost_usd"].sum(min_count=1)
+    spend = results["cost_usd"].groupby(labels.to_numpy(), sort=False).sum(min_count=1)
+    ids = entrants.table["contestant_id"].to_numpy()
     tables = []
     for scorer, rows in scored.groupby("scorer", sort=False):
-        values = {m: g.to_numpy(dtype=np.float64) for m, g in rows.groupby("model")["score"]}
-        per_model = [values.get(m, np.empty(0)) for m in order]
-        table = pd.DataFrame({"model": order, "scorer": scorer})
-        table["n"] = [len(v) for v in per_model]
-        table["mean"] = [v.mean() if len(v) else np.nan for v in per_model]
-        if is_binary(rows["score"]):
-            correct = np.array([v.sum() for v in per_model])
-            low, high = wilson_interval(correct, table["n"], confidence)
+        matrix = unit_matrix(rows, order, PAIR_ON)
+        per_item = [column[~np.isnan(column)] for column in matrix.T]
+        table = pd.DataFrame({"contestant": order, "contestant_id": ids, "scorer": scorer})
+        table["n"] = [len(v) for v in per_item]
+        table["mean"] = [v.mean() if len(v) else np.nan for v in per_item]
+        if is_binary(matrix):
+            low, high = wilson_interval([v.sum() for v in per_item], table["n"], confidence)
             table["ci_method"] = "wilson"
+        else:
+            low, high = _bootstrap_intervals(per_item, confidence, seed, n_boot)
+            table["ci_method"] = "bootstrap"
+        if is_binary(rows["score"]):
+            right = rows["score"].eq(1.0).groupby(rows["contestant"], sort=False).sum()
+            correct = np.asarray(right.reindex(order).fillna(0), dtype=np.float64)
             table["correct"] = pd.array(correct.astype(np.int64), dtype="Int64")
             cost = spend.reindex(order).to_numpy(dtype=np.float64)
             with np.errstate(divide="ignore", invalid="ignore"):
                 table["cost_per_correct_usd"] = np.where(correct > 0, cost / correct, np.nan)
         else:
-            low, high = _bootstrap_intervals(per_model, confidence, seed, n_boot)
-            table["ci_method"] = "bootstrap"
             table["correct"] = pd.array([pd.NA] * len(order), dtype="Int64")
             table["cost_per_correct_usd"] = np.nan
         table["ci_low"], table["ci_high"] = low, high

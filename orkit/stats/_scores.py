@@ -1,15 +1,15 @@
-"""Which scores count, and how they line up across models.
+"""Which scores count, and how they line up across contestants.
 
-A score counts for a model when the task finished `ok` and was answered by that model
-itself, not a fallback (a fallback's answer says nothing about the model that was asked),
-unless the caller opts fallbacks in. NaN scores are dropped.
+A score counts for a contestant when the task finished `ok` and was answered by the model
+that was asked, not a fallback (a fallback's answer says nothing about the model that was
+asked), unless the caller opts fallbacks in. NaN scores are dropped.
 
-Pairing (`unit_matrix`): two models are compared on the same *unit*, the task identity
-minus the model: by default (`item_id`, `prompt_id`, `params_json`), so both saw the same
-rendered prompt with the same parameters. Repeats of a unit are averaged into one value
-per model: they are not independent items (they share the item's difficulty), and
-counting them as such would make intervals too narrow. Across runs, whose prompts may
-differ, pair on `("item_id",)` alone.
+Pairing (`unit_matrix`): contestants are compared on the same *unit*, by default the
+dataset item (`item_id`): a contestant already fixes the model, the prompt variant and the
+parameters, so what two contestants share is the item they both answered. Repeats of an
+item within one contestant are averaged into one value: they are not independent items
+(they share the item's difficulty), and counting them as such would make intervals too
+narrow. Repeats are never averaged across prompts or parameters: those are contestants.
 """
 
 from __future__ import annotations
@@ -20,28 +20,33 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["PAIR_ON", "is_binary", "model_order", "own_scores", "unit_matrix"]
+__all__ = ["PAIR_ON", "is_binary", "own_scores", "unit_matrix"]
 
 FloatArray = npt.NDArray[np.float64]
 
-PAIR_ON: tuple[str, ...] = ("item_id", "prompt_id", "params_json")
-"""The default pairing key: the task identity minus the model (and the repeat)."""
+PAIR_ON: tuple[str, ...] = ("item_id",)
+"""The default pairing key: the dataset item (the contestant fixes everything else)."""
 
 _TASK_COLUMNS = ("model", "item_id", "prompt_id", "params_json", "repeat")
 
 
 def own_scores(
-    results: pd.DataFrame, scores: pd.DataFrame | None, *, include_fallbacks: bool = False
+    results: pd.DataFrame,
+    scores: pd.DataFrame | None,
+    labels: pd.Series,
+    *,
+    include_fallbacks: bool = False,
 ) -> pd.DataFrame:
     """Scores that count, joined with their task's identity columns from `results`.
 
-    Columns: model, item_id, prompt_id, params_json, repeat, scorer, score.
-    The model is taken from `results` (the model that was asked).
+    `labels` is each results row's contestant (None: left out). Columns: contestant,
+    model, item_id, prompt_id, params_json, repeat, scorer, score. The model is taken from
+    `results` (the model that was asked).
     """
-    columns = [*_TASK_COLUMNS, "scorer", "score"]
+    columns = ["contestant", *_TASK_COLUMNS, "scorer", "score"]
     if scores is None or scores.empty or results.empty:
         return pd.DataFrame(columns=columns)
-    counts = results["status"].eq("ok").to_numpy(dtype=bool)
+    counts = results["status"].eq("ok").to_numpy(dtype=bool) & labels.notna().to_numpy()
     if not include_fallbacks:
         counts = counts & ~results["is_fallback"].fillna(False).to_numpy(dtype=bool)
     row = _row_of_task(results["task_key"], scores["task_key"])
@@ -49,6 +54,7 @@ def own_scores(
     keep = np.flatnonzero((row >= 0) & counts[row] & ~np.isnan(score))
     present = [c for c in _TASK_COLUMNS if c in results.columns]
     joined = results[present].take(row[keep]).reset_index(drop=True)
+    joined["contestant"] = labels.take(row[keep]).reset_index(drop=True)
     joined["scorer"] = scores["scorer"].take(keep).reset_index(drop=True)
     joined["score"] = score[keep]
     for key in ("item_id", "prompt_id", "params_json"):
@@ -74,15 +80,6 @@ def _row_of_task(task_keys: pd.Series, wanted: pd.Series) -> npt.NDArray[np.int6
     return position[codes[len(task_keys) :]]
 
 
-def model_order(results: pd.DataFrame, models: Sequence[str] | None = None) -> list[str]:
-    """The models to report, in the order given or else in order of first appearance."""
-    if models is not None:
-        return list(dict.fromkeys(models))
-    if results.empty:
-        return []
-    return [str(m) for m in pd.unique(results["model"])]
-
-
 def is_binary(values: npt.ArrayLike) -> bool:
     """True when every non-NaN value is 0 or 1 (and there is at least one)."""
     arr = np.asarray(values, dtype=np.float64)
@@ -91,21 +88,23 @@ def is_binary(values: npt.ArrayLike) -> bool:
 
 
 def unit_matrix(
-    scored: pd.DataFrame, models: Sequence[str], pair_on: Sequence[str] = PAIR_ON
+    scored: pd.DataFrame, contestants: Sequence[str], pair_on: Sequence[str] = PAIR_ON
 ) -> FloatArray:
-    """Mean score per (unit, model) for one scorer's rows: an (units, models) array,
-    NaN where a model has no score for a unit. Rows of models not in `models` are ignored.
+    """Mean score per (unit, contestant) for one scorer's rows: an (units, contestants)
+    array, NaN where a contestant has no score for a unit. Rows of contestants not in
+    `contestants` are ignored.
     """
-    if scored.empty or not models:
-        return np.full((0, len(models)), np.nan)
+    if scored.empty or not contestants:
+        return np.full((0, len(contestants)), np.nan)
     missing = [k for k in pair_on if k not in scored.columns]
     if missing:
         raise ValueError(f"pair_on names columns the scores do not have: {missing}")
     unit = scored.groupby(list(pair_on), sort=False, dropna=False).ngroup().to_numpy()
-    model = pd.Categorical(scored["model"], categories=list(models)).codes.astype(np.int64)
-    keep = model >= 0
-    n_units, k = int(unit.max()) + 1, len(models)
-    cell = unit[keep] * k + model[keep]
+    which = pd.Categorical(scored["contestant"], categories=list(contestants))
+    column = which.codes.astype(np.int64)
+    keep = column >= 0
+    n_units, k = int(unit.max()) + 1, len(contestants)
+    cell = unit[keep] * k + column[keep]
     values = scored["score"].to_numpy(dtype=np.float64)[keep]
     sums = np.bincount(cell, weights=values, minlength=n_units * k)
     counts = np.bincount(cell, minlength=n_units * k)

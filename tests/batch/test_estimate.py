@@ -191,10 +191,13 @@ def test_real_judges_are_estimated_learnt_and_compared(tmp_path: Path) -> None:
 
 def test_the_smallest_detectable_difference_is_shown_before_a_run(tmp_path: Path) -> None:
     small = make(tmp_path, grid={"max_tokens": [16, 32]}).estimate()
-    assert small.compared_items == 40 * 2  # rows × params sets (repeats are averaged)
+    assert small.compared_items == 40  # items: contestants pair on the item, not the task
     large = make(tmp_path, dataset=rows(400), params={"max_tokens": 16}).estimate()
     assert large.compared_items == 400
     assert small.detectable_difference is not None and large.detectable_difference is not None
     assert 0 < large.detectable_difference < small.detectable_difference < 1
     assert "400 items" in large.footer() and "80% power" in large.footer()
     assert make(tmp_path, models=[A]).estimate().detectable_difference is None
+    # one model under two param sets: two contestants to tell apart, on the same 40 items
+    variants = make(tmp_path, models=[A], grid={"max_tokens": [16, 32]}).estimate()
+    assert variants.compared_items == 40 and variants.detectable_difference is not None

@@ -84,3 +84,74 @@ def test_unknown_cost_is_not_shown_as_zero(tmp_path: Path) -> None:
     row = html[html.index("<td>b/m</td>") :]
     row = row[: row.index("</tr>")]
     assert "$0.0000" not in row and "$0<" not in row and "–" in row
+
+
+def _rows_with_status(run: RunDir, statuses: list[tuple[str, str]]) -> None:
+    w = PartWriter(run.results_dir, RESULTS_SCHEMA, "results")
+    for n, (model, status) in enumerate(statuses):
+        w.append(
+            {
+                "run_id": "r1",
+                "task_key": f"p{n}",
+                "item_id": f"i{n + 2}",
+                "item_index": n + 1,
+                "model": model,
+                "status": status,
+                "messages_json": "[]",
+                "is_fallback": False,
+            }
+        )
+    w.flush()
+
+
+def test_tasks_left_for_a_resume_have_their_own_columns(tmp_path: Path) -> None:
+    plain = render_report(make_run(tmp_path / "plain", "ok"))
+    assert "skipped (budget)" not in plain and "deferred (quota)" not in plain
+    run = make_run(tmp_path / "left", "ok")
+    _rows_with_status(run, [("a/m", "skipped_budget"), ("a/m", "skipped_budget")])
+    _rows_with_status(run, [("b/m", "deferred")])
+    html = render_report(run)
+    assert "skipped (budget)</th>" in html and "deferred (quota)</th>" in html
+    row = html[html.index("<td>a/m</td>") :]
+    cells = [c.split(">", 1)[1] for c in row[: row.index("</tr>")].split("</td>")[:5]]
+    assert cells[1:2] == ["3"] and cells[3:5] == ["2", "0"]  # rows, errors, skipped, deferred
+
+
+def test_prompt_variants_are_contestants_in_the_report(tmp_path: Path) -> None:
+    run = RunDir.create(tmp_path, "r1")
+    run.write_manifest(
+        {
+            "run_id": "r1",
+            "status": "completed",
+            "created_at": "now",
+            "endpoint": {"kind": "sim"},
+            "dataset": {"path": None},
+            "catalog": None,
+            "versions": {"orkit": "0"},
+            "schema_version": "1",
+            "spec": {"models": ["a/m"], "prompts": {"terse": {}, "chatty": {}}},
+            "totals": {"all": {"tasks": 2, "errors": 0, "cost_usd": 0.0}},
+        }
+    )
+    w = PartWriter(run.results_dir, RESULTS_SCHEMA, "results")
+    for n, prompt in enumerate(["chatty", "terse"]):
+        w.append(
+            {
+                "run_id": "r1",
+                "task_key": f"k{n}",
+                "item_id": "i1",
+                "item_index": 0,
+                "prompt_id": prompt,
+                "params_json": "{}",
+                "model": "a/m",
+                "status": "ok",
+                "output_text": f"answer {prompt}",
+                "messages_json": "[]",
+                "is_fallback": False,
+            }
+        )
+    w.flush()
+    html = render_report(run)
+    assert "<h2>Contestants</h2>" in html and "<th>contestant</th>" in html
+    assert html.index("<td>a/m · terse</td>") < html.index("<td>a/m · chatty</td>")
+    assert '<span class="muted">a/m · chatty</span>' in html  # examples say which variant

@@ -16,15 +16,26 @@ def make_run(
     spec_models: Sequence[str] | None = None,
     fallback_items: Sequence[int] = (),
     score_fallbacks: bool = False,
+    first_item: int = 0,
+    endpoint: str = "sim",
 ) -> Path:
-    """A finished run: one result and one `exact` score per model and item."""
+    """A finished run: one result and one `exact` score per model and item (items
+    `q<first_item>`, `q<first_item + 1>`, ...)."""
     run = RunDir.create(root, run_id)
     spec = {"models": list(spec_models or scores), "score_fallbacks": score_fallbacks}
-    run.write_manifest({"run_id": run_id, "status": "completed", "spec": spec, "totals": {}})
+    run.write_manifest(
+        {
+            "run_id": run_id,
+            "status": "completed",
+            "spec": spec,
+            "totals": {},
+            "endpoint": {"kind": endpoint},
+        }
+    )
     results = PartWriter(run.results_dir, RESULTS_SCHEMA, "results")
     scored = PartWriter(run.scores_dir, SCORES_SCHEMA, "scores")
     for model, values in scores.items():
-        for item, value in enumerate(values):
+        for item, value in enumerate(values, start=first_item):
             key = f"{model}-{item}"
             results.append(
                 {
@@ -36,10 +47,10 @@ def make_run(
                     "repeat": 0,
                     "model": model,
                     "status": "ok",
-                    "is_fallback": item in fallback_items,
+                    "is_fallback": item - first_item in fallback_items,
                     "cost_usd": 0.001,
                     "cost_source": "usage",
-                    "service_s": 0.5 + item / 100,
+                    "service_s": 0.5 + (item - first_item) / 100,
                     "ttft_s": 0.1,
                     "output_tokens_per_s": 40.0,
                 }

@@ -1,4 +1,4 @@
-"""`compare` (every pair of models on shared items) and `rank_groups`."""
+"""`compare` (every pair of contestants on shared items) and `rank_groups`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_binary_pair_uses_exact_mcnemar(pair) -> None:
     a = [1] * 12 + [0] * 3 + [1] * 5
     b = [0] * 12 + [1] * 3 + [1] * 5
     row = compare(*pair(a, b)).iloc[0]
-    assert (row["model_a"], row["model_b"], row["scorer"]) == ("a/x", "b/y", "exact")
+    assert (row["contestant_a"], row["contestant_b"], row["scorer"]) == ("a/x", "b/y", "exact")
     assert row["test"] == "mcnemar" and row["discordant"] == 15 and row["n_shared"] == 20
     assert row["p_value"] == pytest.approx(mcnemar_exact([12], [3])[0])
     assert row["diff"] == pytest.approx(17 / 20 - 8 / 20)
@@ -84,15 +84,19 @@ def test_repeats_are_averaged_into_one_unit(tables) -> None:
     assert row["test"] == "paired_bootstrap"  # averages of 0/1 are no longer 0/1
 
 
-def test_prompt_variants_are_separate_units_unless_paired_on_item(tables) -> None:
+def test_prompt_variants_are_contestants_paired_on_the_item(tables) -> None:
     rows = [
-        {"model": m, "item": i, "prompt_id": p, "score": 1}
+        {"model": m, "item": i, "prompt_id": p, "score": int(p == "terse")}
         for m in ("a/x", "b/y")
         for i in range(5)
         for p in ("terse", "verbose")
     ]
-    assert compare(*tables(rows)).iloc[0]["n_shared"] == 10
-    assert compare(*tables(rows), pair_on=("item_id",)).iloc[0]["n_shared"] == 5
+    table = compare(*tables(rows))
+    assert len(table) == 6  # four contestants: every pair of them
+    assert (table["n_shared"] == 5).all()  # items, not item × prompt
+    first = table.iloc[0]
+    assert (first["contestant_a"], first["contestant_b"]) == ("a/x · terse", "a/x · verbose")
+    assert first["diff"] == 1.0
     with pytest.raises(ValueError, match="pair_on"):
         compare(*tables(rows), pair_on=("nope",))
 
@@ -109,7 +113,7 @@ def test_holm_is_applied_across_the_pairs_of_a_scorer(tables) -> None:
     assert len(table) == 6
     assert table["p_holm"].to_numpy() == pytest.approx(holm(table["p_value"]))
     assert (table["significant"] == (table["p_holm"] < 0.05)).all()
-    assert list(zip(table["model_a"], table["model_b"], strict=True))[:3] == [
+    assert list(zip(table["contestant_a"], table["contestant_b"], strict=True))[:3] == [
         ("a/x", "b/y"),
         ("a/x", "c/z"),
         ("a/x", "d/w"),
@@ -118,7 +122,7 @@ def test_holm_is_applied_across_the_pairs_of_a_scorer(tables) -> None:
 
 def test_models_argument_orders_and_selects(pair) -> None:
     row = compare(*pair([1, 0, 1], [0, 0, 1]), models=["b/y", "a/x"]).iloc[0]
-    assert (row["model_a"], row["model_b"]) == ("b/y", "a/x")
+    assert (row["contestant_a"], row["contestant_b"]) == ("b/y", "a/x")
     assert row["diff"] == pytest.approx(-1 / 3)
 
 
@@ -165,7 +169,7 @@ def test_rank_groups_cut_where_differences_are_shown(tables) -> None:
         for i, d in enumerate(difficulty)
     ]
     groups = rank_groups(*tables(rows))
-    assert list(groups["model"])[2] == "c/z"
+    assert list(groups["contestant"])[2] == "c/z"
     assert list(groups["group"]) == [1, 1, 2]
     assert list(groups["rank"]) == [1, 2, 3]
 
@@ -175,7 +179,7 @@ def test_rank_groups_reuse_a_comparison_and_group_untestable_pairs(pair) -> None
     comparison = compare(results, scores)
     groups = rank_groups(results, scores, comparison=comparison)
     assert list(groups["group"]) == [1, 1]  # no shared item: no difference shown
-    assert list(groups["model"]) == ["a/x", "b/y"]
+    assert list(groups["contestant"]) == ["a/x", "b/y"]
 
 
 def test_rank_groups_with_nothing_to_rank(tables) -> None:

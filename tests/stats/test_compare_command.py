@@ -53,9 +53,45 @@ def test_compare_several_runs_labels_models_by_run(tmp_path: Path, capsys) -> No
     second = make_run(tmp_path, "r2", {"a/strong": ALSO_STRONG, "d/other": WEAK})
     assert main(["compare", str(first), str(second), "--alpha", "0.01"]) == 0
     out = capsys.readouterr().out
-    assert "4 models from 2 runs" in out and "items matched on item_id;" in out
+    assert "4 models from 2 runs" in out and "paired by dataset item (item_id);" in out
     assert "a/strong@r1" in out and "a/strong@r2" in out and "99% interval" in out
     assert "b/weak " in out and "b/weak@" not in out  # only in one run: its own name
+
+
+def test_runs_that_share_no_items_are_an_error_not_rows_of_dashes(tmp_path: Path, capsys) -> None:
+    first = make_run(tmp_path, "r1", {"a/strong": STRONG, "b/weak": WEAK})
+    other = make_run(tmp_path, "r2", {"a/strong": ALSO_STRONG}, first_item=100)
+    assert main(["compare", str(first), str(other)]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "share 0 dataset items" in lines[0]
+    assert "--min-shared 10" in lines[0] and captured.out == ""
+
+
+def test_the_fewest_shared_items_can_be_lowered(tmp_path: Path, capsys) -> None:
+    first = make_run(tmp_path, "r1", {"a/strong": STRONG})
+    other = make_run(tmp_path, "r2", {"a/strong": ALSO_STRONG}, first_item=45)  # q45..q49
+    assert main(["compare", str(first), str(other)]) == 2
+    assert "share 5 dataset items" in capsys.readouterr().err
+    assert main(["compare", str(first), str(other), "--min-shared", "5"]) == 0
+    out = capsys.readouterr().out
+    pair = next(line for line in out.splitlines() if line.startswith("a/strong@r1  a/strong@r2"))
+    assert pair.split()[2] == "5"
+    assert main(["compare", str(first), str(other), "--min-shared", "0"]) == 2
+
+
+def test_a_model_in_runs_on_two_endpoints_is_told_apart_by_endpoint(tmp_path: Path, capsys) -> None:
+    first = make_run(tmp_path, "r1", {"a/strong": STRONG, "b/weak": WEAK})
+    second = make_run(tmp_path, "r2", {"a/strong": ALSO_STRONG}, endpoint="openrouter")
+    assert main(["compare", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 models from 2 runs")
+    quality = out[out.index("quality") : out.index("speed and cost")]
+    assert (
+        quality.index("a/strong@sim")
+        < quality.index("b/weak")
+        < quality.index("a/strong@openrouter")
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,7 +114,7 @@ def test_bad_input_is_one_line_and_exit_2(one_run: Path, capsys, args, message) 
 def test_run_compare_and_summary_follow_the_sweeps_model_order(one_run: Path) -> None:
     run = Run(one_run)
     pairs = run.compare()
-    assert list(zip(pairs["model_a"], pairs["model_b"], strict=True)) == [
+    assert list(zip(pairs["contestant_a"], pairs["contestant_b"], strict=True)) == [
         ("a/strong", "b/weak"),
         ("a/strong", "c/also"),
         ("b/weak", "c/also"),

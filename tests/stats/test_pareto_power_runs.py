@@ -137,7 +137,7 @@ def test_combine_runs_labels_shared_models_and_keeps_keys_apart(pair) -> None:
     assert set(results["model"]) == {"a/x@r1", "b/y@r1", "a/x@r2", "b/y@r2"}
     assert results["task_key"].is_unique and set(results["run_id"]) == {"r1", "r2"}
     table = compare(results, scores, pair_on=ACROSS_RUNS)
-    row = table[(table["model_a"] == "a/x@r1") & (table["model_b"] == "a/x@r2")].iloc[0]
+    row = table[(table["contestant_a"] == "a/x@r1") & (table["contestant_b"] == "a/x@r2")].iloc[0]
     assert row["n_shared"] == 3 and row["diff"] == pytest.approx(-1 / 3)
 
 

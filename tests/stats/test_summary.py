@@ -1,4 +1,4 @@
-"""`summarize` (one row per model) and `score_summary` (one row per model × scorer)."""
+"""`summarize` (one row per contestant) and `score_summary` (one per contestant × scorer)."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_cost_per_correct_answer(tables) -> None:
 def test_all_correct_and_none_correct(tables) -> None:
     rows = [{"model": "a/x", "item": i, "score": 1} for i in range(20)]
     rows += [{"model": "b/y", "item": i, "score": 0} for i in range(20)]
-    q = score_summary(*tables(rows)).set_index("model")
+    q = score_summary(*tables(rows)).set_index("contestant")
     assert q.loc["a/x", "ci_high"] == 1.0 and 0.8 < q.loc["a/x", "ci_low"] < 1.0
     assert q.loc["b/y", "ci_low"] == 0.0 and 0.0 < q.loc["b/y", "ci_high"] < 0.2
     assert math.isnan(q.loc["b/y", "cost_per_correct_usd"])  # no correct answer: no price
@@ -105,7 +105,8 @@ def test_no_rows_at_all(tables) -> None:
     results, scores = tables([])
     assert summarize(results, scores).empty
     assert score_summary(results, scores).empty
-    assert summarize(results).index.name == "model"
+    assert summarize(results).index.name == "contestant"
+    assert summarize(results, by="model").index.name == "model"
 
 
 def test_no_scores_keeps_the_operational_columns(tables) -> None:
