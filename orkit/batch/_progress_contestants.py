@@ -3,14 +3,13 @@
 A contestant is one model × prompt × params variant, keyed by what every task and row
 carries: (model, prompt_id, params_json). Its label names only what varies in the run
 (`openai/gpt-4o-mini · terse · temperature=0.7`; the model id alone when the run has one
-prompt and one params set), so the lines stay short. The summaries have their own
-contestant label (`orkit.stats`); this one is the progress display's, kept small.
+prompt and one params set), so the lines stay short: `orkit.stats.contestants` makes it,
+as for the summaries.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,44 +42,19 @@ class ContestantCounts:
     """Tasks started and not ended: in flight, or waiting on a limit or a backoff."""
 
 
-def _params_text(params: Mapping[str, Any], varying: Sequence[str]) -> str:
-    shown = [k for k in varying if k in params] or sorted(params)
-    return ", ".join(
-        f"{k}={json.dumps(params[k], separators=(',', ':'), ensure_ascii=False)}" for k in shown
-    )
-
-
 def contestant_labels(keys: Iterable[ContestantKey]) -> dict[ContestantKey, str]:
-    """A readable label per key, naming only the parts that differ between the keys."""
+    """A readable label per key, naming only the parts that differ between the keys: the
+    same labels the summaries, `orkit compare` and the report give (`orkit.stats`), so a
+    line of the progress display reads as the table the run ends with."""
+    import pandas as pd
+
+    from orkit.stats import contestants
+
     keys = list(dict.fromkeys(keys))
-    prompts = {k[1] for k in keys}
-    param_jsons = sorted({k[2] for k in keys})
-    parsed = {p: _loads(p) for p in param_jsons}
-    varying = sorted(
-        {
-            name
-            for params in parsed.values()
-            for name in params
-            if len({json.dumps(p.get(name), sort_keys=True) for p in parsed.values()}) > 1
-        }
-    )
-    labels = {}
-    for model, prompt_id, params_json in keys:
-        parts = [model]
-        if len(prompts) > 1:
-            parts.append(prompt_id)
-        if len(param_jsons) > 1:
-            parts.append(_params_text(parsed[params_json], varying) or "no params")
-        labels[(model, prompt_id, params_json)] = SEP.join(parts)
-    return labels
-
-
-def _loads(params_json: str) -> dict[str, Any]:
-    try:
-        value = json.loads(params_json)
-    except ValueError:
-        return {"params": params_json}
-    return value if isinstance(value, dict) else {"params": value}
+    frame = pd.DataFrame(keys, columns=["model", "prompt_id", "params_json"])
+    found = contestants(frame)
+    labels = found.of_rows()
+    return {key: str(labels[i]) for i, key in enumerate(keys)}
 
 
 def contestant_keys(plan: Plan) -> list[ContestantKey]:
