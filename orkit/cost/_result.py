@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from orkit._format import usd
+from orkit._format import count, usd
 
 __all__ = ["Estimate", "LineEstimate", "budget_verdict", "format_duration", "format_usd"]
 
@@ -204,7 +204,8 @@ class Estimate:
             )
         if self.detectable_difference is not None:
             parts.append(
-                f"comparing two models on {self.compared_items:,} items (paired, 80% power, "
+                f"comparing two contestants (models or variants) on "
+                f"{count(self.compared_items)} items (paired, 80% power, "
                 f"α = 0.05) detects accuracy differences of {self.detectable_difference:.1%} "
                 "or more (a pilot's disagreement rate narrows this: orkit.stats)"
             )
