@@ -51,7 +51,25 @@ def resolved_spec(sweep: Sweep) -> dict[str, Any]:
 
 def prompt_files(sweep: Sweep) -> dict[str, dict[str, str]]:
     """{prompt id: {path, sha256}} of the prompt variants read from a file (`file = ...` in
-    the spec) whose text the sweep still uses (a `--prompt` override replaces it)."""
+    the spec, or `--prompt-file`) whose text the sweep still uses (a `--prompt` override
+    replaces it)."""
+    files = _spec_prompt_files(sweep)
+    if sweep.prompt_file:
+        path = os.path.abspath(sweep.prompt_file)
+        if _uses_text_of(sweep, sweep.prompt_id, path):
+            files[sweep.prompt_id] = {"path": path, "sha256": _sha256(path) or ""}
+    return files
+
+
+def _uses_text_of(sweep: Sweep, pid: str, path: str) -> bool:
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(_sha256(path)) and sweep.prompts.get(pid, {}).get("template") == text
+
+
+def _spec_prompt_files(sweep: Sweep) -> dict[str, dict[str, str]]:
     if not sweep.spec_path or not os.path.isfile(sweep.spec_path):
         return {}
     import tomllib
@@ -73,13 +91,8 @@ def prompt_files(sweep: Sweep) -> dict[str, dict[str, str]]:
         if not isinstance(file, str):
             continue
         path = os.path.abspath(base / Path(file).expanduser())
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError:
-            continue
-        digest = _sha256(path)
-        if digest and sweep.prompts.get(pid, {}).get("template") == text:
-            files[pid] = {"path": path, "sha256": digest}
+        if _uses_text_of(sweep, pid, path):
+            files[pid] = {"path": path, "sha256": _sha256(path) or ""}
     return files
 
 

@@ -108,6 +108,9 @@ class Sweep:
     recorded (and TTFT is null)."""
     spec_path: str | None = None
     """The TOML file this sweep came from, if any (for error messages and the manifest)."""
+    prompt_file: str | None = None
+    """The file `prompt` was read from (`orkit run --prompt-file`), if any: the run keeps its
+    sha256, so a resume notices when its content changed (as for a spec's prompt files)."""
 
     def __post_init__(self) -> None:
         if isinstance(self.models, str):

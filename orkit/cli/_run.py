@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,13 @@ def _merge_params(spec: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]
 
 
 def _build_sweep(args: argparse.Namespace) -> Any:
+    sweep = _sweep_from_args(args)
+    if args.prompt_file:  # kept so a resume can tell when the file's content changed
+        sweep = replace(sweep, prompt_file=os.path.abspath(args.prompt_file))
+    return sweep
+
+
+def _sweep_from_args(args: argparse.Namespace) -> Any:
     from orkit.batch import Sweep, load_spec
     from orkit.errors import SpecError
 

@@ -174,3 +174,24 @@ def test_resume_then_retry_from_another_directory(
         attempts = pd.read_parquet(run / "attempts")
         retried = attempts[attempts["task_key"].isin(errors)].groupby("task_key")["attempt"]
         assert (retried.max() == 2).all()
+
+
+def test_a_prompt_file_given_on_the_command_line_is_checked_for_drift(
+    project: Path, flaky_url: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    argv = ["run", "--dataset", "data/q.jsonl", "--model", B, "--endpoint", flaky_url]
+    argv += ["--prompt-file", "data/prompt.j2", "--budget", "0.00001", "--yes"]
+    assert cli(*argv) == INCOMPLETE
+    run = only_run(project)
+    stored = Run(run).manifest["prompt_files"]
+    assert stored["default"]["path"] == str(project / "data" / "prompt.j2")
+
+    monkeypatch.chdir(tmp_path)
+    (project / "data" / "prompt.j2").write_text("Answer: {{ question }}")
+    capsys.readouterr()
+    assert cli("resume", str(run), "--budget", "1") == 2  # refused, nothing sent
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "prompt.j2" in err[0] and "--allow-drift" in err[0]
+    assert cli("resume", str(run), "--budget", "1", "--allow-drift") == 0
+    df = Run(run).to_pandas()
+    assert df["messages_json"].str.contains("Answer: What is").all()
