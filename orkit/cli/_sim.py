@@ -2,8 +2,10 @@
 
     orkit sim [--host 127.0.0.1] [--port 8080] [--time-scale X] [--seed N]
               [--config FILE.toml|.json] [--free-daily 50|1000]
+              [--local-server [--model ID ...]] [--slots N] [--[no-]stream-usage]
 
-Prints the base URL and the (fake) API key to use, then serves until Ctrl-C.
+Prints the base URL, the (fake) API key to use and an `orkit run` command to try it with,
+then serves until Ctrl-C. `--local-server` plays llama.cpp, vLLM or Ollama under `/v1`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 from typing import Any
 
 from orkit.sim import add_cli_arguments, run_cli
+from orkit.sim.cli import DESCRIPTION, EPILOG
 
 __all__ = ["register", "run"]
 
@@ -20,8 +23,11 @@ def register(sub: Any) -> None:
     """Add the `sim` command to the `orkit` subparsers action `sub`."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "sim",
-        help="serve the offline OpenRouter emulator",
-        description="Serve the offline OpenRouter emulator (prints base URL and API key).",
+        help="serve the offline OpenRouter emulator (or, --local-server, a llama.cpp-like one)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        # the epilog is laid out by hand: a table of the two modes, then commands
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_cli_arguments(parser)
     parser.set_defaults(func=run)

@@ -14,7 +14,9 @@ Routes (all OpenRouter paths under `/api/v1`):
 | GET | `/_sim/stats`, `/_sim/config`; POST `/_sim/reset` | emulator introspection |
 
 With `SimConfig.local_server`, only chat, a `/models` listing the configured models and
-the introspection routes exist; OpenRouter's account paths answer 404 (see `local_api`).
+the introspection routes exist, under `/v1` as llama.cpp, vLLM and Ollama serve them (and
+under `/api/v1` too, so an OpenRouter-style base URL still works); OpenRouter's account
+paths answer 404 (see `local_api`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,17 @@ from orkit.sim.config import SimConfig
 from orkit.sim.errors import error
 from orkit.sim.simulator import Simulator
 
-__all__ = ["create_app"]
+__all__ = ["LOCAL_API_PATH", "OPENROUTER_API_PATH", "api_path", "create_app"]
+
+OPENROUTER_API_PATH = "/api/v1"
+"""Where OpenRouter serves its API (`https://openrouter.ai/api/v1`)."""
+LOCAL_API_PATH = "/v1"
+"""Where OpenAI-compatible local servers serve theirs (`http://127.0.0.1:8080/v1`)."""
+
+
+def api_path(config: SimConfig) -> str:
+    """The base path a client of this emulator should use: the one of the server it plays."""
+    return LOCAL_API_PATH if config.local_server else OPENROUTER_API_PATH
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -60,8 +72,12 @@ def create_app(
         0
     """
     sim = Simulator(config, catalog=catalog, time_fn=time_fn)
-    v1 = "/api/v1"
-    routes = _local_routes(sim, v1) if sim.config.local_server else _openrouter_routes(sim, v1)
+    if sim.config.local_server:
+        # Both prefixes: `/v1` is the local server's own, and `/api/v1` kept working for
+        # every client and test written before local servers had theirs.
+        routes = _local_routes(sim, LOCAL_API_PATH) + _local_routes(sim, OPENROUTER_API_PATH)
+    else:
+        routes = _openrouter_routes(sim, OPENROUTER_API_PATH)
     routes += [
         Route("/_sim/stats", account_api.sim_stats, methods=["GET"]),
         Route("/_sim/config", account_api.sim_config, methods=["GET"]),

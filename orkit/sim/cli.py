@@ -1,25 +1,65 @@
 """The `orkit sim` command (also `python -m orkit.sim`): serve the emulator on a port.
 
-Prints shell-ready `OPENROUTER_BASE_URL=...` and `OPENROUTER_API_KEY=...` lines (the first
-of the config's `api_keys` when it has them; in local-server mode without them, a comment
-that no key is needed instead of the key), then serves until
-Ctrl-C. Bad options, a bad config file or a port in use end as one line on
-stderr (exit 2 for bad input, 1 when the port cannot be used), never a traceback.
+Prints a `OPENROUTER_BASE_URL=...` line (the first: `SimProcess` waits for it), a key line
+to paste (`export OPENROUTER_API_KEY=...`: the first of the config's `api_keys` when it has
+them; in local-server mode without them, a comment that no key is needed instead), what it
+serves, and the `orkit run` command to try it with, then serves until Ctrl-C. Bad options,
+a bad config file or a port in use end as one line on stderr (exit 2 for bad input, 1 when
+the port cannot be used), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from orkit.sim.config import SIM_API_KEY, SimConfig, SimConfigError
 
-__all__ = ["add_arguments", "main", "run"]
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+__all__ = ["DEFAULT_LOCAL_MODEL", "DESCRIPTION", "EPILOG", "add_arguments", "main", "run"]
+
+DEFAULT_LOCAL_MODEL = "openai/gpt-4o-mini"
+"""What `--local-server` serves when neither `--model` nor the config names a model."""
+
+DEMO_SPEC = "datasets/demo/sweep.toml"
+"""The spec the startup lines suggest trying (a path from the root of orkit's repository)."""
+
+DESCRIPTION = """\
+Serve the offline OpenRouter emulator on a loopback port: it prints the base URL,
+the key to use and an `orkit run` command to try it with, then serves until Ctrl-C."""
+
+EPILOG = f"""\
+two kinds of server:
+  OpenRouter (default)  OpenRouter's API under /api/v1: the whole bundled model
+                        catalog with prices, /key, /credits, /generation, free-model
+                        limits and their 429s; it needs the key it prints.
+  --local-server        an OpenAI-compatible local server, as llama.cpp, vLLM or
+                        Ollama are: its API under /v1 (/api/v1 works too); it serves
+                        only the --model models (default {DEFAULT_LOCAL_MODEL}),
+                        listed by /v1/models in OpenAI's shape without prices, and
+                        answers any other model with a 404; /key, /credits and
+                        /generation answer 404; no key is needed (unless the config
+                        sets api_keys); answers name no provider, their usage has
+                        token counts but no cost, and streams end without usage
+                        (--stream-usage sends it); --slots N serves N requests at a
+                        time and queues the rest, as llama.cpp's slots do.
+
+then, in another shell (from the root of a clone of orkit), as it prints them:
+  orkit sim:
+    export OPENROUTER_API_KEY=...
+    orkit run {DEMO_SPEC} --endpoint http://127.0.0.1:8080/api/v1
+  orkit sim --local-server:
+    orkit run {DEMO_SPEC} --endpoint http://127.0.0.1:8080/v1 \\
+      --model {DEFAULT_LOCAL_MODEL}
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +77,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=(50, 1000),
         default=None,
         help="free-model requests per day (50: under 10 USD purchased, 1000: 10 or more)",
+    )
+    parser.add_argument(
+        "--local-server",
+        action="store_true",
+        default=None,
+        help="play a local OpenAI-compatible server (llama.cpp, vLLM, Ollama) under /v1 "
+        "instead of OpenRouter (see below; the config's local_server = true)",
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        dest="served_models",
+        metavar="ID",
+        default=None,
+        help="a model the local server serves, an id of the emulator's catalog (repeat "
+        f"for more; default {DEFAULT_LOCAL_MODEL}); only with --local-server",
+    )
+    parser.add_argument(
+        "--slots",
+        type=int,
+        default=None,
+        metavar="N",
+        help="serve N chat requests at a time and queue the rest in arrival order, as "
+        "llama.cpp's slots (-np N); default: no limit",
+    )
+    parser.add_argument(
+        "--stream-usage",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="end streams with their usage chunk (default: yes, but no with --local-server)",
     )
     parser.add_argument("--config-json", default=None, help=argparse.SUPPRESS)
 
@@ -75,21 +145,75 @@ def build_config(args: argparse.Namespace) -> SimConfig:
         data["seed"] = args.seed
     if args.free_daily is not None:
         data["lifetime_purchases_usd"] = 10.0 if args.free_daily == 1000 else 0.0
+    _apply_local_server(args, data)
+    if args.slots is not None:
+        data["max_concurrent"] = args.slots
+    if args.stream_usage is not None:
+        data["stream_usage"] = args.stream_usage
     return SimConfig.from_dict(data)
 
 
+def _apply_local_server(args: argparse.Namespace, data: dict[str, Any]) -> None:
+    """`--local-server` and `--model` into `data`, whose values stay those of a config."""
+    if args.local_server:
+        data["local_server"] = True
+        # The flag plays the typical local server, which ends streams without usage even
+        # when asked; a config that says otherwise is kept.
+        data.setdefault("stream_usage", False)
+    if args.served_models:
+        if not data.get("local_server"):
+            raise SimConfigError(
+                "--model: only with --local-server (the OpenRouter emulator serves its "
+                "whole catalog)"
+            )
+        profiles = data.get("models") or {}
+        # a config's profile of a served model (its latency, skill...) is kept
+        data["models"] = {model: profiles.get(model, {}) for model in args.served_models}
+    elif data.get("local_server") and not data.get("models"):
+        data["models"] = {DEFAULT_LOCAL_MODEL: {}}
+
+
+def _check_served_models(config: SimConfig, app: Starlette) -> None:
+    """A local server's models must be catalog ids: the emulator answers as one of them
+    (its skill, speed and tokenizer), and any other id would be listed by `/models` and
+    then refused on every request."""
+    if not config.local_server:
+        return
+    catalog = app.state.sim.catalog
+    for model in config.models:
+        if catalog.lookup(model) is None:
+            ids = [m["id"] for m in catalog.models]
+            close = difflib.get_close_matches(model, ids, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]}?" if close else f"e.g. {DEFAULT_LOCAL_MODEL}"
+            raise SimConfigError(
+                f"model {model!r}: not in the emulator's catalog, whose models it plays; {hint}"
+            )
+
+
 def _key_line(config: SimConfig) -> str:
-    """The shell line saying which key to use: one the server accepts, never one it rejects."""
+    """The shell line saying which key to use: one the server accepts, never one it rejects,
+    exported so that the `orkit run` pasted after it sees it."""
     if config.api_keys is not None:
         if not config.api_keys:
             return "# no OPENROUTER_API_KEY works: the config's api_keys is empty"
         # Any configured key works (each is its own account); the first is as good as any.
-        return f"OPENROUTER_API_KEY={config.api_keys[0]}"
+        return f"export OPENROUTER_API_KEY={config.api_keys[0]}"
     if config.local_server:
         # It answers without a key, as llama.cpp does; a shell comment keeps the output
         # shell-ready, and a key line would tell the user to set what nothing needs.
         return "# no OPENROUTER_API_KEY needed: a local server answers without a key"
-    return f"OPENROUTER_API_KEY={SIM_API_KEY}"
+    return f"export OPENROUTER_API_KEY={SIM_API_KEY}"
+
+
+def _try_line(config: SimConfig, url: str) -> str:
+    """The `orkit run` command that runs the demo against this server, ready to paste."""
+    command = f"orkit run {DEMO_SPEC} --endpoint {url}"
+    if config.local_server:
+        # the demo's five OpenRouter models are not all served here: name those that are
+        command += "".join(f" --model {model}" for model in config.models)
+    needs_key = config.api_keys is not None or not config.local_server
+    where = "after the export line above" if needs_key else "no key needed"
+    return f"orkit sim: try it from another shell ({where}): {command}"
 
 
 def _say(line: str, stream: TextIO | None = None) -> None:
@@ -100,11 +224,13 @@ def _say(line: str, stream: TextIO | None = None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; return the exit code."""
-    from orkit.sim.app import create_app
+    from orkit.sim.app import api_path, create_app
     from orkit.sim.server import base_url, bind, serve_forever
 
     try:
         config = build_config(args)
+        app = create_app(config)
+        _check_served_models(config, app)
     except SimConfigError as exc:
         _say(f"orkit sim: error: {exc}", sys.stderr)
         return 2
@@ -114,12 +240,11 @@ def run(args: argparse.Namespace) -> int:
         reason = exc.strerror or str(exc)
         _say(f"orkit sim: error: cannot listen on {args.host}:{args.port}: {reason}", sys.stderr)
         return 1
-    app = create_app(config)
-    url = base_url(sock)
+    url = base_url(sock, api_path(config))
     models = len(app.state.sim.catalog.models)
     what = f"OpenRouter emulator with {models} models"
     if config.local_server:
-        what = f"local-server emulator serving {', '.join(config.models)}"
+        what = f"local-server emulator (like llama.cpp) serving {', '.join(config.models)}"
     if config.api_keys and len(config.api_keys) > 1:
         what += f" (any of the {len(config.api_keys)} keys of api_keys)"
     _say(f"OPENROUTER_BASE_URL={url}\n{_key_line(config)}")
@@ -127,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
         f"orkit sim: {what} at {url} "
         f"(seed {config.seed}, time scale {config.time_scale}); Ctrl-C to stop"
     )
+    _say(_try_line(config, url))
     try:
         serve_forever(app, sock)
     except KeyboardInterrupt:
@@ -139,7 +265,10 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m orkit.sim`."""
     parser = argparse.ArgumentParser(
-        prog="python -m orkit.sim", description="Serve the offline OpenRouter emulator."
+        prog="python -m orkit.sim",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))

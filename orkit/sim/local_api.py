@@ -1,10 +1,11 @@
 """The emulator as a local OpenAI-compatible server (`SimConfig.local_server`): what
 llama.cpp, vLLM and Ollama answer where OpenRouter's API has more.
 
-Such servers list only the models they serve, in OpenAI's shape with no prices, and have
-none of OpenRouter's account endpoints: `/key`, `/credits` and `/generation` answer 404.
-Those probes are counted (`Stats.not_found_by_path`) so tests can tell how often a client
-asks a server for something it said it does not have.
+Such servers answer under `/v1` (the app serves `/api/v1` too), list only the models they
+serve, in OpenAI's shape with no prices, and have none of OpenRouter's account endpoints:
+`/key`, `/credits` and `/generation` answer 404. Those probes are counted
+(`Stats.not_found_by_path`) so tests can tell how often a client asks a server for
+something it said it does not have.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["OPENROUTER_ONLY_PATHS", "list_local_models", "not_here"]
 
 OPENROUTER_ONLY_PATHS = ("/key", "/auth/key", "/credits", "/generation")
-"""Paths under `/api/v1` a local server does not have."""
+"""Paths under the API base path that a local server does not have."""
 
 
 async def list_local_models(request: Request) -> Response:

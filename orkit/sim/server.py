@@ -21,7 +21,7 @@ from typing import Any
 
 import uvicorn
 
-from orkit.sim.app import create_app
+from orkit.sim.app import OPENROUTER_API_PATH, create_app
 from orkit.sim.config import SimConfig
 
 __all__ = ["InjectedFaultFilter", "SimProcess", "bind", "serve_forever", "serve_in_thread"]
@@ -83,11 +83,11 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def base_url(sock: socket.socket) -> str:
-    """`http://HOST:PORT/api/v1` of a bound socket."""
+def base_url(sock: socket.socket, path: str = OPENROUTER_API_PATH) -> str:
+    """`http://HOST:PORT/api/v1` (or another API `path`) of a bound socket."""
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/api/v1"
+    return f"http://{shown}:{port}{path}"
 
 
 def _server(app: Any, log_level: str) -> uvicorn.Server:
@@ -115,8 +115,10 @@ def serve_in_thread(
 ) -> Iterator[str]:
     """Serve an emulator with uvicorn in a daemon thread; yield its base URL.
 
-    Pass `app` (from `create_app`) to keep a handle on `app.state.sim`; otherwise one is
-    built from `config`.
+    The URL ends in `/api/v1`, which a local-server emulator serves too (besides its own
+    `/v1`), so a test can swap one kind of emulator for the other and keep its URLs. Pass
+    `app` (from `create_app`) to keep a handle on `app.state.sim`; otherwise one is built
+    from `config`.
 
     Examples:
         >>> with serve_in_thread(SimConfig(time_scale=0)) as url:  # doctest: +SKIP
@@ -154,8 +156,8 @@ def serve_forever(app: Any, sock: socket.socket, log_level: str = "warning") -> 
 class SimProcess:
     """The emulator in a child process (`python -m orkit.sim`), for benchmarks.
 
-    Entering starts it and waits until it listens; the value is the base URL. Leaving
-    terminates it.
+    Entering starts it and waits until it listens; the value is the base URL it prints
+    (`/api/v1`, or `/v1` for a local server). Leaving terminates it.
 
     Examples:
         >>> with SimProcess(SimConfig(time_scale=0)) as url:  # doctest: +SKIP

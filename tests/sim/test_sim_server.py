@@ -76,7 +76,7 @@ def test_python_m_orkit_sim_prints_url_and_key_then_serves() -> None:
         try:
             assert proc.stdout is not None
             url = proc.stdout.readline().strip().removeprefix("OPENROUTER_BASE_URL=")
-            key = proc.stdout.readline().strip().removeprefix("OPENROUTER_API_KEY=")
+            key = proc.stdout.readline().strip().removeprefix("export OPENROUTER_API_KEY=")
             assert key == SIM_API_KEY
             models = httpx.get(f"{url}/models/count", timeout=10).json()
             assert models == {"data": {"count": 414}}
@@ -105,10 +105,10 @@ def test_orkit_sim_prints_a_key_only_when_the_server_needs_one(
     assert lines[0].startswith("OPENROUTER_BASE_URL=http://127.0.0.1:")
     if local_server:
         assert lines[1] == "# no OPENROUTER_API_KEY needed: a local server answers without a key"
-        assert not any(line.startswith("OPENROUTER_API_KEY=") for line in lines)
+        assert not any("OPENROUTER_API_KEY=" in line for line in lines)
         assert SIM_API_KEY not in "\n".join(lines)
     else:
-        assert lines[1] == f"OPENROUTER_API_KEY={SIM_API_KEY}"
+        assert lines[1] == f"export OPENROUTER_API_KEY={SIM_API_KEY}"
 
 
 def test_a_local_server_answers_without_a_key() -> None:
@@ -152,7 +152,7 @@ def test_orkit_sim_with_api_keys_prints_a_key_it_accepts(
     config.write_text(config_text + '[models."openai/gpt-4o-mini"]\nttft_s = 0.1\n')
     assert orkit_main(["sim", "--config", str(config), "--port", "0"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    key = lines[1].removeprefix("OPENROUTER_API_KEY=")
+    key = lines[1].removeprefix("export OPENROUTER_API_KEY=")
     assert key != lines[1] and key != SIM_API_KEY
     (app,) = served
     sim = app.state.sim  # type: ignore[attr-defined]
