@@ -1,7 +1,10 @@
 """`BaseUrlGuard`: a URL endpoint whose `/models` answered 404 and whose first chat answer
-is a 404 naming no model stops the run; a 404 naming the model (vLLM, Ollama, OpenRouter's
-"No endpoints found") stays a per-task failure, and OpenRouter and the emulator are never
-watched."""
+is a 404 naming no model stops the run, naming the base URL whose `/models` answers; a 404
+naming the model (vLLM, Ollama, OpenRouter's "No endpoints found") stays a per-task
+failure, and OpenRouter and the emulator are never watched.
+
+The guard's probe of other base URLs is scripted here (`_NoOtherPath`, `_Answers`): a real
+one would ask whatever listens on 127.0.0.1:8080 of this machine."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import asyncio
 
 import pytest
 
-from orkit.batch._base_url import BaseUrlGuard
+from orkit.batch._base_url import BaseUrlGuard, alternative_base_urls, wrong_base_url_line
 from orkit.batch._endpoint import Endpoint
 from orkit.errors import (
     APIStatusError,
@@ -17,7 +20,7 @@ from orkit.errors import (
     NotFoundError,
     RunStoppedError,
 )
-from orkit.types import ChatRequest, ChatResponse
+from orkit.types import ChatRequest, ChatResponse, Secret
 
 MODEL = "llama3.2"
 URL = Endpoint(kind="url", base_url="http://127.0.0.1:8080/v1")
@@ -37,6 +40,22 @@ class _Scripted:
         return ChatResponse(model=request.model, generation_id=None, provider=None, content="ok")
 
 
+class _Answers:
+    """A probe: which base URLs' `/models` answer; records every one asked."""
+
+    def __init__(self, *answering: str) -> None:
+        self.answering = set(answering)
+        self.asked: list[str] = []
+
+    async def __call__(self, base_url: str, api_key: Secret | None) -> bool:
+        self.asked.append(base_url)
+        return base_url in self.answering
+
+
+def _guard(completer: _Scripted, probe: _Answers | None = None) -> BaseUrlGuard:
+    return BaseUrlGuard(completer, URL, probe=probe or _Answers())
+
+
 def _request() -> ChatRequest:
     return ChatRequest(model=MODEL, messages=({"role": "user", "content": "hi"},))
 
@@ -50,14 +69,78 @@ def _send(guard: BaseUrlGuard) -> ChatResponse:
 
 
 def test_a_path_404_after_a_models_404_stops_the_run_saying_why() -> None:
-    guard = BaseUrlGuard(_Scripted(_path_404()), URL)
+    probe = _Answers()
     with pytest.raises(RunStoppedError) as stopped:
-        _send(guard)
-    assert stopped.value.message.startswith(
-        "http://127.0.0.1:8080/v1/models answered 404: is the base URL right? "
-        "(llama.cpp, vLLM and Ollama serve /v1); its chat completions answer 404 too "
-        "(404 Not Found)"
+        _send(_guard(_Scripted(_path_404()), probe))
+    assert stopped.value.message == (
+        "http://127.0.0.1:8080/v1/models answered 404, and its chat completions too "
+        "(404 Not Found); so did http://127.0.0.1:8080/api/v1/models: is the base URL "
+        "right? (llama.cpp, vLLM and Ollama serve /v1; OpenRouter and orkit sim /api/v1). "
+        "The run stopped; nothing more was sent."
     )
+    assert probe.asked == ["http://127.0.0.1:8080/api/v1"]
+
+
+def test_the_stop_names_the_base_url_whose_models_answers() -> None:
+    """The issue's reproduction: `--endpoint http://127.0.0.1:PORT/v1` for an emulator
+    that served `/api/v1` only; the hint must say which URL to pass."""
+    probe = _Answers("http://127.0.0.1:8080/api/v1")
+    with pytest.raises(RunStoppedError) as stopped:
+        _send(_guard(_Scripted(_path_404()), probe))
+    assert stopped.value.message == (
+        "http://127.0.0.1:8080/v1/models answered 404, and its chat completions too "
+        "(404 Not Found): the base URL is wrong; http://127.0.0.1:8080/api/v1/models "
+        "answers: use --endpoint http://127.0.0.1:8080/api/v1. "
+        "The run stopped; nothing more was sent."
+    )
+
+
+def test_the_first_answers_arriving_together_probe_the_server_once() -> None:
+    probe = _Answers()
+    guard = _guard(_Scripted(*[_path_404() for _ in range(8)]), probe)
+
+    async def eight() -> list[BaseException | ChatResponse]:
+        return await asyncio.gather(
+            *(guard.complete(_request()) for _ in range(8)), return_exceptions=True
+        )
+
+    stops = asyncio.run(eight())
+    assert all(isinstance(stop, RunStoppedError) for stop in stops)
+    assert len({str(stop) for stop in stops}) == 1
+    assert probe.asked == ["http://127.0.0.1:8080/api/v1"]
+
+
+@pytest.mark.parametrize(
+    ("given", "alternatives"),
+    [
+        ("http://127.0.0.1:8080/v1", ["http://127.0.0.1:8080/api/v1"]),
+        ("http://127.0.0.1:8080/api/v1/", ["http://127.0.0.1:8080/v1"]),
+        ("http://127.0.0.1:8080", ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/api/v1"]),
+        (
+            "http://localhost:11434/v1/chat/completions",
+            ["http://localhost:11434/v1", "http://localhost:11434/api/v1"],
+        ),
+        (
+            "https://proxy.example/llm/models",
+            ["https://proxy.example/llm/v1", "https://proxy.example/llm/api/v1"],
+        ),
+    ],
+)
+def test_the_alternatives_are_the_usual_api_paths_on_the_same_root(
+    given: str, alternatives: list[str]
+) -> None:
+    assert alternative_base_urls(given) == alternatives
+
+
+def test_a_bare_host_is_told_its_v1() -> None:
+    """A llama.cpp URL pasted without its `/v1`, the other mistake of the same kind."""
+    probe = _Answers("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/api/v1")
+    line = asyncio.run(wrong_base_url_line("http://127.0.0.1:8080", None, probe=probe))
+    assert line == (
+        "http://127.0.0.1:8080/models answered 404: the base URL is wrong; "
+        "http://127.0.0.1:8080/v1/models answers: use --endpoint http://127.0.0.1:8080/v1"
+    )
+    assert probe.asked == ["http://127.0.0.1:8080/v1"]  # the first that answers is enough
 
 
 def test_a_plain_text_404_page_counts_as_a_missing_path() -> None:
@@ -65,14 +148,14 @@ def test_a_plain_text_404_page_counts_as_a_missing_path() -> None:
         f"{MODEL}: 404: body is not valid JSON: 'Cannot POST'", model=MODEL, status_code=404
     )
     with pytest.raises(RunStoppedError):
-        _send(BaseUrlGuard(_Scripted(page), URL))
+        _send(_guard(_Scripted(page)))
 
 
 def test_a_404_naming_the_model_is_a_per_task_failure() -> None:
     unknown = NotFoundError(
         f"{MODEL}: model '{MODEL}' not found, try pulling it first", status_code=404, model=MODEL
     )
-    guard = BaseUrlGuard(_Scripted(unknown, _path_404()), URL)
+    guard = _guard(_Scripted(unknown, _path_404()))
     with pytest.raises(NotFoundError):
         _send(guard)
     with pytest.raises(NotFoundError):  # and the watch is over: no stop after it
@@ -80,10 +163,10 @@ def test_a_404_naming_the_model_is_a_per_task_failure() -> None:
 
 
 def test_one_good_answer_or_another_error_ends_the_watch() -> None:
-    guard = BaseUrlGuard(_Scripted(), URL)
+    guard = _guard(_Scripted())
     assert _send(guard).model == MODEL
     inner = _Scripted(APIStatusError("500", status_code=500), _path_404())
-    guard = BaseUrlGuard(inner, URL)
+    guard = _guard(inner)
     with pytest.raises(APIStatusError):
         _send(guard)
     with pytest.raises(NotFoundError):

@@ -127,7 +127,8 @@ def test_a_wrong_base_url_warns_then_stops_at_the_first_answers(
         await app(scope, receive, send)
 
     with serve_in_thread(app=counting) as url:
-        wrong = url.replace("/api/v1", "/v1")  # the server serves /api/v1
+        root = url.removesuffix("/api/v1")
+        wrong = root  # llama.cpp's address pasted without its /v1
         args = [a for a in _args(tmp_path, wrong, MODEL, "--no-estimate") if a != "--quiet"]
         code = main(args)
     err = capsys.readouterr().err
@@ -137,16 +138,20 @@ def test_a_wrong_base_url_warns_then_stops_at_the_first_answers(
         "(llama.cpp, vLLM and Ollama serve /v1)"
     )
     assert warning in caplog.messages
-    assert f"orkit: error: {warning}; its chat completions answer 404 too" in err
+    assert (
+        f"orkit: error: {wrong}/models answered 404, and its chat completions too (404 Not "
+        f"Found): the base URL is wrong; {root}/v1/models answers: use --endpoint {root}/v1. "
+        "The run stopped; nothing more was sent."
+    ) in err
     # stopped at the first answers: no retries and fallbacks through every task
-    assert 1 <= paths["/v1/chat/completions"] <= 4
-    assert paths["/api/v1/chat/completions"] == 0
+    assert 1 <= paths["/chat/completions"] <= 4
+    assert paths["/v1/chat/completions"] == paths["/api/v1/chat/completions"] == 0
 
 
 def test_the_estimate_of_a_wrong_base_url_says_so(
     tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    wrong = local_url.replace("/api/v1", "/v1")
+    wrong = local_url.removesuffix("/api/v1")  # the server serves /v1 and /api/v1
     code = main(["estimate", *_args(tmp_path, wrong, MODEL)[1:11]])
     assert code == 0
     assert f"{wrong}/models answered 404: is the base URL right?" in capsys.readouterr().out
