@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_LOCAL_MODEL", "DESCRIPTION", "EPILOG", "add_arguments", "main", "run"]
 
 DEFAULT_LOCAL_MODEL = "openai/gpt-4o-mini"
-"""What `--local-server` serves when neither `--model` nor the config names a model."""
+"""What `--local-server` serves when neither `--model` nor the config names a model (and
+the model of the `orkit run` command printed to try the emulator with)."""
 
 DEMO_SPEC = "datasets/demo/sweep.toml"
 """The spec the startup lines suggest trying (a path from the root of orkit's repository)."""
@@ -55,7 +56,8 @@ two kinds of server:
 then, in another shell (from the root of a clone of orkit), as it prints them:
   orkit sim:
     export OPENROUTER_API_KEY=...
-    orkit run {DEMO_SPEC} --endpoint http://127.0.0.1:8080/api/v1
+    orkit run {DEMO_SPEC} --endpoint http://127.0.0.1:8080/api/v1 \\
+      --model {DEFAULT_LOCAL_MODEL}
   orkit sim --local-server:
     orkit run {DEMO_SPEC} --endpoint http://127.0.0.1:8080/v1 \\
       --model {DEFAULT_LOCAL_MODEL}
@@ -208,9 +210,12 @@ def _key_line(config: SimConfig) -> str:
 def _try_line(config: SimConfig, url: str) -> str:
     """The `orkit run` command that runs the demo against this server, ready to paste."""
     command = f"orkit run {DEMO_SPEC} --endpoint {url}"
-    if config.local_server:
-        # the demo's five OpenRouter models are not all served here: name those that are
-        command += "".join(f" --model {model}" for model in config.models)
+    # A local server serves only its own models, not the demo's five. The OpenRouter one
+    # serves them all, but the demo's free model is held to OpenRouter's 20 requests a
+    # minute on a URL endpoint (the demo's in-process emulator shrinks that window): its
+    # 300 questions would take a quarter of an hour, so the try runs one paid model.
+    served = config.models if config.local_server else [DEFAULT_LOCAL_MODEL]
+    command += "".join(f" --model {model}" for model in served)
     needs_key = config.api_keys is not None or not config.local_server
     where = "after the export line above" if needs_key else "no key needed"
     return f"orkit sim: try it from another shell ({where}): {command}"

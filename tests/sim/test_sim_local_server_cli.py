@@ -104,7 +104,7 @@ def test_openrouter_mode_prints_an_exported_key_and_its_api_v1_command(
     assert lines[1] == f"export OPENROUTER_API_KEY={SIM_API_KEY}"
     assert lines[3] == (
         "orkit sim: try it from another shell (after the export line above): "
-        f"orkit run datasets/demo/sweep.toml --endpoint {url}"
+        f"orkit run datasets/demo/sweep.toml --endpoint {url} --model {DEFAULT_LOCAL_MODEL}"
     )
 
 
@@ -220,10 +220,10 @@ def demo_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def local_sim_process() -> Iterator[list[str]]:
-    """`python -m orkit.sim --local-server` on a free port: its startup lines."""
-    command = [sys.executable, "-m", "orkit.sim", "--local-server", "--port", "0"]
+@pytest.fixture(params=[["--local-server"], []], ids=["local-server", "openrouter"])
+def sim_process_lines(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """`python -m orkit.sim [--local-server]` on a free port: its startup lines."""
+    command = [sys.executable, "-m", "orkit.sim", *request.param, "--port", "0"]
     command += ["--time-scale", "0"]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -237,20 +237,29 @@ def local_sim_process() -> Iterator[list[str]]:
 
 
 @pytest.mark.subprocess
-def test_the_printed_run_command_works_as_pasted(
-    demo_clone: Path, local_sim_process: list[str], capsys: pytest.CaptureFixture[str]
+def test_the_printed_lines_work_as_pasted(
+    demo_clone: Path,
+    sim_process_lines: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The new user's path: `orkit sim --local-server`, then the command it prints."""
-    pasted = local_sim_process[3].split(": ", 2)[2]
-    argv = shlex.split(pasted)
+    """The new user's path: `orkit sim [--local-server]`, then what it prints: the key line
+    (a shell export, or a comment), then the `orkit run` command."""
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    key_line = shlex.split(sim_process_lines[1], comments=True)
+    if key_line:  # `export OPENROUTER_API_KEY=...`, as the shell would run it
+        assert key_line[0] == "export"
+        name, _, value = key_line[1].partition("=")
+        monkeypatch.setenv(name, value)
+    argv = shlex.split(sim_process_lines[3].split(": ", 2)[2])
     assert argv[:2] == ["orkit", "run"]
     code = orkit_main([*argv[1:], "--yes", "--quiet", "--no-report"])
     assert code == 0, capsys.readouterr().err
     (run_dir,) = (demo_clone / "runs").iterdir()
     rows = pd.read_parquet(run_dir / "results")
     assert len(rows) == 300 and set(rows["status"]) == {"ok"}
-    # its streams carry no usage: the first answers have no tokens, the rest (unstreamed) do
-    assert rows["completion_tokens"].notna().sum() > 150
-    url = local_sim_process[0].removeprefix("OPENROUTER_BASE_URL=")
-    stats = httpx.get(url.removesuffix("/v1") + "/_sim/stats", timeout=10).json()
-    assert stats["requests"] >= 1
+    assert set(rows["model"]) == {DEFAULT_LOCAL_MODEL}
+    url = sim_process_lines[0].removeprefix("OPENROUTER_BASE_URL=")
+    root = url.removesuffix("/v1").removesuffix("/api")
+    stats = httpx.get(f"{root}/_sim/stats", timeout=10).json()
+    assert stats["by_model"][DEFAULT_LOCAL_MODEL] >= 1
