@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -65,14 +66,20 @@ def sim_process(config: Mapping[str, Any]) -> Iterator[str]:
         yield base_url
 
 
+def _sim_root(base_url: str) -> str:
+    """`http://HOST:PORT` of an emulator's base URL (`/api/v1`, or `/v1` for a local server)."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def sim_stats(base_url: str) -> dict[str, Any]:
-    root = base_url.rsplit("/api/v1", 1)[0]
+    root = _sim_root(base_url)
     stats: dict[str, Any] = httpx.get(f"{root}/_sim/stats", timeout=30).json()
     return stats
 
 
 def sim_reset(base_url: str) -> None:
-    root = base_url.rsplit("/api/v1", 1)[0]
+    root = _sim_root(base_url)
     httpx.post(f"{root}/_sim/reset", timeout=30)
 
 

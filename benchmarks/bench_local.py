@@ -2,8 +2,9 @@
 OpenRouter's account API alone, measure the model rather than the server's queue, and
 estimate the next run from what it learnt?
 
-The emulator plays the server in its own process on 127.0.0.1 (`local_server`: its own
-`/models`, 404 for `/key`, `/credits`, `/generation`; no usage on streams), answering in
+The emulator plays the server in its own process on 127.0.0.1 (`local_server`, as
+`orkit sim --local-server` does: its API under `/v1`, its own `/models`, 404 for `/key`,
+`/credits`, `/generation`; no usage on streams), answering in
 `MODEL_S` seconds (±25% spread), concurrency 16:
 
 1. one slot (llama.cpp's default), orkit as it is: tokens, 404 probes, p50 service time over
