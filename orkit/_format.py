@@ -75,13 +75,14 @@ def cached_text(cached: int, total: int) -> str:
     return f"{count(cached)} cached, $0"
 
 
-def run_spend(totals: Mapping[str, Any]) -> str:
+def run_spend(totals: Mapping[str, Any], *, none_known: str = "cost unknown") -> str:
     """A run's (or one model's) spend from its manifest totals: the known cost, plus how many
-    costs are unknown (rows' and billed attempts'); `cost unknown` when none is known."""
+    costs are unknown (rows' and billed attempts'); `none_known` when none is known (a
+    labelled cell says just `unknown`)."""
     unknown = int(totals.get("cost_unknown_rows") or 0)
     unknown += int(totals.get("billed_attempts_unknown") or 0)
     text = cost_text(totals.get("cost_usd"), unknown)
-    return "cost unknown" if text == "unknown" else text
+    return none_known if text == "unknown" else text
 
 
 def run_counts(totals: Mapping[str, Any]) -> str:

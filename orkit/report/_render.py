@@ -154,7 +154,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         title=title or manifest.get("name") or run.run_id,
         manifest=manifest,
         totals=totals,
-        total_cost=run_spend(totals),
+        total_cost=run_spend(totals, none_known="unknown"),  # under its "total cost" label
         cached=cached_text(int(totals.get("cached", 0)), int(totals.get("ok", 0))),
         count=count,
         scorer_names=scorer_names,
