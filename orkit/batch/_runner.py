@@ -431,11 +431,16 @@ async def run_sweep_async(
 
 def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
     out = []
-    for model, providers in totals.mixed_providers().items():
+    mixed = totals.mixed_providers()
+    pin = "pin one with params.provider = {only = [...]} for comparable results"
+    if len(mixed) == 1:
+        ((model, providers),) = mixed.items()
         out.append(
-            f"{model}: rows were served by {len(providers)} providers ({', '.join(providers)}); "
-            "pin one with params.provider = {only = [...]} for comparable results"
+            f"{model} was served by {len(providers)} providers ({', '.join(providers)}); {pin}"
         )
+    elif mixed:  # one line for all: the demo's three models made three near-identical lines
+        each = "; ".join(f"{m}: {', '.join(p)}" for m, p in mixed.items())
+        out.append(f"{len(mixed)} models were each served by several providers ({each}); {pin}")
     if totals.all.deferred and totals.deferred_until:
         out.append(
             f"{totals.all.deferred} tasks are waiting for quota (resets at "
