@@ -131,7 +131,7 @@ def _costs(s: pd.Series) -> list[str]:
     answered = _present(s.get("ok")) and int(s["ok"]) > 0
     if not answered:
         return [total, "–"]
-    per_item = s.get("cost_per_item_usd")
+    per_item = s["cost_per_item_usd"]
     return [total, usd(float(per_item)) if _present(per_item) else "unknown"]
 
 
