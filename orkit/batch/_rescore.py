@@ -121,10 +121,13 @@ async def rescore_async(
     with run_lock(run.path):
         journal = Journal(run.journal_path)
         try:
+            before = judge_spend(journal.scores())
             totals = await _score(run, journal, job, sweep, endpoint, budget_usd)
             spend = judge_spend(journal.scores())
         finally:
             journal.close()
+        replaced = {s.name for s in built} if keep else None
+        _add_replaced(manifest, before, replaced)
         _record(run, manifest, built, totals, spend, keep=keep)
     return run
 
@@ -164,6 +167,28 @@ async def _score(
             router.limits.quota.save()
             if cache is not None:
                 cache.close()
+
+
+def _add_replaced(
+    manifest: dict[str, Any], before: Mapping[str, Any], scorers: set[str] | None
+) -> None:
+    """Add what the judges of the replaced scores had spent (`scorers`, or every scorer) to
+    the manifest's `judges_replaced`: the run spent it though its scores are gone, so the
+    run's full spend (`orkit runs`) still counts it."""
+    lines = [
+        line
+        for name, line in (before.get("by_scorer") or {}).items()
+        if scorers is None or name in scorers
+    ]
+    if not lines:
+        return
+    total = manifest.setdefault(
+        "judges_replaced", {"cost_usd": 0.0, "cost_unknown_rows": 0, "requests": 0}
+    )
+    for line in lines:
+        total["cost_usd"] = round(total["cost_usd"] + float(line["cost_usd"]), 12)
+        total["cost_unknown_rows"] += int(line["cost_unknown_rows"])
+        total["requests"] += int(line["requests"])
 
 
 def _record(
