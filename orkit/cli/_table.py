@@ -179,10 +179,13 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
     rescores = manifest.get("rescores") or []
     if rescores:
         last = rescores[-1]
+        unknown = int(last.get("judge_cost_unknown") or 0)
+        # every request unpriced: its 0.0 is no known part, the cost is just unknown
+        known = last["judge_cost_usd"] if unknown < last["judge_requests"] else None
         print(
             f"re-scored {plural(last['tasks'], 'answered task')} with "
             f"{', '.join(last['scorers'])}: {plural(last['judge_requests'], 'judge request')} "
             f"sent, {count(last['judge_cached'])} from the cache, "
-            f"{cost_text(last['judge_cost_usd'], int(last.get('judge_cost_unknown') or 0))}",
+            f"{cost_text(known, unknown)}",
             file=file,
         )

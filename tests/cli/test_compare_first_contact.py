@@ -1,6 +1,6 @@
 """Issue 12, what a new user saw in `orkit compare`: `--scorer nope` printed a Python list,
 counts did not agree with their nouns, and a cost nobody reported read `–` (a cell that does
-not apply) where every other screen says `unknown`."""
+not apply) where every other screen says `unknown` (and the re-score line said `$0`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from first_contact_runs import finished_run, write_spec
+from first_contact_runs import copy_run, finished_run, write_spec
 
 from orkit.cli import main
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
@@ -91,3 +91,15 @@ def test_a_known_cost_still_reads_in_dollars(capsys, one_model_run: Path) -> Non
     quality = table_rows(out, "quality")
     assert quality[0][-1].strip().startswith("$")  # exact: pass/fail, a cost per correct
     assert quality[-1][-1].strip() == "–"  # the rubric's 0..1 scores have no "correct"
+
+
+def test_a_rescore_whose_judge_reports_no_cost_says_unknown(
+    capsys, unpriced_run: Path, local_url: str, tmp_path: Path
+) -> None:
+    # the re-score line said `$0` for 24 judge requests nobody priced
+    run = copy_run(unpriced_run, tmp_path)
+    judge = f'{{kind = "judge_reference", model = "{MODEL}"}}'
+    assert main(["rescore", str(run), "-s", judge, "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "re-scored 12 answered tasks with judge_reference: 12 judge requests sent" in out
+    assert out.splitlines()[-2].endswith("from the cache, unknown")
