@@ -66,7 +66,7 @@ def cost_side_by_side(
     judges: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Per model: the estimate's low / expected / high next to what was billed; LLM judges
-    under `judge: <model>` (their spend is the manifest's `judges` line)."""
+    under `judge: <model> (<scorer>)` (their spend is the manifest's `judges` line)."""
     lines = {
         line["model"]: line
         for line in (estimate or {}).get("lines", [])
