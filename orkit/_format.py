@@ -13,7 +13,18 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["cached_text", "cost_text", "count", "plural", "run_counts", "run_spend", "usd"]
+__all__ = [
+    "cached_text",
+    "cost_text",
+    "count",
+    "full_spend",
+    "full_spend_text",
+    "judges_spent",
+    "plural",
+    "run_counts",
+    "run_spend",
+    "usd",
+]
 
 _SIGNIFICANT = 3
 """Digits shown of an amount under $1: enough to tell $0.0367 from $0.0371 (two models'
@@ -83,6 +94,35 @@ def run_spend(totals: Mapping[str, Any], *, none_known: str = "cost unknown") ->
     unknown += int(totals.get("billed_attempts_unknown") or 0)
     text = cost_text(totals.get("cost_usd"), unknown)
     return none_known if text == "unknown" else text
+
+
+def judges_spent(manifest: Mapping[str, Any]) -> tuple[float | None, int]:
+    """What a run's LLM judges spent, from its manifest: those behind the current scores
+    (`judges`) and those whose scores a re-score replaced (`judges_replaced`: spent all the
+    same). (Known USD, None when no part's cost is known; how many costs are unknown.)"""
+    return _spent([manifest.get("judges") or {}, manifest.get("judges_replaced") or {}])
+
+
+def full_spend(manifest: Mapping[str, Any]) -> tuple[float | None, int]:
+    """All a run spent: its answers (`totals.all`) and its LLM judges (`judges_spent`)."""
+    answers = (manifest.get("totals") or {}).get("all") or {}
+    judges = [manifest.get("judges") or {}, manifest.get("judges_replaced") or {}]
+    return _spent([answers, *judges])
+
+
+def _spent(parts: list[Mapping[str, Any]]) -> tuple[float | None, int]:
+    known = [float(p["cost_usd"]) for p in parts if p.get("cost_usd") is not None]
+    unknown = sum(
+        int(p.get("cost_unknown_rows") or 0) + int(p.get("billed_attempts_unknown") or 0)
+        for p in parts
+    )
+    return (sum(known) if known else None), unknown
+
+
+def full_spend_text(manifest: Mapping[str, Any]) -> str:
+    """`full_spend` as text: `$0.00406`, `$0.0123 + 20 unknown`, `cost unknown`."""
+    text = cost_text(*full_spend(manifest))
+    return "cost unknown" if text == "unknown" else text
 
 
 def run_counts(totals: Mapping[str, Any]) -> str:

@@ -8,7 +8,15 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from orkit._format import cost_text, count, plural, run_counts, run_spend, usd
+from orkit._format import (
+    cost_text,
+    count,
+    full_spend_text,
+    plural,
+    run_counts,
+    run_spend,
+    usd,
+)
 
 __all__ = [
     "completion_line",
@@ -141,10 +149,17 @@ def judge_line(manifest: dict[str, Any]) -> str | None:
     if not judges:
         return None
     cost = cost_text(judges.get("cost_usd"), int(judges.get("cost_unknown_rows", 0)))
+    replaced = manifest.get("judges_replaced") or {}
+    earlier = ""
+    if replaced:
+        text = cost_text(replaced.get("cost_usd"), int(replaced.get("cost_unknown_rows", 0)))
+        earlier = f", {text} for scores a re-score replaced"
+    # the run's full spend, as `orkit runs` lists it
     return (
         f"judges: {plural(judges.get('rows', 0), 'row')}, "
         f"{plural(judges.get('requests', 0), 'request')} sent, "
-        f"{count(judges.get('cached_rows', 0))} from the cache, {cost}"
+        f"{count(judges.get('cached_rows', 0))} from the cache, {cost}{earlier} "
+        f"(answers + judges: {full_spend_text(manifest)})"
     )
 
 
@@ -164,9 +179,13 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
     rescores = manifest.get("rescores") or []
     if rescores:
         last = rescores[-1]
+        unknown = int(last.get("judge_cost_unknown") or 0)
+        # every request unpriced: its 0.0 is no known part, the cost is just unknown
+        known = last["judge_cost_usd"] if unknown < last["judge_requests"] else None
         print(
             f"re-scored {plural(last['tasks'], 'answered task')} with "
             f"{', '.join(last['scorers'])}: {plural(last['judge_requests'], 'judge request')} "
-            f"sent, {count(last['judge_cached'])} from the cache, {usd(last['judge_cost_usd'])}",
+            f"sent, {count(last['judge_cached'])} from the cache, "
+            f"{cost_text(known, unknown)}",
             file=file,
         )
