@@ -31,6 +31,7 @@ from orkit.batch._runner import Session, execute_session, prepare, sweep_client
 from orkit.batch._sweep import Sweep
 from orkit.errors import RunError, SpecError
 from orkit.results import Journal, RunDir, run_lock, shown_name
+from orkit.scorers import split_scorers
 from orkit.types import Secret
 
 __all__ = ["Continuation", "continue_async", "resume_async", "retry_async"]
@@ -107,11 +108,12 @@ async def _continue(
         finally:
             journal.close()
         total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
-        if total <= 0 and manifest.get("status") == "completed":
+        if total <= 0 and manifest.get("status") == "completed" and not _judges(sweep):
             return None
         if total <= 0:
             # every task has a row, but the run did not end as completed (stopped as its last
-            # rows came in): the execution settles its manifest, with no bar of 0/0 to draw
+            # rows came in), or its judges may have rows left to judge (the budget stopped
+            # them): the execution settles them, with no bar of 0/0 to draw
             observer = None
         settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it
         manifest.update(status="running", error=None)
@@ -135,6 +137,13 @@ async def _continue(
             )
             await execute_session(session, client)
         return run
+
+
+def _judges(sweep: Sweep) -> bool:
+    """The sweep has scorers that run after the answers (LLM judges, async scorers): a
+    resume of a completed run may still have answers of it to score."""
+    _, deferred = split_scorers(sweep.built_scorers())
+    return bool(deferred)
 
 
 def _created_at(manifest: Mapping[str, Any]) -> float:
