@@ -209,6 +209,8 @@ async def continue_async(
 ) -> Continuation:
     """`resume_async` (`verb` "resume") or `retry_async` ("retry"), saying when there was
     nothing to do (`orkit resume` and `retry` print it, and draw no bar)."""
+    if verb not in ("resume", "retry"):
+        raise ValueError(f"verb must be 'resume' or 'retry', got {verb!r}")
     run = RunDir.open(path)
     seen = last_seen(run.path)
     manifest = run.read_manifest()

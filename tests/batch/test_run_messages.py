@@ -224,3 +224,40 @@ def test_resuming_a_finished_run_from_python_draws_no_bar_and_says_so(
     assert not re.search(r"\d+/\d+", err), err  # no `100% 0/0`
     assert err == f"orkit: nothing to resume: every task of {run.path} has a row\n"
     assert (run.path / "manifest.json").read_text() == before  # nothing touched
+
+
+def test_ctrl_c_in_orkit_resume_prints_the_hint_once_and_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C lands where `resume()` waits: on orkit's loop thread (`run_sync`)."""
+    import orkit._portal
+
+    run = Sweep(
+        dataset=str(items(tmp_path)),
+        prompt="{{ q }}",
+        models=[A],
+        endpoint="sim",
+        sim={"time_scale": 0.0},
+        out=tmp_path / "runs",
+    ).run(progress=False)
+
+    def pressed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(orkit._portal, "run_sync", pressed)
+    with pytest.raises(RunInterrupted) as caught:
+        resume(run.path, progress=False)
+    assert caught.value.run_dir == str(run.path)
+    err = capsys.readouterr().err
+    assert err.count("resume with") == 1 and f"orkit.resume({str(run.path)!r})" in err
+
+
+def test_the_notebook_bar_says_how_the_run_ended() -> None:
+    from orkit.batch import TqdmObserver
+    from orkit.batch._totals import RunTotals
+
+    out = io.StringIO()
+    bar = TqdmObserver(desc="demo", file=out)
+    bar.on_start(10, "r")
+    bar.on_finish(RunTotals(), "cancelled")
+    assert "demo (cancelled)" in out.getvalue()
