@@ -139,7 +139,7 @@ def test_ctrl_c_in_sweep_run_says_cancelled_where_the_run_is_and_how_to_resume_o
         models=[A, STUCK],
         endpoint=half_stuck_sim,
         scorers=[CtrlC()],
-        concurrency=1,
+        concurrency=2,  # model A has a slot of its own while STUCK waits
         cache=False,
         task_timeout_s=0,
         out=tmp_path / "runs",
