@@ -125,8 +125,24 @@ def full_spend_text(manifest: Mapping[str, Any]) -> str:
     return "cost unknown" if text == "unknown" else text
 
 
-def run_counts(totals: Mapping[str, Any]) -> str:
-    """`1,200 tasks (300 cached, $0), 2 errors` from manifest totals."""
+def run_counts(totals: Mapping[str, Any], planned: int | None = None) -> str:
+    """`1,200 tasks (300 cached, $0), 2 errors` from manifest totals. A run that left tasks
+    for a resume says how many it did of how many (`planned`, the run's tasks), and why the
+    rest wait: `1,020 of 1,500 tasks done (480 skipped by the budget), 0 errors` (a task the
+    budget skipped has a row, but no outcome yet)."""
+    rows = int(totals.get("tasks") or 0)
+    skipped = int(totals.get("skipped_budget") or 0)
+    deferred = int(totals.get("deferred") or 0)
+    done = rows - skipped - deferred
     cached = cached_text(int(totals.get("cached") or 0), int(totals.get("ok") or 0))
-    tasks = plural(totals.get("tasks") or 0, "task") + (f" ({cached})" if cached else "")
-    return f"{tasks}, {plural(totals.get('errors') or 0, 'error')}"
+    errors = plural(totals.get("errors") or 0, "error")
+    planned = max(planned or 0, rows)
+    if done >= planned:
+        return f"{plural(rows, 'task')}" + (f" ({cached})" if cached else "") + f", {errors}"
+    why = [cached] if cached else []
+    if skipped:
+        why.append(f"{count(skipped)} skipped by the budget")
+    if deferred:
+        why.append(f"{count(deferred)} deferred to the quota reset")
+    notes = f" ({'; '.join(why)})" if why else ""
+    return f"{count(done)} of {plural(planned, 'task')} done{notes}, {errors}"

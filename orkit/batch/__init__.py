@@ -6,13 +6,20 @@ from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._estimate import estimate_async
 from orkit.batch._hint import resume_command
+from orkit.batch._interrupted import RunInterrupted
 from orkit.batch._param_support import param_warnings
 from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import NullObserver, Observer, TqdmObserver
 from orkit.batch._progress_console import PROGRESS_MODES, ConsoleProgress, progress_observer
 from orkit.batch._rescore import rescore_async
-from orkit.batch._resume import resume, resume_async, retry_async
+from orkit.batch._resume import (
+    Continuation,
+    continue_async,
+    resume,
+    resume_async,
+    retry_async,
+)
 from orkit.batch._route_checks import check_routes_async
 from orkit.batch._run import Run, open_run
 from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
@@ -25,6 +32,7 @@ from orkit.batch._totals import ModelTotals, RunTotals
 __all__ = [
     "PROGRESS_MODES",
     "ConsoleProgress",
+    "Continuation",
     "Endpoint",
     "EngineOptions",
     "ModelTotals",
@@ -34,6 +42,7 @@ __all__ = [
     "Plan",
     "ResultSink",
     "Run",
+    "RunInterrupted",
     "RunTotals",
     "Sweep",
     "Task",
@@ -42,6 +51,7 @@ __all__ = [
     "canonical_json",
     "check_routes_async",
     "content_hash",
+    "continue_async",
     "dump_spec",
     "estimate_async",
     "estimate_with_pilot",

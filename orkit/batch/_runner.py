@@ -365,11 +365,19 @@ def _finish_manifest(
     wall_s: float,
 ) -> None:
     manifest = session.manifest
+    own = totals.all  # this execution's rows (a resume's or retry's, before the recount)
+    outcome = {
+        "tasks": own.tasks,
+        "ok": own.ok,
+        "errors": own.errors,
+        "skipped_budget": own.skipped_budget,
+        "deferred": own.deferred,
+    }
     if session.done or session.only is not None or session.costs_filled:
         # a resume or retry counts the whole run; costs filled in after the lanes are in
         # the journal only
         totals, lessons = recount_from_journal(session.run, totals.deferred_until)
-    end_execution(manifest, status, wall_s)
+    end_execution(manifest, status, wall_s, **outcome)
     manifest.update(
         status=status,
         finished_at=_now_iso(),

@@ -309,7 +309,7 @@ def run(args: argparse.Namespace) -> int:
             print(estimate)
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
             return ExitCode.FAILED  # answered no: not done, nothing sent
-    observer = progress_for(args, sweep.name or "orkit")
+    observer = progress_for(args, sweep.shown_name)
     run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)
 

@@ -45,12 +45,11 @@ def _progress(
 
 
 def shown_name(manifest: dict[str, Any]) -> str | None:
-    """What a person calls the run: its `name`, else the file it came from (the spec, or
-    the dataset of a run started with flags only)."""
-    if manifest.get("name"):
-        return str(manifest["name"])
-    source = manifest.get("spec_path") or (manifest.get("dataset") or {}).get("path")
-    return Path(str(source)).name if source else None
+    """`orkit.results.shown_name` (it lived here; imported when called, so that building
+    the parser does not import pyarrow)."""
+    from orkit.results import shown_name as name
+
+    return name(manifest)
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:

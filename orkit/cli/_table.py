@@ -127,13 +127,14 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
 
 
 def completion_line(manifest: dict[str, Any]) -> str:
-    """`completed: 1,200 tasks (300 cached, $0), 0 errors, $0.0367 + 20 unknown in 4.1 s`:
-    the spend is never a $0 that only means nobody said (a local server reports no cost:
-    its rows' cost is unknown), and cache hits say they were free."""
+    """`completed: 1,200 tasks (300 cached, $0), 0 errors, $0.0367 + 20 unknown in 4.1 s`
+    (`incomplete: 1,020 of 1,500 tasks done (480 skipped by the budget), ...` for a run that
+    left tasks for a resume): the spend is never a $0 that only means nobody said (a local
+    server reports no cost: its rows' cost is unknown), and cache hits say they were free."""
     totals = manifest.get("totals", {}).get("all", {})
     return (
-        f"{manifest.get('status')}: {run_counts(totals)}, {run_spend(totals)} "
-        f"in {manifest.get('wall_s', 0):.1f} s"
+        f"{manifest.get('status')}: {run_counts(totals, manifest.get('tasks'))}, "
+        f"{run_spend(totals)} in {manifest.get('wall_s', 0):.1f} s"
     )
 
 
