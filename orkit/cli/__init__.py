@@ -49,12 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
         _sim,
     ):
         module.register(sub)
+    for command in sub.choices.values():
+        # an unknown option is reported with its command's usage (see `main`)
+        command.set_defaults(command_parser=command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # parse_args would report an unknown option of `orkit run` with the usage of `orkit`,
+    # which lists commands, not the options that were meant; the command's parser says it.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "command_parser", parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     if args.version:
         from importlib.metadata import version
 
