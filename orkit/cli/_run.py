@@ -13,6 +13,7 @@ from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._flag_errors import blame_flag, flags_given
 from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
@@ -191,7 +192,7 @@ def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise SpecError(f"--param must be KEY=VALUE, got {pair!r}", field="params")
+            raise SpecError(f"--param must be KEY=VALUE, got {pair!r}")
         try:
             parsed = json.loads(value)
         except ValueError:
@@ -277,11 +278,15 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,
     }
+    flags = flags_given(overrides, prompt_file=bool(args.prompt_file))
     if spec_path:
         params = overrides.pop("params")
-        spec = load_spec(spec_path, overrides)
-        if params:  # --param adds to the spec's params (and its extra table), not replaces them
-            spec = replace(spec, params=_merge_params(dict(spec.params), params))
+        try:
+            spec = load_spec(spec_path, overrides)
+            if params:  # --param adds to the spec's params (and extra table), not replaces them
+                spec = replace(spec, params=_merge_params(dict(spec.params), params))
+        except SpecError as exc:
+            raise blame_flag(exc, flags, args.param) from None
         return spec
     given = {k: v for k, v in overrides.items() if v is not None}
     if "dataset" not in given:
@@ -290,7 +295,10 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         raise SpecError("give at least one --model (see `orkit run --help`)")
     if "prompt" not in given:
         raise SpecError("give --prompt or --prompt-file (see `orkit run --help`)")
-    return Sweep(**given)
+    try:
+        return Sweep(**given)
+    except SpecError as exc:
+        raise blame_flag(exc, flags, args.param) from None
 
 
 def run(args: argparse.Namespace) -> int:
