@@ -13,9 +13,8 @@ from orkit.batch._progress import NullObserver, Observer, TqdmObserver
 from orkit.batch._progress_console import PROGRESS_MODES, ConsoleProgress, progress_observer
 from orkit.batch._rescore import rescore_async
 from orkit.batch._resume import resume, resume_async, retry_async
-from orkit.batch._route_checks import check_routes_async
 from orkit.batch._run import Run, open_run
-from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
+from orkit.batch._runner import plan_sweep, preflight_async, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
 from orkit.batch._spec import dump_spec, load_spec, resolve_scorer_paths, spec_from_dict
 from orkit.batch._sweep import Sweep
@@ -40,7 +39,6 @@ __all__ = [
     "TaskServices",
     "TqdmObserver",
     "canonical_json",
-    "check_routes_async",
     "content_hash",
     "dump_spec",
     "estimate_async",
@@ -52,6 +50,7 @@ __all__ = [
     "param_warnings",
     "pilot_sweep",
     "plan_sweep",
+    "preflight_async",
     "prepare",
     "progress_observer",
     "rebuild_parts",

@@ -302,16 +302,21 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import resolve_endpoint, run_sweep_async
+    from orkit._portal import run_sync
+    from orkit.batch import preflight_async, prepare, run_sweep_async
 
     sweep = _build_sweep(args)
+    # Every check before a cent is spent, in the order a user fixes things: their own input
+    # (offline), the key, then the server (GETs only: it answers, takes the key, serves the
+    # models). All before the estimate: a table of costs above an error reads as if the run
+    # had begun. (`orkit estimate` needs no key.)
+    plan, endpoint, rows = prepare(sweep)
     if args.dry_run:
-        return _dry_run(sweep)
-    # A missing key ends the run before its estimate is printed: a table of costs followed
-    # by "no key" reads as if the run had begun. (`orkit estimate` needs no key.)
-    resolve_endpoint(sweep.endpoint, sim=sweep.sim)
+        warnings = run_sync(preflight_async, sweep, endpoint)
+        return _dry_run(sweep, plan, endpoint, rows, warnings)
     estimate = None
-    if not args.no_estimate:
+    if not args.no_estimate:  # (without one, the run's own preflight comes first anyway)
+        run_sync(preflight_async, sweep, endpoint)
         estimate = estimate_for_cli(sweep, args)
         if not args.quiet:
             print(estimate)
@@ -322,17 +327,15 @@ def run(args: argparse.Namespace) -> int:
     return finish_run(run_dir, args)
 
 
-def _dry_run(sweep: Any) -> int:
-    """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
+def _dry_run(sweep: Any, plan: Any, endpoint: Any, rows: int, warnings: list[str]) -> int:
+    """What a run would send, per model, once it has passed every check a run makes before
+    sending (`warnings`: the preflight's). Nothing is sent."""
     import sys
 
-    from orkit._portal import run_sync
-    from orkit.batch import check_routes_async, param_warnings, prepare
+    from orkit.batch import param_warnings
     from orkit.results import endpoint_label
 
-    plan, endpoint, rows = prepare(sweep)
-    run_sync(check_routes_async, sweep, endpoint)
-    for warning in param_warnings(sweep, endpoint):
+    for warning in [*param_warnings(sweep, endpoint), *warnings]:
         print(f"warning: {warning}", file=sys.stderr)
     shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
     per_model = rows * plan.tasks_per_item // len(plan.models)

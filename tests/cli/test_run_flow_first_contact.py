@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from orkit.cli import main
+from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -143,3 +147,129 @@ def test_a_param_flag_that_is_also_a_grid_axis_names_both(
         f"orkit: error: --param temperature=0: temperature is also a [grid] axis of {spec}; "
         "give it once"
     )
+
+
+# --------------------------------------------------------------- the server, before any estimate
+
+
+def _chat_requests(url: str) -> int:
+    stats = httpx.get(url.rsplit("/api/v1", 1)[0] + "/_sim/stats").json()
+    return int(stats["requests"])
+
+
+@pytest.fixture
+def local_url() -> Iterator[str]:
+    """A local server (the emulator in local-server mode) serving MODEL only."""
+    config = SimConfig(time_scale=0.0, local_server=True, models={MODEL: ModelProfile()})
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+@pytest.fixture
+def keyed_url() -> Iterator[str]:
+    """The emulator on 127.0.0.1, taking one API key only."""
+    config = SimConfig(time_scale=0.0, api_keys=("sk-or-v1-good",))
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A URL nothing answers on: a port held bound (so no one else takes it), never listened
+    on, so a connection is refused at once."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}/v1"
+
+
+@pytest.mark.parametrize("dry", [True, False], ids=["dry-run", "run"])
+def test_a_model_the_url_endpoint_does_not_serve_is_caught_by_the_dry_run_too(
+    spec: Path, local_url: str, capsys: pytest.CaptureFixture[str], dry: bool
+) -> None:
+    # the dry run said "dry run: nothing was sent" (exit 0); the real run then exit 2
+    mode = ["--dry-run"] if dry else ["--yes", "--no-report"]
+    code = main(["run", str(spec), *mode, "--endpoint", local_url, "-m", "openai/gpt-4o-mni"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert _error_line(err) == (
+        f"orkit: error: {local_url} does not serve 'openai/gpt-4o-mni'; did you mean {MODEL}?"
+    )
+    assert _chat_requests(local_url) == 0
+    assert not (spec.parent / "runs").exists()
+
+
+def test_the_dry_run_passes_a_url_endpoint_that_serves_the_model(
+    spec: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(spec), "--dry-run", "--endpoint", local_url]) == 0
+    assert f"endpoint {local_url}; dry run: nothing was sent" in capsys.readouterr().out
+    assert _chat_requests(local_url) == 0
+
+
+@pytest.mark.parametrize("mode", [[], ["--yes"], ["--dry-run"]], ids=["run", "yes", "dry-run"])
+def test_a_rejected_key_is_one_line_before_any_estimate(
+    spec: Path,
+    keyed_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    mode: list[str],
+) -> None:
+    # it printed the whole estimate table, then the error
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-revoked")
+    code = main(["run", str(spec), "--endpoint", keyed_url, "--no-report", *mode])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert "rejected the API key" in _error_line(err)
+    assert _chat_requests(keyed_url) == 0
+    assert not (spec.parent / "runs").exists()
+
+
+@pytest.mark.parametrize("mode", [[], ["--yes"], ["--dry-run"]], ids=["run", "yes", "dry-run"])
+def test_an_unreachable_url_endpoint_is_one_line_before_any_estimate(
+    spec: Path, refused_url: str, capsys: pytest.CaptureFixture[str], mode: list[str]
+) -> None:
+    code = main(["run", str(spec), "--endpoint", refused_url, "--no-report", *mode])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert _error_line(err).startswith(f"orkit: error: cannot reach {refused_url}: ")
+    assert not (spec.parent / "runs").exists()
+
+
+# --------------------------------------------------------------- the user's input, before the key
+
+
+@pytest.mark.parametrize("dry", [[], ["--dry-run"], ["--yes"]], ids=["run", "dry-run", "yes"])
+def test_a_missing_dataset_is_said_before_a_missing_key(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    dry: list[str],
+) -> None:
+    # `orkit run nope.jsonl ...` (default endpoint: openrouter, no key) said "no OpenRouter
+    # API key" for a dataset that is not there
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "nope.jsonl", "-m", MODEL, "--prompt", "x", *dry])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert _error_line(err) == "orkit: error: nope.jsonl: no such file"
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--prompt", "{{ nope }}"], "uses variable 'nope' but"),
+        (["--model", "openai/gpt-4o-mni"], "gpt-4o-mini"),  # did you mean
+    ],
+    ids=["prompt-column", "model-id"],
+)
+def test_the_users_own_input_is_checked_before_the_key(
+    spec: Path,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    expected: str,
+) -> None:
+    items = spec.parent / "items.jsonl"
+    args = ["run", str(items), "--prompt", "{{ question }}", "-m", MODEL, *flags]
+    assert main([*args, "--endpoint", "openrouter"]) == 2
+    line = _error_line(capsys.readouterr().err)
+    assert expected in line and "API key" not in line
