@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from orkit.cli._exit import ExitCode, exit_code_for
+from orkit.cli._progress import quiet_notices
 from orkit.errors import OrkitError
 
 __all__ = ["main"]
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.BAD_INPUT
     try:
-        code: int = args.func(args)
+        with quiet_notices(getattr(args, "quiet", False)):
+            code: int = args.func(args)
         return code
     except OrkitError as exc:
         print(f"orkit: error: {exc}", file=sys.stderr)

@@ -60,8 +60,9 @@ def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
         return run_sync(estimate_async, sweep, offline=offline)
 
     def confirm(pilot: Estimate) -> bool:
-        print(f"pilot: {args.pilot} items per model")
-        print(pilot)
+        if not getattr(args, "quiet", False):  # the question says what it may cost
+            print(f"pilot: {args.pilot} items per model")
+            print(pilot)
         # A pilot always asks (it spends for real), whatever its size.
         return confirm_spend(pilot, yes=args.yes, above_usd=None, what="pilot")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -273,3 +274,41 @@ def test_the_users_own_input_is_checked_before_the_key(
     assert main([*args, "--endpoint", "openrouter"]) == 2
     line = _error_line(capsys.readouterr().err)
     assert expected in line and "API key" not in line
+
+
+# --------------------------------------------------------------- --quiet
+
+
+@pytest.fixture
+def no_stream_usage_url() -> Iterator[str]:
+    """A local server whose streams carry no token counts (orkit then stops streaming)."""
+    config = SimConfig(
+        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "not-quiet"])
+def test_quiet_prints_only_where_the_run_is(
+    spec: Path,
+    no_stream_usage_url: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    quiet: bool,
+) -> None:
+    # `-q` still printed "... sends no token counts on streams: ..." (a log notice: on a
+    # console it goes to stderr; here pytest's log capture sees what would be printed)
+    args = ["run", str(spec), "--endpoint", no_stream_usage_url, "--yes", "--no-report"]
+    assert main([*args, *(["-q"] if quiet else ["--progress", "none"])]) == 0
+    out, err = capsys.readouterr()
+    (run_dir,) = (spec.parent / "runs").iterdir()
+    notices = [r.getMessage() for r in caplog.records if r.name.startswith("orkit")]
+    said = any("sends no token counts on streams" in n for n in notices)
+    if quiet:
+        assert out.splitlines() == [f"run directory: {run_dir}"]
+        assert err == "" and not said
+    else:  # the same run, not quiet: the estimate, the summary and the notice
+        assert "TOTAL" in out and f"run directory: {run_dir}" in out
+        assert said
+    assert logging.getLogger("orkit").level == logging.NOTSET  # restored after the command
