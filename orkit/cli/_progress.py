@@ -21,8 +21,8 @@ PROGRESS_HELP = (
 
 
 QUIET_HELP = (
-    "print only errors, the end-of-run warnings and where the run and report are: no "
-    "estimate, progress, summary or passing notices"
+    "no progress bar or summary, no estimate and no passing notices: only errors, the "
+    "end-of-run warnings and where the run and report are"
 )
 
 
