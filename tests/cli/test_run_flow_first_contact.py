@@ -184,18 +184,26 @@ def refused_url() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("dry", [True, False], ids=["dry-run", "run"])
+@pytest.mark.parametrize("server", ["local_url", "keyed_url"], ids=["local", "orkit-sim"])
 def test_a_model_the_url_endpoint_does_not_serve_is_caught_by_the_dry_run_too(
-    spec: Path, local_url: str, capsys: pytest.CaptureFixture[str], dry: bool
+    spec: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    server: str,
+    dry: bool,
 ) -> None:
     # the dry run said "dry run: nothing was sent" (exit 0); the real run then exit 2
+    url = request.getfixturevalue(server)
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-good")  # as `orkit sim` prints it
     mode = ["--dry-run"] if dry else ["--yes", "--no-report"]
-    code = main(["run", str(spec), *mode, "--endpoint", local_url, "-m", "openai/gpt-4o-mni"])
+    code = main(["run", str(spec), *mode, "--endpoint", url, "-m", "openai/gpt-4o-mni"])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert _error_line(err) == (
-        f"orkit: error: {local_url} does not serve 'openai/gpt-4o-mni'; did you mean {MODEL}?"
+        f"orkit: error: {url} does not serve 'openai/gpt-4o-mni'; did you mean {MODEL}?"
     )
-    assert _chat_requests(local_url) == 0
+    assert _chat_requests(url) == 0
     assert not (spec.parent / "runs").exists()
 
 
