@@ -20,9 +20,8 @@ from orkit.batch._resume import (
     resume_async,
     retry_async,
 )
-from orkit.batch._route_checks import check_routes_async
 from orkit.batch._run import Run, open_run
-from orkit.batch._runner import plan_sweep, prepare, run_sweep_async
+from orkit.batch._runner import plan_sweep, preflight_async, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
 from orkit.batch._spec import dump_spec, load_spec, resolve_scorer_paths, spec_from_dict
 from orkit.batch._sweep import Sweep
@@ -49,7 +48,6 @@ __all__ = [
     "TaskServices",
     "TqdmObserver",
     "canonical_json",
-    "check_routes_async",
     "content_hash",
     "continue_async",
     "dump_spec",
@@ -62,6 +60,7 @@ __all__ = [
     "param_warnings",
     "pilot_sweep",
     "plan_sweep",
+    "preflight_async",
     "prepare",
     "progress_observer",
     "rebuild_parts",

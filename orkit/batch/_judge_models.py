@@ -16,9 +16,11 @@ from orkit.scorers import Judge
 __all__ = ["check_judge_models"]
 
 
-def check_judge_models(scorers: Sequence[Any], catalog: Catalog) -> None:
-    """Raise SpecError naming the first judge (`scorers[1].model`) whose model `catalog` does
-    not know, with the catalog's close matches."""
+def check_judge_models(
+    scorers: Sequence[Any], catalog: Catalog, *, path: str | None = None
+) -> None:
+    """Raise SpecError naming the first judge (`scorers[1].model`, in the spec file `path`)
+    whose model `catalog` does not know, with the catalog's close matches."""
     for i, scorer in enumerate(scorers):
         if not isinstance(scorer, Judge):
             continue
@@ -26,5 +28,5 @@ def check_judge_models(scorers: Sequence[Any], catalog: Catalog) -> None:
             catalog.require(scorer.judge_model)
         except UnknownModelError as exc:
             raise SpecError(
-                f"judge {scorer.name!r}: {exc.message}", field=f"scorers[{i}].model"
+                f"judge {scorer.name!r}: {exc.message}", path=path, field=f"scorers[{i}].model"
             ) from None
