@@ -13,7 +13,18 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["cached_text", "cost_text", "count", "plural", "run_counts", "run_spend", "usd"]
+__all__ = [
+    "cached_text",
+    "cost_text",
+    "count",
+    "full_spend",
+    "full_spend_text",
+    "judges_spent",
+    "plural",
+    "run_counts",
+    "run_spend",
+    "usd",
+]
 
 _SIGNIFICANT = 3
 """Digits shown of an amount under $1: enough to tell $0.0367 from $0.0371 (two models'
@@ -75,17 +86,63 @@ def cached_text(cached: int, total: int) -> str:
     return f"{count(cached)} cached, $0"
 
 
-def run_spend(totals: Mapping[str, Any]) -> str:
+def run_spend(totals: Mapping[str, Any], *, none_known: str = "cost unknown") -> str:
     """A run's (or one model's) spend from its manifest totals: the known cost, plus how many
-    costs are unknown (rows' and billed attempts'); `cost unknown` when none is known."""
+    costs are unknown (rows' and billed attempts'); `none_known` when none is known (a
+    labelled cell says just `unknown`)."""
     unknown = int(totals.get("cost_unknown_rows") or 0)
     unknown += int(totals.get("billed_attempts_unknown") or 0)
     text = cost_text(totals.get("cost_usd"), unknown)
+    return none_known if text == "unknown" else text
+
+
+def judges_spent(manifest: Mapping[str, Any]) -> tuple[float | None, int]:
+    """What a run's LLM judges spent, from its manifest: those behind the current scores
+    (`judges`) and those whose scores a re-score replaced (`judges_replaced`: spent all the
+    same). (Known USD, None when no part's cost is known; how many costs are unknown.)"""
+    return _spent([manifest.get("judges") or {}, manifest.get("judges_replaced") or {}])
+
+
+def full_spend(manifest: Mapping[str, Any]) -> tuple[float | None, int]:
+    """All a run spent: its answers (`totals.all`) and its LLM judges (`judges_spent`)."""
+    answers = (manifest.get("totals") or {}).get("all") or {}
+    judges = [manifest.get("judges") or {}, manifest.get("judges_replaced") or {}]
+    return _spent([answers, *judges])
+
+
+def _spent(parts: list[Mapping[str, Any]]) -> tuple[float | None, int]:
+    known = [float(p["cost_usd"]) for p in parts if p.get("cost_usd") is not None]
+    unknown = sum(
+        int(p.get("cost_unknown_rows") or 0) + int(p.get("billed_attempts_unknown") or 0)
+        for p in parts
+    )
+    return (sum(known) if known else None), unknown
+
+
+def full_spend_text(manifest: Mapping[str, Any]) -> str:
+    """`full_spend` as text: `$0.00406`, `$0.0123 + 20 unknown`, `cost unknown`."""
+    text = cost_text(*full_spend(manifest))
     return "cost unknown" if text == "unknown" else text
 
 
-def run_counts(totals: Mapping[str, Any]) -> str:
-    """`1,200 tasks (300 cached, $0), 2 errors` from manifest totals."""
+def run_counts(totals: Mapping[str, Any], planned: int | None = None) -> str:
+    """`1,200 tasks (300 cached, $0), 2 errors` from manifest totals. A run that left tasks
+    for a resume says how many it did of how many (`planned`, the run's tasks), and why the
+    rest wait: `1,020 of 1,500 tasks done (480 skipped by the budget), 0 errors` (a task the
+    budget skipped has a row, but no outcome yet)."""
+    rows = int(totals.get("tasks") or 0)
+    skipped = int(totals.get("skipped_budget") or 0)
+    deferred = int(totals.get("deferred") or 0)
+    done = rows - skipped - deferred
     cached = cached_text(int(totals.get("cached") or 0), int(totals.get("ok") or 0))
-    tasks = plural(totals.get("tasks") or 0, "task") + (f" ({cached})" if cached else "")
-    return f"{tasks}, {plural(totals.get('errors') or 0, 'error')}"
+    errors = plural(totals.get("errors") or 0, "error")
+    planned = max(planned or 0, rows)
+    if done >= planned:
+        return f"{plural(rows, 'task')}" + (f" ({cached})" if cached else "") + f", {errors}"
+    why = [cached] if cached else []
+    if skipped:
+        why.append(f"{count(skipped)} skipped by the budget")
+    if deferred:
+        why.append(f"{count(deferred)} deferred to the quota reset")
+    notes = f" ({'; '.join(why)})" if why else ""
+    return f"{count(done)} of {plural(planned, 'task')} done{notes}, {errors}"

@@ -115,6 +115,8 @@ class SpecError(ConfigError):
         super().__init__(f"{where}: {message}" if where else message)
         self.path = path
         self.field = field
+        # what is wrong, without where: the CLI names a flag instead when a flag gave it
+        self.reason = message
 
 
 class DatasetError(ConfigError):

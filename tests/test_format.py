@@ -7,7 +7,18 @@ import math
 
 import pytest
 
-from orkit._format import cached_text, cost_text, count, plural, run_counts, run_spend, usd
+from orkit._format import (
+    cached_text,
+    cost_text,
+    count,
+    full_spend,
+    full_spend_text,
+    judges_spent,
+    plural,
+    run_counts,
+    run_spend,
+    usd,
+)
 
 
 @pytest.mark.parametrize(
@@ -71,3 +82,18 @@ def test_a_runs_line_from_its_manifest_totals() -> None:
     assert run_spend({**totals, "cost_unknown_rows": 2, "billed_attempts_unknown": 1}) == (
         "$0.50 + 3 unknown"
     )
+
+
+def test_a_runs_full_spend_counts_answers_and_every_judge() -> None:
+    manifest = {
+        "totals": {"all": {"cost_usd": 0.0001, "cost_unknown_rows": 2}},
+        "judges": {"cost_usd": 0.0, "cost_unknown_rows": 0},
+        "judges_replaced": {"cost_usd": 0.002, "cost_unknown_rows": 1},
+    }
+    assert full_spend(manifest) == (pytest.approx(0.0021), 3)
+    assert full_spend_text(manifest) == "$0.0021 + 3 unknown"
+    assert judges_spent(manifest) == (pytest.approx(0.002), 1)
+    assert full_spend_text({"totals": {"all": {"cost_usd": None, "cost_unknown_rows": 4}}}) == (
+        "cost unknown"
+    )
+    assert judges_spent({"totals": {"all": {"cost_usd": 1.0}}}) == (None, 0)

@@ -66,7 +66,7 @@ def cost_side_by_side(
     judges: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Per model: the estimate's low / expected / high next to what was billed; LLM judges
-    under `judge: <model>` (their spend is the manifest's `judges` line)."""
+    under `judge: <model> (<scorer>)` (their spend is the manifest's `judges` line)."""
     lines = {
         line["model"]: line
         for line in (estimate or {}).get("lines", [])
@@ -98,23 +98,31 @@ def cost_side_by_side(
 def _judges_side_by_side(
     estimate: Mapping[str, Any] | None, judges: Mapping[str, Any] | None
 ) -> dict[str, Any]:
-    spent: dict[str, float] = {}
-    for line in ((judges or {}).get("by_scorer") or {}).values():
+    """Each judge's estimate beside what it spent: by scorer (two judges may share a model),
+    or by model for an estimate made before its lines named their scorer."""
+    by_scorer = (judges or {}).get("by_scorer") or {}
+    by_model: dict[str, float] = {}
+    for line in by_scorer.values():
         model = line.get("judge_model")
-        spent[model] = spent.get(model, 0.0) + float(line.get("cost_usd") or 0.0)
+        by_model[model] = by_model.get(model, 0.0) + float(line.get("cost_usd") or 0.0)
     out: dict[str, Any] = {}
     for line in (estimate or {}).get("lines", []):
         if line.get("role") != "judge":
             continue
-        actual = spent.get(line["model"], 0.0)
-        out[f"judge: {line['model']}"] = {
+        scorer = line.get("scorer")
+        if scorer:
+            key = f"judge: {line['model']} ({scorer})"
+            actual = float((by_scorer.get(scorer) or {}).get("cost_usd") or 0.0)
+        else:
+            key, actual = f"judge: {line['model']}", by_model.get(line["model"], 0.0)
+        out[key] = {
             "estimate_low_usd": line["cost_low_usd"],
             "estimate_expected_usd": line["cost_expected_usd"],
             "estimate_high_usd": line["cost_high_usd"],
             "actual_usd": actual,
         }
         if _priced(line):
-            out[f"judge: {line['model']}"]["within_band"] = (
+            out[key]["within_band"] = (
                 line["cost_low_usd"] - 1e-12 <= actual <= line["cost_high_usd"] + 1e-12
             )
     return out

@@ -32,7 +32,14 @@ from orkit.errors import (
 )
 from orkit.types import Secret
 
-__all__ = ["Endpoint", "check_served", "open_client", "resolve_endpoint", "wrong_base_url"]
+__all__ = [
+    "Endpoint",
+    "check_endpoint",
+    "check_served",
+    "open_client",
+    "resolve_endpoint",
+    "wrong_base_url",
+]
 
 _log = logging.getLogger("orkit")
 
@@ -114,12 +121,22 @@ async def open_client(
     )
     async with AsyncOpenRouter(options, http_transport=transport) as client:
         if preflight:
-            await _preflight(client, endpoint)
-            if not endpoint.uses_catalog:
-                await check_served(client, endpoint, models)
-                if models_not_found(client):
-                    _log.warning("%s", wrong_base_url(endpoint, "/models"))
+            for warning in await check_endpoint(client, endpoint, models):
+                _log.warning("%s", warning)
         yield client
+
+
+async def check_endpoint(
+    client: AsyncOpenRouter, endpoint: Endpoint, models: Sequence[str] = ()
+) -> list[str]:
+    """The preflight: the server answers and takes the key, and a URL endpoint's `/models`
+    lists each of `models` (with a did-you-mean). GETs only. Returns the warnings (a
+    `/models` that answers 404: the base URL is probably wrong)."""
+    await _preflight(client, endpoint)
+    if endpoint.uses_catalog:
+        return []
+    await check_served(client, endpoint, models)
+    return [wrong_base_url(endpoint, "/models")] if models_not_found(client) else []
 
 
 async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:

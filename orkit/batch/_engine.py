@@ -141,18 +141,35 @@ async def execute(
             for lane in lanes:
                 for _ in range(options.workers):
                     tg.start_soon(_worker, lane, ctx, drain)
-        status = "completed"
+        left = sink.totals.all.skipped_budget + sink.totals.all.deferred
+        status = "incomplete" if left else "completed"  # (tasks left for a resume)
     except BaseExceptionGroup as group:
         # Several workers may hit the same run-level stop at once (every in-flight request
         # gets the 401): report it once, as itself.
         stop = _first(group, RunStoppedError)
         if stop is not None:
+            status = "stopped"
             raise stop from None
+        if _cancelled(group):
+            status = "cancelled"
+        raise
+    except (KeyboardInterrupt, anyio.get_cancelled_exc_class()):
+        status = "cancelled"  # Ctrl-C, SIGTERM, a notebook's stop: not a failure (resumable)
         raise
     finally:
         sink.flush()
         ctx.observer.on_finish(sink.totals, status)
     return sink.totals
+
+
+def _cancelled(group: BaseExceptionGroup) -> bool:
+    """Every exception of the group is a cancellation or a Ctrl-C (a worker's own error
+    next to them is a failure)."""
+    cancel = (KeyboardInterrupt, anyio.get_cancelled_exc_class())
+    return all(
+        _cancelled(exc) if isinstance(exc, BaseExceptionGroup) else isinstance(exc, cancel)
+        for exc in group.exceptions
+    )
 
 
 def _first(group: BaseExceptionGroup, kind: type[RunStoppedError]) -> RunStoppedError | None:

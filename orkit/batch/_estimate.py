@@ -27,6 +27,7 @@ from orkit.batch._estimate_lines import (
     judge_lines,
     model_line,
 )
+from orkit.batch._judge_models import check_judge_models
 from orkit.batch._learn import calibration_endpoint
 from orkit.batch._param_support import check_param_support
 from orkit.batch._route_checks import chain_of, check_routes, fallback_models
@@ -96,6 +97,7 @@ async def estimate_with_client(
     options = router_options_for(sweep, endpoint) if endpoint else sweep.router_options()
     ctx = await price_context(sweep, endpoint, client, offline=offline, options=options)
     if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
+        check_judge_models(scorers, ctx.catalog, path=sweep.spec_path)
         ctx.catalog.require(sweep.all_models)
         ctx.catalog.require(fallback_models(sweep))
         ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))

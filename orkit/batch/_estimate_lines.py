@@ -299,5 +299,5 @@ def judge_lines(
         if groups:
             no_inputs = LineInputs(param_sets=(), repeats=1, hit_shares={}, exact=False)
             line, _ = _sum_line(info, cal, groups, no_inputs)
-            lines.append(replace(line, role="judge"))
+            lines.append(replace(line, role="judge", scorer=str(scorer.name)))
     return lines

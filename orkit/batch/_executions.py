@@ -37,11 +37,12 @@ def begin_execution(manifest: dict[str, Any], kind: str, **facts: Any) -> None:
     manifest.setdefault("executions", []).append(entry)
 
 
-def end_execution(manifest: dict[str, Any], status: str, wall_s: float) -> None:
-    """The execution in progress ended: its time joins the run's `wall_s`."""
+def end_execution(manifest: dict[str, Any], status: str, wall_s: float, **facts: Any) -> None:
+    """The execution in progress ended: its time joins the run's `wall_s`. `facts`: what it
+    did (its own tasks, ok, errors: what `orkit retry` reports)."""
     executions = manifest.setdefault("executions", [])
     if executions:
-        executions[-1].update(status=status, wall_s=round(wall_s, 3))
+        executions[-1].update(status=status, wall_s=round(wall_s, 3), **facts)
     manifest["wall_s"] = round(float(manifest.get("wall_s") or 0.0) + wall_s, 3)
 
 

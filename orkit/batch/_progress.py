@@ -158,6 +158,8 @@ class TqdmObserver:
 
     def on_finish(self, totals: RunTotals, status: str) -> None:
         if self._bar is not None:
+            if status != "completed":  # cancelled, incomplete, stopped, failed: said on the bar
+                self._bar.set_description_str(f"{self._desc} ({status})", refresh=False)
             self._set_postfix(totals, refresh=False)
             self._bar.close()
             self._bar = None

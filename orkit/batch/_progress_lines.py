@@ -107,7 +107,9 @@ def run_line(snap: Snapshot, width: int, *, colour: bool, bar: bool) -> str:
         parts.append(Part(f"cached {t.cached:,}", keep=25, style="dim"))
     parts.append(Part(cost_text(t), keep=70))
     eta = _eta(snap)
-    if snap.finished not in (None, "completed"):
+    if snap.finished == "incomplete":  # tasks left for a resume (the budget, a quota)
+        parts.append(Part(eta or "", keep=95, style="warn"))
+    elif snap.finished not in (None, "completed"):
         parts.append(Part(eta or "", keep=95, style="error"))  # cancelled, failed, stopped
     elif eta is not None:
         parts.append(Part(eta, keep=60, style="dim"))

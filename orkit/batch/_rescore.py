@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orkit.batch._budget import Budget
-from orkit.batch._endpoint import resolve_endpoint
+from orkit.batch._endpoint import Endpoint, check_served, resolve_endpoint
+from orkit.batch._judge_models import check_judge_models
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._runner import (
     daily_quota,
@@ -26,11 +27,13 @@ from orkit.batch._runner import (
     router_options_for,
     sweep_client,
 )
+from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
 from orkit.batch._services import cache_for, model_prices
 from orkit.batch._spec import spec_from_dict
 from orkit.batch._streaming import StreamChoice
 from orkit.batch._sweep import Sweep
+from orkit.catalog import Catalog
 from orkit.errors import RunError, SpecError
 from orkit.results import Journal, RunDir, run_lock
 from orkit.router import Router
@@ -70,6 +73,19 @@ def _scorers(given: Sequence[Any] | None, sweep: Sweep, models: Sequence[str]) -
     return built
 
 
+def _dataset_columns(run: RunDir) -> list[str]:
+    """The columns of the run's own copy of its dataset (what the scorers read), without
+    the ones orkit added; none when the copy is missing (nothing to check against). Checked
+    as `orkit run` checks them: a scorer reading a column the dataset lacks scores nothing,
+    and here it would have replaced the run's scores with nothing."""
+    if not run.dataset_path.is_file():
+        return []
+    import pyarrow.parquet as pq
+
+    added = {"item_id", "item_index"}
+    return [c for c in pq.read_schema(run.dataset_path).names if c not in added]
+
+
 async def rescore_async(
     path: str | os.PathLike[str],
     *,
@@ -87,7 +103,13 @@ async def rescore_async(
     sweep = _stored_sweep(run, manifest, own_scorers=scorers is None)
     models = list(sweep.models)
     built = _scorers(scorers, sweep, models)
+    check_scorer_columns(built, _dataset_columns(run), dataset=str(sweep.dataset))
     inline, deferred = split_scorers(built)
+    endpoint = None
+    if judge_models(deferred):  # only a judge needs an endpoint (and a key)
+        endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
+        if endpoint.uses_catalog:  # a typo would cost a 400 per row, each "not judged"
+            check_judge_models(built, Catalog.bundled())
     job = ScoringJob(
         inline=inline,
         deferred=deferred,
@@ -99,10 +121,13 @@ async def rescore_async(
     with run_lock(run.path):
         journal = Journal(run.journal_path)
         try:
-            totals = await _score(run, journal, job, sweep, budget_usd, api_key)
+            before = judge_spend(journal.scores())
+            totals = await _score(run, journal, job, sweep, endpoint, budget_usd)
             spend = judge_spend(journal.scores())
         finally:
             journal.close()
+        replaced = {s.name for s in built} if keep else None
+        _add_replaced(manifest, before, replaced)
         _record(run, manifest, built, totals, spend, keep=keep)
     return run
 
@@ -112,15 +137,16 @@ async def _score(
     journal: Journal,
     job: ScoringJob,
     sweep: Sweep,
+    endpoint: Endpoint | None,
     budget_usd: float | None,
-    api_key: str | Secret | None,
 ) -> StageTotals:
     """Run the job; an endpoint is opened only when a judge needs one."""
     models = judge_models(job.deferred)
-    if not models:
+    if not models or endpoint is None:
         return await run_scoring_stage(run, journal, job, router=None)
-    endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
     async with sweep_client(sweep, endpoint) as client:
+        if not endpoint.uses_catalog:  # a local server serves its own models only
+            await check_served(client, endpoint, models)
         local = is_local_server(endpoint, client)
         options = router_options_for(sweep, endpoint, local_server=local)
         completer = StreamChoice(client, sweep.stream, endpoint)
@@ -141,6 +167,28 @@ async def _score(
             router.limits.quota.save()
             if cache is not None:
                 cache.close()
+
+
+def _add_replaced(
+    manifest: dict[str, Any], before: Mapping[str, Any], scorers: set[str] | None
+) -> None:
+    """Add what the judges of the replaced scores had spent (`scorers`, or every scorer) to
+    the manifest's `judges_replaced`: the run spent it though its scores are gone, so the
+    run's full spend (`orkit runs`) still counts it."""
+    lines = [
+        line
+        for name, line in (before.get("by_scorer") or {}).items()
+        if scorers is None or name in scorers
+    ]
+    if not lines:
+        return
+    total = manifest.setdefault(
+        "judges_replaced", {"cost_usd": 0.0, "cost_unknown_rows": 0, "requests": 0}
+    )
+    for line in lines:
+        total["cost_usd"] = round(total["cost_usd"] + float(line["cost_usd"]), 12)
+        total["cost_unknown_rows"] += int(line["cost_unknown_rows"])
+        total["requests"] += int(line["requests"])
 
 
 def _record(

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from orkit.batch._executions import begin_execution, last_seen, settle_killed_execution
 from orkit.batch._gc import older_objects_frozen
+from orkit.batch._interrupted import interrupted, say
 from orkit.batch._progress import Observer
 from orkit.batch._resolved import (
     RESOLVED_KEY,
@@ -29,10 +30,20 @@ from orkit.batch._resolved import (
 from orkit.batch._runner import Session, execute_session, prepare, sweep_client
 from orkit.batch._sweep import Sweep
 from orkit.errors import RunError, SpecError
-from orkit.results import Journal, RunDir, run_lock
+from orkit.results import Journal, RunDir, run_lock, shown_name
+from orkit.scorers import split_scorers
 from orkit.types import Secret
 
-__all__ = ["resume_async", "retry_async"]
+__all__ = ["Continuation", "continue_async", "resume_async", "retry_async"]
+
+
+@dataclass(frozen=True, slots=True)
+class Continuation:
+    """What a resume or retry did: the run, and why it sent nothing, when it had nothing
+    to do (a finished run; no error rows): then nothing was started or drawn."""
+
+    run: RunDir
+    nothing_to_do: str | None = None
 
 
 def _current_sweep(
@@ -80,8 +91,9 @@ async def _continue(
     api_key: str | Secret | None,
     observer: Observer | None,
     seen: float | None,
-) -> RunDir:
-    """`seen`: when the run was last seen alive, read before anything touched it."""
+) -> RunDir | None:
+    """`seen`: when the run was last seen alive, read before anything touched it. None when
+    a finished run has no task left to send (nothing is touched)."""
     with older_objects_frozen():
         plan, endpoint, rows = prepare(sweep, api_key=api_key)
         with run_lock(run.path):  # refuse at once if another process works on this run
@@ -95,11 +107,18 @@ async def _continue(
             offsets = journal.attempt_counts()
         finally:
             journal.close()
+        total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
+        if total <= 0 and manifest.get("status") == "completed" and not _judges(sweep):
+            return None
+        if total <= 0:
+            # every task has a row, but the run did not end as completed (stopped as its last
+            # rows came in), or its judges may have rows left to judge (the budget stopped
+            # them): the execution settles them, with no bar of 0/0 to draw
+            observer = None
         settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it
         manifest.update(status="running", error=None)
         begin_execution(manifest, "retry" if only is not None else "resume", done_before=len(done))
         run.write_manifest(manifest)
-        total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
         async with sweep_client(sweep, endpoint) as client:
             session = Session(
                 sweep=sweep,
@@ -107,7 +126,7 @@ async def _continue(
                 endpoint=endpoint,
                 run=run,
                 manifest=manifest,
-                total=total,
+                total=max(0, total),
                 observer=observer,
                 done=done,
                 only=only,
@@ -118,6 +137,13 @@ async def _continue(
             )
             await execute_session(session, client)
         return run
+
+
+def _judges(sweep: Sweep) -> bool:
+    """The sweep has scorers that run after the answers (LLM judges, async scorers): a
+    resume of a completed run may still have answers of it to score."""
+    _, deferred = split_scorers(sweep.built_scorers())
+    return bool(deferred)
 
 
 def _created_at(manifest: Mapping[str, Any]) -> float:
@@ -137,25 +163,17 @@ async def resume_async(
     observer: Observer | None = None,
 ) -> RunDir:
     """Finish a run: send every task that has no final outcome yet (never sent, in flight
-    when it stopped, skipped by the budget, waiting for a quota)."""
-    run = RunDir.open(path)
-    seen = last_seen(run.path)
-    manifest = run.read_manifest()
-    if not run.journal_path.is_file():
-        raise RunError(
-            f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?", run_dir=str(path)
-        )
-    sweep, changes = _current_sweep(run, manifest, allow_drift)
-    if budget_usd is not None:
-        sweep = replace(sweep, budget_usd=budget_usd)
-    manifest["spec"] = resolved_spec(sweep)
-    manifest[RESOLVED_KEY] = True  # an old manifest's paths, now absolute
-    if changes:
-        adopt_drift(manifest, sweep, changes)
-        _drop_stale_pending(run, sweep)
-    return await _continue(
-        run, sweep, manifest, only=None, api_key=api_key, observer=observer, seen=seen
+    when it stopped, skipped by the budget, waiting for a quota). A finished run is left as
+    it is."""
+    done = await continue_async(
+        path,
+        "resume",
+        allow_drift=allow_drift,
+        budget_usd=budget_usd,
+        api_key=api_key,
+        observer=observer,
     )
+    return done.run
 
 
 async def retry_async(
@@ -168,9 +186,73 @@ async def retry_async(
 ) -> RunDir:
     """Run the tasks whose outcome has one of `statuses` again, as new attempts of the same
     rows (their old attempts stay in the attempts table). `allow_drift`: as for `resume`."""
+    done = await continue_async(
+        path,
+        "retry",
+        statuses=statuses,
+        allow_drift=allow_drift,
+        api_key=api_key,
+        observer=observer,
+    )
+    return done.run
+
+
+async def continue_async(
+    path: str | os.PathLike[str],
+    verb: str,
+    *,
+    statuses: tuple[str, ...] = ("error",),
+    allow_drift: bool = False,
+    budget_usd: float | None = None,
+    api_key: str | Secret | None = None,
+    observer: Observer | None = None,
+) -> Continuation:
+    """`resume_async` (`verb` "resume") or `retry_async` ("retry"), saying when there was
+    nothing to do (`orkit resume` and `retry` print it, and draw no bar)."""
+    if verb not in ("resume", "retry"):
+        raise ValueError(f"verb must be 'resume' or 'retry', got {verb!r}")
     run = RunDir.open(path)
     seen = last_seen(run.path)
     manifest = run.read_manifest()
+    if verb == "retry":
+        return await _retry(run, manifest, seen, statuses, allow_drift, api_key, observer)
+    if not run.journal_path.is_file():
+        raise RunError(
+            f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?", run_dir=str(path)
+        )
+    sweep, changes = _current_sweep(run, manifest, allow_drift)
+    if budget_usd is not None:
+        sweep = replace(sweep, budget_usd=budget_usd)
+    manifest["spec"] = resolved_spec(sweep)
+    manifest[RESOLVED_KEY] = True  # an old manifest's paths, now absolute
+    if changes:
+        adopt_drift(manifest, sweep, changes)
+        _drop_stale_pending(run, sweep)
+    continued = await _continue(
+        run, sweep, manifest, only=None, api_key=api_key, observer=observer, seen=seen
+    )
+    if continued is None:
+        return Continuation(run, _nothing_to_resume(path, manifest))
+    return Continuation(continued)
+
+
+def _nothing_to_resume(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> str:
+    errors = int(((manifest.get("totals") or {}).get("all") or {}).get("errors") or 0)
+    retry = ""
+    if errors:
+        retry = f" ({errors:,} failed: orkit retry --errors {path} sends them again)"
+    return f"nothing to resume: every task of {path} has a row{retry}"
+
+
+async def _retry(
+    run: RunDir,
+    manifest: dict[str, Any],
+    seen: float | None,
+    statuses: tuple[str, ...],
+    allow_drift: bool,
+    api_key: str | Secret | None,
+    observer: Observer | None,
+) -> Continuation:
     sweep, changes = _current_sweep(run, manifest, allow_drift)
     if changes:
         adopt_drift(manifest, sweep, changes)
@@ -182,10 +264,12 @@ async def retry_async(
     finally:
         journal.close()
     if not keys:
-        return run
-    return await _continue(
+        rows = " or ".join(statuses)
+        return Continuation(run, f"nothing to retry: {run.path} has no {rows} rows")
+    continued = await _continue(
         run, sweep, manifest, only=keys, api_key=api_key, observer=observer, seen=seen
     )
+    return Continuation(continued or run)
 
 
 def resume(
@@ -197,18 +281,25 @@ def resume(
     progress: bool | str = True,
 ) -> Any:
     """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter).
-    `progress` as for `Sweep.run`."""
+    `progress` as for `Sweep.run`, under the run's name. A finished run is left as it is,
+    saying so (stderr). Ctrl-C: as for `Sweep.run`."""
     from orkit._portal import run_sync
     from orkit.batch._progress_console import progress_observer
     from orkit.batch._run import Run
 
-    observer = progress_observer(progress)
-    run_dir = run_sync(
-        resume_async,
-        path,
-        allow_drift=allow_drift,
-        budget_usd=budget_usd,
-        api_key=api_key,
-        observer=observer,
-    )
-    return Run(run_dir)
+    name = shown_name(RunDir.open(path).read_manifest()) or "orkit"
+    try:
+        done = run_sync(
+            continue_async,
+            path,
+            "resume",
+            allow_drift=allow_drift,
+            budget_usd=budget_usd,
+            api_key=api_key,
+            observer=progress_observer(progress, name=name),
+        )
+    except KeyboardInterrupt:
+        raise interrupted(path) from None
+    if done.nothing_to_do:
+        say(done.nothing_to_do)
+    return Run(done.run)

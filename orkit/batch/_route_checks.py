@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from orkit.batch._endpoint import Endpoint, open_client
+from orkit.batch._endpoint import Endpoint
 from orkit.catalog import (
     ProviderEndpoint,
     filter_endpoints,
@@ -22,7 +22,6 @@ from orkit.catalog import (
     routed_parameters,
 )
 from orkit.client import AsyncOpenRouter
-from orkit.config import Timeouts
 from orkit.errors import SpecError
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = [
     "chain_of",
     "check_routes",
-    "check_routes_async",
     "fallback_models",
     "filtered",
     "load_route_endpoints",
@@ -112,11 +110,3 @@ def check_routes(sweep: Sweep, endpoints: Endpoints) -> None:
                 path=sweep.spec_path,
                 field=at,
             )
-
-
-async def check_routes_async(sweep: Sweep, endpoint: Endpoint) -> None:
-    """`check_routes` with the endpoint data fetched here (for a dry run: GETs only)."""
-    if not endpoint.uses_catalog or not route_models(sweep):
-        return
-    async with open_client(endpoint, timeouts=Timeouts(read=20.0), preflight=False) as client:
-        check_routes(sweep, await load_route_endpoints(sweep, endpoint, client))

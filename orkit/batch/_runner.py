@@ -17,6 +17,7 @@ from orkit._clock import SystemClock
 from orkit._settings import load_settings
 from orkit.batch._base_url import BaseUrlGuard
 from orkit.batch._budget import Prices
+from orkit.batch._checks import ENDPOINT_KINDS
 from orkit.batch._copy import lane_copy_writer, write_dataset_copy
 from orkit.batch._cost_run import (
     cost_side_by_side,
@@ -24,11 +25,12 @@ from orkit.batch._cost_run import (
     manifest_estimate,
     settle_costs,
 )
-from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
+from orkit.batch._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._executions import begin_execution, end_execution
 from orkit.batch._gc import older_objects_frozen
 from orkit.batch._hint import resume_command
+from orkit.batch._judge_models import check_judge_models
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._learn import Lessons
 from orkit.batch._param_support import check_param_support
@@ -67,10 +69,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Session",
+    "check_input",
     "daily_quota",
     "execute_session",
     "is_local_server",
     "plan_sweep",
+    "preflight_async",
     "prepare",
     "price_catalog",
     "recount_from_journal",
@@ -98,11 +102,23 @@ def plan_sweep(sweep: Sweep, *, validate: bool = True) -> Plan:
 
 
 def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan, Endpoint, int]:
-    """Every check that needs no network: scorers, endpoint and key, model ids, dataset rows,
-    template variables. Raises a ConfigError subclass naming what is wrong; sends nothing."""
-    scorers = sweep.built_scorers()
+    """Every check that needs no network: the user's own input (`check_input`), then the
+    endpoint and its key. Raises a ConfigError subclass naming what is wrong; sends nothing."""
+    plan, rows = check_input(sweep)
+    # After the input: a missing key is not the problem to report for a dataset that is not
+    # there (`orkit run nope.jsonl ...` said "no OpenRouter API key").
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
-    if endpoint.uses_catalog:
+    return plan, endpoint, rows
+
+
+def check_input(sweep: Sweep) -> tuple[Plan, int]:
+    """The checks of what the user wrote, needing neither a key nor a network: scorers, model
+    ids and params against the bundled catalog (OpenRouter and the emulator), then every
+    dataset row rendered with every template, and the scorers' columns. The plan and the
+    number of rows."""
+    scorers = sweep.built_scorers()
+    if sweep.endpoint in ENDPOINT_KINDS:  # OpenRouter's model ids, checked offline
+        check_judge_models(scorers, Catalog.bundled(), path=sweep.spec_path)  # names scorers[i]
         Catalog.bundled().require([*sweep.all_models, *fallback_models(sweep)])
         check_param_support(sweep, Catalog.bundled())  # the warnings: estimate and dry run
     plan = plan_sweep(sweep, validate=False)
@@ -110,7 +126,23 @@ def prepare(sweep: Sweep, *, api_key: str | Secret | None = None) -> tuple[Plan,
         scorers, plan.dataset.columns(), dataset=plan.dataset.path, spec_path=sweep.spec_path
     )
     rows = validate_dataset(plan.dataset, [t for _, t in plan.prompts])
-    return plan, endpoint, rows
+    return plan, rows
+
+
+async def preflight_async(sweep: Sweep, endpoint: Endpoint) -> list[str]:
+    """Every check a run makes of the server before its first request, with GETs only: it
+    answers and takes the key, a URL endpoint serves the models (`/models`, with a
+    did-you-mean), and some provider passes each params set's filters. `orkit run` makes
+    these before it shows an estimate, and a dry run makes them all. Returns warnings."""
+    async with open_client(endpoint, timeouts=sweep.timeouts(), preflight=False) as client:
+        warnings = await check_endpoint(client, endpoint, sweep.all_models)
+        await _check_routes(sweep, endpoint, client)
+    return warnings
+
+
+async def _check_routes(sweep: Sweep, endpoint: Endpoint, client: AsyncOpenRouter) -> None:
+    if endpoint.uses_catalog:  # fetches only when a params set filters providers
+        check_routes(sweep, await load_route_endpoints(sweep, endpoint, client))
 
 
 def sweep_client(sweep: Sweep, endpoint: Endpoint) -> AbstractAsyncContextManager[AsyncOpenRouter]:
@@ -365,11 +397,19 @@ def _finish_manifest(
     wall_s: float,
 ) -> None:
     manifest = session.manifest
+    own = totals.all  # this execution's rows (a resume's or retry's, before the recount)
+    outcome = {
+        "tasks": own.tasks,
+        "ok": own.ok,
+        "errors": own.errors,
+        "skipped_budget": own.skipped_budget,
+        "deferred": own.deferred,
+    }
     if session.done or session.only is not None or session.costs_filled:
         # a resume or retry counts the whole run; costs filled in after the lanes are in
         # the journal only
         totals, lessons = recount_from_journal(session.run, totals.deferred_until)
-    end_execution(manifest, status, wall_s)
+    end_execution(manifest, status, wall_s, **outcome)
     manifest.update(
         status=status,
         finished_at=_now_iso(),
@@ -405,8 +445,7 @@ async def run_sweep_async(
         plan, endpoint, rows = prepare(sweep, api_key=api_key)
         total = rows * plan.tasks_per_item
         async with sweep_client(sweep, endpoint) as client:
-            if endpoint.uses_catalog:  # fetches only when a params set filters providers
-                check_routes(sweep, await load_route_endpoints(sweep, endpoint, client))
+            await _check_routes(sweep, endpoint, client)
             run = RunDir.create(Path(sweep.out), run_id)
             manifest = _manifest(sweep, endpoint, plan, run, rows, total)
             # Without the caller's estimate, the run makes its own while its last requests are
@@ -431,11 +470,16 @@ async def run_sweep_async(
 
 def _warnings(totals: RunTotals, run: RunDir) -> list[str]:
     out = []
-    for model, providers in totals.mixed_providers().items():
+    mixed = totals.mixed_providers()
+    pin = "pin one with params.provider = {only = [...]} for comparable results"
+    if len(mixed) == 1:
+        ((model, providers),) = mixed.items()
         out.append(
-            f"{model}: rows were served by {len(providers)} providers ({', '.join(providers)}); "
-            "pin one with params.provider = {only = [...]} for comparable results"
+            f"{model} was served by {len(providers)} providers ({', '.join(providers)}); {pin}"
         )
+    elif mixed:  # one line for all: the demo's three models made three near-identical lines
+        each = "; ".join(f"{m}: {', '.join(p)}" for m, p in mixed.items())
+        out.append(f"{len(mixed)} models were each served by several providers ({each}); {pin}")
     if totals.all.deferred and totals.deferred_until:
         out.append(
             f"{totals.all.deferred} tasks are waiting for quota (resets at "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from orkit._portal import run_sync
 from orkit.batch._checks import check_sweep
+from orkit.batch._interrupted import interrupted
 from orkit.batch._param_checks import flatten_extra
 from orkit.batch._progress_console import progress_observer
 from orkit.batch._routing import build_router_options
@@ -23,6 +24,7 @@ from orkit.batch._run import Run
 from orkit.batch._runner import run_sweep_async
 from orkit.config import Timeouts
 from orkit.errors import SpecError
+from orkit.results import new_run_id, run_name
 from orkit.router import DEFAULT_TASK_TIMEOUT_S, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
 from orkit.types import Secret
@@ -137,16 +139,35 @@ class Sweep:
         """Run the sweep and wait for it (works in scripts and inside Jupyter).
 
         `progress`: True (`"auto"`), False (`"none"`), or a mode of `orkit run --progress`
-        (`"bar"`, `"plain"`, `"detailed"`)."""
-        return run_sync(self.run_async, api_key=api_key, progress=progress)
+        (`"bar"`, `"plain"`, `"detailed"`).
+
+        Ctrl-C stops it: the rows so far are kept, the run is marked cancelled, where it is
+        and how to resume it is printed (stderr), and a `RunInterrupted` (a
+        KeyboardInterrupt carrying `run_dir`) is raised."""
+        run_id = new_run_id()  # known here, so the hint can name the run after a Ctrl-C
+        try:
+            return run_sync(self._run, run_id, api_key=api_key, progress=progress)
+        except KeyboardInterrupt:
+            raise interrupted(Path(self.out) / run_id) from None
 
     async def run_async(
         self, *, api_key: str | Secret | None = None, progress: bool | str = True
     ) -> Run:
         """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
-        observer = progress_observer(progress, name=self.name or "orkit")
-        run_dir = await run_sweep_async(self, api_key=api_key, observer=observer)
+        return await self._run(None, api_key=api_key, progress=progress)
+
+    async def _run(
+        self, run_id: str | None, *, api_key: str | Secret | None, progress: bool | str
+    ) -> Run:
+        observer = progress_observer(progress, name=self.shown_name)
+        run_dir = await run_sweep_async(self, api_key=api_key, observer=observer, run_id=run_id)
         return Run(run_dir)
+
+    @property
+    def shown_name(self) -> str:
+        """What the progress display calls the run, as `orkit runs` will: its `name`, else
+        its spec's file name, else its dataset's."""
+        return run_name(self.name, self.spec_path, self.dataset) or "orkit"
 
     # ------------------------------------------------------------------ estimating
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from orkit.cli._exit import ExitCode, exit_code_for
+from orkit.cli._progress import quiet_notices
 from orkit.errors import OrkitError
 
 __all__ = ["main"]
@@ -49,12 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
         _sim,
     ):
         module.register(sub)
+    for command in sub.choices.values():
+        # an unknown option is reported with its command's usage (see `main`)
+        command.set_defaults(command_parser=command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # parse_args would report an unknown option of `orkit run` with the usage of `orkit`,
+    # which lists commands, not the options that were meant; the command's parser says it.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "command_parser", parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     if args.version:
         from importlib.metadata import version
 
@@ -64,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.BAD_INPUT
     try:
-        code: int = args.func(args)
+        with quiet_notices(getattr(args, "quiet", False)):
+            code: int = args.func(args)
         return code
     except OrkitError as exc:
         print(f"orkit: error: {exc}", file=sys.stderr)

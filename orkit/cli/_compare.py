@@ -54,6 +54,7 @@ class _Loaded:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orkit._format import plural
     from orkit.cli._compare_tables import print_comparison
     from orkit.errors import ConfigError
     from orkit.stats import compare, contestants, rank_groups, score_summary, summarize
@@ -65,9 +66,7 @@ def run(args: argparse.Namespace) -> int:
     data = _load(args.runs, args.min_shared)
     scores = data.scores
     if args.scorer is not None:
-        known = sorted(set(scores["scorer"])) if not scores.empty else []
-        if args.scorer not in known:
-            raise ConfigError(f"no scorer {args.scorer!r} in these runs (scorers: {known})")
+        _check_scorer(args.scorer, list(dict.fromkeys(scores["scorer"].astype(str))))
         scores = scores[scores["scorer"] == args.scorer]
     common = {
         "seed": args.seed,
@@ -81,10 +80,8 @@ def run(args: argparse.Namespace) -> int:
     quality = score_summary(data.results, scores, confidence=level, **common)
     pairs = compare(data.results, scores, alpha=args.alpha, **common)
     groups = rank_groups(data.results, scores, alpha=args.alpha, comparison=pairs, **common)
-    runs = "1 run" if len(args.runs) == 1 else f"{len(args.runs)} runs"
     noun = "contestant" if entrants.varies else "model"
-    count = len(entrants.labels)
-    print(f"{count} {noun}{'' if count == 1 else 's'} from {runs}")
+    print(f"{plural(len(entrants.labels), noun)} from {plural(len(args.runs), 'run')}")
     print_comparison(
         summary,
         quality,
@@ -95,6 +92,24 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stdout,
     )
     return 0
+
+
+def _check_scorer(scorer: str, known: list[str]) -> None:
+    """`--scorer` names one of the runs' scorers: else one line, the likely one first."""
+    import difflib
+
+    from orkit.errors import ConfigError
+
+    if scorer in known:
+        return
+    if not known:
+        raise ConfigError(f"--scorer {scorer}: the runs given have no scores to compare on")
+    near = difflib.get_close_matches(scorer, known, n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise ConfigError(
+        f"--scorer {scorer}: no such scorer in the runs given "
+        f"(their scorers: {', '.join(known)}){hint}"
+    )
 
 
 def _load(paths: list[str], min_shared: int) -> _Loaded:

@@ -3,6 +3,10 @@
 Rows are contestants (model × prompt × params); when every contestant is a bare model the
 column says `model`, as it always did. Pass/fail scores print as percentages and their
 differences in percentage points (pp); other scores print as plain numbers.
+
+A cost nobody reported reads `unknown` (or `$0.0123 + 20 unknown`), as on every other
+screen; `–` is only for a cell that does not apply (no answers, no correct answer, a
+scorer that is not pass/fail).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from orkit._format import usd
+from orkit._format import cost_text, plural, usd
 from orkit.cli._table import format_table, pending_columns
 
 __all__ = ["print_comparison"]
@@ -34,7 +38,8 @@ def print_comparison(
         for s, rows in quality.groupby("scorer", sort=False)
     }
     title = f"quality ({level} confidence intervals)"
-    _section(title, _quality_table(quality, binary, noun), file)
+    unknown = _unknown_costs(summary)
+    _section(title, _quality_table(quality, binary, noun, unknown), file)
     _section("speed and cost", _speed_table(summary, noun), file)
     if pairs.empty:
         print(f"\nno pairs to compare (fewer than two {noun}s with scores)", file=file)
@@ -42,7 +47,7 @@ def print_comparison(
     for scorer, rows in pairs.groupby("scorer", sort=False):
         title = (
             f"pairs on {scorer}: paired by dataset item (item_id); "
-            f"* = significant at α = {alpha:g} after Holm over {len(rows)} pairs"
+            f"* = significant at α = {alpha:g} after Holm over {plural(len(rows), 'pair')}"
         )
         table = _pairs_table(rows, binary.get(str(scorer), False), level, noun)
         _section(title, table, file)
@@ -55,7 +60,26 @@ def _section(title: str, table: str, file: TextIO) -> None:
     print(f"\n{title}\n{table}", file=file)
 
 
-def _quality_table(quality: pd.DataFrame, binary: dict[str, bool], noun: str) -> str:
+def _unknown_costs(summary: pd.DataFrame) -> dict[str, int]:
+    """Per contestant, how many of its answers had no cost."""
+    if "cost_unknown_rows" not in summary:
+        return {}
+    return {str(c): int(n) for c, n in summary["cost_unknown_rows"].fillna(0).items()}
+
+
+def _cost_per_correct(q: Any, unknown: int) -> str:
+    """A spend over the correct answers: unknown when part of the spend is (a ratio of a
+    partial sum would look cheaper than it was); `–` with no correct answer to divide by."""
+    if not _present(q.cost_per_correct_usd) and not (unknown and _present(q.correct)):
+        return "–"
+    if _present(q.correct) and int(q.correct) == 0:
+        return "–"
+    return "unknown" if unknown else usd(float(q.cost_per_correct_usd))
+
+
+def _quality_table(
+    quality: pd.DataFrame, binary: dict[str, bool], noun: str, unknown: dict[str, int]
+) -> str:
     """With variants, each contestant's short id too (stable: hashed from its key)."""
     ids = noun != "model"
     headers = ["scorer", noun, *(["id"] if ids else []), "n", "mean", "interval", "cost/correct"]
@@ -71,7 +95,7 @@ def _quality_table(quality: pd.DataFrame, binary: dict[str, bool], noun: str) ->
                 str(q.n),
                 _num(q.mean, fmt),
                 interval,
-                _num(q.cost_per_correct_usd, "usd"),
+                _cost_per_correct(q, unknown.get(str(q.contestant), 0)),
             ]
         )
     return format_table(headers, rows, [False, False, *([False] if ids else []), *[True] * 4])
@@ -89,15 +113,26 @@ def _speed_table(summary: pd.DataFrame, noun: str) -> str:
         ("p99 s", "p99_service_s", "{:.2f}"),
         ("ttft p50", "p50_ttft_s", "{:.2f}"),
         ("tok/s", "p50_output_tokens_per_s", "{:.0f}"),
-        ("cost", "cost_usd", "usd"),
-        ("cost/item", "cost_per_item_usd", "usd"),
     ]
     rows = [
-        [str(model), *(_num(s.get(col), fmt) for _, col, fmt in columns)]
+        [str(model), *(_num(s.get(col), fmt) for _, col, fmt in columns), *_costs(s)]
         for model, s in summary.iterrows()
     ]
-    headers = [noun, *(h for h, _, _ in columns)]
-    return format_table(headers, rows, [False] + [True] * len(columns))
+    headers = [noun, *(h for h, _, _ in columns), "cost", "cost/item"]
+    return format_table(headers, rows, [False] + [True] * (len(columns) + 2))
+
+
+def _costs(s: pd.Series) -> list[str]:
+    """The cost cells: the known spend `+ N unknown`, `unknown` when none was reported;
+    per item over the answers whose cost is known; `–` for a contestant with no answer."""
+    unknown = int(s.get("cost_unknown_rows") or 0)
+    known = float(s["cost_usd"]) if _present(s.get("cost_usd")) else None
+    total = cost_text(known, unknown, nothing="–")
+    answered = _present(s.get("ok")) and int(s["ok"]) > 0
+    if not answered:
+        return [total, "–"]
+    per_item = s["cost_per_item_usd"]
+    return [total, usd(float(per_item)) if _present(per_item) else "unknown"]
 
 
 def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str, noun: str) -> str:

@@ -25,17 +25,21 @@ def _interactive() -> bool:
         return False
 
 
-def confirm_spend(estimate: Estimate, *, yes: bool, above_usd: float, what: str) -> bool:
-    """True to go ahead. Over the threshold: ask on a terminal, refuse (ConfigError) without
-    one unless `yes`."""
+def confirm_spend(estimate: Estimate, *, yes: bool, above_usd: float | None, what: str) -> bool:
+    """True to go ahead. Over the threshold (`above_usd`; None: whatever the cost), ask on a
+    terminal, refuse (ConfigError) without one unless `yes`."""
     high, expected = estimate.cost_high_usd, estimate.cost_expected_usd
-    if yes or high <= above_usd:
+    if yes or (above_usd is not None and high <= above_usd):
         return True
     cost = f"up to {format_usd(high)} (expected {format_usd(expected)})"
     if not _interactive():
+        why = (
+            f"and a {what} always needs a yes"
+            if above_usd is None
+            else f"above the {format_usd(above_usd)} that needs a yes"
+        )
         raise ConfigError(
-            f"the {what} could cost {cost}, above the {format_usd(above_usd)} that needs a yes; "
-            "pass --yes to go ahead without asking"
+            f"the {what} could cost {cost}, {why}; pass --yes to go ahead without asking"
         )
     print(f"The {what} could cost {cost}. Go ahead? [y/N] ", end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline().strip().lower()
@@ -56,10 +60,11 @@ def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
         return run_sync(estimate_async, sweep, offline=offline)
 
     def confirm(pilot: Estimate) -> bool:
-        print(f"pilot: {args.pilot} items per model")
-        print(pilot)
+        if not getattr(args, "quiet", False):  # the question says what it may cost
+            print(f"pilot: {args.pilot} items per model")
+            print(pilot)
         # A pilot always asks (it spends for real), whatever its size.
-        return confirm_spend(pilot, yes=args.yes, above_usd=-1.0, what="pilot")
+        return confirm_spend(pilot, yes=args.yes, above_usd=None, what="pilot")
 
     observer = progress_for(args, "pilot")
     try:

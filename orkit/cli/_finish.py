@@ -1,5 +1,6 @@
 """What `run`, `resume` and `retry` share: running under Ctrl-C/SIGTERM, and the summary,
-warnings and report printed at the end."""
+warnings and report printed at the end; after a resume or retry, what it did itself (the
+summary is the whole run's), or that it had nothing to do."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from orkit._format import count, plural
 from orkit.cli._exit import ExitCode, exit_code_for_run
 from orkit.cli._table import print_summary
 
-__all__ = ["finish_run", "run_with_interrupts"]
+__all__ = ["execution_line", "finish_continuation", "finish_run", "run_with_interrupts"]
 
 
 def run_with_interrupts(func: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> Any:
@@ -83,15 +85,48 @@ def _say_why_most_failed(result: Any) -> None:
         print(f"  {error['count']:>6} × {error['error_type']}: {message}", file=sys.stderr)
 
 
-def finish_run(run_dir: Any, args: argparse.Namespace) -> int:
+def execution_line(verb: str, execution: dict[str, Any]) -> str:
+    """What one resume or retry did, in its own time: `retried 12 tasks: 0 ok, 12 failed
+    again in 0.2 s`, `resumed 179 tasks: 179 ok, 0 failed in 3.1 s`."""
+    tasks, ok, errors = (int(execution.get(k) or 0) for k in ("tasks", "ok", "errors"))
+    failed = f"{count(errors)} failed again" if verb == "retry" else f"{count(errors)} failed"
+    parts = [f"{count(ok)} ok", failed]
+    if execution.get("skipped_budget"):
+        parts.append(f"{count(execution['skipped_budget'])} skipped by the budget")
+    if execution.get("deferred"):
+        parts.append(f"{count(execution['deferred'])} deferred to the quota reset")
+    done = "retried" if verb == "retry" else "resumed"
+    wall = float(execution.get("wall_s") or 0.0)
+    return f"{done} {plural(tasks, 'task')}: {', '.join(parts)} in {wall:.1f} s"
+
+
+def finish_continuation(done: Any, args: argparse.Namespace, verb: str) -> int:
+    """The end of `orkit resume` or `orkit retry` (`done`: a `Continuation`): when there was
+    nothing to do, say so (no summary: nothing changed) and exit 0; else `finish_run`, with
+    what this execution did under the run's summary.
+
+    Exit code: that of the run as the command leaves it (the one table, `_exit`): a retry
+    whose every task failed again exits `ALL_TASKS_FAILED` when the run has no answer at
+    all, and 0 when it has some (its line then says `0 ok, 12 failed again`)."""
+    if done.nothing_to_do:
+        print(done.nothing_to_do)
+        return ExitCode.OK
+    return finish_run(done.run, args, verb=verb)
+
+
+def finish_run(run_dir: Any, args: argparse.Namespace, *, verb: str = "run") -> int:
     """Print the summary, warnings, run directory and report; the exit code by status (and
-    `ALL_TASKS_FAILED` when a completed run has no answer)."""
+    `ALL_TASKS_FAILED` when a completed run has no answer). `verb` "resume" or "retry":
+    that execution's own outcome follows the summary."""
     from orkit.batch import Run
 
     result = Run(run_dir)
     manifest = result.manifest
+    execution = (manifest.get("executions") or [{}])[-1]
     if not args.quiet:
         print_summary(result.summary(), manifest, file=sys.stdout)
+        if verb in ("resume", "retry"):
+            print(execution_line(verb, execution))
     for warning in manifest.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     _say_why_most_failed(result)

@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from orkit._format import usd
+from orkit._format import count, usd
 from orkit._redact import redact_secrets
 from orkit.cli._exit import ExitCode
 
@@ -129,16 +129,16 @@ def _lines(data: dict[str, Any], local: dict[str, Any], hint: str | None) -> lis
         )
     free = data.get("free_model_daily_requests")
     if isinstance(free, dict):
+        used, limit, left = (_count(free.get(k)) for k in ("used", "limit", "remaining"))
         out.append(
-            f"free models:   {free.get('used', '?')} of {free.get('limit', '?')} requests"
-            " used today"
-            f" ({free.get('remaining', '?')} left; resets at 00:00 UTC)"
+            f"free models:   {used} of {limit} requests used today"
+            f" ({left} left; resets at 00:00 UTC)"
         )
     if local:
         resets = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(local["resets_at"]))
         out.append(
-            f"this machine:  {local['used']} of {local['limit']} free-model requests counted by "
-            f"orkit today ({local['remaining']} left until {resets})"
+            f"this machine:  {_count(local['used'])} of {_count(local['limit'])} free-model "
+            f"requests counted by orkit today ({_count(local['remaining'])} left until {resets})"
         )
     return out
 
@@ -153,3 +153,8 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     print("\n".join(_lines(data, local, hint)))
     return ExitCode.OK
+
+
+def _count(value: Any) -> str:
+    """A count as every other line shows one (`1,000`); `?` when the server did not say."""
+    return count(value) if isinstance(value, int | float) else "?"

@@ -4,6 +4,9 @@ while it goes), `--quiet`, and the HTML report flags every command that ends a r
 from __future__ import annotations
 
 import argparse
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 PROGRESS_CHOICES = ("auto", "bar", "plain", "detailed", "none")
@@ -17,9 +20,13 @@ PROGRESS_HELP = (
 )
 
 
-def add_output_arguments(
-    p: argparse.ArgumentParser, *, quiet_help: str = "no progress bar or summary"
-) -> None:
+QUIET_HELP = (
+    "no progress bar or summary, no estimate and no passing notices: only errors, the "
+    "end-of-run warnings and where the run and report are"
+)
+
+
+def add_output_arguments(p: argparse.ArgumentParser, *, quiet_help: str = QUIET_HELP) -> None:
     """`--report PATH`, `--no-report` and `--quiet/-q`, the same on every command that writes
     a run's report."""
     p.add_argument(
@@ -47,3 +54,19 @@ def progress_for(args: argparse.Namespace, name: str) -> Any:
     if getattr(args, "quiet", False):
         return None
     return progress_observer(getattr(args, "progress", "auto"), name=name)
+
+
+@contextmanager
+def quiet_notices(quiet: bool) -> Iterator[None]:
+    """Under `--quiet`, orkit's log notices (a local server's switch to unstreamed requests, a
+    probable wrong base URL) are not printed: what they say is in the run's rows and
+    manifest. Errors still are. The level is restored after the command (`main` runs in
+    tests and notebooks too)."""
+    logger = logging.getLogger("orkit")
+    before = logger.level
+    if quiet:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)

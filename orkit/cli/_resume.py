@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._finish import finish_continuation, run_with_interrupts
 from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
 
 RESUME_HELP = "finish a run after a crash, Ctrl-C, quota or budget stop (re-sends nothing done)"
@@ -46,26 +46,34 @@ def register(sub: Any) -> None:
 
 
 def _observer(args: argparse.Namespace) -> Any:
-    return progress_for(args, "orkit")
+    """The progress display, under the run's name (as `orkit runs` shows it)."""
+    from orkit.results import RunDir, shown_name
+
+    return progress_for(args, shown_name(RunDir.open(args.run).read_manifest()) or "orkit")
 
 
 def resume(args: argparse.Namespace) -> int:
-    from orkit.batch import resume_async
+    from orkit.batch import continue_async
 
-    run_dir = run_with_interrupts(
-        resume_async,
+    done = run_with_interrupts(
+        continue_async,
         args.run,
+        "resume",
         allow_drift=args.allow_drift,
         budget_usd=args.budget,
         observer=_observer(args),
     )
-    return finish_run(run_dir, args)
+    return finish_continuation(done, args, "resume")
 
 
 def retry(args: argparse.Namespace) -> int:
-    from orkit.batch import retry_async
+    from orkit.batch import continue_async
 
-    run_dir = run_with_interrupts(
-        retry_async, args.run, allow_drift=args.allow_drift, observer=_observer(args)
+    done = run_with_interrupts(
+        continue_async,
+        args.run,
+        "retry",
+        allow_drift=args.allow_drift,
+        observer=_observer(args),
     )
-    return finish_run(run_dir, args)
+    return finish_continuation(done, args, "retry")

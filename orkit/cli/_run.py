@@ -13,6 +13,7 @@ from orkit._format import count, plural
 from orkit.cli._confirm import DEFAULT_CONFIRM_ABOVE_USD, confirm_spend, estimate_for_cli
 from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
+from orkit.cli._flag_errors import blame_flag, flags_given
 from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
@@ -191,7 +192,7 @@ def _parse_params(pairs: list[str]) -> dict[str, Any] | None:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise SpecError(f"--param must be KEY=VALUE, got {pair!r}", field="params")
+            raise SpecError(f"--param must be KEY=VALUE, got {pair!r}")
         try:
             parsed = json.loads(value)
         except ValueError:
@@ -277,11 +278,15 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,
     }
+    flags = flags_given(overrides, prompt_file=bool(args.prompt_file))
     if spec_path:
         params = overrides.pop("params")
-        spec = load_spec(spec_path, overrides)
-        if params:  # --param adds to the spec's params (and its extra table), not replaces them
-            spec = replace(spec, params=_merge_params(dict(spec.params), params))
+        try:
+            spec = load_spec(spec_path, overrides)
+            if params:  # --param adds to the spec's params (and extra table), not replaces them
+                spec = replace(spec, params=_merge_params(dict(spec.params), params))
+        except SpecError as exc:
+            raise blame_flag(exc, flags, args.param) from None
         return spec
     given = {k: v for k, v in overrides.items() if v is not None}
     if "dataset" not in given:
@@ -290,41 +295,47 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         raise SpecError("give at least one --model (see `orkit run --help`)")
     if "prompt" not in given:
         raise SpecError("give --prompt or --prompt-file (see `orkit run --help`)")
-    return Sweep(**given)
+    try:
+        return Sweep(**given)
+    except SpecError as exc:
+        raise blame_flag(exc, flags, args.param) from None
 
 
 def run(args: argparse.Namespace) -> int:
-    from orkit.batch import resolve_endpoint, run_sweep_async
+    from orkit._portal import run_sync
+    from orkit.batch import preflight_async, prepare, run_sweep_async
 
     sweep = _build_sweep(args)
+    # Every check before a cent is spent, in the order a user fixes things: their own input
+    # (offline), the key, then the server (GETs only: it answers, takes the key, serves the
+    # models). All before the estimate: a table of costs above an error reads as if the run
+    # had begun. (`orkit estimate` needs no key.)
+    plan, endpoint, rows = prepare(sweep)
     if args.dry_run:
-        return _dry_run(sweep)
-    # A missing key ends the run before its estimate is printed: a table of costs followed
-    # by "no key" reads as if the run had begun. (`orkit estimate` needs no key.)
-    resolve_endpoint(sweep.endpoint, sim=sweep.sim)
+        warnings = run_sync(preflight_async, sweep, endpoint)
+        return _dry_run(sweep, plan, endpoint, rows, warnings)
     estimate = None
-    if not args.no_estimate:
+    if not args.no_estimate:  # (without one, the run's own preflight comes first anyway)
+        run_sync(preflight_async, sweep, endpoint)
         estimate = estimate_for_cli(sweep, args)
         if not args.quiet:
             print(estimate)
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
             return ExitCode.FAILED  # answered no: not done, nothing sent
-    observer = progress_for(args, sweep.name or "orkit")
+    observer = progress_for(args, sweep.shown_name)
     run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
     return finish_run(run_dir, args)
 
 
-def _dry_run(sweep: Any) -> int:
-    """Every offline check of a real run, then the expansion, per model. Nothing is sent."""
+def _dry_run(sweep: Any, plan: Any, endpoint: Any, rows: int, warnings: list[str]) -> int:
+    """What a run would send, per model, once it has passed every check a run makes before
+    sending (`warnings`: the preflight's). Nothing is sent."""
     import sys
 
-    from orkit._portal import run_sync
-    from orkit.batch import check_routes_async, param_warnings, prepare
+    from orkit.batch import param_warnings
     from orkit.results import endpoint_label
 
-    plan, endpoint, rows = prepare(sweep)
-    run_sync(check_routes_async, sweep, endpoint)
-    for warning in param_warnings(sweep, endpoint):
+    for warning in [*param_warnings(sweep, endpoint), *warnings]:
         print(f"warning: {warning}", file=sys.stderr)
     shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
     per_model = rows * plan.tasks_per_item // len(plan.models)

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from orkit._format import cost_text, count, plural
+from orkit._format import cost_text, count, full_spend, judges_spent, plural
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
-HELP = "list runs: id, name, status, created, models, tasks done/total, cost"
+HELP = "list runs: id, name, status, created, models, tasks done/total, cost (answers + judges)"
 
 
 def register(sub: Any) -> None:
@@ -25,15 +25,14 @@ def _progress(
     run_dir: Path, manifest: dict[str, Any], status: str
 ) -> tuple[int, float | None, int | None]:
     """Final rows so far, their known cost (None: none known) and how many costs are unknown:
-    from the totals, or (for a run still going or killed, whose totals are not counted yet)
-    from its journal, else by counting the rows of its part files from their footers (cost
-    not counted: unknown count None)."""
+    from the totals, the answers' and the LLM judges' spend together (`full_spend`), or (for
+    a run still going or killed, whose totals are not counted yet and whose judges have not
+    run) from its journal, else by counting the rows of its part files from their footers
+    (cost not counted: unknown count None)."""
     totals = manifest.get("totals")
     if totals and status not in ("running", "interrupted"):
-        counts = totals["all"]
-        unknown = int(counts.get("cost_unknown_rows") or 0)
-        unknown += int(counts.get("billed_attempts_unknown") or 0)
-        return int(counts["tasks"]), counts.get("cost_usd"), unknown
+        known, unknown = full_spend(manifest)
+        return int(totals["all"]["tasks"]), known, unknown
     from orkit.results import journal_progress
 
     progress = journal_progress(run_dir / "journal.sqlite")
@@ -46,12 +45,11 @@ def _progress(
 
 
 def shown_name(manifest: dict[str, Any]) -> str | None:
-    """What a person calls the run: its `name`, else the file it came from (the spec, or
-    the dataset of a run started with flags only)."""
-    if manifest.get("name"):
-        return str(manifest["name"])
-    source = manifest.get("spec_path") or (manifest.get("dataset") or {}).get("path")
-    return Path(str(source)).name if source else None
+    """`orkit.results.shown_name` (it lived here; imported when called, so that building
+    the parser does not import pyarrow)."""
+    from orkit.results import shown_name as name
+
+    return name(manifest)
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:
@@ -74,8 +72,11 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "models": models,
         "done": done,
         "total": manifest.get("tasks"),
-        "cost_usd": cost_usd,  # the known part; null when none is known, never 0 for unknown
+        # answers + judges: the known part; null when none is known, never 0 for unknown
+        "cost_usd": cost_usd,
         "cost_unknown": unknown,
+        "answers_cost_usd": (manifest.get("totals") or {}).get("all", {}).get("cost_usd"),
+        "judges_cost_usd": judges_spent(manifest)[0],
     }
 
 

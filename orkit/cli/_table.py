@@ -8,7 +8,15 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from orkit._format import cost_text, count, plural, run_counts, run_spend, usd
+from orkit._format import (
+    cost_text,
+    count,
+    full_spend_text,
+    plural,
+    run_counts,
+    run_spend,
+    usd,
+)
 
 __all__ = [
     "completion_line",
@@ -119,13 +127,14 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
 
 
 def completion_line(manifest: dict[str, Any]) -> str:
-    """`completed: 1,200 tasks (300 cached, $0), 0 errors, $0.0367 + 20 unknown in 4.1 s`:
-    the spend is never a $0 that only means nobody said (a local server reports no cost:
-    its rows' cost is unknown), and cache hits say they were free."""
+    """`completed: 1,200 tasks (300 cached, $0), 0 errors, $0.0367 + 20 unknown in 4.1 s`
+    (`incomplete: 1,020 of 1,500 tasks done (480 skipped by the budget), ...` for a run that
+    left tasks for a resume): the spend is never a $0 that only means nobody said (a local
+    server reports no cost: its rows' cost is unknown), and cache hits say they were free."""
     totals = manifest.get("totals", {}).get("all", {})
     return (
-        f"{manifest.get('status')}: {run_counts(totals)}, {run_spend(totals)} "
-        f"in {manifest.get('wall_s', 0):.1f} s"
+        f"{manifest.get('status')}: {run_counts(totals, manifest.get('tasks'))}, "
+        f"{run_spend(totals)} in {manifest.get('wall_s', 0):.1f} s"
     )
 
 
@@ -141,10 +150,17 @@ def judge_line(manifest: dict[str, Any]) -> str | None:
     if not judges:
         return None
     cost = cost_text(judges.get("cost_usd"), int(judges.get("cost_unknown_rows", 0)))
+    replaced = manifest.get("judges_replaced") or {}
+    earlier = ""
+    if replaced:
+        text = cost_text(replaced.get("cost_usd"), int(replaced.get("cost_unknown_rows", 0)))
+        earlier = f", {text} for scores a re-score replaced"
+    # the run's full spend, as `orkit runs` lists it
     return (
         f"judges: {plural(judges.get('rows', 0), 'row')}, "
         f"{plural(judges.get('requests', 0), 'request')} sent, "
-        f"{count(judges.get('cached_rows', 0))} from the cache, {cost}"
+        f"{count(judges.get('cached_rows', 0))} from the cache, {cost}{earlier} "
+        f"(answers + judges: {full_spend_text(manifest)})"
     )
 
 
@@ -164,9 +180,13 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
     rescores = manifest.get("rescores") or []
     if rescores:
         last = rescores[-1]
+        unknown = int(last.get("judge_cost_unknown") or 0)
+        # every request unpriced: its 0.0 is no known part, the cost is just unknown
+        known = last["judge_cost_usd"] if unknown < last["judge_requests"] else None
         print(
             f"re-scored {plural(last['tasks'], 'answered task')} with "
             f"{', '.join(last['scorers'])}: {plural(last['judge_requests'], 'judge request')} "
-            f"sent, {count(last['judge_cached'])} from the cache, {usd(last['judge_cost_usd'])}",
+            f"sent, {count(last['judge_cached'])} from the cache, "
+            f"{cost_text(known, unknown)}",
             file=file,
         )

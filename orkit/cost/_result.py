@@ -39,6 +39,8 @@ class LineEstimate:
     price_source: str = "catalog"
     output_source: str = "default"
     free: bool = False
+    scorer: str | None = None
+    """A judge line's scorer: two judges on one model are two lines, each named by it."""
 
     @property
     def sent(self) -> int:
@@ -105,9 +107,10 @@ class Estimate:
             return "cost unknown"
         return budget_verdict(self.budget_usd, self.cost_expected_usd, self.cost_high_usd)
 
-    def line(self, model: str, role: str = "model") -> LineEstimate:
+    def line(self, model: str, role: str = "model", *, scorer: str | None = None) -> LineEstimate:
+        """The line of `model` in `role`; of the judge `scorer` when several use `model`."""
         for line in self.lines:
-            if line.model == model and line.role == role:
+            if line.model == model and line.role == role and scorer in (None, line.scorer):
                 return line
         raise KeyError(model)
 
@@ -225,7 +228,9 @@ def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
         notes.append(line.price_source)
     if line.quota_days is not None:
         notes.append(f"free quota: {line.quota_days:,.1f} days")
-    name = line.model if line.role == "model" else f"{line.model} (judge)"
+    name = line.model
+    if line.role == "judge":
+        name += f" (judge: {line.scorer})" if line.scorer else " (judge)"
     return (
         name,
         f"{line.requests:,}",

@@ -13,7 +13,15 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from orkit._format import cached_text, cost_text, count, run_spend, usd
+from orkit._format import (
+    cached_text,
+    cost_text,
+    count,
+    full_spend_text,
+    judges_spent,
+    run_spend,
+    usd,
+)
 from orkit._redact import redact_secrets
 from orkit.results import RunDir, endpoint_label, read_results, read_scores
 from orkit.stats import contestants, summarize
@@ -104,7 +112,8 @@ def _examples(
 
 
 def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
-    """The judges' spend from the manifest (None when no LLM judge scored the run)."""
+    """The judges' spend from the manifest (None when no LLM judge scored the run): per
+    scorer of the current scores; in all, with what re-scores replaced (spent all the same)."""
     spend = manifest.get("judges") or {}
     if not spend:
         return None
@@ -119,8 +128,7 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
         }
         for name, line in (spend.get("by_scorer") or {}).items()
     ]
-    unknown = int(spend.get("cost_unknown_rows", 0))
-    return {"cost": cost_text(spend.get("cost_usd"), unknown), "lines": lines}
+    return {"cost": cost_text(*judges_spent(manifest)), "lines": lines}
 
 
 def _known(value: Any) -> float | None:
@@ -154,7 +162,8 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         title=title or manifest.get("name") or run.run_id,
         manifest=manifest,
         totals=totals,
-        total_cost=run_spend(totals),
+        total_cost=run_spend(totals, none_known="unknown"),  # under its "total cost" label
+        full_cost=full_spend_text(manifest).removeprefix("cost "),  # "unknown" under its label
         cached=cached_text(int(totals.get("cached", 0)), int(totals.get("ok", 0))),
         count=count,
         scorer_names=scorer_names,

@@ -7,6 +7,7 @@ from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._endpoint_label import endpoint_label
 from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
+from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
 from orkit.results._read import read_attempts, read_parts, read_results, read_scores
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
@@ -39,7 +40,9 @@ __all__ = [
     "read_results",
     "read_scores",
     "run_lock",
+    "run_name",
     "schema_metadata",
+    "shown_name",
     "shown_status",
     "touch_lock",
     "write_table_atomic",

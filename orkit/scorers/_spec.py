@@ -5,6 +5,7 @@ functions and LLM judges)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -49,8 +50,7 @@ def scorer_from_spec(spec: Mapping[str, Any], *, where: str = "scorers") -> Any:
     options = dict(spec)
     kind = options.pop("kind", None)
     if kind not in SCORER_KINDS:
-        known = ", ".join(sorted(SCORER_KINDS))
-        raise SpecError(f"unknown scorer kind {kind!r} (known: {known})", field=f"{where}.kind")
+        raise SpecError(_unknown_kind(kind), field=f"{where}.kind")
     try:
         return SCORER_KINDS[kind](**options)
     except TypeError as exc:
@@ -59,6 +59,17 @@ def scorer_from_spec(spec: Mapping[str, Any], *, where: str = "scorers") -> Any:
         raise
     except ConfigError as exc:
         raise SpecError(exc.message, field=where) from None
+
+
+def _unknown_kind(kind: Any) -> str:
+    """`unknown scorer kind 'exakt'; did you mean 'exact'? (known: ...)`: a typo names its
+    fix first, and the list still says what else there is."""
+    known = ", ".join(sorted(SCORER_KINDS))
+    if kind is None:
+        return f"a scorer needs a kind (known: {known})"
+    near = difflib.get_close_matches(str(kind), list(SCORER_KINDS), n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"unknown scorer kind {kind!r}{hint} (known: {known})"
 
 
 def as_scorer(value: Any, *, where: str = "scorers") -> AnyScorer:

@@ -181,7 +181,7 @@ def test_real_judges_are_estimated_learnt_and_compared(tmp_path: Path) -> None:
     before = sweep.estimate().line(judge, role="judge")
     assert before.requests == 80 and before.output_source == "default"
     run = sweep.run(progress=False)
-    side = run.manifest["cost"][f"judge: {judge}"]
+    side = run.manifest["cost"][f"judge: {judge} (judge_rubric)"]
     assert side["actual_usd"] == pytest.approx(run.manifest["judges"]["cost_usd"])
     assert side["within_band"] is True
     after = sweep.estimate().line(judge, role="judge")

@@ -139,11 +139,21 @@ def test_a_bad_key_is_caught_before_the_run_starts(items, tmp_path) -> None:
     assert not (tmp_path / "runs").exists()
 
 
+def test_several_models_served_by_several_providers_make_one_warning(items, tmp_path) -> None:
+    providers = [{"name": "One", "slug": "one"}, {"name": "Two", "slug": "two"}]
+    models = {m: {"providers": providers} for m in (A, B)}
+    r = run(sweep(items, tmp_path, models=[A, B], sim={"models": models}))
+    mixed = [w for w in r.manifest["warnings"] if "providers" in w]
+    assert len(mixed) == 1
+    assert mixed[0].startswith("2 models were each served by several providers")
+    assert f"{A}: One, Two" in mixed[0] and f"{B}: One, Two" in mixed[0]
+
+
 def test_rows_from_several_providers_raise_a_warning(items, tmp_path) -> None:
     providers = [{"name": "One", "slug": "one"}, {"name": "Two", "slug": "two"}]
     r = run(sweep(items, tmp_path, sim={"models": {A: {"providers": providers}}}))
     assert set(r.to_pandas()["served_provider"]) == {"One", "Two"}
-    assert any("served by 2 providers" in w for w in r.manifest["warnings"])
+    assert f"{A} was served by 2 providers (One, Two)" in r.manifest["warnings"][0]
     pinned = run(
         sweep(
             items,

@@ -55,7 +55,8 @@ def test_a_misspelt_param_flag(capsys, spec_dir: Path, verb: list[str]) -> None:
     # issue 12: `--param temprature=0` was sent as-is, exit 0
     spec = write_spec(spec_dir)
     line = refused(capsys, spec_dir, *verb, str(spec), "--param", "temprature=0")
-    assert "'params.temprature'" in line and "did you mean 'temperature'?" in line
+    assert line.startswith("orkit: error: --param temprature=0: ")  # the flag, not the spec
+    assert "did you mean 'temperature'?" in line
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=VERB_IDS)

@@ -4,13 +4,16 @@ emulator), not by the word "url", and never show a key or a password."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from orkit.cli import main
 from orkit.config import OPENROUTER_BASE_URL
 from orkit.results import endpoint_label
+from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 
 @pytest.mark.parametrize(
@@ -41,21 +44,29 @@ def items(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def local_host() -> Iterator[str]:
+    """`host:port` of a local server serving some/model (a dry run asks its /models)."""
+    config = SimConfig(time_scale=0.0, local_server=True, models={"some/model": ModelProfile()})
+    with serve_in_thread(app=create_app(config)) as url:
+        yield urlsplit(url).netloc
+
+
 def _dry_run(capsys: pytest.CaptureFixture[str], items: Path, endpoint: str) -> str:
     args = ["run", "--dataset", str(items), "--prompt", "{{ question }}", "-m", "some/model"]
     assert main([*args, "--endpoint", endpoint, "--dry-run"]) == 0
     return capsys.readouterr().out
 
 
-def test_the_dry_run_names_a_url_endpoint_by_its_url(capsys, items) -> None:
-    out = _dry_run(capsys, items, "http://127.0.0.1:8080/v1")
-    assert "endpoint http://127.0.0.1:8080/v1;" in out
+def test_the_dry_run_names_a_url_endpoint_by_its_url(capsys, items, local_host) -> None:
+    out = _dry_run(capsys, items, f"http://{local_host}/api/v1")
+    assert f"endpoint http://{local_host}/api/v1;" in out
     assert "endpoint url" not in out
 
 
-def test_the_dry_run_never_shows_credentials_in_the_url(capsys, items) -> None:
-    out = _dry_run(capsys, items, "http://me:sk-or-v1-secret@127.0.0.1:8080/v1?api_key=sk-x")
-    assert "endpoint http://127.0.0.1:8080/v1;" in out
+def test_the_dry_run_never_shows_credentials_in_the_url(capsys, items, local_host) -> None:
+    out = _dry_run(capsys, items, f"http://me:sk-or-v1-secret@{local_host}/api/v1?api_key=sk-x")
+    assert f"endpoint http://{local_host}/api/v1;" in out
     assert "secret" not in out and "sk-x" not in out
 
 

@@ -158,7 +158,7 @@ def test_key_shows_limits_and_free_counters_never_the_key(capsys) -> None:
     code, out, err = cli(capsys, "key", "--endpoint", "sim")
     assert code == 0, err
     assert "limit:         unlimited" in out
-    assert "free models:   0 of 1000 requests used today" in out
+    assert "free models:   0 of 1,000 requests used today (1,000 left" in out
     assert SIM_API_KEY not in out
     code, out, _ = cli(capsys, "key", "--endpoint", "sim", "--json")
     body = json.loads(out)

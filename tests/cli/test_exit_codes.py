@@ -203,14 +203,16 @@ def test_key_against_a_server_without_key_says_so_in_a_sentence(capsys) -> None:
 # --------------------------------------------------------------------- every task failed
 
 
-def test_every_task_failed_is_4_for_run_resume_and_retry(
+def test_every_task_failed_is_4_for_run_and_retry(
     failed_run: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # the run itself exited 4 (the fixture checks); resuming or retrying it changes nothing
-    assert _code(["resume", str(failed_run), *QUIET]) == ExitCode.ALL_TASKS_FAILED
+    # the run itself exited 4 (the fixture checks); after a retry whose every task failed
+    # again it still has no answer; a resume has nothing to do: every task has a row
     assert _code(["retry", str(failed_run), "--errors", *QUIET]) == ExitCode.ALL_TASKS_FAILED
     err = capsys.readouterr().err
     assert "4 of 4 tasks failed; the most common errors:" in err
+    assert _code(["resume", str(failed_run), *QUIET]) == ExitCode.OK
+    assert capsys.readouterr().out.startswith("nothing to resume: every task of ")
 
 
 def test_some_failed_tasks_still_exit_0(tmp_path: Path, items: Path, capsys) -> None:

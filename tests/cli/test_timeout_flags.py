@@ -65,7 +65,7 @@ def test_a_bad_flag_value_is_one_line_and_nothing_is_sent(
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 2
     assert len(lines) == 1 and "Traceback" not in err
-    assert "field 'idle_timeout_s': must be a number of seconds > 0, got 0" in lines[0]
+    assert lines[0] == "orkit: error: --idle-timeout: must be a number of seconds > 0, got 0.0"
     assert not (tmp_path / "runs").exists()
 
 

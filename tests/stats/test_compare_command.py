@@ -99,7 +99,7 @@ def test_a_model_in_runs_on_two_endpoints_is_told_apart_by_endpoint(tmp_path: Pa
     [
         (["nowhere"], "not a run directory"),
         (["RUN", "RUN"], "the same run was given twice"),
-        (["RUN", "--scorer", "judge"], "no scorer 'judge'"),
+        (["RUN", "--scorer", "judge"], "--scorer judge: no such scorer"),
         (["RUN", "--alpha", "2"], "--alpha"),
     ],
 )
