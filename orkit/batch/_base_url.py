@@ -44,6 +44,7 @@ __all__ = [
     "BaseUrlGuard",
     "ModelsProbe",
     "alternative_base_urls",
+    "answering_base_url",
     "models_answer",
     "wrong_base_url_line",
 ]
@@ -97,6 +98,17 @@ async def models_answer(base_url: str, api_key: Secret | None) -> bool:
     return True
 
 
+async def answering_base_url(
+    base_url: str, api_key: Secret | None, *, probe: ModelsProbe = models_answer
+) -> str | None:
+    """The first of `alternative_base_urls(base_url)` whose `/models` answers, else None:
+    when there is one, `base_url` is certainly wrong (the same server serves elsewhere)."""
+    for candidate in alternative_base_urls(base_url):
+        if await probe(candidate, api_key):
+            return candidate
+    return None
+
+
 async def wrong_base_url_line(
     base_url: str,
     api_key: Secret | None,
@@ -105,19 +117,15 @@ async def wrong_base_url_line(
     probe: ModelsProbe = models_answer,
 ) -> str:
     """One line saying that `{base_url}/models` answered 404 (and the chat completions too,
-    when `chat_said` is what they said) and which base URL to pass instead: the first of
-    `alternative_base_urls` whose `/models` answers, else the paths each kind of server
-    uses."""
+    when `chat_said` is what they said) and which base URL to pass instead (see
+    `answering_base_url`), else the paths each kind of server uses."""
     said = f"{base_url}/models answered 404"
     if chat_said is not None:
         said += f", and its chat completions too ({chat_said})"
+    found = await answering_base_url(base_url, api_key, probe=probe)
+    if found is not None:
+        return f"{said}: the base URL is wrong; {found}/models answers: use --endpoint {found}"
     tried = alternative_base_urls(base_url)
-    for candidate in tried:
-        if await probe(candidate, api_key):
-            return (
-                f"{said}: the base URL is wrong; {candidate}/models answers: "
-                f"use --endpoint {candidate}"
-            )
     also = f"; so did {' and '.join(f'{url}/models' for url in tried)}" if tried else ""
     return (
         f"{said}{also}: is the base URL right? "
