@@ -3,8 +3,9 @@ emulator that serves `/api/v1` (`orkit sim` as OpenRouter) printed the full esti
 started, and left a `stopped` run directory (exit 1).
 
 The stop must name the URL to use. It must also come before the estimate and before any
-run directory: that part is the endpoint preflight's (`cli/_run.py`, `batch/_endpoint.py`,
-another branch of issue 12), so its test is a strict xfail here until that is merged.
+run directory: that part is the endpoint preflight's (`batch/_endpoint.check_endpoint`,
+not this branch's), so its test is a strict xfail here until the preflight raises when
+`answering_base_url` finds the URL that answers.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def test_a_v1_url_for_an_api_v1_server_stops_naming_the_url_to_use(
 
 
 @pytest.mark.xfail(
-    reason="the /models 404 is a warning until the endpoint preflight (i12-runflow: "
-    "cli/_run.py, batch/_endpoint.py) makes it an error before the estimate and the run "
-    "directory; remove this mark once merged",
+    reason="a /models 404 is only a warning: batch/_endpoint.check_endpoint should raise "
+    "ConfigError(wrong_base_url_line(...)) when answering_base_url finds the right URL; "
+    "remove this mark then",
     strict=True,
 )
 def test_a_wrong_base_url_stops_before_the_estimate_and_the_run_directory(
