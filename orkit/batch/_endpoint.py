@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from orkit._settings import load_settings
+from orkit.batch._base_url import answering_base_url, wrong_base_url_line
 from orkit.batch._server import key_info, models_not_found, served_models
 from orkit.client import AsyncOpenRouter
 from orkit.config import OPENROUTER_BASE_URL, ClientOptions, Timeouts
@@ -38,7 +39,6 @@ __all__ = [
     "check_served",
     "open_client",
     "resolve_endpoint",
-    "wrong_base_url",
 ]
 
 _log = logging.getLogger("orkit")
@@ -136,7 +136,15 @@ async def check_endpoint(
     if endpoint.uses_catalog:
         return []
     await check_served(client, endpoint, models)
-    return [wrong_base_url(endpoint, "/models")] if models_not_found(client) else []
+    if not models_not_found(client):
+        return []
+    line = await wrong_base_url_line(endpoint.base_url, endpoint.api_key)
+    if await answering_base_url(endpoint.base_url, endpoint.api_key) is not None:
+        # the same server answers under another path: the URL is certainly wrong, so stop
+        # before the estimate and the run directory (a server with no /models anywhere
+        # may still chat: it runs, under BaseUrlGuard)
+        raise ConfigError(line)
+    return [line]
 
 
 async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
@@ -169,14 +177,6 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
 
 
 _LISTED_IN_ERRORS = 20  # models named in the error; a proxy of OpenRouter lists hundreds
-
-
-def wrong_base_url(endpoint: Endpoint, path: str) -> str:
-    """What a 404 for a path every OpenAI-compatible server has says: the base URL is wrong."""
-    return (
-        f"{endpoint.base_url}{path} answered 404: is the base URL right? "
-        "(llama.cpp, vLLM and Ollama serve /v1)"
-    )
 
 
 async def check_served(client: AsyncOpenRouter, endpoint: Endpoint, models: Sequence[str]) -> None:

@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from orkit.batch._endpoint import Endpoint, check_served, open_client, wrong_base_url
+from orkit.batch._base_url import wrong_base_url_line
+from orkit.batch._endpoint import Endpoint, check_served, open_client
 from orkit.batch._route_checks import fallback_models, route_models
 from orkit.batch._server import key_info, models_not_found, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
@@ -101,7 +102,7 @@ async def _url_context(endpoint: Endpoint, client: AsyncOpenRouter | None) -> Pr
         return PriceContext(catalog, f"{endpoint.base_url}/models")
     notes = ["costs are unknown: the server lists no prices (a self-hosted model?)"]
     if client is not None and models_not_found(client):
-        notes.insert(0, wrong_base_url(endpoint, "/models"))
+        notes.insert(0, await wrong_base_url_line(endpoint.base_url, endpoint.api_key))
     return PriceContext(None, f"none: {endpoint.base_url} lists no prices", notes=notes)
 
 

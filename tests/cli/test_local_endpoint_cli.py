@@ -114,7 +114,7 @@ def test_estimate_of_an_unknown_model_on_a_url_endpoint_is_the_error_alone(
     assert "does not serve 'meta-llama/llama-3.1-8b-instruct': its /models lists" in captured.err
 
 
-def test_a_wrong_base_url_warns_then_stops_at_the_first_answers(
+def test_a_wrong_base_url_stops_before_anything_is_sent(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     config = SimConfig(time_scale=0.0, local_server=True, models={MODEL: ModelProfile()})
@@ -132,20 +132,16 @@ def test_a_wrong_base_url_warns_then_stops_at_the_first_answers(
         args = [a for a in _args(tmp_path, wrong, MODEL, "--no-estimate") if a != "--quiet"]
         code = main(args)
     err = capsys.readouterr().err
-    assert code == 1
-    warning = (
-        f"{wrong}/models answered 404: is the base URL right? "
-        "(llama.cpp, vLLM and Ollama serve /v1)"
+    # the same server answers under /v1: the URL is certainly wrong, so the preflight stops
+    # the run before anything is sent or a run directory is made (exit 2: bad input)
+    assert code == 2
+    assert err.strip() == (
+        f"orkit: error: {wrong}/models answered 404: the base URL is wrong; "
+        f"{root}/v1/models answers: use --endpoint {root}/v1"
     )
-    assert warning in caplog.messages
-    assert (
-        f"orkit: error: {wrong}/models answered 404, and its chat completions too (404 Not "
-        f"Found): the base URL is wrong; {root}/v1/models answers: use --endpoint {root}/v1. "
-        "The run stopped; nothing more was sent."
-    ) in err
-    # stopped at the first answers: no retries and fallbacks through every task
-    assert 1 <= paths["/chat/completions"] <= 4
+    assert paths["/chat/completions"] == 0
     assert paths["/v1/chat/completions"] == paths["/api/v1/chat/completions"] == 0
+    assert not (tmp_path / "runs").exists()
 
 
 def test_the_estimate_of_a_wrong_base_url_says_so(
@@ -154,4 +150,6 @@ def test_the_estimate_of_a_wrong_base_url_says_so(
     wrong = local_url.removesuffix("/api/v1")  # the server serves /v1 and /api/v1
     code = main(["estimate", *_args(tmp_path, wrong, MODEL)[1:11]])
     assert code == 0
-    assert f"{wrong}/models answered 404: is the base URL right?" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{wrong}/models answered 404: the base URL is wrong" in out
+    assert f"use --endpoint {wrong}/v1" in out

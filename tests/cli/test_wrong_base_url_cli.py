@@ -2,10 +2,9 @@
 emulator that serves `/api/v1` (`orkit sim` as OpenRouter) printed the full estimate,
 started, and left a `stopped` run directory (exit 1).
 
-The stop must name the URL to use. It must also come before the estimate and before any
-run directory: that part is the endpoint preflight's (`batch/_endpoint.check_endpoint`,
-not this branch's), so its test is a strict xfail here until the preflight raises when
-`answering_base_url` finds the URL that answers.
+The stop names the URL to use, and comes before the estimate and before any run
+directory: the endpoint preflight (`batch/_endpoint.check_endpoint`) raises when
+`answering_base_url` finds the same server answering under another path.
 """
 
 from __future__ import annotations
@@ -75,12 +74,6 @@ def test_a_v1_url_for_an_api_v1_server_stops_naming_the_url_to_use(
     assert _sent(emulator_url) == 0  # every request went to the missing path
 
 
-@pytest.mark.xfail(
-    reason="a /models 404 is only a warning: batch/_endpoint.check_endpoint should raise "
-    "ConfigError(wrong_base_url_line(...)) when answering_base_url finds the right URL; "
-    "remove this mark then",
-    strict=True,
-)
 def test_a_wrong_base_url_stops_before_the_estimate_and_the_run_directory(
     tmp_path: Path,
     emulator_url: str,
