@@ -102,6 +102,7 @@ async def estimate_with_client(
         ctx.catalog.require(fallback_models(sweep))
         ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))
     ctx.notes.extend(spill_notes(sweep, ctx.catalog))
+    ctx.notes.extend(unpriced_notes(sweep, ctx.catalog))
     check_routes(sweep, ctx.endpoints)  # before any line is priced
     sizes = measure_plan(plan, _exact_counter(endpoint))
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
@@ -240,6 +241,23 @@ def _chain(sweep: Sweep, model: str, params: dict[str, Any]) -> list[str]:
     chain = dict.fromkeys([*chain_of(params), *sweep.fallbacks.get(model, ())])
     chain.pop(model, None)
     return list(chain)
+
+
+def unpriced_notes(sweep: Sweep, catalog: Catalog | None) -> list[str]:
+    """A line for each model the catalog lists without a price: a router (`openrouter/auto`
+    and its kind, `"-1"` in /models) bills the model it picks per request, which nobody
+    knows in advance; its line's `$0` is no estimate, and the total leaves it out."""
+    if catalog is None:
+        return []
+    out = []
+    for model in sweep.models:
+        info = catalog.get(model)
+        if info is not None and info.prompt_price is None and not info.is_free:
+            out.append(
+                f"{model} has no listed price (it picks a model per request and bills that "
+                "model's): its cost is unknown, and the totals leave it out"
+            )
+    return out
 
 
 def spill_notes(sweep: Sweep, catalog: Catalog | None) -> list[str]:

@@ -198,6 +198,8 @@ def _sum_line(
         price_source=groups[0].prices.source if groups else "catalog",
         output_source=_source([g.output for g in groups]),
         free=info.is_free,
+        # a router (`openrouter/auto`: "-1" in /models) bills the model it picks per request
+        price_known=info.is_free or info.prompt_price is not None,
     )
     return line, _lane(info, cal, inputs, sent, prompt, completion)
 

@@ -47,7 +47,7 @@ class Continuation:
 
 
 def _current_sweep(
-    run: RunDir, manifest: dict[str, Any], allow_drift: bool
+    run: RunDir, manifest: dict[str, Any], allow_drift: bool, verb: str = "resume"
 ) -> tuple[Sweep, list[str]]:
     """The sweep to continue with: the one the run stored (never its spec file re-read) —
     unless the dataset or a prompt file it read changed since, which is refused (naming the
@@ -57,7 +57,7 @@ def _current_sweep(
     if changes and not allow_drift:
         raise SpecError(
             f"the run's input files changed since it started ({'; '.join(changes)}); "
-            "resume with --allow-drift to continue with them as they are now",
+            f"{verb} with --allow-drift to continue with them as they are now",
             path=where,
         )
     return sweep, changes
@@ -253,7 +253,7 @@ async def _retry(
     api_key: str | Secret | None,
     observer: Observer | None,
 ) -> Continuation:
-    sweep, changes = _current_sweep(run, manifest, allow_drift)
+    sweep, changes = _current_sweep(run, manifest, allow_drift, "retry")
     if changes:
         adopt_drift(manifest, sweep, changes)
     journal = Journal(run.journal_path)

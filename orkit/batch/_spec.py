@@ -44,6 +44,7 @@ time_scale = 0.2
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -126,11 +127,10 @@ def spec_from_dict(
 
     unknown = set(raw) - set(SPEC_KEYS)
     if unknown:
-        raise SpecError(
-            f"unknown key (known: {', '.join(sorted(SPEC_KEYS))})",
-            path=where,
-            field=sorted(unknown)[0],
-        )
+        key = sorted(unknown)[0]
+        near = difflib.get_close_matches(key, list(SPEC_KEYS), n=1)
+        hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(sorted(SPEC_KEYS))}"
+        raise SpecError(f"unknown key; {hint}", path=where, field=key)
     base = base or Path.cwd()
     values: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("prompt", "prompts")}
     for table in _TABLES:
@@ -198,7 +198,14 @@ def _prompts(raw: Mapping[str, Any], base: Path, where: str | None) -> dict[str,
 def _variant(table: Mapping[str, Any], base: Path, where: str | None, at: str) -> dict[str, str]:
     unknown = set(table) - _PROMPT_KEYS
     if unknown:
-        raise SpecError("unknown key", path=where, field=f"{at}.{sorted(unknown)[0]}")
+        key = sorted(unknown)[0]
+        near = difflib.get_close_matches(key, sorted(_PROMPT_KEYS), n=1)
+        hint = (
+            f"; did you mean {near[0]!r}?"
+            if near
+            else f" (known: {', '.join(sorted(_PROMPT_KEYS))})"
+        )
+        raise SpecError(f"unknown key{hint}", path=where, field=f"{at}.{key}")
     template, file = table.get("template"), table.get("file")
     if template is not None and file is not None:
         raise SpecError("give either template or file, not both", path=where, field=at)

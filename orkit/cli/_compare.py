@@ -177,7 +177,8 @@ def _check_shared_items(tables: dict[str, tuple[Any, Any]], min_shared: int) -> 
         noun = "item" if shared == 1 else "items"
         raise ConfigError(
             f"these runs share {shared} dataset {noun} (matched by item_id), fewer than "
-            f"--min-shared {min_shared}: there is nothing to compare them on"
+            f"--min-shared {min_shared}: paired tests on so few items show nothing "
+            "(give --min-shared N to compare anyway)"
         )
 
 

@@ -137,7 +137,7 @@ def _costs(s: pd.Series) -> list[str]:
 
 def _pairs_table(pairs: pd.DataFrame, binary: bool, level: str, noun: str) -> str:
     headers = [f"{noun}_a", f"{noun}_b", "n", "a", "b", "a − b", f"{level} interval"]
-    headers += ["p", "p Holm", ""]
+    headers += ["p", "p Holm", "sig"]  # "*": significant after Holm
     diff = "{:+.1f} pp" if binary else "{:+.3f}"
     scale = 100.0 if binary else 1.0
     fmt = _score_format(binary)

@@ -41,6 +41,10 @@ class LineEstimate:
     free: bool = False
     scorer: str | None = None
     """A judge line's scorer: two judges on one model are two lines, each named by it."""
+    price_known: bool = True
+    """False for a model the catalog lists without a price (a router such as
+    `openrouter/auto` bills the model it picks per request): its costs are unknown, shown so
+    and null in `to_dict()`, and the totals say they leave it out."""
 
     @property
     def sent(self) -> int:
@@ -119,6 +123,9 @@ class Estimate:
         if not self.prices_known:  # unknown is null, never 0
             for part in (*out["lines"], out["total"]):
                 part.update(dict.fromkeys(_COST_KEYS))
+        for part in out["lines"]:
+            if not part["price_known"]:
+                part.update(dict.fromkeys(_COST_KEYS))
         return out
 
     def _as_dict(self) -> dict[str, Any]:
@@ -167,7 +174,9 @@ class Estimate:
         header: tuple[str, ...] = ("model", "requests", "cached", "prompt tok", "output tok")
         header = (*header, "low", "expected", "high", "duration", "notes")
         money = format_usd if self.prices_known else _unknown
-        rows = [_row(line, money) for line in self.lines]
+        rows = [_row(line, money if line.price_known else _unknown) for line in self.lines]
+        unpriced = sum(not line.price_known for line in self.lines)
+        total = money if not unpriced else (lambda v: f"{money(v)} + {unpriced} unknown")
         rows.append(
             (
                 "TOTAL",
@@ -175,9 +184,9 @@ class Estimate:
                 f"{sum(line.cache_hits for line in self.lines):,}",
                 f"{sum(line.prompt_tokens for line in self.lines):,}",
                 f"{sum(line.completion_tokens for line in self.lines):,}",
-                money(self.cost_low_usd),
-                money(self.cost_expected_usd),
-                money(self.cost_high_usd),
+                total(self.cost_low_usd),
+                total(self.cost_expected_usd),
+                total(self.cost_high_usd),
                 format_duration(self.duration_s),
                 "",
             )
@@ -194,7 +203,7 @@ class Estimate:
     def footer(self) -> str:
         parts = [f"prices: {self.prices}"]
         if self.budget_usd is not None:
-            parts.append(f"budget {format_usd(self.budget_usd)}: {self.verdict}")
+            parts.append(f"budget {format_usd(self.budget_usd)}: {_VERDICT_SAYS[self.verdict]}")
         if self.deferred_free_requests:
             parts.append(
                 f"{self.deferred_free_requests:,} free-model requests are past today's quota "
@@ -218,6 +227,18 @@ class Estimate:
 _COST_KEYS = ("cost_low_usd", "cost_expected_usd", "cost_high_usd")
 
 
+_VERDICT_SAYS = {
+    "fits": "fits (even the high estimate)",
+    "may exceed": "may exceed (the expected cost fits, the high estimate does not); tasks that "
+    "would pass it are left skipped_budget, for a resume",
+    "exceeds": "exceeds (even the expected cost is above it); tasks that would pass it are left "
+    "skipped_budget, for a resume",
+    "cost unknown": "cost unknown (the server lists no prices)",
+    "no budget": "no budget",
+}
+"""The budget line in words: the verdict alone (`exceeds`) read as a sentence cut off."""
+
+
 def _unknown(value: float) -> str:
     return "unknown"
 
@@ -226,8 +247,11 @@ def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
     notes = [f"output: {line.output_source}"]
     if line.price_source != "catalog":
         notes.append(line.price_source)
+    if not line.price_known:
+        notes.append("price: that of the model it picks")
     if line.quota_days is not None:
-        notes.append(f"free quota: {line.quota_days:,.1f} days")
+        days = line.quota_days
+        notes.append(f"free quota: {'<0.1' if 0 < days < 0.05 else f'{days:,.1f}'} days")
     name = line.model
     if line.role == "judge":
         name += f" (judge: {line.scorer})" if line.scorer else " (judge)"

@@ -195,3 +195,16 @@ def test_a_prompt_file_given_on_the_command_line_is_checked_for_drift(
     assert cli("resume", str(run), "--budget", "1", "--allow-drift") == 0
     df = Run(run).to_pandas()
     assert df["messages_json"].str.contains("Answer: What is").all()
+
+
+def test_retry_names_itself_when_refusing_drift(
+    project: Path, flaky_url: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    cli("run", "spec.toml", "--endpoint", flaky_url, "--budget", "1", "--yes")
+    run = only_run(project)
+    assert (Run(run).to_pandas()["status"] == "error").any()  # model A fails half its tasks
+    (project / "data" / "q.jsonl").write_text('{"id": "new", "question": "?"}\n')
+    capsys.readouterr()
+    assert cli("retry", str(run), "--errors") == 2
+    err = capsys.readouterr().err
+    assert "retry with --allow-drift" in err and "resume with" not in err

@@ -55,7 +55,10 @@ def test_prompt_file_is_read_relative_to_the_spec(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: "concurency = 3\n" + s, "field 'concurency': unknown key"),
+        (
+            lambda s: "concurency = 3\n" + s,
+            "field 'concurency': unknown key; did you mean 'concurrency'?",
+        ),
         (lambda s: s.replace('models = ["openai/gpt-4o-mini"]', "models = []"), "field 'models'"),
         (lambda s: s.replace('models = ["openai/gpt-4o-mini"]', "models = 3"), "field 'models'"),
         (lambda s: s.replace('endpoint = "sim"', 'endpoint = "ftp://x"'), "field 'endpoint'"),

@@ -340,7 +340,10 @@ def test_estimate_renders_as_table_dict_and_dataframe() -> None:
     assert est.cost_expected_usd == pytest.approx(0.4) and est.verdict == "may exceed"
     text = str(est)
     assert "a/b" in text and "j/k (judge)" in text and "TOTAL" in text
-    assert "snapshot of 2026-08-19" in text and "budget $0.50: may exceed" in text
+    assert (
+        "snapshot of 2026-08-19" in text
+        and "budget $0.50: may exceed (the expected cost fits, the high estimate does not)" in text
+    )
     frame = est.to_pandas()
     assert list(frame["model"]) == ["a/b", "j/k", "TOTAL"]
     assert est.to_dict()["total"]["requests"] == 20
