@@ -175,7 +175,8 @@ class Estimate:
         header = (*header, "low", "expected", "high", "duration", "notes")
         money = format_usd if self.prices_known else _unknown
         rows = [_row(line, money if line.price_known else _unknown) for line in self.lines]
-        unpriced = sum(not line.price_known for line in self.lines)
+        # lines without a price of their own (routers), when the others have one
+        unpriced = sum(not line.price_known for line in self.lines) if self.prices_known else 0
         total = money if not unpriced else (lambda v: f"{money(v)} + {unpriced} unknown")
         rows.append(
             (

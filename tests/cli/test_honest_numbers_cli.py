@@ -7,25 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from orkit.cli import main
-from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 MODEL = "openai/gpt-4o-mini"
-
-
-@pytest.fixture
-def local_url() -> Iterator[str]:
-    """The emulator as a local server that reports no cost (as llama.cpp or vLLM)."""
-    config = SimConfig(
-        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
-    )
-    with serve_in_thread(app=create_app(config)) as url:
-        yield url
 
 
 def _run_args(tmp_path: Path, endpoint: str, *extra: str) -> list[str]:
@@ -58,9 +46,9 @@ def _report_card(path: Path, label: str) -> str:
 
 
 def test_a_cost_nobody_reported_is_unknown_everywhere_never_0(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(_run_args(tmp_path, local_url)) == 0
+    assert main(_run_args(tmp_path, no_usage_url)) == 0
     out = capsys.readouterr().out
     assert "completed: 4 tasks, 0 errors, cost unknown in " in out
     summary_row = next(line for line in out.splitlines() if line.startswith(MODEL))
@@ -101,9 +89,9 @@ def test_a_fully_cached_rerun_says_it_was_served_from_the_cache(
 
 
 def test_an_estimate_on_a_server_that_lists_no_prices_says_unknown_not_0(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["estimate", *_run_args(tmp_path, local_url)[1:9]]  # dataset, prompt, model, URL
+    args = ["estimate", *_run_args(tmp_path, no_usage_url)[1:9]]  # dataset, prompt, model, URL
     assert main(args) == 0
     table = capsys.readouterr().out
     total = next(line for line in table.splitlines() if line.startswith("TOTAL"))

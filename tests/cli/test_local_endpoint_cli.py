@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,6 @@ from orkit.cli import main
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 MODEL = "openai/gpt-4o-mini"
-
-
-@pytest.fixture
-def local_url() -> Iterator[str]:
-    config = SimConfig(
-        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
-    )
-    with serve_in_thread(app=create_app(config)) as url:
-        yield url
 
 
 def _stats(url: str) -> dict[str, Any]:
@@ -56,22 +46,22 @@ def _args(tmp_path: Path, url: str, model: str, *extra: str) -> list[str]:
 
 
 def test_unknown_model_is_one_line_naming_the_served_models_and_exit_2(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(_args(tmp_path, local_url, "meta-llama/llama-3.1-8b-instruct"))
+    code = main(_args(tmp_path, no_usage_url, "meta-llama/llama-3.1-8b-instruct"))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert code == 2
     assert err == [
-        f"orkit: error: {local_url} does not serve 'meta-llama/llama-3.1-8b-instruct': "
+        f"orkit: error: {no_usage_url} does not serve 'meta-llama/llama-3.1-8b-instruct': "
         f"its /models lists {MODEL}"
     ]
-    assert _stats(local_url)["requests"] == 0
+    assert _stats(no_usage_url)["requests"] == 0
 
 
 def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = [a for a in _args(tmp_path, local_url, MODEL) if a != "--quiet"]
+    args = [a for a in _args(tmp_path, no_usage_url, MODEL) if a != "--quiet"]
     assert main([*args, "--no-estimate"]) == 0
     out = capsys.readouterr().out
     assert "completed: 4 tasks, 0 errors, cost unknown in " in out  # not $0
@@ -79,9 +69,9 @@ def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
 
 
 def test_no_stream_flag_sends_plain_requests(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(_args(tmp_path, local_url, MODEL, "--no-stream")) == 0
+    assert main(_args(tmp_path, no_usage_url, MODEL, "--no-stream")) == 0
     run_dir = next((tmp_path / "runs").iterdir())
     rows = pd.read_parquet(run_dir / "results")
     assert rows["ttft_s"].isna().all() and rows["completion_tokens"].notna().all()
@@ -90,24 +80,24 @@ def test_no_stream_flag_sends_plain_requests(
 
 
 def test_a_close_model_name_gets_a_did_you_mean_and_no_estimate_table(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # not --quiet: the estimate would be printed, were the check after it
-    args = [a for a in _args(tmp_path, local_url, "openai/gpt-4o-mni") if a != "--quiet"]
+    args = [a for a in _args(tmp_path, no_usage_url, "openai/gpt-4o-mni") if a != "--quiet"]
     code = main(args)
     captured = capsys.readouterr()
     assert code == 2
     assert captured.out == ""
     assert [ln for ln in captured.err.splitlines() if ln.strip()] == [
-        f"orkit: error: {local_url} does not serve 'openai/gpt-4o-mni'; did you mean {MODEL}?"
+        f"orkit: error: {no_usage_url} does not serve 'openai/gpt-4o-mni'; did you mean {MODEL}?"
     ]
-    assert _stats(local_url)["requests"] == 0
+    assert _stats(no_usage_url)["requests"] == 0
 
 
 def test_estimate_of_an_unknown_model_on_a_url_endpoint_is_the_error_alone(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_args = _args(tmp_path, local_url, "meta-llama/llama-3.1-8b-instruct")
+    run_args = _args(tmp_path, no_usage_url, "meta-llama/llama-3.1-8b-instruct")
     code = main(["estimate", *run_args[1:11]])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
@@ -145,9 +135,9 @@ def test_a_wrong_base_url_stops_before_anything_is_sent(
 
 
 def test_the_estimate_of_a_wrong_base_url_says_so(
-    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    wrong = local_url.removesuffix("/api/v1")  # the server serves /v1 and /api/v1
+    wrong = no_usage_url.removesuffix("/api/v1")  # the server serves /v1 and /api/v1
     code = main(["estimate", *_args(tmp_path, wrong, MODEL)[1:11]])
     assert code == 0
     out = capsys.readouterr().out

@@ -10,25 +10,14 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from orkit.cli import main
-from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 MODEL = "openai/gpt-4o-mini"
 NOTICE = "sends no token counts on streams"
-
-
-@pytest.fixture
-def no_stream_usage_url() -> Iterator[str]:
-    config = SimConfig(
-        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
-    )
-    with serve_in_thread(app=create_app(config)) as url:
-        yield url
 
 
 def _args(tmp_path: Path, url: str) -> list[str]:
@@ -56,7 +45,7 @@ def _args(tmp_path: Path, url: str) -> list[str]:
 
 @pytest.mark.parametrize("progress", ["bar", "plain"])
 def test_the_stream_switch_notice_starts_a_line_of_its_own(
-    tmp_path: Path, no_stream_usage_url: str, progress: str
+    tmp_path: Path, no_usage_url: str, progress: str
 ) -> None:
     # A process of its own, as a user runs it: logging unconfigured (Python's last-resort
     # handler prints the notice), where pytest's log capture would otherwise take it.
@@ -66,7 +55,7 @@ def test_the_stream_switch_notice_starts_a_line_of_its_own(
             sys.executable,
             "-m",
             "orkit",
-            *_args(tmp_path, no_stream_usage_url),
+            *_args(tmp_path, no_usage_url),
             "--progress",
             progress,
         ],
@@ -77,7 +66,7 @@ def test_the_stream_switch_notice_starts_a_line_of_its_own(
     err = done.stderr.decode()  # as bytes: text mode would turn each "\r" into "\n"
     assert done.returncode == 0, err
     assert err.count(NOTICE) == 1, err
-    start = err.index(f"{no_stream_usage_url} {NOTICE}")
+    start = err.index(f"{no_usage_url} {NOTICE}")
     assert "0/6" in err[:start], "the progress line was not drawn before the notice"
     before = repr(err[max(0, start - 80) : start + 40])
     if progress == "bar":
@@ -93,10 +82,10 @@ def test_the_stream_switch_notice_starts_a_line_of_its_own(
 
 
 def test_logging_is_left_as_it_was_after_the_run(
-    tmp_path: Path, no_stream_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = list(logging.root.handlers)
-    assert main(_args(tmp_path, no_stream_usage_url)) == 0
+    assert main(_args(tmp_path, no_usage_url)) == 0
     assert logging.root.handlers == before
 
 

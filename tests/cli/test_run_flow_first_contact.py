@@ -287,27 +287,17 @@ def test_the_users_own_input_is_checked_before_the_key(
 # --------------------------------------------------------------- --quiet
 
 
-@pytest.fixture
-def no_stream_usage_url() -> Iterator[str]:
-    """A local server whose streams carry no token counts (orkit then stops streaming)."""
-    config = SimConfig(
-        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
-    )
-    with serve_in_thread(app=create_app(config)) as url:
-        yield url
-
-
 @pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "not-quiet"])
 def test_quiet_prints_only_where_the_run_is(
     spec: Path,
-    no_stream_usage_url: str,
+    no_usage_url: str,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
     quiet: bool,
 ) -> None:
     # `-q` still printed "... sends no token counts on streams: ..." (a log notice: on a
     # console it goes to stderr; here pytest's log capture sees what would be printed)
-    args = ["run", str(spec), "--endpoint", no_stream_usage_url, "--yes", "--no-report"]
+    args = ["run", str(spec), "--endpoint", no_usage_url, "--yes", "--no-report"]
     assert main([*args, *(["-q"] if quiet else ["--progress", "none"])]) == 0
     out, err = capsys.readouterr()
     (run_dir,) = (spec.parent / "runs").iterdir()
