@@ -6,6 +6,7 @@ scrubbed of anything that looks like an API key (prompts and outputs are user da
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,24 @@ def _examples(
                     "passed": passed.get(r.task_key),
                 }
             )
-        prompt = group["messages_json"].iloc[0]
-        out.append({"item_id": item_id, "prompt": prompt, "cells": cells})
+        # each prompt variant's own messages (a grid of prompts sent each item several
+        # ways; showing the first one only put the others' outputs under the wrong prompt)
+        variants = group.drop_duplicates("messages_json")
+        prompts = [
+            {"id": str(v.prompt_id), "text": _readable(str(v.messages_json))}
+            for v in variants.itertuples()
+        ]
+        out.append({"item_id": item_id, "prompts": prompts, "cells": cells})
     return out
+
+
+def _readable(messages_json: str) -> str:
+    """`system: ...` / `user: ...` lines from the stored messages (their JSON if odd)."""
+    try:
+        messages = json.loads(messages_json)
+        return "\n".join(f"{m['role']}: {m['content']}" for m in messages)
+    except (ValueError, TypeError, KeyError):
+        return messages_json
 
 
 def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
