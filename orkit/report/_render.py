@@ -25,7 +25,7 @@ from orkit._format import (
 )
 from orkit._redact import redact_secrets
 from orkit.results import RunDir, endpoint_label, read_results, read_scores
-from orkit.stats import contestants, summarize
+from orkit.stats import Contestants, contestants, summarize
 
 __all__ = ["render_report", "write_report"]
 
@@ -82,13 +82,15 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
 
 
 def _examples(
-    results: pd.DataFrame, scores: pd.DataFrame, labels: pd.Series, limit: int
+    results: pd.DataFrame, scores: pd.DataFrame, entrants: Contestants, limit: int
 ) -> list[dict[str, Any]]:
-    """The first `limit` items, each with every contestant's output and pass/fail."""
+    """The first `limit` items, each with every contestant's output and pass/fail, in the
+    contestants' order (as the table above lists them)."""
     if results.empty:
         return []
     item_ids = list(dict.fromkeys(results.sort_values("item_index")["item_id"]))[:limit]
-    results = results.assign(contestant=labels.to_numpy())
+    results = results.assign(contestant=entrants.of_rows().to_numpy(), order=entrants.codes)
+    results = results.sort_values(["item_index", "order", "repeat"], kind="stable")
     wanted = results[results["item_id"].isin(item_ids)]
     passed = {}
     if not scores.empty:
@@ -190,7 +192,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
             for key, header in (("skipped", "skipped (budget)"), ("deferred", "deferred (quota)"))
             if any(row[key] for row in model_rows)
         ],
-        examples=_examples(results, scores, entrants.of_rows(), max_examples),
+        examples=_examples(results, scores, entrants, max_examples),
         n_items=int(results["item_id"].nunique()) if not results.empty else 0,
         warnings=manifest.get("warnings") or [],
         judges=_judges(manifest),

@@ -28,3 +28,10 @@ def test_each_prompt_variant_is_shown_with_its_own_messages(tmp_path: Path) -> N
     assert "user: Please think about it: What is 0 + 1?" in html
     assert '<div class="muted">terse</div>' in html and '<div class="muted">chatty</div>' in html
     assert json.dumps([{"content": "Answer only.", "role": "system"}])[:20] not in html
+    # each item's outputs in the contestants' order, as the table lists them
+    examples = html[html.index("<h2>Examples") :]
+    labels = [f'<span class="muted">openai/gpt-4o-mini · {p}</span>' for p in ("terse", "chatty")]
+    for item in ("q0", "q1", "q2"):
+        start = examples.index(f"<b>{item}</b>")
+        row = examples[start : examples.index("</tr>", start)]
+        assert row.index(labels[0]) < row.index(labels[1])
