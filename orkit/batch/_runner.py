@@ -436,16 +436,22 @@ async def run_sweep_async(
     clock: Clock | None = None,
     run_id: str | None = None,
     estimate: Estimate | None = None,
+    prepared: tuple[Plan, Endpoint, int] | None = None,
+    routes_checked: bool = False,
 ) -> RunDir:
     """Run `sweep` and return its run directory. Per-task failures are rows; only run-level
     failures raise (after the rows so far are flushed and the manifest says what happened).
     `estimate` (made by the caller, e.g. to ask before spending) goes into the manifest;
-    without one, the run makes its own."""
+    without one, the run makes its own. `prepared`: what `prepare(sweep)` returned to a
+    caller that already made it (`orkit run`, before its estimate), so the dataset is not
+    read and rendered again (`api_key` is then unused: the endpoint holds the key);
+    `routes_checked`: the caller's `preflight_async` already checked the provider routes."""
     with older_objects_frozen():
-        plan, endpoint, rows = prepare(sweep, api_key=api_key)
+        plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
         total = rows * plan.tasks_per_item
         async with sweep_client(sweep, endpoint) as client:
-            await _check_routes(sweep, endpoint, client)
+            if not routes_checked:
+                await _check_routes(sweep, endpoint, client)
             run = RunDir.create(Path(sweep.out), run_id)
             manifest = _manifest(sweep, endpoint, plan, run, rows, total)
             # Without the caller's estimate, the run makes its own while its last requests are

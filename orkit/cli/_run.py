@@ -323,7 +323,16 @@ def run(args: argparse.Namespace) -> int:
         if not confirm_spend(estimate, yes=args.yes, above_usd=args.confirm_above, what="run"):
             return ExitCode.FAILED  # answered no: not done, nothing sent
     observer = progress_for(args, sweep.shown_name)
-    run_dir = run_with_interrupts(run_sweep_async, sweep, observer=observer, estimate=estimate)
+    # The checks above are not made again: the dataset is not re-read, nor (after the
+    # preflight) the routes re-fetched; the run's client still makes its own preflight.
+    run_dir = run_with_interrupts(
+        run_sweep_async,
+        sweep,
+        observer=observer,
+        estimate=estimate,
+        prepared=(plan, endpoint, rows),
+        routes_checked=not args.no_estimate,
+    )
     return finish_run(run_dir, args)
 
 
