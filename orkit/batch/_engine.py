@@ -280,16 +280,14 @@ async def _run_task(task: Task, ctx: _Context) -> None:
 async def _send_task(task: Task, ctx: _Context, started: float, cache_key: str | None) -> None:
     """Reserve the task's worst case against the budget, route it, record the outcome."""
     services = ctx.services
-    reserved: float | None = None
-    budget = services.budget if services.worst_case is not None else None
-    if budget is not None and services.worst_case is not None:
-        reserved = services.worst_case.task(task)
+    budget, worst_case = services.budget, services.worst_case
+    pay = None
+    if budget is not None and worst_case is not None:
+        reserved = worst_case.task(task)
         if not await budget.reserve(reserved):
             _record_skipped(task, ctx, started, f"could cost up to {usd(reserved)}")
             return
-    pay = None
-    if budget is not None and services.worst_case is not None and reserved is not None:
-        pay = AttemptBudget(budget, services.worst_case.attempt, reserved)
+        pay = AttemptBudget(budget, worst_case.attempt, reserved)
     offset = services.attempt_offsets.get(task.key, 0)
     hooks = TaskAttempts(task, ctx.run_id, ctx.sink, offset=offset, budget=pay)
     try:
