@@ -3,7 +3,9 @@ mode, as llama.cpp or vLLM) that reports no cost and sends no token counts on st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,3 +22,33 @@ def no_usage_url() -> Iterator[str]:
     )
     with serve_in_thread(app=create_app(config)) as url:
         yield url
+
+
+RunArgs = Callable[..., list[str]]
+
+
+@pytest.fixture
+def run_args(tmp_path: Path) -> RunArgs:
+    """Builds `orkit run` arguments: `items` rows `{"q": ...}` written to `items.jsonl`, the
+    prompt `{{ q }}`, one model, `endpoint`, `--out runs`, then `flags`. The order is fixed,
+    so `args[1:9]` is dataset, prompt, model and endpoint and `args[1:11]` adds `--out`."""
+
+    def build(endpoint: str, *flags: str, items: int = 4, model: str = LOCAL_MODEL) -> list[str]:
+        path = tmp_path / "items.jsonl"
+        path.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(items)))
+        return [
+            "run",
+            "--dataset",
+            str(path),
+            "--prompt",
+            "{{ q }}",
+            "--model",
+            model,
+            "--endpoint",
+            endpoint,
+            "--out",
+            str(tmp_path / "runs"),
+            *flags,
+        ]
+
+    return build
