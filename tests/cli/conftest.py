@@ -14,14 +14,24 @@ from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 LOCAL_MODEL = "openai/gpt-4o-mini"
 
 
-@pytest.fixture
-def no_usage_url() -> Iterator[str]:
-    """The base URL of a local server serving `LOCAL_MODEL`, no prices, no stream usage."""
+def _no_usage_server() -> Iterator[str]:
     config = SimConfig(
         time_scale=0.0, local_server=True, stream_usage=False, models={LOCAL_MODEL: ModelProfile()}
     )
     with serve_in_thread(app=create_app(config)) as url:
         yield url
+
+
+@pytest.fixture
+def no_usage_url() -> Iterator[str]:
+    """The base URL of a local server serving `LOCAL_MODEL`, no prices, no stream usage."""
+    yield from _no_usage_server()
+
+
+@pytest.fixture(scope="module")
+def module_no_usage_url() -> Iterator[str]:
+    """`no_usage_url`, one server for a whole module (for module-scoped runs)."""
+    yield from _no_usage_server()
 
 
 RunArgs = Callable[..., list[str]]
