@@ -1,4 +1,6 @@
-"""Shared test setup: no real key, no real cache dir, asyncio only."""
+"""Shared test setup: no real key, no real cache dir, asyncio only; a local OpenAI-compatible
+server (the emulator in local-server mode, as llama.cpp or vLLM) that reports no cost and
+sends no token counts on streams."""
 
 from __future__ import annotations
 
@@ -7,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
+
 REPO = Path(__file__).resolve().parent.parent
+
+LOCAL_MODEL = "openai/gpt-4o-mini"
 
 
 @pytest.fixture
@@ -37,3 +43,23 @@ def _clean_env(
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+def _no_usage_server() -> Iterator[str]:
+    config = SimConfig(
+        time_scale=0.0, local_server=True, stream_usage=False, models={LOCAL_MODEL: ModelProfile()}
+    )
+    with serve_in_thread(app=create_app(config)) as url:
+        yield url
+
+
+@pytest.fixture
+def no_usage_url() -> Iterator[str]:
+    """The base URL of a local server serving `LOCAL_MODEL`, no prices, no stream usage."""
+    yield from _no_usage_server()
+
+
+@pytest.fixture(scope="module")
+def module_no_usage_url() -> Iterator[str]:
+    """`no_usage_url`, one server for a whole module (for module-scoped runs)."""
+    yield from _no_usage_server()

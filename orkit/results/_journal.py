@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,19 @@ class Journal:
         if commit:
             self.commit()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction of the block's statements: committed if the block ends, rolled
+        back if it raises. Call `commit` first: the outcomes recorded so far stay apart."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def commit(self) -> None:
         """Make every outcome recorded so far durable (nothing to do once closed: closing
         commits)."""
@@ -203,17 +217,11 @@ class Journal:
         if not updates:
             return
         self.commit()
-        db = self._db
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             db.executemany(
                 "UPDATE attempts SET attempt = ? WHERE id = ?",
                 [(_dumps(a), i) for i, a in updates],
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def extra_billed(self) -> list[tuple[str, float | None]]:
         """(task model, cost or None) of every billed attempt whose cost is not its task's
@@ -274,13 +282,8 @@ class Journal:
             sql = "INSERT OR REPLACE INTO staged_scores (scores, task_key) VALUES (?, ?)"
         else:
             sql = "UPDATE tasks SET scores = ? WHERE task_key = ?"
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             db.executemany(sql, [(_dumps(list(rows)), key) for key, rows in updates])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def finish_staged_scores(self, *, apply: bool) -> int:
         """Move every staged score list into place in one transaction (or, without `apply`,
@@ -291,8 +294,7 @@ class Journal:
             "CREATE TEMP TABLE IF NOT EXISTS staged_scores "
             "(task_key TEXT PRIMARY KEY, scores TEXT NOT NULL)"
         )
-        db.execute("BEGIN")
-        try:
+        with self._transaction():
             cursor = db.execute(
                 "UPDATE tasks SET scores = (SELECT s.scores FROM staged_scores s "
                 "WHERE s.task_key = tasks.task_key) "
@@ -300,10 +302,6 @@ class Journal:
                 (1 if apply else 0,),
             )
             db.execute("DELETE FROM staged_scores")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return int(cursor.rowcount)
 
     def drop_pending(self, keep: set[str]) -> int:

@@ -21,9 +21,12 @@ from orkit.router._limits import Limits, ModelScope, ProviderScope
 from orkit.router._options import RouterOptions
 from orkit.router._policy import TASK_TIMEOUT, Action, RetryPolicy, Step, classify, decide
 from orkit.router._quota import DailyQuota
-from orkit.types import ChatRequest, ChatResponse, Clock, Completer
+from orkit.types import ChatRequest, ChatResponse, Clock, Completer, Usage
 
 __all__ = ["Attempt", "AttemptHooks", "CircuitOpenError", "Outcome", "Router"]
+
+_NO_USAGE = Usage()
+"""What an answer that reported no usage said: no tokens, no cost (all None)."""
 
 
 class CircuitOpenError(APIError):
@@ -356,7 +359,7 @@ class Router:
         duration = clock.now() - t0
         limits.release(here.scope, here.provider)
         limits.on_success(here.scope, here.provider, t0)
-        usage = response.usage
+        usage = response.usage or _NO_USAGE
         state.add(
             Attempt(
                 attempt=state.attempt,
@@ -370,9 +373,9 @@ class Router:
                 retry_after_s=None,
                 action="ok",
                 generation_id=response.generation_id,
-                prompt_tokens=usage.prompt_tokens if usage is not None else None,
-                completion_tokens=usage.completion_tokens if usage is not None else None,
-                cost_usd=usage.cost_usd if usage is not None else None,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost_usd=usage.cost_usd,
             )
         )
         return None, response
@@ -437,7 +440,7 @@ def _attempt_row(
 ) -> Attempt:
     status = http_status_of(error)
     retry_after = error.retry_after_s if isinstance(error, APIStatusError) else None
-    usage = error.usage
+    usage = error.usage or _NO_USAGE
     return Attempt(
         attempt=state.attempt,
         model=model,
@@ -451,9 +454,9 @@ def _attempt_row(
         action=str(action),
         generation_id=error.generation_id,
         # what a mid-stream error event reported: the broken answer was billed this much
-        prompt_tokens=usage.prompt_tokens if usage is not None else None,
-        completion_tokens=usage.completion_tokens if usage is not None else None,
-        cost_usd=usage.cost_usd if usage is not None else None,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=usage.cost_usd,
     )
 
 

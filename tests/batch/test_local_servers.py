@@ -44,15 +44,6 @@ def one_slot_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def instant_url() -> Iterator[str]:
-    config = SimConfig(
-        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
-    )
-    with serve_in_thread(app=create_app(config)) as url:
-        yield url
-
-
 def _sweep(tmp_path: Path, url: str, items: int, **kw: Any) -> Sweep:
     base: dict[str, Any] = {
         "dataset": [{"id": f"q{i}", "question": f"What is {i} + 5?"} for i in range(items)],
@@ -105,21 +96,21 @@ def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency
 
 
 def test_a_model_the_server_does_not_list_is_refused_before_anything_is_sent(
-    tmp_path: Path, instant_url: str
+    tmp_path: Path, no_usage_url: str
 ) -> None:
-    sweep = _sweep(tmp_path, instant_url, 3, models=["mistralai/mistral-7b"])
+    sweep = _sweep(tmp_path, no_usage_url, 3, models=["mistralai/mistral-7b"])
     with pytest.raises(
         ConfigError, match=r"does not serve 'mistralai/mistral-7b': its /models lists "
     ):
         sweep.run(progress=False)
-    assert _stats(instant_url)["requests"] == 0
+    assert _stats(no_usage_url)["requests"] == 0
     assert not (tmp_path / "runs").exists()
 
 
 def test_stream_true_keeps_streaming_and_tokens_stay_unknown_not_zero(
-    tmp_path: Path, instant_url: str
+    tmp_path: Path, no_usage_url: str
 ) -> None:
-    run = _sweep(tmp_path, instant_url, 6, stream=True).run(progress=False)
+    run = _sweep(tmp_path, no_usage_url, 6, stream=True).run(progress=False)
     rows = pd.read_parquet(run.path / "results")
     assert rows["ttft_s"].notna().all()
     assert rows["prompt_tokens"].isna().all()
@@ -128,8 +119,10 @@ def test_stream_true_keeps_streaming_and_tokens_stay_unknown_not_zero(
     assert totals["tokens_unknown_rows"] == 6
 
 
-def test_stream_false_sends_plain_requests_from_the_first(tmp_path: Path, instant_url: str) -> None:
-    run = _sweep(tmp_path, instant_url, 6, stream=False).run(progress=False)
+def test_stream_false_sends_plain_requests_from_the_first(
+    tmp_path: Path, no_usage_url: str
+) -> None:
+    run = _sweep(tmp_path, no_usage_url, 6, stream=False).run(progress=False)
     rows = pd.read_parquet(run.path / "results")
     assert rows["ttft_s"].isna().all()
     assert rows["completion_tokens"].notna().all()
@@ -154,7 +147,7 @@ def test_stream_must_be_auto_true_or_false(tmp_path: Path, value: object) -> Non
 
 
 async def test_only_a_server_without_openrouters_key_endpoint_is_a_local_server(
-    instant_url: str,
+    no_usage_url: str,
 ) -> None:
     from orkit.batch._endpoint import open_client, resolve_endpoint
     from orkit.batch._runner import is_local_server
@@ -162,7 +155,7 @@ async def test_only_a_server_without_openrouters_key_endpoint_is_a_local_server(
 
     proxy_config = SimConfig(time_scale=0.0)
     with serve_in_thread(app=create_app(proxy_config)) as proxy_url:
-        for url, local in ((instant_url, True), (proxy_url, False)):
+        for url, local in ((no_usage_url, True), (proxy_url, False)):
             endpoint = resolve_endpoint(url, api_key=SIM_API_KEY)
             async with open_client(endpoint, models=[MODEL]) as client:
                 assert is_local_server(endpoint, client) is local

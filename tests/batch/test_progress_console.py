@@ -14,20 +14,16 @@ from typing import Any
 
 import anyio
 import pytest
+from engine_runs import execute_one
 
-from orkit._clock import SystemClock
 from orkit.batch import ConsoleProgress, Sweep, progress_observer
-from orkit.batch._engine import EngineOptions, execute
 from orkit.batch._progress_console import colour_wanted, terminal_size
 from orkit.batch._progress_contestants import Contestants, contestant_labels
 from orkit.batch._progress_fit import Part, cells, fit, truncate
 from orkit.batch._progress_lines import Snapshot, contestant_lines, cost_text, run_line
-from orkit.batch._runner import plan_sweep
-from orkit.batch._sink import ResultSink
 from orkit.batch._totals import ModelTotals, RunTotals
 from orkit.errors import ConfigError
-from orkit.results import Journal, RunDir
-from orkit.router import Router, RouterOptions
+from orkit.results import RunDir
 from orkit.types import ChatRequest, ChatResponse
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -423,21 +419,7 @@ def test_the_engine_reports_each_task_as_it_starts(tmp_path: Path) -> None:
 
     async def go() -> RunTotals:
         run = RunDir.create(tmp_path / "runs", "r")
-        journal = Journal(run.journal_path)
-        try:
-            return await execute(
-                plan_sweep(sweep).lanes(),
-                total=1,
-                run_id="r",
-                router=Router(Held(), RouterOptions()),
-                sink=ResultSink(run, journal),
-                scorers=(),
-                clock=SystemClock(),
-                options=EngineOptions(workers_per_lane=1),
-                observer=progress,
-            )
-        finally:
-            journal.close()
+        return await execute_one(Held(), sweep, run, observer=progress)
 
     assert anyio.run(go).all.ok == 1
     assert seen_while_held == [(1, 0)]

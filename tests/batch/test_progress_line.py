@@ -8,15 +8,12 @@ import os
 from pathlib import Path
 
 import anyio
+from engine_runs import execute_one
 
-from orkit._clock import SystemClock
 from orkit.batch import Sweep, TqdmObserver
-from orkit.batch._engine import EngineOptions, execute
-from orkit.batch._runner import plan_sweep
-from orkit.batch._sink import ResultSink
+from orkit.batch._engine import EngineOptions
 from orkit.batch._totals import RunTotals
-from orkit.results import Journal, RunDir, touch_lock
-from orkit.router import Router, RouterOptions
+from orkit.results import RunDir, touch_lock
 from orkit.types import ChatRequest, ChatResponse
 
 
@@ -85,21 +82,8 @@ def test_the_heartbeat_beats_while_a_task_runs(tmp_path: Path) -> None:
         beat.set()
 
     async def go() -> RunTotals:
-        journal = Journal(run.journal_path)
-        try:
-            return await execute(
-                plan_sweep(sweep).lanes(),
-                total=1,
-                run_id="r",
-                router=Router(Held(), RouterOptions()),
-                sink=ResultSink(run, journal),
-                scorers=(),
-                clock=SystemClock(),
-                options=EngineOptions(workers_per_lane=1, progress_every_s=0.01),
-                heartbeat=heartbeat,
-            )
-        finally:
-            journal.close()
+        options = EngineOptions(workers_per_lane=1, progress_every_s=0.01)
+        return await execute_one(Held(), sweep, run, options=options, heartbeat=heartbeat)
 
     assert anyio.run(go).all.ok == 1
     assert (run.path / ".lock").stat().st_mtime > 1_000_000.0
@@ -130,21 +114,8 @@ def test_the_engine_ticks_while_no_row_ends(tmp_path: Path) -> None:
 
     async def go() -> RunTotals:
         run = RunDir.create(tmp_path / "runs", "r")
-        journal = Journal(run.journal_path)
-        try:
-            return await execute(
-                plan_sweep(sweep).lanes(),
-                total=1,
-                run_id="r",
-                router=Router(Held(), RouterOptions()),
-                sink=ResultSink(run, journal),
-                scorers=(),
-                clock=SystemClock(),
-                options=EngineOptions(workers_per_lane=1, progress_every_s=0.01),
-                observer=observer,
-            )
-        finally:
-            journal.close()
+        options = EngineOptions(workers_per_lane=1, progress_every_s=0.01)
+        return await execute_one(Held(), sweep, run, options=options, observer=observer)
 
     totals = anyio.run(go)
     assert totals.all.ok == 1

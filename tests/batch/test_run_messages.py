@@ -20,14 +20,10 @@ from typing import Any
 
 import anyio
 import pytest
+from engine_runs import execute_one
 
-from orkit._clock import SystemClock
 from orkit.batch import ConsoleProgress, RunInterrupted, Sweep, resume
-from orkit.batch._engine import EngineOptions, execute
-from orkit.batch._runner import plan_sweep
-from orkit.batch._sink import ResultSink
-from orkit.results import Journal, RunDir, run_name, shown_name
-from orkit.router import Router, RouterOptions
+from orkit.results import RunDir, run_name, shown_name
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 from orkit.types import ChatRequest, ChatResponse
 
@@ -62,28 +58,14 @@ def test_a_cancelled_run_ends_its_line_cancelled_not_failed(tmp_path: Path) -> N
 
     async def go() -> None:
         run = RunDir.create(tmp_path / "runs", "r")
-        journal = Journal(run.journal_path)
-        try:
-            async with anyio.create_task_group() as tg:
 
-                async def run_it() -> None:
-                    await execute(
-                        plan_sweep(sweep).lanes(),
-                        total=1,
-                        run_id="r",
-                        router=Router(Held(), RouterOptions()),
-                        sink=ResultSink(run, journal),
-                        scorers=(),
-                        clock=SystemClock(),
-                        options=EngineOptions(workers_per_lane=1),
-                        observer=progress,
-                    )
+        async def run_it() -> None:
+            await execute_one(Held(), sweep, run, observer=progress)
 
-                tg.start_soon(run_it)
-                await held.wait()  # the request is in flight: stop the run as Ctrl-C does
-                tg.cancel_scope.cancel()
-        finally:
-            journal.close()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run_it)
+            await held.wait()  # the request is in flight: stop the run as Ctrl-C does
+            tg.cancel_scope.cancel()
 
     anyio.run(go)
     last = out.getvalue().splitlines()[-1]

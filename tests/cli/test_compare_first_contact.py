@@ -4,14 +4,12 @@ not apply) where every other screen says `unknown` (and the re-score line said `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from first_contact_runs import copy_run, finished_run, write_spec
 
 from orkit.cli import main
-from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -22,20 +20,11 @@ def one_model_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local_url() -> Iterator[str]:
-    """The emulator as a local server that reports no cost (as llama.cpp or vLLM)."""
-    config = SimConfig(
-        time_scale=0.0, local_server=True, stream_usage=False, models={MODEL: ModelProfile()}
-    )
-    with serve_in_thread(app=create_app(config)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def unpriced_run(tmp_path_factory: pytest.TempPathFactory, local_url: str) -> Path:
+def unpriced_run(tmp_path_factory: pytest.TempPathFactory, module_no_usage_url: str) -> Path:
     folder = tmp_path_factory.mktemp("unpriced")
     spec = write_spec(folder, judges=False, models=f'models = ["{MODEL}"]\n')
-    args = ["run", str(spec), "--endpoint", local_url, "-q", "--no-report", "--no-estimate"]
+    url = module_no_usage_url
+    args = ["run", str(spec), "--endpoint", url, "-q", "--no-report", "--no-estimate"]
     assert main(args) == 0
     (run,) = (folder / "runs").iterdir()
     return run
@@ -94,7 +83,7 @@ def test_a_known_cost_still_reads_in_dollars(capsys, one_model_run: Path) -> Non
 
 
 def test_a_rescore_whose_judge_reports_no_cost_says_unknown(
-    capsys, unpriced_run: Path, local_url: str, tmp_path: Path
+    capsys, unpriced_run: Path, module_no_usage_url: str, tmp_path: Path
 ) -> None:
     # the re-score line said `$0` for 24 judge requests nobody priced
     run = copy_run(unpriced_run, tmp_path)

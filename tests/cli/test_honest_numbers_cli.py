@@ -8,35 +8,20 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from orkit.cli import main
 
+if TYPE_CHECKING:
+    from conftest import RunArgs
+
 MODEL = "openai/gpt-4o-mini"
 
 
-def _run_args(tmp_path: Path, endpoint: str, *extra: str) -> list[str]:
-    items = tmp_path / "items.jsonl"
-    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(4)))
-    return [
-        "run",
-        "--dataset",
-        str(items),
-        "--prompt",
-        "{{ q }}",
-        "--model",
-        MODEL,
-        "--endpoint",
-        endpoint,
-        "--out",
-        str(tmp_path / "runs"),
-        "--report",
-        str(tmp_path / "report.html"),
-        "--no-estimate",
-        "--yes",
-        *extra,
-    ]
+def _flags(tmp_path: Path, *extra: str) -> tuple[str, ...]:
+    return ("--report", str(tmp_path / "report.html"), "--no-estimate", "--yes", *extra)
 
 
 def _report_card(path: Path, label: str) -> str:
@@ -46,9 +31,9 @@ def _report_card(path: Path, label: str) -> str:
 
 
 def test_a_cost_nobody_reported_is_unknown_everywhere_never_0(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(_run_args(tmp_path, no_usage_url)) == 0
+    assert main(run_args(no_usage_url, *_flags(tmp_path))) == 0
     out = capsys.readouterr().out
     assert "completed: 4 tasks, 0 errors, cost unknown in " in out
     summary_row = next(line for line in out.splitlines() if line.startswith(MODEL))
@@ -72,9 +57,9 @@ def test_a_cost_nobody_reported_is_unknown_everywhere_never_0(
 
 
 def test_a_fully_cached_rerun_says_it_was_served_from_the_cache(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = _run_args(tmp_path, "sim", "--param", "temperature=0")
+    args = run_args("sim", *_flags(tmp_path, "--param", "temperature=0"))
     assert main(args) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert "cached" not in header  # nothing came from the cache: the table looks as ever
@@ -89,9 +74,10 @@ def test_a_fully_cached_rerun_says_it_was_served_from_the_cache(
 
 
 def test_an_estimate_on_a_server_that_lists_no_prices_says_unknown_not_0(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["estimate", *_run_args(tmp_path, no_usage_url)[1:9]]  # dataset, prompt, model, URL
+    # dataset, prompt, model, URL
+    args = ["estimate", *run_args(no_usage_url, *_flags(tmp_path))[1:9]]
     assert main(args) == 0
     table = capsys.readouterr().out
     total = next(line for line in table.splitlines() if line.startswith("TOTAL"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pandas as pd
@@ -15,7 +15,11 @@ import pytest
 from orkit.cli import main
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
+if TYPE_CHECKING:
+    from conftest import RunArgs
+
 MODEL = "openai/gpt-4o-mini"
+FLAGS = ("--no-report", "--quiet", "--yes")
 
 
 def _stats(url: str) -> dict[str, Any]:
@@ -23,32 +27,10 @@ def _stats(url: str) -> dict[str, Any]:
     return stats
 
 
-def _args(tmp_path: Path, url: str, model: str, *extra: str) -> list[str]:
-    items = tmp_path / "items.jsonl"
-    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(4)))
-    return [
-        "run",
-        "--dataset",
-        str(items),
-        "--prompt",
-        "{{ q }}",
-        "--model",
-        model,
-        "--endpoint",
-        url,
-        "--out",
-        str(tmp_path / "runs"),
-        "--no-report",
-        "--quiet",
-        "--yes",
-        *extra,
-    ]
-
-
 def test_unknown_model_is_one_line_naming_the_served_models_and_exit_2(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(_args(tmp_path, no_usage_url, "meta-llama/llama-3.1-8b-instruct"))
+    code = main(run_args(no_usage_url, *FLAGS, model="meta-llama/llama-3.1-8b-instruct"))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert code == 2
     assert err == [
@@ -59,9 +41,9 @@ def test_unknown_model_is_one_line_naming_the_served_models_and_exit_2(
 
 
 def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = [a for a in _args(tmp_path, no_usage_url, MODEL) if a != "--quiet"]
+    args = [a for a in run_args(no_usage_url, *FLAGS, model=MODEL) if a != "--quiet"]
     assert main([*args, "--no-estimate"]) == 0
     out = capsys.readouterr().out
     assert "completed: 4 tasks, 0 errors, cost unknown in " in out  # not $0
@@ -69,9 +51,9 @@ def test_a_run_whose_costs_nobody_reported_does_not_say_it_cost_0(
 
 
 def test_no_stream_flag_sends_plain_requests(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(_args(tmp_path, no_usage_url, MODEL, "--no-stream")) == 0
+    assert main(run_args(no_usage_url, *FLAGS, "--no-stream", model=MODEL)) == 0
     run_dir = next((tmp_path / "runs").iterdir())
     rows = pd.read_parquet(run_dir / "results")
     assert rows["ttft_s"].isna().all() and rows["completion_tokens"].notna().all()
@@ -80,10 +62,10 @@ def test_no_stream_flag_sends_plain_requests(
 
 
 def test_a_close_model_name_gets_a_did_you_mean_and_no_estimate_table(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # not --quiet: the estimate would be printed, were the check after it
-    args = [a for a in _args(tmp_path, no_usage_url, "openai/gpt-4o-mni") if a != "--quiet"]
+    args = [a for a in run_args(no_usage_url, *FLAGS, model="openai/gpt-4o-mni") if a != "--quiet"]
     code = main(args)
     captured = capsys.readouterr()
     assert code == 2
@@ -95,17 +77,20 @@ def test_a_close_model_name_gets_a_did_you_mean_and_no_estimate_table(
 
 
 def test_estimate_of_an_unknown_model_on_a_url_endpoint_is_the_error_alone(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_args = _args(tmp_path, no_usage_url, "meta-llama/llama-3.1-8b-instruct")
-    code = main(["estimate", *run_args[1:11]])
+    args = run_args(no_usage_url, *FLAGS, model="meta-llama/llama-3.1-8b-instruct")
+    code = main(["estimate", *args[1:11]])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     assert "does not serve 'meta-llama/llama-3.1-8b-instruct': its /models lists" in captured.err
 
 
 def test_a_wrong_base_url_stops_before_anything_is_sent(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    run_args: RunArgs,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     config = SimConfig(time_scale=0.0, local_server=True, models={MODEL: ModelProfile()})
     app = create_app(config)
@@ -119,7 +104,7 @@ def test_a_wrong_base_url_stops_before_anything_is_sent(
     with serve_in_thread(app=counting) as url:
         root = url.removesuffix("/api/v1")
         wrong = root  # llama.cpp's address pasted without its /v1
-        args = [a for a in _args(tmp_path, wrong, MODEL, "--no-estimate") if a != "--quiet"]
+        args = [a for a in run_args(wrong, *FLAGS, "--no-estimate", model=MODEL) if a != "--quiet"]
         code = main(args)
     err = capsys.readouterr().err
     # the same server answers under /v1: the URL is certainly wrong, so the preflight stops
@@ -135,10 +120,10 @@ def test_a_wrong_base_url_stops_before_anything_is_sent(
 
 
 def test_the_estimate_of_a_wrong_base_url_says_so(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
     wrong = no_usage_url.removesuffix("/api/v1")  # the server serves /v1 and /api/v1
-    code = main(["estimate", *_args(tmp_path, wrong, MODEL)[1:11]])
+    code = main(["estimate", *run_args(wrong, *FLAGS, model=MODEL)[1:11]])
     assert code == 0
     out = capsys.readouterr().out
     assert f"{wrong}/models answered 404: the base URL is wrong" in out

@@ -5,47 +5,27 @@ the end of the bar (`... waiting=9 $0.0000]http://127.0.0.1:18081/api/v1 sends n
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from orkit.cli import main
 
+if TYPE_CHECKING:
+    from conftest import RunArgs
+
 MODEL = "openai/gpt-4o-mini"
 NOTICE = "sends no token counts on streams"
-
-
-def _args(tmp_path: Path, url: str) -> list[str]:
-    items = tmp_path / "items.jsonl"
-    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(6)))
-    return [
-        "run",
-        "--dataset",
-        str(items),
-        "--prompt",
-        "{{ q }}",
-        "--model",
-        MODEL,
-        "--endpoint",
-        url,
-        "--out",
-        str(tmp_path / "runs"),
-        "--concurrency",
-        "1",
-        "--no-report",
-        "--no-estimate",
-        "--yes",
-    ]
+FLAGS = ("--concurrency", "1", "--no-report", "--no-estimate", "--yes")
 
 
 @pytest.mark.parametrize("progress", ["bar", "plain"])
 def test_the_stream_switch_notice_starts_a_line_of_its_own(
-    tmp_path: Path, no_usage_url: str, progress: str
+    no_usage_url: str, run_args: RunArgs, progress: str
 ) -> None:
     # A process of its own, as a user runs it: logging unconfigured (Python's last-resort
     # handler prints the notice), where pytest's log capture would otherwise take it.
@@ -55,7 +35,7 @@ def test_the_stream_switch_notice_starts_a_line_of_its_own(
             sys.executable,
             "-m",
             "orkit",
-            *_args(tmp_path, no_usage_url),
+            *run_args(no_usage_url, *FLAGS, items=6),
             "--progress",
             progress,
         ],
@@ -82,10 +62,10 @@ def test_the_stream_switch_notice_starts_a_line_of_its_own(
 
 
 def test_logging_is_left_as_it_was_after_the_run(
-    tmp_path: Path, no_usage_url: str, capsys: pytest.CaptureFixture[str]
+    no_usage_url: str, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = list(logging.root.handlers)
-    assert main(_args(tmp_path, no_usage_url)) == 0
+    assert main(run_args(no_usage_url, *FLAGS, items=6)) == 0
     assert logging.root.handlers == before
 
 

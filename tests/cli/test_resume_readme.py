@@ -8,7 +8,6 @@ import os
 import shlex
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,21 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from journals import journal_rows
 
 from orkit.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def journal_rows(runs: Path) -> int:
-    for journal in runs.glob("*/journal.sqlite"):
-        with sqlite3.connect(journal) as db:
-            try:
-                (n,) = db.execute("select count(*) from tasks").fetchone()
-            except sqlite3.OperationalError:
-                continue
-            return int(n)
-    return 0
 
 
 def orkit(argv: list[str], cwd: Path, **kw: object) -> subprocess.Popen[str]:

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from journals import journal_rows
 
 from orkit._format import run_counts
 from orkit.cli import main
@@ -216,17 +216,6 @@ def slow_sim() -> Iterator[str]:
         yield url
 
 
-def _journal_rows(runs: Path) -> int:
-    for journal in runs.glob("*/journal.sqlite"):
-        with sqlite3.connect(journal) as db:
-            try:
-                (n,) = db.execute("select count(*) from tasks").fetchone()
-            except sqlite3.OperationalError:
-                continue
-            return int(n)
-    return 0
-
-
 @pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -248,7 +237,7 @@ def test_a_signal_ends_the_progress_line_cancelled_then_the_hint(
         preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 60  # bounded: the run must get going
-    while _journal_rows(tmp_path / "runs") < 1 and proc.poll() is None:
+    while journal_rows(tmp_path / "runs") < 1 and proc.poll() is None:
         assert time.monotonic() < deadline, "the run never wrote a row"
         time.sleep(0.05)
     proc.send_signal(sig)

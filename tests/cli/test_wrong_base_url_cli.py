@@ -9,16 +9,18 @@ directory: the endpoint preflight (`batch/_endpoint.check_endpoint`) raises when
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from orkit.cli import main
 from orkit.sim import SimConfig, serve_in_thread
+
+if TYPE_CHECKING:
+    from conftest import RunArgs
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -35,29 +37,10 @@ def _sent(url: str) -> int:
     return int(stats["requests"])
 
 
-def _run(tmp_path: Path, endpoint: str) -> list[str]:
-    items = tmp_path / "items.jsonl"
-    items.write_text("".join(json.dumps({"q": f"{i} + 1?"}) + "\n" for i in range(20)))
-    return [
-        "run",
-        "--dataset",
-        str(items),
-        "--prompt",
-        "{{ q }}",
-        "--model",
-        MODEL,
-        "--endpoint",
-        endpoint,
-        "--out",
-        str(tmp_path / "runs"),
-        "--no-report",
-        "--yes",
-    ]
-
-
 def test_a_v1_url_for_an_api_v1_server_stops_naming_the_url_to_use(
     tmp_path: Path,
     emulator_url: str,
+    run_args: RunArgs,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -65,7 +48,7 @@ def test_a_v1_url_for_an_api_v1_server_stops_naming_the_url_to_use(
 
     monkeypatch.setenv("OPENROUTER_API_KEY", SIM_API_KEY)
     wrong = emulator_url.removesuffix("/api/v1") + "/v1"
-    code = main(_run(tmp_path, wrong))
+    code = main(run_args(wrong, "--no-report", "--yes", items=20))
     err = capsys.readouterr().err
     assert code != 0
     assert (
@@ -77,6 +60,7 @@ def test_a_v1_url_for_an_api_v1_server_stops_naming_the_url_to_use(
 def test_a_wrong_base_url_stops_before_the_estimate_and_the_run_directory(
     tmp_path: Path,
     emulator_url: str,
+    run_args: RunArgs,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -84,7 +68,7 @@ def test_a_wrong_base_url_stops_before_the_estimate_and_the_run_directory(
 
     monkeypatch.setenv("OPENROUTER_API_KEY", SIM_API_KEY)
     wrong = emulator_url.removesuffix("/api/v1") + "/v1"
-    code = main(_run(tmp_path, wrong))
+    code = main(run_args(wrong, "--no-report", "--yes", items=20))
     captured = capsys.readouterr()
     assert code != 0
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
