@@ -181,7 +181,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         manifest=manifest,
         totals=totals,
         total_cost=run_spend(totals, none_known="unknown"),  # under its "total cost" label
-        full_cost=full_spend_text(manifest).removeprefix("cost "),  # "unknown" under its label
+        full_cost=full_spend_text(manifest, none_known="unknown"),  # under its label
         cached=cached_text(int(totals.get("cached", 0)), int(totals.get("ok", 0))),
         count=count,
         scorer_names=scorer_names,
