@@ -21,7 +21,6 @@ from orkit._format import (
     full_spend_text,
     judges_spent,
     run_spend,
-    usd,
 )
 from orkit._redact import redact_secrets
 from orkit.results import RunDir, endpoint_label, read_results, read_scores
@@ -44,8 +43,6 @@ def _fmt(value: Any, kind: str) -> str:
         return "–"
     if kind == "pct":
         return f"{100 * value:.1f}%"
-    if kind == "usd":
-        return usd(value)
     if kind == "s":
         return f"{value:.2f} s"
     return str(value)
