@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orkit._format import usd
 from orkit.cli._exit import ExitCode
-from orkit.cost import Estimate
 from orkit.errors import ConfigError
+
+if TYPE_CHECKING:  # `orkit --help` imports this module: orkit.cost would bring numpy
+    from orkit.cost import Estimate
 
 __all__ = ["DEFAULT_CONFIRM_ABOVE_USD", "confirm_spend", "estimate_for_cli"]
 

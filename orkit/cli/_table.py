@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TextIO
 
 from orkit._format import (
     cost_text,
@@ -17,6 +15,9 @@ from orkit._format import (
     run_spend,
     usd,
 )
+
+if TYPE_CHECKING:  # imported when a table is printed: `orkit --help` needs no pandas
+    import pandas as pd
 
 __all__ = [
     "completion_line",
@@ -82,6 +83,8 @@ def _cached_rows(s: pd.Series) -> int:
 def _latency(s: pd.Series) -> str:
     """Mean latency; a model whose every answer came from the cache had none to measure,
     and says so rather than show a bare dash."""
+    import pandas as pd
+
     if pd.isna(s["mean_service_s"]) and int(s["ok"]) and _cached_rows(s) >= int(s["ok"]):
         return "cached"
     return _num(s["mean_service_s"], "{:.2f} s")
