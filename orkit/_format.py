@@ -20,6 +20,7 @@ __all__ = [
     "full_spend",
     "full_spend_text",
     "judges_spent",
+    "known",
     "plural",
     "run_counts",
     "run_spend",
@@ -51,6 +52,14 @@ def usd(value: float | None) -> str:
     text = f"{value:.{decimals}f}".rstrip("0")
     whole, _, fraction = text.partition(".")
     return f"${whole}.{fraction.ljust(2, '0')}"  # cents at least: $0.50, not $0.5
+
+
+def known(value: Any) -> float | None:
+    """A number a table may lack as a float, None when missing (None, or NaN as pandas
+    gives it): what `usd` and `cost_text` take."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
 
 
 def count(n: int | float) -> str:

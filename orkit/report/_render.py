@@ -20,6 +20,7 @@ from orkit._format import (
     count,
     full_spend_text,
     judges_spent,
+    known,
     run_spend,
 )
 from orkit._redact import redact_secrets
@@ -55,7 +56,7 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
     for label, s in summary.iterrows():
         ok = int(s["ok"])
         # cache_rate is the share of ok rows the response cache answered (NaN: no ok rows)
-        rate = _known(s.get("cache_rate"))
+        rate = known(s.get("cache_rate"))
         cached = round((rate or 0.0) * ok)
         every_cached = bool(ok) and cached >= ok  # no latency to measure: say why
         rows.append(
@@ -71,7 +72,7 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
                 "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
                 "latency": "cached" if every_cached else _fmt(s["mean_service_s"], "s"),
                 "ttft": "cached" if every_cached else _fmt(s["p50_ttft_s"], "s"),
-                "cost": cost_text(_known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
+                "cost": cost_text(known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
                 "cached": cached_text(cached, ok),
             }
         )
@@ -144,12 +145,6 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
         for name, line in (spend.get("by_scorer") or {}).items()
     ]
     return {"cost": cost_text(*judges_spent(manifest)), "lines": lines}
-
-
-def _known(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
 
 
 def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str], list[str]]:
