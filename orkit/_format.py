@@ -20,9 +20,11 @@ __all__ = [
     "full_spend",
     "full_spend_text",
     "judges_spent",
+    "known",
     "plural",
     "run_counts",
     "run_spend",
+    "spend_text",
     "usd",
 ]
 
@@ -50,6 +52,14 @@ def usd(value: float | None) -> str:
     text = f"{value:.{decimals}f}".rstrip("0")
     whole, _, fraction = text.partition(".")
     return f"${whole}.{fraction.ljust(2, '0')}"  # cents at least: $0.50, not $0.5
+
+
+def known(value: Any) -> float | None:
+    """A number a table may lack as a float, None when missing (None, or NaN as pandas
+    gives it): what `usd` and `cost_text` take."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
 
 
 def count(n: int | float) -> str:
@@ -92,7 +102,15 @@ def run_spend(totals: Mapping[str, Any], *, none_known: str = "cost unknown") ->
     labelled cell says just `unknown`)."""
     unknown = int(totals.get("cost_unknown_rows") or 0)
     unknown += int(totals.get("billed_attempts_unknown") or 0)
-    text = cost_text(totals.get("cost_usd"), unknown)
+    return spend_text(totals.get("cost_usd"), unknown, none_known=none_known)
+
+
+def spend_text(
+    known_usd: float | None, unknown: int = 0, *, none_known: str = "cost unknown"
+) -> str:
+    """`cost_text` for a spend standing on its own: `none_known` (`cost unknown`) when no
+    part's cost is known (a labelled cell says just `unknown`)."""
+    text = cost_text(known_usd, unknown)
     return none_known if text == "unknown" else text
 
 
@@ -119,10 +137,9 @@ def _spent(parts: list[Mapping[str, Any]]) -> tuple[float | None, int]:
     return (sum(known) if known else None), unknown
 
 
-def full_spend_text(manifest: Mapping[str, Any]) -> str:
-    """`full_spend` as text: `$0.00406`, `$0.0123 + 20 unknown`, `cost unknown`."""
-    text = cost_text(*full_spend(manifest))
-    return "cost unknown" if text == "unknown" else text
+def full_spend_text(manifest: Mapping[str, Any], *, none_known: str = "cost unknown") -> str:
+    """`full_spend` as text: `$0.00406`, `$0.0123 + 20 unknown`, `none_known`."""
+    return spend_text(*full_spend(manifest), none_known=none_known)
 
 
 def run_counts(totals: Mapping[str, Any], planned: int | None = None) -> str:

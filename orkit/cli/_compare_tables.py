@@ -186,10 +186,7 @@ def _present(value: Any) -> bool:
 
 
 def _num(value: Any, fmt: str) -> str:
-    """`fmt` formats a present value; "usd" is money as everywhere (`orkit._format.usd`)."""
-    if not _present(value):
-        return "–"
-    return usd(float(value)) if fmt == "usd" else fmt.format(value)
+    return fmt.format(value) if _present(value) else "–"
 
 
 def _p(value: Any) -> str:

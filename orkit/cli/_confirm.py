@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from orkit._format import usd
 from orkit.cli._exit import ExitCode
-from orkit.cost import Estimate, format_usd
 from orkit.errors import ConfigError
+
+if TYPE_CHECKING:  # `orkit --help` imports this module: orkit.cost would bring numpy
+    from orkit.cost import Estimate
 
 __all__ = ["DEFAULT_CONFIRM_ABOVE_USD", "confirm_spend", "estimate_for_cli"]
 
@@ -31,12 +34,12 @@ def confirm_spend(estimate: Estimate, *, yes: bool, above_usd: float | None, wha
     high, expected = estimate.cost_high_usd, estimate.cost_expected_usd
     if yes or (above_usd is not None and high <= above_usd):
         return True
-    cost = f"up to {format_usd(high)} (expected {format_usd(expected)})"
+    cost = f"up to {usd(high)} (expected {usd(expected)})"
     if not _interactive():
         why = (
             f"and a {what} always needs a yes"
             if above_usd is None
-            else f"above the {format_usd(above_usd)} that needs a yes"
+            else f"above the {usd(above_usd)} that needs a yes"
         )
         raise ConfigError(
             f"the {what} could cost {cost}, {why}; pass --yes to go ahead without asking"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from orkit._format import cost_text, count, full_spend, judges_spent, plural
+from orkit._format import count, full_spend, judges_spent, plural, spend_text
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
@@ -83,8 +83,7 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
 def _cost(r: dict[str, Any]) -> str:
     if r["cost_unknown"] is None:
         return "–"  # rows counted from part files: their cost was not added up
-    text = cost_text(r["cost_usd"], r["cost_unknown"])
-    return "cost unknown" if text == "unknown" else text
+    return spend_text(r["cost_usd"], r["cost_unknown"])
 
 
 def run(args: argparse.Namespace) -> int:

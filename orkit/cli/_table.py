@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TextIO
 
 from orkit._format import (
     cost_text,
     count,
     full_spend_text,
+    known,
     plural,
     run_counts,
     run_spend,
     usd,
 )
+
+if TYPE_CHECKING:  # imported when a table is printed: `orkit --help` needs no pandas
+    import pandas as pd
 
 __all__ = [
     "completion_line",
@@ -73,15 +75,15 @@ def pending_columns(summary: pd.DataFrame) -> list[tuple[str, str]]:
 
 def _cached_rows(s: pd.Series) -> int:
     """Ok rows the response cache answered (`cache_rate` is their share of ok rows)."""
-    rate = s.get("cache_rate")
-    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
-        return 0
-    return round(float(rate) * int(s["ok"]))
+    rate = known(s.get("cache_rate"))
+    return 0 if rate is None else round(rate * int(s["ok"]))
 
 
 def _latency(s: pd.Series) -> str:
     """Mean latency; a model whose every answer came from the cache had none to measure,
     and says so rather than show a bare dash."""
+    import pandas as pd
+
     if pd.isna(s["mean_service_s"]) and int(s["ok"]) and _cached_rows(s) >= int(s["ok"]):
         return "cached"
     return _num(s["mean_service_s"], "{:.2f} s")
@@ -116,7 +118,7 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
                 *(count(s[column]) for _, column in pending),
                 *(_num(s[c], "{:.1%}") for c in scorers),
                 _latency(s),
-                cost_text(_or_none(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
+                cost_text(known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
             ]
         )
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
@@ -136,12 +138,6 @@ def completion_line(manifest: dict[str, Any]) -> str:
         f"{manifest.get('status')}: {run_counts(totals, manifest.get('tasks'))}, "
         f"{run_spend(totals)} in {manifest.get('wall_s', 0):.1f} s"
     )
-
-
-def _or_none(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
 
 
 def judge_line(manifest: dict[str, Any]) -> str | None:
@@ -174,7 +170,7 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
     for model, s in summary.iterrows():
         cells = [str(model), *(_num(s[c], "{:.1%}") for c in scorers)]
         if judged:
-            cells.append(usd(_or_none(s["judge_cost_usd"])))
+            cells.append(usd(known(s["judge_cost_usd"])))
         rows.append(cells)
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
     rescores = manifest.get("rescores") or []
@@ -182,11 +178,11 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
         last = rescores[-1]
         unknown = int(last.get("judge_cost_unknown") or 0)
         # every request unpriced: its 0.0 is no known part, the cost is just unknown
-        known = last["judge_cost_usd"] if unknown < last["judge_requests"] else None
+        known_usd = last["judge_cost_usd"] if unknown < last["judge_requests"] else None
         print(
             f"re-scored {plural(last['tasks'], 'answered task')} with "
             f"{', '.join(last['scorers'])}: {plural(last['judge_requests'], 'judge request')} "
             f"sent, {count(last['judge_cached'])} from the cache, "
-            f"{cost_text(known, unknown)}",
+            f"{cost_text(known_usd, unknown)}",
             file=file,
         )

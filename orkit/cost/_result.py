@@ -173,7 +173,7 @@ class Estimate:
     def table(self) -> str:
         header: tuple[str, ...] = ("model", "requests", "cached", "prompt tok", "output tok")
         header = (*header, "low", "expected", "high", "duration", "notes")
-        money = format_usd if self.prices_known else _unknown
+        money = usd if self.prices_known else _unknown
         rows = [_row(line, money if line.price_known else _unknown) for line in self.lines]
         # lines without a price of their own (routers), when the others have one
         unpriced = sum(not line.price_known for line in self.lines) if self.prices_known else 0
@@ -204,7 +204,7 @@ class Estimate:
     def footer(self) -> str:
         parts = [f"prices: {self.prices}"]
         if self.budget_usd is not None:
-            parts.append(f"budget {format_usd(self.budget_usd)}: {_VERDICT_SAYS[self.verdict]}")
+            parts.append(f"budget {usd(self.budget_usd)}: {_VERDICT_SAYS[self.verdict]}")
         if self.deferred_free_requests:
             parts.append(
                 f"{self.deferred_free_requests:,} free-model requests are past today's quota "
@@ -213,7 +213,7 @@ class Estimate:
         if self.pilot:
             parts.append(
                 f"output lengths from a pilot of {self.pilot['requests']} requests "
-                f"({format_usd(self.pilot['cost_usd'])}, {self.pilot['run_dir']})"
+                f"({usd(self.pilot['cost_usd'])}, {self.pilot['run_dir']})"
             )
         if self.detectable_difference is not None:
             parts.append(
@@ -270,9 +270,9 @@ def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
     )
 
 
-def format_usd(value: float | None) -> str:
-    """Dollars as everywhere else (`orkit._format.usd`: plain decimals, `unknown` for None)."""
-    return usd(value)
+format_usd = usd
+"""Dollars as everywhere else: `orkit._format.usd` (plain decimals, `unknown` for None),
+under the name `orkit.cost` has always exported."""
 
 
 def format_duration(seconds: float | None) -> str:

@@ -20,8 +20,8 @@ from orkit._format import (
     count,
     full_spend_text,
     judges_spent,
+    known,
     run_spend,
-    usd,
 )
 from orkit._redact import redact_secrets
 from orkit.results import RunDir, endpoint_label, read_results, read_scores
@@ -44,8 +44,6 @@ def _fmt(value: Any, kind: str) -> str:
         return "–"
     if kind == "pct":
         return f"{100 * value:.1f}%"
-    if kind == "usd":
-        return usd(value)
     if kind == "s":
         return f"{value:.2f} s"
     return str(value)
@@ -58,7 +56,7 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
     for label, s in summary.iterrows():
         ok = int(s["ok"])
         # cache_rate is the share of ok rows the response cache answered (NaN: no ok rows)
-        rate = _known(s.get("cache_rate"))
+        rate = known(s.get("cache_rate"))
         cached = round((rate or 0.0) * ok)
         every_cached = bool(ok) and cached >= ok  # no latency to measure: say why
         rows.append(
@@ -74,7 +72,7 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
                 "scores": [(_fmt(s[c], "pct"), s[c]) for c in scorer_cols],
                 "latency": "cached" if every_cached else _fmt(s["mean_service_s"], "s"),
                 "ttft": "cached" if every_cached else _fmt(s["p50_ttft_s"], "s"),
-                "cost": cost_text(_known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
+                "cost": cost_text(known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
                 "cached": cached_text(cached, ok),
             }
         )
@@ -149,12 +147,6 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
     return {"cost": cost_text(*judges_spent(manifest)), "lines": lines}
 
 
-def _known(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
-
-
 def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The sweep's models and prompt ids, in its order: contestants are listed in it."""
     present = [str(m) for m in results["model"].unique()] if not results.empty else []
@@ -181,7 +173,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         manifest=manifest,
         totals=totals,
         total_cost=run_spend(totals, none_known="unknown"),  # under its "total cost" label
-        full_cost=full_spend_text(manifest).removeprefix("cost "),  # "unknown" under its label
+        full_cost=full_spend_text(manifest, none_known="unknown"),  # under its label
         cached=cached_text(int(totals.get("cached", 0)), int(totals.get("ok", 0))),
         count=count,
         scorer_names=scorer_names,
