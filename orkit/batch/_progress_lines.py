@@ -55,8 +55,7 @@ def duration(seconds: float) -> str:
 
 def cost_text(t: ModelTotals) -> str:
     """The spend so far; rows whose cost is not known are counted, never taken as $0."""
-    text = _format.cost_text(t.cost_usd, t.cost_unknown)
-    return "cost unknown" if text == "unknown" else text
+    return _format.spend_text(t.cost_usd, t.cost_unknown)
 
 
 def _eta(snap: Snapshot) -> str | None:
