@@ -4,7 +4,9 @@ Correctness is a hash draw against the model's skill, keyed on (seed, model, mes
 request seed) and, when sampling is random (temperature > 0, the default 1.0 when absent,
 and no request seed), on how often this exact body was seen, so repeats can differ while
 reruns stay identical. Skill drops a little above temperature 1 (x0.85 at 2.0).
-Then `stop` sequences cut the text, and `max_tokens` cuts it on a token boundary.
+Unsolvable prompts get filler whose length follows the prompt's length cue and the model's
+verbosity (`orkit.sim.lengths`). Then `stop` sequences cut the text, and `max_tokens` cuts
+it on a token boundary.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit.sim._hashing import unit
+from orkit.sim.lengths import answer_length, length_cue
 from orkit.sim.request import ChatRequest
 from orkit.sim.runtime import ModelRuntime
 from orkit.sim.solvers import Solution, Solvers, filler
@@ -59,11 +62,16 @@ def compose(
         text = _solved_text(solution, correct, request, unit(*key, "miss"))
     else:
         verbosity = runtime.profile.verbosity or 100
-        length = max(1, int(verbosity * (0.5 + unit(*key, "length"))))
+        cue = length_cue(request.messages)
+        length = answer_length(cue, verbosity, unit(*key, "length"))
         if max_tokens is not None:
             # Filler is prefix-stable, so text past the cut need not be written at all.
             length = min(length, max_tokens + 1)
         text = filler(unit(*key, "text"), length)
+        if cue == "short":
+            # Filler ends on a whole sentence (6-16 words): a one-word answer is cut to its
+            # length, or every "short" answer would be a sentence long.
+            text = "".join(pieces(text)[:length])
         if request.json_mode is not None:
             text = _dump({"answer": text})
     text, stop_hit = _apply_stop(text, request.stop)
