@@ -1,68 +1,171 @@
-"""Estimate accuracy on emulator runs: does the actual cost land inside the estimate's band,
-and how close is the expected cost once one earlier run has calibrated it?
+"""Estimate accuracy on emulator runs: once one earlier run has calibrated orkit, does the
+actual cost of a *different* sweep land inside the estimate's band, and how close is the
+expected cost?
 
-Two sweeps, each split into two halves of the same kind of items (even and odd rows):
-- `demo`: the demo sweep (`datasets/demo/sweep.toml`: short answers, `max_tokens = 64`);
-- `long`: open prompts the emulator answers with 30-600 tokens of prose, no `max_tokens`,
-  temperature 0.7 (answer lengths come from each model's profile and vary between runs).
+The emulator's answer lengths follow the prompt's length cue ("in one word" is 1-6 tokens,
+"explain step by step" 2-4x the model's usual length, anything else 0.5-1.5x; see
+`orkit.sim.lengths`), so a calibration learnt on one prompt says little about another
+unless it transfers per model and cue.
 
-For each: estimate the odd half with nothing learnt (band only), run the even half (the
-"earlier run", with another emulator seed), estimate the odd half again (now calibrated),
-then run it and compare. Runs use the in-process emulator and no response cache, in a
-fresh user cache dir. Last line of output: one JSON object.
+**Transfer** (the headline; `TRIALS` random trials): calibrate on dataset A with template A
+(`CAL_ROWS` rows, cues mostly short), then estimate dataset B with template B
+(`TARGET_ROWS` rows, cues mostly long, other topics and phrasings), then run B and compare.
+Each trial draws its own rows, cue mix and emulator seeds, in a fresh user cache dir, 4
+models, temperature 0.7, no `max_tokens`. Prompt tokens take the tokenizer-family path that
+real OpenRouter gets (`ORKIT_ESTIMATE_PROMPT_TOKENS=family`), not the emulator's own
+tokenizer. The baseline, measured in the same trials: the same calibration with every cue's
+lengths replaced by the model's lengths pooled over all its answers (calibration per model
+only, what an estimator without prompt features can do).
+
+**Same prompt** (today's keys, `sweeps`): the demo sweep (`max_tokens = 64`) and a sweep of
+plain prose prompts without `max_tokens`, each split at random into an earlier half that
+calibrates and a later half that is estimated and run.
+
+The uncalibrated band (nothing learnt) is reported by its width (high / low): it runs from
+one output token to the model's longest answer, so it holding the actual says nothing.
+
+Targets (exit 1 after the JSON when missed): `band_hit_rate` >= 0.9 and
+`expected_error_pct_p90` <= 25 on the transfer trials; on the same-prompt sweeps the
+calibrated band holds and the expected cost is within 15%. In-process emulator, no
+response cache, loopback only. Last line of output: one JSON object.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
+import random
+import sys
 from pathlib import Path
 from typing import Any
 
-from _harness import REPO, emit, workdir
+from _harness import REPO, emit, median, workdir
 
 from orkit.batch import Sweep, load_spec
 
-TOPICS = [
+TRIALS = 20
+CAL_ROWS = 100
+TARGET_ROWS = 80
+MODELS = [
+    "openai/gpt-4o-mini",
+    "anthropic/claude-haiku-4.5",
+    "deepseek/deepseek-v3.2",
+    "mistralai/mistral-small-3.2-24b-instruct",
+]
+TARGET_BAND_HIT_RATE = 0.9
+TARGET_ERROR_P90_PCT = 25.0
+TARGET_SAME_PROMPT_ERROR_PCT = 15.0
+
+TOPICS_A = [
     "rivers", "volcanoes", "bees", "glaciers", "lighthouses", "bridges", "comets", "deserts",
     "forests", "tides", "violins", "clocks", "maps", "salt", "silk", "paper", "glass", "bread",
 ]  # fmt: skip
+TOPICS_B = [
+    "owls", "canals", "kites", "orchards", "trams", "quilts", "harbors", "meteors", "caves",
+    "ferns", "mosaics", "windmills", "lanterns", "reefs", "compasses", "looms",
+]  # fmt: skip
+# Phrasings per cue; dataset B words its requests differently from dataset A.
+ASKS_A = {
+    "short": [
+        "In one word, how would you describe {t}?",
+        "Yes or no: have you ever seen {t}?",
+        "Give just the number: how old are the oldest {t}?",
+    ],
+    "long": [
+        "Explain step by step how {t} come about.",
+        "Describe {t} in detail.",
+        "Write an essay about {t}.",
+    ],
+    "plain": [
+        "Write a few paragraphs about {t}.",
+        "Tell me about {t}.",
+        "What do you like about {t}?",
+    ],
+}
+ASKS_B = {
+    "short": [
+        "Answer yes or no: are {t} common where you live?",
+        "Reply with a single word that fits {t}.",
+        "True or false: {t} are older than cities.",
+    ],
+    "long": [
+        "Think it through step-by-step: how did {t} change over time?",
+        "Explain thoroughly why {t} matter.",
+        "Give a detailed account of {t}.",
+    ],
+    "plain": [
+        "Say something about {t}.",
+        "Why do people care about {t}?",
+        "Summarise what you know of {t}.",
+    ],
+}
+MIX_A = {"short": 0.45, "plain": 0.30, "long": 0.25}
+MIX_B = {"short": 0.15, "plain": 0.25, "long": 0.60}
 
 
-def _halves(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    return rows[0::2], rows[1::2]
+def _cue_mix(rng: random.Random, base: dict[str, float]) -> dict[str, float]:
+    """The base mix, each weight moved by up to ±30% and renormalised (each trial its own)."""
+    raw = {cue: w * rng.uniform(0.7, 1.3) for cue, w in base.items()}
+    total = sum(raw.values())
+    return {cue: w / total for cue, w in raw.items()}
 
 
-def demo_sweep(out: Path) -> tuple[Sweep, list[dict[str, Any]]]:
-    sweep = load_spec(REPO / "datasets/demo/sweep.toml")
-    rows = [json.loads(line) for line in (REPO / "datasets/demo/items.jsonl").open()]
-    return dataclasses.replace(sweep, out=str(out), cache=False), rows
+def _draw_cue(rng: random.Random, mix: dict[str, float]) -> str:
+    return rng.choices(list(mix), weights=list(mix.values()))[0]
 
 
-def long_sweep(out: Path) -> tuple[Sweep, list[dict[str, Any]]]:
-    rows = [
-        {"id": f"t{i:04d}", "topic": TOPICS[i % len(TOPICS)], "angle": i // len(TOPICS)}
-        for i in range(240)
-    ]
-    sweep = Sweep(
+def calibration_rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    mix = _cue_mix(rng, MIX_A)
+    rows = []
+    for i in range(n):
+        topic = rng.choice(TOPICS_A)
+        ask = rng.choice(ASKS_A[_draw_cue(rng, mix)])
+        rows.append({"id": f"a{i:04d}", "topic": topic, "request": ask.format(t=topic)})
+    return rows
+
+
+def target_rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    mix = _cue_mix(rng, MIX_B)
+    rows = []
+    for i in range(n):
+        subject = rng.choice(TOPICS_B)
+        ask = rng.choice(ASKS_B[_draw_cue(rng, mix)])
+        rows.append({"key": f"b{i:04d}", "n": rng.randrange(1, 999), "subject": subject, "q": ask})
+    return [{**r, "q": r["q"].format(t=r["subject"])} for r in rows]
+
+
+def _sweep(
+    name: str,
+    rows: list[dict[str, Any]],
+    prompt: str,
+    seed: int,
+    out: Path,
+    system: str | None = None,
+) -> Sweep:
+    return Sweep(
         dataset=rows,
-        models=[
-            "openai/gpt-4o-mini",
-            "anthropic/claude-haiku-4.5",
-            "deepseek/deepseek-v3.2",
-            "mistralai/mistral-small-3.2-24b-instruct",
-        ],
-        prompt="Write a few paragraphs about {{ topic }} (take angle number {{ angle }}).",
+        models=list(MODELS),
+        prompt=prompt,
+        system=system,
         params={"temperature": 0.7},
         endpoint="sim",
-        sim={"time_scale": 0.0, "window_scale": 0.01, "seed": 7},
+        sim={"time_scale": 0.0, "window_scale": 0.01, "seed": seed},
         concurrency=32,
         out=str(out),
         cache=False,
-        name="long",
+        name=name,
     )
-    return sweep, rows
+
+
+def calibration_sweep(rows: list[dict[str, Any]], seed: int, out: Path) -> Sweep:
+    system = "You are a helpful assistant."
+    return _sweep("transfer-calibrate", rows, "{{ request }}", seed, out, system)
+
+
+def target_sweep(rows: list[dict[str, Any]], seed: int, out: Path) -> Sweep:
+    return _sweep("transfer-target", rows, "Item {{ n }} ({{ subject }}): {{ q }}", seed, out)
 
 
 def _line(estimate: Any) -> dict[str, float]:
@@ -73,52 +176,169 @@ def _line(estimate: Any) -> dict[str, float]:
     }
 
 
-def evaluate(name: str, sweep: Sweep, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    earlier, later = _halves(rows)
+def _actual(run: Any) -> float:
+    totals = run.manifest["totals"]["all"]
+    if totals["cost_usd"] is None or totals["cost_unknown_rows"]:
+        raise RuntimeError(f"run {run.run_id}: cost unknown for some rows: {totals}")
+    return float(totals["cost_usd"])
+
+
+def _error_pct(expected: float, actual: float) -> float:
+    return 100 * (expected - actual) / actual
+
+
+def pool_every_cue(cache_dir: Path) -> None:
+    """The baseline's calibration: each cue's lengths replaced by the model's lengths over
+    all its answers (`*`), so the estimate is calibrated per model only."""
+    path = cache_dir / "calibration.json"
+    raw = json.loads(path.read_text("utf-8"))
+    for entry in raw["entries"].values():
+        outputs = entry["outputs"]
+        pooled = outputs.get("*")
+        if pooled is None:
+            continue
+        entry["outputs"] = {k: v for k, v in outputs.items() if "cue:" not in k}
+        for cue in ("plain", "short", "long"):
+            entry["outputs"][f"cue:{cue}"] = pooled
+    path.write_text(json.dumps(raw), "utf-8")
+
+
+def transfer_trial(trial: int, tmp: Path) -> dict[str, Any]:
+    rng = random.Random(f"estimate-transfer-{trial}")
+    cache_dir = tmp / f"cache-{trial}"
+    os.environ["ORKIT_CACHE_DIR"] = str(cache_dir)
+    out = tmp / "runs"
+    target = target_sweep(target_rows(rng, TARGET_ROWS), 2000 + trial, out)
+    before = _line(target.estimate())
+    calibration_sweep(calibration_rows(rng, CAL_ROWS), 1000 + trial, out).run(progress=False)
+    after_estimate = target.estimate()
+    after = _line(after_estimate)
+    pool_every_cue(cache_dir)
+    pooled = _line(target.estimate())
+    actual = _actual(target.run(progress=False))
+    return {
+        "actual_usd": round(actual, 8),
+        "calibrated": {k: round(v, 8) for k, v in after.items()},
+        "within_band": after["low"] <= actual <= after["high"],
+        "expected_error_pct": round(_error_pct(after["expected"], actual), 2),
+        "band_width_ratio": round(after["high"] / after["low"], 3),
+        "pooled_error_pct": round(_error_pct(pooled["expected"], actual), 2),
+        "pooled_within_band": pooled["low"] <= actual <= pooled["high"],
+        "uncalibrated_within_band": before["low"] <= actual <= before["high"],
+        "uncalibrated_band_width_ratio": round(before["high"] / before["low"], 1),
+        "uncalibrated_error_pct": round(_error_pct(before["expected"], actual), 2),
+        "output_source": sorted({line.output_source for line in after_estimate.lines}),
+    }
+
+
+def demo_sweep(out: Path) -> tuple[Sweep, list[dict[str, Any]]]:
+    sweep = load_spec(REPO / "datasets/demo/sweep.toml")
+    rows = [json.loads(line) for line in (REPO / "datasets/demo/items.jsonl").open()]
+    return dataclasses.replace(sweep, out=str(out), cache=False), rows
+
+
+def prose_sweep(out: Path) -> tuple[Sweep, list[dict[str, Any]]]:
+    rows = [
+        {"id": f"t{i:04d}", "topic": TOPICS_A[i % len(TOPICS_A)], "angle": i // len(TOPICS_A)}
+        for i in range(240)
+    ]
+    prompt = "Write a few paragraphs about {{ topic }} (take angle number {{ angle }})."
+    return _sweep("long", rows, prompt, 7, out), rows
+
+
+def same_prompt(name: str, sweep: Sweep, rows: list[dict[str, Any]], tmp: Path) -> dict[str, Any]:
+    """Calibrate on a random half of the rows, estimate and run the other half."""
+    os.environ["ORKIT_CACHE_DIR"] = str(tmp / f"cache-{name}")
+    shuffled = random.Random(f"estimate-same-{name}").sample(rows, len(rows))
+    earlier, later = shuffled[: len(rows) // 2], shuffled[len(rows) // 2 :]
     target = dataclasses.replace(sweep, dataset=later, name=f"{name}-later")
-    before = target.estimate()
+    before = _line(target.estimate())
     other_seed = {**sweep.sim, "seed": int(sweep.sim.get("seed", 0)) + 1}
     dataclasses.replace(sweep, dataset=earlier, name=f"{name}-earlier", sim=other_seed).run(
         progress=False
     )
-    after = target.estimate()
-    run = target.run(progress=False)
-    actual = float(run.manifest["totals"]["all"]["cost_usd"])
-    unknown = int(run.manifest["totals"]["all"]["cost_unknown_rows"])
-    calibrated, uncalibrated = _line(after), _line(before)
+    after = _line(target.estimate())
+    actual = _actual(target.run(progress=False))
     return {
         "actual_usd": round(actual, 8),
-        "unknown_cost_rows": unknown,
-        "calibrated": {k: round(v, 8) for k, v in calibrated.items()},
-        "uncalibrated": {k: round(v, 8) for k, v in uncalibrated.items()},
-        "within_band": calibrated["low"] <= actual <= calibrated["high"],
-        "within_uncalibrated_band": uncalibrated["low"] <= actual <= uncalibrated["high"],
-        "expected_error_pct": round(100 * (calibrated["expected"] - actual) / actual, 2),
-        "uncalibrated_error_pct": round(100 * (uncalibrated["expected"] - actual) / actual, 2),
-        "output_source": sorted({line.output_source for line in after.lines}),
+        "calibrated": {k: round(v, 8) for k, v in after.items()},
+        "within_band": after["low"] <= actual <= after["high"],
+        "expected_error_pct": round(_error_pct(after["expected"], actual), 2),
+        "uncalibrated_band_width_ratio": round(before["high"] / before["low"], 1),
+        "uncalibrated_error_pct": round(_error_pct(before["expected"], actual), 2),
     }
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The `q` quantile (0-1) by linear interpolation between order statistics."""
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def summary(trials: list[dict[str, Any]], sweeps: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    errors = [t["expected_error_pct"] for t in trials]
+    pooled = [t["pooled_error_pct"] for t in trials]
+    same = [s["expected_error_pct"] for s in sweeps.values()]
+    return {
+        "band_hit_rate": sum(t["within_band"] for t in trials) / len(trials),
+        "expected_error_pct_median": round(median(errors), 2),
+        "expected_error_pct_p90": round(percentile([abs(e) for e in errors], 0.9), 2),
+        "band_width_ratio_median": round(median([t["band_width_ratio"] for t in trials]), 3),
+        "baseline_pooled_band_hit_rate": (
+            sum(t["pooled_within_band"] for t in trials) / len(trials)
+        ),
+        "baseline_pooled_error_pct_median": round(median(pooled), 2),
+        "baseline_pooled_error_pct_p90": round(percentile([abs(e) for e in pooled], 0.9), 2),
+        "uncalibrated_band_width_ratio": round(
+            median([t["uncalibrated_band_width_ratio"] for t in trials]), 1
+        ),
+        "uncalibrated_band_hit_rate": (
+            sum(t["uncalibrated_within_band"] for t in trials) / len(trials)
+        ),
+        "trials": len(trials),
+        # today's keys, on the same-prompt sweeps
+        "within_band": all(s["within_band"] for s in sweeps.values()),
+        "expected_error_pct": max(same, key=abs),
+        "within_15pct": all(abs(e) <= TARGET_SAME_PROMPT_ERROR_PCT for e in same),
+        "sweeps": sweeps,
+    }
+
+
+def misses(result: dict[str, Any]) -> list[str]:
+    out = []
+    if result["band_hit_rate"] < TARGET_BAND_HIT_RATE:
+        out.append(f"band_hit_rate {result['band_hit_rate']} < {TARGET_BAND_HIT_RATE}")
+    if result["expected_error_pct_p90"] > TARGET_ERROR_P90_PCT:
+        out.append(f"expected_error_pct_p90 {result['expected_error_pct_p90']} > 25%")
+    if not result["within_band"]:
+        out.append("a same-prompt sweep's actual cost fell outside its calibrated band")
+    if not result["within_15pct"]:
+        worst = result["expected_error_pct"]
+        out.append(f"a same-prompt sweep's expected cost was off by {worst}%")
+    return out
+
+
 def main() -> None:
+    os.environ["ORKIT_ESTIMATE_PROMPT_TOKENS"] = "family"  # as against real OpenRouter
     with workdir() as tmp:
-        os.environ["ORKIT_CACHE_DIR"] = str(tmp / "cache")
-        results = {
-            "demo": evaluate("demo", *demo_sweep(tmp / "runs")),
-            "long": evaluate("long", *long_sweep(tmp / "runs")),
+        trials = []
+        for trial in range(TRIALS):
+            trials.append(transfer_trial(trial, tmp))
+            print(f"trial {trial}", trials[-1], flush=True)
+        sweeps = {
+            "demo": same_prompt("demo", *demo_sweep(tmp / "runs"), tmp),
+            "long": same_prompt("long", *prose_sweep(tmp / "runs"), tmp),
         }
-    for name, r in results.items():
-        print(name, r, flush=True)
-    errors = [r["expected_error_pct"] for r in results.values()]
-    emit(
-        {
-            "within_band": all(
-                r["within_band"] and r["within_uncalibrated_band"] for r in results.values()
-            ),
-            "expected_error_pct": max(errors, key=abs),
-            "within_15pct": all(abs(e) <= 15 for e in errors),
-            "sweeps": results,
-        }
-    )
+        for name, r in sweeps.items():
+            print(name, r, flush=True)
+    result = summary(trials, sweeps)
+    emit(result)
+    missed = misses(result)
+    if missed:
+        print("missed: " + "; ".join(missed), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

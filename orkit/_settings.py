@@ -7,11 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from orkit.errors import ConfigError
 from orkit.types import Secret
 
 __all__ = ["Settings", "load_settings"]
 
 API_KEY_ENV = "OPENROUTER_API_KEY"
+PROMPT_TOKENS_ENV = "ORKIT_ESTIMATE_PROMPT_TOKENS"
+_PROMPT_TOKENS = ("exact", "family")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -19,10 +22,16 @@ class Settings:
     api_key: Secret | None
     cache_dir: Path
     """Where orkit keeps the catalog cache, daily quota counters and calibration."""
+    estimate_prompt_tokens: str = "exact"
+    """`exact`: on the emulator, estimates count prompt tokens with its own tokenizer;
+    `family`: with the tokenizer-family approximation, as against real OpenRouter (to
+    measure that path offline; `ORKIT_ESTIMATE_PROMPT_TOKENS=family`)."""
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read `OPENROUTER_API_KEY`, `ORKIT_CACHE_DIR` and `XDG_CACHE_HOME`."""
+    """Read `OPENROUTER_API_KEY`, `ORKIT_CACHE_DIR`, `XDG_CACHE_HOME` and
+    `ORKIT_ESTIMATE_PROMPT_TOKENS` (a value other than `exact` or `family` is a
+    `ConfigError`)."""
     env = os.environ if env is None else env
     key = env.get(API_KEY_ENV, "").strip()
     if env.get("ORKIT_CACHE_DIR"):
@@ -30,4 +39,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     else:
         base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         cache = Path(base).expanduser() / "orkit"
-    return Settings(api_key=Secret(key) if key else None, cache_dir=cache)
+    tokens = env.get(PROMPT_TOKENS_ENV, "").strip().lower() or "exact"
+    if tokens not in _PROMPT_TOKENS:
+        raise ConfigError(
+            f"{PROMPT_TOKENS_ENV}={env[PROMPT_TOKENS_ENV]!r}: must be 'exact' or 'family'"
+        )
+    return Settings(
+        api_key=Secret(key) if key else None, cache_dir=cache, estimate_prompt_tokens=tokens
+    )

@@ -3,8 +3,9 @@ duration under the limits in force and the budget verdict, before anything is se
 
 The dataset is read and rendered once (`measure_plan`); every model and params set is then
 priced with numpy over those arrays, so 100,000 rows × 20 models take about a second.
-Prompt tokens are the emulator's exact counts on `sim`, else tokenizer-family estimates
-corrected by calibration; answer lengths come from calibration (past runs or a pilot),
+Prompt tokens are the emulator's exact counts on `sim` (unless
+`ORKIT_ESTIMATE_PROMPT_TOKENS=family`), else tokenizer-family estimates corrected by
+calibration; answer lengths come from calibration (past runs or a pilot),
 `max_tokens`, or a default with a wide band. Offline (or without a key) the prices are the
 bundled snapshot's, and the footer says so.
 """
@@ -158,9 +159,18 @@ def _power(sweep: Sweep, sizes: list[PromptSizes]) -> dict[str, Any]:
     }
 
 
+def _counts_exactly(endpoint: Endpoint | None) -> bool:
+    """Prompt tokens are counted with the server's own tokenizer: the emulator's, unless
+    `ORKIT_ESTIMATE_PROMPT_TOKENS=family` asks for the tokenizer-family path that real
+    OpenRouter gets (to measure that path's accuracy offline)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return False
+    return load_settings().estimate_prompt_tokens == "exact"
+
+
 def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:
     """The server's own prompt-token count, where orkit has it: the emulator's tokenizer."""
-    if endpoint is None or endpoint.kind != "sim":
+    if not _counts_exactly(endpoint):
         return None
     from orkit.sim.tokenizer import prompt_tokens
 
@@ -209,7 +219,7 @@ def _model_lines(
             param_sets=param_sets,
             repeats=sweep.repeats,
             hit_shares=shares,
-            exact=endpoint is not None and endpoint.kind == "sim",
+            exact=_counts_exactly(endpoint),
             latency_scale=scale,
             concurrency=sweep.concurrency,
             limits=sweep.router_options().limits,

@@ -13,6 +13,7 @@ import numpy as np
 from orkit.batch._workload import PromptSizes
 from orkit.catalog import ModelInfo, ProviderEndpoint
 from orkit.cost import (
+    CUES,
     DEFAULT_TOKENS_PER_S,
     DEFAULT_TTFT_S,
     LaneLoad,
@@ -24,6 +25,7 @@ from orkit.cost import (
     WorkGroup,
     family_of,
     group_cost,
+    mixed_band,
     output_band,
     price_band,
 )
@@ -129,6 +131,45 @@ def chain_band(
     return replace(primary, high=high)
 
 
+def answer_band(
+    info: ModelInfo,
+    size: PromptSizes,
+    cal: ModelCalibration | None,
+    cap: int | None,
+    repeats: int,
+) -> OutputBand:
+    """The answer-length band of one prompt variant's requests under `max_tokens = cap`.
+
+    With lengths learnt per length cue, each cue's requests are priced from this prompt's
+    answers with that cue, else from this model's answers with that cue to any prompt, and a
+    cue never seen gets the wide default band; the parts are weighted by their requests.
+    A calibration from before cues has this prompt's lengths only (other prompts: default).
+    """
+    ceiling = info.max_completion_tokens
+    if cal is None or not cal.knows_cues or size.cues is None or not size.rows:
+        sample, own = cal.output_sample(size.fingerprint) if cal else (None, False)
+        requests = size.rows * repeats
+        return output_band(sample, own_prompt=own, cap=cap, ceiling=ceiling, requests=requests)
+    counts = np.bincount(size.cues, minlength=len(CUES))
+    parts = []
+    for index, cue in enumerate(CUES):
+        rows = int(counts[index])
+        if not rows:
+            continue
+        sample, _ = cal.cue_sample(size.fingerprint, cue)
+        # A cue's answers are this model's to that cue, whichever prompt asked: they stand
+        # for this prompt's (own_prompt=True), unlike the pooled sample of every cue.
+        band = output_band(
+            sample,
+            own_prompt=sample is not None,
+            cap=cap,
+            ceiling=ceiling,
+            requests=rows * repeats,
+        )
+        parts.append((rows, band))
+    return mixed_band(parts)
+
+
 def _source(bands: Sequence[OutputBand]) -> str:
     sources = sorted({b.source for b in bands})
     return sources[0] if len(sources) == 1 else "mixed: " + ", ".join(sources)
@@ -146,17 +187,10 @@ def model_line(
     prompt_error = 0.0 if inputs.exact else (0.05 if cal and cal.prompt_ratio else 0.2)
     for p, size in enumerate(sizes):
         tokens = prompt_tokens(info, size, cal, inputs.exact)
-        sample, own = cal.output_sample(size.fingerprint) if cal else (None, False)
         for k, params in enumerate(inputs.param_sets):
             share = inputs.hit_shares.get((p, k), 0.0)
             requests = size.rows * inputs.repeats
-            band = output_band(
-                sample,
-                own_prompt=own,
-                cap=output_cap(params),
-                ceiling=info.max_completion_tokens,
-                requests=requests,
-            )
+            band = answer_band(info, size, cal, output_cap(params), inputs.repeats)
             prices = _calibrated(price_band(info, endpoints, params), info, cal)
             chain = inputs.chains[k] if k < len(inputs.chains) else ()
             prices = chain_band(prices, [inputs.fallbacks[m] for m in chain], params)

@@ -1,4 +1,6 @@
-"""Learn from a run: per model, how long its answers were (per prompt), how its billed
+"""Learn from a run: per model, how long its answers were (per prompt, and per length cue of
+the request: `orkit.cost.answer_length_cue`, so that a different template and dataset can be
+priced from them), how its billed
 prompt tokens compare with the tokenizer-family estimate, how its bill compares with the
 listed price, and how fast it answered. Written to the calibration file that every later
 estimate reads (`orkit.cost.Calibration`).
@@ -33,6 +35,8 @@ from orkit.cost import (
     Calibration,
     Observation,
     OutputSample,
+    answer_length_cue,
+    cue_key,
     family_of,
     measure_messages,
     sample_of,
@@ -53,9 +57,10 @@ class _Acc:
     billed rows is linear in their tokens, so it is priced once, at the end (the catalog
     is not needed, nor loaded, while answers arrive)."""
 
-    lengths: dict[tuple[str, int | None], list[int]] = field(
+    lengths: dict[tuple[str, int | None, str], list[int]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    """Completion tokens per (prompt id, `max_tokens`, length cue)."""
     sample: list[tuple[float, str]] = field(default_factory=list)
     """(billed prompt tokens, messages_json) of the first rows whose prompts get measured."""
     ttft_sum: float = 0.0
@@ -152,7 +157,8 @@ class Lessons:
         cap = self._caps.get(params_json, -1)
         if cap == -1:
             cap = self._caps[params_json] = _cap(params_json)
-        acc.lengths[(row.get("prompt_id") or "", cap)].append(int(completion))
+        cue = answer_length_cue(str(row.get("messages_json") or ""))
+        acc.lengths[(row.get("prompt_id") or "", cap, cue)].append(int(completion))
         source = row.get("cost_source")
         if source == "cached":
             return  # a cache hit says nothing about this answer's speed or bill
@@ -234,21 +240,26 @@ def _observation(
     source: str,
     concurrency: object = None,
 ) -> Observation:
+    # The same answers pooled four ways: per prompt (under the cap most of its answers had,
+    # as before cues), per prompt and length cue, per cue over every prompt, and all.
+    per_prompt: dict[str, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+    pooled: dict[str, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for (pid, cap, cue), values in acc.lengths.items():
+        fingerprint = fingerprints.get(pid, pid)
+        per_prompt[fingerprint][cap].extend(values)
+        for key in (cue_key(cue, fingerprint), cue_key(cue), ANY_PROMPT):
+            pooled[key][cap].extend(values)
     outputs: dict[str, OutputSample] = {}
-    pooled: list[int] = []
-    for (pid, cap), values in sorted(acc.lengths.items(), key=lambda kv: len(kv[1])):
-        seed = f"{run_id}|{model}|{pid}"
-        outputs[fingerprints.get(pid, pid)] = OutputSample(
-            sample_of(values, seed), cap, source, run_id
+    for fingerprint, by_cap in per_prompt.items():
+        cap, values = max(by_cap.items(), key=lambda kv: len(kv[1]))
+        seed = f"{run_id}|{model}|{fingerprint}"
+        outputs[fingerprint] = OutputSample(sample_of(values, seed), cap, source, run_id)
+    for key, by_cap in pooled.items():
+        values = [v for vs in by_cap.values() for v in vs]
+        seed = f"{run_id}|{model}" if key == ANY_PROMPT else f"{run_id}|{model}|{key}"
+        outputs[key] = OutputSample(
+            sample_of(values, seed), _pooled_cap(set(by_cap)), source, run_id
         )
-        pooled.extend(values)
-    all_caps = {cap for _, cap in acc.lengths}
-    pooled_cap = (
-        None if None in all_caps or not all_caps else max(c for c in all_caps if c is not None)
-    )
-    outputs[ANY_PROMPT] = OutputSample(
-        sample_of(pooled, f"{run_id}|{model}"), pooled_cap, source, run_id
-    )
     cost_actual, cost_listed = (0.0, 0.0) if info is None else acc.billed_and_listed(info)
     return Observation(
         model=model,
@@ -262,6 +273,14 @@ def _observation(
         capacity=acc.capacity(concurrency),
         rows=acc.rows,
     )
+
+
+def _pooled_cap(caps: set[int | None]) -> int | None:
+    """The cap of answers seen under several: None if any was uncapped, else the largest
+    (a length at a smaller cap was cut there, which the band allows for as a floor)."""
+    if None in caps or not caps:
+        return None
+    return max(c for c in caps if c is not None)
 
 
 def _prompt_ratio(acc: _Acc, info: ModelInfo | None) -> tuple[float, float] | None:

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from orkit.batch._cache import ResponseCache, is_deterministic
 from orkit.batch._plan import Plan
 from orkit.batch._tasks import canonical_json
+from orkit.cost import answer_length_cue_index
 from orkit.data import fast_renderer
 from orkit.types import ChatRequest
 
@@ -44,6 +45,8 @@ class PromptSizes:
     messages: IntArray
     exact_tokens: IntArray | None = None
     """Billed prompt tokens, when the server's tokenizer is known (the emulator's)."""
+    cues: IntArray | None = None
+    """Each row's length cue, as an index into `orkit.cost.CUES` (None: not measured)."""
     sample: list[list[dict[str, str]]] = field(default_factory=list)
     """Rendered messages of the first rows (for cache look-ups)."""
     distinct: int | None = None
@@ -70,6 +73,11 @@ def _size(messages: Iterable[Mapping[str, Any]]) -> tuple[int, int, int]:
     return ascii_chars, other, count
 
 
+def _cue(messages: Iterable[Mapping[str, Any]]) -> int:
+    text = "\n".join(str(m.get("content") or "") for m in messages)
+    return answer_length_cue_index(text)
+
+
 def _messages_hash(messages: Sequence[Mapping[str, Any]]) -> int:
     """A hash of rendered messages: equal messages, equal request, one cached answer. The
     common shape (role and text) hashes as a tuple; anything else as canonical JSON. A 64-bit
@@ -85,7 +93,7 @@ def _messages_hash(messages: Sequence[Mapping[str, Any]]) -> int:
 def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSizes]:
     """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset."""
     renders = [fast_renderer(t) or t.render for _, t in plan.prompts]
-    columns: list[list[list[int]]] = [[[], [], [], []] for _ in plan.prompts]
+    columns: list[list[list[int]]] = [[[], [], [], [], []] for _ in plan.prompts]
     samples: list[list[list[dict[str, str]]]] = [[] for _ in plan.prompts]
     seen: list[set[int]] = [set() for _ in plan.prompts]
     for batch in plan.dataset.iter_batches():
@@ -98,6 +106,7 @@ def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSi
                 cols[0].append(a)
                 cols[1].append(o)
                 cols[2].append(n)
+                cols[4].append(_cue(messages))
                 if exact is not None:
                     cols[3].append(exact(messages))
                 if len(samples[i]) < SAMPLE_ROWS:
@@ -114,6 +123,7 @@ def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSi
                 other_chars=np.asarray(cols[1], dtype=np.int64),
                 messages=np.asarray(cols[2], dtype=np.int64),
                 exact_tokens=np.asarray(cols[3], dtype=np.int64) if exact is not None else None,
+                cues=np.asarray(cols[4], dtype=np.int64),
                 sample=sample,
                 distinct=len(hashes),
             )

@@ -29,6 +29,7 @@ from orkit.cost._calibration import (
     OutputSample,
     sample_of,
 )
+from orkit.cost._cues import CUES, answer_length_cue, answer_length_cue_index, cue_key
 from orkit.cost._duration import (
     DEFAULT_TOKENS_PER_S,
     DEFAULT_TTFT_S,
@@ -37,7 +38,13 @@ from orkit.cost._duration import (
     LaneLoad,
     plan_duration,
 )
-from orkit.cost._output import DEFAULT_OUTPUT_TOKENS, FALLBACK_CEILING, OutputBand, output_band
+from orkit.cost._output import (
+    DEFAULT_OUTPUT_TOKENS,
+    FALLBACK_CEILING,
+    OutputBand,
+    mixed_band,
+    output_band,
+)
 from orkit.cost._prices import (
     PriceBand,
     PriceOverride,
@@ -58,6 +65,7 @@ from orkit.cost._tokens import FAMILIES, TextSize, TokenizerFamily, family_of, m
 __all__ = [
     "ANY_PROMPT",
     "CALIBRATION_FILE",
+    "CUES",
     "DEFAULT_OUTPUT_TOKENS",
     "DEFAULT_TOKENS_PER_S",
     "DEFAULT_TTFT_S",
@@ -82,9 +90,12 @@ __all__ = [
     "TextSize",
     "TokenizerFamily",
     "WorkGroup",
+    "answer_length_cue",
+    "answer_length_cue_index",
     "budget_verdict",
     "cost_from_generation",
     "cost_from_prices",
+    "cue_key",
     "dearest_factors",
     "family_of",
     "format_duration",
@@ -92,6 +103,7 @@ __all__ = [
     "group_cost",
     "is_insured",
     "measure_messages",
+    "mixed_band",
     "output_band",
     "plan_duration",
     "price_band",

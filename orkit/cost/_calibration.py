@@ -6,8 +6,9 @@ from the billed count (`prompt_ratio`), how far the listed price was from what w
 (`price_ratio`: provider mix, long-context overrides, discounts), the speed seen (time to
 first token, output tokens per second, time per request as a fixed part plus seconds per
 output token, and, for a server that queues what it cannot serve at once, how many it
-serves at once), and per prompt template a
-sample of completion lengths with the `max_tokens` they were observed under. Older runs
+serves at once), and per prompt template, per length cue (`orkit.cost._cues`) of each
+prompt and of all prompts together, a sample of completion lengths with the `max_tokens`
+they were observed under. Older runs
 fade (each new run gets half the weight of everything before it), so a model that changed
 is relearned in a few runs.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orkit.cost._cues import cue_key
 from orkit.cost._duration import DEFAULT_TOKENS_PER_S, DEFAULT_TTFT_S
 
 __all__ = [
@@ -138,6 +140,19 @@ class ModelCalibration:
         if own is not None:
             return own, True
         return self.outputs.get(ANY_PROMPT), False
+
+    @property
+    def knows_cues(self) -> bool:
+        """Lengths were learnt per length cue (runs since cues; `orkit.cost._cues`)."""
+        return any(key.startswith("cue:") for key in self.outputs)
+
+    def cue_sample(self, fingerprint: str, cue: str) -> tuple[OutputSample | None, bool]:
+        """The lengths of answers to requests with this length cue: this prompt's when it
+        was run (the flag says so), else every prompt's of this model; None: never seen."""
+        own = self.outputs.get(cue_key(cue, fingerprint))
+        if own is not None:
+            return own, True
+        return self.outputs.get(cue_key(cue)), False
 
 
 def _ratio(num: float, den: float) -> float | None:

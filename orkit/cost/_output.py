@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from orkit.cost._calibration import OutputSample
 
-__all__ = ["DEFAULT_OUTPUT_TOKENS", "FALLBACK_CEILING", "OutputBand", "output_band"]
+__all__ = [
+    "DEFAULT_OUTPUT_TOKENS",
+    "FALLBACK_CEILING",
+    "OutputBand",
+    "mixed_band",
+    "output_band",
+]
 
 DEFAULT_OUTPUT_TOKENS = 300
 """Expected answer length with nothing known (a typical chat answer; reasoning models
@@ -73,3 +80,21 @@ def _without_sample(cap: int | None, limit: int) -> OutputBand:
     expected = float(min(limit, DEFAULT_OUTPUT_TOKENS))
     source = "max_tokens" if cap is not None and cap <= DEFAULT_OUTPUT_TOKENS else "default"
     return OutputBand(min(1.0, expected), expected, float(limit), source)
+
+
+def mixed_band(parts: Sequence[tuple[int, OutputBand]]) -> OutputBand:
+    """The band of a batch made of parts of `count` requests each, every part with its own
+    band (the requests of each length cue): the request-weighted mean of the parts' low,
+    expected and high ends. Adding the parts' half-widths, rather than their squares, keeps
+    the band conservative: the parts' sample errors are not assumed to cancel."""
+    total = sum(count for count, _ in parts)
+    if total <= 0:
+        raise ValueError("mixed_band: no requests")
+    sources = sorted({band.source for count, band in parts if count})
+    return OutputBand(
+        low=sum(count * band.low for count, band in parts) / total,
+        expected=sum(count * band.expected for count, band in parts) / total,
+        high=sum(count * band.high for count, band in parts) / total,
+        source=sources[0] if len(sources) == 1 else "mixed: " + ", ".join(sources),
+        samples=sum(band.samples for count, band in parts if count),
+    )
