@@ -1,0 +1,53 @@
+"""The pure pieces of `benchmarks/bench_estimate_accuracy.py`: its percentile, and that its
+targets can be missed (a figure that cannot fail proves nothing)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.delitem(sys.modules, "bench_estimate_accuracy", raising=False)
+    return importlib.import_module("bench_estimate_accuracy")
+
+
+def test_percentile_interpolates_between_order_statistics(bench: ModuleType) -> None:
+    assert bench.percentile([3.0, 1.0, 2.0], 0.5) == 2.0
+    assert bench.percentile([0.0, 10.0], 0.9) == pytest.approx(9.0)
+    assert bench.percentile(list(range(21)), 0.9) == pytest.approx(18.0)
+    assert bench.percentile([5.0], 0.9) == 5.0
+
+
+def _trial(error: float, within: bool) -> dict[str, object]:
+    return {
+        "within_band": within,
+        "expected_error_pct": error,
+        "band_width_ratio": 1.5,
+        "pooled_error_pct": -40.0,
+        "pooled_within_band": False,
+        "uncalibrated_within_band": True,
+        "uncalibrated_band_width_ratio": 10000.0,
+    }
+
+
+def test_the_targets_hold_and_can_be_missed(bench: ModuleType) -> None:
+    sweeps = {"demo": {"within_band": True, "expected_error_pct": -4.0}}
+    good = bench.summary([_trial(e, True) for e in (-3.0, 1.0, 2.0, 5.0)] * 5, sweeps)
+    assert good["band_hit_rate"] == 1.0 and good["expected_error_pct_p90"] == 5.0
+    assert bench.misses(good) == []
+    # three trials of twenty out of band, and the error tail past 25%
+    bad = bench.summary(
+        [_trial(-30.0, False)] * 3 + [_trial(-40.0, True)] * 2 + [_trial(1.0, True)] * 15,
+        {"demo": {"within_band": False, "expected_error_pct": 20.0}},
+    )
+    assert bad["band_hit_rate"] == 0.85 and bad["expected_error_pct_p90"] == 31.0
+    assert len(bench.misses(bad)) == 4
