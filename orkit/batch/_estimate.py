@@ -105,7 +105,7 @@ async def estimate_with_client(
     ctx.notes.extend(spill_notes(sweep, ctx.catalog))
     ctx.notes.extend(unpriced_notes(sweep, ctx.catalog))
     check_routes(sweep, ctx.endpoints)  # before any line is priced
-    sizes = measure_plan(plan, _exact_counter(endpoint))
+    sizes = measure_plan(plan, _exact_counter(endpoint), cues=_cues_learnt(sweep, endpoint))
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
     lines = [
@@ -166,6 +166,15 @@ def _counts_exactly(endpoint: Endpoint | None) -> bool:
     if endpoint is None or endpoint.kind != "sim":
         return False
     return load_settings().estimate_prompt_tokens == "exact"
+
+
+def _cues_learnt(sweep: Sweep, endpoint: Endpoint | None) -> bool:
+    """Some model's answer lengths were learnt per length cue: each row's cue is then worth
+    reading (a few µs a row); with nothing learnt every row gets the default band anyway."""
+    calibration = Calibration.load(load_settings().cache_dir)
+    key = calibration_endpoint(endpoint)
+    learnt = (calibration.get(key, m) for m in sweep.all_models)
+    return any(c is not None and c.knows_cues for c in learnt)
 
 
 def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:

@@ -90,8 +90,11 @@ def _messages_hash(messages: Sequence[Mapping[str, Any]]) -> int:
     return hash(canonical_json(list(messages)))
 
 
-def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSizes]:
-    """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset."""
+def measure_plan(
+    plan: Plan, exact: ExactCounter | None = None, *, cues: bool = True
+) -> list[PromptSizes]:
+    """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset, and
+    each row's length cue unless `cues` is False (nothing learnt per cue to price them)."""
     renders = [fast_renderer(t) or t.render for _, t in plan.prompts]
     columns: list[list[list[int]]] = [[[], [], [], [], []] for _ in plan.prompts]
     samples: list[list[list[dict[str, str]]]] = [[] for _ in plan.prompts]
@@ -106,7 +109,8 @@ def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSi
                 cols[0].append(a)
                 cols[1].append(o)
                 cols[2].append(n)
-                cols[4].append(_cue(messages))
+                if cues:
+                    cols[4].append(_cue(messages))
                 if exact is not None:
                     cols[3].append(exact(messages))
                 if len(samples[i]) < SAMPLE_ROWS:
@@ -123,7 +127,7 @@ def measure_plan(plan: Plan, exact: ExactCounter | None = None) -> list[PromptSi
                 other_chars=np.asarray(cols[1], dtype=np.int64),
                 messages=np.asarray(cols[2], dtype=np.int64),
                 exact_tokens=np.asarray(cols[3], dtype=np.int64) if exact is not None else None,
-                cues=np.asarray(cols[4], dtype=np.int64),
+                cues=np.asarray(cols[4], dtype=np.int64) if cues else None,
                 sample=sample,
                 distinct=len(hashes),
             )

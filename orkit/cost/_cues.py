@@ -21,17 +21,17 @@ __all__ = ["CUES", "answer_length_cue", "answer_length_cue_index", "cue_key"]
 CUES = ("plain", "short", "long")
 """The cue classes, in the order `answer_length_cue_index` numbers them."""
 
+# Matched against the lowered text (no IGNORECASE: a third faster), anchored on a word of
+# `_SHORT_WORDS` / `_LONG_WORDS` each.
 _SHORT_RE = re.compile(
-    r"\b(?:in |with )?(?:one|a single|single)[ -]word\b"
+    r"\b(?:one|a single|single)[ -]word\b"
     r"|\b(?:just|only) (?:the |a )?(?:number|answer|letter|digit)s?\b"
     r"|\b(?:number|letter|digit)s? only\b"
-    r"|\byes or no\b|\btrue or false\b|\b(?:yes|no)/(?:no|yes)\b",
-    re.IGNORECASE,
+    r"|\byes or no\b|\btrue or false\b|\b(?:yes/no|no/yes)\b"
 )
 _LONG_RE = re.compile(
     r"\bstep[ -]by[ -]step\b|\bin (?:great |full )?detail\b|\bdetailed\b|\bessays?\b"
-    r"|\bthorough(?:ly)?\b|\bat length\b|\bcomprehensive(?:ly)?\b|\belaborate\b",
-    re.IGNORECASE,
+    r"|\bthorough(?:ly)?\b|\bat length\b|\bcomprehensive(?:ly)?\b|\belaborate\b"
 )
 
 
@@ -45,10 +45,25 @@ def answer_length_cue(text: str) -> str:
     return CUES[answer_length_cue_index(text)]
 
 
+# A word each match of the patterns above contains: most texts hold none of them, and a
+# substring test is far cheaper than the patterns (an estimate classifies
+# every row of the dataset, a run every answer).
+_LONG_WORDS = ("step", "detail", "essay", "thorough", "length", "comprehensive", "elaborate")
+_SHORT_WORDS = ("word", "number", "answer", "letter", "digit", "yes", "true")
+
+
+def _mentions(lowered: str, words: tuple[str, ...]) -> bool:
+    for word in words:  # noqa: SIM110 (a loop: any(<generator>) is twice as slow here)
+        if word in lowered:
+            return True
+    return False
+
+
 def answer_length_cue_index(text: str) -> int:
     """The index in `CUES` of `answer_length_cue(text)` (cheap to store per row)."""
-    if _LONG_RE.search(text):
+    lowered = text.lower()
+    if _mentions(lowered, _LONG_WORDS) and _LONG_RE.search(lowered):
         return 2
-    if _SHORT_RE.search(text):
+    if _mentions(lowered, _SHORT_WORDS) and _SHORT_RE.search(lowered):
         return 1
     return 0
