@@ -128,7 +128,8 @@ class ModelProfile:
     skill: float | None = None
     """Probability that a solvable question (see `orkit.sim.solvers`) is answered correctly."""
     verbosity: int | None = None
-    """Mean length in tokens of answers to open prompts (drawn from 0.5x to 1.5x of it)."""
+    """Mean length in tokens of answers to open prompts without a length cue (drawn from 0.5x
+    to 1.5x of it; 2x-4x for "step by step", a few tokens for "one word": `orkit.sim.lengths`)."""
     providers: tuple[ProviderProfile, ...] | None = None
     """Endpoints serving the model, in default preference order; the first has snapshot prices."""
 
