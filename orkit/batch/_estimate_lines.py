@@ -33,6 +33,7 @@ from orkit.cost import (
 __all__ = [
     "JUDGE_PROMPT_OVERHEAD",
     "LineInputs",
+    "answer_band",
     "chain_band",
     "judge_calls_per_task",
     "judge_lines",
