@@ -48,3 +48,17 @@ def test_mcnemar_size_is_exact_and_never_above_alpha(bench: ModuleType) -> None:
     assert bench.mcnemar_size(0) == 0.0 and bench.mcnemar_size(5) == 0.0
     sizes = [bench.mcnemar_size(d) for d in (20, 50, 100, 300)]
     assert all(0.02 < s <= 0.05 for s in sizes), sizes
+
+
+@pytest.mark.parametrize("agreement", [0.7, 0.9])
+def test_difficulty_for_gives_the_asked_accuracy_and_agreement(
+    bench: ModuleType, agreement: float
+) -> None:
+    ability, spread = bench.difficulty_for(agreement, 0.71)
+    # checked by drawing: two models of that ability over 400,000 items of that spread
+    rng = np.random.default_rng(5)
+    b = rng.normal(0.0, spread, 400_000)
+    p = 1.0 / (1.0 + np.exp(-(ability - b)))
+    a_right, b_right = rng.random(b.size) < p, rng.random(b.size) < p
+    assert a_right.mean() == pytest.approx(0.71, abs=0.005)
+    assert (a_right == b_right).mean() == pytest.approx(agreement, abs=0.005)
