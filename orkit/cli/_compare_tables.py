@@ -34,7 +34,7 @@ def print_comparison(
 ) -> None:
     level = f"{1 - alpha:.0%}"
     binary = {
-        str(s): bool((rows["ci_method"] == "wilson").all())
+        str(s): bool((rows["ci_method"] == "agresti_coull").all())
         for s, rows in quality.groupby("scorer", sort=False)
     }
     title = f"quality ({level} confidence intervals)"

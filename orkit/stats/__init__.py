@@ -19,7 +19,7 @@ from __future__ import annotations
 from orkit.stats._compare import compare
 from orkit.stats._contestants import CONTESTANT_KEYS, GROUP_BY, Contestants, contestants
 from orkit.stats._groups import rank_groups
-from orkit.stats._intervals import wilson_interval
+from orkit.stats._intervals import agresti_coull_interval, wilson_interval
 from orkit.stats._pareto import cheapest_above, pareto_frontier
 from orkit.stats._power import minimum_detectable_difference
 from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
@@ -34,6 +34,7 @@ __all__ = [
     "GROUP_BY",
     "PAIR_ON",
     "Contestants",
+    "agresti_coull_interval",
     "cheapest_above",
     "combine_runs",
     "compare",

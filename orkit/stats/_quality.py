@@ -10,7 +10,7 @@ import pandas as pd
 
 from orkit.stats._bootstrap import bca_interval, bootstrap_means
 from orkit.stats._contestants import contestants
-from orkit.stats._intervals import wilson_interval
+from orkit.stats._intervals import agresti_coull_interval
 from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 
 __all__ = ["QUALITY_COLUMNS", "score_summary"]
@@ -46,7 +46,7 @@ def score_summary(
     Contestants are model × prompt × params (or the groups `by` names; see
     `orkit.stats.contestants`, which `models` and `prompts` order). Repeats of an item are
     averaged first, so `n` counts items and the interval does not take repeats for
-    independent draws. Binary scores (every item's value 0 or 1) get Wilson's interval;
+    independent draws. Binary scores (every item's value 0 or 1) get the Agresti–Coull interval;
     others a BCa bootstrap interval (`n_boot` Poisson-bootstrap replicates from `seed`, so
     reruns agree). `correct` (scored rows right) and `cost_per_correct_usd` (all the
     contestant's spend, errors and fallbacks included, over its correct answers) are for
@@ -68,8 +68,9 @@ def score_summary(
         table["n"] = [len(v) for v in per_item]
         table["mean"] = [v.mean() if len(v) else np.nan for v in per_item]
         if is_binary(matrix):
-            low, high = wilson_interval([v.sum() for v in per_item], table["n"], confidence)
-            table["ci_method"] = "wilson"
+            successes = [v.sum() for v in per_item]
+            low, high = agresti_coull_interval(successes, table["n"], confidence)
+            table["ci_method"] = "agresti_coull"
         else:
             low, high = _bootstrap_intervals(per_item, confidence, seed, n_boot)
             table["ci_method"] = "bootstrap"

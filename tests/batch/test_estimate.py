@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from orkit.batch import Run, Sweep
+from orkit.cost import DEFAULT_OUTPUT_TOKENS
 from orkit.errors import UnknownModelError
 from orkit.scorers import Score
 from orkit.sim.tokenizer import prompt_tokens
@@ -66,6 +67,9 @@ def test_actual_cost_falls_in_the_band_and_calibration_narrows_it(tmp_path: Path
     assert first.line(A).output_source == "default"
     run = sweep.run(progress=False)
     actual = run.manifest["totals"]["all"]["cost_usd"]
+    # Knowing nothing of the answers, the band runs from 1 token to the model's cap (it
+    # holds the actual by construction; what it promises is only the default in between).
+    assert first.line(A).completion_tokens == 40 * DEFAULT_OUTPUT_TOKENS
     assert first.cost_low_usd <= actual <= first.cost_high_usd
     # the manifest keeps estimate and actual side by side
     side = run.manifest["cost"][A]
@@ -81,7 +85,14 @@ def test_actual_cost_falls_in_the_band_and_calibration_narrows_it(tmp_path: Path
     actual2 = again.manifest["totals"]["all"]["cost_usd"]
     assert second.cost_low_usd <= actual2 <= second.cost_high_usd
     assert abs(second.cost_expected_usd - actual2) / actual2 < 0.15
-    assert second.cost_high_usd - second.cost_low_usd < first.cost_high_usd - first.cost_low_usd
+    # calibrated, the band says something: narrower than ±50% of the actual cost (the
+    # uncalibrated one was over 100 times the actual wide)
+    assert second.cost_high_usd - second.cost_low_usd < actual2
+    assert first.cost_high_usd - first.cost_low_usd > 100 * actual
+    for model in (A, B):
+        line, side = second.line(model), again.manifest["cost"][model]
+        inside = line.cost_low_usd <= side["actual_usd"] <= line.cost_high_usd
+        assert side["within_band"] is inside is True, model
 
 
 def test_cache_hits_are_counted_and_cost_nothing(tmp_path: Path) -> None:

@@ -170,7 +170,11 @@ def test_known_limits_from_the_spec_pace_requests(items, tmp_path) -> None:
     r = run(sweep(items, tmp_path, limits={A: {"rpm": 1200}}))  # one every 50 ms
     starts = pd.read_parquet(r.path / "attempts")["started_at"].sort_values()
     gaps = starts.diff().dt.total_seconds().dropna()
-    assert gaps.median() >= 0.045
+    # Paced at the limit, not merely below it: a pacer twice as slow as asked (or 20×)
+    # fails too. The pacer keeps a schedule, so a late release on a busy machine is made
+    # up by the next one and the median stays at the period.
+    assert 0.045 <= gaps.median() <= 0.1, gaps.describe()
+    assert len(starts) == 40  # no retries: nothing was rejected for going too fast
 
 
 def test_run_stopped_error_carries_the_run_dir(items, tmp_path) -> None:

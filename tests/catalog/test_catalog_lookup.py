@@ -136,7 +136,16 @@ def test_routers(catalog: Catalog) -> None:
 
 
 def test_ids_are_stripped(catalog: Catalog) -> None:
-    assert catalog.get("  openai/gpt-4o-mini\n") is not None
+    padded = catalog.get("  openai/gpt-4o-mini\n")
+    assert padded is not None and padded.id == "openai/gpt-4o-mini"
+    assert padded == catalog.get("openai/gpt-4o-mini")
+    # padding around an id with a dynamic variant (the suffix is read after stripping)
+    nitro = catalog.get(" openai/gpt-4o-mini:nitro\t")
+    assert nitro is not None and nitro.id == "openai/gpt-4o-mini:nitro"
+    assert nitro.variant == ":nitro" and nitro.base_id == "openai/gpt-4o-mini"
+    assert [m.id for m in catalog.require(["\tdeepseek/deepseek-v3.2 "])] == [
+        "deepseek/deepseek-v3.2"
+    ]
 
 
 def test_require_returns_models_in_order(catalog: Catalog) -> None:

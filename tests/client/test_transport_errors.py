@@ -3,6 +3,7 @@ plus non-streamed bodies that carry errors or are not JSON."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -10,9 +11,9 @@ import pytest
 
 from orkit import errors
 from orkit.client import AsyncOpenRouter
-from orkit.types import Completer
+from orkit.types import ChatResponse, Completer
 
-from .support import request, wire
+from .support import request, wire, wire_response
 
 MakeClient = Callable[..., AsyncOpenRouter]
 
@@ -133,6 +134,19 @@ async def test_referer_header_and_no_title(make_client: MakeClient) -> None:
     assert "x-openrouter-title" not in seen[0].headers
 
 
-def test_the_client_is_a_completer() -> None:
-    client: Completer = AsyncOpenRouter(base_url="http://127.0.0.1:9/v1")
-    assert isinstance(client, Completer)
+async def test_the_client_is_a_completer(make_client: MakeClient) -> None:
+    # Not `isinstance` (a runtime Protocol checks only that a `complete` attribute exists):
+    # the client, typed as the Protocol, completes a request as the router would ask it to.
+    def handler(req: httpx.Request) -> httpx.Response:
+        return wire_response("stream-openai-gpt-4o-mini.sse")
+
+    async with make_client(handler) as client:
+        completer: Completer = client
+        response = await completer.complete(request("openai/gpt-4o-mini"))
+    assert isinstance(response, ChatResponse)
+    assert response.streamed and response.content and response.finish_reason == "stop"
+    assert response.usage is not None and response.usage.completion_tokens > 0
+    protocol = inspect.signature(Completer.complete)
+    own = inspect.signature(AsyncOpenRouter.complete)
+    assert list(protocol.parameters) == list(own.parameters)[: len(protocol.parameters)]
+    assert inspect.iscoroutinefunction(AsyncOpenRouter.complete)

@@ -142,9 +142,13 @@ def test_a_failing_expression_names_the_row() -> None:
 
 
 def test_check_columns_passes_when_every_variable_is_a_column() -> None:
-    PromptTemplate("{{ question }}", system="{{ persona }}").check_columns(
-        ["id", "question", "persona"]
-    )
+    t = PromptTemplate("{{ question }}", system="{{ persona }}")
+    assert t.required_variables == {"question", "persona"}  # the system prompt's too
+    assert t.check_columns(["id", "question", "persona"]) is None
+    # and only then: without the system prompt's column it is caught
+    with pytest.raises(TemplateError) as info:
+        t.check_columns(["id", "question"])
+    assert info.value.variable == "persona"
 
 
 def test_check_columns_names_the_variable_the_file_and_the_columns() -> None:

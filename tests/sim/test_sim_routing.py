@@ -111,7 +111,21 @@ async def test_require_parameters_skips_endpoints_lacking_one(make_sim) -> None:
     sim = await make_sim(CONFIG)
     prefs = {"require_parameters": True, "order": ["groq"]}
     body = (await sim.chat(chat_body(model=LLAMA, top_k=5, provider=prefs))).json()
-    assert body["provider"] != "Groq"
+    # Groq (first in the order) lacks top_k; the others support every parameter
+    assert body["provider"] in {"DeepInfra", "Chutes"}, body
+    # because of the parameter asked for, not the preference alone: without top_k, or
+    # without require_parameters, Groq serves as ordered
+    without_top_k = (await sim.chat(chat_body(model=LLAMA, provider=prefs))).json()
+    assert without_top_k["provider"] == "Groq"
+    not_required = await sim.chat(chat_body(model=LLAMA, top_k=5, provider={"order": ["groq"]}))
+    assert not_required.json()["provider"] == "Groq"
+    # and with no fallback allowed, nothing is left to serve it
+    only_groq = {**prefs, "allow_fallbacks": False}
+    refused = await sim.chat(chat_body(model=LLAMA, top_k=5, provider=only_groq))
+    assert refused.status_code == 404
+    assert refused.json()["error"]["message"] == (
+        "No endpoints found that can handle the requested parameters."
+    )
 
 
 async def test_unknown_provider_key_is_400(make_sim) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 from stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
 import orkit
-from orkit.batch import Run
+import orkit.stats
 from orkit.cli import build_parser
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -34,10 +35,54 @@ def test_readme_compare_commands_parse() -> None:
         assert args.func.__module__ == "orkit.cli._compare"
 
 
-def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def documented_columns(code: str, statement: str) -> set[str]:
+    """The column names the README's comments list for `statement` (the comment on its
+    line and the comment-only lines under it); `p50/p95/p99_service_s` names three."""
+    lines = code.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(statement))
+    text = lines[start].split("#", 1)[1]
+    for line in lines[start + 1 :]:
+        if not line.lstrip().startswith("#"):
+            break
+        text += "," + line.split("#", 1)[1]
+    names: set[str] = set()
+    for word in re.findall(r"[a-z0-9_/]+", text.split(":", 1)[-1]):
+        head, *rest = word.split("/")
+        if rest:  # p50/p95/p99_service_s
+            suffix = rest[-1][rest[-1].index("_") :]
+            names |= {head + suffix} | {r.split("_")[0] + suffix for r in rest}
+        elif "_" in word or word in {
+            "model",
+            "rows",
+            "errors",
+            "deferred",
+            "diff",
+            "test",
+            "significant",
+        }:
+            names.add(word)
+    return names
+
+
+def test_readme_python_example_runs(tmp_path: Path) -> None:
     (code,) = re.findall(r"```python\n(.*?)```", readme_section(), flags=re.S)
     run_dir = make_run(tmp_path, "r1", {"a/x": STRONG, "b/y": WEAK, "c/z": ALSO_STRONG})
-    monkeypatch.setattr(orkit, "open_run", lambda path: Run(run_dir), raising=False)
-    namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)
-    assert namespace["pairs"] is not None
+    assert '"runs/<run_id>"' in code  # the reader's run; here a real one, opened for real
+    namespace: dict[str, Any] = {}
+    exec(
+        compile(code.replace('"runs/<run_id>"', repr(str(run_dir))), "README.md", "exec"), namespace
+    )
+    summary, pairs = namespace["summary"], namespace["pairs"]
+    assert list(summary.index) == ["a/x", "b/y", "c/z"]
+    assert documented_columns(code, "summary =") <= set(summary.columns)
+    assert documented_columns(code, "pairs =") <= set(pairs.columns)
+    assert summary.loc["a/x", "score_exact"] == pytest.approx(0.9)
+    assert summary.loc["b/y", "score_exact"] == pytest.approx(0.4)
+    # 45 vs 20 right of 50 is a real difference; 45 vs 44 is not
+    by_pair = pairs.set_index(["contestant_a", "contestant_b"])
+    assert by_pair.loc[("a/x", "b/y"), "significant"]
+    assert not by_pair.loc[("a/x", "c/z"), "significant"]
+    assert by_pair.loc[("a/x", "b/y"), "diff"] == pytest.approx(0.5)
+    # the figure the README's last line gives in its comment
+    mdd = orkit.stats.minimum_detectable_difference(300, discordance=0.15)
+    assert "# 0.066: 6.6 points" in code and round(mdd, 3) == 0.066

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orkit.stats import score_summary, summarize, wilson_interval
+from orkit.stats import agresti_coull_interval, score_summary, summarize
 
 
 def test_counts_rates_latency_and_cost(tables) -> None:
@@ -44,10 +44,11 @@ def test_fallback_scores_count_only_when_asked(tables) -> None:
     assert summarize(*tables(rows), include_fallbacks=True)["n_exact"].iloc[0] == 5
 
 
-def test_binary_scores_get_wilson_intervals(tables) -> None:
+def test_binary_scores_get_agresti_coull_intervals(tables) -> None:
     rows = [{"model": "a/x", "item": i, "score": int(i < 81)} for i in range(263)]
+    assert score_summary(*tables(rows)).iloc[0]["ci_method"] == "agresti_coull"
     s = summarize(*tables(rows)).iloc[0]
-    low, high = wilson_interval(81, 263)
+    low, high = agresti_coull_interval(81, 263)
     assert s["score_exact"] == pytest.approx(81 / 263)
     assert (s["ci_low_exact"], s["ci_high_exact"]) == pytest.approx((low[0], high[0]))
 
