@@ -10,6 +10,7 @@ shared by every run on the machine.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import time
@@ -21,6 +22,8 @@ from orkit.batch._tasks import canonical_json, content_hash
 from orkit.types import ChatRequest, ChatResponse, Usage
 
 __all__ = ["ResponseCache", "is_deterministic"]
+
+_log = logging.getLogger("orkit")
 
 
 def is_deterministic(request: ChatRequest) -> bool:
@@ -37,22 +40,67 @@ def _owner_only(path: Path) -> None:
         path.chmod(0o600)
 
 
-class ResponseCache:
-    def __init__(self, path: Path, endpoint_id: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _owner_only(path)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
+def _open(path: Path) -> sqlite3.Connection:
+    _owner_only(path)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(
             "CREATE TABLE IF NOT EXISTS responses "
             "(key TEXT PRIMARY KEY, response TEXT NOT NULL, created REAL NOT NULL)"
         )
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged cache (and its -wal/-shm files) out of the way, keeping it for a
+    post-mortem; the previous one set aside is replaced."""
+    aside = path.with_name(path.name + ".corrupt")
+    for suffix in ("", "-wal", "-shm"):
+        src = path.with_name(path.name + suffix)
+        if src.exists():
+            src.replace(aside.with_name(aside.name + suffix))
+    return aside
+
+
+class ResponseCache:
+    def __init__(self, path: Path, endpoint_id: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = _open(path)
+        except sqlite3.DatabaseError as exc:
+            # Only a cache: a damaged one (a crash mid-write on a filesystem without locks,
+            # a copied-over file) must not stop a run. Start empty and keep the old file.
+            aside = _set_aside(path)
+            _log.warning("response cache %s was unreadable (%s); moved it to %s", path, exc, aside)
+            self._db = _open(path)
+        self._path = path
+        self._broken = False
         self._endpoint = endpoint_id
         self.hits = 0
 
-    def close(self) -> None:
+    def _damaged(self, exc: sqlite3.DatabaseError) -> None:
+        """A cache found damaged mid-run (a valid header over broken pages only shows when
+        a page is read) is set aside and this run goes on without one."""
+        if isinstance(exc, sqlite3.OperationalError):
+            raise exc  # locked, disk full, …: not damage, and not ours to hide
+        self._broken = True
         self._db.close()
+        aside = _set_aside(self._path)
+        _log.warning(
+            "response cache %s is damaged (%s); moved it to %s, this run goes on without it",
+            self._path,
+            exc,
+            aside,
+        )
+
+    def close(self) -> None:
+        if not self._broken:
+            self._db.close()
 
     def key(self, request: ChatRequest, repeat: int) -> str:
         body = canonical_json(
@@ -61,14 +109,28 @@ class ResponseCache:
         return content_hash(self._endpoint, body, str(repeat))
 
     def get(self, key: str) -> ChatResponse | None:
-        row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if self._broken:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT response FROM responses WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._damaged(exc)
+            return None
         if row is None:
             return None
         self.hits += 1
         return _response_from_json(row[0])
 
     def is_empty(self) -> bool:
-        return self._db.execute("SELECT 1 FROM responses LIMIT 1").fetchone() is None
+        if self._broken:
+            return True
+        try:
+            return self._db.execute("SELECT 1 FROM responses LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError as exc:
+            self._damaged(exc)
+            return True
 
     def count_present(self, keys: list[str], *, stored_before: float | None = None) -> int:
         """How many of `keys` have an answer (for estimates: nothing is read or counted as
@@ -78,21 +140,32 @@ class ResponseCache:
         found = 0
         before = float("inf") if stored_before is None else stored_before
         for i in range(0, len(keys), 500):  # SQLite caps bound parameters
+            if self._broken:
+                return 0
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            (n,) = self._db.execute(
-                f"SELECT count(*) FROM responses WHERE key IN ({marks}) AND created < ?",
-                [*chunk, before],
-            ).fetchone()
+            try:
+                (n,) = self._db.execute(
+                    f"SELECT count(*) FROM responses WHERE key IN ({marks}) AND created < ?",
+                    [*chunk, before],
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                self._damaged(exc)
+                return 0
             found += int(n)
         return found
 
     def put(self, key: str, response: ChatResponse) -> None:
+        if self._broken:
+            return
         data = asdict(response)
-        self._db.execute(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
-            (key, json.dumps(data, separators=(",", ":"), ensure_ascii=False), time.time()),
-        )
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?)",
+                (key, json.dumps(data, separators=(",", ":"), ensure_ascii=False), time.time()),
+            )
+        except sqlite3.DatabaseError as exc:
+            self._damaged(exc)
 
 
 def _response_from_json(text: str) -> ChatResponse:
