@@ -56,7 +56,7 @@ def test_a_result_meeting_every_target_misses_none(bench: Any) -> None:
     [
         ("recorded_minus_billed_usd", 2e-9),
         ("aborted_billing_recorded_minus_billed_usd", -1.5e-9),
-        ("no_usage_cost_recorded_minus_billed_usd", 1e-6),
+        ("burst_fallback_recorded_minus_billed_usd", 1e-6),
         ("burst_fallback_lost_tasks", 1),
         ("retries_exhausted_lost_tasks", 3),
         ("retries_exhausted_error_rows", 0),
