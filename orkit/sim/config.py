@@ -57,8 +57,17 @@ STREAM_FAULT_KINDS = (
 _DATA_COLLECTION = ("allow", "deny")
 
 CANCELLING_PROVIDERS = frozenset(
-    {"openai", "azure", "anthropic", "fireworks", "together", "deepinfra", "novita", "deepseek"}
-    | {"xai"}
+    {
+        "openai",
+        "azure",
+        "anthropic",
+        "fireworks",
+        "together",
+        "deepinfra",
+        "novita",
+        "deepseek",
+        "xai",
+    }
 )
 """Provider slugs that stop generating (and billing) when the client aborts a stream, per
 OpenRouter's list; the others (Bedrock, Groq, Google, Mistral, ...) bill the full answer."""
