@@ -12,9 +12,11 @@ End-of-stream rules (reference §4):
 - end of body without `[DONE]` is accepted once a finish reason has arrived (some servers close
   right after the usage event), and is an `APIConnectionError` otherwise.
 
-An error raised once the answer has begun carries what was seen of it: the generation id
-(OpenRouter bills a generation cut short, and `GET /generation` says for how much), the
-provider, and the `usage` an error event reported, so that no billed attempt goes unseen.
+An error raised once the 200 arrived carries what was seen of the answer: the generation id
+(from the first event, else the `X-Generation-Id` header: OpenRouter bills a generation cut
+short, even one stalled before its first event, and `GET /generation` says for how much),
+the provider, and the `usage` an error event reported, so that no billed attempt goes
+unseen.
 """
 
 from __future__ import annotations
@@ -323,12 +325,13 @@ class ChatStream:
     def _with_progress(self, exc: APIError) -> APIError:
         """`exc`, told what had arrived of the answer before it (see the module docstring)."""
         acc = self._acc
-        if acc.began:  # headers alone promise nothing: the generation may never have begun
-            exc.generation_id = (
-                exc.generation_id
-                or _opt_str(acc.generation_id)
-                or self._headers.get("x-generation-id")
-            )
+        # A 200 that named its generation (`X-Generation-Id`) was dispatched to a provider,
+        # even when not an event came before the stall or the cut: a provider that does not
+        # cancel bills the whole answer. Only `GET /generation` can say, so the id is kept
+        # and the attempt's cost is unknown until then, never a guessed 0.
+        exc.generation_id = (
+            exc.generation_id or _opt_str(acc.generation_id) or self._headers.get("x-generation-id")
+        )
         exc.provider = exc.provider or _opt_str(acc.provider)
         if exc.usage is None:
             exc.usage = parse_usage(acc.usage)

@@ -31,6 +31,7 @@ from orkit.sim.cli import add_arguments as add_cli_arguments
 from orkit.sim.cli import run as run_cli
 from orkit.sim.config import (
     SIM_API_KEY,
+    FaultBurst,
     FaultProfile,
     ModelProfile,
     ProviderProfile,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SIM_API_KEY",
     "Catalog",
+    "FaultBurst",
     "FaultProfile",
     "ModelProfile",
     "ProviderProfile",

@@ -23,9 +23,11 @@ from typing import Any
 from orkit.sim._dictconv import SimConfigError, from_mapping, to_plain
 
 __all__ = [
+    "CANCELLING_PROVIDERS",
     "FAULT_STATUSES",
     "SIM_API_KEY",
     "STREAM_FAULT_KINDS",
+    "FaultBurst",
     "FaultProfile",
     "ModelProfile",
     "ProviderProfile",
@@ -53,6 +55,22 @@ STREAM_FAULT_KINDS = (
 """`FaultProfile` fields of faults acted out on an HTTP 200, in the order of their slices."""
 
 _DATA_COLLECTION = ("allow", "deny")
+
+CANCELLING_PROVIDERS = frozenset(
+    {
+        "openai",
+        "azure",
+        "anthropic",
+        "fireworks",
+        "together",
+        "deepinfra",
+        "novita",
+        "deepseek",
+        "xai",
+    }
+)
+"""Provider slugs that stop generating (and billing) when the client aborts a stream, per
+OpenRouter's list; the others (Bedrock, Groq, Google, Mistral, ...) bill the full answer."""
 
 
 def _check_probability(name: str, value: float) -> None:
@@ -89,6 +107,17 @@ class ProviderProfile:
     """Parameters this endpoint honours; None = all of the model's `supported_parameters`."""
     uptime_pct: float = 99.5
     """Uptime shown in `/endpoints` (`uptime_last_30m`); cosmetic."""
+    cancellation: bool | None = None
+    """Whether an aborted stream stops the generation (and its billing) on this provider;
+    None = as OpenRouter lists the slug (`CANCELLING_PROVIDERS`; unlisted: no). Matters only
+    with `SimConfig.bill_aborted`."""
+
+    @property
+    def cancels(self) -> bool:
+        """`cancellation`, or OpenRouter's list when unset."""
+        if self.cancellation is not None:
+            return self.cancellation
+        return self.slug in CANCELLING_PROVIDERS
 
     def __post_init__(self) -> None:
         if not self.name or not self.slug:
@@ -156,6 +185,55 @@ class ModelProfile:
         return out
 
 
+def _check_status_rates(prefix: str, status: Mapping[int, float]) -> None:
+    for code, p in status.items():
+        if code not in FAULT_STATUSES:
+            raise ValueError(f"{prefix}status.{code}: cannot inject status {code}")
+        _check_probability(f"{prefix}status.{code}", p)
+    if sum(status.values()) > 1.0 + 1e-9:
+        raise ValueError(f"{prefix}status: probabilities sum to {sum(status.values()):.3f} > 1")
+
+
+@dataclass(frozen=True)
+class FaultBurst:
+    """A window of correlated HTTP errors: from `start_s` to `end_s` (emulated seconds since
+    the emulator started, scaled by `window_scale` like outages), requests to the listed
+    models (and providers) meet `status` at these rates, drawn apart from the profile's own
+    faults, so a retry inside the window is as likely to fail as the first try. Several
+    bursts may cover one model (the first that draws a fault wins); list a model and its
+    fallback in one burst to make both fail together."""
+
+    start_s: float
+    end_s: float
+    status: Mapping[int, float]
+    """`{status: probability}` inside the window (1.0 = every request fails)."""
+    models: tuple[str, ...] | None = None
+    """Model ids (as served) the burst hits; None = every model."""
+    providers: tuple[str, ...] | None = None
+    """Provider slugs the burst hits; None = every provider."""
+    retry_after_s: float | None = None
+    """Emulated seconds its 429/503 advertise; None = the profile's `retry_after_s`."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start_s < self.end_s:
+            raise ValueError(f"bursts: need 0 <= start_s < end_s, got {self.start_s}, {self.end_s}")
+        _check_status_rates("bursts.", self.status)
+        _check_non_negative("bursts.retry_after_s", self.retry_after_s)
+
+    def covers(self, elapsed_s: float, model_id: str, provider_slug: str) -> bool:
+        """Whether a request at `elapsed_s` to this model on this provider is in the burst."""
+        return (
+            self.start_s <= elapsed_s < self.end_s
+            and (self.models is None or model_id in self.models)
+            and (self.providers is None or provider_slug in self.providers)
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FaultBurst:
+        """Build from a plain dict (status keys may be strings, as in TOML/JSON)."""
+        return from_mapping(cls, data)
+
+
 @dataclass(frozen=True)
 class FaultProfile:
     """Seeded fault injection for `POST /chat/completions`.
@@ -193,12 +271,18 @@ class FaultProfile:
     """Model ids (as served) the faults apply to; None = every model."""
     retry_after_s: float = 2.0
     """Emulated seconds advertised by injected 429/503 (`Retry-After`, scaled by time_scale)."""
+    bursts: tuple[FaultBurst, ...] = ()
+    """Windows of correlated HTTP errors (`FaultBurst`), checked before the rates above."""
 
     def __post_init__(self) -> None:
         for code, p in self.status.items():
             if code not in FAULT_STATUSES:
                 raise ValueError(f"status.{code}: cannot inject status {code}")
             _check_probability(f"status.{code}", p)
+        bursts = tuple(
+            FaultBurst.from_dict(b) if isinstance(b, Mapping) else b for b in self.bursts
+        )
+        object.__setattr__(self, "bursts", bursts)
         for name in STREAM_FAULT_KINDS:
             _check_probability(name, getattr(self, name))
         if self.total_probability() > 1.0 + 1e-9:
@@ -250,6 +334,14 @@ class SimConfig:
     report_usage_cost: bool = True
     """Put `cost` (and `cost_details`) in each response's `usage`; False leaves them out, as
     some proxies and older OpenRouter paths do, so clients must ask `GET /generation`."""
+    bill_aborted: bool = False
+    """Bill generations the client never received whole, as OpenRouter does: a stream the
+    client closes, or whose connection drops, stalls or is truncated, is billed for the
+    completion tokens generated before the abort on a provider with cancellation
+    (`ProviderProfile.cancellation`), and in full on one without; a non-streamed answer is
+    billed in full. Zero-completion insurance holds (nothing generated yet, or a mid-stream
+    error: no charge). `/generation` and the ledger show the charge. False: only answers
+    delivered whole and truncated streams (in full) are billed."""
     models: Mapping[str, ModelProfile] = field(default_factory=dict)
     """Per-model behaviour overrides, keyed by model id (fields left None stay derived)."""
     faults: FaultProfile | None = None
@@ -259,10 +351,10 @@ class SimConfig:
     outages: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     """Per-model `[(start_s, end_s), ...]` emulated seconds since start: requests fail with 502."""
     max_stall_s: float = 30.0
+    """Real seconds a stall fault holds the connection before dropping it."""
     latency_jitter: float = 1.25
     """Each answer's time to first token is the endpoint's times a factor drawn in
     [1/latency_jitter, latency_jitter] (seeded); 1.0 = every answer exactly on time."""
-    """Real seconds a stall fault holds the connection before dropping it."""
     user_id: str = "user_2sim0rk1tEmu1at0rAcc0unt00"
     """Opaque account id echoed as top-level `user_id` in error bodies."""
     local_server: bool = False

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from orkit.sim.catalog import ROUTER_IDS
 
 if TYPE_CHECKING:
+    from orkit.sim.aborts import Settlement
     from orkit.sim.planner import ChatPlan
 
 __all__ = ["GenerationFacts"]
@@ -50,10 +51,18 @@ class GenerationFacts:
     generation_ms: int
 
     @classmethod
-    def from_plan(cls, plan: ChatPlan, *, billed: bool, outcome: str) -> GenerationFacts:
-        """Facts of a finished plan; only a billed completion has a cost."""
+    def from_plan(cls, plan: ChatPlan, booked: Settlement, outcome: str) -> GenerationFacts:
+        """Facts of a finished plan as it was booked; only a billed one has a cost."""
         failed = outcome == "mid_stream_error"
         base = plan.target.requested.split(":")[0]
+        charge = booked.charge
+        if failed:
+            finish: str | None = "error"
+            native = "error"
+        elif booked.cancelled:
+            finish = native = None  # stopped before it finished
+        else:
+            finish, native = plan.answer.finish_reason, plan.native_finish
         return cls(
             gen_id=plan.gen_id,
             created=plan.created,
@@ -62,13 +71,13 @@ class GenerationFacts:
             provider=plan.endpoint.provider.name,
             router=base if base in ROUTER_IDS else None,
             streamed=plan.request.stream,
-            cancelled=not billed and not failed,
-            finish_reason="error" if failed else plan.answer.finish_reason,
-            native_finish_reason="error" if failed else plan.native_finish,
+            cancelled=booked.cancelled,
+            finish_reason=finish,
+            native_finish_reason=native,
             tokens_prompt=plan.prompt_tokens,
-            tokens_completion=plan.completion_tokens,
-            cost=plan.charge.total if billed else _ZERO,
-            upstream_cost=plan.charge.upstream if billed else _ZERO,
+            tokens_completion=booked.completion_tokens,
+            cost=charge.total if charge is not None else _ZERO,
+            upstream_cost=charge.upstream if charge is not None else _ZERO,
             web_search=bool(plan.charge.web_search),
             latency_ms=plan.emulated_ms[0],
             generation_ms=plan.emulated_ms[1],

@@ -106,6 +106,10 @@ class Stats:
     without that: a stream broken on the way is billed, and its retry is billed again.)"""
     billed_total: Decimal = _ZERO
     billed_count: int = 0
+    billed_undelivered_total: Decimal = _ZERO
+    """Part of `billed_total` for generations never delivered whole (cut, dropped, stalled,
+    closed by the client): what a client pays for answers it did not receive."""
+    billed_undelivered_count: int = 0
     delivered_count: int = 0
     serving: int = 0
     """Chat requests being served now (in_flight less those queued for a slot)."""
@@ -123,6 +127,15 @@ class Stats:
         """A chat request got a serving slot (at once, unless `max_concurrent` queued it)."""
         self.serving += 1
         self.max_serving = max(self.max_serving, self.serving)
+
+    def bill(self, body_hash: str, amount: Decimal, *, aborted: bool) -> None:
+        """A charge for one generation of this request body (`aborted`: not delivered)."""
+        self.billed_total += amount
+        self.billed_count += 1
+        self.billed_by_body_hash[body_hash] += 1
+        if aborted:
+            self.billed_undelivered_total += amount
+            self.billed_undelivered_count += 1
 
     def end(self) -> None:
         """A chat request finished (whatever its outcome)."""
@@ -142,6 +155,8 @@ class Stats:
             "not_found_by_path": dict(self.not_found_by_path),
             "billed_count": self.billed_count,
             "billed_total_usd": float(self.billed_total),
+            "billed_undelivered_count": self.billed_undelivered_count,
+            "billed_undelivered_usd": float(self.billed_undelivered_total),
             "billed_by_body_hash": dict(self.billed_by_body_hash),
             "delivered_by_body_hash": dict(self.delivered_by_body_hash),
             "keys": {

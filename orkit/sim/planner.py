@@ -64,6 +64,8 @@ class ChatPlan:
     """Real seconds per output token."""
     emulated_ms: tuple[int, int]
     """(time to first token, total generation time) in emulated milliseconds."""
+    utc_hhmm: int
+    """Emulated UTC time of day the prices were read at (time-of-day overrides)."""
 
     @property
     def model_id(self) -> str:
@@ -109,10 +111,19 @@ def _fault(
 ) -> Fault | None:
     """The injected fault for this candidate; an injected HTTP error is raised."""
     model_id = target.runtime.id
-    fault = sim.faults.decide(request.body_hash, occurrence, model_id)
+    fault = sim.faults.decide(
+        request.body_hash,
+        occurrence,
+        model_id,
+        provider_slug=endpoint.provider.slug,
+        elapsed_s=sim.window_elapsed(),
+    )
     if fault is not None and fault.kind == "status":
         faults = sim.config.faults
-        retry = sim.clock.latency(faults.retry_after_s if faults is not None else 0.0)
+        hint = fault.retry_after_s
+        if hint is None:
+            hint = faults.retry_after_s if faults is not None else 0.0
+        retry = sim.clock.latency(hint)
         user_id = sim.config.user_id
         raise fault_error(fault.status, model_id, endpoint.provider.name, retry, user_id)
     return fault
@@ -225,13 +236,14 @@ def _build(
     if fault is not None and fault.kind == "mid_stream_error" and not request.stream:
         half = answer.pieces[: len(answer.pieces) // 2]
         answer = Answer("".join(half), half, "error", correct=False)
+    utc_hhmm = sim.clock.utc_hhmm()
     price = charge(
         target.runtime.prices,
         endpoint.multiplier,
         (tokens_in, len(answer.pieces)),
         answer.finish_reason,
         web_search=target.online or request.web_search,
-        utc_hhmm=sim.clock.utc_hhmm(),
+        utc_hhmm=utc_hhmm,
     )
     spread = sim.config.latency_jitter
     jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)
@@ -253,6 +265,7 @@ def _build(
         ttft_s=sim.clock.latency(ttft),
         token_s=sim.clock.latency(1.0 / endpoint.tokens_per_s),
         emulated_ms=(int(ttft * 1000), int(total * 1000)),
+        utc_hhmm=utc_hhmm,
     )
 
 

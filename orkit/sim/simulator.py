@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 
+from orkit.sim.aborts import settlement
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
@@ -99,33 +100,38 @@ class Simulator:
         """Decide a chat completion (raises `SimError` for HTTP errors)."""
         return plan_chat(self, key, raw)
 
+    def window_elapsed(self) -> float | None:
+        """Emulated seconds since start, the unit of outage and burst windows; None when
+        windows are off (a window scale of 0)."""
+        if self.clock.window_scale <= 0:
+            return None
+        return self.clock.emulated_since_start()
+
     def in_outage(self, model_id: str) -> bool:
         """Whether `model_id` is inside one of its configured outage windows now."""
         windows = self.config.outages.get(model_id)
-        if not windows or self.clock.window_scale <= 0:
+        elapsed = self.window_elapsed()
+        if not windows or elapsed is None:
             return False
-        elapsed = self.clock.emulated_since_start()
         return any(start <= elapsed < end for start, end in windows)
 
-    def settle(self, plan: ChatPlan, outcome: str) -> None:
-        """Record how a planned completion ended; bill it if it was delivered, or broken on
-        the way after the generation started (a truncated stream: it ran to its end
-        upstream, and OpenRouter bills it)."""
+    def settle(self, plan: ChatPlan, outcome: str, generated: int = 0) -> None:
+        """Record how a planned completion ended, after `generated` completion tokens, and
+        bill it as `aborts.settlement` says: a delivered answer, a truncated stream (it ran
+        to its end upstream), and with `bill_aborted` every generation cut off on the way."""
+        booked = settlement(plan, outcome, generated, bill_aborted=self.config.bill_aborted)
         delivered = outcome == "200"
-        billed = delivered or outcome == "truncated"
         self.stats.by_status[outcome] += 1
-        charge = plan.charge
         if delivered:
             self.stats.delivered_count += 1
             self.stats.delivered_by_body_hash[plan.request.body_hash] += 1
             self.stats.served_by_model[plan.model_id] += 1
-        if billed and (not charge.insured or charge.total > 0):
+        charge = booked.charge
+        if charge is not None and (not charge.insured or charge.total > 0):
             plan.account.bill(charge.total, self.clock.emulated_day())
-            self.stats.billed_total += charge.total
-            self.stats.billed_count += 1
-            self.stats.billed_by_body_hash[plan.request.body_hash] += 1
+            self.stats.bill(plan.request.body_hash, charge.total, aborted=not delivered)
         ready = self.clock.now() + self.clock.window(self.config.generation_stats_delay_s)
-        self.generations.add(ready, GenerationFacts.from_plan(plan, billed=billed, outcome=outcome))
+        self.generations.add(ready, GenerationFacts.from_plan(plan, booked, outcome))
 
     def profile(self, model_id: str) -> ModelProfile:
         """The resolved behaviour profile of a snapshot model id (KeyError if unknown)."""

@@ -1,4 +1,4 @@
-"""A stream that fails once its answer began says what was seen of it: the generation id
+"""A stream that fails once its 200 arrived says what was seen of it: the generation id
 (OpenRouter bills that generation), the provider, and the `usage` an error event carried."""
 
 from __future__ import annotations
@@ -72,15 +72,18 @@ async def test_a_stream_cut_after_its_first_event_names_its_generation(
     assert info.value.usage is None  # nothing said what it cost: /generation will
 
 
-async def test_a_stream_cut_before_any_event_promises_no_generation(
-    make_client: MakeClient,
+@pytest.mark.parametrize("header_id", ["gen-header-only", None], ids=["header", "no-header"])
+async def test_a_stream_cut_before_any_event_names_the_headers_generation(
+    make_client: MakeClient, header_id: str | None
 ) -> None:
-    # the header carries an id, but no event came: the generation may never have begun
-    body = sse(b": OPENROUTER PROCESSING\n\n", header_id="gen-header-only")
+    # No event came, but a 200 that named its generation was dispatched to a provider: one
+    # that cannot cancel bills the whole answer, so the id is kept for `/generation` to say.
+    # Without the header nothing names a generation.
+    body = sse(b": OPENROUTER PROCESSING\n\n", header_id=header_id)
     async with make_client(body) as client:
         with pytest.raises(errors.APIConnectionError) as info:
             await client.complete(request())
-    assert info.value.generation_id is None
+    assert info.value.generation_id == header_id
 
 
 async def test_the_header_id_names_a_generation_whose_events_carry_none(
