@@ -472,7 +472,8 @@ def summarize(
         "double_billed_per_kill_max_by_phase": {
             p: max((k.double_billed for k in ks), default=None) for p, ks in by_phase.items()
         },
-        "in_flight_cap": CONCURRENCY * len(MODELS),
+        # the client's pool holds `concurrency` connections, one request each
+        "in_flight_cap": CONCURRENCY,
         "vacuous_draws": vacuous,
         "failed_rows_after_resume": sum(not tr.all_ok for tr in trials),
         "reports_missing_after_resume": sum(not tr.report_after for tr in trials),
