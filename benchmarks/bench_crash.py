@@ -210,6 +210,8 @@ class Trial:
     all_ok: bool = False
     reran: bool = False
     """Killed before the run directory had a journal: `orkit run` again, as a user would."""
+    refusal: str | None = None
+    """What `orkit resume` said of a run directory without a journal (it must refuse)."""
     report_after: bool = False
 
 
@@ -362,8 +364,12 @@ class Bench:
             finish(orkit(self.tmp, "resume", str(run_dir)), "resume")
         else:
             trial.reran = True
-            if run_dir is not None:
-                shutil.rmtree(run_dir)  # a manifest with nothing done: the user starts again
+            if run_dir is not None:  # resume refuses, saying why; the user starts again
+                refused = orkit(self.tmp, "resume", str(run_dir))
+                _, err = refused.communicate(timeout=PROCESS_BOUND_S)
+                clear = refused.returncode != 0 and "start the run again" in err
+                trial.refusal = "clear" if clear else f"exit {refused.returncode}: {err[-300:]}"
+                shutil.rmtree(run_dir)
             finish(orkit(self.tmp, "run", str(self.spec), "--yes"), "the run started again")
             run_dir = only_run_dir(self.runs)
             assert run_dir is not None
@@ -442,6 +448,7 @@ def describe(trial: Trial) -> str:
     return (
         f"{kills}; keys match {trial.keys_match}, {trial.duplicate_rows} duplicates"
         + (", run again" if trial.reran else "")
+        + (f" (resume refused: {trial.refusal.strip()})" if trial.refusal else "")
         + ("" if trial.report_after else ", no report after the resume")
     )
 
@@ -478,6 +485,11 @@ def summarize(
         "failed_rows_after_resume": sum(not tr.all_ok for tr in trials),
         "reports_missing_after_resume": sum(not tr.report_after for tr in trials),
         "runs_started_again": sum(tr.reran for tr in trials),
+        # a run directory without a journal: `orkit resume` must refuse, saying to start again
+        "resumes_refused_clearly": sum(tr.refusal == "clear" for tr in trials),
+        "resumes_refused_unclearly": sum(
+            tr.refusal is not None and tr.refusal != "clear" for tr in trials
+        ),
         "reference_double_billed": reference_twice,
         "reference_wall_s": round(reference_s, 3),
         "reference_phase_s": {
