@@ -240,8 +240,8 @@ def _no_journal(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> st
     nothing, so it is started again, not resumed. Runs of orkit before 0.1 had none."""
     if manifest.get("status") == "running":
         return (
-            f"{path}: stopped before its first request (it has no journal.sqlite): nothing "
-            "was sent or recorded; start the run again"
+            f"{path}: a run stopped before its first request (no journal.sqlite; nothing "
+            "was sent): start it again with orkit run"
         )
     return f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?"
 

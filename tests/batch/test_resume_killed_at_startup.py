@@ -25,9 +25,9 @@ def test_a_run_killed_before_its_first_request_is_started_again_not_resumed(
 ) -> None:
     run = _run_dir(tmp_path, "running")
     before = sorted(p.name for p in run.path.iterdir())
-    with pytest.raises(RunError, match="stopped before its first request") as info:
+    with pytest.raises(RunError, match="a run stopped before its first request") as info:
         anyio.run(resume_async, run.path)
-    assert "nothing was sent or recorded; start the run again" in str(info.value)
+    assert "nothing was sent): start it again with orkit run" in str(info.value)
     assert "\n" not in str(info.value)
     assert sorted(p.name for p in run.path.iterdir()) == before  # nothing touched
 
