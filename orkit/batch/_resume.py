@@ -217,9 +217,7 @@ async def continue_async(
     if verb == "retry":
         return await _retry(run, manifest, seen, statuses, allow_drift, api_key, observer)
     if not run.journal_path.is_file():
-        raise RunError(
-            f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?", run_dir=str(path)
-        )
+        raise RunError(_no_journal(path, manifest), run_dir=str(path))
     sweep, changes = _current_sweep(run, manifest, allow_drift)
     if budget_usd is not None:
         sweep = replace(sweep, budget_usd=budget_usd)
@@ -234,6 +232,18 @@ async def continue_async(
     if continued is None:
         return Continuation(run, _nothing_to_resume(path, manifest))
     return Continuation(continued)
+
+
+def _no_journal(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> str:
+    """Why a run without a journal cannot be resumed. A run stopped during its startup (a
+    `kill -9` after its manifest, before its first request) still says `running`: it sent
+    nothing, so it is started again, not resumed. Runs of orkit before 0.1 had none."""
+    if manifest.get("status") == "running":
+        return (
+            f"{path}: a run stopped before its first request (no journal.sqlite; nothing "
+            "was sent): start it again with orkit run"
+        )
+    return f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?"
 
 
 def _nothing_to_resume(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> str:
