@@ -110,8 +110,23 @@ def finish_continuation(done: Any, args: argparse.Namespace, verb: str) -> int:
     all, and 0 when it has some (its line then says `0 ok, 12 failed again`)."""
     if done.nothing_to_do:
         print(done.nothing_to_do)
+        _write_missing_report(done.run, args)
         return ExitCode.OK
     return finish_run(done.run, args, verb=verb)
+
+
+def _write_missing_report(run_dir: Any, args: argparse.Namespace) -> None:
+    """A run killed while its report was being written has every row but no report (the
+    report is written to a temporary file and renamed, so it is absent, never half
+    written): the resume that finds nothing left to send writes it."""
+    from orkit.batch import Run
+
+    if args.no_report or run_dir is None:
+        return
+    result = Run(run_dir)
+    target = Path(args.report) if args.report else Path("reports") / f"{result.run_id}.html"
+    if not target.exists():
+        print(f"report:        {result.report(target)}")
 
 
 def finish_run(run_dir: Any, args: argparse.Namespace, *, verb: str = "run") -> int:

@@ -159,6 +159,31 @@ def test_resume_and_retry_of_a_finished_run_say_there_is_nothing_to_do(
     assert (run_dir / "manifest.json").read_text() == before  # nothing was touched
 
 
+def test_resume_of_a_run_killed_while_writing_its_report_writes_the_report(
+    tmp_path: Path, items: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A kill during the end-of-run writes can leave every row journaled and no report (it
+    # is written to a temporary file and renamed): the resume has nothing to send but
+    # finishes the job. One that finds the report in place leaves it alone.
+    report = tmp_path / "r.html"
+    assert _code(["run", str(_spec(tmp_path, items)), "-q", "--no-report"]) == 0
+    capsys.readouterr()
+    run_dir = _only_run(tmp_path)
+
+    resume = ["resume", str(run_dir), "--progress", "plain", "--report", str(report)]
+    assert _code(resume) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert out == (
+        f"nothing to resume: every task of {run_dir} has a row\nreport:        {report}\n"
+    )
+    assert "<html" in report.read_text()
+
+    report.write_text("kept")
+    assert _code(resume) == ExitCode.OK
+    assert capsys.readouterr().out == f"nothing to resume: every task of {run_dir} has a row\n"
+    assert report.read_text() == "kept"
+
+
 def test_resume_of_a_finished_run_with_errors_points_at_retry(
     failed_run: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
