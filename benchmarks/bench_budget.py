@@ -20,8 +20,11 @@ bills a generation whose client went away). Variants (each against its own emula
 - `long_prompts`: models whose long-context tier starts within 64k tokens, with prompts
   from a few hundred to ~45k tokens, either side of the tier, and budgets of 3% to 60% of
   the worst case (which counts each prompt byte a token, so larger ones never bind);
-- `catalog_faulted`: the `catalog` draws with 20% truncated streams (billed), 5% 500s and
-  5% 429s, so retries of billed failures must fit the budget too.
+- `catalog_faulted`: the `catalog` draws with 10% truncated streams, 5% connections dropped
+  and 5% error events mid-stream, all billed as OpenRouter bills an aborted generation
+  (`bill_aborted`: the tokens generated before the abort where the provider cancels, the
+  whole answer where it does not), plus 5% 500s and 5% 429s, so retries of billed failures
+  must fit the budget too.
 
 `overspent_runs` must be 0 in every variant, and what an emulator billed beyond a run's
 manifest (after its `/generation` cost fill) 0 to rounding. The `baseline` variant is the
@@ -55,7 +58,12 @@ FAULTED_RUNS = int(os.environ.get("ORKIT_BENCH_FAULTED_RUNS", str(max(1, RUNS //
 VARIANT_RUNS = int(os.environ.get("ORKIT_BENCH_VARIANT_RUNS", str(max(1, RUNS // 5))))
 EMULATORS_PER_VARIANT = 3  # each on its own random clock
 FAULTS = {"truncated_stream": 0.3, "status": {"500": 0.05}}
-CATALOG_FAULTS = {"truncated_stream": 0.2, "status": {"500": 0.05, "429": 0.05}}
+CATALOG_FAULTS = {
+    "truncated_stream": 0.1,
+    "drop_connection": 0.05,
+    "mid_stream_error": 0.05,
+    "status": {"500": 0.05, "429": 0.05},
+}
 MODELS = ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"]
 ITEMS = 20
 CATALOG_ITEMS = 12
@@ -296,6 +304,7 @@ def main() -> None:
                 sim |= random_clock(rng)
                 if faults is not None:
                     sim["faults"] = faults
+                    sim["bill_aborted"] = True
                 print(f"{name} emulator {e}: {sim}", flush=True)
                 variants[name] += runs_against(sim, runs, tmp, draw, name)
     result = report(variants)
