@@ -18,14 +18,14 @@ from orkit.router._breaker import CircuitBreaker
 from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
 from orkit.router._options import RouterOptions
-from orkit.router._pacing import Pacer
+from orkit.router._pacing import Pacer, WindowPacer
 from orkit.router._quota import DailyQuota
 from orkit.types import ChatRequest, Clock
 
 __all__ = ["Limits", "ModelScope", "ProviderScope"]
 
-# Space free-model requests 2% wider than the limit: arrival jitter on the way to the server
-# must not squeeze 21 requests into one of its windows.
+# Count free-model windows 2% longer than the server's: arrival jitter on the way to it must
+# not bring the next window's first request in before its window has ended.
 _FREE_HEADROOM = 0.98
 _DEFAULT_OUTPUT_TOKENS = 256
 
@@ -128,16 +128,14 @@ class Limits:
     quota: DailyQuota
     models: dict[str, ModelScope] = field(default_factory=dict)
     providers: dict[str, ProviderScope] = field(default_factory=dict)
-    free: Pacer | None = None
+    free: WindowPacer | None = None
     global_gate: Gate | None = None
     waiting: int = 0
     """Requests currently waiting in a limiter (for the progress display)."""
 
     def __post_init__(self) -> None:
         o = self.options
-        self.free = Pacer(
-            o.free_per_minute / o.free_window_s * _FREE_HEADROOM, now=self.clock.now()
-        )
+        self.free = WindowPacer(o.free_per_minute, o.free_window_s / _FREE_HEADROOM)
         self.global_gate = Gate(lambda: o.max_concurrency)
 
     def scope(self, model: str) -> ModelScope:
