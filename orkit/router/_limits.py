@@ -129,6 +129,7 @@ class Limits:
     models: dict[str, ModelScope] = field(default_factory=dict)
     providers: dict[str, ProviderScope] = field(default_factory=dict)
     free: WindowPacer | None = None
+    free_turnstile: anyio.Lock = field(default_factory=anyio.Lock)  # FIFO, like ModelScope's
     global_gate: Gate | None = None
     waiting: int = 0
     """Requests currently waiting in a limiter (for the progress display)."""
@@ -158,21 +159,21 @@ class Limits:
     ) -> float:
         """Wait until the request may go; returns the seconds spent waiting.
 
-        Fixed paces (known limits, the free-model limit) are booked first and slept out;
-        then the concurrency gates; then the learnt pace, through a turnstile: one waiter at
-        a time books and sleeps, so a pace cut applies at once to everyone queued behind it
-        (nothing booked at the old pace is sent once a 429 said it was too fast).
+        Fixed paces (known limits) are booked first and slept out; then the free-model
+        window, through a turnstile; then the concurrency gates; then the learnt pace,
+        through a turnstile: one waiter at a time books and sleeps, so a pace cut applies at
+        once to everyone queued behind it (nothing booked at the old pace is sent once a 429
+        said it was too fast).
         """
-        assert self.free is not None
         clock = self.clock
         start = clock.now()
         wait = scope.book(start, _estimated_tokens(request) if scope.tpm else 0.0)
-        if scope.is_free:
-            wait = max(wait, self.free.reserve(start))
         self.waiting += 1
         try:
             if wait > 0:
                 await clock.sleep(wait)
+            if scope.is_free:
+                await self._free_turn()
             await self._enter_gates(scope, provider)
             try:
                 if scope.learnt_rate is not None and scope.learnt_rate.pacer is not None:
@@ -186,6 +187,18 @@ class Limits:
         if scope.learnt_rate is not None:
             scope.learnt_rate.on_send(clock.now())
         return clock.now() - start
+
+    async def _free_turn(self) -> None:
+        """Wait for room in the free-model window, one waiter at a time, and log the send
+        when it goes rather than booking slots ahead: the server's window opens when the
+        first of a window's worth arrives, so a late batch (a busy event loop) must push the
+        next one back with it, or that one arrives before the server's window has ended."""
+        free = self.free
+        assert free is not None
+        async with self.free_turnstile:
+            while (wait := free.delay(self.clock.now())) > 0:
+                await self.clock.sleep(wait)
+            free.reserve(self.clock.now())
 
     async def _learnt_turn(self, scope: ModelScope) -> None:
         learnt = scope.learnt_rate
@@ -301,8 +314,11 @@ class Limits:
         else:
             scope.breaker.on_neutral()
 
-    def free_window_full(self, until_wall: float | None) -> None:
-        """The server's per-minute free window is full: hold every free request until then."""
+    def free_window_full(self, until_wall: float | None, *, sent_at: float) -> None:
+        """The server's per-minute free window is full: hold every free request until then
+        (when it says), and give back the slot of the request it refused (sent at
+        `sent_at`, clock time): the server did not count it."""
         assert self.free is not None
+        self.free.refund(sent_at)
         if until_wall is not None:
             self.free.push_back(self.clock.now() + max(0.0, until_wall - self.clock.wall()))

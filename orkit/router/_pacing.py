@@ -116,3 +116,11 @@ class WindowPacer:
         """Nothing more may be sent before `until` (the server's window is full until then;
         a new one opens at `until`, so a whole window's worth may go then)."""
         self._floor = max(self._floor, until)
+
+    def refund(self, sent_at: float) -> None:
+        """A request sent at `sent_at` was refused by the limit itself, which does not count
+        refusals: forget its slot (the latest logged at or before then), so that the
+        window's worth is not one short and its retry does not cost a whole extra window."""
+        taken = [i for i, at in enumerate(self._slots) if at <= sent_at]
+        if taken:
+            del self._slots[taken[-1]]

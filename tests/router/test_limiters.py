@@ -94,6 +94,16 @@ def test_window_pacer_push_back_and_delay() -> None:
     assert p.rate == pytest.approx(0.2)
 
 
+def test_window_pacer_refund_gives_a_refused_request_its_slot_back() -> None:
+    p = WindowPacer(2, 10.0)
+    assert [p.reserve(0.0), p.reserve(1.0)] == [0.0, 0.0]
+    p.refund(1.0)  # the server refused the one sent at 1: it did not count it
+    assert p.reserve(1.5) == 0.0  # its retry goes in the same window
+    assert p.reserve(1.5) == pytest.approx(8.5)  # then full until the first is 10 s old
+    p.refund(-5.0)  # nothing logged that early: nothing to give back
+    assert p.delay(1.5) == pytest.approx(10.0)  # until the retry is 10 s old
+
+
 @pytest.mark.parametrize(("limit", "window"), [(0, 60.0), (20, 0.0), (20, float("inf"))])
 def test_window_pacer_rejects_nonsense(limit: int, window: float) -> None:
     with pytest.raises(ConfigError):
