@@ -24,9 +24,11 @@ from orkit.types import ChatRequest, Clock
 
 __all__ = ["Limits", "ModelScope", "ProviderScope"]
 
-# Count free-model windows 2% longer than the server's: arrival jitter on the way to it must
-# not bring the next window's first request in before its window has ended.
-_FREE_HEADROOM = 0.98
+# Count free-model windows 1% longer than the server's: the next window's first request must
+# not arrive before the server's window has ended. Windows are timed from actual sends, so
+# only the spread of two requests' trips to the server counts here, not event-loop delays;
+# and a refused request's slot is given back, so a rare early one costs one 429, not a window.
+_FREE_HEADROOM = 0.99
 _DEFAULT_OUTPUT_TOKENS = 256
 
 
