@@ -77,6 +77,8 @@ class WindowPacer:
     the last of a backlog almost a whole window late; the log sends N at once, then N
     more one window after the first of them, as fast as any schedule can, and it is never
     more than N in any window, so it is safe however the server aligns its windows.
+    `reserve` books ahead; a caller that logs sends as they happen asks `delay` and
+    reserves when it is 0 (see `Limits`).
     """
 
     __slots__ = ("_floor", "_limit", "_slots", "_window")
