@@ -21,9 +21,11 @@ concurrency cap of 256 and 440 tasks per model:
 
 Every ratio is against the TRUE lower bound of that workload under the emulator's limiter
 rules (`_ratebound.py`: the buckets' burst, their rate changes, free windows opened by the
-first request) plus one answer's latency, computed, not measured; a ratio below 1 means the
-bound is wrong and fails the benchmark. Rate-limit windows run on a time scale
-(`window_scale`) so each run takes about 20-30 s; latency does not. Expected on an idle
+first request) plus one answer's latency, computed, not measured; a run that delivered
+every task in less than the bound would prove it wrong and fails the benchmark (a run that
+lost tasks, like the naive SDK's, had less to deliver and may end sooner). Rate-limit
+windows run on a time scale (`window_scale`) so each run takes about 20-30 s; latency does
+not. Expected on an idle
 2-core machine: about 2.5 minutes. Last line of output: one JSON object; exits 1 when a
 target is missed (`makespan_ratio` <= 1.05, `makespan_ratio_unknown_nohint` <= 1.25,
 `makespan_ratio_shifting` <= 1.3, no task lost by orkit, no ratio below 1).
@@ -254,10 +256,12 @@ def missed_targets(result: dict[str, Any], runs: dict[str, dict[str, Any]]) -> l
         for name, run in runs.items()
         if not name.startswith("baseline") and run["lost_tasks"]
     ]
+    # The bound is for delivering every task: a run that gave some up (the naive SDK) may
+    # end sooner, so only complete runs prove the bound wrong by beating it.
     missed += [
         f"{name}: makespan below the lower bound ({run['makespan_ratio']})"
         for name, run in runs.items()
-        if run["makespan_ratio"] < 1.0
+        if run["makespan_ratio"] < 1.0 and run["lost_tasks"] == 0
     ]
     return missed
 
