@@ -25,10 +25,10 @@ first request) plus one answer's latency, computed, not measured; a run that del
 every task in less than the bound would prove it wrong and fails the benchmark (a run that
 lost tasks, like the naive SDK's, had less to deliver and may end sooner). Rate-limit
 windows run on a time scale (`window_scale`) so each run takes about 20-30 s; latency does
-not. Expected on an idle
-2-core machine: about 2.5 minutes. Last line of output: one JSON object; exits 1 when a
-target is missed (`makespan_ratio` <= 1.05, `makespan_ratio_unknown_nohint` <= 1.25,
-`makespan_ratio_shifting` <= 1.3, no task lost by orkit, no ratio below 1).
+not. Expected on an idle 2-core machine: about 2.5 minutes. Last line of output: one JSON
+object; exits 1 when a target is missed (`makespan_ratio` <= 1.05,
+`makespan_ratio_unknown_nohint` <= 1.25, `makespan_ratio_shifting` <= 1.3, no task lost by
+orkit, no complete run below the bound).
 """
 
 from __future__ import annotations
