@@ -12,7 +12,7 @@ from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
 from orkit.router._option_checks import option_problem, ruled_fields
 from orkit.router._options import ModelLimits, RouterOptions
-from orkit.router._pacing import Pacer
+from orkit.router._pacing import Pacer, WindowPacer
 from orkit.router._policy import (
     DEFAULT_TASK_TIMEOUT_S,
     TASK_TIMEOUT,
@@ -48,6 +48,7 @@ __all__ = [
     "RouterOptions",
     "Step",
     "Verdict",
+    "WindowPacer",
     "account_id",
     "backoff_s",
     "classify",

@@ -18,15 +18,17 @@ from orkit.router._breaker import CircuitBreaker
 from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
 from orkit.router._options import RouterOptions
-from orkit.router._pacing import Pacer
+from orkit.router._pacing import Pacer, WindowPacer
 from orkit.router._quota import DailyQuota
 from orkit.types import ChatRequest, Clock
 
 __all__ = ["Limits", "ModelScope", "ProviderScope"]
 
-# Space free-model requests 2% wider than the limit: arrival jitter on the way to the server
-# must not squeeze 21 requests into one of its windows.
-_FREE_HEADROOM = 0.98
+# Count free-model windows 1% longer than the server's: the next window's first request must
+# not arrive before the server's window has ended. Windows are timed from actual sends, so
+# only the spread of two requests' trips to the server counts here, not event-loop delays;
+# and a refused request's slot is given back, so a rare early one costs one 429, not a window.
+_FREE_HEADROOM = 0.99
 _DEFAULT_OUTPUT_TOKENS = 256
 
 
@@ -128,16 +130,15 @@ class Limits:
     quota: DailyQuota
     models: dict[str, ModelScope] = field(default_factory=dict)
     providers: dict[str, ProviderScope] = field(default_factory=dict)
-    free: Pacer | None = None
+    free: WindowPacer | None = None
+    free_turnstile: anyio.Lock = field(default_factory=anyio.Lock)  # FIFO, like ModelScope's
     global_gate: Gate | None = None
     waiting: int = 0
     """Requests currently waiting in a limiter (for the progress display)."""
 
     def __post_init__(self) -> None:
         o = self.options
-        self.free = Pacer(
-            o.free_per_minute / o.free_window_s * _FREE_HEADROOM, now=self.clock.now()
-        )
+        self.free = WindowPacer(o.free_per_minute, o.free_window_s / _FREE_HEADROOM)
         self.global_gate = Gate(lambda: o.max_concurrency)
 
     def scope(self, model: str) -> ModelScope:
@@ -160,21 +161,21 @@ class Limits:
     ) -> float:
         """Wait until the request may go; returns the seconds spent waiting.
 
-        Fixed paces (known limits, the free-model limit) are booked first and slept out;
-        then the concurrency gates; then the learnt pace, through a turnstile: one waiter at
-        a time books and sleeps, so a pace cut applies at once to everyone queued behind it
-        (nothing booked at the old pace is sent once a 429 said it was too fast).
+        Fixed paces (known limits) are booked first and slept out; then the free-model
+        window, through a turnstile; then the concurrency gates; then the learnt pace,
+        through a turnstile: one waiter at a time books and sleeps, so a pace cut applies at
+        once to everyone queued behind it (nothing booked at the old pace is sent once a 429
+        said it was too fast).
         """
-        assert self.free is not None
         clock = self.clock
         start = clock.now()
         wait = scope.book(start, _estimated_tokens(request) if scope.tpm else 0.0)
-        if scope.is_free:
-            wait = max(wait, self.free.reserve(start))
         self.waiting += 1
         try:
             if wait > 0:
                 await clock.sleep(wait)
+            if scope.is_free:
+                await self._free_turn()
             await self._enter_gates(scope, provider)
             try:
                 if scope.learnt_rate is not None and scope.learnt_rate.pacer is not None:
@@ -188,6 +189,18 @@ class Limits:
         if scope.learnt_rate is not None:
             scope.learnt_rate.on_send(clock.now())
         return clock.now() - start
+
+    async def _free_turn(self) -> None:
+        """Wait for room in the free-model window, one waiter at a time, and log the send
+        when it goes rather than booking slots ahead: the server's window opens when the
+        first of a window's worth arrives, so a late batch (a busy event loop) must push the
+        next one back with it, or that one arrives before the server's window has ended."""
+        free = self.free
+        assert free is not None
+        async with self.free_turnstile:
+            while (wait := free.delay(self.clock.now())) > 0:
+                await self.clock.sleep(wait)
+            free.reserve(self.clock.now())
 
     async def _learnt_turn(self, scope: ModelScope) -> None:
         learnt = scope.learnt_rate
@@ -303,8 +316,11 @@ class Limits:
         else:
             scope.breaker.on_neutral()
 
-    def free_window_full(self, until_wall: float | None) -> None:
-        """The server's per-minute free window is full: hold every free request until then."""
+    def free_window_full(self, until_wall: float | None, *, sent_at: float) -> None:
+        """The server's per-minute free window is full: hold every free request until then
+        (when it says), and give back the slot of the request it refused (sent at
+        `sent_at`, clock time): the server did not count it."""
         assert self.free is not None
+        self.free.refund(sent_at)
         if until_wall is not None:
             self.free.push_back(self.clock.now() + max(0.0, until_wall - self.clock.wall()))

@@ -388,7 +388,7 @@ class Router:
         if verdict.congestion:
             is_429 = isinstance(error, APIStatusError) and error.status_code == 429
             if verdict.reason == "free_per_minute" and isinstance(error, APIStatusError):
-                limits.free_window_full(error.rate_limit_reset_s)
+                limits.free_window_full(error.rate_limit_reset_s, sent_at=sent_at)
                 # Rejected by the per-minute window, so not counted against the day.
                 limits.quota.give_back(self.clock.wall())
             limits.on_congestion(

@@ -83,6 +83,22 @@ def _check_non_negative(name: str, value: float | None) -> None:
         raise ValueError(f"{name}: must be >= 0, got {value}")
 
 
+def _check_rpm_changes(
+    model: str, changes: tuple[tuple[float, float], ...], start: Mapping[str, float]
+) -> None:
+    if model not in start:
+        raise ValueError(f"upstream_rpm_changes.{model}: needs upstream_rpm.{model} to start from")
+    previous = 0.0
+    for at_s, rpm in changes:
+        if not at_s > previous:
+            raise ValueError(
+                f"upstream_rpm_changes.{model}: times must be > 0 and increasing, got {at_s}"
+            )
+        if rpm <= 0:
+            raise ValueError(f"upstream_rpm_changes.{model}: rpm must be > 0, got {rpm}")
+        previous = at_s
+
+
 @dataclass(frozen=True)
 class ProviderProfile:
     """One provider endpoint serving a model (an entry of `/models/{id}/endpoints`)."""
@@ -348,6 +364,16 @@ class SimConfig:
     """Seeded fault injection; None = no faults."""
     upstream_rpm: Mapping[str, float] = field(default_factory=dict)
     """Per-model upstream limit in requests per emulated minute (token bucket, burst rpm/6)."""
+    upstream_rpm_changes: Mapping[str, tuple[tuple[float, float], ...]] = field(
+        default_factory=dict
+    )
+    """Per-model `[(at_s, rpm), ...]`: from `at_s` emulated seconds since start the model's
+    upstream limit is `rpm` (a limit that moves mid-run, as a provider's does under load;
+    the model needs an `upstream_rpm` to start from)."""
+    rate_limit_hints: bool = True
+    """429s say when to come back (`Retry-After`, `retry_after_seconds(_raw)`,
+    `X-RateLimit-Reset`), as OpenRouter's usually do; False sends them bare, as some
+    providers' pass-through 429s are, so a client must find the pace on its own."""
     outages: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     """Per-model `[(start_s, end_s), ...]` emulated seconds since start: requests fail with 502."""
     max_stall_s: float = 30.0
@@ -403,6 +429,8 @@ class SimConfig:
         for model, rpm in self.upstream_rpm.items():
             if rpm <= 0:
                 raise ValueError(f"upstream_rpm.{model}: must be > 0, got {rpm}")
+        for model, changes in self.upstream_rpm_changes.items():
+            _check_rpm_changes(model, changes, self.upstream_rpm)
         for model, windows in self.outages.items():
             for start, end in windows:
                 if not 0 <= start < end:

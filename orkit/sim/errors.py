@@ -23,6 +23,7 @@ __all__ = [
     "not_found",
     "unauthorized",
     "upstream_rate_limited",
+    "without_retry_hints",
 ]
 
 _SETTINGS_INTEGRATIONS = "https://openrouter.ai/settings/integrations"
@@ -144,6 +145,29 @@ def upstream_rate_limited(
     return error(
         429, "Provider returned error", metadata=metadata, user_id=user_id, headers=headers
     )
+
+
+_RETRY_HINT_HEADERS = frozenset({"retry-after", "x-ratelimit-reset"})
+_RETRY_HINT_METADATA = frozenset({"retry_after_seconds", "retry_after_seconds_raw"})
+
+
+def without_retry_hints(exc: SimError) -> SimError:
+    """The same error with nothing saying when to come back: no `Retry-After` or
+    `X-RateLimit-Reset` (as HTTP headers or in `metadata.headers`), no
+    `retry_after_seconds(_raw)` (`SimConfig.rate_limit_hints = false`)."""
+    body = json.loads(exc.encode())
+    metadata = body["error"].get("metadata")
+    if isinstance(metadata, dict):
+        for name in _RETRY_HINT_METADATA:
+            metadata.pop(name, None)
+        inner = metadata.get("headers")
+        if isinstance(inner, dict):
+            metadata["headers"] = _without_hint_headers(inner)
+    return SimError(exc.status, body, _without_hint_headers(exc.headers))
+
+
+def _without_hint_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() not in _RETRY_HINT_HEADERS}
 
 
 def fault_error(

@@ -3,7 +3,9 @@
 Free models (`:free` ids): per key, at most `free_per_minute` requests in a (scaled) minute
 window that opens at the first request, and `free_per_day` per emulated UTC day. Upstream
 limits (`SimConfig.upstream_rpm`): a token bucket per served model id refilling at rpm per
-emulated minute, holding up to rpm / 6 requests (ten seconds' worth, at least one).
+emulated minute, holding up to rpm / 6 requests (ten seconds' worth, at least one); with
+`SimConfig.upstream_rpm_changes` the rpm (so the refill rate and the capacity) moves at set
+emulated times, and a shrunken bucket drops the tokens it can no longer hold.
 A window scale of 0 makes every window empty, which disables all of these.
 """
 
@@ -84,27 +86,66 @@ class _Bucket:
 
 
 class UpstreamBuckets:
-    """Per-model token buckets for `SimConfig.upstream_rpm`."""
+    """Per-model token buckets for `SimConfig.upstream_rpm` (and its `upstream_rpm_changes`)."""
 
-    def __init__(self, clock: SimClock, rpm: Mapping[str, float]) -> None:
+    def __init__(
+        self,
+        clock: SimClock,
+        rpm: Mapping[str, float],
+        changes: Mapping[str, tuple[tuple[float, float], ...]] | None = None,
+    ) -> None:
         self.clock = clock
         self.rpm = rpm
+        self.changes = changes or {}
         self._buckets: dict[str, _Bucket] = {}
 
     def take(self, model_id: str) -> float | None:
         """Take one request slot: None if admitted, else real seconds until one is free."""
-        rpm = self.rpm.get(model_id)
-        if rpm is None or self.clock.window_scale <= 0:
+        if model_id not in self.rpm or self.clock.window_scale <= 0:
             return None
-        capacity = max(1.0, rpm / 6.0)
-        rate = rpm / self.clock.window(_MINUTE)  # tokens per real second
         now = self.clock.now()
         bucket = self._buckets.get(model_id)
         if bucket is None:
+            capacity = _capacity(self.rpm_at(model_id, now))
             bucket = self._buckets[model_id] = _Bucket(capacity, now)
-        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * rate)
-        bucket.updated = now
+        self._refill(model_id, bucket, now)
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             return None
-        return (1.0 - bucket.tokens) / rate
+        # A change before then makes this hint a little off, as a real provider's would be.
+        return (1.0 - bucket.tokens) / self._rate(self.rpm_at(model_id, now))
+
+    def rpm_at(self, model_id: str, real_time: float) -> float:
+        """The model's limit (requests per emulated minute) in force at `real_time`."""
+        rpm = self.rpm[model_id]
+        for at, changed in self._change_times(model_id):
+            if real_time >= at:
+                rpm = changed
+        return rpm
+
+    def _change_times(self, model_id: str) -> list[tuple[float, float]]:
+        """`(real epoch seconds, rpm)` of the model's changes on this clock's origin."""
+        origin = self.clock.real_origin
+        return [
+            (origin + self.clock.window(at_s), rpm) for at_s, rpm in self.changes.get(model_id, ())
+        ]
+
+    def _refill(self, model_id: str, bucket: _Bucket, now: float) -> None:
+        """Refill segment by segment, so a rate change mid-way counts at its own time."""
+        bounds = [at for at, _ in self._change_times(model_id) if bucket.updated < at < now]
+        start = bucket.updated
+        for end in [*bounds, now]:
+            rpm = self.rpm_at(model_id, start)
+            refilled = bucket.tokens + (end - start) * self._rate(rpm)
+            bucket.tokens = min(_capacity(rpm), refilled)
+            start = end
+        bucket.updated = now
+
+    def _rate(self, rpm: float) -> float:
+        """Tokens per real second."""
+        return rpm / self.clock.window(_MINUTE)
+
+
+def _capacity(rpm: float) -> float:
+    """Ten seconds' worth of requests, at least one."""
+    return max(1.0, rpm / 6.0)

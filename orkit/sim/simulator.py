@@ -16,7 +16,7 @@ from orkit.sim.aborts import settlement
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
-from orkit.sim.errors import unauthorized
+from orkit.sim.errors import SimError, unauthorized, without_retry_hints
 from orkit.sim.faults import FaultPlan
 from orkit.sim.generation import GenerationFacts
 from orkit.sim.ledger import Accounts, GenerationStore, Stats
@@ -64,7 +64,9 @@ class Simulator:
         self.stats = Stats()
         self.accounts = Accounts()
         self.generations = GenerationStore()
-        self.upstream = UpstreamBuckets(self.clock, self.config.upstream_rpm)
+        self.upstream = UpstreamBuckets(
+            self.clock, self.config.upstream_rpm, self.config.upstream_rpm_changes
+        )
         self._seen: dict[str, int] = {}
         self._sequence = 0
 
@@ -98,7 +100,12 @@ class Simulator:
 
     def plan_chat(self, key: str, raw: bytes) -> ChatPlan:
         """Decide a chat completion (raises `SimError` for HTTP errors)."""
-        return plan_chat(self, key, raw)
+        try:
+            return plan_chat(self, key, raw)
+        except SimError as exc:
+            if exc.status == 429 and not self.config.rate_limit_hints:
+                raise without_retry_hints(exc) from None
+            raise
 
     def window_elapsed(self) -> float | None:
         """Emulated seconds since start, the unit of outage and burst windows; None when

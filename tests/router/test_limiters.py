@@ -16,6 +16,7 @@ from orkit.router import (
     CircuitBreaker,
     DailyQuota,
     Pacer,
+    WindowPacer,
     account_id,
     next_utc_midnight,
 )
@@ -53,6 +54,60 @@ def test_pacer_rate_change_and_push_back() -> None:
 def test_pacer_rejects_nonsense(rate, burst) -> None:
     with pytest.raises(ConfigError):
         Pacer(rate, burst=burst)
+
+
+# (limit, window, [(now, expected wait) for each booking in order], why)
+WINDOW_BOOKINGS = [
+    (3, 10.0, [(0, 0), (0, 0), (0, 0), (0, 10), (0, 10), (0, 10), (0, 20)], "whole windows"),
+    (3, 10.0, [(0, 0), (4, 0), (8, 0), (8, 2), (9, 5), (30, 0)], "each one a window after"),
+    (1, 2.0, [(0, 0), (0, 2), (0, 4), (1, 5)], "a limit of one spaces evenly"),
+    (2, 10.0, [(0, 0), (25, 0), (26, 0), (27, 8)], "idle time does not bank slots"),
+]
+
+
+@pytest.mark.parametrize(
+    ("limit", "window", "bookings"),
+    [pytest.param(*case[:3], id=case[3]) for case in WINDOW_BOOKINGS],
+)
+def test_window_pacer_books_a_window_at_a_time(
+    limit: int, window: float, bookings: list[tuple[float, float]]
+) -> None:
+    p = WindowPacer(limit, window)
+    assert [p.reserve(now) for now, _ in bookings] == pytest.approx([w for _, w in bookings])
+
+
+def test_window_pacer_never_lets_more_than_the_limit_into_any_window() -> None:
+    p = WindowPacer(20, 60.0)
+    sent = [now + p.reserve(now) for now in (i * 0.7 for i in range(300))]
+    window = 60.0 - 1e-9  # `now + wait` may land a float ulp off the booked slot
+    assert max(sum(1 for t in sent if w <= t < w + window) for w in sent) == 20
+    assert sent[20] == pytest.approx(60.0) and sent[21] == pytest.approx(60.7)
+
+
+def test_window_pacer_push_back_and_delay() -> None:
+    p = WindowPacer(2, 10.0)
+    assert p.reserve(0.0) == 0.0
+    p.push_back(7.0)  # the server: its window is full until 7
+    assert p.delay(0.0) == pytest.approx(7.0)
+    assert p.reserve(0.0) == pytest.approx(7.0)
+    assert p.reserve(0.0) == pytest.approx(10.0)  # the first is a window old at 10
+    assert p.rate == pytest.approx(0.2)
+
+
+def test_window_pacer_refund_gives_a_refused_request_its_slot_back() -> None:
+    p = WindowPacer(2, 10.0)
+    assert [p.reserve(0.0), p.reserve(1.0)] == [0.0, 0.0]
+    p.refund(1.0)  # the server refused the one sent at 1: it did not count it
+    assert p.reserve(1.5) == 0.0  # its retry goes in the same window
+    assert p.reserve(1.5) == pytest.approx(8.5)  # then full until the first is 10 s old
+    p.refund(-5.0)  # nothing logged that early: nothing to give back
+    assert p.delay(1.5) == pytest.approx(10.0)  # until the retry is 10 s old
+
+
+@pytest.mark.parametrize(("limit", "window"), [(0, 60.0), (20, 0.0), (20, float("inf"))])
+def test_window_pacer_rejects_nonsense(limit: int, window: float) -> None:
+    with pytest.raises(ConfigError):
+        WindowPacer(limit, window)
 
 
 def test_aimd_slow_start_then_additive_and_halving_once_per_rtt() -> None:

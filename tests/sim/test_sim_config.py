@@ -26,6 +26,8 @@ def test_config_round_trips_through_plain_dicts() -> None:
         faults=FaultProfile(status={429: 0.1, 502: 0.05}, stall=0.01, models=("openai/gpt-4o",)),
         upstream_rpm={"openai/gpt-4o": 60.0},
         outages={"openai/gpt-4o": ((10.0, 20.0),)},
+        upstream_rpm_changes={"openai/gpt-4o": ((30.0, 30.0), (90.0, 45.0))},
+        rate_limit_hints=False,
     )
     plain = json.loads(json.dumps(config.to_dict()))
     assert SimConfig.from_dict(plain) == config
@@ -52,6 +54,18 @@ def test_unknown_field_is_named_with_a_suggestion() -> None:
         ({"models": {"a/b": {"skill": 2}}}, r"models\.a/b\.skill: must be a probability"),
         ({"outages": {"a/b": [[5, 1]]}}, r"outages\.a/b: need 0 <= start < end"),
         ({"upstream_rpm": {"a/b": 0}}, r"upstream_rpm\.a/b: must be > 0"),
+        (
+            {"upstream_rpm_changes": {"a/b": [[10, 30]]}},
+            r"upstream_rpm_changes\.a/b: needs upstream_rpm\.a/b",
+        ),
+        (
+            {"upstream_rpm": {"a/b": 60}, "upstream_rpm_changes": {"a/b": [[10, 30], [10, 20]]}},
+            r"upstream_rpm_changes\.a/b: times must be > 0 and increasing, got 10",
+        ),
+        (
+            {"upstream_rpm": {"a/b": 60}, "upstream_rpm_changes": {"a/b": [[10, 0]]}},
+            r"upstream_rpm_changes\.a/b: rpm must be > 0",
+        ),
     ],
 )
 def test_bad_values_name_their_field(data: dict[str, object], message: str) -> None:

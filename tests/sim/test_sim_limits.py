@@ -149,3 +149,50 @@ async def test_outage_window_fails_then_recovers(make_sim) -> None:
     assert {e["status"] for e in endpoints} == {-1}
     clock.advance(10)
     assert (await sim.chat(chat_body("after", model))).status_code == 200
+
+
+async def test_upstream_limit_moves_at_its_scheduled_time(make_sim) -> None:
+    clock = FakeTime()
+    model = "openai/gpt-4o-mini"
+    changes = {model: ((30.0, 30.0),)}  # 60 rpm, then 30 rpm from 30 s on
+    config = _config(upstream_rpm={model: 60.0}, upstream_rpm_changes=changes)
+    sim = await make_sim(config, time_fn=clock)
+    for index in range(10):  # burst = 60 / 6
+        assert (await sim.chat(chat_body(f"Say {index}", model))).status_code == 200
+    assert (await sim.chat(chat_body("Too soon", model))).status_code == 429
+    clock.advance(29.0)  # 29 tokens at 1/s, but the bucket holds 10
+    admitted = [(await sim.chat(chat_body(f"A{i}", model))).status_code for i in range(11)]
+    assert admitted == [200] * 10 + [429]
+    clock.advance(2.0)  # 1 s at 1/s, then 1 s at 0.5/s: 1.5 tokens, and the cap is now 5
+    assert (await sim.chat(chat_body("B0", model))).status_code == 200
+    limited = await sim.chat(chat_body("B1", model))
+    assert limited.status_code == 429
+    assert limited.json()["error"]["metadata"]["retry_after_seconds_raw"] == 1.0  # 0.5 at 0.5/s
+    clock.advance(60.0)  # a minute at 30 rpm would be 30 tokens; the bucket holds 5
+    admitted = [(await sim.chat(chat_body(f"C{i}", model))).status_code for i in range(6)]
+    assert admitted == [200] * 5 + [429]
+
+
+async def test_429s_without_retry_hints(make_sim) -> None:
+    clock = FakeTime()
+    model = "openai/gpt-4o-mini"
+    config = _config(upstream_rpm={model: 6.0}, rate_limit_hints=False)
+    sim = await make_sim(config, time_fn=clock)
+    assert (await sim.chat(chat_body("One", model))).status_code == 200
+    upstream = await sim.chat(chat_body("Two", model))
+    assert upstream.status_code == 429
+    metadata = upstream.json()["error"]["metadata"]
+    assert "retry_after_seconds" not in metadata
+    assert "retry_after_seconds_raw" not in metadata
+    assert metadata["provider_name"] and "rate-limited upstream" in metadata["raw"]
+    assert "retry-after" not in upstream.headers
+    for index in range(20):
+        assert (await sim.chat(chat_body(f"Free {index}", FREE))).status_code == 200
+    free = await sim.chat(chat_body("Free again", FREE))
+    assert free.status_code == 429
+    assert free.json()["error"]["metadata"]["headers"] == {
+        "X-RateLimit-Limit": "20",
+        "X-RateLimit-Remaining": "0",
+    }
+    assert "retry-after" not in free.headers and "x-ratelimit-reset" not in free.headers
+    assert free.headers["x-ratelimit-limit"] == "20"
