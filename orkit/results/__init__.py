@@ -9,7 +9,13 @@ from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
-from orkit.results._read import read_attempts, read_parts, read_results, read_scores
+from orkit.results._read import (
+    read_attempts,
+    read_parts,
+    read_result_rows,
+    read_results,
+    read_scores,
+)
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
 from orkit.results._schema import (
     ATTEMPTS_SCHEMA,
@@ -37,6 +43,7 @@ __all__ = [
     "next_part_index",
     "read_attempts",
     "read_parts",
+    "read_result_rows",
     "read_results",
     "read_scores",
     "run_lock",

@@ -13,7 +13,30 @@ import pandas as pd
 from orkit.stats._contestants import GROUP_BY, contestants, grouping_columns
 from orkit.stats._quality import score_summary
 
-__all__ = ["summarize"]
+__all__ = ["SCORE_COLUMNS", "SUMMARY_COLUMNS", "summarize"]
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "task_key",
+    "item_id",
+    "model",
+    "prompt_id",
+    "params_json",
+    "served_provider",
+    "served_model",
+    "repeat",
+    "status",
+    "is_fallback",
+    "service_s",
+    "ttft_s",
+    "output_tokens_per_s",
+    "cost_usd",
+    "cost_source",
+)
+"""The results columns `summarize` reads (with any `by=`): a caller that loads only these
+skips the answers' and prompts' text, most of a large run's bytes."""
+
+SCORE_COLUMNS: tuple[str, ...] = ("task_key", "scorer", "score")
+"""The scores columns `summarize` reads."""
 
 _COUNT_COLUMNS = [
     "rows",
