@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 from orkit._format import run_counts, run_spend, usd
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
-from orkit.results import RunDir, read_results, read_scores, shown_status
-from orkit.stats import SCORE_COLUMNS, SUMMARY_COLUMNS, compare, contestants, summarize
+from orkit.results import RunDir, read_results, read_scores, read_summary_frames, shown_status
+from orkit.stats import SCORE_COLUMNS, compare, contestants, summarize, summary_columns
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -91,8 +91,7 @@ class Run:
         any of "model", "prompt", "params", "served_provider", "served_model" (one name or
         a list), e.g. `by="served_model"` for what `openrouter/auto` picked."""
         # Only the columns a summary reads: not every row's answer and prompt (see `report`).
-        results = read_results(self.dir, SUMMARY_COLUMNS).to_pandas()
-        scores = read_scores(self.dir, _SUMMARY_SCORE_COLUMNS).to_pandas()
+        results, scores = read_summary_frames(self.dir, summary_columns(by), _SUMMARY_SCORE_COLUMNS)
         models, prompts = self._order(results)
         summary = summarize(
             results,

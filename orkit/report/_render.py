@@ -25,7 +25,7 @@ from orkit._format import (
     run_spend,
 )
 from orkit._redact import redact_secrets
-from orkit.results import RunDir, endpoint_label, read_result_rows, read_results, read_scores
+from orkit.results import RunDir, endpoint_label, read_result_rows, read_summary_frames
 from orkit.stats import SCORE_COLUMNS, SUMMARY_COLUMNS, Contestants, contestants, summarize
 
 __all__ = ["render_report", "write_report"]
@@ -95,13 +95,19 @@ def _examples(
     columns; the examples' text is read from disk for their rows alone."""
     if results.empty:
         return []
-    item_ids = list(dict.fromkeys(results.sort_values("item_index")["item_id"]))[:limit]
-    results = results.assign(contestant=entrants.of_rows().to_numpy(), order=entrants.codes)
-    results = results.sort_values(["item_index", "order", "repeat"], kind="stable")
-    wanted = results[results["item_id"].isin(item_ids)]
+    by_index = results[["item_index", "item_id"]].sort_values("item_index")
+    item_ids = list(dict.fromkeys(by_index["item_id"]))[:limit]
+    # Those items' rows first, then the sort: the same rows in the same order as sorting
+    # them all (the sort is stable), without a sorted copy of every row.
+    shown = results["item_id"].isin(item_ids).to_numpy()
+    wanted = results[shown].assign(
+        contestant=entrants.of_rows().to_numpy()[shown], order=entrants.codes[shown]
+    )
+    wanted = wanted.sort_values(["item_index", "order", "repeat"], kind="stable")
     # `results` is indexed by row position in the results table: the texts join on it
-    texts = read_result_rows(run, _EXAMPLE_COLUMNS, wanted.index).to_pandas()
-    texts.index = np.unique(wanted.index.to_numpy())
+    rows = np.unique(wanted.index.to_numpy())
+    texts = read_result_rows(run, _EXAMPLE_COLUMNS, rows.tolist()).to_pandas()
+    texts.index = rows
     wanted = wanted.join(texts)
     passed = {}
     if not scores.empty:
@@ -170,8 +176,7 @@ def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str]
 def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
-    results = read_results(run, _RESULT_COLUMNS).to_pandas()
-    scores = read_scores(run, _SCORE_COLUMNS).to_pandas()
+    results, scores = read_summary_frames(run, _RESULT_COLUMNS, _SCORE_COLUMNS)
     spec = manifest.get("spec") or {}
     models, prompts = _sweep_order(spec, results)
     fallbacks = bool(spec.get("score_fallbacks", False))

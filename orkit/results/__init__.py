@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._endpoint_label import endpoint_label
+from orkit.results._frames import read_summary_frames
 from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._names import run_name, shown_name
@@ -46,6 +47,7 @@ __all__ = [
     "read_result_rows",
     "read_results",
     "read_scores",
+    "read_summary_frames",
     "run_lock",
     "run_name",
     "schema_metadata",

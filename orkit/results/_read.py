@@ -3,11 +3,12 @@ Parquet reader works on a run directory; these helpers only add the empty-table 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orkit.results._rundir import RunDir
@@ -24,25 +25,47 @@ __all__ = [
 
 
 def read_parts(
-    directory: Path, schema: pa.Schema, columns: Sequence[str] | None = None
+    directory: Path,
+    schema: pa.Schema,
+    columns: Sequence[str] | None = None,
+    *,
+    encode: Collection[str] = (),
 ) -> pa.Table:
     """Concatenate `part-*.parquet` in order; an empty table of `schema` when there are none.
     `columns` reads only those (in that order): a report that needs a few numbers per row
-    then never decodes the answers' text, which is most of a large run's bytes."""
+    then never decodes the answers' text, which is most of a large run's bytes. Columns
+    named in `encode` come back dictionary-encoded (each distinct value stored once per
+    part), as they are read, part by part."""
     if columns is not None:
         schema = pa.schema([schema.field(name) for name in columns])
+    encoded = [f.name for f in schema if f.name in encode and pa.types.is_string(f.type)]
     parts = sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
     if not parts:
-        return schema.empty_table()
-    tables = [_read_part(p, schema, columns) for p in parts]
+        return _encoded(schema.empty_table(), encoded)
+    tables = [_encoded(_read_part(p, schema, columns, encoded), encoded) for p in parts]
     return pa.concat_tables(tables, promote_options="default")
 
 
-def _read_part(path: Path, schema: pa.Schema, columns: Sequence[str] | None) -> pa.Table:
+def _encoded(table: pa.Table, names: Sequence[str]) -> pa.Table:
+    """`table` with the string columns `names` dictionary-encoded (if not yet)."""
+    for name in names:
+        at = table.schema.get_field_index(name)
+        if not pa.types.is_dictionary(table.schema.field(at).type):
+            table = table.set_column(at, name, pc.dictionary_encode(table[name]))
+    return table
+
+
+def _read_part(
+    path: Path, schema: pa.Schema, columns: Sequence[str] | None, encoded: Sequence[str] = ()
+) -> pa.Table:
     if columns is None:
         return pq.read_table(path)
     present = set(pq.read_schema(path).names)
-    table = pq.read_table(path, columns=[c for c in columns if c in present])
+    table = pq.read_table(
+        path,
+        columns=[c for c in columns if c in present],
+        read_dictionary=[c for c in encoded if c in present],
+    )
     # A part written by an older orkit may lack a column: it reads back as nulls.
     return with_columns_of(table, schema).select(list(columns))
 
