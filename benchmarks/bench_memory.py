@@ -1,10 +1,21 @@
-"""Memory: does `orkit run` stay flat as a sweep grows from 20,000 to 200,000 tasks?
+"""Memory: does the default `orkit run` (summary and HTML report included) stay flat as a
+sweep grows from 20,000 to 200,000 tasks?
 
-The real CLI (`python -m orkit run ... -q --no-report --concurrency 64`) runs in a child
-process against the emulator in another process on 127.0.0.1, at zero emulated latency;
-tasks = items × 10 models (2,000 and 20,000 items). The figure is the child's peak RSS
-(`ru_maxrss` from `wait4`, i.e. VmHWM); its RSS is also sampled twice a second to show the
-curve. Targets: peak(200k) ÷ peak(20k) ≤ 1.25 and peak(200k) < 400 MB.
+The real CLI (`python -m orkit run SPEC --yes --no-cache`: progress lines, the summary
+table, the exact-match scorer and the report, as a user runs it) runs in a child process
+against the emulator in another process on 127.0.0.1, at zero emulated latency; tasks =
+items × 10 models at four sizes. The figure is each child's peak RSS (`ru_maxrss` from
+`wait4`, i.e. VmHWM, so the end-of-run summary, scoring and report are in it); its RSS is
+also sampled twice a second to show the curve.
+
+Baseline, measured in the same run: the floor, a child that only imports what `orkit run`
+imports (orkit's CLI, engine and report, pandas, pyarrow) and exits. Each size's peak is
+also given above that floor.
+
+Targets (the process exits 1 after the JSON when one is missed): the least-squares slope of
+peak RSS over the sizes ≤ 2 MB per 10,000 tasks, peak(200k) < 400 MB, and
+peak(200k) ÷ peak(20k) ≤ 1.25 (the benchmark's target before it measured the report).
+370,000 tasks in all: about 4 minutes on an idle 2-core machine (15 on a busy shared one).
 Last line of output: one JSON object.
 """
 
@@ -16,9 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from _harness import (
     emit,
     model_profile,
@@ -43,11 +56,21 @@ MODELS = [
     "google/gemini-2.5-flash-lite",
     "openai/gpt-5-mini",
 ]
-SMALL_ITEMS = 2_000
-LARGE_ITEMS = 20_000
+SIZES_ITEMS = (2_000, 5_000, 10_000, 20_000)
+"""Dataset items per run: × 10 models, 20k, 50k, 100k and 200k tasks."""
 CONCURRENCY = 64
-RUN_TIMEOUT_S = 600.0
+RUN_TIMEOUT_S = 1500.0  # generous: a shared machine ran 200k tasks in 600 s
 SAMPLE_S = 0.5
+
+SLOPE_TARGET_MB_PER_10K = 2.0
+LARGE_TARGET_MB = 400.0
+RATIO_TARGET = 1.25
+
+FLOOR_IMPORTS = (
+    "import orkit.cli, orkit.cli._run, orkit.cli._finish, orkit.batch, orkit.report, "
+    "orkit.stats, pandas, pyarrow.parquet"
+)
+"""What the floor child imports: the code `orkit run` loads before it reads a row."""
 
 
 def sim_config() -> dict[str, Any]:
@@ -59,6 +82,31 @@ def sim_config() -> dict[str, Any]:
     }
 
 
+def least_squares_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """The slope of the least-squares line through the points (x, y)."""
+    if len(xs) != len(ys) or len(xs) < 2:
+        raise ValueError("a slope needs two or more points, as many x as y")
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        raise ValueError("a slope needs two or more distinct x")
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def missed_targets(slope_mb_per_10k: float, large_mb: float, ratio: float) -> list[str]:
+    """One line per target the figures miss (empty: all met)."""
+    missed = []
+    if not slope_mb_per_10k <= SLOPE_TARGET_MB_PER_10K:
+        missed.append(
+            f"slope {slope_mb_per_10k:.2f} MB per 10k tasks > {SLOPE_TARGET_MB_PER_10K:g}"
+        )
+    if not large_mb < LARGE_TARGET_MB:
+        missed.append(f"peak RSS at 200k tasks {large_mb:.1f} MB >= {LARGE_TARGET_MB:g}")
+    if not ratio <= RATIO_TARGET:
+        missed.append(f"peak RSS ratio 200k/20k {ratio:.3f} > {RATIO_TARGET:g}")
+    return missed
+
+
 def rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -67,15 +115,6 @@ def rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def no_cache() -> list[str]:
-    """`--no-cache` (the response cache must not answer anything) and `--yes` (the large run
-    would cost $2.87 on OpenRouter, past the $1 above which `orkit run` asks), when this
-    orkit has them."""
-    command = [sys.executable, "-m", "orkit", "run", "--help"]
-    text = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
-    return [flag for flag in ("--no-cache", "--yes") if flag in text]
 
 
 def watch(
@@ -100,50 +139,61 @@ def watch(
         time.sleep(SAMPLE_S)
 
 
-def cli_run(base_url: str, items: Path, out: Path, cache: Path) -> dict[str, Any]:
-    """One `orkit run` in a child; returns its peak RSS, wall time and RSS samples."""
-    command = [
-        sys.executable,
-        "-m",
-        "orkit",
-        "run",
-        "--dataset",
-        str(items),
-        *(arg for m in MODELS for arg in ("--model", m)),
-        "--prompt",
-        "{{ question }}",
-        "--param",
-        "max_tokens=8",
-        "--param",
-        "temperature=0",
-        "--endpoint",
-        base_url,
-        "--concurrency",
-        str(CONCURRENCY),
-        "--out",
-        str(out),
-        *no_cache(),
-        "-q",
-        "--no-report",
-    ]
-    env = {**os.environ, "OPENROUTER_API_KEY": SIM_API_KEY, "ORKIT_CACHE_DIR": str(cache)}
-    # stderr to a file, not a pipe: a chatty child can never block on a full pipe.
+def child(command: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Run `command` in a child; its peak RSS, wall and CPU time and RSS samples."""
+    # stdout and stderr to files, not pipes: a chatty child can never block on a full pipe.
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         samples, status, usage = watch(proc, start)
         wall = time.perf_counter() - start
         errors.seek(0)
         stderr = errors.read().decode(errors="replace")
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise RuntimeError(f"orkit run exited {code}: {stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(command[:4])} exited {code}: {stderr[-2000:]}")
     return {
         "peak_rss_mb": usage.ru_maxrss / 1024,
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "samples": samples,
     }
+
+
+def write_spec(path: Path, items: Path, base_url: str, out: Path) -> Path:
+    """The sweep as a user writes it: one prompt, the exact-match scorer on `answer`."""
+    spec = {
+        "name": path.stem,
+        "dataset": str(items),
+        "models": MODELS,
+        "endpoint": base_url,
+        "concurrency": CONCURRENCY,
+        "out": str(out),
+        "prompt": {"template": "{{ question }}"},
+        "params": {"max_tokens": 8, "temperature": 0},
+        "scorers": [{"kind": "exact", "expected": "answer"}],
+    }
+    path.write_text(tomli_w.dumps(spec), "utf-8")
+    return path
+
+
+def floor(tmp: Path) -> dict[str, Any]:
+    """The baseline: peak RSS of a child that imports what `orkit run` imports, then exits."""
+    return child([sys.executable, "-c", FLOOR_IMPORTS], tmp, dict(os.environ))
+
+
+def cli_run(spec: Path, cwd: Path, cache: Path) -> dict[str, Any]:
+    """One default `orkit run` (report written to `cwd/reports/`) in a child."""
+    # `--yes`: the 200k run would cost $2.87 on OpenRouter, past the $1 above which
+    # `orkit run` asks; `--no-cache`: the response cache must not answer anything.
+    command = [sys.executable, "-m", "orkit", "run", str(spec), "--yes", "--no-cache"]
+    env = {**os.environ, "OPENROUTER_API_KEY": SIM_API_KEY, "ORKIT_CACHE_DIR": str(cache)}
+    result = child(command, cwd, env)
+    reports = list((cwd / "reports").glob("*.html"))
+    if len(reports) != 1:
+        raise RuntimeError(f"expected one HTML report in {cwd / 'reports'}, found {len(reports)}")
+    result["report_kb"] = reports[0].stat().st_size / 1024
+    return result
 
 
 def curve(samples: list[tuple[float, float]], points: int = 8) -> str:
@@ -154,19 +204,22 @@ def curve(samples: list[tuple[float, float]], points: int = 8) -> str:
     return ", ".join(f"{t:.0f}s {mb:.0f}" for t, mb in picked)
 
 
-def measure(name: str, items_n: int, base_url: str, tmp: Path) -> dict[str, Any]:
+def measure(items_n: int, base_url: str, tmp: Path, floor_mb: float) -> dict[str, Any]:
     tasks = items_n * len(MODELS)
-    items = write_unique_items(tmp / f"{name}.jsonl", items_n)
-    cache = tmp / f"cache-{name}"
+    name = f"tasks-{tasks}"
+    cwd = tmp / name
+    cwd.mkdir()
+    items = write_unique_items(cwd / "items.jsonl", items_n)
+    spec = write_spec(cwd / f"{name}.toml", items, base_url, cwd / "runs")
     sim_reset(base_url)
-    r = cli_run(base_url, items, tmp / f"runs-{name}", cache)
+    r = cli_run(spec, cwd, tmp / f"cache-{name}")
     requests = int(sim_stats(base_url)["requests"])
-    emulator_rate = requests / r["wall_s"]
     print(
-        f"  {name}: {tasks:,} tasks ({items_n:,} items × {len(MODELS)} models) in "
+        f"  {tasks:,} tasks ({items_n:,} items × {len(MODELS)} models) in "
         f"{r['wall_s']:.1f} s ({tasks / r['wall_s']:.0f} tasks/s, "
         f"{1e6 * r['cpu_s'] / tasks:.0f} µs CPU per task), emulator saw {requests:,} requests; "
-        f"peak RSS {r['peak_rss_mb']:.1f} MB",
+        f"peak RSS {r['peak_rss_mb']:.1f} MB ({r['peak_rss_mb'] - floor_mb:+.1f} over the "
+        f"floor), report {r['report_kb']:.0f} kB",
         flush=True,
     )
     print(f"    RSS over time (MB): {curve(r['samples'])}", flush=True)
@@ -175,38 +228,59 @@ def measure(name: str, items_n: int, base_url: str, tmp: Path) -> dict[str, Any]
     return {
         "tasks": tasks,
         "peak_rss_mb": round(r["peak_rss_mb"], 1),
+        "above_floor_mb": round(r["peak_rss_mb"] - floor_mb, 1),
         "wall_s": round(r["wall_s"], 1),
         "tasks_per_s": round(tasks / r["wall_s"], 1),
         "cpu_us_per_task": round(1e6 * r["cpu_s"] / tasks, 1),
         "emulator_requests": requests,
-        "emulator_requests_per_s": round(emulator_rate, 1),
+        "emulator_requests_per_s": round(requests / r["wall_s"], 1),
     }
 
 
 def main() -> None:
     print(
-        f"orkit run (CLI, -q --no-report --no-cache, concurrency {CONCURRENCY}) at zero "
-        f"latency, {len(MODELS)} models",
+        f"orkit run SPEC --yes --no-cache (progress, summary, exact scorer, HTML report; "
+        f"concurrency {CONCURRENCY}) at zero latency, {len(MODELS)} models",
         flush=True,
     )
     with workdir() as tmp, sim_process(sim_config()) as base_url:
-        small = measure("small", SMALL_ITEMS, base_url, tmp)
-        large = measure("large", LARGE_ITEMS, base_url, tmp)
+        base = floor(tmp)
+        floor_mb = base["peak_rss_mb"]
+        print(f"  floor (imports only): peak RSS {floor_mb:.1f} MB", flush=True)
+        runs = [measure(n, base_url, tmp, floor_mb) for n in SIZES_ITEMS]
+    small, large = runs[0], runs[-1]
+    slope = 10_000 * least_squares_slope(
+        [r["tasks"] for r in runs], [r["peak_rss_mb"] for r in runs]
+    )
     ratio = large["peak_rss_mb"] / small["peak_rss_mb"]
+    peaks = " → ".join(f"{r['peak_rss_mb']:.0f}" for r in runs)
     print(
-        f"peak RSS {small['peak_rss_mb']:.0f} MB → {large['peak_rss_mb']:.0f} MB: ratio "
-        f"{ratio:.3f} (target ≤ 1.25), large {large['peak_rss_mb']:.0f} MB (target < 400)",
+        f"peak RSS {peaks} MB: slope "
+        f"{slope:.2f} MB per 10k tasks (target ≤ {SLOPE_TARGET_MB_PER_10K:g}), large "
+        f"{large['peak_rss_mb']:.0f} MB (target < {LARGE_TARGET_MB:g}; "
+        f"{large['peak_rss_mb'] / floor_mb:.2f}× the floor), ratio {ratio:.3f} "
+        f"(target ≤ {RATIO_TARGET:g})",
         flush=True,
     )
+    missed = missed_targets(slope, large["peak_rss_mb"], ratio)
     emit(
         {
-            "peak_rss_mb_small": small["peak_rss_mb"],
+            "peak_rss_mb_by_size": {str(r["tasks"]): r["peak_rss_mb"] for r in runs},
+            "slope_mb_per_10k_tasks": round(slope, 3),
             "peak_rss_mb_large": large["peak_rss_mb"],
+            "floor_rss_mb": round(floor_mb, 1),
+            "large_over_floor": round(large["peak_rss_mb"] / floor_mb, 3),
+            "peak_rss_mb_small": small["peak_rss_mb"],
             "rss_ratio": round(ratio, 3),
+            "targets_missed": missed,
             "small": small,
             "large": large,
+            "runs": runs,
         }
     )
+    if missed:
+        print("targets missed: " + "; ".join(missed), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

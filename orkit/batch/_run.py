@@ -14,11 +14,14 @@ import pyarrow.parquet as pq
 from orkit._format import run_counts, run_spend, usd
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
 from orkit.report import write_report
-from orkit.results import RunDir, read_results, read_scores, shown_status
-from orkit.stats import compare, contestants, summarize
+from orkit.results import RunDir, read_results, read_scores, read_summary_frames, shown_status
+from orkit.stats import SCORE_COLUMNS, compare, contestants, summarize, summary_columns
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
+
+_SUMMARY_SCORE_COLUMNS = (*SCORE_COLUMNS, "judge_model", "judge_cost_usd")
+"""The scores columns `Run.summary` reads: `summarize`'s and the judges' cost line's."""
 
 
 class Run:
@@ -87,7 +90,8 @@ class Run:
         percentiles, cost and rates (see `orkit.stats.summarize`). `by` groups another way:
         any of "model", "prompt", "params", "served_provider", "served_model" (one name or
         a list), e.g. `by="served_model"` for what `openrouter/auto` picked."""
-        results, scores = self.to_pandas(), self.scores()
+        # Only the columns a summary reads: not every row's answer and prompt (see `report`).
+        results, scores = read_summary_frames(self.dir, summary_columns(by), _SUMMARY_SCORE_COLUMNS)
         models, prompts = self._order(results)
         summary = summarize(
             results,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from orkit._format import (
@@ -24,8 +25,8 @@ from orkit._format import (
     run_spend,
 )
 from orkit._redact import redact_secrets
-from orkit.results import RunDir, endpoint_label, read_results, read_scores
-from orkit.stats import Contestants, contestants, summarize
+from orkit.results import RunDir, endpoint_label, read_result_rows, read_summary_frames
+from orkit.stats import SCORE_COLUMNS, SUMMARY_COLUMNS, Contestants, contestants, summarize
 
 __all__ = ["render_report", "write_report"]
 
@@ -37,6 +38,13 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["endpoint_label"] = endpoint_label  # the URL, never the key or just "url"
+
+# The report reads only the columns its tables need, for every row; the text columns of the
+# few rows it shows as examples are read afterwards, for those rows only. Loading every
+# column of a 200,000-task run into pandas took some 400 MB, mostly answers and prompts.
+_RESULT_COLUMNS = (*SUMMARY_COLUMNS, "item_index")
+_EXAMPLE_COLUMNS = ("output_text", "error_type", "error_message", "messages_json")
+_SCORE_COLUMNS = (*SCORE_COLUMNS, "passed")
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -80,16 +88,27 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
 
 
 def _examples(
-    results: pd.DataFrame, scores: pd.DataFrame, entrants: Contestants, limit: int
+    run: RunDir, results: pd.DataFrame, scores: pd.DataFrame, entrants: Contestants, limit: int
 ) -> list[dict[str, Any]]:
     """The first `limit` items, each with every contestant's output and pass/fail, in the
-    contestants' order (as the table above lists them)."""
+    contestants' order (as the table above lists them). `results` holds the summary's
+    columns; the examples' text is read from disk for their rows alone."""
     if results.empty:
         return []
-    item_ids = list(dict.fromkeys(results.sort_values("item_index")["item_id"]))[:limit]
-    results = results.assign(contestant=entrants.of_rows().to_numpy(), order=entrants.codes)
-    results = results.sort_values(["item_index", "order", "repeat"], kind="stable")
-    wanted = results[results["item_id"].isin(item_ids)]
+    by_index = results[["item_index", "item_id"]].sort_values("item_index")
+    item_ids = list(dict.fromkeys(by_index["item_id"]))[:limit]
+    # Those items' rows first, then the sort: the same rows in the same order as sorting
+    # them all (the sort is stable), without a sorted copy of every row.
+    shown = results["item_id"].isin(item_ids).to_numpy()
+    wanted = results[shown].assign(
+        contestant=entrants.of_rows().to_numpy()[shown], order=entrants.codes[shown]
+    )
+    wanted = wanted.sort_values(["item_index", "order", "repeat"], kind="stable")
+    # `results` is indexed by row position in the results table: the texts join on it
+    rows = np.unique(wanted.index.to_numpy())
+    texts = read_result_rows(run, _EXAMPLE_COLUMNS, rows.tolist()).to_pandas()
+    texts.index = rows
+    wanted = wanted.join(texts)
     passed = {}
     if not scores.empty:
         first = scores.drop_duplicates("task_key")
@@ -157,8 +176,7 @@ def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str]
 def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
-    results = read_results(run).to_pandas()
-    scores = read_scores(run).to_pandas()
+    results, scores = read_summary_frames(run, _RESULT_COLUMNS, _SCORE_COLUMNS)
     spec = manifest.get("spec") or {}
     models, prompts = _sweep_order(spec, results)
     fallbacks = bool(spec.get("score_fallbacks", False))
@@ -184,7 +202,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
             for key, header in (("skipped", "skipped (budget)"), ("deferred", "deferred (quota)"))
             if any(row[key] for row in model_rows)
         ],
-        examples=_examples(results, scores, entrants, max_examples),
+        examples=_examples(run, results, scores, entrants, max_examples),
         n_items=int(results["item_id"].nunique()) if not results.empty else 0,
         warnings=manifest.get("warnings") or [],
         judges=_judges(manifest),

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._endpoint_label import endpoint_label
+from orkit.results._frames import read_summary_frames
 from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
-from orkit.results._read import read_attempts, read_parts, read_results, read_scores
+from orkit.results._read import (
+    read_attempts,
+    read_parts,
+    read_result_rows,
+    read_results,
+    read_scores,
+)
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
 from orkit.results._schema import (
     ATTEMPTS_SCHEMA,
@@ -37,8 +44,10 @@ __all__ = [
     "next_part_index",
     "read_attempts",
     "read_parts",
+    "read_result_rows",
     "read_results",
     "read_scores",
+    "read_summary_frames",
     "run_lock",
     "run_name",
     "schema_metadata",

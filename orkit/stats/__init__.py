@@ -26,13 +26,15 @@ from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
 from orkit.stats._quality import score_summary
 from orkit.stats._runs import ACROSS_RUNS, combine_runs, run_labels
 from orkit.stats._scores import PAIR_ON
-from orkit.stats._summary import summarize
+from orkit.stats._summary import SCORE_COLUMNS, SUMMARY_COLUMNS, summarize, summary_columns
 
 __all__ = [
     "ACROSS_RUNS",
     "CONTESTANT_KEYS",
     "GROUP_BY",
     "PAIR_ON",
+    "SCORE_COLUMNS",
+    "SUMMARY_COLUMNS",
     "Contestants",
     "agresti_coull_interval",
     "cheapest_above",
@@ -47,6 +49,7 @@ __all__ = [
     "run_labels",
     "score_summary",
     "summarize",
+    "summary_columns",
     "two_proportion_p",
     "wilson_interval",
 ]

@@ -108,16 +108,10 @@ def contestants(
     missing = [c for c in columns if c not in results.columns and c not in CONTESTANT_KEYS]
     if missing:
         raise ValueError(f"cannot group by {missing[0]!r}: the results have no such column")
-    frame = pd.DataFrame(
-        {c: _as_text(results[c]) if c in results.columns else "" for c in columns},
-        index=pd.RangeIndex(len(results)),
-    )
-    if frame.empty:
+    if len(results) == 0:
         empty = pd.DataFrame(columns=["contestant", "contestant_id", *columns])
         return Contestants(columns, empty, np.full(len(results), -1, dtype=np.int64))
-    grouped = frame.groupby(list(columns), sort=False)
-    codes = grouped.ngroup().to_numpy(dtype=np.int64)
-    keys = grouped.size().index.to_frame(index=False)[list(columns)]
+    codes, keys = _groups(results, columns)
     keep = np.ones(len(keys), dtype=bool)
     if models is not None and "model" in columns:
         keep = keys["model"].isin(list(models)).to_numpy()
@@ -131,6 +125,32 @@ def contestants(
     for column in columns:  # "" was only for grouping: a missing value is null again
         table[column] = table[column].replace("", None)
     return Contestants(columns, table, position[codes])
+
+
+def _groups(
+    results: pd.DataFrame, columns: tuple[str, ...]
+) -> tuple[npt.NDArray[np.int64], pd.DataFrame]:
+    """Each row's group among the distinct combinations of `columns` as text (numbered by
+    first appearance, as `groupby(sort=False).ngroup()` numbers them), and those groups'
+    values, one row each. Column by column through codes: only the distinct values are
+    turned into text, never every row's (on a large run those copies were most of the
+    memory a summary took)."""
+    group = np.zeros(len(results), dtype=np.int64)
+    texts: dict[str, tuple[npt.NDArray[np.int64], pd.Series]] = {}
+    for column in columns:
+        if column in results.columns:
+            raw, uniques = pd.factorize(results[column])  # a missing value: -1
+            spelled = _as_text(pd.Series([*uniques, None], dtype=object))
+            # Two values may read the same (None and ""): one group, as their texts are.
+            same, text = pd.factorize(spelled)
+            values = same[raw]  # raw -1 picks the last slot, the missing value's
+        else:
+            values, text = np.zeros(len(results), dtype=np.int64), pd.Index([""])
+        texts[column] = (values.astype(np.int64), _as_text(pd.Series(text, dtype=object)))
+        group = pd.factorize(group * len(text) + values)[0].astype(np.int64)
+    first = np.unique(group, return_index=True)[1]  # groups are 0..n-1: each one's first row
+    keys = pd.DataFrame({c: t.take(v[first]).reset_index(drop=True) for c, (v, t) in texts.items()})
+    return group, keys
 
 
 def _as_text(values: pd.Series) -> pd.Series:

@@ -13,7 +13,29 @@ import pandas as pd
 from orkit.stats._contestants import GROUP_BY, contestants, grouping_columns
 from orkit.stats._quality import score_summary
 
-__all__ = ["summarize"]
+__all__ = ["SCORE_COLUMNS", "SUMMARY_COLUMNS", "summarize", "summary_columns"]
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "task_key",
+    "item_id",
+    "model",
+    "prompt_id",
+    "params_json",
+    "repeat",
+    "status",
+    "is_fallback",
+    "service_s",
+    "ttft_s",
+    "output_tokens_per_s",
+    "cost_usd",
+    "cost_source",
+)
+"""The results columns `summarize` reads (by contestant; `by=` may name more, see
+`summary_columns`): a caller that loads only these skips the answers' and prompts' text,
+most of a large run's bytes."""
+
+SCORE_COLUMNS: tuple[str, ...] = ("task_key", "scorer", "score")
+"""The scores columns `summarize` reads."""
 
 _COUNT_COLUMNS = [
     "rows",
@@ -30,6 +52,12 @@ _COUNT_COLUMNS = [
 ]
 
 _PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+
+
+def summary_columns(by: str | Sequence[str] | None = None) -> tuple[str, ...]:
+    """The results columns `summarize(..., by=by)` reads."""
+    extra = [c for c in grouping_columns(by) if c not in SUMMARY_COLUMNS] if by else []
+    return (*SUMMARY_COLUMNS, *extra)
 
 
 def summarize(
@@ -72,7 +100,10 @@ def summarize(
     out = entrants.table.set_index("contestant")
     out = out.join(_counts(results, key))
     ok = results["status"].eq("ok").to_numpy()
-    ok_rows = results[ok]
+    # the ok rows of the columns read below only: a copy of every column was most of the
+    # memory a large run's summary took
+    measured = ["service_s", "ttft_s", "output_tokens_per_s", "cost_usd", "is_fallback"]
+    ok_rows = results.loc[ok, [c for c in [*measured, "cost_source"] if c in results]]
     ok_by = ok_rows.groupby(key[ok], sort=False)
     out["mean_service_s"] = ok_by["service_s"].mean()
     out["p50_ttft_s"] = ok_by["ttft_s"].median()
