@@ -50,6 +50,7 @@ TOML_BLOCKS = {
     "[fallbacks]": FRAGMENT,
     "[params]": FRAGMENT,
     "local_server = true": SIM_CONFIG,
+    "[faults]": SIM_CONFIG,
 }
 # What a fragment lacks to be a spec: a dataset, models (two: a pairwise judge needs one
 # besides its baseline) and a prompt.
