@@ -127,7 +127,15 @@ def test_the_commented_provider_alternatives_are_accepted_too(tmp_path: Path) ->
 @pytest.mark.parametrize("text", toml_block(SIM_CONFIG), ids=first_line)
 def test_sim_config_examples_are_accepted_by_the_emulator(text: str) -> None:
     config = SimConfig.from_dict(tomllib.loads(text))
-    assert config.local_server and config.max_concurrent == 1
+    if first_line(text) == "[faults]":  # the correlated-fault bursts, each as written
+        bursts = config.faults.bursts
+        assert [(b.start_s, b.end_s, b.retry_after_s) for b in bursts] == [
+            (2.0, 10.0, None),  # None: the profile's retry_after_s
+            (3.0, 8.0, 1.0),
+        ]
+        assert bursts[1].providers == ("deepinfra",) and config.faults.status == {500: 0.02}
+    else:
+        assert config.local_server and config.max_concurrent == 1
 
 
 def test_a_bad_key_in_one_fragment_is_caught_even_when_another_block_has_it_right(
