@@ -102,6 +102,17 @@ def emit(result: Mapping[str, Any]) -> None:
     print(json.dumps(result, sort_keys=False), flush=True)
 
 
+def emit_checked(result: dict[str, Any], missed: Sequence[str]) -> None:
+    """The last line (the JSON, `targets_missed` in it), then exit 1 when a target was
+    missed: a figure that cannot fail proves nothing."""
+    result["targets_missed"] = list(missed)
+    emit(result)
+    for line in missed:
+        print(f"target missed: {line}", file=sys.stderr)
+    if missed:
+        sys.exit(1)
+
+
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ from typing import Any
 
 import anyio
 import httpx
-from _harness import emit, median, sim_process, sim_reset, sim_stats, workdir
+from _harness import emit_checked, median, sim_process, sim_reset, sim_stats, workdir
 
 from orkit.batch import Sweep, run_sweep_async
 from orkit.batch._budget import Prices, worst_case_usd
@@ -308,12 +307,7 @@ def main() -> None:
                 print(f"{name} emulator {e}: {sim}", flush=True)
                 variants[name] += runs_against(sim, runs, tmp, draw, name)
     result = report(variants)
-    emit(result)
-    missed = missed_targets(result)
-    for line in missed:
-        print(f"target missed: {line}", file=sys.stderr)
-    if missed:
-        sys.exit(1)
+    emit_checked(result, missed_targets(result))
 
 
 def report(variants: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:

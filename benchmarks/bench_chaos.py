@@ -58,7 +58,6 @@ when a target is missed (`missed_targets` lists them).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -66,7 +65,7 @@ from typing import Any
 
 import anyio
 import pandas as pd
-from _harness import emit, model_profile, sim_process, sim_stats, workdir, write_items
+from _harness import emit_checked, model_profile, sim_process, sim_stats, workdir, write_items
 
 from orkit.batch import Sweep, run_sweep_async
 from orkit.config import Timeouts
@@ -515,11 +514,7 @@ def main() -> None:
         **scenario_keys,
         **detail,
     }
-    missed = missed_targets(result)
-    result["missed_targets"] = missed
-    emit(result)
-    if missed:
-        sys.exit(1)
+    emit_checked(result, missed_targets(result))
 
 
 if __name__ == "__main__":

@@ -37,13 +37,12 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _harness import emit
+from _harness import emit_checked
 from _synthetic import results_frame, scores_frame
 
 from orkit.stats import (
@@ -410,12 +409,7 @@ def main() -> None:
         "seed": SEED,
         "seconds": round(time.perf_counter() - start, 1),
     }
-    emit(result)
-    missed = missed_targets(result)
-    for line in missed:
-        print(f"target missed: {line}", file=sys.stderr)
-    if missed:
-        sys.exit(1)
+    emit_checked(result, missed_targets(result))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from _harness import (
-    emit,
+    emit_checked,
     median,
     model_profile,
     sim_process,
@@ -428,12 +428,7 @@ def main() -> None:
                 trials.append(trial)
                 print(f"{phase}: {describe(trial)}", flush=True)
     result = summarize(trials, vacuous, reference_twice, reference_s, times)
-    emit(result)
-    missed = missed_targets(result)
-    for line in missed:
-        print(f"target missed: {line}", file=sys.stderr)
-    if missed:
-        sys.exit(1)
+    emit_checked(result, missed_targets(result))
 
 
 def describe(trial: Trial) -> str:

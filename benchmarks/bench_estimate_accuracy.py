@@ -39,11 +39,10 @@ import json
 import math
 import os
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
-from _harness import REPO, emit, median, workdir
+from _harness import REPO, emit_checked, median, workdir
 
 from orkit.batch import Sweep, load_spec
 
@@ -347,11 +346,7 @@ def main() -> None:
     result["demo_contiguous_split"] = {
         k: shifted[k] for k in ("within_band", "expected_error_pct", "calibrated", "actual_usd")
     }
-    emit(result)
-    missed = misses(result)
-    if missed:
-        print("missed: " + "; ".join(missed), file=sys.stderr)
-        sys.exit(1)
+    emit_checked(result, misses(result))
 
 
 if __name__ == "__main__":

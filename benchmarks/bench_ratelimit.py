@@ -43,7 +43,15 @@ from typing import Any
 
 import anyio
 import pandas as pd
-from _harness import emit, model_profile, sim_process, sim_reset, sim_stats, workdir, write_items
+from _harness import (
+    emit_checked,
+    model_profile,
+    sim_process,
+    sim_reset,
+    sim_stats,
+    workdir,
+    write_items,
+)
 from _ratebound import bucket_admission_times, free_admission_times, makespan_bound_s
 
 from orkit.batch import Sweep, run_sweep_async
@@ -337,13 +345,7 @@ def measure() -> int:
         "tasks": 3 * TASKS_PER_MODEL,
         **runs,
     }
-    missed = missed_targets(result, runs)
-    result["targets_missed"] = missed
-    emit(result)
-    if missed:
-        print(f"targets missed: {'; '.join(missed)}", file=sys.stderr)
-        return 1
-    return 0
+    emit_checked(result, missed_targets(result, runs))
 
 
 if __name__ == "__main__":
