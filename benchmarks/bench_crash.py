@@ -504,6 +504,11 @@ def missed_targets(r: Mapping[str, Any]) -> list[str]:
     if r["resumes_refused_unclearly"]:
         # a run killed before its first request: resume must say to start it again
         missed.append(f"resumes_refused_unclearly = {r['resumes_refused_unclearly']} (target 0)")
+    if r["reports_missing_after_resume"]:
+        # a kill during the report's write: the resume that has nothing to send writes it
+        missed.append(
+            f"reports_missing_after_resume = {r['reports_missing_after_resume']} (target 0)"
+        )
     if r["reference_double_billed"]:
         missed.append(f"reference_double_billed = {r['reference_double_billed']} (target 0)")
     counts = r["kills_by_phase"]

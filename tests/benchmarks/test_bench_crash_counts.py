@@ -34,6 +34,7 @@ def _result(**changes: object) -> dict[str, object]:
         "failed_rows_after_resume": 0,
         "reference_double_billed": 0,
         "resumes_refused_unclearly": 0,
+        "reports_missing_after_resume": 0,
         "kills_by_phase": dict.fromkeys(bc.PHASES, bc.KILLS_PER_PHASE),
         "double_billed_per_kill_max": 40,
         "in_flight_cap": 64,
@@ -50,6 +51,9 @@ def test_each_broken_invariant_is_a_missed_target() -> None:
     assert bc.missed_targets(_result(mismatched_trials=1)) == ["mismatched_trials = 1 (target 0)"]
     assert bc.missed_targets(_result(double_billed_received=2)) == [
         "double_billed_received = 2 (target 0)"
+    ]
+    assert bc.missed_targets(_result(reports_missing_after_resume=1)) == [
+        "reports_missing_after_resume = 1 (target 0)"
     ]
     (over,) = bc.missed_targets(_result(double_billed_per_kill_max=65))
     assert "65 > in_flight_cap 64" in over
