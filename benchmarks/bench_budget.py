@@ -9,7 +9,7 @@ deliver, and a stream cut after its first chunk in full (`truncated_stream`, as 
 bills a generation whose client went away). Variants (each against its own emulators):
 
 - `baseline` (today's benchmark): 20 open-ended prompts x 2 models without price overrides,
-  no faults (`ORKIT_BENCH_RUNS`, default 200);
+  no faults (`ORKIT_BENCH_RUNS`, default 120);
 - `faulted`: the same with 30% of streams truncated (billed in full) and 5% 500s
   (`ORKIT_BENCH_FAULTED_RUNS`, default a quarter of the runs);
 - `catalog`: 3 models a run sampled from the whole bundled catalog, one of them always with
@@ -52,9 +52,9 @@ from orkit.catalog import Catalog, ModelInfo
 from orkit.cost import price_overrides
 from orkit.sim import SIM_API_KEY
 
-RUNS = int(os.environ.get("ORKIT_BENCH_RUNS", "200"))
+RUNS = int(os.environ.get("ORKIT_BENCH_RUNS", "120"))
 FAULTED_RUNS = int(os.environ.get("ORKIT_BENCH_FAULTED_RUNS", str(max(1, RUNS // 4))))
-VARIANT_RUNS = int(os.environ.get("ORKIT_BENCH_VARIANT_RUNS", str(max(1, RUNS // 5))))
+VARIANT_RUNS = int(os.environ.get("ORKIT_BENCH_VARIANT_RUNS", str(max(1, RUNS // 3))))
 EMULATORS_PER_VARIANT = 3  # each on its own random clock
 FAULTS = {"truncated_stream": 0.3, "status": {"500": 0.05}}
 CATALOG_FAULTS = {
