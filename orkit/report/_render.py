@@ -97,11 +97,14 @@ def _examples(
     by_index = rows.item[np.argsort(rows.item_index, kind="stable")]
     items = pd.unique(by_index)[:limit]
     del by_index
-    positions = np.flatnonzero(np.isin(rows.item, items))
+    chosen = np.zeros(len(rows.item_ids), dtype=bool)
+    chosen[items] = True
+    positions = np.flatnonzero(chosen[rows.item])
     wanted = read_result_rows(run, _EXAMPLE_COLUMNS, positions.tolist()).to_pandas()
     wanted.index = positions
+    labels = np.array([*entrants.labels, None], dtype=object)
     wanted = wanted.assign(
-        contestant=entrants.of_rows().to_numpy()[positions],
+        contestant=labels[entrants.codes[positions]],
         order=entrants.codes[positions],
         task_key=positions,
     )
@@ -134,7 +137,9 @@ def _examples(
 
 def _first_passed(rows: SummaryRows, positions: np.ndarray) -> dict[int, bool | None]:
     """For each results row in `positions`, `passed` of its first score row (any scorer)."""
-    shown = np.flatnonzero(np.isin(rows.score_row, positions))
+    is_shown = np.zeros(rows.num_rows + 1, dtype=bool)  # the spare last: no row (-1)
+    is_shown[positions] = True
+    shown = np.flatnonzero(is_shown[rows.score_row])
     passed: dict[int, bool | None] = {}
     for at in shown.tolist():
         row = int(rows.score_row[at])

@@ -10,7 +10,8 @@ grew the process by some 600 bytes a row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,21 +110,55 @@ class _Codes:
 def read_summary_rows(run: RunDir, group_columns: Sequence[str]) -> SummaryRows:
     """`run`'s rows as `SummaryRows`, grouped by the results columns `group_columns`."""
     names = list(dict.fromkeys([*group_columns, "model"]))
-    results, task_keys = _read_results(_parts(run.results_dir), names)
-    scores = _read_scores(_parts(run.scores_dir), task_keys.finish())
+    with _system_memory_pool():
+        results, task_keys = _read_results(_parts(run.results_dir), names)
+        scores = _read_scores(_parts(run.scores_dir), task_keys.finish())
     return SummaryRows(**results, **scores)
 
 
+@contextmanager
+def _system_memory_pool() -> Iterator[None]:
+    """Arrow allocates from the C library's malloc meanwhile, not its default (mimalloc):
+    mimalloc kept some 0.1 MB of every part file read, so a run of 200,000 tasks (100 parts)
+    grew by 10 MB just reading its tables; malloc hands it back."""
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
+class _Filled:
+    """Columns of a known number of rows, filled part by part. Each is allocated whole at
+    the start: arrays grown part by part and joined at the end left the heap fragmented,
+    and a large run's process some 200 bytes a row bigger than the arrays."""
+
+    def __init__(self, rows: int, dtypes: dict[str, Any]) -> None:
+        self.columns = {name: np.empty(rows, dtype=dtype) for name, dtype in dtypes.items()}
+        self.at = 0
+
+    def put(self, **values: Any) -> None:
+        n = 0
+        for name, array in values.items():
+            n = len(array)
+            self.columns[name][self.at : self.at + n] = array
+        self.at += n
+
+
 _RESULT_COLUMNS = ("status", "is_fallback", "cost_source", "item_id", "item_index", *_FLOATS)
+_RESULT_DTYPES = {"group": np.int32, "status": np.int8, "is_fallback": np.bool_}
+_RESULT_DTYPES |= {"cached": np.bool_, "item": np.int32, "item_index": np.float64}
+_RESULT_DTYPES |= dict.fromkeys(_FLOATS, np.float64)
 
 
 def _read_results(parts: list[Path], names: list[str]) -> tuple[dict[str, Any], _TaskKeys]:
     """The results fields of `SummaryRows`, and the rows' task keys."""
-    task_keys = _TaskKeys()
+    rows = sum(pq.read_metadata(p).num_rows for p in parts)
+    filled = _Filled(rows, _RESULT_DTYPES)
+    task_keys = _TaskKeys(rows)
     codes = {name: _Codes() for name in names}
     items, combos = _Codes(), _Codes()
-    pieces: dict[str, list[Any]] = {k: [] for k in ("group", "status", "fb", "cached", "item")}
-    pieces.update({k: [] for k in ("item_index", *_FLOATS)})
     has_cached = False
     for path in parts:  # bounded by the parts on disk
         columns = ["task_key", *names, *_RESULT_COLUMNS]
@@ -131,62 +166,67 @@ def _read_results(parts: list[Path], names: list[str]) -> tuple[dict[str, Any], 
         task_keys.add(table["task_key"])
         has_cached = has_cached or table["cost_source"].null_count < table.num_rows
         per_column = [codes[n].of(table[n]).astype(np.int64) for n in names]
-        pieces["group"].append(_combos(per_column, combos))
-        pieces["status"].append(_status(table["status"]))
-        pieces["fb"].append(_bools(table["is_fallback"]))
-        pieces["cached"].append(_bools(pc.equal(table["cost_source"], "cached")))
-        pieces["item"].append(items.of(table["item_id"]))
-        pieces["item_index"].append(_floats(table["item_index"]))
-        for name in _FLOATS:
-            pieces[name].append(_floats(table[name]))
-        del table
+        filled.put(
+            group=_combos(per_column, combos),
+            status=_status(table["status"]),
+            is_fallback=_bools(table["is_fallback"]),
+            cached=_bools(pc.equal(table["cost_source"], "cached")),
+            item=items.of(table["item_id"]),
+            item_index=_floats(table["item_index"]),
+            **{name: _floats(table[name]) for name in _FLOATS},
+        )
+        del table, per_column
     groups = {
         n: pd.Series([codes[n].values[c[i]] for c in combos.values], dtype=object)
         for i, n in enumerate(names)
     }
+    out = filled.columns
     fields = {
         "groups": pd.DataFrame(groups, columns=names),
-        "group": _joined(pieces["group"], np.int32),
-        "status": _joined(pieces["status"], np.int8),
-        "is_fallback": _joined(pieces["fb"], np.bool_),
-        "cached": _joined(pieces["cached"], np.bool_) if has_cached else None,
-        "floats": {name: _joined(pieces[name], np.float64) for name in _FLOATS},
-        "item": _joined(pieces["item"], np.int32),
+        "group": out["group"],
+        "status": out["status"],
+        "is_fallback": out["is_fallback"],
+        "cached": out["cached"] if has_cached else None,
+        "floats": {name: out[name] for name in _FLOATS},
+        "item": out["item"],
         "item_ids": items.values,
-        "item_index": _joined(pieces["item_index"], np.float64),
+        "item_index": out["item_index"],
     }
     return fields, task_keys
 
 
 _SCORE_COLUMNS = ("task_key", "scorer", "score", "passed", "judge_model", "judge_cost_usd")
+_SCORE_DTYPES = {"score_row": np.int64, "scorer": np.int32, "score": np.float64}
+_SCORE_DTYPES |= {"passed": np.int8, "judged": np.bool_, "judge_cost": np.float64}
 
 
 def _read_scores(parts: list[Path], keys: _KeyLookup) -> dict[str, Any]:
     """The scores fields of `SummaryRows`."""
-    scorers, judges = _Codes(), False
-    pieces: dict[str, list[Any]] = {k: [] for k in ("row", "scorer", "score", "passed")}
-    pieces.update(cost=[], judged=[])
+    filled = _Filled(sum(pq.read_metadata(p).num_rows for p in parts), _SCORE_DTYPES)
+    scorers = _Codes()
     for path in parts:  # bounded by the parts on disk
         table = _read(path, SCORES_SCHEMA, _SCORE_COLUMNS, plain=("task_key",))
-        pieces["row"].append(keys.rows(table["task_key"]))
         scorer = scorers.of(table["scorer"])
         null = scorers.code.get(None)
-        pieces["scorer"].append(scorer if null is None else np.where(scorer == null, -1, scorer))
-        pieces["score"].append(_floats(table["score"]))
-        pieces["passed"].append(_passed(table["passed"]))
-        judged = _bools(pc.is_valid(table["judge_model"]))
-        judges = judges or bool(judged.any())
-        pieces["judged"].append(judged)
-        pieces["cost"].append(_floats(table["judge_cost_usd"]))
+        filled.put(
+            score_row=keys.rows(table["task_key"]),
+            scorer=scorer if null is None else np.where(scorer == null, -1, scorer),
+            score=_floats(table["score"]),
+            passed=_passed(table["passed"]),
+            judged=_bools(pc.is_valid(table["judge_model"])),
+            judge_cost=_floats(table["judge_cost_usd"]),
+        )
         del table
+    out = filled.columns
+    judges = bool(out["judged"].any())
     return {
-        "score_row": _joined(pieces["row"], np.int64),
-        "scorer": _joined(pieces["scorer"], np.int32),
+        "score_row": out["score_row"],
+        "scorer": out["scorer"],
         "scorers": [str(s) for s in scorers.values],
-        "score": _joined(pieces["score"], np.float64),
-        "passed": _joined(pieces["passed"], np.int8),
-        "judge_cost": _joined(pieces["cost"], np.float64) if judges else None,
-        "judged": _joined(pieces["judged"], np.bool_) if judges else None,
+        "score": out["score"],
+        "passed": out["passed"],
+        "judge_cost": out["judge_cost"] if judges else None,
+        "judged": out["judged"] if judges else None,
     }
 
 
@@ -216,33 +256,44 @@ def _read(
 
 
 class _TaskKeys:
-    """The results rows' task keys, to find the row of a score's task. orkit's keys all
-    have one length (32 hex digits): they are kept as fixed-width bytes, sorted, 40 bytes a
-    row; keys of several lengths are kept as Arrow strings and looked up by hash."""
+    """The results rows' task keys, to find the row of a score's task. orkit's keys are all
+    32 hex digits: they are kept as 16 bytes each, sorted (36 bytes a row with the sort
+    order); other keys are kept as Arrow strings and looked up by hash."""
 
-    def __init__(self) -> None:
-        self._fixed: list[npt.NDArray[np.bytes_]] = []
-        self._text: list[pa.Array] = []
+    def __init__(self, rows: int) -> None:
+        self._rows = rows
+        self._fixed: npt.NDArray[np.bytes_] | None = None
         self._width: int | None = None
-        self._uniform = True
+        self._at = 0
+        self._text: list[pa.Array] | None = None  # once the keys are not all one length
 
     def add(self, keys: pa.ChunkedArray) -> None:
-        for chunk in keys.chunks:
-            self._text.append(chunk)
-        fixed = _fixed_width(keys, self._width)
-        if fixed is None:
-            self._uniform = self._uniform and len(keys) == 0
-        else:
-            self._width = fixed.dtype.itemsize
-            self._fixed.append(fixed)
+        if len(keys) == 0:
+            return
+        fixed = _fixed_width(keys, self._width) if self._text is None else None
+        if fixed is not None:
+            packed, hex_ok = _packed(fixed)
+            if hex_ok.all():
+                self._width = fixed.dtype.itemsize
+                if self._fixed is None:
+                    self._fixed = np.empty(self._rows, dtype=packed.dtype)
+                self._fixed[self._at : self._at + len(packed)] = packed
+                self._at += len(packed)
+                return
+        if self._text is None:  # the keys so far, back as text
+            so_far = (
+                [] if self._fixed is None else _unpacked(self._fixed[: self._at], self._width or 0)
+            )
+            self._text = [pa.array(so_far, type=pa.binary()).cast(pa.string())]
+            self._fixed = None
+        self._text.extend(keys.chunks)
 
     def finish(self) -> _KeyLookup:
-        if self._uniform and self._width is not None:
-            self._text.clear()  # not needed: free it before sorting
-            return _SortedKeys(np.concatenate(self._fixed), self._width)
-        self._fixed.clear()
-        text = pa.chunked_array(self._text, type=pa.string())
-        self._text.clear()
+        if self._text is None:
+            fixed = self._fixed if self._fixed is not None else np.zeros(0, dtype="S1")
+            self._fixed = None
+            return _SortedKeys(fixed, self._width or 0)
+        text, self._text = pa.chunked_array(self._text, type=pa.string()), None
         return _HashedKeys(text)
 
 
@@ -255,7 +306,9 @@ class _KeyLookup:
 class _SortedKeys(_KeyLookup):
     def __init__(self, keys: npt.NDArray[np.bytes_], width: int) -> None:
         # stable: among equal keys (a retried task's rows) the last is the task's row
-        self._order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys, kind="stable")
+        self._order = order.astype(np.int32) if len(order) < 2**31 else order
+        del order
         self._sorted = keys[self._order]
         self._width = width
 
@@ -266,9 +319,10 @@ class _SortedKeys(_KeyLookup):
         at = np.flatnonzero(_bools(same))  # a key of another length is no row's
         if len(at) == 0 or len(self._sorted) == 0:
             return out
-        keys = np.asarray(
-            binary.filter(same).to_numpy(zero_copy_only=False), dtype=f"S{self._width}"
+        keys, hex_ok = _packed(
+            np.asarray(binary.filter(same).to_numpy(zero_copy_only=False), f"S{self._width}")
         )
+        at, keys = at[hex_ok], keys[hex_ok]  # a key of other digits is no row's
         last = np.searchsorted(self._sorted, keys, side="right") - 1
         found = (last >= 0) & (self._sorted[np.maximum(last, 0)] == keys)
         out[at[found]] = self._order[last[found]]
@@ -303,6 +357,31 @@ def _fixed_width(keys: pa.ChunkedArray, width: int | None) -> npt.NDArray[np.byt
     return np.asarray(binary.to_numpy(zero_copy_only=False), dtype=f"S{low}")
 
 
+_HEX = np.full(256, 255, dtype=np.uint8)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _packed(keys: npt.NDArray[np.bytes_]) -> tuple[npt.NDArray[np.bytes_], BoolArray]:
+    """Keys of an even number of lowercase hex digits (orkit's: 32) two digits to a byte,
+    half the memory, and which keys were hex (the others' packed bytes mean nothing)."""
+    width = keys.dtype.itemsize
+    if width % 2:
+        return keys[:0], np.zeros(len(keys), dtype=bool)
+    digits = _HEX[keys.view(np.uint8).reshape(len(keys), width)]
+    hex_ok = ~(digits == 255).any(axis=1)
+    packed = np.ascontiguousarray((digits[:, 0::2] << 4) | digits[:, 1::2])
+    return packed.view(f"S{width // 2}").ravel(), hex_ok
+
+
+def _unpacked(packed: npt.NDArray[np.bytes_], width: int) -> list[bytes]:
+    """The hex keys `_packed` packed."""
+    raw = packed.view(np.uint8).reshape(len(packed), width // 2)
+    digits = np.empty((len(packed), width), dtype=np.uint8)
+    digits[:, 0::2], digits[:, 1::2] = _DIGITS[raw >> 4], _DIGITS[raw & 15]
+    return [bytes(row) for row in digits]
+
+
 def _combos(per_column: list[IntArray], combos: _Codes) -> npt.NDArray[np.int32]:
     """Each row's combination of the columns' codes, as a code of `combos`."""
     if not per_column or len(per_column[0]) == 0:
@@ -335,9 +414,3 @@ def _bools(column: pa.ChunkedArray) -> BoolArray:
 
 def _floats(column: pa.ChunkedArray) -> FloatArray:
     return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-
-
-def _joined(pieces: list[Any], dtype: Any) -> Any:
-    if not pieces:
-        return np.zeros(0, dtype=dtype)
-    return np.concatenate(pieces).astype(dtype, copy=False)

@@ -59,7 +59,6 @@ def summarize_rows(
     code = entrants.codes
     k = len(entrants.table)
     out = entrants.table.set_index("contestant")
-    labels = out.index
     mine = code >= 0
 
     def counts(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -75,28 +74,8 @@ def summarize_rows(
     out["fallback_rows"] = counts(rows.is_fallback)
     out["error_rate"] = out["errors"] / (out["ok"] + out["errors"]).where(lambda n: n > 0)
     ok = (status == _OK) & mine
-    ok_code = code[ok]
-
-    def grouped(name: str, mask: npt.NDArray[np.bool_], keys: np.ndarray) -> object:
-        return pd.Series(rows.floats[name][mask]).groupby(keys, sort=False)
-
-    def by_label(values: pd.Series) -> pd.Series:
-        return pd.Series(values.to_numpy(), index=labels[values.index.to_numpy()]).reindex(labels)
-
-    service, ttft = grouped("service_s", ok, ok_code), grouped("ttft_s", ok, ok_code)
-    out["mean_service_s"] = by_label(service.mean())  # type: ignore[attr-defined]
-    out["p50_ttft_s"] = by_label(ttft.median())  # type: ignore[attr-defined]
-    for column, by_group in (("service_s", service), ("ttft_s", ttft)):
-        for name, q in _PERCENTILES.items():
-            if (name, column) != ("p50", "ttft_s"):
-                out[f"{name}_{column}"] = by_label(by_group.quantile(q))  # type: ignore[attr-defined]
-    del service, ttft
-    speed = grouped("output_tokens_per_s", ok, ok_code)
-    out["p50_output_tokens_per_s"] = by_label(speed.median())  # type: ignore[attr-defined]
-    del speed
-    cost = grouped("cost_usd", mine, code[mine])
-    out["cost_usd"] = by_label(cost.sum(min_count=1))  # type: ignore[attr-defined]
-    del cost
+    for column, values in _per_contestant(rows, code, k).items():
+        out[column] = values
     unknown = np.isnan(rows.floats["cost_usd"])
     out["cost_unknown_rows"] = counts(ok & unknown)
     priced = (out["ok"] - out["cost_unknown_rows"]).where(lambda n: n > 0)
@@ -110,6 +89,52 @@ def summarize_rows(
     _add_scores(out, rows, code, include_fallbacks, (confidence, seed, n_boot))
     out.index.name = index_name
     return out
+
+
+_OK_STATS: list[tuple[str, str, str, float | None]] = [
+    ("mean_service_s", "service_s", "mean", None),
+    ("p50_ttft_s", "ttft_s", "median", None),
+    *(
+        (f"{name}_{column}", column, "quantile", q)
+        for column in ("service_s", "ttft_s")
+        for name, q in _PERCENTILES.items()
+        if (name, column) != ("p50", "ttft_s")  # kept where it always was, above
+    ),
+    ("p50_output_tokens_per_s", "output_tokens_per_s", "median", None),
+]
+"""`summarize`'s latency and throughput columns, in its order: (column, of, how, q)."""
+
+
+def _per_contestant(
+    rows: SummaryRows, code: npt.NDArray[np.int64], k: int
+) -> dict[str, npt.NDArray[np.float64]]:
+    """The latency and throughput columns (over ok rows) and `cost_usd` (over all rows),
+    one contestant at a time: what a groupby over every row would hold at once (copies,
+    sort orders) is then only one contestant's. Each is pandas' groupby reduction over the
+    contestant's values in row order, so the same float as in `summarize`."""
+    out = {column: np.full(k, np.nan) for column, *_ in _OK_STATS}
+    out["cost_usd"] = np.full(k, np.nan)
+    order = np.argsort(code, kind="stable")  # stable: each contestant's rows in row order
+    ends = np.cumsum(np.bincount(code[code >= 0], minlength=k)) + int((code < 0).sum())
+    for c in range(k):
+        rows_of = order[(ends[c - 1] if c else int((code < 0).sum())) : ends[c]]
+        ok_rows = rows_of[rows.status[rows_of] == _OK]
+        for column, of, how, q in _OK_STATS:
+            if len(ok_rows):
+                out[column][c] = _reduced(rows.floats[of][ok_rows], how, q)
+        out["cost_usd"][c] = _reduced(rows.floats["cost_usd"][rows_of], "sum", None)
+    return out
+
+
+def _reduced(values: npt.NDArray[np.float64], how: str, q: float | None) -> float:
+    """One group's `how` as pandas' groupby computes it (its mean and sum are
+    compensated, unlike `Series.mean`; its quantiles interpolate as `summarize`'s do)."""
+    grouped = pd.Series(values).groupby(np.zeros(len(values), dtype=np.intp))
+    if how == "quantile":
+        return float(grouped.quantile(q).iloc[0])
+    if how == "sum":
+        return float(grouped.sum(min_count=1).iloc[0])
+    return float(getattr(grouped, how)().iloc[0])
 
 
 def _ok_sums(sums: npt.NDArray[np.int64], ok: pd.Series) -> pd.Series:
@@ -131,28 +156,8 @@ def _add_scores(
     k = len(out)
     if len(rows.score) == 0 or k == 0:
         return
-    counts = (rows.status == _OK) & (code >= 0)
-    if not include_fallbacks:
-        counts = counts & ~rows.is_fallback
-    row = rows.score_row
-    keep = np.flatnonzero((row >= 0) & counts[np.maximum(row, 0)] & ~np.isnan(rows.score))
-    keep = keep[rows.scorer[keep] >= 0]  # a null scorer is no group
-    if len(keep) == 0:
-        return
-    contestant = code[row[keep]]
-    unit_of = _pairing_units(rows)[rows.item[row[keep]]]
-    scorer, score = rows.scorer[keep], rows.score[keep]
-    for which in pd.unique(scorer):
-        mine = scorer == which
-        unit = pd.factorize(unit_of[mine])[0]
-        column, values = contestant[mine], score[mine]
-        n_units = int(unit.max()) + 1
-        cell = unit * k + column
-        sums = np.bincount(cell, weights=values, minlength=n_units * k)
-        seen = np.bincount(cell, minlength=n_units * k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            matrix = np.where(seen > 0, sums / np.maximum(seen, 1), np.nan)
-        matrix = matrix.reshape(n_units, k)
+    for name, which in _scored_by(rows, code, include_fallbacks):
+        matrix = _unit_means(rows, code, which, k)
         per_item = [col[~np.isnan(col)] for col in matrix.T]
         n = np.array([len(v) for v in per_item], dtype=np.int64)
         mean = np.array([v.mean() if len(v) else np.nan for v in per_item])
@@ -161,11 +166,55 @@ def _add_scores(
             low, high = agresti_coull_interval(successes, n, confidence)
         else:
             low, high = bootstrap_intervals(per_item, confidence, seed, n_boot)
-        name = rows.scorers[int(which)]
         out[f"score_{name}"] = mean
         out[f"n_{name}"] = n
         out[f"ci_low_{name}"] = low
         out[f"ci_high_{name}"] = high
+
+
+def _scored_by(
+    rows: SummaryRows, code: npt.NDArray[np.int64], include_fallbacks: bool
+) -> list[tuple[str, npt.NDArray[np.int64]]]:
+    """Per scorer (in order of first appearance), the score rows that count (see
+    `own_scores`): its task's row is ok, in a contestant and (unless `include_fallbacks`)
+    answered by the model asked; the score is a number."""
+    counts = (rows.status == _OK) & (code >= 0)
+    if not include_fallbacks:
+        counts &= ~rows.is_fallback
+    row = rows.score_row
+    keep = row >= 0
+    keep[keep] = counts[row[keep]]
+    del counts
+    keep &= ~np.isnan(rows.score)
+    keep &= rows.scorer >= 0  # a null scorer is no group
+    at = np.flatnonzero(keep)
+    del keep
+    scorer = rows.scorer[at]
+    return [(rows.scorers[int(s)], at[scorer == s]) for s in pd.unique(scorer)]
+
+
+def _unit_means(
+    rows: SummaryRows, code: npt.NDArray[np.int64], at: npt.NDArray[np.int64], k: int
+) -> npt.NDArray[np.float64]:
+    """`unit_matrix` of the score rows `at`: the mean score per (item, contestant), items in
+    order of first appearance among those rows (as `groupby(sort=False).ngroup()` numbers
+    them), NaN where a contestant has none. Sums run over the rows in their order, as
+    there, so each mean is the same float."""
+    task = rows.score_row[at]
+    item = _pairing_units(rows)[rows.item[task]]
+    first = np.full(len(rows.item_ids), len(item), dtype=np.int64)
+    np.minimum.at(first, item, np.arange(len(item), dtype=np.int64))
+    seen_items = np.flatnonzero(first < len(item))
+    unit = np.empty(len(rows.item_ids), dtype=np.int64)
+    unit[seen_items[np.argsort(first[seen_items], kind="stable")]] = np.arange(len(seen_items))
+    cell = unit[item] * k + code[task]
+    del task, item
+    size = len(seen_items) * k
+    sums = np.bincount(cell, weights=rows.score[at], minlength=size)
+    counts = np.bincount(cell, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        matrix = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return matrix.reshape(len(seen_items), k)
 
 
 def _pairing_units(rows: SummaryRows) -> npt.NDArray[np.int64]:
