@@ -42,8 +42,10 @@ _ENV.filters["endpoint_label"] = endpoint_label  # the URL, never the key or jus
 # The report reads only the columns its tables need, for every row; the text columns of the
 # few rows it shows as examples are read afterwards, for those rows only. Loading every
 # column of a 200,000-task run into pandas took some 400 MB, mostly answers and prompts.
-_EXAMPLE_COLUMNS = ("item_index", "item_id", "prompt_id", "repeat", "status")
-_EXAMPLE_COLUMNS += ("output_text", "error_type", "error_message", "messages_json")
+_EXAMPLE_COLUMNS = (
+    *("item_index", "item_id", "prompt_id", "repeat", "status"),
+    *("output_text", "error_type", "error_message", "messages_json"),
+)
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -94,7 +96,7 @@ def _examples(
     items' rows are read back from disk, with their text."""
     if rows.num_rows == 0:
         return []
-    by_index = rows.item[np.argsort(rows.item_index, kind="stable")]
+    by_index = rows.item[np.argsort(rows.floats["item_index"], kind="stable")]
     items = pd.unique(by_index)[:limit]
     del by_index
     chosen = np.zeros(len(rows.item_ids), dtype=bool)

@@ -10,7 +10,7 @@ grew the process by some 600 bytes a row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ __all__ = ["STATUS_CODES", "SummaryRows", "read_summary_rows"]
 STATUS_CODES: tuple[str, ...] = ("ok", "error", "skipped_budget", "deferred")
 """`SummaryRows.status` is the position in this tuple; any other status (or none) is 4."""
 
-_FLOATS = ("service_s", "ttft_s", "output_tokens_per_s", "cost_usd")
+_FLOATS = ("service_s", "ttft_s", "output_tokens_per_s", "cost_usd", "item_index")
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -52,14 +52,13 @@ class SummaryRows:
     is_fallback: BoolArray
     cached: BoolArray | None
     """`cost_source == "cached"` (None: no part has the column)."""
-    floats: dict[str, FloatArray]
-    """service_s, ttft_s, output_tokens_per_s, cost_usd (NaN: null)."""
+    floats: Mapping[str, FloatArray]
+    """service_s, ttft_s, output_tokens_per_s, cost_usd and item_index per results row
+    (NaN: null), each read from disk when asked for (`FloatColumns`): hold one at a time."""
     item: npt.NDArray[np.int32]
     """Per results row, its `item_id` as a position in `item_ids`."""
     item_ids: list[Any]
-    item_index: FloatArray
-    """Per results row, its `item_index` (NaN: null)."""
-    score_row: IntArray
+    score_row: npt.NDArray[np.integer[Any]]
     """Per score row, the results row of its task (the last with that key; -1: none)."""
     scorer: npt.NDArray[np.int32]
     """Per score row, its scorer as a position in `scorers` (-1: null)."""
@@ -70,8 +69,6 @@ class SummaryRows:
     judge_cost: FloatArray | None
     """Per score row, the judge's cost (NaN: unknown), when some row names a judge model;
     None when none does."""
-    judged: BoolArray | None
-    """Per score row, whether it names a judge model (None with `judge_cost`)."""
 
     @property
     def num_rows(self) -> int:
@@ -97,7 +94,8 @@ class _Codes:
         if encoded.null_count:
             local.append(self._code(None))  # the last: null
         indices = encoded.indices.fill_null(len(local) - 1).to_numpy(zero_copy_only=False)
-        return np.array(local, dtype=np.int32)[indices]
+        codes: npt.NDArray[np.int32] = np.array(local, dtype=np.int32)[indices]
+        return codes
 
     def _code(self, value: Any) -> int:
         found = self.code.get(value)
@@ -112,7 +110,8 @@ def read_summary_rows(run: RunDir, group_columns: Sequence[str]) -> SummaryRows:
     names = list(dict.fromkeys([*group_columns, "model"]))
     with _system_memory_pool():
         results, task_keys = _read_results(_parts(run.results_dir), names)
-        scores = _read_scores(_parts(run.scores_dir), task_keys.finish())
+        rows = len(results["group"])
+        scores = _read_scores(_parts(run.scores_dir), task_keys.finish(), rows)
     return SummaryRows(**results, **scores)
 
 
@@ -127,6 +126,34 @@ def _system_memory_pool() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(previous)
+
+
+class FloatColumns(Mapping[str, FloatArray]):
+    """The results' float columns, each read from the part files when asked for: a summary
+    goes through them one after the other, so it never holds more than one (8 bytes a row)
+    beside its codes."""
+
+    def __init__(self, parts: list[Path], rows: int) -> None:
+        self._parts = parts
+        self._rows = rows
+
+    def __getitem__(self, name: str) -> FloatArray:
+        if name not in _FLOATS:
+            raise KeyError(name)
+        out = np.empty(self._rows, dtype=np.float64)
+        at = 0
+        with _system_memory_pool():
+            for path in self._parts:  # bounded by the parts on disk
+                values = _floats(_read(path, RESULTS_SCHEMA, [name])[name])
+                out[at : at + len(values)] = values
+                at += len(values)
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_FLOATS)
+
+    def __len__(self) -> int:
+        return len(_FLOATS)
 
 
 class _Filled:
@@ -146,10 +173,9 @@ class _Filled:
         self.at += n
 
 
-_RESULT_COLUMNS = ("status", "is_fallback", "cost_source", "item_id", "item_index", *_FLOATS)
+_RESULT_COLUMNS = ("status", "is_fallback", "cost_source", "item_id")
 _RESULT_DTYPES = {"group": np.int32, "status": np.int8, "is_fallback": np.bool_}
-_RESULT_DTYPES |= {"cached": np.bool_, "item": np.int32, "item_index": np.float64}
-_RESULT_DTYPES |= dict.fromkeys(_FLOATS, np.float64)
+_RESULT_DTYPES |= {"cached": np.bool_, "item": np.int32}
 
 
 def _read_results(parts: list[Path], names: list[str]) -> tuple[dict[str, Any], _TaskKeys]:
@@ -172,8 +198,6 @@ def _read_results(parts: list[Path], names: list[str]) -> tuple[dict[str, Any], 
             is_fallback=_bools(table["is_fallback"]),
             cached=_bools(pc.equal(table["cost_source"], "cached")),
             item=items.of(table["item_id"]),
-            item_index=_floats(table["item_index"]),
-            **{name: _floats(table[name]) for name in _FLOATS},
         )
         del table, per_column
     groups = {
@@ -187,25 +211,27 @@ def _read_results(parts: list[Path], names: list[str]) -> tuple[dict[str, Any], 
         "status": out["status"],
         "is_fallback": out["is_fallback"],
         "cached": out["cached"] if has_cached else None,
-        "floats": {name: out[name] for name in _FLOATS},
+        "floats": FloatColumns(parts, rows),
         "item": out["item"],
         "item_ids": items.values,
-        "item_index": out["item_index"],
     }
     return fields, task_keys
 
 
 _SCORE_COLUMNS = ("task_key", "scorer", "score", "passed", "judge_model", "judge_cost_usd")
-_SCORE_DTYPES = {"score_row": np.int64, "scorer": np.int32, "score": np.float64}
-_SCORE_DTYPES |= {"passed": np.int8, "judged": np.bool_, "judge_cost": np.float64}
+_SCORE_DTYPES = {"scorer": np.int32, "score": np.float64, "passed": np.int8}
 
 
-def _read_scores(parts: list[Path], keys: _KeyLookup) -> dict[str, Any]:
+def _read_scores(parts: list[Path], keys: _KeyLookup, results_rows: int) -> dict[str, Any]:
     """The scores fields of `SummaryRows`."""
-    filled = _Filled(sum(pq.read_metadata(p).num_rows for p in parts), _SCORE_DTYPES)
+    rows = sum(pq.read_metadata(p).num_rows for p in parts)
+    row_type = np.int32 if results_rows < 2**31 else np.int64
+    filled = _Filled(rows, {**_SCORE_DTYPES, "score_row": row_type})
+    judge_cost: FloatArray | None = None  # allocated at the first judged row
     scorers = _Codes()
     for path in parts:  # bounded by the parts on disk
         table = _read(path, SCORES_SCHEMA, _SCORE_COLUMNS, plain=("task_key",))
+        start = filled.at
         scorer = scorers.of(table["scorer"])
         null = scorers.code.get(None)
         filled.put(
@@ -213,20 +239,20 @@ def _read_scores(parts: list[Path], keys: _KeyLookup) -> dict[str, Any]:
             scorer=scorer if null is None else np.where(scorer == null, -1, scorer),
             score=_floats(table["score"]),
             passed=_passed(table["passed"]),
-            judged=_bools(pc.is_valid(table["judge_model"])),
-            judge_cost=_floats(table["judge_cost_usd"]),
         )
+        if judge_cost is None and table["judge_model"].null_count < table.num_rows:
+            judge_cost = np.full(rows, np.nan)
+        if judge_cost is not None:
+            judge_cost[start : filled.at] = _floats(table["judge_cost_usd"])
         del table
     out = filled.columns
-    judges = bool(out["judged"].any())
     return {
         "score_row": out["score_row"],
         "scorer": out["scorer"],
         "scorers": [str(s) for s in scorers.values],
         "score": out["score"],
         "passed": out["passed"],
-        "judge_cost": out["judge_cost"] if judges else None,
-        "judged": out["judged"] if judges else None,
+        "judge_cost": judge_cost,
     }
 
 
@@ -313,7 +339,7 @@ class _SortedKeys(_KeyLookup):
         self._width = width
 
     def rows(self, wanted: pa.ChunkedArray) -> IntArray:
-        out = np.full(len(wanted), -1, dtype=np.int64)
+        out = np.full(len(wanted), -1, dtype=np.int64)  # (copied into int32 by the caller)
         binary = wanted.cast(pa.binary())
         same = pc.equal(pc.binary_length(binary), self._width).fill_null(False)
         at = np.flatnonzero(_bools(same))  # a key of another length is no row's
@@ -392,10 +418,10 @@ def _combos(per_column: list[IntArray], combos: _Codes) -> npt.NDArray[np.int32]
         key = key * size + codes
     local, uniques = pd.factorize(key)
     tuples = []
-    for value in uniques:
+    for combined in uniques.tolist():
         parts = []
         for size in reversed(radix):
-            value, part = divmod(int(value), size)
+            combined, part = divmod(combined, size)
             parts.append(part)
         tuples.append(tuple(reversed(parts)))
     lookup = np.array([combos._code(t) for t in tuples], dtype=np.int32)
@@ -404,7 +430,8 @@ def _combos(per_column: list[IntArray], combos: _Codes) -> npt.NDArray[np.int32]
 
 def _status(column: pa.ChunkedArray) -> npt.NDArray[np.int8]:
     at = pc.index_in(column, value_set=pa.array(STATUS_CODES)).fill_null(len(STATUS_CODES))
-    return at.to_numpy().astype(np.int8)
+    codes: npt.NDArray[np.int8] = at.to_numpy().astype(np.int8)
+    return codes
 
 
 def _bools(column: pa.ChunkedArray) -> BoolArray:

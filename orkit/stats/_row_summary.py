@@ -74,10 +74,9 @@ def summarize_rows(
     out["fallback_rows"] = counts(rows.is_fallback)
     out["error_rate"] = out["errors"] / (out["ok"] + out["errors"]).where(lambda n: n > 0)
     ok = (status == _OK) & mine
-    for column, values in _per_contestant(rows, code, k).items():
-        out[column] = values
-    unknown = np.isnan(rows.floats["cost_usd"])
-    out["cost_unknown_rows"] = counts(ok & unknown)
+    computed = _per_contestant(rows, code, k)
+    for column in [*(c for c, *_ in _OK_STATS), "cost_usd", "cost_unknown_rows"]:
+        out[column] = computed.pop(column)  # in `summarize`'s order of columns
     priced = (out["ok"] - out["cost_unknown_rows"]).where(lambda n: n > 0)
     out["cost_per_item_usd"] = out["cost_usd"] / priced
     ok_count = out["ok"].where(out["ok"] > 0)
@@ -108,33 +107,38 @@ _OK_STATS: list[tuple[str, str, str, float | None]] = [
 def _per_contestant(
     rows: SummaryRows, code: npt.NDArray[np.int64], k: int
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """The latency and throughput columns (over ok rows) and `cost_usd` (over all rows),
-    one contestant at a time: what a groupby over every row would hold at once (copies,
-    sort orders) is then only one contestant's. Each is pandas' groupby reduction over the
-    contestant's values in row order, so the same float as in `summarize`."""
-    out = {column: np.full(k, np.nan) for column, *_ in _OK_STATS}
-    out["cost_usd"] = np.full(k, np.nan)
-    order = np.argsort(code, kind="stable")  # stable: each contestant's rows in row order
-    ends = np.cumsum(np.bincount(code[code >= 0], minlength=k)) + int((code < 0).sum())
-    for c in range(k):
-        rows_of = order[(ends[c - 1] if c else int((code < 0).sum())) : ends[c]]
-        ok_rows = rows_of[rows.status[rows_of] == _OK]
-        for column, of, how, q in _OK_STATS:
-            if len(ok_rows):
-                out[column][c] = _reduced(rows.floats[of][ok_rows], how, q)
-        out["cost_usd"][c] = _reduced(rows.floats["cost_usd"][rows_of], "sum", None)
+    """The latency and throughput columns (over ok rows), `cost_usd` (over all rows) and
+    `cost_unknown_rows` (ok rows without a cost), one float column at a time. Each is the
+    very groupby `summarize` runs (the same values in the same order, the same groups
+    numbered the same way: codes appear in the order their labels do), so the same float:
+    pandas' grouped mean is not always `Series.mean`'s, nor one group's alone."""
+    mine = code >= 0
+    ok = (rows.status == _OK) & mine
+    ok_code = code[ok]
+    out = {}
+    for of in dict.fromkeys(o for _, o, *_ in _OK_STATS):
+        grouped = pd.Series(rows.floats[of][ok]).groupby(ok_code, sort=False)
+        for column, stat_of, how, q in _OK_STATS:
+            if stat_of == of:
+                reduced = grouped.quantile(q) if q is not None else getattr(grouped, how)()
+                out[column] = _by_code(reduced, k)
+        del grouped
+    del ok_code
+    cost = rows.floats["cost_usd"]
+    out["cost_usd"] = _by_code(
+        pd.Series(cost[mine]).groupby(code[mine], sort=False).sum(min_count=1), k
+    )
+    unknown = np.bincount(code[ok & np.isnan(cost)], minlength=k)
+    out["cost_unknown_rows"] = unknown.astype(np.int64)
     return out
 
 
-def _reduced(values: npt.NDArray[np.float64], how: str, q: float | None) -> float:
-    """One group's `how` as pandas' groupby computes it (its mean and sum are
-    compensated, unlike `Series.mean`; its quantiles interpolate as `summarize`'s do)."""
-    grouped = pd.Series(values).groupby(np.zeros(len(values), dtype=np.intp))
-    if how == "quantile":
-        return float(grouped.quantile(q).iloc[0])
-    if how == "sum":
-        return float(grouped.sum(min_count=1).iloc[0])
-    return float(getattr(grouped, how)().iloc[0])
+def _by_code(reduced: pd.Series, k: int) -> npt.NDArray[np.float64]:
+    """A groupby's result (indexed by contestant code) as one value per contestant, NaN
+    for a contestant it has none for (as aligning it on the labels leaves it)."""
+    values = np.full(k, np.nan)
+    values[reduced.index.to_numpy(dtype=np.int64)] = reduced.to_numpy(dtype=np.float64)
+    return values
 
 
 def _ok_sums(sums: npt.NDArray[np.int64], ok: pd.Series) -> pd.Series:
