@@ -1,11 +1,13 @@
 """What a summary or report needs of every row of a run, as a few numbers per row.
 
 A run's results and scores are read part by part, only the columns a summary uses, and each
-row is kept as codes and floats (about 60 bytes a results row, 30 a score row): its group of
-the grouping columns (whose distinct values are kept once, in `groups`), its status, its
-latency and cost, its item. Pandas frames of every row (what `read_summary_frames` gives)
-cost several times that, and their groupbys as much again: at 200,000 tasks the end of a run
-grew the process by some 600 bytes a row.
+row is kept as codes (11 bytes a results row, 17 a score row): its group of the grouping
+columns (whose distinct values are kept once, in `groups`), its status, fallback and cache
+flags, its item; a score's task row, scorer, score and pass. The float columns (latency,
+cost, item position) are read one at a time when asked for (`FloatColumns`, 8 bytes a row
+while held). Pandas frames of every row (what `read_summary_frames` gives) cost some 20
+times that, and their groupbys as much again: at 200,000 tasks the end of a run grew the
+process by some 600 bytes a row.
 """
 
 from __future__ import annotations
