@@ -28,7 +28,7 @@ from orkit.results import (
     read_summary_frames,
     read_summary_rows,
 )
-from orkit.results._summary_rows import _packed, _SortedKeys, _TaskKeys, _unpacked
+from orkit.results._task_keys import TaskKeys, _packed, _SortedKeys, _unpacked
 from orkit.stats import contestants, summarize, summary_columns
 from orkit.stats._quality import score_summary
 
@@ -205,7 +205,7 @@ def test_score_rows_find_the_last_row_of_their_task(many: RunDir) -> None:
     ],
 )
 def test_task_keys_of_any_shape_are_found(keys: list[str]) -> None:
-    task_keys = _TaskKeys(len(keys))
+    task_keys = TaskKeys(len(keys))
     for start in range(0, len(keys), 2):  # parts of two rows
         task_keys.add(pa.chunked_array([keys[start : start + 2]], type=pa.string()))
     lookup = task_keys.finish()
