@@ -3,9 +3,13 @@ answers' own cost in the run summary."""
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["judge_cost_table", "with_judge_cost"]
+from orkit.results import SummaryRows
+
+__all__ = ["judge_cost_table", "with_judge_cost", "with_judge_cost_rows"]
 
 
 def judge_cost_table(scores: pd.DataFrame) -> pd.DataFrame:
@@ -47,4 +51,26 @@ def with_judge_cost(
     per_row = scores["judge_cost_usd"].groupby(group, sort=False).sum(min_count=1)
     out = summary.copy()
     out["judge_cost_usd"] = per_row.reindex(out.index)
+    return out
+
+
+def with_judge_cost_rows(
+    summary: pd.DataFrame, rows: SummaryRows, contestant: npt.NDArray[np.int64]
+) -> pd.DataFrame:
+    """`with_judge_cost` from a run's `SummaryRows`: `contestant` is each results row's
+    position in `summary` (-1: left out)."""
+    if rows.judge_cost is None or len(rows.score_row) == 0:
+        return summary
+    row = rows.score_row
+    if len(contestant) == 0:
+        group = np.full(len(row), -1, dtype=np.int64)
+    else:
+        group = np.where(row >= 0, contestant[np.maximum(row, 0)], -1)
+    counted = group >= 0
+    per_row = pd.Series(rows.judge_cost[counted]).groupby(group[counted], sort=False)
+    total = per_row.sum(min_count=1)
+    out = summary.copy()
+    values = np.full(len(out), np.nan)
+    values[total.index.to_numpy()] = total.to_numpy()
+    out["judge_cost_usd"] = values
     return out

@@ -12,16 +12,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orkit._format import run_counts, run_spend, usd
-from orkit.batch._judge_tables import judge_cost_table, with_judge_cost
+from orkit.batch._judge_tables import judge_cost_table, with_judge_cost_rows
 from orkit.report import write_report
-from orkit.results import RunDir, read_results, read_scores, read_summary_frames, shown_status
-from orkit.stats import SCORE_COLUMNS, compare, contestants, summarize, summary_columns
+from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
+from orkit.stats import compare, grouping_columns, row_contestants, summarize_rows
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
-
-_SUMMARY_SCORE_COLUMNS = (*SCORE_COLUMNS, "judge_model", "judge_cost_usd")
-"""The scores columns `Run.summary` reads: `summarize`'s and the judges' cost line's."""
 
 
 class Run:
@@ -90,19 +87,13 @@ class Run:
         percentiles, cost and rates (see `orkit.stats.summarize`). `by` groups another way:
         any of "model", "prompt", "params", "served_provider", "served_model" (one name or
         a list), e.g. `by="served_model"` for what `openrouter/auto` picked."""
-        # Only the columns a summary reads: not every row's answer and prompt (see `report`).
-        results, scores = read_summary_frames(self.dir, summary_columns(by), _SUMMARY_SCORE_COLUMNS)
-        models, prompts = self._order(results)
-        summary = summarize(
-            results,
-            scores,
-            by=by,
-            models=models,
-            prompts=prompts,
-            include_fallbacks=self._score_fallbacks(),
-        )
-        labels = contestants(results, by, models=models, prompts=prompts).of_rows().to_numpy()
-        return with_judge_cost(summary, scores, pd.Series(labels, index=results["task_key"]))
+        # A few numbers per row, read part by part: never a pandas frame of every row (at
+        # 200,000 tasks those frames and their groupbys were most of a run's memory).
+        rows = read_summary_rows(self.dir, grouping_columns(by))
+        models, prompts = self._order(rows.groups["model"] if rows.num_rows else [])
+        entrants = row_contestants(rows, by, models=models, prompts=prompts)
+        summary = summarize_rows(rows, entrants, by=by, include_fallbacks=self._score_fallbacks())
+        return with_judge_cost_rows(summary, rows, entrants.codes)
 
     def judge_costs(self) -> pd.DataFrame:
         """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
@@ -156,7 +147,7 @@ class Run:
         interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
         `orkit.stats.compare`)."""
         results = self.to_pandas()
-        models, prompts = self._order(results)
+        models, prompts = self._order(results["model"] if not results.empty else [])
         return compare(
             results,
             self.scores(),
@@ -168,12 +159,13 @@ class Run:
             include_fallbacks=self._score_fallbacks(),
         )
 
-    def _order(self, results: pd.DataFrame) -> tuple[list[str], list[str]]:
+    def _order(self, models: Any) -> tuple[list[str], list[str]]:
         """The sweep's order of models and prompts (contestants are shown in it); models
-        with rows that the spec does not name (a run made by other means) come last."""
+        with rows (`models`: each row's, or each group's) that the spec does not name (a
+        run made by other means) come last."""
         spec = self.manifest.get("spec", {})
         named = [str(m) for m in spec.get("models", [])]
-        present = [str(m) for m in results["model"].unique()] if not results.empty else []
+        present = [str(m) for m in pd.unique(pd.Series(models, dtype=object))]
         prompts = [str(p) for p in spec.get("prompts") or {}]
         return list(dict.fromkeys([*named, *present])), prompts
 

@@ -25,8 +25,8 @@ from orkit._format import (
     run_spend,
 )
 from orkit._redact import redact_secrets
-from orkit.results import RunDir, endpoint_label, read_result_rows, read_summary_frames
-from orkit.stats import SCORE_COLUMNS, SUMMARY_COLUMNS, Contestants, contestants, summarize
+from orkit.results import RunDir, SummaryRows, endpoint_label, read_result_rows, read_summary_rows
+from orkit.stats import CONTESTANT_KEYS, Contestants, row_contestants, summarize_rows
 
 __all__ = ["render_report", "write_report"]
 
@@ -42,9 +42,10 @@ _ENV.filters["endpoint_label"] = endpoint_label  # the URL, never the key or jus
 # The report reads only the columns its tables need, for every row; the text columns of the
 # few rows it shows as examples are read afterwards, for those rows only. Loading every
 # column of a 200,000-task run into pandas took some 400 MB, mostly answers and prompts.
-_RESULT_COLUMNS = (*SUMMARY_COLUMNS, "item_index")
-_EXAMPLE_COLUMNS = ("output_text", "error_type", "error_message", "messages_json")
-_SCORE_COLUMNS = (*SCORE_COLUMNS, "passed")
+_EXAMPLE_COLUMNS = (
+    *("item_index", "item_id", "prompt_id", "repeat", "status"),
+    *("output_text", "error_type", "error_message", "messages_json"),
+)
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -88,31 +89,30 @@ def _model_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]
 
 
 def _examples(
-    run: RunDir, results: pd.DataFrame, scores: pd.DataFrame, entrants: Contestants, limit: int
+    run: RunDir, rows: SummaryRows, entrants: Contestants, limit: int
 ) -> list[dict[str, Any]]:
-    """The first `limit` items, each with every contestant's output and pass/fail, in the
-    contestants' order (as the table above lists them). `results` holds the summary's
-    columns; the examples' text is read from disk for their rows alone."""
-    if results.empty:
+    """The first `limit` items (by dataset position), each with every contestant's output
+    and pass/fail, in the contestants' order (as the table above lists them). Only those
+    items' rows are read back from disk, with their text."""
+    if rows.num_rows == 0:
         return []
-    by_index = results[["item_index", "item_id"]].sort_values("item_index")
-    item_ids = list(dict.fromkeys(by_index["item_id"]))[:limit]
-    # Those items' rows first, then the sort: the same rows in the same order as sorting
-    # them all (the sort is stable), without a sorted copy of every row.
-    shown = results["item_id"].isin(item_ids).to_numpy()
-    wanted = results[shown].assign(
-        contestant=entrants.of_rows().to_numpy()[shown], order=entrants.codes[shown]
+    by_index = rows.item[np.argsort(rows.floats["item_index"], kind="stable")]
+    items = pd.unique(by_index)[:limit]
+    del by_index
+    chosen = np.zeros(len(rows.item_ids), dtype=bool)
+    chosen[items] = True
+    positions = np.flatnonzero(chosen[rows.item])
+    wanted = read_result_rows(run, _EXAMPLE_COLUMNS, positions.tolist()).to_pandas()
+    wanted.index = positions
+    labels = np.array([*entrants.labels, None], dtype=object)
+    wanted = wanted.assign(
+        contestant=labels[entrants.codes[positions]],
+        order=entrants.codes[positions],
+        task_key=positions,
     )
+    # the same rows in the same order as sorting every row (the sort is stable)
     wanted = wanted.sort_values(["item_index", "order", "repeat"], kind="stable")
-    # `results` is indexed by row position in the results table: the texts join on it
-    rows = np.unique(wanted.index.to_numpy())
-    texts = read_result_rows(run, _EXAMPLE_COLUMNS, rows.tolist()).to_pandas()
-    texts.index = rows
-    wanted = wanted.join(texts)
-    passed = {}
-    if not scores.empty:
-        first = scores.drop_duplicates("task_key")
-        passed = dict(zip(first["task_key"], first["passed"], strict=True))
+    passed = _first_passed(rows, positions)
     out = []
     for item_id, group in wanted.groupby("item_id", sort=False):
         cells = []
@@ -135,6 +135,20 @@ def _examples(
         ]
         out.append({"item_id": item_id, "prompts": prompts, "cells": cells})
     return out
+
+
+def _first_passed(rows: SummaryRows, positions: np.ndarray) -> dict[int, bool | None]:
+    """For each results row in `positions`, `passed` of its first score row (any scorer)."""
+    is_shown = np.zeros(rows.num_rows + 1, dtype=bool)  # the spare last: no row (-1)
+    is_shown[positions] = True
+    shown = np.flatnonzero(is_shown[rows.score_row])
+    passed: dict[int, bool | None] = {}
+    for at in shown.tolist():
+        row = int(rows.score_row[at])
+        if row not in passed:
+            value = int(rows.passed[at])
+            passed[row] = None if value < 0 else bool(value)
+    return passed
 
 
 def _readable(messages_json: str) -> str:
@@ -166,24 +180,28 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
     return {"cost": cost_text(*judges_spent(manifest)), "lines": lines}
 
 
-def _sweep_order(spec: dict[str, Any], results: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _sweep_order(spec: dict[str, Any], rows: SummaryRows) -> tuple[list[str], list[str]]:
     """The sweep's models and prompt ids, in its order: contestants are listed in it."""
-    present = [str(m) for m in results["model"].unique()] if not results.empty else []
+    present = [str(m) for m in rows.groups["model"].unique()] if rows.num_rows else []
     models = list(dict.fromkeys([*(str(m) for m in spec.get("models", [])), *present]))
     return models, [str(p) for p in spec.get("prompts") or {}]
+
+
+def _items(rows: SummaryRows) -> int:
+    """Distinct item ids among the rows (a missing id is none)."""
+    present = np.unique(rows.item)
+    return sum(1 for code in present.tolist() if rows.item_ids[code] is not None)
 
 
 def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
-    results, scores = read_summary_frames(run, _RESULT_COLUMNS, _SCORE_COLUMNS)
+    rows = read_summary_rows(run, CONTESTANT_KEYS)
     spec = manifest.get("spec") or {}
-    models, prompts = _sweep_order(spec, results)
+    models, prompts = _sweep_order(spec, rows)
     fallbacks = bool(spec.get("score_fallbacks", False))
-    summary = summarize(
-        results, scores, models=models, prompts=prompts, include_fallbacks=fallbacks
-    )
-    entrants = contestants(results, models=models, prompts=prompts)
+    entrants = row_contestants(rows, models=models, prompts=prompts)
+    summary = summarize_rows(rows, entrants, include_fallbacks=fallbacks)
     scorer_names, model_rows = _model_rows(summary)
     totals = manifest.get("totals", {}).get("all", {})
     page = _ENV.get_template("report.html.j2").render(
@@ -202,8 +220,8 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
             for key, header in (("skipped", "skipped (budget)"), ("deferred", "deferred (quota)"))
             if any(row[key] for row in model_rows)
         ],
-        examples=_examples(run, results, scores, entrants, max_examples),
-        n_items=int(results["item_id"].nunique()) if not results.empty else 0,
+        examples=_examples(run, rows, entrants, max_examples),
+        n_items=_items(rows),
         warnings=manifest.get("warnings") or [],
         judges=_judges(manifest),
     )

@@ -25,6 +25,7 @@ from orkit.results._schema import (
     SCORES_SCHEMA,
     schema_metadata,
 )
+from orkit.results._summary_rows import STATUS_CODES, SummaryRows, read_summary_rows
 
 __all__ = [
     "ATTEMPTS_SCHEMA",
@@ -33,10 +34,12 @@ __all__ = [
     "RESULTS_SCHEMA",
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
+    "STATUS_CODES",
     "DatasetCopyWriter",
     "Journal",
     "PartWriter",
     "RunDir",
+    "SummaryRows",
     "endpoint_label",
     "journal_progress",
     "lock_holder",
@@ -48,6 +51,7 @@ __all__ = [
     "read_results",
     "read_scores",
     "read_summary_frames",
+    "read_summary_rows",
     "run_lock",
     "run_name",
     "schema_metadata",

@@ -17,13 +17,20 @@
 from __future__ import annotations
 
 from orkit.stats._compare import compare
-from orkit.stats._contestants import CONTESTANT_KEYS, GROUP_BY, Contestants, contestants
+from orkit.stats._contestants import (
+    CONTESTANT_KEYS,
+    GROUP_BY,
+    Contestants,
+    contestants,
+    grouping_columns,
+)
 from orkit.stats._groups import rank_groups
 from orkit.stats._intervals import agresti_coull_interval, wilson_interval
 from orkit.stats._pareto import cheapest_above, pareto_frontier
 from orkit.stats._power import minimum_detectable_difference
 from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
 from orkit.stats._quality import score_summary
+from orkit.stats._row_summary import row_contestants, summarize_rows
 from orkit.stats._runs import ACROSS_RUNS, combine_runs, run_labels
 from orkit.stats._scores import PAIR_ON
 from orkit.stats._summary import SCORE_COLUMNS, SUMMARY_COLUMNS, summarize, summary_columns
@@ -41,14 +48,17 @@ __all__ = [
     "combine_runs",
     "compare",
     "contestants",
+    "grouping_columns",
     "holm",
     "mcnemar_exact",
     "minimum_detectable_difference",
     "pareto_frontier",
     "rank_groups",
+    "row_contestants",
     "run_labels",
     "score_summary",
     "summarize",
+    "summarize_rows",
     "summary_columns",
     "two_proportion_p",
     "wilson_interval",

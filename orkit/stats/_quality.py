@@ -13,7 +13,7 @@ from orkit.stats._contestants import contestants
 from orkit.stats._intervals import agresti_coull_interval
 from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 
-__all__ = ["QUALITY_COLUMNS", "score_summary"]
+__all__ = ["QUALITY_COLUMNS", "bootstrap_intervals", "score_summary"]
 
 QUALITY_COLUMNS = [
     "contestant",
@@ -72,7 +72,7 @@ def score_summary(
             low, high = agresti_coull_interval(successes, table["n"], confidence)
             table["ci_method"] = "agresti_coull"
         else:
-            low, high = _bootstrap_intervals(per_item, confidence, seed, n_boot)
+            low, high = bootstrap_intervals(per_item, confidence, seed, n_boot)
             table["ci_method"] = "bootstrap"
         if is_binary(rows["score"]):
             right = rows["score"].eq(1.0).groupby(rows["contestant"], sort=False).sum()
@@ -89,7 +89,7 @@ def score_summary(
     return pd.concat(tables, ignore_index=True)
 
 
-def _bootstrap_intervals(
+def bootstrap_intervals(
     samples: list[np.ndarray], confidence: float, seed: int, n_boot: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """BCa intervals for several samples of different sizes, bootstrapped together: the
