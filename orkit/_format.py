@@ -96,6 +96,22 @@ def cached_text(cached: int, total: int) -> str:
     return f"{count(cached)} cached, $0"
 
 
+def billed_attempts_text(totals: Mapping[str, Any]) -> str | None:
+    """What a run paid for attempts that failed after they began (a stream cut short, an
+    error mid-stream: OpenRouter bills the generation) and that no row's cost holds: the
+    per-contestant cost sums rows, the run's total includes these. None when there were
+    none."""
+    usd = float(totals.get("billed_attempts_usd") or 0.0)
+    unknown = int(totals.get("billed_attempts_unknown") or 0)
+    if usd <= 0 and not unknown:
+        return None
+    amount = spend_text(usd if usd > 0 else None, unknown)
+    return (
+        f"failed attempts billed: {amount} (streams cut short or failed after they began); "
+        "in the run's total, not in the cost column"
+    )
+
+
 def run_spend(totals: Mapping[str, Any], *, none_known: str = "cost unknown") -> str:
     """A run's (or one model's) spend from its manifest totals: the known cost, plus how many
     costs are unknown (rows' and billed attempts'); `none_known` when none is known (a

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from orkit._format import (
+    billed_attempts_text,
     cost_text,
     count,
     full_spend_text,
@@ -122,6 +123,9 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
             ]
         )
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
+    billed = billed_attempts_text(manifest.get("totals", {}).get("all", {}))
+    if billed:
+        print(billed, file=file)
     print(completion_line(manifest), file=file)
     line = judge_line(manifest)
     if line:

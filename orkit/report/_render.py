@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from orkit._format import (
+    billed_attempts_text,
     cached_text,
     cost_text,
     count,
@@ -209,6 +210,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         manifest=manifest,
         totals=totals,
         total_cost=run_spend(totals, none_known="unknown"),  # under its "total cost" label
+        billed_attempts=billed_attempts_text(totals),
         full_cost=full_spend_text(manifest, none_known="unknown"),  # under its label
         cached=cached_text(int(totals.get("cached", 0)), int(totals.get("ok", 0))),
         count=count,

@@ -94,3 +94,32 @@ def test_the_spend_of_a_run_with_aborted_streams_equals_the_bill(
     assert header_only.empty or (header_only["cost_usd"] > 0).all()
     assert totals["cost_unknown_rows"] == 0 and totals["billed_attempts_unknown"] == 0
     assert abs(totals["cost_usd"] - stats["billed_total_usd"]) <= 1e-9
+
+
+def test_the_summary_and_report_say_what_failed_attempts_cost_beside_the_rows(
+    tmp_path: Path, aborting_url: str
+) -> None:
+    # The cost column sums rows; aborted attempts billed on the way are in the run's
+    # total only, so the table would not add up to it without this line saying why.
+    import io
+
+    from orkit._format import billed_attempts_text, usd
+    from orkit.batch import Run
+    from orkit.cli._table import print_summary
+    from orkit.report import write_report
+
+    done = _run(tmp_path, aborting_url)
+    run = Run(done.path)
+    totals = run.manifest["totals"]["all"]
+    rows_usd = float(pd.read_parquet(done.path / "results")["cost_usd"].sum())
+    assert totals["billed_attempts_usd"] > 0
+    assert abs(totals["cost_usd"] - rows_usd - totals["billed_attempts_usd"]) <= 1e-9
+    out = io.StringIO()
+    print_summary(run.summary(), run.manifest, file=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("failed attempts billed"))
+    assert line.startswith(f"failed attempts billed: {usd(totals['billed_attempts_usd'])} (")
+    assert line.endswith("in the run's total, not in the cost column")
+    html = write_report(done, tmp_path / "r.html").read_text()
+    assert "Failed attempts billed: $" in html
+    # a run without such attempts shows no line at all
+    assert billed_attempts_text({"cost_usd": 1.0, "billed_attempts_usd": 0.0}) is None
