@@ -15,6 +15,9 @@ EXAMPLES = """examples:
   orkit estimate datasets/demo/sweep.toml
   orkit estimate spec.toml --pilot 20       # run 20 items per model first (asks), then estimate
   orkit estimate spec.toml --offline --json # prices from the bundled snapshot, as JSON
+
+prompt tokens are the emulator's exact counts on its endpoints, else estimated by tokenizer
+family; ORKIT_ESTIMATE_PROMPT_TOKENS=family uses the estimate on the emulator too.
 """
 
 

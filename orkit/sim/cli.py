@@ -53,6 +53,14 @@ two kinds of server:
                         (--stream-usage sends it); --slots N serves N requests at a
                         time and queues the rest, as llama.cpp's slots do.
 
+--config FILE (TOML or JSON; README, "The emulator") sets everything else: models'
+profiles (latency, verbosity, providers); [faults] (status codes, mid-stream errors,
+drops, stalls, truncated streams, and [[faults.bursts]] of correlated faults in a time
+window); bill_aborted = true (aborted streams billed as OpenRouter bills them);
+free_per_minute, upstream_rpm, upstream_rpm_changes and rate_limit_hints = false (rate
+limits that move, 429s without Retry-After); answer lengths follow the prompt's length
+cue ("in one word" short, "step by step" long).
+
 then, in another shell (from the root of a clone of orkit), as it prints them:
   orkit sim:
     export OPENROUTER_API_KEY=...

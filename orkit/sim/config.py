@@ -231,10 +231,13 @@ class FaultBurst:
     """Emulated seconds its 429/503 advertise; None = the profile's `retry_after_s`."""
 
     def __post_init__(self) -> None:
+        # Named relative to the burst: a config file's loader puts `faults.bursts[i]` first.
         if not 0 <= self.start_s < self.end_s:
-            raise ValueError(f"bursts: need 0 <= start_s < end_s, got {self.start_s}, {self.end_s}")
-        _check_status_rates("bursts.", self.status)
-        _check_non_negative("bursts.retry_after_s", self.retry_after_s)
+            raise ValueError(
+                f"start_s: need 0 <= start_s < end_s, got {self.start_s} and {self.end_s}"
+            )
+        _check_status_rates("", self.status)
+        _check_non_negative("retry_after_s", self.retry_after_s)
 
     def covers(self, elapsed_s: float, model_id: str, provider_slug: str) -> bool:
         """Whether a request at `elapsed_s` to this model on this provider is in the burst."""

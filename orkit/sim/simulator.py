@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 
+from orkit.sim._dictconv import SimConfigError
 from orkit.sim.aborts import settlement
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
@@ -47,6 +48,7 @@ class Simulator:
             start_time=config.start_time,
             time_fn=time_fn,
         )
+        _check_fault_models(config, self.catalog)
         self.book = ProfileBook(self.catalog, config.models)
         self.router = Router(self.catalog, self.book)
         self.solvers = Solvers.load()
@@ -147,3 +149,17 @@ class Simulator:
     def stats_json(self) -> dict[str, Any]:
         """The `/_sim/stats` body."""
         return self.stats.to_json(self.accounts.all())
+
+
+def _check_fault_models(config: SimConfig, catalog: Catalog) -> None:
+    """A fault aimed at a model the emulator does not serve would never fire, and a typo
+    would look like a run that weathered the fault: refuse it, naming the entry."""
+    faults = config.faults
+    if faults is None:
+        return
+    aimed = [("faults.models", faults.models)]
+    aimed += [(f"faults.bursts[{i}].models", b.models) for i, b in enumerate(faults.bursts)]
+    for where, models in aimed:
+        for model in models or ():
+            if model not in config.models and catalog.lookup(model) is None:
+                raise SimConfigError(f"{where}: {model!r} is not a model this emulator serves")

@@ -3,12 +3,15 @@ emulated seconds (on a fake clock), drawn apart from the profile's independent f
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sim_testkit import START, FakeTime, chat_body
 
-from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig
+from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig, SimConfigError
 from orkit.sim.config import FaultBurst
 from orkit.sim.faults import Fault, FaultPlan
+from orkit.sim.simulator import Simulator
 
 PRIMARY = "openai/gpt-4o-mini"
 FALLBACK = "mistralai/mistral-small-3.2-24b-instruct"
@@ -91,13 +94,38 @@ async def test_windows_off_means_no_burst(make_sim) -> None:
 
 @pytest.mark.parametrize(
     ("burst", "message"),
+    # the whole path, once: `faults.bursts[0].bursts.status…` said "bursts" twice
     [
-        ({"start_s": 5, "end_s": 5, "status": {"500": 1}}, "need 0 <= start_s < end_s"),
-        ({"start_s": 0, "end_s": 5, "status": {"200": 1}}, "cannot inject status 200"),
-        ({"start_s": 0, "end_s": 5, "status": {"500": 0.7, "429": 0.7}}, "sum to 1.400 > 1"),
-        ({"start_s": 0, "end_s": 5, "status": {}, "retry_after_s": -1}, "must be >= 0"),
+        ({"start_s": 5, "end_s": 5, "status": {"500": 1}}, "faults.bursts[0].start_s: need 0 <="),
+        ({"start_s": 0, "end_s": 5, "status": {"200": 1}}, "faults.bursts[0].status.200: cannot"),
+        (
+            {"start_s": 0, "end_s": 5, "status": {"500": 0.7, "429": 0.7}},
+            "faults.bursts[0].status: probabilities sum to 1.400 > 1",
+        ),
+        (
+            {"start_s": 0, "end_s": 5, "status": {}, "retry_after_s": -1},
+            "faults.bursts[0].retry_after_s: must be >= 0",
+        ),
     ],
 )
 def test_a_bad_burst_names_its_field(burst: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         SimConfig.from_dict({"faults": {"bursts": [burst]}})
+
+
+@pytest.mark.parametrize(
+    ("faults", "where"),
+    [
+        (
+            {"bursts": [{"start_s": 0, "end_s": 5, "status": {"500": 1}, "models": ["x/typo"]}]},
+            "faults.bursts[0].models",
+        ),
+        ({"status": {"500": 0.5}, "models": ["x/typo"]}, "faults.models"),
+    ],
+)
+def test_a_fault_aimed_at_a_model_the_emulator_does_not_serve_is_refused(
+    faults: dict[str, object], where: str
+) -> None:
+    # it would never fire, and the run would look as if it had weathered the fault
+    with pytest.raises(SimConfigError, match=re.escape(f"{where}: 'x/typo' is not a model")):
+        Simulator(SimConfig.from_dict({"faults": faults}))
