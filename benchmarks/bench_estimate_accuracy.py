@@ -184,6 +184,18 @@ def _actual(run: Any) -> float:
     return float(totals["cost_usd"])
 
 
+def _judged(before: dict[str, float], after: dict[str, float], actual: float) -> dict[str, Any]:
+    """An actual cost against the estimates made before and after calibration."""
+    return {
+        "actual_usd": round(actual, 8),
+        "calibrated": {k: round(v, 8) for k, v in after.items()},
+        "within_band": after["low"] <= actual <= after["high"],
+        "expected_error_pct": round(_error_pct(after["expected"], actual), 2),
+        "uncalibrated_band_width_ratio": round(before["high"] / before["low"], 1),
+        "uncalibrated_error_pct": round(_error_pct(before["expected"], actual), 2),
+    }
+
+
 def _error_pct(expected: float, actual: float) -> float:
     return 100 * (expected - actual) / actual
 
@@ -218,16 +230,11 @@ def transfer_trial(trial: int, tmp: Path) -> dict[str, Any]:
     pooled = _line(target.estimate())
     actual = _actual(target.run(progress=False))
     return {
-        "actual_usd": round(actual, 8),
-        "calibrated": {k: round(v, 8) for k, v in after.items()},
-        "within_band": after["low"] <= actual <= after["high"],
-        "expected_error_pct": round(_error_pct(after["expected"], actual), 2),
+        **_judged(before, after, actual),
         "band_width_ratio": round(after["high"] / after["low"], 3),
         "pooled_error_pct": round(_error_pct(pooled["expected"], actual), 2),
         "pooled_within_band": pooled["low"] <= actual <= pooled["high"],
         "uncalibrated_within_band": before["low"] <= actual <= before["high"],
-        "uncalibrated_band_width_ratio": round(before["high"] / before["low"], 1),
-        "uncalibrated_error_pct": round(_error_pct(before["expected"], actual), 2),
         "output_source": sorted({line.output_source for line in after_estimate.lines}),
     }
 
@@ -264,14 +271,7 @@ def same_prompt(
     )
     after = _line(target.estimate())
     actual = _actual(target.run(progress=False))
-    return {
-        "actual_usd": round(actual, 8),
-        "calibrated": {k: round(v, 8) for k, v in after.items()},
-        "within_band": after["low"] <= actual <= after["high"],
-        "expected_error_pct": round(_error_pct(after["expected"], actual), 2),
-        "uncalibrated_band_width_ratio": round(before["high"] / before["low"], 1),
-        "uncalibrated_error_pct": round(_error_pct(before["expected"], actual), 2),
-    }
+    return _judged(before, after, actual)
 
 
 def percentile(values: list[float], q: float) -> float:
