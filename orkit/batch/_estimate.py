@@ -105,8 +105,11 @@ async def estimate_with_client(
     ctx.notes.extend(spill_notes(sweep, ctx.catalog))
     ctx.notes.extend(unpriced_notes(sweep, ctx.catalog))
     check_routes(sweep, ctx.endpoints)  # before any line is priced
-    sizes = measure_plan(plan, _exact_counter(endpoint), cues=_cues_learnt(sweep, endpoint))
-    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, as_of)
+    # read once: every model's line, the cue check and the server note come from it
+    calibration = Calibration.load(load_settings().cache_dir)
+    cues = _cues_learnt(sweep, endpoint, calibration)
+    sizes = measure_plan(plan, _exact_counter(endpoint), cues=cues)
+    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
     lines = [
         _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
@@ -117,7 +120,7 @@ async def estimate_with_client(
         duration_s=duration.seconds,
         budget_usd=sweep.budget_usd,
         prices=ctx.prices,
-        notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint)),
+        notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint, calibration)),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
         prices_known=ctx.catalog is not None,
@@ -125,12 +128,13 @@ async def estimate_with_client(
     )
 
 
-def _unlearnt_server(sweep: Sweep, endpoint: Endpoint | None) -> list[str]:
+def _unlearnt_server(
+    sweep: Sweep, endpoint: Endpoint | None, calibration: Calibration
+) -> list[str]:
     """A note when a URL endpoint's duration rests on OpenRouter's priors: a local server
     may answer one request at a time, and only a run there tells."""
     if endpoint is None or endpoint.kind != "url":
         return []
-    calibration = Calibration.load(load_settings().cache_dir)
     key = calibration_endpoint(endpoint)
     learnt = [calibration.get(key, m) for m in sweep.models]
     if all(c is not None and c.service_s is not None for c in learnt):
@@ -168,10 +172,9 @@ def _counts_exactly(endpoint: Endpoint | None) -> bool:
     return load_settings().estimate_prompt_tokens == "exact"
 
 
-def _cues_learnt(sweep: Sweep, endpoint: Endpoint | None) -> bool:
+def _cues_learnt(sweep: Sweep, endpoint: Endpoint | None, calibration: Calibration) -> bool:
     """Some model's answer lengths were learnt per length cue: each row's cue is then worth
     reading (a few µs a row); with nothing learnt every row gets the default band anyway."""
-    calibration = Calibration.load(load_settings().cache_dir)
     key = calibration_endpoint(endpoint)
     learnt = (calibration.get(key, m) for m in sweep.all_models)
     return any(c is not None and c.knows_cues for c in learnt)
@@ -210,9 +213,9 @@ def _model_lines(
     endpoint: Endpoint | None,
     ctx: PriceContext,
     sizes: list[PromptSizes],
+    calibration: Calibration,
     as_of: float | None = None,
 ) -> tuple[list[LineEstimate], list[LaneLoad]]:
-    calibration = Calibration.load(load_settings().cache_dir)
     cal_key = calibration_endpoint(endpoint)
     param_sets = sweep.param_sets()
     scale = (
