@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
+from orkit.plan._endpoint import Endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
-from orkit.batch._estimate import estimate_async
-from orkit.batch._hint import resume_command
-from orkit.batch._interrupted import RunInterrupted
-from orkit.batch._param_support import param_warnings
-from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
-from orkit.batch._plan import Plan, validate_dataset
-from orkit.batch._progress import NullObserver, Observer, TqdmObserver
-from orkit.batch._progress_console import PROGRESS_MODES, ConsoleProgress, progress_observer
-from orkit.batch._rescore import rescore_async
-from orkit.batch._resume import (
+from orkit.estimate._estimate import estimate_async
+from orkit.api._hint import resume_command
+from orkit.api._interrupted import RunInterrupted
+from orkit.plan._param_support import param_warnings
+from orkit.api._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
+from orkit.plan._plan import Plan, validate_dataset
+from orkit.progress._tqdm import NullObserver, Observer, TqdmObserver
+from orkit.progress._console import PROGRESS_MODES, ConsoleProgress, progress_observer
+from orkit.api._rescore import rescore_async
+from orkit.api._resume import (
     Continuation,
     continue_async,
     resume,
     resume_async,
     retry_async,
 )
-from orkit.batch._run import Run, open_run
-from orkit.batch._runner import plan_sweep, preflight_async, prepare, run_sweep_async
+from orkit.api._run import Run, open_run
+from orkit.api._execute import plan_sweep, preflight_async, prepare, run_sweep_async
 from orkit.batch._sink import ResultSink, rebuild_parts
-from orkit.batch._spec import dump_spec, load_spec, resolve_scorer_paths, spec_from_dict
-from orkit.batch._sweep import Sweep
+from orkit.plan._spec import dump_spec, load_spec, resolve_scorer_paths, spec_from_dict
+from orkit.plan._sweep import Sweep
 from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
 from orkit.batch._totals import ModelTotals, RunTotals
 

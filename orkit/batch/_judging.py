@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from orkit.batch._budget import Budget, Prices, dearest_of_chain
-from orkit.batch._cache import ResponseCache
+from orkit.results._response_cache import ResponseCache
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
 from orkit.batch._sink import rewrite_scores

@@ -8,7 +8,7 @@ from typing import Any
 from orkit._clock import SystemClock
 from orkit.batch import Sweep
 from orkit.batch._engine import EngineOptions, execute
-from orkit.batch._runner import plan_sweep
+from orkit.api._execute import plan_sweep
 from orkit.batch._sink import ResultSink
 from orkit.batch._totals import RunTotals
 from orkit.results import Journal, RunDir

@@ -19,7 +19,7 @@ from orkit._clock import FakeClock
 from orkit.batch import Sweep
 from orkit.batch._budget import Budget, Prices
 from orkit.batch._engine import EngineOptions, TaskServices, execute
-from orkit.batch._services import WorstCase
+from orkit.plan._services import WorstCase
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
 from orkit.results import ATTEMPTS_SCHEMA, Journal, RunDir, read_attempts

@@ -159,8 +159,8 @@ def test_only_openrouter_reads_time_of_day_prices_on_our_clock(
     # The emulator keeps its own clock, on a port too, and a proxy may: there any window can
     # apply, whatever time it is here. (This test's run above failed from 10:00 UTC on when
     # a URL endpoint read the windows on the local clock.)
-    from orkit.batch._endpoint import Endpoint
-    from orkit.batch._services import worst_case_for
+    from orkit.plan._endpoint import Endpoint
+    from orkit.plan._services import worst_case_for
     from orkit.cost._prices import price_overrides
 
     info = Catalog.bundled().get(PEAK)

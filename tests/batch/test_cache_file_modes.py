@@ -13,7 +13,7 @@ import pytest
 
 from orkit._settings import load_settings
 from orkit.batch import Sweep, run_sweep_async
-from orkit.batch._cache import ResponseCache
+from orkit.results._response_cache import ResponseCache
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

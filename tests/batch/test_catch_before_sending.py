@@ -71,7 +71,7 @@ def test_a_fallback_model_that_meets_the_policy_serves_it(tmp_path: Path) -> Non
 
 
 def test_without_filters_free_models_fetch_no_endpoints(tmp_path: Path) -> None:
-    from orkit.batch._route_checks import route_models
+    from orkit.plan._route_checks import route_models
 
     assert route_models(sweep(tmp_path)) == []
     assert route_models(no_data_policy_match(tmp_path, models=[PAID])) == [FREE, PAID]

@@ -12,7 +12,7 @@ import httpx
 import pandas as pd
 import pytest
 
-import orkit.batch._costfill as costfill
+import orkit.cost._fill as costfill
 from orkit.batch import Sweep
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from orkit.batch import Sweep
-from orkit.batch._plan import DuplicateRows
-from orkit.batch._runner import plan_sweep
+from orkit.plan._plan import DuplicateRows
+from orkit.api._execute import plan_sweep
 from orkit.batch._tasks import canonical_json, content_hash, task_key
 
 MODELS = ["openai/gpt-4o-mini", "deepseek/deepseek-v3.2"]

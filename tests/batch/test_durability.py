@@ -247,7 +247,7 @@ def test_the_dataset_copy_and_estimate_are_made_by_the_run_and_again_by_a_resume
 def test_the_first_lane_writes_the_copy_batch_by_batch_and_drops_a_partial_one(
     items, tmp_path
 ) -> None:
-    from orkit.batch._runner import plan_sweep
+    from orkit.api._execute import plan_sweep
     from orkit.data import open_dataset
     from orkit.results import DatasetCopyWriter
 

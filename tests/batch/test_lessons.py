@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from orkit.batch import Run, Sweep
-from orkit.batch._learn import Lessons
-from orkit.batch._runner import recount_from_journal
+from orkit.cost._learn import Lessons
+from orkit.api._execute import recount_from_journal
 from orkit.results import RunDir
 
 A = "openai/gpt-4o-mini"

@@ -149,8 +149,8 @@ def test_stream_must_be_auto_true_or_false(tmp_path: Path, value: object) -> Non
 async def test_only_a_server_without_openrouters_key_endpoint_is_a_local_server(
     no_usage_url: str,
 ) -> None:
-    from orkit.batch._endpoint import open_client, resolve_endpoint
-    from orkit.batch._runner import is_local_server
+    from orkit.plan._endpoint import open_client, resolve_endpoint
+    from orkit.api._execute import is_local_server
     from orkit.sim import SIM_API_KEY
 
     proxy_config = SimConfig(time_scale=0.0)

@@ -190,7 +190,7 @@ def test_the_runs_own_estimate_is_made_while_the_last_requests_are_in_flight(
     """Made before the first request, the estimate delayed every request of the run; it is
     made once the lanes have handed out their last task, and is in the manifest when the
     run returns."""
-    import orkit.batch._runner as runner
+    import orkit.api._execute as runner
     from orkit.batch._engine import EngineOptions
 
     events: list[str] = []
@@ -276,7 +276,7 @@ class _Server:
     ],
 )
 def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
-    from orkit.batch._endpoint import Endpoint, _preflight
+    from orkit.plan._endpoint import Endpoint, _preflight
     from orkit.errors import NotFoundError
 
     server = _Server(NotFoundError("no such route", status_code=404) if key else None)
@@ -286,7 +286,7 @@ def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
 
 
 def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
-    from orkit.batch._endpoint import Endpoint, _preflight
+    from orkit.plan._endpoint import Endpoint, _preflight
     from orkit.errors import AuthenticationError
 
     server = _Server(AuthenticationError("bad key", status_code=401))

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from orkit.batch import Run
-from orkit.batch._judge_tables import with_judge_cost
+from orkit.estimate._judge_tables import with_judge_cost
 from orkit.results import (
     RESULTS_SCHEMA,
     SCORES_SCHEMA,

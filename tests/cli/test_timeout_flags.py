@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import orkit.batch._runner as runner
+import orkit.api._execute as runner
 from orkit.cli import main
 from orkit.config import Timeouts
 
