@@ -50,7 +50,7 @@ NAIVE_ROWS = 5_000
 
 
 def _sweep(items: str, endpoint: str) -> object:
-    from orkit.batch import Sweep
+    from orkit import Sweep
 
     return Sweep(
         dataset=items,

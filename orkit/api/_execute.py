@@ -3,69 +3,72 @@ manifest. The only module that touches all the pieces."""
 
 from __future__ import annotations
 
-import platform
 import time
 from collections.abc import Collection, Iterator
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from orkit._clock import SystemClock
-from orkit._settings import load_settings
-from orkit.plan._base_url import BaseUrlGuard
-from orkit.batch._budget import Prices
-from orkit.plan._checks import ENDPOINT_KINDS
-from orkit.plan._dataset_copy import lane_copy_writer, write_dataset_copy
-from orkit.estimate._run_costs import (
-    cost_side_by_side,
-    learn_quietly,
-    manifest_estimate,
-    settle_costs,
+from orkit.api._finish import finish_manifest, new_manifest
+from orkit.batch import (
+    EngineOptions,
+    Observer,
+    Prices,
+    ResultSink,
+    ScoringJob,
+    Task,
+    TaskServices,
+    execute,
+    judge_spend,
+    judge_worst_case,
+    older_objects_frozen,
+    run_scoring_stage,
 )
-from orkit.plan._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
-from orkit.batch._engine import EngineOptions, TaskServices, execute
-from orkit.results._executions import begin_execution, end_execution
-from orkit.batch._gc import older_objects_frozen
-from orkit.api._hint import resume_command
-from orkit.plan._judge_models import check_judge_models
-from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
-from orkit.cost._learn import Lessons
-from orkit.plan._param_support import check_param_support
-from orkit.plan._plan import Plan, validate_dataset
-from orkit.progress._tqdm import Observer, format_reset
-from orkit.progress._contestants import contestant_keys
-from orkit.plan._resolved import RESOLVED_KEY, prompt_files, resolved_spec
-from orkit.plan._route_checks import check_routes, fallback_models, load_route_endpoints
-from orkit.plan._scorer_columns import check_scorer_columns
-from orkit.batch._scoring import ScoringJob
-from orkit.plan._server import key_info, models_not_found, server_catalog
-from orkit.plan._services import cache_for, model_prices, new_budget, worst_case_for
-from orkit.batch._sink import ResultSink, rebuild_parts
-from orkit.plan._streaming import StreamChoice
-from orkit.batch._tasks import Task
-from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
 from orkit.cost import Estimate
-from orkit.data import PromptTemplate, open_dataset
-from orkit.errors import APIError, ConfigError, RunStoppedError
+from orkit.errors import RunStoppedError
+from orkit.estimate import manifest_estimate, settle_costs
+from orkit.plan import (
+    BaseUrlGuard,
+    Endpoint,
+    Plan,
+    StreamChoice,
+    cache_for,
+    check_routes_of,
+    daily_quota,
+    is_local_server,
+    lane_copy_writer,
+    model_prices,
+    models_not_found,
+    new_budget,
+    prepare,
+    price_catalog,
+    router_options_for,
+    seed_quota,
+    sweep_client,
+    worst_case_for,
+    write_dataset_copy,
+)
+from orkit.progress import contestant_keys
 from orkit.results import (
-    MANIFEST_VERSION,
-    SCHEMA_VERSION,
     Journal,
     RunDir,
+    begin_execution,
+    rebuild_parts,
     run_lock,
     touch_lock,
 )
-from orkit.router import DailyQuota, Router, RouterOptions, account_id
+from orkit.router import Router
 from orkit.scorers import split_scorers
 from orkit.types import Clock, Completer, Secret
 
 if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
+    from orkit.plan import SweepDefinition
 
 __all__ = ["Session", "execute_session", "run_sweep_async"]
 
@@ -294,7 +297,4 @@ async def run_sweep_async(
 
 
 def _is_cancel(exc: BaseException) -> bool:
-    import anyio
-
     return isinstance(exc, KeyboardInterrupt | anyio.get_cancelled_exc_class())
-

@@ -14,14 +14,17 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from orkit.progress._tqdm import Observer
+from orkit.api._execute import run_sweep_async
+from orkit.api._run import Run
+from orkit.batch import Observer
 from orkit.cost import Estimate
 from orkit.data import open_dataset
 from orkit.errors import ConfigError
+from orkit.estimate import estimate_async
 from orkit.types import Secret
 
 if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
+    from orkit.plan import SweepDefinition
 
 __all__ = ["Confirm", "estimate_with_pilot", "pilot_sweep"]
 
@@ -58,10 +61,6 @@ async def estimate_with_pilot(
 ) -> Estimate:
     """Estimate the pilot, ask `confirm` (None: go ahead), run it, then estimate the sweep
     with what the pilot taught. Raises `PilotDeclined` if the pilot was not accepted."""
-    from orkit.estimate._estimate import estimate_async
-    from orkit.api._run import Run
-    from orkit.api._execute import run_sweep_async
-
     pilot = pilot_sweep(sweep, items)
     pilot_estimate = await estimate_async(pilot, api_key=api_key, offline=offline)
     if confirm is not None and not confirm(pilot_estimate):

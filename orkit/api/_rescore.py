@@ -16,25 +16,37 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from orkit.batch._budget import Budget
-from orkit.plan._endpoint import Endpoint, check_served, resolve_endpoint
-from orkit.plan._judge_models import check_judge_models
-from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
-from orkit.api._execute import (
-    daily_quota,
-    is_local_server,
-    price_catalog,
-    router_options_for,
-    sweep_client,
+import pyarrow.parquet as pq
+
+from orkit.batch import (
+    Budget,
+    ScoringJob,
+    StageTotals,
+    baseline_of,
+    judge_models,
+    judge_spend,
+    judge_worst_case,
+    run_scoring_stage,
 )
-from orkit.plan._scorer_columns import check_scorer_columns
-from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
-from orkit.plan._services import cache_for, model_prices
-from orkit.plan._spec import spec_from_dict
-from orkit.plan._streaming import StreamChoice
-from orkit.plan._sweep import SweepDefinition
 from orkit.catalog import Catalog
 from orkit.errors import RunError, SpecError
+from orkit.plan import (
+    Endpoint,
+    StreamChoice,
+    SweepDefinition,
+    cache_for,
+    check_judge_models,
+    check_scorer_columns,
+    check_served,
+    daily_quota,
+    is_local_server,
+    model_prices,
+    price_catalog,
+    resolve_endpoint,
+    router_options_for,
+    spec_from_dict,
+    sweep_client,
+)
 from orkit.results import Journal, RunDir, run_lock
 from orkit.router import Router
 from orkit.scorers import AnyScorer, Judge, as_scorer, scorer_spec, split_scorers
@@ -43,7 +55,9 @@ from orkit.types import Secret
 __all__ = ["rescore_async"]
 
 
-def _stored_sweep(run: RunDir, manifest: Mapping[str, Any], *, own_scorers: bool) -> SweepDefinition:
+def _stored_sweep(
+    run: RunDir, manifest: Mapping[str, Any], *, own_scorers: bool
+) -> SweepDefinition:
     """The run's sweep, from its manifest. Its scorers are rebuilt only when they are the
     ones to run (a stored `python` scorer whose function cannot be imported here must not
     stop a re-score with other scorers)."""
@@ -55,7 +69,9 @@ def _stored_sweep(run: RunDir, manifest: Mapping[str, Any], *, own_scorers: bool
     return spec_from_dict(spec, where=str(run.manifest_path))
 
 
-def _scorers(given: Sequence[Any] | None, sweep: SweepDefinition, models: Sequence[str]) -> list[AnyScorer]:
+def _scorers(
+    given: Sequence[Any] | None, sweep: SweepDefinition, models: Sequence[str]
+) -> list[AnyScorer]:
     """The scorers to run: those given (objects, functions or spec tables), else the run's."""
     if given is None:
         built = sweep.built_scorers()
@@ -80,7 +96,6 @@ def _dataset_columns(run: RunDir) -> list[str]:
     and here it would have replaced the run's scores with nothing."""
     if not run.dataset_path.is_file():
         return []
-    import pyarrow.parquet as pq
 
     added = {"item_id", "item_index"}
     return [c for c in pq.read_schema(run.dataset_path).names if c not in added]

@@ -16,21 +16,33 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from orkit.results._executions import begin_execution, last_seen, settle_killed_execution
-from orkit.batch._gc import older_objects_frozen
+from orkit._portal import run_sync
+from orkit.api._execute import Session, execute_session
 from orkit.api._interrupted import interrupted, say
-from orkit.progress._tqdm import Observer
-from orkit.plan._resolved import (
+from orkit.api._run import Run
+from orkit.batch import Observer, older_objects_frozen
+from orkit.errors import RunError, SpecError
+from orkit.plan import (
     RESOLVED_KEY,
+    SweepDefinition,
     adopt_drift,
     content_drift,
+    plan_sweep,
+    prepare,
     resolved_spec,
     stored_sweep,
+    sweep_client,
 )
-from orkit.api._execute import Session, execute_session, prepare, sweep_client
-from orkit.plan._sweep import SweepDefinition
-from orkit.errors import RunError, SpecError
-from orkit.results import Journal, RunDir, run_lock, shown_name
+from orkit.progress import progress_observer
+from orkit.results import (
+    Journal,
+    RunDir,
+    begin_execution,
+    last_seen,
+    run_lock,
+    settle_killed_execution,
+    shown_name,
+)
 from orkit.scorers import split_scorers
 from orkit.types import Secret
 
@@ -66,7 +78,7 @@ def _current_sweep(
 def _drop_stale_pending(run: RunDir, sweep: SweepDefinition) -> None:
     """Under a changed spec, skipped or deferred tasks of the old one will never be done:
     their rows go (finished rows of the old spec stay, as history)."""
-    keys = {task.key for task in sweep.tasks()}
+    keys = {task.key for lane in plan_sweep(sweep, validate=False).lanes() for task in lane}
     journal = Journal(run.journal_path)
     try:
         journal.drop_pending(keys)
@@ -293,10 +305,6 @@ def resume(
     """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter).
     `progress` as for `Sweep.run`, under the run's name. A finished run is left as it is,
     saying so (stderr). Ctrl-C: as for `Sweep.run`."""
-    from orkit._portal import run_sync
-    from orkit.progress._console import progress_observer
-    from orkit.api._run import Run
-
     name = shown_name(RunDir.open(path).read_manifest()) or "orkit"
     try:
         done = run_sync(

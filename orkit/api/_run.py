@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orkit._format import run_counts, run_spend, usd
-from orkit.estimate._judge_tables import judge_cost_table, with_judge_cost_rows
+from orkit._portal import run_sync
+from orkit.api._rescore import rescore_async
+from orkit.estimate import judge_cost_table, with_judge_cost_rows
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
 from orkit.stats import compare, grouping_columns, row_contestants, summarize_rows
@@ -113,8 +116,6 @@ class Run:
         its scores (with `keep`, only those of the scorers given). LLM judges go through the
         router and the response cache — an unchanged judge costs nothing and sends nothing;
         `budget_usd` caps what new judge requests may spend. Works in scripts and Jupyter."""
-        from orkit._portal import run_sync
-
         return run_sync(
             self.rescore_async, scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
         )
@@ -128,8 +129,6 @@ class Run:
         api_key: str | Secret | None = None,
     ) -> Run:
         """`rescore` on the current event loop (`await run.rescore_async(...)`)."""
-        from orkit.api._rescore import rescore_async
-
         await rescore_async(
             self.path, scorers=scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
         )
@@ -182,8 +181,6 @@ class Run:
         return f"Run({str(self.path)!r}, status={self.status!r})"
 
     def _repr_html_(self) -> str:
-        import html
-
         summary = self.summary()
         totals = self.manifest.get("totals", {}).get("all", {})
         line = f"{self.status}: {run_counts(totals)}, {run_spend(totals)}"

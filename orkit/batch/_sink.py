@@ -5,14 +5,12 @@ rebuilds the part files from the journal.)"""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from orkit.cost._learn import Lessons
 from orkit.batch._totals import RunTotals
+from orkit.cost import Lessons
 from orkit.results import (
     ATTEMPTS_SCHEMA,
     RESULTS_SCHEMA,
@@ -46,7 +44,6 @@ class ResultSink:
         self.lessons = Lessons()
         self._flush_rows = flush_rows
         self._flush_s = flush_s
-        import time
 
         self._clock = time.monotonic
         self._last_flush = self._clock()
@@ -102,4 +99,3 @@ class ResultSink:
         self.results.flush()
         self.attempts.flush()
         self.scores.flush()
-

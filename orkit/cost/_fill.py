@@ -25,12 +25,11 @@ from typing import Any
 
 import anyio
 
-from orkit.batch._sink import rebuild_parts
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.cost import cost_from_generation, cost_from_prices, is_insured
+from orkit.cost._accounting import cost_from_generation, cost_from_prices, is_insured
 from orkit.errors import APIError, NotFoundError
-from orkit.results import Journal, RunDir
+from orkit.results import Journal, RunDir, rebuild_parts
 
 __all__ = ["CostLookup", "fill_unknown_costs"]
 

@@ -28,18 +28,16 @@ import pyarrow.parquet as pq
 
 from orkit._settings import load_settings
 from orkit.catalog import Catalog, ModelInfo
-from orkit.cost import (
+from orkit.cost._calibration import (
     ANY_PROMPT,
     SERVICE_SUMS,
     Calibration,
     Observation,
     OutputSample,
-    answer_length_cue,
-    cue_key,
-    family_of,
-    measure_messages,
     sample_of,
 )
+from orkit.cost._cues import answer_length_cue, cue_key
+from orkit.cost._tokens import family_of, measure_messages
 from orkit.results import RunDir
 
 __all__ = ["Lessons", "learn_from_run"]

@@ -10,19 +10,26 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from orkit.plan._base_url import wrong_base_url_line
-from orkit.plan._endpoint import Endpoint, check_served, open_client
-from orkit.plan._route_checks import fallback_models, route_models
-from orkit.plan._server import key_info, models_not_found, server_catalog
 from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
 from orkit.config import Timeouts
 from orkit.cost import FreeQuota
 from orkit.errors import APIError
+from orkit.plan import (
+    Endpoint,
+    check_served,
+    fallback_models,
+    key_info,
+    models_not_found,
+    open_client,
+    route_models,
+    server_catalog,
+    wrong_base_url_line,
+)
 from orkit.router import DailyQuota, RouterOptions
 
 if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
+    from orkit.plan import SweepDefinition
 
 __all__ = ["PriceContext", "estimate_client", "price_context"]
 

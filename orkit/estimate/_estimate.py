@@ -13,10 +13,14 @@ bundled snapshot's, and the footer says so.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from orkit._settings import load_settings
-from orkit.plan._endpoint import Endpoint, resolve_endpoint
+from orkit.catalog import Catalog, ModelInfo
+from orkit.client import AsyncOpenRouter
+from orkit.cost import Calibration, Estimate, LaneLoad, LineEstimate, plan_duration
+from orkit.errors import MissingAPIKeyError
 from orkit.estimate._context import (
     PriceContext,
     estimate_client,
@@ -28,27 +32,35 @@ from orkit.estimate._lines import (
     judge_lines,
     model_line,
 )
-from orkit.plan._judge_models import check_judge_models
-from orkit.cost._learn import calibration_endpoint
-from orkit.plan._param_support import check_param_support
-from orkit.plan._route_checks import chain_of, check_routes, fallback_models
-from orkit.api._execute import plan_sweep, router_options_for
-from orkit.plan._scorer_columns import check_scorer_columns
-from orkit.plan._services import cache_ident, cache_path
 from orkit.estimate._workload import ExactCounter, PromptSizes, cache_hit_share, measure_plan
-from orkit.catalog import Catalog, ModelInfo
-from orkit.client import AsyncOpenRouter
-from orkit.cost import Calibration, Estimate, LaneLoad, LineEstimate, plan_duration
-from orkit.errors import MissingAPIKeyError
+from orkit.plan import (
+    Endpoint,
+    cache_ident,
+    cache_path,
+    calibration_endpoint,
+    chain_of,
+    check_judge_models,
+    check_param_support,
+    check_routes,
+    check_scorer_columns,
+    fallback_models,
+    plan_sweep,
+    resolve_endpoint,
+    router_options_for,
+)
+from orkit.sim.tokenizer import prompt_tokens
+from orkit.stats import minimum_detectable_difference
 from orkit.types import Secret
 
 if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
+    from orkit.plan import SweepDefinition
 
 __all__ = ["estimate_async", "estimate_with_client"]
 
 
-def _endpoint(sweep: SweepDefinition, api_key: str | Secret | None) -> tuple[Endpoint | None, str | None]:
+def _endpoint(
+    sweep: SweepDefinition, api_key: str | Secret | None
+) -> tuple[Endpoint | None, str | None]:
     """The sweep's endpoint; OpenRouter without a key is estimated offline (None)."""
     try:
         return resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key), None
@@ -72,8 +84,6 @@ async def estimate_async(
 
 
 def _with(estimate: Estimate, **changes: Any) -> Estimate:
-    from dataclasses import replace
-
     return replace(estimate, **changes)
 
 
@@ -150,8 +160,6 @@ def _power(sweep: SweepDefinition, sizes: list[PromptSizes]) -> dict[str, Any]:
     tell apart: shown before a run, so that a sample too small to separate them is caught
     before paying for it. They pair on the dataset item, so n is the items, however many
     prompts and param sets multiply the tasks."""
-    from orkit.stats import minimum_detectable_difference
-
     items = max((size.rows for size in sizes), default=0)
     contestants = len(sweep.models) * len(sizes) * len(sweep.param_sets())
     if contestants < 2 or items == 0:
@@ -172,7 +180,9 @@ def _counts_exactly(endpoint: Endpoint | None) -> bool:
     return load_settings().estimate_prompt_tokens == "exact"
 
 
-def _cues_learnt(sweep: SweepDefinition, endpoint: Endpoint | None, calibration: Calibration) -> bool:
+def _cues_learnt(
+    sweep: SweepDefinition, endpoint: Endpoint | None, calibration: Calibration
+) -> bool:
     """Some model's answer lengths were learnt per length cue: each row's cue is then worth
     reading (a few µs a row); with nothing learnt every row gets the default band anyway."""
     key = calibration_endpoint(endpoint)
@@ -184,14 +194,11 @@ def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:
     """The server's own prompt-token count, where orkit has it: the emulator's tokenizer."""
     if not _counts_exactly(endpoint):
         return None
-    from orkit.sim.tokenizer import prompt_tokens
 
     return prompt_tokens
 
 
 def _timed(line: LineEstimate, seconds: float | None, days: float | None) -> LineEstimate:
-    from dataclasses import replace
-
     if line.role != "model":
         return line
     return replace(line, duration_s=seconds, quota_days=days)

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from orkit.estimate._workload import PromptSizes
 from orkit.catalog import ModelInfo, ProviderEndpoint
 from orkit.cost import (
     CUES,
@@ -29,6 +28,7 @@ from orkit.cost import (
     output_band,
     price_band,
 )
+from orkit.estimate._workload import PromptSizes
 
 __all__ = [
     "JUDGE_PROMPT_OVERHEAD",

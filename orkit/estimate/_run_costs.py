@@ -13,19 +13,17 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from orkit.cost._fill import fill_unknown_costs
-from orkit.plan._endpoint import Endpoint
-from orkit.cost._learn import Lessons, calibration_endpoint, learn_from_run
-from orkit.plan._server import server_catalog
-from orkit.batch._totals import RunTotals
+from orkit.batch import RunTotals
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.cost import Estimate
+from orkit.cost import Estimate, Lessons, fill_unknown_costs, learn_from_run
 from orkit.errors import OrkitError
+from orkit.estimate._estimate import estimate_with_client
+from orkit.plan import Endpoint, calibration_endpoint, server_catalog
 from orkit.results import RunDir
 
 if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
+    from orkit.plan import SweepDefinition
 
 __all__ = ["cost_side_by_side", "learn_quietly", "manifest_estimate", "settle_costs"]
 
@@ -41,8 +39,6 @@ async def manifest_estimate(
 ) -> dict[str, Any]:
     """The estimate as the manifest keeps it (`given` when the caller made one already; else
     made as it would have been at `as_of`)."""
-    from orkit.estimate._estimate import estimate_with_client
-
     try:
         estimate = given or await estimate_with_client(sweep, endpoint, client, as_of=as_of)
     except (OrkitError, OSError, ValueError) as exc:

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from orkit.results._response_cache import ResponseCache, is_deterministic
-from orkit.plan._plan import Plan
-from orkit.batch._tasks import canonical_json
+from orkit._hashing import canonical_json
 from orkit.cost import answer_length_cue_index
 from orkit.data import fast_renderer
+from orkit.plan import Plan
+from orkit.results import ResponseCache, is_deterministic
 from orkit.types import ChatRequest
 
 __all__ = ["SAMPLE_ROWS", "ExactCounter", "PromptSizes", "cache_hit_share", "measure_plan"]

@@ -4,66 +4,24 @@ prices a budget reserves at."""
 
 from __future__ import annotations
 
-import platform
-import time
-from collections.abc import Collection, Iterator
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orkit._clock import SystemClock
 from orkit._settings import load_settings
-from orkit.plan._base_url import BaseUrlGuard
-from orkit.batch._budget import Prices
-from orkit.plan._checks import ENDPOINT_KINDS
-from orkit.plan._dataset_copy import lane_copy_writer, write_dataset_copy
-from orkit.estimate._run_costs import (
-    cost_side_by_side,
-    learn_quietly,
-    manifest_estimate,
-    settle_costs,
-)
-from orkit.plan._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
-from orkit.batch._engine import EngineOptions, TaskServices, execute
-from orkit.results._executions import begin_execution, end_execution
-from orkit.batch._gc import older_objects_frozen
-from orkit.api._hint import resume_command
-from orkit.plan._judge_models import check_judge_models
-from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
-from orkit.cost._learn import Lessons
-from orkit.plan._param_support import check_param_support
-from orkit.plan._plan import Plan, validate_dataset
-from orkit.progress._tqdm import Observer, format_reset
-from orkit.progress._contestants import contestant_keys
-from orkit.plan._resolved import RESOLVED_KEY, prompt_files, resolved_spec
-from orkit.plan._route_checks import check_routes, fallback_models, load_route_endpoints
-from orkit.plan._scorer_columns import check_scorer_columns
-from orkit.batch._scoring import ScoringJob
-from orkit.plan._server import key_info, models_not_found, server_catalog
-from orkit.plan._services import cache_for, model_prices, new_budget, worst_case_for
-from orkit.batch._sink import ResultSink, rebuild_parts
-from orkit.plan._streaming import StreamChoice
-from orkit.batch._tasks import Task
-from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.cost import Estimate
 from orkit.data import PromptTemplate, open_dataset
-from orkit.errors import APIError, ConfigError, RunStoppedError
-from orkit.results import (
-    MANIFEST_VERSION,
-    SCHEMA_VERSION,
-    Journal,
-    RunDir,
-    run_lock,
-    touch_lock,
-)
+from orkit.errors import APIError, ConfigError
+from orkit.plan._checks import ENDPOINT_KINDS
+from orkit.plan._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
+from orkit.plan._judge_models import check_judge_models
+from orkit.plan._param_support import check_param_support
+from orkit.plan._plan import Plan, validate_dataset
+from orkit.plan._route_checks import check_routes, fallback_models, load_route_endpoints
+from orkit.plan._scorer_columns import check_scorer_columns
+from orkit.plan._server import key_info, server_catalog
 from orkit.router import DailyQuota, Router, RouterOptions, account_id
-from orkit.scorers import split_scorers
-from orkit.types import Clock, Completer, Secret
+from orkit.types import Secret
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
@@ -101,7 +59,9 @@ def plan_sweep(sweep: SweepDefinition, *, validate: bool = True) -> Plan:
     )
 
 
-def prepare(sweep: SweepDefinition, *, api_key: str | Secret | None = None) -> tuple[Plan, Endpoint, int]:
+def prepare(
+    sweep: SweepDefinition, *, api_key: str | Secret | None = None
+) -> tuple[Plan, Endpoint, int]:
     """Every check that needs no network: the user's own input (`check_input`), then the
     endpoint and its key. Raises a ConfigError subclass naming what is wrong; sends nothing."""
     plan, rows = check_input(sweep)
@@ -140,12 +100,16 @@ async def preflight_async(sweep: SweepDefinition, endpoint: Endpoint) -> list[st
     return warnings
 
 
-async def check_routes_of(sweep: SweepDefinition, endpoint: Endpoint, client: AsyncOpenRouter) -> None:
+async def check_routes_of(
+    sweep: SweepDefinition, endpoint: Endpoint, client: AsyncOpenRouter
+) -> None:
     if endpoint.uses_catalog:  # fetches only when a params set filters providers
         check_routes(sweep, await load_route_endpoints(sweep, endpoint, client))
 
 
-def sweep_client(sweep: SweepDefinition, endpoint: Endpoint) -> AbstractAsyncContextManager[AsyncOpenRouter]:
+def sweep_client(
+    sweep: SweepDefinition, endpoint: Endpoint
+) -> AbstractAsyncContextManager[AsyncOpenRouter]:
     """The client a run (or resume, or re-score) of `sweep` talks to `endpoint` with."""
     return open_client(
         endpoint,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from orkit.plan._param_checks import check_request_fields
 from orkit.errors import SpecError
+from orkit.plan._param_checks import check_request_fields
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
@@ -116,6 +117,4 @@ def _check_params(sweep: SweepDefinition) -> None:
 
 
 def _key(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True, default=str)

@@ -17,8 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from orkit._settings import load_settings
-from orkit.plan._base_url import answering_base_url, wrong_base_url_line
-from orkit.plan._server import key_info, models_not_found, served_models
 from orkit.client import AsyncOpenRouter
 from orkit.config import OPENROUTER_BASE_URL, ClientOptions, Timeouts
 from orkit.errors import (
@@ -31,6 +29,8 @@ from orkit.errors import (
     OrkitError,
     SpecError,
 )
+from orkit.plan._base_url import answering_base_url, wrong_base_url_line
+from orkit.plan._server import key_info, models_not_found, served_models
 from orkit.types import Secret
 
 __all__ = [

@@ -8,13 +8,13 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from orkit.errors import SpecError
 from orkit.plan._request_fields import (
     EXTRA_TABLE,
     REQUEST_FIELDS,
     field_problem,
     unknown_field_message,
 )
-from orkit.errors import SpecError
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
+from orkit._hashing import canonical_json, content_hash
+from orkit.batch import Task, task_key
 from orkit.data import Dataset, Item, PromptTemplate, fast_renderer
 from orkit.results import DatasetCopyWriter
 from orkit.types import ChatRequest

@@ -10,15 +10,17 @@ dataset and prompt files: their sha256 is kept and compared.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orkit.plan._spec import resolve_scorer_paths, spec_from_dict
 from orkit.data import open_dataset
 from orkit.errors import DatasetError
+from orkit.plan._spec import resolve_scorer_paths, spec_from_dict
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
@@ -72,7 +74,6 @@ def _uses_text_of(sweep: SweepDefinition, pid: str, path: str) -> bool:
 def _spec_prompt_files(sweep: SweepDefinition) -> dict[str, dict[str, str]]:
     if not sweep.spec_path or not os.path.isfile(sweep.spec_path):
         return {}
-    import tomllib
 
     try:
         raw = tomllib.loads(Path(sweep.spec_path).read_text("utf-8"))
@@ -115,7 +116,9 @@ def _old_spec(spec: dict[str, Any], manifest: Mapping[str, Any]) -> dict[str, An
     return spec
 
 
-def content_drift(sweep: SweepDefinition, manifest: Mapping[str, Any]) -> tuple[SweepDefinition, list[str]]:
+def content_drift(
+    sweep: SweepDefinition, manifest: Mapping[str, Any]
+) -> tuple[SweepDefinition, list[str]]:
     """What changed in the files the run read, one phrase each naming the file, and the
     sweep with any changed prompt file's new text (used only if drift is allowed)."""
     changes = []
@@ -146,8 +149,6 @@ def content_drift(sweep: SweepDefinition, manifest: Mapping[str, Any]) -> tuple[
 
 def _sha256(path: str) -> str | None:
     """sha256 hex of the file, or None if it cannot be read."""
-    import hashlib
-
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from orkit.plan._endpoint import Endpoint
 from orkit.catalog import (
     ProviderEndpoint,
     filter_endpoints,
@@ -23,6 +22,7 @@ from orkit.catalog import (
 )
 from orkit.client import AsyncOpenRouter
 from orkit.errors import SpecError
+from orkit.plan._endpoint import Endpoint
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition

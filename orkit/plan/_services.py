@@ -3,21 +3,20 @@ budget (with the dearest prices each model can be billed at)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orkit._hashing import canonical_json
 from orkit._settings import load_settings
 from orkit.batch import Budget, Prices, WorstCase
-from orkit.results._response_cache import ResponseCache
-from orkit.plan._endpoint import Endpoint
-from orkit._hashing import canonical_json
 from orkit.catalog import Catalog, ModelInfo, load_endpoints
 from orkit.client import AsyncOpenRouter
 from orkit.cost import price_overrides
 from orkit.errors import ConfigError
-from orkit.types import ChatRequest, Clock
+from orkit.plan._endpoint import Endpoint
+from orkit.results import ResponseCache
+from orkit.types import Clock
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
@@ -32,6 +31,8 @@ __all__ = [
 ]
 
 _FRESH_ENDPOINTS_S = 60.0
+
+
 def cache_for(sweep: SweepDefinition, endpoint: Endpoint) -> ResponseCache | None:
     """The shared response cache, keyed per endpoint (the emulator's answers never stand in
     for OpenRouter's, nor one emulator setting's for another's)."""
@@ -90,36 +91,6 @@ async def _dearest_endpoint(model: str, info: ModelInfo, client: AsyncOpenRouter
         context_length=base.context_length,
         overrides=base.overrides,
     )
-
-
-class WorstCase:
-    """The most a task, or one attempt of it, could cost: what the budget reserves."""
-
-    prices: Mapping[str, Prices]
-    fallbacks: Mapping[str, Iterable[str]]
-    clock: Clock | None
-    """The server's time of day, for time-of-day prices: None when orkit cannot know it
-    (the emulator keeps its own clock), so that any window may apply."""
-
-    def task(self, task: Task) -> float:
-        """Across the task's whole chain: its model, client-side fallbacks, and the models
-        OpenRouter may fall back to (`params.models`)."""
-        chain = [task.model, *self.fallbacks.get(task.model, ()), *_server_side(task.request)]
-        return self._dearest(task.request, chain)
-
-    def attempt(self, request: ChatRequest) -> float:
-        """One attempt of `request` (its model and OpenRouter's fallbacks only: a client-side
-        fallback is an attempt of its own)."""
-        return self._dearest(request, [request.model, *_server_side(request)])
-
-    def _dearest(self, request: ChatRequest, chain: list[str]) -> float:
-        during = None
-        if self.clock is not None:
-            now = self.clock.wall()
-            during = (now, now + _PRICE_HORIZON_S)
-        return dearest_of_chain(
-            request, self.prices, [m for m in chain if m in self.prices], during
-        )
 
 
 def worst_case_for(

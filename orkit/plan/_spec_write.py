@@ -4,6 +4,7 @@ stores, and `load_spec` reads back into an equal sweep."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w

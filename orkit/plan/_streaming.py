@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from orkit.plan._endpoint import Endpoint
 from orkit.client import AsyncOpenRouter
+from orkit.plan._endpoint import Endpoint
 from orkit.types import ChatRequest, ChatResponse
 
 __all__ = ["STREAM_SETTINGS", "StreamChoice", "StreamSetting"]

@@ -1,5 +1,5 @@
-"""`SweepDefinition`: what to run — a dataset × named prompts × models × a params grid × repeats — as
-one value.
+"""`SweepDefinition`: what to run (a dataset × named prompts × models × a params grid ×
+repeats) as one value.
 
 A Sweep is built in Python or loaded from a TOML spec (`load_spec`); `to_toml()` writes it
 back, and the two forms say the same thing. It holds no open resources. `orkit.Sweep`

@@ -20,13 +20,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
-from orkit.progress._tqdm import StatusFn, TqdmObserver, format_reset
+from orkit.batch import RunTotals, StatusFn, Task, format_reset
+from orkit.errors import ConfigError
 from orkit.progress._contestants import ContestantKey, Contestants, key_of
 from orkit.progress._lines import Snapshot, contestant_lines, run_line
 from orkit.progress._logs import logs_above_displays
-from orkit.batch._tasks import Task
-from orkit.batch._totals import RunTotals
-from orkit.errors import ConfigError
+from orkit.progress._tqdm import TqdmObserver
 
 __all__ = [
     "PROGRESS_MODES",

@@ -13,10 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from orkit.batch._tasks import canonical_json
+import pandas as pd
+
+from orkit._hashing import canonical_json
+from orkit.stats import contestants
 
 if TYPE_CHECKING:
-    from orkit.plan._plan import Plan
+    from orkit.plan import Plan
 
 __all__ = [
     "ContestantCounts",
@@ -46,9 +49,6 @@ def contestant_labels(keys: Iterable[ContestantKey]) -> dict[ContestantKey, str]
     """A readable label per key, naming only the parts that differ between the keys: the
     same labels the summaries, `orkit compare` and the report give (`orkit.stats`), so a
     line of the progress display reads as the table the run ends with."""
-    import pandas as pd
-
-    from orkit.stats import contestants
 
     keys = list(dict.fromkeys(keys))
     frame = pd.DataFrame(keys, columns=["model", "prompt_id", "params_json"])

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from orkit import _format
+from orkit.batch import ModelTotals
 from orkit.progress._contestants import SEP, ContestantCounts
 from orkit.progress._fit import ELLIPSIS, Part, cells, fit, render, truncate
-from orkit.batch._totals import ModelTotals
 
 __all__ = ["Snapshot", "contestant_lines", "cost_text", "duration", "run_line"]
 

@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
-from orkit.batch import RunTotals
-from orkit.batch._observer import StatusFn, format_reset
+from orkit.batch import RunTotals, StatusFn, format_reset
 from orkit.progress._lines import cost_text
 
 __all__ = ["TqdmObserver", "status_line"]

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from orkit.batch._tasks import canonical_json, content_hash
+from orkit._hashing import canonical_json, content_hash
 from orkit.types import ChatRequest, ChatResponse, Usage
 
 __all__ = ["ResponseCache", "is_deterministic"]

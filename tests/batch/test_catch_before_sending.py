@@ -11,8 +11,10 @@ from typing import Any
 import anyio
 import pytest
 
-from orkit.batch import Sweep, param_warnings, prepare, resolve_endpoint, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.errors import SpecError
+from orkit.plan import param_warnings, prepare, resolve_endpoint
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 FREE = "openai/gpt-oss-20b:free"  # the emulator serves it on one provider that trains on data

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import orkit.cost._fill as costfill
-from orkit.batch import Sweep
+from orkit import Sweep
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import Sweep
+from orkit import Sweep
 from orkit.cost._learn import Lessons
 from orkit.errors import ConfigError
 from orkit.results import RunDir

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import Run, Sweep
+from orkit import Run, Sweep
+from orkit.api._finish import recount_from_journal
 from orkit.cost._learn import Lessons
-from orkit.api._execute import recount_from_journal
 from orkit.results import RunDir
 
 A = "openai/gpt-4o-mini"

@@ -16,13 +16,14 @@ import anyio
 import pytest
 from engine_runs import execute_one
 
-from orkit.batch import ConsoleProgress, Sweep, progress_observer
+from orkit import Sweep
+from orkit.batch._totals import ModelTotals, RunTotals
+from orkit.errors import ConfigError
+from orkit.progress import ConsoleProgress, progress_observer
 from orkit.progress._console import colour_wanted, terminal_size
 from orkit.progress._contestants import Contestants, contestant_labels
 from orkit.progress._fit import Part, cells, fit, truncate
 from orkit.progress._lines import Snapshot, contestant_lines, cost_text, run_line
-from orkit.batch._totals import ModelTotals, RunTotals
-from orkit.errors import ConfigError
 from orkit.results import RunDir
 from orkit.types import ChatRequest, ChatResponse
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import anyio
 from engine_runs import execute_one
 
-from orkit.batch import Sweep, TqdmObserver
+from orkit import Sweep
 from orkit.batch._engine import EngineOptions
 from orkit.batch._totals import RunTotals
+from orkit.progress import TqdmObserver
 from orkit.results import RunDir, touch_lock
 from orkit.types import ChatRequest, ChatResponse
 

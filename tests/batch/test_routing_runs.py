@@ -11,7 +11,8 @@ import anyio
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import run_sweep_async
 from orkit.cli import main
 from orkit.errors import RunStoppedError
 
@@ -276,8 +277,8 @@ class _Server:
     ],
 )
 def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
-    from orkit.plan._endpoint import Endpoint, _preflight
     from orkit.errors import NotFoundError
+    from orkit.plan._endpoint import Endpoint, _preflight
 
     server = _Server(NotFoundError("no such route", status_code=404) if key else None)
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
@@ -286,8 +287,8 @@ def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
 
 
 def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
-    from orkit.plan._endpoint import Endpoint, _preflight
     from orkit.errors import AuthenticationError
+    from orkit.plan._endpoint import Endpoint, _preflight
 
     server = _Server(AuthenticationError("bad key", status_code=401))
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)

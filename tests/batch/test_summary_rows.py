@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.estimate._judge_tables import with_judge_cost
 from orkit.results import (
     RESULTS_SCHEMA,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from first_contact_runs import JUDGE, finished_run, write_spec
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 
 

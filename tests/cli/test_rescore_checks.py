@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from first_contact_runs import copy_run, finished_run
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 from orkit.errors import SpecError
 from orkit.scorers import exact

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from first_contact_runs import write_spec
 
+from orkit import Run
 from orkit._format import usd
-from orkit.batch import Run
 from orkit.cli import main
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import orkit.api._execute as runner
+import orkit.plan._assemble as runner
 from orkit.cli import main
 from orkit.config import Timeouts
 
@@ -70,7 +70,7 @@ def test_a_bad_flag_value_is_one_line_and_nothing_is_sent(
 
 
 def test_the_help_and_the_readme_state_the_defaults_that_apply(capsys) -> None:
-    from orkit.batch import Sweep
+    from orkit import Sweep
 
     def sweep(**timeouts: float) -> Sweep:
         return Sweep(dataset=[{"q": "x"}], models=[MODEL], prompt="{{ q }}", **timeouts)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Sweep, load_spec
+from orkit import Sweep, load_spec
 from orkit.errors import ConfigError, SpecError
 from orkit.scorers import (
     AsyncScorer,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 
 
