@@ -82,7 +82,7 @@ CANDIDATES = {
 }
 CHILD_TIMEOUT_S = 240.0
 PRELOAD = {
-    "orkit": ("orkit.batch", "orkit.sim", "aiohttp"),
+    "orkit": ("orkit.api", "orkit.sim", "aiohttp"),
     "aiohttp": ("aiohttp", "orkit.sim"),
     "httpx": ("httpx", "orkit.sim"),
     "httpx_default_pool": ("httpx", "orkit.sim"),
