@@ -2,7 +2,11 @@
 the first request, answered rows without `usage.cost` get one afterwards
 (`orkit.cost.fill_unknown_costs`), the manifest puts estimate and actual side by side per
 model, and the run's rows teach the calibration that later estimates use
-(`orkit.cost.learn_from_run`)."""
+(`orkit.cost.learn_from_run`).
+
+None of it may stop or fail a run: an estimate or a lesson that cannot be had is a note in
+the manifest, not an error.
+"""
 
 from __future__ import annotations
 
