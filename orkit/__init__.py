@@ -10,6 +10,13 @@ run.summary(); run.to_pandas(); run.report("reports/demo.html")
 ```
 
 Names are imported lazily, so `import orkit.sim` or `orkit --help` does not pay for pandas.
+
+Public, and reachable as `orkit.<name>` after `import orkit`: the names below and the modules
+`orkit.catalog`, `orkit.client`, `orkit.config`, `orkit.cost`, `orkit.data`, `orkit.errors`,
+`orkit.report`, `orkit.results`, `orkit.router`, `orkit.scorers`, `orkit.sim` (the emulator),
+`orkit.stats` and `orkit.types`, each through its `__all__`. Internal, importable but free to
+change: `orkit.batch`, `orkit.cli` and every `_`-prefixed module
+(`tests/test_public_api.py` keeps these lists).
 """
 
 from __future__ import annotations
@@ -22,7 +29,19 @@ from orkit.errors import OrkitError
 from orkit.types import ChatRequest, ChatResponse, Secret, Usage
 
 if TYPE_CHECKING:
-    from orkit import scorers
+    from orkit import (
+        catalog,
+        client,
+        config,
+        cost,
+        data,
+        report,
+        results,
+        router,
+        scorers,
+        sim,
+        stats,
+    )
     from orkit.batch import Run, Sweep, load_spec, open_run, resume
 
 try:
@@ -30,13 +49,28 @@ try:
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0"
 
+_PUBLIC_MODULES = (
+    "catalog",
+    "client",
+    "config",
+    "cost",
+    "data",
+    "errors",
+    "report",
+    "results",
+    "router",
+    "scorers",
+    "sim",
+    "stats",
+    "types",
+)
 _LAZY = {
     "Run": "orkit.batch",
     "Sweep": "orkit.batch",
     "load_spec": "orkit.batch",
     "open_run": "orkit.batch",
     "resume": "orkit.batch",
-    "scorers": "orkit.scorers",
+    **{name: f"orkit.{name}" for name in _PUBLIC_MODULES},
 }
 
 __all__ = [
@@ -48,10 +82,22 @@ __all__ = [
     "Sweep",
     "Usage",
     "__version__",
+    "catalog",
+    "client",
+    "config",
+    "cost",
+    "data",
+    "errors",
     "load_spec",
     "open_run",
+    "report",
+    "results",
     "resume",
+    "router",
     "scorers",
+    "sim",
+    "stats",
+    "types",
 ]
 
 
