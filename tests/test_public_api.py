@@ -162,6 +162,13 @@ def test_the_public_modules_are_the_lazy_module_exports_of_orkit() -> None:
     assert all(f"orkit.{name}" in docstring for name in PUBLIC), "orkit's docstring lists them"
 
 
+def test_the_readme_names_the_public_and_internal_modules() -> None:
+    readme = (PACKAGE_DIR.parent / "README.md").read_text()
+    paragraph = readme[readme.index("Public API: ") :].split("\n\n")[0]
+    assert all(f"`{name}`" in paragraph or f"`orkit.{name}`" in paragraph for name in PUBLIC)
+    assert all(f"`orkit.{name}`" in paragraph.split("are internal")[0] for name in INTERNAL)
+
+
 @pytest.mark.parametrize("name", INTERNAL)
 def test_an_internal_module_is_not_an_attribute_of_orkit(name: str) -> None:
     with pytest.raises(AttributeError, match=name):
