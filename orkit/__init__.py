@@ -10,6 +10,14 @@ run.summary(); run.to_pandas(); run.report("reports/demo.html")
 ```
 
 Names are imported lazily, so `import orkit.sim` or `orkit --help` does not pay for pandas.
+
+Public, and reachable as `orkit.<name>` after `import orkit`: the names below and the modules
+`orkit.api` (the verbs: Sweep, Run, resume, retry, re-score), `orkit.catalog`,
+`orkit.client`, `orkit.config`, `orkit.cost`, `orkit.data`, `orkit.errors`, `orkit.report`,
+`orkit.results`, `orkit.router`, `orkit.scorers`, `orkit.sim` (the emulator), `orkit.stats`
+and `orkit.types`, each through its `__all__`. Internal, importable but free to change:
+`orkit.plan`, `orkit.estimate`, `orkit.batch`, `orkit.progress`, `orkit.cli` and every
+`_`-prefixed module (`tests/test_public_api.py` keeps these lists).
 """
 
 from __future__ import annotations
@@ -22,16 +30,45 @@ from orkit.errors import OrkitError
 from orkit.types import ChatRequest, ChatResponse, Secret, Usage
 
 if TYPE_CHECKING:
-    from orkit import scorers
+    from orkit import (
+        api,
+        catalog,
+        client,
+        config,
+        cost,
+        data,
+        report,
+        results,
+        router,
+        scorers,
+        sim,
+        stats,
+    )
     from orkit.api import Run, Sweep, load_spec, open_run, resume
 
+_PUBLIC_MODULES = (
+    "api",
+    "catalog",
+    "client",
+    "config",
+    "cost",
+    "data",
+    "errors",
+    "report",
+    "results",
+    "router",
+    "scorers",
+    "sim",
+    "stats",
+    "types",
+)
 _LAZY = {
     "Run": "orkit.api",
     "Sweep": "orkit.api",
     "load_spec": "orkit.api",
     "open_run": "orkit.api",
     "resume": "orkit.api",
-    "scorers": "orkit.scorers",
+    **{name: f"orkit.{name}" for name in _PUBLIC_MODULES},
 }
 
 __all__ = [
@@ -43,10 +80,23 @@ __all__ = [
     "Sweep",
     "Usage",
     "__version__",
+    "api",
+    "catalog",
+    "client",
+    "config",
+    "cost",
+    "data",
+    "errors",
     "load_spec",
     "open_run",
+    "report",
+    "results",
     "resume",
+    "router",
     "scorers",
+    "sim",
+    "stats",
+    "types",
 ]
 
 

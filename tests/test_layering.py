@@ -26,6 +26,7 @@ LAYER = {
     "_redact": 0,
     "_hashing": 0,
     "_version": 0,
+    "_exports": 0,
     "_portal": 0,  # anyio only; who may use it is its own rule (PORTAL_USERS)
     "client": 1,
     "router": 2,
@@ -45,7 +46,7 @@ LAYER = {
     "__main__": 8,
     "cli": 8,
 }
-SIM_USERS = {"plan", "cli"}  # start the emulator (plan: the endpoint), wrap its command line
+SIM_USERS = {"plan", "cli", "__init__"}  # start it (plan), wrap `orkit sim`, export it lazily
 PORTAL_USERS = {"api", "cli"}  # the blocking twins of async verbs live only at the top
 LAZY_ALLOWED = {
     # module -> imports it makes inside functions, each paying for itself:

@@ -1,9 +1,10 @@
-"""The public verbs (layer 6): `Sweep` with `run` and `estimate`, `Run`, `open_run`,
-`resume`, retry, re-score and the pilot. The only package that uses the sync portal.
+"""Public: the verbs (layer 6): `Sweep` with `run` and `estimate`, `Run`, `open_run`,
+`resume`, retry, re-score and the pilot. With `orkit.cli`, the only user of the sync portal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.api._execute import run_sweep_async
 from orkit.api._hint import resume_command
 from orkit.api._interrupted import RunInterrupted
@@ -31,3 +32,5 @@ __all__ = [
     "retry_async",
     "run_sweep_async",
 ]
+
+_exports.publish(globals())

@@ -8,10 +8,13 @@ Examples:
     0.15
     >>> cat.suggest("gpt4o-mini")  # what `cat.require(["gpt4o-mini"])` raises with
     ['openai/gpt-4o-mini', 'openai/gpt-4.1-mini', 'openai/gpt-5.4-mini']
+
+Public: the names in `__all__`, imported from `orkit.catalog`; its `_` modules are internal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.catalog._catalog import Catalog, Source
 from orkit.catalog._endpoints import (
     EndpointLister,
@@ -20,7 +23,7 @@ from orkit.catalog._endpoints import (
     parse_endpoints,
 )
 from orkit.catalog._load import ModelLister
-from orkit.catalog._model import DYNAMIC_VARIANTS, ModelInfo
+from orkit.catalog._model import ModelInfo
 from orkit.catalog._provider_filters import (
     ROUTED_PARAMETERS,
     FilterResult,
@@ -30,7 +33,6 @@ from orkit.catalog._provider_filters import (
 )
 
 __all__ = [
-    "DYNAMIC_VARIANTS",
     "ROUTED_PARAMETERS",
     "Catalog",
     "EndpointLister",
@@ -45,3 +47,5 @@ __all__ = [
     "parse_endpoints",
     "routed_parameters",
 ]
+
+_exports.publish(globals())

@@ -2,6 +2,9 @@
 
 Errors end as one line on stderr and a non-zero exit, never a traceback. The exit codes
 (the same for the same problem in every command) are defined once, in `_exit.ExitCode`.
+
+Internal: `main` is the console script's entry point; nothing here is a Python API, so
+names may change in any release (use `orkit` and its public modules instead).
 """
 
 from __future__ import annotations

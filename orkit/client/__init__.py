@@ -4,12 +4,17 @@
 and reads the models catalog, endpoints, generation stats, key info and credits. It makes
 one HTTP request per call and raises the classes of `orkit.errors`; retries, fallbacks and
 rate limits live in the router.
+
+Public: the names in `__all__`, imported from `orkit.client`; its `_` modules are internal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.client._client import AsyncOpenRouter
 from orkit.client._http import HTTPBackend, HTTPResponse, StreamResponse
 from orkit.client._stream import ChatStream
 
 __all__ = ["AsyncOpenRouter", "ChatStream", "HTTPBackend", "HTTPResponse", "StreamResponse"]
+
+_exports.publish(globals())

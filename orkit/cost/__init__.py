@@ -8,10 +8,13 @@ Examples:
     >>> size = measure_messages([{"role": "user", "content": "What is 2 + 2?"}])
     >>> round(family_of("GPT").prompt_tokens(size), 1)
     9.4
+
+Public: the names in `__all__`, imported from `orkit.cost`; its `_` modules are internal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.cost._accounting import (
     GenerationCost,
     cost_from_generation,
@@ -21,7 +24,6 @@ from orkit.cost._accounting import (
 from orkit.cost._arith import GroupCost, WorkGroup, group_cost
 from orkit.cost._calibration import (
     ANY_PROMPT,
-    CALIBRATION_FILE,
     SERVICE_SUMS,
     Calibration,
     ModelCalibration,
@@ -42,7 +44,6 @@ from orkit.cost._fill import fill_unknown_costs
 from orkit.cost._learn import Lessons, learn_from_run
 from orkit.cost._output import (
     DEFAULT_OUTPUT_TOKENS,
-    FALLBACK_CEILING,
     OutputBand,
     mixed_band,
     output_band,
@@ -59,19 +60,15 @@ from orkit.cost._result import (
     Estimate,
     LineEstimate,
     budget_verdict,
-    format_duration,
-    format_usd,
 )
 from orkit.cost._tokens import FAMILIES, TextSize, TokenizerFamily, family_of, measure_messages
 
 __all__ = [
     "ANY_PROMPT",
-    "CALIBRATION_FILE",
     "CUES",
     "DEFAULT_OUTPUT_TOKENS",
     "DEFAULT_TOKENS_PER_S",
     "DEFAULT_TTFT_S",
-    "FALLBACK_CEILING",
     "FAMILIES",
     "SERVICE_SUMS",
     "Calibration",
@@ -102,8 +99,6 @@ __all__ = [
     "dearest_factors",
     "family_of",
     "fill_unknown_costs",
-    "format_duration",
-    "format_usd",
     "group_cost",
     "is_insured",
     "learn_from_run",
@@ -115,3 +110,5 @@ __all__ = [
     "price_overrides",
     "sample_of",
 ]
+
+_exports.publish(globals())

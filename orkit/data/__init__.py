@@ -10,13 +10,18 @@ Examples:
     >>> tmpl.check_columns(ds.columns())
     >>> [tmpl.render(item) for item in ds]
     [[{'role': 'user', 'content': 'Answer with the number only.\\n2+2?'}]]
+
+Public: the names in `__all__`, imported from `orkit.data`; its `_` modules are internal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.data._dataset import Dataset, Item, open_dataset
 from orkit.data._fastrender import fast_renderer
 from orkit.data._files import FORMATS as DATASET_FORMATS
 from orkit.data._template import PromptTemplate
 
 __all__ = ["DATASET_FORMATS", "Dataset", "Item", "PromptTemplate", "fast_renderer", "open_dataset"]
+
+_exports.publish(globals())

@@ -1,7 +1,13 @@
-"""One-file HTML reports of runs (layer 3)."""
+"""One-file HTML reports of runs (layer 3).
+
+Public: the names in `__all__`, imported from `orkit.report`; its `_` modules are internal.
+"""
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.report._render import render_report, write_report
 
 __all__ = ["render_report", "write_report"]
+
+_exports.publish(globals())

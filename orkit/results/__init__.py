@@ -1,8 +1,12 @@
 """Run directories and their Parquet tables (layer 2): schemas, atomic part files, manifest,
-readers."""
+readers.
+
+Public: the names in `__all__`, imported from `orkit.results`; its `_` modules are internal.
+"""
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._endpoint_label import endpoint_label
 from orkit.results._executions import (
@@ -12,13 +16,12 @@ from orkit.results._executions import (
     settle_killed_execution,
 )
 from orkit.results._frames import read_summary_frames
-from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
+from orkit.results._journal import Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._names import run_name, shown_name
-from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
+from orkit.results._parts import PartWriter, next_part_index
 from orkit.results._read import (
     read_attempts,
-    read_parts,
     read_result_rows,
     read_results,
     read_scores,
@@ -31,14 +34,12 @@ from orkit.results._schema import (
     RESULTS_SCHEMA,
     SCHEMA_VERSION,
     SCORES_SCHEMA,
-    schema_metadata,
 )
 from orkit.results._summary_rows import STATUS_CODES, SummaryRows, read_summary_rows
 
 __all__ = [
     "ATTEMPTS_SCHEMA",
     "MANIFEST_VERSION",
-    "NON_FINAL_STATUSES",
     "RESULTS_SCHEMA",
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
@@ -59,7 +60,6 @@ __all__ = [
     "new_run_id",
     "next_part_index",
     "read_attempts",
-    "read_parts",
     "read_result_rows",
     "read_results",
     "read_scores",
@@ -69,10 +69,10 @@ __all__ = [
     "rewrite_scores",
     "run_lock",
     "run_name",
-    "schema_metadata",
     "settle_killed_execution",
     "shown_name",
     "shown_status",
     "touch_lock",
-    "write_table_atomic",
 ]
+
+_exports.publish(globals())

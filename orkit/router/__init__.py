@@ -2,20 +2,21 @@
 
 Pure parts (policy, pacers, adaptive limits, breaker, quota) take time as an argument; the
 `Router` is the one async loop that sleeps, through an injected clock.
+
+Public: the names in `__all__`, imported from `orkit.router`; its `_` modules are internal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import BreakerState, CircuitBreaker
-from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
 from orkit.router._option_checks import option_problem, ruled_fields
 from orkit.router._options import ModelLimits, RouterOptions
 from orkit.router._pacing import Pacer, WindowPacer
 from orkit.router._policy import (
     DEFAULT_TASK_TIMEOUT_S,
-    TASK_TIMEOUT,
     Action,
     RetryPolicy,
     Step,
@@ -29,7 +30,6 @@ from orkit.router._router import Attempt, CircuitOpenError, Outcome, Router
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",
-    "TASK_TIMEOUT",
     "Action",
     "AdaptiveConcurrency",
     "AdaptiveRate",
@@ -38,7 +38,6 @@ __all__ = [
     "CircuitBreaker",
     "CircuitOpenError",
     "DailyQuota",
-    "Gate",
     "GradientConcurrency",
     "ModelLimits",
     "Outcome",
@@ -57,3 +56,5 @@ __all__ = [
     "option_problem",
     "ruled_fields",
 ]
+
+_exports.publish(globals())

@@ -1,18 +1,21 @@
 """Scorers (layer 2): compare outputs with expected values from the dataset, check structured
-outputs, run your own functions, and ask LLM judges (built here, sent by `orkit.batch`)."""
+outputs, run your own functions, and ask LLM judges (built here, sent by `orkit.batch`).
+
+Public: the names in `__all__`, imported from `orkit.scorers`; its `_` modules are internal.
+"""
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.scorers._base import AsyncScorer, Score, Scorer
 from orkit.scorers._choice import extract_choice, multiple_choice
 from orkit.scorers._json import json_schema, json_valid
-from orkit.scorers._judge_base import DEFAULT_JUDGE_PARAMS, Judge, JudgeCase, question_text
+from orkit.scorers._judge_base import Judge, JudgeCase, question_text
 from orkit.scorers._judges import pairwise as judge_pairwise
 from orkit.scorers._judges import reference as judge_reference
 from orkit.scorers._judges import rubric as judge_rubric
 from orkit.scorers._python import python
 from orkit.scorers._spec import (
-    SCORER_KINDS,
     AnyScorer,
     as_scorer,
     scorer_from_spec,
@@ -22,8 +25,6 @@ from orkit.scorers._spec import (
 from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
 
 __all__ = [
-    "DEFAULT_JUDGE_PARAMS",
-    "SCORER_KINDS",
     "AnyScorer",
     "AsyncScorer",
     "Judge",
@@ -50,3 +51,5 @@ __all__ = [
     "scorer_spec",
     "split_scorers",
 ]
+
+_exports.publish(globals())

@@ -19,12 +19,18 @@ Examples:
 
         with serve_in_thread(SimConfig(time_scale=0.01)) as base_url:
             openai.OpenAI(base_url=base_url, api_key=SIM_API_KEY)
+
+Public: the names in `__all__`, imported from `orkit.sim`. Its modules are public too
+(`orkit.sim.config`, `orkit.sim.server`), but their other names may change.
 """
 
 from __future__ import annotations
 
 import importlib
-from types import MappingProxyType
+import inspect
+import typing
+from contextlib import suppress
+from types import FunctionType, MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from orkit.sim.cli import DESCRIPTION as CLI_DESCRIPTION
@@ -80,8 +86,31 @@ _LAZY = MappingProxyType(
 )
 
 
+def _adopt(name: str, value: Any) -> Any:
+    """Show an exported class or function as `orkit.sim.<name>` in reprs, docs and pickles, as
+    orkit's own packages do (the emulator keeps its own copy of that rule to stay apart).
+
+    A class's string annotations are resolved first, in the module that defines it, because
+    `typing.get_type_hints` (which reads configs from plain dicts) looks names up in the
+    module `__module__` names.
+    """
+    if isinstance(value, type | FunctionType) and value.__module__.startswith("orkit.sim."):
+        own = inspect.get_annotations(value) if isinstance(value, type) else {}
+        with suppress(NameError):  # a name imported for type checkers only stays a string
+            hints = typing.get_type_hints(value, include_extras=True) if own else {}
+            value.__annotations__ = {key: hints.get(key, hint) for key, hint in own.items()}
+        value.__module__ = __name__
+        value.__name__ = value.__qualname__ = name
+    return value
+
+
+for _name in set(__all__) - _LAZY.keys():
+    _adopt(_name, globals()[_name])
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'orkit.sim' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    value = globals()[name] = _adopt(name, getattr(importlib.import_module(module), name))
+    return value

@@ -12,14 +12,16 @@
 - `pareto_frontier`, `cheapest_above`: quality against cost or latency.
 - `minimum_detectable_difference`: what a run of n items can show, before running it.
 - `combine_runs`: several runs as one table, for comparing across runs.
+
+Public: the names in `__all__`, imported from `orkit.stats`; its `_` modules are internal.
 """
 
 from __future__ import annotations
 
+from orkit import _exports
 from orkit.stats._compare import compare
 from orkit.stats._contestants import (
     CONTESTANT_KEYS,
-    GROUP_BY,
     Contestants,
     contestants,
     grouping_columns,
@@ -32,16 +34,11 @@ from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
 from orkit.stats._quality import score_summary
 from orkit.stats._row_summary import row_contestants, summarize_rows
 from orkit.stats._runs import ACROSS_RUNS, combine_runs, run_labels
-from orkit.stats._scores import PAIR_ON
-from orkit.stats._summary import SCORE_COLUMNS, SUMMARY_COLUMNS, summarize, summary_columns
+from orkit.stats._summary import summarize, summary_columns
 
 __all__ = [
     "ACROSS_RUNS",
     "CONTESTANT_KEYS",
-    "GROUP_BY",
-    "PAIR_ON",
-    "SCORE_COLUMNS",
-    "SUMMARY_COLUMNS",
     "Contestants",
     "agresti_coull_interval",
     "cheapest_above",
@@ -63,3 +60,5 @@ __all__ = [
     "two_proportion_p",
     "wilson_interval",
 ]
+
+_exports.publish(globals())
