@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from orkit._format import run_counts, run_spend, usd
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost_rows
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
-from orkit.stats import compare, grouping_columns, row_contestants, summarize_rows
+from orkit.stats import SummaryOptions, compare, grouping_columns, summarize_run
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -90,10 +91,9 @@ class Run:
         # A few numbers per row, read part by part: never a pandas frame of every row (at
         # 200,000 tasks those frames and their groupbys were most of a run's memory).
         rows = read_summary_rows(self.dir, grouping_columns(by))
-        models, prompts = self._order(rows.groups["model"] if rows.num_rows else [])
-        entrants = row_contestants(rows, by, models=models, prompts=prompts)
-        summary = summarize_rows(rows, entrants, by=by, include_fallbacks=self._score_fallbacks())
-        return with_judge_cost_rows(summary, rows, entrants.codes)
+        options = SummaryOptions.of_sweeps([self.manifest.get("spec", {})])
+        summary = summarize_run(rows, replace(options, by=by))
+        return with_judge_cost_rows(summary.table, rows, summary.contestants.codes)
 
     def judge_costs(self) -> pd.DataFrame:
         """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests

@@ -15,15 +15,31 @@ import numpy.typing as npt
 import pandas as pd
 
 from orkit.results import STATUS_CODES, SummaryRows
-from orkit.stats._contestants import Contestants, contestants
+from orkit.stats._contestants import GROUP_BY, Contestants, contestants
 from orkit.stats._intervals import agresti_coull_interval
 from orkit.stats._quality import bootstrap_intervals
 from orkit.stats._scores import is_binary
-from orkit.stats._summary import _COUNT_COLUMNS, _PERCENTILES, _index_name
 
-__all__ = ["row_contestants", "summarize_rows"]
+__all__ = ["COUNT_COLUMNS", "row_contestants", "summarize_rows"]
 
 _OK, _ERROR, _SKIPPED, _DEFERRED = range(len(STATUS_CODES))
+
+COUNT_COLUMNS = [
+    "rows",
+    "ok",
+    "errors",
+    "skipped_budget",
+    "deferred",
+    "pending",
+    "error_rate",
+    "mean_service_s",
+    "p50_ttft_s",
+    "cost_usd",
+    "cost_unknown_rows",
+]
+"""The columns of an empty summary (no rows: no scorers, no percentiles)."""
+
+_PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 
 
 def row_contestants(
@@ -54,7 +70,7 @@ def summarize_rows(
     `entrants` (`row_contestants`)."""
     index_name = _index_name(by)
     if rows.num_rows == 0:
-        columns = ["contestant_id", *entrants.columns, *_COUNT_COLUMNS]
+        columns = ["contestant_id", *entrants.columns, *COUNT_COLUMNS]
         return pd.DataFrame(columns=[index_name, *columns]).set_index(index_name)
     code = entrants.codes
     k = len(entrants.table)
@@ -88,6 +104,15 @@ def summarize_rows(
     _add_scores(out, rows, code, include_fallbacks, (confidence, seed, n_boot))
     out.index.name = index_name
     return out
+
+
+def _index_name(by: str | Sequence[str] | None) -> str:
+    """`contestant` by default; the column grouped by, for one; `group` for several."""
+    if by is None:
+        return "contestant"
+    names = [by] if isinstance(by, str) else list(by)
+    columns = {GROUP_BY.get(n, n) for n in names}
+    return next(iter(columns)) if len(columns) == 1 else "group"
 
 
 _OK_STATS: list[tuple[str, str, str, float | None]] = [
