@@ -1,7 +1,8 @@
-"""The per-contestant summary as orkit computed it over pandas frames of every row until
-issue 14 (`orkit.stats.summarize` then), kept as an independent oracle: orkit now makes every
-summary one way (`summarize_rows` over `SummaryRows`; frames go through `rows_of_frames`),
-and the tests check that way against this one, figure for figure."""
+"""The per-contestant summary and scores as orkit computed them over pandas frames of every
+row until issue 14 (`orkit.stats.summarize` and `score_summary` then), kept as an
+independent oracle: orkit now makes every summary one way (`summarize_rows` and
+`score_table` over `SummaryRows`; frames go through `rows_of_frames`), and the tests check
+that way against this one, figure for figure."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orkit.stats import GROUP_BY, contestants, grouping_columns, score_summary
+from orkit.stats import GROUP_BY, contestants, grouping_columns
+from orkit.stats._bootstrap import bca_interval, bootstrap_means
+from orkit.stats._intervals import agresti_coull_interval
+from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 
 _COUNT_COLUMNS = [
     "rows",
@@ -124,7 +128,7 @@ def _add_scores(
     """`score_<s>`, `n_<s>`, `ci_low_<s>`, `ci_high_<s>` per scorer, in place. A contestant
     none of whose rows were scored gets NaN (and n 0)."""
     confidence, seed, n_boot = ci
-    quality = score_summary(
+    quality = oracle_scores(
         results,
         scores,
         confidence=confidence,
@@ -139,3 +143,80 @@ def _add_scores(
         out[f"n_{scorer}"] = rows["n"].reindex(out.index).fillna(0).astype("int64")
         out[f"ci_low_{scorer}"] = rows["ci_low"]
         out[f"ci_high_{scorer}"] = rows["ci_high"]
+
+
+QUALITY_COLUMNS = [
+    "contestant",
+    "contestant_id",
+    "scorer",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "correct",
+    "cost_per_correct_usd",
+]
+
+
+def oracle_scores(
+    results: pd.DataFrame,
+    scores: pd.DataFrame | None,
+    *,
+    confidence: float = 0.95,
+    seed: int = 0,
+    n_boot: int = 2000,
+    include_fallbacks: bool = False,
+    models: Sequence[str] | None = None,
+    prompts: Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """`orkit.stats.score_summary` as it was (see its docstring for the columns)."""
+    entrants = contestants(results, by, models=models, prompts=prompts)
+    labels = entrants.of_rows()
+    scored = own_scores(results, scores, labels, include_fallbacks=include_fallbacks)
+    order = entrants.labels
+    if scored.empty or not order:
+        return pd.DataFrame(columns=QUALITY_COLUMNS)
+    spend = results["cost_usd"].groupby(labels.to_numpy(), sort=False).sum(min_count=1)
+    ids = entrants.table["contestant_id"].to_numpy()
+    tables = []
+    for scorer, rows in scored.groupby("scorer", sort=False):
+        matrix = unit_matrix(rows, order, PAIR_ON)
+        per_item = [column[~np.isnan(column)] for column in matrix.T]
+        table = pd.DataFrame({"contestant": order, "contestant_id": ids, "scorer": scorer})
+        table["n"] = [len(v) for v in per_item]
+        table["mean"] = [v.mean() if len(v) else np.nan for v in per_item]
+        if is_binary(matrix):
+            successes = [v.sum() for v in per_item]
+            low, high = agresti_coull_interval(successes, table["n"], confidence)
+            table["ci_method"] = "agresti_coull"
+        else:
+            low, high = bootstrap_intervals(per_item, confidence, seed, n_boot)
+            table["ci_method"] = "bootstrap"
+        if is_binary(rows["score"]):
+            right = rows["score"].eq(1.0).groupby(rows["contestant"], sort=False).sum()
+            correct = np.asarray(right.reindex(order).fillna(0), dtype=np.float64)
+            table["correct"] = pd.array(correct.astype(np.int64), dtype="Int64")
+            cost = spend.reindex(order).to_numpy(dtype=np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                table["cost_per_correct_usd"] = np.where(correct > 0, cost / correct, np.nan)
+        else:
+            table["correct"] = pd.array([pd.NA] * len(order), dtype="Int64")
+            table["cost_per_correct_usd"] = np.nan
+        table["ci_low"], table["ci_high"] = low, high
+        tables.append(table[QUALITY_COLUMNS])
+    return pd.concat(tables, ignore_index=True)
+
+
+def bootstrap_intervals(
+    samples: list[np.ndarray], confidence: float, seed: int, n_boot: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """BCa intervals for several samples of different sizes, bootstrapped together: the
+    samples sit in the columns of one NaN-padded matrix, so one set of weights serves all."""
+    longest = max((len(s) for s in samples), default=0)
+    matrix = np.full((longest, len(samples)), np.nan)
+    for j, sample in enumerate(samples):
+        matrix[: len(sample), j] = sample
+    boot = bootstrap_means(matrix, n_boot, np.random.default_rng(seed))
+    return bca_interval(matrix, boot, confidence)

@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
         compare,
         rank_groups,
         rows_of_frames,
-        score_summary,
         summarize_run,
     )
 
@@ -85,14 +84,13 @@ def run(args: argparse.Namespace) -> int:
         "models": list(options.models),
         "prompts": list(options.prompts),
     }
-    quality = score_summary(data.results, scores, confidence=options.confidence, **common)
     pairs = compare(data.results, scores, alpha=args.alpha, **common)
     groups = rank_groups(data.results, scores, alpha=args.alpha, comparison=pairs, **common)
     noun = "contestant" if entrants.varies else "model"
     print(f"{plural(len(entrants.labels), noun)} from {plural(len(args.runs), 'run')}")
     print_comparison(
         summary.table,
-        quality,
+        summary.scores,
         pairs,
         groups,
         alpha=args.alpha,

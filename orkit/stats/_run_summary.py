@@ -18,7 +18,7 @@ import pandas as pd
 
 from orkit.results import SummaryRows
 from orkit.stats._contestants import Contestants
-from orkit.stats._row_summary import row_contestants, summarize_rows
+from orkit.stats._row_summary import row_contestants, summary_and_scores
 
 __all__ = ["RunSummary", "SummaryOptions", "summarize_run"]
 
@@ -72,6 +72,9 @@ class RunSummary:
 
     table: pd.DataFrame
     """One row per contestant (see `orkit.stats.summarize` for the columns)."""
+    scores: pd.DataFrame
+    """The same scores as one row per scorer × contestant, with the cost per correct
+    answer (see `orkit.stats.score_summary` for the columns)."""
     contestants: Contestants
     """Who is compared, with each results row's contestant (`codes`, -1: none)."""
 
@@ -82,13 +85,6 @@ def summarize_run(rows: SummaryRows, options: SummaryOptions) -> RunSummary:
     present = [str(m) for m in pd.unique(rows.groups["model"])] if rows.num_rows else []
     models: Sequence[str] = list(dict.fromkeys([*options.models, *present]))
     entrants = row_contestants(rows, options.by, models=models, prompts=list(options.prompts))
-    table = summarize_rows(
-        rows,
-        entrants,
-        by=options.by,
-        include_fallbacks=options.score_fallbacks,
-        confidence=options.confidence,
-        seed=options.seed,
-        n_boot=options.n_boot,
-    )
-    return RunSummary(table, entrants)
+    ci = (options.confidence, options.seed, options.n_boot)
+    table, scores = summary_and_scores(rows, entrants, options.by, options.score_fallbacks, ci)
+    return RunSummary(table, scores, entrants)

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from summary_oracle import oracle_summary
+from summary_oracle import oracle_scores, oracle_summary
 
-from orkit.stats import SummaryOptions, rows_of_frames, summarize
+from orkit.stats import SummaryOptions, rows_of_frames, score_summary, summarize
 
 
 def _odd(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -69,6 +69,14 @@ def test_summarize_of_frames_is_the_pandas_summary(tables, kwargs, exact) -> Non
     assert {"score_exact", "score_graded", "cache_rate"} <= set(got.columns)
     expected = oracle_summary(results, scores, **kwargs)
     pd.testing.assert_frame_equal(got, expected, check_exact=exact, rtol=1e-15, atol=0)
+    # and the same scores as one row per scorer × contestant
+    quality = score_summary(results, scores, **kwargs)
+    if not kwargs:  # pass/fail and graded scores: both kinds of interval
+        assert set(quality["ci_method"]) == {"agresti_coull", "bootstrap"}
+    assert quality["correct"].notna().any() and quality["cost_per_correct_usd"].notna().any()
+    pd.testing.assert_frame_equal(
+        quality, oracle_scores(results, scores, **kwargs), check_exact=exact, rtol=1e-15, atol=0
+    )
 
 
 def test_a_table_without_optional_columns(tables) -> None:
