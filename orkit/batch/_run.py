@@ -147,31 +147,17 @@ class Run:
         interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
         `orkit.stats.compare`)."""
         results = self.to_pandas()
-        models, prompts = self._order(results["model"] if not results.empty else [])
+        options = SummaryOptions.of_sweeps([self.manifest.get("spec", {})])
         return compare(
             results,
             self.scores(),
             scorer=scorer,
             alpha=alpha,
             by=by,
-            models=models,
-            prompts=prompts,
-            include_fallbacks=self._score_fallbacks(),
+            models=options.model_order(results["model"].unique() if not results.empty else []),
+            prompts=list(options.prompts),
+            include_fallbacks=options.score_fallbacks,
         )
-
-    def _order(self, models: Any) -> tuple[list[str], list[str]]:
-        """The sweep's order of models and prompts (contestants are shown in it); models
-        with rows (`models`: each row's, or each group's) that the spec does not name (a
-        run made by other means) come last."""
-        spec = self.manifest.get("spec", {})
-        named = [str(m) for m in spec.get("models", [])]
-        present = [str(m) for m in pd.unique(pd.Series(models, dtype=object))]
-        prompts = [str(p) for p in spec.get("prompts") or {}]
-        return list(dict.fromkeys([*named, *present])), prompts
-
-    def _score_fallbacks(self) -> bool:
-        """The sweep's `score_fallbacks`: count fallback answers toward the asked model."""
-        return bool(self.manifest.get("spec", {}).get("score_fallbacks", False))
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`)."""

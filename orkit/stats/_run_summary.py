@@ -65,6 +65,11 @@ class SummaryOptions:
             prompts=tuple(dict.fromkeys(prompts)),
         )
 
+    def model_order(self, present: Iterable[Any]) -> list[str]:
+        """The models in display order: the sweep's, then those with rows (`present`, in
+        order of appearance) that it does not name."""
+        return list(dict.fromkeys([*self.models, *(str(m) for m in present)]))
+
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -82,8 +87,8 @@ class RunSummary:
 def summarize_run(rows: SummaryRows, options: SummaryOptions) -> RunSummary:
     """The per-contestant summary of `rows` (`read_summary_rows` of a run directory, or
     `rows_of_frames` of results and scores as frames), in the sweep's order."""
-    present = [str(m) for m in pd.unique(rows.groups["model"])] if rows.num_rows else []
-    models: Sequence[str] = list(dict.fromkeys([*options.models, *present]))
+    present: Iterable[Any] = pd.unique(rows.groups["model"]) if rows.num_rows else ()
+    models = options.model_order(present)
     entrants = row_contestants(rows, options.by, models=models, prompts=list(options.prompts))
     ci = (options.confidence, options.seed, options.n_boot)
     table, scores = summary_and_scores(rows, entrants, options.by, options.score_fallbacks, ci)

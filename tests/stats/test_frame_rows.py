@@ -102,3 +102,5 @@ def test_options_of_the_sweeps() -> None:
     assert SummaryOptions.of_sweeps([{}]) == SummaryOptions()
     assert not SummaryOptions.of_sweeps([]).score_fallbacks
     assert SummaryOptions(by=["model", "prompt"]).by == ("model", "prompt")
+    # models with rows that no sweep names (a run made by other means) come last
+    assert both.model_order(["c/z", "d/w", "a/x", "d/w"]) == ["b/y", "a/x", "c/z", "d/w"]
