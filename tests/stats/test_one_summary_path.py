@@ -191,3 +191,4 @@ def test_a_model_that_is_down_is_scored_on_its_fallbacks_in_the_report_too(
     page = (tmp_path / "report.html").read_text("utf-8")
     # and the report says those answers count (it said they never did)
     assert "counting only rows answered by the model asked for" not in page
+    assert "counting rows answered by a fallback model toward the model asked for" in page
