@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from orkit.api._rescore import rescore_async
 from orkit.estimate import judge_cost_table, with_judge_cost_rows
 from orkit.report import write_report
 from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
-from orkit.stats import compare, grouping_columns, row_contestants, summarize_rows
+from orkit.stats import SummaryOptions, compare, grouping_columns, summarize_run
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -93,10 +94,9 @@ class Run:
         # A few numbers per row, read part by part: never a pandas frame of every row (at
         # 200,000 tasks those frames and their groupbys were most of a run's memory).
         rows = read_summary_rows(self.dir, grouping_columns(by))
-        models, prompts = self._order(rows.groups["model"] if rows.num_rows else [])
-        entrants = row_contestants(rows, by, models=models, prompts=prompts)
-        summary = summarize_rows(rows, entrants, by=by, include_fallbacks=self._score_fallbacks())
-        return with_judge_cost_rows(summary, rows, entrants.codes)
+        options = SummaryOptions.of_sweeps([self.manifest.get("spec", {})])
+        summary = summarize_run(rows, replace(options, by=by))
+        return with_judge_cost_rows(summary.table, rows, summary.contestants.codes)
 
     def judge_costs(self) -> pd.DataFrame:
         """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
@@ -146,31 +146,17 @@ class Run:
         interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
         `orkit.stats.compare`)."""
         results = self.to_pandas()
-        models, prompts = self._order(results["model"] if not results.empty else [])
+        options = SummaryOptions.of_sweeps([self.manifest.get("spec", {})])
         return compare(
             results,
             self.scores(),
             scorer=scorer,
             alpha=alpha,
             by=by,
-            models=models,
-            prompts=prompts,
-            include_fallbacks=self._score_fallbacks(),
+            models=options.model_order(results["model"].unique() if not results.empty else []),
+            prompts=list(options.prompts),
+            include_fallbacks=options.score_fallbacks,
         )
-
-    def _order(self, models: Any) -> tuple[list[str], list[str]]:
-        """The sweep's order of models and prompts (contestants are shown in it); models
-        with rows (`models`: each row's, or each group's) that the spec does not name (a
-        run made by other means) come last."""
-        spec = self.manifest.get("spec", {})
-        named = [str(m) for m in spec.get("models", [])]
-        present = [str(m) for m in pd.unique(pd.Series(models, dtype=object))]
-        prompts = [str(p) for p in spec.get("prompts") or {}]
-        return list(dict.fromkeys([*named, *present])), prompts
-
-    def _score_fallbacks(self) -> bool:
-        """The sweep's `score_fallbacks`: count fallback answers toward the asked model."""
-        return bool(self.manifest.get("spec", {}).get("score_fallbacks", False))
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`)."""

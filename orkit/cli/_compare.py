@@ -46,18 +46,24 @@ def register(sub: Any) -> None:
 class _Loaded:
     results: Any  # pandas DataFrames; pandas is imported only when the command runs
     scores: Any
-    models: list[str]
-    """Display order: each run's models in its sweep's order, runs in the order given."""
-    prompts: list[str]
-    """Prompt ids in the order the sweeps named them."""
-    include_fallbacks: bool
+    options: Any
+    """`SummaryOptions` of the runs' sweeps, its models the contestants' models in display
+    order: each run's models in its sweep's order, runs in the order given."""
 
 
 def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from orkit._format import plural
     from orkit.cli._compare_tables import print_comparison
     from orkit.errors import ConfigError
-    from orkit.stats import compare, contestants, rank_groups, score_summary, summarize
+    from orkit.stats import (
+        CONTESTANT_KEYS,
+        compare,
+        rank_groups,
+        rows_of_frames,
+        summarize_run,
+    )
 
     if not 0.0 < args.alpha < 1.0:
         raise ConfigError(f"--alpha must be between 0 and 1, got {args.alpha}")
@@ -68,23 +74,23 @@ def run(args: argparse.Namespace) -> int:
     if args.scorer is not None:
         _check_scorer(args.scorer, list(dict.fromkeys(scores["scorer"].astype(str))))
         scores = scores[scores["scorer"] == args.scorer]
+    options = replace(data.options, confidence=1.0 - args.alpha, seed=args.seed)
+    # the runs' one summary, as `Run.summary`, the report and `orkit run` show it
+    summary = summarize_run(rows_of_frames(data.results, scores, CONTESTANT_KEYS), options)
+    entrants = summary.contestants
     common = {
-        "seed": args.seed,
-        "include_fallbacks": data.include_fallbacks,
-        "models": data.models,
-        "prompts": data.prompts,
+        "seed": options.seed,
+        "include_fallbacks": options.score_fallbacks,
+        "models": list(options.models),
+        "prompts": list(options.prompts),
     }
-    level = 1.0 - args.alpha
-    entrants = contestants(data.results, models=data.models, prompts=data.prompts)
-    summary = summarize(data.results, scores, confidence=level, **common)
-    quality = score_summary(data.results, scores, confidence=level, **common)
     pairs = compare(data.results, scores, alpha=args.alpha, **common)
     groups = rank_groups(data.results, scores, alpha=args.alpha, comparison=pairs, **common)
     noun = "contestant" if entrants.varies else "model"
     print(f"{plural(len(entrants.labels), noun)} from {plural(len(args.runs), 'run')}")
     print_comparison(
-        summary,
-        quality,
+        summary.table,
+        summary.scores,
         pairs,
         groups,
         alpha=args.alpha,
@@ -114,11 +120,13 @@ def _check_scorer(scorer: str, known: list[str]) -> None:
 
 def _load(paths: list[str], min_shared: int) -> _Loaded:
     """Runs read back; several are combined, models in more than one told apart."""
+    from dataclasses import replace
+
     import pandas as pd
 
     from orkit.api import Run
     from orkit.errors import ConfigError, RunError
-    from orkit.stats import combine_runs, run_labels
+    from orkit.stats import SummaryOptions, combine_runs, run_labels
 
     runs = []
     for path in paths:
@@ -155,15 +163,9 @@ def _load(paths: list[str], min_shared: int) -> _Loaded:
             label = labels.get((run_id, m), m)
             if m in present[run_id] and label not in models:
                 models.append(label)
-    prompts = [str(p) for s in specs.values() for p in (s.get("prompts") or {})]
-    return _Loaded(
-        results=results,
-        scores=scores,
-        models=models,
-        prompts=list(dict.fromkeys(prompts)),
-        # Fallback answers count only if every run asked for it (`score_fallbacks`).
-        include_fallbacks=all(bool(s.get("score_fallbacks")) for s in specs.values()),
-    )
+    # Fallback answers count only if every run asked for it (`score_fallbacks`).
+    options = SummaryOptions.of_sweeps(specs.values())
+    return _Loaded(results=results, scores=scores, options=replace(options, models=tuple(models)))
 
 
 def _check_shared_items(tables: dict[str, tuple[Any, Any]], min_shared: int) -> None:

@@ -27,7 +27,7 @@ from orkit._format import (
 )
 from orkit._redact import redact_secrets
 from orkit.results import RunDir, SummaryRows, endpoint_label, read_result_rows, read_summary_rows
-from orkit.stats import CONTESTANT_KEYS, Contestants, row_contestants, summarize_rows
+from orkit.stats import CONTESTANT_KEYS, Contestants, SummaryOptions, summarize_run
 
 __all__ = ["render_report", "write_report"]
 
@@ -181,13 +181,6 @@ def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
     return {"cost": cost_text(*judges_spent(manifest)), "lines": lines}
 
 
-def _sweep_order(spec: dict[str, Any], rows: SummaryRows) -> tuple[list[str], list[str]]:
-    """The sweep's models and prompt ids, in its order: contestants are listed in it."""
-    present = [str(m) for m in rows.groups["model"].unique()] if rows.num_rows else []
-    models = list(dict.fromkeys([*(str(m) for m in spec.get("models", [])), *present]))
-    return models, [str(p) for p in spec.get("prompts") or {}]
-
-
 def _items(rows: SummaryRows) -> int:
     """Distinct item ids among the rows (a missing id is none)."""
     present = np.unique(rows.item)
@@ -198,12 +191,10 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
     rows = read_summary_rows(run, CONTESTANT_KEYS)
-    spec = manifest.get("spec") or {}
-    models, prompts = _sweep_order(spec, rows)
-    fallbacks = bool(spec.get("score_fallbacks", False))
-    entrants = row_contestants(rows, models=models, prompts=prompts)
-    summary = summarize_rows(rows, entrants, include_fallbacks=fallbacks)
-    scorer_names, model_rows = _model_rows(summary)
+    options = SummaryOptions.of_sweeps([manifest.get("spec") or {}])
+    summary = summarize_run(rows, options)
+    entrants = summary.contestants
+    scorer_names, model_rows = _model_rows(summary.table)
     totals = manifest.get("totals", {}).get("all", {})
     page = _ENV.get_template("report.html.j2").render(
         title=title or manifest.get("name") or run.run_id,
@@ -217,6 +208,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         scorer_names=scorer_names,
         models=model_rows,
         noun="contestant" if entrants.varies else "model",
+        score_fallbacks=options.score_fallbacks,
         pending=[
             (key, header)
             for key, header in (("skipped", "skipped (budget)"), ("deferred", "deferred (quota)"))

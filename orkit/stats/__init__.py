@@ -3,9 +3,11 @@
 - `contestants`: what is compared. A contestant is one model × prompt × params variant,
   labelled readably with a short stable id; `by=` regroups by model, prompt, params, served
   provider or served model.
-- `summarize`: one row per contestant (counts, latency percentiles, cost, rates, score
-  means with confidence intervals); `score_summary`: the scores, one row per contestant ×
-  scorer.
+- `summarize_run`: a run's one summary (`Run.summary`, the report, the CLI's tables and
+  `orkit compare` all show it), the sweep's settings that change it in `SummaryOptions`;
+  `summarize`: the same table from results and scores given as frames. One row per
+  contestant (counts, latency percentiles, cost, rates, score means with confidence
+  intervals). `score_summary`: the scores, one row per contestant × scorer.
 - `compare`: every pair of contestants on their shared items (paired bootstrap interval,
   exact McNemar or paired bootstrap test, Holm correction); `rank_groups`: statistically
   tied contestants grouped.
@@ -26,13 +28,14 @@ from orkit.stats._contestants import (
     contestants,
     grouping_columns,
 )
+from orkit.stats._frame_rows import rows_of_frames
 from orkit.stats._groups import rank_groups
 from orkit.stats._intervals import agresti_coull_interval, wilson_interval
 from orkit.stats._pareto import cheapest_above, pareto_frontier
 from orkit.stats._power import minimum_detectable_difference
 from orkit.stats._pvalues import holm, mcnemar_exact, two_proportion_p
 from orkit.stats._quality import score_summary
-from orkit.stats._row_summary import row_contestants, summarize_rows
+from orkit.stats._run_summary import RunSummary, SummaryOptions, summarize_run
 from orkit.stats._runs import ACROSS_RUNS, combine_runs, run_labels
 from orkit.stats._summary import summarize, summary_columns
 
@@ -40,6 +43,8 @@ __all__ = [
     "ACROSS_RUNS",
     "CONTESTANT_KEYS",
     "Contestants",
+    "RunSummary",
+    "SummaryOptions",
     "agresti_coull_interval",
     "cheapest_above",
     "combine_runs",
@@ -51,11 +56,11 @@ __all__ = [
     "minimum_detectable_difference",
     "pareto_frontier",
     "rank_groups",
-    "row_contestants",
+    "rows_of_frames",
     "run_labels",
     "score_summary",
     "summarize",
-    "summarize_rows",
+    "summarize_run",
     "summary_columns",
     "two_proportion_p",
     "wilson_interval",

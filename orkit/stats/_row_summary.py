@@ -1,9 +1,13 @@
-"""`summarize` over `SummaryRows` (a run's rows as codes and floats) instead of pandas frames
-of every row: the same table, number for number, in a fraction of the memory.
+"""The per-contestant summary, computed over `SummaryRows` (a run's rows as codes and
+floats): the only place its figures are made. A run directory is read into `SummaryRows`
+part by part (`read_summary_rows`); results and scores given as frames are turned into them
+(`rows_of_frames`, for `summarize` and `orkit compare`).
 
-Each figure is computed by the same pandas operation as in `summarize`, on the same values
-in the same order, grouped by contestant codes instead of labels: sums, means, medians and
-quantiles therefore come out bit for bit the same (`tests/stats/test_row_summary.py`).
+Each figure is the pandas operation the summary over frames of every row used to run, on
+the same values in the same order, grouped by contestant codes instead of labels: sums,
+means, medians and quantiles come out bit for bit as they did (`tests/summary_oracle.py`
+keeps that computation; `tests/batch/test_summary_rows.py` and
+`tests/stats/test_frame_rows.py` check against it), in a fraction of the memory.
 """
 
 from __future__ import annotations
@@ -15,15 +19,35 @@ import numpy.typing as npt
 import pandas as pd
 
 from orkit.results import STATUS_CODES, SummaryRows
-from orkit.stats._contestants import Contestants, contestants
-from orkit.stats._intervals import agresti_coull_interval
-from orkit.stats._quality import bootstrap_intervals
-from orkit.stats._scores import is_binary
-from orkit.stats._summary import _COUNT_COLUMNS, _PERCENTILES, _index_name
+from orkit.stats._contestants import GROUP_BY, Contestants, contestants
+from orkit.stats._row_quality import QUALITY_COLUMNS, score_table
 
-__all__ = ["row_contestants", "summarize_rows"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "contestant_spend",
+    "row_contestants",
+    "summarize_rows",
+    "summary_and_scores",
+]
 
 _OK, _ERROR, _SKIPPED, _DEFERRED = range(len(STATUS_CODES))
+
+COUNT_COLUMNS = [
+    "rows",
+    "ok",
+    "errors",
+    "skipped_budget",
+    "deferred",
+    "pending",
+    "error_rate",
+    "mean_service_s",
+    "p50_ttft_s",
+    "cost_usd",
+    "cost_unknown_rows",
+]
+"""The columns of an empty summary (no rows: no scorers, no percentiles)."""
+
+_PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 
 
 def row_contestants(
@@ -52,10 +76,24 @@ def summarize_rows(
 ) -> pd.DataFrame:
     """What `summarize(results, scores, by=by, ...)` returns, from `rows` and their
     `entrants` (`row_contestants`)."""
+    ci = (confidence, seed, n_boot)
+    return summary_and_scores(rows, entrants, by, include_fallbacks, ci)[0]
+
+
+def summary_and_scores(
+    rows: SummaryRows,
+    entrants: Contestants,
+    by: str | Sequence[str] | None,
+    include_fallbacks: bool,
+    ci: tuple[float, int, int],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summary (`summarize_rows`) and its scores as one row per scorer × contestant
+    (`score_table`), made once: the table shows the same figures as columns."""
     index_name = _index_name(by)
     if rows.num_rows == 0:
-        columns = ["contestant_id", *entrants.columns, *_COUNT_COLUMNS]
-        return pd.DataFrame(columns=[index_name, *columns]).set_index(index_name)
+        columns = ["contestant_id", *entrants.columns, *COUNT_COLUMNS]
+        empty = pd.DataFrame(columns=[index_name, *columns]).set_index(index_name)
+        return empty, pd.DataFrame(columns=QUALITY_COLUMNS)
     code = entrants.codes
     k = len(entrants.table)
     out = entrants.table.set_index("contestant")
@@ -85,9 +123,40 @@ def summarize_rows(
         out["cache_rate"] = _ok_sums(counts(ok & rows.cached), out["ok"]) / ok_count
     else:
         out["cache_rate"] = 0.0
-    _add_scores(out, rows, code, include_fallbacks, (confidence, seed, n_boot))
+    quality = score_table(rows, entrants, out["cost_usd"].to_numpy(), include_fallbacks, ci)
+    for scorer, lines in quality.groupby("scorer", sort=False):
+        lines = lines.set_index("contestant")
+        out[f"score_{scorer}"] = lines["mean"]
+        out[f"n_{scorer}"] = lines["n"]
+        out[f"ci_low_{scorer}"] = lines["ci_low"]
+        out[f"ci_high_{scorer}"] = lines["ci_high"]
     out.index.name = index_name
-    return out
+    return out, quality
+
+
+def contestant_spend(rows: SummaryRows, entrants: Contestants) -> npt.NDArray[np.float64]:
+    """Each contestant's known cost (NaN: none known), as the summary's `cost_usd`."""
+    code, k = entrants.codes, len(entrants.table)
+    if rows.num_rows == 0:
+        return np.full(k, np.nan)
+    return _spend(rows.floats["cost_usd"], code, k)
+
+
+def _spend(
+    cost: npt.NDArray[np.float64], code: npt.NDArray[np.int64], k: int
+) -> npt.NDArray[np.float64]:
+    """Known cost per contestant code, summed as `groupby(...).sum(min_count=1)` sums it."""
+    mine = code >= 0
+    return _by_code(pd.Series(cost[mine]).groupby(code[mine], sort=False).sum(min_count=1), k)
+
+
+def _index_name(by: str | Sequence[str] | None) -> str:
+    """`contestant` by default; the column grouped by, for one; `group` for several."""
+    if by is None:
+        return "contestant"
+    names = [by] if isinstance(by, str) else list(by)
+    columns = {GROUP_BY.get(n, n) for n in names}
+    return next(iter(columns)) if len(columns) == 1 else "group"
 
 
 _OK_STATS: list[tuple[str, str, str, float | None]] = [
@@ -125,9 +194,7 @@ def _per_contestant(
         del grouped
     del ok_code
     cost = rows.floats["cost_usd"]
-    out["cost_usd"] = _by_code(
-        pd.Series(cost[mine]).groupby(code[mine], sort=False).sum(min_count=1), k
-    )
+    out["cost_usd"] = _spend(cost, code, k)
     unknown = np.bincount(code[ok & np.isnan(cost)], minlength=k)
     out["cost_unknown_rows"] = unknown.astype(np.int64)
     return out
@@ -145,86 +212,3 @@ def _ok_sums(sums: npt.NDArray[np.int64], ok: pd.Series) -> pd.Series:
     """Per-contestant sums over ok rows; NaN for a contestant without ok rows (as the
     aligned groupby in `summarize` leaves it)."""
     return pd.Series(sums, index=ok.index).where(ok > 0)
-
-
-def _add_scores(
-    out: pd.DataFrame,
-    rows: SummaryRows,
-    code: npt.NDArray[np.int64],
-    include_fallbacks: bool,
-    ci: tuple[float, int, int],
-) -> None:
-    """`score_<s>`, `n_<s>`, `ci_low_<s>`, `ci_high_<s>` per scorer, in place, as
-    `score_summary` computes them (see `own_scores` and `unit_matrix`)."""
-    confidence, seed, n_boot = ci
-    k = len(out)
-    if len(rows.score) == 0 or k == 0:
-        return
-    for name, which in _scored_by(rows, code, include_fallbacks):
-        matrix = _unit_means(rows, code, which, k)
-        per_item = [col[~np.isnan(col)] for col in matrix.T]
-        n = np.array([len(v) for v in per_item], dtype=np.int64)
-        mean = np.array([v.mean() if len(v) else np.nan for v in per_item])
-        if is_binary(matrix):
-            successes = [v.sum() for v in per_item]
-            low, high = agresti_coull_interval(successes, n, confidence)
-        else:
-            low, high = bootstrap_intervals(per_item, confidence, seed, n_boot)
-        out[f"score_{name}"] = mean
-        out[f"n_{name}"] = n
-        out[f"ci_low_{name}"] = low
-        out[f"ci_high_{name}"] = high
-
-
-def _scored_by(
-    rows: SummaryRows, code: npt.NDArray[np.int64], include_fallbacks: bool
-) -> list[tuple[str, npt.NDArray[np.int64]]]:
-    """Per scorer (in order of first appearance), the score rows that count (see
-    `own_scores`): its task's row is ok, in a contestant and (unless `include_fallbacks`)
-    answered by the model asked; the score is a number."""
-    counts = (rows.status == _OK) & (code >= 0)
-    if not include_fallbacks:
-        counts &= ~rows.is_fallback
-    row = rows.score_row
-    keep = row >= 0
-    keep[keep] = counts[row[keep]]
-    del counts
-    keep &= ~np.isnan(rows.score)
-    keep &= rows.scorer >= 0  # a null scorer is no group
-    at = np.flatnonzero(keep)
-    del keep
-    scorer = rows.scorer[at]
-    return [(rows.scorers[int(s)], at[scorer == s]) for s in pd.unique(scorer)]
-
-
-def _unit_means(
-    rows: SummaryRows, code: npt.NDArray[np.int64], at: npt.NDArray[np.int64], k: int
-) -> npt.NDArray[np.float64]:
-    """`unit_matrix` of the score rows `at`: the mean score per (item, contestant), items in
-    order of first appearance among those rows (as `groupby(sort=False).ngroup()` numbers
-    them), NaN where a contestant has none. Sums run over the rows in their order, as
-    there, so each mean is the same float."""
-    task = rows.score_row[at]
-    item = _pairing_units(rows)[rows.item[task]]
-    first = np.full(len(rows.item_ids), len(item), dtype=np.int64)
-    np.minimum.at(first, item, np.arange(len(item), dtype=np.int64))
-    seen_items = np.flatnonzero(first < len(item))
-    unit = np.empty(len(rows.item_ids), dtype=np.int64)
-    unit[seen_items[np.argsort(first[seen_items], kind="stable")]] = np.arange(len(seen_items))
-    cell = unit[item] * k + code[task]
-    del task, item
-    size = len(seen_items) * k
-    sums = np.bincount(cell, weights=rows.score[at], minlength=size)
-    counts = np.bincount(cell, minlength=size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        matrix = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    return matrix.reshape(len(seen_items), k)
-
-
-def _pairing_units(rows: SummaryRows) -> npt.NDArray[np.int64]:
-    """Per item code, its pairing unit: a missing item id pairs with "" (`own_scores`
-    fills missing ids with "")."""
-    units = np.arange(len(rows.item_ids), dtype=np.int64)
-    if None in rows.item_ids and "" in rows.item_ids:
-        units[rows.item_ids.index(None)] = rows.item_ids.index("")
-    return units

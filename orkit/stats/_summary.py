@@ -1,17 +1,18 @@
-"""Per-contestant summary of a run's results and scores, as a pandas DataFrame (pure; no
-I/O)."""
+"""Per-contestant summary of results and scores given as pandas DataFrames (pure; no I/O).
+
+The figures are made by `summarize_rows`, the same computation as a run directory's summary
+(`summarize_run`): the frames are first put in the form a run is read into
+(`rows_of_frames`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from orkit.stats._contestants import GROUP_BY, contestants, grouping_columns
-from orkit.stats._quality import score_summary
+from orkit.stats._contestants import grouping_columns
+from orkit.stats._frame_rows import rows_of_frames
+from orkit.stats._row_summary import COUNT_COLUMNS, _index_name, row_contestants, summarize_rows
 
 __all__ = ["SCORE_COLUMNS", "SUMMARY_COLUMNS", "summarize", "summary_columns"]
 
@@ -36,22 +37,6 @@ most of a large run's bytes."""
 
 SCORE_COLUMNS: tuple[str, ...] = ("task_key", "scorer", "score")
 """The scores columns `summarize` reads."""
-
-_COUNT_COLUMNS = [
-    "rows",
-    "ok",
-    "errors",
-    "skipped_budget",
-    "deferred",
-    "pending",
-    "error_rate",
-    "mean_service_s",
-    "p50_ttft_s",
-    "cost_usd",
-    "cost_unknown_rows",
-]
-
-_PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 
 
 def summary_columns(by: str | Sequence[str] | None = None) -> tuple[str, ...]:
@@ -90,98 +75,17 @@ def summarize(
     is known. `fallback_rate` and `cache_rate` (`cost_source == "cached"`) are shares of ok
     rows. Latency and throughput columns describe ok rows only.
     """
-    index_name = _index_name(by)
     if results.empty:
-        columns = ["contestant_id", *grouping_columns(by), *_COUNT_COLUMNS]
-        return pd.DataFrame(columns=[index_name, *columns]).set_index(index_name)
-    entrants = contestants(results, by, models=models, prompts=prompts)
-    labels = entrants.of_rows()
-    key = labels.to_numpy()
-    out = entrants.table.set_index("contestant")
-    out = out.join(_counts(results, key))
-    ok = results["status"].eq("ok").to_numpy()
-    # the ok rows of the columns read below only: a copy of every column was most of the
-    # memory a large run's summary took
-    measured = ["service_s", "ttft_s", "output_tokens_per_s", "cost_usd", "is_fallback"]
-    ok_rows = results.loc[ok, [c for c in [*measured, "cost_source"] if c in results]]
-    ok_by = ok_rows.groupby(key[ok], sort=False)
-    out["mean_service_s"] = ok_by["service_s"].mean()
-    out["p50_ttft_s"] = ok_by["ttft_s"].median()
-    for column in ("service_s", "ttft_s"):
-        for name, q in _PERCENTILES.items():
-            if (name, column) != ("p50", "ttft_s"):  # kept where it always was, above
-                out[f"{name}_{column}"] = ok_by[column].quantile(q)
-    out["p50_output_tokens_per_s"] = ok_by["output_tokens_per_s"].median()
-    out["cost_usd"] = results["cost_usd"].groupby(key, sort=False).sum(min_count=1)
-    unknown = ok_rows["cost_usd"].isna().groupby(key[ok], sort=False).sum()
-    out["cost_unknown_rows"] = unknown.reindex(out.index).fillna(0).astype("int64")
-    priced = (out["ok"] - out["cost_unknown_rows"]).where(lambda n: n > 0)
-    out["cost_per_item_usd"] = out["cost_usd"] / priced
-    ok_count = out["ok"].where(out["ok"] > 0)
-    fallback = ok_rows["is_fallback"].fillna(False).astype(bool)
-    out["fallback_rate"] = fallback.groupby(key[ok], sort=False).sum() / ok_count
-    if "cost_source" in ok_rows:
-        cached = ok_rows["cost_source"].eq("cached").astype(bool)
-        out["cache_rate"] = cached.groupby(key[ok], sort=False).sum() / ok_count
-    else:
-        out["cache_rate"] = 0.0
-    chosen = {"by": by, "models": models, "prompts": prompts}
-    _add_scores(out, results, scores, include_fallbacks, (confidence, seed, n_boot), chosen)
-    out.index.name = index_name
-    return out
-
-
-def _index_name(by: str | Sequence[str] | None) -> str:
-    """`contestant` by default; the column grouped by, for one; `group` for several."""
-    if by is None:
-        return "contestant"
-    names = [by] if isinstance(by, str) else list(by)
-    columns = {GROUP_BY.get(n, n) for n in names}
-    return next(iter(columns)) if len(columns) == 1 else "group"
-
-
-def _counts(results: pd.DataFrame, key: npt.NDArray[np.object_]) -> pd.DataFrame:
-    status = results["status"]
-    by = status.groupby(key, sort=False)
-    out = pd.DataFrame({"rows": by.size()})
-    for column, value in (
-        ("ok", "ok"),
-        ("errors", "error"),
-        ("skipped_budget", "skipped_budget"),
-        ("deferred", "deferred"),
-    ):
-        counted = status.eq(value).groupby(key, sort=False).sum()
-        out[column] = counted.astype("int64")
-    out["pending"] = out["rows"] - out["ok"] - out["errors"]
-    fallback = results["is_fallback"].fillna(False).astype(bool)
-    out["fallback_rows"] = fallback.groupby(key, sort=False).sum().astype("int64")
-    out["error_rate"] = out["errors"] / (out["ok"] + out["errors"]).where(lambda n: n > 0)
-    return out
-
-
-def _add_scores(
-    out: pd.DataFrame,
-    results: pd.DataFrame,
-    scores: pd.DataFrame | None,
-    include_fallbacks: bool,
-    ci: tuple[float, int, int],
-    chosen: dict[str, Any],
-) -> None:
-    """`score_<s>`, `n_<s>`, `ci_low_<s>`, `ci_high_<s>` per scorer, in place. A contestant
-    none of whose rows were scored gets NaN (and n 0)."""
-    confidence, seed, n_boot = ci
-    quality = score_summary(
-        results,
-        scores,
+        columns = ["contestant_id", *grouping_columns(by), *COUNT_COLUMNS]
+        return pd.DataFrame(columns=[_index_name(by), *columns]).set_index(_index_name(by))
+    rows = rows_of_frames(results, scores, grouping_columns(by))
+    entrants = row_contestants(rows, by, models=models, prompts=prompts)
+    return summarize_rows(
+        rows,
+        entrants,
+        by=by,
+        include_fallbacks=include_fallbacks,
         confidence=confidence,
         seed=seed,
         n_boot=n_boot,
-        include_fallbacks=include_fallbacks,
-        **chosen,
     )
-    for scorer, rows in quality.groupby("scorer", sort=False):
-        rows = rows.set_index("contestant")
-        out[f"score_{scorer}"] = rows["mean"]
-        out[f"n_{scorer}"] = rows["n"].reindex(out.index).fillna(0).astype("int64")
-        out[f"ci_low_{scorer}"] = rows["ci_low"]
-        out[f"ci_high_{scorer}"] = rows["ci_high"]

@@ -1,8 +1,10 @@
 """`Run.summary` reads a run as a few numbers per row (`read_summary_rows`) and summarizes
-those (`summarize_rows`): on a run in many part files it must give exactly, bit for bit,
-what `summarize` gives over pandas frames of every row, including what is odd about a run
-(errors, fallbacks, unknown costs, cached rows, repeats, continuous and NaN scores, scores
-of unknown tasks, a retried task's two rows, judges' costs, a missing item id)."""
+those (`summarize_run`): on a run in many part files it must give exactly, bit for bit,
+what the pandas summary over frames of every row gave (`summary_oracle`, orkit's own until
+issue 14), and what `summarize` gives over the run's frames (`rows_of_frames`), including
+what is odd about a run (errors, fallbacks, unknown costs, cached rows, repeats, continuous
+and NaN scores, scores of unknown tasks, a retried task's two rows, judges' costs, a
+missing item id)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from summary_oracle import oracle_summary
 
 from orkit import Run
 from orkit.estimate._judge_tables import with_judge_cost
@@ -29,8 +32,14 @@ from orkit.results import (
     read_summary_rows,
 )
 from orkit.results._task_keys import TaskKeys, _packed, _SortedKeys, _unpacked
-from orkit.stats import contestants, summarize, summary_columns
-from orkit.stats._quality import score_summary
+from orkit.stats import (
+    SummaryOptions,
+    contestants,
+    score_summary,
+    summarize,
+    summarize_run,
+    summary_columns,
+)
 
 MODELS = ["a/x", "b/y", "c/z"]
 
@@ -137,11 +146,11 @@ def _expected(run: RunDir, **kwargs: Any) -> pd.DataFrame:
 
 def _as_before(run: RunDir, by: Any = None) -> pd.DataFrame:
     """What `Run.summary` computed before it read `SummaryRows`: pandas frames of every
-    row, `summarize`, then the judges' cost by task key."""
+    row, the pandas summary, then the judges' cost by task key."""
     columns = ("task_key", "scorer", "score", "judge_model", "judge_cost_usd")
     results, scores = read_summary_frames(run, summary_columns(by), columns)
     order = {"models": MODELS, "prompts": ["terse", "polite"]}
-    summary = summarize(results, scores, by=by, **order)
+    summary = oracle_summary(results, scores, by=by, **order)
     labels = contestants(results, by, **order).of_rows().to_numpy()
     return with_judge_cost(summary, scores, pd.Series(labels, index=results["task_key"]))
 
@@ -157,33 +166,27 @@ def test_the_summary_is_as_before_bit_for_bit(many: RunDir, by: Any) -> None:
     pd.testing.assert_frame_equal(got.drop(columns="judge_cost_usd"), expected, check_exact=True)
 
 
-def test_fallbacks_counted_when_asked_as_summarize_counts_them(
-    many: RunDir, tmp_path: Path
-) -> None:
-    from orkit.stats import row_contestants, summarize_rows
-
+def test_fallbacks_counted_when_asked_as_the_pandas_summary_counts_them(many: RunDir) -> None:
     rows = read_summary_rows(many, ("model", "prompt_id", "params_json"))
-    entrants = row_contestants(rows, models=MODELS)
-    got = summarize_rows(rows, entrants, include_fallbacks=True, seed=3, n_boot=500)
-    expected = _expected(many, include_fallbacks=True, seed=3, n_boot=500)
+    options = SummaryOptions(score_fallbacks=True, models=tuple(MODELS), seed=3, n_boot=500)
+    got = summarize_run(rows, options).table
+    results, scores = read_results(many).to_pandas(), read_scores(many).to_pandas()
+    expected = oracle_summary(results, scores, include_fallbacks=True, seed=3, n_boot=500)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
-    # and score_summary agrees on the means the summary shows
-    quality = score_summary(
-        read_results(many).to_pandas(),
-        read_scores(many).to_pandas(),
-        include_fallbacks=True,
-        models=MODELS,
+    pd.testing.assert_frame_equal(
+        got, _expected(many, include_fallbacks=True, seed=3, n_boot=500), check_exact=True
     )
+    # and score_summary agrees on the means the summary shows
+    quality = score_summary(results, scores, include_fallbacks=True, models=MODELS)
     graded = quality[quality["scorer"] == "graded"].set_index("contestant")["mean"]
     assert got["score_graded"].to_dict() == graded.to_dict()
 
 
 def test_a_left_out_model_is_left_out(many: RunDir) -> None:
-    from orkit.stats import row_contestants, summarize_rows
-
-    rows = read_summary_rows(many, ("model", "prompt_id", "params_json"))
-    got = summarize_rows(rows, row_contestants(rows, models=["b/y"]))
-    expected = _expected(many, models=["b/y"])
+    results, scores = read_results(many).to_pandas(), read_scores(many).to_pandas()
+    got = summarize(results, scores, models=["b/y"])
+    assert set(got["model"]) == {"b/y"}
+    expected = oracle_summary(results, scores, models=["b/y"])
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 

@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
@@ -73,6 +74,7 @@ def test_readme_python_example_runs(tmp_path: Path) -> None:
         compile(code.replace('"runs/<run_id>"', repr(str(run_dir))), "README.md", "exec"), namespace
     )
     summary, pairs = namespace["summary"], namespace["pairs"]
+    pd.testing.assert_frame_equal(namespace["one"].table, summary, check_exact=True)
     assert list(summary.index) == ["a/x", "b/y", "c/z"]
     assert documented_columns(code, "summary =") <= set(summary.columns)
     assert documented_columns(code, "pairs =") <= set(pairs.columns)
