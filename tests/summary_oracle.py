@@ -13,8 +13,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orkit.stats import GROUP_BY, contestants, grouping_columns
+from orkit.stats import contestants, grouping_columns
 from orkit.stats._bootstrap import bca_interval, bootstrap_means
+from orkit.stats._contestants import GROUP_BY
 from orkit.stats._intervals import agresti_coull_interval
 from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 
 DOWN = "openai/gpt-4o-mini"  # half its requests fail: those fall back to SPARE
