@@ -14,7 +14,6 @@ from typing import Any
 
 import anyio
 import pytest
-from engine_runs import execute_one
 
 from orkit.batch import ConsoleProgress, Sweep, progress_observer
 from orkit.batch._progress_console import colour_wanted, terminal_size
@@ -25,6 +24,8 @@ from orkit.batch._totals import ModelTotals, RunTotals
 from orkit.errors import ConfigError
 from orkit.results import RunDir
 from orkit.types import ChatRequest, ChatResponse
+
+from .engine_runs import execute_one
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

@@ -8,13 +8,14 @@ import os
 from pathlib import Path
 
 import anyio
-from engine_runs import execute_one
 
 from orkit.batch import Sweep, TqdmObserver
 from orkit.batch._engine import EngineOptions
 from orkit.batch._totals import RunTotals
 from orkit.results import RunDir, touch_lock
 from orkit.types import ChatRequest, ChatResponse
+
+from .engine_runs import execute_one
 
 
 class Ticks:

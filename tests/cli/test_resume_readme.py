@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from journals import journal_rows
 
 from orkit.cli import main
+
+from .journals import journal_rows
 
 REPO = Path(__file__).resolve().parents[2]
 

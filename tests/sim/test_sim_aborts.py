@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig
 from orkit.sim.config import CANCELLING_PROVIDERS
+
+from .sim_testkit import chat_body
 
 MODEL = "openai/gpt-4o-mini"
 PROMPT = "Tell me a long story."

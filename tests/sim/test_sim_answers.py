@@ -7,10 +7,11 @@ import runpy
 from pathlib import Path
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import ModelProfile, SimConfig
 from orkit.sim.solvers import Solvers
+
+from .sim_testkit import chat_body
 
 DEMO = Path(__file__).resolve().parents[2] / "datasets" / "demo"
 MODEL = "openai/gpt-4o-mini"

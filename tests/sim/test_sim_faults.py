@@ -7,10 +7,11 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from sim_testkit import AUTH, chat_body, data_events
 
 from orkit.sim import FaultProfile, SimConfig, create_app, serve_in_thread
 from orkit.sim.config import FAULT_STATUSES
+
+from .sim_testkit import AUTH, chat_body, data_events
 
 MESSAGES = {
     400: "Provider returned error",

@@ -4,12 +4,13 @@ or its own solution, and is right as often as the judge model's skill says."""
 from __future__ import annotations
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.scorers import JudgeCase, judge_pairwise, judge_reference, judge_rubric
 from orkit.sim import ModelProfile, SimConfig
 from orkit.sim.solvers import Solvers
 from orkit.sim.solvers.judge import matches
+
+from .sim_testkit import chat_body
 
 JUDGE = "openai/gpt-4o-mini"
 

@@ -6,9 +6,10 @@ import httpx
 import openai
 import pytest
 from openrouter import OpenRouter
-from sim_testkit import BASE_URL
 
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, StreamingASGITransport, create_app
+
+from .sim_testkit import BASE_URL
 
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
 from orkit.batch import Run
 from orkit.cli import main
+
+from .stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
 
 @pytest.fixture
