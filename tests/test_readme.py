@@ -128,6 +128,7 @@ def test_the_commented_provider_alternatives_are_accepted_too(tmp_path: Path) ->
 def test_sim_config_examples_are_accepted_by_the_emulator(text: str) -> None:
     config = SimConfig.from_dict(tomllib.loads(text))
     if first_line(text) == "[faults]":  # the correlated-fault bursts, each as written
+        assert config.faults is not None
         bursts = config.faults.bursts
         assert [(b.start_s, b.end_s, b.retry_after_s) for b in bursts] == [
             (2.0, 10.0, None),  # None: the profile's retry_after_s
