@@ -46,7 +46,8 @@ import anyio
 import httpx
 from _harness import emit_checked, median, sim_process, sim_reset, sim_stats, workdir
 
-from orkit.batch import Sweep, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.batch._budget import Prices, worst_case_usd
 from orkit.catalog import Catalog, ModelInfo
 from orkit.cost import price_overrides

@@ -67,7 +67,8 @@ import anyio
 import pandas as pd
 from _harness import emit_checked, model_profile, sim_process, sim_stats, workdir, write_items
 
-from orkit.batch import Sweep, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.config import Timeouts
 from orkit.sim import SIM_API_KEY
 

@@ -57,7 +57,7 @@ from _harness import (
     write_items,
 )
 
-from orkit.batch import load_spec
+from orkit import load_spec
 from orkit.sim import SIM_API_KEY
 
 KILLS_PER_PHASE = int(os.environ.get("ORKIT_BENCH_KILLS_PER_PHASE", "5"))

@@ -50,7 +50,7 @@ NAIVE_ROWS = 5_000
 
 
 def _sweep(items: str, endpoint: str) -> object:
-    from orkit.batch import Sweep
+    from orkit import Sweep
 
     return Sweep(
         dataset=items,
@@ -66,7 +66,7 @@ def _sweep(items: str, endpoint: str) -> object:
 
 def child(items: str, endpoint: str) -> None:
     """Time one estimate and report it with this process's peak RSS."""
-    import orkit.batch  # noqa: F401 - imports are not part of the estimate's time
+    import orkit.api  # noqa: F401 - imports are not part of the estimate's time
 
     sweep = _sweep(items, endpoint)
     start = time.perf_counter()

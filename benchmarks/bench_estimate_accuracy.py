@@ -44,7 +44,7 @@ from typing import Any
 
 from _harness import REPO, emit_checked, median, workdir
 
-from orkit.batch import Sweep, load_spec
+from orkit import Sweep, load_spec
 
 TRIALS = 20
 CAL_ROWS = 100

@@ -17,7 +17,8 @@ from typing import Any
 import anyio
 from _harness import emit, sim_process, sim_reset, sim_stats, workdir, write_unique_items
 
-from orkit.batch import Run, Sweep, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import run_sweep_async
 from orkit.scorers import exact, judge_pairwise, judge_reference, judge_rubric
 from orkit.sim import SIM_API_KEY
 

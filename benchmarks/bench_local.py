@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 from _harness import emit, sim_process, sim_stats, workdir, write_unique_items
 
-from orkit.batch import Sweep
+from orkit import Sweep
 
 MODEL = "openai/gpt-4o-mini"
 MODEL_S = 0.3

@@ -67,7 +67,7 @@ LARGE_TARGET_MB = 400.0
 RATIO_TARGET = 1.25
 
 FLOOR_IMPORTS = (
-    "import orkit.cli, orkit.cli._run, orkit.cli._finish, orkit.batch, orkit.report, "
+    "import orkit.cli, orkit.cli._run, orkit.cli._finish, orkit.api, orkit.report, "
     "orkit.stats, pandas, pyarrow.parquet"
 )
 """What the floor child imports: the code `orkit run` loads before it reads a row."""

@@ -53,7 +53,8 @@ from _harness import (
 )
 from _ratebound import bucket_admission_times, free_admission_times, makespan_bound_s
 
-from orkit.batch import Sweep, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.sim import SIM_API_KEY
 
 TASKS_PER_MODEL = 440

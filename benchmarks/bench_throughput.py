@@ -82,7 +82,7 @@ CANDIDATES = {
 }
 CHILD_TIMEOUT_S = 240.0
 PRELOAD = {
-    "orkit": ("orkit.batch", "orkit.sim", "aiohttp"),
+    "orkit": ("orkit.api", "orkit.sim", "aiohttp"),
     "aiohttp": ("aiohttp", "orkit.sim"),
     "httpx": ("httpx", "orkit.sim"),
     "httpx_default_pool": ("httpx", "orkit.sim"),
@@ -549,7 +549,8 @@ async def orkit_client(spec: dict[str, Any], work: list[str], transport: str) ->
 async def orkit_full(spec: dict[str, Any]) -> dict[str, Any]:
     import dataclasses
 
-    from orkit.batch import Sweep, run_sweep_async
+    from orkit import Sweep
+    from orkit.api import run_sweep_async
     from orkit.sim import SIM_API_KEY
 
     options: dict[str, Any] = {}
@@ -575,7 +576,7 @@ async def orkit_full(spec: dict[str, Any]) -> dict[str, Any]:
 def orkit_rows(run_dir: str, started_at: float, ended_at: float) -> dict[str, Any]:
     """From a run's rows: ok rows, the rate between the 10th and 90th percentile finish
     times (steady state), the time before the first request and after the last answer."""
-    from orkit.batch import Run
+    from orkit import Run
 
     df = Run(run_dir).to_pandas()
     done = df["finished_at"].astype("int64").sort_values().to_numpy() / 1e6

@@ -15,27 +15,22 @@ Names are imported lazily, so `import orkit.sim` or `orkit --help` does not pay 
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from orkit._version import __version__
 from orkit.errors import OrkitError
 from orkit.types import ChatRequest, ChatResponse, Secret, Usage
 
 if TYPE_CHECKING:
     from orkit import scorers
-    from orkit.batch import Run, Sweep, load_spec, open_run, resume
-
-try:
-    __version__ = version("orkit")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0"
+    from orkit.api import Run, Sweep, load_spec, open_run, resume
 
 _LAZY = {
-    "Run": "orkit.batch",
-    "Sweep": "orkit.batch",
-    "load_spec": "orkit.batch",
-    "open_run": "orkit.batch",
-    "resume": "orkit.batch",
+    "Run": "orkit.api",
+    "Sweep": "orkit.api",
+    "load_spec": "orkit.api",
+    "open_run": "orkit.api",
+    "resume": "orkit.api",
     "scorers": "orkit.scorers",
 }
 

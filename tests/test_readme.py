@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import load_spec, spec_from_dict
+from orkit import load_spec
 from orkit.errors import ConfigError
+from orkit.plan import spec_from_dict
 from orkit.sim import SimConfig
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()

@@ -1,78 +1,46 @@
-"""The batch engine (layer 3): sweeps, planning, execution, run directories."""
+"""The engine (layer 3): run every model's lane of tasks through the router, record each
+outcome journal first, and score it; the budget, the running totals and the observer
+protocol it reports to. The hot path only: planning is `orkit.plan`, pricing
+`orkit.estimate`, the verbs `orkit.api`. Internal.
+"""
 
 from __future__ import annotations
 
-from orkit.batch._endpoint import Endpoint, open_client, resolve_endpoint
+from orkit.batch._budget import Budget, Prices
 from orkit.batch._engine import EngineOptions, TaskServices, execute
-from orkit.batch._estimate import estimate_async
-from orkit.batch._hint import resume_command
-from orkit.batch._interrupted import RunInterrupted
-from orkit.batch._param_support import param_warnings
-from orkit.batch._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
-from orkit.batch._plan import Plan, validate_dataset
-from orkit.batch._progress import NullObserver, Observer, TqdmObserver
-from orkit.batch._progress_console import PROGRESS_MODES, ConsoleProgress, progress_observer
-from orkit.batch._rescore import rescore_async
-from orkit.batch._resume import (
-    Continuation,
-    continue_async,
-    resume,
-    resume_async,
-    retry_async,
-)
-from orkit.batch._run import Run, open_run
-from orkit.batch._runner import plan_sweep, preflight_async, prepare, run_sweep_async
-from orkit.batch._sink import ResultSink, rebuild_parts
-from orkit.batch._spec import dump_spec, load_spec, resolve_scorer_paths, spec_from_dict
-from orkit.batch._sweep import Sweep
-from orkit.batch._tasks import Task, canonical_json, content_hash, task_key
+from orkit.batch._gc import older_objects_frozen
+from orkit.batch._judge_calls import JudgeCaller
+from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
+from orkit.batch._observer import NullObserver, Observer, StatusFn, format_reset
+from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
+from orkit.batch._sink import ResultSink
+from orkit.batch._tasks import Task, task_key
 from orkit.batch._totals import ModelTotals, RunTotals
+from orkit.batch._worst_case import WorstCase
 
 __all__ = [
-    "PROGRESS_MODES",
-    "ConsoleProgress",
-    "Continuation",
-    "Endpoint",
+    "Budget",
     "EngineOptions",
+    "JudgeCaller",
     "ModelTotals",
     "NullObserver",
     "Observer",
-    "PilotDeclined",
-    "Plan",
+    "Prices",
     "ResultSink",
-    "Run",
-    "RunInterrupted",
     "RunTotals",
-    "Sweep",
+    "ScoringJob",
+    "StageTotals",
+    "StatusFn",
     "Task",
     "TaskServices",
-    "TqdmObserver",
-    "canonical_json",
-    "content_hash",
-    "continue_async",
-    "dump_spec",
-    "estimate_async",
-    "estimate_with_pilot",
+    "WorstCase",
+    "baseline_of",
     "execute",
-    "load_spec",
-    "open_client",
-    "open_run",
-    "param_warnings",
-    "pilot_sweep",
-    "plan_sweep",
-    "preflight_async",
-    "prepare",
-    "progress_observer",
-    "rebuild_parts",
-    "rescore_async",
-    "resolve_endpoint",
-    "resolve_scorer_paths",
-    "resume",
-    "resume_async",
-    "resume_command",
-    "retry_async",
-    "run_sweep_async",
-    "spec_from_dict",
+    "format_reset",
+    "judge_models",
+    "judge_spend",
+    "judge_worst_case",
+    "older_objects_frozen",
+    "run_scoring_stage",
     "task_key",
-    "validate_dataset",
 ]

@@ -22,8 +22,7 @@ import anyio.lowlevel
 from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
-from orkit.batch._cache import ResponseCache, is_deterministic
-from orkit.batch._progress import NullObserver, Observer, format_reset
+from orkit.batch._observer import NullObserver, Observer, format_reset
 from orkit.batch._rows import (
     Timing,
     cached_row,
@@ -32,11 +31,12 @@ from orkit.batch._rows import (
     pending_row,
     score_rows,
 )
-from orkit.batch._services import WorstCase
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
+from orkit.batch._worst_case import WorstCase
 from orkit.errors import RunStoppedError
+from orkit.results import ResponseCache, is_deterministic
 from orkit.router import Attempt, Outcome, Router
 from orkit.scorers import Scorer
 from orkit.types import Clock

@@ -16,8 +16,8 @@ import anyio
 from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget
 from orkit.batch._budget import Budget
-from orkit.batch._cache import ResponseCache, is_deterministic
-from orkit.batch._progress import format_reset
+from orkit.batch._observer import format_reset
+from orkit.results import ResponseCache, is_deterministic
 from orkit.router import Router
 from orkit.types import ChatRequest, ChatResponse
 

@@ -7,11 +7,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from orkit.batch._budget import Budget, Prices, dearest_of_chain
-from orkit.batch._cache import ResponseCache
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
-from orkit.batch._sink import rewrite_scores
-from orkit.results import Journal, RunDir
+from orkit.results import Journal, ResponseCache, RunDir, rewrite_scores
 from orkit.router import Router
 from orkit.types import ChatRequest
 

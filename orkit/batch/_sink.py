@@ -1,18 +1,16 @@
 """Where task outcomes go: the journal first (durable), then buffered Parquet part files,
-then the running totals and what the run teaches the calibration. `rebuild_parts` rewrites
-the part files from the journal."""
+then the running totals and what the run teaches the calibration. (`orkit.results`
+rebuilds the part files from the journal.)"""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from orkit.batch._learn import Lessons
 from orkit.batch._totals import RunTotals
+from orkit.cost import Lessons
 from orkit.results import (
     ATTEMPTS_SCHEMA,
     RESULTS_SCHEMA,
@@ -22,7 +20,7 @@ from orkit.results import (
     RunDir,
 )
 
-__all__ = ["ResultSink", "rebuild_parts", "rewrite_scores"]
+__all__ = ["ResultSink"]
 
 
 class ResultSink:
@@ -46,7 +44,6 @@ class ResultSink:
         self.lessons = Lessons()
         self._flush_rows = flush_rows
         self._flush_s = flush_s
-        import time
 
         self._clock = time.monotonic
         self._last_flush = self._clock()
@@ -102,45 +99,3 @@ class ResultSink:
         self.results.flush()
         self.attempts.flush()
         self.scores.flush()
-
-
-def _write_table(
-    directory: Path, schema: Any, kind: str, rows: Iterable[Mapping[str, Any]]
-) -> None:
-    writer = PartWriter(directory, schema, kind, flush_rows=50_000, flush_s=float("inf"))
-    for row in rows:
-        writer.append(row)
-    writer.flush()
-
-
-def rebuild_parts(run: RunDir, journal: Journal) -> None:
-    """Rewrite the three tables from the journal: one row per task (its latest outcome),
-    every attempt ever made, the latest scores."""
-    for directory, schema, kind, rows in (
-        (run.results_dir, RESULTS_SCHEMA, "results", journal.results()),
-        (run.scores_dir, SCORES_SCHEMA, "scores", journal.scores()),
-        (run.attempts_dir, ATTEMPTS_SCHEMA, "attempts", journal.attempts()),
-    ):
-        _replace_table(directory, schema, kind, rows)
-
-
-def rewrite_scores(run: RunDir, journal: Journal) -> None:
-    """Rewrite only the scores table from the journal (after judges or a re-score)."""
-    _replace_table(run.scores_dir, SCORES_SCHEMA, "scores", journal.scores())
-
-
-def _replace_table(
-    directory: Path, schema: Any, kind: str, rows: Iterable[Mapping[str, Any]]
-) -> None:
-    """Write the table to a new directory that then replaces the old one: readers never see
-    a half-written table (only, for a moment between the two renames, none; the journal
-    can always rebuild it)."""
-    fresh = directory.with_name(f".{directory.name}.new")
-    old = directory.with_name(f".{directory.name}.old")
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    _write_table(fresh, schema, kind, rows)
-    if directory.exists():
-        os.replace(directory, old)
-    os.replace(fresh, directory)
-    shutil.rmtree(old, ignore_errors=True)

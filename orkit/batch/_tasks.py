@@ -6,28 +6,14 @@ the same work always gets the same key: resume and the response cache both rely 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orkit._hashing import canonical_json, content_hash
 from orkit.types import ChatRequest
 
 __all__ = ["Task", "canonical_json", "content_hash", "task_key"]
-
-
-def canonical_json(value: Any) -> str:
-    """Stable JSON: sorted keys, no spaces, non-ASCII kept (hash input and stored text)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def content_hash(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()
 
 
 def task_key(item_hash: str, messages_json: str, model: str, params_json: str, repeat: int) -> str:

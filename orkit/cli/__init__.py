@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"orkit: error: {exc}", file=sys.stderr)
         return exit_code_for(exc)
     except KeyboardInterrupt as exc:
-        from orkit.batch import resume_command
+        from orkit.api import resume_command
 
         run_dir = getattr(exc, "run_dir", None)
         hint = f"; resume with: {resume_command(run_dir)}" if run_dir else ""

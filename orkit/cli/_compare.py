@@ -116,7 +116,7 @@ def _load(paths: list[str], min_shared: int) -> _Loaded:
     """Runs read back; several are combined, models in more than one told apart."""
     import pandas as pd
 
-    from orkit.batch import Run
+    from orkit.api import Run
     from orkit.errors import ConfigError, RunError
     from orkit.stats import combine_runs, run_labels
 

@@ -55,8 +55,9 @@ def confirm_spend(estimate: Estimate, *, yes: bool, above_usd: float | None, wha
 def estimate_for_cli(sweep: Any, args: argparse.Namespace) -> Estimate:
     """The sweep's estimate; with `--pilot N`, first the pilot's estimate, a yes, the pilot."""
     from orkit._portal import run_sync
-    from orkit.batch import PilotDeclined, estimate_async, estimate_with_pilot
+    from orkit.api import PilotDeclined, estimate_with_pilot
     from orkit.cli._progress import progress_for
+    from orkit.estimate import estimate_async
 
     offline = bool(getattr(args, "offline", False))
     if not args.pilot:

@@ -119,7 +119,7 @@ def _write_missing_report(run_dir: Any, args: argparse.Namespace) -> None:
     """A run killed while its report was being written has every row but no report (the
     report is written to a temporary file and renamed, so it is absent, never half
     written): the resume that finds nothing left to send writes it."""
-    from orkit.batch import Run
+    from orkit.api import Run
 
     if args.no_report or run_dir is None:
         return
@@ -133,7 +133,7 @@ def finish_run(run_dir: Any, args: argparse.Namespace, *, verb: str = "run") -> 
     """Print the summary, warnings, run directory and report; the exit code by status (and
     `ALL_TASKS_FAILED` when a completed run has no answer). `verb` "resume" or "retry":
     that execution's own outcome follows the summary."""
-    from orkit.batch import Run
+    from orkit.api import Run
 
     result = Run(run_dir)
     manifest = result.manifest

@@ -75,8 +75,8 @@ async def _key_data(client: Any, endpoint: Any) -> dict[str, Any]:
 
 async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
     from orkit._settings import load_settings
-    from orkit.batch import open_client, resolve_endpoint
     from orkit.config import Timeouts
+    from orkit.plan import open_client, resolve_endpoint
     from orkit.router import DailyQuota, account_id
 
     endpoint = resolve_endpoint(endpoint_name)

@@ -49,7 +49,7 @@ def add_progress_argument(p: argparse.ArgumentParser) -> None:
 
 def progress_for(args: argparse.Namespace, name: str) -> Any:
     """The observer the flags ask for, or None (`--quiet` shows no progress)."""
-    from orkit.batch import progress_observer
+    from orkit.progress import progress_observer
 
     if getattr(args, "quiet", False):
         return None

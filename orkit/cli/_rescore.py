@@ -59,7 +59,7 @@ def parse_scorer(text: str) -> dict[str, Any]:
 def scorers_from_file(path: str) -> list[dict[str, Any]]:
     """The `[[scorers]]` of a TOML file (a run spec or a file with only scorers); a
     `python` scorer's `file.py:attr` is relative to that file."""
-    from orkit.batch import resolve_scorer_paths
+    from orkit.plan import resolve_scorer_paths
 
     where = Path(path)
     try:
@@ -75,7 +75,7 @@ def scorers_from_file(path: str) -> list[dict[str, Any]]:
 
 
 def rescore(args: argparse.Namespace) -> int:
-    from orkit.batch import Run, rescore_async
+    from orkit.api import Run, rescore_async
     from orkit.cli._finish import run_with_interrupts
     from orkit.cli._table import print_scores
 

@@ -53,7 +53,7 @@ def _observer(args: argparse.Namespace) -> Any:
 
 
 def resume(args: argparse.Namespace) -> int:
-    from orkit.batch import continue_async
+    from orkit.api import continue_async
 
     done = run_with_interrupts(
         continue_async,
@@ -67,7 +67,7 @@ def resume(args: argparse.Namespace) -> int:
 
 
 def retry(args: argparse.Namespace) -> int:
-    from orkit.batch import continue_async
+    from orkit.api import continue_async
 
     done = run_with_interrupts(
         continue_async,

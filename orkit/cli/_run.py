@@ -249,7 +249,7 @@ def _build_sweep(args: argparse.Namespace) -> Any:
 
 
 def _sweep_from_args(args: argparse.Namespace) -> Any:
-    from orkit.batch import Sweep, load_spec
+    from orkit.api import Sweep, load_spec
     from orkit.errors import SpecError
 
     spec_path, dataset = _spec_or_dataset(args.spec, args.dataset)
@@ -303,7 +303,8 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from orkit._portal import run_sync
-    from orkit.batch import preflight_async, prepare, run_sweep_async
+    from orkit.api import run_sweep_async
+    from orkit.plan import preflight_async, prepare
 
     sweep = _build_sweep(args)
     # Every check before a cent is spent, in the order a user fixes things: their own input
@@ -341,7 +342,7 @@ def _dry_run(sweep: Any, plan: Any, endpoint: Any, rows: int, warnings: list[str
     sending (`warnings`: the preflight's). Nothing is sent."""
     import sys
 
-    from orkit.batch import param_warnings
+    from orkit.plan import param_warnings
     from orkit.results import endpoint_label
 
     for warning in [*param_warnings(sweep, endpoint), *warnings]:

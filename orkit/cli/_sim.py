@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from orkit.sim import CLI_DESCRIPTION as DESCRIPTION
+from orkit.sim import CLI_EPILOG as EPILOG
 from orkit.sim import add_cli_arguments, run_cli
-from orkit.sim.cli import DESCRIPTION, EPILOG
 
 __all__ = ["register", "run"]
 

@@ -38,6 +38,8 @@ from orkit.cost._duration import (
     LaneLoad,
     plan_duration,
 )
+from orkit.cost._fill import fill_unknown_costs
+from orkit.cost._learn import Lessons, learn_from_run
 from orkit.cost._output import (
     DEFAULT_OUTPUT_TOKENS,
     FALLBACK_CEILING,
@@ -79,6 +81,7 @@ __all__ = [
     "GenerationCost",
     "GroupCost",
     "LaneLoad",
+    "Lessons",
     "LineEstimate",
     "ModelCalibration",
     "Observation",
@@ -98,10 +101,12 @@ __all__ = [
     "cue_key",
     "dearest_factors",
     "family_of",
+    "fill_unknown_costs",
     "format_duration",
     "format_usd",
     "group_cost",
     "is_insured",
+    "learn_from_run",
     "measure_messages",
     "mixed_band",
     "output_band",

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._endpoint_label import endpoint_label
+from orkit.results._executions import (
+    begin_execution,
+    end_execution,
+    last_seen,
+    settle_killed_execution,
+)
 from orkit.results._frames import read_summary_frames
 from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
@@ -17,6 +23,8 @@ from orkit.results._read import (
     read_results,
     read_scores,
 )
+from orkit.results._rebuild import rebuild_parts, rewrite_scores
+from orkit.results._response_cache import ResponseCache, is_deterministic
 from orkit.results._rundir import MANIFEST_VERSION, RunDir, new_run_id
 from orkit.results._schema import (
     ATTEMPTS_SCHEMA,
@@ -38,10 +46,15 @@ __all__ = [
     "DatasetCopyWriter",
     "Journal",
     "PartWriter",
+    "ResponseCache",
     "RunDir",
     "SummaryRows",
+    "begin_execution",
+    "end_execution",
     "endpoint_label",
+    "is_deterministic",
     "journal_progress",
+    "last_seen",
     "lock_holder",
     "new_run_id",
     "next_part_index",
@@ -52,9 +65,12 @@ __all__ = [
     "read_scores",
     "read_summary_frames",
     "read_summary_rows",
+    "rebuild_parts",
+    "rewrite_scores",
     "run_lock",
     "run_name",
     "schema_metadata",
+    "settle_killed_execution",
     "shown_name",
     "shown_status",
     "touch_lock",

@@ -10,12 +10,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from orkit.errors import ConfigError, SpecError
-from orkit.scorers import _judges, _text
 from orkit.scorers._base import AsyncScorer, Scorer
 from orkit.scorers._choice import multiple_choice
 from orkit.scorers._json import json_schema, json_valid
 from orkit.scorers._judge_base import Judge
+from orkit.scorers._judges import pairwise as judge_pairwise
+from orkit.scorers._judges import reference as judge_reference
+from orkit.scorers._judges import rubric as judge_rubric
 from orkit.scorers._python import python
+from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
 
 __all__ = [
     "SCORER_KINDS",
@@ -29,19 +32,19 @@ __all__ = [
 AnyScorer: TypeAlias = Scorer | AsyncScorer | Judge
 
 SCORER_KINDS: dict[str, Callable[..., Any]] = {
-    "exact": _text.exact,
-    "normalized": _text.normalized,
-    "contains": _text.contains,
-    "numeric": _text.numeric,
-    "regex": _text.regex,
-    "json_equal": _text.json_equal,
+    "exact": exact,
+    "normalized": normalized,
+    "contains": contains,
+    "numeric": numeric,
+    "regex": regex,
+    "json_equal": json_equal,
     "multiple_choice": multiple_choice,
     "json_valid": json_valid,
     "json_schema": json_schema,
     "python": python,
-    "judge_rubric": _judges.rubric,
-    "judge_reference": _judges.reference,
-    "judge_pairwise": _judges.pairwise,
+    "judge_rubric": judge_rubric,
+    "judge_reference": judge_reference,
+    "judge_pairwise": judge_pairwise,
 }
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from orkit import Sweep
 from orkit._clock import SystemClock
-from orkit.batch import Sweep
 from orkit.batch._engine import EngineOptions, execute
-from orkit.batch._runner import plan_sweep
 from orkit.batch._sink import ResultSink
 from orkit.batch._totals import RunTotals
+from orkit.plan._assemble import plan_sweep
 from orkit.results import Journal, RunDir
 from orkit.router import Router, RouterOptions
 

@@ -15,7 +15,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.batch import Sweep, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.results import RunDir
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 
@@ -103,8 +104,8 @@ def test_the_summary_and_report_say_what_failed_attempts_cost_beside_the_rows(
     # total only, so the table would not add up to it without this line saying why.
     import io
 
+    from orkit import Run
     from orkit._format import billed_attempts_text, usd
-    from orkit.batch import Run
     from orkit.cli._table import print_summary
     from orkit.report import write_report
 

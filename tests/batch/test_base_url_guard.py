@@ -12,14 +12,14 @@ import asyncio
 
 import pytest
 
-from orkit.batch._base_url import BaseUrlGuard, alternative_base_urls, wrong_base_url_line
-from orkit.batch._endpoint import Endpoint
 from orkit.errors import (
     APIStatusError,
     InvalidResponseError,
     NotFoundError,
     RunStoppedError,
 )
+from orkit.plan._base_url import BaseUrlGuard, alternative_base_urls, wrong_base_url_line
+from orkit.plan._endpoint import Endpoint
 from orkit.types import ChatRequest, ChatResponse, Secret
 
 MODEL = "llama3.2"

@@ -15,7 +15,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.batch import Sweep, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.batch._budget import Prices, worst_case_usd
 from orkit.catalog import Catalog
 from orkit.results import RunDir
@@ -159,9 +160,9 @@ def test_only_openrouter_reads_time_of_day_prices_on_our_clock(
     # The emulator keeps its own clock, on a port too, and a proxy may: there any window can
     # apply, whatever time it is here. (This test's run above failed from 10:00 UTC on when
     # a URL endpoint read the windows on the local clock.)
-    from orkit.batch._endpoint import Endpoint
-    from orkit.batch._services import worst_case_for
     from orkit.cost._prices import price_overrides
+    from orkit.plan._endpoint import Endpoint
+    from orkit.plan._services import worst_case_for
 
     info = Catalog.bundled().get(PEAK)
     assert info is not None

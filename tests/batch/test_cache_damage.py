@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch._cache import ResponseCache
+from orkit.results._response_cache import ResponseCache
 from orkit.types import ChatRequest, ChatResponse
 
 REQUEST = ChatRequest(model="m", messages=({"role": "user", "content": "hi"},), params={})

@@ -11,9 +11,10 @@ from pathlib import Path
 import anyio
 import pytest
 
+from orkit import Sweep
 from orkit._settings import load_settings
-from orkit.batch import Sweep, run_sweep_async
-from orkit.batch._cache import ResponseCache
+from orkit.api import run_sweep_async
+from orkit.results._response_cache import ResponseCache
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

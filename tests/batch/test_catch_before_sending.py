@@ -11,8 +11,10 @@ from typing import Any
 import anyio
 import pytest
 
-from orkit.batch import Sweep, param_warnings, prepare, resolve_endpoint, run_sweep_async
+from orkit import Sweep
+from orkit.api import run_sweep_async
 from orkit.errors import SpecError
+from orkit.plan import param_warnings, prepare, resolve_endpoint
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 FREE = "openai/gpt-oss-20b:free"  # the emulator serves it on one provider that trains on data
@@ -71,7 +73,7 @@ def test_a_fallback_model_that_meets_the_policy_serves_it(tmp_path: Path) -> Non
 
 
 def test_without_filters_free_models_fetch_no_endpoints(tmp_path: Path) -> None:
-    from orkit.batch._route_checks import route_models
+    from orkit.plan._route_checks import route_models
 
     assert route_models(sweep(tmp_path)) == []
     assert route_models(no_data_policy_match(tmp_path, models=[PAID])) == [FREE, PAID]

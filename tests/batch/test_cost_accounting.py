@@ -12,8 +12,8 @@ import httpx
 import pandas as pd
 import pytest
 
-import orkit.batch._costfill as costfill
-from orkit.batch import Sweep
+import orkit.cost._fill as costfill
+from orkit import Sweep
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread

@@ -8,10 +8,11 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from orkit.batch import Sweep
-from orkit.batch._plan import DuplicateRows
-from orkit.batch._runner import plan_sweep
-from orkit.batch._tasks import canonical_json, content_hash, task_key
+from orkit import Sweep
+from orkit._hashing import canonical_json, content_hash
+from orkit.batch._tasks import task_key
+from orkit.plan._assemble import plan_sweep
+from orkit.plan._plan import DuplicateRows
 
 MODELS = ["openai/gpt-4o-mini", "deepseek/deepseek-v3.2"]
 ROWS = 30  # ten copies each of three distinct rows

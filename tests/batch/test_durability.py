@@ -13,7 +13,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep, resume_async, retry_async, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import resume_async, retry_async, run_sweep_async
 from orkit.errors import RunError, SpecError
 from orkit.results import Journal, run_lock
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
@@ -168,7 +169,7 @@ def test_resume_goes_on_with_the_stored_sweep_whatever_the_spec_file_says_now(
         'budget_usd = 0.00001\n[prompt]\ntemplate = "{{ question }}"\n'
         "[params]\nmax_tokens = 8\n[sim]\ntime_scale = 0.0\n"
     )
-    from orkit.batch import load_spec
+    from orkit import load_spec
 
     run = go(replace(load_spec(spec), out=str(tmp_path / "runs")))
     spec.write_text(spec.read_text().replace("max_tokens = 8", "max_tokens = 9"))
@@ -189,7 +190,7 @@ def test_a_changed_prompt_file_is_drift(items, tmp_path) -> None:
         'budget_usd = 0.00001\n[prompt]\nfile = "p.j2"\n'
         "[params]\nmax_tokens = 8\n[sim]\ntime_scale = 0.0\n"
     )
-    from orkit.batch import load_spec
+    from orkit import load_spec
 
     run = go(replace(load_spec(spec), out=str(tmp_path / "runs")))
     assert run.manifest["prompt_files"]["default"]["path"] == str(prompt)
@@ -248,8 +249,8 @@ def test_the_dataset_copy_and_estimate_are_made_by_the_run_and_again_by_a_resume
 def test_the_first_lane_writes_the_copy_batch_by_batch_and_drops_a_partial_one(
     items, tmp_path
 ) -> None:
-    from orkit.batch._runner import plan_sweep
     from orkit.data import open_dataset
+    from orkit.plan._assemble import plan_sweep
     from orkit.results import DatasetCopyWriter
 
     plan = replace(

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import Run, Sweep
+from orkit import Run, Sweep
 from orkit.cost import DEFAULT_OUTPUT_TOKENS
 from orkit.errors import UnknownModelError
 from orkit.scorers import Score

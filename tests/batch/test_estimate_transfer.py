@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import Sweep
-from orkit.batch._learn import Lessons
+from orkit import Sweep
+from orkit.cost._learn import Lessons
 from orkit.errors import ConfigError
 from orkit.results import RunDir
 from orkit.sim.tokenizer import prompt_tokens

@@ -41,7 +41,8 @@ def test_unfrozen_when_the_run_fails() -> None:
 def test_a_run_is_frozen_while_it_runs_and_leaves_nothing_frozen(tmp_path) -> None:
     import anyio
 
-    from orkit.batch import Sweep, run_sweep_async
+    from orkit import Sweep
+    from orkit.api import run_sweep_async
 
     seen: list[int] = []
 

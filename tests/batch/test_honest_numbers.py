@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from orkit.batch import ModelTotals, Sweep
+from orkit import Sweep
+from orkit.batch import ModelTotals
 
 MODEL = "openai/gpt-4o-mini"
 TOPICS = 7

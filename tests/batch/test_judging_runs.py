@@ -17,7 +17,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep, resume_async, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import resume_async, run_sweep_async
 from orkit.cli import main
 from orkit.cli._table import judge_line
 from orkit.errors import RunError, ScorerError

@@ -10,9 +10,9 @@ from typing import Any, cast
 
 import pytest
 
-from orkit.batch import Run, Sweep
-from orkit.batch._learn import Lessons
-from orkit.batch._runner import recount_from_journal
+from orkit import Run, Sweep
+from orkit.api._finish import recount_from_journal
+from orkit.cost._learn import Lessons
 from orkit.results import RunDir
 
 A = "openai/gpt-4o-mini"

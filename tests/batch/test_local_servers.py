@@ -13,7 +13,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.batch import Sweep
+from orkit import Sweep
 from orkit.batch._totals import RunTotals
 from orkit.errors import ConfigError
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
@@ -149,8 +149,8 @@ def test_stream_must_be_auto_true_or_false(tmp_path: Path, value: object) -> Non
 async def test_only_a_server_without_openrouters_key_endpoint_is_a_local_server(
     no_usage_url: str,
 ) -> None:
-    from orkit.batch._endpoint import open_client, resolve_endpoint
-    from orkit.batch._runner import is_local_server
+    from orkit.plan._assemble import is_local_server
+    from orkit.plan._endpoint import open_client, resolve_endpoint
     from orkit.sim import SIM_API_KEY
 
     proxy_config = SimConfig(time_scale=0.0)

@@ -17,7 +17,8 @@ import anyio
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep, resume_async, retry_async, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import resume_async, retry_async, run_sweep_async
 from orkit.cli import main
 from orkit.cli._runs import describe
 from orkit.errors import RunError

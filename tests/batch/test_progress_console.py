@@ -15,13 +15,14 @@ from typing import Any
 import anyio
 import pytest
 
-from orkit.batch import ConsoleProgress, Sweep, progress_observer
-from orkit.batch._progress_console import colour_wanted, terminal_size
-from orkit.batch._progress_contestants import Contestants, contestant_labels
-from orkit.batch._progress_fit import Part, cells, fit, truncate
-from orkit.batch._progress_lines import Snapshot, contestant_lines, cost_text, run_line
+from orkit import Sweep
 from orkit.batch._totals import ModelTotals, RunTotals
 from orkit.errors import ConfigError
+from orkit.progress import ConsoleProgress, progress_observer
+from orkit.progress._console import colour_wanted, terminal_size
+from orkit.progress._contestants import Contestants, contestant_labels
+from orkit.progress._fit import Part, cells, fit, truncate
+from orkit.progress._lines import Snapshot, contestant_lines, cost_text, run_line
 from orkit.results import RunDir
 from orkit.types import ChatRequest, ChatResponse
 
@@ -429,7 +430,7 @@ def test_the_engine_reports_each_task_as_it_starts(tmp_path: Path) -> None:
 
 
 def test_the_notebook_bar_never_shows_an_unknown_cost_as_zero() -> None:
-    from orkit.batch._progress import status_line
+    from orkit.progress._tqdm import status_line
 
     totals = RunTotals()
     totals.add({"model": "a/x", "status": "ok", "cost_usd": None})

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import anyio
 
-from orkit.batch import Sweep, TqdmObserver
+from orkit import Sweep
 from orkit.batch._engine import EngineOptions
 from orkit.batch._totals import RunTotals
+from orkit.progress import TqdmObserver
 from orkit.results import RunDir, touch_lock
 from orkit.types import ChatRequest, ChatResponse
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import Sweep, load_spec
+from orkit import Sweep, load_spec
 from orkit.errors import SpecError
 
 ROWS = [{"id": "a", "question": "What is 1 + 1?", "answer": "2"}]

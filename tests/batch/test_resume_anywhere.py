@@ -13,7 +13,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep
+from orkit import Run, Sweep
 from orkit.cli import main
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from orkit.batch import resume_async
+from orkit.api import resume_async
 from orkit.errors import RunError
 from orkit.results import RunDir
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Sweep
+from orkit import Sweep
 
 REPO = Path(__file__).resolve().parents[2]
 ROUTERS = ["openrouter/auto", "openrouter/free"]

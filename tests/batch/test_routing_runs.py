@@ -12,7 +12,8 @@ import anyio
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import run_sweep_async
 from orkit.cli import main
 from orkit.errors import RunStoppedError
 
@@ -194,9 +195,9 @@ def test_the_runs_own_estimate_is_made_while_the_last_requests_are_in_flight(
     """Made before the first request, the estimate delayed every request of the run; it is
     made once the lanes have handed out their last task, and is in the manifest when the
     run returns."""
-    import orkit.batch._runner as runner
-    from orkit.batch._cost_run import manifest_estimate
+    import orkit.api._execute as runner
     from orkit.batch._engine import EngineOptions
+    from orkit.estimate import manifest_estimate
 
     events: list[str] = []
     real = manifest_estimate
@@ -281,8 +282,8 @@ class _Server:
     ],
 )
 def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
-    from orkit.batch._endpoint import Endpoint, _preflight
     from orkit.errors import NotFoundError
+    from orkit.plan._endpoint import Endpoint, _preflight
 
     server = _Server(NotFoundError("no such route", status_code=404) if key else None)
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
@@ -291,8 +292,8 @@ def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
 
 
 def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
-    from orkit.batch._endpoint import Endpoint, _preflight
     from orkit.errors import AuthenticationError
+    from orkit.plan._endpoint import Endpoint, _preflight
 
     server = _Server(AuthenticationError("bad key", status_code=401))
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)

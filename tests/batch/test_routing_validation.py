@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import load_spec
-from orkit.batch._routing import ROUTING_KEYS
+from orkit import load_spec
 from orkit.cli import main
 from orkit.errors import ConfigError, SpecError
+from orkit.plan._routing import ROUTING_KEYS
 from orkit.router import ModelLimits, RetryPolicy, RouterOptions
 
 # key: a value of the wrong type, then values of the right type out of range (or, for keys
@@ -162,7 +162,7 @@ def test_the_cli_stops_on_a_bad_routing_value_with_one_line_and_nothing_sent(
     monkeypatch: pytest.MonkeyPatch,
     dry_run: bool,
 ) -> None:
-    import orkit.batch._runner as runner
+    import orkit.plan._assemble as runner
 
     def forbidden(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a client was opened: something would have been sent")

@@ -21,7 +21,9 @@ from typing import Any
 import anyio
 import pytest
 
-from orkit.batch import ConsoleProgress, RunInterrupted, Sweep, resume
+from orkit import Sweep, resume
+from orkit.api import RunInterrupted
+from orkit.progress import ConsoleProgress
 from orkit.results import RunDir, run_name, shown_name
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 from orkit.types import ChatRequest, ChatResponse
@@ -236,8 +238,8 @@ def test_ctrl_c_in_orkit_resume_prints_the_hint_once_and_raises(
 
 
 def test_the_notebook_bar_says_how_the_run_ended() -> None:
-    from orkit.batch import TqdmObserver
     from orkit.batch._totals import RunTotals
+    from orkit.progress import TqdmObserver
 
     out = io.StringIO()
     bar = TqdmObserver(desc="demo", file=out)

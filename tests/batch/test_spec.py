@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Sweep, load_spec
+from orkit import Sweep, load_spec
 from orkit.errors import SpecError
 
 SPEC = """

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from orkit.batch._endpoint import resolve_endpoint
-from orkit.batch._streaming import StreamChoice
+from orkit.plan._endpoint import resolve_endpoint
+from orkit.plan._streaming import StreamChoice
 from orkit.types import ChatRequest, ChatResponse, Usage
 
 REQUEST = ChatRequest(model="a/b", messages=[{"role": "user", "content": "hi"}])

@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from orkit.batch import Run
-from orkit.batch._judge_tables import with_judge_cost
+from orkit import Run
+from orkit.estimate._judge_tables import with_judge_cost
 from orkit.results import (
     RESULTS_SCHEMA,
     SCORES_SCHEMA,

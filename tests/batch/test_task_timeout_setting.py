@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Sweep, load_spec
+from orkit import Sweep, load_spec
 from orkit.errors import SpecError
 from orkit.router import DEFAULT_TASK_TIMEOUT_S
 

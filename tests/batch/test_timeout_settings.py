@@ -12,7 +12,8 @@ import anyio
 import pandas as pd
 import pytest
 
-from orkit.batch import Run, Sweep, load_spec, run_sweep_async
+from orkit import Run, Sweep, load_spec
+from orkit.api import run_sweep_async
 from orkit.config import Timeouts
 from orkit.errors import SpecError
 

@@ -13,7 +13,7 @@ from orkit.cli import main
 @pytest.fixture
 def nothing_sent(monkeypatch: pytest.MonkeyPatch):
     """Fail the test if the run gets as far as opening a connection."""
-    import orkit.batch._runner as runner
+    import orkit.plan._assemble as runner
 
     def forbidden(*args, **kwargs):
         raise AssertionError("a client was opened: something would have been sent")

@@ -86,7 +86,7 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api/v1"
-    import orkit.batch._endpoint as endpoint
+    import orkit.plan._endpoint as endpoint
 
     monkeypatch.setattr(endpoint, "OPENROUTER_BASE_URL", url)
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-" + "0" * 64)
@@ -189,7 +189,7 @@ def test_key_reads_the_local_free_quota_counter(
     quota.save()
     monkeypatch.setenv("OPENROUTER_API_KEY", key)
     with serve_in_thread(SimConfig(time_scale=0.0)) as url:
-        import orkit.batch._endpoint as endpoint
+        import orkit.plan._endpoint as endpoint
 
         monkeypatch.setattr(endpoint, "OPENROUTER_BASE_URL", url)
         code, out, err = cli(capsys, "key")

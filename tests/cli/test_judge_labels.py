@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 
 from .first_contact_runs import JUDGE, finished_run, write_spec

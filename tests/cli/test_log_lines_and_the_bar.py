@@ -70,8 +70,8 @@ def test_logging_is_left_as_it_was_after_the_run(
 
 
 def test_overlapping_notebook_bars_put_the_handlers_back_whichever_ends_first() -> None:
-    from orkit.batch import TqdmObserver
     from orkit.batch._totals import RunTotals
+    from orkit.progress import TqdmObserver
 
     before = list(logging.root.handlers)
     first, second = TqdmObserver(file=io.StringIO()), TqdmObserver(file=io.StringIO())

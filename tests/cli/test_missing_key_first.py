@@ -28,7 +28,7 @@ def spec(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def nothing_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    import orkit.batch._runner as runner
+    import orkit.plan._assemble as runner
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("a client was opened: something would have been sent")

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import PROGRESS_MODES, ConsoleProgress, RunTotals
+from orkit.batch import RunTotals
 from orkit.cli import main
 from orkit.cli._progress import PROGRESS_CHOICES
+from orkit.progress import PROGRESS_MODES, ConsoleProgress
 
 ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MODEL = "openai/gpt-4o-mini"
@@ -122,7 +123,7 @@ def test_quiet_shows_no_progress(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_the_python_api_takes_a_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from orkit.batch import load_spec
+    from orkit import load_spec
 
     load_spec(_spec(tmp_path)).run(progress="plain")
     err = capsys.readouterr().err

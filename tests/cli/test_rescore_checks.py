@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 from orkit.errors import SpecError
 from orkit.scorers import exact

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from orkit import Run
 from orkit._format import usd
-from orkit.batch import Run
 from orkit.cli import main
 
 from .first_contact_runs import write_spec

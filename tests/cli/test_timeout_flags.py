@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-import orkit.batch._runner as runner
-from orkit.batch._endpoint import open_client
+import orkit.plan._assemble as runner
 from orkit.cli import main
 from orkit.config import Timeouts
+from orkit.plan import open_client
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -71,7 +71,7 @@ def test_a_bad_flag_value_is_one_line_and_nothing_is_sent(
 
 
 def test_the_help_and_the_readme_state_the_defaults_that_apply(capsys) -> None:
-    from orkit.batch import Sweep
+    from orkit import Sweep
 
     def sweep(read_timeout_s: float | None = None) -> Sweep:
         return Sweep(

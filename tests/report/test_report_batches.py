@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orkit.batch import Run, Sweep
+from orkit import Run, Sweep
 from orkit.report import render_report
 from orkit.results import RunDir
 from orkit.stats import summarize

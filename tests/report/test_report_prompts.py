@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orkit.batch import Sweep
+from orkit import Sweep
 
 
 def test_each_prompt_variant_is_shown_with_its_own_messages(tmp_path: Path) -> None:

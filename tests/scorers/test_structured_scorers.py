@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from orkit.batch import Sweep, load_spec
+from orkit import Sweep, load_spec
 from orkit.errors import ConfigError, SpecError
 from orkit.scorers import (
     AsyncScorer,

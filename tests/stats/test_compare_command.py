@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 
 from .frames import number

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orkit.batch import Run
+from orkit import Run
 from orkit.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,0 +1,196 @@
+"""`Run`: a finished (or interrupted) run directory, read back as tables and reports."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orkit._format import run_counts, run_spend, usd
+from orkit._portal import run_sync
+from orkit.api._rescore import rescore_async
+from orkit.estimate import judge_cost_table, with_judge_cost_rows
+from orkit.report import write_report
+from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
+from orkit.stats import compare, grouping_columns, row_contestants, summarize_rows
+from orkit.types import Secret
+
+__all__ = ["Run", "open_run"]
+
+
+class Run:
+    """A run directory. Every method reads from disk, so it also works on runs made elsewhere."""
+
+    def __init__(self, path: str | os.PathLike[str] | RunDir) -> None:
+        self.dir = path if isinstance(path, RunDir) else RunDir.open(path)
+
+    @property
+    def path(self) -> Path:
+        return self.dir.path
+
+    @property
+    def run_id(self) -> str:
+        return self.dir.run_id
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.dir.read_manifest()
+
+    @property
+    def status(self) -> str:
+        """The manifest's status; `interrupted` for a run that says `running` while no
+        process works on it (killed: `orkit resume` finishes it)."""
+        return shown_status(self.path, self.manifest.get("status"))
+
+    def top_errors(self, n: int = 3) -> list[dict[str, Any]]:
+        """The `n` most common errors of the run, most frequent first: `error_type`,
+        `message` and `count` (from the manifest's totals; counted from the rows for more
+        than three, or for a run that never finished)."""
+        stored = (self.manifest.get("totals") or {}).get("top_errors")
+        if stored is not None and n <= 3:  # the manifest keeps the first three
+            return list(stored)[:n]
+        errors = self.to_pandas()
+        errors = errors[errors["status"] == "error"]
+        counts = errors.groupby(["error_type", "error_message"], dropna=False).size()
+        top = counts.sort_values(ascending=False, kind="stable").head(n)
+        return [
+            {"error_type": kind, "message": message, "count": int(count)}
+            for (kind, message), count in zip(top.index.tolist(), top.tolist(), strict=True)
+        ]
+
+    def to_arrow(self) -> pa.Table:
+        """One row per task (the results table)."""
+        return read_results(self.dir)
+
+    def to_pandas(self, *, with_dataset: bool = False) -> pd.DataFrame:
+        """The results as a DataFrame; `with_dataset=True` joins the dataset's columns."""
+        df: pd.DataFrame = self.to_arrow().to_pandas()
+        if with_dataset and self.dir.dataset_path.is_file():
+            data = pq.read_table(self.dir.dataset_path).to_pandas()
+            data = data.drop(columns=[c for c in data.columns if c == "item_index"])
+            df = df.merge(data, on="item_id", how="left", suffixes=("", "_data"))
+        return df
+
+    def scores(self) -> pd.DataFrame:
+        """One row per (task, scorer)."""
+        scores: pd.DataFrame = read_scores(self.dir).to_pandas()
+        return scores
+
+    def summary(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Per contestant (model × prompt × params variant, labelled like
+        `openai/gpt-4o-mini · terse · temperature=0.7`; a bare model id when the sweep had
+        one prompt and one parameter set), in the sweep's order: rows, errors, tasks
+        skipped by the budget or deferred by a quota, scores with 95% intervals, latency
+        percentiles, cost and rates (see `orkit.stats.summarize`). `by` groups another way:
+        any of "model", "prompt", "params", "served_provider", "served_model" (one name or
+        a list), e.g. `by="served_model"` for what `openrouter/auto` picked."""
+        # A few numbers per row, read part by part: never a pandas frame of every row (at
+        # 200,000 tasks those frames and their groupbys were most of a run's memory).
+        rows = read_summary_rows(self.dir, grouping_columns(by))
+        models, prompts = self._order(rows.groups["model"] if rows.num_rows else [])
+        entrants = row_contestants(rows, by, models=models, prompts=prompts)
+        summary = summarize_rows(rows, entrants, by=by, include_fallbacks=self._score_fallbacks())
+        return with_judge_cost_rows(summary, rows, entrants.codes)
+
+    def judge_costs(self) -> pd.DataFrame:
+        """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
+        sent, rows answered from the cache, tokens and cost (apart from the answers' cost)."""
+        return judge_cost_table(self.scores())
+
+    def rescore(
+        self,
+        scorers: Sequence[Any] | None = None,
+        *,
+        keep: bool = False,
+        budget_usd: float | None = None,
+        api_key: str | Secret | None = None,
+    ) -> Run:
+        """Re-score this run from its journal without re-sending a single candidate request:
+        with `scorers` (objects, functions or spec tables; default: the run's own), replacing
+        its scores (with `keep`, only those of the scorers given). LLM judges go through the
+        router and the response cache — an unchanged judge costs nothing and sends nothing;
+        `budget_usd` caps what new judge requests may spend. Works in scripts and Jupyter."""
+        return run_sync(
+            self.rescore_async, scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
+        )
+
+    async def rescore_async(
+        self,
+        scorers: Sequence[Any] | None = None,
+        *,
+        keep: bool = False,
+        budget_usd: float | None = None,
+        api_key: str | Secret | None = None,
+    ) -> Run:
+        """`rescore` on the current event loop (`await run.rescore_async(...)`)."""
+        await rescore_async(
+            self.path, scorers=scorers, keep=keep, budget_usd=budget_usd, api_key=api_key
+        )
+        return self
+
+    def compare(
+        self,
+        scorer: str | None = None,
+        *,
+        alpha: float = 0.05,
+        by: str | Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Every pair of contestants (or of the groups `by` names, as in `summary`) on the
+        dataset items both answered, in the sweep's order: paired difference with its
+        interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
+        `orkit.stats.compare`)."""
+        results = self.to_pandas()
+        models, prompts = self._order(results["model"] if not results.empty else [])
+        return compare(
+            results,
+            self.scores(),
+            scorer=scorer,
+            alpha=alpha,
+            by=by,
+            models=models,
+            prompts=prompts,
+            include_fallbacks=self._score_fallbacks(),
+        )
+
+    def _order(self, models: Any) -> tuple[list[str], list[str]]:
+        """The sweep's order of models and prompts (contestants are shown in it); models
+        with rows (`models`: each row's, or each group's) that the spec does not name (a
+        run made by other means) come last."""
+        spec = self.manifest.get("spec", {})
+        named = [str(m) for m in spec.get("models", [])]
+        present = [str(m) for m in pd.unique(pd.Series(models, dtype=object))]
+        prompts = [str(p) for p in spec.get("prompts") or {}]
+        return list(dict.fromkeys([*named, *present])), prompts
+
+    def _score_fallbacks(self) -> bool:
+        """The sweep's `score_fallbacks`: count fallback answers toward the asked model."""
+        return bool(self.manifest.get("spec", {}).get("score_fallbacks", False))
+
+    def report(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write the one-file HTML report (default `reports/<run_id>.html`)."""
+        out = Path(path) if path is not None else Path("reports") / f"{self.run_id}.html"
+        return write_report(self.dir, out)
+
+    def __repr__(self) -> str:
+        return f"Run({str(self.path)!r}, status={self.status!r})"
+
+    def _repr_html_(self) -> str:
+        summary = self.summary()
+        totals = self.manifest.get("totals", {}).get("all", {})
+        line = f"{self.status}: {run_counts(totals)}, {run_spend(totals)}"
+        money: dict[Any, Any] = {c: usd for c in summary.columns if str(c).endswith("_usd")}
+        return (
+            f"<p><b>orkit run {html.escape(self.run_id)}</b> ({html.escape(line)})</p>"
+            + str(summary.to_html(formatters=money))  # plain decimals, not 1.7e-05
+        )
+
+
+def open_run(path: str | os.PathLike[str]) -> Run:
+    """Reopen a run directory, e.g. `orkit.open_run("runs/2026-11-28T10-00-00-ab12")`."""
+    return Run(path)

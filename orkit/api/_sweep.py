@@ -1,0 +1,97 @@
+"""`Sweep`: a sweep's definition (`orkit.plan.SweepDefinition`: the dataset, prompts,
+models, params grid and settings, checked) with its verbs: `run`, `estimate`, `tasks`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from orkit._portal import run_sync
+from orkit.api._execute import run_sweep_async
+from orkit.api._interrupted import interrupted
+from orkit.api._pilot import estimate_with_pilot
+from orkit.api._run import Run
+from orkit.batch import Task
+from orkit.cost import Estimate
+from orkit.estimate import estimate_async
+from orkit.plan import SweepDefinition, plan_sweep
+from orkit.plan import load_spec as _load_spec
+from orkit.progress import progress_observer
+from orkit.results import new_run_id
+from orkit.types import Secret
+
+__all__ = ["Sweep", "load_spec"]
+
+
+class Sweep(SweepDefinition):
+    """A dataset × prompts × models × params grid × repeats run (every field is documented on
+    `SweepDefinition`, which holds them; this class adds what is done with them)."""
+
+    def run(self, *, api_key: str | Secret | None = None, progress: bool | str = True) -> Run:
+        """Run the sweep and wait for it (works in scripts and inside Jupyter).
+
+        `progress`: True (`"auto"`), False (`"none"`), or a mode of `orkit run --progress`
+        (`"bar"`, `"plain"`, `"detailed"`).
+
+        Ctrl-C stops it: the rows so far are kept, the run is marked cancelled, where it is
+        and how to resume it is printed (stderr), and a `RunInterrupted` (a
+        KeyboardInterrupt carrying `run_dir`) is raised."""
+        run_id = new_run_id()  # known here, so the hint can name the run after a Ctrl-C
+        try:
+            return run_sync(self._run, run_id, api_key=api_key, progress=progress)
+        except KeyboardInterrupt:
+            raise interrupted(Path(self.out) / run_id) from None
+
+    async def run_async(
+        self, *, api_key: str | Secret | None = None, progress: bool | str = True
+    ) -> Run:
+        """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
+        return await self._run(None, api_key=api_key, progress=progress)
+
+    async def _run(
+        self, run_id: str | None, *, api_key: str | Secret | None, progress: bool | str
+    ) -> Run:
+        observer = progress_observer(progress, name=self.shown_name)
+        run_dir = await run_sweep_async(self, api_key=api_key, observer=observer, run_id=run_id)
+        return Run(run_dir)
+
+    def estimate(
+        self,
+        *,
+        pilot: int | None = None,
+        offline: bool = False,
+        api_key: str | Secret | None = None,
+    ) -> Estimate:
+        """Requests, tokens, cost low / expected / high, cache hits, judge calls, duration and
+        the budget verdict per model, before anything is sent. `pilot=N` first runs N items
+        per model for real (it spends money) and estimates from their answers. `offline`
+        prices from the bundled snapshot without asking any server."""
+        return run_sync(self.estimate_async, pilot=pilot, offline=offline, api_key=api_key)
+
+    async def estimate_async(
+        self,
+        *,
+        pilot: int | None = None,
+        offline: bool = False,
+        api_key: str | Secret | None = None,
+    ) -> Estimate:
+        """`estimate()` on the current event loop."""
+        if pilot is not None:
+            return await estimate_with_pilot(self, pilot, api_key=api_key, offline=offline)
+        return await estimate_async(self, api_key=api_key, offline=offline)
+
+    # ------------------------------------------------------------------ expansion
+
+    def tasks(self) -> Iterator[Task]:
+        """Every task, lazily, model by model (nothing is sent; the dataset is read as it
+        goes). For a preview: `itertools.islice(sweep.tasks(), 5)`."""
+        plan = plan_sweep(self, validate=False)
+        for lane in plan.lanes():
+            yield from lane
+
+
+def load_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Sweep:
+    """Read a TOML spec file into a `Sweep`; `overrides` (from command-line flags) replace its
+    values. Every error names the file and the field."""
+    return _load_spec(path, overrides, into=Sweep)

@@ -1,0 +1,328 @@
+"""`Sweep.estimate()`: requests, tokens, cost (low / expected / high), cache hits, judge calls,
+duration under the limits in force and the budget verdict, before anything is sent.
+
+The dataset is read and rendered once (`measure_plan`); every model and params set is then
+priced with numpy over those arrays, so 100,000 rows × 20 models take about a second.
+Prompt tokens are the emulator's exact counts on `sim` (unless
+`ORKIT_ESTIMATE_PROMPT_TOKENS=family`), else tokenizer-family estimates corrected by
+calibration; answer lengths come from calibration (past runs or a pilot),
+`max_tokens`, or a default with a wide band. Offline (or without a key) the prices are the
+bundled snapshot's, and the footer says so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from orkit._settings import load_settings
+from orkit.catalog import Catalog, ModelInfo
+from orkit.client import AsyncOpenRouter
+from orkit.cost import Calibration, Estimate, LaneLoad, LineEstimate, plan_duration
+from orkit.errors import MissingAPIKeyError
+from orkit.estimate._context import (
+    PriceContext,
+    estimate_client,
+    price_context,
+)
+from orkit.estimate._lines import (
+    LineInputs,
+    judge_calls_per_task,
+    judge_lines,
+    model_line,
+)
+from orkit.estimate._workload import ExactCounter, PromptSizes, cache_hit_share, measure_plan
+from orkit.plan import (
+    Endpoint,
+    cache_ident,
+    cache_path,
+    calibration_endpoint,
+    chain_of,
+    check_judge_models,
+    check_param_support,
+    check_routes,
+    check_scorer_columns,
+    fallback_models,
+    plan_sweep,
+    resolve_endpoint,
+    router_options_for,
+)
+from orkit.sim.tokenizer import prompt_tokens
+from orkit.stats import minimum_detectable_difference
+from orkit.types import Secret
+
+if TYPE_CHECKING:
+    from orkit.plan import SweepDefinition
+
+__all__ = ["estimate_async", "estimate_with_client"]
+
+
+def _endpoint(
+    sweep: SweepDefinition, api_key: str | Secret | None
+) -> tuple[Endpoint | None, str | None]:
+    """The sweep's endpoint; OpenRouter without a key is estimated offline (None)."""
+    try:
+        return resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key), None
+    except MissingAPIKeyError:
+        return None, "no OPENROUTER_API_KEY: OpenRouter was not asked"
+
+
+async def estimate_async(
+    sweep: SweepDefinition,
+    *,
+    api_key: str | Secret | None = None,
+    offline: bool = False,
+    pilot: dict[str, Any] | None = None,
+) -> Estimate:
+    """The estimate of `sweep` (see the module docstring). Sends no completion."""
+    endpoint, note = _endpoint(sweep, api_key)
+    async with estimate_client(endpoint, offline) as client:
+        estimate = await estimate_with_client(sweep, endpoint, client, offline=offline)
+    notes = [note] if note else []
+    return _with(estimate, notes=[*notes, *estimate.notes], pilot=pilot)
+
+
+def _with(estimate: Estimate, **changes: Any) -> Estimate:
+    return replace(estimate, **changes)
+
+
+async def estimate_with_client(
+    sweep: SweepDefinition,
+    endpoint: Endpoint | None,
+    client: AsyncOpenRouter | None,
+    *,
+    offline: bool = False,
+    as_of: float | None = None,
+) -> Estimate:
+    """The estimate, asking `client` (the run's own, or None offline) for prices. `as_of`
+    (a `time.time()`) makes it as it would have been then: a run estimates itself while its
+    last requests are in flight, when the response cache already holds its answers."""
+    started = time.perf_counter()
+    scorers = sweep.built_scorers()
+    plan = plan_sweep(sweep, validate=False)
+    columns = plan.dataset.columns()
+    for _, template in plan.prompts:
+        template.check_columns(columns, path=plan.dataset.path)
+    check_scorer_columns(scorers, columns, dataset=plan.dataset.path, spec_path=sweep.spec_path)
+    options = router_options_for(sweep, endpoint) if endpoint else sweep.router_options()
+    ctx = await price_context(sweep, endpoint, client, offline=offline, options=options)
+    if ctx.catalog is not None and (endpoint is None or endpoint.uses_catalog):
+        check_judge_models(scorers, ctx.catalog, path=sweep.spec_path)
+        ctx.catalog.require(sweep.all_models)
+        ctx.catalog.require(fallback_models(sweep))
+        ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))
+    ctx.notes.extend(spill_notes(sweep, ctx.catalog))
+    ctx.notes.extend(unpriced_notes(sweep, ctx.catalog))
+    check_routes(sweep, ctx.endpoints)  # before any line is priced
+    # read once: every model's line, the cue check and the server note come from it
+    calibration = Calibration.load(load_settings().cache_dir)
+    cues = _cues_learnt(sweep, endpoint, calibration)
+    sizes = measure_plan(plan, _exact_counter(endpoint), cues=cues)
+    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
+    duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
+    lines = [
+        _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
+        for line in lines
+    ]
+    return Estimate(
+        lines=lines,
+        duration_s=duration.seconds,
+        budget_usd=sweep.budget_usd,
+        prices=ctx.prices,
+        notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint, calibration)),
+        deferred_free_requests=duration.deferred,
+        seconds_to_estimate=time.perf_counter() - started,
+        prices_known=ctx.catalog is not None,
+        **_power(sweep, sizes),
+    )
+
+
+def _unlearnt_server(
+    sweep: SweepDefinition, endpoint: Endpoint | None, calibration: Calibration
+) -> list[str]:
+    """A note when a URL endpoint's duration rests on OpenRouter's priors: a local server
+    may answer one request at a time, and only a run there tells."""
+    if endpoint is None or endpoint.kind != "url":
+        return []
+    key = calibration_endpoint(endpoint)
+    learnt = [calibration.get(key, m) for m in sweep.models]
+    if all(c is not None and c.service_s is not None for c in learnt):
+        return []
+    return [
+        f"the duration assumes {endpoint.base_url} serves {sweep.concurrency} requests at "
+        "once; its own speed and capacity are learnt from the first run there"
+    ]
+
+
+def _power(sweep: SweepDefinition, sizes: list[PromptSizes]) -> dict[str, Any]:
+    """What a comparison of two of the sweep's contestants (model × prompt × params) could
+    tell apart: shown before a run, so that a sample too small to separate them is caught
+    before paying for it. They pair on the dataset item, so n is the items, however many
+    prompts and param sets multiply the tasks."""
+    items = max((size.rows for size in sizes), default=0)
+    contestants = len(sweep.models) * len(sizes) * len(sweep.param_sets())
+    if contestants < 2 or items == 0:
+        return {"compared_items": items}
+    mdd = minimum_detectable_difference(items)
+    return {
+        "compared_items": items,
+        "detectable_difference": None if mdd == float("inf") else mdd,
+    }
+
+
+def _counts_exactly(endpoint: Endpoint | None) -> bool:
+    """Prompt tokens are counted with the server's own tokenizer: the emulator's, unless
+    `ORKIT_ESTIMATE_PROMPT_TOKENS=family` asks for the tokenizer-family path that real
+    OpenRouter gets (to measure that path's accuracy offline)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return False
+    return load_settings().estimate_prompt_tokens == "exact"
+
+
+def _cues_learnt(
+    sweep: SweepDefinition, endpoint: Endpoint | None, calibration: Calibration
+) -> bool:
+    """Some model's answer lengths were learnt per length cue: each row's cue is then worth
+    reading (a few µs a row); with nothing learnt every row gets the default band anyway."""
+    key = calibration_endpoint(endpoint)
+    learnt = (calibration.get(key, m) for m in sweep.all_models)
+    return any(c is not None and c.knows_cues for c in learnt)
+
+
+def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:
+    """The server's own prompt-token count, where orkit has it: the emulator's tokenizer."""
+    if not _counts_exactly(endpoint):
+        return None
+
+    return prompt_tokens
+
+
+def _timed(line: LineEstimate, seconds: float | None, days: float | None) -> LineEstimate:
+    if line.role != "model":
+        return line
+    return replace(line, duration_s=seconds, quota_days=days)
+
+
+def _info(catalog: Catalog | None, model: str) -> ModelInfo:
+    found = catalog.get(model) if catalog is not None else None
+    if found is not None:
+        return found
+    # A server that does not price this model (self-hosted): it costs nothing here.
+    placeholder = Catalog.from_raw([{"id": model}], source="live", snapshot_date="")
+    info = placeholder.get(model)
+    assert info is not None
+    return info
+
+
+def _model_lines(
+    sweep: SweepDefinition,
+    endpoint: Endpoint | None,
+    ctx: PriceContext,
+    sizes: list[PromptSizes],
+    calibration: Calibration,
+    as_of: float | None = None,
+) -> tuple[list[LineEstimate], list[LaneLoad]]:
+    cal_key = calibration_endpoint(endpoint)
+    param_sets = sweep.param_sets()
+    scale = (
+        float(endpoint.sim.get("time_scale", 1.0)) if endpoint and endpoint.kind == "sim" else 1.0
+    )
+    lines: list[LineEstimate] = []
+    lanes: list[LaneLoad] = []
+    priced = {}
+    for model in sweep.models:
+        shares = _hit_shares(sweep, endpoint, model, param_sets, sizes, as_of)
+        chains = [_chain(sweep, model, params) for params in param_sets]
+        inputs = LineInputs(
+            param_sets=param_sets,
+            repeats=sweep.repeats,
+            hit_shares=shares,
+            exact=_counts_exactly(endpoint),
+            latency_scale=scale,
+            concurrency=sweep.concurrency,
+            limits=sweep.router_options().limits,
+            server_paced=endpoint is not None and endpoint.kind == "url",
+            fallbacks={
+                m: (_info(ctx.catalog, m), ctx.endpoints.get(m)) for chain in chains for m in chain
+            },
+            chains=chains,
+        )
+        info = _info(ctx.catalog, model)
+        cal = calibration.get(cal_key, model)
+        line, lane, groups = model_line(info, sizes, cal, ctx.endpoints.get(model), inputs)
+        lines.append(line)
+        lanes.append(lane)
+        priced[model] = groups
+    judges = []
+    for scorer in sweep.built_scorers():
+        judge_model = getattr(scorer, "judge_model", None)
+        if isinstance(judge_model, str) and judge_calls_per_task(scorer):
+            info = _info(ctx.catalog, judge_model)
+            judges.append((scorer, info, calibration.get(cal_key, judge_model)))
+    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=sweep.models[0]))
+    return lines, lanes
+
+
+def _chain(sweep: SweepDefinition, model: str, params: dict[str, Any]) -> list[str]:
+    """The models that may answer a request to `model` with `params`: OpenRouter's `models`
+    list, then the sweep's client-side fallbacks (each once, never the model itself)."""
+    chain = dict.fromkeys([*chain_of(params), *sweep.fallbacks.get(model, ())])
+    chain.pop(model, None)
+    return list(chain)
+
+
+def unpriced_notes(sweep: SweepDefinition, catalog: Catalog | None) -> list[str]:
+    """A line for each model the catalog lists without a price: a router (`openrouter/auto`
+    and its kind, `"-1"` in /models) bills the model it picks per request, which nobody
+    knows in advance; its line's `$0` is no estimate, and the total leaves it out."""
+    if catalog is None:
+        return []
+    out = []
+    for model in sweep.models:
+        info = catalog.get(model)
+        if info is not None and info.prompt_price is None and not info.is_free:
+            out.append(
+                f"{model} has no listed price (it picks a model per request and bills that "
+                "model's): its cost is unknown, and the totals leave it out"
+            )
+    return out
+
+
+def spill_notes(sweep: SweepDefinition, catalog: Catalog | None) -> list[str]:
+    """A line for each free model whose fallbacks include a paid one: its "$0" may become
+    a bill (OpenRouter bills the model that answered)."""
+    if catalog is None:
+        return []
+    notes: dict[str, None] = {}
+    for model in sweep.models:
+        info = catalog.get(model)
+        if info is None or not info.is_free:
+            continue
+        for params in sweep.param_sets():
+            paid = [m for m in _chain(sweep, model, params) if not _info(catalog, m).is_free]
+            if paid:
+                notes[
+                    f"{model} is free, but its fallbacks include paid {', '.join(paid)}: "
+                    "requests they answer are billed (the high end prices them)"
+                ] = None
+    return list(notes)
+
+
+def _hit_shares(
+    sweep: SweepDefinition,
+    endpoint: Endpoint | None,
+    model: str,
+    param_sets: list[dict[str, Any]],
+    sizes: list[PromptSizes],
+    as_of: float | None,
+) -> dict[tuple[int, int], float]:
+    if not sweep.cache:
+        return {}
+    # Without a server to look up, only the run's own repeated requests are counted as hits.
+    path, ident = (None, "") if endpoint is None else (cache_path(), cache_ident(endpoint))
+    return {
+        (p, k): cache_hit_share(path, ident, model, params, size, sweep.repeats, as_of)
+        for p, size in enumerate(sizes)
+        for k, params in enumerate(param_sets)
+    }

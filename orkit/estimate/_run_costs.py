@@ -1,0 +1,139 @@
+"""What a run does about cost around the engine: its estimate goes into the manifest before
+the first request, answered rows without `usage.cost` get one afterwards (`_costfill`), the
+manifest puts estimate and actual side by side per model, and the run's rows teach the
+calibration that later estimates use (`_learn`).
+
+None of it may stop or fail a run: an estimate or a lesson that cannot be had is a note in
+the manifest, not an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from orkit.batch import RunTotals
+from orkit.catalog import Catalog
+from orkit.client import AsyncOpenRouter
+from orkit.cost import Estimate, Lessons, fill_unknown_costs, learn_from_run
+from orkit.errors import OrkitError
+from orkit.estimate._estimate import estimate_with_client
+from orkit.plan import Endpoint, calibration_endpoint, server_catalog
+from orkit.results import RunDir
+
+if TYPE_CHECKING:
+    from orkit.plan import SweepDefinition
+
+__all__ = ["cost_side_by_side", "learn_quietly", "manifest_estimate", "settle_costs"]
+
+_log = logging.getLogger("orkit")
+
+
+async def manifest_estimate(
+    sweep: SweepDefinition,
+    endpoint: Endpoint,
+    client: AsyncOpenRouter,
+    given: Estimate | None,
+    as_of: float | None = None,
+) -> dict[str, Any]:
+    """The estimate as the manifest keeps it (`given` when the caller made one already; else
+    made as it would have been at `as_of`)."""
+    try:
+        estimate = given or await estimate_with_client(sweep, endpoint, client, as_of=as_of)
+    except (OrkitError, OSError, ValueError) as exc:
+        return {"error": f"no estimate: {exc}"}
+    return estimate.to_dict()
+
+
+async def settle_costs(run: RunDir, client: AsyncOpenRouter, endpoint: Endpoint) -> dict[str, int]:
+    """Cost the answered rows that came without one (see `_costfill`)."""
+    catalog = Catalog.bundled() if endpoint.uses_catalog else await server_catalog(client)
+    try:
+        return await fill_unknown_costs(run, client, catalog=catalog)
+    except OrkitError as exc:  # pragma: no cover - the rows keep their unknown cost
+        _log.warning("could not look up missing costs: %s", exc)
+        return {}
+
+
+def cost_side_by_side(
+    estimate: Mapping[str, Any] | None,
+    totals: RunTotals,
+    judges: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Per model: the estimate's low / expected / high next to what was billed; LLM judges
+    under `judge: <model> (<scorer>)` (their spend is the manifest's `judges` line)."""
+    lines = {
+        line["model"]: line
+        for line in (estimate or {}).get("lines", [])
+        if line.get("role") == "model"
+    }
+    out: dict[str, Any] = {}
+    for model in dict.fromkeys([*lines, *totals.by_model]):
+        line, actual = lines.get(model), totals.by_model.get(model)
+        entry: dict[str, Any] = {
+            "estimate_low_usd": line["cost_low_usd"] if line else None,
+            "estimate_expected_usd": line["cost_expected_usd"] if line else None,
+            "estimate_high_usd": line["cost_high_usd"] if line else None,
+            # null when no cost of the model's is known: never a $0 that only means unknown
+            "actual_usd": actual.cost_usd if actual else 0.0,
+            "unknown_cost_rows": actual.cost_unknown_rows if actual else 0,
+            "byok_rows": actual.byok_rows if actual else 0,
+            "byok_fee_usd": actual.byok_fee_usd if actual else 0.0,
+        }
+        if line and actual and not actual.cost_unknown_rows and _priced(line):
+            spent = actual.cost_usd or 0.0
+            entry["within_band"] = (
+                line["cost_low_usd"] - 1e-12 <= spent <= line["cost_high_usd"] + 1e-12
+            )
+        out[model] = entry
+    out.update(_judges_side_by_side(estimate, judges))
+    return out
+
+
+def _judges_side_by_side(
+    estimate: Mapping[str, Any] | None, judges: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Each judge's estimate beside what it spent: by scorer (two judges may share a model),
+    or by model for an estimate made before its lines named their scorer."""
+    by_scorer = (judges or {}).get("by_scorer") or {}
+    by_model: dict[str, float] = {}
+    for line in by_scorer.values():
+        model = line.get("judge_model")
+        by_model[model] = by_model.get(model, 0.0) + float(line.get("cost_usd") or 0.0)
+    out: dict[str, Any] = {}
+    for line in (estimate or {}).get("lines", []):
+        if line.get("role") != "judge":
+            continue
+        scorer = line.get("scorer")
+        if scorer:
+            key = f"judge: {line['model']} ({scorer})"
+            actual = float((by_scorer.get(scorer) or {}).get("cost_usd") or 0.0)
+        else:
+            key, actual = f"judge: {line['model']}", by_model.get(line["model"], 0.0)
+        out[key] = {
+            "estimate_low_usd": line["cost_low_usd"],
+            "estimate_expected_usd": line["cost_expected_usd"],
+            "estimate_high_usd": line["cost_high_usd"],
+            "actual_usd": actual,
+        }
+        if _priced(line):
+            out[key]["within_band"] = (
+                line["cost_low_usd"] - 1e-12 <= actual <= line["cost_high_usd"] + 1e-12
+            )
+    return out
+
+
+def _priced(line: Mapping[str, Any]) -> bool:
+    """An estimate line with a cost band (null when the server listed no prices)."""
+    return line.get("cost_low_usd") is not None and line.get("cost_high_usd") is not None
+
+
+def learn_quietly(
+    lessons: Lessons, run: RunDir, manifest: Mapping[str, Any], endpoint: Endpoint
+) -> None:
+    """Teach the calibration what this run's rows taught; a failure only logs."""
+    try:
+        learn_from_run(lessons, run, manifest, calibration_endpoint(endpoint))
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pragma: no cover
+        _log.warning("could not learn from run %s: %s", run.run_id, exc)

@@ -1,0 +1,122 @@
+"""A sweep and its plan (layer 4): the sweep's values and their checks, its TOML form, the
+task plan, where requests go (the endpoint), and the assembly of a run (client, router
+options, quota, prices, cache). Internal: the public names are `orkit.Sweep` and
+`orkit.load_spec`.
+"""
+
+from __future__ import annotations
+
+from orkit.plan._assemble import (
+    check_routes_of,
+    daily_quota,
+    is_local_server,
+    plan_sweep,
+    preflight_async,
+    prepare,
+    price_catalog,
+    router_options_for,
+    seed_quota,
+    sweep_client,
+)
+from orkit.plan._base_url import BaseUrlGuard, wrong_base_url_line
+from orkit.plan._checks import ENDPOINT_KINDS
+from orkit.plan._endpoint import (
+    Endpoint,
+    calibration_endpoint,
+    check_endpoint,
+    check_served,
+    open_client,
+    resolve_endpoint,
+)
+from orkit.plan._judge_models import check_judge_models
+from orkit.plan._lane_copy import lane_copy_writer, write_dataset_copy
+from orkit.plan._param_support import check_param_support, param_warnings
+from orkit.plan._plan import Plan, validate_dataset
+from orkit.plan._request_fields import REQUEST_FIELDS
+from orkit.plan._resolved import (
+    RESOLVED_KEY,
+    adopt_drift,
+    content_drift,
+    prompt_files,
+    resolved_spec,
+    stored_sweep,
+)
+from orkit.plan._route_checks import (
+    chain_of,
+    check_routes,
+    fallback_models,
+    load_route_endpoints,
+    route_models,
+)
+from orkit.plan._scorer_columns import check_scorer_columns
+from orkit.plan._server import key_info, models_not_found, server_catalog
+from orkit.plan._services import (
+    cache_for,
+    cache_ident,
+    cache_path,
+    model_prices,
+    new_budget,
+    worst_case_for,
+)
+from orkit.plan._spec import load_spec, resolve_scorer_paths, spec_from_dict
+from orkit.plan._spec_write import dump_spec, sweep_to_spec
+from orkit.plan._streaming import StreamChoice
+from orkit.plan._sweep import SweepDefinition
+
+__all__ = [
+    "ENDPOINT_KINDS",
+    "REQUEST_FIELDS",
+    "RESOLVED_KEY",
+    "BaseUrlGuard",
+    "Endpoint",
+    "Plan",
+    "StreamChoice",
+    "SweepDefinition",
+    "adopt_drift",
+    "cache_for",
+    "cache_ident",
+    "cache_path",
+    "calibration_endpoint",
+    "chain_of",
+    "check_endpoint",
+    "check_judge_models",
+    "check_param_support",
+    "check_routes",
+    "check_routes_of",
+    "check_scorer_columns",
+    "check_served",
+    "content_drift",
+    "daily_quota",
+    "dump_spec",
+    "fallback_models",
+    "is_local_server",
+    "key_info",
+    "lane_copy_writer",
+    "load_route_endpoints",
+    "load_spec",
+    "model_prices",
+    "models_not_found",
+    "new_budget",
+    "open_client",
+    "param_warnings",
+    "plan_sweep",
+    "preflight_async",
+    "prepare",
+    "price_catalog",
+    "prompt_files",
+    "resolve_endpoint",
+    "resolve_scorer_paths",
+    "resolved_spec",
+    "route_models",
+    "router_options_for",
+    "seed_quota",
+    "server_catalog",
+    "spec_from_dict",
+    "stored_sweep",
+    "sweep_client",
+    "sweep_to_spec",
+    "validate_dataset",
+    "worst_case_for",
+    "write_dataset_copy",
+    "wrong_base_url_line",
+]

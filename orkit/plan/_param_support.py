@@ -1,0 +1,63 @@
+"""Params a model does not support, per the catalog's `supported_parameters`.
+
+OpenRouter drops a parameter the serving provider does not support, silently; with
+`provider.require_parameters = true` it skips such providers instead, and a model none of
+whose providers supports the parameter answers every request with a 404. The first is a
+warning before the run, the second an error. Only models the catalog knows are checked
+(OpenRouter and the emulator): a URL endpoint's models have no such list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from orkit.catalog import ROUTED_PARAMETERS, Catalog
+from orkit.errors import SpecError
+
+if TYPE_CHECKING:
+    from orkit.plan._endpoint import Endpoint
+    from orkit.plan._sweep import SweepDefinition
+
+__all__ = ["check_param_support", "param_warnings", "requires_parameters"]
+
+
+def requires_parameters(params: Mapping[str, Any]) -> bool:
+    """`provider.require_parameters = true` in this params set."""
+    prefs = params.get("provider")
+    return isinstance(prefs, Mapping) and prefs.get("require_parameters") is True
+
+
+def check_param_support(sweep: SweepDefinition, catalog: Catalog) -> list[str]:
+    """Warnings for params a model ignores; raise SpecError where `require_parameters`
+    makes one unservable."""
+    warnings: dict[str, None] = {}
+    param_sets = sweep.param_sets()
+    for model in sweep.models:
+        info = catalog.get(model)
+        if info is None or info.is_router or not info.supported_parameters:
+            continue  # unknown here (a router picks the model per request): no guess
+        for params in param_sets:
+            missing = sorted(ROUTED_PARAMETERS.intersection(params) - info.supported_parameters)
+            if not missing:
+                continue
+            listed = ", ".join(missing)
+            if requires_parameters(params):
+                raise SpecError(
+                    f"model {model!r} does not support {listed} (catalog supported_parameters), "
+                    "and provider.require_parameters = true leaves it no provider",
+                    path=sweep.spec_path,
+                    field="params.provider.require_parameters",
+                )
+            warnings[
+                f"{model} does not support {listed} (catalog supported_parameters): "
+                "OpenRouter drops it silently; provider.require_parameters = true makes "
+                "this an error"
+            ] = None
+    return list(warnings)
+
+
+def param_warnings(sweep: SweepDefinition, endpoint: Endpoint) -> list[str]:
+    """`check_param_support` where the catalog speaks for the endpoint's models (OpenRouter
+    and the emulator); nothing for a URL endpoint."""
+    return check_param_support(sweep, Catalog.bundled()) if endpoint.uses_catalog else []

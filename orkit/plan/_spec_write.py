@@ -1,0 +1,67 @@
+"""A sweep written back out as spec data and TOML: what `to_toml()` writes, the manifest
+stores, and `load_spec` reads back into an equal sweep."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tomli_w
+
+from orkit.router import DEFAULT_TASK_TIMEOUT_S
+from orkit.scorers import scorer_spec
+
+if TYPE_CHECKING:
+    from orkit.plan._sweep import SweepDefinition
+
+__all__ = ["dump_spec", "sweep_to_spec"]
+
+
+def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
+    """The spec as plain data, in the TOML layout (no None values: TOML has no null)."""
+    dataset = str(sweep.dataset) if isinstance(sweep.dataset, str | Path) else "<in-memory>"
+    spec: dict[str, Any] = {
+        "name": sweep.name,
+        "dataset": dataset,
+        "id_field": sweep.id_field,
+        "models": list(sweep.models),
+        "endpoint": sweep.endpoint,
+        "concurrency": sweep.concurrency,
+        "repeats": sweep.repeats,
+        "out": str(sweep.out),
+        "budget_usd": sweep.budget_usd,
+        "cache": sweep.cache,
+        "connect_timeout_s": sweep.connect_timeout_s,
+        "first_byte_timeout_s": sweep.first_byte_timeout_s,
+        "idle_timeout_s": sweep.idle_timeout_s,
+        "stream": sweep.stream,
+        "read_timeout_s": sweep.read_timeout_s,
+        "score_fallbacks": sweep.score_fallbacks,
+        "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
+        "params": dict(sweep.params),
+        "grid": {k: list(v) for k, v in sweep.grid.items()},
+        "scorers": [_scorer_spec(s) for s in sweep.scorers],
+        "sim": dict(sweep.sim),
+        "limits": {m: _plain(v) for m, v in sweep.limits.items()},
+        "fallbacks": {m: list(c) for m, c in sweep.fallbacks.items()},
+        "routing": dict(sweep.routing),
+    }
+    if sweep.task_timeout_s != DEFAULT_TASK_TIMEOUT_S:  # the default is left unsaid
+        spec["task_timeout_s"] = sweep.task_timeout_s or 0  # TOML has no null: 0 is "no cap"
+    return {k: v for k, v in spec.items() if v is not None and v != {} and v != []}
+
+
+def dump_spec(sweep: SweepDefinition) -> str:
+    """TOML text of the spec."""
+    return tomli_w.dumps(sweep_to_spec(sweep))
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+    return dict(value)
+
+
+def _scorer_spec(s: Any) -> dict[str, Any]:
+    return scorer_spec(s)

@@ -1,0 +1,227 @@
+"""`SweepDefinition`: what to run (a dataset × named prompts × models × a params grid ×
+repeats) as one value.
+
+A Sweep is built in Python or loaded from a TOML spec (`load_spec`); `to_toml()` writes it
+back, and the two forms say the same thing. It holds no open resources. `orkit.Sweep`
+(`orkit.api`) adds the verbs: `tasks()` previews the expansion, `run()` does the work.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from orkit.config import Timeouts
+from orkit.data import open_dataset
+from orkit.errors import SpecError
+from orkit.plan._checks import check_sweep
+from orkit.plan._param_checks import flatten_extra
+from orkit.plan._routing import build_router_options
+from orkit.plan._spec_write import dump_spec, sweep_to_spec
+from orkit.results import run_name
+from orkit.router import DEFAULT_TASK_TIMEOUT_S, RouterOptions
+from orkit.scorers import AnyScorer, Judge, as_scorer
+
+__all__ = ["SweepDefinition"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SweepDefinition:
+    """A dataset × prompts × models × params grid × repeats run, as values: what
+    `orkit.Sweep` holds, without the verbs (`run`, `estimate`) that live above the engine."""
+
+    dataset: Any
+    """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
+    models: Sequence[str]
+    prompt: str | None = None
+    """Jinja2 template of the user message (dataset columns are its variables); or give
+    several named variants in `prompts`."""
+    system: str | None = None
+    """System message template for `prompt`."""
+    prompt_id: str = "default"
+    prompts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Named prompt variants: `{"terse": {"template": "...", "system": "..."}, ...}`."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """Request body fields: temperature, max_tokens, seed, provider, models, ... (each checked
+    against OpenAI's and OpenRouter's fields); `{"extra": {...}}` holds custom fields, sent
+    on the body's top level unchecked."""
+    grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    """Params to sweep: `{"temperature": [0, 0.7], "max_tokens": [64, 256]}` runs every
+    combination."""
+    scorers: Sequence[AnyScorer | Mapping[str, Any] | Callable[..., Any]] = ()
+    """Scorer objects (`orkit.scorers.*`), spec tables (`{"kind": "exact"}`), or your own
+    functions `fn(output)` / `fn(output, fields)`, sync or async."""
+    repeats: int = 1
+    """Send each request this many times (independently: repeats never share a cache hit)."""
+    concurrency: int = 16
+    endpoint: str = "openrouter"
+    """`sim` (the built-in emulator), `openrouter`, or the base URL of any OpenAI-compatible API."""
+    sim: Mapping[str, Any] = field(default_factory=dict)
+    """Emulator settings (`orkit.sim.SimConfig` fields) when endpoint is `sim`."""
+    out: str | Path = "runs"
+    """Directory under which the run directory is created."""
+    name: str | None = None
+    id_field: str | None = None
+    """Dataset column holding item ids (default: `id` if present, else the row number)."""
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    """Known limits per model: `{"openai/gpt-4o-mini": {"rpm": 500, "tpm": 2e5}}`."""
+    fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Client-side fallback chains: `{"a/x": ["b/y"]}` (b/y answers when a/x cannot)."""
+    routing: Mapping[str, Any] = field(default_factory=dict)
+    """Retry and adaptation settings (`RetryPolicy` and `RouterOptions` fields)."""
+    connect_timeout_s: float | None = None
+    """Longest wait to open a connection to the server (default 10 s)."""
+    first_byte_timeout_s: float | None = None
+    """Longest wait from sending a request to its response headers (default 30 s, or
+    `read_timeout_s` if given). The attempt then fails and is retried."""
+    idle_timeout_s: float | None = None
+    """Longest silence between bytes of a streamed answer (default 30 s, or
+    `read_timeout_s` if given). Keep-alive comments count as bytes, so a slow model whose
+    server keeps the stream alive is never cut; a stalled stream frees its slot after this
+    and is retried."""
+    read_timeout_s: float | None = None
+    """The longest silence anywhere, as one number (what orkit had before the three
+    above): if given, it is the default of `first_byte_timeout_s` and `idle_timeout_s`, and
+    it bounds a non-streamed answer (default 120 s)."""
+    task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S
+    """Wall-clock cap on one task's retries and waits, from its first send (None or 0: no
+    cap): past it the task ends as an error row carrying its last error."""
+    score_fallbacks: bool = False
+    """Count rows answered by a fallback model toward the requested model's scores."""
+    budget_usd: float | None = None
+    """Never spend more than this: each request's worst-case cost is reserved before it is
+    sent, and tasks that would not fit are left `skipped_budget` for a resume."""
+    cache: bool = True
+    """Reuse earlier answers to identical deterministic requests (temperature 0 or a seed)."""
+    stream: bool | Literal["auto"] = "auto"
+    """Stream requests (measures time to first token). `auto`: stream, except to a URL
+    endpoint whose streamed answers carry no token counts (llama.cpp, vLLM, Ollama often
+    send none): after the first such answer its requests go unstreamed, so tokens are
+    recorded (and TTFT is null)."""
+    spec_path: str | None = None
+    """The TOML file this sweep came from, if any (for error messages and the manifest)."""
+    prompt_file: str | None = None
+    """The file `prompt` was read from (`orkit run --prompt-file`), if any: the run keeps its
+    sha256, so a resume notices when its content changed (as for a spec's prompt files)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.models, str):
+            object.__setattr__(self, "models", [self.models])
+        if self.prompt is not None:
+            variant = {"template": self.prompt}
+            if self.system is not None:
+                variant["system"] = self.system
+            if self.prompts and dict(self.prompts) != {self.prompt_id: variant}:
+                raise SpecError(
+                    "give prompt or prompts, not both", path=self.spec_path, field="prompts"
+                )
+            object.__setattr__(self, "prompts", {self.prompt_id: variant})
+        check_sweep(self)
+        self.router_options()  # validates limits, fallbacks and routing
+        try:
+            self.built_scorers()
+        except SpecError as exc:
+            raise SpecError(exc.message, path=self.spec_path) from None
+
+    @property
+    def shown_name(self) -> str:
+        """What the progress display calls the run, as `orkit runs` will: its `name`, else
+        its spec's file name, else its dataset's."""
+        return run_name(self.name, self.spec_path, self.dataset) or "orkit"
+
+    # ------------------------------------------------------------------ expansion
+
+    def param_sets(self) -> list[dict[str, Any]]:
+        """The request params of every grid combination, in a stable order."""
+        keys = list(self.grid)
+        combos = itertools.product(*(self.grid[k] for k in keys)) if keys else [()]
+        params = flatten_extra(self.params)  # [params.extra] is sent on the body's top level
+        return [{**params, **dict(zip(keys, combo, strict=True))} for combo in combos]
+
+    def count_tasks(self) -> dict[str, int]:
+        """Tasks per model (rows × prompts × grid combinations × repeats)."""
+        rows = open_dataset(self.dataset, id_field=self.id_field).count()
+        per_model = rows * len(self.prompts) * len(self.param_sets()) * self.repeats
+        return dict.fromkeys(self.models, per_model)
+
+    # ------------------------------------------------------------------ settings
+
+    def router_options(
+        self, overrides: Mapping[str, Any] | None = None, quota_path: Path | None = None
+    ) -> RouterOptions:
+        """The router settings of this sweep (`overrides` are orkit-derived defaults)."""
+        return build_router_options(
+            max_concurrency=self.concurrency,
+            limits=self.limits,
+            fallbacks=self.fallbacks,
+            routing=self.routing,
+            where=self.spec_path,
+            overrides=overrides,
+            quota_path=quota_path,
+            task_timeout_s=self.task_timeout_s or None,
+        )
+
+    def timeouts(self) -> Timeouts:
+        """The client timeouts of this sweep (see the `*_timeout_s` fields)."""
+        silence = self.read_timeout_s
+        defaults = Timeouts()
+        first_byte = self.first_byte_timeout_s or silence or defaults.first_byte
+        idle = self.idle_timeout_s or silence or defaults.idle
+        return Timeouts(
+            connect=self.connect_timeout_s or defaults.connect,
+            first_byte=first_byte,
+            idle=idle,
+            read=silence or defaults.read,
+        )
+
+    @property
+    def all_models(self) -> list[str]:
+        """Requested models, every LLM judge's model and every fallback model, each once."""
+        seen = dict.fromkeys(self.models)
+        for s in self.built_scorers():
+            if isinstance(s, Judge):
+                seen[s.judge_model] = None
+        for chain in self.fallbacks.values():
+            seen.update(dict.fromkeys(chain))
+        return list(seen)
+
+    def built_scorers(self) -> list[AnyScorer]:
+        """Scorer objects, building any given in spec (mapping) or function form. Names
+        must differ (each is a column of the summary), and a pairwise judge's baseline must
+        be one of the models."""
+        built: list[AnyScorer] = []
+        seen: set[str] = set()
+        for i, s in enumerate(self.scorers):
+            scorer = as_scorer(s, where=f"scorers[{i}]")
+            if scorer.name in seen:
+                raise SpecError(
+                    f"two scorers are named {scorer.name!r}; give one a different name",
+                    field=f"scorers[{i}].name",
+                )
+            seen.add(scorer.name)
+            if isinstance(scorer, Judge) and scorer.is_pairwise:
+                self._check_baseline(scorer, f"scorers[{i}]")
+            built.append(scorer)
+        return built
+
+    def _check_baseline(self, judge: Judge, where: str) -> None:
+        # No path here: __post_init__ adds the spec file to every scorer error.
+        if len(self.models) < 2:
+            raise SpecError("a pairwise judge needs at least two models", field=where)
+        if judge.baseline is not None and judge.baseline not in self.models:
+            raise SpecError(
+                f"baseline {judge.baseline!r} is not one of the models", field=f"{where}.baseline"
+            )
+
+    # ------------------------------------------------------------------ spec form
+
+    def to_spec(self) -> dict[str, Any]:
+        """The spec as plain data: what `to_toml()` writes and the manifest stores."""
+        return sweep_to_spec(self)
+
+    def to_toml(self) -> str:
+        """The spec as TOML; `load_spec` on it gives back an equal Sweep."""
+        return dump_spec(self)
