@@ -13,7 +13,7 @@ import pytest
 
 from orkit import load_spec
 from orkit.errors import ConfigError
-from orkit.plan import spec_from_dict
+from orkit.plan import SweepDefinition, spec_from_dict
 from orkit.sim import SimConfig
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -105,7 +105,7 @@ def test_each_fragment_is_accepted_on_its_own(text: str, tmp_path: Path) -> None
     spec = {**MINIMAL_SPEC, **fragment}
     if "prompts" in fragment:
         del spec["prompt"]  # a spec gives [prompt] or [prompts.<id>]
-    sweep = spec_from_dict(spec, base=tmp_path, where="README.md")
+    sweep: SweepDefinition = spec_from_dict(spec, base=tmp_path, where="README.md")
     for table in ("limits", "routing", "fallbacks", "grid"):
         if table in fragment:
             assert getattr(sweep, table), f"[{table}] was dropped"
