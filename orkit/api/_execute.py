@@ -96,7 +96,7 @@ class Session:
     attempt_offsets: dict[str, int] = field(default_factory=dict)
     """Attempts already made per task (a retry numbers its attempts after them)."""
     costs_filled: dict[str, int] = field(default_factory=dict)
-    """Rows costed after the lanes finished, by source (`_cost_run.settle_costs`)."""
+    """Rows costed after the lanes finished, by source (`orkit.estimate.settle_costs`)."""
     estimate_as_of: float = field(default_factory=time.time)
     """When the run began (`time.time()`): a manifest without an estimate gets one made
     while the run drains, as it would have been then."""

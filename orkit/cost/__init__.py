@@ -1,7 +1,7 @@
 """Cost truth (layer 2): token estimation per tokenizer family, price bands from the catalog
 and the providers' endpoints, answer-length bands from calibration, the arithmetic and the
 duration of an estimate, and the accounting of what a request cost when the response did not
-say. The batch layer assembles these into `Sweep.estimate()`.
+say. `orkit.estimate` assembles these into `Sweep.estimate()`.
 
 Examples:
     >>> from orkit.cost import family_of, measure_messages

@@ -69,7 +69,7 @@ class OutputSample:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """What one finished run says about one model (built by the batch layer from its rows)."""
+    """What one finished run says about one model (built by `Lessons` from its rows)."""
 
     model: str
     outputs: Mapping[str, OutputSample] = field(default_factory=dict)

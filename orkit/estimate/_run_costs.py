@@ -1,7 +1,8 @@
 """What a run does about cost around the engine: its estimate goes into the manifest before
-the first request, answered rows without `usage.cost` get one afterwards (`_costfill`), the
-manifest puts estimate and actual side by side per model, and the run's rows teach the
-calibration that later estimates use (`_learn`).
+the first request, answered rows without `usage.cost` get one afterwards
+(`orkit.cost.fill_unknown_costs`), the manifest puts estimate and actual side by side per
+model, and the run's rows teach the calibration that later estimates use
+(`orkit.cost.learn_from_run`).
 
 None of it may stop or fail a run: an estimate or a lesson that cannot be had is a note in
 the manifest, not an error.
@@ -47,7 +48,7 @@ async def manifest_estimate(
 
 
 async def settle_costs(run: RunDir, client: AsyncOpenRouter, endpoint: Endpoint) -> dict[str, int]:
-    """Cost the answered rows that came without one (see `_costfill`)."""
+    """Cost the answered rows that came without one (see `orkit.cost.fill_unknown_costs`)."""
     catalog = Catalog.bundled() if endpoint.uses_catalog else await server_catalog(client)
     try:
         return await fill_unknown_costs(run, client, catalog=catalog)

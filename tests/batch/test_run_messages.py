@@ -215,7 +215,7 @@ def test_ctrl_c_in_orkit_resume_prints_the_hint_once_and_raises(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Ctrl-C lands where `resume()` waits: on orkit's loop thread (`run_sync`)."""
-    import orkit._portal
+    import orkit.api._resume
 
     run = Sweep(
         dataset=str(items(tmp_path)),
@@ -229,7 +229,7 @@ def test_ctrl_c_in_orkit_resume_prints_the_hint_once_and_raises(
     def pressed(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(orkit._portal, "run_sync", pressed)
+    monkeypatch.setattr(orkit.api._resume, "run_sync", pressed)
     with pytest.raises(RunInterrupted) as caught:
         resume(run.path, progress=False)
     assert caught.value.run_dir == str(run.path)
