@@ -51,13 +51,14 @@ def results_frame(
     for name in RESULTS_SCHEMA.names:
         if name not in frame.columns:
             frame[name] = None
-    return frame[RESULTS_SCHEMA.names]
+    return frame[list(RESULTS_SCHEMA.names)]
 
 
 def scores_frame(results: pd.DataFrame, scorer: str, values: np.ndarray) -> pd.DataFrame:
     """Scores of `scorer` for the ok rows of `results` (`values` aligned with all rows)."""
     ok = results["status"].to_numpy() == "ok"
-    chosen = results.loc[ok, ["run_id", "task_key", "item_id", "model"]].reset_index(drop=True)
+    chosen: pd.DataFrame = results.loc[ok, ["run_id", "task_key", "item_id", "model"]]
+    chosen = chosen.reset_index(drop=True)
     chosen["scorer"] = scorer
     chosen["score"] = np.asarray(values, dtype=np.float64)[ok]
     binary = np.isin(chosen["score"], (0.0, 1.0)).all()
@@ -65,4 +66,4 @@ def scores_frame(results: pd.DataFrame, scorer: str, values: np.ndarray) -> pd.D
     for name in SCORES_SCHEMA.names:
         if name not in chosen.columns:
             chosen[name] = None
-    return chosen[SCORES_SCHEMA.names]
+    return chosen[list(SCORES_SCHEMA.names)]

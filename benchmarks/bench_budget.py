@@ -300,7 +300,7 @@ def main() -> None:
                 runs = VARIANT_RUNS // EMULATORS_PER_VARIANT + (
                     e < VARIANT_RUNS % EMULATORS_PER_VARIANT
                 )
-                sim = {"seed": 100 + e, "time_scale": 0.0, "json_padding": False}
+                sim: dict[str, Any] = {"seed": 100 + e, "time_scale": 0.0, "json_padding": False}
                 sim |= random_clock(rng)
                 if faults is not None:
                     sim["faults"] = faults

@@ -129,7 +129,7 @@ def calibration_rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
 
 def target_rows(rng: random.Random, n: int) -> list[dict[str, Any]]:
     mix = _cue_mix(rng, MIX_B)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(n):
         subject = rng.choice(TOPICS_B)
         ask = rng.choice(ASKS_B[_draw_cue(rng, mix)])

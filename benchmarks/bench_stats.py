@@ -58,7 +58,7 @@ def naive_compare(results: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     scored = scores.merge(own, on="task_key")
     rows: list[dict[str, Any]] = []
     for scorer, by_scorer in scored.groupby("scorer"):
-        per_model = {m: g[["item_id", "score"]] for m, g in by_scorer.groupby("model")}
+        per_model = {str(m): g[["item_id", "score"]] for m, g in by_scorer.groupby("model")}
         binary = bool(np.isin(by_scorer["score"], (0.0, 1.0)).all())
         for a, b in combinations(sorted(per_model), 2):
             pair = per_model[a].merge(per_model[b], on="item_id", suffixes=("_a", "_b"))

@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -593,7 +593,7 @@ def orkit_rows(run_dir: str, started_at: float, ended_at: float) -> dict[str, An
 def child(spec: dict[str, Any]) -> None:
     client = spec["client"]
     work = prompts(spec["items"], spec["tasks"]) if client != "orkit" else []
-    runners: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+    runners: dict[str, Callable[[], Coroutine[Any, Any, dict[str, Any]]]] = {
         "orkit": lambda: orkit_full(spec),
         "aiohttp": lambda: aiohttp_client(spec, work),
         "aiohttp_trust_env": lambda: aiohttp_client(spec, work, trust_env=True),

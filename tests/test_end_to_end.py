@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.dataset as pads
@@ -44,7 +45,7 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def demo_items(repo_root: Path) -> list[dict]:
+def demo_items(repo_root: Path) -> list[dict[str, Any]]:
     return [
         json.loads(x)
         for x in (repo_root / "datasets/demo/items.jsonl").read_text().splitlines()

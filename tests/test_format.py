@@ -74,7 +74,13 @@ def test_cache_hits_are_labelled_free() -> None:
 
 
 def test_a_runs_line_from_its_manifest_totals() -> None:
-    totals = {"tasks": 1, "ok": 1, "errors": 0, "cached": 0, "cost_usd": None}
+    totals: dict[str, float | None] = {
+        "tasks": 1,
+        "ok": 1,
+        "errors": 0,
+        "cached": 0,
+        "cost_usd": None,
+    }
     assert run_counts(totals) == "1 task, 0 errors"
     assert run_spend({**totals, "cost_unknown_rows": 1}) == "cost unknown"
     totals = {"tasks": 1200, "ok": 1200, "errors": 1, "cached": 300, "cost_usd": 0.5}
@@ -90,9 +96,11 @@ def test_a_runs_full_spend_counts_answers_and_every_judge() -> None:
         "judges": {"cost_usd": 0.0, "cost_unknown_rows": 0},
         "judges_replaced": {"cost_usd": 0.002, "cost_unknown_rows": 1},
     }
-    assert full_spend(manifest) == (pytest.approx(0.0021), 3)
+    spent, unknown = full_spend(manifest)
+    assert spent == pytest.approx(0.0021) and unknown == 3
     assert full_spend_text(manifest) == "$0.0021 + 3 unknown"
-    assert judges_spent(manifest) == (pytest.approx(0.002), 1)
+    spent, unknown = judges_spent(manifest)
+    assert spent == pytest.approx(0.002) and unknown == 1
     assert full_spend_text({"totals": {"all": {"cost_usd": None, "cost_unknown_rows": 4}}}) == (
         "cost unknown"
     )

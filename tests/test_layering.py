@@ -112,7 +112,7 @@ def _imports(path: Path) -> Iterator[Import]:
         if isinstance(node, ast.ImportFrom) and node.module == "orkit":
             # `from orkit import _format` imports the module orkit._format; a name from
             # orkit's own __init__ (`from orkit import Sweep`) imports the package
-            targets = [
+            targets: list[tuple[str, tuple[str, ...]]] = [
                 (f"orkit.{a.name}", ()) if f"orkit.{a.name}" in MODULES else ("orkit", (a.name,))
                 for a in node.names
             ]

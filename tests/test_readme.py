@@ -13,7 +13,7 @@ import pytest
 
 from orkit import load_spec
 from orkit.errors import ConfigError
-from orkit.plan import spec_from_dict
+from orkit.plan import SweepDefinition, spec_from_dict
 from orkit.sim import SimConfig
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -105,7 +105,7 @@ def test_each_fragment_is_accepted_on_its_own(text: str, tmp_path: Path) -> None
     spec = {**MINIMAL_SPEC, **fragment}
     if "prompts" in fragment:
         del spec["prompt"]  # a spec gives [prompt] or [prompts.<id>]
-    sweep = spec_from_dict(spec, base=tmp_path, where="README.md")
+    sweep: SweepDefinition = spec_from_dict(spec, base=tmp_path, where="README.md")
     for table in ("limits", "routing", "fallbacks", "grid"):
         if table in fragment:
             assert getattr(sweep, table), f"[{table}] was dropped"
@@ -129,6 +129,7 @@ def test_the_commented_provider_alternatives_are_accepted_too(tmp_path: Path) ->
 def test_sim_config_examples_are_accepted_by_the_emulator(text: str) -> None:
     config = SimConfig.from_dict(tomllib.loads(text))
     if first_line(text) == "[faults]":  # the correlated-fault bursts, each as written
+        assert config.faults is not None
         bursts = config.faults.bursts
         assert [(b.start_s, b.end_s, b.retry_after_s) for b in bursts] == [
             (2.0, 10.0, None),  # None: the profile's retry_after_s

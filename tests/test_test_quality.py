@@ -66,13 +66,13 @@ def _module_file(name: str, level: int, here: Path, root: Path) -> Path | None:
 
 def _load(path: Path, root: Path) -> Module:
     module = Module(path, ast.parse(path.read_text("utf-8"), filename=str(path)))
-    for node in module.tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            module.functions[node.name] = node
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
+    for statement in module.tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            module.functions[statement.name] = statement
+        elif isinstance(statement, ast.ClassDef):
+            for item in statement.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    module.methods[(node.name, item.name)] = item
+                    module.methods[(statement.name, item.name)] = item
     for node in ast.walk(module.tree):
         if isinstance(node, ast.ImportFrom):
             source = _module_file(node.module or "", node.level, path, root)

@@ -78,15 +78,15 @@ def test_without_generation_stats_the_cost_comes_from_prices(
         assert (results["cost_source"] == "estimated").all()
         # each row: its tokens at the model's listed prices, worked out here from the catalog
         catalog = Catalog.bundled()
-        for row in results.itertuples():
-            info = catalog.get(row.model)
-            assert info is not None and row.completion_tokens > 0
+        for row in results.to_dict("records"):
+            info = catalog.get(row["model"])
+            assert info is not None and row["completion_tokens"] > 0
             listed = (
-                row.prompt_tokens * info.prompt_price
-                + row.completion_tokens * info.completion_price
+                row["prompt_tokens"] * info.prompt_price
+                + row["completion_tokens"] * info.completion_price
                 + (info.request_price or 0.0)
             )
-            assert row.cost_usd == pytest.approx(listed, rel=1e-9), row.task_key
+            assert row["cost_usd"] == pytest.approx(listed, rel=1e-9), row["task_key"]
         # the emulator bills each serving provider's own price (Azure's is not OpenAI's),
         # so the listed prices come within a few percent of the bill, not to the cent
         assert results["cost_usd"].sum() == pytest.approx(billed(url), rel=0.05)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 import anyio
 import httpx
@@ -41,9 +42,9 @@ def sim_url() -> Iterator[str]:
         yield url
 
 
-def stats(url: str) -> dict:
+def stats(url: str) -> dict[str, Any]:
     root = url.rsplit("/api/v1", 1)[0]
-    return httpx.get(f"{root}/_sim/stats").json()
+    return cast("dict[str, Any]", httpx.get(f"{root}/_sim/stats").json())
 
 
 def reset(url: str) -> None:
@@ -267,5 +268,6 @@ def test_the_first_lane_writes_the_copy_batch_by_batch_and_drops_a_partial_one(
     for _ in range(20):  # past two batches of 7: some of the copy is on disk
         next(lane)
     assert list(tmp_path.glob(".dataset.parquet*"))
+    assert isinstance(lane, Generator)
     lane.close()  # a cancelled run
     assert not target.exists() and not list(tmp_path.glob(".dataset.parquet*"))

@@ -54,8 +54,8 @@ def test_lessons_keep_lengths_per_cue_of_the_prompt_and_of_all_prompts(tmp_path:
         )
     manifest = {"prompt_fingerprints": {"p": "fp"}, "name": "x"}
     (obs,) = lessons.observations(manifest, RunDir.create(tmp_path / "runs", "r1"))
-    tokens = {key: sorted(sample.tokens) for key, sample in obs.outputs.items()}
-    assert tokens == {
+    outputs = {key: sorted(sample.tokens) for key, sample in obs.outputs.items()}
+    assert outputs == {
         "fp": [2, 3, 400],
         "*": [2, 3, 400],
         "fp|cue:short": [2, 3],

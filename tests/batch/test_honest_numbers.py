@@ -71,7 +71,7 @@ def test_repeats_are_separate_answers_each_sent_once(tmp_path: Path) -> None:
 def test_a_cost_nobody_reported_is_null_in_the_totals_never_0() -> None:
     totals = ModelTotals()
     totals.add({"status": "ok", "model": MODEL, "cost_usd": None})
-    assert totals.cost_usd is None and totals.cost_unknown == 1
+    assert (totals.cost_usd, totals.cost_unknown) == (None, 1)
     totals.add({"status": "ok", "model": MODEL, "cost_usd": 0.0, "cost_source": "cached"})
     assert totals.cost_usd == 0.0 and totals.cached == 1  # a hit is known to be free
     totals.add({"status": "ok", "model": MODEL, "cost_usd": 2e-5})

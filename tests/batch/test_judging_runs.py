@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import anyio.lowlevel
@@ -49,7 +49,7 @@ def sim_url() -> Iterator[str]:
 
 
 def stats(url: str) -> dict[str, Any]:
-    return httpx.get(url.rsplit("/api/v1", 1)[0] + "/_sim/stats").json()
+    return cast("dict[str, Any]", httpx.get(url.rsplit("/api/v1", 1)[0] + "/_sim/stats").json())
 
 
 def reset(url: str) -> None:
@@ -105,7 +105,8 @@ def test_judge_calls_are_their_own_cost_lines(items, tmp_path, sim_url) -> None:
     assert table.loc["judge_reference", "requests"] == sent["by_model"][JUDGE]
     assert table.loc["judge_reference", "judge_model"] == JUDGE
     assert "score_judge_reference" in summary.columns
-    assert judge_line(run.manifest).startswith("judges: 40 rows, ")  # the CLI's line
+    line = judge_line(run.manifest)  # the CLI's line
+    assert line is not None and line.startswith("judges: 40 rows, ")
     html = run.report(tmp_path / "report.html").read_text()
     assert "LLM judges" in html and "judges' cost" in html and JUDGE in html
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -92,7 +92,7 @@ def test_the_sinks_fold_equals_the_journals(tmp_path: Path) -> None:
     run = sweep.run(progress=False)
     during = Lessons()
     for r in Run(run.path).to_pandas().to_dict("records"):
-        during.add(r)
+        during.add(cast("dict[str, Any]", r))  # a frame's records: keyed by column names
     _, recounted = recount_from_journal(RunDir.open(Path(run.path)))
     manifest = run.manifest
     a = during.observations(manifest, RunDir.open(Path(run.path)))

@@ -133,7 +133,7 @@ def test_totals_sum_known_tokens_and_count_the_unknown() -> None:
     totals = RunTotals()
     base = {"model": MODEL, "status": "ok", "cost_usd": None}
     totals.add({**base, "prompt_tokens": None, "completion_tokens": None})
-    assert totals.all.prompt_tokens is None and totals.all.tokens_unknown_rows == 1
+    assert (totals.all.prompt_tokens, totals.all.tokens_unknown_rows) == (None, 1)
     totals.add({**base, "prompt_tokens": 5, "completion_tokens": 2})
     totals.add({**base, "status": "error", "prompt_tokens": None, "completion_tokens": None})
     assert (totals.all.prompt_tokens, totals.all.completion_tokens) == (5, 2)

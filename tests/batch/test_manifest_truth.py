@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def items(tmp_path: Path) -> Path:
     return path
 
 
-def sweep(items: Path, tmp_path: Path, sim: dict[str, object], **kw: object) -> Sweep:
+def sweep(items: Path, tmp_path: Path, sim: Mapping[str, object], **kw: object) -> Sweep:
     return Sweep(
         dataset=str(items),
         prompt="{{ question }}",

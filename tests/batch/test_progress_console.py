@@ -14,7 +14,6 @@ from typing import Any
 
 import anyio
 import pytest
-from engine_runs import execute_one
 
 from orkit import Sweep
 from orkit.batch._totals import ModelTotals, RunTotals
@@ -26,6 +25,8 @@ from orkit.progress._fit import Part, cells, fit, truncate
 from orkit.progress._lines import Snapshot, contestant_lines, cost_text, run_line
 from orkit.results import RunDir
 from orkit.types import ChatRequest, ChatResponse
+
+from .engine_runs import execute_one
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

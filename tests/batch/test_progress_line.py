@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import anyio
-from engine_runs import execute_one
 
 from orkit import Sweep
 from orkit.batch._engine import EngineOptions
@@ -16,6 +15,8 @@ from orkit.batch._totals import RunTotals
 from orkit.progress import TqdmObserver
 from orkit.results import RunDir, touch_lock
 from orkit.types import ChatRequest, ChatResponse
+
+from .engine_runs import execute_one
 
 
 class Ticks:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -20,7 +21,7 @@ A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 ITEMS = 6
 INCOMPLETE = 3
 """`orkit run`'s exit code when tasks were left for a resume (here: by the budget)."""
-FAULTS = {"status": {"502": 0.5}, "models": [A]}
+FAULTS: dict[str, Any] = {"status": {"502": 0.5}, "models": [A]}
 """Model A fails half its requests (one attempt each), so a run has errors to retry."""
 
 
@@ -60,8 +61,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def _toml_inline(faults: dict) -> str:
-    return '{status = {"502" = 0.5}, models = ["' + faults["models"][0] + '"]}'
+def _toml_inline(faults: dict[str, Any]) -> str:
+    model: str = faults["models"][0]
+    return '{status = {"502" = 0.5}, models = ["' + model + '"]}'
 
 
 def cli(*argv: str) -> int:

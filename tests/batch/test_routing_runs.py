@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import anyio
 import pandas as pd
@@ -15,6 +16,9 @@ from orkit import Run, Sweep
 from orkit.api import run_sweep_async
 from orkit.cli import main
 from orkit.errors import RunStoppedError
+
+if TYPE_CHECKING:
+    from orkit.client import AsyncOpenRouter
 
 A, B, C = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2", "mistralai/mistral-small-3.2-24b-instruct"
 FREE = "openai/gpt-oss-20b:free"
@@ -88,7 +92,7 @@ def test_a_dead_model_falls_back_and_its_rows_are_flagged_and_not_scored(items, 
     assert df["is_fallback"].all() and (df["served_model"] == C).all()
     summary = r.summary()
     assert summary.loc[A, "rows"] == 40
-    assert "score_numeric" not in summary.columns or pd.isna(summary.loc[A, "score_numeric"])
+    assert "score_numeric" not in summary.columns or summary["score_numeric"].isna()[A]
 
 
 def test_daily_free_quota_leaves_tasks_pending_not_failed(items, tmp_path, capsys) -> None:
@@ -193,9 +197,10 @@ def test_the_runs_own_estimate_is_made_while_the_last_requests_are_in_flight(
     run returns."""
     import orkit.api._execute as runner
     from orkit.batch._engine import EngineOptions
+    from orkit.estimate import manifest_estimate
 
     events: list[str] = []
-    real = runner.manifest_estimate
+    real = manifest_estimate
 
     async def spy(*args: object, **kwargs: object) -> object:
         events.append("estimate")
@@ -282,7 +287,7 @@ def test_a_url_endpoint_is_checked_with_its_smallest_answer(key, asked) -> None:
 
     server = _Server(NotFoundError("no such route", status_code=404) if key else None)
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
-    anyio.run(_preflight, server, endpoint)
+    anyio.run(_preflight, cast("AsyncOpenRouter", server), endpoint)  # a stand-in
     assert server.asked == asked
 
 
@@ -293,7 +298,7 @@ def test_a_url_endpoint_that_rejects_the_key_stops_before_the_run() -> None:
     server = _Server(AuthenticationError("bad key", status_code=401))
     endpoint = Endpoint(kind="url", base_url="http://127.0.0.1:9/v1", api_key=None)
     with pytest.raises(AuthenticationError, match="rejected the API key"):
-        anyio.run(_preflight, server, endpoint)
+        anyio.run(_preflight, cast("AsyncOpenRouter", server), endpoint)
     assert server.asked == ["/key"]
 
 
@@ -309,9 +314,10 @@ def test_the_runs_own_estimate_counts_earlier_answers_as_cache_hits_not_its_own(
 
 def test_draining_starts_when_the_lanes_are_out_and_no_task_waits_for_a_slot() -> None:
     from orkit.batch._engine import _Drain
+    from orkit.batch._tasks import Task
 
-    lane: Iterator[object] = iter(())
-    drain = _Drain([lane], slots=2)  # type: ignore[list-item]
+    lane: Iterator[Task] = iter(())
+    drain = _Drain([lane], slots=2)
     for _ in range(3):
         drain.took()
     assert not drain.event.is_set()

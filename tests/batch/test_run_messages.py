@@ -20,7 +20,6 @@ from typing import Any
 
 import anyio
 import pytest
-from engine_runs import execute_one
 
 from orkit import Sweep, resume
 from orkit.api import RunInterrupted
@@ -28,6 +27,8 @@ from orkit.progress import ConsoleProgress
 from orkit.results import RunDir, run_name, shown_name
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 from orkit.types import ChatRequest, ChatResponse
+
+from .engine_runs import execute_one
 
 A, STUCK = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 

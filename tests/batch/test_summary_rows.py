@@ -149,9 +149,9 @@ def _as_before(run: RunDir, by: Any = None) -> pd.DataFrame:
     row, the pandas summary, then the judges' cost by task key."""
     columns = ("task_key", "scorer", "score", "judge_model", "judge_cost_usd")
     results, scores = read_summary_frames(run, summary_columns(by), columns)
-    order = {"models": MODELS, "prompts": ["terse", "polite"]}
-    summary = oracle_summary(results, scores, by=by, **order)
-    labels = contestants(results, by, **order).of_rows().to_numpy()
+    prompts = ["terse", "polite"]
+    summary = oracle_summary(results, scores, by=by, models=MODELS, prompts=prompts)
+    labels = contestants(results, by, models=MODELS, prompts=prompts).of_rows().to_numpy()
     return with_judge_cost(summary, scores, pd.Series(labels, index=results["task_key"]))
 
 

@@ -131,7 +131,7 @@ async def test_an_error_status_also_falls_back(lister, clock: FakeClock, cache_d
     [([], "it is empty"), ([{"name": "no id"}], "an entry has no 'id'")],
 )
 async def test_an_unusable_list_is_not_cached_and_falls_back(
-    lister, clock: FakeClock, cache_dir: Path, models: list, why: str
+    lister, clock: FakeClock, cache_dir: Path, models: list[dict[str, str]], why: str
 ) -> None:
     cat = await Catalog.load(client=lister(models=models), cache_dir=cache_dir, clock=clock)
     assert cat.source == "snapshot"

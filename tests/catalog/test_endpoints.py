@@ -36,7 +36,8 @@ DATA = {
 
 class FakeClient:
     def __init__(self, data: dict[str, Any] | None = None, error: Exception | None = None) -> None:
-        self.data, self.error, self.calls = data, error, []
+        self.data, self.error = data, error
+        self.calls: list[str] = []
         self.base_url = "https://example.test/api/v1"
 
     async def list_endpoints(self, model_id: str) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from first_contact_runs import copy_run, finished_run, write_spec
 
 from orkit.cli import main
+
+from .first_contact_runs import copy_run, finished_run, write_spec
 
 MODEL = "openai/gpt-4o-mini"
 

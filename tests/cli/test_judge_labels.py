@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from first_contact_runs import JUDGE, finished_run, write_spec
 
 from orkit import Run
 from orkit.cli import main
+
+from .first_contact_runs import JUDGE, finished_run, write_spec
 
 
 def test_the_estimate_names_each_judge_by_its_scorer(capsys, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from orkit.cli import main
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 if TYPE_CHECKING:
-    from conftest import RunArgs
+    from .conftest import RunArgs
 
 MODEL = "openai/gpt-4o-mini"
 FLAGS = ("--no-report", "--quiet", "--yes")

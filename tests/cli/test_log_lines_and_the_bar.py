@@ -16,7 +16,7 @@ import pytest
 from orkit.cli import main
 
 if TYPE_CHECKING:
-    from conftest import RunArgs
+    from .conftest import RunArgs
 
 MODEL = "openai/gpt-4o-mini"
 NOTICE = "sends no token counts on streams"

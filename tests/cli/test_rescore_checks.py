@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from first_contact_runs import copy_run, finished_run
 
 from orkit import Run
 from orkit.cli import main
 from orkit.errors import SpecError
 from orkit.scorers import exact
+
+from .first_contact_runs import copy_run, finished_run
 
 
 @pytest.fixture(scope="module")

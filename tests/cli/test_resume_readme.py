@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from journals import journal_rows
 
 from orkit.cli import main
+
+from .journals import journal_rows
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def orkit(argv: list[str], cwd: Path, **kw: object) -> subprocess.Popen[str]:
+def orkit(argv: list[str], cwd: Path) -> subprocess.Popen[str]:
     def default_sigint() -> None:  # a test runner may start us with SIGINT ignored
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -35,7 +36,6 @@ def orkit(argv: list[str], cwd: Path, **kw: object) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         preexec_fn=default_sigint,
-        **kw,  # type: ignore[arg-type]
     )
 
 

@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from journals import journal_rows
 
 from orkit._format import run_counts
 from orkit.cli import main
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import completion_line
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
+
+from .journals import journal_rows
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 PLAIN = ["--progress", "plain", "--no-report"]

@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-from first_contact_runs import write_spec
 
 from orkit import Run
 from orkit._format import usd
 from orkit.cli import main
+
+from .first_contact_runs import write_spec
 
 
 def listed(capsys: pytest.CaptureFixture[str], runs: Path) -> dict[str, object]:

@@ -13,6 +13,7 @@ import pytest
 import orkit.plan._assemble as runner
 from orkit.cli import main
 from orkit.config import Timeouts
+from orkit.plan import open_client
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -34,7 +35,7 @@ def test_flags_override_the_spec_and_reach_the_client(
     spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     seen: list[Timeouts] = []
-    real_open_client = runner.open_client
+    real_open_client = open_client
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(kwargs["timeouts"])
@@ -72,8 +73,10 @@ def test_a_bad_flag_value_is_one_line_and_nothing_is_sent(
 def test_the_help_and_the_readme_state_the_defaults_that_apply(capsys) -> None:
     from orkit import Sweep
 
-    def sweep(**timeouts: float) -> Sweep:
-        return Sweep(dataset=[{"q": "x"}], models=[MODEL], prompt="{{ q }}", **timeouts)
+    def sweep(read_timeout_s: float | None = None) -> Sweep:
+        return Sweep(
+            dataset=[{"q": "x"}], models=[MODEL], prompt="{{ q }}", read_timeout_s=read_timeout_s
+        )
 
     unset, given = sweep().timeouts(), sweep(read_timeout_s=77).timeouts()
     assert (given.first_byte, given.idle, given.read) == (77, 77, 77)

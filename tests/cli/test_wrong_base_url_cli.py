@@ -20,7 +20,7 @@ from orkit.cli import main
 from orkit.sim import SimConfig, serve_in_thread
 
 if TYPE_CHECKING:
-    from conftest import RunArgs
+    from .conftest import RunArgs
 
 MODEL = "openai/gpt-4o-mini"
 

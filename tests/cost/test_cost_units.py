@@ -296,7 +296,7 @@ def test_calibration_round_trips_and_blends_runs(tmp_path: Path) -> None:
     # a second run with ratio 1.0 pulls the ratio towards it (older runs weigh half)
     again.update("sim", dataclasses.replace(obs, prompt_actual=100.0), now=2.0)
     blended = again.get("sim", "a/b")
-    assert blended is not None and 1.0 < blended.prompt_ratio < 1.1
+    assert blended is not None and 1.0 < (blended.prompt_ratio or 0.0) < 1.1
 
 
 def test_a_damaged_calibration_file_is_ignored(tmp_path: Path) -> None:

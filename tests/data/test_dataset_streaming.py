@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import tracemalloc
+from collections.abc import Generator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -74,6 +75,7 @@ def test_the_first_jsonl_batch_does_not_read_the_whole_file(workdir) -> None:
     tracemalloc.start()
     try:
         batches = ds.iter_batches()
+        assert isinstance(batches, Generator)  # closed below, as a consumer that stops does
         first = next(batches)
         _, peak = tracemalloc.get_traced_memory()
         batches.close()

@@ -3,6 +3,8 @@ anything it is unsure of (null, missing, control flow) to Jinja."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from orkit.data import PromptTemplate, fast_renderer, open_dataset
@@ -19,7 +21,7 @@ from orkit.errors import TemplateError
         ("Où est {{ city }} ?", None, {"city": "東京"}),
     ],
 )
-def test_same_messages_as_jinja(user: str, system: str | None, fields: dict) -> None:
+def test_same_messages_as_jinja(user: str, system: str | None, fields: dict[str, Any]) -> None:
     template = PromptTemplate(user, system=system)
     render = fast_renderer(template)
     assert render is not None

@@ -45,10 +45,10 @@ def test_breaker_is_down_after_failed_probes_in_a_row_and_back_on_success() -> N
     b = CircuitBreaker(threshold=2, cooldown_s=5.0, max_failed_probes=2)
     b.on_failure(0.0)
     b.on_failure(0.0)
-    assert not b.down  # open, but the model may come back
+    assert (b.down, b.failed_probes) == (False, 0)  # open, but the model may come back
     assert b.allow(5.0)
     b.on_failure(5.0)
-    assert not b.down and b.failed_probes == 1
+    assert (b.down, b.failed_probes) == (False, 1)
     b.on_neutral()  # a 429 says nothing of the model's health
     assert b.failed_probes == 1
     assert b.allow(15.0)
@@ -56,7 +56,7 @@ def test_breaker_is_down_after_failed_probes_in_a_row_and_back_on_success() -> N
     assert b.down
     assert not b.allow(16.0) and b.allow(35.0)  # still one probe per cooldown
     b.on_success()
-    assert not b.down and b.failed_probes == 0 and b.allow(35.0)
+    assert (b.down, b.failed_probes) == (False, 0) and b.allow(35.0)
 
 
 def test_breaker_needs_at_least_one_probe() -> None:

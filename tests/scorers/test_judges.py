@@ -153,7 +153,7 @@ def test_pairwise_judge_swaps_positions_and_averages() -> None:
 
 
 def test_judges_round_trip_through_their_spec_form() -> None:
-    judges = [
+    judges: list[Judge] = [
         judge_rubric(MODEL, "Polite.", scale=10, params={"max_tokens": 64}, name="polite"),
         judge_reference(MODEL, "gold"),
         judge_pairwise(MODEL, baseline="a/b", rubric="Concise.", swap=False),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,12 @@ from orkit.scorers import (
     scorer_spec,
     split_scorers,
 )
+
+
+def scored(score: Score | None) -> Score:
+    """The score of a scorer that applies here (None would mean it does not)."""
+    assert score is not None
+    return score
 
 
 @pytest.mark.parametrize(
@@ -56,8 +63,8 @@ def test_multiple_choice_scores_against_letters_and_indices() -> None:
     assert mc("The answer is (B).", {"answer": "B"}) == Score(
         1.0, passed=True, expected="B", detail="chose B"
     )
-    assert mc("The answer is (B).", {"answer": "(c)"}).passed is False
-    assert mc("B", {"answer": 1}).passed is True  # a 0-based index, as in MMLU on the Hub
+    assert scored(mc("The answer is (B).", {"answer": "(c)"})).passed is False
+    assert scored(mc("B", {"answer": 1})).passed is True  # a 0-based index, as in MMLU on the Hub
     miss = mc("I am not sure.", {"answer": "A"})
     assert miss is not None and miss.passed is False
     assert miss.detail == "no choice found in the output"
@@ -68,20 +75,20 @@ def test_multiple_choice_scores_against_letters_and_indices() -> None:
 def test_multiple_choice_with_custom_choices() -> None:
     mc = multiple_choice("label", choices=["1", "2", "3"], name="mc3")
     assert mc.name == "mc3"
-    assert mc("Option 2 is right", {"label": "2"}).passed is True
-    assert multiple_choice(choices="ABCDE")("E", {"answer": "E"}).passed is True
+    assert scored(mc("Option 2 is right", {"label": "2"})).passed is True
+    assert scored(multiple_choice(choices="ABCDE")("E", {"answer": "E"})).passed is True
     with pytest.raises(ConfigError, match="choices repeat"):
         multiple_choice(choices="AAB")
 
 
 def test_json_valid() -> None:
     check = json_valid()
-    assert check('{"a": 1}', {}).passed is True
-    assert check("```json\n[1, 2]\n```", {}).passed is True
-    bad = check('{"a": 1,}', {})
+    assert scored(check('{"a": 1}', {})).passed is True
+    assert scored(check("```json\n[1, 2]\n```", {})).passed is True
+    bad = scored(check('{"a": 1,}', {}))
     assert bad.passed is False and bad.detail is not None and "line 1" in bad.detail
-    assert json_valid(allow_fence=False)("```json\n{}\n```", {}).passed is False
-    assert check("", {}).detail == "empty output"
+    assert scored(json_valid(allow_fence=False)("```json\n{}\n```", {})).passed is False
+    assert scored(check("", {})).detail == "empty output"
 
 
 PERSON = {
@@ -94,12 +101,13 @@ PERSON = {
 
 def test_json_schema_conformance_with_error_paths() -> None:
     check = json_schema(PERSON)
-    assert check('{"name": "Alice", "age": 30}', {}).passed is True
-    wrong = check('{"name": "Alice", "age": "thirty", "x": 1}', {})
+    assert scored(check('{"name": "Alice", "age": 30}', {})).passed is True
+    wrong = scored(check('{"name": "Alice", "age": "thirty", "x": 1}', {}))
     assert wrong.passed is False and wrong.detail is not None
     assert "$.age: 'thirty' is not of type 'integer'" in wrong.detail
     assert "Additional properties" in wrong.detail
-    assert check("not json", {}).detail.startswith("not JSON")
+    not_json = scored(check("not json", {}))
+    assert not_json.detail is not None and not_json.detail.startswith("not JSON")
 
 
 def test_json_schema_accepts_a_response_format_and_per_item_schemas() -> None:
@@ -107,12 +115,12 @@ def test_json_schema_accepts_a_response_format_and_per_item_schemas() -> None:
         "type": "json_schema",
         "json_schema": {"name": "person", "strict": True, "schema": PERSON},
     }
-    assert json_schema(response_format)('{"name": "A", "age": 1}', {}).passed is True
+    assert scored(json_schema(response_format)('{"name": "A", "age": 1}', {})).passed is True
     per_item = json_schema(schema_field="schema")
-    assert per_item('{"n": 1}', {"schema": '{"type": "object", "required": ["n"]}'}).passed
-    assert per_item('{"n": 1}', {"schema": {"required": ["m"]}}).passed is False
+    assert scored(per_item('{"n": 1}', {"schema": '{"type": "object", "required": ["n"]}'})).passed
+    assert scored(per_item('{"n": 1}', {"schema": {"required": ["m"]}})).passed is False
     assert per_item("{}", {}) is None  # no schema on this item
-    assert per_item("{}", {"schema": "{nope"}).value is None  # a broken item schema: no score
+    assert scored(per_item("{}", {"schema": "{nope"})).value is None  # broken item schema: no score
 
 
 def test_json_schema_rejects_bad_schemas_up_front() -> None:
@@ -128,7 +136,7 @@ def shorter_than_ten(output: str | None) -> bool:
     return len(output or "") < 10
 
 
-async def async_length(output: str | None, fields: dict) -> float:
+async def async_length(output: str | None, fields: dict[str, Any]) -> float:
     return float(len(output or ""))
 
 
@@ -214,8 +222,9 @@ def test_python_scorer_from_a_file_next_to_the_spec(tmp_path: Path) -> None:
         )
     )
     polite, short = load_spec(tmp_path / "spec.toml").built_scorers()
-    assert polite.name == "polite" and polite("Please sit", {}).passed is True
-    assert short.name == "short" and short("too long", {}).passed is False
+    assert isinstance(polite, Scorer) and isinstance(short, Scorer)  # python scorers: inline
+    assert polite.name == "polite" and scored(polite("Please sit", {})).passed is True
+    assert short.name == "short" and scored(short("too long", {})).passed is False
     rebuilt = scorer_from_spec(scorer_spec(short))  # what a resume does from the manifest
     assert scorer_spec(short)["options"] == {"limit": 5} and rebuilt("tiny", {}).passed
 

@@ -44,7 +44,8 @@ def test_scorers_do_not_apply_where_they_make_no_sense() -> None:
 
 
 def test_none_output_fails_rather_than_crashing() -> None:
-    assert exact()(None, {"answer": "42"}).passed is False
+    score = exact()(None, {"answer": "42"})
+    assert score is not None and score.passed is False
 
 
 def test_regex_and_bad_regex() -> None:

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_testkit import AUTH, BASE_URL, Sim
 
 from orkit.sim import Catalog, SimConfig, StreamingASGITransport, create_app, serve_in_thread
+
+from .sim_testkit import AUTH, BASE_URL, Sim
 
 MakeSim = Callable[..., Awaitable[Sim]]
 

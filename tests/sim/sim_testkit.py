@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from orkit.sim import SIM_API_KEY
+from orkit.sim import SIM_API_KEY, Simulator
 
 AUTH = {"Authorization": f"Bearer {SIM_API_KEY}"}
 BASE_URL = "http://sim.local/api/v1"
@@ -63,8 +63,9 @@ class Sim:
     app: Any
 
     @property
-    def sim(self) -> Any:
-        return self.app.state.sim
+    def sim(self) -> Simulator:
+        simulator: Simulator = self.app.state.sim
+        return simulator
 
     async def chat(self, body: dict[str, Any], **kwargs: Any) -> httpx.Response:
         return await self.http.post("/chat/completions", json=body, **kwargs)

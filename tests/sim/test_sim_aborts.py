@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig
 from orkit.sim.config import CANCELLING_PROVIDERS
+
+from .sim_testkit import Sim, chat_body
 
 MODEL = "openai/gpt-4o-mini"
 PROMPT = "Tell me a long story."
@@ -35,7 +36,7 @@ def _config(
     )
 
 
-async def _stream_until_cut(sim: Any) -> str:
+async def _stream_until_cut(sim: Sim) -> str:
     """Stream `PROMPT` until the emulator cuts the connection; the generation id."""
     with pytest.raises(httpx.RemoteProtocolError):
         async with sim.http.stream(
@@ -47,17 +48,18 @@ async def _stream_until_cut(sim: Any) -> str:
     return str(gen_id)
 
 
-async def _generation(sim: Any, gen_id: str) -> dict[str, Any]:
-    data: dict[str, Any] = (await sim.http.get("/generation", params={"id": gen_id})).json()
+async def _generation(sim: Sim, gen_id: str) -> dict[str, Any]:
+    answer = await sim.http.get("/generation", params={"id": gen_id})
+    data: dict[str, dict[str, Any]] = answer.json()
     return data["data"]
 
 
-def _priced(sim: Any, generation: dict[str, Any]) -> Decimal:
+def _priced(sim: Sim, generation: dict[str, Any]) -> Decimal:
     """What the model's prices make of the tokens `/generation` reports."""
     prices = sim.sim.book.get(MODEL).prices
     return (
-        generation["tokens_prompt"] * prices.prompt
-        + generation["tokens_completion"] * prices.completion
+        int(generation["tokens_prompt"]) * prices.prompt
+        + int(generation["tokens_completion"]) * prices.completion
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sim_testkit import FakeTime, chat_body
 
 from orkit.sim import SIM_API_KEY, SimConfig
+
+from .sim_testkit import FakeTime, chat_body
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,11 @@ import runpy
 from pathlib import Path
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import ModelProfile, SimConfig
 from orkit.sim.solvers import Solvers
+
+from .sim_testkit import chat_body
 
 DEMO = Path(__file__).resolve().parents[2] / "datasets" / "demo"
 MODEL = "openai/gpt-4o-mini"
@@ -118,7 +119,7 @@ async def test_repeats_vary_only_when_sampling_is_random(make_sim) -> None:
     async def repeat(**params: object) -> set[str]:
         seen = set()
         for _ in range(12):
-            body = (await sim.chat(chat_body("What is 123 + 456?", **params))).json()
+            body = (await sim.chat(chat_body("What is 123 + 456?", MODEL, **params))).json()
             seen.add(body["choices"][0]["message"]["content"])
         return seen
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sim_testkit import START, FakeTime, chat_body
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig, SimConfigError
 from orkit.sim.config import FaultBurst
 from orkit.sim.faults import Fault, FaultPlan
 from orkit.sim.simulator import Simulator
+
+from .sim_testkit import START, FakeTime, chat_body
 
 PRIMARY = "openai/gpt-4o-mini"
 FALLBACK = "mistralai/mistral-small-3.2-24b-instruct"

@@ -6,9 +6,10 @@ import json
 import re
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import ModelProfile, SimConfig
+
+from .sim_testkit import chat_body
 
 GEN_ID = re.compile(r"^gen-\d{10}-[A-Za-z0-9]{20}$")
 

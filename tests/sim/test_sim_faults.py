@@ -7,10 +7,11 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from sim_testkit import AUTH, chat_body, data_events
 
 from orkit.sim import FaultProfile, SimConfig, create_app, serve_in_thread
 from orkit.sim.config import FAULT_STATUSES
+
+from .sim_testkit import AUTH, chat_body, data_events
 
 MESSAGES = {
     400: "Provider returned error",
@@ -186,7 +187,8 @@ def test_new_fault_kinds_keep_the_old_draws() -> None:
     changed = [d for d in draws if old.decide(*d) != new.decide(*d)]
     assert changed  # the new slice takes some of the draws that met no fault before
     assert all(old.decide(*d) is None for d in changed)
-    assert all(new.decide(*d).kind == "garbage_body" for d in changed)
+    faults = [new.decide(*d) for d in changed]
+    assert all(fault is not None and fault.kind == "garbage_body" for fault in faults)
 
 
 @contextmanager

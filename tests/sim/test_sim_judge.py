@@ -4,12 +4,13 @@ or its own solution, and is right as often as the judge model's skill says."""
 from __future__ import annotations
 
 import pytest
-from sim_testkit import chat_body
 
-from orkit.scorers import JudgeCase, judge_pairwise, judge_reference, judge_rubric
+from orkit.scorers import Judge, JudgeCase, judge_pairwise, judge_reference, judge_rubric
 from orkit.sim import ModelProfile, SimConfig
 from orkit.sim.solvers import Solvers
 from orkit.sim.solvers.judge import matches
+
+from .sim_testkit import chat_body
 
 JUDGE = "openai/gpt-4o-mini"
 
@@ -73,7 +74,11 @@ def test_matching_ignores_form_not_content() -> None:
 def orkit_prompts() -> list[str]:
     """orkit's own judge prompts (the contract between the two sides)."""
     case = JudgeCase("What is 6 * 7?", "42", {"answer": "42"}, "41", "x/y")
-    judges = [judge_rubric(JUDGE, "Correct."), judge_reference(JUDGE), judge_pairwise(JUDGE)]
+    judges: list[Judge] = [
+        judge_rubric(JUDGE, "Correct."),
+        judge_reference(JUDGE),
+        judge_pairwise(JUDGE),
+    ]
     return [r.messages[-1]["content"] for j in judges for r in j.requests(case) or []]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import ModelProfile, SimConfig
 from orkit.sim.lengths import answer_length, length_cue
+
+from .sim_testkit import chat_body
 
 MODEL = "openai/gpt-4o-mini"
 VERBOSITY = 200

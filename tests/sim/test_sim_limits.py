@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from sim_testkit import START, FakeTime, chat_body
-
 from orkit.sim import ModelProfile, ProviderProfile, SimConfig
+
+from .sim_testkit import START, FakeTime, chat_body
 
 FREE = "openai/gpt-oss-20b:free"
 OTHER_FREE = "google/gemma-4-31b-it:free"

@@ -8,10 +8,11 @@ from typing import Any
 
 import anyio
 import pytest
-from conftest import MakeSim
-from sim_testkit import chat_body, data_events
 
 from orkit.sim import ModelProfile, SimConfig
+
+from .conftest import MakeSim
+from .sim_testkit import chat_body, data_events
 
 MODEL = "openai/gpt-4o-mini"
 

@@ -206,7 +206,9 @@ def test_api_path_is_the_one_of_the_server_played() -> None:
 
 @pytest.mark.subprocess
 def test_sim_process_of_a_local_server_gives_its_v1_url() -> None:
-    config = SimConfig(time_scale=0, local_server=True, models={DEFAULT_LOCAL_MODEL: {}})
+    config = SimConfig(
+        time_scale=0, local_server=True, models={DEFAULT_LOCAL_MODEL: ModelProfile()}
+    )
     with SimProcess(config) as url:
         assert url.endswith("/v1") and not url.endswith("/api/v1")
         assert httpx.get(f"{url}/models", timeout=10).status_code == 200

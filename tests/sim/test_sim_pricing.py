@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig
 from orkit.sim.pricing import Prices, charge
 from orkit.sim.tokenizer import count_tokens, pieces, prompt_tokens
+
+from .sim_testkit import chat_body
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import ModelProfile, ProviderProfile, SimConfig
+
+from .sim_testkit import chat_body
 
 LLAMA = "meta-llama/llama-3.3-70b-instruct"
 PROVIDERS = (

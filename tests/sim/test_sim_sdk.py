@@ -5,12 +5,16 @@ from __future__ import annotations
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 from openrouter import OpenRouter
-from sim_testkit import BASE_URL
 
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, StreamingASGITransport, create_app
 
-QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+from .sim_testkit import BASE_URL
+
+QUESTION: list[ChatCompletionMessageParam] = [
+    {"role": "user", "content": "What is the capital of France?"}
+]
 
 
 def test_openai_sdk_chat_over_loopback(loopback) -> None:
@@ -54,7 +58,10 @@ async def test_openai_async_sdk_in_process_maps_errors() -> None:
     app = create_app(SimConfig(time_scale=0, faults=FaultProfile(status={429: 1.0})))
     http = httpx.AsyncClient(transport=StreamingASGITransport(app))
     client = openai.AsyncOpenAI(
-        base_url=BASE_URL, api_key=SIM_API_KEY, http_client=http, max_retries=0
+        base_url=BASE_URL,
+        api_key=SIM_API_KEY,
+        http_client=http,  # type: ignore[arg-type]  # openai takes httpx's, annotates httpx2's
+        max_retries=0,
     )
     with pytest.raises(openai.RateLimitError) as caught:
         await client.chat.completions.create(model="openai/gpt-4o-mini", messages=QUESTION)
@@ -66,7 +73,10 @@ async def test_openai_sdk_raises_on_a_mid_stream_error() -> None:
     app = create_app(SimConfig(time_scale=0, faults=FaultProfile(mid_stream_error=1.0)))
     http = httpx.AsyncClient(transport=StreamingASGITransport(app))
     client = openai.AsyncOpenAI(
-        base_url=BASE_URL, api_key=SIM_API_KEY, http_client=http, max_retries=0
+        base_url=BASE_URL,
+        api_key=SIM_API_KEY,
+        http_client=http,  # type: ignore[arg-type]  # openai takes httpx's, annotates httpx2's
+        max_retries=0,
     )
     stream = await client.chat.completions.create(
         model="openai/gpt-4o-mini",

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sim_testkit import AUTH, chat_body
 
 from orkit.cli import main as orkit_main
 from orkit.sim import SIM_API_KEY, SimConfig, SimProcess
+
+from .sim_testkit import AUTH, chat_body
 
 
 def test_sim_api_key_looks_like_an_openrouter_key() -> None:

@@ -7,9 +7,10 @@ import json
 
 import httpx
 import pytest
-from sim_testkit import chat_body
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig
+
+from .sim_testkit import chat_body
 
 
 def _hash(body: dict[str, object]) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from sim_testkit import chat_body, data_events, sse_items
-
 from orkit.sim import ModelProfile, ProviderProfile, SimConfig
+
+from .sim_testkit import chat_body, data_events, sse_items
 
 _ONE_PROVIDER = (ProviderProfile("OpenAI", "openai"),)
 

@@ -6,7 +6,6 @@ import asyncio
 
 import httpx
 import pytest
-from sim_testkit import AUTH, BASE_URL, chat_body
 
 from orkit.sim import (
     FaultProfile,
@@ -16,6 +15,8 @@ from orkit.sim import (
     StreamingASGITransport,
     create_app,
 )
+
+from .sim_testkit import AUTH, BASE_URL, chat_body
 
 
 async def _boom(scope, receive, send) -> None:

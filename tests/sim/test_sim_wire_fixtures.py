@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sim_testkit import START, FakeTime, chat_body, data_events
 
 from orkit.sim import ModelProfile, SimConfig
+
+from .sim_testkit import START, FakeTime, chat_body, data_events
 
 WIRE = Path(__file__).resolve().parents[1] / "fixtures" / "wire"
 

@@ -35,9 +35,11 @@ def test_groups_match_grouping_every_rows_text(by: object) -> None:
         {
             "model": rng.choice(["b/m", "a/m", "c/m"], n),
             # missing, empty and a number that reads like a string: one group each way
-            "prompt_id": pd.Series(rng.choice(["x", "", None, "y"], n), dtype=object),
+            "prompt_id": pd.Series(rng.choice(np.array(["x", "", None, "y"]), n), dtype=object),
             "params_json": rng.choice(['{"t":0}', '{"t":1}', "{}"], n),
-            "served_provider": pd.Series(rng.choice([1, "1", None, "P"], n), dtype=object),
+            "served_provider": pd.Series(
+                rng.choice(np.array([1, "1", None, "P"]), n), dtype=object
+            ),
         }
     )
     entrants = contestants(results, by)  # type: ignore[arg-type]

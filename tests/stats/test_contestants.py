@@ -6,18 +6,23 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+from collections.abc import Callable
 
-import pandas as pd
 import pytest
 
 from orkit.cli._table import print_summary
 from orkit.stats import compare, contestants, rank_groups, score_summary, summarize
 
+from .conftest import Tables
+from .frames import number
+
 TERSE_T0 = '{"max_tokens":64,"temperature":0}'
 TERSE_T7 = '{"max_tokens":64,"temperature":0.7}'
 
 
-def variant_rows(model: str, items: int, right: dict[tuple[str, str], int]) -> list[dict]:
+def variant_rows(
+    model: str, items: int, right: dict[tuple[str, str], int]
+) -> list[dict[str, object]]:
     """`model` under prompts terse/chatty × temperature 0/0.7; `right[(prompt, params)]`
     items answered right (the first ones)."""
     return [
@@ -34,7 +39,7 @@ def variant_rows(model: str, items: int, right: dict[tuple[str, str], int]) -> l
     ]
 
 
-def two_prompts_two_temperatures(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
+def two_prompts_two_temperatures(tables: Callable[..., Tables]) -> Tables:
     """The issue's sweep in miniature: terse right on 3 of 4 items, chatty never."""
     right = {("terse", TERSE_T0): 3, ("terse", TERSE_T7): 3}
     right |= {("chatty", TERSE_T0): 0, ("chatty", TERSE_T7): 0}
@@ -170,7 +175,7 @@ def test_rows_without_the_grouped_value_are_one_group(tables) -> None:
     results["served_model"] = ["m/1", "m/1", None]
     s = summarize(results, scores, by="served_model")
     assert list(s.index) == ["m/1", "–"] and list(s["errors"]) == [0, 1]
-    assert pd.isna(s.loc["–", "served_model"])
+    assert s["served_model"].isna()["–"]
 
 
 def test_rank_groups_and_pairs_by_a_grouping(tables) -> None:
@@ -209,4 +214,4 @@ def test_an_unscored_contestant_keeps_its_row(tables) -> None:
     results, scores = tables(rows)
     scores = scores[scores["task_key"] == "k0"]
     s = summarize(results, scores)
-    assert s.loc["a/x · p2", "n_exact"] == 0 and math.isnan(s.loc["a/x · p2", "score_exact"])
+    assert s.loc["a/x · p2", "n_exact"] == 0 and math.isnan(number(s, "a/x · p2", "score_exact"))

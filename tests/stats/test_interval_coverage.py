@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from orkit.stats import agresti_coull_interval, wilson_interval
@@ -19,7 +20,8 @@ def binomial_pmf(n: int, p: float) -> np.ndarray:
     log_choose = np.array(
         [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in k]
     )
-    return np.exp(log_choose + k * math.log(p) + (n - k) * math.log1p(-p))
+    log_pmf: npt.NDArray[np.float64] = log_choose + k * math.log(p) + (n - k) * math.log1p(-p)
+    return np.exp(log_pmf)
 
 
 def exact_coverage(interval, n: int, p: float) -> float:

@@ -9,11 +9,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
 import orkit
 import orkit.stats
 from orkit.cli import build_parser
+
+from .stats_runs import ALSO_STRONG, STRONG, WEAK, make_run
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
