@@ -105,7 +105,9 @@ def test_each_fragment_is_accepted_on_its_own(text: str, tmp_path: Path) -> None
     spec = {**MINIMAL_SPEC, **fragment}
     if "prompts" in fragment:
         del spec["prompt"]  # a spec gives [prompt] or [prompts.<id>]
-    sweep: SweepDefinition = spec_from_dict(spec, base=tmp_path, where="README.md")
+    sweep: SweepDefinition = spec_from_dict(
+        spec, base=tmp_path, where="README.md", into=SweepDefinition
+    )
     for table in ("limits", "routing", "fallbacks", "grid"):
         if table in fragment:
             assert getattr(sweep, table), f"[{table}] was dropped"
@@ -122,7 +124,8 @@ def test_the_commented_provider_alternatives_are_accepted_too(tmp_path: Path) ->
     for line in alternatives:
         provider = tomllib.loads(line)["provider"]
         spec = {**MINIMAL_SPEC, "params": {"provider": provider}}
-        assert spec_from_dict(spec, base=tmp_path, where=line).params["provider"] == provider
+        sweep = spec_from_dict(spec, base=tmp_path, where=line, into=SweepDefinition)
+        assert sweep.params["provider"] == provider
 
 
 @pytest.mark.parametrize("text", toml_block(SIM_CONFIG), ids=first_line)
@@ -147,7 +150,9 @@ def test_a_bad_key_in_one_fragment_is_caught_even_when_another_block_has_it_righ
     (routing,) = [t for t in toml_block(FRAGMENT) if first_line(t) == "[routing]"]
     bad = tomllib.loads(routing.replace("max_attempts", "max_attemps"))
     with pytest.raises(ConfigError, match="max_attemps"):
-        spec_from_dict({**MINIMAL_SPEC, **bad}, base=tmp_path, where="README.md")
+        spec_from_dict(
+            {**MINIMAL_SPEC, **bad}, base=tmp_path, where="README.md", into=SweepDefinition
+        )
 
 
 def test_scorer_examples_build() -> None:

@@ -66,7 +66,7 @@ def _stored_sweep(
         raise RunError(f"{run.path}: the manifest has no spec", run_dir=str(run.path))
     if not own_scorers:
         spec = {k: v for k, v in spec.items() if k != "scorers"}
-    return spec_from_dict(spec, where=str(run.manifest_path))
+    return spec_from_dict(spec, where=str(run.manifest_path), into=SweepDefinition)
 
 
 def _scorers(

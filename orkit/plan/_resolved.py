@@ -16,14 +16,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from orkit.data import open_dataset
 from orkit.errors import DatasetError
 from orkit.plan._spec import resolve_scorer_paths, spec_from_dict
-
-if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
+from orkit.plan._sweep import SweepDefinition
 
 __all__ = [
     "RESOLVED_KEY",
@@ -102,7 +100,7 @@ def stored_sweep(manifest: Mapping[str, Any], where: str) -> SweepDefinition:
     spec = dict(manifest["spec"])
     if not manifest.get(RESOLVED_KEY):
         spec = _old_spec(spec, manifest)
-    return spec_from_dict(spec, where=where)
+    return spec_from_dict(spec, where=where, into=SweepDefinition)
 
 
 def _old_spec(spec: dict[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:

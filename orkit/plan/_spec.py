@@ -98,7 +98,7 @@ def load_spec(
     path: str | Path,
     overrides: Mapping[str, Any] | None = None,
     *,
-    into: type[S] = SweepDefinition,  # type: ignore[assignment]
+    into: type[S],
 ) -> S:
     """Read a spec file; `overrides` (from command-line flags) replace its values."""
     path = Path(path)
@@ -120,7 +120,7 @@ def spec_from_dict(
     base: Path | None = None,
     where: str | None = None,
     overrides: Mapping[str, Any] | None = None,
-    into: type[S] = SweepDefinition,  # type: ignore[assignment]
+    into: type[S],
 ) -> S:
     """A Sweep from spec data (parsed TOML, or the copy a manifest keeps). Relative paths
     are resolved against `base`. `into`: the class to build (`orkit.Sweep` for a user)."""

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from summary_oracle import oracle_scores, oracle_summary
 
 from orkit.stats import SummaryOptions, rows_of_frames, score_summary, summarize
+
+from .summary_oracle import oracle_scores, oracle_summary
 
 
 def _odd(tables) -> tuple[pd.DataFrame, pd.DataFrame]:

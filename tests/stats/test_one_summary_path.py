@@ -130,7 +130,7 @@ def _cli_table(printed: str) -> dict[str, tuple[int, str]]:
     return got
 
 
-def _compare_quality(run_dir: Path, capsys) -> dict[str, tuple[int, str]]:
+def _compare_quality(run_dir: Path, capsys) -> dict[str, tuple[int, int, str]]:
     """Per contestant in `orkit compare`: items scored by `exact` and the mean printed
     (in the quality table), with rows from its speed-and-cost table."""
     capsys.readouterr()
@@ -150,7 +150,7 @@ def _compare_quality(run_dir: Path, capsys) -> dict[str, tuple[int, str]]:
             cells = line.split()
             if len(cells) >= 4 and cells[0] == "exact":
                 scored[cells[1]] = (int(cells[2]), cells[3])
-    return {m: (rows[m], *scored[m]) for m in rows}  # type: ignore[misc]
+    return {m: (rows[m], *scored[m]) for m in rows}
 
 
 @pytest.mark.parametrize("score_fallbacks", [True, False])

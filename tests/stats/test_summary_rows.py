@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from summary_oracle import oracle_summary
 
 from orkit import Run
 from orkit.estimate._judge_tables import with_judge_cost
@@ -40,6 +39,8 @@ from orkit.stats import (
     summarize_run,
     summary_columns,
 )
+
+from .summary_oracle import oracle_summary
 
 MODELS = ["a/x", "b/y", "c/z"]
 
