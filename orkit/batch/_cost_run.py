@@ -22,7 +22,7 @@ from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
 from orkit.cost import Estimate
 from orkit.errors import OrkitError
-from orkit.results import RunDir
+from orkit.results import Manifest, RunDir
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
@@ -133,9 +133,7 @@ def _priced(line: Mapping[str, Any]) -> bool:
     return line.get("cost_low_usd") is not None and line.get("cost_high_usd") is not None
 
 
-def learn_quietly(
-    lessons: Lessons, run: RunDir, manifest: Mapping[str, Any], endpoint: Endpoint
-) -> None:
+def learn_quietly(lessons: Lessons, run: RunDir, manifest: Manifest, endpoint: Endpoint) -> None:
     """Teach the calibration what this run's rows taught; a failure only logs."""
     try:
         learn_from_run(lessons, run, manifest, calibration_endpoint(endpoint))

@@ -41,7 +41,7 @@ from orkit.cost import (
     measure_messages,
     sample_of,
 )
-from orkit.results import RunDir
+from orkit.results import Manifest, RunDir
 
 __all__ = ["Lessons", "calibration_endpoint", "learn_from_run"]
 
@@ -187,22 +187,22 @@ class Lessons:
             acc.tokenless_cost += cost
             acc.tokenless_rows += 1
 
-    def observations(self, manifest: Mapping[str, Any], run: RunDir) -> list[Observation]:
+    def observations(self, manifest: Manifest, run: RunDir) -> list[Observation]:
         """The observations so far: one per requested model, then one per judge model (read
         from the scores table, when the run had LLM judges)."""
         catalog = Catalog.bundled()
-        fingerprints: Mapping[str, str] = manifest.get("prompt_fingerprints") or {}
-        source = "pilot" if str(manifest.get("name") or "").endswith("-pilot") else "calibration"
+        fingerprints: Mapping[str, str] = manifest.prompt_fingerprints or {}
+        source = "pilot" if str(manifest.name or "").endswith("-pilot") else "calibration"
         out = []
         for model, acc in self._accs.items():
             info = catalog.get(model)
-            concurrency = (manifest.get("spec") or {}).get("concurrency")
+            concurrency = manifest.spec.get("concurrency")
             obs = _observation(model, acc, info, fingerprints, run.run_id, source, concurrency)
             ratio = _prompt_ratio(acc, info)
             if ratio is not None:
                 obs = replace(obs, prompt_actual=ratio[0], prompt_estimated=ratio[1])
             out.append(obs)
-        if manifest.get("judges"):
+        if manifest.judges:
             out.extend(_judge_observations(run, source))
         return out
 
@@ -329,9 +329,7 @@ def calibration_endpoint(endpoint: Endpoint | None) -> str:
     return "sim" if endpoint.kind == "sim" else endpoint.base_url
 
 
-def learn_from_run(
-    lessons: Lessons, run: RunDir, manifest: Mapping[str, Any], endpoint_key: str
-) -> int:
+def learn_from_run(lessons: Lessons, run: RunDir, manifest: Manifest, endpoint_key: str) -> int:
     """Blend the run's lessons into the calibration file; returns how many models were
     learnt."""
     observations = lessons.observations(manifest, run)

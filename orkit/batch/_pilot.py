@@ -59,7 +59,6 @@ async def estimate_with_pilot(
     """Estimate the pilot, ask `confirm` (None: go ahead), run it, then estimate the sweep
     with what the pilot taught. Raises `PilotDeclined` if the pilot was not accepted."""
     from orkit.batch._estimate import estimate_async
-    from orkit.batch._run import Run
     from orkit.batch._runner import run_sweep_async
 
     pilot = pilot_sweep(sweep, items)
@@ -67,7 +66,7 @@ async def estimate_with_pilot(
     if confirm is not None and not confirm(pilot_estimate):
         raise PilotDeclined("pilot not run: its cost was not accepted (nothing was sent)")
     run_dir = await (runner or run_sweep_async)(pilot, api_key=api_key, observer=observer)
-    totals = Run(run_dir).manifest.get("totals", {}).get("all", {})
+    totals = run_dir.read_manifest().totals_all
     info = {
         "run_dir": str(run_dir.path),
         "requests": int(totals.get("tasks", 0)),

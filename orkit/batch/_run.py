@@ -14,7 +14,14 @@ import pyarrow.parquet as pq
 from orkit._format import run_counts, run_spend, usd
 from orkit.batch._judge_tables import judge_cost_table, with_judge_cost_rows
 from orkit.report import write_report
-from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
+from orkit.results import (
+    Manifest,
+    RunDir,
+    read_results,
+    read_scores,
+    read_summary_rows,
+    shown_status,
+)
 from orkit.stats import compare, grouping_columns, row_contestants, summarize_rows
 from orkit.types import Secret
 
@@ -36,20 +43,21 @@ class Run:
         return self.dir.run_id
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
+        """The run's manifest, typed (`manifest["totals"]` reads its JSON form too)."""
         return self.dir.read_manifest()
 
     @property
     def status(self) -> str:
         """The manifest's status; `interrupted` for a run that says `running` while no
         process works on it (killed: `orkit resume` finishes it)."""
-        return shown_status(self.path, self.manifest.get("status"))
+        return shown_status(self.path, self.manifest.status)
 
     def top_errors(self, n: int = 3) -> list[dict[str, Any]]:
         """The `n` most common errors of the run, most frequent first: `error_type`,
         `message` and `count` (from the manifest's totals; counted from the rows for more
         than three, or for a run that never finished)."""
-        stored = (self.manifest.get("totals") or {}).get("top_errors")
+        stored = self.manifest.top_errors
         if stored is not None and n <= 3:  # the manifest keeps the first three
             return list(stored)[:n]
         errors = self.to_pandas()
@@ -163,7 +171,7 @@ class Run:
         """The sweep's order of models and prompts (contestants are shown in it); models
         with rows (`models`: each row's, or each group's) that the spec does not name (a
         run made by other means) come last."""
-        spec = self.manifest.get("spec", {})
+        spec = self.manifest.spec
         named = [str(m) for m in spec.get("models", [])]
         present = [str(m) for m in pd.unique(pd.Series(models, dtype=object))]
         prompts = [str(p) for p in spec.get("prompts") or {}]
@@ -171,7 +179,7 @@ class Run:
 
     def _score_fallbacks(self) -> bool:
         """The sweep's `score_fallbacks`: count fallback answers toward the asked model."""
-        return bool(self.manifest.get("spec", {}).get("score_fallbacks", False))
+        return bool(self.manifest.spec.get("score_fallbacks", False))
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`)."""
@@ -185,7 +193,7 @@ class Run:
         import html
 
         summary = self.summary()
-        totals = self.manifest.get("totals", {}).get("all", {})
+        totals = self.manifest.totals_all
         line = f"{self.status}: {run_counts(totals)}, {run_spend(totals)}"
         money: dict[Any, Any] = {c: usd for c in summary.columns if str(c).endswith("_usd")}
         return (

@@ -37,7 +37,7 @@ from orkit.batch._param_support import check_param_support
 from orkit.batch._plan import Plan, validate_dataset
 from orkit.batch._progress import Observer, format_reset
 from orkit.batch._progress_contestants import contestant_keys
-from orkit.batch._resolved import RESOLVED_KEY, prompt_files, resolved_spec
+from orkit.batch._resolved import prompt_files, resolved_spec
 from orkit.batch._route_checks import check_routes, fallback_models, load_route_endpoints
 from orkit.batch._scorer_columns import check_scorer_columns
 from orkit.batch._scoring import ScoringJob
@@ -55,7 +55,10 @@ from orkit.errors import APIError, ConfigError, RunStoppedError
 from orkit.results import (
     MANIFEST_VERSION,
     SCHEMA_VERSION,
+    CatalogRecord,
+    DatasetRecord,
     Journal,
+    Manifest,
     RunDir,
     run_lock,
     touch_lock,
@@ -207,7 +210,7 @@ class Session:
     plan: Plan
     endpoint: Endpoint
     run: RunDir
-    manifest: dict[str, Any]
+    manifest: Manifest
     total: int
     observer: Observer | None = None
     clock: Clock = field(default_factory=SystemClock)
@@ -307,12 +310,12 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         status = "completed"
     except RunStoppedError as exc:
         status = "stopped"
-        manifest["error"] = exc.message
+        manifest.error = exc.message
         exc.run_dir = str(run.path)
         raise
     except BaseException as exc:
         status = "cancelled" if _is_cancel(exc) else "failed"
-        manifest["error"] = None if _is_cancel(exc) else str(exc)
+        manifest.error = None if _is_cancel(exc) else str(exc)
         raise
     finally:
         router.limits.quota.save()
@@ -320,7 +323,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services.cache.close()
         counts = journal.counts()
         if deferred:
-            manifest["judges"] = judge_spend(journal.scores())
+            manifest.judges = judge_spend(journal.scores())
         journal.close()
         if status == "completed" and (counts.get("deferred") or counts.get("skipped_budget")):
             status = "incomplete"
@@ -333,8 +336,8 @@ async def _while_draining(session: Session, client: AsyncOpenRouter) -> None:
     """What the end of the run needs and no request does, done while the last requests are
     in flight: the run's own estimate (as it would have been before the run: the calibration
     learns from this run only after it), and the catalog that prices what it learns."""
-    if session.manifest.get("estimate") is None:
-        session.manifest["estimate"] = await manifest_estimate(
+    if session.manifest.estimate is None:
+        session.manifest.estimate = await manifest_estimate(
             session.sweep, session.endpoint, client, None, as_of=session.estimate_as_of
         )
         session.run.write_manifest(session.manifest)
@@ -410,20 +413,18 @@ def _finish_manifest(
         # the journal only
         totals, lessons = recount_from_journal(session.run, totals.deferred_until)
     end_execution(manifest, status, wall_s, **outcome)
-    manifest.update(
-        status=status,
-        finished_at=_now_iso(),
-        totals=totals.to_dict(),
-        journal_counts=counts,
-        warnings=_warnings(totals, session.run),
-        cost=cost_side_by_side(manifest.get("estimate"), totals, manifest.get("judges")),
-    )
+    manifest.status = status
+    manifest.finished_at = _now_iso()
+    manifest.totals = totals.to_dict()
+    manifest.journal_counts = counts
+    manifest.warnings = _warnings(totals, session.run)
+    manifest.cost = cost_side_by_side(manifest.estimate, totals, manifest.judges)
     if session.costs_filled:
-        manifest["costs_filled"] = session.costs_filled
+        manifest.costs_filled = session.costs_filled
     if status in ("cancelled", "failed", "stopped", "incomplete"):
-        manifest["resume_with"] = resume_command(session.run.path)
+        manifest.resume_with = resume_command(session.run.path)
     else:
-        manifest.pop("resume_with", None)
+        manifest.resume_with = None
     session.run.write_manifest(manifest)
     learn_quietly(lessons, session.run, manifest, session.endpoint)
 
@@ -457,7 +458,7 @@ async def run_sweep_async(
             # Without the caller's estimate, the run makes its own while its last requests are
             # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
             # before the first.
-            manifest["estimate"] = None if estimate is None else estimate.to_dict()
+            manifest.estimate = None if estimate is None else estimate.to_dict()
             begin_execution(manifest, "run")
             run.write_manifest(manifest)
             session = Session(
@@ -533,39 +534,39 @@ def _now_iso() -> str:
 
 def _manifest(
     sweep: Sweep, endpoint: Endpoint, plan: Plan, run: RunDir, rows: int, total: int
-) -> dict[str, Any]:
+) -> Manifest:
     import pyarrow
 
     from orkit import __version__
 
     catalog = Catalog.bundled() if endpoint.uses_catalog else None
-    return {
-        "manifest_version": MANIFEST_VERSION,
-        "schema_version": SCHEMA_VERSION,
-        "run_id": run.run_id,
-        "name": sweep.name,
-        "status": "running",
-        "created_at": _now_iso(),
-        "finished_at": None,
-        "spec": resolved_spec(sweep),
-        RESOLVED_KEY: True,
-        "spec_path": sweep.spec_path,
-        "endpoint": endpoint.describe(),
-        "dataset": {
-            "path": plan.dataset.path,
-            "format": plan.dataset.format,
-            "fingerprint": plan.dataset.fingerprint(),
-            "rows": rows,
-        },
-        "prompt_fingerprints": {pid: t.fingerprint() for pid, t in plan.prompts},
-        "prompt_files": prompt_files(sweep),
-        "catalog": None
+    return Manifest(
+        manifest_version=MANIFEST_VERSION,
+        schema_version=SCHEMA_VERSION,
+        run_id=run.run_id,
+        name=sweep.name,
+        status="running",
+        created_at=_now_iso(),
+        finished_at=None,
+        spec=resolved_spec(sweep),
+        spec_resolved=True,
+        spec_path=sweep.spec_path,
+        endpoint=endpoint.describe(),
+        dataset=DatasetRecord(
+            path=plan.dataset.path,
+            format=plan.dataset.format,
+            fingerprint=plan.dataset.fingerprint(),
+            rows=rows,
+        ),
+        prompt_fingerprints={pid: t.fingerprint() for pid, t in plan.prompts},
+        prompt_files=prompt_files(sweep),
+        catalog=None
         if catalog is None
-        else {"source": catalog.source, "date": catalog.snapshot_date},
-        "tasks": total,
-        "versions": {
+        else CatalogRecord(source=catalog.source, date=catalog.snapshot_date),
+        tasks=total,
+        versions={
             "orkit": __version__,
             "python": platform.python_version(),
             "pyarrow": pyarrow.__version__,
         },
-    }
+    )

@@ -8,6 +8,13 @@ from orkit.results._endpoint_label import endpoint_label
 from orkit.results._frames import read_summary_frames
 from orkit.results._journal import NON_FINAL_STATUSES, Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
+from orkit.results._manifest import (
+    CatalogRecord,
+    DatasetRecord,
+    ExecutionRecord,
+    Manifest,
+    PromptFileRecord,
+)
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index, write_table_atomic
 from orkit.results._read import (
@@ -35,9 +42,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
     "STATUS_CODES",
+    "CatalogRecord",
     "DatasetCopyWriter",
+    "DatasetRecord",
+    "ExecutionRecord",
     "Journal",
+    "Manifest",
     "PartWriter",
+    "PromptFileRecord",
     "RunDir",
     "SummaryRows",
     "endpoint_label",
