@@ -95,7 +95,8 @@ class ExecutionRecord(TypedDict, total=False):
 
 
 _NULL_WRITTEN = frozenset({"name", "finished_at", "spec_path", "catalog", "estimate"})
-"""Fields a new manifest writes as null rather than leaving out (as orkit always has)."""
+"""Fields a new manifest writes as null rather than leaving out (as orkit always has); a
+manifest read from a file keeps the keys it had."""
 
 _LEFT_OUT_WHEN_NONE = frozenset({"resume_with", "judges"})
 """Fields whose key goes when the value goes (a finished run has no `resume_with`; a rescore
@@ -211,10 +212,10 @@ class Manifest:
                 out[key] = self.extra[key]
             elif key in values:
                 value = values[key]
-                if value is not None or key in _NULL_WRITTEN:
+                if value is not None or (key in _NULL_WRITTEN and not read):
                     out[key] = value
                 elif key in read and key not in _LEFT_OUT_WHEN_NONE:
-                    out[key] = None  # as read: a null stays a null
+                    out[key] = None  # as read: a null stays a null (an old file gains none)
         for key, value in self.extra.items():
             out.setdefault(key, value)
         return out
