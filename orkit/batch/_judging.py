@@ -11,7 +11,7 @@ from orkit.batch._cache import ResponseCache
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
 from orkit.batch._sink import rewrite_scores
-from orkit.results import Journal, RunDir
+from orkit.results import Journal, RunDir, ScoreRow
 from orkit.router import Router
 from orkit.types import ChatRequest
 
@@ -63,7 +63,7 @@ async def run_scoring_stage(
         rewrite_scores(run, journal)
 
 
-def judge_spend(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def judge_spend(rows: Iterable[ScoreRow]) -> dict[str, Any]:
     """What the LLM judges of the current scores table cost, per scorer and in total: their
     own cost line, apart from the candidates'. Empty when no judge scored anything."""
     by_scorer: dict[str, dict[str, Any]] = {}
@@ -87,8 +87,10 @@ def judge_spend(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         line["rows"] += 1
         line["requests"] += row.get("judge_calls") or 0
         line["cached_rows"] += row.get("judge_cost_source") == "cached"
-        for key in ("prompt_tokens", "completion_tokens"):
-            tokens = row.get(f"judge_{key}")
+        for key, tokens in (
+            ("prompt_tokens", row.get("judge_prompt_tokens")),
+            ("completion_tokens", row.get("judge_completion_tokens")),
+        ):
             if tokens is not None:
                 line[key] = (line[key] or 0) + tokens
         cost = row.get("judge_cost_usd")

@@ -41,7 +41,7 @@ from orkit.cost import (
     measure_messages,
     sample_of,
 )
-from orkit.results import Manifest, RunDir
+from orkit.results import Manifest, ResultRow, RunDir
 
 __all__ = ["Lessons", "calibration_endpoint", "learn_from_run"]
 
@@ -139,7 +139,7 @@ class Lessons:
         self._accs: dict[str, _Acc] = {}
         self._caps: dict[str | None, int | None] = {}
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, row: ResultRow) -> None:
         """Fold one result row in (anything but an answer of the requested model is
         ignored)."""
         if row.get("status") != "ok" or row.get("is_fallback"):
@@ -214,7 +214,7 @@ def _micros(value: Any) -> float | None:
     return _number(value)
 
 
-def _add_timing(acc: _Acc, row: Mapping[str, Any], completion: float) -> None:
+def _add_timing(acc: _Acc, row: ResultRow, completion: float) -> None:
     service = _number(row.get("service_s"))
     started, finished = _micros(row.get("started_at")), _micros(row.get("finished_at"))
     if service is None or started is None or finished is None:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from orkit.batch._progress_lines import cost_text
 from orkit.batch._totals import RunTotals
+from orkit.results import ResultRow
 
 __all__ = ["NullObserver", "Observer", "TqdmObserver", "format_reset", "status_line"]
 
@@ -36,7 +37,7 @@ class Observer(Protocol):
 
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None: ...
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         """A task ended: with its row, or None when it was deferred to a quota reset."""
         ...
 
@@ -54,7 +55,7 @@ class NullObserver:
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None:
         pass
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         pass
 
     def on_finish(self, totals: RunTotals, status: str) -> None:
@@ -134,7 +135,7 @@ class TqdmObserver:
             _console_logs_above_bars.acquire(type(self._bar))
             self._holds_logs = True
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         if self._bar is None:
             return
         self._bar.update(1)

@@ -27,6 +27,7 @@ from orkit.batch._progress_logs import logs_above_displays
 from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.errors import ConfigError
+from orkit.results import ResultRow
 
 __all__ = [
     "PROGRESS_MODES",
@@ -152,7 +153,7 @@ class ConsoleProgress:
     def on_task_start(self, task: Task) -> None:
         self._contestants.started((task.model, task.prompt_id, task.params_json))
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         self._totals = totals
         if row is not None:
             self._contestants.ended(key_of(row), str(row.get("status")))

@@ -30,6 +30,9 @@ from orkit.results._schema import (
     RESULTS_SCHEMA,
     SCHEMA_VERSION,
     SCORES_SCHEMA,
+    AttemptRow,
+    ResultRow,
+    ScoreRow,
     schema_metadata,
 )
 from orkit.results._summary_rows import STATUS_CODES, SummaryRows, read_summary_rows
@@ -42,6 +45,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
     "STATUS_CODES",
+    "AttemptRow",
     "CatalogRecord",
     "DatasetCopyWriter",
     "DatasetRecord",
@@ -50,7 +54,9 @@ __all__ = [
     "Manifest",
     "PartWriter",
     "PromptFileRecord",
+    "ResultRow",
     "RunDir",
+    "ScoreRow",
     "SummaryRows",
     "endpoint_label",
     "journal_progress",
