@@ -198,3 +198,31 @@ def test_every_field_has_its_json_type_and_the_dict_view_reads_the_file_s_form(
     assert m["totals"]["all"]["ok"] == 1 and m.get("drift") is None
     assert "resume_with" in m and "judges" not in m
     assert list(m) == list(json.loads(path.read_text()))
+
+
+def test_orkit_reads_the_manifest_through_its_fields_not_its_dict_view() -> None:
+    """`manifest["..."]` and `manifest.get(...)` are for scripts; inside orkit a key that
+    does not exist must be a type error, not a silent None."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "orkit"
+
+    def named_manifest(node: ast.expr) -> bool:
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+        return name.endswith("manifest")
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "_manifest.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            indexed = isinstance(node, ast.Subscript) and named_manifest(node.value)
+            called = (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("get", "pop", "setdefault", "update")
+                and named_manifest(node.func.value)
+            )
+            if indexed or called:
+                found.append(f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}")
+    assert found == []
