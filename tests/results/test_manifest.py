@@ -24,7 +24,8 @@ def _fixture(name: str, tmp_path: Path) -> Path:
     source = (
         FIXTURES / "run_v1" / "manifest.json" if name == "run_v1" else FIXTURES / f"{name}.json"
     )
-    run_dir = tmp_path / name / json.loads(source.read_text())["run_id"]
+    run_id: str = json.loads(source.read_text())["run_id"]
+    run_dir = tmp_path / name / run_id
     run_dir.mkdir(parents=True)
     shutil.copy(source, run_dir / "manifest.json")
     return run_dir / "manifest.json"
