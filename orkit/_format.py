@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
+    "RunSpend",
     "cached_text",
     "cost_text",
     "count",
@@ -130,18 +131,29 @@ def spend_text(
     return none_known if text == "unknown" else text
 
 
-def judges_spent(manifest: Mapping[str, Any]) -> tuple[float | None, int]:
+class RunSpend(Protocol):
+    """The spend lines of a run's manifest (`orkit.results.Manifest` is one; this layer
+    names only what it reads)."""
+
+    @property
+    def totals_all(self) -> Mapping[str, Any]: ...
+    @property
+    def judges(self) -> Mapping[str, Any] | None: ...
+    @property
+    def judges_replaced(self) -> Mapping[str, Any] | None: ...
+
+
+def judges_spent(manifest: RunSpend) -> tuple[float | None, int]:
     """What a run's LLM judges spent, from its manifest: those behind the current scores
     (`judges`) and those whose scores a re-score replaced (`judges_replaced`: spent all the
     same). (Known USD, None when no part's cost is known; how many costs are unknown.)"""
-    return _spent([manifest.get("judges") or {}, manifest.get("judges_replaced") or {}])
+    return _spent([manifest.judges or {}, manifest.judges_replaced or {}])
 
 
-def full_spend(manifest: Mapping[str, Any]) -> tuple[float | None, int]:
+def full_spend(manifest: RunSpend) -> tuple[float | None, int]:
     """All a run spent: its answers (`totals.all`) and its LLM judges (`judges_spent`)."""
-    answers = (manifest.get("totals") or {}).get("all") or {}
-    judges = [manifest.get("judges") or {}, manifest.get("judges_replaced") or {}]
-    return _spent([answers, *judges])
+    judges = [manifest.judges or {}, manifest.judges_replaced or {}]
+    return _spent([manifest.totals_all, *judges])
 
 
 def _spent(parts: list[Mapping[str, Any]]) -> tuple[float | None, int]:
@@ -153,7 +165,7 @@ def _spent(parts: list[Mapping[str, Any]]) -> tuple[float | None, int]:
     return (sum(known) if known else None), unknown
 
 
-def full_spend_text(manifest: Mapping[str, Any], *, none_known: str = "cost unknown") -> str:
+def full_spend_text(manifest: RunSpend, *, none_known: str = "cost unknown") -> str:
     """`full_spend` as text: `$0.00406`, `$0.0123 + 20 unknown`, `none_known`."""
     return spend_text(*full_spend(manifest), none_known=none_known)
 

@@ -4,6 +4,7 @@ costs that are partly or wholly unknown (issue 12: `$1.7e-05`, "1 prompts", `$0.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from orkit._format import (
     run_spend,
     usd,
 )
+from orkit.results import Manifest
 
 
 @pytest.mark.parametrize(
@@ -91,17 +93,20 @@ def test_a_runs_line_from_its_manifest_totals() -> None:
 
 
 def test_a_runs_full_spend_counts_answers_and_every_judge() -> None:
-    manifest = {
-        "totals": {"all": {"cost_usd": 0.0001, "cost_unknown_rows": 2}},
-        "judges": {"cost_usd": 0.0, "cost_unknown_rows": 0},
-        "judges_replaced": {"cost_usd": 0.002, "cost_unknown_rows": 1},
-    }
+    manifest = _manifest(
+        totals={"all": {"cost_usd": 0.0001, "cost_unknown_rows": 2}},
+        judges={"cost_usd": 0.0, "cost_unknown_rows": 0},
+        judges_replaced={"cost_usd": 0.002, "cost_unknown_rows": 1},
+    )
     spent, unknown = full_spend(manifest)
     assert spent == pytest.approx(0.0021) and unknown == 3
     assert full_spend_text(manifest) == "$0.0021 + 3 unknown"
     spent, unknown = judges_spent(manifest)
     assert spent == pytest.approx(0.002) and unknown == 1
-    assert full_spend_text({"totals": {"all": {"cost_usd": None, "cost_unknown_rows": 4}}}) == (
-        "cost unknown"
-    )
-    assert judges_spent({"totals": {"all": {"cost_usd": 1.0}}}) == (None, 0)
+    no_cost = _manifest(totals={"all": {"cost_usd": None, "cost_unknown_rows": 4}})
+    assert full_spend_text(no_cost) == "cost unknown"
+    assert judges_spent(_manifest(totals={"all": {"cost_usd": 1.0}})) == (None, 0)
+
+
+def _manifest(**fields: Any) -> Manifest:
+    return Manifest(run_id="r", **fields)

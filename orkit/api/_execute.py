@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -57,6 +57,7 @@ from orkit.plan import (
 from orkit.progress import contestant_keys
 from orkit.results import (
     Journal,
+    Manifest,
     RunDir,
     begin_execution,
     rebuild_parts,
@@ -81,7 +82,7 @@ class Session:
     plan: Plan
     endpoint: Endpoint
     run: RunDir
-    manifest: dict[str, Any]
+    manifest: Manifest
     total: int
     observer: Observer | None = None
     clock: Clock = field(default_factory=SystemClock)
@@ -181,12 +182,12 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         status = "completed"
     except RunStoppedError as exc:
         status = "stopped"
-        manifest["error"] = exc.message
+        manifest.error = exc.message
         exc.run_dir = str(run.path)
         raise
     except BaseException as exc:
         status = "cancelled" if _is_cancel(exc) else "failed"
-        manifest["error"] = None if _is_cancel(exc) else str(exc)
+        manifest.error = None if _is_cancel(exc) else str(exc)
         raise
     finally:
         router.limits.quota.save()
@@ -194,7 +195,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             services.cache.close()
         counts = journal.counts()
         if deferred:
-            manifest["judges"] = judge_spend(journal.scores())
+            manifest.judges = judge_spend(journal.scores())
         journal.close()
         if status == "completed" and (counts.get("deferred") or counts.get("skipped_budget")):
             status = "incomplete"
@@ -207,8 +208,8 @@ async def _while_draining(session: Session, client: AsyncOpenRouter) -> None:
     """What the end of the run needs and no request does, done while the last requests are
     in flight: the run's own estimate (as it would have been before the run: the calibration
     learns from this run only after it), and the catalog that prices what it learns."""
-    if session.manifest.get("estimate") is None:
-        session.manifest["estimate"] = await manifest_estimate(
+    if session.manifest.estimate is None:
+        session.manifest.estimate = await manifest_estimate(
             session.sweep, session.endpoint, client, None, as_of=session.estimate_as_of
         )
         session.run.write_manifest(session.manifest)
@@ -279,7 +280,7 @@ async def run_sweep_async(
             # Without the caller's estimate, the run makes its own while its last requests are
             # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
             # before the first.
-            manifest["estimate"] = None if estimate is None else estimate.to_dict()
+            manifest.estimate = None if estimate is None else estimate.to_dict()
             begin_execution(manifest, "run")
             run.write_manifest(manifest)
             session = Session(

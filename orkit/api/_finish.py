@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import platform
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyarrow
 
@@ -19,7 +19,6 @@ from orkit.catalog import Catalog
 from orkit.cost import Lessons
 from orkit.estimate import cost_side_by_side, learn_quietly
 from orkit.plan import (
-    RESOLVED_KEY,
     Endpoint,
     Plan,
     prompt_files,
@@ -28,7 +27,10 @@ from orkit.plan import (
 from orkit.results import (
     MANIFEST_VERSION,
     SCHEMA_VERSION,
+    CatalogRecord,
+    DatasetRecord,
     Journal,
+    Manifest,
     RunDir,
     end_execution,
 )
@@ -62,20 +64,18 @@ def finish_manifest(
         # the journal only
         totals, lessons = recount_from_journal(session.run, totals.deferred_until)
     end_execution(manifest, status, wall_s, **outcome)
-    manifest.update(
-        status=status,
-        finished_at=now_iso(),
-        totals=totals.to_dict(),
-        journal_counts=counts,
-        warnings=run_warnings(totals, session.run),
-        cost=cost_side_by_side(manifest.get("estimate"), totals, manifest.get("judges")),
-    )
+    manifest.status = status
+    manifest.finished_at = now_iso()
+    manifest.totals = totals.to_dict()
+    manifest.journal_counts = counts
+    manifest.warnings = run_warnings(totals, session.run)
+    manifest.cost = cost_side_by_side(manifest.estimate, totals, manifest.judges)
     if session.costs_filled:
-        manifest["costs_filled"] = session.costs_filled
+        manifest.costs_filled = session.costs_filled
     if status in ("cancelled", "failed", "stopped", "incomplete"):
-        manifest["resume_with"] = resume_command(session.run.path)
+        manifest.resume_with = resume_command(session.run.path)
     else:
-        manifest.pop("resume_with", None)
+        manifest.resume_with = None
     session.run.write_manifest(manifest)
     learn_quietly(lessons, session.run, manifest, session.endpoint)
 
@@ -133,36 +133,36 @@ def now_iso() -> str:
 
 def new_manifest(
     sweep: SweepDefinition, endpoint: Endpoint, plan: Plan, run: RunDir, rows: int, total: int
-) -> dict[str, Any]:
+) -> Manifest:
 
     catalog = Catalog.bundled() if endpoint.uses_catalog else None
-    return {
-        "manifest_version": MANIFEST_VERSION,
-        "schema_version": SCHEMA_VERSION,
-        "run_id": run.run_id,
-        "name": sweep.name,
-        "status": "running",
-        "created_at": now_iso(),
-        "finished_at": None,
-        "spec": resolved_spec(sweep),
-        RESOLVED_KEY: True,
-        "spec_path": sweep.spec_path,
-        "endpoint": endpoint.describe(),
-        "dataset": {
-            "path": plan.dataset.path,
-            "format": plan.dataset.format,
-            "fingerprint": plan.dataset.fingerprint(),
-            "rows": rows,
-        },
-        "prompt_fingerprints": {pid: t.fingerprint() for pid, t in plan.prompts},
-        "prompt_files": prompt_files(sweep),
-        "catalog": None
+    return Manifest(
+        manifest_version=MANIFEST_VERSION,
+        schema_version=SCHEMA_VERSION,
+        run_id=run.run_id,
+        name=sweep.name,
+        status="running",
+        created_at=now_iso(),
+        finished_at=None,
+        spec=resolved_spec(sweep),
+        spec_resolved=True,
+        spec_path=sweep.spec_path,
+        endpoint=endpoint.describe(),
+        dataset=DatasetRecord(
+            path=plan.dataset.path,
+            format=plan.dataset.format,
+            fingerprint=plan.dataset.fingerprint(),
+            rows=rows,
+        ),
+        prompt_fingerprints={pid: t.fingerprint() for pid, t in plan.prompts},
+        prompt_files=prompt_files(sweep),
+        catalog=None
         if catalog is None
-        else {"source": catalog.source, "date": catalog.snapshot_date},
-        "tasks": total,
-        "versions": {
+        else CatalogRecord(source=catalog.source, date=catalog.snapshot_date),
+        tasks=total,
+        versions={
             "orkit": __version__,
             "python": platform.python_version(),
             "pyarrow": pyarrow.__version__,
         },
-    }
+    )

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from orkit.api._execute import run_sweep_async
-from orkit.api._run import Run
 from orkit.batch import Observer
 from orkit.cost import Estimate
 from orkit.data import open_dataset
@@ -66,7 +65,7 @@ async def estimate_with_pilot(
     if confirm is not None and not confirm(pilot_estimate):
         raise PilotDeclined("pilot not run: its cost was not accepted (nothing was sent)")
     run_dir = await (runner or run_sweep_async)(pilot, api_key=api_key, observer=observer)
-    totals = Run(run_dir).manifest.get("totals", {}).get("all", {})
+    totals = run_dir.read_manifest().totals_all
     info = {
         "run_dir": str(run_dir.path),
         "requests": int(totals.get("tasks", 0)),

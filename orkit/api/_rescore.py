@@ -47,7 +47,7 @@ from orkit.plan import (
     spec_from_dict,
     sweep_client,
 )
-from orkit.results import Journal, RunDir, run_lock
+from orkit.results import Journal, Manifest, RunDir, run_lock
 from orkit.router import Router
 from orkit.scorers import AnyScorer, Judge, as_scorer, scorer_spec, split_scorers
 from orkit.types import Secret
@@ -55,14 +55,12 @@ from orkit.types import Secret
 __all__ = ["rescore_async"]
 
 
-def _stored_sweep(
-    run: RunDir, manifest: Mapping[str, Any], *, own_scorers: bool
-) -> SweepDefinition:
+def _stored_sweep(run: RunDir, manifest: Manifest, *, own_scorers: bool) -> SweepDefinition:
     """The run's sweep, from its manifest. Its scorers are rebuilt only when they are the
     ones to run (a stored `python` scorer whose function cannot be imported here must not
     stop a re-score with other scorers)."""
-    spec = manifest.get("spec")
-    if not isinstance(spec, Mapping):
+    spec = manifest.spec
+    if not spec:
         raise RunError(f"{run.path}: the manifest has no spec", run_dir=str(run.path))
     if not own_scorers:
         spec = {k: v for k, v in spec.items() if k != "scorers"}
@@ -184,9 +182,7 @@ async def _score(
                 cache.close()
 
 
-def _add_replaced(
-    manifest: dict[str, Any], before: Mapping[str, Any], scorers: set[str] | None
-) -> None:
+def _add_replaced(manifest: Manifest, before: Mapping[str, Any], scorers: set[str] | None) -> None:
     """Add what the judges of the replaced scores had spent (`scorers`, or every scorer) to
     the manifest's `judges_replaced`: the run spent it though its scores are gone, so the
     run's full spend (`orkit runs`) still counts it."""
@@ -197,9 +193,9 @@ def _add_replaced(
     ]
     if not lines:
         return
-    total = manifest.setdefault(
-        "judges_replaced", {"cost_usd": 0.0, "cost_unknown_rows": 0, "requests": 0}
-    )
+    if manifest.judges_replaced is None:
+        manifest.judges_replaced = {"cost_usd": 0.0, "cost_unknown_rows": 0, "requests": 0}
+    total = manifest.judges_replaced
     for line in lines:
         total["cost_usd"] = round(total["cost_usd"] + float(line["cost_usd"]), 12)
         total["cost_unknown_rows"] += int(line["cost_unknown_rows"])
@@ -208,7 +204,7 @@ def _add_replaced(
 
 def _record(
     run: RunDir,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     scorers: Sequence[AnyScorer],
     totals: StageTotals,
     spend: dict[str, Any],
@@ -218,17 +214,15 @@ def _record(
     """The manifest says what scored the run now and what each re-score spent. The spec's
     scorers become the new ones (a later resume scores its new tasks the same way)."""
     specs = [scorer_spec(s) for s in scorers]
-    spec = manifest.setdefault("spec", {})
+    spec = manifest.spec
     if keep:
         names = {s.name for s in scorers}
         old = [s for s in spec.get("scorers", []) if _spec_name(s) not in names]
         specs = old + specs
     spec["scorers"] = specs
-    if spend:
-        manifest["judges"] = spend
-    else:
-        manifest.pop("judges", None)
-    manifest.setdefault("rescores", []).append(
+    manifest.judges = spend or None
+    manifest.rescores = manifest.rescores or []
+    manifest.rescores.append(
         {
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "scorers": [s.name for s in scorers],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -23,7 +22,6 @@ from orkit.api._run import Run
 from orkit.batch import Observer, older_objects_frozen
 from orkit.errors import RunError, SpecError
 from orkit.plan import (
-    RESOLVED_KEY,
     SweepDefinition,
     adopt_drift,
     content_drift,
@@ -36,6 +34,7 @@ from orkit.plan import (
 from orkit.progress import progress_observer
 from orkit.results import (
     Journal,
+    Manifest,
     RunDir,
     begin_execution,
     last_seen,
@@ -59,7 +58,7 @@ class Continuation:
 
 
 def _current_sweep(
-    run: RunDir, manifest: dict[str, Any], allow_drift: bool, verb: str = "resume"
+    run: RunDir, manifest: Manifest, allow_drift: bool, verb: str = "resume"
 ) -> tuple[SweepDefinition, list[str]]:
     """The sweep to continue with: the one the run stored (never its spec file re-read) —
     unless the dataset or a prompt file it read changed since, which is refused (naming the
@@ -97,7 +96,7 @@ def _spent(journal: Journal) -> float:
 async def _continue(
     run: RunDir,
     sweep: SweepDefinition,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     *,
     only: set[str] | None,
     api_key: str | Secret | None,
@@ -120,7 +119,7 @@ async def _continue(
         finally:
             journal.close()
         total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
-        if total <= 0 and manifest.get("status") == "completed" and not _judges(sweep):
+        if total <= 0 and manifest.status == "completed" and not _judges(sweep):
             return None
         if total <= 0:
             # every task has a row, but the run did not end as completed (stopped as its last
@@ -128,7 +127,7 @@ async def _continue(
             # them): the execution settles them, with no bar of 0/0 to draw
             observer = None
         settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it
-        manifest.update(status="running", error=None)
+        manifest.status, manifest.error = "running", None
         begin_execution(manifest, "retry" if only is not None else "resume", done_before=len(done))
         run.write_manifest(manifest)
         async with sweep_client(sweep, endpoint) as client:
@@ -158,11 +157,11 @@ def _judges(sweep: SweepDefinition) -> bool:
     return bool(deferred)
 
 
-def _created_at(manifest: Mapping[str, Any]) -> float:
+def _created_at(manifest: Manifest) -> float:
     """When the run began (`time.time()`), from its manifest; now if it does not say."""
     try:
-        return datetime.fromisoformat(str(manifest["created_at"])).timestamp()
-    except (KeyError, ValueError):
+        return datetime.fromisoformat(str(manifest.created_at)).timestamp()
+    except ValueError:
         return time.time()
 
 
@@ -233,8 +232,8 @@ async def continue_async(
     sweep, changes = _current_sweep(run, manifest, allow_drift)
     if budget_usd is not None:
         sweep = replace(sweep, budget_usd=budget_usd)
-    manifest["spec"] = resolved_spec(sweep)
-    manifest[RESOLVED_KEY] = True  # an old manifest's paths, now absolute
+    manifest.spec = resolved_spec(sweep)
+    manifest.spec_resolved = True  # an old manifest's paths, now absolute
     if changes:
         adopt_drift(manifest, sweep, changes)
         _drop_stale_pending(run, sweep)
@@ -246,11 +245,11 @@ async def continue_async(
     return Continuation(continued)
 
 
-def _no_journal(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> str:
+def _no_journal(path: str | os.PathLike[str], manifest: Manifest) -> str:
     """Why a run without a journal cannot be resumed. A run stopped during its startup (a
     `kill -9` after its manifest, before its first request) still says `running`: it sent
     nothing, so it is started again, not resumed. Runs of orkit before 0.1 had none."""
-    if manifest.get("status") == "running":
+    if manifest.status == "running":
         return (
             f"{path}: a run stopped before its first request (no journal.sqlite; nothing "
             "was sent): start it again with orkit run"
@@ -258,8 +257,8 @@ def _no_journal(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> st
     return f"{path}: no journal.sqlite; was this run made by orkit >= 0.1?"
 
 
-def _nothing_to_resume(path: str | os.PathLike[str], manifest: Mapping[str, Any]) -> str:
-    errors = int(((manifest.get("totals") or {}).get("all") or {}).get("errors") or 0)
+def _nothing_to_resume(path: str | os.PathLike[str], manifest: Manifest) -> str:
+    errors = int(manifest.totals_all.get("errors") or 0)
     retry = ""
     if errors:
         retry = f" ({errors:,} failed: orkit retry --errors {path} sends them again)"
@@ -268,7 +267,7 @@ def _nothing_to_resume(path: str | os.PathLike[str], manifest: Mapping[str, Any]
 
 async def _retry(
     run: RunDir,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     seen: float | None,
     statuses: tuple[str, ...],
     allow_drift: bool,

@@ -18,7 +18,14 @@ from orkit._portal import run_sync
 from orkit.api._rescore import rescore_async
 from orkit.estimate import judge_cost_table, with_judge_cost_rows
 from orkit.report import write_report
-from orkit.results import RunDir, read_results, read_scores, read_summary_rows, shown_status
+from orkit.results import (
+    Manifest,
+    RunDir,
+    read_results,
+    read_scores,
+    read_summary_rows,
+    shown_status,
+)
 from orkit.stats import SummaryOptions, compare, grouping_columns, summarize_run
 from orkit.types import Secret
 
@@ -40,20 +47,21 @@ class Run:
         return self.dir.run_id
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
+        """The run's manifest, typed (`manifest["totals"]` reads its JSON form too)."""
         return self.dir.read_manifest()
 
     @property
     def status(self) -> str:
         """The manifest's status; `interrupted` for a run that says `running` while no
         process works on it (killed: `orkit resume` finishes it)."""
-        return shown_status(self.path, self.manifest.get("status"))
+        return shown_status(self.path, self.manifest.status)
 
     def top_errors(self, n: int = 3) -> list[dict[str, Any]]:
         """The `n` most common errors of the run, most frequent first: `error_type`,
         `message` and `count` (from the manifest's totals; counted from the rows for more
         than three, or for a run that never finished)."""
-        stored = (self.manifest.get("totals") or {}).get("top_errors")
+        stored = self.manifest.top_errors
         if stored is not None and n <= 3:  # the manifest keeps the first three
             return list(stored)[:n]
         errors = self.to_pandas()
@@ -168,7 +176,7 @@ class Run:
 
     def _repr_html_(self) -> str:
         summary = self.summary()
-        totals = self.manifest.get("totals", {}).get("all", {})
+        totals = self.manifest.totals_all
         line = f"{self.status}: {run_counts(totals)}, {run_spend(totals)}"
         money: dict[Any, Any] = {c: usd for c in summary.columns if str(c).endswith("_usd")}
         return (

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -36,7 +35,7 @@ from orkit.batch._tasks import Task
 from orkit.batch._totals import RunTotals
 from orkit.batch._worst_case import WorstCase
 from orkit.errors import RunStoppedError
-from orkit.results import ResponseCache, is_deterministic
+from orkit.results import ResponseCache, ResultRow, ScoreRow, is_deterministic
 from orkit.router import Attempt, Outcome, Router
 from orkit.scorers import Scorer
 from orkit.types import Clock
@@ -357,6 +356,6 @@ def _record_outcome(
     _record(ctx, row)
 
 
-def _record(ctx: _Context, row: dict[str, Any], scores: Sequence[dict[str, Any]] = ()) -> None:
+def _record(ctx: _Context, row: ResultRow, scores: Sequence[ScoreRow] = ()) -> None:
     ctx.sink.record(row, scores)
     ctx.observer.on_row(row, ctx.sink.totals)

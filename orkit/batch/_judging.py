@@ -9,7 +9,7 @@ from typing import Any
 from orkit.batch._budget import Budget, Prices, dearest_of_chain
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
-from orkit.results import Journal, ResponseCache, RunDir, rewrite_scores
+from orkit.results import Journal, ResponseCache, RunDir, ScoreRow, rewrite_scores
 from orkit.router import Router
 from orkit.types import ChatRequest
 
@@ -61,7 +61,7 @@ async def run_scoring_stage(
         rewrite_scores(run, journal)
 
 
-def judge_spend(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def judge_spend(rows: Iterable[ScoreRow]) -> dict[str, Any]:
     """What the LLM judges of the current scores table cost, per scorer and in total: their
     own cost line, apart from the candidates'. Empty when no judge scored anything."""
     by_scorer: dict[str, dict[str, Any]] = {}
@@ -85,8 +85,10 @@ def judge_spend(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         line["rows"] += 1
         line["requests"] += row.get("judge_calls") or 0
         line["cached_rows"] += row.get("judge_cost_source") == "cached"
-        for key in ("prompt_tokens", "completion_tokens"):
-            tokens = row.get(f"judge_{key}")
+        for key, tokens in (
+            ("prompt_tokens", row.get("judge_prompt_tokens")),
+            ("completion_tokens", row.get("judge_completion_tokens")),
+        ):
             if tokens is not None:
                 line[key] = (line[key] or 0) + tokens
         cost = row.get("judge_cost_usd")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from orkit.batch._totals import RunTotals
+from orkit.results import ResultRow
 
 __all__ = ["NullObserver", "Observer", "StatusFn", "format_reset"]
 
@@ -23,7 +24,7 @@ class Observer(Protocol):
 
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None: ...
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         """A task ended: with its row, or None when it was deferred to a quota reset."""
         ...
 
@@ -41,7 +42,7 @@ class NullObserver:
     def on_start(self, total: int, run_id: str, status: StatusFn | None = None) -> None:
         pass
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         pass
 
     def on_finish(self, totals: RunTotals, status: str) -> None:

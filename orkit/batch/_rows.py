@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from orkit.batch._tasks import Task
 from orkit.errors import APIError, http_status_of
+from orkit.results import AttemptRow, ResultRow, ScoreRow
 from orkit.router import Attempt
 from orkit.scorers import Scorer
 from orkit.types import ChatResponse
@@ -35,7 +36,7 @@ class Timing:
     finished_at: float
 
 
-def _base(task: Task, run_id: str, timing: Timing, attempts: int) -> dict[str, Any]:
+def _base(task: Task, run_id: str, timing: Timing, attempts: int) -> ResultRow:
     return {
         "run_id": run_id,
         "task_key": task.key,
@@ -62,33 +63,38 @@ def ok_row(
     *,
     attempts: int = 1,
     is_fallback: bool = False,
-) -> dict[str, Any]:
+) -> ResultRow:
     row = _base(task, run_id, timing, attempts)
     usage = response.usage
     served = response.model
     row.update(
-        status="ok",
-        served_model=served,
-        served_provider=response.provider,
-        is_fallback=is_fallback or (served is not None and not _same_model(task.model, served)),
-        output_text=response.content,
-        reasoning_text=response.reasoning,
-        finish_reason=response.finish_reason,
-        native_finish_reason=response.native_finish_reason,
-        service_s=response.latency_s,
-        ttft_s=response.ttft_s,
-        generation_id=response.generation_id,
+        {
+            "status": "ok",
+            "served_model": served,
+            "served_provider": response.provider,
+            "is_fallback": is_fallback
+            or (served is not None and not _same_model(task.model, served)),
+            "output_text": response.content,
+            "reasoning_text": response.reasoning,
+            "finish_reason": response.finish_reason,
+            "native_finish_reason": response.native_finish_reason,
+            "service_s": response.latency_s,
+            "ttft_s": response.ttft_s,
+            "generation_id": response.generation_id,
+        }
     )
     if usage is not None:
         row.update(
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            cached_tokens=usage.cached_tokens,
-            cost_usd=usage.cost_usd,
-            cost_source="reported" if usage.cost_usd is not None else "unknown",
-            is_byok=usage.is_byok,
-            upstream_cost_usd=usage.upstream_inference_cost_usd,
+            {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "reasoning_tokens": usage.reasoning_tokens,
+                "cached_tokens": usage.cached_tokens,
+                "cost_usd": usage.cost_usd,
+                "cost_source": "reported" if usage.cost_usd is not None else "unknown",
+                "is_byok": usage.is_byok,
+                "upstream_cost_usd": usage.upstream_inference_cost_usd,
+            }
         )
     else:
         row["cost_source"] = "unknown"
@@ -96,60 +102,66 @@ def ok_row(
     return row
 
 
-def cached_row(task: Task, run_id: str, response: ChatResponse, timing: Timing) -> dict[str, Any]:
+def cached_row(task: Task, run_id: str, response: ChatResponse, timing: Timing) -> ResultRow:
     """A response served from the cache: no request, no cost (and it says so)."""
     row = ok_row(task, run_id, response, timing, attempts=0)
     row.update(
-        cost_usd=0.0,
-        cost_source="cached",
-        service_s=None,
-        ttft_s=None,
-        output_tokens_per_s=None,
-        is_byok=None,
-        upstream_cost_usd=None,
+        {
+            "cost_usd": 0.0,
+            "cost_source": "cached",
+            "service_s": None,
+            "ttft_s": None,
+            "output_tokens_per_s": None,
+            "is_byok": None,
+            "upstream_cost_usd": None,
+        }
     )
     return row
 
 
-def pending_row(
-    task: Task, run_id: str, status: str, message: str, timing: Timing
-) -> dict[str, Any]:
+def pending_row(task: Task, run_id: str, status: str, message: str, timing: Timing) -> ResultRow:
     """A task left for a later resume (`skipped_budget`, `deferred`): nothing was spent."""
     row = _base(task, run_id, timing, 0)
-    row.update(status=status, error_message=message, is_fallback=False, cost_source="unknown")
+    row.update(
+        {"status": status, "error_message": message, "is_fallback": False, "cost_source": "unknown"}
+    )
     return row
 
 
 def error_row(
     task: Task, run_id: str, error: APIError, timing: Timing, *, attempts: int = 1
-) -> dict[str, Any]:
+) -> ResultRow:
     row = _base(task, run_id, timing, attempts)
     row.update(
-        status="error",
-        error_type=error.error_type,
-        error_message=error.message[:_MAX_ERROR_MESSAGE],
-        served_provider=error.provider,
-        is_fallback=False,
-        cost_source="unknown",
-        # Set when the failed answer had begun: billed, and looked up after the run.
-        generation_id=error.generation_id,
+        {
+            "status": "error",
+            "error_type": error.error_type,
+            "error_message": error.message[:_MAX_ERROR_MESSAGE],
+            "served_provider": error.provider,
+            "is_fallback": False,
+            "cost_source": "unknown",
+            # Set when the failed answer had begun: billed, and looked up after the run.
+            "generation_id": error.generation_id,
+        }
     )
     row["http_status"] = http_status_of(error)
     usage = error.usage  # what a mid-stream error event reported
     if usage is not None:
         row.update(
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            cost_usd=usage.cost_usd,
-            cost_source="reported" if usage.cost_usd is not None else "unknown",
+            {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "cost_usd": usage.cost_usd,
+                "cost_source": "reported" if usage.cost_usd is not None else "unknown",
+            }
         )
     return row
 
 
 def score_rows(
     task: Task, run_id: str, output: str | None, scorers: Sequence[Scorer]
-) -> list[dict[str, Any]]:
-    rows = []
+) -> list[ScoreRow]:
+    rows: list[ScoreRow] = []
     for scorer in scorers:
         score = scorer(output, task.fields)
         if score is None:
@@ -168,6 +180,11 @@ def score_rows(
             }
         )
     return rows
+
+
+class _AttemptCost(TypedDict):
+    cost_usd: float | None
+    cost_source: str
 
 
 ROUTER_PREFIX = "openrouter/"
@@ -211,7 +228,7 @@ def _tokens_per_s(response: ChatResponse) -> float | None:
 
 def attempt_rows(
     task: Task, run_id: str, attempts: Sequence[Attempt], *, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[AttemptRow]:
     return [
         {
             "run_id": run_id,
@@ -235,7 +252,7 @@ def attempt_rows(
     ]
 
 
-def _attempt_cost(a: Attempt) -> dict[str, Any]:
+def _attempt_cost(a: Attempt) -> _AttemptCost:
     """An attempt's cost and where it came from. One that began no generation (a 429, a
     500, a refused connection, a stall before the first event: no generation id and not
     answered) is known to cost nothing, `not_billed`; one that did, and did not say what it

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from orkit.batch._judge_calls import JudgeCaller, JudgeReply
 from orkit.errors import ConfigError, ScorerError
-from orkit.results import Journal, RunDir
+from orkit.results import Journal, ResultRow, RunDir, ScoreRow
 from orkit.scorers import Judge, JudgeCase, Score, Scorer, question_text
 
 __all__ = ["ScoringJob", "StageTotals", "baseline_of", "score_run"]
@@ -99,7 +99,7 @@ class _Stage:
     baseline_outputs: dict[str, dict[PairKey, str | None]]
     names: frozenset[str]
     totals: StageTotals = field(default_factory=StageTotals)
-    pending: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    pending: list[tuple[str, list[ScoreRow]]] = field(default_factory=list)
     progress: Callable[[int], None] | None = None
 
     def flush(self) -> None:
@@ -162,7 +162,7 @@ def _first_error(group: BaseExceptionGroup) -> Exception | None:
     return None
 
 
-def _outcomes(journal: Journal, keys: list[str]) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+def _outcomes(journal: Journal, keys: list[str]) -> Iterator[tuple[ResultRow, list[ScoreRow]]]:
     for i in range(0, len(keys), _BATCH):
         yield from journal.outcomes(keys[i : i + _BATCH])
 
@@ -195,7 +195,7 @@ def _baseline_outputs(journal: Journal, models: set[str]) -> dict[str, dict[Pair
     return out
 
 
-async def _worker(source: Iterator[tuple[dict[str, Any], list[Any]]], stage: _Stage) -> None:
+async def _worker(source: Iterator[tuple[ResultRow, list[ScoreRow]]], stage: _Stage) -> None:
     # Workers share one generator; `next()` never awaits, so they cannot collide.
     for result, existing in source:
         rows = await _score_task(result, existing, stage)
@@ -207,14 +207,12 @@ async def _worker(source: Iterator[tuple[dict[str, Any], list[Any]]], stage: _St
             stage.flush()
 
 
-def _redo(row: Mapping[str, Any]) -> bool:
+def _redo(row: ScoreRow) -> bool:
     """A row a later pass should try again: nothing was judged."""
     return row.get("score") is None and str(row.get("detail") or "").startswith("not judged")
 
 
-async def _score_task(
-    result: dict[str, Any], existing: list[dict[str, Any]], stage: _Stage
-) -> list[dict[str, Any]]:
+async def _score_task(result: ResultRow, existing: list[ScoreRow], stage: _Stage) -> list[ScoreRow]:
     job = stage.job
     fields = stage.items.get(str(result["item_id"]), {})
     output = result.get("output_text")
@@ -253,7 +251,7 @@ def _failed(name: str, exc: Exception) -> ScorerError:
     return ScorerError(f"scorer {name!r} raised {type(exc).__name__}: {exc}", scorer=name)
 
 
-def _row(result: Mapping[str, Any], name: str, score: Score | None) -> list[dict[str, Any]]:
+def _row(result: ResultRow, name: str, score: Score | None) -> list[ScoreRow]:
     if score is None:
         return []
     return [
@@ -272,8 +270,8 @@ def _row(result: Mapping[str, Any], name: str, score: Score | None) -> list[dict
 
 
 async def _judge(
-    judge: Judge, result: Mapping[str, Any], fields: Mapping[str, Any], stage: _Stage
-) -> list[dict[str, Any]]:
+    judge: Judge, result: ResultRow, fields: Mapping[str, Any], stage: _Stage
+) -> list[ScoreRow]:
     case = JudgeCase(question_text(result.get("messages_json")), result.get("output_text"), fields)
     if judge.is_pairwise:
         baseline = stage.baselines[judge.name]
@@ -299,9 +297,7 @@ async def _judge(
     return _with_cost(_row(result, judge.name, score), judge, replies)
 
 
-def _with_cost(
-    rows: list[dict[str, Any]], judge: Judge, replies: Sequence[JudgeReply]
-) -> list[dict[str, Any]]:
+def _with_cost(rows: list[ScoreRow], judge: Judge, replies: Sequence[JudgeReply]) -> list[ScoreRow]:
     """The judge's own cost line on its score row."""
     answered = [r for r in replies if r.sent or r.cached]
     unknown = any(r.sent and r.cost_usd is None for r in replies)
@@ -314,12 +310,14 @@ def _with_cost(
         source = "reported" if answered else None
     for row in rows:
         row.update(
-            judge_model=judge.judge_model,
-            judge_calls=sum(r.sent for r in replies),
-            judge_prompt_tokens=_sum(r.prompt_tokens for r in answered),
-            judge_completion_tokens=_sum(r.completion_tokens for r in answered),
-            judge_cost_usd=None if unknown else sum(r.cost_usd or 0.0 for r in replies),
-            judge_cost_source=source,
+            {
+                "judge_model": judge.judge_model,
+                "judge_calls": sum(r.sent for r in replies),
+                "judge_prompt_tokens": _sum(r.prompt_tokens for r in answered),
+                "judge_completion_tokens": _sum(r.completion_tokens for r in answered),
+                "judge_cost_usd": None if unknown else sum(r.cost_usd or 0.0 for r in replies),
+                "judge_cost_source": source,
+            }
         )
     return rows
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from orkit.batch._totals import RunTotals
 from orkit.cost import Lessons
@@ -15,9 +14,12 @@ from orkit.results import (
     ATTEMPTS_SCHEMA,
     RESULTS_SCHEMA,
     SCORES_SCHEMA,
+    AttemptRow,
     Journal,
     PartWriter,
+    ResultRow,
     RunDir,
+    ScoreRow,
 )
 
 __all__ = ["ResultSink"]
@@ -51,9 +53,9 @@ class ResultSink:
 
     def record(
         self,
-        result: Mapping[str, Any],
-        scores: Sequence[Mapping[str, Any]] = (),
-        attempts: Sequence[Mapping[str, Any]] = (),
+        result: ResultRow,
+        scores: Sequence[ScoreRow] = (),
+        attempts: Sequence[AttemptRow] = (),
     ) -> None:
         # The journal first. The answers of one event-loop tick share a commit, made at the
         # start of the next tick (see `Journal`), and before any part file is written.
@@ -62,8 +64,8 @@ class ResultSink:
         self.results.append(result)
         for row in scores:
             self.scores.append(row)
-        for row in attempts:
-            self.attempts.append(row)
+        for attempt in attempts:
+            self.attempts.append(attempt)
         self.totals.add(result)
         self.lessons.add(result)
         if self.results.pending >= self._flush_rows or (
@@ -71,7 +73,7 @@ class ResultSink:
         ):
             self.flush()
 
-    def record_attempt(self, row: Mapping[str, Any]) -> None:
+    def record_attempt(self, row: AttemptRow) -> None:
         """One HTTP attempt, as it ends (its task may go on, or be killed before its
         outcome): journaled in the tick's group commit, then buffered for the part file."""
         self.journal.record_attempt(row["task_key"], row, commit=False)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from orkit.batch._rows import ROUTER_PREFIX
+from orkit.results import AttemptRow, ResultRow
 from orkit.router import Attempt
 
 __all__ = ["ErrorCounts", "ModelTotals", "RunTotals"]
@@ -60,7 +61,7 @@ class ModelTotals:
     """Attempts answered with a 429."""
     retried: int = 0
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, row: ResultRow) -> None:
         self.tasks += 1
         status = row["status"]
         if status == "ok":
@@ -129,7 +130,7 @@ class ErrorCounts:
     def __init__(self) -> None:
         self._counts: Counter[tuple[str, str]] = Counter()
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, row: ResultRow) -> None:
         key = (str(row.get("error_type") or "error"), str(row.get("error_message") or ""))
         if key not in self._counts and len(self._counts) >= _MAX_DISTINCT_ERRORS:
             key = ("other", "(other error messages)")
@@ -158,7 +159,7 @@ class RunTotals:
             per = self.by_model[model] = ModelTotals()
         return per
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, row: ResultRow) -> None:
         model = row["model"]
         self._model(model).add(row)
         self.all.add(row)
@@ -179,7 +180,7 @@ class RunTotals:
             self._model(attempts[0].model).add_attempts(attempts)
             self.all.add_attempts(attempts)
 
-    def add_journaled_attempt(self, task_model: str | None, attempt: Mapping[str, Any]) -> None:
+    def add_journaled_attempt(self, task_model: str | None, attempt: AttemptRow) -> None:
         """An attempt row of the journal, under its task's model (or, for a task with no
         outcome yet, the model it was sent to)."""
         model = task_model or str(attempt.get("model"))

@@ -7,7 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orkit.results import Manifest
 
 HELP = (
     "compare models and their prompt/params variants: scores with 95% intervals, "
@@ -139,7 +142,7 @@ def _load(paths: list[str], min_shared: int) -> _Loaded:
     if twice:
         raise ConfigError(f"the same run was given twice: {twice[0]}")
     manifests = {r.run_id: r.manifest for r in runs}
-    specs = {run_id: m.get("spec", {}) for run_id, m in manifests.items()}
+    specs = {run_id: m.spec for run_id, m in manifests.items()}
     tables = {r.run_id: (r.to_pandas(), r.scores()) for r in runs}
     if len(runs) > 1:
         _check_shared_items(tables, min_shared)
@@ -184,12 +187,12 @@ def _check_shared_items(tables: dict[str, tuple[Any, Any]], min_shared: int) -> 
         )
 
 
-def _endpoint_name(manifest: dict[str, Any]) -> str | None:
+def _endpoint_name(manifest: Manifest) -> str | None:
     """A run's endpoint, as a model's suffix tells runs apart: `sim`, `openrouter`, or a
     URL endpoint's host."""
     from urllib.parse import urlsplit
 
-    endpoint = manifest.get("endpoint") or {}
+    endpoint = manifest.endpoint or {}
     kind = endpoint.get("kind")
     if kind in (None, "url"):
         host = urlsplit(str(endpoint.get("base_url") or "")).netloc

@@ -8,11 +8,13 @@ and `run` alike. Commands return these codes; `main` maps exceptions through
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from orkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from orkit.results import Manifest
 
 __all__ = ["ExitCode", "exit_code_for", "exit_code_for_run"]
 
@@ -46,14 +48,14 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.FAILED
 
 
-def exit_code_for_run(manifest: Mapping[str, Any]) -> ExitCode:
+def exit_code_for_run(manifest: Manifest) -> ExitCode:
     """The code a run (or resume, or retry) ends with, from its manifest."""
-    status = manifest.get("status")
+    status = manifest.status
     if status == "incomplete":  # before all-failed: a resume may still get answers
         return ExitCode.INCOMPLETE
     if status != "completed":
         return ExitCode.FAILED
-    counts = (manifest.get("totals") or {}).get("all") or {}
+    counts = manifest.totals_all
     tasks, errors = int(counts.get("tasks") or 0), int(counts.get("errors") or 0)
     if tasks and errors >= tasks:
         return ExitCode.ALL_TASKS_FAILED

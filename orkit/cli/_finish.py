@@ -8,7 +8,7 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def _latest_run(args: tuple[Any, ...]) -> str | None:
 def _say_why_most_failed(result: Any) -> None:
     """A run in which most tasks failed ends with its three most common errors (stderr):
     the summary table alone says how many, not why."""
-    counts = (result.manifest.get("totals") or {}).get("all") or {}
+    counts = result.manifest.totals_all
     errors, tasks = int(counts.get("errors") or 0), int(counts.get("tasks") or 0)
     if not tasks or errors * 2 <= tasks:
         return
@@ -85,7 +85,7 @@ def _say_why_most_failed(result: Any) -> None:
         print(f"  {error['count']:>6} × {error['error_type']}: {message}", file=sys.stderr)
 
 
-def execution_line(verb: str, execution: dict[str, Any]) -> str:
+def execution_line(verb: str, execution: Mapping[str, Any]) -> str:
     """What one resume or retry did, in its own time: `retried 12 tasks: 0 ok, 12 failed
     again in 0.2 s`, `resumed 179 tasks: 179 ok, 0 failed in 3.1 s`."""
     tasks, ok, errors = (int(execution.get(k) or 0) for k in ("tasks", "ok", "errors"))
@@ -137,12 +137,12 @@ def finish_run(run_dir: Any, args: argparse.Namespace, *, verb: str = "run") -> 
 
     result = Run(run_dir)
     manifest = result.manifest
-    execution = (manifest.get("executions") or [{}])[-1]
+    execution = manifest.last_execution
     if not args.quiet:
         print_summary(result.summary(), manifest, file=sys.stdout)
         if verb in ("resume", "retry"):
             print(execution_line(verb, execution))
-    for warning in manifest.get("warnings", []):
+    for warning in manifest.warnings or []:
         print(f"warning: {warning}", file=sys.stderr)
     _say_why_most_failed(result)
     print(f"run directory: {result.path}")

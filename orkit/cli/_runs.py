@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orkit._format import count, full_spend, judges_spent, plural, spend_text
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
+
+if TYPE_CHECKING:
+    from orkit.results import Manifest
 
 HELP = "list runs: id, name, status, created, models, tasks done/total, cost (answers + judges)"
 
@@ -22,17 +25,16 @@ def register(sub: Any) -> None:
 
 
 def _progress(
-    run_dir: Path, manifest: dict[str, Any], status: str
+    run_dir: Path, manifest: Manifest, status: str
 ) -> tuple[int, float | None, int | None]:
     """Final rows so far, their known cost (None: none known) and how many costs are unknown:
     from the totals, the answers' and the LLM judges' spend together (`full_spend`), or (for
     a run still going or killed, whose totals are not counted yet and whose judges have not
     run) from its journal, else by counting the rows of its part files from their footers
     (cost not counted: unknown count None)."""
-    totals = manifest.get("totals")
-    if totals and status not in ("running", "interrupted"):
+    if manifest.totals and status not in ("running", "interrupted"):
         known, unknown = full_spend(manifest)
-        return int(totals["all"]["tasks"]), known, unknown
+        return int(manifest.totals_all["tasks"]), known, unknown
     from orkit.results import journal_progress
 
     progress = journal_progress(run_dir / "journal.sqlite")
@@ -44,7 +46,7 @@ def _progress(
     return sum(pq.ParquetFile(p).metadata.num_rows for p in parts), None, None
 
 
-def shown_name(manifest: dict[str, Any]) -> str | None:
+def shown_name(manifest: Manifest) -> str | None:
     """`orkit.results.shown_name` (it lived here; imported when called, so that building
     the parser does not import pyarrow)."""
     from orkit.results import shown_name as name
@@ -53,29 +55,30 @@ def shown_name(manifest: dict[str, Any]) -> str | None:
 
 
 def describe(run_dir: Path) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    from orkit.results import shown_status
+    from orkit.errors import RunError
+    from orkit.results import RunDir, shown_status
 
-    models = manifest.get("spec", {}).get("models", [])
+    try:
+        manifest = RunDir(run_dir).read_manifest()
+    except RunError:  # unreadable, not a manifest, or a newer orkit's: not listed
+        return None
+    models = manifest.spec.get("models", [])
     # "running" with no live process holding the run's lock: killed (`orkit resume` it)
-    status = shown_status(run_dir, manifest.get("status"))
+    status = shown_status(run_dir, manifest.status)
     done, cost_usd, unknown = _progress(run_dir, manifest, status)
     return {
         "run_id": run_dir.name,
         "name": shown_name(manifest),
         "path": str(run_dir),
         "status": status,
-        "created": manifest.get("created_at"),
+        "created": manifest.created_at,
         "models": models,
         "done": done,
-        "total": manifest.get("tasks"),
+        "total": manifest.tasks,
         # answers + judges: the known part; null when none is known, never 0 for unknown
         "cost_usd": cost_usd,
         "cost_unknown": unknown,
-        "answers_cost_usd": (manifest.get("totals") or {}).get("all", {}).get("cost_usd"),
+        "answers_cost_usd": manifest.totals_all.get("cost_usd"),
         "judges_cost_usd": judges_spent(manifest)[0],
     }
 

@@ -21,6 +21,8 @@ from orkit._format import (
 if TYPE_CHECKING:  # imported when a table is printed: `orkit --help` needs no pandas
     import pandas as pd
 
+    from orkit.results import Manifest
+
 __all__ = [
     "completion_line",
     "entrant_noun",
@@ -90,7 +92,7 @@ def _latency(s: pd.Series) -> str:
     return _num(s["mean_service_s"], "{:.2f} s")
 
 
-def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
+def print_summary(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) -> None:
     """One row per contestant: rows, errors, tasks left for a resume (skipped by the
     budget, deferred by a quota: their own columns, when there are any), each scorer's
     mean, latency and cost."""
@@ -123,7 +125,7 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
             ]
         )
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
-    billed = billed_attempts_text(manifest.get("totals", {}).get("all", {}))
+    billed = billed_attempts_text(manifest.totals_all)
     if billed:
         print(billed, file=file)
     print(completion_line(manifest), file=file)
@@ -132,25 +134,25 @@ def print_summary(summary: pd.DataFrame, manifest: dict[str, Any], *, file: Text
         print(line, file=file)
 
 
-def completion_line(manifest: dict[str, Any]) -> str:
+def completion_line(manifest: Manifest) -> str:
     """`completed: 1,200 tasks (300 cached, $0), 0 errors, $0.0367 + 20 unknown in 4.1 s`
     (`incomplete: 1,020 of 1,500 tasks done (480 skipped by the budget), ...` for a run that
     left tasks for a resume): the spend is never a $0 that only means nobody said (a local
     server reports no cost: its rows' cost is unknown), and cache hits say they were free."""
-    totals = manifest.get("totals", {}).get("all", {})
+    totals = manifest.totals_all
     return (
-        f"{manifest.get('status')}: {run_counts(totals, manifest.get('tasks'))}, "
-        f"{run_spend(totals)} in {manifest.get('wall_s', 0):.1f} s"
+        f"{manifest.status}: {run_counts(totals, manifest.tasks)}, "
+        f"{run_spend(totals)} in {manifest.wall_s or 0:.1f} s"
     )
 
 
-def judge_line(manifest: dict[str, Any]) -> str | None:
+def judge_line(manifest: Manifest) -> str | None:
     """The LLM judges' spend, on its own line (not in the answers' cost above)."""
-    judges = manifest.get("judges") or {}
+    judges = manifest.judges or {}
     if not judges:
         return None
     cost = cost_text(judges.get("cost_usd"), int(judges.get("cost_unknown_rows", 0)))
-    replaced = manifest.get("judges_replaced") or {}
+    replaced = manifest.judges_replaced or {}
     earlier = ""
     if replaced:
         text = cost_text(replaced.get("cost_usd"), int(replaced.get("cost_unknown_rows", 0)))
@@ -164,7 +166,7 @@ def judge_line(manifest: dict[str, Any]) -> str | None:
     )
 
 
-def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextIO) -> None:
+def print_scores(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) -> None:
     """Per contestant: each scorer's mean and the judges' cost (after a re-score)."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
     judged = "judge_cost_usd" in summary.columns
@@ -177,7 +179,7 @@ def print_scores(summary: pd.DataFrame, manifest: dict[str, Any], *, file: TextI
             cells.append(usd(known(s["judge_cost_usd"])))
         rows.append(cells)
     print(format_table(headers, rows, [False] + [True] * (len(headers) - 1)), file=file)
-    rescores = manifest.get("rescores") or []
+    rescores = manifest.rescores or []
     if rescores:
         last = rescores[-1]
         unknown = int(last.get("judge_cost_unknown") or 0)

@@ -29,7 +29,7 @@ from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
 from orkit.cost._accounting import cost_from_generation, cost_from_prices, is_insured
 from orkit.errors import APIError, NotFoundError
-from orkit.results import Journal, RunDir, rebuild_parts
+from orkit.results import AttemptRow, Journal, ResultRow, RunDir, rebuild_parts
 
 __all__ = ["CostLookup", "fill_unknown_costs"]
 
@@ -75,7 +75,7 @@ async def _generation(
     return None
 
 
-def _price(row: dict[str, Any], catalog: Catalog | None) -> float | None:
+def _price(row: ResultRow, catalog: Catalog | None) -> float | None:
     if is_insured(row.get("completion_tokens"), row.get("finish_reason")):
         return 0.0
     info = catalog.get(row.get("served_model") or row["model"]) if catalog is not None else None
@@ -90,40 +90,37 @@ def _price(row: dict[str, Any], catalog: Catalog | None) -> float | None:
     )
 
 
-def _apply_generation(row: dict[str, Any], data: Mapping[str, Any] | None) -> bool:
+def _apply_generation(row: ResultRow, data: Mapping[str, Any] | None) -> bool:
     found = cost_from_generation(data) if data is not None else None
     if found is None:
         return False
-    row.update(cost_usd=found.cost_usd, cost_source="generation")
+    row.update({"cost_usd": found.cost_usd, "cost_source": "generation"})
     if found.is_byok is not None:
         row["is_byok"] = found.is_byok
     if found.upstream_cost_usd is not None:
         row["upstream_cost_usd"] = found.upstream_cost_usd
-    for column, value in (
-        ("prompt_tokens", found.prompt_tokens),
-        ("completion_tokens", found.completion_tokens),
-        ("cached_tokens", found.cached_tokens),
-    ):
-        if row.get(column) is None and value is not None:
-            row[column] = value
+    if row.get("prompt_tokens") is None and found.prompt_tokens is not None:
+        row["prompt_tokens"] = found.prompt_tokens
+    if row.get("completion_tokens") is None and found.completion_tokens is not None:
+        row["completion_tokens"] = found.completion_tokens
+    if row.get("cached_tokens") is None and found.cached_tokens is not None:
+        row["cached_tokens"] = found.cached_tokens
     return True
 
 
-def _apply_to_attempt(attempt: dict[str, Any], data: Mapping[str, Any] | None) -> bool:
+def _apply_to_attempt(attempt: AttemptRow, data: Mapping[str, Any] | None) -> bool:
     found = cost_from_generation(data) if data is not None else None
     if found is None:
         return False
-    attempt.update(cost_usd=found.cost_usd, cost_source="generation")
-    for column, value in (
-        ("prompt_tokens", found.prompt_tokens),
-        ("completion_tokens", found.completion_tokens),
-    ):
-        if attempt.get(column) is None and value is not None:
-            attempt[column] = value
+    attempt.update({"cost_usd": found.cost_usd, "cost_source": "generation"})
+    if attempt.get("prompt_tokens") is None and found.prompt_tokens is not None:
+        attempt["prompt_tokens"] = found.prompt_tokens
+    if attempt.get("completion_tokens") is None and found.completion_tokens is not None:
+        attempt["completion_tokens"] = found.completion_tokens
     return True
 
 
-def _price_row(row: dict[str, Any], catalog: Catalog | None, data: Mapping[str, Any] | None) -> str:
+def _price_row(row: ResultRow, catalog: Catalog | None, data: Mapping[str, Any] | None) -> str:
     if _apply_generation(row, data):
         return "generation"
     if row["status"] != "ok":
@@ -131,7 +128,7 @@ def _price_row(row: dict[str, Any], catalog: Catalog | None, data: Mapping[str, 
     cost = _price(row, catalog)
     if cost is None:
         return "unknown"
-    row.update(cost_usd=cost, cost_source="estimated")
+    row.update({"cost_usd": cost, "cost_source": "estimated"})
     return "estimated"
 
 
@@ -154,7 +151,7 @@ async def _look_up(
     return found
 
 
-def _wants_cost(row: Mapping[str, Any]) -> bool:
+def _wants_cost(row: ResultRow) -> bool:
     if row.get("cost_usd") is not None:
         return False
     return row["status"] == "ok" or (row["status"] == "error" and bool(row.get("generation_id")))
@@ -186,7 +183,7 @@ async def fill_unknown_costs(
             state.counts[_price_row(row, catalog, found.get(row.get("generation_id") or ""))] += 1
         costed = []
         for attempt_id, attempt in attempts:
-            ok = _apply_to_attempt(attempt, found.get(attempt["generation_id"]))
+            ok = _apply_to_attempt(attempt, found.get(str(attempt["generation_id"])))
             if attempt.get("action") != "ok":  # an answer's own attempt is counted as its row
                 state.counts["attempts_generation" if ok else "attempts_unknown"] += 1
             if ok:

@@ -38,7 +38,7 @@ from orkit.cost._calibration import (
 )
 from orkit.cost._cues import answer_length_cue, cue_key
 from orkit.cost._tokens import family_of, measure_messages
-from orkit.results import RunDir
+from orkit.results import Manifest, ResultRow, RunDir
 
 __all__ = ["Lessons", "learn_from_run"]
 
@@ -136,7 +136,7 @@ class Lessons:
         self._accs: dict[str, _Acc] = {}
         self._caps: dict[str | None, int | None] = {}
 
-    def add(self, row: Mapping[str, Any]) -> None:
+    def add(self, row: ResultRow) -> None:
         """Fold one result row in (anything but an answer of the requested model is
         ignored)."""
         if row.get("status") != "ok" or row.get("is_fallback"):
@@ -184,22 +184,22 @@ class Lessons:
             acc.tokenless_cost += cost
             acc.tokenless_rows += 1
 
-    def observations(self, manifest: Mapping[str, Any], run: RunDir) -> list[Observation]:
+    def observations(self, manifest: Manifest, run: RunDir) -> list[Observation]:
         """The observations so far: one per requested model, then one per judge model (read
         from the scores table, when the run had LLM judges)."""
         catalog = Catalog.bundled()
-        fingerprints: Mapping[str, str] = manifest.get("prompt_fingerprints") or {}
-        source = "pilot" if str(manifest.get("name") or "").endswith("-pilot") else "calibration"
+        fingerprints: Mapping[str, str] = manifest.prompt_fingerprints or {}
+        source = "pilot" if str(manifest.name or "").endswith("-pilot") else "calibration"
         out = []
         for model, acc in self._accs.items():
             info = catalog.get(model)
-            concurrency = (manifest.get("spec") or {}).get("concurrency")
+            concurrency = manifest.spec.get("concurrency")
             obs = _observation(model, acc, info, fingerprints, run.run_id, source, concurrency)
             ratio = _prompt_ratio(acc, info)
             if ratio is not None:
                 obs = replace(obs, prompt_actual=ratio[0], prompt_estimated=ratio[1])
             out.append(obs)
-        if manifest.get("judges"):
+        if manifest.judges:
             out.extend(_judge_observations(run, source))
         return out
 
@@ -211,7 +211,7 @@ def _micros(value: Any) -> float | None:
     return _number(value)
 
 
-def _add_timing(acc: _Acc, row: Mapping[str, Any], completion: float) -> None:
+def _add_timing(acc: _Acc, row: ResultRow, completion: float) -> None:
     service = _number(row.get("service_s"))
     started, finished = _micros(row.get("started_at")), _micros(row.get("finished_at"))
     if service is None or started is None or finished is None:
@@ -319,9 +319,7 @@ def _judge_observations(run: RunDir, source: str) -> list[Observation]:
     return [Observation(model=m, outputs=o, rows=rows[m]) for m, o in by_model.items()]
 
 
-def learn_from_run(
-    lessons: Lessons, run: RunDir, manifest: Mapping[str, Any], endpoint_key: str
-) -> int:
+def learn_from_run(lessons: Lessons, run: RunDir, manifest: Manifest, endpoint_key: str) -> int:
     """Blend the run's lessons into the calibration file; returns how many models were
     learnt."""
     observations = lessons.observations(manifest, run)

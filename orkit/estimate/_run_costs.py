@@ -21,7 +21,7 @@ from orkit.cost import Estimate, Lessons, fill_unknown_costs, learn_from_run
 from orkit.errors import OrkitError
 from orkit.estimate._estimate import estimate_with_client
 from orkit.plan import Endpoint, calibration_endpoint, server_catalog
-from orkit.results import RunDir
+from orkit.results import Manifest, RunDir
 
 if TYPE_CHECKING:
     from orkit.plan import SweepDefinition
@@ -130,9 +130,7 @@ def _priced(line: Mapping[str, Any]) -> bool:
     return line.get("cost_low_usd") is not None and line.get("cost_high_usd") is not None
 
 
-def learn_quietly(
-    lessons: Lessons, run: RunDir, manifest: Mapping[str, Any], endpoint: Endpoint
-) -> None:
+def learn_quietly(lessons: Lessons, run: RunDir, manifest: Manifest, endpoint: Endpoint) -> None:
     """Teach the calibration what this run's rows taught; a failure only logs."""
     try:
         learn_from_run(lessons, run, manifest, calibration_endpoint(endpoint))

@@ -34,7 +34,6 @@ from orkit.plan._param_support import check_param_support, param_warnings
 from orkit.plan._plan import Plan, validate_dataset
 from orkit.plan._request_fields import REQUEST_FIELDS
 from orkit.plan._resolved import (
-    RESOLVED_KEY,
     adopt_drift,
     content_drift,
     prompt_files,
@@ -66,7 +65,6 @@ from orkit.plan._sweep import SweepDefinition
 __all__ = [
     "ENDPOINT_KINDS",
     "REQUEST_FIELDS",
-    "RESOLVED_KEY",
     "BaseUrlGuard",
     "Endpoint",
     "Plan",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,19 +21,15 @@ from orkit.data import open_dataset
 from orkit.errors import DatasetError
 from orkit.plan._spec import resolve_scorer_paths, spec_from_dict
 from orkit.plan._sweep import SweepDefinition
+from orkit.results import Manifest, PromptFileRecord
 
 __all__ = [
-    "RESOLVED_KEY",
     "adopt_drift",
     "content_drift",
     "prompt_files",
     "resolved_spec",
     "stored_sweep",
 ]
-
-RESOLVED_KEY = "spec_resolved"
-"""Manifest flag: its `spec` has absolute paths and every override applied. Manifests
-written before it existed keep the spec as given (paths relative to where the run began)."""
 
 
 def resolved_spec(sweep: SweepDefinition) -> dict[str, Any]:
@@ -49,7 +44,7 @@ def resolved_spec(sweep: SweepDefinition) -> dict[str, Any]:
     return spec
 
 
-def prompt_files(sweep: SweepDefinition) -> dict[str, dict[str, str]]:
+def prompt_files(sweep: SweepDefinition) -> dict[str, PromptFileRecord]:
     """{prompt id: {path, sha256}} of the prompt variants read from a file (`file = ...` in
     the spec, or `--prompt-file`) whose text the sweep still uses (a `--prompt` override
     replaces it)."""
@@ -57,7 +52,7 @@ def prompt_files(sweep: SweepDefinition) -> dict[str, dict[str, str]]:
     if sweep.prompt_file:
         path = os.path.abspath(sweep.prompt_file)
         if _uses_text_of(sweep, sweep.prompt_id, path):
-            files[sweep.prompt_id] = {"path": path, "sha256": _sha256(path) or ""}
+            files[sweep.prompt_id] = PromptFileRecord(path=path, sha256=_sha256(path) or "")
     return files
 
 
@@ -69,7 +64,7 @@ def _uses_text_of(sweep: SweepDefinition, pid: str, path: str) -> bool:
     return bool(_sha256(path)) and sweep.prompts.get(pid, {}).get("template") == text
 
 
-def _spec_prompt_files(sweep: SweepDefinition) -> dict[str, dict[str, str]]:
+def _spec_prompt_files(sweep: SweepDefinition) -> dict[str, PromptFileRecord]:
     if not sweep.spec_path or not os.path.isfile(sweep.spec_path):
         return {}
 
@@ -91,22 +86,22 @@ def _spec_prompt_files(sweep: SweepDefinition) -> dict[str, dict[str, str]]:
             continue
         path = os.path.abspath(base / Path(file).expanduser())
         if _uses_text_of(sweep, pid, path):
-            files[pid] = {"path": path, "sha256": _sha256(path) or ""}
+            files[pid] = PromptFileRecord(path=path, sha256=_sha256(path) or "")
     return files
 
 
-def stored_sweep(manifest: Mapping[str, Any], where: str) -> SweepDefinition:
+def stored_sweep(manifest: Manifest, where: str) -> SweepDefinition:
     """The sweep the run was started with, from its manifest alone."""
-    spec = dict(manifest["spec"])
-    if not manifest.get(RESOLVED_KEY):
+    spec = dict(manifest.spec)
+    if not manifest.spec_resolved:
         spec = _old_spec(spec, manifest)
     return spec_from_dict(spec, where=where, into=SweepDefinition)
 
 
-def _old_spec(spec: dict[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
+def _old_spec(spec: dict[str, Any], manifest: Manifest) -> dict[str, Any]:
     """An old manifest's spec: its dataset path as given (relative to where the run began,
     which the manifest does not say); the path the run read, if that one is absolute."""
-    read = (manifest.get("dataset") or {}).get("path")
+    read = manifest.dataset_path
     dataset = spec.get("dataset")
     relative = isinstance(dataset, str) and not os.path.isabs(dataset)
     if relative and isinstance(read, str) and os.path.isabs(read):
@@ -114,13 +109,11 @@ def _old_spec(spec: dict[str, Any], manifest: Mapping[str, Any]) -> dict[str, An
     return spec
 
 
-def content_drift(
-    sweep: SweepDefinition, manifest: Mapping[str, Any]
-) -> tuple[SweepDefinition, list[str]]:
+def content_drift(sweep: SweepDefinition, manifest: Manifest) -> tuple[SweepDefinition, list[str]]:
     """What changed in the files the run read, one phrase each naming the file, and the
     sweep with any changed prompt file's new text (used only if drift is allowed)."""
     changes = []
-    fingerprint = (manifest.get("dataset") or {}).get("fingerprint")
+    fingerprint = manifest.dataset_fingerprint
     if isinstance(sweep.dataset, str) and fingerprint:
         try:
             now = open_dataset(sweep.dataset, id_field=sweep.id_field).fingerprint()
@@ -130,7 +123,7 @@ def content_drift(
             what = "is gone" if now is None else "content changed"
             changes.append(f"dataset {what} ({sweep.dataset})")
     prompts = {pid: dict(v) for pid, v in sweep.prompts.items()}
-    for pid, file in (manifest.get("prompt_files") or {}).items():
+    for pid, file in (manifest.prompt_files or {}).items():
         now = _sha256(file["path"])
         if now == file["sha256"]:
             continue
@@ -153,19 +146,19 @@ def _sha256(path: str) -> str | None:
         return None
 
 
-def adopt_drift(manifest: dict[str, Any], sweep: SweepDefinition, changes: list[str]) -> None:
+def adopt_drift(manifest: Manifest, sweep: SweepDefinition, changes: list[str]) -> None:
     """Record in the manifest that the run goes on with its input files as they are now:
     the changes, and the new fingerprints (so the next resume compares against these)."""
-    manifest.setdefault("drift", []).extend(changes)
-    manifest["spec"] = resolved_spec(sweep)
-    manifest[RESOLVED_KEY] = True
-    dataset = manifest.get("dataset")
-    if isinstance(dataset, dict) and isinstance(sweep.dataset, str):
+    manifest.drift = [*(manifest.drift or []), *changes]
+    manifest.spec = resolved_spec(sweep)
+    manifest.spec_resolved = True
+    dataset = manifest.dataset
+    if dataset is not None and isinstance(sweep.dataset, str):
         try:
             dataset["fingerprint"] = open_dataset(
                 sweep.dataset, id_field=sweep.id_field
             ).fingerprint()
         except (OSError, DatasetError):
             pass  # gone: the resume fails on it with a clear error, naming the file
-    for file in (manifest.get("prompt_files") or {}).values():
+    for file in (manifest.prompt_files or {}).values():
         file["sha256"] = _sha256(file["path"]) or file["sha256"]

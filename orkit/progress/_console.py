@@ -26,6 +26,7 @@ from orkit.progress._contestants import ContestantKey, Contestants, key_of
 from orkit.progress._lines import Snapshot, contestant_lines, run_line
 from orkit.progress._logs import logs_above_displays
 from orkit.progress._tqdm import TqdmObserver
+from orkit.results import ResultRow
 
 __all__ = [
     "PROGRESS_MODES",
@@ -151,7 +152,7 @@ class ConsoleProgress:
     def on_task_start(self, task: Task) -> None:
         self._contestants.started((task.model, task.prompt_id, task.params_json))
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         self._totals = totals
         if row is not None:
             self._contestants.ended(key_of(row), str(row.get("status")))

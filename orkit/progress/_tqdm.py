@@ -14,12 +14,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
 from orkit.batch import RunTotals, StatusFn, format_reset
 from orkit.progress._lines import cost_text
+from orkit.results import ResultRow
 
 __all__ = ["TqdmObserver", "status_line"]
 
@@ -97,7 +98,7 @@ class TqdmObserver:
             _console_logs_above_bars.acquire(type(self._bar))
             self._holds_logs = True
 
-    def on_row(self, row: Mapping[str, Any] | None, totals: RunTotals) -> None:
+    def on_row(self, row: ResultRow | None, totals: RunTotals) -> None:
         if self._bar is None:
             return
         self._bar.update(1)

@@ -26,7 +26,14 @@ from orkit._format import (
     run_spend,
 )
 from orkit._redact import redact_secrets
-from orkit.results import RunDir, SummaryRows, endpoint_label, read_result_rows, read_summary_rows
+from orkit.results import (
+    Manifest,
+    RunDir,
+    SummaryRows,
+    endpoint_label,
+    read_result_rows,
+    read_summary_rows,
+)
 from orkit.stats import CONTESTANT_KEYS, Contestants, SummaryOptions, summarize_run
 
 __all__ = ["render_report", "write_report"]
@@ -161,10 +168,10 @@ def _readable(messages_json: str) -> str:
         return messages_json
 
 
-def _judges(manifest: dict[str, Any]) -> dict[str, Any] | None:
+def _judges(manifest: Manifest) -> dict[str, Any] | None:
     """The judges' spend from the manifest (None when no LLM judge scored the run): per
     scorer of the current scores; in all, with what re-scores replaced (spent all the same)."""
-    spend = manifest.get("judges") or {}
+    spend = manifest.judges or {}
     if not spend:
         return None
     lines = [
@@ -191,13 +198,13 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
     rows = read_summary_rows(run, CONTESTANT_KEYS)
-    options = SummaryOptions.of_sweeps([manifest.get("spec") or {}])
+    options = SummaryOptions.of_sweeps([manifest.spec])
     summary = summarize_run(rows, options)
     entrants = summary.contestants
     scorer_names, model_rows = _model_rows(summary.table)
-    totals = manifest.get("totals", {}).get("all", {})
+    totals = manifest.totals_all
     page = _ENV.get_template("report.html.j2").render(
-        title=title or manifest.get("name") or run.run_id,
+        title=title or manifest.name or run.run_id,
         manifest=manifest,
         totals=totals,
         total_cost=run_spend(totals, none_known="unknown"),  # under its "total cost" label
@@ -216,7 +223,7 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
         ],
         examples=_examples(run, rows, entrants, max_examples),
         n_items=_items(rows),
-        warnings=manifest.get("warnings") or [],
+        warnings=manifest.warnings or [],
         judges=_judges(manifest),
     )
     return redact_secrets(page)

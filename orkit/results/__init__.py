@@ -18,6 +18,13 @@ from orkit.results._executions import (
 from orkit.results._frames import read_summary_frames
 from orkit.results._journal import Journal, journal_progress
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
+from orkit.results._manifest import (
+    CatalogRecord,
+    DatasetRecord,
+    ExecutionRecord,
+    Manifest,
+    PromptFileRecord,
+)
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index
 from orkit.results._read import (
@@ -34,6 +41,9 @@ from orkit.results._schema import (
     RESULTS_SCHEMA,
     SCHEMA_VERSION,
     SCORES_SCHEMA,
+    AttemptRow,
+    ResultRow,
+    ScoreRow,
 )
 from orkit.results._summary_rows import STATUS_CODES, SummaryRows, read_summary_rows
 
@@ -44,11 +54,19 @@ __all__ = [
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
     "STATUS_CODES",
+    "AttemptRow",
+    "CatalogRecord",
     "DatasetCopyWriter",
+    "DatasetRecord",
+    "ExecutionRecord",
     "Journal",
+    "Manifest",
     "PartWriter",
+    "PromptFileRecord",
     "ResponseCache",
+    "ResultRow",
     "RunDir",
+    "ScoreRow",
     "SummaryRows",
     "begin_execution",
     "end_execution",

@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+from orkit.results import ExecutionRecord, Manifest
 
 __all__ = ["begin_execution", "end_execution", "last_seen", "settle_killed_execution"]
 
@@ -31,19 +32,35 @@ def _unix(iso: object) -> float | None:
         return None
 
 
-def begin_execution(manifest: dict[str, Any], kind: str, **facts: Any) -> None:
-    """Note an execution starting now (`kind`: run, resume or retry)."""
-    entry = {"kind": kind, "started_at": _iso(time.time()), **facts}
-    manifest.setdefault("executions", []).append(entry)
+def begin_execution(manifest: Manifest, kind: str, *, done_before: int | None = None) -> None:
+    """Note an execution starting now (`kind`: run, resume or retry; `done_before`: tasks
+    an earlier execution finished)."""
+    entry = ExecutionRecord(kind=kind, started_at=_iso(time.time()))
+    if done_before is not None:
+        entry["done_before"] = done_before
+    manifest.executions = [*(manifest.executions or []), entry]
 
 
-def end_execution(manifest: dict[str, Any], status: str, wall_s: float, **facts: Any) -> None:
-    """The execution in progress ended: its time joins the run's `wall_s`. `facts`: what it
-    did (its own tasks, ok, errors: what `orkit retry` reports)."""
-    executions = manifest.setdefault("executions", [])
+def end_execution(
+    manifest: Manifest,
+    status: str,
+    wall_s: float,
+    *,
+    tasks: int,
+    ok: int,
+    errors: int,
+    skipped_budget: int,
+    deferred: int,
+) -> None:
+    """The execution in progress ended: its time joins the run's `wall_s`. The counts are
+    its own rows (what `orkit retry` reports)."""
+    executions = manifest.executions = manifest.executions or []
     if executions:
-        executions[-1].update(status=status, wall_s=round(wall_s, 3), **facts)
-    manifest["wall_s"] = round(float(manifest.get("wall_s") or 0.0) + wall_s, 3)
+        ended = executions[-1]
+        ended["status"], ended["wall_s"] = status, round(wall_s, 3)
+        ended["tasks"], ended["ok"], ended["errors"] = tasks, ok, errors
+        ended["skipped_budget"], ended["deferred"] = skipped_budget, deferred
+    manifest.wall_s = round(float(manifest.wall_s or 0.0) + wall_s, 3)
 
 
 def last_seen(run_dir: Path) -> float | None:
@@ -57,20 +74,20 @@ def last_seen(run_dir: Path) -> float | None:
     return max(times, default=None)
 
 
-def settle_killed_execution(manifest: dict[str, Any], seen: float | None) -> float:
+def settle_killed_execution(manifest: Manifest, seen: float | None) -> float:
     """Before a new execution takes over a run whose manifest still says `running` (so the
     last one was killed: the caller holds or has checked the lock), mark that one `killed`
     and add its time, up to `seen` (`last_seen` of the run, read before anything touched
     it: even opening the journal rewrites it), to the run's `wall_s`. Returns that time."""
-    if manifest.get("status") != "running":
+    if manifest.status != "running":
         return 0.0
-    executions = manifest.setdefault("executions", [])
+    executions = manifest.executions = manifest.executions or []
     if not executions or "wall_s" in executions[-1]:
         # made before executions were noted: the killed one is the first run
-        executions.append({"kind": "run", "started_at": manifest.get("created_at")})
+        executions.append(ExecutionRecord(kind="run", started_at=manifest.created_at))
     killed = executions[-1]
     started = _unix(killed.get("started_at"))
     wall = max(0.0, seen - started) if started is not None and seen is not None else 0.0
-    killed.update(status="killed", wall_s=round(wall, 3))
-    manifest["wall_s"] = round(float(manifest.get("wall_s") or 0.0) + wall, 3)
+    killed["status"], killed["wall_s"] = "killed", round(wall, 3)
+    manifest.wall_s = round(float(manifest.wall_s or 0.0) + wall, 3)
     return wall

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from orkit.results._row_types import AttemptRow, ResultRow, ScoreRow
+
 __all__ = ["NON_FINAL_STATUSES", "Journal", "journal_progress"]
 
 NON_FINAL_STATUSES = frozenset({"skipped_budget", "deferred"})
@@ -80,9 +82,9 @@ class Journal:
 
     def record(
         self,
-        result: Mapping[str, Any],
-        scores: Sequence[Mapping[str, Any]],
-        attempts: Sequence[Mapping[str, Any]],
+        result: ResultRow,
+        scores: Sequence[ScoreRow],
+        attempts: Sequence[AttemptRow],
         *,
         commit: bool = True,
     ) -> None:
@@ -113,9 +115,7 @@ class Journal:
         if commit:
             self.commit()
 
-    def record_attempt(
-        self, task_key: str, attempt: Mapping[str, Any], *, commit: bool = True
-    ) -> None:
+    def record_attempt(self, task_key: str, attempt: AttemptRow, *, commit: bool = True) -> None:
         """Journal one HTTP attempt as it ends, before its task has an outcome. With
         `commit=False` it joins the transaction in progress (see `record`)."""
         if not self._db.in_transaction:
@@ -177,21 +177,21 @@ class Journal:
         rows = self._db.execute("SELECT task_key, count(*) FROM attempts GROUP BY task_key")
         return {str(k): int(n) for k, n in rows}
 
-    def results(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    def results(self, keys: Iterable[str] | None = None) -> Iterator[ResultRow]:
         for (text,) in self._select("result", "tasks", keys):
             yield json.loads(text)
 
-    def scores(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    def scores(self, keys: Iterable[str] | None = None) -> Iterator[ScoreRow]:
         for (text,) in self._select("scores", "tasks", keys):
             yield from json.loads(text)
 
-    def attempts(self, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    def attempts(self, keys: Iterable[str] | None = None) -> Iterator[AttemptRow]:
         if keys is not None:
             self._index_attempts()
         for (text,) in self._select("attempt", "attempts", keys, order="id"):
             yield json.loads(text)
 
-    def attempts_by_task_model(self) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    def attempts_by_task_model(self) -> Iterator[tuple[str | None, AttemptRow]]:
         """Every attempt, oldest first, with the model its task asked for (None when the
         task has no outcome yet: an attempt journaled before a kill)."""
         rows = self._db.execute(
@@ -201,7 +201,7 @@ class Journal:
         for model, text in rows:
             yield model, json.loads(text)
 
-    def billed_attempts_to_cost(self) -> list[tuple[int, dict[str, Any]]]:
+    def billed_attempts_to_cost(self) -> list[tuple[int, AttemptRow]]:
         """(id, attempt) of every attempt the server began a generation for (it has a
         `generation_id`) whose cost is not known yet: the cost fill looks them up."""
         self.commit()
@@ -255,7 +255,7 @@ class Journal:
                 chunk,
             )
 
-    def outcomes(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    def outcomes(self, keys: Iterable[str]) -> list[tuple[ResultRow, list[ScoreRow]]]:
         """(results row, score rows) of each of `keys`, read at once (the scoring stage
         writes scores between batches, so no cursor stays open across them)."""
         out = []

@@ -4,9 +4,11 @@ the hints of resume and retry use, so a run reads the same wherever it is named.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orkit.results._manifest import Manifest
 
 __all__ = ["run_name", "shown_name"]
 
@@ -22,7 +24,6 @@ def run_name(name: str | None, spec_path: object = None, dataset: object = None)
     return None
 
 
-def shown_name(manifest: Mapping[str, Any]) -> str | None:
+def shown_name(manifest: Manifest) -> str | None:
     """`run_name` from a run's manifest."""
-    dataset = manifest.get("dataset") or {}
-    return run_name(manifest.get("name"), manifest.get("spec_path"), dataset.get("path"))
+    return run_name(manifest.name, manifest.spec_path, manifest.dataset_path)

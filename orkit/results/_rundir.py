@@ -11,19 +11,16 @@ runs/<run_id>/scores/part-*.parquet    one row per (task, scorer)
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from orkit.errors import RunError, RunNotFoundError
+from orkit.errors import RunNotFoundError
+from orkit.results._manifest import MANIFEST_VERSION, Manifest
 
 __all__ = ["MANIFEST_VERSION", "RunDir", "new_run_id"]
-
-MANIFEST_VERSION = 1
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -90,15 +87,10 @@ class RunDir:
             )
         return run
 
-    def read_manifest(self) -> dict[str, Any]:
-        try:
-            data: dict[str, Any] = json.loads(self.manifest_path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RunError(f"{self.manifest_path}: unreadable manifest ({exc})") from exc
-        return data
+    def read_manifest(self) -> Manifest:
+        """The run's manifest, typed (any shape orkit has written: `Manifest.read`)."""
+        return Manifest.read(self.manifest_path)
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
+    def write_manifest(self, manifest: Manifest) -> None:
         """Atomically replace the manifest (temp file + rename)."""
-        tmp = self.path / ".manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n", "utf-8")
-        os.replace(tmp, self.manifest_path)
+        manifest.write(self.manifest_path)

@@ -2,18 +2,24 @@
 
 Column names carry their units. Unknown values are null, never 0: a null `cost_usd` means the
 cost is unknown, a 0 means it was free (or a cache hit, with `cost_source = "cached"`).
-Changing a column's name, type or order requires bumping `SCHEMA_VERSION`.
+Changing a column's name, type or order requires bumping `SCHEMA_VERSION`, and the same
+change to the row's `TypedDict` (`ResultRow`, `AttemptRow`, `ScoreRow` in `_row_types.py`).
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
+from orkit.results._row_types import AttemptRow, ResultRow, ScoreRow
+
 __all__ = [
     "ATTEMPTS_SCHEMA",
     "RESULTS_SCHEMA",
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
+    "AttemptRow",
+    "ResultRow",
+    "ScoreRow",
     "schema_metadata",
 ]
 

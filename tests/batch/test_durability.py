@@ -16,7 +16,7 @@ import pytest
 from orkit import Run, Sweep
 from orkit.api import resume_async, retry_async, run_sweep_async
 from orkit.errors import RunError, SpecError
-from orkit.results import Journal, run_lock
+from orkit.results import Journal, Manifest, run_lock
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
@@ -210,7 +210,7 @@ def test_an_old_manifest_resumes_from_its_stored_spec(items, tmp_path, monkeypat
     del manifest["spec_resolved"], manifest["prompt_files"]  # as orkit wrote it before
     manifest["spec"]["dataset"] = "items.jsonl"  # relative to where the run began
     manifest["spec_path"] = str(tmp_path / "gone.toml")
-    run.dir.write_manifest(manifest)
+    run.dir.write_manifest(Manifest.from_dict(manifest))
     monkeypatch.chdir(tmp_path / "runs")  # not there: the path the run read is used
     anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
     df = Run(run.path).to_pandas()
@@ -239,7 +239,8 @@ def test_the_dataset_copy_and_estimate_are_made_by_the_run_and_again_by_a_resume
     run.dir.dataset_path.unlink()  # as if killed before the copy was renamed into place
     manifest = run.dir.read_manifest()
     assert manifest["estimate"]["lines"]
-    run.dir.write_manifest({**manifest, "estimate": None})  # ...and before its estimate
+    manifest.estimate = None  # ...and before its estimate
+    run.dir.write_manifest(manifest)
     anyio.run(lambda: resume_async(run.path, budget_usd=1.0))
     assert run.dir.read_manifest()["estimate"]["lines"]
     assert pd.read_parquet(run.dir.dataset_path).equals(copy)

@@ -13,7 +13,7 @@ import pytest
 from orkit import Sweep
 from orkit.cost._learn import Lessons
 from orkit.errors import ConfigError
-from orkit.results import RunDir
+from orkit.results import Manifest, RunDir
 from orkit.sim.tokenizer import prompt_tokens
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
@@ -52,7 +52,7 @@ def test_lessons_keep_lengths_per_cue_of_the_prompt_and_of_all_prompts(tmp_path:
                 "messages_json": json.dumps([{"role": "user", "content": text}]),
             }
         )
-    manifest = {"prompt_fingerprints": {"p": "fp"}, "name": "x"}
+    manifest = Manifest(run_id="r1", prompt_fingerprints={"p": "fp"}, name="x")
     (obs,) = lessons.observations(manifest, RunDir.create(tmp_path / "runs", "r1"))
     outputs = {key: sorted(sample.tokens) for key, sample in obs.outputs.items()}
     assert outputs == {

@@ -5,6 +5,7 @@ from the journal (the path a resume takes)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,10 +14,10 @@ import pytest
 from orkit import Run, Sweep
 from orkit.api._finish import recount_from_journal
 from orkit.cost._learn import Lessons
-from orkit.results import RunDir
+from orkit.results import Manifest, RunDir
 
 A = "openai/gpt-4o-mini"
-MANIFEST = {"prompt_fingerprints": {"p": "fp-p"}, "name": "x"}
+MANIFEST = Manifest(run_id="r1", prompt_fingerprints={"p": "fp-p"}, name="x")
 
 
 def row(**kw: Any) -> dict[str, Any]:
@@ -130,6 +131,6 @@ def test_a_server_that_served_fewer_than_the_run_sent_teaches_its_capacity(
     for start in starts:
         lessons.add(_timed(start, 1.0))
     run = RunDir.create(tmp_path / "runs", "r1")
-    (obs,) = lessons.observations({**MANIFEST, "spec": {"concurrency": 10}}, run)
+    (obs,) = lessons.observations(replace(MANIFEST, spec={"concurrency": 10}), run)
     assert obs.service_s == pytest.approx(1.0)
     assert obs.capacity == (None if capacity is None else pytest.approx(capacity))

@@ -102,7 +102,7 @@ def kill_after_the_fact(run: Run, *, lost_tasks: int, started: float, seen: floa
     with sqlite3.connect(run.path / "journal.sqlite") as db:
         keys = [k for (k,) in db.execute("SELECT task_key FROM tasks LIMIT ?", (lost_tasks,))]
         db.executemany("DELETE FROM tasks WHERE task_key = ?", [(k,) for k in keys])
-    manifest = run.manifest
+    manifest = run.manifest.to_dict()
     manifest["status"] = "running"
     manifest["wall_s"] = 0.0
     manifest["executions"] = [

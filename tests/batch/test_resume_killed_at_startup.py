@@ -11,12 +11,14 @@ import pytest
 
 from orkit.api import resume_async
 from orkit.errors import RunError
-from orkit.results import RunDir
+from orkit.results import ExecutionRecord, Manifest, RunDir
 
 
 def _run_dir(tmp_path: Path, status: str) -> RunDir:
     run = RunDir.create(tmp_path / "runs")
-    run.write_manifest({"run_id": run.run_id, "status": status, "executions": [{"kind": "run"}]})
+    run.write_manifest(
+        Manifest(run_id=run.run_id, status=status, executions=[ExecutionRecord(kind="run")])
+    )
     return run
 
 

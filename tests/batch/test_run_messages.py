@@ -24,7 +24,7 @@ import pytest
 from orkit import Sweep, resume
 from orkit.api import RunInterrupted
 from orkit.progress import ConsoleProgress
-from orkit.results import RunDir, run_name, shown_name
+from orkit.results import Manifest, RunDir, run_name, shown_name
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 from orkit.types import ChatRequest, ChatResponse
 
@@ -161,7 +161,7 @@ def test_ctrl_c_in_sweep_run_says_cancelled_where_the_run_is_and_how_to_resume_o
     ],
 )
 def test_a_run_s_shown_name(manifest: dict[str, Any], expected: str | None) -> None:
-    assert shown_name(manifest) == expected
+    assert shown_name(Manifest.from_dict(manifest)) == expected
     assert run_name(None, None, [{"q": "a DataFrame has no file name"}]) is None
 
 

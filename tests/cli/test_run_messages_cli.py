@@ -22,6 +22,7 @@ from orkit._format import run_counts
 from orkit.cli import main
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import completion_line
+from orkit.results import Manifest
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 
 from .journals import journal_rows
@@ -224,7 +225,8 @@ def test_the_counts_of_a_run_left_for_later() -> None:
     )
     # a cancelled run: fewer rows than tasks
     cancelled = {"tasks": 722, "ok": 722, "errors": 0, "cost_usd": 0.0148}
-    line = completion_line({"status": "cancelled", "tasks": 1500, "totals": {"all": cancelled}})
+    manifest = Manifest(run_id="r", status="cancelled", tasks=1500, totals={"all": cancelled})
+    line = completion_line(manifest)
     assert line.startswith("cancelled: 722 of 1,500 tasks done, 0 errors, $0.0148 in ")
     # a finished run reads as it always did
     assert run_counts({"tasks": 12, "ok": 12, "errors": 0}, 12) == "12 tasks, 0 errors"

@@ -3,12 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from orkit.report import render_report
-from orkit.results import RESULTS_SCHEMA, SCORES_SCHEMA, PartWriter, RunDir
+from orkit.results import RESULTS_SCHEMA, SCORES_SCHEMA, Manifest, PartWriter, RunDir
 
 
 def make_run(tmp_path: Path, output: str) -> RunDir:
     run = RunDir.create(tmp_path, "r1")
-    run.write_manifest(
+    Manifest.from_dict(
         {
             "run_id": "r1",
             "status": "completed",
@@ -20,7 +20,7 @@ def make_run(tmp_path: Path, output: str) -> RunDir:
             "schema_version": "1",
             "totals": {"all": {"tasks": 2, "errors": 1, "cost_usd": 0.5}},
         }
-    )
+    ).write(run.manifest_path)
     w = PartWriter(run.results_dir, RESULTS_SCHEMA, "results")
     w.append(
         {
@@ -119,7 +119,7 @@ def test_tasks_left_for_a_resume_have_their_own_columns(tmp_path: Path) -> None:
 
 def test_prompt_variants_are_contestants_in_the_report(tmp_path: Path) -> None:
     run = RunDir.create(tmp_path, "r1")
-    run.write_manifest(
+    Manifest.from_dict(
         {
             "run_id": "r1",
             "status": "completed",
@@ -132,7 +132,7 @@ def test_prompt_variants_are_contestants_in_the_report(tmp_path: Path) -> None:
             "spec": {"models": ["a/m"], "prompts": {"terse": {}, "chatty": {}}},
             "totals": {"all": {"tasks": 2, "errors": 0, "cost_usd": 0.0}},
         }
-    )
+    ).write(run.manifest_path)
     w = PartWriter(run.results_dir, RESULTS_SCHEMA, "results")
     for n, prompt in enumerate(["chatty", "terse"]):
         w.append(

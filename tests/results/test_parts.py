@@ -10,6 +10,7 @@ from orkit.results import (
     RESULTS_SCHEMA,
     SCHEMA_VERSION,
     DatasetCopyWriter,
+    Manifest,
     PartWriter,
     RunDir,
     next_part_index,
@@ -57,8 +58,8 @@ def test_no_temp_files_left_behind_and_empty_flush_writes_nothing(tmp_path: Path
 def test_run_dir_layout_manifest_and_reading_empty_results(tmp_path: Path) -> None:
     run = RunDir.create(tmp_path, "2026-01-01T00-00-00-abcd")
     assert run.results_dir.is_dir() and run.scores_dir.is_dir() and run.attempts_dir.is_dir()
-    run.write_manifest({"status": "running"})
-    assert RunDir.open(run.path).read_manifest() == {"status": "running"}
+    run.write_manifest(Manifest(run_id=run.run_id, status="running"))
+    assert RunDir.open(run.path).read_manifest().status == "running"
     assert read_results(run).num_rows == 0
 
 

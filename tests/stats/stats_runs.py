@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from orkit.results import RESULTS_SCHEMA, SCORES_SCHEMA, PartWriter, RunDir
+from orkit.results import RESULTS_SCHEMA, SCORES_SCHEMA, Manifest, PartWriter, RunDir
 
 
 def make_run(
@@ -23,7 +23,7 @@ def make_run(
     `q<first_item>`, `q<first_item + 1>`, ...)."""
     run = RunDir.create(root, run_id)
     spec = {"models": list(spec_models or scores), "score_fallbacks": score_fallbacks}
-    run.write_manifest(
+    Manifest.from_dict(
         {
             "run_id": run_id,
             "status": "completed",
@@ -31,7 +31,7 @@ def make_run(
             "totals": {},
             "endpoint": {"kind": endpoint},
         }
-    )
+    ).write(run.manifest_path)
     results = PartWriter(run.results_dir, RESULTS_SCHEMA, "results")
     scored = PartWriter(run.scores_dir, SCORES_SCHEMA, "scores")
     for model, values in scores.items():

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from orkit.cli._table import print_summary
+from orkit.results import Manifest
 from orkit.stats import compare, contestants, rank_groups, score_summary, summarize
 
 from .conftest import Tables
@@ -86,7 +87,7 @@ def test_a_one_variant_run_is_labelled_by_its_models(tables) -> None:
     assert list(s.index) == ["a/x", "b/y"] and s.index.name == "contestant"
     assert list(compare(*tables(rows))[["contestant_a", "contestant_b"]].iloc[0]) == ["a/x", "b/y"]
     out = io.StringIO()
-    print_summary(s, {"status": "completed"}, file=out)
+    print_summary(s, Manifest(run_id="r", status="completed"), file=out)
     header = out.getvalue().splitlines()[0].split()
     assert header == ["model", "rows", "errors", "exact", "latency", "cost"]
 
@@ -201,7 +202,7 @@ def test_budget_skipped_and_quota_deferred_are_their_own_columns(tables) -> None
     assert list(s["skipped_budget"]) == [2, 0] and list(s["deferred"]) == [0, 1]
     assert list(s["errors"]) == [0, 0] and list(s["pending"]) == [2, 1]
     out = io.StringIO()
-    print_summary(s, {"status": "incomplete"}, file=out)
+    print_summary(s, Manifest(run_id="r", status="incomplete"), file=out)
     lines = out.getvalue().splitlines()
     header = ["model", "rows", "errors", "skipped", "(budget)", "deferred", "(quota)"]
     assert lines[0].split()[:7] == header

@@ -23,6 +23,7 @@ from orkit.estimate._judge_tables import with_judge_cost
 from orkit.results import (
     RESULTS_SCHEMA,
     SCORES_SCHEMA,
+    Manifest,
     PartWriter,
     RunDir,
     read_results,
@@ -114,7 +115,7 @@ def _run(tmp_path: Path, part_rows: int) -> RunDir:
         for row in rows:
             writer.append(row)
         writer.flush()
-    run.write_manifest(
+    Manifest.from_dict(
         {
             "run_id": "r",
             "status": "completed",
@@ -127,7 +128,7 @@ def _run(tmp_path: Path, part_rows: int) -> RunDir:
             "totals": {"all": {"tasks": len(results_rows)}},
             "spec": {"models": MODELS, "prompts": {"terse": {}, "polite": {}}},
         }
-    )
+    ).write(run.manifest_path)
     return run
 
 
