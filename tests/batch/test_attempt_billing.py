@@ -22,7 +22,7 @@ from orkit.batch._budget import Budget, Prices
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
-from orkit.results import ATTEMPTS_SCHEMA, Journal, RunDir, read_attempts
+from orkit.results import ATTEMPTS_SCHEMA, AttemptRow, Journal, ResultRow, RunDir, read_attempts
 from orkit.router import RetryPolicy, Router, RouterOptions
 from orkit.types import ChatRequest, ChatResponse, Usage
 
@@ -79,7 +79,7 @@ def one_task() -> Task:
 
 def run_one(
     tmp_path: Path, completer: Scripted, budget: Budget
-) -> tuple[RunDir, list[dict[str, object]], dict[str, object]]:
+) -> tuple[RunDir, list[AttemptRow], ResultRow]:
     run = RunDir.create(tmp_path / "runs", "r")
     clock = FakeClock()
     options = RouterOptions(seed=1, retry=RetryPolicy(max_attempts=6), breaker_threshold=100)
@@ -159,7 +159,7 @@ def test_attempts_are_durable_before_their_task_has_an_outcome(tmp_path: Path) -
     run = RunDir.create(tmp_path / "runs", "r")
     journal = Journal(run.journal_path)
     sink = ResultSink(run, journal)
-    row = {"run_id": "r", "task_key": "k", "attempt": 1, "generation_id": "gen-cut"}
+    row: AttemptRow = {"run_id": "r", "task_key": "k", "attempt": 1, "generation_id": "gen-cut"}
 
     def committed() -> list[tuple[str, str]]:
         with sqlite3.connect(run.journal_path) as other:  # another process's view

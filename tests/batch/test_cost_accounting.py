@@ -16,6 +16,7 @@ import orkit.cost._fill as costfill
 from orkit import Sweep
 from orkit.batch._totals import RunTotals
 from orkit.catalog import Catalog
+from orkit.results import ResultRow
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
@@ -95,7 +96,7 @@ def test_without_generation_stats_the_cost_comes_from_prices(
 
 def test_unknown_cost_stays_null_and_counts_apart() -> None:
     totals = RunTotals()
-    base = {"status": "ok", "model": A, "cost_source": "unknown"}
+    base: ResultRow = {"status": "ok", "model": A, "cost_source": "unknown"}
     totals.add({**base, "cost_usd": None})
     totals.add({**base, "cost_usd": 0.5, "cost_source": "reported"})
     assert totals.all.cost_usd == 0.5 and totals.all.cost_unknown_rows == 1

@@ -14,13 +14,13 @@ import pytest
 from orkit import Run, Sweep
 from orkit.api._finish import recount_from_journal
 from orkit.cost._learn import Lessons
-from orkit.results import Manifest, RunDir
+from orkit.results import Manifest, ResultRow, RunDir
 
 A = "openai/gpt-4o-mini"
 MANIFEST = Manifest(run_id="r1", prompt_fingerprints={"p": "fp-p"}, name="x")
 
 
-def row(**kw: Any) -> dict[str, Any]:
+def row(**kw: Any) -> ResultRow:
     base: dict[str, Any] = {
         "model": A,
         "status": "ok",
@@ -37,10 +37,10 @@ def row(**kw: Any) -> dict[str, Any]:
         "messages_json": json.dumps([{"role": "user", "content": "hello there"}]),
     }
     base.update(kw)
-    return base
+    return cast(ResultRow, base)  # the keyword arguments are columns of the row
 
 
-def observe(rows: list[dict[str, Any]], tmp_path: Path) -> dict[str, Any]:
+def observe(rows: list[ResultRow], tmp_path: Path) -> dict[str, Any]:
     lessons = Lessons()
     for r in rows:
         lessons.add(r)
@@ -93,7 +93,7 @@ def test_the_sinks_fold_equals_the_journals(tmp_path: Path) -> None:
     run = sweep.run(progress=False)
     during = Lessons()
     for r in Run(run.path).to_pandas().to_dict("records"):
-        during.add(cast("dict[str, Any]", r))  # a frame's records: keyed by column names
+        during.add(cast(ResultRow, r))  # a frame's records: keyed by column names
     _, recounted = recount_from_journal(RunDir.open(Path(run.path)))
     manifest = run.manifest
     a = during.observations(manifest, RunDir.open(Path(run.path)))
@@ -109,7 +109,7 @@ def test_the_sinks_fold_equals_the_journals(tmp_path: Path) -> None:
         assert x.prompt_estimated == pytest.approx(y.prompt_estimated)
 
 
-def _timed(start_s: float, service_s: float) -> dict[str, Any]:
+def _timed(start_s: float, service_s: float) -> ResultRow:
     return row(
         service_s=service_s,
         started_at=int(start_s * 1e6),

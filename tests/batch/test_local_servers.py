@@ -16,6 +16,7 @@ import pytest
 from orkit import Sweep
 from orkit.batch._totals import RunTotals
 from orkit.errors import ConfigError
+from orkit.results import ResultRow
 from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 
 MODEL = "openai/gpt-4o-mini"
@@ -131,7 +132,7 @@ def test_stream_false_sends_plain_requests_from_the_first(
 
 def test_totals_sum_known_tokens_and_count_the_unknown() -> None:
     totals = RunTotals()
-    base = {"model": MODEL, "status": "ok", "cost_usd": None}
+    base: ResultRow = {"model": MODEL, "status": "ok", "cost_usd": None}
     totals.add({**base, "prompt_tokens": None, "completion_tokens": None})
     assert (totals.all.prompt_tokens, totals.all.tokens_unknown_rows) == (None, 1)
     totals.add({**base, "prompt_tokens": 5, "completion_tokens": 2})

@@ -11,7 +11,8 @@ from typing import Any
 
 import anyio
 
-from orkit.batch import Run, Sweep, resume_async, run_sweep_async
+from orkit import Run, Sweep
+from orkit.api import resume_async, run_sweep_async
 from orkit.cli._runs import describe
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "manifests"

@@ -23,7 +23,7 @@ from orkit.progress._console import colour_wanted, terminal_size
 from orkit.progress._contestants import Contestants, contestant_labels
 from orkit.progress._fit import Part, cells, fit, truncate
 from orkit.progress._lines import Snapshot, contestant_lines, cost_text, run_line
-from orkit.results import RunDir
+from orkit.results import ResultRow, RunDir
 from orkit.types import ChatRequest, ChatResponse
 
 from .engine_runs import execute_one
@@ -180,7 +180,7 @@ def run_through(progress: ConsoleProgress, clock: Ticks, rows: list[tuple[float,
     progress.on_start(10, "r", lambda: {"in_flight": 2, "waiting": 1})
     for at, status in rows:
         clock.t = 100.0 + at
-        row = {
+        row: ResultRow = {
             "model": "a/x",
             "prompt_id": "default",
             "params_json": "{}",

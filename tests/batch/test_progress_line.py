@@ -13,7 +13,7 @@ from orkit import Sweep
 from orkit.batch._engine import EngineOptions
 from orkit.batch._totals import RunTotals
 from orkit.progress import TqdmObserver
-from orkit.results import RunDir, touch_lock
+from orkit.results import ResultRow, RunDir, touch_lock
 from orkit.types import ChatRequest, ChatResponse
 
 from .engine_runs import execute_one
@@ -29,7 +29,7 @@ class Ticks:
         return self.t
 
 
-def row(status: str) -> dict[str, object]:
+def row(status: str) -> ResultRow:
     return {"model": "a/x", "status": status, "cost_usd": None}
 
 

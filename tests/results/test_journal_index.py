@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
-from orkit.results import Journal
+from orkit.results import AttemptRow, Journal, ResultRow, ScoreRow
 
 
 def indexes(journal: Journal) -> set[str]:
@@ -16,8 +17,9 @@ def test_attempts_are_counted_with_an_index_made_on_demand(tmp_path: Path) -> No
     journal = Journal(tmp_path / "journal.sqlite")
     try:
         for key, tries in (("a", 1), ("b", 3)):
-            result = {"task_key": key, "model": "m", "status": "ok"}
-            journal.record(result, [], [{"attempt": i} for i in range(tries)])
+            result: ResultRow = {"task_key": key, "model": "m", "status": "ok"}
+            attempts: list[AttemptRow] = [{"attempt": i} for i in range(tries)]
+            journal.record(result, [], attempts)
         assert indexes(journal) == set()  # nothing extra written per task
         assert journal.attempts_so_far("b") == 3 and journal.attempts_so_far("c") == 0
         assert indexes(journal) == {"attempts_task"}
@@ -59,7 +61,10 @@ def test_a_task_that_fails_to_record_undoes_only_itself(tmp_path: Path) -> None:
         journal.record({"task_key": "a", "model": "m", "status": "ok"}, [], [], commit=False)
         with pytest.raises(TypeError):  # a value JSON cannot hold
             journal.record(
-                {"task_key": "b", "model": "m", "status": "ok"}, [{"x": {1, 2}}], [], commit=False
+                {"task_key": "b", "model": "m", "status": "ok"},
+                [cast(ScoreRow, {"x": {1, 2}})],  # not a score row: the point is the value
+                [],
+                commit=False,
             )
         journal.commit()
         assert journal.keys() == {"a"} and committed(path) == 1

@@ -7,14 +7,22 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from orkit.results import SCORES_SCHEMA, Journal, PartWriter, RunDir, read_scores
+from orkit.results import (
+    SCORES_SCHEMA,
+    Journal,
+    PartWriter,
+    ResultRow,
+    RunDir,
+    ScoreRow,
+    read_scores,
+)
 
 
-def _result(key: str) -> dict[str, object]:
+def _result(key: str) -> ResultRow:
     return {"task_key": key, "model": "a/b", "status": "ok", "output_text": key}
 
 
-def _score(key: str, value: float) -> dict[str, object]:
+def _score(key: str, value: float) -> ScoreRow:
     return {"task_key": key, "scorer": "s", "score": value}
 
 
