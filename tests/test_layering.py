@@ -169,10 +169,12 @@ def _edges() -> dict[str, set[str]]:
             if imp.target in MODULES and (not targets or MODULES[imp.target].name == "__init__.py"):
                 targets.append(imp.target)
             for target in targets:
+                if target != module:
+                    out.add(target)  # named: a module's own package too (a real cycle)
                 parts = target.split(".")
-                for i in range(1, len(parts) + 1):
+                for i in range(1, len(parts)):
                     above = ".".join(parts[:i])
-                    inside = module == above or module.startswith(above + ".")
+                    inside = module.startswith(above + ".")
                     if above in MODULES and not inside:
                         out.add(above)
         edges[module] = out

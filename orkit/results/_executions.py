@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orkit.results import ExecutionRecord, Manifest
+from orkit.results._manifest import ExecutionRecord, Manifest
 
 __all__ = ["begin_execution", "end_execution", "last_seen", "settle_killed_execution"]
 
