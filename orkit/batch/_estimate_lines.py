@@ -29,6 +29,7 @@ from orkit.cost import (
     output_band,
     price_band,
 )
+from orkit.types import output_cap
 
 __all__ = [
     "JUDGE_PROMPT_OVERHEAD",
@@ -38,17 +39,11 @@ __all__ = [
     "judge_calls_per_task",
     "judge_lines",
     "model_line",
-    "output_cap",
 ]
 
 JUDGE_PROMPT_OVERHEAD = 200
 """Tokens a judge prompt adds around the question and answer (rubric, format rules), unless
 the scorer says (`prompt_overhead_tokens`)."""
-
-
-def output_cap(params: Mapping[str, Any]) -> int | None:
-    value = params.get("max_completion_tokens") or params.get("max_tokens")
-    return int(value) if isinstance(value, int | float) and value > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from orkit.cost import (
     sample_of,
 )
 from orkit.results import RunDir
+from orkit.types import output_cap
 
 __all__ = ["Lessons", "calibration_endpoint", "learn_from_run"]
 
@@ -128,8 +129,7 @@ def _cap(params_json: str | None) -> int | None:
         params = json.loads(params_json or "{}")
     except ValueError:
         return None
-    value = params.get("max_completion_tokens") or params.get("max_tokens")
-    return int(value) if isinstance(value, int | float) and value > 0 else None
+    return output_cap(params) if isinstance(params, dict) else None
 
 
 class Lessons:
