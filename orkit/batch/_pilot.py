@@ -17,20 +17,16 @@ from typing import TYPE_CHECKING, Any
 from orkit.batch._progress import Observer
 from orkit.cost import Estimate
 from orkit.data import open_dataset
-from orkit.errors import ConfigError
+from orkit.errors import ConfigError, PilotDeclined
 from orkit.types import Secret
 
 if TYPE_CHECKING:
     from orkit.batch._sweep import Sweep
 
-__all__ = ["Confirm", "estimate_with_pilot", "pilot_sweep"]
+__all__ = ["Confirm", "PilotDeclined", "estimate_with_pilot", "pilot_sweep"]
 
 Confirm = Callable[[Estimate], bool]
 """Asked with the pilot's own estimate before it runs; False cancels it."""
-
-
-class PilotDeclined(ConfigError):
-    """The pilot's cost was shown and not accepted (nothing was sent)."""
 
 
 def pilot_sweep(sweep: Sweep, items: int) -> Sweep:

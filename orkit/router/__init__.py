@@ -6,6 +6,7 @@ Pure parts (policy, pacers, adaptive limits, breaker, quota) take time as an arg
 
 from __future__ import annotations
 
+from orkit.errors import CircuitOpenError
 from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import BreakerState, CircuitBreaker
 from orkit.router._gate import Gate
@@ -25,7 +26,7 @@ from orkit.router._policy import (
     decide,
 )
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
-from orkit.router._router import Attempt, CircuitOpenError, Outcome, Router
+from orkit.router._router import Attempt, Outcome, Router
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",
