@@ -9,8 +9,9 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 
+import orkit.scorers._judges as _judges
+import orkit.scorers._text as _text
 from orkit.errors import ConfigError, SpecError
-from orkit.scorers import _judges, _text
 from orkit.scorers._base import AsyncScorer, Scorer
 from orkit.scorers._choice import multiple_choice
 from orkit.scorers._json import json_schema, json_valid

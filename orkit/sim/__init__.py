@@ -27,6 +27,8 @@ import importlib
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from orkit.sim.cli import DESCRIPTION as CLI_DESCRIPTION
+from orkit.sim.cli import EPILOG as CLI_EPILOG
 from orkit.sim.cli import add_arguments as add_cli_arguments
 from orkit.sim.cli import run as run_cli
 from orkit.sim.config import (
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from orkit.sim.transport import StreamingASGITransport
 
 __all__ = [
+    "CLI_DESCRIPTION",
+    "CLI_EPILOG",
     "SIM_API_KEY",
     "Catalog",
     "FaultBurst",
