@@ -13,6 +13,7 @@ import numpy as np
 from orkit.batch._workload import PromptSizes
 from orkit.catalog import ModelInfo, ProviderEndpoint
 from orkit.cost import (
+    COUNTED_PROMPT_ERROR,
     CUES,
     DEFAULT_TOKENS_PER_S,
     DEFAULT_TTFT_S,
@@ -55,7 +56,8 @@ class LineInputs:
     hit_shares: Mapping[tuple[int, int], float]
     """(prompt index, params index) → share of requests the response cache answers."""
     exact: bool
-    """Prompt tokens are the server's own counts (no tokenizer error)."""
+    """Prompt tokens were counted request by request (`orkit.cost.count_prompt_tokens`), not
+    estimated from the text's size by tokenizer family."""
     latency_scale: float = 1.0
     """Real seconds per emulated second (the emulator's `time_scale`)."""
     concurrency: int = 16
@@ -180,7 +182,9 @@ def model_line(
 ) -> tuple[LineEstimate, LaneLoad, list[tuple[np.ndarray, WorkGroup]]]:
     """The line, the duration load and the priced groups (for judges) of one model."""
     groups: list[tuple[np.ndarray, WorkGroup]] = []
-    prompt_error = 0.0 if inputs.exact else (0.05 if cal and cal.prompt_ratio else 0.2)
+    prompt_error = (
+        COUNTED_PROMPT_ERROR if inputs.exact else (0.05 if cal and cal.prompt_ratio else 0.2)
+    )
     for p, size in enumerate(sizes):
         tokens = prompt_tokens(info, size, cal, inputs.exact)
         for k, params in enumerate(inputs.param_sets):
