@@ -36,14 +36,14 @@ COUNTED_PROMPT_ERROR = 0.35
 on GPT-4o's count), and servers that count more coarsely still (the emulator cuts a word
 every 4 letters)."""
 
-# One scan finds the pieces that cost a token each: a word, up to three digits, up to two
-# punctuation characters, a run of line breaks (with the indentation after it). A space
-# before a word or number rides on it, so spaces are not pieces. Words longer than
-# `_WHOLE_WORD` letters are rare, and a second scan adds their subwords.
-_PIECE = re.compile(r"[A-Za-z]+|[0-9]{1,3}|[^\sA-Za-z0-9\x80-\U0010ffff]{1,2}|[ \t]*[\r\n]\s*")
-_LONG_WORD = re.compile(r"[A-Za-z]{9,}")
-_WHOLE_WORD = 8
-_LETTERS_PER_SUBWORD = 4
+# One scan finds every piece that costs a token: the first 8 letters of a word, then each
+# 4 letters more of a long one (a match inside a word, after a letter, is a subword), up to
+# three digits, up to two ASCII punctuation characters, a run of line breaks (with the
+# indentation after it). A space before a word or number rides on it, so spaces are not
+# pieces; other scripts are counted apart, a token per character.
+_PIECE = re.compile(
+    r"(?<![A-Za-z])[A-Za-z]{1,8}|[A-Za-z]{1,4}|[0-9]{1,3}|[!-/:-@\[-`{-~]{1,2}|[\r\n]\s*"
+)
 _PER_MESSAGE = 3
 _REPLY_PRIMER = 3
 _IMAGE = 85
@@ -59,8 +59,6 @@ def count_text_tokens(text: str) -> int:
         4
     """
     total = len(_PIECE.findall(text))
-    for word in _LONG_WORD.findall(text):
-        total += -(-(len(word) - _WHOLE_WORD) // _LETTERS_PER_SUBWORD)
     if not text.isascii():
         total += sum(1 for ch in text if ord(ch) > 127 and not ch.isspace())
     return total
