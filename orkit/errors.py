@@ -16,7 +16,7 @@ OrkitError                                 base; .message is one line fit for a 
 │   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE,
 │   │                                      not SSE on a stream): .status_code if known
 │   ├── CircuitOpenError                   the router's breaker holds the model down (it kept
-│   │                                      failing) and no fallback is left; nothing was sent
+│   │                                      failing) and no fallback is left
 │   └── APIStatusError                     an error status, an error in a 200 body, or a
 │       │                                  mid-stream SSE error: .status_code, .error_type,
 │       │                                  .metadata, .retry_after_s, .is_mid_stream
