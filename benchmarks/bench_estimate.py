@@ -4,7 +4,7 @@
 Each measurement runs in its own process (so its peak RSS is its own): the sweep is built,
 then `Sweep.estimate(offline=True)` is timed (prices from the bundled snapshot, prompt tokens
 by tokenizer family, no network). A second child does the same against the emulator
-(`endpoint = "sim"`: exact prompt-token counts and per-provider prices from its
+(`endpoint = "sim"`: prompt tokens counted request by request and per-provider prices from its
 `/endpoints`). The baseline, in the same run, is the naive way: expanding every task
 (`Sweep.tasks()`) and summing its prompt length, timed on 5,000 rows and scaled to 100,000.
 Last line of output: one JSON object.

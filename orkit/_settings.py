@@ -23,9 +23,10 @@ class Settings:
     cache_dir: Path
     """Where orkit keeps the catalog cache, daily quota counters and calibration."""
     estimate_prompt_tokens: str = "exact"
-    """`exact`: on the emulator, estimates count prompt tokens with its own tokenizer;
-    `family`: with the tokenizer-family approximation, as against real OpenRouter (to
-    measure that path offline; `ORKIT_ESTIMATE_PROMPT_TOKENS=family`)."""
+    """`exact`: on the emulator, estimates count prompt tokens request by request with
+    orkit's own counter (`orkit.cost.count_prompt_tokens`, independent of the emulator's
+    tokenizer); `family`: with the tokenizer-family approximation, as against real
+    OpenRouter (to measure that path offline; `ORKIT_ESTIMATE_PROMPT_TOKENS=family`)."""
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

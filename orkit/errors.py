@@ -7,13 +7,16 @@ OrkitError                                 base; .message is one line fit for a 
 │   ├── SpecError                          a run spec: .path, .field
 │   ├── DatasetError                       a dataset: .path, .line (1-based), .field
 │   ├── TemplateError                      a prompt template: .variable, .row
-│   └── UnknownModelError                  .model, .suggestions (close matches)
+│   ├── UnknownModelError                  .model, .suggestions (close matches)
+│   └── PilotDeclined                      a pilot's cost was shown and not accepted
 ├── APIError                               talking to OpenRouter: .model, .provider, and
 │   │                                      .generation_id / .usage once the answer began
 │   ├── APIConnectionError                 the request did not get an HTTP answer
 │   │   └── APITimeoutError                connect/read timeout, or a stalled stream
 │   ├── InvalidResponseError               an answer orkit cannot parse (bad JSON, broken SSE,
 │   │                                      not SSE on a stream): .status_code if known
+│   ├── CircuitOpenError                   the router's breaker holds the model down (it kept
+│   │                                      failing) and no fallback is left
 │   └── APIStatusError                     an error status, an error in a 200 body, or a
 │       │                                  mid-stream SSE error: .status_code, .error_type,
 │       │                                  .metadata, .retry_after_s, .is_mid_stream
@@ -32,10 +35,18 @@ OrkitError                                 base; .message is one line fit for a 
 │           └── ProviderOverloadedError 529
 ├── RunError                               a run as a whole cannot go on: .run_dir
 │   ├── RunNotFoundError (also ConfigError) the path is not a run directory (bad input)
-│   ├── RunStoppedError                    a run-level failure stopped dispatch (401, credits)
-│   └── BudgetExceededError                the budget would be passed: .spent_usd, .budget_usd
+│   └── RunStoppedError                    a run-level failure stopped dispatch (401, credits)
+├── OverBudget                             a retry could pass the run's budget, so it was not
+│                                          sent: .worst_usd (the task is left skipped_budget)
 └── ScorerError                            a scorer raised: .scorer; __cause__ is the original
+
+KeyboardInterrupt
+└── RunInterrupted                         Ctrl-C stopped a run: .run_dir (None: nothing was
+                                           sent), .hint (what was printed about resuming)
 ```
+
+`RunInterrupted` is a KeyboardInterrupt, not an OrkitError, so that Python's convention holds:
+`except Exception` does not swallow Ctrl-C, and a script or notebook cell stops.
 
 Errors carry facts; what to do about them (retry, wait, fall back, fail) is decided by the
 router's policy and nowhere else. Messages never contain the API key: nothing here is given
@@ -57,7 +68,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
-    "BudgetExceededError",
+    "CircuitOpenError",
     "ConfigError",
     "ContextLengthError",
     "DatasetError",
@@ -67,11 +78,14 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "OrkitError",
+    "OverBudget",
     "PermissionDeniedError",
+    "PilotDeclined",
     "ProviderOverloadedError",
     "RateLimitError",
     "RequestTimeoutError",
     "RunError",
+    "RunInterrupted",
     "RunNotFoundError",
     "RunStoppedError",
     "ScorerError",
@@ -166,6 +180,10 @@ class UnknownModelError(ConfigError):
         self.suggestions = tuple(suggestions)
 
 
+class PilotDeclined(ConfigError):
+    """The pilot's cost was shown and not accepted (nothing was sent)."""
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -205,6 +223,14 @@ class APITimeoutError(APIConnectionError):
     @property
     def error_type(self) -> str:
         return "timeout"
+
+
+class CircuitOpenError(APIError):
+    """The model failed repeatedly and its circuit breaker is open, with no fallback left."""
+
+    @property
+    def error_type(self) -> str:
+        return "circuit_open"
 
 
 class InvalidResponseError(APIError):
@@ -365,20 +391,14 @@ class RunStoppedError(RunError):
     """A run-level failure (bad key, no credits) stopped dispatch."""
 
 
-class BudgetExceededError(RunError):
-    """Sending more would pass the run's budget."""
+class OverBudget(OrkitError):
+    """A retry of a task could pass the budget, so it was not sent. Raised by the engine's
+    attempt hooks inside the router and caught by the engine, which records the task as
+    `skipped_budget`: a run never ends with it."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        spent_usd: float,
-        budget_usd: float,
-        run_dir: str | None = None,
-    ) -> None:
-        super().__init__(message, run_dir=run_dir)
-        self.spent_usd = spent_usd
-        self.budget_usd = budget_usd
+    def __init__(self, message: str, *, worst_usd: float) -> None:
+        super().__init__(message)
+        self.worst_usd = worst_usd
 
 
 class ScorerError(OrkitError):
@@ -387,6 +407,20 @@ class ScorerError(OrkitError):
     def __init__(self, message: str, *, scorer: str) -> None:
         super().__init__(message)
         self.scorer = scorer
+
+
+# --------------------------------------------------------------------------- interrupts
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C (or a notebook's stop button). `run_dir`: where its rows so
+    far are (None when it was stopped before it began: nothing was sent); `hint`: what was
+    printed about it ("" when nothing was)."""
+
+    def __init__(self, hint: str, run_dir: str | None) -> None:
+        super().__init__(*([run_dir] if run_dir else []))
+        self.run_dir = run_dir
+        self.hint = hint
 
 
 def http_status_of(error: APIError) -> int | None:

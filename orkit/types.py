@@ -20,6 +20,7 @@ __all__ = [
     "Message",
     "Secret",
     "Usage",
+    "output_cap",
 ]
 
 Message: TypeAlias = Mapping[str, Any]
@@ -89,6 +90,42 @@ class ChatRequest:
         body.update(self.params)
         body["stream"] = stream
         return body
+
+    @property
+    def output_cap(self) -> int | None:
+        """The most completion tokens this request asks for (see `output_cap`)."""
+        return output_cap(self.params)
+
+
+_OUTPUT_CAP_FIELDS = ("max_completion_tokens", "max_tokens")
+"""Newest first: OpenRouter's API reference marks `max_tokens` deprecated in favour of
+`max_completion_tokens`, so when a request sets both, `max_completion_tokens` is the cap."""
+
+
+def output_cap(params: Mapping[str, Any]) -> int | None:
+    """The cap on completion tokens that request params (or a params set) ask for: the first
+    of `max_completion_tokens`, `max_tokens` that is set; None when neither is, or when the
+    one that is set is not a positive number (the server refuses it, so it caps nothing).
+
+    The one statement of this rule: the router's token estimate, the budget's worst case, the
+    estimate and the calibration all read the cap here.
+
+    Examples:
+        >>> output_cap({"max_tokens": 64})
+        64
+        >>> output_cap({"max_tokens": 64, "max_completion_tokens": 16})
+        16
+        >>> output_cap({"temperature": 0}) is None
+        True
+    """
+    for name in _OUTPUT_CAP_FIELDS:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            return None
+        return int(value)
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

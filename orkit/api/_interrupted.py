@@ -16,19 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from orkit.api._hint import resume_command
+from orkit.errors import RunInterrupted
 
 __all__ = ["RunInterrupted", "interrupted", "say"]
-
-
-class RunInterrupted(KeyboardInterrupt):
-    """A run stopped by Ctrl-C (or a notebook's stop button). `run_dir`: where its rows so
-    far are (None when it was stopped before it began: nothing was sent); `hint`: what was
-    printed."""
-
-    def __init__(self, hint: str, run_dir: str | None) -> None:
-        super().__init__(*([run_dir] if run_dir else []))
-        self.run_dir = run_dir
-        self.hint = hint
 
 
 def interrupted(

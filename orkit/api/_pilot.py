@@ -18,21 +18,17 @@ from orkit.api._execute import run_sweep_async
 from orkit.batch import Observer
 from orkit.cost import Estimate
 from orkit.data import open_dataset
-from orkit.errors import ConfigError
+from orkit.errors import ConfigError, PilotDeclined
 from orkit.estimate import estimate_async
 from orkit.types import Secret
 
 if TYPE_CHECKING:
     from orkit.plan import SweepDefinition
 
-__all__ = ["Confirm", "estimate_with_pilot", "pilot_sweep"]
+__all__ = ["Confirm", "PilotDeclined", "estimate_with_pilot", "pilot_sweep"]
 
 Confirm = Callable[[Estimate], bool]
 """Asked with the pilot's own estimate before it runs; False cancels it."""
-
-
-class PilotDeclined(ConfigError):
-    """The pilot's cost was shown and not accepted (nothing was sent)."""
 
 
 def pilot_sweep(sweep: SweepDefinition, items: int) -> SweepDefinition:

@@ -25,18 +25,11 @@ from orkit.batch._budget import Budget
 from orkit.batch._rows import attempt_rows
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
+from orkit.errors import OverBudget
 from orkit.router import Attempt
 from orkit.types import ChatRequest
 
 __all__ = ["AttemptBudget", "OverBudget", "TaskAttempts", "billed_usd"]
-
-
-class OverBudget(Exception):
-    """A retry of a task could pass the budget, so it was not sent."""
-
-    def __init__(self, worst_usd: float) -> None:
-        super().__init__(f"a retry could cost up to {usd(worst_usd)}")
-        self.worst_usd = worst_usd
 
 
 def billed_usd(attempt: Attempt) -> float | None:
@@ -66,7 +59,7 @@ class AttemptBudget:
             return
         worst = self._worst_case(request)
         if not await self._budget.reserve(worst):
-            raise OverBudget(worst)
+            raise OverBudget(f"a retry could cost up to {usd(worst)}", worst_usd=worst)
         self._open = worst
 
     def after_attempt(self, attempt: Attempt) -> None:

@@ -51,9 +51,7 @@ def worst_case_usd(
         for m in request.messages
     )
     params = request.params
-    out = params.get("max_completion_tokens") or params.get("max_tokens")
-    if not isinstance(out, int | float) or out <= 0:
-        out = prices.max_completion_tokens or prices.context_length or 32_768
+    out = request.output_cap or prices.max_completion_tokens or prices.context_length or 32_768
     web = prices.web_search if request.model.endswith(":online") or params.get("plugins") else 0.0
     fp, fc = dearest_factors(prices.overrides, prompt_tokens=prompt_tokens, during=during)
     return prompt_tokens * prices.prompt * fp + out * prices.completion * fc + prices.request + web

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
+from orkit.catalog._load import load_models
 from orkit.catalog._model import DYNAMIC_VARIANTS, ModelInfo, model_from_raw, split_variant
 from orkit.errors import UnknownModelError
 from orkit.types import Clock
@@ -113,10 +114,24 @@ class Catalog:
         `client` is an `orkit.client.AsyncOpenRouter` (or anything with an async
         `list_models()`); without one, a default client is made and closed here.
         """
-        from orkit.catalog._load import load_catalog
-
-        return await load_catalog(
+        loaded = await load_models(
             client=client, cache_dir=cache_dir, ttl_s=ttl_s, offline=offline, clock=clock
+        )
+        if loaded.data is None:
+            snapshot = cls.bundled()
+            return cls(
+                snapshot,
+                source="snapshot",
+                snapshot_date=snapshot.snapshot_date,
+                note=f"{loaded.note}; using the bundled snapshot of {snapshot.snapshot_date}",
+            )
+        assert loaded.source is not None  # set with the data
+        return cls.from_raw(
+            loaded.data,
+            source=loaded.source,
+            snapshot_date=loaded.snapshot_date,
+            fetched_at=loaded.fetched_at,
+            note=loaded.note,
         )
 
     # ------------------------------------------------------------------ facts

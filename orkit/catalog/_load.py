@@ -1,5 +1,8 @@
-"""The live catalog: `GET /models` through the client, a JSON cache on disk, and the fallbacks
-(stale cache, then the bundled snapshot) that keep orkit working offline (layer 2)."""
+"""The live model list: `GET /models` through the client, a JSON cache on disk, and the
+fallbacks (stale cache, then the bundled snapshot) that keep orkit working offline (layer 2).
+
+It hands raw model dicts and where they came from to `Catalog.load`, which parses them:
+this module sits below `_catalog` and never builds a `Catalog` itself."""
 
 from __future__ import annotations
 
@@ -10,16 +13,16 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from orkit._clock import SystemClock
 from orkit._settings import load_settings
-from orkit.catalog._catalog import Catalog
+from orkit.client import AsyncOpenRouter
 from orkit.config import OPENROUTER_BASE_URL
 from orkit.errors import APIError, ConfigError, MissingAPIKeyError
 from orkit.types import Clock
 
-__all__ = ["CACHE_FILE", "ModelLister", "load_catalog"]
+__all__ = ["CACHE_FILE", "Loaded", "ModelLister", "load_models"]
 
 CACHE_FILE = "models.json"
 _CACHE_FORMAT = 1
@@ -38,14 +41,33 @@ class _Cached:
     data: list[dict[str, Any]]
 
 
-async def load_catalog(
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The model list `Catalog.load` is to parse, and where it came from."""
+
+    data: list[dict[str, Any]] | None
+    """The raw `/models` entries; None: fall back to the bundled snapshot."""
+    source: Literal["live", "cache"] | None
+    """None with `data`: the bundled snapshot."""
+    fetched_at: float | None
+    """Unix seconds of the fetch (live and cache)."""
+    note: str | None
+    """Why a fallback happened (for the snapshot: why, before naming the snapshot)."""
+
+    @property
+    def snapshot_date(self) -> str:
+        """The UTC day of the fetch (empty for the bundled snapshot, which has its own)."""
+        return _day(self.fetched_at) if self.fetched_at is not None else ""
+
+
+async def load_models(
     *,
     client: ModelLister | None,
     cache_dir: str | Path | None,
     ttl_s: float,
     offline: bool,
     clock: Clock | None,
-) -> Catalog:
+) -> Loaded:
     """See `Catalog.load`."""
     if ttl_s < 0:
         raise ConfigError(f"ttl_s must be >= 0, got {ttl_s}")
@@ -61,28 +83,17 @@ async def load_catalog(
         data, reason = await _fetch(client)
         if data is not None:
             note = _write_cache(path, _Cached(now, base_url, data))
-            return Catalog.from_raw(
-                data, source="live", snapshot_date=_day(now), fetched_at=now, note=note
-            )
+            return Loaded(data, "live", now, note)
     if cached is not None:
         age = _age(now - cached.fetched_at)
         return _from_cache(cached, note=f"{reason}; using the model list cached {age} ago")
-    snapshot = Catalog.bundled()
-    why = f"{reason}; {cache_problem}" if cache_problem else reason
-    return Catalog(
-        snapshot,
-        source="snapshot",
-        snapshot_date=snapshot.snapshot_date,
-        note=f"{why}; using the bundled snapshot of {snapshot.snapshot_date}",
-    )
+    return Loaded(None, None, None, f"{reason}; {cache_problem}" if cache_problem else reason)
 
 
 async def _fetch(client: ModelLister | None) -> tuple[list[dict[str, Any]] | None, str]:
     """The models from the API, or `None` and why not."""
     try:
         if client is None:
-            from orkit.client import AsyncOpenRouter
-
             async with AsyncOpenRouter() as default_client:
                 data = await default_client.list_models()
         else:
@@ -165,14 +176,8 @@ def _write_cache(path: Path, cached: _Cached) -> str | None:
     return None
 
 
-def _from_cache(cached: _Cached, *, note: str | None) -> Catalog:
-    return Catalog.from_raw(
-        cached.data,
-        source="cache",
-        snapshot_date=_day(cached.fetched_at),
-        fetched_at=cached.fetched_at,
-        note=note,
-    )
+def _from_cache(cached: _Cached, *, note: str | None) -> Loaded:
+    return Loaded(cached.data, "cache", cached.fetched_at, note)
 
 
 def _day(ts: float) -> str:

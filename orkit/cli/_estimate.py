@@ -16,8 +16,9 @@ EXAMPLES = """examples:
   orkit estimate spec.toml --pilot 20       # run 20 items per model first (asks), then estimate
   orkit estimate spec.toml --offline --json # prices from the bundled snapshot, as JSON
 
-prompt tokens are the emulator's exact counts on its endpoints, else estimated by tokenizer
-family; ORKIT_ESTIMATE_PROMPT_TOKENS=family uses the estimate on the emulator too.
+prompt tokens are counted request by request on the emulator's endpoints (orkit's own count,
+which the emulator's bill checks), else estimated by tokenizer family;
+ORKIT_ESTIMATE_PROMPT_TOKENS=family uses the tokenizer-family estimate on the emulator too.
 """
 
 

@@ -24,7 +24,7 @@ def run_with_interrupts(func: Callable[..., Awaitable[Any]], /, *args: Any, **kw
     in flight, flushes and marks the run `cancelled` (the engine does that as it unwinds),
     then exits 130 with a hint; a second Ctrl-C exits at once."""
     from orkit._portal import run_sync
-    from orkit.errors import RunStoppedError
+    from orkit.errors import RunInterrupted, RunStoppedError
 
     def on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -33,7 +33,8 @@ def run_with_interrupts(func: Callable[..., Awaitable[Any]], /, *args: Any, **kw
     try:
         return run_sync(func, *args, on_interrupt=_second_interrupt_exits_at_once, **kwargs)
     except KeyboardInterrupt:
-        raise _Interrupted(_latest_run(args)) from None
+        # Nothing printed yet: `orkit.cli.main` prints the resume hint for `run_dir`.
+        raise RunInterrupted("", _latest_run(args)) from None
     except RunStoppedError as exc:
         where = f" (rows so far are in {exc.run_dir})" if exc.run_dir else ""
         raise RunStoppedError(exc.message + where, run_dir=exc.run_dir) from None
@@ -47,12 +48,6 @@ def _second_interrupt_exits_at_once() -> None:
 
     signal.signal(signal.SIGINT, now)
     signal.signal(signal.SIGTERM, now)
-
-
-class _Interrupted(KeyboardInterrupt):
-    def __init__(self, run_dir: str | None) -> None:
-        super().__init__()
-        self.run_dir = run_dir
 
 
 def _latest_run(args: tuple[Any, ...]) -> str | None:

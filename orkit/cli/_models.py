@@ -11,11 +11,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orkit.catalog import Catalog, ModelInfo
 from orkit.cli._exit import ExitCode
 from orkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from orkit.catalog import Catalog, ModelInfo
 
 __all__ = ["register", "run"]
 
@@ -85,6 +87,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the matching models; 0 even when none match (the footer says so)."""
     _check_args(args)
+    # Imported here, not at the top: the catalog brings the HTTP client, which `orkit --help`
+    # (which registers this command) does not need.
+    from orkit.catalog import Catalog
+
     catalog = _live(args.base_url) if args.live or args.base_url else Catalog.bundled()
     if catalog.note:
         print(f"orkit: note: {catalog.note}", file=sys.stderr)
@@ -147,6 +153,7 @@ def _check_args(args: argparse.Namespace) -> None:
 def _live(base_url: str | None) -> Catalog:
     import anyio
 
+    from orkit.catalog import Catalog
     from orkit.client import AsyncOpenRouter
 
     async def fetch() -> Catalog:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from orkit.sim import CLI_DESCRIPTION as DESCRIPTION
-from orkit.sim import CLI_EPILOG as EPILOG
-from orkit.sim import add_cli_arguments, run_cli
+from orkit.sim import CLI_DESCRIPTION, CLI_EPILOG, add_cli_arguments, run_cli
 
 __all__ = ["register", "run"]
 
@@ -25,8 +23,8 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "sim",
         help="serve the offline OpenRouter emulator (or, --local-server, a llama.cpp-like one)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
+        description=CLI_DESCRIPTION,
+        epilog=CLI_EPILOG,
         # the epilog is laid out by hand: a table of the two modes, then commands
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,4 +1,4 @@
-"""The aiohttp implementation of the HTTP backend seam (layer 1): the default.
+"""The aiohttp implementation of the HTTP backend seam (`_http`, layer 1): the default.
 
 At a few hundred requests in flight, httpx's connection pool rescans every connection on
 each request, which costs milliseconds of CPU per request and caps a run far below what the
@@ -25,7 +25,8 @@ from orkit.client._http import (
     StreamResponse,
     Waiting,
     host_of,
-    redact_exception,
+    reason,
+    redact_key,
     timeout_message,
 )
 from orkit.config import ClientOptions, Timeouts
@@ -202,33 +203,24 @@ def aiohttp_error(
     streaming: bool = False,
 ) -> APIError:
     """One line saying what went wrong with the connection; never the request headers.
-    `waiting` is the silence limit the failed read was under (see `_http.transport_error`)."""
-    auth = headers.get("Authorization") or headers.get("authorization")
-    if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
-        redact_exception(exc, auth[len("Bearer ") :])
+    `waiting` is the silence limit the failed read was under (see `_httpx.transport_error`)."""
+    redact_key(exc, headers)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(timeout_message(host, timeouts, "connect"))
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
         return APITimeoutError(timeout_message(host, timeouts, waiting))
     if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = (
+        why = (
             "connection refused"
             if isinstance(exc.os_error, ConnectionRefusedError)
-            else _reason(exc.os_error)
+            else reason(exc.os_error)
         )
-        return APIConnectionError(f"cannot connect to {host} ({reason})")
+        return APIConnectionError(f"cannot connect to {host} ({why})")
     if isinstance(exc, aiohttp.ClientPayloadError) and "compress" in str(exc).lower():
-        return InvalidResponseError(f"cannot decode the body from {host}: {_reason(exc)}")
+        return InvalidResponseError(f"cannot decode the body from {host}: {reason(exc)}")
     if isinstance(
         exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientOSError
     ):
         where = "mid-stream" if streaming else "before the response was complete"
-        return APIConnectionError(f"connection to {host} dropped {where} ({_reason(exc)})")
-    return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
-
-
-def _reason(exc: BaseException | None) -> str:
-    if exc is None:
-        return "unknown error"
-    text = " ".join(str(exc).split())
-    return text[:200] if text else type(exc).__name__
+        return APIConnectionError(f"connection to {host} dropped {where} ({reason(exc)})")
+    return APIConnectionError(f"request to {host} failed ({reason(exc)})")

@@ -3,7 +3,8 @@
 
 One instance owns one connection pool. It sends exactly one HTTP request per call: retries,
 fallbacks and rate limits are the router's job. Failures raise the classes of
-`orkit.errors` (mapped in `_wire.error_from_response`, transport errors in `_http`).
+`orkit.errors` (mapped in `_wire.error_from_response`, transport errors in the backends:
+`_httpx`, `_aiohttp`).
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
-"""The HTTP backend seam, and its httpx implementation (layer 1).
+"""The HTTP backend seam (layer 1): the protocol every backend speaks, the helpers they
+share, and `make_backend`, which picks one. Laid out like httpx's transports: this module is
+the base, and each backend is a module of its own (`_httpx`, `_aiohttp`) that imports this one
+and nothing else of the client.
 
 Everything `AsyncOpenRouter` sends goes through the small `HTTPBackend` protocol below, so
-the rest of the client never sees an httpx type and another backend (aiohttp, for less CPU
-per request at high concurrency) can be dropped in. A backend:
+the rest of the client never sees an HTTP library's type, and another backend can be dropped
+in. A backend:
 
 - sends bytes it is given (the body is serialized once, by the client),
 - returns the status, a case-insensitive header mapping and the body bytes,
 - turns its own transport failures into `APIConnectionError` / `APITimeoutError`, with a
   one-line message naming the host and the original exception as `__cause__`; a timeout's
-  message says which of `Timeouts` fired and its value;
+  message says which of `Timeouts` fired and its value (`timeout_message`);
 - bounds a streamed request by `Timeouts.first_byte` until its headers are in and by
   `Timeouts.idle` between body bytes after that; a whole answer by `Timeouts.read`.
 
@@ -17,28 +20,42 @@ HTTP error statuses are not errors at this level: mapping them is `_wire`'s job.
 
 from __future__ import annotations
 
-import errno
-import socket
-from collections.abc import AsyncIterator, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Literal, Protocol
+import importlib
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
 
-import httpx
-
 from orkit.config import ClientOptions, Timeouts
-from orkit.errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    ConfigError,
-    InvalidResponseError,
-)
+from orkit.errors import ConfigError
 
-__all__ = ["HTTPBackend", "HTTPResponse", "HttpxBackend", "StreamResponse", "Waiting"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "BACKENDS",
+    "HTTPBackend",
+    "HTTPResponse",
+    "StreamResponse",
+    "Waiting",
+    "backend_class",
+    "host_of",
+    "make_backend",
+    "reason",
+    "redact_key",
+    "timeout_message",
+]
 
 Waiting = Literal["first_byte", "idle", "read"]
 """Which silence limit a read was under: a stream's headers, a stream's body, a whole answer."""
+
+BACKENDS: Mapping[str, str] = {
+    "httpx": "orkit.client._httpx:HttpxBackend",
+    "aiohttp": "orkit.client._aiohttp:AiohttpBackend",
+}
+"""Every backend (`module:class`) by its `ClientOptions.transport` name. A backend's module is
+imported when it is first picked, by `backend_class`: the backends import this module, so it
+cannot import them, and a process loads only the HTTP library it uses."""
 
 
 class HTTPResponse:
@@ -96,134 +113,16 @@ class HTTPBackend(Protocol):
     async def aclose(self) -> None: ...
 
 
-# --------------------------------------------------------------------------- httpx
-
-
-class _HttpxStream:
-    __slots__ = ("_body", "_headers", "_host", "_resp", "_timeouts")
-
-    def __init__(
-        self, resp: httpx.Response, host: str, timeouts: Timeouts, headers: Mapping[str, str]
-    ) -> None:
-        self._resp = resp
-        self._host = host
-        self._timeouts = timeouts
-        self._headers = headers  # only to cut the key out of error messages
-        self._body: AsyncIterator[bytes] = resp.aiter_bytes()
-
-    @property
-    def status(self) -> int:
-        return self._resp.status_code
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self._resp.headers
-
-    def ended(self) -> bool:
-        return False  # httpx does not say before the next read
-
-    async def receive(self) -> bytes:
-        try:
-            return await self._body.__anext__()
-        except StopAsyncIteration:
-            return b""
-        except httpx.HTTPError as exc:
-            raise transport_error(
-                exc, self._host, self._timeouts, self._headers, waiting="idle", streaming=True
-            ) from exc
-
-    async def read(self) -> bytes:
-        try:
-            return await self._resp.aread()
-        except httpx.HTTPError as exc:
-            raise transport_error(
-                exc, self._host, self._timeouts, self._headers, waiting="idle"
-            ) from exc
-
-    async def aclose(self) -> None:
-        aclose = getattr(self._body, "aclose", None)
-        try:
-            if aclose is not None:
-                await aclose()
-            await self._resp.aclose()
-        except httpx.HTTPError:
-            pass  # closing a broken connection: the caller already has its answer or error
-
-
-class HttpxBackend:
-    """`HTTPBackend` over one `httpx.AsyncClient` (one connection pool per client)."""
-
-    def __init__(
-        self, options: ClientOptions, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
-        t = options.timeouts
-        self._timeouts = t
-        n = options.max_connections
-        # httpx has one read timeout per request, applied to every wait for bytes (headers
-        # and body). A stream starts under `first_byte`; `_wait_idle` moves it to `idle`.
-        self._stream_timeout = httpx.Timeout(
-            connect=t.connect, read=t.first_byte, write=t.write, pool=t.pool
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
-            limits=httpx.Limits(max_connections=n, max_keepalive_connections=n),
-            # orkit decides about redirects, retries and errors itself.
-            follow_redirects=False,
-        )
-
-    async def post_json(self, url: str, body: bytes, headers: Mapping[str, str]) -> HTTPResponse:
-        try:
-            resp = await self._client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise transport_error(
-                exc, host_of(url), self._timeouts, headers, waiting="read"
-            ) from exc
-        return HTTPResponse(resp.status_code, resp.headers, resp.content)
-
-    @asynccontextmanager
-    async def stream_post(
-        self, url: str, body: bytes, headers: Mapping[str, str]
-    ) -> AsyncIterator[StreamResponse]:
-        request = self._client.build_request(
-            "POST", url, content=body, headers=headers, timeout=self._stream_timeout
-        )
-        try:
-            resp = await self._client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise transport_error(
-                exc, host_of(url), self._timeouts, headers, waiting="first_byte"
-            ) from exc
-        _wait_idle(request, self._timeouts.idle)
-        stream = _HttpxStream(resp, host_of(url), self._timeouts, headers)
-        try:
-            yield stream
-        finally:
-            await stream.aclose()
-
-    async def get(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]
-    ) -> HTTPResponse:
-        try:
-            resp = await self._client.get(url, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise transport_error(
-                exc, host_of(url), self._timeouts, headers, waiting="read"
-            ) from exc
-        return HTTPResponse(resp.status_code, resp.headers, resp.content)
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-
-def _wait_idle(request: httpx.Request, idle: float) -> None:
-    """From now on, wait at most `idle` for each piece of the body. httpcore (and the
-    emulator's transport) look the read timeout up in the request's extensions at every
-    read, and the transport shares that mapping with the request, so replacing the entry is
-    seen by the reads still to come."""
-    timeout = dict(request.extensions.get("timeout") or {})
-    timeout["read"] = idle
-    request.extensions["timeout"] = timeout
+def backend_class(kind: str) -> Callable[..., HTTPBackend]:
+    """The backend class named `kind` in `BACKENDS`, its module imported now if it was not."""
+    try:
+        module, _, name = BACKENDS[kind].partition(":")
+    except KeyError:
+        raise ConfigError(
+            f"unknown HTTP transport {kind!r}: use one of auto, {', '.join(BACKENDS)}"
+        ) from None
+    cls: Callable[..., HTTPBackend] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | None) -> HTTPBackend:
@@ -233,50 +132,26 @@ def make_backend(options: ClientOptions, transport: httpx.AsyncBaseTransport | N
     kind = options.transport
     if kind == "auto":
         kind = "httpx" if transport is not None else "aiohttp"
-    if kind == "aiohttp":
-        if transport is not None:
-            raise ConfigError("an httpx transport needs transport='httpx', not 'aiohttp'")
-        from orkit.client._aiohttp import AiohttpBackend
-
-        return AiohttpBackend(options)
-    return HttpxBackend(options, transport)
+    if transport is None:
+        return backend_class(kind)(options)
+    if kind != "httpx":
+        raise ConfigError(f"an httpx transport needs transport='httpx', not {kind!r}")
+    return backend_class(kind)(options, transport)
 
 
 # --------------------------------------------------------------------------- errors
 
 
-def transport_error(
-    exc: httpx.HTTPError,
-    host: str,
-    timeouts: Timeouts,
-    headers: Mapping[str, str],
-    *,
-    waiting: Waiting,
-    streaming: bool = False,
-) -> APIError:
-    """One line saying what went wrong with the connection, never the request headers.
-
-    `waiting` is the silence limit the failed read was under; `streaming` says the body of a
-    stream had begun. The bearer token is cut out of the message and of the original
-    exception (kept as `__cause__`), should a proxy or transport ever have quoted it.
-    """
+def redact_key(exc: BaseException, headers: Mapping[str, str]) -> None:
+    """Cut the bearer token of `headers` out of `exc` and its causes, should a proxy or an
+    HTTP library ever have quoted it."""
     auth = headers.get("Authorization") or headers.get("authorization")
     if auth and auth.startswith("Bearer ") and len(auth) > len("Bearer ") + 5:
-        redact_exception(exc, auth[len("Bearer ") :])
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(_timeout_message(exc, host, timeouts, waiting))
-    if isinstance(exc, httpx.ConnectError):
-        return APIConnectionError(f"cannot connect to {host} ({_connect_reason(exc)})")
-    if isinstance(exc, httpx.DecodingError):
-        return InvalidResponseError(f"cannot decode the body from {host}: {_reason(exc)}")
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        where = "mid-stream" if streaming else "before the response was complete"
-        return APIConnectionError(f"connection to {host} dropped {where} ({_reason(exc)})")
-    return APIConnectionError(f"request to {host} failed ({_reason(exc)})")
+        _redact_exception(exc, auth[len("Bearer ") :])
 
 
 def timeout_message(host: str, timeouts: Timeouts, which: Waiting | Literal["connect"]) -> str:
-    """What timed out, naming the timeout and its value (both backends say it the same way)."""
+    """What timed out, naming the timeout and its value (every backend says it the same way)."""
     if which == "connect":
         return f"timed out connecting to {host} after {timeouts.connect:g}s (connect timeout)"
     if which == "first_byte":
@@ -289,7 +164,7 @@ def timeout_message(host: str, timeouts: Timeouts, which: Waiting | Literal["con
     return f"no answer from {host} within {timeouts.read:g}s (read timeout)"
 
 
-def redact_exception(exc: BaseException, token: str) -> None:
+def _redact_exception(exc: BaseException, token: str) -> None:
     seen: BaseException | None = exc
     while seen is not None:
         if any(isinstance(a, str) and token in a for a in seen.args):
@@ -299,33 +174,10 @@ def redact_exception(exc: BaseException, token: str) -> None:
         seen = seen.__cause__ or seen.__context__
 
 
-def _timeout_message(
-    exc: httpx.TimeoutException, host: str, timeouts: Timeouts, waiting: Waiting
-) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return timeout_message(host, timeouts, "connect")
-    if isinstance(exc, httpx.PoolTimeout):
-        return f"timed out waiting for a free connection to {host} (pool is full)"
-    if isinstance(exc, httpx.WriteTimeout):
-        return f"timed out sending the request to {host}"
-    return timeout_message(host, timeouts, waiting)
-
-
-def _connect_reason(exc: BaseException) -> str:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == (
-            errno.ECONNREFUSED
-        ):
-            return "connection refused"
-        if isinstance(seen, socket.gaierror):
-            return "name not resolved"
-        seen = seen.__cause__ or seen.__context__
-    text = _reason(exc)
-    return "connection refused" if "refused" in text.lower() else text
-
-
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException | None) -> str:
+    """An exception as one line of at most 200 characters (its type when it says nothing)."""
+    if exc is None:
+        return "unknown error"
     text = " ".join(str(exc).split())
     return text[:200] if text else type(exc).__name__
 

@@ -1,4 +1,5 @@
-"""Cost truth (layer 2): token estimation per tokenizer family, price bands from the catalog
+"""Cost truth (layer 2): token estimation per tokenizer family and orkit's own per-request
+token count, price bands from the catalog
 and the providers' endpoints, answer-length bands from calibration, the arithmetic and the
 duration of an estimate, and the accounting of what a request cost when the response did not
 say. `orkit.estimate` assembles these into `Sweep.estimate()`.
@@ -31,6 +32,7 @@ from orkit.cost._calibration import (
     OutputSample,
     sample_of,
 )
+from orkit.cost._count import COUNTED_PROMPT_ERROR, count_prompt_tokens, count_text_tokens
 from orkit.cost._cues import CUES, answer_length_cue, answer_length_cue_index, cue_key
 from orkit.cost._duration import (
     DEFAULT_TOKENS_PER_S,
@@ -65,6 +67,7 @@ from orkit.cost._tokens import FAMILIES, TextSize, TokenizerFamily, family_of, m
 
 __all__ = [
     "ANY_PROMPT",
+    "COUNTED_PROMPT_ERROR",
     "CUES",
     "DEFAULT_OUTPUT_TOKENS",
     "DEFAULT_TOKENS_PER_S",
@@ -95,6 +98,8 @@ __all__ = [
     "budget_verdict",
     "cost_from_generation",
     "cost_from_prices",
+    "count_prompt_tokens",
+    "count_text_tokens",
     "cue_key",
     "dearest_factors",
     "family_of",

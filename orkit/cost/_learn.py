@@ -39,6 +39,7 @@ from orkit.cost._calibration import (
 from orkit.cost._cues import answer_length_cue, cue_key
 from orkit.cost._tokens import family_of, measure_messages
 from orkit.results import Manifest, ResultRow, RunDir
+from orkit.types import output_cap
 
 __all__ = ["Lessons", "learn_from_run"]
 
@@ -125,8 +126,7 @@ def _cap(params_json: str | None) -> int | None:
         params = json.loads(params_json or "{}")
     except ValueError:
         return None
-    value = params.get("max_completion_tokens") or params.get("max_tokens")
-    return int(value) if isinstance(value, int | float) and value > 0 else None
+    return output_cap(params) if isinstance(params, dict) else None
 
 
 class Lessons:

@@ -7,6 +7,7 @@ and `str()` the table `orkit estimate` prints.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -154,6 +155,8 @@ class Estimate:
 
     def to_pandas(self) -> Any:
         """One row per line plus a `TOTAL` row."""
+        # Imported on first use: pandas takes a second or more to import, and an estimate
+        # is built and printed without it.
         import pandas as pd
 
         rows = [asdict(line) for line in self.lines]
@@ -288,6 +291,4 @@ def format_duration(seconds: float | None) -> str:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text).replace("\n", "<br>")

@@ -187,6 +187,8 @@ class _ParquetReader:
         self.path = self.label = path
 
     def _open(self) -> Any:
+        # Imported on first use: pyarrow.parquet takes a few hundred ms to import, and only
+        # a Parquet dataset needs it here.
         import pyarrow.parquet as pq
 
         try:

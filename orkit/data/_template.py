@@ -28,13 +28,11 @@ from orkit.errors import ConfigError, TemplateError
 __all__ = ["PromptTemplate"]
 
 
-class _NullValue(Exception):
-    """`{{ x }}` where x is None (raised from `finalize`, turned into a TemplateError)."""
-
-
 def _finalize(value: Any) -> Any:
+    """`{{ x }}` where x is None: a TemplateError without the row, which `render` (the only
+    caller of Jinja here, and the only raiser of TemplateError inside it) names."""
     if value is None:
-        raise _NullValue
+        raise TemplateError("a value renders null")
     return value
 
 
@@ -199,7 +197,7 @@ class PromptTemplate:
             system = self._static_system
             if system is None:
                 system = self._system_t.render(fields)
-        except _NullValue:
+        except TemplateError:
             nulls = sorted(v for v in self._variables if v in fields and fields[v] is None)
             var = nulls[0] if nulls else None
             what = f"{var!r} is null" if var else "an expression renders null"

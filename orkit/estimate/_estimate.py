@@ -3,9 +3,10 @@ duration under the limits in force and the budget verdict, before anything is se
 
 The dataset is read and rendered once (`measure_plan`); every model and params set is then
 priced with numpy over those arrays, so 100,000 rows × 20 models take about a second.
-Prompt tokens are the emulator's exact counts on `sim` (unless
-`ORKIT_ESTIMATE_PROMPT_TOKENS=family`), else tokenizer-family estimates corrected by
-calibration; answer lengths come from calibration (past runs or a pilot),
+Prompt tokens are counted request by request with orkit's own counter on `sim` (so the
+emulator's billed counts check it) unless `ORKIT_ESTIMATE_PROMPT_TOKENS=family`, elsewhere
+tokenizer-family estimates corrected by calibration; answer lengths come from calibration
+(past runs or a pilot),
 `max_tokens`, or a default with a wide band. Offline (or without a key) the prices are the
 bundled snapshot's, and the footer says so.
 """
@@ -19,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 from orkit._settings import load_settings
 from orkit.catalog import Catalog, ModelInfo
 from orkit.client import AsyncOpenRouter
-from orkit.cost import Calibration, Estimate, LaneLoad, LineEstimate, plan_duration
+from orkit.cost import (
+    Calibration,
+    Estimate,
+    LaneLoad,
+    LineEstimate,
+    count_prompt_tokens,
+    plan_duration,
+)
 from orkit.errors import MissingAPIKeyError
 from orkit.estimate._context import (
     PriceContext,
@@ -48,7 +56,6 @@ from orkit.plan import (
     resolve_endpoint,
     router_options_for,
 )
-from orkit.sim.tokenizer import prompt_tokens
 from orkit.stats import minimum_detectable_difference
 from orkit.types import Secret
 
@@ -172,9 +179,9 @@ def _power(sweep: SweepDefinition, sizes: list[PromptSizes]) -> dict[str, Any]:
 
 
 def _counts_exactly(endpoint: Endpoint | None) -> bool:
-    """Prompt tokens are counted with the server's own tokenizer: the emulator's, unless
-    `ORKIT_ESTIMATE_PROMPT_TOKENS=family` asks for the tokenizer-family path that real
-    OpenRouter gets (to measure that path's accuracy offline)."""
+    """Prompt tokens are counted request by request (`orkit.cost.count_prompt_tokens`) on the
+    emulator, unless `ORKIT_ESTIMATE_PROMPT_TOKENS=family` asks for the tokenizer-family path
+    that real OpenRouter gets (to measure that path's accuracy offline)."""
     if endpoint is None or endpoint.kind != "sim":
         return False
     return load_settings().estimate_prompt_tokens == "exact"
@@ -191,11 +198,11 @@ def _cues_learnt(
 
 
 def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:
-    """The server's own prompt-token count, where orkit has it: the emulator's tokenizer."""
+    """orkit's own count of each request's prompt tokens, on the emulator: not the emulator's
+    tokenizer, which would make its billed counts agree with the estimate by construction."""
     if not _counts_exactly(endpoint):
         return None
-
-    return prompt_tokens
+    return count_prompt_tokens
 
 
 def _timed(line: LineEstimate, seconds: float | None, days: float | None) -> LineEstimate:

@@ -12,6 +12,7 @@ import numpy as np
 
 from orkit.catalog import ModelInfo, ProviderEndpoint
 from orkit.cost import (
+    COUNTED_PROMPT_ERROR,
     CUES,
     DEFAULT_TOKENS_PER_S,
     DEFAULT_TTFT_S,
@@ -29,6 +30,7 @@ from orkit.cost import (
     price_band,
 )
 from orkit.estimate._workload import PromptSizes
+from orkit.types import output_cap
 
 __all__ = [
     "JUDGE_PROMPT_OVERHEAD",
@@ -38,17 +40,11 @@ __all__ = [
     "judge_calls_per_task",
     "judge_lines",
     "model_line",
-    "output_cap",
 ]
 
 JUDGE_PROMPT_OVERHEAD = 200
 """Tokens a judge prompt adds around the question and answer (rubric, format rules), unless
 the scorer says (`prompt_overhead_tokens`)."""
-
-
-def output_cap(params: Mapping[str, Any]) -> int | None:
-    value = params.get("max_completion_tokens") or params.get("max_tokens")
-    return int(value) if isinstance(value, int | float) and value > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +56,8 @@ class LineInputs:
     hit_shares: Mapping[tuple[int, int], float]
     """(prompt index, params index) → share of requests the response cache answers."""
     exact: bool
-    """Prompt tokens are the server's own counts (no tokenizer error)."""
+    """Prompt tokens were counted request by request (`orkit.cost.count_prompt_tokens`), not
+    estimated from the text's size by tokenizer family."""
     latency_scale: float = 1.0
     """Real seconds per emulated second (the emulator's `time_scale`)."""
     concurrency: int = 16
@@ -185,7 +182,9 @@ def model_line(
 ) -> tuple[LineEstimate, LaneLoad, list[tuple[np.ndarray, WorkGroup]]]:
     """The line, the duration load and the priced groups (for judges) of one model."""
     groups: list[tuple[np.ndarray, WorkGroup]] = []
-    prompt_error = 0.0 if inputs.exact else (0.05 if cal and cal.prompt_ratio else 0.2)
+    prompt_error = (
+        COUNTED_PROMPT_ERROR if inputs.exact else (0.05 if cal and cal.prompt_ratio else 0.2)
+    )
     for p, size in enumerate(sizes):
         tokens = prompt_tokens(info, size, cal, inputs.exact)
         for k, params in enumerate(inputs.param_sets):

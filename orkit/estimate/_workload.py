@@ -44,7 +44,7 @@ class PromptSizes:
     other_chars: IntArray
     messages: IntArray
     exact_tokens: IntArray | None = None
-    """Billed prompt tokens, when the server's tokenizer is known (the emulator's)."""
+    """Prompt tokens counted request by request (on the emulator: orkit's own count)."""
     cues: IntArray | None = None
     """Each row's length cue, as an index into `orkit.cost.CUES` (None: not measured)."""
     sample: list[list[dict[str, str]]] = field(default_factory=list)

@@ -75,7 +75,7 @@ def lock_holder(run_dir: Path) -> int | None:
 
 
 def _try_flock(fd: int, kind: int, *, retry: bool = True) -> bool:
-    import fcntl
+    import fcntl  # POSIX only: its callers have imported it already (see `run_lock`)
 
     for attempt in range(2 if retry else 1):
         try:

@@ -9,6 +9,7 @@ Public: the names in `__all__`, imported from `orkit.router`; its `_` modules ar
 from __future__ import annotations
 
 from orkit import _exports
+from orkit.errors import CircuitOpenError
 from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
 from orkit.router._breaker import BreakerState, CircuitBreaker
 from orkit.router._gradient import GradientConcurrency
@@ -26,7 +27,7 @@ from orkit.router._policy import (
     decide,
 )
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
-from orkit.router._router import Attempt, CircuitOpenError, Outcome, Router
+from orkit.router._router import Attempt, Outcome, Router
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",

@@ -119,8 +119,8 @@ def _pinned_provider(request: ChatRequest) -> str | None:
 
 def _estimated_tokens(request: ChatRequest) -> float:
     chars = sum(len(str(m.get("content", ""))) for m in request.messages)
-    out = request.params.get("max_tokens") or request.params.get("max_completion_tokens")
-    return chars / 4 + (out if isinstance(out, int | float) else _DEFAULT_OUTPUT_TOKENS)
+    out = request.output_cap
+    return chars / 4 + (out if out is not None else _DEFAULT_OUTPUT_TOKENS)
 
 
 @dataclass(slots=True)

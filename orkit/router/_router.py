@@ -16,25 +16,23 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from orkit._clock import SystemClock
-from orkit.errors import APIError, APIStatusError, RunStoppedError, http_status_of
+from orkit.errors import (
+    APIError,
+    APIStatusError,
+    CircuitOpenError,
+    RunStoppedError,
+    http_status_of,
+)
 from orkit.router._limits import Limits, ModelScope, ProviderScope
 from orkit.router._options import RouterOptions
 from orkit.router._policy import TASK_TIMEOUT, Action, RetryPolicy, Step, classify, decide
 from orkit.router._quota import DailyQuota
 from orkit.types import ChatRequest, ChatResponse, Clock, Completer, Usage
 
-__all__ = ["Attempt", "AttemptHooks", "CircuitOpenError", "Outcome", "Router"]
+__all__ = ["Attempt", "AttemptHooks", "Outcome", "Router"]
 
 _NO_USAGE = Usage()
 """What an answer that reported no usage said: no tokens, no cost (all None)."""
-
-
-class CircuitOpenError(APIError):
-    """The model failed repeatedly and its circuit breaker is open, with no fallback left."""
-
-    @property
-    def error_type(self) -> str:
-        return "circuit_open"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

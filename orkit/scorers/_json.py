@@ -78,6 +78,8 @@ def _unwrap(schema: Any) -> Any:
 
 
 def _validator(schema: Any) -> Any:
+    # Imported on first use: jsonschema takes a few hundred ms to import, and only this
+    # scorer needs it (not `import orkit`, nor `orkit --help`).
     import jsonschema
 
     schema = _unwrap(schema)

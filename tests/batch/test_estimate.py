@@ -1,4 +1,4 @@
-"""`Sweep.estimate()` on the emulator: counts, exact prompt tokens, the band around the actual
+"""`Sweep.estimate()` on the emulator: counts, counted prompt tokens, the band around the actual
 cost, calibration from a finished run, cache hits, judge calls, free quota, offline prices,
 unknown ids and the pilot."""
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from orkit import Run, Sweep
-from orkit.cost import DEFAULT_OUTPUT_TOKENS
+from orkit.cost import COUNTED_PROMPT_ERROR, DEFAULT_OUTPUT_TOKENS, count_prompt_tokens
 from orkit.errors import UnknownModelError
 from orkit.scorers import Score
 from orkit.sim.tokenizer import prompt_tokens
@@ -41,7 +41,7 @@ def make(tmp_path: Path, **kw: Any) -> Sweep:
     return Sweep(**base)
 
 
-def test_counts_and_exact_prompt_tokens_on_the_emulator(tmp_path: Path) -> None:
+def test_counts_and_counted_prompt_tokens_on_the_emulator(tmp_path: Path) -> None:
     sweep = make(tmp_path, grid={"max_tokens": [16, 32]}, repeats=2)
     est = sweep.estimate()
     line = est.line(A)
@@ -53,7 +53,11 @@ def test_counts_and_exact_prompt_tokens_on_the_emulator(tmp_path: Path) -> None:
         ]
         for i in range(40)
     ]
-    assert line.prompt_tokens == sum(prompt_tokens(m) for m in messages) * 4
+    # orkit's own count, not the emulator's: the emulator's tokenizer checks it from outside
+    assert line.prompt_tokens == sum(count_prompt_tokens(m) for m in messages) * 4
+    billed = sum(prompt_tokens(m) for m in messages) * 4
+    assert billed != line.prompt_tokens
+    assert abs(billed - line.prompt_tokens) <= COUNTED_PROMPT_ERROR * line.prompt_tokens
     assert line.output_source == "max_tokens"
     # nothing known about the answers: expected = max_tokens, which is also the high side
     assert line.completion_tokens == 40 * 2 * (16 + 32)

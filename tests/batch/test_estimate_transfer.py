@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from orkit import Sweep
+from orkit.cost import count_prompt_tokens
 from orkit.cost._learn import Lessons
 from orkit.errors import ConfigError
 from orkit.results import Manifest, RunDir
-from orkit.sim.tokenizer import prompt_tokens
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 SHORT, LONG, PLAIN = "In one word, what is {t}?", "Explain {t} step by step.", "Tell me of {t}."
@@ -113,10 +113,12 @@ def test_family_prompt_tokens_can_be_forced_on_the_emulator(
 ) -> None:
     monkeypatch.setenv("ORKIT_CACHE_DIR", str(tmp_path / "cache"))
     sweep = _sweep(tmp_path, _rows([PLAIN], 30), "{{ request }}", 1)
-    exact = sum(prompt_tokens([{"role": "user", "content": r["request"]}]) for r in sweep.dataset)
-    assert sweep.estimate().line(A).prompt_tokens == exact
+    counted = sum(
+        count_prompt_tokens([{"role": "user", "content": r["request"]}]) for r in sweep.dataset
+    )
+    assert sweep.estimate().line(A).prompt_tokens == counted
     monkeypatch.setenv("ORKIT_ESTIMATE_PROMPT_TOKENS", "family")
-    assert sweep.estimate().line(A).prompt_tokens != exact
+    assert sweep.estimate().line(A).prompt_tokens != counted
     monkeypatch.setenv("ORKIT_ESTIMATE_PROMPT_TOKENS", "tiktoken")
     with pytest.raises(ConfigError, match="ORKIT_ESTIMATE_PROMPT_TOKENS='tiktoken'"):
         sweep.estimate()

@@ -70,11 +70,12 @@ def test_python_dash_m_orkit_help() -> None:
 
 @pytest.mark.subprocess
 def test_building_the_parser_imports_no_heavy_library() -> None:
-    """`orkit --help` (and every command's start) builds the parser: pandas, numpy and
-    pyarrow are imported by the commands that use them, when they run."""
+    """`orkit --help` (and every command's start) builds the parser: pandas, numpy,
+    pyarrow and the HTTP libraries are imported by the commands that use them, when they run."""
+    heavy = ("numpy", "pandas", "pyarrow", "httpx", "aiohttp")
     code = (
         "import sys; from orkit.cli import build_parser; build_parser(); "
-        "print(sorted(m for m in ('numpy', 'pandas', 'pyarrow') if m in sys.modules))"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
