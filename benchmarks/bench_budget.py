@@ -48,9 +48,8 @@ from _harness import emit_checked, median, sim_process, sim_reset, sim_stats, wo
 
 from orkit import Sweep
 from orkit.api import run_sweep_async
-from orkit.batch._budget import Prices, worst_case_usd
 from orkit.catalog import Catalog, ModelInfo
-from orkit.cost import price_overrides
+from orkit.cost import Prices, price_overrides, worst_case_usd
 from orkit.sim import SIM_API_KEY
 
 RUNS = int(os.environ.get("ORKIT_BENCH_RUNS", "120"))

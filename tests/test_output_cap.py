@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from orkit import Sweep
-from orkit.batch._budget import Prices, worst_case_usd
+from orkit.cost import Prices, worst_case_usd
 from orkit.cost._learn import _cap as learnt_cap
 from orkit.router._limits import _estimated_tokens
 from orkit.types import ChatRequest, output_cap

@@ -17,7 +17,6 @@ from orkit.api._finish import finish_manifest, new_manifest
 from orkit.batch import (
     EngineOptions,
     Observer,
-    Prices,
     ResultSink,
     ScoringJob,
     Task,
@@ -30,7 +29,7 @@ from orkit.batch import (
 )
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.cost import Estimate
+from orkit.cost import Estimate, Prices, model_prices
 from orkit.errors import RunStoppedError
 from orkit.estimate import manifest_estimate, settle_costs
 from orkit.plan import (
@@ -43,7 +42,6 @@ from orkit.plan import (
     daily_quota,
     is_local_server,
     lane_copy_writer,
-    model_prices,
     models_not_found,
     new_budget,
     prepare,

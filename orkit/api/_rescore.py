@@ -29,6 +29,7 @@ from orkit.batch import (
     run_scoring_stage,
 )
 from orkit.catalog import Catalog
+from orkit.cost import model_prices
 from orkit.errors import RunError, SpecError
 from orkit.plan import (
     Endpoint,
@@ -40,7 +41,6 @@ from orkit.plan import (
     check_served,
     daily_quota,
     is_local_server,
-    model_prices,
     price_catalog,
     resolve_endpoint,
     router_options_for,

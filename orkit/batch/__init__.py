@@ -6,7 +6,7 @@ protocol it reports to. The hot path only: planning is `orkit.plan`, pricing
 
 from __future__ import annotations
 
-from orkit.batch._budget import Budget, Prices
+from orkit.batch._budget import Budget
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._gc import older_objects_frozen
 from orkit.batch._judge_calls import JudgeCaller
@@ -25,7 +25,6 @@ __all__ = [
     "ModelTotals",
     "NullObserver",
     "Observer",
-    "Prices",
     "ResultSink",
     "RunTotals",
     "ScoringJob",

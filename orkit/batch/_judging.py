@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from orkit.batch._budget import Budget, Prices, dearest_of_chain
+from orkit.batch._budget import Budget
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
+from orkit.cost import Prices, dearest_of_chain
 from orkit.results import Journal, ResponseCache, RunDir, ScoreRow, rewrite_scores
 from orkit.router import Router
 from orkit.types import ChatRequest

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from orkit.batch._budget import Prices, dearest_of_chain
 from orkit.batch._tasks import Task
+from orkit.cost import Prices, dearest_of_chain
 from orkit.types import ChatRequest, Clock
 
 __all__ = ["WorstCase"]

@@ -34,6 +34,7 @@ from orkit.cost._calibration import (
 )
 from orkit.cost._count import COUNTED_PROMPT_ERROR, count_prompt_tokens, count_text_tokens
 from orkit.cost._cues import CUES, answer_length_cue, answer_length_cue_index, cue_key
+from orkit.cost._dearest import model_prices
 from orkit.cost._duration import (
     DEFAULT_TOKENS_PER_S,
     DEFAULT_TTFT_S,
@@ -64,6 +65,7 @@ from orkit.cost._result import (
     budget_verdict,
 )
 from orkit.cost._tokens import FAMILIES, TextSize, TokenizerFamily, family_of, measure_messages
+from orkit.cost._worst_case import Prices, dearest_of_chain, worst_case_usd
 
 __all__ = [
     "ANY_PROMPT",
@@ -89,6 +91,7 @@ __all__ = [
     "OutputSample",
     "PriceBand",
     "PriceOverride",
+    "Prices",
     "Rates",
     "TextSize",
     "TokenizerFamily",
@@ -102,6 +105,7 @@ __all__ = [
     "count_text_tokens",
     "cue_key",
     "dearest_factors",
+    "dearest_of_chain",
     "family_of",
     "fill_unknown_costs",
     "group_cost",
@@ -109,11 +113,13 @@ __all__ = [
     "learn_from_run",
     "measure_messages",
     "mixed_band",
+    "model_prices",
     "output_band",
     "plan_duration",
     "price_band",
     "price_overrides",
     "sample_of",
+    "worst_case_usd",
 ]
 
 _exports.publish(globals())

@@ -53,7 +53,6 @@ from orkit.plan._services import (
     cache_for,
     cache_ident,
     cache_path,
-    model_prices,
     new_budget,
     worst_case_for,
 )
@@ -92,7 +91,6 @@ __all__ = [
     "lane_copy_writer",
     "load_route_endpoints",
     "load_spec",
-    "model_prices",
     "models_not_found",
     "new_budget",
     "open_client",

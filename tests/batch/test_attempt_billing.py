@@ -17,11 +17,11 @@ import pytest
 from orkit import Sweep
 from orkit import errors as e
 from orkit._clock import FakeClock
-from orkit.batch import WorstCase
-from orkit.batch._budget import Budget, Prices
+from orkit.batch import Budget, WorstCase
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
+from orkit.cost import Prices
 from orkit.results import ATTEMPTS_SCHEMA, AttemptRow, Journal, ResultRow, RunDir, read_attempts
 from orkit.router import RetryPolicy, Router, RouterOptions
 from orkit.types import ChatRequest, ChatResponse, Usage

@@ -17,8 +17,8 @@ import pytest
 
 from orkit import Sweep
 from orkit.api import run_sweep_async
-from orkit.batch._budget import Prices, worst_case_usd
 from orkit.catalog import Catalog
+from orkit.cost import Prices, worst_case_usd
 from orkit.results import RunDir
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 

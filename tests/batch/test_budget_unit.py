@@ -3,7 +3,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from orkit.batch._budget import Budget, Prices, worst_case_usd
+from orkit.batch import Budget
+from orkit.cost import Prices, worst_case_usd
 from orkit.types import ChatRequest
 
 

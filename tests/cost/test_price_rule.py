@@ -7,9 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orkit.batch._budget import Prices, dearest_of_chain, worst_case_usd
 from orkit.catalog import Catalog, ModelInfo, ProviderEndpoint
-from orkit.cost import PriceOverride, dearest_factors, price_band, price_overrides
+from orkit.cost import (
+    PriceOverride,
+    Prices,
+    dearest_factors,
+    dearest_of_chain,
+    price_band,
+    price_overrides,
+    worst_case_usd,
+)
 from orkit.types import ChatRequest
 
 PEAK = "deepseek/deepseek-v4-pro-0813"  # 2x prices 01:00-04:00 and 06:00-10:00 UTC
