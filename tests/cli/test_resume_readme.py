@@ -19,6 +19,8 @@ from journals import journal_rows
 
 from orkit.cli import main
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 REPO = Path(__file__).resolve().parents[2]
 
 
