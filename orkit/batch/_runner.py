@@ -28,7 +28,6 @@ from orkit.batch._cost_run import (
 from orkit.batch._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._executions import begin_execution, end_execution
-from orkit.batch._gc import older_objects_frozen
 from orkit.batch._hint import resume_command
 from orkit.batch._judge_models import check_judge_models
 from orkit.batch._judging import judge_spend, judge_worst_case, run_scoring_stage
@@ -446,32 +445,31 @@ async def run_sweep_async(
     caller that already made it (`orkit run`, before its estimate), so the dataset is not
     read and rendered again (`api_key` is then unused: the endpoint holds the key);
     `routes_checked`: the caller's `preflight_async` already checked the provider routes."""
-    with older_objects_frozen():
-        plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
-        total = rows * plan.tasks_per_item
-        async with sweep_client(sweep, endpoint) as client:
-            if not routes_checked:
-                await _check_routes(sweep, endpoint, client)
-            run = RunDir.create(Path(sweep.out), run_id)
-            manifest = _manifest(sweep, endpoint, plan, run, rows, total)
-            # Without the caller's estimate, the run makes its own while its last requests are
-            # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
-            # before the first.
-            manifest["estimate"] = None if estimate is None else estimate.to_dict()
-            begin_execution(manifest, "run")
-            run.write_manifest(manifest)
-            session = Session(
-                sweep=sweep,
-                plan=plan,
-                endpoint=endpoint,
-                run=run,
-                manifest=manifest,
-                total=total,
-                observer=observer,
-                clock=clock or SystemClock(),
-            )
-            await execute_session(session, client)
-        return run
+    plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
+    total = rows * plan.tasks_per_item
+    async with sweep_client(sweep, endpoint) as client:
+        if not routes_checked:
+            await _check_routes(sweep, endpoint, client)
+        run = RunDir.create(Path(sweep.out), run_id)
+        manifest = _manifest(sweep, endpoint, plan, run, rows, total)
+        # Without the caller's estimate, the run makes its own while its last requests are
+        # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
+        # before the first.
+        manifest["estimate"] = None if estimate is None else estimate.to_dict()
+        begin_execution(manifest, "run")
+        run.write_manifest(manifest)
+        session = Session(
+            sweep=sweep,
+            plan=plan,
+            endpoint=endpoint,
+            run=run,
+            manifest=manifest,
+            total=total,
+            observer=observer,
+            clock=clock or SystemClock(),
+        )
+        await execute_session(session, client)
+    return run
 
 
 def _warnings(totals: RunTotals, run: RunDir) -> list[str]:

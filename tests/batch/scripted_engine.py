@@ -138,6 +138,7 @@ class Bench:
         *,
         workers_per_lane: int = 4,
         services: TaskServices | None = None,
+        freeze_gc: bool = True,
     ) -> RunTotals:
         iters: list[Iterator[Task]] = [iter(lane) for lane in lanes]
         return await execute(
@@ -148,7 +149,7 @@ class Bench:
             sink=self.sink,
             scorers=(),
             clock=self.completer.clock,
-            options=EngineOptions(workers_per_lane=workers_per_lane),
+            options=EngineOptions(workers_per_lane=workers_per_lane, freeze_gc=freeze_gc),
             services=services,
         )
 
