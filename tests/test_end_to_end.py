@@ -53,6 +53,7 @@ def demo_items(repo_root: Path) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.integration
 def test_prints_where_the_run_and_report_are(demo_run) -> None:
     run_dir, report, stdout = demo_run
     assert f"run directory: {run_dir}" in stdout

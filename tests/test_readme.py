@@ -86,6 +86,7 @@ def test_every_toml_block_is_classified() -> None:
     assert sorted(found) == sorted(TOML_BLOCKS), "a README TOML block is new or gone"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("text", toml_block(WHOLE_SPEC), ids=first_line)
 def test_whole_specs_load_and_run(text: str, tmp_path: Path) -> None:
     reader_files(tmp_path)

@@ -24,7 +24,6 @@ from orkit.batch import (
     execute,
     judge_spend,
     judge_worst_case,
-    older_objects_frozen,
     run_scoring_stage,
 )
 from orkit.catalog import Catalog
@@ -267,32 +266,31 @@ async def run_sweep_async(
     caller that already made it (`orkit run`, before its estimate), so the dataset is not
     read and rendered again (`api_key` is then unused: the endpoint holds the key);
     `routes_checked`: the caller's `preflight_async` already checked the provider routes."""
-    with older_objects_frozen():
-        plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
-        total = rows * plan.tasks_per_item
-        async with sweep_client(sweep, endpoint) as client:
-            if not routes_checked:
-                await check_routes_of(sweep, endpoint, client)
-            run = RunDir.create(Path(sweep.out), run_id)
-            manifest = new_manifest(sweep, endpoint, plan, run, rows, total)
-            # Without the caller's estimate, the run makes its own while its last requests are
-            # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
-            # before the first.
-            manifest.estimate = None if estimate is None else estimate.to_dict()
-            begin_execution(manifest, "run")
-            run.write_manifest(manifest)
-            session = Session(
-                sweep=sweep,
-                plan=plan,
-                endpoint=endpoint,
-                run=run,
-                manifest=manifest,
-                total=total,
-                observer=observer,
-                clock=clock or SystemClock(),
-            )
-            await execute_session(session, client)
-        return run
+    plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
+    total = rows * plan.tasks_per_item
+    async with sweep_client(sweep, endpoint) as client:
+        if not routes_checked:
+            await check_routes_of(sweep, endpoint, client)
+        run = RunDir.create(Path(sweep.out), run_id)
+        manifest = new_manifest(sweep, endpoint, plan, run, rows, total)
+        # Without the caller's estimate, the run makes its own while its last requests are
+        # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
+        # before the first.
+        manifest.estimate = None if estimate is None else estimate.to_dict()
+        begin_execution(manifest, "run")
+        run.write_manifest(manifest)
+        session = Session(
+            sweep=sweep,
+            plan=plan,
+            endpoint=endpoint,
+            run=run,
+            manifest=manifest,
+            total=total,
+            observer=observer,
+            clock=clock or SystemClock(),
+        )
+        await execute_session(session, client)
+    return run
 
 
 def _is_cancel(exc: BaseException) -> bool:

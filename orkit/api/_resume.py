@@ -19,7 +19,7 @@ from orkit._portal import run_sync
 from orkit.api._execute import Session, execute_session
 from orkit.api._interrupted import interrupted, say
 from orkit.api._run import Run
-from orkit.batch import Observer, older_objects_frozen
+from orkit.batch import Observer
 from orkit.errors import RunError, SpecError
 from orkit.plan import (
     SweepDefinition,
@@ -105,49 +105,48 @@ async def _continue(
 ) -> RunDir | None:
     """`seen`: when the run was last seen alive, read before anything touched it. None when
     a finished run has no task left to send (nothing is touched)."""
-    with older_objects_frozen():
-        plan, endpoint, rows = prepare(sweep, api_key=api_key)
-        with run_lock(run.path):  # refuse at once if another process works on this run
-            pass
-        journal = Journal(run.journal_path)
-        try:
-            done = journal.keys(final=True) if only is None else frozenset()
-            spent = _spent(journal)
-            # attempts already made, a retry's and those of tasks a kill interrupted (they
-            # were journaled as they ended): new attempts are numbered after them
-            offsets = journal.attempt_counts()
-        finally:
-            journal.close()
-        total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
-        if total <= 0 and manifest.status == "completed" and not _judges(sweep):
-            return None
-        if total <= 0:
-            # every task has a row, but the run did not end as completed (stopped as its last
-            # rows came in), or its judges may have rows left to judge (the budget stopped
-            # them): the execution settles them, with no bar of 0/0 to draw
-            observer = None
-        settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it
-        manifest.status, manifest.error = "running", None
-        begin_execution(manifest, "retry" if only is not None else "resume", done_before=len(done))
-        run.write_manifest(manifest)
-        async with sweep_client(sweep, endpoint) as client:
-            session = Session(
-                sweep=sweep,
-                plan=plan,
-                endpoint=endpoint,
-                run=run,
-                manifest=manifest,
-                total=max(0, total),
-                observer=observer,
-                done=done,
-                only=only,
-                continues=True,
-                spent_usd=spent,
-                attempt_offsets=offsets,
-                estimate_as_of=_created_at(manifest),  # if stopped before its estimate
-            )
-            await execute_session(session, client)
-        return run
+    plan, endpoint, rows = prepare(sweep, api_key=api_key)
+    with run_lock(run.path):  # refuse at once if another process works on this run
+        pass
+    journal = Journal(run.journal_path)
+    try:
+        done = journal.keys(final=True) if only is None else frozenset()
+        spent = _spent(journal)
+        # attempts already made, a retry's and those of tasks a kill interrupted (they
+        # were journaled as they ended): new attempts are numbered after them
+        offsets = journal.attempt_counts()
+    finally:
+        journal.close()
+    total = len(only) if only is not None else rows * plan.tasks_per_item - len(done)
+    if total <= 0 and manifest.status == "completed" and not _judges(sweep):
+        return None
+    if total <= 0:
+        # every task has a row, but the run did not end as completed (stopped as its last
+        # rows came in), or its judges may have rows left to judge (the budget stopped
+        # them): the execution settles them, with no bar of 0/0 to draw
+        observer = None
+    settle_killed_execution(manifest, seen)  # the lock was free: nobody is running it
+    manifest.status, manifest.error = "running", None
+    begin_execution(manifest, "retry" if only is not None else "resume", done_before=len(done))
+    run.write_manifest(manifest)
+    async with sweep_client(sweep, endpoint) as client:
+        session = Session(
+            sweep=sweep,
+            plan=plan,
+            endpoint=endpoint,
+            run=run,
+            manifest=manifest,
+            total=max(0, total),
+            observer=observer,
+            done=done,
+            only=only,
+            continues=True,
+            spent_usd=spent,
+            attempt_offsets=offsets,
+            estimate_as_of=_created_at(manifest),  # if stopped before its estimate
+        )
+        await execute_session(session, client)
+    return run
 
 
 def _judges(sweep: SweepDefinition) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from orkit.batch._budget import Budget
 from orkit.batch._engine import EngineOptions, TaskServices, execute
-from orkit.batch._gc import older_objects_frozen
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._observer import NullObserver, Observer, StatusFn, format_reset
@@ -39,7 +38,6 @@ __all__ = [
     "judge_models",
     "judge_spend",
     "judge_worst_case",
-    "older_objects_frozen",
     "run_scoring_stage",
     "task_key",
 ]

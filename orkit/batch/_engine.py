@@ -21,6 +21,7 @@ import anyio.lowlevel
 from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
+from orkit.batch._gc import GcFreeze
 from orkit.batch._observer import NullObserver, Observer, format_reset
 from orkit.batch._rows import (
     Timing,
@@ -55,6 +56,13 @@ class EngineOptions:
     progress_every_s: float = 0.5
     """How often an observer with `on_tick` hears from a run whose rows are not ending
     (real time: it is for the person watching)."""
+
+    freeze_gc: bool = True
+    """Freeze the objects that exist when the lanes start (`gc.freeze`) until they end, so
+    the run's full collections skip them (`_gc.GcFreeze`: a fifth of the time those took
+    in a 5,000-task run). The process's collector is left as it was found; off, the engine
+    does not touch it. Something else frozen already (by the process, or by a concurrent
+    run) is left alone and nothing more is frozen."""
 
     @property
     def workers(self) -> int:
@@ -131,15 +139,16 @@ async def execute(
     status = "failed"
     try:
         drain = _Drain(lanes, slots=options.workers_per_lane * len(lanes))
-        async with anyio.create_task_group() as tg:
-            if while_draining is not None:
-                tg.start_soon(_once_drained, while_draining, drain.event)
-            ticks = _tick_calls(ctx.observer, sink, heartbeat)
-            if ticks:
-                tg.start_soon(_tick, ticks, options.progress_every_s, drain.all_ended)
-            for lane in lanes:
-                for _ in range(options.workers):
-                    tg.start_soon(_worker, lane, ctx, drain)
+        with GcFreeze(options.freeze_gc):
+            async with anyio.create_task_group() as tg:
+                if while_draining is not None:
+                    tg.start_soon(_once_drained, while_draining, drain.event)
+                ticks = _tick_calls(ctx.observer, sink, heartbeat)
+                if ticks:
+                    tg.start_soon(_tick, ticks, options.progress_every_s, drain.all_ended)
+                for lane in lanes:
+                    for _ in range(options.workers):
+                        tg.start_soon(_worker, lane, ctx, drain)
         left = sink.totals.all.skipped_budget + sink.totals.all.deferred
         status = "incomplete" if left else "completed"  # (tasks left for a resume)
     except BaseExceptionGroup as group:

@@ -1,41 +1,48 @@
-"""Keep the cyclic garbage collector off the objects that existed before a run.
+"""Keep the cyclic garbage collector off the objects that existed before a run's lanes
+(the engine's `EngineOptions.freeze_gc`).
 
-A run starts in a process full of long-lived objects (pandas, pyarrow, aiohttp and orkit
-itself: over 100,000 tracked objects). A full collection scans every one of them, 50-60 ms,
-and the allocations of the first dataset pass are enough to trigger one: in bench_throughput
-it landed in the validation before the first request (60-85 ms instead of 25-30). Frozen
-for the run (`gc.freeze`, which CPython documents for long-lived servers), they are skipped
-by every collection during it. They are unfrozen when the run ends, so whatever of them
-becomes garbage later is still collected.
+A run's process is full of long-lived objects (pandas, pyarrow, aiohttp and orkit itself:
+about 80,000 tracked objects). Every full collection scans all of them, and the run's own
+allocations trigger about one per 500 tasks: in a 5,000-task run they took 2.4 s with those
+objects in the scan and 0.5 s with them frozen (`gc.freeze`, which CPython documents for
+long-lived servers: frozen objects are skipped by every collection). They are unfrozen when
+the lanes end, so whatever of them becomes garbage later is still collected.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
-__all__ = ["older_objects_frozen"]
-
-_depth = 0  # runs in progress in this process (a notebook may run several at once)
-_ours = False  # whether the freeze in force is this module's (it only undoes its own)
+__all__ = ["GcFreeze"]
 
 
-@contextmanager
-def older_objects_frozen() -> Iterator[None]:
-    """Freeze what exists now for the duration of the block (nested blocks share one
-    freeze; the outermost unfreezes). A process that froze objects itself is left as it
-    is: `gc.unfreeze` would undo its freeze too."""
-    global _depth, _ours
-    if _depth == 0:
-        _ours = gc.get_freeze_count() == 0
-        if _ours:
+class GcFreeze:
+    """`with GcFreeze():` freezes every object tracked now and unfreezes them on exit.
+
+    Each instance holds its own state and only undoes a freeze it made. When something is
+    frozen already (the process froze objects itself, or another run in it froze first) it
+    does nothing: `gc.unfreeze` cannot undo one freeze without the other. So after the block
+    the process's collector is as it was before: enabled or not, the same thresholds, the
+    same frozen count. `enabled=False` makes the block do nothing."""
+
+    __slots__ = ("_enabled", "_froze")
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._enabled = enabled
+        self._froze = False
+
+    def __enter__(self) -> None:
+        if self._enabled and not self._froze and gc.get_freeze_count() == 0:
             gc.freeze()
-    _depth += 1
-    try:
-        yield
-    finally:
-        _depth -= 1
-        if _depth == 0 and _ours:
+            self._froze = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._froze:
             gc.unfreeze()
-            _ours = False
+            self._froze = False

@@ -20,6 +20,8 @@ from orkit.api import run_sweep_async
 from orkit.results import RunDir
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 CANCELS = "openai/gpt-4o-mini"  # on OpenAI: bills the tokens generated before the cut
 RUNS_ON = "mistralai/mistral-small-3.2-24b-instruct"  # on Mistral: bills the whole answer
 

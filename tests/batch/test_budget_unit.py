@@ -31,7 +31,7 @@ async def test_reservations_wait_for_room_and_give_up_when_none_can_come() -> No
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(second)
-        await anyio.sleep(0.01)
+        await anyio.wait_all_tasks_blocked()  # `second` is waiting, not just not started
         assert got == []  # waiting: 0.6 in flight might cost less
         b.settle(0.6, 0.3)
     assert got == [True]

@@ -59,6 +59,7 @@ def _sweep(tmp_path: Path, url: str, items: int, **kw: Any) -> Sweep:
     return Sweep(**{**base, **kw})
 
 
+@pytest.mark.integration
 def test_a_one_slot_server_without_stream_usage_gets_tokens_and_unqueued_latency(
     tmp_path: Path, one_slot_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -191,6 +192,7 @@ def _talk(tmp_path: Path, url: str, items: int, caps: list[int]) -> Sweep:
     )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("learn_caps", "run_caps"),
     # (the estimate of a run's answer length is the output estimator's; answers cut at a

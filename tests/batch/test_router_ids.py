@@ -11,6 +11,8 @@ import pytest
 
 from orkit import Sweep
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 REPO = Path(__file__).resolve().parents[2]
 ROUTERS = ["openrouter/auto", "openrouter/free"]
 

@@ -106,6 +106,7 @@ def test_a_bad_timeout_names_the_file_and_the_key(items, tmp_path, key: str, val
     assert info.value.message.startswith(f"{spec}, field '{key}': must be a number of seconds > 0")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("fault", ["stall", "stall_after_headers"])
 def test_stalled_streams_cost_their_idle_timeout_and_are_retried(
     items, tmp_path, fault: str

@@ -56,6 +56,7 @@ def test_a_cost_nobody_reported_is_unknown_everywhere_never_0(
     assert "$0.0000" not in out + listing
 
 
+@pytest.mark.integration
 def test_a_fully_cached_rerun_says_it_was_served_from_the_cache(
     tmp_path: Path, run_args: RunArgs, capsys: pytest.CaptureFixture[str]
 ) -> None:

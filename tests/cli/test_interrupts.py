@@ -17,7 +17,7 @@ import pytest
 
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
 
-pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow, pytest.mark.integration]
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,7 @@ def _quiet_run(tmp_path: Path) -> list[str]:
     return ["--endpoint", "sim", "--out", out, "-q", "--no-report", "--no-estimate"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv", ".tsv", ".parquet"])
 def test_a_dataset_file_as_the_positional_argument_is_the_dataset(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str

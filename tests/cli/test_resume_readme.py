@@ -20,6 +20,8 @@ from orkit.cli import main
 
 from .journals import journal_rows
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 REPO = Path(__file__).resolve().parents[2]
 
 

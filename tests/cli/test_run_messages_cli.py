@@ -81,6 +81,7 @@ def test_resume_shows_the_run_s_name_not_orkit(
     assert lines and all(line.startswith("demo ") for line in lines), lines
 
 
+@pytest.mark.integration
 def test_a_flags_only_run_is_named_after_its_dataset(
     tmp_path: Path, items: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -244,6 +245,7 @@ def slow_sim() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.integration
 @pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

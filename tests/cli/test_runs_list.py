@@ -10,6 +10,8 @@ import pytest
 
 from orkit.cli import main
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 
 @pytest.fixture
 def runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:

@@ -46,6 +46,7 @@ async def test_connection_refused_names_the_host() -> None:
             await client.list_models()
 
 
+@pytest.mark.integration
 async def test_stalled_stream_hits_the_idle_timeout() -> None:
     async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         await conn.start_chunked()
@@ -62,6 +63,7 @@ async def test_stalled_stream_hits_the_idle_timeout() -> None:
     assert info.value.model == "openai/gpt-4o"
 
 
+@pytest.mark.integration
 async def test_no_answer_at_all_hits_the_first_byte_or_read_timeout() -> None:
     async def handler(conn: Conn, head: bytes, body: bytes) -> bool:
         await anyio.sleep(5)
@@ -102,6 +104,7 @@ async def test_connection_dropped_mid_body_of_a_plain_request() -> None:
             await client.complete(request(), stream=False)
 
 
+@pytest.mark.integration
 async def test_ttft_is_measured_from_sending_to_the_first_token() -> None:
     delay = 0.25
 

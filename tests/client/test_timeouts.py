@@ -25,6 +25,8 @@ from orkit.client import AsyncOpenRouter
 from . import support
 from .support import Conn, ConnHandler, Loopback, loopback_client, request, serve
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 MARGIN_S = 3.0
 """How much longer than its timeout an attempt may take to fail (scheduling on a loaded
 machine); far below the stalls, which last until the test ends."""

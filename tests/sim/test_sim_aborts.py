@@ -85,6 +85,7 @@ async def test_a_dropped_stream_bills_what_was_generated_where_cancellation_work
         assert key["usage_usd"] == pytest.approx(float(billed), rel=1e-12)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("provider", "billed"), [(CANCELS, False), (RUNS_ON, True)], ids=["cancels", "runs-on"]
 )
@@ -112,6 +113,7 @@ async def test_a_client_closing_before_the_first_token(
         assert generation["tokens_completion"] == 0
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("fault", ["stall", "stall_after_headers", "truncated_stream"])
 async def test_stalled_and_truncated_streams_follow_the_same_rule(make_sim, fault: str) -> None:
     config = replace(_config(CANCELS, **{fault: 1.0}), max_stall_s=5.0)

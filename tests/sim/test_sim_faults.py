@@ -105,6 +105,7 @@ async def test_dropped_connection_in_process(make_sim) -> None:
     assert stats["billed_count"] == 0
 
 
+@pytest.mark.integration
 async def test_stall_hits_the_client_read_timeout_in_process(make_sim) -> None:
     config = SimConfig(time_scale=0, max_stall_s=5.0, faults=FaultProfile(stall=1.0))
     sim = await make_sim(config, timeout=0.2)
@@ -159,6 +160,7 @@ async def test_garbage_body_is_an_html_200_for_streams_and_json(make_sim) -> Non
     assert stats["billed_count"] == 0
 
 
+@pytest.mark.integration
 async def test_stall_after_headers_sends_no_byte(make_sim) -> None:
     config = SimConfig(time_scale=0, max_stall_s=5.0, faults=FaultProfile(stall_after_headers=1.0))
     sim = await make_sim(config, timeout=0.2)
@@ -198,6 +200,7 @@ def _server(catalog, faults: FaultProfile) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.integration
 def test_faults_over_a_real_loopback_port(catalog) -> None:
     body = chat_body("Tell me a long story.", stream=True)
     with _server(catalog, FaultProfile(drop_connection=1.0)) as url:

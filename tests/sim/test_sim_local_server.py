@@ -67,6 +67,7 @@ async def test_plain_answers_can_leave_usage_out(make_sim: MakeSim) -> None:
     assert without["choices"] == with_usage["choices"]
 
 
+@pytest.mark.integration
 async def test_one_slot_serves_one_request_at_a_time_in_arrival_order(
     make_sim: MakeSim,
 ) -> None:

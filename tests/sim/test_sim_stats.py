@@ -50,6 +50,7 @@ async def test_billing_counts_delivered_completions_by_body_hash(make_sim) -> No
     assert key == {"requests": 7, "billed_count": 3, "usage_usd": pytest.approx(sum(costs))}
 
 
+@pytest.mark.integration
 async def test_a_client_closing_early_is_not_billed(make_sim) -> None:
     slow = ModelProfile(
         ttft_s=0.1, tokens_per_s=20.0, providers=(ProviderProfile("OpenAI", "openai"),)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from orkit.sim import ModelProfile, ProviderProfile, SimConfig
 
 from .sim_testkit import chat_body, data_events, sse_items
@@ -51,6 +53,7 @@ async def test_streamed_text_and_usage_equal_the_json_answer(make_sim) -> None:
     assert streamed_usage["cost"] == plain["usage"]["cost"]
 
 
+@pytest.mark.integration
 async def test_keepalive_comments_until_the_first_token(make_sim) -> None:
     profile = ModelProfile(ttft_s=1.0, tokens_per_s=1000.0, providers=_ONE_PROVIDER)
     config = SimConfig(
@@ -66,6 +69,7 @@ async def test_keepalive_comments_until_the_first_token(make_sim) -> None:
     assert leading >= 4  # at 0, 0.2, 0.4, 0.6, 0.8 emulated seconds
 
 
+@pytest.mark.integration
 async def test_time_to_first_token_is_visible_in_process(make_sim) -> None:
     profile = ModelProfile(ttft_s=2.0, tokens_per_s=10.0, providers=_ONE_PROVIDER)
     sim = await make_sim(SimConfig(time_scale=0.05, models={"openai/gpt-4o-mini": profile}))

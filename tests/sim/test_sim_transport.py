@@ -40,6 +40,7 @@ async def test_app_errors_before_the_response_surface_to_the_caller() -> None:
             await client.get("/models")
 
 
+@pytest.mark.integration
 async def test_read_timeout_applies_to_the_response_start(catalog) -> None:
     slow = ModelProfile(ttft_s=10.0, providers=(ProviderProfile("OpenAI", "openai"),))
     config = SimConfig(time_scale=0.1, json_padding=False, models={"openai/gpt-4o-mini": slow})
@@ -79,6 +80,7 @@ async def _mixed_requests(client: httpx.AsyncClient) -> dict[str, int]:
     return seen
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("entered", [False, True], ids=["plain", "async-with"])
 async def test_many_requests_leave_no_tasks_behind(catalog, entered: bool) -> None:
     """Only what holds however the event loop is scheduled: how many early closes land
@@ -110,6 +112,7 @@ async def test_many_requests_leave_no_tasks_behind(catalog, entered: bool) -> No
     assert stats["by_status"].get("client_disconnect", 0) <= abandoned
 
 
+@pytest.mark.integration
 async def test_an_early_close_disconnects_the_app_mid_stream(catalog) -> None:
     slow = ModelProfile(
         ttft_s=0.0, tokens_per_s=1.0, providers=(ProviderProfile("OpenAI", "openai"),)

@@ -14,6 +14,8 @@ import pytest
 from orkit import Run
 from orkit.cli import main
 
+pytestmark = pytest.mark.integration  # on real time: see README, Development
+
 REPO = Path(__file__).resolve().parents[2]
 
 SPEC = """
