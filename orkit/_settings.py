@@ -14,7 +14,8 @@ __all__ = ["Settings", "load_settings"]
 
 API_KEY_ENV = "OPENROUTER_API_KEY"
 PROMPT_TOKENS_ENV = "ORKIT_ESTIMATE_PROMPT_TOKENS"
-_PROMPT_TOKENS = ("exact", "family")
+_PROMPT_TOKENS = ("counted", "family")
+_OLD_NAMES = {"exact": "counted"}  # what orkit called `counted` when it was the emulator's count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,8 +23,8 @@ class Settings:
     api_key: Secret | None
     cache_dir: Path
     """Where orkit keeps the catalog cache, daily quota counters and calibration."""
-    estimate_prompt_tokens: str = "exact"
-    """`exact`: on the emulator, estimates count prompt tokens request by request with
+    estimate_prompt_tokens: str = "counted"
+    """`counted`: on the emulator, estimates count prompt tokens request by request with
     orkit's own counter (`orkit.cost.count_prompt_tokens`, independent of the emulator's
     tokenizer); `family`: with the tokenizer-family approximation, as against real
     OpenRouter (to measure that path offline; `ORKIT_ESTIMATE_PROMPT_TOKENS=family`)."""
@@ -31,7 +32,7 @@ class Settings:
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read `OPENROUTER_API_KEY`, `ORKIT_CACHE_DIR`, `XDG_CACHE_HOME` and
-    `ORKIT_ESTIMATE_PROMPT_TOKENS` (a value other than `exact` or `family` is a
+    `ORKIT_ESTIMATE_PROMPT_TOKENS` (a value other than `counted` or `family` is a
     `ConfigError`)."""
     env = os.environ if env is None else env
     key = env.get(API_KEY_ENV, "").strip()
@@ -40,10 +41,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     else:
         base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         cache = Path(base).expanduser() / "orkit"
-    tokens = env.get(PROMPT_TOKENS_ENV, "").strip().lower() or "exact"
+    tokens = env.get(PROMPT_TOKENS_ENV, "").strip().lower() or "counted"
+    tokens = _OLD_NAMES.get(tokens, tokens)
     if tokens not in _PROMPT_TOKENS:
         raise ConfigError(
-            f"{PROMPT_TOKENS_ENV}={env[PROMPT_TOKENS_ENV]!r}: must be 'exact' or 'family'"
+            f"{PROMPT_TOKENS_ENV}={env[PROMPT_TOKENS_ENV]!r}: must be 'counted' or 'family'"
         )
     return Settings(
         api_key=Secret(key) if key else None, cache_dir=cache, estimate_prompt_tokens=tokens

@@ -40,7 +40,7 @@ from orkit.estimate._lines import (
     judge_lines,
     model_line,
 )
-from orkit.estimate._workload import ExactCounter, PromptSizes, cache_hit_share, measure_plan
+from orkit.estimate._workload import PromptCounter, PromptSizes, cache_hit_share, measure_plan
 from orkit.plan import (
     Endpoint,
     cache_ident,
@@ -125,7 +125,7 @@ async def estimate_with_client(
     # read once: every model's line, the cue check and the server note come from it
     calibration = Calibration.load(load_settings().cache_dir)
     cues = _cues_learnt(sweep, endpoint, calibration)
-    sizes = measure_plan(plan, _exact_counter(endpoint), cues=cues)
+    sizes = measure_plan(plan, _prompt_counter(endpoint), cues=cues)
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
     duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
     lines = [
@@ -178,13 +178,13 @@ def _power(sweep: SweepDefinition, sizes: list[PromptSizes]) -> dict[str, Any]:
     }
 
 
-def _counts_exactly(endpoint: Endpoint | None) -> bool:
+def _counts_each_prompt(endpoint: Endpoint | None) -> bool:
     """Prompt tokens are counted request by request (`orkit.cost.count_prompt_tokens`) on the
     emulator, unless `ORKIT_ESTIMATE_PROMPT_TOKENS=family` asks for the tokenizer-family path
     that real OpenRouter gets (to measure that path's accuracy offline)."""
     if endpoint is None or endpoint.kind != "sim":
         return False
-    return load_settings().estimate_prompt_tokens == "exact"
+    return load_settings().estimate_prompt_tokens == "counted"
 
 
 def _cues_learnt(
@@ -197,10 +197,10 @@ def _cues_learnt(
     return any(c is not None and c.knows_cues for c in learnt)
 
 
-def _exact_counter(endpoint: Endpoint | None) -> ExactCounter | None:
+def _prompt_counter(endpoint: Endpoint | None) -> PromptCounter | None:
     """orkit's own count of each request's prompt tokens, on the emulator: not the emulator's
     tokenizer, which would make its billed counts agree with the estimate by construction."""
-    if not _counts_exactly(endpoint):
+    if not _counts_each_prompt(endpoint):
         return None
     return count_prompt_tokens
 
@@ -245,7 +245,7 @@ def _model_lines(
             param_sets=param_sets,
             repeats=sweep.repeats,
             hit_shares=shares,
-            exact=_counts_exactly(endpoint),
+            counted=_counts_each_prompt(endpoint),
             latency_scale=scale,
             concurrency=sweep.concurrency,
             limits=sweep.router_options().limits,

@@ -55,7 +55,7 @@ class LineInputs:
     repeats: int
     hit_shares: Mapping[tuple[int, int], float]
     """(prompt index, params index) → share of requests the response cache answers."""
-    exact: bool
+    counted: bool
     """Prompt tokens were counted request by request (`orkit.cost.count_prompt_tokens`), not
     estimated from the text's size by tokenizer family."""
     latency_scale: float = 1.0
@@ -75,11 +75,11 @@ class LineInputs:
 
 
 def prompt_tokens(
-    info: ModelInfo, sizes: PromptSizes, cal: ModelCalibration | None, exact: bool
+    info: ModelInfo, sizes: PromptSizes, cal: ModelCalibration | None, counted: bool
 ) -> np.ndarray:
     """Estimated prompt tokens of each row of one prompt variant for this model."""
-    if exact and sizes.exact_tokens is not None:
-        return sizes.exact_tokens.astype(np.float64)
+    if counted and sizes.counted_tokens is not None:
+        return sizes.counted_tokens.astype(np.float64)
     fam = family_of(info.tokenizer)
     tokens = (
         sizes.ascii_chars / fam.chars_per_token
@@ -183,10 +183,10 @@ def model_line(
     """The line, the duration load and the priced groups (for judges) of one model."""
     groups: list[tuple[np.ndarray, WorkGroup]] = []
     prompt_error = (
-        COUNTED_PROMPT_ERROR if inputs.exact else (0.05 if cal and cal.prompt_ratio else 0.2)
+        COUNTED_PROMPT_ERROR if inputs.counted else (0.05 if cal and cal.prompt_ratio else 0.2)
     )
     for p, size in enumerate(sizes):
-        tokens = prompt_tokens(info, size, cal, inputs.exact)
+        tokens = prompt_tokens(info, size, cal, inputs.counted)
         for k, params in enumerate(inputs.param_sets):
             share = inputs.hit_shares.get((p, k), 0.0)
             requests = size.rows * inputs.repeats
@@ -333,7 +333,7 @@ def judge_lines(
                     )
                 )
         if groups:
-            no_inputs = LineInputs(param_sets=(), repeats=1, hit_shares={}, exact=False)
+            no_inputs = LineInputs(param_sets=(), repeats=1, hit_shares={}, counted=False)
             line, _ = _sum_line(info, cal, groups, no_inputs)
             lines.append(replace(line, role="judge", scorer=str(scorer.name)))
     return lines

@@ -25,13 +25,13 @@ from orkit.plan import Plan
 from orkit.results import ResponseCache, is_deterministic
 from orkit.types import ChatRequest
 
-__all__ = ["SAMPLE_ROWS", "ExactCounter", "PromptSizes", "cache_hit_share", "measure_plan"]
+__all__ = ["SAMPLE_ROWS", "PromptCounter", "PromptSizes", "cache_hit_share", "measure_plan"]
 
 SAMPLE_ROWS = 2000
 """Rows whose messages are kept for cache look-ups; past that, hits are extrapolated."""
 
 IntArray = npt.NDArray[np.int64]
-ExactCounter = Callable[[Sequence[Mapping[str, Any]]], int]
+PromptCounter = Callable[[Sequence[Mapping[str, Any]]], int]
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class PromptSizes:
     ascii_chars: IntArray
     other_chars: IntArray
     messages: IntArray
-    exact_tokens: IntArray | None = None
+    counted_tokens: IntArray | None = None
     """Prompt tokens counted request by request (on the emulator: orkit's own count)."""
     cues: IntArray | None = None
     """Each row's length cue, as an index into `orkit.cost.CUES` (None: not measured)."""
@@ -91,7 +91,7 @@ def _messages_hash(messages: Sequence[Mapping[str, Any]]) -> int:
 
 
 def measure_plan(
-    plan: Plan, exact: ExactCounter | None = None, *, cues: bool = True
+    plan: Plan, counter: PromptCounter | None = None, *, cues: bool = True
 ) -> list[PromptSizes]:
     """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset, and
     each row's length cue unless `cues` is False (nothing learnt per cue to price them)."""
@@ -111,8 +111,8 @@ def measure_plan(
                 cols[2].append(n)
                 if cues:
                     cols[4].append(_cue(messages))
-                if exact is not None:
-                    cols[3].append(exact(messages))
+                if counter is not None:
+                    cols[3].append(counter(messages))
                 if len(samples[i]) < SAMPLE_ROWS:
                     samples[i].append(messages)
     out = []
@@ -126,7 +126,7 @@ def measure_plan(
                 ascii_chars=np.asarray(cols[0], dtype=np.int64),
                 other_chars=np.asarray(cols[1], dtype=np.int64),
                 messages=np.asarray(cols[2], dtype=np.int64),
-                exact_tokens=np.asarray(cols[3], dtype=np.int64) if exact is not None else None,
+                counted_tokens=np.asarray(cols[3], dtype=np.int64) if counter is not None else None,
                 cues=np.asarray(cols[4], dtype=np.int64) if cues else None,
                 sample=sample,
                 distinct=len(hashes),
