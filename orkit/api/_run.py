@@ -102,7 +102,7 @@ class Run:
         # A few numbers per row, read part by part: never a pandas frame of every row (at
         # 200,000 tasks those frames and their groupbys were most of a run's memory).
         rows = read_summary_rows(self.dir, grouping_columns(by))
-        options = SummaryOptions.of_sweeps([self.manifest.get("spec", {})])
+        options = SummaryOptions.of_sweeps([self.manifest.spec])
         summary = summarize_run(rows, replace(options, by=by))
         return with_judge_cost_rows(summary.table, rows, summary.contestants.codes)
 
@@ -154,7 +154,7 @@ class Run:
         interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
         `orkit.stats.compare`)."""
         results = self.to_pandas()
-        options = SummaryOptions.of_sweeps([self.manifest.get("spec", {})])
+        options = SummaryOptions.of_sweeps([self.manifest.spec])
         return compare(
             results,
             self.scores(),
