@@ -25,7 +25,8 @@ from orkit.router._policy import (
     decide,
 )
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
-from orkit.router._router import Attempt, CircuitOpenError, Outcome, Router
+from orkit.router._record import Attempt, Outcome
+from orkit.router._router import CircuitOpenError, Router
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",
