@@ -6,7 +6,8 @@ Pure parts (policy, pacers, adaptive limits, breaker, quota) take time as an arg
 
 from __future__ import annotations
 
-from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
+from orkit.router._adaptive import AdaptiveRate
+from orkit.router._aimd import AdaptiveConcurrency
 from orkit.router._breaker import BreakerState, CircuitBreaker
 from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency
