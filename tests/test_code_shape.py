@@ -64,9 +64,9 @@ def public_functions(tree: ast.Module) -> Iterator[tuple[str, FunctionNode, bool
     """(qualified name, node, is a method) for each public function of a module or class
     body, classes nested in classes included."""
 
-    def walk(body: list[ast.stmt], prefix: str, in_class: bool) -> Iterator[
-        tuple[str, FunctionNode, bool]
-    ]:
+    def walk(
+        body: list[ast.stmt], prefix: str, in_class: bool
+    ) -> Iterator[tuple[str, FunctionNode, bool]]:
         for node in body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 if not node.name.startswith("_"):
@@ -156,9 +156,9 @@ def test_public_functions_skips_private_and_nested_ones() -> None:
     assert names == [
         ("public", False),
         ("coroutine", False),
-        ("outer", False),
         ("C.method", True),
         ("C.Inner.deep", True),
+        ("outer", False),
         ("branch", False),
     ]
 
