@@ -7,7 +7,7 @@ protocol it reports to. The hot path only: planning is `orkit.plan`, pricing
 from __future__ import annotations
 
 from orkit.batch._budget import Budget, Prices
-from orkit.batch._engine import EngineOptions, TaskServices, execute
+from orkit.batch._engine import EngineOptions, RunHooks, TaskServices, execute
 from orkit.batch._gc import older_objects_frozen
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
@@ -27,6 +27,7 @@ __all__ = [
     "Observer",
     "Prices",
     "ResultSink",
+    "RunHooks",
     "RunTotals",
     "ScoringJob",
     "StageTotals",

@@ -17,11 +17,11 @@ import pytest
 from orkit import Sweep
 from orkit import errors as e
 from orkit._clock import FakeClock
+from orkit.batch import WorstCase
 from orkit.batch._budget import Budget, Prices
 from orkit.batch._engine import EngineOptions, TaskServices, execute
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
-from orkit.batch import WorstCase
 from orkit.results import ATTEMPTS_SCHEMA, Journal, RunDir, read_attempts
 from orkit.router import RetryPolicy, Router, RouterOptions
 from orkit.types import ChatRequest, ChatResponse, Usage
@@ -91,10 +91,8 @@ def run_one(
         await execute(
             [iter([one_task()])],
             total=1,
-            run_id="r",
             router=router,
             sink=sink,
-            scorers=(),
             clock=clock,
             options=EngineOptions(workers_per_lane=1),
             services=TaskServices(budget=budget, worst_case=WorstCase(PRICES, {}, None)),
