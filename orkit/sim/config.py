@@ -1,7 +1,7 @@
-"""Emulator options: `SimConfig`, `ModelProfile`, `ProviderProfile` (and `FaultProfile`,
-from `orkit.sim.fault_profile`).
+"""Emulator options: `SimConfig`, `ModelProfile`, `ProviderProfile`; the faults it injects
+are `orkit.sim.fault_profile` (`FaultProfile`, `FaultBurst`).
 
-All four are frozen dataclasses that round-trip through plain dicts (`from_dict` / `to_dict`),
+All of them are frozen dataclasses that round-trip through plain dicts (`from_dict` / `to_dict`),
 so a config can be written as TOML or JSON, or handed to a child process.
 
 Two time scales apply (both multiply *emulated* seconds into *real* seconds; 0 = instant):
@@ -23,14 +23,11 @@ from typing import Any
 
 from orkit.sim._checks import check_non_negative, check_probability
 from orkit.sim._dictconv import SimConfigError, from_mapping, to_plain
-from orkit.sim.fault_profile import FAULT_STATUSES, STREAM_FAULT_KINDS, FaultBurst, FaultProfile
+from orkit.sim.fault_profile import FaultProfile
 
 __all__ = [
     "CANCELLING_PROVIDERS",
-    "FAULT_STATUSES",
     "SIM_API_KEY",
-    "STREAM_FAULT_KINDS",
-    "FaultBurst",
     "FaultProfile",
     "ModelProfile",
     "ProviderProfile",

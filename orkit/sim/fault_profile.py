@@ -2,7 +2,7 @@
 `FaultBurst` (windows of correlated errors). The draw itself is `orkit.sim.faults`.
 
 Both are frozen dataclasses that round-trip through plain dicts, like the rest of
-`orkit.sim.config`, which re-exports them.
+`orkit.sim.config` (`SimConfig.faults` holds a `FaultProfile`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from sim_testkit import START, FakeTime, chat_body
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig, SimConfigError
-from orkit.sim.config import FaultBurst
+from orkit.sim.fault_profile import FaultBurst
 from orkit.sim.faults import Fault, FaultPlan
 from orkit.sim.simulator import Simulator
 

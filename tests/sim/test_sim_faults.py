@@ -10,7 +10,7 @@ import pytest
 from sim_testkit import AUTH, chat_body, data_events
 
 from orkit.sim import FaultProfile, SimConfig, create_app, serve_in_thread
-from orkit.sim.config import FAULT_STATUSES
+from orkit.sim.fault_profile import FAULT_STATUSES
 
 MESSAGES = {
     400: "Provider returned error",
