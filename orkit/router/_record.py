@@ -72,17 +72,6 @@ class Outcome:
     backoff_s: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class SendTiming:
-    """When one attempt was sent and how long it took, for its row."""
-
-    started_wall: float
-    """Unix seconds at the send."""
-    duration_s: float
-    wait_s: float
-    """Waiting before the send: limiters, plus backoff after the previous attempt."""
-
-
 @dataclass(slots=True)
 class TaskTally:
     """One task's running record while the router works it."""
@@ -97,12 +86,22 @@ class TaskTally:
     """Clock time of the task's first send: its wall-clock cap counts from there (time in
     the queue before it is the run's pace, not this task's trouble)."""
     hooks: AttemptHooks | None = None
+    sent: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """The attempt in flight: wall time and clock time it was sent, and the wait before."""
 
-    def answered(self, model: str, response: ChatResponse, timing: SendTiming) -> None:
-        """Record the attempt that got `response`."""
+    def sending(self, wall: float, now: float) -> None:
+        """An attempt goes out at `wall` (Unix seconds) / `now` (the router's clock)."""
+        self.attempt += 1
+        if self.first_sent_at is None:
+            self.first_sent_at = now
+        self.sent = (wall, now, self.pending_wait)
+        self.pending_wait = 0.0
+
+    def answered(self, model: str, response: ChatResponse, ended: float) -> None:
+        """Record the attempt in flight as answered with `response` at clock time `ended`."""
         self._add(
             model,
-            timing,
+            ended,
             provider=response.provider,
             http_status=200,
             error_type=None,
@@ -112,11 +111,12 @@ class TaskTally:
             usage=response.usage,
         )
 
-    def failed(self, model: str, error: APIError, timing: SendTiming, action: Action) -> None:
-        """Record the attempt that met `error`, and what the policy made of it."""
+    def failed(self, model: str, error: APIError, ended: float, action: Action) -> None:
+        """Record the attempt in flight as failed with `error` at clock time `ended`, and
+        what the policy made of it."""
         self._add(
             model,
-            timing,
+            ended,
             provider=error.provider,
             http_status=http_status_of(error),
             error_type=error.error_type,
@@ -148,7 +148,7 @@ class TaskTally:
     def _add(
         self,
         model: str,
-        timing: SendTiming,
+        ended: float,
         *,
         provider: str | None,
         http_status: int | None,
@@ -159,15 +159,16 @@ class TaskTally:
         usage: Usage | None,
     ) -> None:
         usage = usage or _NO_USAGE
+        started_wall, started_at, wait_s = self.sent
         attempt = Attempt(
             attempt=self.attempt,
             model=model,
             provider=provider,
             http_status=http_status,
             error_type=error_type,
-            started_at=timing.started_wall,
-            duration_s=timing.duration_s,
-            wait_s=timing.wait_s,
+            started_at=started_wall,
+            duration_s=ended - started_at,
+            wait_s=wait_s,
             retry_after_s=retry_after_s,
             action=action,
             generation_id=generation_id,

@@ -20,7 +20,7 @@ from orkit.router._limits import Limits, ModelScope, ProviderScope
 from orkit.router._options import RouterOptions
 from orkit.router._policy import TASK_TIMEOUT, Action, RetryPolicy, Step, classify, decide
 from orkit.router._quota import DailyQuota
-from orkit.router._record import Attempt, AttemptHooks, Outcome, SendTiming, TaskTally
+from orkit.router._record import Attempt, AttemptHooks, Outcome, TaskTally
 from orkit.types import ChatRequest, ChatResponse, Clock, Completer
 
 __all__ = [
@@ -242,34 +242,23 @@ class Router:
     ) -> tuple[Step | None, ChatResponse | None]:
         """One HTTP attempt: send, then feed the limiters and ask the policy what next."""
         clock, limits = self.clock, self.limits
-        state.attempt += 1
-        started_wall, t0 = clock.wall(), clock.now()
-        if state.first_sent_at is None:
-            state.first_sent_at = t0
-        wait_before = state.pending_wait
-        state.pending_wait = 0.0
+        t0 = clock.now()
+        state.sending(clock.wall(), t0)
         try:
             response = await self._completer.complete(here.request)
         except APIError as error:
-            duration = clock.now() - t0
+            ended = clock.now()
             limits.release(here.scope, here.provider)
             step = self._judge(error, here, state, t0)
-            state.failed(
-                here.request.model,
-                error,
-                SendTiming(started_wall, duration, wait_before),
-                step.action,
-            )
+            state.failed(here.request.model, error, ended, step.action)
             return step, None
         except BaseException:
             limits.release(here.scope, here.provider)
             raise
-        duration = clock.now() - t0
+        ended = clock.now()
         limits.release(here.scope, here.provider)
         limits.on_success(here.scope, here.provider, t0)
-        state.answered(
-            here.request.model, response, SendTiming(started_wall, duration, wait_before)
-        )
+        state.answered(here.request.model, response, ended)
         return None, response
 
     def _judge(self, error: APIError, here: _OnModel, state: TaskTally, sent_at: float) -> Step:
