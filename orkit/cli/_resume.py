@@ -53,27 +53,22 @@ def _observer(args: argparse.Namespace) -> Any:
 
 
 def resume(args: argparse.Namespace) -> int:
-    from orkit.api import continue_async
-
-    done = run_with_interrupts(
-        continue_async,
-        args.run,
-        "resume",
-        allow_drift=args.allow_drift,
-        budget_usd=args.budget,
-        observer=_observer(args),
-    )
-    return finish_continuation(done, args, "resume")
+    return _continue(args, "resume", budget_usd=args.budget)
 
 
 def retry(args: argparse.Namespace) -> int:
+    return _continue(args, "retry")
+
+
+def _continue(args: argparse.Namespace, verb: str, *, budget_usd: float | None = None) -> int:
     from orkit.api import continue_async
 
     done = run_with_interrupts(
         continue_async,
         args.run,
-        "retry",
+        verb,
         allow_drift=args.allow_drift,
+        budget_usd=budget_usd,
         observer=_observer(args),
     )
-    return finish_continuation(done, args, "retry")
+    return finish_continuation(done, args, verb)
