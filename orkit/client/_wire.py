@@ -54,12 +54,9 @@ def parse_usage(raw: object) -> Usage | None:
     """`Usage` from a `usage` object, or None if there is none."""
     if not isinstance(raw, dict):
         return None
-    ptd = raw.get("prompt_tokens_details")
-    ctd = raw.get("completion_tokens_details")
-    cd = raw.get("cost_details")
-    ptd = ptd if isinstance(ptd, dict) else {}
-    ctd = ctd if isinstance(ctd, dict) else {}
-    cd = cd if isinstance(cd, dict) else {}
+    ptd = _table(raw.get("prompt_tokens_details"))
+    ctd = _table(raw.get("completion_tokens_details"))
+    cd = _table(raw.get("cost_details"))
     byok = raw.get("is_byok")
     return Usage(
         prompt_tokens=as_int(raw.get("prompt_tokens")),
@@ -78,11 +75,7 @@ def chat_response(
     obj: Mapping[str, Any], headers: Mapping[str, str], *, latency_s: float | None
 ) -> ChatResponse:
     """`ChatResponse` from a non-streamed body that `find_error` found clean."""
-    choices = obj.get("choices")
-    choice = choices[0] if isinstance(choices, list) and choices else None
-    choice = choice if isinstance(choice, dict) else {}
-    message = choice.get("message")
-    message = message if isinstance(message, dict) else {}
+    choice, message = _first_choice(obj, "message")
     tool_calls = message.get("tool_calls")
     return ChatResponse(
         generation_id=as_str(obj.get("id")) or headers.get("x-generation-id"),
@@ -102,11 +95,7 @@ def chat_response(
 
 def chunk_from_event(obj: Mapping[str, Any]) -> ChatChunk:
     """`ChatChunk` from one parsed SSE event (usage-only events have no choice)."""
-    choices = obj.get("choices")
-    choice = choices[0] if isinstance(choices, list) and choices else None
-    choice = choice if isinstance(choice, dict) else {}
-    delta = choice.get("delta")
-    delta = delta if isinstance(delta, dict) else {}
+    choice, delta = _first_choice(obj, "delta")
     tool_calls = delta.get("tool_calls")
     return ChatChunk(
         generation_id=as_str(obj.get("id")),
@@ -124,6 +113,19 @@ def chunk_from_event(obj: Mapping[str, Any]) -> ChatChunk:
 
 
 # --------------------------------------------------------------------------- errors
+
+
+def _table(value: object) -> Mapping[str, Any]:
+    """A JSON object, or {} for anything else (a server may send null, or a string)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _first_choice(obj: Mapping[str, Any], part: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The first choice of a body or event, and its `part` (`message` of a body, `delta` of
+    an event); {} for what is missing or malformed."""
+    choices = obj.get("choices")
+    choice = _table(choices[0] if isinstance(choices, list) and choices else None)
+    return choice, _table(choice.get(part))
 
 
 def find_error(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
