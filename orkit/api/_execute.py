@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ from orkit.batch import (
     EngineOptions,
     Observer,
     ResultSink,
+    RunHooks,
     ScoringJob,
     Task,
     TaskServices,
@@ -148,16 +149,16 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         await execute(
             _lanes(session),
             total=session.total,
-            run_id=run.run_id,
             router=router,
             sink=sink,
-            scorers=inline,
             clock=session.clock,
             options=EngineOptions(workers_per_lane=sweep.concurrency),
-            services=services,
-            observer=session.observer,
-            while_draining=partial(_while_draining, session, client),
-            heartbeat=partial(touch_lock, run.path),
+            services=replace(services, scorers=inline),
+            hooks=RunHooks(
+                observer=session.observer,
+                while_draining=partial(_while_draining, session, client),
+                heartbeat=partial(touch_lock, run.path),
+            ),
         )
         await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:

@@ -7,7 +7,7 @@ protocol it reports to. The hot path only: planning is `orkit.plan`, pricing
 from __future__ import annotations
 
 from orkit.batch._budget import Budget
-from orkit.batch._engine import EngineOptions, TaskServices, execute
+from orkit.batch._engine import EngineOptions, RunHooks, TaskServices, execute
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
 from orkit.batch._observer import NullObserver, Observer, StatusFn, format_reset
@@ -25,6 +25,7 @@ __all__ = [
     "NullObserver",
     "Observer",
     "ResultSink",
+    "RunHooks",
     "RunTotals",
     "ScoringJob",
     "StageTotals",

@@ -41,7 +41,7 @@ from orkit.router import Attempt, Outcome, Router
 from orkit.scorers import Scorer
 from orkit.types import Clock
 
-__all__ = ["EngineOptions", "TaskServices", "execute"]
+__all__ = ["EngineOptions", "RunHooks", "TaskServices", "execute"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +81,26 @@ class TaskServices:
     """The most a task, or one attempt of it, could cost (for the budget)."""
     attempt_offsets: Mapping[str, int] = field(default_factory=dict)
     """Attempts already made per task key (a retry numbers its attempts after them)."""
+    scorers: Sequence[Scorer] = ()
+    """What scores each answer as it is recorded (a judge that needs every answer scores
+    after the lanes, outside the engine)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunHooks:
+    """What a run tells, and does, besides its tasks (each optional)."""
+
+    observer: Observer | None = None
+    """Hears the run start, each row, the ticks and the end (progress lines, notebooks)."""
+    while_draining: Callable[[], Awaitable[None]] | None = None
+    """Work the run must do but no request needs (the manifest's estimate): it starts once
+    every lane has handed out its last task and every task left has a slot, and the run
+    ends when it does. The event loop then mostly waits for the last answers, so the work
+    costs the run next to nothing; before the first request it delayed every request of
+    the run, and at the first answer it held back the ramp-up of concurrency."""
+    heartbeat: Callable[[], None] | None = None
+    """Called with the observer's ticks (every `progress_every_s`) while tasks run: proof
+    of life for the run directory."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,47 +123,38 @@ async def execute(
     lanes: Sequence[Iterator[Task]],
     *,
     total: int,
-    run_id: str,
     router: Router,
     sink: ResultSink,
-    scorers: Sequence[Scorer],
     clock: Clock,
     options: EngineOptions,
     services: TaskServices | None = None,
-    observer: Observer | None = None,
-    while_draining: Callable[[], Awaitable[None]] | None = None,
-    heartbeat: Callable[[], None] | None = None,
+    hooks: RunHooks | None = None,
 ) -> RunTotals:
-    """Run every task of every lane; returns the totals. Rows are flushed even on errors.
-
-    `while_draining` is work the run must do but no request needs (the manifest's
-    estimate): it starts once every lane has handed out its last task and every task left
-    has a slot, and the run ends when it does. The event loop then mostly waits for the
-    last answers, so the work costs the run next to nothing; before the first request it
-    delayed every request of the run, and at the first answer it held back the ramp-up of
-    concurrency.
-
-    `heartbeat` is called with the observer's ticks (every `progress_every_s`) while tasks
-    run: proof of life for the run directory."""
+    """Run every task of every lane into `sink`'s run; returns the totals. Rows are
+    flushed even on errors. `total` is the number of tasks across the lanes (for the
+    observer); `hooks` are what the run does besides its tasks (`RunHooks`)."""
+    services = services or TaskServices()
+    hooks = hooks or RunHooks()
+    observer = hooks.observer
     ctx = _Context(
-        run_id=run_id,
+        run_id=sink.run_id,
         router=router,
         sink=sink,
-        scorers=scorers,
+        scorers=services.scorers,
         clock=clock,
         observer=observer or NullObserver(),
-        services=services or TaskServices(),
+        services=services,
         task_started=getattr(observer, "on_task_start", None),
     )
-    ctx.observer.on_start(total, run_id, router.status)
+    ctx.observer.on_start(total, ctx.run_id, router.status)
     status = "failed"
     try:
         drain = _Drain(lanes, slots=options.workers_per_lane * len(lanes))
         with GcFreeze(options.freeze_gc):
             async with anyio.create_task_group() as tg:
-                if while_draining is not None:
-                    tg.start_soon(_once_drained, while_draining, drain.event)
-                ticks = _tick_calls(ctx.observer, sink, heartbeat)
+                if hooks.while_draining is not None:
+                    tg.start_soon(_once_drained, hooks.while_draining, drain.event)
+                ticks = _tick_calls(ctx.observer, sink, hooks.heartbeat)
                 if ticks:
                     tg.start_soon(_tick, ticks, options.progress_every_s, drain.all_ended)
                 for lane in lanes:

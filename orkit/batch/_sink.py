@@ -32,6 +32,8 @@ class ResultSink:
     def __init__(
         self, run: RunDir, journal: Journal, *, flush_rows: int = 2000, flush_s: float = 2.0
     ) -> None:
+        self.run_id = run.run_id
+        """The run its rows belong to."""
         self.journal = journal
         self.results = PartWriter(
             run.results_dir, RESULTS_SCHEMA, "results", flush_rows=10**12, flush_s=float("inf")

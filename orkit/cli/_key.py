@@ -51,18 +51,14 @@ async def _key_data(client: Any, endpoint: Any) -> dict[str, Any]:
         InvalidResponseError,
         OrkitError,
     )
+    from orkit.plan import refused_access
     from orkit.results import endpoint_label
 
     where = endpoint_label(endpoint.describe())
     try:
         data: dict[str, Any] = await client.get_key()
-    except AuthenticationError as exc:
-        raise AuthenticationError(
-            f"{where} rejected the API key ({exc.message}); check OPENROUTER_API_KEY",
-            status_code=exc.status_code,
-        ) from None
-    except APIConnectionError as exc:
-        raise type(exc)(f"cannot reach {where}: {exc.message}") from None
+    except (AuthenticationError, APIConnectionError) as exc:
+        raise refused_access(exc, where) from None
     except (APIStatusError, InvalidResponseError) as exc:
         if isinstance(exc, APIStatusError) and exc.status_code not in _NO_SUCH_ROUTE:
             raise

@@ -14,35 +14,33 @@ DRIFT_HELP = "continue even though the dataset or a prompt file changed since th
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("resume", help=RESUME_HELP, description=RESUME_HELP)
-    p.add_argument("run", help="run directory (runs/<run_id>)")
-    p.add_argument(
-        "--allow-drift",
-        action="store_true",
-        help=DRIFT_HELP,
-    )
-    p.add_argument(
+    resume_parser = _parser(sub, "resume", RESUME_HELP, resume)
+    resume_parser.add_argument(
         "--budget",
         type=float,
         metavar="USD",
         help="the run's total budget from now on (e.g. larger, to finish skipped_budget tasks)",
     )
-    add_output_arguments(p)
-    add_progress_argument(p)
-    p.set_defaults(func=resume)
-
-    r = sub.add_parser("retry", help=RETRY_HELP, description=RETRY_HELP)
-    r.add_argument("run", help="run directory (runs/<run_id>)")
-    r.add_argument(
+    add_output_arguments(resume_parser)
+    add_progress_argument(resume_parser)
+    retry_parser = _parser(sub, "retry", RETRY_HELP, retry)
+    retry_parser.add_argument(
         "--errors",
         action="store_true",
         required=True,
         help="retry the tasks whose outcome is an error",
     )
-    r.add_argument("--allow-drift", action="store_true", help=DRIFT_HELP)
-    add_output_arguments(r)
-    add_progress_argument(r)
-    r.set_defaults(func=retry)
+    add_output_arguments(retry_parser)
+    add_progress_argument(retry_parser)
+
+
+def _parser(sub: Any, verb: str, help_text: str, func: Any) -> argparse.ArgumentParser:
+    """The start of `orkit resume` and `orkit retry` alike: the run and `--allow-drift`."""
+    p: argparse.ArgumentParser = sub.add_parser(verb, help=help_text, description=help_text)
+    p.add_argument("run", help="run directory (runs/<run_id>)")
+    p.add_argument("--allow-drift", action="store_true", help=DRIFT_HELP)
+    p.set_defaults(func=func)
+    return p
 
 
 def _observer(args: argparse.Namespace) -> Any:
@@ -53,27 +51,22 @@ def _observer(args: argparse.Namespace) -> Any:
 
 
 def resume(args: argparse.Namespace) -> int:
-    from orkit.api import continue_async
-
-    done = run_with_interrupts(
-        continue_async,
-        args.run,
-        "resume",
-        allow_drift=args.allow_drift,
-        budget_usd=args.budget,
-        observer=_observer(args),
-    )
-    return finish_continuation(done, args, "resume")
+    return _continue(args, "resume", budget_usd=args.budget)
 
 
 def retry(args: argparse.Namespace) -> int:
+    return _continue(args, "retry")
+
+
+def _continue(args: argparse.Namespace, verb: str, *, budget_usd: float | None = None) -> int:
     from orkit.api import continue_async
 
     done = run_with_interrupts(
         continue_async,
         args.run,
-        "retry",
+        verb,
         allow_drift=args.allow_drift,
+        budget_usd=budget_usd,
         observer=_observer(args),
     )
-    return finish_continuation(done, args, "retry")
+    return finish_continuation(done, args, verb)

@@ -2,8 +2,8 @@
 (layer 1).
 
 The hot loop (`_pump`) reads a network chunk, splits it into events, parses each event's JSON
-once and folds it into `_Accumulator`; `ChatChunk` objects are only built when someone
-iterates the stream, so `complete()` pays for none of them.
+once and folds it into an `Accumulator` (`_accumulator.py`); `ChatChunk` objects are only
+built when someone iterates the stream, so `complete()` pays for none of them.
 
 End-of-stream rules (reference §4):
 - `data: [DONE]` ends the stream;
@@ -30,9 +30,10 @@ from typing import Any
 import anyio
 
 from orkit._redact import redact_secrets
+from orkit.client._accumulator import Accumulator
 from orkit.client._http import StreamResponse
 from orkit.client._sse import SSEParser
-from orkit.client._values import REDACTED, one_line, secret_text
+from orkit.client._values import REDACTED, as_str, one_line, secret_text
 from orkit.client._wire import chunk_from_event, error_from_response, parse_usage
 from orkit.errors import APIConnectionError, APIError, InvalidResponseError
 from orkit.types import ChatChunk, ChatResponse, Secret
@@ -45,156 +46,6 @@ _DRAIN_S = 1.0
 
 # `json.loads` minus its argument checks: one call per event adds up.
 _loads = json.JSONDecoder().decode
-
-
-class _Accumulator:
-    """Folds stream events into the fields of the final `ChatResponse`."""
-
-    __slots__ = (
-        "began",
-        "content",
-        "created",
-        "finish_reason",
-        "generation_id",
-        "last_token_s",
-        "model",
-        "native_finish_reason",
-        "provider",
-        "reasoning",
-        "saw_content",
-        "t0",
-        "token_chunks",
-        "tool_calls",
-        "ttft_s",
-        "usage",
-    )
-
-    def __init__(self, t0: float) -> None:
-        self.t0 = t0
-        self.began = False  # an event has arrived: the server had begun the generation
-        self.ttft_s: float | None = None
-        self.token_chunks = 0
-        self.last_token_s: float | None = None
-        self.generation_id: str | None = None
-        self.model: str | None = None
-        self.provider: str | None = None
-        self.created: int | None = None
-        self.content: list[str] = []
-        self.saw_content = False
-        self.reasoning: list[str] = []
-        self.tool_calls: dict[int, dict[str, Any]] = {}
-        self.finish_reason: str | None = None
-        self.native_finish_reason: str | None = None
-        self.usage: object = None
-
-    def add(self, obj: Mapping[str, Any]) -> None:
-        self.began = True
-        if self.generation_id is None:
-            self.generation_id = obj.get("id")
-            self.created = obj.get("created")
-        if self.model is None:
-            self.model = obj.get("model")
-        if self.provider is None:
-            self.provider = obj.get("provider")
-        usage = obj.get("usage")
-        if usage:
-            self.usage = usage
-        choices = obj.get("choices")
-        if not choices:
-            return  # the usage-only event has `choices: []`
-        choice = choices[0]
-        if not isinstance(choice, dict):
-            return
-        # A later event with `finish_reason: null` (the usage event, in older streams) must not
-        # erase the reason that came before it.
-        finish = choice.get("finish_reason")
-        if finish:
-            self.finish_reason = finish
-            self.native_finish_reason = choice.get("native_finish_reason")
-        delta = choice.get("delta")
-        if isinstance(delta, dict) and self._add_delta(delta):
-            # When tokens came (first and last) is what a decode speed can be measured over.
-            self.last_token_s = perf_counter() - self.t0
-            self.token_chunks += 1
-            if self.ttft_s is None:
-                self.ttft_s = self.last_token_s
-
-    def _add_delta(self, delta: Mapping[str, Any]) -> bool:
-        """Fold one delta in; True if it carried a token (content, reasoning, tool call)."""
-        token = False
-        content = delta.get("content")
-        if isinstance(content, str):
-            self.saw_content = True
-            if content:
-                self.content.append(content)
-                token = True
-        reasoning = delta.get("reasoning")
-        if isinstance(reasoning, str) and reasoning:
-            self.reasoning.append(reasoning)
-            token = True
-        elif not token and _has_reasoning_detail(delta.get("reasoning_details")):
-            token = True  # encrypted or summary-only reasoning still marks the first token
-        tool_calls = delta.get("tool_calls")
-        if tool_calls:
-            self._add_tool_calls(tool_calls)
-            token = True
-        return token
-
-    def _add_tool_calls(self, deltas: list[Any]) -> None:
-        calls = self.tool_calls
-        for tc in deltas:
-            if not isinstance(tc, dict):
-                continue
-            index = tc.get("index")
-            if not isinstance(index, int):
-                index = self._index_without_one(tc.get("id"))
-            call = calls.get(index)
-            if call is None:
-                call = calls[index] = {
-                    "index": index,
-                    "id": None,
-                    "type": "function",
-                    "function": {"name": None, "arguments": ""},
-                }
-            if tc.get("id"):
-                call["id"] = tc["id"]
-            if tc.get("type"):
-                call["type"] = tc["type"]
-            fn = tc.get("function")
-            if isinstance(fn, dict):
-                # Names arrive whole (some providers repeat them); arguments arrive in pieces.
-                if fn.get("name") and not call["function"]["name"]:
-                    call["function"]["name"] = fn["name"]
-                if isinstance(fn.get("arguments"), str):
-                    call["function"]["arguments"] += fn["arguments"]
-
-    def _index_without_one(self, call_id: object) -> int:
-        # No `index` (some OpenAI-compatible servers): a new id starts a new call.
-        for index, call in self.tool_calls.items():
-            if call_id and call["id"] == call_id:
-                return index
-        if call_id or not self.tool_calls:
-            return len(self.tool_calls)
-        return max(self.tool_calls)
-
-    def response(self, latency_s: float, header_id: str | None) -> ChatResponse:
-        return ChatResponse(
-            generation_id=_opt_str(self.generation_id) or header_id,
-            model=_opt_str(self.model),
-            provider=_opt_str(self.provider),
-            content="".join(self.content) if self.saw_content else None,
-            reasoning="".join(self.reasoning) if self.reasoning else None,
-            finish_reason=_opt_str(self.finish_reason),
-            native_finish_reason=_opt_str(self.native_finish_reason),
-            usage=parse_usage(self.usage),
-            tool_calls=[self.tool_calls[i] for i in sorted(self.tool_calls)] or None,
-            created=self.created if isinstance(self.created, int) else None,
-            ttft_s=self.ttft_s,
-            latency_s=latency_s,
-            streamed=True,
-            token_chunks=self.token_chunks,
-            last_token_s=self.last_token_s,
-        )
 
 
 class ChatStream:
@@ -234,7 +85,7 @@ class ChatStream:
         self._headers: Mapping[str, str] = raw.headers if raw is not None else {}
         self._model = model
         self._secret = secret
-        self._acc = _Accumulator(t0)
+        self._acc = Accumulator(t0)
         self._parser = SSEParser()
         self._pending: deque[Mapping[str, Any]] = deque()
         self._keep = False
@@ -330,9 +181,9 @@ class ChatStream:
         # cancel bills the whole answer. Only `GET /generation` can say, so the id is kept
         # and the attempt's cost is unknown until then, never a guessed 0.
         exc.generation_id = (
-            exc.generation_id or _opt_str(acc.generation_id) or self._headers.get("x-generation-id")
+            exc.generation_id or as_str(acc.generation_id) or self._headers.get("x-generation-id")
         )
-        exc.provider = exc.provider or _opt_str(acc.provider)
+        exc.provider = exc.provider or as_str(acc.provider)
         if exc.usage is None:
             exc.usage = parse_usage(acc.usage)
         return exc
@@ -415,16 +266,3 @@ class ChatStream:
                     pass
             except APIError:
                 pass  # the answer is complete; only the connection is lost
-
-
-def _has_reasoning_detail(details: object) -> bool:
-    if not isinstance(details, list):
-        return False
-    return any(
-        isinstance(d, dict) and (d.get("text") or d.get("summary") or d.get("data"))
-        for d in details
-    )
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None

@@ -9,7 +9,16 @@ from typing import Any, Literal, Protocol
 
 from orkit.errors import DatasetError
 
-__all__ = ["BOM", "Reader", "Row", "chunked", "dataset_error", "json_kind", "sha256_file"]
+__all__ = [
+    "BOM",
+    "FileRows",
+    "Reader",
+    "Row",
+    "chunked",
+    "dataset_error",
+    "json_kind",
+    "sha256_file",
+]
 
 Row = tuple[int, dict[str, Any]]
 """A row's position (file line or row number, 1-based) and its fields."""
@@ -53,6 +62,29 @@ class Reader(Protocol):
     def count(self) -> int: ...
     def fingerprint(self) -> str: ...
     def chunks(self, size: int) -> Iterator[list[Row]]: ...
+
+
+class FileRows:
+    """What the readers of a text dataset file (JSONL, CSV, a JSON array) share: the path
+    names the file in errors, `chunks` and `columns` come from the one lazy pass over its
+    rows a subclass writes (`_rows`), and the fingerprint is the file's bytes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = self.label = path
+
+    def _rows(self) -> Iterator[Row]:
+        raise NotImplementedError
+
+    def chunks(self, size: int) -> Iterator[list[Row]]:
+        return chunked(self._rows(), size)
+
+    def columns(self) -> list[str]:
+        for _, fields in self._rows():
+            return list(fields)
+        return []
+
+    def fingerprint(self) -> str:
+        return sha256_file(self.path)
 
 
 def sha256_file(path: str) -> str:

@@ -14,7 +14,15 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from orkit.data._common import BOM, Reader, Row, chunked, dataset_error, json_kind, sha256_file
+from orkit.data._common import (
+    BOM,
+    FileRows,
+    Reader,
+    Row,
+    dataset_error,
+    json_kind,
+    sha256_file,
+)
 from orkit.data._jsonarray import JsonArrayReader
 from orkit.errors import DatasetError
 
@@ -71,12 +79,9 @@ def _parse_line(line: bytes) -> Any:
     return value
 
 
-class _JsonlReader:
+class _JsonlReader(FileRows):
     format = "jsonl"
     unit: Literal["line", "row"] = "line"
-
-    def __init__(self, path: str) -> None:
-        self.path = self.label = path
 
     def _rows(self) -> Iterator[Row]:
         with open(self.path, "rb") as fh:
@@ -97,30 +102,19 @@ class _JsonlReader:
                     raise dataset_error(self.label, lineno, msg)
                 yield lineno, obj
 
-    def chunks(self, size: int) -> Iterator[list[Row]]:
-        return chunked(self._rows(), size)
-
-    def columns(self) -> list[str]:
-        for _, fields in self._rows():
-            return list(fields)
-        return []
-
     def count(self) -> int:
         with open(self.path, "rb") as fh:
             return sum(1 for line in fh if line.strip() and line.strip() != BOM)
-
-    def fingerprint(self) -> str:
-        return sha256_file(self.path)
 
 
 # ------------------------------------------------------------------------------- CSV / TSV
 
 
-class _CsvReader:
+class _CsvReader(FileRows):
     unit: Literal["line", "row"] = "line"
 
     def __init__(self, path: str, fmt: str) -> None:
-        self.path = self.label = path
+        super().__init__(path)
         self.format = fmt
         self.delimiter = "\t" if fmt == "tsv" else ","
 
@@ -166,17 +160,11 @@ class _CsvReader:
                 raise dataset_error(self.label, line, msg)
             yield line, dict(zip(header, record, strict=True))
 
-    def chunks(self, size: int) -> Iterator[list[Row]]:
-        return chunked(self._rows(), size)
-
     def columns(self) -> list[str]:
-        return self._header(self._records())
+        return self._header(self._records())  # the header, even of a file with no rows
 
     def count(self) -> int:
         return max(0, sum(1 for _ in self._records()) - 1)
-
-    def fingerprint(self) -> str:
-        return sha256_file(self.path)
 
 
 class _ParquetReader:

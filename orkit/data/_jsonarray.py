@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from orkit.data._common import Row, chunked, dataset_error, json_kind, sha256_file
+from orkit.data._common import FileRows, Row, dataset_error, json_kind
 from orkit.errors import DatasetError
 
 __all__ = ["JsonArrayReader"]
@@ -15,14 +15,11 @@ __all__ = ["JsonArrayReader"]
 _READ_CHARS = 1 << 20
 
 
-class JsonArrayReader:
+class JsonArrayReader(FileRows):
     """A `.json` file holding one array of objects, decoded element by element."""
 
     format = "json"
     unit: Literal["line", "row"] = "row"
-
-    def __init__(self, path: str) -> None:
-        self.path = self.label = path
 
     def _elements(self) -> Iterator[Any]:
         decoder = json.JSONDecoder()
@@ -58,19 +55,8 @@ class JsonArrayReader:
                 raise dataset_error(self.label, row, msg, unit="row", path=self.path)
             yield row, obj
 
-    def chunks(self, size: int) -> Iterator[list[Row]]:
-        return chunked(self._rows(), size)
-
-    def columns(self) -> list[str]:
-        for _, fields in self._rows():
-            return list(fields)
-        return []
-
     def count(self) -> int:
         return sum(1 for _ in self._elements())
-
-    def fingerprint(self) -> str:
-        return sha256_file(self.path)
 
 
 class _Buffer:

@@ -26,6 +26,7 @@ from orkit.plan._endpoint import (
     check_endpoint,
     check_served,
     open_client,
+    refused_access,
     resolve_endpoint,
 )
 from orkit.plan._judge_models import check_judge_models
@@ -100,6 +101,7 @@ __all__ = [
     "prepare",
     "price_catalog",
     "prompt_files",
+    "refused_access",
     "resolve_endpoint",
     "resolve_scorer_paths",
     "resolved_spec",

@@ -167,14 +167,25 @@ async def _preflight(client: AsyncOpenRouter, endpoint: Endpoint) -> None:
     # Still API errors, not ConfigErrors: the input may be right and the server down or
     # the key revoked; the CLI gives these the exit code of a failure, not of bad input.
     except AuthenticationError as exc:
-        raise AuthenticationError(
-            f"{host} rejected the API key ({exc.message}); check OPENROUTER_API_KEY",
-            status_code=exc.status_code,
-        ) from None
+        raise refused_access(exc, host) from None
     except APIConnectionError as exc:
-        raise type(exc)(f"cannot reach {endpoint.base_url}: {exc.message}") from None
+        raise refused_access(exc, endpoint.base_url) from None
     except APIStatusError:
         pass  # some OpenAI-compatible servers have no /models; the run will tell
+
+
+def refused_access(
+    exc: AuthenticationError | APIConnectionError, where: str
+) -> AuthenticationError | APIConnectionError:
+    """A rejected key or an unreachable server, said of `where` (a host, a URL, an endpoint's
+    label), as the run's preflight and `orkit key` both say it. The same class, so a
+    caller's exit code does not change."""
+    if isinstance(exc, AuthenticationError):
+        return AuthenticationError(
+            f"{where} rejected the API key ({exc.message}); check OPENROUTER_API_KEY",
+            status_code=exc.status_code,
+        )
+    return type(exc)(f"cannot reach {where}: {exc.message}")
 
 
 _LISTED_IN_ERRORS = 20  # models named in the error; a proxy of OpenRouter lists hundreds

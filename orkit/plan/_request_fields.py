@@ -16,8 +16,25 @@ that server's own fields.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from orkit.plan._value_checks import (
+    Check,
+    anything,
+    boolean,
+    did_you_mean,
+    got,
+    integer,
+    is_number,
+    keys_problem,
+    nested,
+    number,
+    one_of,
+    string,
+    strings,
+    table,
+)
 
 __all__ = [
     "EXTRA_TABLE",
@@ -30,130 +47,23 @@ __all__ = [
 EXTRA_TABLE = "extra"
 """`[params.extra]`: fields sent as-is, unchecked (a server's own extensions)."""
 
-Check = Callable[[Any], str | None]
-"""None when the value is acceptable, else what it must be (`must be ..., got ...`)."""
-
-
-def _got(value: Any) -> str:
-    return f"got {value!r:.60}"
-
-
-def _is_number(value: Any) -> bool:
-    # bool is an int to Python, never a temperature to a user; NaN passes no bound.
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _number(low: float | None = None, high: float | None = None, *, above: bool = False) -> Check:
-    """A number in [low, high] (`above`: low itself excluded)."""
-    if low is not None and high is not None:
-        words = f"a number from {low:g} to {high:g}" + (f", above {low:g}" if above else "")
-    elif low is not None:
-        words = f"a number {'>' if above else '>='} {low:g}"
-    else:
-        words = "a number"
-
-    def check(value: Any) -> str | None:
-        ok = _is_number(value)
-        ok = ok and (low is None or (value > low if above else value >= low))
-        ok = ok and (high is None or value <= high)
-        return None if ok else f"must be {words}, {_got(value)}"
-
-    return check
-
-
-def _integer(low: int | None = None, high: int | None = None) -> Check:
-    words = "an integer" + (f" >= {low}" if low is not None and high is None else "")
-    if low is not None and high is not None:
-        words = f"an integer from {low} to {high}"
-
-    def check(value: Any) -> str | None:
-        ok = _is_int(value) and (low is None or value >= low) and (high is None or value <= high)
-        return None if ok else f"must be {words}, {_got(value)}"
-
-    return check
-
-
-def _bool(value: Any) -> str | None:
-    return None if isinstance(value, bool) else f"must be true or false, {_got(value)}"
-
-
-def _string(value: Any) -> str | None:
-    return None if isinstance(value, str) else f"must be a string, {_got(value)}"
-
-
-def _table(value: Any) -> str | None:
-    return None if isinstance(value, Mapping) else f"must be a table, {_got(value)}"
-
-
-def _any(value: Any) -> str | None:
-    return None
-
-
-def _one_of(*choices: str) -> Check:
-    listed = ", ".join(repr(c) for c in choices)
-
-    def check(value: Any) -> str | None:
-        if value in choices:
-            return None
-        return f"must be one of {listed}, {_got(value)}" + _close(value, choices)
-
-    return check
-
-
-def _strings(value: Any) -> str | None:
-    if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
-        return None
-    return f"must be a list of strings, {_got(value)}"
-
-
-def _close(value: Any, choices: Any) -> str:
-    if not isinstance(value, str):
-        return ""
-    near = difflib.get_close_matches(value, list(choices), n=1)
-    return f"; did you mean {near[0]!r}?" if near else ""
-
-
-def _keys(value: Mapping[str, Any], known: Mapping[str, Check]) -> str | None:
-    """The first problem among a table's keys and values (unknown keys included)."""
-    for key, item in value.items():
-        check = known.get(key)
-        if check is None:
-            return f"has unknown key {key!r}" + _close(key, known)
-        problem = check(item)
-        if problem is not None:
-            return f"{key}: {problem}"
-    return None
-
-
-def _nested(known: Mapping[str, Check]) -> Check:
-    def check(value: Any) -> str | None:
-        if not isinstance(value, Mapping):
-            return f"must be a table, {_got(value)}"
-        return _keys(value, known)
-
-    return check
-
 
 def _stop(value: Any) -> str | None:
     if isinstance(value, str):
         return None
     if isinstance(value, list) and len(value) <= 4 and all(isinstance(v, str) for v in value):
         return None
-    return f"must be a string or a list of up to 4 strings, {_got(value)}"
+    return f"must be a string or a list of up to 4 strings, {got(value)}"
 
 
 def _logit_bias(value: Any) -> str | None:
     if not isinstance(value, Mapping):
-        return f"must be a table of token id = bias (-100 to 100), {_got(value)}"
+        return f"must be a table of token id = bias (-100 to 100), {got(value)}"
     for token, bias in value.items():
         if not str(token).isdigit():
             return f"keys must be token ids (integers), got {token!r}"
-        if not _is_number(bias) or not -100 <= bias <= 100:
-            return f"{token}: must be a number from -100 to 100, {_got(bias)}"
+        if not is_number(bias) or not -100 <= bias <= 100:
+            return f"{token}: must be a number from -100 to 100, {got(bias)}"
     return None
 
 
@@ -162,10 +72,10 @@ _FORMATS = ("text", "json_object", "json_schema", "grammar", "python")
 
 def _response_format(value: Any) -> str | None:
     if not isinstance(value, Mapping):
-        return f"must be a table with a type ({', '.join(_FORMATS)}), {_got(value)}"
+        return f"must be a table with a type ({', '.join(_FORMATS)}), {got(value)}"
     kind = value.get("type")
     if kind not in _FORMATS:
-        return f"type: must be one of {', '.join(map(repr, _FORMATS))}, {_got(kind)}" + _close(
+        return f"type: must be one of {', '.join(map(repr, _FORMATS))}, {got(kind)}" + did_you_mean(
             kind, _FORMATS
         )
     if kind == "json_schema":
@@ -173,16 +83,16 @@ def _response_format(value: Any) -> str | None:
         if not isinstance(schema, Mapping) or not isinstance(schema.get("name"), str):
             return "json_schema: must be a table with a name (and a schema)"
         if "schema" in schema and not isinstance(schema["schema"], Mapping):
-            return f"json_schema.schema: must be a table, {_got(schema['schema'])}"
+            return f"json_schema.schema: must be a table, {got(schema['schema'])}"
     return None
 
 
 def _tools(value: Any) -> str | None:
     if not isinstance(value, list):
-        return f"must be a list of tool tables, {_got(value)}"
+        return f"must be a list of tool tables, {got(value)}"
     for i, tool in enumerate(value):
         if not isinstance(tool, Mapping) or not isinstance(tool.get("type"), str):
-            return f"[{i}]: must be a table with a type, {_got(tool)}"
+            return f"[{i}]: must be a table with a type, {got(tool)}"
         if tool["type"] == "function":
             function = tool.get("function")
             if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
@@ -198,27 +108,27 @@ def _tool_choice(value: Any) -> str | None:
         return None
     return (
         "must be 'none', 'auto', 'required' or {type = 'function', function = {name = ...}}, "
-        + _got(value)
+        + got(value)
     )
 
 
 _EFFORTS = ("max", "xhigh", "high", "medium", "low", "minimal", "none")
 
 _REASONING: dict[str, Check] = {
-    "effort": _one_of(*_EFFORTS),
-    "max_tokens": _integer(0),
-    "exclude": _bool,
-    "enabled": _bool,
-    "summary": _one_of("auto", "concise", "detailed"),
-    "context": _any,
-    "mode": _any,
+    "effort": one_of(*_EFFORTS),
+    "max_tokens": integer(0),
+    "exclude": boolean,
+    "enabled": boolean,
+    "summary": one_of("auto", "concise", "detailed"),
+    "context": anything,
+    "mode": anything,
 }
 
 
 def _models(value: Any) -> str | None:
     if isinstance(value, list) and value and all(isinstance(m, str) and m.strip() for m in value):
         return None
-    return f"must be a non-empty list of model ids, {_got(value)}"
+    return f"must be a non-empty list of model ids, {got(value)}"
 
 
 def _price_number(value: Any) -> str | None:
@@ -227,8 +137,8 @@ def _price_number(value: Any) -> str | None:
         try:
             value = float(value)
         except ValueError:
-            return f"must be a number (USD per million tokens), {_got(value)}"
-    return _number(0)(value)
+            return f"must be a number (USD per million tokens), {got(value)}"
+    return number(0)(value)
 
 
 _QUANTIZATIONS = (
@@ -248,13 +158,14 @@ _QUANTIZATIONS = (
 
 
 def _quantizations(value: Any) -> str | None:
-    problem = _strings(value)
+    problem = strings(value)
     if problem is not None:
         return problem
     for q in value:
         if q not in _QUANTIZATIONS:
-            return f"unknown quantization {q!r} (known: {', '.join(_QUANTIZATIONS)})" + _close(
-                q, _QUANTIZATIONS
+            return (
+                f"unknown quantization {q!r} (known: {', '.join(_QUANTIZATIONS)})"
+                + did_you_mean(q, _QUANTIZATIONS)
             )
     return None
 
@@ -264,123 +175,123 @@ _SORTS = ("price", "throughput", "latency", "exacto")
 
 def _sort(value: Any) -> str | None:
     if isinstance(value, Mapping):
-        return _keys(value, {"by": _one_of(*_SORTS), "partition": _one_of("model", "none")})
-    return _one_of(*_SORTS)(value)
+        return keys_problem(value, {"by": one_of(*_SORTS), "partition": one_of("model", "none")})
+    return one_of(*_SORTS)(value)
 
 
 def _percentiles(value: Any) -> str | None:
     if isinstance(value, Mapping):
-        return _keys(value, dict.fromkeys(("p50", "p75", "p90", "p99"), _number(0)))
-    return _number(0)(value)
+        return keys_problem(value, dict.fromkeys(("p50", "p75", "p90", "p99"), number(0)))
+    return number(0)(value)
 
 
 PROVIDER_FIELDS: dict[str, Check] = {
-    "order": _strings,
-    "allow_fallbacks": _bool,
-    "require_parameters": _bool,
-    "data_collection": _one_of("allow", "deny"),
-    "zdr": _bool,
-    "enforce_distillable_text": _bool,
-    "only": _strings,
-    "ignore": _strings,
+    "order": strings,
+    "allow_fallbacks": boolean,
+    "require_parameters": boolean,
+    "data_collection": one_of("allow", "deny"),
+    "zdr": boolean,
+    "enforce_distillable_text": boolean,
+    "only": strings,
+    "ignore": strings,
     "quantizations": _quantizations,
     "sort": _sort,
     "preferred_min_throughput": _percentiles,
     "preferred_max_latency": _percentiles,
-    "max_price": _nested(
+    "max_price": nested(
         dict.fromkeys(("prompt", "completion", "request", "image", "audio"), _price_number)
     ),
-    "options": _table,
+    "options": table,
 }
 """`provider` is validated strictly by OpenRouter itself (400 on an unknown key)."""
 
-_TEMPERATURE = _number(0, 2)
+_TEMPERATURE = number(0, 2)
 
 REQUEST_FIELDS: dict[str, Check] = {
     # OpenAI-standard fields, as OpenRouter defines them (§2.1)
-    "max_tokens": _integer(1),
-    "max_completion_tokens": _integer(1),
+    "max_tokens": integer(1),
+    "max_completion_tokens": integer(1),
     "temperature": _TEMPERATURE,
-    "top_p": _number(0, 1, above=True),
-    "top_k": _integer(0),
-    "frequency_penalty": _number(-2, 2),
-    "presence_penalty": _number(-2, 2),
-    "repetition_penalty": _number(0, 2, above=True),
-    "min_p": _number(0, 1),
-    "top_a": _number(0, 1),
-    "seed": _integer(),
+    "top_p": number(0, 1, above=True),
+    "top_k": integer(0),
+    "frequency_penalty": number(-2, 2),
+    "presence_penalty": number(-2, 2),
+    "repetition_penalty": number(0, 2, above=True),
+    "min_p": number(0, 1),
+    "top_a": number(0, 1),
+    "seed": integer(),
     "stop": _stop,
     "logit_bias": _logit_bias,
-    "logprobs": _bool,
-    "top_logprobs": _integer(0, 20),
+    "logprobs": boolean,
+    "top_logprobs": integer(0, 20),
     "response_format": _response_format,
     "tools": _tools,
     "tool_choice": _tool_choice,
-    "parallel_tool_calls": _bool,
-    "prediction": _nested({"type": _one_of("content"), "content": _string}),
-    "user": _string,
-    "metadata": _table,
-    "modalities": _strings,
-    "service_tier": _one_of("auto", "default", "fast", "flex", "priority", "scale", "ultrafast"),
-    "verbosity": _one_of("low", "medium", "high", "xhigh", "max"),
-    "web_search_options": _table,
-    "n": _integer(1),
-    "store": _bool,
-    "audio": _table,
+    "parallel_tool_calls": boolean,
+    "prediction": nested({"type": one_of("content"), "content": string}),
+    "user": string,
+    "metadata": table,
+    "modalities": strings,
+    "service_tier": one_of("auto", "default", "fast", "flex", "priority", "scale", "ultrafast"),
+    "verbosity": one_of("low", "medium", "high", "xhigh", "max"),
+    "web_search_options": table,
+    "n": integer(1),
+    "store": boolean,
+    "audio": table,
     # OpenRouter-specific fields (§2.2)
     "models": _models,
-    "route": _one_of("fallback", "sort"),
-    "provider": _nested(PROVIDER_FIELDS),
-    "plugins": _any,
-    "reasoning": _nested(_REASONING),
-    "reasoning_effort": _one_of(*_EFFORTS),
-    "include_reasoning": _bool,
-    "usage": _table,
-    "stream_options": _table,
-    "transforms": _strings,
-    "session_id": _string,
-    "prompt_cache_key": _string,
-    "prompt_cache_options": _table,
-    "cache_control": _table,
-    "debug": _table,
-    "trace": _table,
-    "image_config": _table,
-    "stop_server_tools_when": _any,
-    "deferred_tools": _any,
+    "route": one_of("fallback", "sort"),
+    "provider": nested(PROVIDER_FIELDS),
+    "plugins": anything,
+    "reasoning": nested(_REASONING),
+    "reasoning_effort": one_of(*_EFFORTS),
+    "include_reasoning": boolean,
+    "usage": table,
+    "stream_options": table,
+    "transforms": strings,
+    "session_id": string,
+    "prompt_cache_key": string,
+    "prompt_cache_options": table,
+    "cache_control": table,
+    "debug": table,
+    "trace": table,
+    "image_config": table,
+    "stop_server_tools_when": anything,
+    "deferred_tools": anything,
 }
 """Every body field a spec may set outside `[params.extra]`, with what it accepts."""
 
 LOCAL_SERVER_FIELDS: dict[str, Check] = {
     # llama.cpp server
-    "repeat_penalty": _number(0),
-    "repeat_last_n": _integer(-1),
-    "typical_p": _number(0, 1),
-    "tfs_z": _number(0),
-    "mirostat": _integer(0, 2),
-    "mirostat_tau": _number(0),
-    "mirostat_eta": _number(0),
-    "n_predict": _integer(-1),
-    "grammar": _string,
-    "json_schema": _table,
-    "cache_prompt": _bool,
-    "samplers": _strings,
-    "dry_multiplier": _number(0),
-    "dry_base": _number(0),
-    "dry_allowed_length": _integer(0),
-    "xtc_probability": _number(0, 1),
-    "xtc_threshold": _number(0, 1),
+    "repeat_penalty": number(0),
+    "repeat_last_n": integer(-1),
+    "typical_p": number(0, 1),
+    "tfs_z": number(0),
+    "mirostat": integer(0, 2),
+    "mirostat_tau": number(0),
+    "mirostat_eta": number(0),
+    "n_predict": integer(-1),
+    "grammar": string,
+    "json_schema": table,
+    "cache_prompt": boolean,
+    "samplers": strings,
+    "dry_multiplier": number(0),
+    "dry_base": number(0),
+    "dry_allowed_length": integer(0),
+    "xtc_probability": number(0, 1),
+    "xtc_threshold": number(0, 1),
     # vLLM
-    "min_tokens": _integer(0),
-    "ignore_eos": _bool,
-    "skip_special_tokens": _bool,
-    "length_penalty": _number(),
-    "best_of": _integer(1),
-    "use_beam_search": _bool,
-    "guided_json": _any,
-    "guided_regex": _string,
-    "guided_choice": _strings,
-    "guided_grammar": _string,
-    "chat_template_kwargs": _table,
+    "min_tokens": integer(0),
+    "ignore_eos": boolean,
+    "skip_special_tokens": boolean,
+    "length_penalty": number(),
+    "best_of": integer(1),
+    "use_beam_search": boolean,
+    "guided_json": anything,
+    "guided_regex": string,
+    "guided_choice": strings,
+    "guided_grammar": string,
+    "chat_template_kwargs": table,
 }
 """Samplers of llama.cpp and vLLM servers: known fields on a URL endpoint only."""
 

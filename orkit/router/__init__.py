@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from orkit import _exports
 from orkit.errors import CircuitOpenError
-from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
+from orkit.router._adaptive import AdaptiveRate
+from orkit.router._aimd import AdaptiveConcurrency
 from orkit.router._breaker import BreakerState, CircuitBreaker
 from orkit.router._gradient import GradientConcurrency
 from orkit.router._option_checks import option_problem, ruled_fields
@@ -27,7 +28,8 @@ from orkit.router._policy import (
     decide,
 )
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
-from orkit.router._router import Attempt, Outcome, Router
+from orkit.router._record import Attempt, Outcome
+from orkit.router._router import Router
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",

@@ -13,7 +13,8 @@ from typing import Any
 
 import anyio
 
-from orkit.router._adaptive import AdaptiveConcurrency, AdaptiveRate
+from orkit.router._adaptive import AdaptiveRate
+from orkit.router._aimd import AdaptiveConcurrency
 from orkit.router._breaker import CircuitBreaker
 from orkit.router._gate import Gate
 from orkit.router._gradient import GradientConcurrency

@@ -12,98 +12,18 @@ from __future__ import annotations
 
 import copy
 import random
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, replace
 
 from orkit._clock import SystemClock
-from orkit.errors import (
-    APIError,
-    APIStatusError,
-    CircuitOpenError,
-    RunStoppedError,
-    http_status_of,
-)
+from orkit.errors import APIError, APIStatusError, CircuitOpenError, RunStoppedError
 from orkit.router._limits import Limits, ModelScope, ProviderScope
 from orkit.router._options import RouterOptions
 from orkit.router._policy import TASK_TIMEOUT, Action, RetryPolicy, Step, classify, decide
 from orkit.router._quota import DailyQuota
-from orkit.types import ChatRequest, ChatResponse, Clock, Completer, Usage
+from orkit.router._record import Attempt, AttemptHooks, Outcome, TaskTally
+from orkit.types import ChatRequest, ChatResponse, Clock, Completer
 
-__all__ = ["Attempt", "AttemptHooks", "Outcome", "Router"]
-
-_NO_USAGE = Usage()
-"""What an answer that reported no usage said: no tokens, no cost (all None)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Attempt:
-    """One HTTP attempt (a row of the attempts table)."""
-
-    attempt: int
-    model: str
-    provider: str | None
-    http_status: int | None
-    error_type: str | None
-    started_at: float
-    """Unix seconds."""
-    duration_s: float
-    wait_s: float
-    """Waiting before this attempt: limiters, plus backoff after the previous one."""
-    retry_after_s: float | None
-    action: str
-    """What followed: ok, retry, wait, fallback, fail, defer, stop."""
-    generation_id: str | None = None
-    """Set when the server began a generation: billed, even if the attempt then failed."""
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    cost_usd: float | None = None
-    """What the response (or a mid-stream error event) said the attempt cost; None: not said."""
-
-
-class AttemptHooks(Protocol):
-    """What a caller of `Router.route` hears of each attempt of its request."""
-
-    async def before_attempt(self, request: ChatRequest) -> None:
-        """Called before each attempt waits at the limits; raising stops the request there
-        (the exception propagates out of `route`)."""
-
-    def after_attempt(self, attempt: Attempt) -> None:
-        """Called as each attempt ends, before the router waits or tries again."""
-
-
-@dataclass(slots=True, kw_only=True)
-class Outcome:
-    """How a task ended: a response, an error, or deferred until a quota resets."""
-
-    response: ChatResponse | None = None
-    error: APIError | None = None
-    deferred_until: float | None = None
-    """Unix seconds when the quota that stopped this task resets."""
-    model: str
-    """The model of the last attempt (the served one when it succeeded)."""
-    is_fallback: bool = False
-    attempts: list[Attempt] = field(default_factory=list)
-    queue_s: float = 0.0
-    backoff_s: float = 0.0
-
-
-@dataclass(slots=True)
-class _TaskState:
-    attempt: int = 0
-    queue_s: float = 0.0
-    backoff_s: float = 0.0
-    pending_wait: float = 0.0
-    attempts: list[Attempt] = field(default_factory=list)
-    last_error: APIError | None = None
-    first_sent_at: float | None = None
-    """Clock time of the task's first send: its wall-clock cap counts from there (time in
-    the queue before it is the run's pace, not this task's trouble)."""
-    hooks: AttemptHooks | None = None
-
-    def add(self, attempt: Attempt) -> None:
-        self.attempts.append(attempt)
-        if self.hooks is not None:
-            self.hooks.after_attempt(attempt)
+__all__ = ["Attempt", "AttemptHooks", "Outcome", "Router"]  # records re-exported
 
 
 class Router:
@@ -175,7 +95,7 @@ class Router:
         """Send `request`, retrying and falling back as the policy says; `hooks` hear of
         each attempt as it starts and ends."""
         chain = [request.model, *self.options.fallbacks.get(request.model, ())]
-        state = _TaskState(hooks=hooks)
+        state = TaskTally(hooks=hooks)
         for index, model in enumerate(chain):
             req = request if index == 0 else replace(request, model=model)
             outcome = await self._on_model(req, state, can_fall_back=index + 1 < len(chain))
@@ -186,29 +106,10 @@ class Router:
             f"{request.model}: unavailable (circuit open) and no fallback left",
             model=request.model,
         )
-        return self._finish(state, model=chain[-1], error=error)
-
-    def _finish(
-        self,
-        state: _TaskState,
-        *,
-        model: str,
-        response: ChatResponse | None = None,
-        error: APIError | None = None,
-        deferred_until: float | None = None,
-    ) -> Outcome:
-        return Outcome(
-            model=model,
-            response=response,
-            error=error,
-            deferred_until=deferred_until,
-            attempts=state.attempts,
-            queue_s=state.queue_s,
-            backoff_s=state.backoff_s,
-        )
+        return state.outcome(model=chain[-1], error=error)
 
     async def _on_model(
-        self, request: ChatRequest, state: _TaskState, *, can_fall_back: bool
+        self, request: ChatRequest, state: TaskTally, *, can_fall_back: bool
     ) -> Outcome | None:
         """Attempts on one model; None means: fall back to the next one."""
         limits = self.limits
@@ -227,7 +128,7 @@ class Router:
             step, response = await self._attempt(here, state)
             if response is not None:
                 model = response.model or request.model
-                return self._finish(state, model=model, response=response)
+                return state.outcome(model=model, response=response)
             assert step is not None
             here.tries += step.action is Action.RETRY
             here.waits += step.action is Action.WAIT
@@ -238,7 +139,7 @@ class Router:
                 continue
             return self._settle(step, here, state)
 
-    async def _gatekeep(self, here: _OnModel, state: _TaskState) -> tuple[bool, Outcome | None]:
+    async def _gatekeep(self, here: _OnModel, state: TaskTally) -> tuple[bool, Outcome | None]:
         """Before an attempt: an open breaker or a spent daily quota may send the task on
         (False, None: fall back), leave it pending (False, an Outcome), or make it wait;
         (True, None) lets the attempt go."""
@@ -248,8 +149,8 @@ class Router:
             if here.can_fall_back:
                 return False, None
             if breaker.down:
-                return False, self._finish(
-                    state, model=here.request.model, error=self._down_error(here.request.model)
+                return False, state.outcome(
+                    model=here.request.model, error=self._down_error(here.request.model)
                 )
             left = self._time_left(state)
             if left is not None and left <= 0:
@@ -263,7 +164,7 @@ class Router:
             if here.can_fall_back:
                 return False, None
             until = limits.quota.resets_at(clock.wall())
-            return False, self._finish(state, model=here.request.model, deferred_until=until)
+            return False, state.outcome(model=here.request.model, deferred_until=until)
         return True, None
 
     async def _pause(self, seconds: float) -> None:
@@ -273,14 +174,14 @@ class Router:
         finally:
             self._pausing -= 1
 
-    def _time_left(self, state: _TaskState) -> float | None:
+    def _time_left(self, state: TaskTally) -> float | None:
         """Seconds left of the task's wall-clock cap (None: no cap, or nothing sent yet)."""
         cap = self.policy.task_timeout_s
         if cap is None or state.first_sent_at is None:
             return None
         return state.first_sent_at + cap - self.clock.now()
 
-    def _timed_out(self, state: _TaskState, model: str) -> Outcome:
+    def _timed_out(self, state: TaskTally, model: str) -> Outcome:
         """The task's wall-clock cap passed: an error row with its last error, saying so."""
         last = state.last_error
         message = f"gave up after task_timeout_s = {self.policy.task_timeout_s:g} s of retries"
@@ -289,7 +190,7 @@ class Router:
         else:
             error = copy.copy(last)  # keeps its type, status and ids for the row
             error.message = f"{message}; last error: {last.message}"
-        return self._finish(state, model=model, error=error)
+        return state.outcome(model=model, error=error)
 
     def _down_error(self, model: str) -> CircuitOpenError:
         """The row of a task left waiting on a breaker that has given up on its model."""
@@ -302,7 +203,7 @@ class Router:
             model=model,
         )
 
-    def _settle(self, step: Step, here: _OnModel, state: _TaskState) -> Outcome | None:
+    def _settle(self, step: Step, here: _OnModel, state: TaskTally) -> Outcome | None:
         """After a failure the policy will not retry: stop, defer, fall back, or fail."""
         clock, limits = self.clock, self.limits
         if step.action is Action.STOP:
@@ -315,70 +216,38 @@ class Router:
             if here.can_fall_back:
                 return None
             until = wall + step.wait_s if step.wait_s else limits.quota.resets_at(wall)
-            return self._finish(state, model=here.request.model, deferred_until=until)
+            return state.outcome(model=here.request.model, deferred_until=until)
         if step.action is Action.FALLBACK and here.can_fall_back:
             return None
         if step.reason == TASK_TIMEOUT:
             return self._timed_out(state, here.request.model)
-        return self._finish(state, model=here.request.model, error=state.last_error)
+        return state.outcome(model=here.request.model, error=state.last_error)
 
     async def _attempt(
-        self, here: _OnModel, state: _TaskState
+        self, here: _OnModel, state: TaskTally
     ) -> tuple[Step | None, ChatResponse | None]:
         """One HTTP attempt: send, then feed the limiters and ask the policy what next."""
         clock, limits = self.clock, self.limits
-        state.attempt += 1
-        started_wall, t0 = clock.wall(), clock.now()
-        if state.first_sent_at is None:
-            state.first_sent_at = t0
-        wait_before = state.pending_wait
-        state.pending_wait = 0.0
+        t0 = clock.now()
+        state.sending(clock.wall(), t0)
         try:
             response = await self._completer.complete(here.request)
         except APIError as error:
-            duration = clock.now() - t0
+            ended = clock.now()
             limits.release(here.scope, here.provider)
             step = self._judge(error, here, state, t0)
-            state.add(
-                _attempt_row(
-                    state,
-                    here.request.model,
-                    error,
-                    started_wall,
-                    duration,
-                    wait_before,
-                    step.action,
-                )
-            )
+            state.failed(here.request.model, error, ended, step.action)
             return step, None
         except BaseException:
             limits.release(here.scope, here.provider)
             raise
-        duration = clock.now() - t0
+        ended = clock.now()
         limits.release(here.scope, here.provider)
         limits.on_success(here.scope, here.provider, t0)
-        usage = response.usage or _NO_USAGE
-        state.add(
-            Attempt(
-                attempt=state.attempt,
-                model=here.request.model,
-                provider=response.provider,
-                http_status=200,
-                error_type=None,
-                started_at=started_wall,
-                duration_s=duration,
-                wait_s=wait_before,
-                retry_after_s=None,
-                action="ok",
-                generation_id=response.generation_id,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost_usd=usage.cost_usd,
-            )
-        )
+        state.answered(here.request.model, response, ended)
         return None, response
 
-    def _judge(self, error: APIError, here: _OnModel, state: _TaskState, sent_at: float) -> Step:
+    def _judge(self, error: APIError, here: _OnModel, state: TaskTally, sent_at: float) -> Step:
         """Classify the failure, let the limiters learn from it, and decide the next step."""
         limits = self.limits
         state.last_error = error
@@ -425,37 +294,6 @@ class _OnModel:
     can_fall_back: bool
     tries: int = 0
     waits: int = 0
-
-
-def _attempt_row(
-    state: _TaskState,
-    model: str,
-    error: APIError,
-    started_wall: float,
-    duration: float,
-    wait_before: float,
-    action: Action,
-) -> Attempt:
-    status = http_status_of(error)
-    retry_after = error.retry_after_s if isinstance(error, APIStatusError) else None
-    usage = error.usage or _NO_USAGE
-    return Attempt(
-        attempt=state.attempt,
-        model=model,
-        provider=error.provider,
-        http_status=status,
-        error_type=error.error_type,
-        started_at=started_wall,
-        duration_s=duration,
-        wait_s=wait_before,
-        retry_after_s=retry_after,
-        action=str(action),
-        generation_id=error.generation_id,
-        # what a mid-stream error event reported: the broken answer was billed this much
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        cost_usd=usage.cost_usd,
-    )
 
 
 def _stop_message(error: APIError, reason: str) -> str:

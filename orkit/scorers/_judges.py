@@ -70,6 +70,12 @@ class _JudgeBase:
         return {k: v for k, v in spec.items() if v is not None}
 
 
+def _variables(case: JudgeCase, **more: Any) -> dict[str, Any]:
+    """What a judge's prompt template is rendered with: the question and the dataset item
+    (as `item`) for every judge, plus what this judge shows (`more`)."""
+    return {"question": case.question, "item": case.fields, **more}
+
+
 def _rubric_text(rubric: jinja2.Template | None, name: str, fields: Mapping[str, Any]) -> str:
     if rubric is None:
         return ""
@@ -101,14 +107,13 @@ class RubricJudge(_JudgeBase):
 
     def requests(self, case: JudgeCase) -> list[ChatRequest] | None:
         reference = case.fields.get(self.expected) if self.expected else None
-        variables = {
-            "question": case.question,
-            "answer": _text(case.output),
-            "reference": _text(reference),
-            "rubric": _rubric_text(self._rubric, self.name, case.fields),
-            "scale": self.scale,
-            "item": case.fields,
-        }
+        variables = _variables(
+            case,
+            answer=_text(case.output),
+            reference=_text(reference),
+            rubric=_rubric_text(self._rubric, self.name, case.fields),
+            scale=self.scale,
+        )
         return [self._request(variables)]
 
     def verdict(self, case: JudgeCase, replies: Sequence[str | None]) -> Score:
@@ -136,12 +141,7 @@ class ReferenceJudge(_JudgeBase):
         reference = case.fields.get(self.expected)
         if reference is None or reference == "":
             return None  # nothing to compare with on this item
-        variables = {
-            "question": case.question,
-            "answer": _text(case.output),
-            "reference": _text(reference),
-            "item": case.fields,
-        }
+        variables = _variables(case, answer=_text(case.output), reference=_text(reference))
         return [self._request(variables)]
 
     def verdict(self, case: JudgeCase, replies: Sequence[str | None]) -> Score:
@@ -185,12 +185,11 @@ class PairwiseJudge(_JudgeBase):
     def requests(self, case: JudgeCase) -> list[ChatRequest] | None:
         if case.baseline_output is None:
             return None  # the baseline has no answer for this item
-        variables = {
-            "question": case.question,
-            "reference": _text(case.fields.get(self.expected)) if self.expected else "",
-            "rubric": _rubric_text(self._rubric, self.name, case.fields),
-            "item": case.fields,
-        }
+        variables = _variables(
+            case,
+            reference=_text(case.fields.get(self.expected)) if self.expected else "",
+            rubric=_rubric_text(self._rubric, self.name, case.fields),
+        )
         mine, theirs = _text(case.output), _text(case.baseline_output)
         out = [self._request({**variables, "answer_a": mine, "answer_b": theirs})]
         if self.swap:

@@ -60,16 +60,10 @@ def _reference(fn: Callable[..., Any]) -> str:
     return f"{module}:{qualname}"
 
 
-def _spec(reference: str, name: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
-    spec: dict[str, Any] = {"kind": "python", "function": reference, "name": name}
-    if options is not None:
-        spec["options"] = dict(options)
-    return spec
-
-
 @dataclass(frozen=True, slots=True)
-class PythonScorer:
-    """A sync custom function: runs inline, like the built-in scorers."""
+class _FunctionScorer:
+    """A custom function as a scorer: what it is called, where it can be imported back
+    from (for the run's spec), and whether it takes the dataset item too."""
 
     name: str
     function: Callable[..., Any] = field(repr=False)
@@ -79,7 +73,15 @@ class PythonScorer:
 
     @property
     def spec(self) -> dict[str, Any]:
-        return _spec(self.reference, self.name, self.options)
+        spec: dict[str, Any] = {"kind": "python", "function": self.reference, "name": self.name}
+        if self.options is not None:
+            spec["options"] = dict(self.options)
+        return spec
+
+
+@dataclass(frozen=True, slots=True)
+class PythonScorer(_FunctionScorer):
+    """A sync custom function: runs inline, like the built-in scorers."""
 
     def __call__(self, output: str | None, fields: Mapping[str, Any]) -> Score | None:
         try:
@@ -90,18 +92,10 @@ class PythonScorer:
 
 
 @dataclass(frozen=True, slots=True)
-class AsyncPythonScorer:
+class AsyncPythonScorer(_FunctionScorer):
     """An async custom function: runs in the scoring stage, after the candidates."""
 
-    name: str
     function: Callable[..., Awaitable[Any]] = field(repr=False)
-    reference: str
-    takes_fields: bool
-    options: Mapping[str, Any] | None = None
-
-    @property
-    def spec(self) -> dict[str, Any]:
-        return _spec(self.reference, self.name, self.options)
 
     async def score(self, output: str | None, fields: Mapping[str, Any]) -> Score | None:
         try:

@@ -6,6 +6,8 @@ emulator's introspection, not part of OpenRouter's API.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,17 +29,27 @@ def _money(value: Decimal) -> float | int:
     return float(value) if value else 0
 
 
-def _key(request: Request) -> tuple[Simulator, str]:
-    sim: Simulator = request.app.state.sim
-    return sim, sim.authenticate(request.headers.get("authorization"))
+def _with_key(
+    handler: Callable[[Request, Simulator, str], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that needs a valid key: `handler(request, sim, key)` once the key is
+    checked; a missing or unknown key gets OpenRouter's 401 instead."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        sim: Simulator = request.app.state.sim
+        try:
+            key = sim.authenticate(request.headers.get("authorization"))
+        except SimError as exc:
+            return error_response(exc)
+        return await handler(request, sim, key)
+
+    return endpoint
 
 
-async def key_info(request: Request) -> Response:
+@_with_key
+async def key_info(request: Request, sim: Simulator, key: str) -> Response:
     """`GET /key`: the key's usage and free-model counters (live)."""
-    try:
-        sim, key = _key(request)
-    except SimError as exc:
-        return error_response(exc)
     account = sim.accounts.get(key)
     day = sim.clock.emulated_day()
     limit = sim.config.free_per_day
@@ -81,12 +93,9 @@ async def key_info(request: Request) -> Response:
     return json_response({"data": data})
 
 
-async def credits(request: Request) -> Response:
+@_with_key
+async def credits(request: Request, sim: Simulator, key: str) -> Response:
     """`GET /credits`: total credits and total usage of the key's account."""
-    try:
-        sim, key = _key(request)
-    except SimError as exc:
-        return error_response(exc)
     total = sim.config.credits_usd
     usage = sim.accounts.get(key).usage
     data = {
@@ -96,12 +105,9 @@ async def credits(request: Request) -> Response:
     return json_response({"data": data})
 
 
-async def generation(request: Request) -> Response:
+@_with_key
+async def generation(request: Request, sim: Simulator, key: str) -> Response:
     """`GET /generation?id=`: stats of a finished generation (404 until they are written)."""
-    try:
-        sim, _ = _key(request)
-    except SimError as exc:
-        return error_response(exc)
     gen_id = request.query_params.get("id")
     if not gen_id:
         return error_response(bad_request("Invalid input: id is required"))

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from orkit.sim._hashing import unit
-from orkit.sim.config import STREAM_FAULT_KINDS, FaultBurst, FaultProfile
+from orkit.sim.fault_profile import STREAM_FAULT_KINDS, FaultBurst, FaultProfile
 
 __all__ = ["Fault", "FaultPlan"]
 

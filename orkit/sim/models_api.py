@@ -135,11 +135,16 @@ def _find(sim: Simulator, model_id: str) -> dict[str, Any] | None:
     return model
 
 
-async def one_model(request: Request) -> Response:
-    """`GET /model/{author}/{slug}`."""
+def _asked_model(request: Request) -> tuple[Simulator, str, dict[str, Any] | None]:
+    """The emulator, the model id in the path (`{author}/{slug}`), and its catalog entry."""
     sim: Simulator = request.app.state.sim
     model_id = f"{request.path_params['author']}/{request.path_params['slug']}"
-    model = _find(sim, model_id)
+    return sim, model_id, _find(sim, model_id)
+
+
+async def one_model(request: Request) -> Response:
+    """`GET /model/{author}/{slug}`."""
+    _, model_id, model = _asked_model(request)
     if model is None:
         return error_response(not_found(f"Model {model_id} not found"))
     return json_response({"data": model})
@@ -147,9 +152,7 @@ async def one_model(request: Request) -> Response:
 
 async def model_endpoints(request: Request) -> Response:
     """`GET /models/{author}/{slug}/endpoints`."""
-    sim: Simulator = request.app.state.sim
-    model_id = f"{request.path_params['author']}/{request.path_params['slug']}"
-    model = _find(sim, model_id)
+    sim, model_id, model = _asked_model(request)
     if model is None:
         return error_response(not_found(f"Model {model_id} not found"))
     authorised = True

@@ -7,7 +7,7 @@ from typing import Any
 
 from orkit import Sweep
 from orkit._clock import SystemClock
-from orkit.batch._engine import EngineOptions, execute
+from orkit.batch._engine import EngineOptions, RunHooks, execute
 from orkit.batch._sink import ResultSink
 from orkit.batch._totals import RunTotals
 from orkit.plan._assemble import plan_sweep
@@ -24,19 +24,17 @@ async def execute_one(
     **kw: Any,
 ) -> RunTotals:
     """`execute` the one task of `sweep` into `run`, sending through `client` (anything with
-    `complete`); `kw` goes to `execute` (`observer`, `heartbeat`). One worker by default."""
+    `complete`); `kw` are its `RunHooks` (`observer`, `heartbeat`). One worker by default."""
     journal = Journal(run.journal_path)
     try:
         return await execute(
             plan_sweep(sweep).lanes(),
             total=1,
-            run_id="r",
             router=Router(client, RouterOptions()),
             sink=ResultSink(run, journal),
-            scorers=(),
             clock=SystemClock(),
             options=options or EngineOptions(workers_per_lane=1),
-            **kw,
+            hooks=RunHooks(**kw),
         )
     finally:
         journal.close()

@@ -143,10 +143,8 @@ class Bench:
         return await execute(
             iters,
             total=sum(len(lane) for lane in lanes),
-            run_id=self.run.run_id,
             router=self.router,
             sink=self.sink,
-            scorers=(),
             clock=self.completer.clock,
             options=EngineOptions(workers_per_lane=workers_per_lane, freeze_gc=freeze_gc),
             services=services,

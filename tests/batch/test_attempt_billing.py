@@ -91,10 +91,8 @@ def run_one(
         await execute(
             [iter([one_task()])],
             total=1,
-            run_id="r",
             router=router,
             sink=sink,
-            scorers=(),
             clock=clock,
             options=EngineOptions(workers_per_lane=1),
             services=TaskServices(budget=budget, worst_case=WorstCase(PRICES, {}, None)),

@@ -227,7 +227,7 @@ def test_the_runs_own_estimate_is_made_while_the_last_requests_are_in_flight(
 
 def test_work_while_draining_runs_even_with_nothing_to_send(tmp_path: Path) -> None:
     from orkit._clock import SystemClock
-    from orkit.batch._engine import EngineOptions, execute
+    from orkit.batch._engine import EngineOptions, RunHooks, execute
     from orkit.batch._sink import ResultSink
     from orkit.results import Journal, RunDir
     from orkit.router import Router, RouterOptions
@@ -243,13 +243,11 @@ def test_work_while_draining_runs_even_with_nothing_to_send(tmp_path: Path) -> N
         await execute(
             [iter(())],
             total=0,
-            run_id="r",
             router=Router(None, RouterOptions()),  # type: ignore[arg-type]  # never asked
             sink=ResultSink(run, journal),
-            scorers=(),
             clock=SystemClock(),
             options=EngineOptions(),
-            while_draining=job,
+            hooks=RunHooks(while_draining=job),
         )
         journal.close()
 

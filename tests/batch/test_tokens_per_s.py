@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from orkit.batch._rows import _tokens_per_s
-from orkit.client import _stream
+from orkit.client import _accumulator
 from orkit.types import ChatResponse, Usage
 
 
@@ -58,7 +58,7 @@ def test_no_measurable_interval_means_null_never_a_huge_rate(answer: dict[str, o
 def fake_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     """The stream's clock, set by the test: an event arrives at `now[0]`."""
     now = [0.0]
-    monkeypatch.setattr(_stream, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(_accumulator, "perf_counter", lambda: now[0])
     yield now
 
 
@@ -67,7 +67,7 @@ def _event(content: str) -> dict[str, object]:
 
 
 def test_the_stream_records_token_events_and_when_the_last_came(fake_time: list[float]) -> None:
-    acc = _stream._Accumulator(t0=0.0)
+    acc = _accumulator.Accumulator(t0=0.0)
     for at, text in ((0.2, "He"), (0.4, "llo"), (0.9, "!")):
         fake_time[0] = at
         acc.add(_event(text))

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from orkit.sim import FaultProfile, ModelProfile, ProviderProfile, SimConfig, SimConfigError
-from orkit.sim.config import FaultBurst
+from orkit.sim.fault_profile import FaultBurst
 from orkit.sim.faults import Fault, FaultPlan
 from orkit.sim.simulator import Simulator
 

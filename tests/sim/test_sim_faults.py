@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from orkit.sim import FaultProfile, SimConfig, create_app, serve_in_thread
-from orkit.sim.config import FAULT_STATUSES
+from orkit.sim.fault_profile import FAULT_STATUSES
 
 from .sim_testkit import AUTH, chat_body, data_events
 
