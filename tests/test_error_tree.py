@@ -1,5 +1,5 @@
-"""Every exception orkit defines lives in `orkit/errors.py`, and the tree drawn in that module's
-docstring is the real class tree: each class drawn once, under its real parent, and nothing
+"""Every exception orkit defines lives in `orkit.errors` (the package `orkit/errors/`), and the
+tree drawn in its docstring is the real class tree: each class drawn once, under its real parent, and nothing
 drawn that is not there. (The emulator, `orkit.sim`, is independent and keeps its own.)"""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ BUILTIN_EXCEPTIONS = {
 # Read from the source, not `__module__` (which a public package may set to its own name).
 ERROR_CLASSES: dict[str, type[BaseException]] = {
     node.name: getattr(orkit.errors, node.name)
-    for node in ast.parse((ORKIT / "errors.py").read_text()).body
+    for path in sorted((ORKIT / "errors").glob("*.py"))
+    for node in ast.parse(path.read_text()).body
     if isinstance(node, ast.ClassDef)
 }
 
@@ -41,7 +42,7 @@ def exception_classes_outside_errors(root: Path) -> list[str]:
     classes: list[tuple[str, str, list[str]]] = []
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root)
-        if rel.parts[0] == "sim" or rel == Path("errors.py"):
+        if rel.parts[0] in ("sim", "errors"):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ClassDef):
@@ -62,14 +63,15 @@ def exception_classes_outside_errors(root: Path) -> list[str]:
 
 def test_no_exception_class_is_defined_outside_errors_py() -> None:
     outside = exception_classes_outside_errors(ORKIT)
-    assert not outside, f"define these in orkit/errors.py and draw them in its tree: {outside}"
+    assert not outside, f"define these in orkit/errors/ and draw them in its tree: {outside}"
 
 
 def test_the_walk_finds_exception_classes(tmp_path: Path) -> None:
     """The walk above can fail: on a package that defines some, it finds each one."""
     (tmp_path / "sim").mkdir()
     (tmp_path / "sim" / "x.py").write_text("class SimOnly(Exception): ...\n")
-    (tmp_path / "errors.py").write_text("class Fine(Exception): ...\n")
+    (tmp_path / "errors").mkdir()
+    (tmp_path / "errors" / "_x.py").write_text("class Fine(Exception): ...\n")
     (tmp_path / "mod.py").write_text(
         "import httpx\n"
         "class Local(ValueError): ...\n"
@@ -99,9 +101,9 @@ def test_every_error_class_is_drawn_under_its_parent() -> None:
     drawn = _drawn_tree()
     names = [name for _, name in drawn]
     missing = sorted(set(ERROR_CLASSES) - set(names))
-    assert not missing, f"classes of orkit/errors.py missing from its drawn tree: {missing}"
+    assert not missing, f"classes of orkit.errors missing from its drawn tree: {missing}"
     stale = sorted(n for n in names if n not in ERROR_CLASSES and n not in BUILTIN_EXCEPTIONS)
-    assert not stale, f"drawn in orkit/errors.py's tree but not defined there: {stale}"
+    assert not stale, f"drawn in orkit.errors's tree but not defined there: {stale}"
     assert len(names) == len(set(names)), "a class is drawn twice"
     parents: list[str] = []
     for depth, name in drawn:
