@@ -1,6 +1,7 @@
-"""Every exception orkit defines lives in `orkit.errors` (the package `orkit/errors/`), and the
-tree drawn in its docstring is the real class tree: each class drawn once, under its real parent, and nothing
-drawn that is not there. (The emulator, `orkit.sim`, is independent and keeps its own.)"""
+"""Every exception orkit defines lives in `orkit.errors` (the package `orkit/errors/`), and
+the tree drawn in its docstring is the real class tree: each class drawn once, under its real
+parent, and nothing drawn that is not there. (The emulator, `orkit.sim`, is independent and
+keeps its own.)"""
 
 from __future__ import annotations
 
