@@ -138,7 +138,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     services, prices = await _services(session, client)
     # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
     # scoring stage once the candidates are in (a pairwise judge needs both answers).
-    inline, deferred = split_scorers(sweep.built_scorers())
+    inline, deferred = split_scorers(sweep.scorer_objects)
     announce = getattr(session.observer, "on_contestants", None)
     if announce is not None:
         announce(contestant_keys(session.plan))
@@ -155,7 +155,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             sink=sink,
             scorers=inline,
             clock=session.clock,
-            options=EngineOptions(workers_per_lane=sweep.concurrency),
+            options=EngineOptions(workers_per_lane=sweep.in_flight.per_model),
             services=services,
             observer=session.observer,
             while_draining=partial(_while_draining, session, client),
@@ -163,7 +163,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         )
         await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:
-            job = ScoringJob(deferred=deferred, models=sweep.models, concurrency=sweep.concurrency)
+            job = ScoringJob(
+                deferred=deferred, models=sweep.models, concurrency=sweep.in_flight.judge_workers
+            )
             await run_scoring_stage(
                 run,
                 journal,
