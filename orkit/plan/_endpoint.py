@@ -82,6 +82,12 @@ def sim_config(sim: SimConfig | Mapping[str, Any], *, where: str | None = None) 
 
     if isinstance(sim, SimConfig):
         return sim
+    if not isinstance(sim, Mapping):
+        raise SpecError(
+            f"must be a table of SimConfig fields or a SimConfig, got {sim!r}",
+            path=where,
+            field="sim",
+        )
     try:
         return SimConfig.from_dict(sim)
     except SimConfigError as exc:

@@ -230,6 +230,12 @@ def test_a_bad_sim_table_names_the_key_and_the_file(
         load_spec(spec, {"endpoint": "sim", "sim": sim})
 
 
+@pytest.mark.parametrize("bad", [["time_scale"], 0.5])
+def test_sim_of_another_kind_names_the_field(items: Path, bad: object) -> None:
+    with pytest.raises(SpecError, match=r"field 'sim': must be a table of SimConfig fields"):
+        make(items, endpoint="sim", sim=bad)
+
+
 async def test_typed_options_run_on_the_emulator(items: Path) -> None:
     sweep = make(
         items,
