@@ -14,9 +14,12 @@ import pytest
 
 import orkit.plan._sweep as sweep_module
 from orkit import Sweep, load_spec
+from orkit.batch import execute
 from orkit.errors import SpecError
 from orkit.plan import in_flight, prepare
+from orkit.plan._routing import build_router_options
 from orkit.router import ModelLimits, RetryPolicy, RouterOptions
+from orkit.scorers import as_scorer
 from orkit.sim import FaultProfile, ModelProfile, SimConfig
 
 MODEL = "openai/gpt-4o-mini"
@@ -67,8 +70,8 @@ class Counting:
 def test_scorers_and_routing_are_parsed_once_for_a_whole_run(
     items: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scorers = Counting(sweep_module.as_scorer)
-    routing = Counting(sweep_module.build_router_options)
+    scorers = Counting(as_scorer)
+    routing = Counting(build_router_options)
     monkeypatch.setattr(sweep_module, "as_scorer", scorers)
     monkeypatch.setattr(sweep_module, "build_router_options", routing)
     sweep = make(
@@ -302,7 +305,7 @@ async def test_the_engine_works_each_lane_with_the_per_model_workers(
     import orkit.api._execute as execute_module
 
     seen: list[Any] = []
-    real = execute_module.execute
+    real = execute
 
     async def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append((kwargs["options"].workers_per_lane, kwargs["router"].options))
