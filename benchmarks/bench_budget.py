@@ -38,7 +38,7 @@ import json
 import os
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,11 +153,7 @@ def one_run(url: str, tmp: Path, draw: Draw, n: int) -> dict[str, Any]:
     worst_total = sum(worst_case_usd(t.request, prices[t.model]) for t in sweep.tasks())
     budget = worst_total * draw.budget_fraction
     sim_reset(url)
-    run = anyio.run(
-        lambda: run_sweep_async(
-            Sweep(**{**sweep.__dict__, "budget_usd": budget}), api_key=SIM_API_KEY
-        )
-    )
+    run = anyio.run(lambda: run_sweep_async(replace(sweep, budget_usd=budget), api_key=SIM_API_KEY))
     billed = sim_stats(url)["billed_total_usd"]
     manifest = json.loads((run.path / "manifest.json").read_text())
     counts = manifest.get("journal_counts", {})

@@ -39,6 +39,7 @@ import json
 import math
 import os
 import random
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +266,9 @@ def same_prompt(
     earlier, later = rows[: len(rows) // 2], rows[len(rows) // 2 :]
     target = dataclasses.replace(sweep, dataset=later, name=f"{name}-later")
     before = _line(target.estimate())
-    other_seed = {**sweep.sim, "seed": int(sweep.sim.get("seed", 0)) + 1}
+    sim = sweep.sim
+    assert isinstance(sim, Mapping)  # the sweeps below give the emulator's settings as a table
+    other_seed = {**sim, "seed": int(sim.get("seed", 0)) + 1}
     dataclasses.replace(sweep, dataset=earlier, name=f"{name}-earlier", sim=other_seed).run(
         progress=False
     )

@@ -137,7 +137,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
     services, prices = await _services(session, client)
     # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
     # scoring stage once the candidates are in (a pairwise judge needs both answers).
-    inline, deferred = split_scorers(sweep.built_scorers())
+    inline, deferred = split_scorers(sweep.scorer_objects)
     announce = getattr(session.observer, "on_contestants", None)
     if announce is not None:
         announce(contestant_keys(session.plan))
@@ -152,7 +152,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
             router=router,
             sink=sink,
             clock=session.clock,
-            options=EngineOptions(workers_per_lane=sweep.concurrency),
+            options=EngineOptions(workers_per_lane=sweep.in_flight.per_model),
             services=replace(services, scorers=inline),
             hooks=RunHooks(
                 observer=session.observer,
@@ -162,7 +162,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         )
         await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:
-            job = ScoringJob(deferred=deferred, models=sweep.models, concurrency=sweep.concurrency)
+            job = ScoringJob(
+                deferred=deferred, models=sweep.models, concurrency=sweep.in_flight.judge_workers
+            )
             await run_scoring_stage(
                 run,
                 journal,

@@ -72,7 +72,7 @@ def _scorers(
 ) -> list[AnyScorer]:
     """The scorers to run: those given (objects, functions or spec tables), else the run's."""
     if given is None:
-        built = sweep.built_scorers()
+        built = list(sweep.scorer_objects)
     else:
         built = [as_scorer(s, where=f"scorers[{i}]") for i, s in enumerate(given)]
     if not built:
@@ -129,7 +129,7 @@ async def rescore_async(
         models=models,
         fresh=True,
         keep=keep,
-        concurrency=sweep.concurrency,
+        concurrency=sweep.in_flight.judge_workers,
     )
     with run_lock(run.path):
         journal = Journal(run.journal_path)

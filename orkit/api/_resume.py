@@ -152,7 +152,7 @@ async def _continue(
 def _judges(sweep: SweepDefinition) -> bool:
     """The sweep has scorers that run after the answers (LLM judges, async scorers): a
     resume of a completed run may still have answers of it to score."""
-    _, deferred = split_scorers(sweep.built_scorers())
+    _, deferred = split_scorers(sweep.scorer_objects)
     return bool(deferred)
 
 

@@ -18,6 +18,7 @@ _FLAG_OF_FIELD = {
     "prompt": "--prompt",
     "system": "--system",
     "concurrency": "--concurrency",
+    "per_model_concurrency": "--per-model-concurrency",
     "repeats": "--repeats",
     "out": "--out",
     "endpoint": "--endpoint",

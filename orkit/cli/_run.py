@@ -79,7 +79,19 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
         "temperature=0, max_tokens=64); a custom field the server knows and orkit does "
         "not: extra.NAME=VALUE; repeatable",
     )
-    p.add_argument("--concurrency", "-c", type=int, help="requests in flight at once")
+    p.add_argument(
+        "--concurrency",
+        "-c",
+        type=int,
+        metavar="N",
+        help="requests in flight at once, across all models (default 16)",
+    )
+    p.add_argument(
+        "--per-model-concurrency",
+        type=int,
+        metavar="N",
+        help="requests in flight at once to any one model (default: --concurrency)",
+    )
     p.add_argument("--repeats", type=int, help="send each request this many times")
     p.add_argument("--out", help="directory for run directories (default: runs)")
     p.add_argument("--endpoint", help="sim | openrouter | URL of an OpenAI-compatible API")
@@ -268,6 +280,7 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         "system": args.system,
         "params": _parse_params(args.param),
         "concurrency": args.concurrency,
+        "per_model_concurrency": args.per_model_concurrency,
         "repeats": args.repeats,
         "out": args.out,
         "endpoint": args.endpoint,

@@ -193,7 +193,7 @@ class Lessons:
         out = []
         for model, acc in self._accs.items():
             info = catalog.get(model)
-            concurrency = manifest.spec.get("concurrency")
+            concurrency = _model_cap(manifest.spec)
             obs = _observation(model, acc, info, fingerprints, run.run_id, source, concurrency)
             ratio = _prompt_ratio(acc, info)
             if ratio is not None:
@@ -226,6 +226,15 @@ def _add_timing(acc: _Acc, row: ResultRow, completion: float) -> None:
     fit["service_xy"] += completion * service
     acc.first_start = min(acc.first_start, started)
     acc.last_finish = max(acc.last_finish, finished)
+
+
+def _model_cap(spec: Mapping[str, Any]) -> object:
+    """The most requests the run let one model have in flight: its `per_model_concurrency`
+    (at most its `concurrency`), else its `concurrency` (as `orkit.plan.in_flight` says)."""
+    total, per_model = spec.get("concurrency"), spec.get("per_model_concurrency")
+    if isinstance(total, int) and isinstance(per_model, int):
+        return min(total, per_model)
+    return total
 
 
 def _observation(

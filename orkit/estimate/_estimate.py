@@ -106,7 +106,7 @@ async def estimate_with_client(
     (a `time.time()`) makes it as it would have been then: a run estimates itself while its
     last requests are in flight, when the response cache already holds its answers."""
     started = time.perf_counter()
-    scorers = sweep.built_scorers()
+    scorers = sweep.scorer_objects
     plan = plan_sweep(sweep, validate=False)
     columns = plan.dataset.columns()
     for _, template in plan.prompts:
@@ -127,7 +127,7 @@ async def estimate_with_client(
     cues = _cues_learnt(sweep, endpoint, calibration)
     sizes = measure_plan(plan, _prompt_counter(endpoint), cues=cues)
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
-    duration = plan_duration(lanes, sweep.concurrency, ctx.quota)
+    duration = plan_duration(lanes, sweep.in_flight.total, ctx.quota)
     lines = [
         _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
         for line in lines
@@ -247,8 +247,8 @@ def _model_lines(
             hit_shares=shares,
             counted=_counts_each_prompt(endpoint),
             latency_scale=scale,
-            concurrency=sweep.concurrency,
-            limits=sweep.router_options().limits,
+            concurrency=sweep.in_flight.per_model,
+            limits=sweep.routing_settings.options.limits,
             server_paced=endpoint is not None and endpoint.kind == "url",
             fallbacks={
                 m: (_info(ctx.catalog, m), ctx.endpoints.get(m)) for chain in chains for m in chain
@@ -262,7 +262,7 @@ def _model_lines(
         lanes.append(lane)
         priced[model] = groups
     judges = []
-    for scorer in sweep.built_scorers():
+    for scorer in sweep.scorer_objects:
         judge_model = getattr(scorer, "judge_model", None)
         if isinstance(judge_model, str) and judge_calls_per_task(scorer):
             info = _info(ctx.catalog, judge_model)

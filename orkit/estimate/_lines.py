@@ -61,6 +61,7 @@ class LineInputs:
     latency_scale: float = 1.0
     """Real seconds per emulated second (the emulator's `time_scale`)."""
     concurrency: int = 16
+    """Requests in flight at once to this model (the sweep's `in_flight.per_model`)."""
     limits: Mapping[str, Any] | None = None
     server_paced: bool = False
     """A URL endpoint (a local server): what earlier runs learnt of its time per request and

@@ -20,6 +20,7 @@ from orkit.plan._assemble import (
 )
 from orkit.plan._base_url import BaseUrlGuard, wrong_base_url_line
 from orkit.plan._checks import ENDPOINT_KINDS
+from orkit.plan._concurrency import InFlight, in_flight
 from orkit.plan._endpoint import (
     Endpoint,
     calibration_endpoint,
@@ -28,6 +29,7 @@ from orkit.plan._endpoint import (
     open_client,
     refused_access,
     resolve_endpoint,
+    sim_config,
 )
 from orkit.plan._judge_models import check_judge_models
 from orkit.plan._lane_copy import lane_copy_writer, write_dataset_copy
@@ -48,6 +50,7 @@ from orkit.plan._route_checks import (
     load_route_endpoints,
     route_models,
 )
+from orkit.plan._routing import SweepRouting
 from orkit.plan._scorer_columns import check_scorer_columns
 from orkit.plan._server import key_info, models_not_found, server_catalog
 from orkit.plan._services import (
@@ -67,9 +70,11 @@ __all__ = [
     "REQUEST_FIELDS",
     "BaseUrlGuard",
     "Endpoint",
+    "InFlight",
     "Plan",
     "StreamChoice",
     "SweepDefinition",
+    "SweepRouting",
     "adopt_drift",
     "cache_for",
     "cache_ident",
@@ -87,6 +92,7 @@ __all__ = [
     "daily_quota",
     "dump_spec",
     "fallback_models",
+    "in_flight",
     "is_local_server",
     "key_info",
     "lane_copy_writer",
@@ -109,6 +115,7 @@ __all__ = [
     "router_options_for",
     "seed_quota",
     "server_catalog",
+    "sim_config",
     "spec_from_dict",
     "stored_sweep",
     "sweep_client",

@@ -76,7 +76,7 @@ def check_input(sweep: SweepDefinition) -> tuple[Plan, int]:
     ids and params against the bundled catalog (OpenRouter and the emulator), then every
     dataset row rendered with every template, and the scorers' columns. The plan and the
     number of rows."""
-    scorers = sweep.built_scorers()
+    scorers = sweep.scorer_objects
     if sweep.endpoint in ENDPOINT_KINDS:  # OpenRouter's model ids, checked offline
         check_judge_models(scorers, Catalog.bundled(), path=sweep.spec_path)  # names scorers[i]
         Catalog.bundled().require([*sweep.all_models, *fallback_models(sweep)])
@@ -113,7 +113,7 @@ def sweep_client(
     """The client a run (or resume, or re-score) of `sweep` talks to `endpoint` with."""
     return open_client(
         endpoint,
-        max_connections=max(sweep.concurrency, 8),
+        max_connections=sweep.in_flight.connections,
         timeouts=sweep.timeouts(),
         models=sweep.all_models,
     )

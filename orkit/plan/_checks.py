@@ -59,6 +59,8 @@ def check_sweep(sweep: SweepDefinition) -> None:
     _check_prompts(sweep)
     _positive_int(sweep, "repeats")
     _positive_int(sweep, "concurrency")
+    if sweep.per_model_concurrency is not None:
+        _positive_int(sweep, "per_model_concurrency")
     for field in _TIMEOUT_FIELDS:
         _positive_seconds(sweep, field)
     cap = sweep.task_timeout_s

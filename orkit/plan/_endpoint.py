@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from orkit._settings import load_settings
@@ -31,7 +32,11 @@ from orkit.errors import (
 )
 from orkit.plan._base_url import answering_base_url, wrong_base_url_line
 from orkit.plan._server import key_info, models_not_found, served_models
+from orkit.plan._spec_write import option_table
 from orkit.types import Secret
+
+if TYPE_CHECKING:
+    from orkit.sim import SimConfig
 
 __all__ = [
     "Endpoint",
@@ -40,6 +45,7 @@ __all__ = [
     "check_served",
     "open_client",
     "resolve_endpoint",
+    "sim_config",
 ]
 
 _log = logging.getLogger("orkit")
@@ -69,20 +75,49 @@ class Endpoint:
         return out
 
 
+def sim_config(sim: SimConfig | Mapping[str, Any], *, where: str | None = None) -> SimConfig:
+    """The emulator's settings as a `SimConfig`: one given is kept, a table is parsed (its
+    error names the key: `sim.time_scale`)."""
+    from orkit.sim import SimConfig, SimConfigError
+
+    if isinstance(sim, SimConfig):
+        return sim
+    if not isinstance(sim, Mapping):
+        raise SpecError(
+            f"must be a table of SimConfig fields or a SimConfig, got {sim!r}",
+            path=where,
+            field="sim",
+        )
+    try:
+        return SimConfig.from_dict(sim)
+    except SimConfigError as exc:
+        key = _SIM_KEY.match(str(exc))
+        if key is None:
+            raise SpecError(str(exc), path=where, field="sim") from None
+        raise SpecError(key[2], path=where, field=f"sim.{key[1]}") from None
+
+
+_SIM_KEY = re.compile(r"([\w.]+): (.*)", re.DOTALL)
+"""A SimConfigError's message: the field's path, then what is wrong with it."""
+
+
 def resolve_endpoint(
-    endpoint: str, *, sim: Mapping[str, Any] | None = None, api_key: str | Secret | None = None
+    endpoint: str,
+    *,
+    sim: SimConfig | Mapping[str, Any] | None = None,
+    api_key: str | Secret | None = None,
 ) -> Endpoint:
     """`sim`, `openrouter` or a URL → an Endpoint; a missing OpenRouter key fails here."""
     key = Secret(api_key) if isinstance(api_key, str) else api_key
     if endpoint == "sim":
-        from orkit.sim import SIM_API_KEY, SimConfig, SimConfigError
+        from orkit.sim import SIM_API_KEY
 
-        try:  # checked here so a typo in [sim] is one line before anything runs
-            SimConfig.from_dict(dict(sim or {}))
-        except SimConfigError as exc:
-            raise SpecError(str(exc), field="sim") from None
+        sim_config(sim or {})  # checked here so a typo in [sim] is one line before anything runs
         return Endpoint(
-            kind="sim", base_url=SIM_BASE_URL, api_key=Secret(SIM_API_KEY), sim=dict(sim or {})
+            kind="sim",
+            base_url=SIM_BASE_URL,
+            api_key=Secret(SIM_API_KEY),
+            sim=option_table(sim or {}),
         )
     settings_key = key or load_settings().api_key
     if endpoint == "openrouter":

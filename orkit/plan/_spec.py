@@ -6,7 +6,8 @@ name = "demo"
 dataset = "items.jsonl"        # relative to this file
 models = ["openai/gpt-4o-mini", "openai/gpt-oss-20b:free"]
 endpoint = "sim"               # sim | openrouter | http(s)://host/v1
-concurrency = 16
+concurrency = 16               # requests in flight at once, across all models
+per_model_concurrency = 4      # optional: at most this many to any one model
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
 stream = "auto"                # true | false | "auto" (unstreamed if a URL sends no usage)
@@ -69,6 +70,7 @@ SPEC_KEYS = (
     "models",
     "endpoint",
     "concurrency",
+    "per_model_concurrency",
     "repeats",
     "out",
     "prompt",

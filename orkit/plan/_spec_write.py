@@ -4,18 +4,20 @@ stores, and `load_spec` reads back into an equal sweep."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from orkit.plan._routing import routing_table
 from orkit.router import DEFAULT_TASK_TIMEOUT_S
 from orkit.scorers import scorer_spec
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
 
-__all__ = ["dump_spec", "sweep_to_spec"]
+__all__ = ["dump_spec", "option_table", "sweep_to_spec"]
 
 
 def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
@@ -28,6 +30,7 @@ def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
         "models": list(sweep.models),
         "endpoint": sweep.endpoint,
         "concurrency": sweep.concurrency,
+        "per_model_concurrency": sweep.per_model_concurrency,
         "repeats": sweep.repeats,
         "out": str(sweep.out),
         "budget_usd": sweep.budget_usd,
@@ -42,10 +45,10 @@ def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
         "params": dict(sweep.params),
         "grid": {k: list(v) for k, v in sweep.grid.items()},
         "scorers": [_scorer_spec(s) for s in sweep.scorers],
-        "sim": dict(sweep.sim),
-        "limits": {m: _plain(v) for m, v in sweep.limits.items()},
+        "sim": option_table(sweep.sim),
+        "limits": {m: option_table(v) for m, v in sweep.limits.items()},
         "fallbacks": {m: list(c) for m, c in sweep.fallbacks.items()},
-        "routing": dict(sweep.routing),
+        "routing": routing_table(sweep.routing),
     }
     if sweep.task_timeout_s != DEFAULT_TASK_TIMEOUT_S:  # the default is left unsaid
         spec["task_timeout_s"] = sweep.task_timeout_s or 0  # TOML has no null: 0 is "no cap"
@@ -57,10 +60,30 @@ def dump_spec(sweep: SweepDefinition) -> str:
     return tomli_w.dumps(sweep_to_spec(sweep))
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
-    return dict(value)
+def option_table(value: Any) -> dict[str, Any]:
+    """A settings table as a spec writes it: a mapping as given; a typed option object
+    (`ModelLimits`, `orkit.sim.SimConfig`) as the fields that differ from its defaults, which
+    build it again (a default is left unsaid, as in a hand-written spec; TOML has no null)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    plain, default = _plain(value), _plain(type(value)())
+    table: dict[str, Any] = _without_none({k: v for k, v in plain.items() if v != default.get(k)})
+    return table
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    # SimConfig's own `to_dict` knows its nested types; the router's options are flat
+    if hasattr(value, "to_dict"):
+        return dict(value.to_dict())
+    return dataclasses.asdict(value)
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def _scorer_spec(s: Any) -> dict[str, Any]:

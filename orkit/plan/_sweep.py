@@ -11,19 +11,25 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from orkit.config import Timeouts
 from orkit.data import open_dataset
 from orkit.errors import SpecError
 from orkit.plan._checks import check_sweep
+from orkit.plan._concurrency import InFlight, in_flight
+from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
-from orkit.plan._routing import build_router_options
+from orkit.plan._routing import SweepRouting, build_router_options
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.results import run_name
-from orkit.router import DEFAULT_TASK_TIMEOUT_S, RouterOptions
+from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
+
+if TYPE_CHECKING:
+    from orkit.sim import SimConfig
 
 __all__ = ["SweepDefinition"]
 
@@ -57,21 +63,32 @@ class SweepDefinition:
     repeats: int = 1
     """Send each request this many times (independently: repeats never share a cache hit)."""
     concurrency: int = 16
+    """The most requests in flight at once across all models and judges (the router's
+    global cap). The client's connection pool and the judges' workers are sized from it
+    (`in_flight`)."""
+    per_model_concurrency: int | None = None
+    """The most requests in flight at once to any one model (None: `concurrency`; a value
+    above `concurrency` is capped by it). A model's known `limits.<model>.max_concurrency`
+    below it wins for that model; otherwise its concurrency is learnt up to this."""
     endpoint: str = "openrouter"
     """`sim` (the built-in emulator), `openrouter`, or the base URL of any OpenAI-compatible API."""
-    sim: Mapping[str, Any] = field(default_factory=dict)
-    """Emulator settings (`orkit.sim.SimConfig` fields) when endpoint is `sim`."""
+    sim: SimConfig | Mapping[str, Any] = field(default_factory=dict)
+    """Emulator settings when endpoint is `sim`: an `orkit.sim.SimConfig`, or a table of its
+    fields."""
     out: str | Path = "runs"
     """Directory under which the run directory is created."""
     name: str | None = None
     id_field: str | None = None
     """Dataset column holding item ids (default: `id` if present, else the row number)."""
-    limits: Mapping[str, Any] = field(default_factory=dict)
-    """Known limits per model: `{"openai/gpt-4o-mini": {"rpm": 500, "tpm": 2e5}}`."""
+    limits: Mapping[str, ModelLimits | Mapping[str, Any]] = field(default_factory=dict)
+    """Known limits per model, each an `orkit.router.ModelLimits` or a table of its fields:
+    `{"openai/gpt-4o-mini": {"rpm": 500, "tpm": 2e5}}`."""
     fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Client-side fallback chains: `{"a/x": ["b/y"]}` (b/y answers when a/x cannot)."""
-    routing: Mapping[str, Any] = field(default_factory=dict)
-    """Retry and adaptation settings (`RetryPolicy` and `RouterOptions` fields)."""
+    routing: RetryPolicy | Mapping[str, Any] = field(default_factory=dict)
+    """Retry and adaptation settings: an `orkit.router.RetryPolicy`, or a table of
+    `RetryPolicy` and `RouterOptions` fields (`{"max_attempts": 3, "adaptive": false}`). A
+    task's wall-clock cap is `task_timeout_s`, not the policy's."""
     connect_timeout_s: float | None = None
     """Longest wait to open a connection to the server (default 10 s)."""
     first_byte_timeout_s: float | None = None
@@ -120,11 +137,14 @@ class SweepDefinition:
                 )
             object.__setattr__(self, "prompts", {self.prompt_id: variant})
         check_sweep(self)
-        self.router_options()  # validates limits, fallbacks and routing
+        # Parsed once, here, so a bad value fails where the sweep is made, and every reader
+        # gets the same objects (the fields keep what the user gave, for `to_spec`).
+        _ = self.routing_settings
         try:
-            self.built_scorers()
+            _ = self.scorer_objects
         except SpecError as exc:
             raise SpecError(exc.message, path=self.spec_path) from None
+        _ = self.sim_config
 
     @property
     def shown_name(self) -> str:
@@ -149,20 +169,36 @@ class SweepDefinition:
 
     # ------------------------------------------------------------------ settings
 
-    def router_options(
-        self, overrides: Mapping[str, Any] | None = None, quota_path: Path | None = None
-    ) -> RouterOptions:
-        """The router settings of this sweep (`overrides` are orkit-derived defaults)."""
+    @cached_property
+    def in_flight(self) -> InFlight:
+        """How many requests go at once, overall and per model, and what is sized from it."""
+        return in_flight(self.concurrency, self.per_model_concurrency)
+
+    @cached_property
+    def routing_settings(self) -> SweepRouting:
+        """`limits`, `fallbacks` and `routing`, checked and built into router options."""
         return build_router_options(
-            max_concurrency=self.concurrency,
+            max_concurrency=self.in_flight.total,
+            max_concurrency_per_model=self.in_flight.per_model,
             limits=self.limits,
             fallbacks=self.fallbacks,
             routing=self.routing,
             where=self.spec_path,
-            overrides=overrides,
-            quota_path=quota_path,
             task_timeout_s=self.task_timeout_s or None,
         )
+
+    def router_options(
+        self, overrides: Mapping[str, Any] | None = None, quota_path: Path | None = None
+    ) -> RouterOptions:
+        """The router settings of this sweep (`overrides` are orkit-derived defaults)."""
+        return self.routing_settings.for_endpoint(overrides, quota_path)
+
+    @cached_property
+    def sim_config(self) -> SimConfig | None:
+        """The emulator's settings when the endpoint is `sim` (None otherwise)."""
+        if self.endpoint != "sim":
+            return None
+        return sim_config(self.sim, where=self.spec_path)
 
     def timeouts(self) -> Timeouts:
         """The client timeouts of this sweep (see the `*_timeout_s` fields)."""
@@ -181,14 +217,15 @@ class SweepDefinition:
     def all_models(self) -> list[str]:
         """Requested models, every LLM judge's model and every fallback model, each once."""
         seen = dict.fromkeys(self.models)
-        for s in self.built_scorers():
+        for s in self.scorer_objects:
             if isinstance(s, Judge):
                 seen[s.judge_model] = None
         for chain in self.fallbacks.values():
             seen.update(dict.fromkeys(chain))
         return list(seen)
 
-    def built_scorers(self) -> list[AnyScorer]:
+    @cached_property
+    def scorer_objects(self) -> tuple[AnyScorer, ...]:
         """Scorer objects, building any given in spec (mapping) or function form. Names
         must differ (each is a column of the summary), and a pairwise judge's baseline must
         be one of the models."""
@@ -205,7 +242,11 @@ class SweepDefinition:
             if isinstance(scorer, Judge) and scorer.is_pairwise:
                 self._check_baseline(scorer, f"scorers[{i}]")
             built.append(scorer)
-        return built
+        return tuple(built)
+
+    def built_scorers(self) -> list[AnyScorer]:
+        """`scorer_objects` as a list (built once, when the sweep was made)."""
+        return list(self.scorer_objects)
 
     def _check_baseline(self, judge: Judge, where: str) -> None:
         # No path here: __post_init__ adds the spec file to every scorer error.

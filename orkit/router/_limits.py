@@ -67,7 +67,8 @@ class ModelScope:
             else None
         )
         fixed = known.max_concurrency if known else None
-        ceiling = min(fixed or options.max_concurrency, options.max_concurrency)
+        caps = (fixed, options.max_concurrency_per_model, options.max_concurrency)
+        ceiling = min(c for c in caps if c is not None)
         self.learnt_rate = AdaptiveRate() if options.adaptive else None
         # A local server's capacity is learnt from service time (it queues, never 429s).
         by_latency = options.adaptive and options.capacity_from_latency

@@ -78,6 +78,7 @@ OPTION_RULES: dict[str, Rule] = {
     "task_timeout_s": Rule("number", 0, above=True, optional=True),
     # RouterOptions
     "max_concurrency": _COUNT,
+    "max_concurrency_per_model": Rule("int", 1, optional=True),
     "adaptive": Rule("bool"),
     "initial_concurrency": _COUNT,
     "capacity_from_latency": Rule("bool"),

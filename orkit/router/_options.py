@@ -38,6 +38,9 @@ class ModelLimits:
 class RouterOptions:
     max_concurrency: int = 256
     """Requests in flight at once, across all models."""
+    max_concurrency_per_model: int | None = None
+    """Requests in flight at once to any one model (None: `max_concurrency`); a model's known
+    `ModelLimits.max_concurrency` below it wins for that model."""
     limits: Mapping[str, ModelLimits] = field(default_factory=dict)
     """Known limits per model id."""
     fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def test_the_budget_holds_under_truncated_streams(
     httpx.post(f"{root(truncating_url)}/_sim/reset")
     s = sweep(tmp_path, truncating_url, A)
     budget = listed_worst_total(s, A) * fraction
-    done = run(Sweep(**{**s.__dict__, "budget_usd": budget}))
+    done = run(replace(s, budget_usd=budget))
     spent = billed(truncating_url)
     assert spent <= budget + 1e-12
     manifest = json.loads((done.path / "manifest.json").read_text())
@@ -132,7 +133,7 @@ def test_the_budget_holds_inside_a_peak_price_window(
     httpx.post(f"{root(peak_url)}/_sim/reset")
     s = sweep(tmp_path, peak_url, PEAK)
     budget = listed_worst_total(s, PEAK) * fraction
-    done = run(Sweep(**{**s.__dict__, "budget_usd": budget}))
+    done = run(replace(s, budget_usd=budget))
     spent = billed(peak_url)
     assert spent <= budget + 1e-12
     assert json.loads((done.path / "manifest.json").read_text())["journal_counts"].get("ok")

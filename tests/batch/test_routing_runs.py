@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -108,7 +109,7 @@ def test_daily_free_quota_leaves_tasks_pending_not_failed(items, tmp_path, capsy
             for i in range(20)
         )
     )
-    r = run(Sweep(**{**s.__dict__, "dataset": str(small)}))
+    r = run(replace(s, dataset=str(small)))
     m = r.manifest
     assert m["status"] == "incomplete"
     assert m["totals"]["all"]["ok"] == 50 and m["totals"]["all"]["deferred"] == 10
