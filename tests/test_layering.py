@@ -50,7 +50,7 @@ SIM_USERS = {"plan", "cli", "__init__"}  # start it (plan), wrap `orkit sim`, ex
 PORTAL_USERS = {"api", "cli"}  # the blocking twins of async verbs live only at the top
 LAZY_ALLOWED = {
     # module -> imports it makes inside functions, each paying for itself:
-    # the emulator (100 ms) is imported only when a sweep's endpoint is "sim"
+    # the emulator's server (starlette and its app: 120 ms) only when an endpoint is "sim"
     "orkit.plan._endpoint": {"orkit.sim"},
     # POSIX-only file locking, imported where it is used (no such module on Windows)
     "orkit.results._lock": {"fcntl"},

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from orkit.config import Timeouts
 from orkit.data import open_dataset
@@ -27,9 +27,7 @@ from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.results import run_name
 from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
-
-if TYPE_CHECKING:
-    from orkit.sim import SimConfig
+from orkit.sim import SimConfig  # the config alone (20 ms); the server is imported only to run
 
 __all__ = ["SweepDefinition"]
 
