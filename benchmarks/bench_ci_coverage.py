@@ -46,6 +46,7 @@ from _harness import emit_checked
 from _synthetic import results_frame, scores_frame
 
 from orkit.stats import (
+    SummaryOptions,
     compare,
     mcnemar_exact,
     minimum_detectable_difference,
@@ -60,6 +61,8 @@ SPREAD = 7.0  # sd of item difficulty, logits
 ABILITY = 4.0  # model A's logit ability: ~71% accuracy
 GAP = 0.03
 N_BOOT = 1000
+SEEDED = SummaryOptions(seed=SEED)  # score_summary's intervals: 2,000 replicates (default)
+BOOTSTRAP = SummaryOptions(n_boot=N_BOOT)  # compare's: fewer replicates, seed 0
 BINARY_SIZES = (30, 50, 100, 200, 500, 1000)
 TRUTHS = tuple(round(t / 100, 2) for t in range(1, 100))  # exact binary cells
 CONTINUOUS_CELLS = [
@@ -85,7 +88,7 @@ def coverage(draw: Draw, sizes: list[int], rng: np.random.Generator) -> float:
         model.append(np.full(n[s], f"sim/{s:05d}"))
     results = results_frame(np.concatenate(item), np.concatenate(model), rng)
     scores = scores_frame(results, "score", np.concatenate(values))
-    table = score_summary(results, scores, n_boot=2000, seed=SEED).set_index("contestant")
+    table = score_summary(results, scores, options=SEEDED).set_index("contestant")
     names = [f"sim/{s:05d}" for s in range(SIMS)]
     low, high = table.loc[names, "ci_low"].to_numpy(), table.loc[names, "ci_high"].to_numpy()
     return float(((low <= truth) & (truth <= high)).mean())
@@ -130,7 +133,7 @@ def binary_cells(rng: np.random.Generator) -> dict[tuple[int, float], float]:
             values.append((np.arange(n) < k).astype(np.float64))
     results = results_frame(np.concatenate(item), np.concatenate(model), rng)
     scores = scores_frame(results, "score", np.concatenate(values))
-    table = score_summary(results, scores, seed=SEED).set_index("contestant")
+    table = score_summary(results, scores, options=SEEDED).set_index("contestant")
     cells = {}
     for n in BINARY_SIZES:
         names = [f"n{n:04d}/k{k:04d}" for k in range(n + 1)]
@@ -150,7 +153,7 @@ def continuous_cells(rng: np.random.Generator) -> dict[tuple[float, float, int],
         names = [f"sim/{s:05d}" for s in range(SIMS)]
         results = results_frame(np.tile(np.arange(n), SIMS), np.repeat(names, n), rng)
         scores = scores_frame(results, "score", values.ravel())
-        table = score_summary(results, scores, n_boot=2000, seed=SEED).set_index("contestant")
+        table = score_summary(results, scores, options=SEEDED).set_index("contestant")
         low, high = table.loc[names, "ci_low"].to_numpy(), table.loc[names, "ci_high"].to_numpy()
         cells[(mean, concentration, n)] = float(((low <= mean) & (mean <= high)).mean())
     return cells
@@ -260,7 +263,7 @@ class PairedSims:
             b_right = rng.random(ITEMS) < _sigmoid(ABILITY + shift - b)
             values = np.concatenate([a_right, b_right]).astype(np.float64)
             row = compare(
-                self.results, scores_frame(self.results, "exact", values), n_boot=N_BOOT
+                self.results, scores_frame(self.results, "exact", values), options=BOOTSTRAP
             ).iloc[0]
             paired.append(row["p_value"] < 0.05)
             # part 3 takes McNemar's p-values straight from mcnemar_exact: the same test?
@@ -290,7 +293,7 @@ def continuous_fpr(sims: int, rng: np.random.Generator, n: int = 200) -> float:
     for _ in range(sims):
         level = rng.beta(2.0, 2.0, n)
         values = np.clip(np.concatenate([level, level]) + rng.normal(0.0, 0.15, 2 * n), 0, 1)
-        row = compare(results, scores_frame(results, "judge", values), n_boot=N_BOOT).iloc[0]
+        row = compare(results, scores_frame(results, "judge", values), options=BOOTSTRAP).iloc[0]
         hits.append(row["p_value"] < 0.05)
     return float(np.mean(hits))
 

@@ -23,13 +23,14 @@ import pandas as pd
 from _harness import emit, median
 from _synthetic import results_frame, scores_frame
 
-from orkit.stats import compare, mcnemar_exact, rank_groups, summarize
+from orkit.stats import SummaryOptions, compare, mcnemar_exact, rank_groups, summarize
 
 ROWS = int(os.environ.get("ORKIT_BENCH_ROWS", "100000"))
 MODELS = 10
 N_BOOT = 2000
 SEED = 20261128
 REPEATS = 3
+OPTIONS = SummaryOptions(seed=SEED, n_boot=N_BOOT)
 
 
 def make_tables(rows: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -92,9 +93,9 @@ def scale_check(rng: np.random.Generator) -> float:
     """The same three steps on ten times the rows (one pass): how the cost grows."""
     results, scores = make_tables(10 * ROWS, rng)
     start = time.perf_counter()
-    summarize(results, scores, n_boot=N_BOOT)
-    pairs = compare(results, scores, n_boot=N_BOOT, seed=SEED)
-    rank_groups(results, scores, comparison=pairs)
+    summarize(results, scores, options=OPTIONS)
+    pairs = compare(results, scores, options=OPTIONS)
+    rank_groups(results, scores, comparison=pairs, options=OPTIONS)
     return time.perf_counter() - start
 
 
@@ -103,9 +104,11 @@ def main() -> None:
     start = time.perf_counter()
     results, scores = make_tables(ROWS, rng)
     build_s = time.perf_counter() - start
-    summary_s, summary = timed(lambda: summarize(results, scores, n_boot=N_BOOT))
-    compare_s, pairs = timed(lambda: compare(results, scores, n_boot=N_BOOT, seed=SEED))
-    groups_s, groups = timed(lambda: rank_groups(results, scores, comparison=pairs))
+    summary_s, summary = timed(lambda: summarize(results, scores, options=OPTIONS))
+    compare_s, pairs = timed(lambda: compare(results, scores, options=OPTIONS))
+    groups_s, groups = timed(
+        lambda: rank_groups(results, scores, comparison=pairs, options=OPTIONS)
+    )
     naive_s, naive = timed(lambda: naive_compare(results, scores), repeats=1)  # ~15 s
     seconds = summary_s + compare_s + groups_s
     big_s = scale_check(rng)

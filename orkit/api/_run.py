@@ -26,7 +26,7 @@ from orkit.results import (
     read_summary_rows,
     shown_status,
 )
-from orkit.stats import SummaryOptions, compare, grouping_columns, summarize_run
+from orkit.stats import PairOptions, SummaryOptions, compare, grouping_columns, summarize_run
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -153,17 +153,10 @@ class Run:
         dataset items both answered, in the sweep's order: paired difference with its
         interval, exact McNemar or paired bootstrap p-value, Holm-corrected (see
         `orkit.stats.compare`)."""
-        results = self.to_pandas()
-        options = SummaryOptions.of_sweeps([self.manifest.spec])
+        options = replace(SummaryOptions.of_sweeps([self.manifest.spec]), by=by)
+        pairing = PairOptions(alpha=alpha)
         return compare(
-            results,
-            self.scores(),
-            scorer=scorer,
-            alpha=alpha,
-            by=by,
-            models=options.model_order(results["model"].unique() if not results.empty else []),
-            prompts=list(options.prompts),
-            include_fallbacks=options.score_fallbacks,
+            self.to_pandas(), self.scores(), scorer=scorer, options=options, pairing=pairing
         )
 
     def report(self, path: str | os.PathLike[str] | None = None) -> Path:

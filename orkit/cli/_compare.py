@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from orkit.errors import ConfigError
     from orkit.stats import (
         CONTESTANT_KEYS,
+        PairOptions,
         compare,
         rank_groups,
         rows_of_frames,
@@ -81,14 +82,10 @@ def run(args: argparse.Namespace) -> int:
     # the runs' one summary, as `Run.summary`, the report and `orkit run` show it
     summary = summarize_run(rows_of_frames(data.results, scores, CONTESTANT_KEYS), options)
     entrants = summary.contestants
-    common = {
-        "seed": options.seed,
-        "include_fallbacks": options.score_fallbacks,
-        "models": list(options.models),
-        "prompts": list(options.prompts),
-    }
-    pairs = compare(data.results, scores, alpha=args.alpha, **common)
-    groups = rank_groups(data.results, scores, alpha=args.alpha, comparison=pairs, **common)
+    # the pairs and groups of the same contestants, in the same order, on the same scores
+    pairing = PairOptions(alpha=args.alpha)
+    pairs = compare(data.results, scores, options=options, pairing=pairing)
+    groups = rank_groups(data.results, scores, comparison=pairs, options=options, pairing=pairing)
     noun = "contestant" if entrants.varies else "model"
     print(f"{plural(len(entrants.labels), noun)} from {plural(len(args.runs), 'run')}")
     print_comparison(

@@ -7,10 +7,12 @@
   `orkit compare` all show it), the sweep's settings that change it in `SummaryOptions`;
   `summarize`: the same table from results and scores given as frames. One row per
   contestant (counts, latency percentiles, cost, rates, score means with confidence
-  intervals). `score_summary`: the scores, one row per contestant × scorer.
+  intervals). `score_summary`: the scores, one row per contestant × scorer. Each takes its
+  settings as `options=SummaryOptions(...)`.
 - `compare`: every pair of contestants on their shared items (paired bootstrap interval,
   exact McNemar or paired bootstrap test, Holm correction); `rank_groups`: statistically
-  tied contestants grouped.
+  tied contestants grouped. Both take `options=SummaryOptions(...)` for the contestants
+  and `pairing=PairOptions(alpha=..., pair_on=...)` for the test.
 - `pareto_frontier`, `cheapest_above`: quality against cost or latency.
 - `minimum_detectable_difference`: what a run of n items can show, before running it.
 - `combine_runs`: several runs as one table, for comparing across runs.
@@ -21,7 +23,7 @@ Public: the names in `__all__`, imported from `orkit.stats`; its `_` modules are
 from __future__ import annotations
 
 from orkit import _exports
-from orkit.stats._compare import compare
+from orkit.stats._compare import PairOptions, compare
 from orkit.stats._contestants import (
     CONTESTANT_KEYS,
     Contestants,
@@ -43,6 +45,7 @@ __all__ = [
     "ACROSS_RUNS",
     "CONTESTANT_KEYS",
     "Contestants",
+    "PairOptions",
     "RunSummary",
     "SummaryOptions",
     "agresti_coull_interval",

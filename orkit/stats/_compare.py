@@ -4,6 +4,7 @@ p-value, and Holm's correction across the pairs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from statistics import NormalDist
 
@@ -12,11 +13,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from orkit.stats._bootstrap import bca_interval, bootstrap_means
-from orkit.stats._contestants import contestants
 from orkit.stats._pvalues import holm, mcnemar_exact
+from orkit.stats._run_summary import SummaryOptions
 from orkit.stats._scores import PAIR_ON, is_binary, own_scores, unit_matrix
 
-__all__ = ["COMPARE_COLUMNS", "compare"]
+__all__ = ["COMPARE_COLUMNS", "PairOptions", "compare"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -40,24 +41,47 @@ COMPARE_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class PairOptions:
+    """What only the pairwise analysis (`compare`, `rank_groups`) takes besides the
+    contestants' `SummaryOptions`: when a difference counts, and what a pair is made on."""
+
+    alpha: float = 0.05
+    """Significance level: a pair is `significant` when its Holm-adjusted p-value is below
+    it, and its difference's interval is at level `1 - alpha`, so interval and test agree
+    (`SummaryOptions.confidence` is the level of each contestant's own interval)."""
+    pair_on: Sequence[str] = PAIR_ON
+    """The scores columns that make a unit both contestants of a pair are compared on:
+    the dataset item (`PAIR_ON`), repeats averaged within it; `ACROSS_RUNS` across runs.
+    Kept as a tuple; one name alone is that column."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.alpha < 1.0:
+            raise ValueError(f"PairOptions.alpha must be between 0 and 1, got {self.alpha}")
+        # a name given alone is that column, not its letters; a tuple keeps the options frozen
+        on = (self.pair_on,) if isinstance(self.pair_on, str) else tuple(self.pair_on)
+        if not on:
+            raise ValueError("PairOptions.pair_on must name at least one scores column")
+        object.__setattr__(self, "pair_on", on)
+
+
 def compare(
     results: pd.DataFrame,
     scores: pd.DataFrame | None,
     *,
     scorer: str | None = None,
-    alpha: float = 0.05,
-    seed: int = 0,
-    n_boot: int = 2000,
-    pair_on: Sequence[str] = PAIR_ON,
-    models: Sequence[str] | None = None,
-    prompts: Sequence[str] | None = None,
-    by: str | Sequence[str] | None = None,
-    include_fallbacks: bool = False,
+    options: SummaryOptions | None = None,
+    pairing: PairOptions | None = None,
 ) -> pd.DataFrame:
     """One row per (scorer, pair of contestants), `contestant_a` before `contestant_b` in
     display order (see `orkit.stats.contestants`: a contestant is model × prompt × params,
-    or the groups `by` names; `models` orders and selects, `prompts` orders); `id_a` and
-    `id_b` are their short ids.
+    or the groups `options.by` names; `options.models` and `options.prompts` order them);
+    `id_a` and `id_b` are their short ids. `scorer` compares on that scorer only.
+
+    Settings come as two objects: `options=SummaryOptions(by=..., models=..., prompts=...,
+    score_fallbacks=..., seed=..., n_boot=...)`, the contestants as `summarize` makes them,
+    and `pairing=PairOptions(alpha=..., pair_on=...)`; the loose keywords `alpha=`,
+    `include_fallbacks=`, ... are gone (a TypeError).
 
     On the units both contestants have a score for (by default the dataset item, repeats
     averaged within it; see `orkit.stats._scores`), `diff = mean_a - mean_b` with a paired
@@ -69,8 +93,12 @@ def compare(
     Holm-adjusted over the pairs of one scorer; `significant` is `p_holm < alpha`. A pair
     with no shared unit has NaN statistics and is never significant.
     """
-    entrants = contestants(results, by, models=models, prompts=prompts)
-    scored = own_scores(results, scores, entrants.of_rows(), include_fallbacks=include_fallbacks)
+    options = SummaryOptions() if options is None else options
+    pairing = PairOptions() if pairing is None else pairing
+    entrants = options.contestants_of_frame(results)
+    scored = own_scores(
+        results, scores, entrants.of_rows(), include_fallbacks=options.score_fallbacks
+    )
     order, ids = entrants.labels, list(entrants.table["contestant_id"])
     if scorer is not None:
         scored = scored[scored["scorer"] == scorer]
@@ -79,9 +107,9 @@ def compare(
         return pd.DataFrame(columns=COMPARE_COLUMNS)
     tables = []
     for offset, (name, rows) in enumerate(scored.groupby("scorer", sort=False)):
-        matrix = unit_matrix(rows, order, pair_on)
-        rng = np.random.default_rng([seed, offset])
-        table = _compare_pairs(matrix, pairs, rng, n_boot=n_boot, alpha=alpha)
+        matrix = unit_matrix(rows, order, pairing.pair_on)
+        rng = np.random.default_rng([options.seed, offset])
+        table = _compare_pairs(matrix, pairs, rng, n_boot=options.n_boot, alpha=pairing.alpha)
         table.insert(0, "scorer", name)
         table.insert(1, "contestant_a", [order[i] for i, _ in pairs])
         table.insert(2, "contestant_b", [order[j] for _, j in pairs])

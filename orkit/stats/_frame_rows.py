@@ -1,6 +1,6 @@
 """Results and scores given as pandas frames (several runs combined, a table made by hand)
 turned into `SummaryRows`, the form a run directory is read into: so a summary of frames and
-a summary of a run directory are one computation (`summarize_rows`), not two that must be
+a summary of a run directory are one computation (`summarize_run`), not two that must be
 kept alike."""
 
 from __future__ import annotations

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from orkit.stats._compare import compare
-from orkit.stats._contestants import contestants
-from orkit.stats._scores import PAIR_ON, own_scores, unit_matrix
+from orkit.stats._compare import PairOptions, compare
+from orkit.stats._run_summary import SummaryOptions
+from orkit.stats._scores import own_scores, unit_matrix
 
 __all__ = ["GROUP_COLUMNS", "rank_groups"]
 
@@ -21,16 +19,16 @@ def rank_groups(
     scores: pd.DataFrame | None,
     *,
     scorer: str | None = None,
-    alpha: float = 0.05,
-    seed: int = 0,
     comparison: pd.DataFrame | None = None,
-    pair_on: Sequence[str] = PAIR_ON,
-    models: Sequence[str] | None = None,
-    prompts: Sequence[str] | None = None,
-    by: str | Sequence[str] | None = None,
-    include_fallbacks: bool = False,
+    options: SummaryOptions | None = None,
+    pairing: PairOptions | None = None,
 ) -> pd.DataFrame:
     """Per scorer, contestants ranked by mean score (rank 1 = best) and cut into groups.
+
+    Settings come as two objects, as `compare` takes them: `options=SummaryOptions(...)`
+    (the contestants: by, models, prompts, score_fallbacks, seed, n_boot) and
+    `pairing=PairOptions(alpha=..., pair_on=...)`; the loose keywords `alpha=`,
+    `include_fallbacks=`, ... are gone (a TypeError).
 
     The mean is over items (repeats averaged within an item), `n` counts items. Group 1 is
     the best contestant plus every other one that is not significantly different from it
@@ -40,30 +38,23 @@ def rank_groups(
     Pass the `comparison` you already have (from `compare` with the same settings) to
     skip recomputing it; contestants without any score are left out.
     """
-    entrants = contestants(results, by, models=models, prompts=prompts)
-    scored = own_scores(results, scores, entrants.of_rows(), include_fallbacks=include_fallbacks)
+    options = SummaryOptions() if options is None else options
+    pairing = PairOptions() if pairing is None else pairing
+    entrants = options.contestants_of_frame(results)
+    scored = own_scores(
+        results, scores, entrants.of_rows(), include_fallbacks=options.score_fallbacks
+    )
     if scorer is not None:
         scored = scored[scored["scorer"] == scorer]
     if scored.empty:
         return pd.DataFrame(columns=GROUP_COLUMNS)
     if comparison is None:
-        comparison = compare(
-            results,
-            scores,
-            scorer=scorer,
-            alpha=alpha,
-            seed=seed,
-            pair_on=pair_on,
-            models=models,
-            prompts=prompts,
-            by=by,
-            include_fallbacks=include_fallbacks,
-        )
+        comparison = compare(results, scores, scorer=scorer, options=options, pairing=pairing)
     order = entrants.labels
     ids = dict(zip(order, entrants.table["contestant_id"], strict=True))
     tables = []
     for name, rows in scored.groupby("scorer", sort=False):
-        matrix = unit_matrix(rows, order, pair_on)
+        matrix = unit_matrix(rows, order, pairing.pair_on)
         n = (~np.isnan(matrix)).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(matrix, axis=0) / np.maximum(n, 1)

@@ -1,6 +1,6 @@
 """Per contestant × scorer, from `SummaryRows`: n scored items, mean, its confidence
 interval, and the cost per correct answer. The one computation of a summary's scores:
-`summarize_rows` shows them as columns, `score_summary` and `orkit compare` as this table.
+`summarize_run` shows them as columns, `score_summary` and `orkit compare` as this table.
 
 Which scores count and how repeats are averaged is `own_scores` and `unit_matrix`'s rule
 (`orkit.stats._scores`), done on the rows' codes: the same sums in the same order, so the

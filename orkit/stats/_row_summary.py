@@ -26,7 +26,6 @@ __all__ = [
     "COUNT_COLUMNS",
     "contestant_spend",
     "row_contestants",
-    "summarize_rows",
     "summary_and_scores",
 ]
 
@@ -64,22 +63,6 @@ def row_contestants(
     return Contestants(of_groups.columns, of_groups.table, codes)
 
 
-def summarize_rows(
-    rows: SummaryRows,
-    entrants: Contestants,
-    *,
-    by: str | Sequence[str] | None = None,
-    include_fallbacks: bool = False,
-    confidence: float = 0.95,
-    seed: int = 0,
-    n_boot: int = 2000,
-) -> pd.DataFrame:
-    """What `summarize(results, scores, by=by, ...)` returns, from `rows` and their
-    `entrants` (`row_contestants`)."""
-    ci = (confidence, seed, n_boot)
-    return summary_and_scores(rows, entrants, by, include_fallbacks, ci)[0]
-
-
 def summary_and_scores(
     rows: SummaryRows,
     entrants: Contestants,
@@ -87,8 +70,8 @@ def summary_and_scores(
     include_fallbacks: bool,
     ci: tuple[float, int, int],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The summary (`summarize_rows`) and its scores as one row per scorer × contestant
-    (`score_table`), made once: the table shows the same figures as columns."""
+    """The summary (what `summarize` returns) and its scores as one row per scorer ×
+    contestant (`score_table`), made once: the table shows the same figures as columns."""
     index_name = _index_name(by)
     if rows.num_rows == 0:
         columns = ["contestant_id", *entrants.columns, *COUNT_COLUMNS]

@@ -6,6 +6,10 @@ of its own; the report forgot `score_fallbacks` once, and showed no `exact` colu
 model whose answers had all come from its fallback while `run.summary()` scored them. Now
 the settings that change a summary are read from the sweep in one place
 (`SummaryOptions.of_sweeps`) and the table is made in one place (`summarize_run`).
+
+The same object is the settings of the analysis functions over frames (`summarize`,
+`score_summary`, `compare`, `rank_groups`): a contestant, its order and which scores count
+mean one thing wherever a table of contestants is made.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from orkit.results import SummaryRows
-from orkit.stats._contestants import Contestants
+from orkit.stats._contestants import Contestants, contestants
 from orkit.stats._row_summary import row_contestants, summary_and_scores
 
 __all__ = ["RunSummary", "SummaryOptions", "summarize_run"]
@@ -25,16 +29,19 @@ __all__ = ["RunSummary", "SummaryOptions", "summarize_run"]
 
 @dataclass(frozen=True)
 class SummaryOptions:
-    """What changes a run's summary besides its rows."""
+    """What changes a run's summary besides its rows: who the contestants are, their order,
+    which scores count and how their intervals are drawn. `summarize`, `score_summary`,
+    `compare` and `rank_groups` take it as `options=`."""
 
     score_fallbacks: bool = False
     """Count answers served by a fallback model toward the scores of the model asked for
     (the sweep's `score_fallbacks`); by default they count as rows and cost only."""
-    models: tuple[str, ...] = ()
+    models: Sequence[str] = ()
     """The sweep's models, in its order: contestants are listed in it; models with rows
-    that it does not name (a run made by other means) come after them."""
-    prompts: tuple[str, ...] = ()
-    """The sweep's prompt ids, in its order."""
+    that it does not name (a run made by other means) come after them. It orders and never
+    selects: to leave a model out, leave its rows out of the results. Kept as a tuple."""
+    prompts: Sequence[str] = ()
+    """The sweep's prompt ids, in its order (as `models` orders models). Kept as a tuple."""
     by: str | Sequence[str] | None = None
     """Group other than by contestant (see `orkit.stats.grouping_columns`)."""
     confidence: float = 0.95
@@ -45,9 +52,11 @@ class SummaryOptions:
     """Bootstrap replicates, for scores that are not pass/fail."""
 
     def __post_init__(self) -> None:
-        # lists given by callers become tuples: the options stay frozen and comparable
-        object.__setattr__(self, "models", tuple(self.models))
-        object.__setattr__(self, "prompts", tuple(self.prompts))
+        # lists given by callers become tuples: the options stay frozen and comparable (a
+        # name given alone is that model or prompt, not its letters)
+        for name in ("models", "prompts"):
+            given = getattr(self, name)
+            object.__setattr__(self, name, (given,) if isinstance(given, str) else tuple(given))
         if self.by is not None and not isinstance(self.by, str):
             object.__setattr__(self, "by", tuple(self.by))
 
@@ -70,6 +79,24 @@ class SummaryOptions:
         order of appearance) that it does not name."""
         return list(dict.fromkeys([*self.models, *(str(m) for m in present)]))
 
+    @property
+    def ci(self) -> tuple[float, int, int]:
+        """(confidence, seed, n_boot): how the scores' intervals are drawn."""
+        return (self.confidence, self.seed, self.n_boot)
+
+    def contestants_of_rows(self, rows: SummaryRows) -> Contestants:
+        """The contestants of `rows` (`SummaryRows`), grouped `by` and in display order."""
+        present: Iterable[Any] = pd.unique(rows.groups["model"]) if rows.num_rows else ()
+        models = self.model_order(present)
+        return row_contestants(rows, self.by, models=models, prompts=list(self.prompts))
+
+    def contestants_of_frame(self, results: pd.DataFrame) -> Contestants:
+        """The contestants of a results frame, grouped `by` and in display order (the
+        order `contestants_of_rows` gives the same rows)."""
+        present = results["model"].unique() if "model" in results.columns else ()
+        models = self.model_order(present)
+        return contestants(results, self.by, models=models, prompts=list(self.prompts))
+
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -87,9 +114,7 @@ class RunSummary:
 def summarize_run(rows: SummaryRows, options: SummaryOptions) -> RunSummary:
     """The per-contestant summary of `rows` (`read_summary_rows` of a run directory, or
     `rows_of_frames` of results and scores as frames), in the sweep's order."""
-    present: Iterable[Any] = pd.unique(rows.groups["model"]) if rows.num_rows else ()
-    models = options.model_order(present)
-    entrants = row_contestants(rows, options.by, models=models, prompts=list(options.prompts))
-    ci = (options.confidence, options.seed, options.n_boot)
-    table, scores = summary_and_scores(rows, entrants, options.by, options.score_fallbacks, ci)
+    entrants = options.contestants_of_rows(rows)
+    by, ci = options.by, options.ci
+    table, scores = summary_and_scores(rows, entrants, by, options.score_fallbacks, ci)
     return RunSummary(table, scores, entrants)

@@ -1,8 +1,7 @@
 """Per-contestant summary of results and scores given as pandas DataFrames (pure; no I/O).
 
-The figures are made by `summarize_rows`, the same computation as a run directory's summary
-(`summarize_run`): the frames are first put in the form a run is read into
-(`rows_of_frames`)."""
+The figures are made by `summarize_run`, the computation of a run directory's summary: the
+frames are first put in the form a run is read into (`rows_of_frames`)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import pandas as pd
 
 from orkit.stats._contestants import grouping_columns
 from orkit.stats._frame_rows import rows_of_frames
-from orkit.stats._row_summary import COUNT_COLUMNS, _index_name, row_contestants, summarize_rows
+from orkit.stats._run_summary import SummaryOptions, summarize_run
 
 __all__ = ["SCORE_COLUMNS", "SUMMARY_COLUMNS", "summarize", "summary_columns"]
 
@@ -31,8 +30,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "cost_usd",
     "cost_source",
 )
-"""The results columns `summarize` reads (by contestant; `by=` may name more, see
-`summary_columns`): a caller that loads only these skips the answers' and prompts' text,
+"""The results columns `summarize` reads (by contestant; `SummaryOptions.by` may name more,
+see `summary_columns`): a caller that loads only these skips the answers' and prompts' text,
 most of a large run's bytes."""
 
 SCORE_COLUMNS: tuple[str, ...] = ("task_key", "scorer", "score")
@@ -40,7 +39,7 @@ SCORE_COLUMNS: tuple[str, ...] = ("task_key", "scorer", "score")
 
 
 def summary_columns(by: str | Sequence[str] | None = None) -> tuple[str, ...]:
-    """The results columns `summarize(..., by=by)` reads."""
+    """The results columns `summarize(..., options=SummaryOptions(by=by))` reads."""
     extra = [c for c in grouping_columns(by) if c not in SUMMARY_COLUMNS] if by else []
     return (*SUMMARY_COLUMNS, *extra)
 
@@ -49,17 +48,16 @@ def summarize(
     results: pd.DataFrame,
     scores: pd.DataFrame | None = None,
     *,
-    by: str | Sequence[str] | None = None,
-    models: Sequence[str] | None = None,
-    prompts: Sequence[str] | None = None,
-    include_fallbacks: bool = False,
-    confidence: float = 0.95,
-    seed: int = 0,
-    n_boot: int = 2000,
+    options: SummaryOptions | None = None,
 ) -> pd.DataFrame:
-    """One row per contestant (model × prompt × params; or per group of the columns `by`
-    names: any of model, prompt, params, served_provider, served_model), indexed by its
-    label (see `orkit.stats.contestants`; `models` and `prompts` set the order).
+    """One row per contestant (model × prompt × params; or per group of the columns
+    `options.by` names: any of model, prompt, params, served_provider, served_model),
+    indexed by its label (see `orkit.stats.contestants`; `options.models` and
+    `options.prompts` set the order).
+
+    Settings come as one object, `options=SummaryOptions(by=..., models=..., prompts=...,
+    score_fallbacks=..., confidence=..., seed=..., n_boot=...)`, as `summarize_run` takes
+    them: the loose keywords `by=`, `include_fallbacks=`, ... are gone (a TypeError).
 
     Columns: `contestant_id` and the grouping columns; rows, ok, errors, `skipped_budget`
     (not sent: they could have passed the budget), `deferred` (waiting for a daily quota)
@@ -70,22 +68,11 @@ def summarize(
     percentiles, throughput, cost and rates.
 
     Rows served by a fallback model count as rows and cost, but not toward scores (unless
-    `include_fallbacks`). Cost sums known costs only; `cost_unknown_rows` says how many ok
+    `score_fallbacks`). Cost sums known costs only; `cost_unknown_rows` says how many ok
     rows had no cost, and `cost_per_item_usd` divides the total by the ok rows whose cost
     is known. `fallback_rate` and `cache_rate` (`cost_source == "cached"`) are shares of ok
     rows. Latency and throughput columns describe ok rows only.
     """
-    if results.empty:
-        columns = ["contestant_id", *grouping_columns(by), *COUNT_COLUMNS]
-        return pd.DataFrame(columns=[_index_name(by), *columns]).set_index(_index_name(by))
-    rows = rows_of_frames(results, scores, grouping_columns(by))
-    entrants = row_contestants(rows, by, models=models, prompts=prompts)
-    return summarize_rows(
-        rows,
-        entrants,
-        by=by,
-        include_fallbacks=include_fallbacks,
-        confidence=confidence,
-        seed=seed,
-        n_boot=n_boot,
-    )
+    options = SummaryOptions() if options is None else options
+    rows = rows_of_frames(results, scores, grouping_columns(options.by))
+    return summarize_run(rows, options).table

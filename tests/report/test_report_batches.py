@@ -16,7 +16,7 @@ import pytest
 from orkit import Run, Sweep
 from orkit.report import render_report
 from orkit.results import RunDir
-from orkit.stats import summarize
+from orkit.stats import SummaryOptions, summarize
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,15 @@ def test_the_summary_equals_summarize_over_every_column(finished: Path, tmp_path
     many = Run(_repacked(finished, tmp_path / "many", 11))
     results = many.to_pandas()
     spec = many.manifest["spec"]
-    expected = summarize(results, many.scores(), models=spec["models"], prompts=["terse", "polite"])
+    expected = summarize(
+        results,
+        many.scores(),
+        options=SummaryOptions(models=spec["models"], prompts=["terse", "polite"]),
+    )
     pd.testing.assert_frame_equal(many.summary(), expected)
-    by_model = summarize(results, many.scores(), by="served_model", models=spec["models"])
+    by_model = summarize(
+        results,
+        many.scores(),
+        options=SummaryOptions(by="served_model", models=spec["models"]),
+    )
     pd.testing.assert_frame_equal(many.summary(by="served_model"), by_model)

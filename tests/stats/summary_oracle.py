@@ -1,7 +1,7 @@
 """The per-contestant summary and scores as orkit computed them over pandas frames of every
 row until issue 14 (`orkit.stats.summarize` and `score_summary` then), kept as an
-independent oracle: orkit now makes every summary one way (`summarize_rows` and
-`score_table` over `SummaryRows`; frames go through `rows_of_frames`), and the tests check
+independent oracle: orkit now makes every summary one way (`summarize_run`:
+`summary_and_scores` over `SummaryRows`; frames go through `rows_of_frames`), and the tests check
 that way against this one, figure for figure."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orkit.stats import contestants, grouping_columns
+from orkit.stats import SummaryOptions, contestants, grouping_columns
 from orkit.stats._bootstrap import bca_interval, bootstrap_means
 from orkit.stats._contestants import GROUP_BY
 from orkit.stats._intervals import agresti_coull_interval
@@ -34,6 +34,22 @@ _COUNT_COLUMNS = [
 ]
 
 _PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+
+
+def oracle_keywords(options: SummaryOptions, results: pd.DataFrame) -> dict[str, Any]:
+    """`options` as the oracle's keywords (orkit's own until they became `SummaryOptions`)
+    for `results`: the options' models come first and the other models with rows after
+    them, so that `models=` orders and leaves none out."""
+    present = results["model"].unique() if "model" in results.columns else ()
+    return {
+        "by": options.by,
+        "models": options.model_order(present),
+        "prompts": list(options.prompts),
+        "include_fallbacks": options.score_fallbacks,
+        "confidence": options.confidence,
+        "seed": options.seed,
+        "n_boot": options.n_boot,
+    }
 
 
 def oracle_summary(

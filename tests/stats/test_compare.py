@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orkit.stats import compare, holm, mcnemar_exact, rank_groups
+from orkit.stats import PairOptions, SummaryOptions, compare, holm, mcnemar_exact, rank_groups
 
 
 def test_binary_pair_uses_exact_mcnemar(pair) -> None:
@@ -98,7 +98,7 @@ def test_prompt_variants_are_contestants_paired_on_the_item(tables) -> None:
     assert (first["contestant_a"], first["contestant_b"]) == ("a/x · terse", "a/x · verbose")
     assert first["diff"] == 1.0
     with pytest.raises(ValueError, match="pair_on"):
-        compare(*tables(rows), pair_on=("nope",))
+        compare(*tables(rows), pairing=PairOptions(pair_on=("nope",)))
 
 
 def test_holm_is_applied_across_the_pairs_of_a_scorer(tables) -> None:
@@ -121,7 +121,9 @@ def test_holm_is_applied_across_the_pairs_of_a_scorer(tables) -> None:
 
 
 def test_models_argument_orders_and_selects(pair) -> None:
-    row = compare(*pair([1, 0, 1], [0, 0, 1]), models=["b/y", "a/x"]).iloc[0]
+    row = compare(*pair([1, 0, 1], [0, 0, 1]), options=SummaryOptions(models=["b/y", "a/x"])).iloc[
+        0
+    ]
     assert (row["contestant_a"], row["contestant_b"]) == ("b/y", "a/x")
     assert row["diff"] == pytest.approx(-1 / 3)
 
@@ -141,7 +143,7 @@ def test_scorer_selects_one_scorer(tables) -> None:
 def test_interval_always_holds_the_observed_difference(pair, seed: int) -> None:
     rng = np.random.default_rng(seed)
     a, b = rng.random(80), rng.random(80)
-    row = compare(*pair(a, b), seed=seed).iloc[0]
+    row = compare(*pair(a, b), options=SummaryOptions(seed=seed)).iloc[0]
     assert row["ci_low"] <= row["diff"] <= row["ci_high"]
 
 

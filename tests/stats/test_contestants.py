@@ -12,7 +12,14 @@ import pytest
 
 from orkit.cli._table import print_summary
 from orkit.results import Manifest
-from orkit.stats import compare, contestants, rank_groups, score_summary, summarize
+from orkit.stats import (
+    SummaryOptions,
+    compare,
+    contestants,
+    rank_groups,
+    score_summary,
+    summarize,
+)
 
 from .conftest import Tables
 from .frames import number
@@ -48,7 +55,9 @@ def two_prompts_two_temperatures(tables: Callable[..., Tables]) -> Tables:
 
 
 def test_each_variant_is_a_contestant_with_its_own_score(tables) -> None:
-    s = summarize(*two_prompts_two_temperatures(tables), prompts=["terse", "chatty"])
+    s = summarize(
+        *two_prompts_two_temperatures(tables), options=SummaryOptions(prompts=["terse", "chatty"])
+    )
     assert list(s.index) == [
         "openai/gpt-4o-mini · terse · temperature=0",
         "openai/gpt-4o-mini · terse · temperature=0.7",
@@ -151,22 +160,27 @@ def test_summary_by_model_prompt_params_and_what_served(tables) -> None:
     results, scores = tables(rows)
     results["served_provider"] = ["P1" if i % 2 else "P2" for i in range(len(results))]
     results["served_model"] = results["model"]
-    by_model = summarize(results, scores, by="model")
+    by_model = summarize(results, scores, options=SummaryOptions(by="model"))
     assert by_model.index.name == "model" and list(by_model.index) == ["a/x", "b/y"]
     assert list(by_model["score_exact"]) == [0.5, 0.5] and list(by_model["rows"]) == [8, 8]
-    by_prompt = summarize(results, scores, by="prompt", prompts=["terse", "chatty"])
+    by_prompt = summarize(
+        results, scores, options=SummaryOptions(by="prompt", prompts=["terse", "chatty"])
+    )
     assert by_prompt.index.name == "prompt_id"
     assert list(by_prompt["score_exact"]) == [1.0, 0.0]
-    both = summarize(results, scores, by=["model", "prompt"])
+    both = summarize(results, scores, options=SummaryOptions(by=["model", "prompt"]))
     assert both.index.name == "group" and len(both) == 4
     assert "a/x · terse" in both.index
-    by_provider = summarize(results, scores, by="served_provider")
+    by_provider = summarize(results, scores, options=SummaryOptions(by="served_provider"))
     assert sorted(by_provider.index) == ["P1", "P2"] and by_provider["rows"].sum() == 16
-    by_params = summarize(results, scores, by="params")
+    by_params = summarize(results, scores, options=SummaryOptions(by="params"))
     assert list(by_params.index) == ["no params"]  # asked for: shown even when all alike
-    assert list(summarize(results, scores, by="served_model").index) == ["a/x", "b/y"]
+    assert list(summarize(results, scores, options=SummaryOptions(by="served_model")).index) == [
+        "a/x",
+        "b/y",
+    ]
     with pytest.raises(ValueError, match="cannot group by 'vendor'"):
-        summarize(results, scores, by="vendor")
+        summarize(results, scores, options=SummaryOptions(by="vendor"))
 
 
 def test_rows_without_the_grouped_value_are_one_group(tables) -> None:
@@ -174,7 +188,7 @@ def test_rows_without_the_grouped_value_are_one_group(tables) -> None:
     rows.append({"model": "a/x", "item": 2, "status": "error"})
     results, scores = tables(rows)
     results["served_model"] = ["m/1", "m/1", None]
-    s = summarize(results, scores, by="served_model")
+    s = summarize(results, scores, options=SummaryOptions(by="served_model"))
     assert list(s.index) == ["m/1", "–"] and list(s["errors"]) == [0, 1]
     assert s["served_model"].isna()["–"]
 
@@ -186,10 +200,10 @@ def test_rank_groups_and_pairs_by_a_grouping(tables) -> None:
         for p in ("terse", "chatty")
         for i in range(50)
     ]
-    groups = rank_groups(*tables(rows), by="prompt")
+    groups = rank_groups(*tables(rows), options=SummaryOptions(by="prompt"))
     assert list(groups["contestant"]) == ["terse", "chatty"] and list(groups["group"]) == [1, 2]
     assert list(groups["n"]) == [50, 50]  # items; both models of a prompt averaged per item
-    pairs = compare(*tables(rows), by="model")
+    pairs = compare(*tables(rows), options=SummaryOptions(by="model"))
     assert pairs.iloc[0]["n_shared"] == 50 and pairs.iloc[0]["diff"] == 0.0
 
 

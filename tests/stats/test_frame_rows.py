@@ -14,7 +14,7 @@ import pytest
 
 from orkit.stats import SummaryOptions, rows_of_frames, score_summary, summarize
 
-from .summary_oracle import oracle_scores, oracle_summary
+from .summary_oracle import oracle_keywords, oracle_scores, oracle_summary
 
 
 def _odd(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -53,31 +53,46 @@ def _odd(tables) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "exact"),
+    "options",
     [
-        ({}, True),
-        ({"include_fallbacks": True, "seed": 4, "n_boot": 300}, True),
-        ({"by": ["model", "prompt"], "prompts": ["polite", "terse"], "confidence": 0.9}, True),
-        # Leaving a model out: pandas' grouped mean over the rows that are left, as one
-        # group, can differ in the last bit from the same group's mean beside rows with no
-        # group (the pandas summary grouped those too). A run's summary leaves none out.
-        ({"by": "model", "models": ["b/y"]}, False),
+        SummaryOptions(),
+        SummaryOptions(score_fallbacks=True, seed=4, n_boot=300),
+        SummaryOptions(by=["model", "prompt"], prompts=["polite", "terse"], confidence=0.9),
+        # a model named alone comes first; the models it does not name follow, not left out
+        SummaryOptions(by="model", models=["b/y"]),
     ],
 )
-def test_summarize_of_frames_is_the_pandas_summary(tables, kwargs, exact) -> None:
+def test_summarize_of_frames_is_the_pandas_summary(tables, options) -> None:
     results, scores = _odd(tables)
-    got = summarize(results, scores, **kwargs)
+    got = summarize(results, scores, options=options)
     assert {"score_exact", "score_graded", "cache_rate"} <= set(got.columns)
-    expected = oracle_summary(results, scores, **kwargs)
-    pd.testing.assert_frame_equal(got, expected, check_exact=exact, rtol=1e-15, atol=0)
+    keywords = oracle_keywords(options, results)
+    expected = oracle_summary(results, scores, **keywords)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
     # and the same scores as one row per scorer × contestant
-    quality = score_summary(results, scores, **kwargs)
-    if not kwargs:  # pass/fail and graded scores: both kinds of interval
+    quality = score_summary(results, scores, options=options)
+    if options == SummaryOptions():  # pass/fail and graded scores: both kinds of interval
         assert set(quality["ci_method"]) == {"agresti_coull", "bootstrap"}
     assert quality["correct"].notna().any() and quality["cost_per_correct_usd"].notna().any()
     pd.testing.assert_frame_equal(
-        quality, oracle_scores(results, scores, **kwargs), check_exact=exact, rtol=1e-15, atol=0
+        quality, oracle_scores(results, scores, **keywords), check_exact=True
     )
+
+
+def test_leaving_a_model_out_is_leaving_its_rows_out(tables) -> None:
+    """`SummaryOptions.models` orders and never selects: a model is left out of the
+    summary by leaving its rows out of the frame."""
+    results, scores = _odd(tables)
+    options = SummaryOptions(by="model", models=["b/y"])
+    assert list(summarize(results, scores, options=options).index) == ["b/y", "a/x"]
+    kept = results[results["model"] == "b/y"]
+    got = summarize(kept, scores, options=options)
+    assert list(got.index) == ["b/y"]
+    # Leaving a model out: pandas' grouped mean over the rows that are left, as one
+    # group, can differ in the last bit from the same group's mean beside rows with no
+    # group (the pandas summary grouped those too). A run's summary leaves none out.
+    expected = oracle_summary(results, scores, by="model", models=["b/y"])
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-15, atol=0)
 
 
 def test_a_table_without_optional_columns(tables) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from orkit.stats import (
     ACROSS_RUNS,
+    PairOptions,
     cheapest_above,
     combine_runs,
     compare,
@@ -143,7 +144,7 @@ def test_combine_runs_labels_shared_models_and_keeps_keys_apart(pair) -> None:
     results, scores = combine_runs({"r1": first, "r2": second})
     assert set(results["model"]) == {"a/x@r1", "b/y@r1", "a/x@r2", "b/y@r2"}
     assert results["task_key"].is_unique and set(results["run_id"]) == {"r1", "r2"}
-    table = compare(results, scores, pair_on=ACROSS_RUNS)
+    table = compare(results, scores, pairing=PairOptions(pair_on=ACROSS_RUNS))
     row = table[(table["contestant_a"] == "a/x@r1") & (table["contestant_b"] == "a/x@r2")].iloc[0]
     assert row["n_shared"] == 3 and row["diff"] == pytest.approx(-1 / 3)
 
@@ -153,7 +154,9 @@ def test_combine_runs_keeps_names_of_models_in_one_run_only(tables) -> None:
     two = tables([{"model": "c/z", "item": 0, "score": 0}])
     results, scores = combine_runs({"r1": one, "r2": two})
     assert list(results["model"]) == ["a/x", "c/z"]
-    assert compare(results, scores, pair_on=ACROSS_RUNS).iloc[0]["n_shared"] == 1
+    assert (
+        compare(results, scores, pairing=PairOptions(pair_on=ACROSS_RUNS)).iloc[0]["n_shared"] == 1
+    )
 
 
 def test_combine_runs_with_an_empty_run(tables) -> None:

@@ -86,6 +86,15 @@ def test_readme_python_example_runs(tmp_path: Path) -> None:
     assert by_pair.loc[("a/x", "b/y"), "significant"]
     assert not by_pair.loc[("a/x", "c/z"), "significant"]
     assert by_pair.loc[("a/x", "b/y"), "diff"] == pytest.approx(0.5)
+    # the same tables from frames, with the same options object
+    table, one = namespace["table"], namespace["one"]
+    judge_cost = [c for c in summary.columns if c == "judge_cost_usd"]
+    pd.testing.assert_frame_equal(table, summary.drop(columns=judge_cost), check_exact=True)
+    pd.testing.assert_frame_equal(namespace["quality"], one.scores, check_exact=True)
+    strict = namespace["strict_pairs"].set_index(["contestant_a", "contestant_b"])
+    assert list(strict.index) == list(by_pair.index)
+    assert (strict["p_holm"] == by_pair["p_holm"]).all()  # the same test at another level
+    assert not (strict["ci_low"] > by_pair["ci_low"]).any()  # at 99%, never narrower
     # the figure the README's last line gives in its comment
     mdd = orkit.stats.minimum_detectable_difference(300, discordance=0.15)
     assert "# 0.066: 6.6 points" in code and round(mdd, 3) == 0.066

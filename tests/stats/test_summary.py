@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orkit.stats import agresti_coull_interval, score_summary, summarize
+from orkit.stats import SummaryOptions, agresti_coull_interval, score_summary, summarize
 
 from .frames import number
 
@@ -43,7 +43,10 @@ def test_counts_rates_latency_and_cost(tables) -> None:
 def test_fallback_scores_count_only_when_asked(tables) -> None:
     rows = [{"model": "a/x", "item": i, "score": 1, "is_fallback": i < 3} for i in range(5)]
     assert summarize(*tables(rows))["n_exact"].iloc[0] == 2
-    assert summarize(*tables(rows), include_fallbacks=True)["n_exact"].iloc[0] == 5
+    assert (
+        summarize(*tables(rows), options=SummaryOptions(score_fallbacks=True))["n_exact"].iloc[0]
+        == 5
+    )
 
 
 def test_binary_scores_get_agresti_coull_intervals(tables) -> None:
@@ -69,8 +72,9 @@ def test_continuous_scores_get_a_bootstrap_interval_around_the_mean(tables) -> N
 def test_score_summary_is_reproducible_and_seeded(tables) -> None:
     values = np.random.default_rng(4).random(50)
     data = tables([{"model": "a/x", "item": i, "score": v} for i, v in enumerate(values)])
-    first, again = score_summary(*data, seed=1), score_summary(*data, seed=1)
-    other = score_summary(*data, seed=2)
+    one = SummaryOptions(seed=1)
+    first, again = score_summary(*data, options=one), score_summary(*data, options=one)
+    other = score_summary(*data, options=SummaryOptions(seed=2))
     assert first.equals(again)
     assert first["ci_low"].iloc[0] != other["ci_low"].iloc[0]
 
@@ -109,7 +113,7 @@ def test_no_rows_at_all(tables) -> None:
     assert summarize(results, scores).empty
     assert score_summary(results, scores).empty
     assert summarize(results).index.name == "contestant"
-    assert summarize(results, by="model").index.name == "model"
+    assert summarize(results, options=SummaryOptions(by="model")).index.name == "model"
 
 
 def test_no_scores_keeps_the_operational_columns(tables) -> None:

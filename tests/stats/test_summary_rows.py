@@ -139,11 +139,10 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> RunDir:
     return run
 
 
-def _expected(run: RunDir, **kwargs: Any) -> pd.DataFrame:
+def _expected(run: RunDir, options: SummaryOptions) -> pd.DataFrame:
     results = read_results(run).to_pandas()
     scores = read_scores(run).to_pandas()
-    kwargs.setdefault("models", MODELS)
-    return summarize(results, scores, **kwargs)
+    return summarize(results, scores, options=options)
 
 
 def _as_before(run: RunDir, by: Any = None) -> pd.DataFrame:
@@ -164,7 +163,8 @@ def test_the_summary_is_as_before_bit_for_bit(many: RunDir, by: Any) -> None:
     assert got["judge_cost_usd"].notna().any()
     pd.testing.assert_frame_equal(got, _as_before(many, by), check_exact=True)
     # and as `summarize` over every column of every row
-    expected = _expected(many, by=by, prompts=["terse", "polite"])
+    options = SummaryOptions(models=MODELS, prompts=["terse", "polite"], by=by)
+    expected = _expected(many, options)
     pd.testing.assert_frame_equal(got.drop(columns="judge_cost_usd"), expected, check_exact=True)
 
 
@@ -175,18 +175,17 @@ def test_fallbacks_counted_when_asked_as_the_pandas_summary_counts_them(many: Ru
     results, scores = read_results(many).to_pandas(), read_scores(many).to_pandas()
     expected = oracle_summary(results, scores, include_fallbacks=True, seed=3, n_boot=500)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
-    pd.testing.assert_frame_equal(
-        got, _expected(many, include_fallbacks=True, seed=3, n_boot=500), check_exact=True
-    )
+    pd.testing.assert_frame_equal(got, _expected(many, options), check_exact=True)
     # and score_summary agrees on the means the summary shows
-    quality = score_summary(results, scores, include_fallbacks=True, models=MODELS)
+    quality = score_summary(results, scores, options=options)
     graded = quality[quality["scorer"] == "graded"].set_index("contestant")["mean"]
     assert got["score_graded"].to_dict() == graded.to_dict()
 
 
 def test_a_left_out_model_is_left_out(many: RunDir) -> None:
+    """`SummaryOptions.models` only orders: a model is left out by leaving out its rows."""
     results, scores = read_results(many).to_pandas(), read_scores(many).to_pandas()
-    got = summarize(results, scores, models=["b/y"])
+    got = summarize(results[results["model"] == "b/y"], scores)
     assert set(got["model"]) == {"b/y"}
     expected = oracle_summary(results, scores, models=["b/y"])
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
