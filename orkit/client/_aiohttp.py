@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from orkit.client._http import (
+    BackendStream,
     HTTPResponse,
     StreamResponse,
     Waiting,
@@ -35,20 +36,8 @@ from orkit.errors import APIConnectionError, APIError, APITimeoutError, InvalidR
 __all__ = ["AiohttpBackend"]
 
 
-class _AiohttpStream:
-    __slots__ = ("_headers", "_host", "_resp", "_timeouts")
-
-    def __init__(
-        self,
-        resp: aiohttp.ClientResponse,
-        host: str,
-        timeouts: Timeouts,
-        headers: Mapping[str, str],
-    ) -> None:
-        self._resp = resp
-        self._host = host
-        self._timeouts = timeouts
-        self._headers = headers
+class _AiohttpStream(BackendStream[aiohttp.ClientResponse]):
+    __slots__ = ()
 
     @property
     def status(self) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from orkit.config import ClientOptions, Timeouts
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "BackendStream",
     "HTTPBackend",
     "HTTPResponse",
     "StreamResponse",
@@ -91,6 +92,24 @@ class StreamResponse(Protocol):
     async def read(self) -> bytes:
         """The rest of the body at once (for error statuses and JSON answers)."""
         ...
+
+
+LibraryResponse = TypeVar("LibraryResponse")
+
+
+class BackendStream(Generic[LibraryResponse]):
+    """What a backend's streamed response holds besides its HTTP library's response: for its
+    error messages, the host, the timeouts and the request's headers (to cut the key out)."""
+
+    __slots__ = ("_headers", "_host", "_resp", "_timeouts")
+
+    def __init__(
+        self, resp: LibraryResponse, host: str, timeouts: Timeouts, headers: Mapping[str, str]
+    ) -> None:
+        self._resp = resp
+        self._host = host
+        self._timeouts = timeouts
+        self._headers = headers
 
 
 class HTTPBackend(Protocol):

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 import httpx
 
 from orkit.client._http import (
+    BackendStream,
     HTTPResponse,
     StreamResponse,
     Waiting,
@@ -30,16 +31,13 @@ from orkit.errors import APIConnectionError, APIError, APITimeoutError, InvalidR
 __all__ = ["HttpxBackend", "transport_error"]
 
 
-class _HttpxStream:
-    __slots__ = ("_body", "_headers", "_host", "_resp", "_timeouts")
+class _HttpxStream(BackendStream[httpx.Response]):
+    __slots__ = ("_body",)
 
     def __init__(
         self, resp: httpx.Response, host: str, timeouts: Timeouts, headers: Mapping[str, str]
     ) -> None:
-        self._resp = resp
-        self._host = host
-        self._timeouts = timeouts
-        self._headers = headers  # only to cut the key out of error messages
+        super().__init__(resp, host, timeouts, headers)
         self._body: AsyncIterator[bytes] = resp.aiter_bytes()
 
     @property
