@@ -26,6 +26,7 @@ LAYER = {
     "_redact": 0,
     "_hashing": 0,
     "_version": 0,
+    "_concurrency": 0,
     "_exports": 0,
     "_portal": 0,  # anyio only; who may use it is its own rule (PORTAL_USERS)
     "client": 1,

@@ -26,6 +26,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from orkit._concurrency import in_flight
 from orkit._settings import load_settings
 from orkit.catalog import Catalog, ModelInfo
 from orkit.cost._calibration import (
@@ -191,9 +192,9 @@ class Lessons:
         fingerprints: Mapping[str, str] = manifest.prompt_fingerprints or {}
         source = "pilot" if str(manifest.name or "").endswith("-pilot") else "calibration"
         out = []
+        concurrency = _model_cap(manifest.spec)  # the run's, the same for every model
         for model, acc in self._accs.items():
             info = catalog.get(model)
-            concurrency = _model_cap(manifest.spec)
             obs = _observation(model, acc, info, fingerprints, run.run_id, source, concurrency)
             ratio = _prompt_ratio(acc, info)
             if ratio is not None:
@@ -229,12 +230,12 @@ def _add_timing(acc: _Acc, row: ResultRow, completion: float) -> None:
 
 
 def _model_cap(spec: Mapping[str, Any]) -> object:
-    """The most requests the run let one model have in flight: its `per_model_concurrency`
-    (at most its `concurrency`), else its `concurrency` (as `orkit.plan.in_flight` says)."""
+    """The most requests the run let one model have in flight (`orkit._concurrency`'s rule
+    over the spec's `concurrency` and `per_model_concurrency`)."""
     total, per_model = spec.get("concurrency"), spec.get("per_model_concurrency")
-    if isinstance(total, int) and isinstance(per_model, int):
-        return min(total, per_model)
-    return total
+    if not isinstance(total, int):
+        return total
+    return in_flight(total, per_model if isinstance(per_model, int) else None).per_model
 
 
 def _observation(

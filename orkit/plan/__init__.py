@@ -6,6 +6,7 @@ options, quota, prices, cache). Internal: the public names are `orkit.Sweep` and
 
 from __future__ import annotations
 
+from orkit._concurrency import InFlight, in_flight
 from orkit.plan._assemble import (
     check_routes_of,
     daily_quota,
@@ -20,7 +21,6 @@ from orkit.plan._assemble import (
 )
 from orkit.plan._base_url import BaseUrlGuard, wrong_base_url_line
 from orkit.plan._checks import ENDPOINT_KINDS
-from orkit.plan._concurrency import InFlight, in_flight
 from orkit.plan._endpoint import (
     Endpoint,
     calibration_endpoint,

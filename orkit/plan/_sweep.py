@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from orkit._concurrency import InFlight, in_flight
 from orkit.config import Timeouts
 from orkit.data import open_dataset
 from orkit.errors import SpecError
 from orkit.plan._checks import check_sweep
-from orkit.plan._concurrency import InFlight, in_flight
 from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
 from orkit.plan._routing import SweepRouting, build_router_options
