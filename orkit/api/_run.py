@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from orkit._format import run_counts, run_spend, usd
 from orkit._portal import run_sync
 from orkit.api._rescore import rescore_async
 from orkit.estimate import judge_cost_table, with_judge_cost_rows
-from orkit.report import write_report
+from orkit.report import Redaction, ReportFrame, ReportOptions, render_report, write_report
 from orkit.results import (
     Manifest,
     RunDir,
@@ -159,10 +160,31 @@ class Run:
             self.to_pandas(), self.scores(), scorer=scorer, options=options, pairing=pairing
         )
 
-    def report(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Write the one-file HTML report (default `reports/<run_id>.html`)."""
+    def report(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        title: str | None = None,
+        max_items: int = 10_000,
+        redact: Redaction | None = None,
+    ) -> Path:
+        """Write the one-file HTML report (default `reports/<run_id>.html`) and return its
+        path: statistics, charts and every answer (up to `max_items` items; see
+        `orkit.report.ReportOptions`), offline and self-contained."""
         out = Path(path) if path is not None else Path("reports") / f"{self.run_id}.html"
-        return write_report(self.dir, out)
+        options = ReportOptions(title=title, max_items=max_items, redact=redact)
+        return write_report(self.dir, out, options)
+
+    def show(self, *, max_items: int = 1_000, height: int = 760) -> ReportFrame:
+        """The report, inline in a notebook (in a sandboxed frame: its scripts reach neither
+        the notebook nor the network). Fewer items by default than `report` (1,000): the
+        page is stored in the notebook. Outside a notebook, display the returned frame or
+        call `report` and open the file."""
+        frame = ReportFrame(
+            render_report(self.dir, ReportOptions(max_items=max_items)), height=height
+        )
+        _display(frame)
+        return frame
 
     def __repr__(self) -> str:
         return f"Run({str(self.path)!r}, status={self.status!r})"
@@ -176,6 +198,15 @@ class Run:
             f"<p><b>orkit run {html.escape(self.run_id)}</b> ({html.escape(line)})</p>"
             + str(summary.to_html(formatters=money))  # plain decimals, not 1.7e-05
         )
+
+
+def _display(frame: ReportFrame) -> None:
+    """Show `frame` in the running IPython/Jupyter shell, if any (IPython is loaded only
+    when a shell runs it, so looking it up costs nothing elsewhere)."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
+    if shell is not None and ipython is not None:
+        ipython.display.display(frame)
 
 
 def open_run(path: str | os.PathLike[str]) -> Run:

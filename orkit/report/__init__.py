@@ -6,9 +6,17 @@ Public: the names in `__all__`, imported from `orkit.report`; its `_` modules ar
 from __future__ import annotations
 
 from orkit import _exports
+from orkit.report._frame import ReportFrame
 from orkit.report._options import REDACTIONS, Redaction, ReportOptions
 from orkit.report._render import render_report, write_report
 
-__all__ = ["REDACTIONS", "Redaction", "ReportOptions", "render_report", "write_report"]
+__all__ = [
+    "REDACTIONS",
+    "Redaction",
+    "ReportFrame",
+    "ReportOptions",
+    "render_report",
+    "write_report",
+]
 
 _exports.publish(globals())

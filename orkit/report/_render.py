@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from orkit._format import (
     run_spend,
 )
 from orkit._redact import redact_secrets
+from orkit.report._options import ReportOptions
 from orkit.results import (
     Manifest,
     RunDir,
@@ -194,7 +196,7 @@ def _items(rows: SummaryRows) -> int:
     return sum(1 for code in present.tolist() if rows.item_ids[code] is not None)
 
 
-def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
+def _old_page(run: RunDir, *, title: str | None = None, max_examples: int = 100) -> str:
     """The report of `run` as an HTML string."""
     manifest = run.read_manifest()
     rows = read_summary_rows(run, CONTESTANT_KEYS)
@@ -229,11 +231,23 @@ def render_report(run: RunDir, *, title: str | None = None, max_examples: int = 
     return redact_secrets(page)
 
 
-def write_report(run: RunDir, out: str | Path, *, title: str | None = None) -> Path:
-    """Write the report to `out` (parents created) and return its path."""
+def render_report(runs: RunDir | Sequence[RunDir], options: ReportOptions | None = None) -> str:
+    """The report of `runs` (one run, or several paired by item id) as one HTML page."""
+    chosen = [runs] if isinstance(runs, RunDir) else list(runs)
+    if not chosen:
+        raise ValueError("a report needs at least one run")
+    options = options or ReportOptions()
+    return _old_page(chosen[0], title=options.title, max_examples=options.max_items)
+
+
+def write_report(
+    runs: RunDir | Sequence[RunDir], out: str | Path, options: ReportOptions | None = None
+) -> Path:
+    """Write the report to `out` (parents created; written to a temporary file and renamed,
+    so a killed write leaves no half page) and return its path."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_report(run, title=title), "utf-8")
+    tmp.write_text(render_report(runs, options), "utf-8")
     tmp.replace(path)
     return path

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orkit import Run, Sweep
-from orkit.report import render_report
+from orkit.report import ReportOptions, render_report
 from orkit.results import RunDir
 from orkit.stats import SummaryOptions, summarize
 
@@ -60,8 +60,8 @@ def test_a_run_in_many_parts_reports_as_it_does_in_one(finished: Path, tmp_path:
     results = Run(one).to_pandas()
     assert (results["status"] == "error").sum() > 0 and (results["status"] == "ok").sum() > 0
     for shown in (100, 5):  # every item; a few, whose rows lie in a few of the parts
-        whole = render_report(one, max_examples=shown)
-        assert render_report(many, max_examples=shown) == whole
+        whole = render_report(one, ReportOptions(max_items=shown))
+        assert render_report(many, ReportOptions(max_items=shown)) == whole
         assert whole.count('<div class="muted">terse</div>') == min(shown, 40)
 
 

@@ -231,12 +231,12 @@ def test_packed_hex_keys_keep_their_order_and_come_back() -> None:
 
 
 def test_the_report_of_many_parts_is_that_of_one(many: RunDir, tmp_path: Path) -> None:
-    from orkit.report import render_report
+    from orkit.report import ReportOptions, render_report
 
     one = _run(tmp_path, part_rows=10**6)
     assert len(list(one.results_dir.glob("part-*.parquet"))) == 1
     for shown in (100, 4):
-        page = render_report(one, max_examples=shown, title="t")
-        assert render_report(many, max_examples=shown, title="t") == page
+        page = render_report(one, ReportOptions(max_items=shown, title="t"))
+        assert render_report(many, ReportOptions(max_items=shown, title="t")) == page
         # the first `shown` items but the one without an id (grouped by id, it has none)
         assert page.count("<td><b>q") == min(shown, 23) - 1
