@@ -79,7 +79,8 @@ def _run(root: Path, *, score_fallbacks: bool, rate: float, capsys) -> tuple[Pat
         )
     )
     capsys.readouterr()
-    assert main(["run", str(spec), "--out", str(root / "runs"), "--progress", "none"]) == 0
+    argv = ["run", str(spec), "--out", str(root / "runs"), "--progress", "none", "--no-report"]
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     (run_dir,) = (root / "runs").iterdir()
     return run_dir, printed
