@@ -15,7 +15,7 @@ HOSTILE = (
     "<script>window.__pwned = 1</script>",
     '<img src=x onerror="window.__pwned = 2">',
     '<a href="javascript:window.__pwned = 3">click</a>',
-    '</script><script>window.__pwned = 4</script>',
+    "</script><script>window.__pwned = 4</script>",
     "<!-- <script>window.__pwned = 5</script>",
     f"my key is {FAKE_KEY} keep it",
     "line\u2028separator\u2029paragraph",
@@ -29,9 +29,17 @@ def _contestants(n: int, grid: bool) -> list[dict[str, Any]]:
     for k in range(n):
         model = f"vendor{k % 4}/model-{k}"
         prompt = f"p{k % 2}" if grid else "default"
-        params = '{"temperature": 0.%d}' % (k % 3) if grid else None
+        params = f'{{"temperature": 0.{k % 3}}}' if grid else None
         label = f"{model} · {prompt} · t=0.{k % 3}" if grid else model
-        out.append({"id": f"c{k:03x}", "label": label, "model": model, "prompt_id": prompt, "params": params})
+        out.append(
+            {
+                "id": f"c{k:03x}",
+                "label": label,
+                "model": model,
+                "prompt_id": prompt,
+                "params": params,
+            }
+        )
     return out
 
 
@@ -58,22 +66,34 @@ def _cells(rng: random.Random, n: int, k: int, scorers: int, missing: bool) -> d
             error_type.append(None)
         else:
             status.append("ok")
-            text.append(HOSTILE[(i + k) % len(HOSTILE)] if i % 5 == 0 else f"answer {i} from {k}: " + "word " * (i % 40))
+            text.append(
+                HOSTILE[(i + k) % len(HOSTILE)]
+                if i % 5 == 0
+                else f"answer {i} from {k}: " + "word " * (i % 40)
+            )
             error_type.append(None)
         is_cached = status[-1] == "ok" and i % 23 == k
         cached.append(is_cached)
         timed = status[-1] == "ok" and not is_cached
         latency.append(round(0.05 + rng.random() * (0.2 + k / 10), 4) if timed else None)
-        cost.append(None if (not timed or (k == 1 and i % 3 == 0)) else round(rng.random() * 1e-4, 8))
+        cost.append(
+            None if (not timed or (k == 1 and i % 3 == 0)) else round(rng.random() * 1e-4, 8)
+        )
     ok = [s == "ok" for s in status]
     score_arrays = []
     for s in range(scorers):
         passed = [(rng.random() < 0.55 + 0.04 * k) if o else None for o in ok]
         score_arrays.append(
             {
-                "score": [None if p is None else (1.0 if p else 0.0) if s == 0 else round(rng.random(), 3) for p in passed],
+                "score": [
+                    None if p is None else (1.0 if p else 0.0) if s == 0 else round(rng.random(), 3)
+                    for p in passed
+                ],
                 "passed": passed if s == 0 else [None] * n,
-                "detail": [None if not o or s == 0 else f"judge says {HOSTILE[i % len(HOSTILE)]}" for i, o in enumerate(ok)],
+                "detail": [
+                    None if not o or s == 0 else f"judge says {HOSTILE[i % len(HOSTILE)]}"
+                    for i, o in enumerate(ok)
+                ],
             }
         )
     tokens = [12 + i % 9 if o else None for i, o in enumerate(ok)]
@@ -87,18 +107,25 @@ def _cells(rng: random.Random, n: int, k: int, scorers: int, missing: bool) -> d
         "cost_usd": cost,
         "cached": cached,
         "fallback": [o and i % 97 == k for i, o in enumerate(ok)],
-        "provider": [("Azure" if i % 11 == 0 else "OpenAI") if o else None for i, o in enumerate(ok)],
+        "provider": [
+            ("Azure" if i % 11 == 0 else "OpenAI") if o else None for i, o in enumerate(ok)
+        ],
         "served_model": [f"vendor{k % 4}/model-{k}" if o else None for o in ok],
         "prompt_tokens": tokens,
         "completion_tokens": tokens,
         "reasoning_tokens": [None] * n,
-        "reasoning": [f"thinking about {i}\n  step 1\n  step 2" if o and k == 0 and i % 4 == 0 else None for i, o in enumerate(ok)],
+        "reasoning": [
+            f"thinking about {i}\n  step 1\n  step 2" if o and k == 0 and i % 4 == 0 else None
+            for i, o in enumerate(ok)
+        ],
         "repeats": [2 if k == 2 else 1 for _ in range(n)],
         "scores": score_arrays,
     }
 
 
-def _leaderboard_row(c: dict[str, Any], k: int, cells: dict[str, Any], scorers: int) -> dict[str, Any]:
+def _leaderboard_row(
+    c: dict[str, Any], k: int, cells: dict[str, Any], scorers: int
+) -> dict[str, Any]:
     status = cells["status"]
     ok = sum(s == "ok" for s in status)
     errors = sum(s == "error" for s in status)
@@ -108,7 +135,16 @@ def _leaderboard_row(c: dict[str, Any], k: int, cells: dict[str, Any], scorers: 
     for s in range(scorers):
         known = [v for v in cells["scores"][s]["score"] if v is not None]
         mean = sum(known) / len(known) if known else None
-        scores.append(None if mean is None else {"mean": mean, "lo": max(0.0, mean - 0.05), "hi": min(1.0, mean + 0.05), "n": len(known)})
+        scores.append(
+            None
+            if mean is None
+            else {
+                "mean": mean,
+                "lo": max(0.0, mean - 0.05),
+                "hi": min(1.0, mean + 0.05),
+                "n": len(known),
+            }
+        )
     costs = [v for v in cells["cost_usd"] if v is not None]
     cost = sum(costs) if costs else None
     correct = sum(p is True for p in cells["scores"][0]["passed"]) if scorers else 0
@@ -155,14 +191,20 @@ def make_payload(
     cells = [_cells(rng, items, k, scorers, missing) for k in range(contestants)]
     board = [_leaderboard_row(c, k, cells[k], scorers) for k, c in enumerate(people)]
     scorer_list = [{"name": "exact", "kind": "exact", "expected": "answer", "judge": False}]
-    scorer_list += [{"name": f"judge{s}", "kind": "judge", "expected": None, "judge": True} for s in range(1, scorers)]
+    scorer_list += [
+        {"name": f"judge{s}", "kind": "judge", "expected": None, "judge": True}
+        for s in range(1, scorers)
+    ]
     ids = [HOSTILE_ID if i == 1 else f"q{i}" for i in range(items)]
     prompts = sorted({c["prompt_id"] for c in people})
     messages = {
         pid: [
             [
                 {"role": "system", "content": f"You are terse ({pid})."},
-                {"role": "user", "content": f"Question {i}:\n  {HOSTILE[i % len(HOSTILE)]}\n\twhat is {i} + {i}?"},
+                {
+                    "role": "user",
+                    "content": f"Question {i}:\n  {HOSTILE[i % len(HOSTILE)]}\n\t{i} + {i}?",
+                },
             ]
             for i in range(items)
         ]
@@ -170,15 +212,27 @@ def make_payload(
     }
     pairs = [
         {
-            "scorer": s, "a": a, "b": b, "n": items, "diff": 0.02 * (b - a), "lo": 0.02 * (b - a) - 0.03,
-            "hi": 0.02 * (b - a) + 0.03, "p": 0.01 * (a + 1), "p_holm": 0.02 * (a + 1),
-            "test": "mcnemar" if s == 0 else "bootstrap", "significant": (b - a) > 1,
+            "scorer": s,
+            "a": a,
+            "b": b,
+            "n": items,
+            "diff": 0.02 * (b - a),
+            "lo": 0.02 * (b - a) - 0.03,
+            "hi": 0.02 * (b - a) + 0.03,
+            "p": 0.01 * (a + 1),
+            "p_holm": 0.02 * (a + 1),
+            "test": "mcnemar" if s == 0 else "bootstrap",
+            "significant": (b - a) > 1,
         }
-        for s in range(scorers) for a in range(contestants) for b in range(a + 1, contestants)
-    ]  # fmt: skip
+        for s in range(scorers)
+        for a in range(contestants)
+        for b in range(a + 1, contestants)
+    ]
     disagree = []
     for i in range(items):
-        verdicts = {cells[k]["scores"][0]["passed"][i] if scorers else None for k in range(contestants)}
+        verdicts = {
+            cells[k]["scores"][0]["passed"][i] if scorers else None for k in range(contestants)
+        }
         failed = any(cells[k]["status"][i] not in ("ok", None) for k in range(contestants))
         disagree.append(len(verdicts - {None}) > 1 or failed)
     return {
@@ -188,19 +242,48 @@ def make_payload(
         "orkit_version": "0.1.0",
         "runs": [
             {
-                "run_id": "20261206-185000-abcd", "name": "demo", "status": "completed",
-                "created_at": "2026-12-06T18:40:00Z", "finished_at": "2026-12-06T18:45:00Z",
+                "run_id": "20261206-185000-abcd",
+                "name": "demo",
+                "status": "completed",
+                "created_at": "2026-12-06T18:40:00Z",
+                "finished_at": "2026-12-06T18:45:00Z",
                 "endpoint": "sim (http://sim.local/api/v1)",
                 "catalog": {"source": "snapshot", "date": "2026-08-19"},
-                "dataset": {"name": "items.jsonl", "path": "datasets/items.jsonl", "rows": items, "fingerprint": "5faf0123456789abcdef"},
+                "dataset": {
+                    "name": "items.jsonl",
+                    "path": "datasets/items.jsonl",
+                    "rows": items,
+                    "fingerprint": "5faf0123456789abcdef",
+                },
                 "spec_toml": f'name = "demo"\n# {HOSTILE[0]}\n[[prompts]]\nid = "default"\n',
                 "estimate": {"cost_usd": 0.04, "duration_s": 9.0, "verdict": "within the budget"},
-                "actual": {"cost_usd": 0.0366, "duration_s": 9.8, "tasks": items * contestants, "ok": items, "errors": 0, "cached": 10},
-                "judges": {"cost": "$0.01", "lines": [{"scorer": "judge1", "model": "openai/gpt-4o-mini", "rows": items, "requests": items, "cached": 0, "cost": "$0.01"}]},
+                "actual": {
+                    "cost_usd": 0.0366,
+                    "duration_s": 9.8,
+                    "tasks": items * contestants,
+                    "ok": items,
+                    "errors": 0,
+                    "cached": 10,
+                },
+                "judges": {
+                    "cost": "$0.01",
+                    "lines": [
+                        {
+                            "scorer": "judge1",
+                            "model": "openai/gpt-4o-mini",
+                            "rows": items,
+                            "requests": items,
+                            "cached": 0,
+                            "cost": "$0.01",
+                        }
+                    ],
+                },
                 "warnings": [f"a warning with {HOSTILE[1]}"],
             }
-        ],  # fmt: skip
-        "notes": ["Texts are cut at 2,000 characters; the full text is in the run's Parquet files."],
+        ],
+        "notes": [
+            "Texts are cut at 2,000 characters; the full text is in the run's Parquet files."
+        ],
         "redacted": None,
         "noun": "contestant" if grid else "model",
         "scorers": scorer_list[:scorers],
@@ -210,19 +293,31 @@ def make_payload(
         "latency": [],
         "timeline": {"bin_s": 2.0, "start": "2026-12-06T18:40:00Z", "series": []},
         "provenance": {
-            "by_model": [{"model": c["model"], "providers": {"OpenAI": 5, "Azure": 1}, "served_models": {c["model"]: 6}, "mixed": k == 0} for k, c in enumerate(people)],
+            "by_model": [
+                {
+                    "model": c["model"],
+                    "providers": {"OpenAI": 5, "Azure": 1},
+                    "served_models": {c["model"]: 6},
+                    "mixed": k == 0,
+                }
+                for k, c in enumerate(people)
+            ],
             "warnings": [f"{people[0]['model']} was served by 2 providers: OpenAI (5), Azure (1)"],
             "fallback_rows": 3,
-        },  # fmt: skip
+        },
         "items": {
-            "total": items * 2, "shown": items, "sampled": True, "max_text_chars": 2000,
-            "id": ids, "index": list(range(items)),
+            "total": items * 2,
+            "shown": items,
+            "sampled": True,
+            "max_text_chars": 2000,
+            "id": ids,
+            "index": list(range(items)),
             "expected": [None if i % 9 == 8 else str(2 * i) for i in range(items)],
             "expected_by_scorer": {},
             "disagree": disagree,
             "messages": messages,
             "cells": cells,
-        },  # fmt: skip
+        },
     }
 
 
@@ -237,6 +332,9 @@ def bar_chart() -> dict[str, Any]:
             "data": {"values": [{"who": "a", "usd": 1.0}, {"who": "<b>b</b>", "usd": 2.5}]},
             "transform": [{"calculate": "datum.usd * 100", "as": "cents"}],
             "mark": "bar",
-            "encoding": {"x": {"field": "who", "type": "nominal"}, "y": {"field": "cents", "type": "quantitative"}},
+            "encoding": {
+                "x": {"field": "who", "type": "nominal"},
+                "y": {"field": "cents", "type": "quantitative"},
+            },
         },
     }

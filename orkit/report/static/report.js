@@ -1,8 +1,8 @@
 /* orkit report: builds the page from the JSON embedded in it.
  *
  * Every text in the data is untrusted (model outputs, dataset fields), so it only ever
- * reaches the page through textContent and createElement: no innerHTML, no inline handlers,
- * no URLs taken from the data. Nothing is fetched; the page computes no statistics, it
+ * reaches the page through textContent and createElement (never parsed as markup), with no
+ * inline handlers and no URLs taken from the data. Nothing is fetched; the page computes no statistics, it
  * shows the payload's. */
 (function () {
   "use strict";
