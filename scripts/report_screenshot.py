@@ -24,9 +24,9 @@ def screenshot(page: Any, out: Path) -> Path:
     """Photograph an opened report `page` (a playwright Page) with an item's side panel
     open, so the picture shows the leaderboard, the drill-down and one answer in full."""
     page.wait_for_selector("body[data-ready='1']")
-    page.locator("#leaderboard").scroll_into_view_if_needed()
     page.locator("#dd-body tr th button").first.click()
     page.wait_for_selector("#panel:not([hidden])")
+    page.evaluate("window.scrollTo(0, document.getElementById('leaderboard').offsetTop - 40)")
     out.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out), full_page=False)
     return out
@@ -40,7 +40,7 @@ def _synthetic_report(folder: Path) -> Path:
     from orkit.report._page import render_page
     from tests.report._payloads import bar_chart, make_payload
 
-    payload = make_payload(items=200, contestants=4, grid=True)
+    payload = make_payload(items=200, contestants=4, grid=True, hostile=False)
     html = render_page(payload, [bar_chart()], vl_convert.javascript_bundle(), ReportOptions())
     path = folder / "report.html"
     path.write_text(html, "utf-8")

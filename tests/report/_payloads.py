@@ -22,6 +22,13 @@ HOSTILE = (
     '<svg onload="window.__pwned = 6"></svg>',
 )
 HOSTILE_ID = "<img src=x onerror=window.__pwned=7>"
+# What the hostile strings become in a payload for pictures (the README's screenshot).
+BENIGN = (
+    "The answer is 42.",
+    "Let me think.\n\n1. Add the numbers.\n2. Check the sum.\n\nSo: 42",
+    '{"answer": 42, "unit": null}',
+    "forty-two",
+)
 
 
 def _contestants(n: int, grid: bool) -> list[dict[str, Any]]:
@@ -43,7 +50,9 @@ def _contestants(n: int, grid: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _cells(rng: random.Random, n: int, k: int, scorers: int, missing: bool) -> dict[str, Any]:
+def _cells(
+    rng: random.Random, n: int, k: int, scorers: int, missing: bool, texts: tuple[str, ...]
+) -> dict[str, Any]:
     status: list[str | None] = []
     text: list[str | None] = []
     error_type: list[str | None] = []
@@ -67,7 +76,7 @@ def _cells(rng: random.Random, n: int, k: int, scorers: int, missing: bool) -> d
         else:
             status.append("ok")
             text.append(
-                HOSTILE[(i + k) % len(HOSTILE)]
+                texts[(i + k) % len(texts)]
                 if i % 5 == 0
                 else f"answer {i} from {k}: " + "word " * (i % 40)
             )
@@ -91,7 +100,7 @@ def _cells(rng: random.Random, n: int, k: int, scorers: int, missing: bool) -> d
                 ],
                 "passed": passed if s == 0 else [None] * n,
                 "detail": [
-                    None if not o or s == 0 else f"judge says {HOSTILE[i % len(HOSTILE)]}"
+                    None if not o or s == 0 else f"judge says {texts[i % len(texts)]}"
                     for i, o in enumerate(ok)
                 ],
             }
@@ -183,19 +192,22 @@ def make_payload(
     scorers: int = 2,
     grid: bool = False,
     missing: bool = True,
+    hostile: bool = True,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """A payload of `items` drill-down items × `contestants`, hostile strings included."""
+    """A payload of `items` drill-down items × `contestants`, hostile strings included
+    unless `hostile` is false."""
     rng = random.Random(seed)
+    texts = HOSTILE if hostile else BENIGN
     people = _contestants(contestants, grid)
-    cells = [_cells(rng, items, k, scorers, missing) for k in range(contestants)]
+    cells = [_cells(rng, items, k, scorers, missing, texts) for k in range(contestants)]
     board = [_leaderboard_row(c, k, cells[k], scorers) for k, c in enumerate(people)]
     scorer_list = [{"name": "exact", "kind": "exact", "expected": "answer", "judge": False}]
     scorer_list += [
         {"name": f"judge{s}", "kind": "judge", "expected": None, "judge": True}
         for s in range(1, scorers)
     ]
-    ids = [HOSTILE_ID if i == 1 else f"q{i}" for i in range(items)]
+    ids = [HOSTILE_ID if i == 1 and hostile else f"q{i}" for i in range(items)]
     prompts = sorted({c["prompt_id"] for c in people})
     messages = {
         pid: [
@@ -203,7 +215,7 @@ def make_payload(
                 {"role": "system", "content": f"You are terse ({pid})."},
                 {
                     "role": "user",
-                    "content": f"Question {i}:\n  {HOSTILE[i % len(HOSTILE)]}\n\t{i} + {i}?",
+                    "content": f"Question {i}:\n  {texts[i % len(texts)]}\n\t{i} + {i}?",
                 },
             ]
             for i in range(items)
@@ -255,7 +267,7 @@ def make_payload(
                     "rows": items,
                     "fingerprint": "5faf0123456789abcdef",
                 },
-                "spec_toml": f'name = "demo"\n# {HOSTILE[0]}\n[[prompts]]\nid = "default"\n',
+                "spec_toml": f'name = "demo"\n# {texts[0]}\n[[prompts]]\nid = "default"\n',
                 "estimate": {"cost_usd": 0.04, "duration_s": 9.0, "verdict": "within the budget"},
                 "actual": {
                     "cost_usd": 0.0366,
@@ -278,7 +290,7 @@ def make_payload(
                         }
                     ],
                 },
-                "warnings": [f"a warning with {HOSTILE[1]}"],
+                "warnings": [f"a warning with {texts[1]}"],
             }
         ],
         "notes": [

@@ -138,6 +138,32 @@ def test_renders_offline_with_every_section(open_report: Any) -> None:
     assert headers[3:] == [c["label"] for c in payload["contestants"]]  # grid labels, sweep order
     assert "cached" in page.locator("#leaderboard").inner_text()  # the cache-only contestant
     assert "Texts are cut at 2,000 characters" in page.locator("#runs .notes").inner_text()
+    drill = page.locator("#dd-body").inner_text()
+    assert "cached (free)" in drill and "no row" in drill and "error: rate_limited" in drill
+    assert "✓ exact" in drill and "judge1" in drill  # each verdict names its scorer
+
+
+def test_redacted_report_of_two_runs_says_so_and_draws(open_report: Any) -> None:
+    payload = make_payload(items=20, contestants=2)
+    payload["runs"].append({**payload["runs"][0], "run_id": "second-run", "name": None})
+    payload["contestants"][1]["run"] = 1
+    payload["redacted"] = "all"
+    payload["notes"] = ["Prompts and outputs are redacted."]
+    items = payload["items"]
+    items["messages"] = dict.fromkeys(items["messages"])
+    for cells in items["cells"]:
+        cells["text"] = cells["reasoning"] = None
+        for score in cells["scores"]:
+            score["detail"] = None
+    opened = open_report(payload)
+    opened.page.locator("#dd-body tr th button").first.click()
+    panel = opened.page.locator("#panel").inner_text()
+    assert "Prompts are redacted" in panel and "Outputs are redacted" in panel
+    assert "Question 0" not in opened.html
+    assert opened.console_errors == [] and opened.rows() == 20
+    assert opened.page.locator("#runs article.run").count() == 2
+    runs = opened.page.locator("#leaderboard tbody tr td:nth-child(3)").all_text_contents()
+    assert runs == ["demo", "second-run"]
 
 
 def test_filters_search_and_sorting_change_the_table(open_report: Any) -> None:

@@ -279,6 +279,10 @@
         cell: (c) => el("span", { title: [c.model, c.prompt_id ? "prompt " + c.prompt_id : null, c.params].filter(Boolean).join(" · "), text: c.label }),
       },
     ];
+    if (data.runs.length > 1) {
+      const runName = (c) => (data.runs[c.run] ? data.runs[c.run].name || data.runs[c.run].run_id : null);
+      columns.push({ label: "run", title: "The run this " + data.noun + " comes from", value: runName, cell: (c) => runName(c) || DASH });
+    }
     scorers.forEach((s, k) => {
       const known = data.contestants.map((c) => c.scores[k]).filter((sc) => sc && isNum(sc.lo) && isNum(sc.hi));
       let lo = Math.min(0, ...known.map((sc) => sc.lo));
@@ -774,7 +778,7 @@
       return card;
     }
     const cached = at(cells.cached, i);
-    const tokens = ["prompt_tokens", "completion_tokens", "reasoning_tokens"].map((k) => (isNum(at(cells[k], i)) ? fmtInt(at(cells[k], i)) : "?"));
+    const tokens = ["prompt_tokens", "completion_tokens", "reasoning_tokens"].map((k) => (isNum(at(cells[k], i)) ? fmtInt(at(cells[k], i)) : "unknown"));
     card.append(
       dl([
         ["Status", status + (at(cells.error_type, i) ? " (" + at(cells.error_type, i) + ")" : "")],
