@@ -1,0 +1,121 @@
+"""Assemble the report's one HTML file from the payload, the chart specs and the Vega bundle.
+
+The page is a static skeleton (templates/page.html.j2), one stylesheet and one script
+(static/report.css, static/report.js) that build everything from the embedded JSON. Model
+outputs and dataset texts are untrusted, so the page defends in depth: the data travels as
+escaped JSON (or base64 of its gzip) that the browser never parses as markup, the app writes
+it with `textContent` only, and a Content-Security-Policy allows exactly the page's own
+inline scripts (by hash), no network and no `eval`.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from orkit._redact import redact_secrets
+from orkit.report._options import ReportOptions
+
+__all__ = ["GZIP_THRESHOLD_BYTES", "content_security_policy", "embed_json", "render_page"]
+
+GZIP_THRESHOLD_BYTES = 256 * 1024
+"""Above this size the embedded JSON is gzipped and base64-encoded: a 10,000-item drill-down
+shrinks about fivefold, and below it the inflate step costs more than the bytes it saves."""
+
+# Characters that must not appear raw inside a <script> element's JSON: `<` could start
+# `</script>` or `<!--`, `>` and `&` are escaped for old parsers and XHTML readers, and the two
+# line separators are newlines to some JavaScript tooling that reads the block as code.
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JSON_ESCAPE_TABLE = str.maketrans(_JSON_ESCAPES)
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("orkit.report", "templates"),
+    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _static(name: str) -> str:
+    return resources.files("orkit.report").joinpath("static", name).read_text("utf-8")
+
+
+def embed_json(data: Mapping[str, Any]) -> tuple[str, bool]:
+    """The text of the page's data block and whether it is gzip + base64.
+
+    Secrets are scrubbed from the serialized JSON before it is compressed, so no key shape
+    survives anywhere in the file. NaN and infinities are refused: unknown is null.
+    """
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError as exc:
+        raise ValueError(f"report payload: {exc} (unknown values must be null)") from None
+    text = redact_secrets(text)
+    raw = text.encode("utf-8")
+    if len(raw) > GZIP_THRESHOLD_BYTES:
+        # mtime=0: the same payload gives the same file
+        packed = gzip.compress(raw, compresslevel=6, mtime=0)
+        return base64.b64encode(packed).decode("ascii"), True
+    return text.translate(_JSON_ESCAPE_TABLE), False
+
+
+def _inline_script(code: str) -> str:
+    """Code safe to place between <script> and </script>: a literal `</script` in a string
+    would end the element early (JavaScript reads `<\\/` as `</`)."""
+    return redact_secrets(code).replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def _sha256(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(scripts: list[str]) -> str:
+    """The policy for a page whose only executable scripts are `scripts` (their exact text):
+    nothing is fetched, nothing is evaluated from strings, styles may be inline (Vega's SVG
+    sets them) and images only from data: and blob: URLs (Vega's exports)."""
+    hashes = " ".join(_sha256(code) for code in scripts)
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_page(
+    payload: Mapping[str, Any],
+    charts: list[dict[str, Any]],
+    vega_js: str,
+    options: ReportOptions,
+) -> str:
+    """The self-contained HTML report of `payload`, with `charts` (`{"id", "title", "spec"}`
+    Vega-Lite specs) drawn by `vega_js` (a script that defines `vegaEmbed`)."""
+    data, packed = embed_json({**payload, "charts": charts})
+    vega = _inline_script(vega_js)
+    app = _inline_script(_static("report.js"))
+    title = options.title or payload.get("title") or "orkit report"
+    page = _ENV.get_template("page.html.j2").render(
+        title=title,
+        csp=content_security_policy([vega, app]),
+        css=Markup(_static("report.css").replace("</style", "<\\/style")),
+        data=Markup(data),
+        packed=packed,
+        vega=Markup(vega),
+        app=Markup(app),
+    )
+    # The data and scripts are scrubbed already; this catches a key in the title or options.
+    return redact_secrets(page)
