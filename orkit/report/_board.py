@@ -62,8 +62,7 @@ def leaderboard(
                 **{name: tallies.tokens[name][c] for name in tallies.tokens},
                 "cost_usd": money(s["cost_usd"]),
                 "cost_unknown_rows": unknown,
-                # spend over right answers is unknown when some of the spend is
-                "cost_per_correct_usd": money(per_correct[c]) if unknown == 0 else None,
+                "cost_per_correct_usd": per_correct[c],
                 "providers": dict(tallies.providers[c].most_common()),
             }
         )
