@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from orkit.report._columns import each_part, score_parts
+from orkit.report._columns import each_part, score_parts, system_memory_pool
 from orkit.report._items import Selection
 from orkit.report._round import money_list, seconds_list
 from orkit.report._several import Loaded
@@ -107,9 +107,11 @@ def _read_texts(
         here = (positions >= start) & (positions < start + table.num_rows)
         if not here.any():
             continue
-        taken = table.take(pa.array(positions[here] - start))
-        del table
-        values = {name: taken[name].to_pylist() for name in columns}
+        with system_memory_pool():
+            taken = table.take(pa.array(positions[here] - start))
+            del table
+            values = {name: taken[name].to_pylist() for name in columns}
+            del taken
         for i, cell in enumerate(cells[here].tolist()):
             status = values["status"][i]
             if status == "ok":

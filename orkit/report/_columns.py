@@ -5,6 +5,7 @@ part into its totals and lets it go, so no column of every row is held unless as
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -15,17 +16,38 @@ import pyarrow.parquet as pq
 
 from orkit.results import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA, RunDir
 
-__all__ = ["attempt_parts", "each_part", "int_column", "read_rows", "score_parts"]
+__all__ = [
+    "attempt_parts",
+    "each_part",
+    "int_column",
+    "read_rows",
+    "score_parts",
+    "system_memory_pool",
+]
 
 
 def _parts(directory: Path) -> list[Path]:
     return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
 
 
+@contextmanager
+def system_memory_pool() -> Iterator[None]:
+    """Arrow allocates from the C library's malloc meanwhile, not its default pool, which
+    keeps some of every part file read (as `read_summary_rows` reads)."""
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
 def _read(path: Path, schema: pa.Schema, columns: Sequence[str]) -> pa.Table:
     """`columns` of one part; a column an older orkit did not write reads as nulls."""
     present = set(pq.read_schema(path).names)
-    table = pq.read_table(path, columns=[c for c in columns if c in present], use_threads=False)
+    with system_memory_pool():
+        wanted = [c for c in columns if c in present]
+        table = pq.read_table(path, columns=wanted, use_threads=False)
     for name in columns:
         if name not in present:
             field = schema.field(name)

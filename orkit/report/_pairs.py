@@ -1,20 +1,21 @@
 """Paired differences and rank groups for the report, computed by `stats.compare` and
 `stats.rank_groups` (the statistics `orkit compare` and `Run.compare` print), over frames of
-a few key columns made from the rows' codes: a row number for its task key, its contestant's
-model, prompt and params, its status, fallback flag and pairing item, and for each score its
-row, scorer and value. No text column of any row is in them."""
+a few key columns made from the rows' codes: a row number for its task key, its
+contestant's label, its status, fallback flag and pairing item, and for each score its row,
+scorer and value. No text column of any row is in them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from orkit.report._round import ratio
 from orkit.results import STATUS_CODES, SummaryRows
-from orkit.stats import CONTESTANT_KEYS, PairOptions, SummaryOptions, compare, rank_groups
+from orkit.stats import PairOptions, SummaryOptions, compare, rank_groups
 
 __all__ = ["Pairing", "pair_contestants"]
 
@@ -27,18 +28,24 @@ class Pairing:
     """Per contestant, per scorer: its rank group (1 = best; None: no score)."""
 
 
-def key_frames(rows: SummaryRows) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Results and scores as `compare` reads them, from the rows' codes. A row's task key is
-    its position (unique across joined runs, as `combine_runs`' `run_id/task_key`); items
-    pair by their position in `item_ids`, a missing id with "" (as `own_scores` fills it)."""
+def key_frames(
+    rows: SummaryRows, codes: npt.NDArray[np.int64], labels: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Results and scores as `compare` reads them, from the rows' codes. Each row's
+    contestant is given by its label alone (as `model`; no prompt or params column): the
+    contestants are the summary's, in its order, and one text column of every row is
+    enough to tell them apart. A row's task key is its position (unique across joined runs,
+    as `combine_runs`' `run_id/task_key`); items pair by their position in `item_ids`, a
+    missing id with "" (as `own_scores` fills it)."""
     units = np.arange(len(rows.item_ids), dtype=np.int64)
     if None in rows.item_ids and "" in rows.item_ids:
         units[rows.item_ids.index(None)] = rows.item_ids.index("")
     status = np.array([*STATUS_CODES, None], dtype=object)
+    label = np.array([*labels, None], dtype=object)  # -1 (no contestant): the spare last
     results = pd.DataFrame(
         {
             "task_key": np.arange(rows.num_rows, dtype=np.int64),
-            **{key: rows.groups[key].to_numpy(dtype=object)[rows.group] for key in CONTESTANT_KEYS},
+            "model": label[codes],
             "item_id": units[rows.item],
             # repeats are averaged within an item whatever their number: not needed here
             "repeat": np.zeros(rows.num_rows, dtype=np.int8),
@@ -58,11 +65,17 @@ def key_frames(rows: SummaryRows) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def pair_contestants(
-    rows: SummaryRows, options: SummaryOptions, labels: list[str], scorers: list[str]
+    rows: SummaryRows,
+    options: SummaryOptions,
+    contestants: tuple[npt.NDArray[np.int64], list[str]],
+    scorers: list[str],
 ) -> Pairing:
-    """`compare` and `rank_groups` of the rows' contestants (`labels`, in display order),
-    per scorer of `scorers` (the payload's order)."""
-    results, scores = key_frames(rows)
+    """`compare` and `rank_groups` of the rows' contestants (`contestants`: each row's
+    code and the labels, in display order), per scorer of `scorers` (the payload's order).
+    `options` are the summary's (fallbacks, seed), its order now the labels'."""
+    codes, labels = contestants
+    results, scores = key_frames(rows, codes, labels)
+    options = replace(options, models=tuple(labels), prompts=())
     pairing = PairOptions()
     table = compare(results, scores, options=options, pairing=pairing)
     groups = rank_groups(results, scores, comparison=table, options=options, pairing=pairing)

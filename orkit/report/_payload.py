@@ -18,6 +18,7 @@ from orkit.report._board import leaderboard, pareto
 from orkit.report._cells import Texts, cell_columns
 from orkit.report._header import run_header
 from orkit.report._items import Selection, select_items
+from orkit.report._memory import release_freed_memory
 from orkit.report._messages import item_messages
 from orkit.report._options import ReportOptions
 from orkit.report._pairs import pair_contestants
@@ -44,9 +45,13 @@ def build_payload(runs: Sequence[RunDir], options: ReportOptions) -> dict[str, A
     k = len(labels)
     scorers = _scorers(loaded)
     names = [s["name"] for s in scorers]
+    # the pairs first: their matrices are the largest this builds, freed before the
+    # drill-down's objects are made (see `release_freed_memory`)
+    release_freed_memory()
+    paired = pair_contestants(rows, loaded.options, (codes, labels), names)
+    release_freed_memory()
     tallies = tally(loaded, codes, k)
     board = leaderboard(summary, rows, _runs_of(loaded, codes, k), names, tallies)
-    paired = pair_contestants(rows, loaded.options, labels, names)
     for entry, groups in zip(board, paired.rank_group, strict=True):
         entry["rank_group"] = groups
     redact = options.redact
@@ -71,9 +76,11 @@ def build_payload(runs: Sequence[RunDir], options: ReportOptions) -> dict[str, A
         "provenance": provenance(tallies, rows, _models(board)),
     }
     del summary, tallies
+    release_freed_memory()
     texts = Texts(options.max_text_chars)
     primary = rows.scorers.index(names[0]) if names else None
     selection = select_items(loaded, codes, k, primary, (options.max_items, options.seed))
+    release_freed_memory()
     payload["items"] = _items(loaded, selection, names, texts, redact)
     payload["notes"] = _notes(selection, texts, options)
     return payload
