@@ -260,18 +260,23 @@ def _results_table(
             "Let me add the two numbers step by step." if r and o else None
             for r, o in zip(reasons.tolist(), ok.tolist(), strict=True)
         ],
-        "finish_reason": np.where(ok, "stop", None).tolist(),
-        "prompt_tokens": np.where(ok, 18, None).tolist(),
-        "completion_tokens": np.where(ok, length // 4 + 1, None).tolist(),
-        "reasoning_tokens": np.where(ok, np.where(reasons, 40, 0), None).tolist(),
+        "finish_reason": _or_null(ok, np.full(len(ok), "stop")),
+        "prompt_tokens": _or_null(ok, np.full(len(ok), 18)),
+        "completion_tokens": _or_null(ok, length // 4 + 1),
+        "reasoning_tokens": _or_null(ok, np.where(reasons, 40, 0)),
         "cost_usd": cost,
-        "cost_source": np.where(ok, source, None).tolist(),
+        "cost_source": _or_null(ok, source),
         "service_s": np.asarray(rows["service"][part], dtype=np.float64),
         "ttft_s": np.asarray(rows["ttft"][part], dtype=np.float64),
         "started_at": _stamp(times["started"][part]),
         "finished_at": _stamp(times["finished"][part]),
     }
     return _table(columns, RESULTS_SCHEMA, len(items))
+
+
+def _or_null(mask: npt.NDArray[np.bool_], values: npt.NDArray[np.generic]) -> list[object]:
+    """`values` where `mask`, null elsewhere."""
+    return [v if m else None for v, m in zip(values.tolist(), mask.tolist(), strict=True)]
 
 
 def _provider(model: str) -> str:
@@ -300,7 +305,7 @@ def _attempts_table(
         "attempt": np.where(first, 1, 1 + np.isin(task, limited)).astype(np.int32),
         "model": [names[m] for m in model[task].tolist()],
         "http_status": np.where(first, 429, np.where(ok, 200, 502)).astype(np.int32),
-        "error_type": np.where(first, "rate_limited", np.where(ok, None, "server_error")).tolist(),
+        "error_type": _or_null(first | ~ok, np.where(first, "rate_limited", "server_error")),
         "action": np.where(first, "retry", np.where(ok, "ok", "fail")).tolist(),
         "started_at": _stamp(times["started"][task] - np.where(first, 500_000, 0)),
         "duration_s": np.where(first, 0.05, 0.5),
