@@ -4,9 +4,10 @@ scores part files in the real schemas. For measuring what reads a run (the repor
 a real run takes hours to reach: 200,000 tasks are written in a few seconds (every column
 drawn at once with numpy, each part built as Arrow arrays).
 
-What makes it look like a real run: answers of varied length around `text_chars` (one in
-twenty several times longer, so the report's cut at 2,000 characters is met), right or
-wrong by each model's skill and each item's difficulty; errors of several types; a few
+What makes it look like a real run: answers of varied length, `text_chars` on average
+(one in fifty several times longer, so the report's cut at 2,000 characters is met), in
+prose that compresses as English does, right or wrong by each model's skill and each
+item's difficulty; errors of several types; a few
 answers by a fallback model; a few from the response cache (free, no latency); one model
 served by two providers; one model that reasons (reasoning text and tokens); some 429
 answers among the attempts, each followed by a successful retry; a few rows whose cost is
@@ -57,12 +58,6 @@ _ERRORS = (
     ("server_error", 502, "upstream provider returned 502 Bad Gateway"),
     ("content_filter", 400, "the provider refused the prompt (content policy)"),
 )
-_PROSE = (
-    "the answer follows from the question because each step adds one more term so we "
-    "compute carefully check the units and then state the result plainly with a short "
-    "justification that a reviewer can verify against the expected value given here"
-)
-_WORDS = _PROSE.split()
 _START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 _PART_ROWS = 5000  # as `PartWriter` flushes
 
@@ -171,12 +166,15 @@ def _answers(
     expected: Sequence[str] | npt.NDArray[np.str_],
     text_chars: int,
 ) -> list[str | None]:
-    """Each ok row's answer: `The answer is N.` then prose of varied length (some long)."""
+    """Each ok row's answer: `The answer is N.` then prose, `text_chars` long on average:
+    most near it, one in fifty 5 to 15 times longer (some past the report's cut)."""
     n = len(rows["ok"])
-    pool = " ".join(rng.choice(_WORDS, size=max(20 * text_chars, 50_000)).tolist())
-    lengths = np.clip(rng.lognormal(np.log(text_chars), 0.5, n), 1, None).astype(np.int64)
-    long = rng.random(n) < 0.05
-    lengths = np.where(long, lengths * rng.integers(5, 15, n), lengths)
+    pool = _prose(rng, max(40 * text_chars, 200_000))
+    # lognormal(σ=0.5) has mean 1.13 × its median; the long ones add 0.18 × the mean
+    median = text_chars / (1.13 * 1.18)
+    lengths = np.clip(rng.lognormal(np.log(median), 0.5, n), 1, None).astype(np.int64)
+    long = rng.random(n) < 0.02
+    lengths = np.where(long, lengths * rng.integers(5, 16, n), lengths)
     lengths = np.minimum(lengths, len(pool) - 1)
     offsets = rng.integers(0, len(pool) - lengths)
     wrong = rng.integers(1, 50, n)
@@ -190,6 +188,21 @@ def _answers(
         start = int(offsets[i])
         out.append(f"The answer is {said}. " + pool[start : start + int(lengths[i])])
     return out
+
+
+def _prose(rng: np.random.Generator, chars: int) -> str:
+    """`chars` of word salad that compresses about as English does (gzip to some 35-40%):
+    3,000 made-up words of 2 to 10 letters drawn by Zipf's law, not a handful repeated
+    (which gzip squeezes ten times over and would flatter a report's size)."""
+    letters = np.array(list("etaoinshrdlucmfwypvbgkjqxz"))
+    weights = 1.0 / np.arange(1, 27)
+    sizes = rng.integers(2, 11, 3000)
+    vocabulary = [
+        "".join(rng.choice(letters, size=int(k), p=weights / weights.sum())) for k in sizes
+    ]
+    rank = 1.0 / np.arange(1, len(vocabulary) + 1)
+    words = rng.choice(len(vocabulary), size=chars // 5, p=rank / rank.sum())
+    return " ".join(vocabulary[w] for w in words.tolist())[:chars]
 
 
 def _times(

@@ -216,3 +216,14 @@ def test_disputed_items_are_failures_or_split_verdicts(
     items = payload["items"]
     assert dict(zip(items["id"], items["disagree"], strict=True)) == expected
     assert 0 < sum(expected.values()) < len(expected)
+
+
+def test_the_synthetic_run_is_a_run_orkit_reads(runs: dict[str, RunDir]) -> None:
+    run = Run(runs["main"].path)
+    summary = run.summary()
+    totals = run.manifest.totals_all
+    assert int(summary["rows"].sum()) == totals["tasks"] == 1200
+    assert int(summary["errors"].sum()) == totals["errors"] > 0
+    assert int(summary["fallback_rows"].sum()) == totals["fallback_rows"] > 0
+    texts = [t for t in pq.read_table(run.dir.results_dir)["output_text"].to_pylist() if t]
+    assert max(len(t) for t in texts) > 2000 > sum(map(len, texts)) / len(texts) > 150
