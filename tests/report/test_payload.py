@@ -198,3 +198,18 @@ def test_the_header_says_what_was_run(grid_run: RunDir, grid_payload: dict[str, 
     assert grid_payload["version"] == 1 and grid_payload["title"] == "payload"
     assert grid_payload["timeline"]["series"] and grid_payload["timeline"]["bin_s"] > 0
     assert sum(p["count"] for p in grid_payload["timeline"]["series"]) == 64
+
+
+def test_a_run_without_scorers_has_no_statistics_and_no_nan(tmp_path: Path) -> None:
+    run = _sweep(tmp_path, scorers=[], grid={}, prompts={"p": {"template": "{{ question }}"}})
+    payload = build_payload([run], ReportOptions())
+    _json(payload)
+    assert payload["scorers"] == [] and payload["pairs"] == []
+    assert payload["pareto"] == {"cost": [], "latency": []}
+    assert all(
+        c["scores"] == [] and c["cost_per_correct_usd"] is None for c in payload["contestants"]
+    )
+    items = payload["items"]
+    assert items["expected"] == [None] * 8 and items["disagree"] == [False] * 8
+    assert all(cell["scores"] == [] for cell in items["cells"])
+    assert [c["rows"] for c in payload["contestants"]] == [8, 8]
