@@ -82,7 +82,7 @@ def build_payload(runs: Sequence[RunDir], options: ReportOptions) -> dict[str, A
     selection = select_items(loaded, codes, k, primary, (options.max_items, options.seed))
     release_freed_memory()
     payload["items"] = _items(loaded, selection, names, texts, redact)
-    payload["notes"] = _notes(selection, texts, options)
+    payload["notes"] = [*_pairing_note(loaded), *_notes(selection, texts, options)]
     return payload
 
 
@@ -132,6 +132,23 @@ def _item_positions(loaded: Loaded, selection: Selection) -> list[int | None]:
     np.fmin.at(position, rows.item, rows.floats["item_index"])
     shown = position[selection.items]
     return [int(p) if np.isfinite(p) else None for p in shown.tolist()]
+
+
+def _pairing_note(loaded: Loaded) -> list[str]:
+    """With several runs: how many items they share (pairs are made on those only)."""
+    if len(loaded.runs) < 2:
+        return []
+    run_of_rows = loaded.run_of_rows()
+    present = [
+        set(np.unique(loaded.rows.item[run_of_rows == r]).tolist()) for r in range(len(loaded.runs))
+    ]
+    shared = len(set.intersection(*present))
+    total = len(set.union(*present))
+    return [
+        f"Items are matched across the {len(loaded.runs)} runs by item id: {shared:,} of "
+        f"{total:,} are in every run; paired differences between contestants of different "
+        "runs use the items both answered."
+    ]
 
 
 def _notes(selection: Selection, texts: Texts, options: ReportOptions) -> list[str]:

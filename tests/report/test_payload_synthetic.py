@@ -99,6 +99,9 @@ def test_two_runs_pair_by_item_id_as_orkit_compare_does(runs: dict[str, RunDir])
     assert cells[3]["text"][missing] is None and cells[3]["latency_s"][missing] is None
     assert cells[0]["status"][missing] in ("ok", "error")
     assert len(payload["runs"]) == 2
+    assert payload["notes"][0].startswith(
+        "Items are matched across the 2 runs by item id: 300 of 400"
+    )
 
 
 def _disputed(payload: dict[str, Any]) -> set[str]:
