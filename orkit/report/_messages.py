@@ -1,0 +1,84 @@
+"""The messages each item was sent with, per prompt id: read once per (item, prompt id)
+from the first cell's row under that prompt (every contestant under one prompt got the same
+messages for an item; parameters do not change them), shown as a chat, not JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from orkit.report._cells import Texts
+from orkit.report._columns import each_part
+from orkit.report._items import Selection
+from orkit.report._several import Loaded
+
+__all__ = ["item_messages", "prompt_key"]
+
+Chat = list[dict[str, str]]
+
+
+def prompt_key(prompt_id: Any) -> str:
+    """A prompt id as the key of `items.messages` ("" for a row without one)."""
+    return "" if prompt_id is None else str(prompt_id)
+
+
+def item_messages(
+    loaded: Loaded, selection: Selection, texts: Texts
+) -> dict[str, list[Chat | None]]:
+    """{prompt id: per item shown, its messages (None: no row under that prompt)}."""
+    rows = loaded.rows
+    n = len(selection.items)
+    prompt_of_group = [prompt_key(p) for p in rows.groups["prompt_id"].tolist()]
+    wanted: dict[int, tuple[str, int]] = {}  # results row -> (prompt, item slot)
+    seen: set[tuple[str, int]] = set()
+    for slot, cells in enumerate(selection.cell_row.tolist()):
+        for row in cells:
+            if row < 0:
+                continue
+            key = (prompt_of_group[int(rows.group[row])], slot)
+            if key not in seen:
+                seen.add(key)
+                wanted[row] = key
+    out: dict[str, list[Chat | None]] = {}
+    for prompt, _ in sorted(seen):
+        out.setdefault(prompt, [None] * n)
+    positions = np.array(sorted(wanted), dtype=np.int64)
+    for start, table in each_part(loaded.runs, loaded.starts, ["messages_json"]):
+        here = _within(positions, start, table.num_rows)
+        if not len(here):
+            continue
+        taken = table.take(pa.array(here - start))["messages_json"].to_pylist()
+        for row, text in zip(here.tolist(), taken, strict=True):
+            prompt, slot = wanted[row]
+            out[prompt][slot] = parse_messages(text, texts)
+    return out
+
+
+def _within(positions: npt.NDArray[np.int64], start: int, size: int) -> npt.NDArray[np.int64]:
+    return positions[(positions >= start) & (positions < start + size)]
+
+
+def parse_messages(text: str | None, texts: Texts) -> Chat | None:
+    """Stored `messages_json` as [{role, content}], each content cut; None if unreadable
+    (a part content, e.g. an image, is shown as its JSON)."""
+    if not text:
+        return None
+    try:
+        messages = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(messages, list):
+        return None
+    out = []
+    for m in messages:
+        if not isinstance(m, dict):
+            continue
+        content = m.get("content")
+        if not isinstance(content, str):
+            content = json.dumps(content, ensure_ascii=False)
+        out.append({"role": str(m.get("role")), "content": texts(content)[0] or ""})
+    return out

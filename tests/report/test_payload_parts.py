@@ -1,0 +1,60 @@
+"""The payload's small pure parts: how numbers are rounded, texts cut, stored messages
+read, and the timeline's bin width chosen."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from orkit.report._cells import Texts
+from orkit.report._messages import parse_messages
+from orkit.report._round import money, ratio, seconds, seconds_list, whole_list
+from orkit.report._timeline import _bin_width
+
+
+def test_unknown_is_null_and_zero_stays_zero() -> None:
+    for unknown in (None, math.nan, math.inf):
+        assert seconds(unknown) is None and money(unknown) is None and ratio(unknown) is None
+    assert money(0.0) == 0.0 and seconds(0.0) == 0.0
+    assert seconds_list(np.array([0.12345, np.nan])) == [0.123, None]
+    assert whole_list(np.array([3.0, np.nan])) == [3, None]
+
+
+def test_numbers_keep_what_a_reader_needs() -> None:
+    assert seconds(1.23456) == 1.235
+    assert money(0.000012345678) == 1.235e-05 and money(123.456) == 123.5
+    assert ratio(0.123456) == 0.1235 and ratio(1.234e-9) == 1.2e-09  # tiny p stays > 0
+
+
+def test_texts_are_cut_and_counted() -> None:
+    cut = Texts(5)
+    assert cut("abcdef") == ("abcde", True) and cut("abc") == ("abc", False)
+    assert cut(None) == (None, False) and cut.cut == 1
+
+
+def test_stored_messages_read_as_a_chat() -> None:
+    text = '[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text"}]}]'
+    chat = parse_messages(text, Texts(100))
+    assert chat == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": '[{"type": "text"}]'},
+    ]
+    assert parse_messages("not json", Texts(100)) is None and parse_messages(None, Texts(9)) is None
+    assert parse_messages('[{"role":"user","content":"abcdef"}]', Texts(3)) == [
+        {"role": "user", "content": "abc"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("span", "width"),
+    [(0.0, 0.1), (5.9, 0.1), (6.0, 0.2), (100.0, 2.0), (7199.0, 120.0), (7200.0, 300.0)],
+)
+def test_the_timeline_has_at_most_sixty_round_bins(span: float, width: float) -> None:
+    assert _bin_width(span) == width and span // width + 1 <= 60  # the last event too
+
+
+def test_a_long_run_gets_whole_hours() -> None:
+    width = _bin_width(3600 * 100)
+    assert width % 3600 == 0 and 3600 * 100 / width <= 60
