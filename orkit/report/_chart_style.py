@@ -124,6 +124,8 @@ def finish(chart: alt.TopLevelMixin, *, description: str) -> dict[str, Any]:
             tickColor="#9ca3af",
             labelLimit=LABEL_LIMIT,
         )
+        # a tick every 0.1 s across a page-wide chart is noise: about eight, at round values
+        .configure_axisQuantitative(tickCount=8)
         .configure_legend(
             labelColor=INK,
             titleColor=INK,

@@ -81,7 +81,7 @@ def timeline_chart(payload: Mapping[str, Any]) -> dict[str, Any] | None:
                 "sum(count):Q",
                 title="Events per bin",
                 stack="zero",
-                axis=alt.Axis(format="~d", tickMinStep=1),
+                axis=alt.Axis(format="~d", tickMinStep=1, tickCount=5),
             ),
             color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=names, range=colours)),
             order=alt.Order("order:Q"),

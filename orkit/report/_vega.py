@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from importlib import metadata
@@ -49,6 +51,12 @@ _WRAP_HEAD = "(() => {\n"
 _WRAP_TAIL = "\n})();\n"
 # What the bundle publishes: vl-convert's default, written out (its type stub wants one).
 _SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;\n"
+# Bytes on stdout: a text stream would translate line ends on Windows.
+_CHILD = (
+    "import sys, vl_convert; "
+    "sys.stdout.buffer.write(vl_convert.javascript_bundle(sys.argv[1]).encode('utf-8'))"
+)
+_CHILD_TIMEOUT_S = 300.0  # the bundling takes about 1.3 s; a stuck child must not hang a report
 _FORMAT = 1  # bump when the wrapping changes, so older cache files are not reused
 _MARK = "// orkit vega bundle sha256="
 
@@ -74,8 +82,24 @@ def vega_bundle() -> str:
 
 def build_bundle() -> str:
     """Bundle the libraries afresh (what `vega_bundle` caches)."""
-    body = vl_convert.javascript_bundle(_SNIPPET)
-    return _WRAP_HEAD + script_safe(body) + _WRAP_TAIL
+    return _WRAP_HEAD + script_safe(_bundle_text()) + _WRAP_TAIL
+
+
+def _bundle_text() -> str:
+    """vl-convert's bundle, made in a child process when one can be started: vl-convert runs
+    a JavaScript engine that stays resident (some 90 MB) in the process that used it, and a
+    report is often written at the end of a large run, in the run's own process."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, _SNIPPET],
+            capture_output=True,
+            check=True,
+            timeout=_CHILD_TIMEOUT_S,
+        )
+        return done.stdout.decode("utf-8")
+    except (OSError, ValueError, subprocess.SubprocessError):
+        # no interpreter to start (an embedded Python), or it failed: pay the memory here
+        return vl_convert.javascript_bundle(_SNIPPET)
 
 
 def script_safe(js: str) -> str:

@@ -1,12 +1,13 @@
 """The inline Vega bundle: built once, then read from memory or the user's cache directory;
 a broken or unwritable cache falls back to building; no `</script` ever reaches the page.
 
-vl-convert's bundling (1.3 s) is replaced by a counting stand-in here; the browser test
-uses the real one."""
+vl-convert's bundling (1.3 s, in a child process) is replaced by a counting stand-in here;
+the browser test uses the real one."""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -31,7 +32,7 @@ class FakeBundler:
 @pytest.fixture
 def bundler(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBundler]:
     fake = FakeBundler()
-    monkeypatch.setattr(vl_convert, "javascript_bundle", fake)
+    monkeypatch.setattr(_vega, "_bundle_text", lambda: fake(_vega._SNIPPET))
     _vega._forget()
     yield fake
     _vega._forget()  # no other test may see the stand-in's text
@@ -87,6 +88,16 @@ def test_a_bad_unrelated_setting_does_not_stop_the_bundle(
 ) -> None:
     monkeypatch.setenv("ORKIT_ESTIMATE_PROMPT_TOKENS", "nonsense")
     assert "build 1" in vega_bundle()
+
+
+def test_without_a_child_process_the_bundle_is_made_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = FakeBundler()
+    monkeypatch.setattr(vl_convert, "javascript_bundle", fake)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    assert "build 1" in _vega.build_bundle()
+    assert fake.calls == 1
 
 
 def test_script_safe_escapes_every_closing_script_tag() -> None:
