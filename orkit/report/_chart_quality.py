@@ -18,6 +18,7 @@ from orkit.report._chart_style import (
     is_fraction,
     note_title,
     scale_type,
+    value_scale,
 )
 
 __all__ = ["cost_per_answer", "quality_chart"]
@@ -140,9 +141,7 @@ def quality_chart(
     x = alt.X(
         "x:Q",
         title=axis.title + (" · log scale" if kind == "log" else ""),
-        scale=alt.Scale(type=kind, nice=True)
-        if kind == "log"
-        else alt.Scale(zero=False, nice=True),
+        scale=value_scale(kind, zero=False),
         axis=alt.Axis(format=axis.format, labelOverlap=True),
     )
     y_axis = alt.Axis(format=".0%" if percent else "~g", tickCount=6)

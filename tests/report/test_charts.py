@@ -257,3 +257,23 @@ def test_notes_are_wrapped_to_fit_a_narrow_chart() -> None:
     assert title is not None
     assert all(len(line) <= 72 for line in title.text)
     assert note_title([]) is None
+
+
+def test_costs_spread_over_orders_of_magnitude_get_a_log_axis() -> None:
+    payload = chart_payload()
+    payload["contestants"][4]["cost_usd"] = 0.00001  # no longer free: every cost is positive
+    spec = _by_id(payload)["quality-cost"]
+    encodings = [v for k, v in _walk(spec) if k == "x" and isinstance(v, dict)]
+    scales = [v["scale"] for v in encodings if "scale" in v]
+    assert scales and all(scale["type"] == "log" for scale in scales)
+    assert all("zero" not in scale for scale in scales)
+    assert any("log scale" in v.get("title", "") for v in encodings)
+
+
+def test_more_contestants_than_colours_reuse_the_palette_in_order() -> None:
+    payload = chart_payload()
+    template = payload["contestants"][0]
+    payload["contestants"] = [{**template, "label": f"m{i}", "id": f"c{i}"} for i in range(23)]
+    payload["latency"] = []
+    scale = _colour_scales(_by_id(payload)["spend"])[0]
+    assert scale["range"][:20] == list(PALETTE) and scale["range"][20:] == list(PALETTE[:3])
