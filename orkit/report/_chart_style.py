@@ -39,8 +39,8 @@ MUTED: Final = "#57606a"
 GRID: Final = "#e5e7eb"
 LABEL_LIMIT: Final = 220
 """Pixels of a contestant's name shown on an axis or legend (the tooltip has it whole)."""
-NOTE_CHARS: Final = 72
-"""Characters per line of a chart's small print: fits a chart 420 pixels wide."""
+NOTE_CHARS: Final = 64
+"""Characters per line of a chart's small print: fits a chart 400 pixels wide."""
 
 
 def contestant_names(contestants: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -96,7 +96,10 @@ def test_charts_draw_under_the_strict_csp_with_nothing_fetched(
 ) -> None:
     charts = chart_specs(chart_payload())
     page_file = tmp_path / "charts.html"
-    page_file.write_text(_page(charts, vega_bundle()), "utf-8")
+    bundle = vega_bundle()
+    # inline-safe: nothing that ends a script element or opens an HTML comment inside one
+    assert "</script" not in bundle.lower() and "<!--" not in bundle
+    page_file.write_text(_page(charts, bundle), "utf-8")
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     messages: list[str] = []
     requests: list[str] = []
