@@ -89,7 +89,9 @@ def note_title(lines: Sequence[str]) -> alt.TitleParams | None:
     if not lines:
         return None
     # Vega does not wrap a title, and a line wider than the chart is cut off
-    wrapped = [part for line in lines for part in textwrap.wrap(line, NOTE_CHARS)]
+    wrapped = [
+        part for line in lines for part in textwrap.wrap(line, NOTE_CHARS, break_on_hyphens=False)
+    ]
     return alt.TitleParams(
         text=wrapped,
         anchor="start",
