@@ -43,7 +43,9 @@ def timeline_chart(payload: Mapping[str, Any]) -> dict[str, Any] | None:
     if not series:
         return None
     bin_s = float(timeline.get("bin_s") or 1.0)
-    span = max(float(s["t"]) for s in series) + bin_s
+    # the whole run on the axis (plain answers included), so a burst of 429s reads as
+    # early or late in the run rather than filling the chart
+    span = max(float(s["t"]) for s in timeline["series"]) + bin_s
     size, unit = _unit(span)
     errors = sorted({s["kind"] for s in series if str(s["kind"]).startswith("error:")})
     others = [k for k in _KIND_COLOURS if any(s["kind"] == k for s in series)]
@@ -73,7 +75,7 @@ def timeline_chart(payload: Mapping[str, Any]) -> dict[str, Any] | None:
             x=alt.X(
                 "start:Q",
                 title=f"Time since the run started ({unit})",
-                scale=alt.Scale(zero=True, nice=False),
+                scale=alt.Scale(domain=[0, span / size], nice=False),
                 axis=alt.Axis(format="~g", labelOverlap=True),
             ),
             x2="end:Q",

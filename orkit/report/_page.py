@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
@@ -60,18 +61,55 @@ def embed_json(data: Mapping[str, Any]) -> tuple[str, bool]:
 
     Secrets are scrubbed from the serialized JSON before it is compressed, so no key shape
     survives anywhere in the file. NaN and infinities are refused: unknown is null.
+
+    The JSON is written piece by piece (`_json_pieces`) straight into the compressor: the
+    whole text of a 10,000-item drill-down (some 35 MB, 70 MB as a Python string, and as
+    much again escaped) never exists at once.
     """
+    raw_bytes = 0
+    sink = io.BytesIO()
+    # mtime=0: the same payload gives the same file
+    with gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=9, mtime=0) as packer:
+        for piece in _json_pieces(data):
+            encoded = piece.encode("utf-8")
+            raw_bytes += len(encoded)
+            packer.write(encoded)
+    if raw_bytes > GZIP_THRESHOLD_BYTES:
+        return base64.b64encode(sink.getbuffer()).decode("ascii"), True
+    del sink
+    return "".join(_json_pieces(data)).translate(_JSON_ESCAPE_TABLE), False
+
+
+def _json_pieces(value: Any) -> Iterator[str]:
+    """`value` as compact JSON, in pieces: containers of containers are walked, and each
+    run of scalars (a column of the drill-down, a string) is one `json.dumps`, scrubbed
+    of secrets. A key is a string, a string is never split across pieces, so scrubbing
+    piece by piece misses none."""
+    if isinstance(value, Mapping):
+        yield "{"
+        for at, (key, inner) in enumerate(value.items()):
+            yield ("," if at else "") + _dumps(str(key)) + ":"
+            yield from _json_pieces(inner)
+        yield "}"
+    elif isinstance(value, list | tuple) and any(
+        isinstance(v, Mapping | list | tuple) for v in value
+    ):
+        yield "["
+        for at, inner in enumerate(value):
+            if at:
+                yield ","
+            yield from _json_pieces(inner)
+        yield "]"
+    else:
+        yield _dumps(value)
+
+
+def _dumps(value: Any) -> str:
     try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except ValueError as exc:
         raise ValueError(f"report payload: {exc} (unknown values must be null)") from None
-    text = redact_secrets(text)
-    raw = text.encode("utf-8")
-    if len(raw) > GZIP_THRESHOLD_BYTES:
-        # mtime=0: the same payload gives the same file
-        packed = gzip.compress(raw, compresslevel=6, mtime=0)
-        return base64.b64encode(packed).decode("ascii"), True
-    return text.translate(_JSON_ESCAPE_TABLE), False
+    return redact_secrets(text)
 
 
 def _inline_script(code: str) -> str:
@@ -112,10 +150,16 @@ def render_page(
         title=title,
         csp=content_security_policy([vega, app]),
         css=Markup(_static("report.css").replace("</style", "<\\/style")),
-        data=Markup(data),
+        data=Markup(_DATA_SLOT),
         packed=packed,
         vega=Markup(vega),
         app=Markup(app),
     )
     # The data and scripts are scrubbed already; this catches a key in the title or options.
-    return redact_secrets(page)
+    # The data block goes in afterwards: its base64 is not text to scrub (a key shape could
+    # turn up in it by chance, and "scrubbing" it would corrupt the data).
+    head, tail = redact_secrets(page).split(_DATA_SLOT)
+    return head + data + tail
+
+
+_DATA_SLOT = "\x00orkit-data\x00"

@@ -45,6 +45,11 @@ def build_payload(runs: Sequence[RunDir], options: ReportOptions) -> dict[str, A
     k = len(labels)
     scorers = _scorers(loaded)
     names = [s["name"] for s in scorers]
+    for scorer in scorers:
+        # pass/fail (every score 0 or 1): the page shows it as a percentage and its
+        # differences in percentage points, as `orkit compare` prints them
+        methods = summary.scores.loc[summary.scores["scorer"] == scorer["name"], "ci_method"]
+        scorer["binary"] = bool(len(methods)) and bool((methods == "agresti_coull").all())
     # the pairs first: their matrices are the largest this builds, freed before the
     # drill-down's objects are made (see `release_freed_memory`)
     release_freed_memory()

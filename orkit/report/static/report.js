@@ -14,6 +14,8 @@
     actions: false,
     ast: true,
     renderer: "svg",
+    // the specs carry no `$schema` (a URL), so say what they are (orkit.report._vega)
+    mode: "vega-lite",
     expr: window.vega ? window.vega.expressionInterpreter : undefined,
   };
   const PAGE_SIZES = [25, 50, 100, 200];
@@ -63,11 +65,16 @@
     if (v < 120) return v.toFixed(1) + " s";
     return (v / 60).toFixed(1) + " min";
   }
-  function fmtScore(v) {
-    return isNum(v) ? v.toFixed(3) : DASH;
+  // Pass/fail scores read as percentages and their differences in percentage points, as
+  // `orkit compare` prints them; other scores as plain numbers.
+  function fmtScore(v, binary) {
+    if (!isNum(v)) return DASH;
+    return binary ? (100 * v).toFixed(1) + "%" : v.toFixed(3);
   }
-  function fmtSigned(v) {
-    return isNum(v) ? (v > 0 ? "+" : "") + v.toFixed(3) : DASH;
+  function fmtSigned(v, binary) {
+    if (!isNum(v)) return DASH;
+    const sign = v > 0 ? "+" : "";
+    return binary ? sign + (100 * v).toFixed(1) + " pp" : sign + v.toFixed(3);
   }
   function fmtP(v) {
     if (!isNum(v)) return DASH;
@@ -298,10 +305,10 @@
           if (!sc || !isNum(sc.mean)) return unknown("not scored: no scored rows");
           return el(
             "span",
-            { class: "score", title: "95% interval " + fmtScore(sc.lo) + " to " + fmtScore(sc.hi) + ", n = " + fmtInt(sc.n) },
-            el("span", { class: "mean", text: fmtScore(sc.mean) }),
+            { class: "score", title: "95% interval " + fmtScore(sc.lo, s.binary) + " to " + fmtScore(sc.hi, s.binary) + ", n = " + fmtInt(sc.n) },
+            el("span", { class: "mean", text: fmtScore(sc.mean, s.binary) }),
             intervalBar(sc, lo, hi),
-            el("span", { class: "interval", text: "[" + fmtScore(sc.lo) + ", " + fmtScore(sc.hi) + "]" }),
+            el("span", { class: "interval", text: "[" + fmtScore(sc.lo, s.binary) + ", " + fmtScore(sc.hi, s.binary) + "]" }),
           );
         },
       });
@@ -398,6 +405,7 @@
     );
     function draw() {
       const s = Number(select.value || 0);
+      const binary = data.scorers[s].binary;
       const table = el("table", { class: "grid matrix" });
       table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "row − column" }), data.contestants.map((c) => el("th", { scope: "col", text: c.label })))));
       const body = el("tbody");
@@ -419,14 +427,14 @@
           const hi = flip ? -stored.lo : stored.hi;
           const sign = stored.significant && isNum(diff) && diff !== 0 ? (diff > 0 ? "better" : "worse") : "";
           const title =
-            row.label + " − " + data.contestants[b].label + " on " + data.scorers[s].name + ": " + fmtSigned(diff) + " (95% " + fmtSigned(lo) + " to " + fmtSigned(hi) + "), n = " + fmtInt(stored.n) +
+            row.label + " − " + data.contestants[b].label + " on " + data.scorers[s].name + ": " + fmtSigned(diff, binary) + " (95% " + fmtSigned(lo, binary) + " to " + fmtSigned(hi, binary) + "), n = " + fmtInt(stored.n) +
             " shared items, " + stored.test + " test, p = " + fmtP(stored.p) + ", Holm p = " + fmtP(stored.p_holm) + (stored.significant ? ", significant" : ", not significant");
           tr.append(
             el(
               "td",
               { class: "pair " + sign, title },
-              el("span", { class: "mean", text: fmtSigned(diff) }),
-              el("span", { class: "interval", text: "[" + fmtSigned(lo) + ", " + fmtSigned(hi) + "]" }),
+              el("span", { class: "mean", text: fmtSigned(diff, binary) }),
+              el("span", { class: "interval", text: "[" + fmtSigned(lo, binary) + ", " + fmtSigned(hi, binary) + "]" }),
               el("span", { class: "p", text: "p " + fmtP(stored.p_holm) }),
             ),
           );
