@@ -11,7 +11,7 @@ from typing import Any
 
 import tomli_w
 
-from orkit._format import cost_text, full_spend, judges_spent, known
+from orkit._format import billed_attempts_text, cost_text, full_spend, judges_spent, known
 from orkit.report._round import money, seconds
 from orkit.results import Manifest, RunDir, endpoint_label, shown_status
 
@@ -55,6 +55,8 @@ def run_header(run: RunDir, manifest: Manifest, *, redact_prompts: bool) -> dict
             "cached": int(totals.get("cached", 0)),
         },
         "judges": _judges(manifest),
+        # failed attempts that were billed (in the run's spend, in no row's cost)
+        "billed_attempts": billed_attempts_text(totals),
         "warnings": [str(w) for w in manifest.warnings or []],
     }
 

@@ -87,7 +87,11 @@ def build_payload(runs: Sequence[RunDir], options: ReportOptions) -> dict[str, A
     selection = select_items(loaded, codes, k, primary, (options.max_items, options.seed))
     release_freed_memory()
     payload["items"] = _items(loaded, selection, names, texts, redact)
-    payload["notes"] = [*_pairing_note(loaded), *_notes(selection, texts, options)]
+    payload["notes"] = [
+        *_pairing_note(loaded),
+        *_fallback_note(loaded),
+        *_notes(selection, texts, options),
+    ]
     return payload
 
 
@@ -153,6 +157,24 @@ def _pairing_note(loaded: Loaded) -> list[str]:
         f"Items are matched across the {len(loaded.runs)} runs by item id: {shared:,} of "
         f"{total:,} are in every run; paired differences between contestants of different "
         "runs use the items both answered."
+    ]
+
+
+def _fallback_note(loaded: Loaded) -> list[str]:
+    """How answers from a fallback model were scored, when there were any: the sweep's
+    `score_fallbacks` decides, and a reader comparing with `orkit compare` needs to know."""
+    fell_back = int(loaded.rows.is_fallback.sum())
+    if not fell_back:
+        return []
+    rows = f"{fell_back:,} row{'s' if fell_back != 1 else ''}"
+    if loaded.options.score_fallbacks:
+        return [
+            f"{rows} were answered by a fallback model; scores are counting rows answered by "
+            "a fallback model toward the model asked for (score_fallbacks = true)."
+        ]
+    return [
+        f"{rows} were answered by a fallback model; scores are counting only rows answered "
+        "by the model asked for (set score_fallbacks = true to count the others)."
     ]
 
 

@@ -170,6 +170,7 @@
         ],
         ["Estimate", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
         ["Judges", run.judges ? run.judges.cost : null],
+        ["Billed attempts", run.billed_attempts || null],
       ]),
     );
     if (run.judges && run.judges.lines && run.judges.lines.length) {
