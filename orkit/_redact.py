@@ -13,6 +13,7 @@ __all__ = ["redact_secrets"]
 _KEY_PATTERNS = re.compile(
     r"sk-or-v1-[0-9a-fA-F]{16,}"  # OpenRouter
     r"|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"  # OpenAI / Anthropic style
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google (Gemini, Vertex) API keys
 )
 
 

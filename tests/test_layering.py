@@ -61,6 +61,8 @@ LAZY_ALLOWED = {
     "orkit.data._files": {"pyarrow.parquet"},
     # an Estimate's table and HTML form: pandas only when shown in a notebook
     "orkit.cost._result": {"pandas", "html"},
+    # altair and vl-convert (0.3 s, 35 MB) only when a report is written
+    "orkit.report._render": {"orkit.report._charts", "orkit.report._vega"},
     # tqdm (and its logging bridge) only when a bar is drawn
     "orkit.progress._tqdm": {"tqdm.auto", "tqdm.contrib.logging"},
 }

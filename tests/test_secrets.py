@@ -31,3 +31,16 @@ def test_settings_read_the_key_from_the_environment_only_there() -> None:
 def test_redaction_of_key_shaped_text() -> None:
     out = redact_secrets(f"my key is {KEY}, ok")
     assert KEY not in out and "[redacted]" in out
+
+
+def test_every_provider_key_shape_is_redacted() -> None:
+    shapes = [
+        "sk-or-v1-" + "0123456789abcdef" * 4,  # OpenRouter
+        "sk-proj-" + "A1b2C3d4E5f6G7h8I9j0_-xy",  # OpenAI project key
+        "sk-ant-api03-" + "Zz9" * 10,  # Anthropic
+        "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",  # Google
+    ]
+    for key in shapes:
+        out = redact_secrets(f"before {key} after")
+        assert key not in out and out.startswith("before ") and out.endswith(" after"), key
+    assert redact_secrets("AIza-too-short") == "AIza-too-short"

@@ -12,11 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from orkit.report._columns import each_part, score_parts, system_memory_pool
+from orkit.report._columns import each_part, score_parts
 from orkit.report._items import Selection
 from orkit.report._round import money_list, seconds_list
 from orkit.report._several import Loaded
-from orkit.results import STATUS_CODES
+from orkit.results import STATUS_CODES, system_memory_pool
 
 __all__ = ["Texts", "cell_columns"]
 

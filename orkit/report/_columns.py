@@ -5,7 +5,6 @@ part into its totals and lets it go, so no column of every row is held unless as
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orkit.results import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA, RunDir
+from orkit.results import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA, RunDir, system_memory_pool
 
 __all__ = [
     "attempt_parts",
@@ -22,24 +21,11 @@ __all__ = [
     "int_column",
     "read_rows",
     "score_parts",
-    "system_memory_pool",
 ]
 
 
 def _parts(directory: Path) -> list[Path]:
     return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
-
-
-@contextmanager
-def system_memory_pool() -> Iterator[None]:
-    """Arrow allocates from the C library's malloc meanwhile, not its default pool, which
-    keeps some of every part file read (as `read_summary_rows` reads)."""
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
 
 
 def _read(path: Path, schema: pa.Schema, columns: Sequence[str]) -> pa.Table:

@@ -26,6 +26,7 @@ from orkit.report._provenance import provenance
 from orkit.report._several import Loaded, load_runs
 from orkit.report._spread import latency_spread
 from orkit.report._tallies import tally
+from orkit.report._text_budget import Fitted, fit_texts
 from orkit.report._timeline import timeline
 from orkit.results import RunDir
 from orkit.stats import summarize_run
@@ -87,10 +88,12 @@ def build_payload(runs: Sequence[RunDir], options: ReportOptions) -> dict[str, A
     selection = select_items(loaded, codes, k, primary, (options.max_items, options.seed))
     release_freed_memory()
     payload["items"] = _items(loaded, selection, names, texts, redact)
+    fitted = fit_texts(payload["items"])
     payload["notes"] = [
         *_pairing_note(loaded),
         *_fallback_note(loaded),
         *_notes(selection, texts, options),
+        *_budget_note(fitted),
     ]
     return payload
 
@@ -175,6 +178,15 @@ def _fallback_note(loaded: Loaded) -> list[str]:
     return [
         f"{rows} were answered by a fallback model; scores are counting only rows answered "
         "by the model asked for (set score_fallbacks = true to count the others)."
+    ]
+
+
+def _budget_note(fitted: Fitted | None) -> list[str]:
+    if fitted is None:
+        return []
+    return [
+        f"To keep this file near 10 MB, {fitted.cut:,} of the longest texts are cut to "
+        f"{fitted.limit_bytes:,} bytes; the full text is in the run's Parquet files."
     ]
 
 

@@ -25,6 +25,7 @@ from orkit.results._manifest import (
     Manifest,
     PromptFileRecord,
 )
+from orkit.results._memory_pool import system_memory_pool
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index
 from orkit.results._read import (
@@ -90,6 +91,7 @@ __all__ = [
     "settle_killed_execution",
     "shown_name",
     "shown_status",
+    "system_memory_pool",
     "touch_lock",
 ]
 

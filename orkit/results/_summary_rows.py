@@ -13,7 +13,6 @@ process by some 600 bytes a row.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from orkit.results._memory_pool import system_memory_pool
 from orkit.results._read import with_columns_of
 from orkit.results._rundir import RunDir
 from orkit.results._schema import RESULTS_SCHEMA, SCORES_SCHEMA
@@ -111,24 +111,11 @@ class _Codes:
 def read_summary_rows(run: RunDir, group_columns: Sequence[str]) -> SummaryRows:
     """`run`'s rows as `SummaryRows`, grouped by the results columns `group_columns`."""
     names = list(dict.fromkeys([*group_columns, "model"]))
-    with _system_memory_pool():
+    with system_memory_pool():
         results, task_keys = _read_results(_parts(run.results_dir), names)
         rows = len(results["group"])
         scores = _read_scores(_parts(run.scores_dir), task_keys.finish(), rows)
     return SummaryRows(**results, **scores)
-
-
-@contextmanager
-def _system_memory_pool() -> Iterator[None]:
-    """Arrow allocates from the C library's malloc meanwhile, not its default (mimalloc):
-    mimalloc kept some 0.1 MB of every part file read, so a run of 200,000 tasks (100 parts)
-    grew by 10 MB just reading its tables; malloc hands it back."""
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
 
 
 class FloatColumns(Mapping[str, FloatArray]):
@@ -145,7 +132,7 @@ class FloatColumns(Mapping[str, FloatArray]):
             raise KeyError(name)
         out = np.empty(self._rows, dtype=np.float64)
         at = 0
-        with _system_memory_pool():
+        with system_memory_pool():
             for path in self._parts:  # bounded by the parts on disk
                 values = _floats(_read(path, RESULTS_SCHEMA, [name])[name])
                 out[at : at + len(values)] = values

@@ -16,6 +16,8 @@ import pytest
 from orkit.report._options import ReportOptions
 from orkit.report._page import (
     GZIP_THRESHOLD_BYTES,
+    base85_bytes,
+    base85_text,
     content_security_policy,
     embed_json,
     render_page,
@@ -44,7 +46,7 @@ def _data(html: str) -> dict[str, Any]:
             data: dict[str, Any] = json.loads(text)
             return data
         if 'id="orkit-data-gz"' in tag:
-            packed: dict[str, Any] = json.loads(gzip.decompress(base64.b64decode(text)))
+            packed: dict[str, Any] = json.loads(gzip.decompress(base85_bytes(text)))
             return packed
     raise AssertionError("no data block")
 
@@ -88,7 +90,9 @@ def test_large_payload_is_gzipped_and_round_trips() -> None:
     payload = make_payload(items=1500, contestants=6)
     text, packed = embed_json(payload)
     assert packed and len(json.dumps(payload).encode()) > GZIP_THRESHOLD_BYTES
-    assert re.fullmatch(r"[A-Za-z0-9+/=]+", text)
+    # base85 digits, with none that could start or end markup
+    assert re.fullmatch(r"[0-9A-Za-z!#$%:()*+\-;,=.?@^_`{|}~]+", text)
+    assert not set("<>&\"'") & set(text)
     html = render_page(payload, [bar_chart()], FAKE_VEGA, ReportOptions())
     assert 'id="orkit-data-gz"' in html and 'id="orkit-data"' not in html
     data = _data(html)
@@ -135,3 +139,12 @@ def test_app_never_writes_markup_from_data() -> None:
         "fetch(",
     ):
         assert sink not in source, sink
+
+
+@pytest.mark.parametrize("size", [0, 1, 4, 5, (1 << 20) - 1, 1 << 20, (1 << 20) + 3])
+def test_base85_in_blocks_is_the_whole_encoding_and_round_trips(size: int) -> None:
+    data = hashlib.sha256(str(size).encode()).digest() * (size // 32 + 1)
+    data = data[:size]
+    text = base85_text(data)
+    assert text == base64.b85encode(data).decode().translate(str.maketrans("<>&", ",.:"))
+    assert base85_bytes(text) == data

@@ -104,12 +104,38 @@
 
   /* ---------- loading ---------- */
 
+  // The packed data block is gzip in base85: RFC 1924's alphabet with "<", ">" and "&"
+  // written as ",", "." and ":" so the block can hold no markup (orkit/report/_page.py).
+  const BASE85 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%:()*+-;,=.?@^_`{|}~";
+
+  function base85Bytes(text) {
+    const value = new Int16Array(128).fill(-1);
+    for (let i = 0; i < BASE85.length; i++) value[BASE85.charCodeAt(i)] = i;
+    const tail = text.length % 5;
+    const groups = (text.length - tail) / 5;
+    const out = new Uint8Array(groups * 4 + (tail ? tail - 1 : 0));
+    let o = 0;
+    const put = (n, count) => {
+      for (let b = 3; b >= 4 - count; b--) out[o++] = (n >>> (8 * b)) & 255;
+    };
+    const group = (at, len) => {
+      let n = 0;
+      for (let j = 0; j < 5; j++) {
+        const v = j < len ? value[text.charCodeAt(at + j)] : 84; // padded with the last digit
+        if (v < 0) throw new Error("the report's data block is damaged");
+        n = n * 85 + v;
+      }
+      return n;
+    };
+    for (let g = 0; g < groups; g++) put(group(g * 5, 5), 4);
+    if (tail) put(group(groups * 5, tail), tail - 1);
+    return out;
+  }
+
   async function loadData() {
     const packed = document.getElementById("orkit-data-gz");
     if (packed) {
-      const bin = atob(packed.textContent.trim());
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const bytes = base85Bytes(packed.textContent.trim());
       const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
       return JSON.parse(await new Response(stream).text());
     }
@@ -803,7 +829,7 @@
     if (cells.text === null) card.append(el("p", { class: "muted", text: "Outputs are redacted in this report." }));
     else if (text !== null) {
       card.append(el("div", { class: "output" + (status === "error" ? " error" : ""), text }));
-      if (at(cells.truncated, i)) card.append(el("p", { class: "muted", text: "Cut at " + fmtInt(data.items.max_text_chars) + " characters; the full text is in the run's Parquet files." }));
+      if (at(cells.truncated, i)) card.append(el("p", { class: "muted", text: "Cut short (see the notes at the top); the full text is in the run's Parquet files." }));
     }
     const reasoning = at(cells.reasoning, i);
     if (reasoning) card.append(el("details", {}, el("summary", { text: "Reasoning" }), el("div", { class: "output", text: reasoning })));
