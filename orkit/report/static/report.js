@@ -861,7 +861,8 @@
     const expected = at(items.expected, i);
     parts.push(el("h3", { text: "Expected" }), expected === null ? el("p", { class: "muted", text: "No expected answer." }) : el("div", { class: "output", text: expected }));
     for (const [name, values] of Object.entries(items.expected_by_scorer || {})) {
-      if (at(values, i) !== null) parts.push(el("p", { class: "muted", text: "Expected by " + name + ":" }), el("div", { class: "output", text: at(values, i) }));
+      // only where it differs from the first scorer's (scorers of one column agree)
+      if (at(values, i) !== null && at(values, i) !== expected) parts.push(el("p", { class: "muted", text: "Expected by " + name + ":" }), el("div", { class: "output", text: at(values, i) }));
     }
     parts.push(el("h3", { text: "Messages" }));
     const prompts = Object.entries(items.messages || {});

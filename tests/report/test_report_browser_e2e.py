@@ -1,0 +1,131 @@
+"""Reports of real emulator runs in headless Chromium, end to end (`orkit run` → `orkit
+report` → the page): hostile dataset text and a key in it run nothing and show nothing;
+two runs in one report pair by item; the side panel shows an item's chat and answers.
+
+Skipped when Chromium or playwright is missing, unless CI is set (then it fails)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orkit.cli import main
+
+from ._payloads import FAKE_KEY, HOSTILE
+from .page_data import page_data
+
+CHROMIUM = "/usr/bin/chromium"
+READY = "body[data-ready='1']"
+
+try:
+    from playwright.sync_api import Browser, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None  # type: ignore[assignment]
+
+pytestmark = pytest.mark.slow
+
+
+def _need(what: str, present: bool) -> None:
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing and CI is set: .ci/run installs it")
+    pytest.skip(f"{what} is missing (set CI to make this a failure)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _need("playwright", sync_playwright is not None)
+    _need(CHROMIUM, shutil.which(CHROMIUM) is not None)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two emulator runs, one model each, of a dataset whose every question and expected
+    answer is hostile (markup, script, a key)."""
+    root = tmp_path_factory.mktemp("e2e")
+    items = root / "items.jsonl"
+    rows = [
+        {"id": f"q{i}", "question": f"{text} What is {i} + 1?", "answer": f"{i + 1} {text}"}
+        for i, text in enumerate(HOSTILE * 2)
+    ]
+    items.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for model in ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"):
+        spec = root / f"{model.split('/')[0]}.toml"
+        spec.write_text(
+            f'dataset = "{items}"\nmodels = ["{model}"]\nendpoint = "sim"\n'
+            '[prompt]\ntemplate = "{{ question }}"\n'
+            '[[scorers]]\nkind = "exact"\nexpected = "answer"\n'
+        )
+        argv = ["run", str(spec), "--out", str(root / "runs")]
+        assert main([*argv, "--yes", "--no-cache", "--no-report", "-q"]) == 0
+    return sorted((root / "runs").iterdir())
+
+
+def _open(browser: Browser, path: Path) -> tuple[Any, dict[str, list[str]]]:
+    seen: dict[str, list[str]] = {"errors": [], "requests": [], "dialogs": []}
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    url = path.as_uri()
+
+    def route(r: Any) -> None:
+        if r.request.url == url:
+            r.continue_()
+        else:
+            seen["requests"].append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=30_000)
+    return page, seen
+
+
+def test_hostile_dataset_text_runs_nothing_and_no_key_is_shown(browser, runs, tmp_path):
+    out = tmp_path / "r.html"
+    assert main(["report", str(runs[0]), "-o", str(out)]) == 0
+    html = out.read_text("utf-8")
+    assert FAKE_KEY not in html
+    page, seen = _open(browser, out)
+    page.locator("#dd-body tr th button").first.click()  # the side panel: the chat in full
+    page.wait_for_selector("#panel:not([hidden])")
+    assert "What is 0 + 1?" in page.locator("#panel").inner_text()
+    page.fill("#dd-search", "window.__pwned")
+    page.dispatch_event("#dd-search", "input")
+    assert int(page.locator("#dd-count").get_attribute("data-matching") or -1) > 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert seen == {"errors": [], "requests": [], "dialogs": []}
+    assert FAKE_KEY not in page.content()
+    assert page.locator("img, iframe, a[href^='javascript']").count() == 0
+    page.close()
+
+
+def test_two_runs_in_one_report_pair_by_item(browser, runs, tmp_path):
+    out = tmp_path / "two.html"
+    assert main(["report", *map(str, runs), "-o", str(out)]) == 0
+    data = page_data(out.read_text("utf-8"))
+    assert [c["model"] for c in data["contestants"]] == [
+        "openai/gpt-4o-mini",
+        "anthropic/claude-haiku-4.5",
+    ]
+    assert data["items"]["shown"] == len(HOSTILE) * 2
+    assert {p["n"] for p in data["pairs"]} == {len(HOSTILE) * 2}  # every item paired
+    page, seen = _open(browser, out)
+    headers = page.locator("#dd-table thead th").all_text_contents()
+    assert headers[-2:] == ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"]
+    assert page.locator("#pairs .matrix tbody tr").count() == 2
+    assert page.locator("#runs article.run").count() == 2
+    assert seen == {"errors": [], "requests": [], "dialogs": []}
+    page.close()
