@@ -19,6 +19,7 @@ from orkit import Sweep
 from orkit.api import run_sweep_async
 from orkit.results import RunDir
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from tests.report.page_data import page_data
 
 pytestmark = pytest.mark.integration  # on real time: see README, Development
 
@@ -122,7 +123,9 @@ def test_the_summary_and_report_say_what_failed_attempts_cost_beside_the_rows(
     line = next(x for x in out.getvalue().splitlines() if x.startswith("failed attempts billed"))
     assert line.startswith(f"failed attempts billed: {usd(totals['billed_attempts_usd'])} (")
     assert line.endswith("in the run's total, not in the cost column")
-    html = write_report(done, tmp_path / "r.html").read_text()
-    assert "Failed attempts billed: $" in html
+    (header,) = page_data(write_report(done, tmp_path / "r.html").read_text())["runs"]
+    assert header["billed_attempts"] == billed_attempts_text(totals)
+    billed = usd(totals["billed_attempts_usd"])
+    assert header["billed_attempts"].startswith(f"failed attempts billed: {billed} (")
     # a run without such attempts shows no line at all
     assert billed_attempts_text({"cost_usd": 1.0, "billed_attempts_usd": 0.0}) is None

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from orkit import Run, Sweep
+from orkit._format import usd
 from orkit.api import resume_async, run_sweep_async
 from orkit.cli import main
 from orkit.cli._table import judge_line
@@ -25,6 +26,7 @@ from orkit.errors import RunError, ScorerError
 from orkit.results import run_lock
 from orkit.scorers import Score, exact, judge_pairwise, judge_reference, judge_rubric
 from orkit.sim import SIM_API_KEY, ModelProfile, SimConfig, serve_in_thread
+from tests.report.page_data import page_data
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 JUDGE = "anthropic/claude-haiku-4.5"  # not a candidate: its requests are the judge's
@@ -107,8 +109,17 @@ def test_judge_calls_are_their_own_cost_lines(items, tmp_path, sim_url) -> None:
     assert "score_judge_reference" in summary.columns
     line = judge_line(run.manifest)  # the CLI's line
     assert line is not None and line.startswith("judges: 40 rows, ")
-    html = run.report(tmp_path / "report.html").read_text()
-    assert "LLM judges" in html and "judges' cost" in html and JUDGE in html
+    # The report keeps them apart too: the judges' own line in the header, the contestants'
+    # spend on answers alone, and the run's actual spend both together.
+    payload = page_data(run.report(tmp_path / "report.html").read_text())
+    (header,) = payload["runs"]
+    assert header["actual"]["cost_usd"] == pytest.approx(answers_usd + judge_usd, abs=1e-6)
+    assert header["judges"]["cost"] == usd(run.manifest["judges"]["cost_usd"])
+    (judge,) = header["judges"]["lines"]
+    assert judge["scorer"] == "judge_reference" and judge["model"] == JUDGE
+    assert judge["requests"] == sent["by_model"][JUDGE] and judge["rows"] == 40
+    boards_usd = sum(c["cost_usd"] for c in payload["contestants"])
+    assert boards_usd == pytest.approx(answers_usd, abs=1e-5)
 
 
 def test_rescore_with_an_unchanged_judge_costs_nothing_and_sends_nothing(

@@ -6,7 +6,6 @@ replaces judged scores does not make the spend behind them vanish."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from orkit import Run
 from orkit._format import usd
 from orkit.cli import main
+from tests.report.page_data import page_data
 
 from .first_contact_runs import write_spec
 
@@ -46,10 +46,11 @@ def test_runs_lists_answers_plus_judges(capsys, tmp_path: Path) -> None:
     assert table_cost(capsys, tmp_path / "runs") == total
     (judge_line,) = [line for line in out.splitlines() if line.startswith("judges:")]
     assert judge_line.endswith(f"{usd(judges)} (answers + judges: {total})")
-    card = re.search(
-        r"<small>total cost \(answers \+ judges\)</small><b>([^<]*)</b>", report.read_text()
-    )
-    assert card and card.group(1) == total
+    (header,) = page_data(report.read_text())["runs"]
+    # the report's spend is answers + judges too (to the payload's 4 significant digits)
+    assert header["actual"]["cost_usd"] == pytest.approx(answers + judges, rel=1e-3)
+    assert header["actual"]["cost_usd"] != pytest.approx(answers, rel=1e-3)
+    assert header["judges"]["cost"] == usd(judges)
 
 
 def test_a_rescore_keeps_the_spend_of_the_scores_it_replaced(capsys, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -17,6 +18,7 @@ from orkit import Run, Sweep
 from orkit.report import ReportOptions, render_report
 from orkit.results import RunDir
 from orkit.stats import SummaryOptions, summarize
+from tests.report.page_data import page_data
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +62,21 @@ def test_a_run_in_many_parts_reports_as_it_does_in_one(finished: Path, tmp_path:
     results = Run(one).to_pandas()
     assert (results["status"] == "error").sum() > 0 and (results["status"] == "ok").sum() > 0
     for shown in (100, 5):  # every item; a few, whose rows lie in a few of the parts
-        whole = render_report(one, ReportOptions(max_items=shown))
-        assert render_report(many, ReportOptions(max_items=shown)) == whole
-        assert whole.count('<div class="muted">terse</div>') == min(shown, 40)
+        whole = _payload(render_report(one, ReportOptions(max_items=shown)))
+        assert _payload(render_report(many, ReportOptions(max_items=shown))) == whole
+        items = whole["items"]
+        assert items["total"] == 40 and items["shown"] == len(items["id"]) == min(shown, 40)
+        # every shown item has its terse messages and each contestant's cell
+        assert sum(m is not None for m in items["messages"]["terse"]) == min(shown, 40)
+        assert len(items["cells"]) == 6
+        assert all(len(cell["text"]) == min(shown, 40) for cell in items["cells"])
+
+
+def _payload(page: str) -> dict[str, Any]:
+    """What the page embeds, but its timestamp (two renders differ only there)."""
+    data = page_data(page)
+    assert data.pop("generated_at")
+    return data
 
 
 def test_the_summary_equals_summarize_over_every_column(finished: Path, tmp_path: Path) -> None:

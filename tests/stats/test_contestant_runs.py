@@ -13,6 +13,7 @@ import pytest
 
 from orkit import Run
 from orkit.cli import main
+from tests.report.page_data import page_data
 
 pytestmark = pytest.mark.integration  # on real time: see README, Development
 
@@ -113,8 +114,12 @@ def test_compare_pairs_300_items_not_1200_tasks(variant_run, capsys) -> None:
 
 def test_the_report_shows_the_contestants(variant_run) -> None:
     _, _, report = variant_run
-    html = report.read_text("utf-8")
-    assert "<h2>Contestants</h2>" in html
-    for label in CONTESTANTS:
-        assert f"<td>{label}</td>" in html
-    assert "75.3%" in html and "37.7%" not in html
+    payload = page_data(report.read_text("utf-8"))
+    assert payload["noun"] == "contestant"
+    assert [c["label"] for c in payload["contestants"]] == CONTESTANTS
+    means = [c["scores"][0]["mean"] for c in payload["contestants"]]
+    assert [c["scores"][0]["n"] for c in payload["contestants"]] == [300] * 4
+    assert means[0] == pytest.approx(226 / 300, abs=1e-4) and means[2:] == [0.0, 0.0]
+    assert all(abs(m - 0.377) > 0.01 for m in means)  # not the variants' mean, 37.7%
+    # the drill-down pairs 300 items, each with its four answers, not 1,200 rows
+    assert payload["items"]["shown"] == 300 and len(payload["items"]["cells"]) == 4

@@ -1,4 +1,4 @@
-"""One summary path: `Run.summary()`, the HTML report's table, the CLI's table and `orkit
+"""One summary path: `Run.summary()`, the HTML report's leaderboard, the CLI's table and `orkit
 compare` say the same rows and scores per contestant, whether the sweep scores fallback
 answers (`score_fallbacks = true`) or not.
 
@@ -9,14 +9,13 @@ report, which summarized without the sweep's setting, had no `exact` column at a
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 import pytest
 
 from orkit import Run
 from orkit.cli import main
+from tests.report.page_data import page_data
 
 DOWN = "openai/gpt-4o-mini"  # half its requests fail: those fall back to SPARE
 SPARE = "mistralai/mistral-small-3.2-24b-instruct"
@@ -101,20 +100,19 @@ def _pct(value: float) -> str:
     return "–" if value != value else f"{100 * value:.1f}%"
 
 
-def _report_table(run: Run, out: Path) -> dict[str, tuple[int, str]]:
-    """Per contestant in the report's table: rows and the `exact` cell ("–": no column)."""
-    page = run.report(out).read_text("utf-8")
-    table = page[page.index("<table>") : page.index("</table>")]
-    headers = [html.unescape(h) for h in re.findall(r"<th[^>]*>([^<]*)</th>", table)]
-    at = headers.index("exact") if "exact" in headers else None
+def _report_table(run: Run, out: Path) -> dict[str, tuple[int, int, str]]:
+    """Per contestant in the report's leaderboard (the payload's `contestants`): rows, items
+    scored by `exact` and its mean ("–": no such scorer, or nothing scored)."""
+    payload = page_data(run.report(out).read_text("utf-8"))
+    names = [s["name"] for s in payload["scorers"]]
+    at = names.index("exact") if "exact" in names else None
     got = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]:
-        cells = [
-            re.sub(r"<[^>]+>", "", c).strip()
-            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
-        ]
-        # a <td> per header: contestant, rows, errors, fallback, [exact], latency, ...
-        got[html.unescape(cells[0])] = (int(cells[1].replace(",", "")), cells[at] if at else "–")
+    for c in payload["contestants"]:
+        score = c["scores"][at] if at is not None else None
+        if score is None or score["mean"] is None:
+            got[c["label"]] = (c["rows"], 0, "–")
+        else:
+            got[c["label"]] = (c["rows"], score["n"], _pct(score["mean"]))
     return got
 
 
@@ -173,7 +171,7 @@ def test_every_consumer_shows_the_same_rows_and_scores(tmp_path, capsys, score_f
     cli = _cli_table(printed)
     compared = _compare_quality(run_dir, capsys)
     for name, (rows, n, mean) in summary.items():
-        assert report[name] == (rows, mean), name
+        assert report[name] == (rows, n, mean), name
         assert cli[name] == (rows, mean), name
         assert compared[name] == (rows, n, mean), name
 
@@ -188,8 +186,8 @@ def test_a_model_that_is_down_is_scored_on_its_fallbacks_in_the_report_too(
     assert run.to_pandas().query("model == @DOWN")["is_fallback"].all()
     rows, n, mean = _summary_scores(run)[DOWN]
     assert (rows, n) == (ITEMS, ITEMS) and mean != "–"
-    assert _report_table(run, tmp_path / "report.html")[DOWN] == (rows, mean)
-    page = (tmp_path / "report.html").read_text("utf-8")
+    assert _report_table(run, tmp_path / "report.html")[DOWN] == (rows, n, mean)
+    notes = " ".join(page_data((tmp_path / "report.html").read_text("utf-8"))["notes"])
     # and the report says those answers count (it said they never did)
-    assert "counting only rows answered by the model asked for" not in page
-    assert "counting rows answered by a fallback model toward the model asked for" in page
+    assert "counting only rows answered by the model asked for" not in notes
+    assert "counting rows answered by a fallback model toward the model asked for" in notes
