@@ -12,7 +12,7 @@ from typing import Any
 import tomli_w
 
 from orkit._format import billed_attempts_text, cost_text, full_spend, judges_spent, known
-from orkit.report._round import money, seconds
+from orkit.report._round import count, money, seconds
 from orkit.results import Manifest, RunDir, endpoint_label, shown_status
 
 __all__ = ["REDACTED", "run_header"]
@@ -49,10 +49,11 @@ def run_header(run: RunDir, manifest: Manifest, *, redact_prompts: bool) -> dict
             "cost_usd": money(spent),
             "cost_unknown_rows": unknown,
             "duration_s": seconds(manifest.wall_s),
-            "tasks": int(totals.get("tasks", 0)),
-            "ok": int(totals.get("ok", 0)),
-            "errors": int(totals.get("errors", 0)),
-            "cached": int(totals.get("cached", 0)),
+            # unknown (a manifest without the count) is null, never 0
+            "tasks": count(totals.get("tasks")),
+            "ok": count(totals.get("ok")),
+            "errors": count(totals.get("errors")),
+            "cached": count(totals.get("cached")),
         },
         "judges": _judges(manifest),
         # failed attempts that were billed (in the run's spend, in no row's cost)

@@ -29,9 +29,9 @@ def seconds(value: Any) -> float | None:
 
 
 def money(value: Any) -> float | None:
-    """US dollars to 4 significant digits (null: unknown; 0 stays 0: free or cached)."""
-    number = _known(value)
-    return None if number is None else float(f"{number:.4g}")
+    """US dollars as recorded (null: unknown; 0 stays 0: free or cached): totals are not
+    rounded, so the page shows what `orkit runs` and the summary show, to the digit."""
+    return _known(value)
 
 
 def ratio(value: Any) -> float | None:
@@ -58,7 +58,13 @@ def seconds_list(values: npt.NDArray[np.float64]) -> list[float | None]:
 
 
 def money_list(values: Iterable[Any]) -> list[float | None]:
-    return [money(v) for v in values]
+    """Each cell's cost to 4 significant digits (the page shows 3): 100,000 cells' costs
+    at full precision would be a megabyte of digits nobody reads."""
+    out = []
+    for value in values:
+        number = _known(value)
+        out.append(None if number is None else float(f"{number:.4g}"))
+    return out
 
 
 def whole_list(values: npt.NDArray[np.float64]) -> list[int | None]:

@@ -3,6 +3,7 @@ p-value, and Holm's correction across the pairs."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -167,7 +168,10 @@ def _masked_mean(values: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
 def _bootstrap_z_p(diff: FloatArray, boot: FloatArray) -> FloatArray:
     """Two-sided p-value of diff / (bootstrap standard error); 1 when there is no spread
     and no difference, ~0 when there is no spread but a difference."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # a pair sharing under 2 units has no spread to measure: NaN, without numpy's warning
+    # (warnings.warn, which errstate does not silence)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         se = np.nanstd(boot, axis=0, ddof=1) if len(boot) > 1 else np.full(len(diff), np.nan)
         z = np.abs(diff) / se
     normal = NormalDist()

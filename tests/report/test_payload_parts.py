@@ -10,7 +10,7 @@ import pytest
 
 from orkit.report._cells import Texts
 from orkit.report._messages import parse_messages
-from orkit.report._round import money, ratio, seconds, seconds_list, whole_list
+from orkit.report._round import money, money_list, ratio, seconds, seconds_list, whole_list
 from orkit.report._timeline import _bin_width
 
 
@@ -24,7 +24,9 @@ def test_unknown_is_null_and_zero_stays_zero() -> None:
 
 def test_numbers_keep_what_a_reader_needs() -> None:
     assert seconds(1.23456) == 1.235
-    assert money(0.000012345678) == 1.235e-05 and money(123.456) == 123.5
+    # totals as recorded (the page shows what the CLI shows); a cell's cost to 4 digits
+    assert money(0.000012345678) == 0.000012345678 and money(None) is None and money(0) == 0
+    assert money_list([0.000012345678, 123.456, None]) == [1.235e-05, 123.5, None]
     assert ratio(0.123456) == 0.1235 and ratio(1.234e-9) == 1.2e-09  # tiny p stays > 0
 
 

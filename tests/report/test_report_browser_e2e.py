@@ -77,7 +77,12 @@ def _open(browser: Browser, path: Path) -> tuple[Any, dict[str, list[str]]]:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     url = path.as_uri()
 
     def route(r: Any) -> None:

@@ -231,10 +231,6 @@ def test_packed_hex_keys_keep_their_order_and_come_back() -> None:
     assert sorted_keys.rows(pa.chunked_array([["0000", "0100", "01"]])).tolist() == [1, 4, -1]
 
 
-# The report's pairwise table runs `stats.compare`, whose `_bootstrap_z_p` lets numpy warn
-# "Degrees of freedom <= 0" (np.nanstd over a pair's bootstrap column with < 2 values; the
-# errstate around it does not silence warnings.warn). Remove this mark with that fix.
-@pytest.mark.filterwarnings("ignore:Degrees of freedom <= 0:RuntimeWarning")
 def test_the_report_of_many_parts_is_that_of_one(many: RunDir, tmp_path: Path) -> None:
     from orkit.report import ReportOptions, render_report
 
