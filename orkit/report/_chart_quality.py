@@ -142,7 +142,7 @@ def quality_chart(
         "x:Q",
         title=axis.title + (" · log scale" if kind == "log" else ""),
         scale=value_scale(kind, zero=False),
-        axis=alt.Axis(format=axis.format, labelOverlap=True),
+        axis=alt.Axis(format=axis.format, labelOverlap="greedy", labelSeparation=8, tickCount=5),
     )
     y_axis = alt.Axis(format=".0%" if percent else "~g", tickCount=6)
     y = alt.Y(
