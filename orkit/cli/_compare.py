@@ -125,19 +125,11 @@ def _load(paths: list[str], min_shared: int) -> _Loaded:
     import pandas as pd
 
     from orkit.api import Run
-    from orkit.errors import ConfigError, RunError
+    from orkit.cli._run_dirs import open_run_dirs
     from orkit.stats import SummaryOptions, combine_runs, run_labels
 
-    runs = []
-    for path in paths:
-        try:
-            runs.append(Run(path))
-        except RunError as exc:  # bad input: nothing to read, exit 2 like other commands
-            raise ConfigError(str(exc)) from None
+    runs = [Run(run_dir) for run_dir in open_run_dirs(paths)]
     ids = [r.run_id for r in runs]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise ConfigError(f"the same run was given twice: {twice[0]}")
     manifests = {r.run_id: r.manifest for r in runs}
     specs = {run_id: m.spec for run_id, m in manifests.items()}
     tables = {r.run_id: (r.to_pandas(), r.scores()) for r in runs}

@@ -62,24 +62,16 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from orkit.errors import ConfigError, RunError
+    from orkit.cli._run_dirs import open_run_dirs
+    from orkit.errors import ConfigError
     from orkit.report import ReportOptions, write_report
-    from orkit.results import RunDir
 
     if args.max_items < 1:
         raise ConfigError(f"--max-items must be at least 1, got {args.max_items}")
     if args.max_text < 1:
         raise ConfigError(f"--max-text must be at least 1, got {args.max_text}")
-    runs = []
-    for path in args.runs:
-        try:
-            runs.append(RunDir.open(path))
-        except RunError as exc:  # bad input: nothing to read, exit 2 like other commands
-            raise ConfigError(str(exc)) from None
+    runs = open_run_dirs(args.runs)
     ids = [r.run_id for r in runs]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise ConfigError(f"the same run was given twice: {twice[0]}")
     out = Path(args.output) if args.output else _default_output(ids)
     if out.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"-o {out}: the report is one HTML file; name it FILE.html")

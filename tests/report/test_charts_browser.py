@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
-import importlib.util
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +22,6 @@ from .chart_payload import HOSTILE, chart_payload
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 
 # Draws each chart in a figure, then marks the body; any failure goes to the console.
 _MAIN = """
@@ -71,24 +66,6 @@ def _page(charts: list[dict[str, Any]], bundle: str) -> str:
         f'<script type="application/json" id="data">{data}</script>'
         f"<script>{bundle}</script><script>{_MAIN}</script></body></html>"
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = [
-        *(["playwright"] if importlib.util.find_spec("playwright") is None else []),
-        *([CHROMIUM] if not Path(CHROMIUM).exists() else []),
-    ]
-    if missing:
-        reason = f"needs {' and '.join(missing)} (CI installs both)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    sync_api = importlib.import_module("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 def test_charts_draw_under_the_strict_csp_with_nothing_fetched(

@@ -8,13 +8,11 @@ both, see .ci/run)."""
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,25 +20,15 @@ from orkit.report._options import ReportOptions
 from orkit.report._page import render_page
 
 from ._payloads import FAKE_KEY, bar_chart, make_payload
+from .conftest import need
 
-CHROMIUM = "/usr/bin/chromium"
 OPEN_BOUND_S = 10.0  # generous for a busy CI box; the target (2 s) is bench_report's check
 READY = "body[data-ready='1']"
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "report_screenshot.py"
 
 
-def _need(what: str, present: bool) -> None:
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing and CI is set: .ci/run installs it")
-    pytest.skip(f"{what} is missing (set CI to make this a failure)")
-
-
-try:
-    from playwright.sync_api import Browser, Dialog, Page, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Dialog, Page
 
 pytestmark = pytest.mark.slow
 
@@ -50,19 +38,9 @@ def vega_js() -> str:
     try:
         from vl_convert import javascript_bundle  # ships the Vega bundle the report inlines
     except ImportError:
-        _need("vl-convert-python", False)
+        need("vl-convert-python", False)
     bundle: Callable[..., str] = javascript_bundle  # its stub wants a snippet; None is the default
     return bundle()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _need("playwright", sync_playwright is not None)
-    _need(CHROMIUM, shutil.which(CHROMIUM) is not None)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

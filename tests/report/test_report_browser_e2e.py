@@ -7,11 +7,8 @@ Skipped when Chromium or playwright is missing, unless CI is set (then it fails)
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -20,33 +17,12 @@ from orkit.cli import main
 from ._payloads import FAKE_KEY, HOSTILE
 from .page_data import page_data
 
-CHROMIUM = "/usr/bin/chromium"
 READY = "body[data-ready='1']"
 
-try:
-    from playwright.sync_api import Browser, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.slow
-
-
-def _need(what: str, present: bool) -> None:
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing and CI is set: .ci/run installs it")
-    pytest.skip(f"{what} is missing (set CI to make this a failure)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _need("playwright", sync_playwright is not None)
-    _need(CHROMIUM, shutil.which(CHROMIUM) is not None)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
