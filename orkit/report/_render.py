@@ -21,6 +21,9 @@ def render_report(runs: RunDir | Sequence[RunDir], options: ReportOptions | None
     if not chosen:
         raise ValueError("a report needs at least one run")
     options = options or ReportOptions()
+    # `orkit run` writes its report in the process that ran: what the run freed goes back
+    # to the system first, so the report's objects do not come on top of it
+    release_freed_memory()
     with system_memory_pool():  # every part file the payload reads: see its docstring
         payload = build_payload(chosen, options)
     release_freed_memory()  # what building it freed, before the page's text is made
