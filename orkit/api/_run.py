@@ -167,12 +167,16 @@ class Run:
         title: str | None = None,
         max_items: int = 10_000,
         redact: Redaction | None = None,
+        max_text: int = 2_000,
     ) -> Path:
         """Write the one-file HTML report (default `reports/<run_id>.html`) and return its
-        path: statistics, charts and every answer (up to `max_items` items; see
-        `orkit.report.ReportOptions`), offline and self-contained."""
+        path: statistics, charts and every answer (up to `max_items` items, texts cut at
+        `max_text` characters; see `orkit.report.ReportOptions`), offline and
+        self-contained. A path not ending in .html is refused (`ConfigError`)."""
         out = Path(path) if path is not None else Path("reports") / f"{self.run_id}.html"
-        options = ReportOptions(title=title, max_items=max_items, redact=redact)
+        options = ReportOptions(
+            title=title, max_items=max_items, redact=redact, max_text_chars=max_text
+        )
         return write_report(self.dir, out, options)
 
     def show(self, *, max_items: int = 1_000, height: int = 760) -> ReportFrame:

@@ -38,8 +38,9 @@ def register(sub: Any) -> None:
         type=int,
         default=10_000,
         metavar="N",
-        help="items in the drill-down (default 10,000); a run with more keeps every "
-        "disagreement and failure plus a seeded sample of the rest, N in all",
+        help="items in the drill-down (default 10,000); a run with more keeps the items "
+        "where contestants disagree or one failed first, then a seeded sample of the rest, "
+        "N in all",
     )
     p.add_argument(
         "--max-text",

@@ -76,7 +76,8 @@ def timeline_chart(payload: Mapping[str, Any]) -> dict[str, Any] | None:
                 "start:Q",
                 title=f"Time since the run started ({unit})",
                 scale=alt.Scale(domain=[0, span / size], nice=False),
-                axis=alt.Axis(format="~g", labelOverlap=True),
+                # "~r": 10 reads 10, not 1e+1
+                axis=alt.Axis(format="~r", labelOverlap="greedy"),
             ),
             x2="end:Q",
             y=alt.Y(

@@ -20,8 +20,9 @@ class ReportOptions:
     title: str | None = None
     """The page's title (default: the run's name or id)."""
     max_items: int = 10_000
-    """Items in the drill-down. A run with more keeps every item where contestants disagree
-    or one failed, plus a seeded sample of the rest, up to this many in all."""
+    """Items in the drill-down. A run with more keeps the items where contestants disagree
+    or one failed first, then a seeded sample of the rest, this many in all (a sample of
+    the disputed ones when they alone are more)."""
     redact: Redaction | None = None
     """Leave out the prompts (dataset text and templates), the outputs (answers, reasoning,
     judge rationales) or both; statistics stay."""

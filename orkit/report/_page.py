@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 GZIP_THRESHOLD_BYTES = 256 * 1024
-"""Above this size the embedded JSON is gzipped and base85-encoded: a 10,000-item drill-down
+"""Above this size the embedded JSON is always gzipped and base85-encoded (below it, the
+shorter of that and the plain JSON is embedded): a 10,000-item drill-down
 shrinks about fivefold, and below it the inflate step costs more than the bytes it saves."""
 
 # Characters that must not appear raw inside a <script> element's JSON: `<` could start
@@ -83,8 +84,10 @@ def embed_json(data: Mapping[str, Any]) -> tuple[str, bool]:
             packer.write(encoded)
     if raw_bytes > GZIP_THRESHOLD_BYTES:
         return base85_text(sink.getvalue()), True
-    del sink
-    return "".join(_json_pieces(data)).translate(_JSON_ESCAPE_TABLE), False
+    # small: whichever is shorter (a redacted or 50-item report was larger as plain JSON)
+    plain = "".join(_json_pieces(data)).translate(_JSON_ESCAPE_TABLE)
+    packed = base85_text(sink.getvalue())
+    return (packed, True) if len(packed) < len(plain) else (plain, False)
 
 
 # RFC 1924's base85 (Python's b85encode) has "<", ">" and "&" among its digits; written as

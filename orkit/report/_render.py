@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from orkit.errors import ConfigError
 from orkit.report._memory import release_freed_memory
 from orkit.report._options import ReportOptions
 from orkit.report._page import render_page
@@ -41,6 +42,8 @@ def write_report(
     """Write the report to `out` (parents created; written to a temporary file and renamed,
     so a killed write leaves no half page) and return its path."""
     path = Path(out)
+    if path.suffix.lower() not in (".html", ".htm"):  # checked before anything is read
+        raise ConfigError(f"{path}: a report is one HTML file; name it FILE.html")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(render_report(runs, options), "utf-8")

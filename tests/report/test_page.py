@@ -67,15 +67,27 @@ def test_csp_hashes_exactly_the_executable_scripts() -> None:
 
 
 def test_data_block_escapes_markup_and_line_separators() -> None:
-    payload = make_payload(items=12)
-    html = render_page(payload, [], FAKE_VEGA, ReportOptions())
-    (text,) = [t for tag, t in _scripts(html) if 'id="orkit-data"' in tag]
+    # small data stays plain JSON (its gzip in base85 would be longer)
+    data = {"texts": ["</script><b>&amp;", "line\u2028separator\u2029paragraph"], "n": [1, None]}
+    text, packed = embed_json(data)
+    assert not packed
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in text
-    data = json.loads(text)
-    assert data["items"]["id"] == payload["items"]["id"]  # escapes decode to the same strings
-    assert data["charts"] == []
-    assert "\u2028" in json.dumps(data, ensure_ascii=False)
+    assert json.loads(text) == data  # escapes decode to the same strings
+
+
+def test_small_data_is_packed_when_that_is_shorter() -> None:
+    payload = make_payload(items=12)  # under the threshold, but repetitive: gzip pays
+    assert len(json.dumps(payload).encode()) < GZIP_THRESHOLD_BYTES
+    html = render_page(payload, [], FAKE_VEGA, ReportOptions())
+    (text,) = [t for tag, t in _scripts(html) if 'id="orkit-data-gz"' in tag]
+    assert len(text) < len(embed_json_plain(payload))
+    data = _data(html)
+    assert data["items"]["id"] == payload["items"]["id"] and data["charts"] == []
+
+
+def embed_json_plain(payload: dict[str, Any]) -> str:
+    return json.dumps({**payload, "charts": []}, ensure_ascii=False, separators=(",", ":"))
 
 
 def test_no_key_survives_in_the_page_or_the_data() -> None:

@@ -27,7 +27,8 @@ def test_numbers_keep_what_a_reader_needs() -> None:
     # totals as recorded (the page shows what the CLI shows); a cell's cost to 4 digits
     assert money(0.000012345678) == 0.000012345678 and money(None) is None and money(0) == 0
     assert money_list([0.000012345678, 123.456, None]) == [1.235e-05, 123.5, None]
-    assert ratio(0.123456) == 0.1235 and ratio(1.234e-9) == 1.2e-09  # tiny p stays > 0
+    # statistics as computed: the page rounds once, as the CLI does
+    assert ratio(0.701451) == 0.701451 and ratio(1.234e-9) == 1.234e-9 and ratio(None) is None
 
 
 def test_texts_are_cut_and_counted() -> None:

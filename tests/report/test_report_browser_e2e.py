@@ -6,7 +6,10 @@ Skipped when Chromium or playwright is missing, unless CI is set (then it fails)
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,3 +113,37 @@ def test_two_runs_in_one_report_pair_by_item(browser, runs, tmp_path):
     assert page.locator("#runs article.run").count() == 2
     assert seen == {"errors": [], "requests": [], "dialogs": []}
     page.close()
+
+
+def test_the_notebook_frame_draws_and_its_section_links_stay_in_the_report(browser, runs, tmp_path):
+    """`Run.show()`'s sandboxed srcdoc frame: the page draws, and a "#items" link scrolls
+    inside it (resolved against the host's URL, it used to load the host into the frame)."""
+    from orkit.report import ReportFrame, render_report
+    from orkit.results import RunDir
+
+    frame = ReportFrame(render_report(RunDir.open(runs[0])))
+    host = tmp_path / "notebook.html"
+    host.write_text(f'<!doctype html><meta charset="utf-8"><h1>notebook</h1>{frame._repr_html_()}')
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # over http, as Jupyter serves it: a file:// host cannot be loaded into the frame at all
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _check_frame(page, f"http://127.0.0.1:{server.server_port}/notebook.html", errors)
+    finally:
+        server.shutdown()
+        server.server_close()
+        page.close()
+
+
+def _check_frame(page: Any, url: str, errors: list[str]) -> None:
+    page.goto(url)
+    inner = page.frame_locator("iframe")
+    inner.locator("body[data-ready='1']").wait_for(state="attached", timeout=30_000)
+    inner.locator("a[href='#items']").click()
+    assert inner.locator("#dd-body tr").count() > 0  # still the report, scrolled
+    assert page.locator("h1").count() == 1 and inner.locator("h1", has_text="notebook").count() == 0
+    assert errors == []

@@ -186,7 +186,7 @@
         ],
         ["Endpoint", run.endpoint],
         ["Catalog", run.catalog ? run.catalog.source + (run.catalog.date ? " of " + run.catalog.date : "") : null],
-        ["Spend", spendLine(run.estimate, actual, "cost_usd", fmtUsd)],
+        [run.judges ? "Spend (answers + judges)" : "Spend", spendLine(run.estimate, actual, "cost_usd", fmtUsd)],
         ["Duration", spendLine(run.estimate, actual, "duration_s", fmtDuration)],
         [
           "Tasks",
@@ -194,7 +194,7 @@
             ? fmtInt(actual.tasks) + " (" + fmtInt(actual.ok) + " ok, " + fmtInt(actual.errors) + " errors, " + fmtInt(actual.cached) + " cached)"
             : null,
         ],
-        ["Estimate", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
+        ["Budget", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
         ["Judges", run.judges ? run.judges.cost : null],
         ["Billed attempts", run.billed_attempts || null],
       ]),
@@ -449,9 +449,10 @@
             continue;
           }
           const flip = a > b;
-          const diff = flip ? -stored.diff : stored.diff;
-          const lo = flip ? -stored.hi : stored.lo;
-          const hi = flip ? -stored.lo : stored.hi;
+          const neg = (v) => (isNum(v) ? -v : null); // unknown stays unknown, never 0
+          const diff = flip ? neg(stored.diff) : stored.diff;
+          const lo = flip ? neg(stored.hi) : stored.lo;
+          const hi = flip ? neg(stored.lo) : stored.hi;
           const sign = stored.significant && isNum(diff) && diff !== 0 ? (diff > 0 ? "better" : "worse") : "";
           const title =
             row.label + " − " + data.contestants[b].label + " on " + data.scorers[s].name + ": " + fmtSigned(diff, binary) + " (95% " + fmtSigned(lo, binary) + " to " + fmtSigned(hi, binary) + "), n = " + fmtInt(stored.n) +
@@ -710,8 +711,8 @@
       controls.failed = el("select", { id: "dd-failed", "aria-label": "Failed by" }, option(-1, "anyone or no one"), contestantOptions());
       controls.scorer = el("select", { id: "dd-scorer", "aria-label": "Scorer" }, data.scorers.length ? data.scorers.map((s, k) => option(k, s.name)) : option(-1, "none"));
       controls.scoreWho = el("select", { id: "dd-score-who", "aria-label": "Whose score" }, option(-1, "any " + data.noun), contestantOptions());
-      controls.min = el("input", { type: "number", id: "dd-min", step: "any", placeholder: "min", "aria-label": "Minimum score", class: "short" });
-      controls.max = el("input", { type: "number", id: "dd-max", step: "any", placeholder: "max", "aria-label": "Maximum score", class: "short" });
+      controls.min = el("input", { type: "number", id: "dd-min", step: "any", placeholder: "min 0–1", "aria-label": "Minimum score (0 to 1)", class: "short" });
+      controls.max = el("input", { type: "number", id: "dd-max", step: "any", placeholder: "max 0–1", "aria-label": "Maximum score (0 to 1)", class: "short" });
       controls.sortKey = el("select", { id: "dd-sort", "aria-label": "Sort by" }, option("position", "dataset position"), option("score", "score of"), option("latency", "latency of"), option("cost", "cost of"));
       controls.sortWho = el("select", { id: "dd-sort-who", "aria-label": "Sort by whose value" }, contestantOptions());
       controls.sortDir = el("select", { id: "dd-sort-dir", "aria-label": "Sort direction" }, option("asc", "ascending"), option("desc", "descending"));
@@ -859,7 +860,7 @@
     const parts = [el("div", { class: "panel-head" }, el("h2", { id: "panel-h", text: "Item " + items.id[i] }), close)];
     parts.push(el("p", { class: "muted", text: "Position " + (at(items.index, i) ?? i) + (items.disagree[i] ? " · the " + data.noun + "s disagree" : "") }));
     const expected = at(items.expected, i);
-    parts.push(el("h3", { text: "Expected" }), expected === null ? el("p", { class: "muted", text: "No expected answer." }) : el("div", { class: "output", text: expected }));
+    parts.push(el("h3", { text: "Expected" }), expected === null ? el("p", { class: "muted", text: data.redacted === "prompts" || data.redacted === "all" ? "Redacted (with the prompts)." : "No expected answer." }) : el("div", { class: "output", text: expected }));
     for (const [name, values] of Object.entries(items.expected_by_scorer || {})) {
       // only where it differs from the first scorer's (scorers of one column agree)
       if (at(values, i) !== null && at(values, i) !== expected) parts.push(el("p", { class: "muted", text: "Expected by " + name + ":" }), el("div", { class: "output", text: at(values, i) }));
@@ -905,6 +906,16 @@
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && !document.getElementById("panel").hidden) closePanel();
     });
+    // In `Run.show()`'s srcdoc frame a "#section" link resolves against the notebook's URL
+    // and would load the notebook into the frame: scroll to the section instead.
+    for (const link of document.querySelectorAll('a[href^="#"]')) {
+      link.addEventListener("click", (event) => {
+        const target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        event.preventDefault();
+        target.scrollIntoView({ block: "start" });
+      });
+    }
     // Charts after the first table: drawing them must not delay reading the page.
     setTimeout(() => {
       try {

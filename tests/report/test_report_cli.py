@@ -9,6 +9,8 @@ import pytest
 
 from orkit.cli import main
 
+from .page_data import page_data
+
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
@@ -30,9 +32,12 @@ def test_one_file_from_several_runs_named_after_the_first(two_runs, tmp_path, mo
     written = tmp_path / "reports" / f"{runs[0].name}+1.html"
     assert written.is_file()
     assert f"report: reports/{runs[0].name}+1.html" in capsys.readouterr().out
-    page = written.read_text("utf-8")
-    for model in ("openai/gpt-4o-mini", "anthropic/claude-haiku-4.5"):
-        assert model in page
+    data = page_data(written.read_text("utf-8"))
+    assert [c["model"] for c in data["contestants"]] == [
+        "openai/gpt-4o-mini",
+        "anthropic/claude-haiku-4.5",
+    ]
+    assert len(data["runs"]) == 2 and data["items"]["shown"] == 4
 
 
 def test_open_hands_the_file_to_the_browser_or_says_where_it_is(
