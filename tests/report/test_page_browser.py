@@ -267,3 +267,20 @@ def test_screenshot(open_report: Any, tmp_path: Path) -> None:
     opened = open_report(make_payload(items=60, contestants=4), [bar_chart()])
     out = script.screenshot(opened.page, tmp_path / "reports" / "report-screenshot.png")
     assert out.stat().st_size > 10_000 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_tier_or_a_latency_sorts_best_first(open_report: Any) -> None:
+    payload = make_payload(items=40, contestants=4)
+    opened = open_report(payload)
+    board = opened.page.locator("#leaderboard")
+    board.locator("thead button", has_text="tier").first.click()
+    tiers = [c["rank_group"][0] for c in payload["contestants"]]
+    first = board.locator("tbody tr").first.locator("th").inner_text()
+    best = min(range(4), key=lambda k: (tiers[k] is None, tiers[k] or 0))
+    assert tiers[[c["label"] for c in payload["contestants"]].index(first)] == tiers[best]
+    board.locator("thead button", has_text="p50 latency").click()
+    first = board.locator("tbody tr").first.locator("th").inner_text()
+    latencies = {c["label"]: c["latency_p50_s"] for c in payload["contestants"]}
+    known = {k: v for k, v in latencies.items() if v is not None}
+    assert latencies[first] == min(known.values())
+    assert opened.console_errors == []

@@ -241,7 +241,8 @@
     const ths = columns.map((col, k) => {
       const button = el("button", { type: "button", class: "sort", title: col.title || null, text: col.label });
       button.addEventListener("click", () => {
-        state.dir = state.col === k ? -state.dir : col.num ? -1 : 1;
+        // numbers where more is better start high; a tier, time or cost (`low`) starts low
+        state.dir = state.col === k ? -state.dir : col.num && !col.low ? -1 : 1;
         state.col = k;
         draw();
       });
@@ -343,6 +344,7 @@
         label: "tier",
         title: "Rank group on " + s.name + ": 1 is the best tier; contestants in one tier are not told apart by the data",
         num: true,
+        low: true,
         value: (c) => at(c.rank_group, k),
         cell: (c) => (isNum(at(c.rank_group, k)) ? el("span", { class: "tier tier-" + Math.min(at(c.rank_group, k), 4), text: String(at(c.rank_group, k)) }) : unknown("no rank group: not scored")),
       });
@@ -368,7 +370,7 @@
       ["ttft_p50_s", "p50 TTFT", "Median time to first token"],
       ["ttft_p95_s", "p95 TTFT", "95th percentile time to first token"],
     ]) {
-      columns.push({ label, title, num: true, value: (c) => c[key], cell: (c) => latencyCell(c, key) });
+      columns.push({ label, title, num: true, low: true, value: (c) => c[key], cell: (c) => latencyCell(c, key) });
     }
     columns.push(
       {
@@ -390,6 +392,7 @@
       },
       {
         label: "spend",
+        low: true,
         title: "What this contestant's answers cost",
         num: true,
         value: (c) => c.cost_usd,
@@ -401,6 +404,7 @@
       },
       {
         label: "cost / correct",
+        low: true,
         title: "Spend divided by correct answers on " + (scorers[0] ? scorers[0].name : "the primary scorer"),
         num: true,
         value: (c) => c.cost_per_correct_usd,
