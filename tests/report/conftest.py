@@ -1,6 +1,9 @@
-"""The report's browser tests share one headless Chromium (Debian's, driven by playwright;
-nothing is downloaded). Without Chromium or playwright they are skipped, unless CI is set:
-then they fail, since .ci/run installs both."""
+"""Each of the report's browser test modules has one headless Chromium (Debian's, driven by
+playwright; nothing is downloaded). Module scope, not session: playwright's sync API keeps
+an event loop running in the main thread while it is open, and every async test after it
+would fail with "Cannot run the event loop while another loop is running". Without
+Chromium or playwright they are skipped, unless CI is set: then they fail, since .ci/run
+installs both."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ def need(what: str, present: bool) -> None:
     pytest.skip(f"{what} is missing (set CI to make this a failure)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     need("playwright", importlib.util.find_spec("playwright") is not None)
     need(CHROMIUM, Path(CHROMIUM).exists())
