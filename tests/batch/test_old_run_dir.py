@@ -14,6 +14,7 @@ import anyio
 from orkit import Run, Sweep
 from orkit.api import resume_async, run_sweep_async
 from orkit.cli._runs import describe
+from tests.report.page_data import page_data
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "manifests"
 RUN_ID = "2026-12-06T16-00-00-f1x0"
@@ -44,8 +45,9 @@ def test_an_old_run_directory_opens_reports_lists_and_resumes(tmp_path: Path) ->
     run = Run(run_dir)
     assert run.status == "incomplete" and run.manifest.totals_all["skipped_budget"] == 5
     assert (run_dir / "manifest.json").read_bytes() == before  # reading writes nothing
-    report = run.report(tmp_path / "report.html").read_text()
-    assert RUN_ID in report and "fixture" in report
+    report = page_data(run.report(tmp_path / "report.html").read_text())
+    (header,) = report["runs"]
+    assert header["run_id"] == RUN_ID and header["name"] == "fixture"
     listed = describe(run_dir)
     assert listed is not None and listed["status"] == "incomplete" and listed["total"] == 6
 
