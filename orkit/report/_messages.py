@@ -80,5 +80,9 @@ def parse_messages(text: str | None, texts: Texts) -> Chat | None:
         content = m.get("content")
         if not isinstance(content, str):
             content = json.dumps(content, ensure_ascii=False)
-        out.append({"role": str(m.get("role")), "content": texts(content)[0] or ""})
+        cut_text, cut = texts(content)
+        message: dict[str, Any] = {"role": str(m.get("role")), "content": cut_text or ""}
+        if cut:
+            message["cut"] = True  # the page marks it, as it marks a cut answer
+        out.append(message)
     return out

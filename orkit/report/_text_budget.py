@@ -36,7 +36,7 @@ class Fitted:
 class _Slot:
     holder: Any  # the list or dict holding the text
     key: Any  # its index or key there
-    flags: list[Any] | None  # an answer's `truncated` column, set when cut here
+    flags: Any  # where "cut" is marked: an answer's `truncated` column, or the message
 
     @property
     def text(self) -> str:
@@ -58,8 +58,10 @@ def fit_texts(items: MutableMapping[str, Any], budget: int = TEXT_BUDGET_BYTES) 
             continue
         # whole characters within `limit` bytes
         slot.holder[slot.key] = slot.text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-        if slot.flags is not None:
+        if isinstance(slot.flags, list):
             slot.flags[slot.key] = True
+        elif slot.flags is not None:
+            slot.flags["cut"] = True
         cut += 1
     return Fitted(limit_bytes=limit, cut=cut)
 
@@ -88,7 +90,7 @@ def _text_slots(items: MutableMapping[str, Any]) -> Iterator[_Slot]:
         for chat in chats or []:
             for message in chat or []:
                 if isinstance(message.get("content"), str) and message["content"]:
-                    yield _Slot(message, "content", None)
+                    yield _Slot(message, "content", message)
 
 
 def _strings(values: list[Any] | None, flags: list[Any] | None) -> Iterator[_Slot]:

@@ -46,7 +46,7 @@ def test_stored_messages_read_as_a_chat() -> None:
     ]
     assert parse_messages("not json", Texts(100)) is None and parse_messages(None, Texts(9)) is None
     assert parse_messages('[{"role":"user","content":"abcdef"}]', Texts(3)) == [
-        {"role": "user", "content": "abc"}
+        {"role": "user", "content": "abc", "cut": True}
     ]
 
 
@@ -61,3 +61,16 @@ def test_the_timeline_has_at_most_sixty_round_bins(span: float, width: float) ->
 def test_a_long_run_gets_whole_hours() -> None:
     width = _bin_width(3600 * 100)
     assert width % 3600 == 0 and 3600 * 100 / width <= 60
+
+
+def test_a_message_cut_short_says_so() -> None:
+    text = '[{"role":"system","content":"Be brief."},{"role":"user","content":"abcdefghij"}]'
+    chat = parse_messages(text, Texts(5))
+    assert chat == [
+        {"role": "system", "content": "Be br", "cut": True},
+        {"role": "user", "content": "abcde", "cut": True},
+    ]
+    assert parse_messages(text, Texts(100)) == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "abcdefghij"},
+    ]

@@ -52,6 +52,7 @@ def test_texts_over_budget_are_cut_at_one_length_and_answers_flagged():
     assert cell["text"][1] == "short"  # short texts stay whole
     assert cell["text"][3] == "é" * (fitted.limit_bytes // 2)  # cut at whole characters
     assert cell["truncated"] == [True, False, False, True]
+    assert items["messages"]["p"][0][0]["cut"] is True  # a message cut here says so too
     assert fitted.cut == 5
 
 
