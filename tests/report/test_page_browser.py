@@ -278,7 +278,7 @@ def test_a_tier_or_a_latency_sorts_best_first(open_report: Any) -> None:
     first = board.locator("tbody tr").first.locator("th").inner_text()
     best = min(range(4), key=lambda k: (tiers[k] is None, tiers[k] or 0))
     assert tiers[[c["label"] for c in payload["contestants"]].index(first)] == tiers[best]
-    board.locator("thead button", has_text="p50 latency").click()
+    board.locator("thead button", has_text="latency p50").click()
     first = board.locator("tbody tr").first.locator("th").inner_text()
     latencies = {c["label"]: c["latency_p50_s"] for c in payload["contestants"]}
     known = {k: v for k, v in latencies.items() if v is not None}

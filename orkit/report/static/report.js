@@ -359,18 +359,35 @@
         value: (c) => c.errors,
         cell: (c) => el("span", { class: c.errors ? "bad" : null, title: "error rate " + pct(c.error_rate), text: fmtInt(c.errors) }),
       },
-      count("fallbacks", "fallbacks", "Rows answered by a fallback model"),
-      count("cached", "cached", "Rows answered from the response cache (free, not timed)"),
-      count("skipped", "skipped", "Rows skipped by the budget"),
     );
-    if (data.contestants.some((c) => c.deferred)) columns.push(count("deferred", "deferred", "Rows deferred by a quota"));
-    for (const [key, label, title] of [
-      ["latency_p50_s", "p50 latency", "Median latency of timed answers"],
-      ["latency_p95_s", "p95 latency", "95th percentile latency of timed answers"],
-      ["ttft_p50_s", "p50 TTFT", "Median time to first token"],
-      ["ttft_p95_s", "p95 TTFT", "95th percentile time to first token"],
+    // counts that are 0 for every contestant take no column (the caption names them), so
+    // the table fits a laptop's width
+    const hidden = [];
+    for (const [key, title] of [
+      ["fallbacks", "Rows answered by a fallback model"],
+      ["cached", "Rows answered from the response cache (free, not timed)"],
+      ["skipped", "Rows skipped by the budget"],
+      ["deferred", "Rows deferred by a quota"],
     ]) {
-      columns.push({ label, title, num: true, low: true, value: (c) => c[key], cell: (c) => latencyCell(c, key) });
+      if (data.contestants.some((c) => c[key])) columns.push(count(key, key, title));
+      else hidden.push(key);
+    }
+    // p50 and p95 in one cell each (sorted by p50): two columns fewer to fit a laptop
+    for (const [p50, p95, label, title] of [
+      ["latency_p50_s", "latency_p95_s", "latency p50 / p95", "Median and 95th percentile latency of timed answers"],
+      ["ttft_p50_s", "ttft_p95_s", "TTFT p50 / p95", "Median and 95th percentile time to first token"],
+    ]) {
+      columns.push({
+        label,
+        title,
+        num: true,
+        low: true,
+        value: (c) => c[p50],
+        cell: (c) =>
+          isNum(c[p50]) && isNum(c[p95])
+            ? el("span", { class: "pair-cell", text: fmtS(c[p50]) + " / " + fmtS(c[p95]) })
+            : latencyCell(c, p50),
+      });
     }
     columns.push(
       {
@@ -413,7 +430,8 @@
     );
     const rows = data.contestants.map((c, k) => Object.assign({ _k: k }, c));
     const wrap = el("div", { class: "scroll" }, sortableTable(columns, rows, null));
-    section.append(el("p", { class: "muted", text: "Click a column header to sort. Intervals are 95%; tier 1 is the best rank group." }), wrap);
+    const none = hidden.length ? " Left out, 0 for every " + data.noun + ": " + hidden.join(", ") + "." : "";
+    section.append(el("p", { class: "muted", text: "Click a column header to sort. Intervals are 95%; tier 1 is the best rank group." + none }), wrap);
   }
 
   /* ---------- pairwise matrix ---------- */
