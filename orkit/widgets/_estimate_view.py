@@ -31,6 +31,7 @@ class EstimateView:
         w = ipywidgets()
         self.estimate, self.sweep, self.progress = estimate, sweep, progress
         self.last_run: Run | None = None
+        self._running = False
         models = [line.model for line in estimate.lines if line.role == "model"]
         self.checkboxes = {
             model: w.Checkbox(value=True, description=model, indent=False) for model in models
@@ -70,7 +71,7 @@ class EstimateView:
         if not models:
             self.status.value = "tick at least one model"
             return None
-        self.run_button.disabled = True
+        self._running = self.run_button.disabled = True
         self.status.value = f"running {len(models)} model{'s' if len(models) > 1 else ''}…"
         try:
             run = dataclasses.replace(self.sweep, models=models).run(progress=self.progress)
@@ -78,6 +79,7 @@ class EstimateView:
             self.status.value = f"stopped: {escape(type(exc).__name__)}: {escape(str(exc))}"
             raise
         finally:
+            self._running = False
             self.run_button.disabled = False
         self.last_run = run
         self.status.value = f"{escape(run.status)}: <code>{escape(str(run.path))}</code>"
@@ -85,7 +87,7 @@ class EstimateView:
 
     def _update(self, _change: Any = None) -> None:
         self.totals.value = _totals_html(self.selected, self.estimate.budget_usd)
-        if self.sweep is not None and not self.run_button.disabled:
+        if self.sweep is not None and not self._running:  # a run's button stays disabled
             self.run_button.disabled = not self.ticked
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -16,4 +16,5 @@ def ipywidgets() -> ModuleType:
         raise ImportError(
             "orkit's notebook widgets need ipywidgets: pip install 'orkit[notebook]'"
         ) from exc
-    return widgets
+    module: ModuleType = widgets
+    return module

@@ -41,8 +41,9 @@ def selected_totals(estimate: Estimate, ticked: Collection[str]) -> SelectedTota
     judges = [line for line in estimate.lines if line.role != "model"]
 
     def total(field: str) -> float:
-        own = sum(getattr(line, field) for line in kept if line.price_known)
-        return own + share * sum(getattr(line, field) for line in judges if line.price_known)
+        own: float = sum(getattr(line, field) for line in kept if line.price_known)
+        judged: float = sum(getattr(line, field) for line in judges if line.price_known)
+        return own + share * judged
 
     requests = sum(line.requests for line in kept) + round(
         share * sum(line.requests for line in judges)
