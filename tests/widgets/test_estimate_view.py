@@ -51,6 +51,12 @@ def test_toggles_update_the_totals_and_the_verdict() -> None:
     assert view.selected.verdict == "exceeds"
 
 
+def test_a_notebook_shows_it_as_its_widget() -> None:
+    view = EstimateView(_estimate())
+    shown = view._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
+    assert shown["model_id"] == view.widget.model_id
+
+
 def test_the_table_is_escaped() -> None:
     view = EstimateView(_estimate())
     assert "a/&lt;x&gt;" in view.table.value

@@ -65,6 +65,8 @@ def test_the_charts_are_the_report_s(finished_run: Run) -> None:
     for output, chart in zip(explorer.charts.outputs, charts, strict=True):
         assert output["data"]["application/vnd.vegalite.v5+json"] == chart["spec"]
         assert output["data"]["text/plain"] == chart["title"]
+    shown = explorer._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
+    assert shown["model_id"] == explorer.widget.model_id
     tabs = [explorer.widget.get_title(i) for i in range(3)]
     assert tabs == ["answers", "side by side", "charts"]
 
