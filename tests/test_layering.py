@@ -43,6 +43,7 @@ LAYER = {
     "estimate": 5,
     "progress": 5,
     "api": 6,  # the verbs, Run, Sweep
+    "widgets": 6,  # notebook widgets over the verbs (api never imports them)
     "__init__": 7,  # `from orkit import X`
     "__main__": 8,
     "cli": 8,
@@ -65,6 +66,8 @@ LAZY_ALLOWED = {
     "orkit.report._render": {"orkit.report._charts", "orkit.report._vega"},
     # tqdm (and its logging bridge) only when a bar is drawn
     "orkit.progress._tqdm": {"tqdm.auto", "tqdm.contrib.logging"},
+    # ipywidgets (an optional extra; 0.2 s with its IPython imports) only when a widget is made
+    "orkit.widgets._lazy": {"ipywidgets"},
 }
 
 

@@ -43,7 +43,7 @@ PUBLIC = (
     "stats",
     "types",
 )
-INTERNAL = ("batch", "cli", "estimate", "plan", "progress")
+INTERNAL = ("batch", "cli", "estimate", "plan", "progress", "widgets")
 
 
 def _module(name: str) -> ModuleType:

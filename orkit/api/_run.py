@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 import sys
 from collections.abc import Sequence
@@ -14,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orkit._format import run_counts, run_spend, usd
 from orkit._portal import run_sync
+from orkit.api._cards import run_card
 from orkit.api._rescore import rescore_async
 from orkit.estimate import judge_cost_table, with_judge_cost_rows
 from orkit.report import Redaction, ReportFrame, ReportOptions, render_report, write_report
@@ -194,14 +193,9 @@ class Run:
         return f"Run({str(self.path)!r}, status={self.status!r})"
 
     def _repr_html_(self) -> str:
-        summary = self.summary()
-        totals = self.manifest.totals_all
-        line = f"{self.status}: {run_counts(totals)}, {run_spend(totals)}"
-        money: dict[Any, Any] = {c: usd for c in summary.columns if str(c).endswith("_usd")}
-        return (
-            f"<p><b>orkit run {html.escape(self.run_id)}</b> ({html.escape(line)})</p>"
-            + str(summary.to_html(formatters=money))  # plain decimals, not 1.7e-05
-        )
+        """A card (status, tasks, errors, spend, the top contestants' scores with 95%
+        intervals); `summary()` is the whole table."""
+        return run_card(self.run_id, self.status, self.manifest.totals_all, self.summary())
 
 
 def _display(frame: ReportFrame) -> None:

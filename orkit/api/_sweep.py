@@ -7,7 +7,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from orkit._format import usd
 from orkit._portal import run_sync
+from orkit.api._cards import sweep_card
 from orkit.api._execute import run_sweep_async
 from orkit.api._interrupted import interrupted
 from orkit.api._pilot import estimate_with_pilot
@@ -81,6 +83,22 @@ class Sweep(SweepDefinition):
             return await estimate_with_pilot(self, pilot, api_key=api_key, offline=offline)
         return await estimate_async(self, api_key=api_key, offline=offline)
 
+    def _repr_html_(self) -> str:
+        """A readable card: dataset, models, prompts, params and grid, scorers, endpoint."""
+        return sweep_card(
+            self.shown_name,
+            _dataset_text(self.dataset),
+            self.models,
+            self.prompts,
+            params=self.params,
+            grid=self.grid,
+            repeats=self.repeats,
+            scorers=[s.name for s in self.scorer_objects],
+            budget=None if self.budget_usd is None else usd(self.budget_usd),
+            endpoint=self.endpoint,
+            out=str(self.out),
+        )
+
     # ------------------------------------------------------------------ expansion
 
     def tasks(self) -> Iterator[Task]:
@@ -95,3 +113,12 @@ def load_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> S
     """Read a TOML spec file into a `Sweep`; `overrides` (from command-line flags) replace its
     values. Every error names the file and the field."""
     return _load_spec(path, overrides, into=Sweep)
+
+
+def _dataset_text(dataset: Any) -> str:
+    """A dataset as a card names it: its path, or what kind of table and how many rows."""
+    if isinstance(dataset, str | Path):
+        return str(dataset)
+    rows = len(dataset) if hasattr(dataset, "__len__") else None
+    kind = type(dataset).__name__
+    return f"{kind} of {rows:,} rows" if rows is not None else kind

@@ -63,6 +63,7 @@ from orkit.cost._result import (
     Estimate,
     LineEstimate,
     budget_verdict,
+    format_duration,
 )
 from orkit.cost._tokens import FAMILIES, TextSize, TokenizerFamily, family_of, measure_messages
 from orkit.cost._worst_case import Prices, dearest_of_chain, worst_case_usd
@@ -108,6 +109,7 @@ __all__ = [
     "dearest_of_chain",
     "family_of",
     "fill_unknown_costs",
+    "format_duration",
     "group_cost",
     "is_insured",
     "learn_from_run",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from orkit import _exports
 from orkit.report._frame import ReportFrame
 from orkit.report._options import REDACTIONS, Redaction, ReportOptions
-from orkit.report._render import render_report, write_report
+from orkit.report._render import render_report, report_charts, report_payload, write_report
 
 __all__ = [
     "REDACTIONS",
@@ -16,6 +16,8 @@ __all__ = [
     "ReportFrame",
     "ReportOptions",
     "render_report",
+    "report_charts",
+    "report_payload",
     "write_report",
 ]
 

@@ -3,8 +3,9 @@ chart runtime (`_vega`) and the page (`_page`), written as one file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from orkit.errors import ConfigError
 from orkit.report._memory import release_freed_memory
@@ -13,7 +14,7 @@ from orkit.report._page import render_page
 from orkit.report._payload import build_payload
 from orkit.results import RunDir, system_memory_pool
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["render_report", "report_charts", "report_payload", "write_report"]
 
 
 def render_report(runs: RunDir | Sequence[RunDir], options: ReportOptions | None = None) -> str:
@@ -34,6 +35,28 @@ def render_report(runs: RunDir | Sequence[RunDir], options: ReportOptions | None
     from orkit.report._vega import vega_bundle
 
     return render_page(payload, chart_specs(payload), vega_bundle(), options)
+
+
+def report_payload(
+    runs: RunDir | Sequence[RunDir], options: ReportOptions | None = None
+) -> dict[str, Any]:
+    """The report's data of `runs` as a JSON-able dict (leaderboard with intervals, pairs,
+    latency, timeline, the drill-down's items): what the page and notebook widgets show,
+    computed once by the library (layout: `notes/report15-design.md`)."""
+    chosen = [runs] if isinstance(runs, RunDir) else list(runs)
+    if not chosen:
+        raise ValueError("a report needs at least one run")
+    with system_memory_pool():  # every part file the payload reads: see `render_report`
+        return build_payload(chosen, options or ReportOptions())
+
+
+def report_charts(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The report's charts of a `report_payload`, as `{"id", "title", "spec"}` with Vega-Lite
+    specs (they render natively in JupyterLab, or through `altair.Chart.from_dict`)."""
+    # altair (0.3 s) only when charts are wanted, as in `render_report`
+    from orkit.report._charts import chart_specs
+
+    return chart_specs(payload)
 
 
 def write_report(
