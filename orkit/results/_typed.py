@@ -10,6 +10,7 @@ order. In pandas, integer and boolean columns are the nullable kinds (`Int64`,
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -65,7 +66,7 @@ def _with_scores(results: pa.Table, run: RunDir) -> pa.Table:
     if not scores.num_rows:
         return results
     # Reversed: `index_in` finds a key's first match, which is then the last row written.
-    scores = scores.take(pa.array(range(scores.num_rows - 1, -1, -1), type=pa.int64()))
+    scores = scores.take(pa.array(np.arange(scores.num_rows - 1, -1, -1, dtype=np.int64)))
     names = list(dict.fromkeys(reversed(scores["scorer"].to_pylist())))
     for name in names:
         mine = scores.filter(pc.equal(scores["scorer"], name))
