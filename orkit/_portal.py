@@ -86,28 +86,23 @@ def start_background(
     handle). The loop thread stays up until the task ends; it is then released from a
     short-lived thread (the loop's own thread cannot stop the loop it runs)."""
     portal = _PROVIDER.__enter__()
-    background: Background[T] | None = None
+    background: Background[T] = Background(portal, Future())  # then the task's own future
 
     async def call() -> T:
-        assert background is not None
         background.loop_thread = threading.get_ident()
         return await func(*args, **kwargs)
-
-    try:
-        future: Future[T] = Future()
-        background = Background(portal, future)
-        inner = portal.start_task_soon(call)
-    except BaseException:
-        _PROVIDER.__exit__(None, None, None)
-        raise
-    background.future = inner
 
     def release(_: Future[T]) -> None:
         threading.Thread(
             target=_PROVIDER.__exit__, args=(None, None, None), name="orkit-release"
         ).start()
 
-    inner.add_done_callback(release)
+    try:
+        background.future = portal.start_task_soon(call)
+    except BaseException:
+        _PROVIDER.__exit__(None, None, None)
+        raise
+    background.future.add_done_callback(release)
     return background
 
 

@@ -223,3 +223,14 @@ def test_the_display_still_draws_beside_the_handle(
     assert handle.wait().status == "completed"
     lines = [line for line in capsys.readouterr().err.splitlines() if "%" in line]
     assert lines and f"{ITEMS}/{ITEMS}" in lines[-1]
+
+
+def test_the_loop_thread_is_released_when_the_run_ends(tmp_path: Path) -> None:
+    """A handle holds orkit's loop thread while its run goes, and only then (no thread
+    outlives the calls that need it)."""
+    from orkit import _portal
+
+    handle = sim_sweep(tmp_path).start(progress=False)
+    handle.wait()
+    until(lambda: _portal._PROVIDER._leases == 0, "the handle's lease is given back")
+    assert _portal._PROVIDER._portal_cm is None  # the loop stopped with it
