@@ -8,12 +8,14 @@ Depends on nothing else in orkit, so any layer may use it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from typing import Any, Generic, TypeVar
 
-from anyio.from_thread import BlockingPortalProvider
+from anyio.from_thread import BlockingPortal, BlockingPortalProvider
 
-__all__ = ["run_sync"]
+__all__ = ["Background", "run_sync", "start_background"]
 
 T = TypeVar("T")
 
@@ -52,3 +54,57 @@ def run_sync(
             except BaseException:
                 pass
             raise
+
+
+class Background(Generic[T]):
+    """A coroutine running on the portal thread, not waited for (`start_background`)."""
+
+    def __init__(self, portal: BlockingPortal, future: Future[T]) -> None:
+        self.future = future
+        self._portal = portal  # valid while the task runs: its lease keeps the loop up
+        self.loop_thread: int | None = None
+        """The loop thread's id, once the task has begun."""
+
+    def call_soon(self, func: Callable[[], None]) -> None:
+        """Run `func` on the loop thread soon, from any thread (a cancel button's callback,
+        another thread, the loop itself). Nothing happens once the task has ended."""
+        if threading.get_ident() == self.loop_thread:
+            func()
+            return
+        if self.future.done():
+            return
+        try:
+            self._portal.start_task_soon(_sync_call, func)
+        except RuntimeError:  # the task ended and the loop stopped meanwhile
+            pass
+
+
+def start_background(
+    func: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any
+) -> Background[T]:
+    """Start `await func(*args, **kwargs)` on the portal thread and return at once (a run
+    handle). The loop thread stays up until the task ends; it is then released from a
+    short-lived thread (the loop's own thread cannot stop the loop it runs)."""
+    portal = _PROVIDER.__enter__()
+    background: Background[T] = Background(portal, Future())  # then the task's own future
+
+    async def call() -> T:
+        background.loop_thread = threading.get_ident()
+        return await func(*args, **kwargs)
+
+    def release(_: Future[T]) -> None:
+        threading.Thread(
+            target=_PROVIDER.__exit__, args=(None, None, None), name="orkit-release"
+        ).start()
+
+    try:
+        background.future = portal.start_task_soon(call)
+    except BaseException:
+        _PROVIDER.__exit__(None, None, None)
+        raise
+    background.future.add_done_callback(release)
+    return background
+
+
+async def _sync_call(func: Callable[[], None]) -> None:
+    func()

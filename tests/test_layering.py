@@ -64,6 +64,9 @@ LAZY_ALLOWED = {
     "orkit.cost._result": {"pandas", "html"},
     # altair and vl-convert (0.3 s, 35 MB) only when a report is written
     "orkit.report._render": {"orkit.report._charts", "orkit.report._vega"},
+    # Polars and DuckDB are optional: imported by `Run.to_polars` / `to_duckdb` only, so a
+    # user without them loses those two methods, not `import orkit`
+    "orkit.results._engines": {"polars", "duckdb"},
     # tqdm (and its logging bridge) only when a bar is drawn
     "orkit.progress._tqdm": {"tqdm.auto", "tqdm.contrib.logging"},
     # ipywidgets (an optional extra; 0.2 s with its IPython imports) only when a widget is made

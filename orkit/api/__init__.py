@@ -1,14 +1,17 @@
-"""Public: the verbs (layer 6): `Sweep` with `run` and `estimate`, `Run`, `open_run`,
-`resume`, retry, re-score and the pilot. With `orkit.cli`, the only user of the sync portal.
+"""Public: the verbs (layer 6): `Sweep` with `run`, `start` and `estimate`, `RunHandle`,
+`Run`, `open_run`, `resume`, retry, re-score and the pilot. With `orkit.cli`, the only user
+of the sync portal.
 """
 
 from __future__ import annotations
 
 from orkit import _exports
 from orkit.api._execute import run_sweep_async
+from orkit.api._handle import RunHandle
 from orkit.api._hint import resume_command
 from orkit.api._interrupted import RunInterrupted
 from orkit.api._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
+from orkit.api._progress import RunProgress
 from orkit.api._rescore import rescore_async
 from orkit.api._resume import Continuation, continue_async, resume, resume_async, retry_async
 from orkit.api._run import Run, open_run
@@ -18,7 +21,9 @@ __all__ = [
     "Continuation",
     "PilotDeclined",
     "Run",
+    "RunHandle",
     "RunInterrupted",
+    "RunProgress",
     "Sweep",
     "continue_async",
     "estimate_with_pilot",

@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from orkit._portal import run_sync
 from orkit.api._cards import run_card
@@ -21,10 +20,14 @@ from orkit.report import Redaction, ReportFrame, ReportOptions, render_report, w
 from orkit.results import (
     Manifest,
     RunDir,
+    duckdb_views,
+    polars_frame,
     read_results,
     read_scores,
     read_summary_rows,
     shown_status,
+    typed_pandas,
+    wide_table,
 )
 from orkit.stats import PairOptions, SummaryOptions, compare, grouping_columns, summarize_run
 from orkit.types import Secret
@@ -64,7 +67,7 @@ class Run:
         stored = self.manifest.top_errors
         if stored is not None and n <= 3:  # the manifest keeps the first three
             return list(stored)[:n]
-        errors = self.to_pandas()
+        errors = self.to_arrow().to_pandas()
         errors = errors[errors["status"] == "error"]
         counts = errors.groupby(["error_type", "error_message"], dropna=False).size()
         top = counts.sort_values(ascending=False, kind="stable").head(n)
@@ -77,14 +80,28 @@ class Run:
         """One row per task (the results table)."""
         return read_results(self.dir)
 
-    def to_pandas(self, *, with_dataset: bool = False) -> pd.DataFrame:
-        """The results as a DataFrame; `with_dataset=True` joins the dataset's columns."""
-        df: pd.DataFrame = self.to_arrow().to_pandas()
-        if with_dataset and self.dir.dataset_path.is_file():
-            data = pq.read_table(self.dir.dataset_path).to_pandas()
-            data = data.drop(columns=[c for c in data.columns if c == "item_index"])
-            df = df.merge(data, on="item_id", how="left", suffixes=("", "_data"))
-        return df
+    def to_pandas(self, *, with_scores: bool = False, with_dataset: bool = False) -> pd.DataFrame:
+        """The results, one row per task, as a DataFrame: `with_scores=True` adds each
+        scorer's `score_<scorer>` and `passed_<scorer>`, `with_dataset=True` the dataset's
+        columns by item id (prefixed `data_` when a name is taken). Model, prompt, status,
+        provider, error type... are categoricals; token counts and other integers are
+        nullable (`Int64`): unknown is `<NA>` (NaN for floats), never 0."""
+        return typed_pandas(self._wide(with_scores, with_dataset))
+
+    def to_polars(self, *, with_scores: bool = False, with_dataset: bool = False) -> Any:
+        """`to_pandas`'s table as a Polars DataFrame (needs `pip install polars`)."""
+        return polars_frame(self._wide(with_scores, with_dataset))
+
+    def to_duckdb(self) -> Any:
+        """A DuckDB connection (in memory; needs `pip install duckdb`) with the views
+        `results`, `scores`, `attempts` and `dataset` over the run's Parquet files, e.g.
+        `run.to_duckdb().sql("select model, avg(cost_usd) from results group by 1")`."""
+        return duckdb_views(self.dir)
+
+    def _wide(self, with_scores: bool, with_dataset: bool) -> pa.Table:
+        return wide_table(
+            self.to_arrow(), self.dir, with_scores=with_scores, with_dataset=with_dataset
+        )
 
     def scores(self) -> pd.DataFrame:
         """One row per (task, scorer)."""
@@ -156,7 +173,11 @@ class Run:
         options = replace(SummaryOptions.of_sweeps([self.manifest.spec]), by=by)
         pairing = PairOptions(alpha=alpha)
         return compare(
-            self.to_pandas(), self.scores(), scorer=scorer, options=options, pairing=pairing
+            self.to_arrow().to_pandas(),
+            self.scores(),
+            scorer=scorer,
+            options=options,
+            pairing=pairing,
         )
 
     def report(

@@ -11,13 +11,14 @@ from orkit._format import usd
 from orkit._portal import run_sync
 from orkit.api._cards import sweep_card
 from orkit.api._execute import run_sweep_async
+from orkit.api._handle import RunHandle, start_run
 from orkit.api._interrupted import interrupted
 from orkit.api._pilot import estimate_with_pilot
 from orkit.api._run import Run
 from orkit.batch import Task
 from orkit.cost import Estimate
 from orkit.estimate import estimate_async
-from orkit.plan import SweepDefinition, plan_sweep
+from orkit.plan import SweepDefinition, plan_sweep, prepare
 from orkit.plan import load_spec as _load_spec
 from orkit.progress import progress_observer
 from orkit.results import new_run_id
@@ -44,6 +45,17 @@ class Sweep(SweepDefinition):
             return run_sync(self._run, run_id, api_key=api_key, progress=progress)
         except KeyboardInterrupt:
             raise interrupted(Path(self.out) / run_id) from None
+
+    def start(
+        self, *, api_key: str | Secret | None = None, progress: bool | str = True
+    ) -> RunHandle:
+        """Start the sweep in the background and return its handle at once (after the
+        checks of the input, which raise here: nothing is sent then): `handle.progress`,
+        `handle.results()` (the rows so far), `handle.cancel()`, `handle.wait() -> Run`.
+        Works in scripts and inside Jupyter; `progress` as for `run`."""
+        prepared = prepare(self, api_key=api_key)
+        display = progress_observer(progress, name=self.shown_name)
+        return start_run(self, new_run_id(), prepared, display)
 
     async def run_async(
         self, *, api_key: str | Secret | None = None, progress: bool | str = True

@@ -132,7 +132,7 @@ def _load(paths: list[str], min_shared: int) -> _Loaded:
     ids = [r.run_id for r in runs]
     manifests = {r.run_id: r.manifest for r in runs}
     specs = {run_id: m.spec for run_id, m in manifests.items()}
-    tables = {r.run_id: (r.to_pandas(), r.scores()) for r in runs}
+    tables = {r.run_id: (r.to_arrow().to_pandas(), r.scores()) for r in runs}
     if len(runs) > 1:
         _check_shared_items(tables, min_shared)
     endpoint_of = {run_id: _endpoint_name(m) for run_id, m in manifests.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from orkit import _exports
 from orkit.results._dataset_copy import DatasetCopyWriter
 from orkit.results._endpoint_label import endpoint_label
+from orkit.results._engines import duckdb_views, polars_frame
 from orkit.results._executions import (
     begin_execution,
     end_execution,
@@ -17,6 +18,7 @@ from orkit.results._executions import (
 )
 from orkit.results._frames import read_summary_frames
 from orkit.results._journal import Journal, journal_progress
+from orkit.results._landed import read_landed_results
 from orkit.results._lock import lock_holder, run_lock, shown_status, touch_lock
 from orkit.results._manifest import (
     CatalogRecord,
@@ -47,6 +49,7 @@ from orkit.results._schema import (
     ScoreRow,
 )
 from orkit.results._summary_rows import STATUS_CODES, SummaryRows, read_summary_rows
+from orkit.results._typed import typed_pandas, wide_table
 
 __all__ = [
     "ATTEMPTS_SCHEMA",
@@ -70,6 +73,7 @@ __all__ = [
     "ScoreRow",
     "SummaryRows",
     "begin_execution",
+    "duckdb_views",
     "end_execution",
     "endpoint_label",
     "is_deterministic",
@@ -78,7 +82,9 @@ __all__ = [
     "lock_holder",
     "new_run_id",
     "next_part_index",
+    "polars_frame",
     "read_attempts",
+    "read_landed_results",
     "read_result_rows",
     "read_results",
     "read_scores",
@@ -93,6 +99,8 @@ __all__ = [
     "shown_status",
     "system_memory_pool",
     "touch_lock",
+    "typed_pandas",
+    "wide_table",
 ]
 
 _exports.publish(globals())
