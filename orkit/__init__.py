@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         sim,
         stats,
     )
-    from orkit.api import Run, Sweep, load_spec, open_run, resume
+    from orkit.api import Run, RunHandle, RunProgress, Sweep, load_spec, open_run, resume
 
 _PUBLIC_MODULES = (
     "api",
@@ -64,6 +64,8 @@ _PUBLIC_MODULES = (
 )
 _LAZY = {
     "Run": "orkit.api",
+    "RunHandle": "orkit.api",
+    "RunProgress": "orkit.api",
     "Sweep": "orkit.api",
     "load_spec": "orkit.api",
     "open_run": "orkit.api",
@@ -76,6 +78,8 @@ __all__ = [
     "ChatResponse",
     "OrkitError",
     "Run",
+    "RunHandle",
+    "RunProgress",
     "Secret",
     "Sweep",
     "Usage",
