@@ -13,7 +13,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orkit.results import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA, RunDir, system_memory_pool
+from orkit.results import (
+    ATTEMPTS_SCHEMA,
+    RESULTS_SCHEMA,
+    SCORES_SCHEMA,
+    RunDir,
+    part_files,
+    system_memory_pool,
+    with_columns_of,
+)
 
 __all__ = [
     "attempt_parts",
@@ -24,21 +32,15 @@ __all__ = [
 ]
 
 
-def _parts(directory: Path) -> list[Path]:
-    return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
-
-
 def _read(path: Path, schema: pa.Schema, columns: Sequence[str]) -> pa.Table:
     """`columns` of one part; a column an older orkit did not write reads as nulls."""
     present = set(pq.read_schema(path).names)
     with system_memory_pool():
         wanted = [c for c in columns if c in present]
         table = pq.read_table(path, columns=wanted, use_threads=False)
-    for name in columns:
-        if name not in present:
-            field = schema.field(name)
-            table = table.append_column(field, pa.nulls(table.num_rows, type=field.type))
-    return table.select(list(columns))
+    return with_columns_of(table, pa.schema([schema.field(c) for c in columns])).select(
+        list(columns)
+    )
 
 
 def each_part(
@@ -48,7 +50,7 @@ def each_part(
     part after part, run after run (`starts[i]`: run i's first row)."""
     for run, start in zip(runs, starts, strict=False):
         at = start
-        for path in _parts(run.results_dir):  # bounded by the parts on disk
+        for path in part_files(run.results_dir):  # bounded by the parts on disk
             table = _read(path, RESULTS_SCHEMA, columns)
             yield at, table
             at += table.num_rows
@@ -57,7 +59,7 @@ def each_part(
 def score_parts(run: RunDir, columns: Sequence[str]) -> Iterator[tuple[int, pa.Table]]:
     """(position of the part's first score row in the run, its `columns`), part by part."""
     at = 0
-    for path in _parts(run.scores_dir):  # bounded by the parts on disk
+    for path in part_files(run.scores_dir):  # bounded by the parts on disk
         table = _read(path, SCORES_SCHEMA, columns)
         yield at, table
         at += table.num_rows
@@ -65,7 +67,7 @@ def score_parts(run: RunDir, columns: Sequence[str]) -> Iterator[tuple[int, pa.T
 
 def attempt_parts(run: RunDir, columns: Sequence[str]) -> Iterator[pa.Table]:
     """The attempts' `columns`, part by part."""
-    for path in _parts(run.attempts_dir):  # bounded by the parts on disk
+    for path in part_files(run.attempts_dir):  # bounded by the parts on disk
         yield _read(path, ATTEMPTS_SCHEMA, columns)
 
 

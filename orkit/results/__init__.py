@@ -31,10 +31,12 @@ from orkit.results._memory_pool import system_memory_pool
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index
 from orkit.results._read import (
+    part_files,
     read_attempts,
     read_result_rows,
     read_results,
     read_scores,
+    with_columns_of,
 )
 from orkit.results._rebuild import rebuild_parts, rewrite_scores
 from orkit.results._response_cache import ResponseCache, is_deterministic
@@ -82,6 +84,7 @@ __all__ = [
     "lock_holder",
     "new_run_id",
     "next_part_index",
+    "part_files",
     "polars_frame",
     "read_attempts",
     "read_landed_results",
@@ -101,6 +104,7 @@ __all__ = [
     "touch_lock",
     "typed_pandas",
     "wide_table",
+    "with_columns_of",
 ]
 
 _exports.publish(globals())

@@ -3,11 +3,11 @@ for, and its absence is a one-line error saying what to install."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from orkit.results._read import part_files
 from orkit.results._rundir import RunDir
 from orkit.results._schema import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA
 from orkit.results._typed import categorical
@@ -40,9 +40,9 @@ def duckdb_views(run: RunDir) -> Any:
     con = duckdb.connect()
     dataset = [run.dataset_path] if run.dataset_path.is_file() else []
     for name, files, schema in (
-        ("results", _parts(run.results_dir), RESULTS_SCHEMA),
-        ("scores", _parts(run.scores_dir), SCORES_SCHEMA),
-        ("attempts", _parts(run.attempts_dir), ATTEMPTS_SCHEMA),
+        ("results", part_files(run.results_dir), RESULTS_SCHEMA),
+        ("scores", part_files(run.scores_dir), SCORES_SCHEMA),
+        ("attempts", part_files(run.attempts_dir), ATTEMPTS_SCHEMA),
         ("dataset", dataset, _DATASET_SCHEMA),
     ):
         if files:
@@ -53,10 +53,6 @@ def duckdb_views(run: RunDir) -> Any:
         else:  # no rows yet: an empty view of the right columns, not a missing table
             con.from_arrow(schema.empty_table()).create_view(name)
     return con
-
-
-def _parts(directory: Path) -> list[Path]:
-    return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
 
 
 def _sql_text(value: str) -> str:

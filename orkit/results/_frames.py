@@ -19,26 +19,13 @@ import pyarrow.compute as pc
 from orkit.results._read import read_parts
 from orkit.results._rundir import RunDir
 from orkit.results._schema import RESULTS_SCHEMA, SCORES_SCHEMA
+from orkit.results._typed import CATEGORICAL_COLUMNS
 
 __all__ = ["read_summary_frames"]
 
-_SHARED_TEXT = frozenset(
-    {
-        "model",
-        "prompt_id",
-        "params_json",
-        "served_provider",
-        "served_model",
-        "status",
-        "error_type",
-        "finish_reason",
-        "cost_source",
-        "scorer",
-        "judge_model",
-        "judge_cost_source",
-    }
-)
-"""Text columns with a few distinct values over many rows: read as one string per value."""
+# Text columns with a few distinct values over many rows are read as one string per value:
+# the same columns a typed frame makes categoricals (one list of them, in `_typed`).
+_SHARED_TEXT = CATEGORICAL_COLUMNS
 
 
 def read_summary_frames(

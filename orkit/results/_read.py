@@ -15,6 +15,7 @@ from orkit.results._rundir import RunDir
 from orkit.results._schema import ATTEMPTS_SCHEMA, RESULTS_SCHEMA, SCORES_SCHEMA
 
 __all__ = [
+    "part_files",
     "read_attempts",
     "read_parts",
     "read_result_rows",
@@ -22,6 +23,12 @@ __all__ = [
     "read_scores",
     "with_columns_of",
 ]
+
+
+def part_files(directory: Path) -> list[Path]:
+    """A table's part files (`part-*.parquet`) in the order they were written; none when
+    the directory does not exist yet."""
+    return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
 
 
 def read_parts(
@@ -39,7 +46,7 @@ def read_parts(
     if columns is not None:
         schema = pa.schema([schema.field(name) for name in columns])
     encoded = [f.name for f in schema if f.name in encode and pa.types.is_string(f.type)]
-    parts = sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
+    parts = part_files(directory)
     if not parts:
         return _encoded(schema.empty_table(), encoded)
     tables = [_encoded(_read_part(p, schema, columns, encoded), encoded) for p in parts]
@@ -85,7 +92,7 @@ def read_result_rows(run: RunDir, columns: Sequence[str], rows: Sequence[int]) -
     ascending), one part at a time: a few rows' text without holding every row's."""
     wanted = np.unique(np.asarray(rows, dtype=np.int64))
     schema = pa.schema([RESULTS_SCHEMA.field(name) for name in columns])
-    parts = sorted(run.results_dir.glob("part-*.parquet")) if run.results_dir.is_dir() else []
+    parts = part_files(run.results_dir)
     tables, start = [], 0
     for path in parts:  # bounded by the parts on disk
         end = start + pq.ParquetFile(path).metadata.num_rows

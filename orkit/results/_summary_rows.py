@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orkit.results._memory_pool import system_memory_pool
-from orkit.results._read import with_columns_of
+from orkit.results._read import part_files, with_columns_of
 from orkit.results._rundir import RunDir
 from orkit.results._schema import RESULTS_SCHEMA, SCORES_SCHEMA
 from orkit.results._task_keys import KeyLookup, TaskKeys
@@ -112,9 +112,9 @@ def read_summary_rows(run: RunDir, group_columns: Sequence[str]) -> SummaryRows:
     """`run`'s rows as `SummaryRows`, grouped by the results columns `group_columns`."""
     names = list(dict.fromkeys([*group_columns, "model"]))
     with system_memory_pool():
-        results, task_keys = _read_results(_parts(run.results_dir), names)
+        results, task_keys = _read_results(part_files(run.results_dir), names)
         rows = len(results["group"])
-        scores = _read_scores(_parts(run.scores_dir), task_keys.finish(), rows)
+        scores = _read_scores(part_files(run.scores_dir), task_keys.finish(), rows)
     return SummaryRows(**results, **scores)
 
 
@@ -252,10 +252,6 @@ def _passed(column: pa.ChunkedArray) -> npt.NDArray[np.int8]:
         return np.zeros(0, dtype=np.int8)
     known = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=np.int8)
     return np.where(_bools(pc.is_null(column)), np.int8(-1), known).astype(np.int8)
-
-
-def _parts(directory: Path) -> list[Path]:
-    return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
 
 
 def _read(
