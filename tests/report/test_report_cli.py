@@ -87,3 +87,13 @@ def test_a_run_given_twice_or_missing_is_named(two_runs, tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"orkit: error: {missing}: not a run directory (no manifest.json)\n"
     )
+
+
+def test_run_report_refuses_a_path_that_is_not_html_and_writes_nothing(two_runs, tmp_path):
+    from orkit import open_run
+    from orkit.errors import ConfigError
+
+    target = tmp_path / "report.pdf"
+    with pytest.raises(ConfigError, match=r"report\.pdf: a report is one HTML file"):
+        open_run(two_runs[0]).report(target)
+    assert not target.exists() and not list(tmp_path.glob(".report.pdf*"))
