@@ -70,7 +70,7 @@ LAZY_ALLOWED = {
     # tqdm (and its logging bridge) only when a bar is drawn
     "orkit.progress._tqdm": {"tqdm.auto", "tqdm.contrib.logging"},
     # ipywidgets (an optional extra; 0.2 s with its IPython imports) only when a widget is made
-    "orkit.widgets._lazy": {"ipywidgets"},
+    "orkit.progress._ipywidgets": {"ipywidgets"},
 }
 
 

@@ -8,6 +8,8 @@ with a row are not sent again).
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +21,10 @@ from orkit.api._execute import run_sweep_async
 from orkit.api._progress import ObserverTee, ProgressRecorder, RunProgress
 from orkit.api._run import Run
 from orkit.batch import Observer
+from orkit.cost import Estimate
 from orkit.errors import RunInterrupted
 from orkit.plan import Endpoint, Plan
+from orkit.progress import RunDashboard, settle_display
 from orkit.results import RunDir, read_landed_results, typed_pandas
 
 if TYPE_CHECKING:
@@ -48,13 +52,16 @@ async def _run(
     prepared: tuple[Plan, Endpoint, int],
     observer: Observer,
     control: _Control,
+    estimate: Estimate | None,
 ) -> Path | None:
     """The run's directory, or None when it was cancelled (its manifest then says so)."""
     with anyio.CancelScope() as scope:
         control.scope = scope
         if control.cancel_asked:  # cancelled before the task began
             scope.cancel()
-        run = await run_sweep_async(sweep, observer=observer, run_id=run_id, prepared=prepared)
+        run = await run_sweep_async(
+            sweep, observer=observer, run_id=run_id, prepared=prepared, estimate=estimate
+        )
         return run.path
     return None
 
@@ -69,12 +76,16 @@ class RunHandle:
         task: Background[Path | None],
         recorder: ProgressRecorder,
         control: _Control,
+        dashboard: RunDashboard | None = None,
     ) -> None:
         self.path = path
         """The run directory (made once the run begins: `results()` is empty until then)."""
         self._task = task
         self._recorder = recorder
         self._control = control
+        self.dashboard = dashboard
+        """The notebook's `RunDashboard` of this run (None outside a notebook, or with
+        `progress=False`): `display(handle.dashboard)` shows it again in another cell."""
 
     @property
     def run_id(self) -> str:
@@ -125,10 +136,23 @@ def start_run(
     run_id: str,
     prepared: tuple[Plan, Endpoint, int],
     display: Observer | None,
+    *,
+    estimate: Estimate | None = None,
 ) -> RunHandle:
-    """Start `sweep` (checked: `prepared`) on the portal's loop and return its handle."""
+    """Start `sweep` (checked: `prepared`) on the portal's loop and return its handle; a
+    dashboard among the displays gets the handle's `cancel` for its button."""
     recorder = ProgressRecorder()
     observer = ObserverTee([recorder] if display is None else [recorder, display])
     control = _Control()
-    task = start_background(_run, sweep, run_id, prepared, observer, control)
-    return RunHandle(Path(sweep.out) / run_id, task, recorder, control)
+    task = start_background(_run, sweep, run_id, prepared, observer, control, estimate)
+    dashboard = display if isinstance(display, RunDashboard) else None
+    handle = RunHandle(Path(sweep.out) / run_id, task, recorder, control, dashboard)
+    if dashboard is not None:
+        dashboard.attach_cancel(handle.cancel)
+        task.future.add_done_callback(partial(_settle, dashboard))
+    return handle
+
+
+def _settle(dashboard: RunDashboard, future: Future[Path | None]) -> None:
+    error = None if future.cancelled() else future.exception()
+    settle_display(dashboard, error)

@@ -13,6 +13,7 @@ import os
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from orkit._portal import run_sync
@@ -31,7 +32,7 @@ from orkit.plan import (
     stored_sweep,
     sweep_client,
 )
-from orkit.progress import progress_observer
+from orkit.progress import RunPlan, progress_observer, settle_display
 from orkit.results import (
     Journal,
     Manifest,
@@ -303,7 +304,12 @@ def resume(
     """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter).
     `progress` as for `Sweep.run`, under the run's name. A finished run is left as it is,
     saying so (stderr). Ctrl-C: as for `Sweep.run`."""
-    name = shown_name(RunDir.open(path).read_manifest()) or "orkit"
+    manifest = RunDir.open(path).read_manifest()
+    name = shown_name(manifest) or "orkit"
+    # made here, in the caller's thread: a notebook shows the dashboard in this cell
+    budget = budget_usd if budget_usd is not None else manifest.spec.get("budget_usd")
+    plan = RunPlan(budget_usd=budget, even_split=False)
+    observer = progress_observer(progress, name=name, plan=plan, run_dir=Path(path))
     try:
         done = run_sync(
             continue_async,
@@ -312,10 +318,14 @@ def resume(
             allow_drift=allow_drift,
             budget_usd=budget_usd,
             api_key=api_key,
-            observer=progress_observer(progress, name=name),
+            observer=observer,
         )
-    except KeyboardInterrupt:
-        raise interrupted(path) from None
+    except BaseException as exc:
+        settle_display(observer, exc)
+        if isinstance(exc, KeyboardInterrupt):
+            raise interrupted(path) from None
+        raise
+    settle_display(observer)
     if done.nothing_to_do:
         say(done.nothing_to_do)
     return Run(done.run)

@@ -15,12 +15,12 @@ from orkit.api._handle import RunHandle, start_run
 from orkit.api._interrupted import interrupted
 from orkit.api._pilot import estimate_with_pilot
 from orkit.api._run import Run
-from orkit.batch import Task
+from orkit.batch import Observer, Task
 from orkit.cost import Estimate
 from orkit.estimate import estimate_async
 from orkit.plan import SweepDefinition, plan_sweep, prepare
 from orkit.plan import load_spec as _load_spec
-from orkit.progress import progress_observer
+from orkit.progress import RunPlan, progress_observer, settle_display
 from orkit.results import new_run_id
 from orkit.types import Secret
 
@@ -31,44 +31,92 @@ class Sweep(SweepDefinition):
     """A dataset × prompts × models × params grid × repeats run (every field is documented on
     `SweepDefinition`, which holds them; this class adds what is done with them)."""
 
-    def run(self, *, api_key: str | Secret | None = None, progress: bool | str = True) -> Run:
+    def run(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        progress: bool | str = True,
+        estimate: Estimate | None = None,
+    ) -> Run:
         """Run the sweep and wait for it (works in scripts and inside Jupyter).
 
-        `progress`: True (`"auto"`), False (`"none"`), or a mode of `orkit run --progress`
-        (`"bar"`, `"plain"`, `"detailed"`).
+        `progress`: True (`"auto"`: a live dashboard in a notebook, a bar on a terminal),
+        False (`"none"`), or a mode of `orkit run --progress` (`"bar"`, `"plain"`,
+        `"detailed"`). `estimate`: one made before (`sweep.estimate()`), kept in the run's
+        manifest instead of a new one; the dashboard shows spend and time against it.
 
-        Ctrl-C stops it: the rows so far are kept, the run is marked cancelled, where it is
-        and how to resume it is printed (stderr), and a `RunInterrupted` (a
-        KeyboardInterrupt carrying `run_dir`) is raised."""
+        Ctrl-C (the notebook's stop button) stops it: the rows so far are kept, the run is
+        marked cancelled, where it is and how to resume it is printed (stderr), and a
+        `RunInterrupted` (a KeyboardInterrupt carrying `run_dir`) is raised."""
         run_id = new_run_id()  # known here, so the hint can name the run after a Ctrl-C
+        prepared = prepare(self, api_key=api_key)  # bad input raises before any display
+        # made here, in the caller's thread: a notebook shows the dashboard in this cell
+        observer = self._display(progress, run_id, estimate)
         try:
-            return run_sync(self._run, run_id, api_key=api_key, progress=progress)
-        except KeyboardInterrupt:
-            raise interrupted(Path(self.out) / run_id) from None
+            run_dir = run_sync(
+                run_sweep_async,
+                self,
+                observer=observer,
+                run_id=run_id,
+                estimate=estimate,
+                prepared=prepared,
+            )
+        except BaseException as exc:
+            settle_display(observer, exc)
+            if isinstance(exc, KeyboardInterrupt):
+                raise interrupted(Path(self.out) / run_id) from None
+            raise
+        settle_display(observer)
+        return Run(run_dir)
 
     def start(
-        self, *, api_key: str | Secret | None = None, progress: bool | str = True
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        progress: bool | str = True,
+        estimate: Estimate | None = None,
     ) -> RunHandle:
         """Start the sweep in the background and return its handle at once (after the
         checks of the input, which raise here: nothing is sent then): `handle.progress`,
         `handle.results()` (the rows so far), `handle.cancel()`, `handle.wait() -> Run`.
-        Works in scripts and inside Jupyter; `progress` as for `run`."""
+        Works in scripts and inside Jupyter, where the dashboard's cancel button calls
+        `handle.cancel()`; `progress` and `estimate` as for `run`."""
         prepared = prepare(self, api_key=api_key)
-        display = progress_observer(progress, name=self.shown_name)
-        return start_run(self, new_run_id(), prepared, display)
+        run_id = new_run_id()
+        display = self._display(progress, run_id, estimate)
+        return start_run(self, run_id, prepared, display, estimate=estimate)
 
     async def run_async(
-        self, *, api_key: str | Secret | None = None, progress: bool | str = True
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        progress: bool | str = True,
+        estimate: Estimate | None = None,
     ) -> Run:
         """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
-        return await self._run(None, api_key=api_key, progress=progress)
-
-    async def _run(
-        self, run_id: str | None, *, api_key: str | Secret | None, progress: bool | str
-    ) -> Run:
-        observer = progress_observer(progress, name=self.shown_name)
-        run_dir = await run_sweep_async(self, api_key=api_key, observer=observer, run_id=run_id)
+        run_id = new_run_id()
+        observer = self._display(progress, run_id, estimate)
+        try:
+            run_dir = await run_sweep_async(
+                self, api_key=api_key, observer=observer, run_id=run_id, estimate=estimate
+            )
+        except BaseException as exc:
+            settle_display(observer, exc)
+            raise
+        settle_display(observer)
         return Run(run_dir)
+
+    def _display(
+        self, progress: bool | str, run_id: str, estimate: Estimate | None
+    ) -> Observer | None:
+        plan = RunPlan(
+            budget_usd=self.budget_usd,
+            estimate_usd=estimate.cost_expected_usd if estimate and estimate.prices_known else None,
+            estimate_s=None if estimate is None else estimate.duration_s,
+        )
+        return progress_observer(
+            progress, name=self.shown_name, plan=plan, run_dir=Path(self.out) / run_id
+        )
 
     def estimate(
         self,

@@ -59,6 +59,8 @@ class ModelTotals:
     attempts: int = 0
     rate_limited: int = 0
     """Attempts answered with a 429."""
+    payment_required: int = 0
+    """Attempts answered with a 402 (out of credits, or a key's limit reached)."""
     retried: int = 0
 
     def add(self, row: ResultRow) -> None:
@@ -118,6 +120,8 @@ class ModelTotals:
         self.attempts += 1
         if http_status == 429:
             self.rate_limited += 1
+        elif http_status == 402:
+            self.payment_required += 1
         if action in ("retry", "wait"):
             self.retried += 1
 

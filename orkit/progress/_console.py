@@ -18,11 +18,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
 from orkit.batch import RunTotals, StatusFn, Task, format_reset
 from orkit.errors import ConfigError
+from orkit.progress._board import RunPlan
 from orkit.progress._contestants import ContestantKey, Contestants, key_of
+from orkit.progress._dashboard import RunDashboard
 from orkit.progress._lines import Snapshot, contestant_lines, run_line
 from orkit.progress._logs import logs_above_displays
 from orkit.progress._tqdm import TqdmObserver
@@ -269,8 +272,13 @@ def progress_observer(
     name: str = "orkit",
     stream: TextIO | None = None,
     env: Mapping[str, str] | None = None,
-) -> ConsoleProgress | TqdmObserver | None:
-    """The observer for a `--progress` mode (True: `auto`; False: `none`), or None."""
+    plan: RunPlan | None = None,
+    run_dir: Path | None = None,
+) -> ConsoleProgress | TqdmObserver | RunDashboard | None:
+    """The observer for a `--progress` mode (True: `auto`; False: `none`), or None. In a
+    notebook, `auto` is the `RunDashboard` (displayed here, so call this in the thread of
+    the cell that runs: its output goes there), measured against `plan` and naming
+    `run_dir`; tqdm's bar where ipywidgets is not installed."""
     if mode is True:
         mode = "auto"
     if mode is False or mode == "none":
@@ -280,7 +288,12 @@ def progress_observer(
     out = stream if stream is not None else sys.stderr
     env = env if env is not None else os.environ
     if mode == "auto" and stream is None and _in_notebook():
-        return TqdmObserver(desc=name)  # the notebook's own widget bar
+        try:
+            dashboard = RunDashboard(name, plan, run_dir=run_dir)
+        except ImportError:  # no ipywidgets: tqdm draws what it can
+            return TqdmObserver(desc=name)
+        dashboard.show()
+        return dashboard
     on_terminal = _is_terminal(out) and env.get("TERM") != "dumb"
     redraw = mode == "bar" or (mode in ("auto", "detailed") and on_terminal)
     return ConsoleProgress(

@@ -10,7 +10,7 @@ from typing import Any
 from orkit._format import usd
 from orkit.api import Run, Sweep
 from orkit.cost import Estimate, format_duration
-from orkit.widgets._lazy import ipywidgets
+from orkit.progress import ipywidgets
 from orkit.widgets._totals import SelectedTotals, selected_totals
 
 __all__ = ["EstimateView"]

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from orkit.api import Run
+from orkit.progress import ipywidgets
 from orkit.report import ReportOptions, report_charts, report_payload
 from orkit.widgets._explorer_rows import (
     AnswerFilter,
@@ -15,7 +16,6 @@ from orkit.widgets._explorer_rows import (
     filter_answers,
     side_by_side_html,
 )
-from orkit.widgets._lazy import ipywidgets
 
 __all__ = ["ResultsExplorer"]
 

@@ -30,6 +30,15 @@ def _old_run(tmp_path: Path) -> Path:
     return run_dir
 
 
+ADDED_SINCE_V1 = {"payment_required"}
+"""Totals' keys added since, on purpose (402 answers, counted like 429s); older orkit reads
+the totals with `.get`, so an added key is read past."""
+
+
+def _without_added(totals: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in totals.items() if k not in ADDED_SINCE_V1}
+
+
 def _shape(value: Any) -> Any:
     """The keys of a JSON value, all the way down (values and list lengths left out)."""
     if isinstance(value, dict):
@@ -85,6 +94,10 @@ def test_a_new_run_writes_the_manifest_the_old_code_wrote_key_for_key(tmp_path: 
     old = json.loads(
         (FIXTURES / "run_v1" / "manifest.json").read_text().replace("@ROOT@", str(tmp_path))
     )
+    totals = new["totals"]
+    assert all(k in totals["all"] for k in ADDED_SINCE_V1)
+    totals["all"] = _without_added(totals["all"])
+    totals["by_model"] = {m: _without_added(t) for m, t in totals["by_model"].items()}
     assert _shape(new) == _shape(old)
     assert list(new) == list(old)
     for key in ("spec", "dataset", "prompt_files", "tasks", "catalog", "journal_counts"):
