@@ -58,6 +58,11 @@ def play(board: RunDashboard, clock: Clock, rows: list[ResultRow], end: str) -> 
     return totals
 
 
+def button(d: RunDashboard) -> tuple[bool, str]:
+    """The cancel button's (disabled, description), as a frontend shows it."""
+    return bool(d.cancel_button.disabled), str(d.cancel_button.description)
+
+
 def test_a_finished_run_is_drawn_whole() -> None:
     d, clock = dashboard(RunPlan(budget_usd=1.0))
     rows = [row(A)] * 4 + [row(B)] * 3 + [row(B, "error", error_type="http", error_message="bad")]
@@ -90,19 +95,19 @@ def test_the_cancel_button_calls_the_handle_once_then_says_cancelled() -> None:
     d, clock = dashboard()
     calls: list[str] = []
     d.attach_cancel(lambda: calls.append("cancel"))
-    assert d.cancel_button.disabled is False and d.footer.value == ""
+    assert button(d) == (False, "Cancel run") and d.footer.value == ""
     d.on_contestants([A, B])
     d.on_start(10, "run-1", None)
     d.cancel_button.click()
     assert calls == ["cancel"]
-    assert d.cancel_button.disabled is True and d.cancel_button.description == "Cancelling…"
+    assert button(d) == (True, "Cancelling…")
     d.cancel_button.click()  # a second click (a message already on its way): no second cancel
     assert calls == ["cancel"]
     totals = RunTotals()
     totals.add(row(A))
     clock.t += 2.0
     d.on_finish(totals, "cancelled")
-    assert d.cancel_button.description == "Cancelled" and d.cancel_button.disabled is True
+    assert button(d) == (True, "Cancelled")
     assert d.bar.bar_style == "warning" and d.bar.value == 1
     assert f"orkit.resume(&quot;{RUN_DIR}&quot;)" in d.footer.value  # escaped HTML
 
