@@ -19,7 +19,8 @@ Arms alternate in pairs (every other pair in the other order); `cpu_overhead_pct
 median over the pairs of (CPU with − CPU without) ÷ CPU without, within a pair (the machine
 alike for both). Target: < 5 (exit 1 after the JSON when missed, or when the dashboard sent
 no widget update: then nothing was measured). About 2.5 minutes on an idle 2-core machine
-(ORKIT_BENCH_PAIRS, default 3). Last line of output: one JSON object.
+(ORKIT_BENCH_PAIRS, default 4: the extra CPU is ~0.15 s of ~4 s a run, so one pair alone
+varies by a few points). Last line of output: one JSON object.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ LATENCY_S = 0.2
 CONCURRENCY = 60
 PACE = CONCURRENCY / LATENCY_S  # 300 tasks/s: the most this run can go
 WARMUP_ITEMS = 300
-PAIRS = int(os.environ.get("ORKIT_BENCH_PAIRS", "3"))
+PAIRS = int(os.environ.get("ORKIT_BENCH_PAIRS", "4"))
 TARGET_PCT = 5.0
 CELL_TIMEOUT_S = 300.0
 """The longest one cell (one run) may take: a 5,000-task run takes ~18 s."""

@@ -26,7 +26,7 @@ ITEMS = 300  # datasets/demo/items.jsonl
 TASKS = ITEMS * len(MODELS)
 WAIT_S = 90.0
 """The longest any one step may take (the kernel's start, a cell, a message awaited): far
-above what each needs (a few seconds; the whole test takes ~35 s on an idle machine), so a
+above what each needs (a few seconds; the whole test takes ~30 s on an idle machine), so a
 busy machine only makes it slower; a dashboard that never updates, or a button that is not
 wired, fails it within this bound."""
 
