@@ -286,7 +286,7 @@ async def _run_task(task: Task, ctx: _Context) -> None:
         await ctx.asked[cache_key].wait()  # then the answer is cached (or, if it failed, not)
     if hit is not None:
         row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
-        _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
+        _record(ctx, row, score_rows(task, ctx.run_id, row, ctx.scorers))
         return
     ctx.asked[cache_key] = answered = anyio.Event()
     try:
@@ -363,7 +363,7 @@ def _record_outcome(
             task, ctx.run_id, response, timing, attempts=n, is_fallback=outcome.is_fallback
         )
         ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, row["generation_id"])
-        scores = score_rows(task, ctx.run_id, response.content, ctx.scorers)
+        scores = score_rows(task, ctx.run_id, row, ctx.scorers)
         _record(ctx, row, scores)
         if cache_key is not None and ctx.services.cache is not None:
             ctx.services.cache.put(cache_key, response)

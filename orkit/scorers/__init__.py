@@ -7,6 +7,7 @@ Public: the names in `__all__`, imported from `orkit.scorers`; its `_` modules a
 from __future__ import annotations
 
 from orkit import _exports
+from orkit.scorers._answer import score_answer
 from orkit.scorers._base import AsyncScorer, Score, Scorer
 from orkit.scorers._choice import extract_choice, multiple_choice
 from orkit.scorers._json import json_schema, json_valid
@@ -23,6 +24,8 @@ from orkit.scorers._spec import (
     split_scorers,
 )
 from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
+from orkit.scorers._tool_args import tool_args_valid
+from orkit.scorers._tools import tool_call
 
 __all__ = [
     "AnyScorer",
@@ -47,9 +50,12 @@ __all__ = [
     "python",
     "question_text",
     "regex",
+    "score_answer",
     "scorer_from_spec",
     "scorer_spec",
     "split_scorers",
+    "tool_args_valid",
+    "tool_call",
 ]
 
 _exports.publish(globals())
