@@ -128,7 +128,8 @@ what the answer (or the error event) reported, or, for a broken attempt, what
 `GET /generation` said after the run; `cost_source` is `reported`, `generation` or `unknown`
 (null cost: nothing said; an attempt without a generation id was not billed, and says
 `unknown` too, with a null cost, never 0). An attempt's cost that is its task's own (same
-`generation_id` as the results row) is the row's `cost_usd`, not an extra charge."""
+`generation_id` as the results row, or a tool loop's turn its row carries: `in_row` in
+`turns_json`) is in the row's `cost_usd`, not an extra charge."""
 
 SCORES_SCHEMA = pa.schema(
     [

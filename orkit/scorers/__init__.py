@@ -15,7 +15,7 @@ from orkit.scorers._judge_base import Judge, JudgeCase, question_text
 from orkit.scorers._judges import pairwise as judge_pairwise
 from orkit.scorers._judges import reference as judge_reference
 from orkit.scorers._judges import rubric as judge_rubric
-from orkit.scorers._python import python
+from orkit.scorers._python import load_object, python
 from orkit.scorers._spec import (
     AnyScorer,
     as_scorer,
@@ -44,6 +44,7 @@ __all__ = [
     "judge_pairwise",
     "judge_reference",
     "judge_rubric",
+    "load_object",
     "multiple_choice",
     "normalized",
     "numeric",

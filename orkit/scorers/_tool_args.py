@@ -90,7 +90,7 @@ class ToolArgsValid:
 
     def _check(self, call: Mapping[str, Any], schemas: Mapping[str, Any]) -> str | None:
         """Why a call is invalid, or None."""
-        tool = call.get("name")
+        tool = str(call.get("name"))
         if tool not in schemas:
             return f"{tool}: not one of the offered tools ({', '.join(sorted(schemas))})"
         value, error = _arguments(call.get("arguments"))

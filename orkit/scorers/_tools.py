@@ -182,12 +182,12 @@ class ToolCall:
         try:
             actual = parse_calls(output)
         except ValueError as exc:
-            detail = f"tool calls unreadable: {exc}"
-            return Score(0.0, passed=False, expected=shown, detail=detail)
+            unreadable = f"tool calls unreadable: {exc}"
+            return Score(0.0, passed=False, expected=shown, detail=unreadable)
         if not expected:
             ok = not actual
-            detail = None if ok else "a tool was called, none expected"
-            return Score(float(ok), passed=ok, expected=shown, detail=detail)
+            extra = None if ok else "a tool was called, none expected"
+            return Score(float(ok), passed=ok, expected=shown, detail=extra)
         matched = _matching(expected, actual, self.match)
         if not actual or not matched:
             f1 = 0.0
