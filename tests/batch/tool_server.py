@@ -6,7 +6,8 @@ spend with what was billed. Streams send the call's arguments in pieces, as Open
 
 `calls_per_turn` sets how many calls an answer makes before it answers in text (a model
 that keeps calling tools, for the `max_turns` cap); `broken_arguments` sends arguments that
-are not JSON."""
+are not JSON; `unpriced_tool_turns` leaves the cost out of answers that call a tool (billed,
+but not said); `refuse_turn` answers that turn with a 401 (a run-level stop mid-loop)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ class ToolServer:
     tool_turns: int = 1
     """Answers that call a tool before one answers in text."""
     broken_arguments: bool = False
+    unpriced_tool_turns: bool = False
+    refuse_turn: int | None = None
     billed: list[float] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -83,19 +86,20 @@ class ToolServer:
         message = {"role": "assistant", "content": f"The weather: {said}"}
         return gen_id, {"message": message, "finish_reason": "stop"}
 
-    @staticmethod
-    def _usage(prompt: int) -> dict[str, Any]:
-        return {
-            "prompt_tokens": prompt,
-            "completion_tokens": 7,
-            "total_tokens": prompt + 7,
-            "cost": COST_USD,
-        }
+    def _usage(self, prompt: int, choice: dict[str, Any]) -> dict[str, Any]:
+        usage = {"prompt_tokens": prompt, "completion_tokens": 7, "total_tokens": prompt + 7}
+        if not (self.unpriced_tool_turns and choice["finish_reason"] == "tool_calls"):
+            usage["cost"] = COST_USD
+        return usage
 
     async def chat(self, request: Request) -> Response:
         body = await request.json()
+        turn = sum(1 for m in body["messages"] if m.get("role") == "assistant") + 1
+        if turn == self.refuse_turn:
+            error = {"error": {"message": "User not found.", "code": 401}}
+            return JSONResponse(error, status_code=401)
         gen_id, choice = self._answer(body)
-        usage = self._usage(10 * len(body["messages"]))
+        usage = self._usage(10 * len(body["messages"]), choice)
         head = {"id": gen_id, "model": MODEL, "provider": "Acme", "object": "chat.completion"}
         if not body.get("stream"):
             payload = {**head, "choices": [{"index": 0, **choice}], "usage": usage}
