@@ -19,7 +19,9 @@ from orkit.errors import RunStoppedError, SpecError
 from orkit.plan import load_spec
 from orkit.results import Journal
 from orkit.scorers import tool_args_valid, tool_call
+from tests.batch.test_old_run_dir import _old_run as old_run
 from tests.batch.tool_server import COST_USD, MODEL, WEATHER_TOOL, ToolServer, tool_server
+from tests.report.page_data import page_data
 
 pytestmark = pytest.mark.integration
 
@@ -262,3 +264,27 @@ def test_a_missing_tool_results_column_stops_the_run_before_sending(tmp_path: Pa
         with pytest.raises(SpecError, match="no column 'canned_results'") as caught:
             sweep.run(progress=False)
     assert caught.value.field == "tool_results" and server.bodies == []
+
+
+def test_a_rescore_scores_the_tool_calls_from_the_journal(tmp_path: Path) -> None:
+    with tool_server(tool_turns=10) as server:
+        run = _sweep(tmp_path, server, max_turns=2).run(progress=False)
+    run.rescore([tool_call("tool", arguments="args"), tool_args_valid()])
+    scores = pd.read_parquet(run.path / "scores").set_index("scorer")
+    assert (scores.loc["tool_args_valid", "score"] == 1.0).all()
+    # the same call in both turns: one expected, two made (F1 2/3), and the detail says so
+    calls = scores.loc["tool_call"]
+    assert calls["score"].tolist() == pytest.approx([2 / 3] * 3)
+    assert set(calls["detail"]) == {"1 extra call(s): get_weather, get_weather"}
+
+
+def test_the_report_shows_an_answer_that_only_called_tools(tmp_path: Path) -> None:
+    with tool_server(tool_turns=10) as server:
+        run = _sweep(tmp_path, server, max_turns=2).run(progress=False)
+    data = json.dumps(page_data(run.report(tmp_path / "report.html").read_text("utf-8")))
+    assert json.dumps('→ get_weather({"city": "Lima"})\n→ get_weather({"city": "Lima"})') in data
+
+
+def test_an_old_run_directory_reads_its_tool_columns_as_null(tmp_path: Path) -> None:
+    rows = Run(old_run(tmp_path)).to_pandas()
+    assert len(rows) and rows["tool_calls_json"].isna().all() and rows["turns"].isna().all()
