@@ -206,8 +206,10 @@ class Turns:
     def fill(self, row: ResultRow) -> None:
         """Put the turns into the task's row (its answer is the last turn's)."""
         row["tool_calls_json"] = calls_json(self.calls)
-        row["turns"] = self.count or row.get("turns")
-        if self.count <= 1:
+        # a failed row's last turn was sent and not answered
+        sent = self.count + (row.get("status") != "ok")
+        row["turns"] = sent
+        if sent <= 1:
             return
         folded = self.folded(row)
         for t in self.shown:

@@ -288,3 +288,22 @@ def test_the_report_shows_an_answer_that_only_called_tools(tmp_path: Path) -> No
 def test_an_old_run_directory_reads_its_tool_columns_as_null(tmp_path: Path) -> None:
     rows = Run(old_run(tmp_path)).to_pandas()
     assert len(rows) and rows["tool_calls_json"].isna().all() and rows["turns"].isna().all()
+
+
+def test_a_turn_that_fails_makes_an_error_row_that_keeps_the_turns_before(
+    tmp_path: Path,
+) -> None:
+    with tool_server(refuse_turn=2, refuse_status=400) as server:
+        run = _sweep(tmp_path, server).run(progress=False)
+    rows = _rows(run)
+    assert (rows["status"] == "error").all() and (rows["turns"] == 2).all()
+    oslo = rows.loc["Oslo"]
+    assert json.loads(oslo["tool_calls_json"]) == [
+        {"name": "get_weather", "arguments": {"city": "Oslo"}, "turn": 1}
+    ]
+    assert [t["in_row"] for t in json.loads(oslo["turns_json"])] == [False]
+    # the answered first turns were billed: attempts of their own, in the run's spend
+    totals = run.manifest["totals"]["all"]
+    assert totals["billed_attempts_usd"] == pytest.approx(3 * COST_USD)
+    assert totals["cost_usd"] == pytest.approx(sum(server.billed))
+    assert _extra_billed(run.path) == [(MODEL, COST_USD)] * 3

@@ -7,7 +7,8 @@ spend with what was billed. Streams send the call's arguments in pieces, as Open
 `calls_per_turn` sets how many calls an answer makes before it answers in text (a model
 that keeps calling tools, for the `max_turns` cap); `broken_arguments` sends arguments that
 are not JSON; `unpriced_tool_turns` leaves the cost out of answers that call a tool (billed,
-but not said); `refuse_turn` answers that turn with a 401 (a run-level stop mid-loop)."""
+but not said); `refuse_turn` answers that turn with `refuse_status` (401: a run-level
+stop mid-loop)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class ToolServer:
     broken_arguments: bool = False
     unpriced_tool_turns: bool = False
     refuse_turn: int | None = None
+    refuse_status: int = 401
     billed: list[float] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,8 +98,9 @@ class ToolServer:
         body = await request.json()
         turn = sum(1 for m in body["messages"] if m.get("role") == "assistant") + 1
         if turn == self.refuse_turn:
-            error = {"error": {"message": "User not found.", "code": 401}}
-            return JSONResponse(error, status_code=401)
+            status = self.refuse_status
+            error = {"error": {"message": f"refused ({status})", "code": status}}
+            return JSONResponse(error, status_code=status)
         gen_id, choice = self._answer(body)
         usage = self._usage(10 * len(body["messages"]), choice)
         head = {"id": gen_id, "model": MODEL, "provider": "Acme", "object": "chat.completion"}
