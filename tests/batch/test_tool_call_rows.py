@@ -4,6 +4,7 @@ answers: unstreamed, and streamed (assembled from deltas by index, arguments joi
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -72,7 +73,7 @@ async def test_an_answer_without_tool_calls_has_a_null_column() -> None:
 
 
 def test_arguments_that_are_not_a_json_object_are_kept_as_sent() -> None:
-    raw = [
+    raw: list[dict[str, Any]] = [
         {"function": {"name": "a", "arguments": '{"city": "Par'}},
         {"function": {"name": "b", "arguments": "[1, 2]"}},
         {"function": {"name": "c", "arguments": '{"x": [1, {"y": null}]}'}},

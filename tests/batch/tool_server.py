@@ -89,7 +89,11 @@ class ToolServer:
         return gen_id, {"message": message, "finish_reason": "stop"}
 
     def _usage(self, prompt: int, choice: dict[str, Any]) -> dict[str, Any]:
-        usage = {"prompt_tokens": prompt, "completion_tokens": 7, "total_tokens": prompt + 7}
+        usage: dict[str, Any] = {
+            "prompt_tokens": prompt,
+            "completion_tokens": 7,
+            "total_tokens": prompt + 7,
+        }
         if not (self.unpriced_tool_turns and choice["finish_reason"] == "tool_calls"):
             usage["cost"] = COST_USD
         return usage

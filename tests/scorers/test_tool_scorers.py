@@ -233,7 +233,7 @@ def test_a_broken_schema_or_no_function_fails_where_the_scorer_is_made() -> None
     with pytest.raises(ConfigError, match="names no function"):
         tool_args_valid(tools=[{"type": "function"}])
     with pytest.raises(ConfigError, match="a list of tool definitions"):
-        tool_args_valid(tools="get_weather")  # type: ignore[arg-type]
+        tool_args_valid(tools="get_weather")
 
 
 def test_tool_args_valid_spec_round_trip() -> None:
