@@ -5,9 +5,10 @@ Each model has its own lane (a lazy pass over the dataset) worked by up to
 waiting on a rate limit holds no connection and a slow model never blocks a fast one.
 For each task, in order: skip it if a previous run already finished it; answer it from the
 cache if it can; reserve its worst-case cost against the budget (or leave it
-`skipped_budget`); route it, each attempt journaled and paid for as it ends
-(`_attempts`); record the outcome (journal first). Per-task failures become
-rows; a run-level stop (bad key, no credits) raises after the rows so far are flushed.
+`skipped_budget`); route it (with a tool loop, each of its turns: `_tool_loop`), each
+attempt journaled and paid for as it ends (`_attempts`); record the outcome (journal
+first). Per-task failures become rows; a run-level stop (bad key, no credits) raises after
+the rows so far are flushed.
 """
 
 from __future__ import annotations
