@@ -247,6 +247,7 @@ async def _services(
         budget=new_budget(sweep, session.spent_usd),
         worst_case=worst,
         attempt_offsets=session.attempt_offsets,
+        tool_loop=sweep.tool_loop,
     )
     return services, prices
 

@@ -59,9 +59,10 @@ def finish_manifest(
         "skipped_budget": own.skipped_budget,
         "deferred": own.deferred,
     }
-    if session.done or session.only is not None or session.costs_filled:
-        # a resume or retry counts the whole run; costs filled in after the lanes are in
-        # the journal only
+    if session.done or session.attempt_offsets or session.only is not None or session.costs_filled:
+        # a resume or retry counts the whole run (also one whose first execution finished
+        # no task but was billed: a tool loop cut short); costs filled in after the lanes
+        # are in the journal only
         totals, lessons = recount_from_journal(session.run, totals.deferred_until)
     end_execution(manifest, status, wall_s, **outcome)
     manifest.status = status

@@ -14,6 +14,7 @@ from orkit.batch._observer import NullObserver, Observer, StatusFn, format_reset
 from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task, task_key
+from orkit.batch._tool_loop import ToolLoop
 from orkit.batch._totals import ModelTotals, RunTotals
 from orkit.batch._worst_case import WorstCase
 
@@ -32,6 +33,7 @@ __all__ = [
     "StatusFn",
     "Task",
     "TaskServices",
+    "ToolLoop",
     "WorstCase",
     "baseline_of",
     "execute",

@@ -92,7 +92,9 @@ class TaskAttempts:
         self.attempts: list[Attempt] = []
         self._run_id = run_id
         self._sink = sink
-        self._offset = offset
+        self.offset = offset
+        """Attempts made before this route's first (a resume's, a tool loop's earlier
+        turns): the journal numbers this route's attempts after them."""
         self._budget = budget
 
     async def before_attempt(self, request: ChatRequest) -> None:
@@ -101,7 +103,7 @@ class TaskAttempts:
 
     def after_attempt(self, attempt: Attempt) -> None:
         self.attempts.append(attempt)
-        (row,) = attempt_rows(self.task, self._run_id, [attempt], offset=self._offset)
+        (row,) = attempt_rows(self.task, self._run_id, [attempt], offset=self.offset)
         self._sink.record_attempt(row)
         if self._budget is not None:
             self._budget.after_attempt(attempt)

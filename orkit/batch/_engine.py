@@ -5,9 +5,10 @@ Each model has its own lane (a lazy pass over the dataset) worked by up to
 waiting on a rate limit holds no connection and a slow model never blocks a fast one.
 For each task, in order: skip it if a previous run already finished it; answer it from the
 cache if it can; reserve its worst-case cost against the budget (or leave it
-`skipped_budget`); route it, each attempt journaled and paid for as it ends
-(`_attempts`); record the outcome (journal first). Per-task failures become
-rows; a run-level stop (bad key, no credits) raises after the rows so far are flushed.
+`skipped_budget`); route it (with a tool loop, each of its turns: `_tool_loop`), each
+attempt journaled and paid for as it ends (`_attempts`); record the outcome (journal
+first). Per-task failures become rows; a run-level stop (bad key, no credits) raises after
+the rows so far are flushed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
 from orkit.batch._gc import GcFreeze
+from orkit.batch._groups import first_of as _first
+from orkit.batch._groups import only_cancelled as _cancelled
 from orkit.batch._observer import NullObserver, Observer, format_reset
 from orkit.batch._rows import (
     Timing,
@@ -33,6 +36,7 @@ from orkit.batch._rows import (
 )
 from orkit.batch._sink import ResultSink
 from orkit.batch._tasks import Task
+from orkit.batch._tool_loop import ToolLoop, Turns
 from orkit.batch._totals import RunTotals
 from orkit.batch._worst_case import WorstCase
 from orkit.errors import RunStoppedError
@@ -84,6 +88,8 @@ class TaskServices:
     scorers: Sequence[Scorer] = ()
     """What scores each answer as it is recorded (a judge that needs every answer scores
     after the lanes, outside the engine)."""
+    tool_loop: ToolLoop | None = None
+    """Answer tool calls with mocks and send again, up to `max_turns` (`_tool_loop`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,27 +187,6 @@ async def execute(
     return sink.totals
 
 
-def _cancelled(group: BaseExceptionGroup) -> bool:
-    """Every exception of the group is a cancellation or a Ctrl-C (a worker's own error
-    next to them is a failure)."""
-    cancel = (KeyboardInterrupt, anyio.get_cancelled_exc_class())
-    return all(
-        _cancelled(exc) if isinstance(exc, BaseExceptionGroup) else isinstance(exc, cancel)
-        for exc in group.exceptions
-    )
-
-
-def _first(group: BaseExceptionGroup, kind: type[RunStoppedError]) -> RunStoppedError | None:
-    for exc in group.exceptions:
-        if isinstance(exc, kind):
-            return exc
-        if isinstance(exc, BaseExceptionGroup):
-            found = _first(exc, kind)
-            if found is not None:
-                return found
-    return None
-
-
 class _Drain:
     """Set `event` once every lane has handed out its last task and no task waits for a
     slot any more (the spare workers hold tasks too: work done while they wait for a slot
@@ -278,7 +263,8 @@ async def _worker(lane: Iterator[Task], ctx: _Context, drain: _Drain) -> None:
 async def _run_task(task: Task, ctx: _Context) -> None:
     services, clock = ctx.services, ctx.clock
     started = clock.wall()
-    if services.cache is None or not is_deterministic(task.request):
+    # A tool loop's answer is a conversation, not one request's answer: never cached.
+    if services.cache is None or services.tool_loop or not is_deterministic(task.request):
         await _send_task(task, ctx, started, None)
         return
     cache, cache_key = services.cache, services.cache.key(task.request, task.repeat)
@@ -286,7 +272,7 @@ async def _run_task(task: Task, ctx: _Context) -> None:
         await ctx.asked[cache_key].wait()  # then the answer is cached (or, if it failed, not)
     if hit is not None:
         row = cached_row(task, ctx.run_id, hit, Timing(0.0, 0.0, started, clock.wall()))
-        _record(ctx, row, score_rows(task, ctx.run_id, hit.content, ctx.scorers))
+        _record(ctx, row, score_rows(task, ctx.run_id, row, ctx.scorers))
         return
     ctx.asked[cache_key] = answered = anyio.Event()
     try:
@@ -309,8 +295,12 @@ async def _send_task(task: Task, ctx: _Context, started: float, cache_key: str |
         pay = AttemptBudget(budget, worst_case.attempt, reserved)
     offset = services.attempt_offsets.get(task.key, 0)
     hooks = TaskAttempts(task, ctx.run_id, ctx.sink, offset=offset, budget=pay)
+    turns = None
     try:
-        outcome = await ctx.router.route(task.request, hooks)
+        if services.tool_loop is None:
+            outcome = await ctx.router.route(task.request, hooks)
+        else:
+            outcome, turns = await services.tool_loop.route(task, ctx.router, hooks)
     except OverBudget as stop:
         hooks.close(cancelled=False)
         ctx.sink.totals.add_attempts(hooks.attempts)
@@ -324,7 +314,7 @@ async def _send_task(task: Task, ctx: _Context, started: float, cache_key: str |
     # this answer is journaled (0.2-1 ms), and never be cancelled in between, or a received
     # answer would go unrecorded and be paid for again by the resume.
     await anyio.lowlevel.cancel_shielded_checkpoint()
-    _record_outcome(task, outcome, started, cache_key, ctx)
+    _record_outcome(task, outcome, started, cache_key, ctx, turns)
 
 
 def _record_skipped(
@@ -344,7 +334,12 @@ def _record_skipped(
 
 
 def _record_outcome(
-    task: Task, outcome: Outcome, started: float, cache_key: str | None, ctx: _Context
+    task: Task,
+    outcome: Outcome,
+    started: float,
+    cache_key: str | None,
+    ctx: _Context,
+    turns: Turns | None = None,
 ) -> None:
     # The attempts themselves were journaled as they ended (`TaskAttempts`).
     timing = Timing(outcome.queue_s, outcome.backoff_s, started, ctx.clock.wall())
@@ -362,8 +357,8 @@ def _record_outcome(
         row = ok_row(
             task, ctx.run_id, response, timing, attempts=n, is_fallback=outcome.is_fallback
         )
-        ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, row["generation_id"])
-        scores = score_rows(task, ctx.run_id, response.content, ctx.scorers)
+        _add_billed(ctx, task, outcome, row, turns)
+        scores = score_rows(task, ctx.run_id, row, ctx.scorers)
         _record(ctx, row, scores)
         if cache_key is not None and ctx.services.cache is not None:
             ctx.services.cache.put(cache_key, response)
@@ -372,8 +367,19 @@ def _record_outcome(
     row = error_row(task, ctx.run_id, outcome.error, timing, attempts=n)
     row["served_model"] = outcome.model if outcome.is_fallback else None
     row["is_fallback"] = outcome.is_fallback
-    ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, row.get("generation_id"))
+    _add_billed(ctx, task, outcome, row, turns)
     _record(ctx, row)
+
+
+def _add_billed(
+    ctx: _Context, task: Task, outcome: Outcome, row: ResultRow, turns: Turns | None
+) -> None:
+    """Count the task's billed attempts that are not its row's own (a tool loop's row may
+    carry several turns' generations: `Turns.settle` fills it in and says which)."""
+    if turns is None:
+        ctx.sink.totals.add_billed_attempts(task.model, outcome.attempts, row.get("generation_id"))
+    else:
+        ctx.sink.totals.add_billed_attempts(task.model, turns.settle(row, outcome.attempts), None)
 
 
 def _record(ctx: _Context, row: ResultRow, scores: Sequence[ScoreRow] = ()) -> None:

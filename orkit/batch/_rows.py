@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from orkit.batch._tasks import Task
+from orkit.batch._tool_calls import call_records, calls_json
 from orkit.errors import APIError, http_status_of
 from orkit.results import AttemptRow, ResultRow, ScoreRow
 from orkit.router import Attempt
-from orkit.scorers import Scorer
+from orkit.scorers import Scorer, score_answer
 from orkit.types import ChatResponse
 
 __all__ = [
@@ -81,6 +82,10 @@ def ok_row(
             "service_s": response.latency_s,
             "ttft_s": response.ttft_s,
             "generation_id": response.generation_id,
+            "tool_calls_json": calls_json(call_records(response.tool_calls))
+            if response.tool_calls
+            else None,
+            "turns": 1,
         }
     )
     if usage is not None:
@@ -159,11 +164,12 @@ def error_row(
 
 
 def score_rows(
-    task: Task, run_id: str, output: str | None, scorers: Sequence[Scorer]
+    task: Task, run_id: str, answer: ResultRow, scorers: Sequence[Scorer]
 ) -> list[ScoreRow]:
+    """The inline scorers' rows for the answer in results row `answer`."""
     rows: list[ScoreRow] = []
     for scorer in scorers:
-        score = scorer(output, task.fields)
+        score = score_answer(scorer, answer, task.fields)
         if score is None:
             continue
         rows.append(

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from orkit.batch._judge_calls import JudgeCaller, JudgeReply
 from orkit.errors import ConfigError, ScorerError
 from orkit.results import Journal, ResultRow, RunDir, ScoreRow
-from orkit.scorers import Judge, JudgeCase, Score, Scorer, question_text
+from orkit.scorers import Judge, JudgeCase, Score, Scorer, question_text, score_answer
 
 __all__ = ["ScoringJob", "StageTotals", "baseline_of", "score_run"]
 
@@ -219,7 +219,7 @@ async def _score_task(result: ResultRow, existing: list[ScoreRow], stage: _Stage
     if job.fresh:
         rows = [r for r in existing if r.get("scorer") not in stage.names] if job.keep else []
         for scorer in job.inline:
-            rows.extend(_row(result, scorer.name, _call(scorer, output, fields)))
+            rows.extend(_row(result, scorer.name, _call(scorer, result, fields)))
         todo = list(job.deferred)
     else:
         deferred_names = {s.name for s in job.deferred}
@@ -238,9 +238,9 @@ async def _score_task(result: ResultRow, existing: list[ScoreRow], stage: _Stage
     return rows
 
 
-def _call(scorer: Scorer, output: str | None, fields: Mapping[str, Any]) -> Score | None:
+def _call(scorer: Scorer, result: ResultRow, fields: Mapping[str, Any]) -> Score | None:
     try:
-        return scorer(output, fields)
+        return score_answer(scorer, result, fields)
     except Exception as exc:
         raise _failed(scorer.name, exc) from exc
 

@@ -20,6 +20,7 @@ from orkit.plan._plan import Plan, validate_dataset
 from orkit.plan._route_checks import check_routes, fallback_models, load_route_endpoints
 from orkit.plan._scorer_columns import check_scorer_columns
 from orkit.plan._server import key_info, server_catalog
+from orkit.plan._tool_loop import check_tool_results_column
 from orkit.router import DailyQuota, Router, RouterOptions, account_id
 from orkit.types import Secret
 
@@ -85,6 +86,7 @@ def check_input(sweep: SweepDefinition) -> tuple[Plan, int]:
     check_scorer_columns(
         scorers, plan.dataset.columns(), dataset=plan.dataset.path, spec_path=sweep.spec_path
     )
+    check_tool_results_column(sweep, plan.dataset.columns())
     rows = validate_dataset(plan.dataset, [t for _, t in plan.prompts])
     return plan, rows
 

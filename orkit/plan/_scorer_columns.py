@@ -14,9 +14,10 @@ from orkit.errors import SpecError
 
 __all__ = ["check_scorer_columns", "scorer_columns"]
 
-_COLUMN_ATTRIBUTES = ("expected", "schema_field")
+_COLUMN_ATTRIBUTES = ("expected", "schema_field", "arguments", "calls")
 """Scorer attributes that name a dataset column (text, choice and judge scorers read
-`expected`; `json_schema` may read its schema from `schema_field`)."""
+`expected`; `json_schema` may read its schema from `schema_field`; `tool_call` its expected
+`arguments` or `calls`: its `tool` may be a literal name, so it is not checked)."""
 
 
 def scorer_columns(scorer: Any) -> list[tuple[str, str]]:

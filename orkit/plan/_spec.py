@@ -53,6 +53,7 @@ from typing import Any, TypeVar
 
 from orkit.errors import SpecError
 from orkit.plan._sweep import SweepDefinition
+from orkit.plan._tool_loop import resolve_tool_paths
 
 S = TypeVar("S", bound=SweepDefinition)
 
@@ -91,8 +92,11 @@ SPEC_KEYS = (
     "budget_usd",
     "cache",
     "stream",
+    "max_turns",
+    "tools_impl",
+    "tool_results",
 )
-_TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts")
+_TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts", "tools_impl")
 _PROMPT_KEYS = {"id", "system", "template", "file"}
 
 
@@ -150,6 +154,8 @@ def spec_from_dict(
     values["prompts"] = _prompts(raw, base, where)
     if "scorers" in values:
         values["scorers"] = [resolve_scorer_paths(s, base) for s in values["scorers"]]
+    if "tools_impl" in values:
+        values["tools_impl"] = resolve_tool_paths(values["tools_impl"], base)
     for key, value in (overrides or {}).items():
         if value is None:
             continue

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from orkit.plan._routing import routing_table
+from orkit.plan._tool_loop import tools_impl_spec
 from orkit.router import DEFAULT_TASK_TIMEOUT_S
 from orkit.scorers import scorer_spec
 
@@ -49,6 +50,9 @@ def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
         "limits": {m: option_table(v) for m, v in sweep.limits.items()},
         "fallbacks": {m: list(c) for m, c in sweep.fallbacks.items()},
         "routing": routing_table(sweep.routing),
+        "max_turns": sweep.max_turns if sweep.max_turns != 1 else None,
+        "tools_impl": tools_impl_spec(sweep.tools_impl),
+        "tool_results": sweep.tool_results,
     }
     if sweep.task_timeout_s != DEFAULT_TASK_TIMEOUT_S:  # the default is left unsaid
         spec["task_timeout_s"] = sweep.task_timeout_s or 0  # TOML has no null: 0 is "no cap"

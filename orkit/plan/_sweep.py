@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from orkit._concurrency import InFlight, in_flight
+from orkit.batch import ToolLoop
 from orkit.config import Timeouts
 from orkit.data import open_dataset
 from orkit.errors import SpecError
@@ -24,6 +25,7 @@ from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
 from orkit.plan._routing import SweepRouting, build_router_options
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
+from orkit.plan._tool_loop import tool_loop_of
 from orkit.results import run_name
 from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
@@ -116,6 +118,16 @@ class SweepDefinition:
     endpoint whose streamed answers carry no token counts (llama.cpp, vLLM, Ollama often
     send none): after the first such answer its requests go unstreamed, so tokens are
     recorded (and TTFT is null)."""
+    max_turns: int = 1
+    """The most requests one task may send: above 1, tool calls in an answer are answered
+    by mocked tools (`tools_impl`, `tool_results`) and the conversation is sent again,
+    until the model answers without a tool call or this many requests were sent."""
+    tools_impl: Mapping[str, Callable[..., Any] | str] = field(default_factory=dict)
+    """Mocked tools for `max_turns`: tool name → a function (or `module:function`) called
+    with the call's arguments as keywords; its return value is the tool's result."""
+    tool_results: str | None = None
+    """Mocked tools for `max_turns`: a dataset column of canned results, `{tool: result}`
+    (every turn) or a list of them (one per turn)."""
     spec_path: str | None = None
     """The TOML file this sweep came from, if any (for error messages and the manifest)."""
     prompt_file: str | None = None
@@ -143,6 +155,7 @@ class SweepDefinition:
         except SpecError as exc:
             raise SpecError(exc.message, path=self.spec_path) from None
         _ = self.sim_config
+        _ = self.tool_loop
 
     @property
     def shown_name(self) -> str:
@@ -210,6 +223,11 @@ class SweepDefinition:
             idle=idle,
             read=silence or defaults.read,
         )
+
+    @cached_property
+    def tool_loop(self) -> ToolLoop | None:
+        """The engine's tool loop (`max_turns` above 1), or None: one request per task."""
+        return tool_loop_of(self)
 
     @property
     def all_models(self) -> list[str]:

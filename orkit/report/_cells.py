@@ -5,6 +5,7 @@ cut at `max_text_chars`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,12 +19,12 @@ from orkit.report._round import money_list, seconds_list
 from orkit.report._several import Loaded
 from orkit.results import STATUS_CODES, system_memory_pool
 
-__all__ = ["Texts", "cell_columns"]
+__all__ = ["Texts", "cell_columns", "tool_calls_text"]
 
 IntArray = npt.NDArray[np.int64]
 
 _TEXT_COLUMNS = ("output_text", "reasoning_text", "error_type", "error_message")
-_OTHER_COLUMNS = ("served_provider", "served_model")
+_OTHER_COLUMNS = ("served_provider", "served_model", "tool_calls_json")
 _TOKENS = ("prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
@@ -42,6 +43,25 @@ class Texts:
             return text, False
         self.cut += 1
         return text[: self.limit], True
+
+
+def tool_calls_text(calls_json: str | None) -> str | None:
+    """An answer that only called tools, as its cell shows it: one `→ name(arguments)` line
+    per call (the page escapes it as any answer text)."""
+    if not calls_json:
+        return None
+    try:
+        calls = json.loads(calls_json)
+    except ValueError:
+        return None
+    lines = []
+    for call in calls if isinstance(calls, list) else ():
+        if not isinstance(call, dict):
+            continue
+        arguments = call.get("arguments")
+        shown = arguments if isinstance(arguments, str) else json.dumps(arguments)
+        lines.append(f"→ {call.get('name')}({shown})")
+    return "\n".join(lines) or None
 
 
 def cell_columns(
@@ -115,7 +135,7 @@ def _read_texts(
         for i, cell in enumerate(cells[here].tolist()):
             status = values["status"][i]
             if status == "ok":
-                shown = values["output_text"][i]
+                shown = values["output_text"][i] or tool_calls_text(values["tool_calls_json"][i])
             elif status == "error":
                 shown = f"[{values['error_type'][i]}] {values['error_message'][i] or ''}".strip()
             else:

@@ -227,8 +227,9 @@ class Journal:
         """(task model, cost or None) of every billed attempt whose cost is not its task's
         row's own: an attempt with a generation id other than its results row's (a stream
         cut short before a retry succeeded; any attempt of a task killed before it had a
-        row). Such costs come on top of the results rows' costs; None is billed but
-        unknown."""
+        row; a tool loop's earlier turns whose cost its row does not carry, see
+        `turns_json`). Such costs come on top of the results rows' costs; None is billed
+        but unknown."""
         self.commit()
         rows = self._db.execute(
             "SELECT coalesce(t.model, json_extract(a.attempt, '$.model')), "
@@ -236,7 +237,13 @@ class Journal:
             "FROM attempts a LEFT JOIN tasks t ON t.task_key = a.task_key "
             "WHERE json_extract(a.attempt, '$.generation_id') IS NOT NULL "
             "AND json_extract(a.attempt, '$.generation_id') "
-            "IS NOT json_extract(t.result, '$.generation_id') ORDER BY a.id"
+            "IS NOT json_extract(t.result, '$.generation_id') "
+            # a tool loop's row carries the cost of its turns marked `in_row`
+            "AND NOT EXISTS (SELECT 1 FROM json_each("
+            "coalesce(json_extract(t.result, '$.turns_json'), '[]')) turn "
+            "WHERE json_extract(turn.value, '$.in_row') "
+            "AND json_extract(turn.value, '$.generation_id') "
+            "= json_extract(a.attempt, '$.generation_id')) ORDER BY a.id"
         )
         return [(str(m), None if c is None else float(c)) for m, c in rows]
 

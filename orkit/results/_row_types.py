@@ -60,6 +60,9 @@ class ResultRow(TypedDict, total=False):
     generation_id: str | None
     is_byok: bool | None
     upstream_cost_usd: float | None
+    tool_calls_json: str | None
+    turns: int | None
+    turns_json: str | None
 
 
 class AttemptRow(TypedDict, total=False):

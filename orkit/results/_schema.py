@@ -23,13 +23,14 @@ __all__ = [
     "schema_metadata",
 ]
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 """1: first release. 2: the scores table gains the nullable `judge_*` columns at its end
 (parts of version 1 read back with them null). 3: the results table gains the nullable
 `is_byok` and `upstream_cost_usd` at its end (older parts read back with them null).
 4: the attempts table gains the nullable `generation_id`, `prompt_tokens`,
 `completion_tokens`, `cost_usd` and `cost_source` at its end (older parts read back with
-them null)."""
+them null). 5: the results table gains the nullable `tool_calls_json`, `turns` and
+`turns_json` at its end (older parts read back with them null)."""
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -72,6 +73,9 @@ RESULTS_SCHEMA = pa.schema(
         ("generation_id", pa.string()),
         ("is_byok", pa.bool_()),
         ("upstream_cost_usd", pa.float64()),
+        ("tool_calls_json", pa.string()),
+        ("turns", pa.int32()),
+        ("turns_json", pa.string()),
     ]
 )
 """One row per task. `cost_source` says where `cost_usd` came from: `reported` (the
@@ -82,7 +86,17 @@ key: `cost_usd` is OpenRouter's fee, `upstream_cost_usd` what the provider charg
 `output_tokens_per_s` is the decode speed, `(completion_tokens - 1)` over the time from the
 first token-carrying stream event to the last; null for unstreamed and cached answers and
 for answers that came in fewer than two such events or within a millisecond (one network
-read: no interval was measured)."""
+read: no interval was measured).
+
+`tool_calls_json` is the answer's tool calls, in order: a JSON list of `{"name",
+"arguments"}` (plus `"turn"`, from 1, in a tool loop), `arguments` parsed when the model sent
+a JSON object and kept as the raw string it sent otherwise; null when no tool was called.
+`turns` is how many requests the answer took (1, or more in a tool loop: `max_turns`);
+`turns_json` lists a tool loop's turns (`turn`, `generation_id`, `finish_reason`, tokens,
+`cost_usd`, `in_row`: whether the turn's cost is counted in this row's `cost_usd`); null for
+one-request tasks. The row's tokens and cost are its turns' sums when every turn's cost is
+known; otherwise they are its last turn's, and the earlier turns' attempts count as billed
+attempts of their own (`in_row` false) that the cost fill looks up."""
 
 ATTEMPTS_SCHEMA = pa.schema(
     [
@@ -114,7 +128,8 @@ what the answer (or the error event) reported, or, for a broken attempt, what
 `GET /generation` said after the run; `cost_source` is `reported`, `generation` or `unknown`
 (null cost: nothing said; an attempt without a generation id was not billed, and says
 `unknown` too, with a null cost, never 0). An attempt's cost that is its task's own (same
-`generation_id` as the results row) is the row's `cost_usd`, not an extra charge."""
+`generation_id` as the results row, or a tool loop's turn its row carries: `in_row` in
+`turns_json`) is in the row's `cost_usd`, not an extra charge."""
 
 SCORES_SCHEMA = pa.schema(
     [

@@ -7,6 +7,7 @@ Public: the names in `__all__`, imported from `orkit.scorers`; its `_` modules a
 from __future__ import annotations
 
 from orkit import _exports
+from orkit.scorers._answer import score_answer
 from orkit.scorers._base import AsyncScorer, Score, Scorer
 from orkit.scorers._choice import extract_choice, multiple_choice
 from orkit.scorers._json import json_schema, json_valid
@@ -14,7 +15,7 @@ from orkit.scorers._judge_base import Judge, JudgeCase, question_text
 from orkit.scorers._judges import pairwise as judge_pairwise
 from orkit.scorers._judges import reference as judge_reference
 from orkit.scorers._judges import rubric as judge_rubric
-from orkit.scorers._python import python
+from orkit.scorers._python import load_object, python
 from orkit.scorers._spec import (
     AnyScorer,
     as_scorer,
@@ -23,6 +24,8 @@ from orkit.scorers._spec import (
     split_scorers,
 )
 from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
+from orkit.scorers._tool_args import tool_args_valid
+from orkit.scorers._tools import tool_call
 
 __all__ = [
     "AnyScorer",
@@ -41,15 +44,19 @@ __all__ = [
     "judge_pairwise",
     "judge_reference",
     "judge_rubric",
+    "load_object",
     "multiple_choice",
     "normalized",
     "numeric",
     "python",
     "question_text",
     "regex",
+    "score_answer",
     "scorer_from_spec",
     "scorer_spec",
     "split_scorers",
+    "tool_args_valid",
+    "tool_call",
 ]
 
 _exports.publish(globals())

@@ -19,6 +19,8 @@ from orkit.scorers._judges import reference as judge_reference
 from orkit.scorers._judges import rubric as judge_rubric
 from orkit.scorers._python import python
 from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
+from orkit.scorers._tool_args import tool_args_valid
+from orkit.scorers._tools import tool_call
 
 __all__ = [
     "SCORER_KINDS",
@@ -41,6 +43,8 @@ SCORER_KINDS: dict[str, Callable[..., Any]] = {
     "multiple_choice": multiple_choice,
     "json_valid": json_valid,
     "json_schema": json_schema,
+    "tool_call": tool_call,
+    "tool_args_valid": tool_args_valid,
     "python": python,
     "judge_rubric": judge_rubric,
     "judge_reference": judge_reference,
