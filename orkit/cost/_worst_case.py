@@ -52,7 +52,7 @@ def worst_case_usd(
     # an image or PDF page is a few bytes of digest here: bound it at three times the
     # estimate's prior (3,000 tokens: above Anthropic's ~1,600 per image, at the top of its
     # 1,500-3,000 per natively read PDF page)
-    prompt_tokens += round(_MEDIA_BOUND * media_tokens(*count_media(request.messages)))
+    prompt_tokens += round(float(_MEDIA_BOUND * media_tokens(*count_media(request.messages))))
     params = request.params
     out = request.output_cap or prices.max_completion_tokens or prices.context_length or 32_768
     web = prices.web_search if request.model.endswith(":online") or params.get("plugins") else 0.0
