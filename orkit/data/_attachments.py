@@ -202,10 +202,10 @@ class AttachmentResolver:
     def _file(self, item: Item, column: str, value: str) -> FileFacts:
         path = os.path.join(self.base_dir, os.path.expanduser(value))
         try:
-            size = os.stat(path).st_size
-            if size > self.spec.max_part_mb * _MB:
-                raise row_error(item, column, self._too_big(f"file {value!r}", size))
-            return self.cache.get(path)
+            st = os.stat(path)
+            if st.st_size > self.spec.max_part_mb * _MB:  # refused before it is read
+                raise row_error(item, column, self._too_big(f"file {value!r}", st.st_size))
+            return self.cache.get(path, st)
         except FileNotFoundError:
             raise row_error(
                 item, column, f"file {value!r}: no such file (looked in {self.base_dir})"

@@ -62,8 +62,9 @@ def _joiner(pieces: list[str | tuple[str]]) -> Callable[[Mapping[str, Any]], str
 
 def fast_renderer(template: PromptTemplate) -> Render | None:
     """A `render` equivalent for simple templates, or None (a chat prompt: use `render`)."""
-    if template.is_chat or template.user is None:
-        return None
+    chat = (template.messages, template.few_shot, template.few_shot_column, template.prefill)
+    if any(option is not None for option in chat) or template.user is None:
+        return None  # (attachments are the plan's: a template with only those is text)
     user_pieces = _pieces(template.user)
     system_pieces = _pieces(template.system) if template.system is not None else []
     if user_pieces is None or system_pieces is None:

@@ -90,9 +90,10 @@ class FileFactsCache:
         self._facts: dict[str, tuple[int, int, FileFacts]] = {}
         self._lock = threading.Lock()  # the estimate's pass and a run's lanes may share it
 
-    def get(self, path: str) -> FileFacts:
-        """The facts of the file at `path`; raises OSError when it cannot be read."""
-        st = os.stat(path)
+    def get(self, path: str, st: os.stat_result | None = None) -> FileFacts:
+        """The facts of the file at `path` (`st`: its `os.stat`, if the caller has it);
+        raises OSError when it cannot be read."""
+        st = st or os.stat(path)
         with self._lock:
             known = self._facts.get(path)
         if known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns:

@@ -104,7 +104,8 @@ def parts_text(parts: list[Any]) -> str:
         if kind == "text":
             lines.append(str(part.get("text", "")))
             continue
-        meta = part.get("attachment") if isinstance(part.get("attachment"), dict) else {}
+        found = part.get("attachment")
+        meta: dict[str, Any] = found if isinstance(found, dict) else {}
         if kind == "image_url":
             url = str((part.get("image_url") or {}).get("url", ""))
             name = meta.get("file") or (url if not url.startswith(("data:", "sha256:")) else None)

@@ -56,7 +56,7 @@ def test_images_and_pages_add_their_priors_to_the_prompt_tokens(tmp_path: Path) 
 
 
 def test_media_are_counted_from_the_parts() -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "s"},
         {
             "role": "user",
