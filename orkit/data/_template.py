@@ -124,9 +124,9 @@ class PromptTemplate:
 
     def __post_init__(self) -> None:
         chat = self._check_chat()
-        if chat and self.user is None:
-            pass  # the conversation (or few-shot and prefill) is the prompt
-        elif not isinstance(self.user, str) or not self.user.strip():
+        # a chat prompt needs no user template: the conversation (or few-shot, prefill) is sent
+        needs_user = not chat or self.user is not None
+        if needs_user and (not isinstance(self.user, str) or not self.user.strip()):
             raise TemplateError(f"template {self.name!r}: the user message template is empty")
         env = _environment()
         names: set[str] = set()

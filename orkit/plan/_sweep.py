@@ -129,6 +129,10 @@ class SweepDefinition:
         if isinstance(self.models, str):
             object.__setattr__(self, "models", [self.models])
         if isinstance(self.prompt, PromptTemplate):
+            if self.prompts:
+                raise SpecError(
+                    "give prompt or prompts, not both", path=self.spec_path, field="prompts"
+                )
             if self.system is not None and self.prompt.system is None:
                 object.__setattr__(self, "prompt", replace(self.prompt, system=self.system))
             variant: dict[str, Any] = variant_of(self.prompt)

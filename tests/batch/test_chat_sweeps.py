@@ -226,3 +226,23 @@ def test_an_oversized_image_stops_the_run_naming_row_column_and_file(project: Pa
         DatasetError, match=r"line 3, field 'photo': file 'media/big.png' is 2.1 MB"
     ):
         prepare(load_spec(project / "spec.toml"))
+
+
+def test_a_prompt_template_takes_the_sweeps_system_and_refuses_prompts_beside_it() -> None:
+    data = [{"chat": _conv("hi")}]
+    sweep = Sweep(
+        dataset=data,
+        models=[MODEL],
+        prompt=PromptTemplate(messages="chat"),
+        system="S",
+        endpoint="sim",
+    )
+    assert sweep.prompts == {"default": {"system": "S", "messages": "chat"}}
+    with pytest.raises(SpecError, match="give prompt or prompts, not both"):
+        Sweep(
+            dataset=data,
+            models=[MODEL],
+            prompt=PromptTemplate(messages="chat"),
+            prompts={"x": {"template": "y"}},
+            endpoint="sim",
+        )
