@@ -157,7 +157,7 @@ class AttachmentResolver:
             raise row_error(
                 item,
                 cols,
-                f"the attachments weigh {total / _MB:.1f} MB, over the "
+                f"the attachments weigh {_size(total)}, over the "
                 f"{self.spec.max_request_mb:g} "
                 "MB per request (raise attachments.max_request_mb if the models take it)",
             )
@@ -235,9 +235,14 @@ class AttachmentResolver:
 
     def _too_big(self, where: str, size: int) -> str:
         return (
-            f"{where} is {size / _MB:.1f} MB, over the {self.spec.max_part_mb:g} MB per part "
+            f"{where} is {_size(size)}, over the {self.spec.max_part_mb:g} MB per part "
             "(raise attachments.max_part_mb if the models take it)"
         )
+
+
+def _size(n: int) -> str:
+    """`2.1 MB`, or `2,981 bytes` below a tenth of a megabyte (where MB would say 0.0)."""
+    return f"{n / _MB:.1f} MB" if n >= _MB // 10 else f"{n:,} bytes"
 
 
 def attach_parts(

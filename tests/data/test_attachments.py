@@ -163,12 +163,12 @@ def test_without_an_engine_no_plugin_is_added(media: Path) -> None:
         (
             Attachments(images=["photo"], max_part_mb=0.0005),
             {"photo": "img/red-square.jpg"},
-            r"field 'photo': file 'img/red-square.jpg' is 0.0 MB, over the 0.0005 MB per part",
+            r"field 'photo': file 'img/red-square.jpg' is 680 bytes, over the 0.0005 MB per part",
         ),
         (
             Attachments(images=["a", "b"], max_request_mb=0.001),
             {"a": "img/red-square.jpg", "b": "img/jpeg-named.png"},
-            r"field 'a, b': the attachments weigh 0.0 MB, over the 0.001 MB per request",
+            r"field 'a, b': the attachments weigh 1,360 bytes, over the 0.001 MB per request",
         ),
         (Attachments(images=["photo"]), {"photo": 3}, "must be a URL, a file path or bytes"),
         (Attachments(images=["photo"]), {"photo": b"hello"}, "the value: not a PNG, JPEG"),
