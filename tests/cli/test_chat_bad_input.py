@@ -1,6 +1,6 @@
-"""A chat spec's bad row (a conversation that is not one, an image that is not an image,
-an oversized PDF, a GIF where a PDF goes) ends `orkit run` in one line naming the file, line and column, exit 2,
-and nothing sent."""
+"""A chat spec's bad row (a conversation that is not one, a GIF where a PDF goes, an
+oversized PDF) ends `orkit run` in one line naming the file, line and column, exit 2, and
+nothing sent."""
 
 from __future__ import annotations
 
