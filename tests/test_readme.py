@@ -45,6 +45,7 @@ SIM_CONFIG = "an emulator config file (orkit sim --config), not a spec"
 TOML_BLOCKS = {
     'name = "demo"': WHOLE_SPEC,
     "[prompts.terse]": FRAGMENT,
+    "[prompt]": FRAGMENT,
     "[[scorers]]": FRAGMENT,
     '[limits."openai/gpt-4o-mini"]': FRAGMENT,
     "[routing]": FRAGMENT,
@@ -80,6 +81,7 @@ def reader_files(where: Path) -> None:
     (where / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (where / "think-then-answer.j2").write_text("Think step by step, then answer: {{ question }}")
     (where / "checks.py").write_text("def polite(output):\n    return 'please' in output\n")
+    (where / "shots.jsonl").write_text('{"input": "Capital of France?", "output": "Paris"}\n')
 
 
 def test_every_toml_block_is_classified() -> None:

@@ -139,6 +139,8 @@ def _template(prompt: Any) -> str:
     if isinstance(prompt, Mapping):
         system = prompt.get("system")
         text = str(prompt.get("template", ""))
+        if prompt.get("messages"):  # a chat prompt: the conversation column, then the template
+            text = f"[messages: {prompt['messages']}] {text}".strip()
         return f"[system] {system} [user] {text}" if system else text
     return str(prompt)
 

@@ -45,6 +45,14 @@ from orkit.cost._duration import (
 )
 from orkit.cost._fill import fill_unknown_costs
 from orkit.cost._learn import Lessons, learn_from_run
+from orkit.cost._media import (
+    IMAGE_TOKENS,
+    PDF_PAGE_TOKENS,
+    PDF_PAGES,
+    count_media,
+    image_weight,
+    media_tokens,
+)
 from orkit.cost._output import (
     DEFAULT_OUTPUT_TOKENS,
     OutputBand,
@@ -76,6 +84,9 @@ __all__ = [
     "DEFAULT_TOKENS_PER_S",
     "DEFAULT_TTFT_S",
     "FAMILIES",
+    "IMAGE_TOKENS",
+    "PDF_PAGES",
+    "PDF_PAGE_TOKENS",
     "SERVICE_SUMS",
     "Calibration",
     "Duration",
@@ -102,6 +113,7 @@ __all__ = [
     "budget_verdict",
     "cost_from_generation",
     "cost_from_prices",
+    "count_media",
     "count_prompt_tokens",
     "count_text_tokens",
     "cue_key",
@@ -111,9 +123,11 @@ __all__ = [
     "fill_unknown_costs",
     "format_duration",
     "group_cost",
+    "image_weight",
     "is_insured",
     "learn_from_run",
     "measure_messages",
+    "media_tokens",
     "mixed_band",
     "model_prices",
     "output_band",

@@ -38,6 +38,7 @@ from orkit.cost._calibration import (
     sample_of,
 )
 from orkit.cost._cues import answer_length_cue, cue_key
+from orkit.cost._media import count_media, image_weight, media_tokens
 from orkit.cost._tokens import family_of, measure_messages
 from orkit.results import Manifest, ResultRow, RunDir
 from orkit.types import output_cap
@@ -295,10 +296,15 @@ def _prompt_ratio(acc: _Acc, info: ModelInfo | None) -> tuple[float, float] | No
     if info is None or not acc.sample:
         return None
     family = family_of(info.tokenizer)
+    weight = image_weight(info.pricing, info.prompt_price)
     actual = estimated = 0.0
     for billed, text in acc.sample:
         actual += billed
-        estimated += family.prompt_tokens(measure_messages(json.loads(text)))
+        messages = json.loads(text)
+        # images and pages are in the billed count: in the estimate too, so the ratio
+        # corrects their priors along with the text's
+        estimated += family.prompt_tokens(measure_messages(messages))
+        estimated += media_tokens(*count_media(messages), weight)
     return actual, estimated
 
 

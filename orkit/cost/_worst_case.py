@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from orkit.cost._media import count_media, media_tokens
 from orkit.cost._prices import PriceOverride, dearest_factors
 from orkit.types import ChatRequest
 
 __all__ = ["Prices", "dearest_of_chain", "worst_case_usd"]
 
 _MESSAGE_OVERHEAD_TOKENS = 8
+_MEDIA_BOUND = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,10 @@ def worst_case_usd(
         len(str(m.get("content", "")).encode("utf-8")) + _MESSAGE_OVERHEAD_TOKENS
         for m in request.messages
     )
+    # an image or PDF page is a few bytes of digest here: bound it at three times the
+    # estimate's prior (3,000 tokens: above Anthropic's ~1,600 per image, at the top of its
+    # 1,500-3,000 per natively read PDF page)
+    prompt_tokens += round(float(_MEDIA_BOUND * media_tokens(*count_media(request.messages))))
     params = request.params
     out = request.output_cap or prices.max_completion_tokens or prices.context_length or 32_768
     web = prices.web_search if request.model.endswith(":online") or params.get("plugins") else 0.0

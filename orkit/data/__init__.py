@@ -17,11 +17,36 @@ Public: the names in `__all__`, imported from `orkit.data`; its `_` modules are 
 from __future__ import annotations
 
 from orkit import _exports
+from orkit.data._attachments import (
+    PDF_ENGINES,
+    AttachedChatRequest,
+    AttachmentResolver,
+    Attachments,
+    attach_parts,
+)
+from orkit.data._chat import ROLES, with_path
 from orkit.data._dataset import Dataset, Item, open_dataset
 from orkit.data._fastrender import fast_renderer
 from orkit.data._files import FORMATS as DATASET_FORMATS
+from orkit.data._media import FileFactsCache, sniff
 from orkit.data._template import PromptTemplate
 
-__all__ = ["DATASET_FORMATS", "Dataset", "Item", "PromptTemplate", "fast_renderer", "open_dataset"]
+__all__ = [
+    "DATASET_FORMATS",
+    "PDF_ENGINES",
+    "ROLES",
+    "AttachedChatRequest",
+    "AttachmentResolver",
+    "Attachments",
+    "Dataset",
+    "FileFactsCache",
+    "Item",
+    "PromptTemplate",
+    "attach_parts",
+    "fast_renderer",
+    "open_dataset",
+    "sniff",
+    "with_path",
+]
 
 _exports.publish(globals())

@@ -19,7 +19,7 @@ from orkit.data._template import PromptTemplate, _environment
 
 __all__ = ["fast_renderer"]
 
-Render = Callable[[Item | Mapping[str, Any]], list[dict[str, str]]]
+Render = Callable[[Item | Mapping[str, Any]], list[dict[str, Any]]]
 
 
 def _pieces(source: str) -> list[str | tuple[str]] | None:
@@ -61,7 +61,10 @@ def _joiner(pieces: list[str | tuple[str]]) -> Callable[[Mapping[str, Any]], str
 
 
 def fast_renderer(template: PromptTemplate) -> Render | None:
-    """A `render` equivalent for simple templates, or None."""
+    """A `render` equivalent for simple templates, or None (a chat prompt: use `render`)."""
+    chat = (template.messages, template.few_shot, template.few_shot_column, template.prefill)
+    if any(option is not None for option in chat) or template.user is None:
+        return None  # (attachments are the plan's: a template with only those is text)
     user_pieces = _pieces(template.user)
     system_pieces = _pieces(template.system) if template.system is not None else []
     if user_pieces is None or system_pieces is None:
@@ -69,7 +72,7 @@ def fast_renderer(template: PromptTemplate) -> Render | None:
     user = _joiner(user_pieces)
     system = _joiner(system_pieces) if template.system is not None else None
 
-    def render(item: Item | Mapping[str, Any]) -> list[dict[str, str]]:
+    def render(item: Item | Mapping[str, Any]) -> list[dict[str, Any]]:
         fields = item.fields if isinstance(item, Item) else item
         u = user(fields)
         s = system(fields) if system is not None else ""

@@ -40,7 +40,13 @@ from orkit.estimate._lines import (
     judge_lines,
     model_line,
 )
-from orkit.estimate._workload import PromptCounter, PromptSizes, cache_hit_share, measure_plan
+from orkit.estimate._workload import (
+    PromptCounter,
+    PromptSizes,
+    cache_hit_share,
+    measure_plan,
+    media_notes,
+)
 from orkit.plan import (
     Endpoint,
     cache_ident,
@@ -137,7 +143,7 @@ async def estimate_with_client(
         duration_s=duration.seconds,
         budget_usd=sweep.budget_usd,
         prices=ctx.prices,
-        notes=(*ctx.notes, *_unlearnt_server(sweep, endpoint, calibration)),
+        notes=(*ctx.notes, *media_notes(sizes), *_unlearnt_server(sweep, endpoint, calibration)),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
         prices_known=ctx.catalog is not None,

@@ -25,6 +25,8 @@ from orkit.cost import (
     WorkGroup,
     family_of,
     group_cost,
+    image_weight,
+    media_tokens,
     mixed_band,
     output_band,
     price_band,
@@ -88,6 +90,11 @@ def prompt_tokens(
         + sizes.messages * float(fam.per_message)
         + float(fam.per_request)
     )
+    if sizes.images is not None and sizes.pdf_pages is not None:
+        # image and PDF parts: the priors, weighed by the image price; the calibration's
+        # ratio below learnt them with the text (`orkit.cost._learn`)
+        weight = image_weight(info.pricing, info.prompt_price)
+        tokens = tokens + media_tokens(sizes.images, sizes.pdf_pages, weight)
     if cal is not None and cal.prompt_ratio:
         tokens = tokens * cal.prompt_ratio
     return np.asarray(tokens, dtype=np.float64)

@@ -19,13 +19,25 @@ import numpy as np
 import numpy.typing as npt
 
 from orkit._hashing import canonical_json
-from orkit.cost import answer_length_cue_index
-from orkit.data import fast_renderer
+from orkit.cost import (
+    IMAGE_TOKENS,
+    PDF_PAGE_TOKENS,
+    PDF_PAGES,
+    answer_length_cue_index,
+    count_media,
+)
 from orkit.plan import Plan
 from orkit.results import ResponseCache, is_deterministic
 from orkit.types import ChatRequest
 
-__all__ = ["SAMPLE_ROWS", "PromptCounter", "PromptSizes", "cache_hit_share", "measure_plan"]
+__all__ = [
+    "SAMPLE_ROWS",
+    "PromptCounter",
+    "PromptSizes",
+    "cache_hit_share",
+    "measure_plan",
+    "media_notes",
+]
 
 SAMPLE_ROWS = 2000
 """Rows whose messages are kept for cache look-ups; past that, hits are extrapolated."""
@@ -51,6 +63,10 @@ class PromptSizes:
     """Rendered messages of the first rows (for cache look-ups)."""
     distinct: int | None = None
     """Rows whose messages differ from every earlier row's (None: not counted, all rows)."""
+    images: IntArray | None = None
+    """Image parts per row (None: no row has any image or PDF part)."""
+    pdf_pages: IntArray | None = None
+    """PDF pages per row (`orkit.cost.count_media`), with `images`."""
 
     @property
     def rows(self) -> int:
@@ -62,7 +78,11 @@ def _size(messages: Iterable[Mapping[str, Any]]) -> tuple[int, int, int]:
     for m in messages:
         count += 1
         text = m.get("content")
-        if not isinstance(text, str):
+        if isinstance(text, list):  # content parts: the text parts are text (media: count_media)
+            text = "\n".join(
+                str(p.get("text", "")) for p in text if isinstance(p, Mapping) and "text" in p
+            )
+        elif not isinstance(text, str):
             text = "" if text is None else str(text)
         if text.isascii():
             ascii_chars += len(text)
@@ -95,7 +115,8 @@ def measure_plan(
 ) -> list[PromptSizes]:
     """Sizes of every (row, prompt variant) of the plan, in one pass over its dataset, and
     each row's length cue unless `cues` is False (nothing learnt per cue to price them)."""
-    renders = [fast_renderer(t) or t.render for _, t in plan.prompts]
+    renders = [render for _, render in plan.renderers()]
+    media: list[list[tuple[int, int]] | None] = [[] if t.is_chat else None for _, t in plan.prompts]
     columns: list[list[list[int]]] = [[[], [], [], [], []] for _ in plan.prompts]
     samples: list[list[list[dict[str, str]]]] = [[] for _ in plan.prompts]
     seen: list[set[int]] = [set() for _ in plan.prompts]
@@ -115,10 +136,14 @@ def measure_plan(
                     cols[3].append(counter(messages))
                 if len(samples[i]) < SAMPLE_ROWS:
                     samples[i].append(messages)
+                counts = media[i]
+                if counts is not None:
+                    counts.append(count_media(messages))
     out = []
-    for (pid, template), cols, sample, hashes in zip(
-        plan.prompts, columns, samples, seen, strict=True
+    for (pid, template), cols, sample, hashes, counts in zip(
+        plan.prompts, columns, samples, seen, media, strict=True
     ):
+        images, pages = _media_arrays(counts)
         out.append(
             PromptSizes(
                 prompt_id=pid,
@@ -130,9 +155,20 @@ def measure_plan(
                 cues=np.asarray(cols[4], dtype=np.int64) if cues else None,
                 sample=sample,
                 distinct=len(hashes),
+                images=images,
+                pdf_pages=pages,
             )
         )
     return out
+
+
+def _media_arrays(counts: list[tuple[int, int]] | None) -> tuple[IntArray | None, IntArray | None]:
+    """Per-row image parts and PDF pages, or (None, None) when no row has either (a text
+    prompt keeps no arrays)."""
+    if not counts or not any(i or p for i, p in counts):
+        return None, None
+    table = np.asarray(counts, dtype=np.int64)
+    return table[:, 0].copy(), table[:, 1].copy()
 
 
 def cache_hit_share(
@@ -182,3 +218,19 @@ def _stored_share(
         return cache.count_present(sorted(keys), stored_before=as_of) / len(keys)
     finally:
         cache.close()
+
+
+def media_notes(sizes: Sequence[PromptSizes]) -> list[str]:
+    """What the estimate says of its image and PDF priors, when any prompt attaches any and
+    its tokens are not counted request by request (the emulator counts its own)."""
+    priced = [s for s in sizes if s.counted_tokens is None]
+    images = sum(int(s.images.sum()) for s in priced if s.images is not None)
+    pages = sum(int(s.pdf_pages.sum()) for s in priced if s.pdf_pages is not None)
+    if not images and not pages:
+        return []
+    return [
+        f"attachments: {images:,} image(s) and {pages:,} PDF page(s) per pass over the dataset, "
+        f"counted as {IMAGE_TOKENS:,} prompt tokens per image (at the catalog's image price "
+        f"where listed) and {PDF_PAGE_TOKENS:,} per page ({PDF_PAGES} pages for a PDF whose "
+        "pages are unknown); a pilot or an earlier run's billed tokens correct them"
+    ]

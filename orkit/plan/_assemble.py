@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 from orkit._settings import load_settings
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.data import PromptTemplate, open_dataset
+from orkit.data import open_dataset
 from orkit.errors import APIError, ConfigError
 from orkit.plan._checks import ENDPOINT_KINDS
 from orkit.plan._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
 from orkit.plan._judge_models import check_judge_models
 from orkit.plan._param_support import check_param_support
 from orkit.plan._plan import Plan, validate_dataset
+from orkit.plan._prompt_tables import template_of
 from orkit.plan._route_checks import check_routes, fallback_models, load_route_endpoints
 from orkit.plan._scorer_columns import check_scorer_columns
 from orkit.plan._server import key_info, server_catalog
@@ -45,19 +46,17 @@ __all__ = [
 def plan_sweep(sweep: SweepDefinition, *, validate: bool = True) -> Plan:
     """The sweep's expansion; with `validate`, every row is read and rendered first."""
     dataset = open_dataset(sweep.dataset, id_field=sweep.id_field)
-    prompts = [
-        (pid, PromptTemplate(user=v["template"], system=v.get("system"), name=pid))
-        for pid, v in sweep.prompts.items()
-    ]
-    if validate:
-        validate_dataset(dataset, [t for _, t in prompts])
-    return Plan(
+    prompts = [(pid, template_of(pid, v)) for pid, v in sweep.prompts.items()]
+    plan = Plan(
         dataset=dataset,
         prompts=prompts,
         models=list(sweep.models),
         param_sets=sweep.param_sets(),
         repeats=sweep.repeats,
     )
+    if validate:
+        validate_dataset(dataset, [t for _, t in prompts], plan.file_facts)
+    return plan
 
 
 def prepare(
@@ -87,7 +86,7 @@ def check_input(sweep: SweepDefinition) -> tuple[Plan, int]:
         scorers, plan.dataset.columns(), dataset=plan.dataset.path, spec_path=sweep.spec_path
     )
     check_tool_results_column(sweep, plan.dataset.columns())
-    rows = validate_dataset(plan.dataset, [t for _, t in plan.prompts])
+    rows = validate_dataset(plan.dataset, [t for _, t in plan.prompts], plan.file_facts)
     return plan, rows
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from orkit.errors import SpecError
 from orkit.plan._param_checks import check_request_fields
+from orkit.plan._prompt_tables import check_variant
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
@@ -91,15 +92,7 @@ def _check_prompts(sweep: SweepDefinition) -> None:
             raise _fail(sweep, "prompts", f"prompt ids must be non-empty strings, got {pid!r}")
         if not isinstance(variant, Mapping):
             raise _fail(sweep, f"prompts.{pid}", "must be a table with template (and system)")
-        unknown = set(variant) - {"template", "system"}
-        if unknown:
-            raise _fail(sweep, f"prompts.{pid}.{sorted(unknown)[0]}", "unknown key")
-        template = variant.get("template")
-        if not isinstance(template, str) or not template.strip():
-            raise _fail(sweep, f"prompts.{pid}.template", "a prompt template is required")
-        system = variant.get("system")
-        if system is not None and not isinstance(system, str):
-            raise _fail(sweep, f"prompts.{pid}.system", f"must be a string, got {system!r}")
+        check_variant(pid, variant, sweep.spec_path)
 
 
 def _check_params(sweep: SweepDefinition) -> None:

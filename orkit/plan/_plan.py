@@ -13,25 +13,33 @@ from typing import Any
 
 from orkit._hashing import canonical_json, content_hash
 from orkit.batch import Task, task_key
-from orkit.data import Dataset, Item, PromptTemplate, fast_renderer
+from orkit.data import Dataset, FileFactsCache, Item, PromptTemplate, with_path
+from orkit.errors import DatasetError
+from orkit.plan._render import RowRender, row_renderer, sender
 from orkit.results import DatasetCopyWriter
-from orkit.types import ChatRequest
 
 __all__ = ["Plan", "validate_dataset"]
 
 
-def validate_dataset(dataset: Dataset, templates: Sequence[PromptTemplate]) -> int:
+def validate_dataset(
+    dataset: Dataset, templates: Sequence[PromptTemplate], facts: FileFactsCache | None = None
+) -> int:
     """Stream every row once, rendering every prompt for it: a malformed row, a missing
-    variable or a failing expression raises here, before anything is sent. Returns the row
-    count. (Rendering costs microseconds per row; sending a broken run costs money.)"""
+    variable, a failing expression, a bad conversation or an attachment of the wrong type
+    or size raises here, before anything is sent. Returns the row count. (Rendering costs
+    microseconds per row; sending a broken run costs money.) `facts`: the plan's cache of
+    attached files, filled here so the lanes read each file once more at most."""
     for template in templates:
         template.check_columns(dataset.columns(), path=dataset.path)
-    renders = [fast_renderer(t) or t.render for t in templates]
+    renders = [row_renderer(t, dataset, facts) for t in templates]
     count = 0
-    for item in dataset:
-        for render in renders:
-            render(item)
-        count += 1
+    try:
+        for item in dataset:
+            for render in renders:
+                render(item)
+            count += 1
+    except DatasetError as exc:  # a row's error names the line and column; add the file
+        raise with_path(exc, dataset.path) from None
     return count
 
 
@@ -78,6 +86,12 @@ class Plan:
     param_sets: Sequence[dict[str, Any]]
     repeats: int
     duplicates: DuplicateRows = field(default_factory=DuplicateRows, repr=False, compare=False)
+    file_facts: FileFactsCache = field(default_factory=FileFactsCache, repr=False, compare=False)
+    """Attached files' digests and sizes, read once by validation, shared by the lanes."""
+
+    def renderers(self) -> list[tuple[str, RowRender]]:
+        """Each prompt's row → messages (attachments included, as the run records them)."""
+        return [(pid, row_renderer(t, self.dataset, self.file_facts)) for pid, t in self.prompts]
 
     @property
     def tasks_per_item(self) -> int:
@@ -113,7 +127,8 @@ class Plan:
     def _tasks(self, model: str, copy: DatasetCopyWriter | None) -> Iterator[Task]:
         sets = [(p, canonical_json(p)) for p in self.param_sets]
         # `{{ column }}` templates skip Jinja (the same text, ~10x cheaper per row)
-        prompts = [(pid, fast_renderer(t) or t.render) for pid, t in self.prompts]
+        prompts = self.renderers()
+        make_request = sender(self.prompts, self.dataset)
         for batch in self.dataset.iter_batches():
             for item in batch:
                 item_hash = self.duplicates.item_hash(
@@ -123,7 +138,7 @@ class Plan:
                     messages = render(item)
                     messages_json = canonical_json(messages)
                     for params, params_json in sets:
-                        request = ChatRequest(model=model, messages=messages, params=params)
+                        request = make_request(prompt_id, model, messages, params, item)
                         for repeat in range(self.repeats):
                             yield Task(
                                 key=task_key(item_hash, messages_json, model, params_json, repeat),

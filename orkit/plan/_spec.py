@@ -52,6 +52,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from orkit.errors import SpecError
+from orkit.plan._prompt_tables import CHAT_KEYS
+from orkit.plan._spec_chat import chat_options
 from orkit.plan._sweep import SweepDefinition
 from orkit.plan._tool_loop import resolve_tool_paths
 
@@ -97,7 +99,7 @@ SPEC_KEYS = (
     "tool_results",
 )
 _TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts", "tools_impl")
-_PROMPT_KEYS = {"id", "system", "template", "file"}
+_PROMPT_KEYS = {"id", "system", "template", "file", *CHAT_KEYS}
 
 
 def load_spec(
@@ -185,7 +187,7 @@ def resolve_scorer_paths(table: dict[str, Any], base: Path) -> dict[str, Any]:
     return {**table, "function": f"{_resolve(module, base)}:{attr}"}
 
 
-def _prompts(raw: Mapping[str, Any], base: Path, where: str | None) -> dict[str, dict[str, str]]:
+def _prompts(raw: Mapping[str, Any], base: Path, where: str | None) -> dict[str, dict[str, Any]]:
     """`[prompt]` (one) or `[prompts.<id>]` (several) → {id: {template, system}}."""
     if "prompt" in raw and "prompts" in raw:
         raise SpecError("give [prompt] or [prompts.<id>], not both", path=where, field="prompt")
@@ -203,7 +205,7 @@ def _prompts(raw: Mapping[str, Any], base: Path, where: str | None) -> dict[str,
     return out
 
 
-def _variant(table: Mapping[str, Any], base: Path, where: str | None, at: str) -> dict[str, str]:
+def _variant(table: Mapping[str, Any], base: Path, where: str | None, at: str) -> dict[str, Any]:
     unknown = set(table) - _PROMPT_KEYS
     if unknown:
         key = sorted(unknown)[0]
@@ -227,17 +229,18 @@ def _variant(table: Mapping[str, Any], base: Path, where: str | None, at: str) -
             raise SpecError(
                 f"cannot read prompt file {p}: {exc.strerror}", path=where, field=f"{at}.file"
             ) from exc
-    variant: dict[str, str] = {}
+    variant: dict[str, Any] = {}
     if template is not None:
         variant["template"] = template
     if table.get("system") is not None:
         variant["system"] = table["system"]
+    variant.update(chat_options(table, base, where, at))
     return variant
 
 
 def _override_prompt(
-    prompts: dict[str, dict[str, str]], key: str, value: str
-) -> dict[str, dict[str, str]]:
+    prompts: dict[str, dict[str, Any]], key: str, value: str
+) -> dict[str, dict[str, Any]]:
     """--prompt/--system on the command line replace the template/system of every variant
     (one variant in practice: the spec's [prompt])."""
     field = "template" if key == "prompt" else "system"

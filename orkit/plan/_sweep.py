@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -18,11 +18,12 @@ from typing import Any, Literal
 from orkit._concurrency import InFlight, in_flight
 from orkit.batch import ToolLoop
 from orkit.config import Timeouts
-from orkit.data import open_dataset
+from orkit.data import PromptTemplate, open_dataset
 from orkit.errors import SpecError
 from orkit.plan._checks import check_sweep
 from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
+from orkit.plan._prompt_tables import variant_of
 from orkit.plan._routing import SweepRouting, build_router_options
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.plan._tool_loop import tool_loop_of
@@ -42,14 +43,16 @@ class SweepDefinition:
     dataset: Any
     """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
     models: Sequence[str]
-    prompt: str | None = None
-    """Jinja2 template of the user message (dataset columns are its variables); or give
-    several named variants in `prompts`."""
+    prompt: str | PromptTemplate | None = None
+    """Jinja2 template of the user message (dataset columns are its variables), or a
+    `PromptTemplate` (a chat prompt: a messages column, few-shot, prefill, attachments);
+    or give several named variants in `prompts`."""
     system: str | None = None
     """System message template for `prompt`."""
     prompt_id: str = "default"
-    prompts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    """Named prompt variants: `{"terse": {"template": "...", "system": "..."}, ...}`."""
+    prompts: Mapping[str, Any] = field(default_factory=dict)
+    """Named prompt variants: `{"terse": {"template": "...", "system": "..."}, ...}` (a
+    table's keys are `[prompts.<id>]`'s in a spec), or `PromptTemplate`s."""
     params: Mapping[str, Any] = field(default_factory=dict)
     """Request body fields: temperature, max_tokens, seed, provider, models, ... (each checked
     against OpenAI's and OpenRouter's fields); `{"extra": {...}}` holds custom fields, sent
@@ -137,7 +140,21 @@ class SweepDefinition:
     def __post_init__(self) -> None:
         if isinstance(self.models, str):
             object.__setattr__(self, "models", [self.models])
-        if self.prompt is not None:
+        if isinstance(self.prompt, PromptTemplate):
+            if self.prompts:
+                raise SpecError(
+                    "give prompt or prompts, not both", path=self.spec_path, field="prompts"
+                )
+            if self.system is not None and self.prompt.system is None:
+                object.__setattr__(self, "prompt", replace(self.prompt, system=self.system))
+            variant: dict[str, Any] = variant_of(self.prompt)
+            template_name = self.prompt.name
+            object.__setattr__(self, "prompt", None)  # one form: the table in `prompts`
+            object.__setattr__(self, "system", variant.get("system"))
+            pid = self.prompt_id if self.prompt_id != "default" else template_name
+            object.__setattr__(self, "prompt_id", pid)
+            object.__setattr__(self, "prompts", {pid: variant})
+        elif self.prompt is not None:
             variant = {"template": self.prompt}
             if self.system is not None:
                 variant["system"] = self.system
@@ -146,6 +163,12 @@ class SweepDefinition:
                     "give prompt or prompts, not both", path=self.spec_path, field="prompts"
                 )
             object.__setattr__(self, "prompts", {self.prompt_id: variant})
+        if any(isinstance(v, PromptTemplate) for v in self.prompts.values()):
+            tables = {
+                pid: variant_of(v) if isinstance(v, PromptTemplate) else v
+                for pid, v in self.prompts.items()
+            }
+            object.__setattr__(self, "prompts", tables)
         check_sweep(self)
         # Parsed once, here, so a bad value fails where the sweep is made, and every reader
         # gets the same objects (the fields keep what the user gave, for `to_spec`).

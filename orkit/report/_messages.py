@@ -16,7 +16,7 @@ from orkit.report._columns import each_part
 from orkit.report._items import Selection
 from orkit.report._several import Loaded
 
-__all__ = ["item_messages", "prompt_key"]
+__all__ = ["item_messages", "parts_text", "prompt_key"]
 
 Chat = list[dict[str, str]]
 
@@ -63,8 +63,9 @@ def _within(positions: npt.NDArray[np.int64], start: int, size: int) -> npt.NDAr
 
 
 def parse_messages(text: str | None, texts: Texts) -> Chat | None:
-    """Stored `messages_json` as [{role, content}], each content cut; None if unreadable
-    (a part content, e.g. an image, is shown as its JSON)."""
+    """Stored `messages_json` as [{role, content}], each content cut; None if unreadable.
+    Content parts show as text and `[image: …]` / `[PDF: …]` lines; a trailing assistant
+    message (a prefill) is marked `prefill`."""
     if not text:
         return None
     try:
@@ -78,11 +79,41 @@ def parse_messages(text: str | None, texts: Texts) -> Chat | None:
         if not isinstance(m, dict):
             continue
         content = m.get("content")
-        if not isinstance(content, str):
+        if isinstance(content, list):
+            content = parts_text(content)
+        elif not isinstance(content, str):
             content = json.dumps(content, ensure_ascii=False)
         cut_text, cut = texts(content)
         message: dict[str, Any] = {"role": str(m.get("role")), "content": cut_text or ""}
         if cut:
             message["cut"] = True  # the page marks it, as it marks a cut answer
         out.append(message)
+    if out and out[-1]["role"] == "assistant":
+        out[-1]["prefill"] = True  # sent last: the model's answer continues it
     return out
+
+
+def parts_text(parts: list[Any]) -> str:
+    """Content parts as the page shows them: the text parts' text, and a line naming each
+    image or PDF (`[image: cat.png]`), never its data."""
+    lines = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type")
+        if kind == "text":
+            lines.append(str(part.get("text", "")))
+            continue
+        found = part.get("attachment")
+        meta: dict[str, Any] = found if isinstance(found, dict) else {}
+        if kind == "image_url":
+            url = str((part.get("image_url") or {}).get("url", ""))
+            name = meta.get("file") or (url if not url.startswith(("data:", "sha256:")) else None)
+            lines.append(f"[image: {name or meta.get('column') or 'inline'}]")
+        elif kind == "file":
+            name = meta.get("file") or (part.get("file") or {}).get("filename") or "file"
+            pages = meta.get("pages")
+            lines.append(f"[PDF: {name}{f', {pages} pages' if pages else ''}]")
+        else:
+            lines.append(f"[{kind}]")
+    return "\n".join(lines)

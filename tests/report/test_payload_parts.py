@@ -3,6 +3,7 @@ read, and the timeline's bin width chosen."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -42,11 +43,38 @@ def test_stored_messages_read_as_a_chat() -> None:
     chat = parse_messages(text, Texts(100))
     assert chat == [
         {"role": "system", "content": "Be brief."},
-        {"role": "user", "content": '[{"type": "text"}]'},
+        {"role": "user", "content": ""},  # a text part without text: no text
     ]
     assert parse_messages("not json", Texts(100)) is None and parse_messages(None, Texts(9)) is None
     assert parse_messages('[{"role":"user","content":"abcdef"}]', Texts(3)) == [
         {"role": "user", "content": "abc", "cut": True}
+    ]
+
+
+def test_content_parts_show_their_text_and_name_their_files_and_a_prefill_is_marked() -> None:
+    image = {
+        "type": "image_url",
+        "image_url": {"url": "sha256:ab"},
+        "attachment": {"column": "photo", "file": "img/cat.png", "sha256": "ab"},
+    }
+    pdf = {
+        "type": "file",
+        "file": {"filename": "r.pdf", "file_data": "sha256:cd"},
+        "attachment": {"column": "doc", "file": "docs/r.pdf", "pages": 3},
+    }
+    url = {"type": "image_url", "image_url": {"url": "https://x.test/dog.jpg"}}
+    content = [{"type": "text", "text": "What is this?"}, image, pdf, url]
+    text = json.dumps(
+        [{"role": "user", "content": content}, {"role": "assistant", "content": "It"}]
+    )
+    chat = parse_messages(text, Texts(1000))
+    assert chat == [
+        {
+            "role": "user",
+            "content": "What is this?\n[image: img/cat.png]\n[PDF: docs/r.pdf, 3 pages]\n"
+            "[image: https://x.test/dog.jpg]",
+        },
+        {"role": "assistant", "content": "It", "prefill": True},
     ]
 
 

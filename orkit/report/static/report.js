@@ -822,7 +822,7 @@
     return el(
       "div",
       { class: "chat" },
-      messages.map((m) => el("div", { class: "bubble role-" + String(m.role).replace(/[^a-z]/g, "") }, el("div", { class: "role", text: m.role }), el("div", { class: "text", text: messageText(m.content) }), m.cut ? el("div", { class: "muted", text: "(cut short; the full text is in Parquet)" }) : null)),
+      messages.map((m) => el("div", { class: "bubble role-" + String(m.role).replace(/[^a-z]/g, "") }, el("div", { class: "role", text: m.role }), el("div", { class: "text", text: messageText(m.content) }), m.cut ? el("div", { class: "muted", text: "(cut short; the full text is in Parquet)" }) : null, m.prefill ? el("div", { class: "muted", text: "(prefill: the answer continues it)" }) : null)),
     );
   }
 
