@@ -14,6 +14,7 @@ from typing import Any
 
 from orkit.sim._hashing import body_hash
 from orkit.sim.errors import bad_request
+from orkit.sim.extras import Extras, parse_extras
 from orkit.sim.prefs import ProviderPrefs, parse_prefs
 from orkit.sim.tokenizer import text_of
 
@@ -70,6 +71,8 @@ class ChatRequest:
     web_search: bool
     params: frozenset[str]
     user_text: str
+    extras: Extras | None = None
+    """Tools, a JSON schema, reasoning, images and files; None for a plain text request."""
 
 
 def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
@@ -82,6 +85,7 @@ def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
         raise bad_request("Invalid input: request body must be a JSON object", user_id)
     messages = _messages(body.get("messages"), user_id)
     json_mode, json_key = _response_format(body.get("response_format"), user_id)
+    extras = parse_extras(body, messages, json_mode, user_id)
     return ChatRequest(
         body=body,
         body_hash=body_hash(body),
@@ -98,6 +102,7 @@ def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
         web_search=_web_plugin(body.get("plugins")),
         params=_params(body, json_mode),
         user_text=_last_user_text(messages),
+        extras=extras,
     )
 
 
