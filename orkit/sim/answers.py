@@ -49,6 +49,8 @@ class Answer:
     def tokens(self) -> int:
         """Completion tokens: the content's, the reasoning's and the tool calls'."""
         total = len(self.pieces)
+        if self.reasoning is None and not self.tool_calls:
+            return total
         if self.reasoning is not None:
             total += self.reasoning.tokens
         for call in self.tool_calls:

@@ -36,9 +36,11 @@ def parse_extras(
     messages: Sequence[Mapping[str, Any]],
     json_mode: str | None,
     user_id: str,
+    *,
+    has_parts: bool,
 ) -> Extras | None:
-    """The request's extras, None when it has none (a 400 `SimError` for malformed ones)."""
-    has_parts = any(isinstance(m.get("content"), list) for m in messages)
+    """The request's extras, None when it has none (`has_parts`: some message's content is a
+    list of parts); a 400 `SimError` for malformed ones."""
     if not has_parts and json_mode != "json_schema" and _KEYS.isdisjoint(body):
         return None
     schema = None

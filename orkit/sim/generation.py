@@ -84,7 +84,7 @@ class GenerationFacts:
             latency_ms=plan.emulated_ms[0],
             generation_ms=plan.emulated_ms[1],
             tokens_reasoning=plan.answer.reasoning_tokens,
-            media_prompt=_media_count(plan),
+            media_prompt=None if plan.request.extras is None else _media_count(plan),
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -44,6 +44,7 @@ _NATIVE = MappingProxyType(
     }
 )
 _CREDITS_URL = "https://openrouter.ai/settings/credits"
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,6 @@ def _build(
         answer = Answer("".join(half), half, "error", correct=False)
     utc_hhmm = sim.clock.utc_hhmm()
     media = request.extras.media if request.extras is not None else None
-    modalities = _input_modalities(target)
     price = charge(
         target.runtime.prices,
         endpoint.multiplier,
@@ -267,7 +267,7 @@ def _build(
         web_search=target.online or request.web_search,
         utc_hhmm=utc_hhmm,
         images=len(media.images) if media is not None else 0,
-        parsing=media.parsing_fee(modalities) if media is not None else Decimal(0),
+        parsing=media.parsing_fee(_input_modalities(target)) if media is not None else _ZERO,
     )
     spread = sim.config.latency_jitter
     jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)
