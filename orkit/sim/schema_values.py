@@ -34,6 +34,9 @@ _QUERY_NAMES = frozenset(
     {"query", "q", "text", "prompt", "question", "message", "content", "input", "search"}
 )
 _ANSWER_NAMES = ("answer", "result", "solution", "value", "output", "response", "final")
+_EXPLANATION_NAMES = (
+    "reason", "explan", "rationale", "thought", "analysis", "justif", "note", "comment", "step",
+)  # fmt: skip
 _FORMATS = {
     "date": "2026-01-01",
     "date-time": "2026-01-01T00:00:00Z",
@@ -236,7 +239,9 @@ def _string(node: Mapping[str, Any], hints: ValueHints, name: str, draw: float) 
 def answer_path(schema: Any) -> tuple[str, str] | None:
     """(property, its type) of the top-level field an answer goes in: the first named like an
     answer (`answer`, `result`, `solution`, `value`, `output`, `response`, `final`, or one
-    containing them), else the first string, number or integer field; None when none is."""
+    containing them), else the first string, number or integer field not named like an
+    explanation (`reasoning`, `explanation`, `rationale`, `notes`, `steps`, ...); None when
+    there is none."""
     root = schema if isinstance(schema, Mapping) else {}
     node = _resolve(schema, root)
     props = node.get("properties")
@@ -251,7 +256,8 @@ def answer_path(schema: Any) -> tuple[str, str] | None:
         for key, kind in typed:
             if wanted in key.lower():
                 return key, kind
-    return typed[0] if typed else None
+    plain = [(k, t) for k, t in typed if not any(n in k.lower() for n in _EXPLANATION_NAMES)]
+    return plain[0] if plain else None
 
 
 def put(value: Any, path: tuple[str, str], answer: Any) -> Any:

@@ -110,8 +110,10 @@ def test_a_schema_that_takes_anything_cannot_be_broken() -> None:
     ("schema", "path"),
     [
         (WEATHER, ("city", "string")),
-        ({"properties": {"reasoning": {"type": "string"}, "answer": {"type": "integer"}}},
-         ("answer", "integer")),  # fmt: skip
+        (
+            {"properties": {"reasoning": {"type": "string"}, "answer": {"type": "integer"}}},
+            ("answer", "integer"),
+        ),  # fmt: skip
         ({"properties": {"final_result": {"type": "number"}}}, ("final_result", "number")),
         ({"properties": {"ok": {"type": "boolean"}}}, None),
         ({"type": "string"}, None),
