@@ -113,7 +113,7 @@ def test_a_schema_that_takes_anything_cannot_be_broken() -> None:
         (
             {"properties": {"reasoning": {"type": "string"}, "answer": {"type": "integer"}}},
             ("answer", "integer"),
-        ),  # fmt: skip
+        ),
         ({"properties": {"final_result": {"type": "number"}}}, ("final_result", "number")),
         ({"properties": {"ok": {"type": "boolean"}}}, None),
         ({"type": "string"}, None),
