@@ -72,7 +72,8 @@ class ValueHints:
             if token in ".!?:":
                 sentence_start = True
                 continue
-            if token[0].isupper() and not sentence_start and token not in nouns:
+            proper = token[0].isupper() and len(token) > 1 and "'" not in token  # not "I", "I'm"
+            if proper and not sentence_start and token not in nouns:
                 nouns.append(token)
             elif len(token) >= 4 and token.lower() not in words:
                 words.append(token.lower())
