@@ -161,3 +161,11 @@ async def test_require_parameters_makes_it_the_real_404(make_sim) -> None:
     assert response.json()["error"]["message"] == (
         "No endpoints found that can handle the requested parameters."
     )
+
+
+@pytest.mark.parametrize("name", ["structured_invalid_rate", "tool_args_invalid_rate"])
+def test_the_invalid_rates_are_probabilities_named_in_errors(name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        SimConfig.from_dict({name: 1.5})
+    config = SimConfig.from_dict({name: 0.25, "default_reasoning": True})
+    assert SimConfig.from_dict(config.to_dict()) == config
