@@ -1,8 +1,8 @@
 """The parts of a chat request beyond plain text: tools, a JSON schema, reasoning, media.
 
-Parsed once per request; `None` for a plain request (no `tools`, `response_format`
-json_schema, `reasoning*` keys, image or file parts), so the emulator's hot path pays one
-look at the body and nothing more.
+Parsed once per request; `None` for a plain request (no `tools`, no JSON
+`response_format`, no `reasoning*` keys, no image or file parts), so the emulator's hot path
+pays one look at the body and nothing more.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ class Extras:
     """The `response_format.json_schema.schema` of a json_schema request."""
     reasoning: ReasoningAsk | None
     media: Media | None
+    json_mode: str | None = None
+    """`json_object` or `json_schema` when `response_format` asks for JSON."""
 
 
 def parse_extras(
@@ -41,7 +43,7 @@ def parse_extras(
 ) -> Extras | None:
     """The request's extras, None when it has none (`has_parts`: some message's content is a
     list of parts); a 400 `SimError` for malformed ones."""
-    if not has_parts and json_mode != "json_schema" and _KEYS.isdisjoint(body):
+    if not has_parts and json_mode is None and _KEYS.isdisjoint(body):
         return None
     schema = None
     if json_mode == "json_schema":
@@ -53,6 +55,7 @@ def parse_extras(
         schema=schema,
         reasoning=parse_reasoning(body, user_id),
         media=media,
+        json_mode=json_mode,
     )
     if extras == _NOTHING:
         return None

@@ -140,6 +140,14 @@ async def test_the_invalid_answer_rate(make_sim, rate: float) -> None:
     assert valid == (5 if rate == 0.0 else 0)
 
 
+async def test_a_model_without_response_format_ignores_json_object(make_sim) -> None:
+    sim = await make_sim()
+    model = "poolside/laguna-s-2.1"
+    assert "response_format" not in sim.sim.book.get(model).supported
+    body = (await sim.chat(chat_body(model=model, response_format={"type": "json_object"}))).json()
+    assert not content_of(body).startswith("{")
+
+
 async def test_a_model_without_structured_outputs_answers_text(make_sim) -> None:
     sim = await make_sim(SKILLED)
     body = (
