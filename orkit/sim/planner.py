@@ -2,11 +2,15 @@
 
 Order of checks (each failure is the real OpenRouter error): body validation (400) ->
 model ids (400) -> account balance (402) -> for each candidate model (`model`, then
-`models`): endpoints (404), context length (400), affordability (402), free-model limits
+`models`): endpoints (404), tools/images/files the model cannot take (404,
+`orkit.sim.capabilities`), context length (400), affordability (402), free-model limits
 (429), outage windows (502), upstream limit (429), an injected HTTP error -> the first
 candidate that passes serves; if none does, the first retryable error (else the first
 error) is returned. A fault the delivery acts out (mid-stream error, drop, stall, empty
 completion) is decided with the served model. Delivery only paces and sends the plan.
+A plain request is answered by `orkit.sim.answers`; one with tools, a JSON format,
+reasoning or media by `orkit.sim.rich_answers`. Prompt tokens add the offered tools' JSON
+and the images' and files' tokens (`orkit.sim.media`).
 """
 
 from __future__ import annotations
