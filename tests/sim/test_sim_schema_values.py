@@ -65,7 +65,8 @@ PROMPT = "What is the weather in Paris for 3 days? Answer in celsius."
 @pytest.mark.parametrize("draw", [0.0, 0.37, 0.99])
 def test_a_sampled_value_is_valid_against_its_schema(schema: dict[str, Any], draw: float) -> None:
     value = sample(schema, ValueHints.of(PROMPT), draw)
-    jsonschema.validate(value, schema, format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert [error.message for error in validator.iter_errors(value)] == []
 
 
 def test_strings_enums_and_numbers_come_from_the_prompt() -> None:
