@@ -67,5 +67,12 @@ def settlement(plan: ChatPlan, outcome: str, generated: int, *, bill_aborted: bo
         None,  # no finish reason: insured when nothing was generated
         web_search=bool(plan.charge.web_search),
         utc_hhmm=plan.utc_hhmm,
+        images=_images(plan),
+        parsing=plan.charge.parsing,
     )
     return Settlement(partial, tokens, cancelled=True)
+
+
+def _images(plan: ChatPlan) -> int:
+    extras = plan.request.extras
+    return len(extras.media.images) if extras is not None and extras.media is not None else 0

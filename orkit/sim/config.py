@@ -253,6 +253,17 @@ class SimConfig:
     """Serve at most this many chat requests at a time and queue the rest in arrival
     order, as llama.cpp does with its slots (1 by default there); None = no limit. The
     latency of a queued request includes its wait, as on the real server."""
+    tool_args_invalid_rate: float = 0.0
+    """Fraction of tool calls whose arguments break the tool's `parameters` schema (a
+    required property left out, else one of the wrong type; malformed JSON when the schema
+    takes anything): negative cases for argument-validity scorers. Seeded per call."""
+    structured_invalid_rate: float = 0.0
+    """Fraction of json_schema answers that break their schema the same way (the answer's
+    value is still in it when it can be): negative cases for schema scorers."""
+    default_reasoning: bool = False
+    """Reason without being asked on models whose catalog entry makes reasoning mandatory or
+    on by default, as OpenRouter does; False (the default) reasons only when the request
+    asks (`reasoning`, `reasoning_effort`, `include_reasoning`), so plain requests stay plain."""
 
     def __post_init__(self) -> None:
         # Accept plain dicts for the nested options, as from_dict does.
@@ -268,6 +279,8 @@ class SimConfig:
             check_non_negative(name, getattr(self, name))
         for name in ("generation_stats_delay_s", "max_stall_s"):
             check_non_negative(name, getattr(self, name))
+        for name in ("tool_args_invalid_rate", "structured_invalid_rate"):
+            check_probability(name, getattr(self, name))
         if self.latency_jitter < 1.0:
             raise ValueError(f"latency_jitter: must be >= 1, got {self.latency_jitter}")
         if self.keepalive_comment_every_s <= 0:

@@ -1,8 +1,9 @@
 """Paced delivery of a planned completion over raw ASGI, with faults acted out.
 
 Streams: a `: OPENROUTER PROCESSING` comment at once and every keep-alive interval until
-the first token, the role chunk at TTFT, content chunks of 3 tokens at the model's pace,
-then the finish chunk, the `choices: []` usage chunk and `data: [DONE]`. Non-stream
+the first token, the role chunk at TTFT, reasoning chunks, content chunks and tool-call
+chunks of 3 tokens at the model's pace (`token_events`), then the finish chunk, the
+`choices: []` usage chunk and `data: [DONE]`. Non-stream
 bodies: whitespace padding while "generating" (when `json_padding`), then the JSON.
 
 Events due at the same moment are written in one ASGI message, so with `time_scale=0` a
@@ -29,10 +30,11 @@ from orkit.sim.wire import COMMENT, DONE, PADDING, ChunkWriter, completion_body,
 
 if TYPE_CHECKING:
     from orkit.sim._asgi import Receive, Send
+    from orkit.sim.answers import Answer
     from orkit.sim.planner import ChatPlan
     from orkit.sim.simulator import Simulator
 
-__all__ = ["ClientGone", "Link", "deliver"]
+__all__ = ["ClientGone", "Link", "deliver", "token_events"]
 
 _TOKENS_PER_CHUNK = 3
 _MIN_PAUSE = 0.005  # real seconds: events due within 5 ms of each other share one write
@@ -171,17 +173,16 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
     if kind == "truncated_stream":
         await _break(sim, paced, kind, outcome)
         return
-    pieces = plan.answer.pieces
-    chunks = [pieces[i : i + _TOKENS_PER_CHUNK] for i in range(0, len(pieces), _TOKENS_PER_CHUNK)]
+    events = token_events(plan.answer, writer)
     cut = (
-        (len(chunks) + 1) // 2 if kind in ("mid_stream_error", "drop_connection", "stall") else None
+        (len(events) + 1) // 2 if kind in ("mid_stream_error", "drop_connection", "stall") else None
     )
     sent = 0
-    for index, chunk in enumerate(chunks):
+    for index, (event, tokens) in enumerate(events):
         if index == cut:
             break
-        sent += len(chunk)
-        await paced.emit(writer.delta("".join(chunk)), plan.ttft_s + sent * plan.token_s)
+        sent += tokens
+        await paced.emit(event, plan.ttft_s + sent * plan.token_s)
         outcome.generated = sent
     if kind == "mid_stream_error":
         await paced.emit(
@@ -201,6 +202,35 @@ async def _stream(sim: Simulator, plan: ChatPlan, link: Link, outcome: _Outcome)
         await paced.emit(event, plan.ttft_s + sent * plan.token_s)
     await paced.flush(more=False)
     outcome.value = "200"
+
+
+def token_events(answer: Answer, writer: ChunkWriter) -> list[tuple[bytes, int]]:
+    """The stream's token-carrying events and the tokens each carries, in order: reasoning
+    (a hidden one, `exclude`, takes its time but sends nothing), content, then each tool
+    call's opening chunk and its arguments a few tokens at a time."""
+    step = _TOKENS_PER_CHUNK
+    events: list[tuple[bytes, int]] = []
+    reasoning = answer.reasoning
+    if reasoning is not None:
+        for i in range(0, reasoning.tokens, step):
+            part = reasoning.pieces[i : i + step]
+            events.append((writer.reasoning("".join(part)) if reasoning.shown else b"", len(part)))
+    pieces = answer.pieces
+    for i in range(0, len(pieces), step):
+        chunk = pieces[i : i + step]
+        events.append((writer.delta("".join(chunk)), len(chunk)))
+    for index, call in enumerate(answer.tool_calls):
+        opening = {
+            "id": call.call_id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        events.append((writer.tool_call(index, opening), call.name_tokens))
+        for i in range(0, len(call.pieces), step):
+            part = call.pieces[i : i + step]
+            piece = {"function": {"arguments": "".join(part)}, "type": "function"}
+            events.append((writer.tool_call(index, piece), len(part)))
+    return events
 
 
 async def _break(sim: Simulator, paced: _Paced, kind: str, outcome: _Outcome) -> None:

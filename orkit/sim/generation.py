@@ -49,6 +49,8 @@ class GenerationFacts:
     web_search: bool
     latency_ms: int
     generation_ms: int
+    tokens_reasoning: int = 0
+    media_prompt: int | None = None
 
     @classmethod
     def from_plan(cls, plan: ChatPlan, booked: Settlement, outcome: str) -> GenerationFacts:
@@ -81,6 +83,8 @@ class GenerationFacts:
             web_search=bool(plan.charge.web_search),
             latency_ms=plan.emulated_ms[0],
             generation_ms=plan.emulated_ms[1],
+            tokens_reasoning=plan.answer.reasoning_tokens,
+            media_prompt=None if plan.request.extras is None else _media_count(plan),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -113,10 +117,10 @@ class GenerationFacts:
             "tokens_completion": self.tokens_completion,
             "native_tokens_prompt": self.tokens_prompt,
             "native_tokens_completion": self.tokens_completion,
-            "native_tokens_reasoning": 0,
+            "native_tokens_reasoning": self.tokens_reasoning,
             "native_tokens_cached": 0,
             "native_tokens_completion_images": 0,
-            "num_media_prompt": None,
+            "num_media_prompt": self.media_prompt,
             "num_media_completion": None,
             "num_input_audio_prompt": None,
             "num_search_results": 5 if self.web_search else None,
@@ -138,6 +142,13 @@ class GenerationFacts:
             "is_byok": False,
             "routed_service_tier": None,
         }
+
+
+def _media_count(plan: ChatPlan) -> int | None:
+    extras = plan.request.extras
+    if extras is None or extras.media is None:
+        return None
+    return extras.media.count
 
 
 _UNKNOWN_ATTRIBUTION: Mapping[str, Any] = MappingProxyType(

@@ -2,16 +2,21 @@
 
 Order of checks (each failure is the real OpenRouter error): body validation (400) ->
 model ids (400) -> account balance (402) -> for each candidate model (`model`, then
-`models`): endpoints (404), context length (400), affordability (402), free-model limits
+`models`): endpoints (404), tools/images/files the model cannot take (404,
+`orkit.sim.capabilities`), context length (400), affordability (402), free-model limits
 (429), outage windows (502), upstream limit (429), an injected HTTP error -> the first
 candidate that passes serves; if none does, the first retryable error (else the first
 error) is returned. A fault the delivery acts out (mid-stream error, drop, stall, empty
 completion) is decided with the served model. Delivery only paces and sends the plan.
+A plain request is answered by `orkit.sim.answers`; one with tools, a JSON format,
+reasoning or media by `orkit.sim.rich_answers`. Prompt tokens add the offered tools' JSON
+and the images' and files' tokens (`orkit.sim.media`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
@@ -19,11 +24,13 @@ from typing import TYPE_CHECKING
 
 from orkit.sim._hashing import alnum, unit, unit_range
 from orkit.sim.answers import Answer, compose
+from orkit.sim.capabilities import extra_prompt_tokens, refusal
 from orkit.sim.errors import SimError, error, fault_error, not_found, upstream_rate_limited
 from orkit.sim.faults import Fault
 from orkit.sim.ledger import Account
 from orkit.sim.pricing import Charge, charge
 from orkit.sim.request import ChatRequest, parse_chat
+from orkit.sim.rich_answers import compose_rich
 from orkit.sim.routing import Target, retryable_first
 from orkit.sim.runtime import Endpoint
 from orkit.sim.tokenizer import prompt_tokens
@@ -35,12 +42,13 @@ __all__ = ["ChatPlan", "plan_chat"]
 
 _NATIVE = MappingProxyType(
     {
-        "openai": {"stop": "stop", "length": "length"},
-        "google": {"stop": "STOP", "length": "MAX_TOKENS"},
-        "anthropic": {"stop": "end_turn", "length": "max_tokens"},
+        "openai": {"stop": "stop", "length": "length", "tool_calls": "tool_calls"},
+        "google": {"stop": "STOP", "length": "MAX_TOKENS", "tool_calls": "STOP"},
+        "anthropic": {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"},
     }
 )
 _CREDITS_URL = "https://openrouter.ai/settings/credits"
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,8 @@ class ChatPlan:
 
     @property
     def completion_tokens(self) -> int:
-        """Tokens in the delivered content."""
-        return len(self.answer.pieces)
+        """Completion tokens: content, reasoning and tool calls."""
+        return self.answer.tokens
 
 
 def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
@@ -92,6 +100,8 @@ def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
     targets = [sim.router.resolve(m, request, user_id) for m in request.model_ids]
     _check_balance(sim, account)
     tokens_in = prompt_tokens(request.messages)
+    if request.extras is not None:
+        tokens_in += extra_prompt_tokens(request)
     pick = unit(sim.config.seed, "route", request.body_hash, occurrence)
     errors: list[SimError] = []
     for target in targets:
@@ -139,6 +149,10 @@ def _attempt(
 ) -> Endpoint:
     user_id = sim.config.user_id
     endpoint = sim.router.endpoints(target, request, pick, user_id)[0]
+    if request.extras is not None:
+        refused = refusal(request.extras, target.runtime, user_id)
+        if refused is not None:
+            raise refused
     _check_context(target, request, tokens_in, user_id)
     _check_affordable(sim, account, target, endpoint, request, tokens_in)
     model_id = target.runtime.id
@@ -229,26 +243,40 @@ def _build(
         cap = min(cap or endpoint.max_completion_tokens, endpoint.max_completion_tokens)
     if fault is not None and fault.kind == "empty_completion":
         answer = Answer.empty()
-    else:
+    elif request.extras is None and not sim.config.default_reasoning:
         answer = compose(
             sim.solvers, target.runtime, request, seed=seed, occurrence=occurrence, max_tokens=cap
+        )
+    else:
+        answer = compose_rich(
+            sim.solvers,
+            target.runtime,
+            endpoint.supported,
+            request,
+            seed=seed,
+            occurrence=occurrence,
+            max_tokens=cap,
+            options=sim.rich_options,
         )
     if fault is not None and fault.kind == "mid_stream_error" and not request.stream:
         half = answer.pieces[: len(answer.pieces) // 2]
         answer = Answer("".join(half), half, "error", correct=False)
     utc_hhmm = sim.clock.utc_hhmm()
+    media = request.extras.media if request.extras is not None else None
     price = charge(
         target.runtime.prices,
         endpoint.multiplier,
-        (tokens_in, len(answer.pieces)),
+        (tokens_in, answer.tokens),
         answer.finish_reason,
         web_search=target.online or request.web_search,
         utc_hhmm=utc_hhmm,
+        images=len(media.images) if media is not None else 0,
+        parsing=media.parsing_fee(_input_modalities(target)) if media is not None else _ZERO,
     )
     spread = sim.config.latency_jitter
     jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)
     ttft = endpoint.ttft_s * jitter
-    total = ttft + len(answer.pieces) / endpoint.tokens_per_s
+    total = ttft + answer.tokens / endpoint.tokens_per_s
     created = int(sim.clock.now())
     return ChatPlan(
         request=request,
@@ -267,6 +295,11 @@ def _build(
         emulated_ms=(int(ttft * 1000), int(total * 1000)),
         utc_hhmm=utc_hhmm,
     )
+
+
+def _input_modalities(target: Target) -> Sequence[str]:
+    architecture = target.runtime.entry.get("architecture") or {}
+    return architecture.get("input_modalities") or ("text",)
 
 
 def _native(answer: Answer, style: str) -> str | None:

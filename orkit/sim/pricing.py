@@ -2,7 +2,10 @@
 
 `usage.cost` = prompt_tokens x prompt + completion_tokens x completion + request, all times the
 serving provider's price multiplier, plus the web search fee for `:online` / the `web`
-plugin. Pricing `overrides` apply when their condition holds (later entries win):
+plugin; input images add `pricing.image` each to the prompt's cost, and the file parser's
+OCR fee (`orkit.sim.media`) is added like the search fee. Reasoning tokens are completion
+tokens and cost the completion price. Pricing `overrides` apply when their condition
+holds (later entries win):
 `min_prompt_tokens` (long-context pricing) and `utc_start`/`utc_end` (UTC HHMM time-of-day
 windows, which may wrap midnight; evaluated on the emulated clock).
 
@@ -53,6 +56,8 @@ class Prices:
     request: Decimal
     web_search: Decimal | None
     overrides: tuple[_Override, ...] = ()
+    image: Decimal = _ZERO
+    """USD per input image (`pricing.image`), on top of the image's prompt tokens."""
 
     @classmethod
     def from_pricing(cls, pricing: Mapping[str, Any]) -> Prices:
@@ -74,6 +79,7 @@ class Prices:
             request=_price(pricing.get("request", "0")),
             web_search=_price(web) if web is not None else None,
             overrides=overrides,
+            image=_price(pricing.get("image", "0")),
         )
 
     def rates(self, prompt_tokens: int, utc_hhmm: int) -> tuple[Decimal, Decimal]:
@@ -104,6 +110,8 @@ class Charge:
     request: Decimal
     web_search: Decimal
     insured: bool
+    parsing: Decimal = _ZERO
+    """The file parser's fee (OCR pages), billed like a server tool's."""
 
     @property
     def upstream(self) -> Decimal:
@@ -112,8 +120,8 @@ class Charge:
 
     @property
     def total(self) -> Decimal:
-        """`usage.cost`: upstream inference plus server-side tool fees."""
-        return self.upstream + self.web_search
+        """`usage.cost`: upstream inference plus server-side tool and parser fees."""
+        return self.upstream + self.web_search + self.parsing
 
 
 def charge(
@@ -124,20 +132,27 @@ def charge(
     *,
     web_search: bool = False,
     utc_hhmm: int = 0,
+    images: int = 0,
+    parsing: Decimal = _ZERO,
 ) -> Charge:
-    """Price one completion of `tokens` = (prompt, completion) on a provider."""
+    """Price one completion of `tokens` = (prompt, completion) on a provider; `images` input
+    images add `pricing.image` each to the prompt's cost, `parsing` is the file parser's fee."""
     prompt_tokens, completion_tokens = tokens
     search = (prices.web_search or EXA_SEARCH_USD) if web_search else _ZERO
     insured = finish_reason == "error" or (completion_tokens == 0 and finish_reason is None)
     if insured:
-        return Charge(_ZERO, _ZERO, _ZERO, search, insured=True)
+        return Charge(_ZERO, _ZERO, _ZERO, search, insured=True, parsing=parsing)
     prompt_rate, completion_rate = prices.rates(prompt_tokens, utc_hhmm)
+    prompt = prompt_tokens * prompt_rate
+    if images:
+        prompt += images * prices.image
     return Charge(
-        prompt=prompt_tokens * prompt_rate * multiplier,
+        prompt=prompt * multiplier,
         completion=completion_tokens * completion_rate * multiplier,
         request=prices.request * multiplier,
         web_search=search,
         insured=False,
+        parsing=parsing,
     )
 
 

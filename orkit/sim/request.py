@@ -14,6 +14,7 @@ from typing import Any
 
 from orkit.sim._hashing import body_hash
 from orkit.sim.errors import bad_request
+from orkit.sim.extras import Extras, parse_extras
 from orkit.sim.prefs import ProviderPrefs, parse_prefs
 from orkit.sim.tokenizer import text_of
 
@@ -70,6 +71,8 @@ class ChatRequest:
     web_search: bool
     params: frozenset[str]
     user_text: str
+    extras: Extras | None = None
+    """Tools, a JSON schema, reasoning, images and files; None for a plain text request."""
 
 
 def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
@@ -80,8 +83,9 @@ def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
         raise bad_request("Invalid JSON in request body", user_id) from None
     if not isinstance(body, dict):
         raise bad_request("Invalid input: request body must be a JSON object", user_id)
-    messages = _messages(body.get("messages"), user_id)
+    messages, has_parts = _messages(body.get("messages"), user_id)
     json_mode, json_key = _response_format(body.get("response_format"), user_id)
+    extras = parse_extras(body, messages, json_mode, user_id, has_parts=has_parts)
     return ChatRequest(
         body=body,
         body_hash=body_hash(body),
@@ -98,14 +102,17 @@ def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
         web_search=_web_plugin(body.get("plugins")),
         params=_params(body, json_mode),
         user_text=_last_user_text(messages),
+        extras=extras,
     )
 
 
-def _messages(value: Any, user_id: str) -> tuple[Mapping[str, Any], ...]:
+def _messages(value: Any, user_id: str) -> tuple[tuple[Mapping[str, Any], ...], bool]:
+    """The messages, and whether any has a list of content parts."""
     if value is None or value == []:
         raise bad_request('Input required: specify "prompt" or "messages"', user_id)
     if not isinstance(value, list):
         raise bad_request("Invalid input: messages must be an array", user_id)
+    has_parts = False
     for index, message in enumerate(value):
         if not isinstance(message, Mapping) or message.get("role") not in _ROLES:
             roles = ", ".join(_ROLES)
@@ -113,14 +120,16 @@ def _messages(value: Any, user_id: str) -> tuple[Mapping[str, Any], ...]:
                 f"Invalid input: messages[{index}].role must be one of {roles}", user_id
             )
         content = message.get("content")
-        if content is not None and not isinstance(content, str | list):
+        if isinstance(content, list):
+            has_parts = True
+        elif content is not None and not isinstance(content, str):
             raise bad_request(
                 f"Invalid input: messages[{index}].content must be a string or an array", user_id
             )
     if not any(text_of(m.get("content")).strip() for m in value):
         # The capture of this error has no user_id (reference fixture error-400-input-min-token).
         raise bad_request("Input must have at least 1 token.", None, provider_name=None)
-    return tuple(value)
+    return tuple(value), has_parts
 
 
 def _model_ids(body: Mapping[str, Any], user_id: str) -> tuple[str, ...]:

@@ -9,6 +9,8 @@
 - Provider preferences filter the model's endpoints (only, ignore, quantizations,
   data_collection, zdr, require_parameters, max_price, order + allow_fallbacks) and order
   them (order, sort, else a pick weighted by inverse square price, as OpenRouter does).
+- `tools`, `response_format` and a json_schema's `structured_outputs` filter softly: the
+  endpoints that take them serve when there are any (`require_parameters` makes it hard).
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ _PRECISION_RANK = MappingProxyType(
     {"fp32": 0, "bf16": 1, "fp16": 1, "unknown": 1, "fp8": 2, "mxfp8": 2}
 )
 _PRIVACY_URL = "https://openrouter.ai/settings/privacy"
+_SOFT_FILTERS = frozenset({"tools", "response_format", "structured_outputs"})
+"""Parameters that steer routing softly: when some endpoints of a model take them, only
+those serve (reference §2.1); when none does, any serves and ignores them."""
 _POLICY = "No endpoints found matching your data policy ({kind}). Configure: {url}"
 
 
@@ -96,6 +101,10 @@ class Router:
             endpoints = [e for e in endpoints if check(e)]
             if not endpoints:
                 raise no_endpoints(message, user_id)
+        soft = request.params & _SOFT_FILTERS
+        if soft:
+            preferred = [e for e in endpoints if soft <= e.supported]
+            endpoints = preferred or endpoints
         return _order(endpoints, prefs, target.variant_sort, pick)
 
 

@@ -23,6 +23,7 @@ from orkit.sim.generation import GenerationFacts
 from orkit.sim.ledger import Accounts, GenerationStore, Stats
 from orkit.sim.limits import FreeTier, UpstreamBuckets
 from orkit.sim.planner import ChatPlan, plan_chat
+from orkit.sim.rich_answers import RichOptions
 from orkit.sim.routing import Router
 from orkit.sim.runtime import ProfileBook
 from orkit.sim.solvers import Solvers
@@ -52,6 +53,11 @@ class Simulator:
         self.book = ProfileBook(self.catalog, config.models)
         self.router = Router(self.catalog, self.book)
         self.solvers = Solvers.load()
+        self.rich_options = RichOptions(
+            tool_args_invalid_rate=config.tool_args_invalid_rate,
+            structured_invalid_rate=config.structured_invalid_rate,
+            default_reasoning=config.default_reasoning,
+        )
         self.faults = FaultPlan(config.faults, config.seed)
         self.free_tier = FreeTier(
             self.clock, config.free_per_minute, config.free_per_day, config.user_id

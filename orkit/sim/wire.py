@@ -63,7 +63,11 @@ def usage_object(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
             "upstream_inference_prompt_cost": _money(charge.prompt),
             "upstream_inference_completions_cost": _money(charge.completion),
         },
-        "completion_tokens_details": {"reasoning_tokens": 0, "image_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": plan.answer.reasoning_tokens,
+            "image_tokens": 0,
+            "audio_tokens": 0,
+        },
     }
     if charge.web_search:
         usage["server_tool_use_details"] = {"web_search_requests": 1}
@@ -90,6 +94,8 @@ def completion_body(
             "reasoning": None,
         },
     }
+    if answer.reasoning is not None or answer.tool_calls:
+        _add_extras(choice["message"], plan)
     if answer.finish_reason == "error":
         choice["error"] = {
             "code": 502,
@@ -110,6 +116,38 @@ def completion_body(
     if not with_provider:
         del body["provider"]
     return body
+
+
+def reasoning_format(model_id: str) -> str:
+    """`reasoning_details[].format` of a model's reasoning, by its lab."""
+    return _FORMATS.get(model_id.split("/")[0], "unknown")
+
+
+_FORMATS = {
+    "anthropic": "anthropic-claude-v1",
+    "openai": "openai-responses-v1",
+    "google": "google-gemini-v1",
+}
+
+
+def _add_extras(message: dict[str, Any], plan: ChatPlan) -> None:
+    """Reasoning text and details, tool calls (content null when only calls came back)."""
+    answer = plan.answer
+    reasoning = answer.reasoning
+    if reasoning is not None and reasoning.text is not None:
+        message["reasoning"] = reasoning.text
+        message["reasoning_details"] = [
+            {
+                "type": "reasoning.text",
+                "text": reasoning.text,
+                "format": reasoning_format(plan.model_id),
+                "index": 0,
+            }
+        ]
+    if answer.tool_calls:
+        if not answer.content:
+            message["content"] = None
+        message["tool_calls"] = [call.to_json(i) for i, call in enumerate(answer.tool_calls)]
 
 
 class ChunkWriter:
@@ -136,6 +174,33 @@ class ChunkWriter:
         return self._event(
             '[{"index":0,"delta":{"role":"assistant","content":'
             f'{dumps(content)}}},"finish_reason":null,"native_finish_reason":null,"logprobs":null}}]'
+        )
+
+    def reasoning(self, text: str) -> bytes:
+        """A reasoning chunk: `delta.reasoning` and its `reasoning_details` entry."""
+        detail = dumps(
+            [
+                {
+                    "type": "reasoning.text",
+                    "text": text,
+                    "format": reasoning_format(self.plan.model_id),
+                    "index": 0,
+                }
+            ]
+        )
+        return self._event(
+            '[{"index":0,"delta":{"role":"assistant","content":"","reasoning":'
+            f'{dumps(text)},"reasoning_details":{detail}}},"finish_reason":null,'
+            '"native_finish_reason":null,"logprobs":null}]'
+        )
+
+    def tool_call(self, index: int, call: dict[str, Any]) -> bytes:
+        """A tool-call chunk: the call's opening (`id`, `type`, `name`, empty arguments) or
+        a piece of its arguments, as the captured streams send them."""
+        delta = dumps([{"index": index, **call}])
+        return self._event(
+            '[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":'
+            f'{delta}}},"finish_reason":null,"native_finish_reason":null,"logprobs":null}}]'
         )
 
     def finish(self) -> bytes:
