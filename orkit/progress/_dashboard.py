@@ -71,8 +71,11 @@ class RunDashboard:
 
         self.title = w.HTML()
         self.bar = w.IntProgress(value=0, min=0, max=1, bar_style="info")
-        self.bar.layout.width = "100%"
+        # the bar takes the row's width the headline leaves: at 100% it squeezed the
+        # headline into a narrow column that wrapped after every few words
+        self.bar.layout.flex = "1 1 auto"
         self.headline = w.HTML()
+        self.headline.layout.flex = "0 0 auto"
         self.facts = w.HTML()
         self.errors = w.HTML()
         self.contestants = w.VBox()
