@@ -4,7 +4,7 @@ value escaped (model names, prompts and dataset paths are the user's, or a serve
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -23,9 +23,17 @@ _STYLE = (
 )
 
 
-def run_card(run_id: str, status: str, totals: Mapping[str, Any], summary: pd.DataFrame) -> str:
+def run_card(
+    run_id: str,
+    status: str,
+    totals: Mapping[str, Any],
+    summary: pd.DataFrame,
+    *,
+    pass_fail: Collection[str] = (),
+) -> str:
     """A run as a card: its id and status, tasks (ok / errors / skipped), spend, its most
-    common errors' count, and the top contestants' first score with its 95% interval."""
+    common errors' count, and the top contestants' first score with its 95% interval
+    (a percentage for the scorers in `pass_fail`)."""
     facts = [
         ("status", status),
         ("tasks", _tasks(totals)),
@@ -36,7 +44,7 @@ def run_card(run_id: str, status: str, totals: Mapping[str, Any], summary: pd.Da
         f'<div class="orkit-run" style="{_STYLE}">'
         f"<b>orkit run</b> <code>{escape(run_id)}</code>"
         + _facts(facts)
-        + _board(summary)
+        + _board(summary, pass_fail)
         + "</div>"
     )
 
@@ -82,7 +90,7 @@ def _tasks(totals: Mapping[str, Any]) -> str:
     return f"{count(tasks)} ({', '.join(parts)})"
 
 
-def _board(summary: pd.DataFrame) -> str:
+def _board(summary: pd.DataFrame, pass_fail: Collection[str]) -> str:
     """The top contestants by their first scorer's mean (the sweep's order without scores)."""
     scored = [c for c in summary.columns if str(c).startswith("score_")]
     table = summary
@@ -95,7 +103,8 @@ def _board(summary: pd.DataFrame) -> str:
     for label, row in table.head(TOP_CONTESTANTS).iterrows():  # indexed by contestant
         cells = [str(label)]
         if scored:
-            cells.append(_score(row, scored[0].removeprefix("score_")))
+            name = scored[0].removeprefix("score_")
+            cells.append(_score(row, name, percent=name in pass_fail))
         cells += [count(int(row["rows"])), count(int(row["errors"])), usd(_known(row["cost_usd"]))]
         rows.append(cells)
     more = len(table) - TOP_CONTESTANTS
@@ -108,13 +117,14 @@ def _board(summary: pd.DataFrame) -> str:
     return f"<table><tr>{header}</tr>{body}</table>{tail}"
 
 
-def _score(row: pd.Series, scorer: str) -> str:
+def _score(row: pd.Series, scorer: str, *, percent: bool) -> str:
     mean = _known(row.get(f"score_{scorer}"))
     if mean is None:
         return "unknown"
     lo, hi = _known(row.get(f"ci_low_{scorer}")), _known(row.get(f"ci_high_{scorer}"))
-    interval = f" [{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else ""
-    return f"{mean:.3f}{interval}"
+    fmt = "{:.1%}" if percent else "{:.3f}"
+    interval = f" [{fmt.format(lo)}, {fmt.format(hi)}]" if lo is not None and hi is not None else ""
+    return fmt.format(mean) + interval
 
 
 def _known(value: Any) -> float | None:

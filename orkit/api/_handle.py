@@ -8,6 +8,7 @@ with a row are not sent again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
@@ -120,6 +121,11 @@ class RunHandle:
             message = "run cancelled before it began: nothing was sent"
             raise RunInterrupted(message, None)
         return Run(self.path)
+
+    def when_done(self, callback: Callable[[RunHandle], None]) -> None:
+        """Call `callback(handle)` once the run has ended (at once if it has), on the
+        thread that ends it: keep it short (a widget's text, an event)."""
+        self._task.future.add_done_callback(lambda _future: callback(self))
 
     def results(self) -> pd.DataFrame:
         """The results rows landed so far, one per task, typed as `Run.to_pandas()` types

@@ -29,7 +29,14 @@ from orkit.results import (
     typed_pandas,
     wide_table,
 )
-from orkit.stats import PairOptions, SummaryOptions, compare, grouping_columns, summarize_run
+from orkit.stats import (
+    PairOptions,
+    RunSummary,
+    SummaryOptions,
+    compare,
+    grouping_columns,
+    summarize_run,
+)
 from orkit.types import Secret
 
 __all__ = ["Run", "open_run"]
@@ -118,10 +125,14 @@ class Run:
         a list), e.g. `by="served_model"` for what `openrouter/auto` picked."""
         # A few numbers per row, read part by part: never a pandas frame of every row (at
         # 200,000 tasks those frames and their groupbys were most of a run's memory).
+        return self._summarized(by)[0]
+
+    def _summarized(self, by: str | Sequence[str] | None) -> tuple[pd.DataFrame, RunSummary]:
+        """`summary(by)`, and the summary it is made from (its scores' long table)."""
         rows = read_summary_rows(self.dir, grouping_columns(by))
         options = SummaryOptions.of_sweeps([self.manifest.spec])
         summary = summarize_run(rows, replace(options, by=by))
-        return with_judge_cost_rows(summary.table, rows, summary.contestants.codes)
+        return with_judge_cost_rows(summary.table, rows, summary.contestants.codes), summary
 
     def judge_costs(self) -> pd.DataFrame:
         """The LLM judges' own cost lines, one per judge scorer: judge model, rows, requests
@@ -216,7 +227,16 @@ class Run:
     def _repr_html_(self) -> str:
         """A card (status, tasks, errors, spend, the top contestants' scores with 95%
         intervals); `summary()` is the whole table."""
-        return run_card(self.run_id, self.status, self.manifest.totals_all, self.summary())
+        table, summary = self._summarized(None)
+        scores = summary.scores
+        pass_fail = {  # every score 0 or 1: shown as a percentage, as `orkit compare` does
+            str(name)
+            for name, rows in scores.groupby("scorer", sort=False)
+            if (rows["ci_method"] == "agresti_coull").all()
+        }
+        return run_card(
+            self.run_id, self.status, self.manifest.totals_all, table, pass_fail=pass_fail
+        )
 
 
 def _display(frame: ReportFrame) -> bool:

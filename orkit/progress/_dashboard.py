@@ -145,7 +145,8 @@ class RunDashboard:
         self.show()
 
     def _cancel_clicked(self, _button: Any) -> None:
-        if self._cancel is None or self._recorder.board.ended:
+        # Disabled: a click already taken (a second one may be on its way from the browser).
+        if self._cancel is None or self.cancel_button.disabled or self._recorder.board.ended:
             return
         self.cancel_button.disabled = True
         self.cancel_button.description = "Cancelling…"
@@ -197,7 +198,9 @@ class RunDashboard:
 
     def _draw(self, board: Board) -> None:
         with self._draw_lock:
-            if board is self._drawn:
+            # The thread may have read the board just before the last one came: once the
+            # last is drawn, an older one must not replace it.
+            if board is self._drawn or (self._drawn is not None and self._drawn.ended):
                 return
             self._drawn = board
             self._draw_board(board)

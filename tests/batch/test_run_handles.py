@@ -234,3 +234,19 @@ def test_the_loop_thread_is_released_when_the_run_ends(tmp_path: Path) -> None:
     handle.wait()
     until(lambda: _portal._PROVIDER._leases == 0, "the handle's lease is given back")
     assert _portal._PROVIDER._portal_cm is None  # the loop stopped with it
+
+
+def test_when_done_calls_back_after_the_end_and_at_once_once_ended(tmp_path: Path) -> None:
+    handle = sim_sweep(tmp_path).start(progress=False)
+    seen: list[tuple[str, bool]] = []
+    ended = threading.Event()
+
+    def note(h: RunHandle) -> None:
+        seen.append((h.progress.status, h.done))
+        ended.set()
+
+    handle.when_done(note)
+    assert ended.wait(BOUND_S)
+    assert seen == [("completed", True)]
+    handle.when_done(note)  # already ended: called at once, in this thread
+    assert seen == [("completed", True)] * 2

@@ -26,7 +26,8 @@ def test_the_run_card_has_the_run_s_figures(finished_run: Run) -> None:
     assert run_spend(totals) in card
     for model in MODELS:
         row = summary.loc[model]
-        figure = f"{row['score_exact']:.3f} [{row['ci_low_exact']:.3f}, {row['ci_high_exact']:.3f}]"
+        # exact is pass/fail: a percentage, as `orkit compare` prints it
+        figure = f"{row['score_exact']:.1%} [{row['ci_low_exact']:.1%}, {row['ci_high_exact']:.1%}]"
         assert figure in card
     assert "tok/s" not in card and "p99" not in card  # the card, not the 27-column table
     best, worst = str(summary["score_exact"].idxmax()), str(summary["score_exact"].idxmin())
@@ -45,6 +46,14 @@ def _summary(labels: list[str], scores: list[float | None]) -> pd.DataFrame:
         },
         index=pd.Index(labels, name="contestant"),
     )
+
+
+def test_a_graded_score_keeps_three_decimals_and_a_pass_fail_one_reads_as_percent() -> None:
+    summary = _summary(["a"], [0.75])
+    graded = run_card("r", "completed", {"tasks": 3, "ok": 3}, summary)
+    assert "0.750 [0.650, 0.850]" in graded
+    passed = run_card("r", "completed", {"tasks": 3, "ok": 3}, summary, pass_fail={"q"})
+    assert "75.0% [65.0%, 85.0%]" in passed and "0.750" not in passed
 
 
 def test_the_run_card_escapes_names_and_keeps_unknowns_unknown() -> None:

@@ -3,6 +3,7 @@ and the run button runs the sweep on the ticked models, on the emulator."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,23 @@ def test_the_run_button_runs_the_ticked_models(tmp_path: Path) -> None:
     view = EstimateView(sweep.estimate(), sweep, progress=False)
     assert not view.run_button.disabled
     view.checkboxes[MODELS[1]].value = False
-    view.run_button.click()
+    view.run_button.click()  # starts the run in the background and returns
+    handle = view.handle
+    assert handle is not None
+    ended = threading.Event()
+    handle.when_done(lambda _handle: ended.set())  # after the view's own callback
+    assert ended.wait(120)
     run = view.last_run
-    assert run is not None
+    assert run is not None and run.path == handle.path
     assert seen_disabled and all(seen_disabled)
     assert not view.run_button.disabled
     assert str(run.path) in view.status.value and run.status in view.status.value
     rows = run.to_pandas()
     assert set(rows["model"]) == {MODELS[0]}
     assert len(rows) == 6
+    # the run kept the estimate of what it ran, not the one of both models
+    kept = run.manifest.estimate or {}
+    assert [line["model"] for line in kept["lines"]] == [MODELS[0]]
 
 
 def test_no_model_ticked_disables_the_button(tmp_path: Path) -> None:
