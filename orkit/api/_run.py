@@ -210,16 +210,16 @@ class Run:
         )
         return write_report(self.dir, out, options)
 
-    def show(self, *, max_items: int = 1_000, height: int = 760) -> ReportFrame:
+    def show(self, *, max_items: int = 1_000, height: int = 760) -> ReportFrame | None:
         """The report, inline in a notebook (in a sandboxed frame: its scripts reach neither
         the notebook nor the network). Fewer items by default than `report` (1,000): the
-        page is stored in the notebook. Outside a notebook, display the returned frame or
-        call `report` and open the file."""
+        page is stored in the notebook. In a notebook it is displayed and None returned (a
+        cell ending in `run.show()` would otherwise show, and store, the page twice);
+        elsewhere the frame is returned, to display or to call `report` instead."""
         frame = ReportFrame(
             render_report(self.dir, ReportOptions(max_items=max_items)), height=height
         )
-        _display(frame)
-        return frame
+        return None if _display(frame) else frame
 
     def __repr__(self) -> str:
         return f"Run({str(self.path)!r}, status={self.status!r})"
@@ -239,13 +239,15 @@ class Run:
         )
 
 
-def _display(frame: ReportFrame) -> None:
+def _display(frame: ReportFrame) -> bool:
     """Show `frame` in the running IPython/Jupyter shell, if any (IPython is loaded only
-    when a shell runs it, so looking it up costs nothing elsewhere)."""
+    when a shell runs it, so looking it up costs nothing elsewhere); whether it did."""
     ipython = sys.modules.get("IPython")
     shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
     if shell is not None and ipython is not None:
         ipython.display.display(frame)
+        return True
+    return False
 
 
 def open_run(path: str | os.PathLike[str]) -> Run:

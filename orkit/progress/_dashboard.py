@@ -16,6 +16,7 @@ notebook's stop button instead (the same clean stop).
 
 from __future__ import annotations
 
+import contextvars
 import html
 import sys
 import threading
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from orkit._format import plural
 from orkit.batch import RunTotals, StatusFn
 from orkit.progress._board import Board, BoardRecorder, RunPlan, board_contestants
 from orkit.progress._board_text import bar_style, end_text, error_lines, facts, headline
@@ -69,8 +71,11 @@ class RunDashboard:
 
         self.title = w.HTML()
         self.bar = w.IntProgress(value=0, min=0, max=1, bar_style="info")
-        self.bar.layout.width = "100%"
+        # the bar takes the row's width the headline leaves: at 100% it squeezed the
+        # headline into a narrow column that wrapped after every few words
+        self.bar.layout.flex = "1 1 auto"
         self.headline = w.HTML()
+        self.headline.layout.flex = "0 0 auto"
         self.facts = w.HTML()
         self.errors = w.HTML()
         self.contestants = w.VBox()
@@ -170,7 +175,12 @@ class RunDashboard:
         self._finished = True  # before the board: the thread must not draw after this one
         self._recorder.on_finish(totals, status)
         self._wake.set()
-        self._draw(self._recorder.board)
+        # Drawn in an empty context: the loop thread runs in a copy of the context of the
+        # cell that started the run, and ipykernel files a widget message under the cell of
+        # the context it is sent from. After `start()` that cell is long done, and whatever
+        # records outputs cell by cell (nbclient, nbconvert) dropped the final state; with no
+        # context ipykernel files it under the cell running now (the one that waits).
+        contextvars.Context().run(self._draw, self._recorder.board)
 
     # ------------------------------------------------------------------ drawing
 
@@ -234,7 +244,7 @@ class RunDashboard:
             bar.value = min(line.done, bar.max)
             bar.bar_style = "danger" if line.errors and line.errors == line.done else ""
             of = f" / {line.expected:,}" if line.expected is not None else ""
-            errs = f" · {line.errors:,} errors" if line.errors else ""
+            errs = f" · {plural(line.errors, 'error')}" if line.errors else ""
             count.value = f"<small>{line.done:,}{of}{errs}</small>"
         self.more.value = f"<small>and {more:,} more contestants</small>" if more else ""
 

@@ -77,7 +77,7 @@ def test_a_finished_run_is_drawn_whole() -> None:
     (label_a, bar_a, count_a), (label_b, bar_b, count_b) = lines
     assert "openai/gpt-4o-mini" in label_a.value and "anthropic/claude-3-haiku" in label_b.value
     assert (bar_a.value, bar_a.max, bar_b.value, bar_b.max) == (4, 5, 4, 5)
-    assert "4 / 5" in count_a.value and "4 / 5 · 1 errors" in count_b.value
+    assert "4 / 5" in count_a.value and count_b.value == "<small>4 / 5 · 1 error</small>"
     assert d.cancel_button.disabled is True
     assert f"Results in {RUN_DIR}." in d.footer.value
     assert d.board.status == "completed"
