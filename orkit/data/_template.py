@@ -192,16 +192,7 @@ class PromptTemplate:
         shots = () if self.few_shot is None else load_few_shot(self.few_shot)
         object.__setattr__(self, "_shots", shots)
         object.__setattr__(self, "attachments", Attachments.of(self.attachments))
-        return any(
-            v is not None
-            for v in (
-                self.messages,
-                self.few_shot,
-                self.few_shot_column,
-                self.prefill,
-                self.attachments,
-            )
-        )
+        return self.is_chat
 
     @property
     def is_chat(self) -> bool:
