@@ -7,13 +7,14 @@ rendering each row once and fanning it out over models and repeats.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from orkit._hashing import canonical_json, content_hash
 from orkit.batch import Task, task_key
 from orkit.data import Dataset, Item, PromptTemplate, fast_renderer
+from orkit.plan._endpoint import Endpoint
 from orkit.results import DatasetCopyWriter
 from orkit.types import ChatRequest
 
@@ -77,6 +78,10 @@ class Plan:
     models: Sequence[str]
     param_sets: Sequence[dict[str, Any]]
     repeats: int
+    sent_as: Mapping[str, str] = field(default_factory=dict)
+    """The model id sent for a contestant named otherwise (a label, or `id @ host`)."""
+    endpoints: Mapping[str, Endpoint] = field(default_factory=dict)
+    """The endpoint of each contestant that has its own (the others use the run's)."""
     duplicates: DuplicateRows = field(default_factory=DuplicateRows, repr=False, compare=False)
 
     @property
@@ -114,6 +119,7 @@ class Plan:
         sets = [(p, canonical_json(p)) for p in self.param_sets]
         # `{{ column }}` templates skip Jinja (the same text, ~10x cheaper per row)
         prompts = [(pid, fast_renderer(t) or t.render) for pid, t in self.prompts]
+        sent_model = self.sent_as.get(model)
         for batch in self.dataset.iter_batches():
             for item in batch:
                 item_hash = self.duplicates.item_hash(
@@ -136,6 +142,7 @@ class Plan:
                                 messages_json=messages_json,
                                 request=request,
                                 fields=item.fields,
+                                sent_model=sent_model,
                             )
             if copy is not None:
                 copy.write_batch(_copy_rows(batch))

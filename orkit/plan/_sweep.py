@@ -20,6 +20,7 @@ from orkit.config import Timeouts
 from orkit.data import open_dataset
 from orkit.errors import SpecError
 from orkit.plan._checks import check_sweep
+from orkit.plan._contestants import Contestant, Model, contestants_of, model_entry
 from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
 from orkit.plan._routing import SweepRouting, build_router_options
@@ -39,7 +40,10 @@ class SweepDefinition:
 
     dataset: Any
     """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
-    models: Sequence[str]
+    models: Sequence[str | Model]
+    """Model ids; an entry may carry its own endpoint (`orkit.Model(id, endpoint=...)`, or a
+    table `{"id": ..., "endpoint": ..., "label": ..., "api_key_env": ...}`): see
+    `contestants`."""
     prompt: str | None = None
     """Jinja2 template of the user message (dataset columns are its variables); or give
     several named variants in `prompts`."""
@@ -125,6 +129,15 @@ class SweepDefinition:
     def __post_init__(self) -> None:
         if isinstance(self.models, str):
             object.__setattr__(self, "models", [self.models])
+        if self.models is not None and not isinstance(self.models, Sequence):
+            raise SpecError(
+                f"must be a list of model ids, got {self.models!r}",
+                path=self.spec_path,
+                field="models",
+            )
+        if self.models:
+            entries = [model_entry(m, i, self.spec_path) for i, m in enumerate(self.models)]
+            object.__setattr__(self, "models", entries)
         if self.prompt is not None:
             variant = {"template": self.prompt}
             if self.system is not None:
@@ -163,7 +176,7 @@ class SweepDefinition:
         """Tasks per model (rows × prompts × grid combinations × repeats)."""
         rows = open_dataset(self.dataset, id_field=self.id_field).count()
         per_model = rows * len(self.prompts) * len(self.param_sets()) * self.repeats
-        return dict.fromkeys(self.models, per_model)
+        return dict.fromkeys(self.model_names, per_model)
 
     # ------------------------------------------------------------------ settings
 
@@ -211,10 +224,35 @@ class SweepDefinition:
             read=silence or defaults.read,
         )
 
+    @cached_property
+    def contestants(self) -> tuple[Contestant, ...]:
+        """Each model entry as a contestant: its name in every table, the id it sends, and
+        its own endpoint if it has one (see `orkit.plan._contestants`)."""
+        return contestants_of(self.models, self.endpoint, self.spec_path)
+
+    @property
+    def model_names(self) -> list[str]:
+        """The contestants' names (the `model` column), in the order given: the model ids,
+        unless an entry has a label or shares its id with another."""
+        return [c.name for c in self.contestants]
+
+    @property
+    def own_endpoints(self) -> bool:
+        """Whether some model entry has an endpoint other than the sweep's."""
+        return any(c.own_endpoint is not None for c in self.contestants)
+
+    @property
+    def endpoint_model_ids(self) -> list[str]:
+        """The ids the contestants on the sweep's own endpoint send (all of them, unless
+        some model entry has an endpoint of its own)."""
+        return [c.model_id for c in self.contestants if c.own_endpoint is None]
+
     @property
     def all_models(self) -> list[str]:
-        """Requested models, every LLM judge's model and every fallback model, each once."""
-        seen = dict.fromkeys(self.models)
+        """The ids the sweep's endpoint is asked for: its requested models (not those with
+        an endpoint of their own), every LLM judge's model and every fallback model, each
+        once."""
+        seen = dict.fromkeys(self.endpoint_model_ids)
         for s in self.scorer_objects:
             if isinstance(s, Judge):
                 seen[s.judge_model] = None
@@ -250,7 +288,7 @@ class SweepDefinition:
         # No path here: __post_init__ adds the spec file to every scorer error.
         if len(self.models) < 2:
             raise SpecError("a pairwise judge needs at least two models", field=where)
-        if judge.baseline is not None and judge.baseline not in self.models:
+        if judge.baseline is not None and judge.baseline not in self.model_names:
             raise SpecError(
                 f"baseline {judge.baseline!r} is not one of the models", field=f"{where}.baseline"
             )

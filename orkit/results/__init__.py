@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from orkit import _exports
 from orkit.results._dataset_copy import DatasetCopyWriter
-from orkit.results._endpoint_label import endpoint_label
+from orkit.results._endpoint_label import endpoint_label, endpoints_label
 from orkit.results._engines import duckdb_views, polars_frame
 from orkit.results._executions import (
     begin_execution,
@@ -78,6 +78,7 @@ __all__ = [
     "duckdb_views",
     "end_execution",
     "endpoint_label",
+    "endpoints_label",
     "is_deterministic",
     "journal_progress",
     "last_seen",
