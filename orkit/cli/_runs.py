@@ -86,18 +86,18 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
 
 def _models(manifest: Manifest) -> list[str]:
     """The run's models as its tables name them, each with its own endpoint if it had one
-    (`qwen3-8b (http://127.0.0.1:8000/v1)`); ids as the spec gave them if it cannot say."""
+    (`qwen3-8b (http://127.0.0.1:8000/v1)`)."""
     from orkit.errors import SpecError
-    from orkit.plan import contestants_of, model_entry, shown_contestants
+    from orkit.results import contestants_of, model_entry, shown_contestants, spec_model_names
 
-    given = manifest.spec.get("models", [])
+    given = manifest.spec.get("models")
     if not isinstance(given, list) or all(isinstance(m, str) for m in given):
-        return list(given) if isinstance(given, list) else []
+        return spec_model_names(manifest.spec)
     try:
         entries = [model_entry(m, i, None) for i, m in enumerate(given)]
         return shown_contestants(contestants_of(entries, str(manifest.spec.get("endpoint"))))
     except SpecError:
-        return [str(m.get("id")) if isinstance(m, dict) else str(m) for m in given]
+        return spec_model_names(manifest.spec)
 
 
 def _endpoints(manifest: Manifest) -> list[str]:

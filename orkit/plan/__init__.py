@@ -35,14 +35,6 @@ from orkit.plan._contestant_sweeps import (
     own_endpoint_sweeps,
     spec_endpoint,
 )
-from orkit.plan._contestants import (
-    Contestant,
-    Model,
-    contestants_of,
-    endpoint_short,
-    model_entry,
-    shown_contestants,
-)
 from orkit.plan._endpoint import (
     Endpoint,
     calibration_endpoint,
@@ -86,6 +78,14 @@ from orkit.plan._spec import load_spec, resolve_scorer_paths, spec_from_dict
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.plan._streaming import StreamChoice
 from orkit.plan._sweep import SweepDefinition
+from orkit.results import (
+    Contestant,
+    Model,
+    contestants_of,
+    endpoint_short,
+    model_entry,
+    shown_contestants,
+)
 
 __all__ = [
     "ENDPOINT_KINDS",

@@ -20,12 +20,11 @@ from orkit.config import Timeouts
 from orkit.data import open_dataset
 from orkit.errors import SpecError
 from orkit.plan._checks import check_sweep
-from orkit.plan._contestants import Contestant, Model, contestants_of, model_entry
 from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
 from orkit.plan._routing import SweepRouting, build_router_options
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
-from orkit.results import run_name
+from orkit.results import Contestant, Model, contestants_of, model_entry, run_name
 from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
 from orkit.sim import SimConfig  # the config alone (20 ms); the server is imported only to run

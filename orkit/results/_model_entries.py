@@ -3,7 +3,7 @@ with the same model on a local server, paired by item.
 
 `models = ["qwen/qwen3-8b", {id = "qwen3-8b", endpoint = "http://127.0.0.1:8000/v1"}]`:
 each entry is a contestant, named in every table by its `name` (the `model` column): its
-`label` if given, else its id, else, when two entries share an id, `id @ where` (`qwen/
+`label` if given, else its id, or, when two unlabelled entries share an id, `id @ where` (`qwen/
 qwen3-8b @ openrouter`, `qwen3-8b @ 127.0.0.1:8000`). The id is what is sent. An entry
 without an endpoint (or with the sweep's) goes to the sweep's endpoint.
 """
@@ -25,6 +25,7 @@ __all__ = [
     "endpoint_short",
     "model_entry",
     "shown_contestants",
+    "spec_model_names",
 ]
 
 _ENTRY_KEYS = ("id", "endpoint", "label", "api_key_env")
@@ -144,7 +145,8 @@ def contestants_of(
 ) -> tuple[Contestant, ...]:
     """Each entry's contestant. Two entries that would share a name (the same model on the
     same endpoint, or two equal labels) fail: every table keys its rows by the name."""
-    ids = [e if isinstance(e, str) else e.id for e in entries]
+    # entries a label does not name already, by id: those that share one say where they run
+    ids = [e if isinstance(e, str) else e.id for e in entries if isinstance(e, str) or not e.label]
     out: list[Contestant] = []
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
@@ -181,3 +183,18 @@ def _safe_url(endpoint: str) -> str:
         return endpoint
     parts = urlsplit(endpoint)
     return f"{parts.scheme}://{endpoint_short(endpoint)}{parts.path}"
+
+
+def spec_model_names(spec: Mapping[str, Any]) -> list[str]:
+    """The model names a stored spec's rows carry (a manifest's `spec`); the ids as given
+    if its entries cannot be read (a spec this orkit did not write)."""
+    given = spec.get("models") or []
+    if not isinstance(given, list):
+        return []
+    if all(isinstance(m, str) for m in given):
+        return given
+    try:
+        entries = [model_entry(m, i, None) for i, m in enumerate(given)]
+        return [c.name for c in contestants_of(entries, str(spec.get("endpoint")))]
+    except SpecError:
+        return [str(m.get("id")) if isinstance(m, Mapping) else str(m) for m in given]
