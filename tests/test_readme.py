@@ -50,6 +50,7 @@ TOML_BLOCKS = {
     "[routing]": FRAGMENT,
     "[fallbacks]": FRAGMENT,
     "[params]": FRAGMENT,
+    "models = [": FRAGMENT,
     "local_server = true": SIM_CONFIG,
     "[faults]": SIM_CONFIG,
 }
