@@ -83,7 +83,10 @@ async def with_own_endpoints(
         async with estimate_client(endpoint, offline) as client:
             part = await estimate_with_client(sub, endpoint, client, offline=offline, as_of=as_of)
         ids = {c.model_id: c.name for c in sweep.contestants if c.name in names}
-        lines.extend(_named(line, ids) for line in part.lines)
+        for line in part.lines:
+            if not part.prices_known:  # not a router's unknown price: the server's
+                line = replace(line, price_source=f"no prices listed by {where}")
+            lines.append(_named(line, ids))
         notes.extend(f"{where}: {note}" for note in part.notes)
         prices += f"; {where}: {part.prices}"
         duration = max(duration, part.duration_s)  # each endpoint's lanes run side by side

@@ -100,8 +100,9 @@ async def budget_prices(
 ) -> dict[str, Prices]:
     """The dearest price of every model a budget may pay for, by the name the router sees
     (a contestant's name, a judge's or fallback's id), each from its own endpoint's
-    catalog. A local server (no `/key`) that lists no prices bills nobody orkit knows of:
-    its contestants reserve nothing (their costs are unknown, null)."""
+    catalog. A local server (no `/key`) that lists no prices, in a run with another
+    endpoint, bills nobody orkit knows of: its contestants (and judges, if it is the run's
+    own endpoint) reserve nothing, and their costs are unknown (null)."""
     prices: dict[str, Prices] = {}
     for index, (endpoint, client, names) in enumerate(routing.clients):
         ids = {name: plan.sent_as.get(name, name) for name in names}
@@ -115,7 +116,8 @@ async def budget_prices(
         try:
             catalog = await price_catalog(endpoint, client)
         except ConfigError:
-            if index == 0 or not is_local_server(endpoint, client):
+            # a run on a local server alone has nothing for a budget to cover: refused
+            if len(routing.clients) == 1 or not is_local_server(endpoint, client):
                 raise
             continue
         by_id = await model_prices(sorted(models), client, catalog)

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from orkit.errors import CircuitOpenError
 from orkit.router._record import AttemptHooks, Outcome
 from orkit.router._router import Router
-from orkit.types import ChatRequest, ChatResponse
+from orkit.types import ChatRequest
 
 __all__ = ["RouterSet", "Routes"]
 
@@ -30,7 +29,7 @@ class Routes(Protocol):
 
 class RouterSet:
     """Routes each request through its model's router (the default one for any model not
-    named: judges, fallbacks). Implements `Completer` too."""
+    named: judges, fallbacks)."""
 
     def __init__(self, default: Router, by_model: Mapping[str, Router]) -> None:
         self.default = default
@@ -46,13 +45,6 @@ class RouterSet:
 
     async def route(self, request: ChatRequest, hooks: AttemptHooks | None = None) -> Outcome:
         return await self.router_for(request.model).route(request, hooks)
-
-    async def complete(self, request: ChatRequest) -> ChatResponse:
-        """`Completer` protocol: the response, or the task's final error raised."""
-        outcome = await self.route(request)
-        if outcome.response is None:
-            raise outcome.error or CircuitOpenError("deferred", model=request.model)
-        return outcome.response
 
     def status(self) -> dict[str, object]:
         """The routers' statuses merged: counts added, per-model entries side by side

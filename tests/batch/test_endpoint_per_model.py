@@ -292,6 +292,8 @@ def test_the_estimate_prices_each_model_from_its_own_endpoint(
     assert lines[on_local]["cost_expected_usd"] is None
     assert lines[on_sim]["cost_expected_usd"] == pytest.approx(sim_line.cost_expected_usd)
     assert any("lists no prices" in note for note in estimate.notes)
+    local_row = next(r for r in estimate.table().splitlines() if r.startswith(on_local))
+    assert "no prices listed by 127.0.0.1" in local_row and "model it picks" not in local_row
     # the budget covers both: the emulator's answers are reserved and paid, the local
     # server's reserve nothing (it bills nobody orkit knows of)
     run = sweep.run(progress=False)
@@ -313,7 +315,14 @@ def test_a_local_sweep_can_send_one_model_to_the_emulator(
         hosted = Model(
             MODEL, endpoint=router_url, label="hosted", api_key_env="ORKIT_TEST_HOSTED_KEY"
         )
-        sweep = _sweep(tmp_path, local_url, endpoint=_v1(local_url), models=[MODEL, hosted], sim={})
+        sweep = _sweep(
+            tmp_path,
+            local_url,
+            endpoint=_v1(local_url),
+            models=[MODEL, hosted],
+            sim={},
+            budget_usd=1.0,  # covers the hosted model; the local server bills nobody
+        )
         run = sweep.run(progress=False)
         assert _stats(router_url)["by_model"] == {MODEL: ROWS}
     assert _stats(local_url)["by_model"] == {MODEL: ROWS}
@@ -321,6 +330,7 @@ def test_a_local_sweep_can_send_one_model_to_the_emulator(
     assert set(rows["model"]) == {MODEL, "hosted"}  # a label: the local entry keeps its id
     assert rows.loc[rows["model"] == "hosted", "cost_usd"].notna().all()
     assert rows.loc[rows["model"] == MODEL, "cost_usd"].isna().all()
+    assert (rows["status"] == "ok").all()
 
 
 @pytest.mark.integration
