@@ -95,7 +95,8 @@ def _models(manifest: Manifest) -> list[str]:
         return spec_model_names(manifest.spec)
     try:
         entries = [model_entry(m, i, None) for i, m in enumerate(given)]
-        return shown_contestants(contestants_of(entries, str(manifest.spec.get("endpoint"))))
+        endpoint = str(manifest.spec.get("endpoint") or "openrouter")  # a sweep's default
+        return shown_contestants(contestants_of(entries, endpoint))
     except SpecError:
         return spec_model_names(manifest.spec)
 

@@ -1,11 +1,14 @@
 """Model entries that carry their own endpoint, so one run compares a model on OpenRouter
 with the same model on a local server, paired by item.
 
-`models = ["qwen/qwen3-8b", {id = "qwen3-8b", endpoint = "http://127.0.0.1:8000/v1"}]`:
+`models = ["qwen/qwen3-8b", {id = "qwen/qwen3-8b", endpoint = "http://127.0.0.1:8000/v1"}]`:
 each entry is a contestant, named in every table by its `name` (the `model` column): its
-`label` if given, else its id, or, when two unlabelled entries share an id, `id @ where` (`qwen/
-qwen3-8b @ openrouter`, `qwen3-8b @ 127.0.0.1:8000`). The id is what is sent. An entry
-without an endpoint (or with the sweep's) goes to the sweep's endpoint.
+`label` if given, else its id, or, when two unlabelled entries share an id, `id @ where`
+(`qwen/qwen3-8b @ openrouter`, `qwen/qwen3-8b @ 127.0.0.1:8000`). The id is what is sent.
+An entry without an endpoint (or with the sweep's) goes to the sweep's endpoint.
+
+Here, with the results, because a run's rows carry these names: the stats and the report
+name a stored spec's models as its rows do (`spec_model_names`).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class Model:
 
     `endpoint`: `sim`, `openrouter` or an OpenAI-compatible base URL (None: the sweep's);
     `label`: the contestant's name in every table (None: the id, or `id @ host` when two
-    entries share an id); `api_key_env`: the environment variable holding this endpoint's
+    unlabelled entries share an id); `api_key_env`: the environment variable holding this endpoint's
     key (None: OpenRouter's key, as for the sweep's endpoint). The key itself is read when
     the run starts and never written anywhere."""
 
@@ -195,6 +198,7 @@ def spec_model_names(spec: Mapping[str, Any]) -> list[str]:
         return given
     try:
         entries = [model_entry(m, i, None) for i, m in enumerate(given)]
-        return [c.name for c in contestants_of(entries, str(spec.get("endpoint")))]
+        endpoint = str(spec.get("endpoint") or "openrouter")  # a sweep's default
+        return [c.name for c in contestants_of(entries, endpoint)]
     except SpecError:
         return [str(m.get("id")) if isinstance(m, Mapping) else str(m) for m in given]

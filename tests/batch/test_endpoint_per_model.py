@@ -35,7 +35,7 @@ from orkit.plan import (
     sweep_client,
 )
 from orkit.report._header import run_header
-from orkit.results import ResponseCache, RunDir
+from orkit.results import ResponseCache, RunDir, spec_model_names
 from orkit.router import Router, RouterOptions, RouterSet
 from orkit.sim import (
     SIM_API_KEY,
@@ -45,6 +45,7 @@ from orkit.sim import (
     create_app,
     serve_in_thread,
 )
+from orkit.stats import SummaryOptions
 from orkit.types import ChatRequest, ChatResponse
 
 MODEL = "qwen/qwen3-8b"
@@ -128,6 +129,17 @@ def test_model_entries_name_their_contestants_in_python_and_toml(tmp_path: Path)
     assert labelled.model_names == ["my vLLM", "openai/gpt-4o-mini", "qwen3-8b", "openai/gpt-4o"]
     assert [c.own_endpoint is None for c in labelled.contestants] == [False, True, False, True]
     assert labelled.all_models == ["openai/gpt-4o-mini", "openai/gpt-4o"]
+
+
+def test_a_stored_spec_names_its_models_as_its_rows_do() -> None:
+    local = "http://127.0.0.1:8000/v1"
+    spec: dict[str, Any] = {"models": [MODEL, {"id": MODEL, "endpoint": local}]}
+    names = [f"{MODEL} @ openrouter", f"{MODEL} @ 127.0.0.1:8000"]  # (no endpoint: OpenRouter)
+    assert spec_model_names(spec) == names
+    assert SummaryOptions.of_sweeps([spec]).models == tuple(names)
+    assert spec_model_names({"models": [MODEL, "openai/gpt-4o"]}) == [MODEL, "openai/gpt-4o"]
+    # a spec this orkit cannot read: the ids as given, never an error
+    assert spec_model_names({"models": [MODEL, {"id": MODEL, "colour": "red"}]}) == [MODEL, MODEL]
 
 
 @pytest.mark.parametrize(
