@@ -444,3 +444,42 @@ def test_a_router_set_routes_by_model_and_one_full_router_holds_back_no_other() 
     assert sorted(answered[3:]) == ["local", "local"]
     assert held.sent == ["local", "local"] and prompt.sent == ["a", "b", "judge"]
     assert routers.routers == [routers.default, local]
+
+
+# ---------------------------------------------------------------------- the CLI
+
+
+def _spec_file(tmp_path: Path, local: str, entry: str) -> Path:
+    """The sweep's spec file, its second model the inline table `entry`."""
+    text = _sweep(tmp_path, local).to_toml()
+    start = text.index("models = [")
+    end = text.index("]\n", start) + 2
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f'{text[:start]}models = ["{MODEL}", {entry}]\n{text[end:]}', "utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("verb", [["run", "--dry-run"], ["estimate"]], ids=["dry-run", "estimate"])
+def test_a_model_its_own_endpoint_does_not_serve_stops_before_anything_is_sent(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str], verb: list[str]
+) -> None:
+    entry = f'{{id = "{MODEL}b", endpoint = "{_v1(local_url)}"}}'
+    code = main([*verb, str(_spec_file(tmp_path, local_url, entry))])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "", (out, err)
+    assert err.strip() == (
+        f"orkit: error: {_v1(local_url)} does not serve '{MODEL}b'; did you mean {MODEL}?"
+    )
+    assert _stats(local_url)["requests"] == 0 and not (tmp_path / "runs").exists()
+
+
+def test_a_dry_run_lists_each_models_endpoint(
+    tmp_path: Path, local_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = f'{{id = "{MODEL}", endpoint = "{_v1(local_url)}"}}'
+    assert main(["run", "--dry-run", str(_spec_file(tmp_path, local_url, entry))]) == 0
+    out = capsys.readouterr().out
+    on_local = f"{MODEL} @ {urlsplit(local_url).netloc}"
+    assert f"{MODEL} @ sim " in out and f"{on_local} " in out
+    assert f"endpoint emulator (in-process); {on_local}: {_v1(local_url)};" in out
+    assert _stats(local_url)["requests"] == 0
