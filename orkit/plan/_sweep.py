@@ -40,9 +40,9 @@ class SweepDefinition:
     dataset: Any
     """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
     models: Sequence[str | Model]
-    """Model ids; an entry may carry its own endpoint (`orkit.Model(id, endpoint=...)`, or a
-    table `{"id": ..., "endpoint": ..., "label": ..., "api_key_env": ...}`): see
-    `contestants`."""
+    """Model ids; an entry may carry its own endpoint (`Model(id, endpoint=...)`, from
+    `orkit.api`, or a table `{"id": ..., "endpoint": ..., "label": ..., "api_key_env":
+    ...}`): see `contestants`."""
     prompt: str | None = None
     """Jinja2 template of the user message (dataset columns are its variables); or give
     several named variants in `prompts`."""
