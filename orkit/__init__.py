@@ -44,7 +44,17 @@ if TYPE_CHECKING:
         sim,
         stats,
     )
-    from orkit.api import Run, RunHandle, RunProgress, Sweep, load_spec, open_run, resume
+    from orkit.api import (
+        Model,
+        Run,
+        RunHandle,
+        RunProgress,
+        Sweep,
+        load_spec,
+        open_run,
+        resume,
+    )
+    from orkit.data import Attachments, PromptTemplate
 
 _PUBLIC_MODULES = (
     "api",
@@ -63,6 +73,9 @@ _PUBLIC_MODULES = (
     "types",
 )
 _LAZY = {
+    "Attachments": "orkit.data",
+    "Model": "orkit.api",
+    "PromptTemplate": "orkit.data",
     "Run": "orkit.api",
     "RunHandle": "orkit.api",
     "RunProgress": "orkit.api",
@@ -74,9 +87,12 @@ _LAZY = {
 }
 
 __all__ = [
+    "Attachments",
     "ChatRequest",
     "ChatResponse",
+    "Model",
     "OrkitError",
+    "PromptTemplate",
     "Run",
     "RunHandle",
     "RunProgress",

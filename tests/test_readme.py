@@ -52,6 +52,7 @@ TOML_BLOCKS = {
     "[fallbacks]": FRAGMENT,
     "[params]": FRAGMENT,
     "max_turns = 3": FRAGMENT,
+    "models = [": FRAGMENT,
     "local_server = true": SIM_CONFIG,
     "[faults]": SIM_CONFIG,
 }

@@ -16,9 +16,11 @@ from orkit.api._rescore import rescore_async
 from orkit.api._resume import Continuation, continue_async, resume, resume_async, retry_async
 from orkit.api._run import Run, open_run
 from orkit.api._sweep import Sweep, load_spec
+from orkit.results import Model  # a model entry of a Sweep (its own endpoint, a label)
 
 __all__ = [
     "Continuation",
+    "Model",
     "PilotDeclined",
     "Run",
     "RunHandle",

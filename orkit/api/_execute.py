@@ -4,6 +4,7 @@ manifest. The only module that touches all the pieces."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -29,25 +30,20 @@ from orkit.batch import (
 )
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.cost import Estimate, Prices, model_prices
+from orkit.cost import Estimate, Prices
 from orkit.errors import RunStoppedError
 from orkit.estimate import manifest_estimate, settle_costs
 from orkit.plan import (
-    BaseUrlGuard,
     Endpoint,
     Plan,
-    StreamChoice,
+    RunRouting,
+    budget_prices,
     cache_for,
     check_routes_of,
-    daily_quota,
-    is_local_server,
     lane_copy_writer,
-    models_not_found,
     new_budget,
     prepare,
-    price_catalog,
-    router_options_for,
-    seed_quota,
+    run_routing,
     sweep_client,
     worst_case_for,
     write_dataset_copy,
@@ -62,9 +58,8 @@ from orkit.results import (
     run_lock,
     touch_lock,
 )
-from orkit.router import Router
 from orkit.scorers import split_scorers
-from orkit.types import Clock, Completer, Secret
+from orkit.types import Clock, Secret
 
 if TYPE_CHECKING:
     from orkit.plan import SweepDefinition
@@ -120,21 +115,16 @@ async def execute_session(session: Session, client: AsyncOpenRouter) -> None:
 
 
 async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
+    async with run_routing(
+        session.sweep, session.plan, session.endpoint, client, clock=session.clock
+    ) as routing:
+        await _route_all(session, client, routing)
+
+
+async def _route_all(session: Session, client: AsyncOpenRouter, routing: RunRouting) -> None:
     sweep, run, manifest = session.sweep, session.run, session.manifest
-    local = is_local_server(session.endpoint, client)
-    options = router_options_for(sweep, session.endpoint, local_server=local)
-    completer: Completer = StreamChoice(client, sweep.stream, session.endpoint)
-    if BaseUrlGuard.needed(session.endpoint, models_404=models_not_found(client)):
-        # only then: every other run sends without the extra layer on its hot path
-        completer = BaseUrlGuard(completer, session.endpoint)
-    router = Router(
-        completer,
-        options,
-        clock=session.clock,
-        quota=daily_quota(options, session.endpoint),
-    )
-    await seed_quota(router, client)
-    services, prices = await _services(session, client)
+    router = routing.router
+    services, prices = await _services(session, routing)
     # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
     # scoring stage once the candidates are in (a pairwise judge needs both answers).
     inline, deferred = split_scorers(sweep.scorer_objects)
@@ -163,7 +153,9 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         await write_dataset_copy(session.plan, run)  # unless the first lane did
         if deferred:
             job = ScoringJob(
-                deferred=deferred, models=sweep.models, concurrency=sweep.in_flight.judge_workers
+                deferred=deferred,
+                models=sweep.model_names,
+                concurrency=sweep.in_flight.judge_workers,
             )
             await run_scoring_stage(
                 run,
@@ -178,7 +170,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         if unknown or session.done or session.only is not None:
             # (a first run whose every answer carried its cost has nothing to look up; a
             # resume or retry may inherit rows an earlier execution could not cost)
-            session.costs_filled = await settle_costs(run, client, session.endpoint)
+            session.costs_filled = await _settle_costs(session, routing)
         status = "completed"
     except RunStoppedError as exc:
         status = "stopped"
@@ -190,7 +182,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         manifest.error = None if _is_cancel(exc) else str(exc)
         raise
     finally:
-        router.limits.quota.save()
+        routing.save_quotas()
         if services.cache is not None:
             services.cache.close()
         counts = journal.counts()
@@ -204,13 +196,31 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
         )
 
 
+async def _settle_costs(session: Session, routing: RunRouting) -> dict[str, int]:
+    """Cost the rows that came without one, each endpoint's through its own client."""
+    if len(routing.clients) == 1:
+        return await settle_costs(session.run, routing.clients[0][1], session.endpoint)
+    filled: Counter[str] = Counter()
+    own = set(session.plan.endpoints)
+    for index, (endpoint, client, names) in enumerate(routing.clients):
+        served = set(names)
+        pick = (lambda m: m not in own) if index == 0 else served.__contains__
+        filled.update(await settle_costs(session.run, client, endpoint, pick))
+    return dict(filled)
+
+
 async def _while_draining(session: Session, client: AsyncOpenRouter) -> None:
     """What the end of the run needs and no request does, done while the last requests are
     in flight: the run's own estimate (as it would have been before the run: the calibration
     learns from this run only after it), and the catalog that prices what it learns."""
     if session.manifest.estimate is None:
         session.manifest.estimate = await manifest_estimate(
-            session.sweep, session.endpoint, client, None, as_of=session.estimate_as_of
+            session.sweep,
+            session.endpoint,
+            client,
+            None,
+            as_of=session.estimate_as_of,
+            own=session.plan.endpoints,
         )
         session.run.write_manifest(session.manifest)
     Catalog.bundled()  # parsed once per process: 20 ms that would follow the last answer
@@ -225,7 +235,7 @@ def _lanes(session: Session) -> list[Iterator[Task]]:
 
 
 async def _services(
-    session: Session, client: AsyncOpenRouter
+    session: Session, routing: RunRouting
 ) -> tuple[TaskServices, dict[str, Prices]]:
     """The cache and budget, and the prices the budget's worst cases use (empty without a
     budget)."""
@@ -233,17 +243,11 @@ async def _services(
     worst = None
     prices: dict[str, Prices] = {}
     if sweep.budget_usd is not None:
-        models = set(sweep.all_models)
-        for params in sweep.param_sets():
-            extra = params.get("models")
-            if isinstance(extra, list):
-                models.update(m for m in extra if isinstance(m, str))
-        catalog = await price_catalog(endpoint, client)
-        prices = await model_prices(sorted(models), client, catalog)
+        prices = await budget_prices(sweep, session.plan, routing)
         worst = worst_case_for(sweep, prices, endpoint, session.clock)
     services = TaskServices(
         done=session.done,
-        cache=cache_for(sweep, endpoint),
+        cache=cache_for(sweep, endpoint, session.plan.endpoints),
         budget=new_budget(sweep, session.spent_usd),
         worst_case=worst,
         attempt_offsets=session.attempt_offsets,

@@ -78,7 +78,12 @@ def finish_manifest(
     else:
         manifest.resume_with = None
     session.run.write_manifest(manifest)
-    learn_quietly(lessons, session.run, manifest, session.endpoint)
+    plan = session.plan
+    per_model = {
+        name: (plan.endpoints.get(name, session.endpoint), plan.sent_as.get(name, name))
+        for name in {*plan.endpoints, *plan.sent_as}
+    }
+    learn_quietly(lessons, session.run, manifest, session.endpoint, per_model)
 
 
 def run_warnings(totals: RunTotals, run: RunDir) -> list[str]:
@@ -149,6 +154,7 @@ def new_manifest(
         spec_resolved=True,
         spec_path=sweep.spec_path,
         endpoint=endpoint.describe(),
+        model_endpoints={m: e.describe() for m, e in plan.endpoints.items()} or None,
         dataset=DatasetRecord(
             path=plan.dataset.path,
             format=plan.dataset.format,

@@ -114,7 +114,7 @@ async def rescore_async(
     if not run.journal_path.is_file():
         raise RunError(f"{path}: no journal.sqlite to re-score from", run_dir=str(path))
     sweep = _stored_sweep(run, manifest, own_scorers=scorers is None)
-    models = list(sweep.models)
+    models = sweep.model_names
     built = _scorers(scorers, sweep, models)
     check_scorer_columns(built, _dataset_columns(run), dataset=str(sweep.dataset))
     inline, deferred = split_scorers(built)

@@ -18,7 +18,7 @@ from orkit.api._run import Run
 from orkit.batch import Observer, Task
 from orkit.cost import Estimate
 from orkit.estimate import estimate_async
-from orkit.plan import SweepDefinition, plan_sweep, prepare
+from orkit.plan import SweepDefinition, plan_sweep, prepare, shown_contestants
 from orkit.plan import load_spec as _load_spec
 from orkit.progress import RunPlan, progress_observer, settle_display
 from orkit.results import new_run_id
@@ -148,7 +148,7 @@ class Sweep(SweepDefinition):
         return sweep_card(
             self.shown_name,
             _dataset_text(self.dataset),
-            self.models,
+            shown_contestants(self.contestants),
             self.prompts,
             params=self.params,
             grid=self.grid,

@@ -41,7 +41,7 @@ from orkit.batch._totals import RunTotals
 from orkit.batch._worst_case import WorstCase
 from orkit.errors import RunStoppedError
 from orkit.results import ResponseCache, ResultRow, ScoreRow, is_deterministic
-from orkit.router import Attempt, Outcome, Router
+from orkit.router import Attempt, Outcome, Routes
 from orkit.scorers import Scorer
 from orkit.types import Clock
 
@@ -112,7 +112,7 @@ class RunHooks:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Context:
     run_id: str
-    router: Router
+    router: Routes
     sink: ResultSink
     scorers: Sequence[Scorer]
     clock: Clock
@@ -129,7 +129,7 @@ async def execute(
     lanes: Sequence[Iterator[Task]],
     *,
     total: int,
-    router: Router,
+    router: Routes,
     sink: ResultSink,
     clock: Clock,
     options: EngineOptions,

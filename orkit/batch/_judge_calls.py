@@ -18,7 +18,7 @@ from orkit.batch._attempts import AttemptBudget, OverBudget
 from orkit.batch._budget import Budget
 from orkit.batch._observer import format_reset
 from orkit.results import ResponseCache, is_deterministic
-from orkit.router import Router
+from orkit.router import Routes
 from orkit.types import ChatRequest, ChatResponse
 
 __all__ = ["JudgeCaller", "JudgeReply"]
@@ -53,7 +53,7 @@ def _reply(response: ChatResponse, *, cached: bool) -> JudgeReply:
 
 @dataclass(slots=True)
 class JudgeCaller:
-    router: Router
+    router: Routes
     cache: ResponseCache | None = None
     budget: Budget | None = None
     worst_case: Callable[[ChatRequest], float] | None = None

@@ -11,7 +11,7 @@ from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
 from orkit.cost import Prices, dearest_of_chain
 from orkit.results import Journal, ResponseCache, RunDir, ScoreRow, rewrite_scores
-from orkit.router import Router
+from orkit.router import Routes
 from orkit.types import ChatRequest
 
 __all__ = ["judge_models", "judge_spend", "judge_worst_case", "run_scoring_stage"]
@@ -44,7 +44,7 @@ async def run_scoring_stage(
     journal: Journal,
     job: ScoringJob,
     *,
-    router: Router | None,
+    router: Routes | None,
     cache: ResponseCache | None = None,
     budget: Budget | None = None,
     worst_case: Callable[[ChatRequest], float] | None = None,

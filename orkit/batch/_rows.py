@@ -74,7 +74,7 @@ def ok_row(
             "served_model": served,
             "served_provider": response.provider,
             "is_fallback": is_fallback
-            or (served is not None and not _same_model(task.model, served)),
+            or (served is not None and not _same_model(task.sent_model or task.model, served)),
             "output_text": response.content,
             "reasoning_text": response.reasoning,
             "finish_reason": response.finish_reason,

@@ -33,3 +33,7 @@ class Task:
     request: ChatRequest
     fields: Mapping[str, Any]
     """The dataset row, for scorers."""
+    sent_model: str | None = None
+    """The model id sent, when the contestant is named otherwise (`model`: a label, or
+    `id @ host` for one model on two endpoints); the request carries the name until the
+    endpoint's completer sends it as this id."""

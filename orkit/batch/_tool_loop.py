@@ -29,7 +29,7 @@ from orkit.batch._attempts import TaskAttempts
 from orkit.batch._tasks import Task
 from orkit.batch._tool_calls import call_records, calls_json
 from orkit.results import ResultRow
-from orkit.router import Attempt, Outcome, Router
+from orkit.router import Attempt, Outcome, Routes
 from orkit.types import ChatRequest, ChatResponse
 
 __all__ = ["ToolLoop", "Turns"]
@@ -71,7 +71,7 @@ class ToolLoop:
             return _as_text(canned[name])
         return f"error: no result for tool {name!r}"
 
-    async def route(self, task: Task, router: Router, hooks: TaskAttempts) -> tuple[Outcome, Turns]:
+    async def route(self, task: Task, router: Routes, hooks: TaskAttempts) -> tuple[Outcome, Turns]:
         """Route the task's turns; the last turn's outcome (with every turn's attempts and
         waits) and the record of the turns."""
         turns = Turns()

@@ -43,9 +43,12 @@ class WorstCase:
         if self.clock is not None:
             now = self.clock.wall()
             during = (now, now + _PRICE_HORIZON_S)
-        return dearest_of_chain(
-            request, self.prices, [m for m in chain if m in self.prices], during
-        )
+        priced = [m for m in chain if m in self.prices]
+        if not priced:
+            # a contestant on a local server that lists no prices: it bills nobody orkit
+            # knows of, so the budget reserves nothing for it (its cost stays unknown)
+            return 0.0
+        return dearest_of_chain(request, self.prices, priced, during)
 
 
 def _server_side(request: ChatRequest) -> list[str]:

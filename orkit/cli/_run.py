@@ -356,11 +356,13 @@ def _dry_run(sweep: Any, plan: Any, endpoint: Any, rows: int, warnings: list[str
     import sys
 
     from orkit.plan import param_warnings
-    from orkit.results import endpoint_label
+    from orkit.results import endpoints_label
 
     for warning in [*param_warnings(sweep, endpoint), *warnings]:
         print(f"warning: {warning}", file=sys.stderr)
-    shown_endpoint = endpoint_label(endpoint.describe())  # its URL, never the key
+    # its URL, never the key; then each model entry's own endpoint, if any
+    own = {name: e.describe() for name, e in plan.endpoints.items()}
+    shown_endpoint = endpoints_label(endpoint.describe(), own)
     per_model = rows * plan.tasks_per_item // len(plan.models)
     rows_out = [[m, count(per_model)] for m in plan.models]
     print(format_table(["model", "tasks"], rows_out, [False, True]))

@@ -62,7 +62,7 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         manifest = RunDir(run_dir).read_manifest()
     except RunError:  # unreadable, not a manifest, or a newer orkit's: not listed
         return None
-    models = manifest.spec.get("models", [])
+    models = _models(manifest)
     # "running" with no live process holding the run's lock: killed (`orkit resume` it)
     status = shown_status(run_dir, manifest.status)
     done, cost_usd, unknown = _progress(run_dir, manifest, status)
@@ -73,6 +73,7 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "status": status,
         "created": manifest.created_at,
         "models": models,
+        "endpoints": _endpoints(manifest),
         "done": done,
         "total": manifest.tasks,
         # answers + judges: the known part; null when none is known, never 0 for unknown
@@ -81,6 +82,33 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "answers_cost_usd": manifest.totals_all.get("cost_usd"),
         "judges_cost_usd": judges_spent(manifest)[0],
     }
+
+
+def _models(manifest: Manifest) -> list[str]:
+    """The run's models as its tables name them, each with its own endpoint if it had one
+    (`qwen3-8b (http://127.0.0.1:8000/v1)`)."""
+    from orkit.errors import SpecError
+    from orkit.results import contestants_of, model_entry, shown_contestants, spec_model_names
+
+    given = manifest.spec.get("models")
+    if not isinstance(given, list) or all(isinstance(m, str) for m in given):
+        return spec_model_names(manifest.spec)
+    try:
+        entries = [model_entry(m, i, None) for i, m in enumerate(given)]
+        endpoint = str(manifest.spec.get("endpoint") or "openrouter")  # a sweep's default
+        return shown_contestants(contestants_of(entries, endpoint))
+    except SpecError:
+        return spec_model_names(manifest.spec)
+
+
+def _endpoints(manifest: Manifest) -> list[str]:
+    """Every endpoint the run sent to, the run's own first (never a key)."""
+    from orkit.results import endpoint_label
+
+    shown = [endpoint_label(manifest.endpoint)]
+    for described in (manifest.model_endpoints or {}).values():
+        shown.append(endpoint_label(described))
+    return list(dict.fromkeys(shown))
 
 
 def _cost(r: dict[str, Any]) -> str:

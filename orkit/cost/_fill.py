@@ -19,7 +19,7 @@ answered 404), else recognised after a few failed look-ups and not asked again.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,14 +163,20 @@ async def fill_unknown_costs(
     *,
     catalog: Catalog | None,
     options: CostLookup | None = None,
+    models: Callable[[str], bool] | None = None,
 ) -> dict[str, int]:
     """Cost every answered row without one, and every billed attempt without one; returns
-    how many came from where (attempts as `attempts_<source>`)."""
+    how many came from where (attempts as `attempts_<source>`). `models`: which models'
+    rows this client and catalog speak for (a run with several endpoints settles each
+    endpoint's own; None: all)."""
     options = options or CostLookup()
     journal = Journal(run.journal_path)
     try:
         rows = [r for r in journal.results() if _wants_cost(r)]
         attempts = journal.billed_attempts_to_cost()
+        if models is not None:
+            rows = [r for r in rows if models(str(r.get("model")))]
+            attempts = [(i, a) for i, a in attempts if models(str(a.get("model")))]
         if not rows and not attempts:
             return {}
         ids = dict.fromkeys(

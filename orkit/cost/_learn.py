@@ -335,14 +335,23 @@ def _judge_observations(run: RunDir, source: str) -> list[Observation]:
     return [Observation(model=m, outputs=o, rows=rows[m]) for m, o in by_model.items()]
 
 
-def learn_from_run(lessons: Lessons, run: RunDir, manifest: Manifest, endpoint_key: str) -> int:
+def learn_from_run(
+    lessons: Lessons,
+    run: RunDir,
+    manifest: Manifest,
+    endpoint_key: str,
+    per_model: Mapping[str, tuple[str, str]] | None = None,
+) -> int:
     """Blend the run's lessons into the calibration file; returns how many models were
-    learnt."""
+    learnt. `per_model`: {name: (endpoint key, model id)} of the models a run named
+    otherwise or sent elsewhere (model entries with their own endpoints): what one server
+    taught is kept for it, under the id it serves."""
     observations = lessons.observations(manifest, run)
     if not observations:
         return 0
     calibration = Calibration.load(load_settings().cache_dir)
     for obs in observations:
-        calibration.update(endpoint_key, obs)
+        key, model = (per_model or {}).get(obs.model, (endpoint_key, obs.model))
+        calibration.update(key, obs if model == obs.model else replace(obs, model=model))
     calibration.save()
     return len(observations)

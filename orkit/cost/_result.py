@@ -251,7 +251,7 @@ def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
     notes = [f"output: {line.output_source}"]
     if line.price_source != "catalog":
         notes.append(line.price_source)
-    if not line.price_known:
+    if not line.price_known and line.price_source == "catalog":  # a router (openrouter/auto)
         notes.append("price: that of the model it picks")
     if line.quota_days is not None:
         days = line.quota_days

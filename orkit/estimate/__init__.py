@@ -5,7 +5,7 @@ run side by side with its estimate. Internal: users call `Sweep.estimate()`.
 
 from __future__ import annotations
 
-from orkit.estimate._estimate import estimate_async
+from orkit.estimate._estimate_all import estimate_async
 from orkit.estimate._judge_tables import judge_cost_table, with_judge_cost_rows
 from orkit.estimate._run_costs import (
     cost_side_by_side,

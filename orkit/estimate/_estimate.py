@@ -28,10 +28,8 @@ from orkit.cost import (
     count_prompt_tokens,
     plan_duration,
 )
-from orkit.errors import MissingAPIKeyError
 from orkit.estimate._context import (
     PriceContext,
-    estimate_client,
     price_context,
 )
 from orkit.estimate._lines import (
@@ -59,45 +57,14 @@ from orkit.plan import (
     check_scorer_columns,
     fallback_models,
     plan_sweep,
-    resolve_endpoint,
     router_options_for,
 )
 from orkit.stats import minimum_detectable_difference
-from orkit.types import Secret
 
 if TYPE_CHECKING:
     from orkit.plan import SweepDefinition
 
-__all__ = ["estimate_async", "estimate_with_client"]
-
-
-def _endpoint(
-    sweep: SweepDefinition, api_key: str | Secret | None
-) -> tuple[Endpoint | None, str | None]:
-    """The sweep's endpoint; OpenRouter without a key is estimated offline (None)."""
-    try:
-        return resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key), None
-    except MissingAPIKeyError:
-        return None, "no OPENROUTER_API_KEY: OpenRouter was not asked"
-
-
-async def estimate_async(
-    sweep: SweepDefinition,
-    *,
-    api_key: str | Secret | None = None,
-    offline: bool = False,
-    pilot: dict[str, Any] | None = None,
-) -> Estimate:
-    """The estimate of `sweep` (see the module docstring). Sends no completion."""
-    endpoint, note = _endpoint(sweep, api_key)
-    async with estimate_client(endpoint, offline) as client:
-        estimate = await estimate_with_client(sweep, endpoint, client, offline=offline)
-    notes = [note] if note else []
-    return _with(estimate, notes=[*notes, *estimate.notes], pilot=pilot)
-
-
-def _with(estimate: Estimate, **changes: Any) -> Estimate:
-    return replace(estimate, **changes)
+__all__ = ["estimate_with_client"]
 
 
 async def estimate_with_client(
@@ -159,7 +126,7 @@ def _unlearnt_server(
     if endpoint is None or endpoint.kind != "url":
         return []
     key = calibration_endpoint(endpoint)
-    learnt = [calibration.get(key, m) for m in sweep.models]
+    learnt = [calibration.get(key, m) for m in sweep.endpoint_model_ids]
     if all(c is not None and c.service_s is not None for c in learnt):
         return []
     return [
@@ -244,7 +211,7 @@ def _model_lines(
     lines: list[LineEstimate] = []
     lanes: list[LaneLoad] = []
     priced = {}
-    for model in sweep.models:
+    for model in sweep.endpoint_model_ids:  # (those with their own endpoint: estimated there)
         shares = _hit_shares(sweep, endpoint, model, param_sets, sizes, as_of)
         chains = [_chain(sweep, model, params) for params in param_sets]
         inputs = LineInputs(
@@ -273,7 +240,8 @@ def _model_lines(
         if isinstance(judge_model, str) and judge_calls_per_task(scorer):
             info = _info(ctx.catalog, judge_model)
             judges.append((scorer, info, calibration.get(cal_key, judge_model)))
-    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=sweep.models[0]))
+    first = sweep.contestants[0].model_id  # a pairwise judge's default baseline
+    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=first))
     return lines, lanes
 
 
@@ -292,7 +260,7 @@ def unpriced_notes(sweep: SweepDefinition, catalog: Catalog | None) -> list[str]
     if catalog is None:
         return []
     out = []
-    for model in sweep.models:
+    for model in sweep.endpoint_model_ids:
         info = catalog.get(model)
         if info is not None and info.prompt_price is None and not info.is_free:
             out.append(
@@ -308,7 +276,7 @@ def spill_notes(sweep: SweepDefinition, catalog: Catalog | None) -> list[str]:
     if catalog is None:
         return []
     notes: dict[str, None] = {}
-    for model in sweep.models:
+    for model in sweep.endpoint_model_ids:
         info = catalog.get(model)
         if info is None or not info.is_free:
             continue

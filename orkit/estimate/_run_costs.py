@@ -11,7 +11,7 @@ the manifest, not an error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from orkit.batch import RunTotals
@@ -20,6 +20,7 @@ from orkit.client import AsyncOpenRouter
 from orkit.cost import Estimate, Lessons, fill_unknown_costs, learn_from_run
 from orkit.errors import OrkitError
 from orkit.estimate._estimate import estimate_with_client
+from orkit.estimate._estimate_all import with_own_endpoints
 from orkit.plan import Endpoint, calibration_endpoint, server_catalog
 from orkit.results import Manifest, RunDir
 
@@ -37,21 +38,34 @@ async def manifest_estimate(
     client: AsyncOpenRouter,
     given: Estimate | None,
     as_of: float | None = None,
+    own: Mapping[str, Endpoint] | None = None,
 ) -> dict[str, Any]:
     """The estimate as the manifest keeps it (`given` when the caller made one already; else
-    made as it would have been at `as_of`)."""
+    made as it would have been at `as_of`; `own`: the endpoints of the models that have
+    their own, `Plan.endpoints`)."""
     try:
-        estimate = given or await estimate_with_client(sweep, endpoint, client, as_of=as_of)
+        estimate = given or await with_own_endpoints(
+            sweep,
+            await estimate_with_client(sweep, endpoint, client, as_of=as_of),
+            as_of=as_of,
+            resolved=own,
+        )
     except (OrkitError, OSError, ValueError) as exc:
         return {"error": f"no estimate: {exc}"}
     return estimate.to_dict()
 
 
-async def settle_costs(run: RunDir, client: AsyncOpenRouter, endpoint: Endpoint) -> dict[str, int]:
-    """Cost the answered rows that came without one (see `orkit.cost.fill_unknown_costs`)."""
+async def settle_costs(
+    run: RunDir,
+    client: AsyncOpenRouter,
+    endpoint: Endpoint,
+    models: Callable[[str], bool] | None = None,
+) -> dict[str, int]:
+    """Cost the answered rows that came without one (see `orkit.cost.fill_unknown_costs`);
+    `models`: those this endpoint served (a run with several endpoints; None: all)."""
     catalog = Catalog.bundled() if endpoint.uses_catalog else await server_catalog(client)
     try:
-        return await fill_unknown_costs(run, client, catalog=catalog)
+        return await fill_unknown_costs(run, client, catalog=catalog, models=models)
     except OrkitError as exc:  # pragma: no cover - the rows keep their unknown cost
         _log.warning("could not look up missing costs: %s", exc)
         return {}
@@ -130,9 +144,17 @@ def _priced(line: Mapping[str, Any]) -> bool:
     return line.get("cost_low_usd") is not None and line.get("cost_high_usd") is not None
 
 
-def learn_quietly(lessons: Lessons, run: RunDir, manifest: Manifest, endpoint: Endpoint) -> None:
-    """Teach the calibration what this run's rows taught; a failure only logs."""
+def learn_quietly(
+    lessons: Lessons,
+    run: RunDir,
+    manifest: Manifest,
+    endpoint: Endpoint,
+    per_model: Mapping[str, tuple[Endpoint, str]] | None = None,
+) -> None:
+    """Teach the calibration what this run's rows taught; a failure only logs. `per_model`:
+    {name: (endpoint, model id)} of the contestants named otherwise or sent elsewhere."""
+    keys = {n: (calibration_endpoint(e), m) for n, (e, m) in (per_model or {}).items()}
     try:
-        learn_from_run(lessons, run, manifest, calibration_endpoint(endpoint))
+        learn_from_run(lessons, run, manifest, calibration_endpoint(endpoint), keys)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # pragma: no cover
         _log.warning("could not learn from run %s: %s", run.run_id, exc)

@@ -21,6 +21,20 @@ from orkit.plan._assemble import (
 )
 from orkit.plan._base_url import BaseUrlGuard, wrong_base_url_line
 from orkit.plan._checks import ENDPOINT_KINDS
+from orkit.plan._contestant_routes import (
+    RunRouting,
+    SentAs,
+    budget_prices,
+    endpoint_router,
+    run_routing,
+)
+from orkit.plan._contestant_sweeps import (
+    contestant_endpoints,
+    endpoint_groups,
+    group_sweep,
+    own_endpoint_sweeps,
+    spec_endpoint,
+)
 from orkit.plan._endpoint import (
     Endpoint,
     calibration_endpoint,
@@ -64,18 +78,31 @@ from orkit.plan._spec import load_spec, resolve_scorer_paths, spec_from_dict
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.plan._streaming import StreamChoice
 from orkit.plan._sweep import SweepDefinition
+from orkit.results import (
+    Contestant,
+    Model,
+    contestants_of,
+    endpoint_short,
+    model_entry,
+    shown_contestants,
+)
 
 __all__ = [
     "ENDPOINT_KINDS",
     "REQUEST_FIELDS",
     "BaseUrlGuard",
+    "Contestant",
     "Endpoint",
     "InFlight",
+    "Model",
     "Plan",
+    "RunRouting",
+    "SentAs",
     "StreamChoice",
     "SweepDefinition",
     "SweepRouting",
     "adopt_drift",
+    "budget_prices",
     "cache_for",
     "cache_ident",
     "cache_path",
@@ -89,18 +116,26 @@ __all__ = [
     "check_scorer_columns",
     "check_served",
     "content_drift",
+    "contestant_endpoints",
+    "contestants_of",
     "daily_quota",
     "dump_spec",
+    "endpoint_groups",
+    "endpoint_router",
+    "endpoint_short",
     "fallback_models",
+    "group_sweep",
     "in_flight",
     "is_local_server",
     "key_info",
     "lane_copy_writer",
     "load_route_endpoints",
     "load_spec",
+    "model_entry",
     "models_not_found",
     "new_budget",
     "open_client",
+    "own_endpoint_sweeps",
     "param_warnings",
     "plan_sweep",
     "preflight_async",
@@ -113,9 +148,12 @@ __all__ = [
     "resolved_spec",
     "route_models",
     "router_options_for",
+    "run_routing",
     "seed_quota",
     "server_catalog",
+    "shown_contestants",
     "sim_config",
+    "spec_endpoint",
     "spec_from_dict",
     "stored_sweep",
     "sweep_client",

@@ -5,6 +5,7 @@ prices a budget reserves at."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from orkit._settings import load_settings
@@ -13,6 +14,7 @@ from orkit.client import AsyncOpenRouter
 from orkit.data import open_dataset
 from orkit.errors import APIError, ConfigError
 from orkit.plan._checks import ENDPOINT_KINDS
+from orkit.plan._contestant_sweeps import contestant_endpoints, own_endpoint_sweeps
 from orkit.plan._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
 from orkit.plan._judge_models import check_judge_models
 from orkit.plan._param_support import check_param_support
@@ -50,9 +52,10 @@ def plan_sweep(sweep: SweepDefinition, *, validate: bool = True) -> Plan:
     plan = Plan(
         dataset=dataset,
         prompts=prompts,
-        models=list(sweep.models),
+        models=sweep.model_names,
         param_sets=sweep.param_sets(),
         repeats=sweep.repeats,
+        sent_as={c.name: c.model_id for c in sweep.contestants if c.name != c.model_id},
     )
     if validate:
         validate_dataset(dataset, [t for _, t in prompts], plan.file_facts)
@@ -68,6 +71,8 @@ def prepare(
     # After the input: a missing key is not the problem to report for a dataset that is not
     # there (`orkit run nope.jsonl ...` said "no OpenRouter API key").
     endpoint = resolve_endpoint(sweep.endpoint, sim=sweep.sim, api_key=api_key)
+    if sweep.own_endpoints:
+        plan = replace(plan, endpoints=contestant_endpoints(sweep, api_key))
     return plan, endpoint, rows
 
 
@@ -81,6 +86,10 @@ def check_input(sweep: SweepDefinition) -> tuple[Plan, int]:
         check_judge_models(scorers, Catalog.bundled(), path=sweep.spec_path)  # names scorers[i]
         Catalog.bundled().require([*sweep.all_models, *fallback_models(sweep)])
         check_param_support(sweep, Catalog.bundled())  # the warnings: estimate and dry run
+    for sub, _ in own_endpoint_sweeps(sweep):  # model entries with endpoints of their own
+        if sub.endpoint in ENDPOINT_KINDS:
+            Catalog.bundled().require(sub.all_models)
+            check_param_support(sub, Catalog.bundled())
     plan = plan_sweep(sweep, validate=False)
     check_scorer_columns(
         scorers, plan.dataset.columns(), dataset=plan.dataset.path, spec_path=sweep.spec_path
@@ -94,10 +103,17 @@ async def preflight_async(sweep: SweepDefinition, endpoint: Endpoint) -> list[st
     """Every check a run makes of the server before its first request, with GETs only: it
     answers and takes the key, a URL endpoint serves the models (`/models`, with a
     did-you-mean), and some provider passes each params set's filters. `orkit run` makes
-    these before it shows an estimate, and a dry run makes them all. Returns warnings."""
+    these before it shows an estimate, and a dry run makes them all; of each endpoint a
+    model entry names too. Returns warnings."""
     async with open_client(endpoint, timeouts=sweep.timeouts(), preflight=False) as client:
         warnings = await check_endpoint(client, endpoint, sweep.all_models)
         await check_routes_of(sweep, endpoint, client)
+    resolved = contestant_endpoints(sweep) if sweep.own_endpoints else {}
+    for sub, names in own_endpoint_sweeps(sweep):
+        own = resolved[names[0]]
+        async with open_client(own, timeouts=sweep.timeouts(), preflight=False) as client:
+            warnings += await check_endpoint(client, own, sub.all_models)
+            await check_routes_of(sub, own, client)
     return warnings
 
 

@@ -50,13 +50,7 @@ def check_sweep(sweep: SweepDefinition) -> None:
         raise _fail(sweep, "dataset", "a dataset is required")
     if not sweep.models:
         raise _fail(sweep, "models", "at least one model is required")
-    for m in sweep.models:
-        if not isinstance(m, str) or not m.strip():
-            raise _fail(sweep, "models", f"model ids must be non-empty strings, got {m!r}")
-    twice = sorted({m for m in sweep.models if list(sweep.models).count(m) > 1})
-    if twice:
-        # the same model twice runs (and bills) every task twice under one name
-        raise _fail(sweep, "models", f"{twice[0]!r} is given twice; give each model once")
+    _ = sweep.contestants  # each entry checked, and no two named alike
     _check_prompts(sweep)
     _positive_int(sweep, "repeats")
     _positive_int(sweep, "concurrency")

@@ -33,7 +33,7 @@ def check_param_support(sweep: SweepDefinition, catalog: Catalog) -> list[str]:
     makes one unservable."""
     warnings: dict[str, None] = {}
     param_sets = sweep.param_sets()
-    for model in sweep.models:
+    for model in sweep.endpoint_model_ids:
         info = catalog.get(model)
         if info is None or info.is_router or not info.supported_parameters:
             continue  # unknown here (a router picks the model per request): no guess

@@ -7,7 +7,7 @@ rendering each row once and fanning it out over models and repeats.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from orkit._hashing import canonical_json, content_hash
 from orkit.batch import Task, task_key
 from orkit.data import Dataset, FileFactsCache, Item, PromptTemplate, with_path
 from orkit.errors import DatasetError
+from orkit.plan._endpoint import Endpoint
 from orkit.plan._render import RowRender, row_renderer, sender
 from orkit.results import DatasetCopyWriter
 
@@ -85,6 +86,10 @@ class Plan:
     models: Sequence[str]
     param_sets: Sequence[dict[str, Any]]
     repeats: int
+    sent_as: Mapping[str, str] = field(default_factory=dict)
+    """The model id sent for a contestant named otherwise (a label, or `id @ host`)."""
+    endpoints: Mapping[str, Endpoint] = field(default_factory=dict)
+    """The endpoint of each contestant that has its own (the others use the run's)."""
     duplicates: DuplicateRows = field(default_factory=DuplicateRows, repr=False, compare=False)
     file_facts: FileFactsCache = field(default_factory=FileFactsCache, repr=False, compare=False)
     """Attached files' digests and sizes, read once by validation, shared by the lanes."""
@@ -129,6 +134,7 @@ class Plan:
         # `{{ column }}` templates skip Jinja (the same text, ~10x cheaper per row)
         prompts = self.renderers()
         make_request = sender(self.prompts, self.dataset)
+        sent_model = self.sent_as.get(model)
         for batch in self.dataset.iter_batches():
             for item in batch:
                 item_hash = self.duplicates.item_hash(
@@ -151,6 +157,7 @@ class Plan:
                                 messages_json=messages_json,
                                 request=request,
                                 fields=item.fields,
+                                sent_model=sent_model,
                             )
             if copy is not None:
                 copy.write_batch(_copy_rows(batch))

@@ -63,7 +63,7 @@ def route_models(sweep: SweepDefinition) -> list[str]:
     some params set filters providers (else none)."""
     if not filtered(sweep):
         return []
-    seen = dict.fromkeys(sweep.models)
+    seen = dict.fromkeys(sweep.endpoint_model_ids)
     for params in sweep.param_sets():
         seen.update(dict.fromkeys(chain_of(params)))
     return list(seen)
@@ -94,7 +94,7 @@ def check_routes(sweep: SweepDefinition, endpoints: Endpoints) -> None:
         if not has_provider_filters(prefs):
             continue
         assert isinstance(prefs, Mapping)
-        for model in sweep.models:
+        for model in sweep.endpoint_model_ids:
             found = endpoints.get(model)
             if not found:
                 continue

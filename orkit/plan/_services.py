@@ -3,6 +3,7 @@ budget (with the dearest prices each model can be billed at, `orkit.cost.model_p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,12 +27,21 @@ __all__ = [
 ]
 
 
-def cache_for(sweep: SweepDefinition, endpoint: Endpoint) -> ResponseCache | None:
+def cache_for(
+    sweep: SweepDefinition, endpoint: Endpoint, own: Mapping[str, Endpoint] | None = None
+) -> ResponseCache | None:
     """The shared response cache, keyed per endpoint (the emulator's answers never stand in
-    for OpenRouter's, nor one emulator setting's for another's)."""
+    for OpenRouter's, nor one emulator setting's for another's); `own`: the endpoint of
+    each contestant that has its own (`Plan.endpoints`)."""
     if not sweep.cache:
         return None
-    return ResponseCache(cache_path(), cache_ident(endpoint))
+    own = own or {}
+    contestants = {
+        c.name: (cache_ident(own.get(c.name, endpoint)), c.model_id)
+        for c in sweep.contestants
+        if c.name in own or c.name != c.model_id  # (a plain run: none, nothing to look up)
+    }
+    return ResponseCache(cache_path(), cache_ident(endpoint), contestants)
 
 
 def cache_path() -> Path:

@@ -5,6 +5,8 @@
 name = "demo"
 dataset = "items.jsonl"        # relative to this file
 models = ["openai/gpt-4o-mini", "openai/gpt-oss-20b:free"]
+# a model may have its own endpoint (and a label, and an api_key_env for its key):
+# models = ["qwen/qwen3-8b", {id = "qwen3-8b", endpoint = "http://127.0.0.1:8000/v1"}]
 endpoint = "sim"               # sim | openrouter | http(s)://host/v1
 concurrency = 16               # requests in flight at once, across all models
 per_model_concurrency = 4      # optional: at most this many to any one model
@@ -147,7 +149,9 @@ def spec_from_dict(
     if isinstance(values.get("dataset"), str):
         values["dataset"] = str(_resolve(values["dataset"], base))
     if "models" in values and not isinstance(values["models"], list | str):
-        raise SpecError("must be a list of model ids", path=where, field="models")
+        raise SpecError(
+            "must be a list of model ids (or {id, endpoint} tables)", path=where, field="models"
+        )
     if "scorers" in values and (
         not isinstance(values["scorers"], list)
         or not all(isinstance(s, dict) for s in values["scorers"])

@@ -28,7 +28,7 @@ def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
         "name": sweep.name,
         "dataset": dataset,
         "id_field": sweep.id_field,
-        "models": list(sweep.models),
+        "models": [m if isinstance(m, str) else m.to_spec() for m in sweep.models],
         "endpoint": sweep.endpoint,
         "concurrency": sweep.concurrency,
         "per_model_concurrency": sweep.per_model_concurrency,

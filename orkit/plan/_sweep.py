@@ -27,7 +27,7 @@ from orkit.plan._prompt_tables import variant_of
 from orkit.plan._routing import SweepRouting, build_router_options
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.plan._tool_loop import tool_loop_of
-from orkit.results import run_name
+from orkit.results import Contestant, Model, contestants_of, model_entry, run_name
 from orkit.router import DEFAULT_TASK_TIMEOUT_S, ModelLimits, RetryPolicy, RouterOptions
 from orkit.scorers import AnyScorer, Judge, as_scorer
 from orkit.sim import SimConfig  # the config alone (20 ms); the server is imported only to run
@@ -42,7 +42,10 @@ class SweepDefinition:
 
     dataset: Any
     """A path (.jsonl, .json, .csv, .tsv, .parquet), a pandas DataFrame, or a list of dicts."""
-    models: Sequence[str]
+    models: Sequence[str | Model]
+    """Model ids; an entry may carry its own endpoint (`Model(id, endpoint=...)`, from
+    `orkit.api`, or a table `{"id": ..., "endpoint": ..., "label": ..., "api_key_env":
+    ...}`): see `contestants`."""
     prompt: str | PromptTemplate | None = None
     """Jinja2 template of the user message (dataset columns are its variables), or a
     `PromptTemplate` (a chat prompt: a messages column, few-shot, prefill, attachments);
@@ -140,6 +143,15 @@ class SweepDefinition:
     def __post_init__(self) -> None:
         if isinstance(self.models, str):
             object.__setattr__(self, "models", [self.models])
+        if self.models is not None and not isinstance(self.models, Sequence):
+            raise SpecError(
+                f"must be a list of model ids, got {self.models!r}",
+                path=self.spec_path,
+                field="models",
+            )
+        if self.models:
+            entries = [model_entry(m, i, self.spec_path) for i, m in enumerate(self.models)]
+            object.__setattr__(self, "models", entries)
         if isinstance(self.prompt, PromptTemplate):
             if self.prompts:
                 raise SpecError(
@@ -199,7 +211,7 @@ class SweepDefinition:
         """Tasks per model (rows × prompts × grid combinations × repeats)."""
         rows = open_dataset(self.dataset, id_field=self.id_field).count()
         per_model = rows * len(self.prompts) * len(self.param_sets()) * self.repeats
-        return dict.fromkeys(self.models, per_model)
+        return dict.fromkeys(self.model_names, per_model)
 
     # ------------------------------------------------------------------ settings
 
@@ -252,10 +264,35 @@ class SweepDefinition:
         """The engine's tool loop (`max_turns` above 1), or None: one request per task."""
         return tool_loop_of(self)
 
+    @cached_property
+    def contestants(self) -> tuple[Contestant, ...]:
+        """Each model entry as a contestant: its name in every table, the id it sends, and
+        its own endpoint if it has one (see `orkit.plan._contestants`)."""
+        return contestants_of(self.models, self.endpoint, self.spec_path)
+
+    @property
+    def model_names(self) -> list[str]:
+        """The contestants' names (the `model` column), in the order given: the model ids,
+        unless an entry has a label or shares its id with another."""
+        return [c.name for c in self.contestants]
+
+    @property
+    def own_endpoints(self) -> bool:
+        """Whether some model entry has an endpoint other than the sweep's."""
+        return any(c.own_endpoint is not None for c in self.contestants)
+
+    @property
+    def endpoint_model_ids(self) -> list[str]:
+        """The ids the contestants on the sweep's own endpoint send (all of them, unless
+        some model entry has an endpoint of its own)."""
+        return [c.model_id for c in self.contestants if c.own_endpoint is None]
+
     @property
     def all_models(self) -> list[str]:
-        """Requested models, every LLM judge's model and every fallback model, each once."""
-        seen = dict.fromkeys(self.models)
+        """The ids the sweep's endpoint is asked for: its requested models (not those with
+        an endpoint of their own), every LLM judge's model and every fallback model, each
+        once."""
+        seen = dict.fromkeys(self.endpoint_model_ids)
         for s in self.scorer_objects:
             if isinstance(s, Judge):
                 seen[s.judge_model] = None
@@ -291,7 +328,7 @@ class SweepDefinition:
         # No path here: __post_init__ adds the spec file to every scorer error.
         if len(self.models) < 2:
             raise SpecError("a pairwise judge needs at least two models", field=where)
-        if judge.baseline is not None and judge.baseline not in self.models:
+        if judge.baseline is not None and judge.baseline not in self.model_names:
             raise SpecError(
                 f"baseline {judge.baseline!r} is not one of the models", field=f"{where}.baseline"
             )

@@ -13,7 +13,7 @@ import tomli_w
 
 from orkit._format import billed_attempts_text, cost_text, full_spend, judges_spent, known
 from orkit.report._round import count, money, seconds
-from orkit.results import Manifest, RunDir, endpoint_label, shown_status
+from orkit.results import Manifest, RunDir, endpoints_label, shown_status
 
 __all__ = ["REDACTED", "run_header"]
 
@@ -33,7 +33,7 @@ def run_header(run: RunDir, manifest: Manifest, *, redact_prompts: bool) -> dict
         "status": shown_status(run.path, manifest.status),
         "created_at": manifest.created_at,
         "finished_at": manifest.finished_at,
-        "endpoint": endpoint_label(manifest.endpoint),
+        "endpoint": endpoints_label(manifest.endpoint, manifest.model_endpoints),
         "catalog": dict(manifest.catalog) if manifest.catalog else None,
         "dataset": None
         if dataset is None

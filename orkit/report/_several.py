@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orkit.results import Manifest, RunDir, SummaryRows, read_summary_rows
+from orkit.results import Manifest, RunDir, SummaryRows, read_summary_rows, spec_model_names
 from orkit.stats import CONTESTANT_KEYS, SummaryOptions, run_labels
 
 __all__ = ["Loaded", "load_runs"]
@@ -75,7 +75,7 @@ def load_runs(runs: Sequence[RunDir], seed: int = 0) -> Loaded:
     labels = run_labels(present, endpoints)
     models: list[str] = []
     for run_id, manifest in zip(ids, manifests, strict=True):
-        named = [str(m) for m in manifest.spec.get("models") or []]
+        named = spec_model_names(manifest.spec)
         for m in [*named, *present[run_id]]:
             label = labels.get((run_id, m), m)
             if m in present[run_id] and label not in models:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from orkit import _exports
 from orkit.results._dataset_copy import DatasetCopyWriter
-from orkit.results._endpoint_label import endpoint_label
+from orkit.results._endpoint_label import endpoint_label, endpoints_label
 from orkit.results._engines import duckdb_views, polars_frame
 from orkit.results._executions import (
     begin_execution,
@@ -28,6 +28,15 @@ from orkit.results._manifest import (
     PromptFileRecord,
 )
 from orkit.results._memory_pool import system_memory_pool
+from orkit.results._model_entries import (
+    Contestant,
+    Model,
+    contestants_of,
+    endpoint_short,
+    model_entry,
+    shown_contestants,
+    spec_model_names,
+)
 from orkit.results._names import run_name, shown_name
 from orkit.results._parts import PartWriter, next_part_index
 from orkit.results._read import (
@@ -62,11 +71,13 @@ __all__ = [
     "STATUS_CODES",
     "AttemptRow",
     "CatalogRecord",
+    "Contestant",
     "DatasetCopyWriter",
     "DatasetRecord",
     "ExecutionRecord",
     "Journal",
     "Manifest",
+    "Model",
     "PartWriter",
     "PromptFileRecord",
     "ResponseCache",
@@ -75,13 +86,17 @@ __all__ = [
     "ScoreRow",
     "SummaryRows",
     "begin_execution",
+    "contestants_of",
     "duckdb_views",
     "end_execution",
     "endpoint_label",
+    "endpoint_short",
+    "endpoints_label",
     "is_deterministic",
     "journal_progress",
     "last_seen",
     "lock_holder",
+    "model_entry",
     "new_run_id",
     "next_part_index",
     "part_files",
@@ -98,8 +113,10 @@ __all__ = [
     "run_lock",
     "run_name",
     "settle_killed_execution",
+    "shown_contestants",
     "shown_name",
     "shown_status",
+    "spec_model_names",
     "system_memory_pool",
     "touch_lock",
     "typed_pandas",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["endpoint_label"]
+__all__ = ["endpoint_label", "endpoints_label"]
 
 IN_PROCESS_EMULATOR = "emulator (in-process)"
 
@@ -36,3 +36,14 @@ def endpoint_label(described: Mapping[str, Any] | None) -> str:
     except ValueError:  # an out-of-range port: show none rather than fail a report
         port = ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def endpoints_label(
+    described: Mapping[str, Any] | None, per_model: Mapping[str, Mapping[str, Any]] | None
+) -> str:
+    """The run's endpoint, then each model that had its own: `https://openrouter.ai/api/v1;
+    qwen3-8b: http://127.0.0.1:8000/v1` (just the first for a run with one endpoint)."""
+    shown = endpoint_label(described)
+    for model, endpoint in (per_model or {}).items():
+        shown += f"; {model}: {endpoint_label(endpoint)}"
+    return shown

@@ -129,6 +129,9 @@ class Manifest:
     """The TOML file the sweep came from, if any."""
     endpoint: dict[str, Any] | None = None
     """`Endpoint.describe()`: kind, base URL, whether a key was set (never the key)."""
+    model_endpoints: dict[str, dict[str, Any]] | None = None
+    """{model: `Endpoint.describe()`} of each model entry with an endpoint of its own (None:
+    every model used `endpoint`)."""
     dataset: DatasetRecord | None = None
     prompt_fingerprints: dict[str, str] | None = None
     """{prompt id: sha256 of its rendered template}."""
@@ -280,6 +283,7 @@ _JSON_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "spec_resolved": ((bool,), "true or false"),
     "spec_path": ((str,), "a string"),
     "endpoint": ((dict,), "an object"),
+    "model_endpoints": ((dict,), "an object"),
     "dataset": ((dict,), "an object"),
     "prompt_fingerprints": ((dict,), "an object"),
     "prompt_files": ((dict,), "an object"),

@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,16 @@ def _set_aside(path: Path) -> Path:
 
 
 class ResponseCache:
-    def __init__(self, path: Path, endpoint_id: str) -> None:
+    def __init__(
+        self,
+        path: Path,
+        endpoint_id: str,
+        contestants: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
+        """`endpoint_id` keeps one endpoint's answers apart from another's; `contestants`
+        (a run whose model entries carry their own endpoints): {name: (endpoint id, model
+        id sent)}, so each contestant's answers are keyed as its own endpoint's, under the
+        id it sent (a later run of that model on that endpoint alone finds them)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = _open(path)
@@ -81,6 +91,7 @@ class ResponseCache:
         self._path = path
         self._broken = False
         self._endpoint = endpoint_id
+        self._contestants = dict(contestants or {})
         self.hits = 0
 
     def _damaged(self, exc: sqlite3.DatabaseError) -> None:
@@ -103,10 +114,13 @@ class ResponseCache:
             self._db.close()
 
     def key(self, request: ChatRequest, repeat: int) -> str:
+        endpoint, model = self._endpoint, request.model
+        if self._contestants and model in self._contestants:
+            endpoint, model = self._contestants[model]
         body = canonical_json(
-            {"model": request.model, "messages": list(request.messages), **request.params}
+            {"model": model, "messages": list(request.messages), **request.params}
         )
-        return content_hash(self._endpoint, body, str(repeat))
+        return content_hash(endpoint, body, str(repeat))
 
     def get(self, key: str) -> ChatResponse | None:
         if self._broken:

@@ -30,6 +30,7 @@ from orkit.router._policy import (
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
 from orkit.router._record import Attempt, Outcome
 from orkit.router._router import Router
+from orkit.router._set import RouterSet, Routes
 
 __all__ = [
     "DEFAULT_TASK_TIMEOUT_S",
@@ -48,6 +49,8 @@ __all__ = [
     "RetryPolicy",
     "Router",
     "RouterOptions",
+    "RouterSet",
+    "Routes",
     "Step",
     "Verdict",
     "WindowPacer",

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from orkit.results import SummaryRows
+from orkit.results import SummaryRows, spec_model_names
 from orkit.stats._contestants import Contestants, contestants
 from orkit.stats._row_summary import row_contestants, summary_and_scores
 
@@ -66,7 +66,7 @@ class SummaryOptions:
         manifest's `spec`): fallback answers count only if every sweep asked for it; models
         and prompts in the sweeps' order, the first run's first."""
         specs = list(specs)
-        models = [str(m) for spec in specs for m in spec.get("models") or []]
+        models = [m for spec in specs for m in spec_model_names(spec)]
         prompts = [str(p) for spec in specs for p in spec.get("prompts") or {}]
         return cls(
             score_fallbacks=bool(specs) and all(bool(s.get("score_fallbacks")) for s in specs),
