@@ -30,6 +30,11 @@ max_tokens = 64
 [grid]                         # every combination is a separate task
 temperature = [0, 0.7]
 
+[response_format]              # optional: structured outputs (or type = "json_object")
+type = "json_schema"
+schema = "answer.schema.json"  # relative to this file, or an inline table
+strict = true                  # the default
+
 [[scorers]]
 kind = "exact"
 expected = "answer"
@@ -52,6 +57,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from orkit.errors import SpecError
+from orkit.plan._response_format import resolve_schema_path
 from orkit.plan._sweep import SweepDefinition
 
 S = TypeVar("S", bound=SweepDefinition)
@@ -91,6 +97,7 @@ SPEC_KEYS = (
     "budget_usd",
     "cache",
     "stream",
+    "response_format",
 )
 _TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts")
 _PROMPT_KEYS = {"id", "system", "template", "file"}
@@ -148,6 +155,8 @@ def spec_from_dict(
     ):
         raise SpecError("must be an array of tables ([[scorers]])", path=where, field="scorers")
     values["prompts"] = _prompts(raw, base, where)
+    if isinstance(values.get("response_format"), dict):  # its schema file: next to the spec
+        values["response_format"] = resolve_schema_path(values["response_format"], base)
     if "scorers" in values:
         values["scorers"] = [resolve_scorer_paths(s, base) for s in values["scorers"]]
     for key, value in (overrides or {}).items():
