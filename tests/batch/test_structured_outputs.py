@@ -20,6 +20,8 @@ from orkit.errors import SpecError
 from orkit.plan import param_warnings, prepare, resolve_endpoint
 from orkit.scorers import Score, Scorer
 
+from .replay_server import fixture_json, replay_server
+
 ROWS = [{"id": "q1", "question": "Capital of France?", "city": "Paris"}]
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -332,3 +334,43 @@ def test_a_model_with_it_gets_the_advice_until_require_parameters_is_set(tmp_pat
     )
     assert param_warnings(pinned, resolve_endpoint("sim")) == []
     assert param_warnings(loose, resolve_endpoint("http://127.0.0.1:9/v1")) == []  # no catalog
+
+
+# ---------------------------------------------------------------- sent and scored
+
+
+def test_a_run_sends_the_schema_and_scores_the_captured_answer_against_it(
+    tmp_path: Path,
+) -> None:
+    person = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+        "additionalProperties": False,
+    }
+    captured = fixture_json("chat-ok-json-schema-output.json")  # {"name":"John","age":30}
+    with replay_server(lambda body: captured, [STRUCTURED]) as (url, app):
+        run = sweep(
+            tmp_path,
+            endpoint=url,
+            stream=False,
+            response_format=json_schema(person, name="person"),
+            scorers=[
+                {"kind": "json_schema"},
+                {
+                    "kind": "json_schema",
+                    "name": "age_text",
+                    "schema": {"properties": {"age": {"type": "string"}}},
+                },
+            ],
+        ).run()
+    (body,) = app.bodies
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "person", "strict": True, "schema": person},
+    }
+    summary = run.summary()
+    assert summary["score_json_schema"].iloc[0] == 1.0  # the sweep's schema
+    assert summary["score_age_text"].iloc[0] == 0.0  # its own schema wins
+    (row,) = run.to_pandas().to_dict("records")
+    assert json.loads(row["params_json"])["response_format"] == body["response_format"]
