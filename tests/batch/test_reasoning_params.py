@@ -64,7 +64,7 @@ def test_a_bad_reasoning_object_is_refused_on_any_endpoint(
 def test_reasoning_effort_must_agree_with_reasoning(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match=r"'params.reasoning_effort'.*disagrees"):
         sweep(tmp_path, [OPTIONAL], reasoning={"effort": "low"}, reasoning_effort="high")
-    with pytest.raises(SpecError, match="reasoning_effort or reasoning.max_tokens, not both"):
+    with pytest.raises(SpecError, match=r"reasoning_effort or reasoning\.max_tokens, not both"):
         sweep(tmp_path, [OPTIONAL], reasoning={"max_tokens": 64}, reasoning_effort="high")
     agreeing = sweep(tmp_path, [OPTIONAL], reasoning={"effort": "low"}, reasoning_effort="low")
     assert warnings_of(agreeing) == []
