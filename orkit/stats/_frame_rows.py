@@ -17,7 +17,14 @@ from orkit.stats._scores import _row_of_task
 
 __all__ = ["rows_of_frames"]
 
-_FLOATS = ("service_s", "ttft_s", "output_tokens_per_s", "cost_usd", "item_index")
+_FLOATS = (
+    "service_s",
+    "ttft_s",
+    "output_tokens_per_s",
+    "cost_usd",
+    "item_index",
+    "reasoning_tokens",
+)
 
 
 def rows_of_frames(

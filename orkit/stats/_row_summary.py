@@ -106,6 +106,10 @@ def summary_and_scores(
         out["cache_rate"] = _ok_sums(counts(ok & rows.cached), out["ok"]) / ok_count
     else:
         out["cache_rate"] = 0.0
+    reasoning = pd.Series(rows.floats["reasoning_tokens"][ok]).groupby(code[ok], sort=False)
+    out["reasoning_tokens"] = _by_code(reasoning.sum(min_count=1), k)
+    out["mean_reasoning_tokens"] = _by_code(reasoning.mean(), k)
+    del reasoning
     quality = score_table(rows, entrants, out["cost_usd"].to_numpy(), include_fallbacks, ci)
     for scorer, lines in quality.groupby("scorer", sort=False):
         lines = lines.set_index("contestant")
