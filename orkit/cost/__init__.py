@@ -59,6 +59,12 @@ from orkit.cost._prices import (
     price_band,
     price_overrides,
 )
+from orkit.cost._reasoning import (
+    EFFORT_SHARE,
+    UNCAPPED_TOKENS,
+    reasoning_prior,
+    with_reasoning,
+)
 from orkit.cost._result import (
     Estimate,
     LineEstimate,
@@ -75,8 +81,10 @@ __all__ = [
     "DEFAULT_OUTPUT_TOKENS",
     "DEFAULT_TOKENS_PER_S",
     "DEFAULT_TTFT_S",
+    "EFFORT_SHARE",
     "FAMILIES",
     "SERVICE_SUMS",
+    "UNCAPPED_TOKENS",
     "Calibration",
     "Duration",
     "Estimate",
@@ -120,7 +128,9 @@ __all__ = [
     "plan_duration",
     "price_band",
     "price_overrides",
+    "reasoning_prior",
     "sample_of",
+    "with_reasoning",
     "worst_case_usd",
 ]
 
