@@ -50,6 +50,8 @@ TOML_BLOCKS = {
     "[routing]": FRAGMENT,
     "[fallbacks]": FRAGMENT,
     "[params]": FRAGMENT,
+    "[response_format]": FRAGMENT,
+    "[params.reasoning]": FRAGMENT,
     "local_server = true": SIM_CONFIG,
     "[faults]": SIM_CONFIG,
 }
