@@ -374,3 +374,9 @@ def test_a_run_sends_the_schema_and_scores_the_captured_answer_against_it(
     assert summary["score_age_text"].iloc[0] == 0.0  # its own schema wins
     (row,) = run.to_pandas().to_dict("records")
     assert json.loads(row["params_json"])["response_format"] == body["response_format"]
+    # the run's own scorers rebuilt from its manifest, and one given to the re-score, read
+    # the schema the run kept (inline in its spec): nothing is sent
+    again = run.rescore([{"kind": "json_schema", "name": "again"}], keep=True).summary()
+    assert again["score_again"].iloc[0] == 1.0
+    assert run.rescore().summary()["score_json_schema"].iloc[0] == 1.0
+    assert len(app.bodies) == 1
