@@ -47,6 +47,9 @@ UNCAPPED_TOKENS = {
 pilot or an earlier run replaces it)."""
 
 _DEFAULT_EFFORT = "medium"
+_BUDGET = "max_tokens"
+"""`reasoning.max_tokens`: reasoning's own budget inside the answer, not the request's cap on
+the answer (that one is read by `orkit.types.output_cap` only)."""
 
 
 def reasoning_prior(info: ModelInfo, params: Mapping[str, Any], cap: int | None) -> float:
@@ -66,7 +69,7 @@ def reasoning_prior(info: ModelInfo, params: Mapping[str, Any], cap: int | None)
     if not asked and not on_by_default:
         return 0.0
     limit = float(cap or info.max_completion_tokens or FALLBACK_CEILING)
-    budget = asked.get("max_tokens")
+    budget = asked.get(_BUDGET)
     if isinstance(budget, int) and budget > 0:
         return min(float(budget), limit)
     effort = asked.get("effort")

@@ -33,9 +33,13 @@ __all__ = [
 EFFORTS = ("max", "xhigh", "high", "medium", "low", "minimal", "none")
 """Every effort OpenRouter documents (reference §2.2), highest first."""
 
+_BUDGET = "max_tokens"
+"""`reasoning.max_tokens`: reasoning's own budget inside the answer, not the request's cap on
+the answer (that one is read by `orkit.types.output_cap` only)."""
+
 _KEYS = {
     "effort": one_of(*EFFORTS),
-    "max_tokens": integer(1),
+    _BUDGET: integer(1),
     "exclude": boolean,
     "enabled": boolean,
     "summary": one_of("auto", "concise", "detailed"),
@@ -52,7 +56,7 @@ def reasoning_problem(value: Any) -> str | None:
     problem = keys_problem(value, _KEYS)
     if problem is not None:
         return problem
-    if "effort" in value and "max_tokens" in value:
+    if "effort" in value and _BUDGET in value:
         return "give effort or max_tokens, not both (OpenRouter takes one of them)"
     return None
 
@@ -72,7 +76,7 @@ def check_reasoning_params(sweep: SweepDefinition) -> None:
                 path=sweep.spec_path,
                 field=_at(sweep, "reasoning_effort"),
             )
-        if "max_tokens" in reasoning:
+        if _BUDGET in reasoning:
             raise SpecError(
                 "give reasoning_effort or reasoning.max_tokens, not both",
                 path=sweep.spec_path,
@@ -128,7 +132,7 @@ def _against_entry(
             path=sweep.spec_path,
             field=_at(sweep, "reasoning"),
         )
-    if "max_tokens" in asked and entry.supports_max_tokens is False:
+    if _BUDGET in asked and entry.supports_max_tokens is False:
         raise SpecError(
             f"model {model!r} takes no reasoning.max_tokens (catalog); give an effort",
             path=sweep.spec_path,
