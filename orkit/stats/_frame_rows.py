@@ -48,7 +48,12 @@ def rows_of_frames(
             if "cost_source" in results
             else None
         ),
-        "floats": {name: _floats(_column(results, name, np.nan)) for name in _FLOATS},
+        # a column the table lacks (reasoning_tokens, in a table made by hand) is NaN, made
+        # as floats rather than parsed from a column of objects
+        "floats": {
+            name: _floats(results[name]) if name in results else np.full(n, np.nan)
+            for name in _FLOATS
+        },
         "item": item,
         "item_ids": item_ids,
     }
