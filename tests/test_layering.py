@@ -58,6 +58,8 @@ LAZY_ALLOWED = {
     "orkit.results._lock": {"fcntl"},
     # jsonschema (80 ms) only for a sweep that validates against a schema
     "orkit.scorers._json": {"jsonschema"},
+    # ... and when a sweep's response_format schema is checked
+    "orkit.plan._response_format": {"jsonschema"},
     # pyarrow.parquet only for a Parquet dataset
     "orkit.data._files": {"pyarrow.parquet"},
     # an Estimate's table and HTML form: pandas only when shown in a notebook

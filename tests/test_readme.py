@@ -53,6 +53,8 @@ TOML_BLOCKS = {
     "[params]": FRAGMENT,
     "max_turns = 3": FRAGMENT,
     "models = [": FRAGMENT,
+    "[response_format]": FRAGMENT,
+    "[params.reasoning]": FRAGMENT,
     "local_server = true": SIM_CONFIG,
     "[faults]": SIM_CONFIG,
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from orkit import _exports
 from orkit.api._execute import run_sweep_async
+from orkit.api._formats import json_object, json_schema
 from orkit.api._handle import RunHandle
 from orkit.api._hint import resume_command
 from orkit.api._interrupted import RunInterrupted
@@ -29,6 +30,8 @@ __all__ = [
     "Sweep",
     "continue_async",
     "estimate_with_pilot",
+    "json_object",
+    "json_schema",
     "load_spec",
     "open_run",
     "pilot_sweep",

@@ -14,6 +14,7 @@ from orkit.api._hint import resume_command
 from orkit.batch import (
     RunTotals,
     format_reset,
+    starved_warning,
 )
 from orkit.catalog import Catalog
 from orkit.cost import Lessons
@@ -103,6 +104,9 @@ def run_warnings(totals: RunTotals, run: RunDir) -> list[str]:
             f"{totals.all.deferred} tasks are waiting for quota (resets at "
             f"{format_reset(totals.deferred_until)}); after the reset: {resume_command(run.path)}"
         )
+    starved = starved_warning({m: t.reasoning_starved for m, t in totals.by_model.items()})
+    if starved:
+        out.append(starved)
     if totals.all.skipped_budget:
         out.append(
             f"{totals.all.skipped_budget} tasks were not sent: they could have passed the "

@@ -46,6 +46,7 @@ from orkit.plan import (
     router_options_for,
     spec_from_dict,
     sweep_client,
+    with_sweep_schema,
 )
 from orkit.results import Journal, Manifest, RunDir, run_lock
 from orkit.router import Router
@@ -74,7 +75,11 @@ def _scorers(
     if given is None:
         built = list(sweep.scorer_objects)
     else:
-        built = [as_scorer(s, where=f"scorers[{i}]") for i, s in enumerate(given)]
+        # a json_schema scorer given no schema checks the run's response_format schema
+        built = [
+            with_sweep_schema(as_scorer(s, where=f"scorers[{i}]"), sweep, i)
+            for i, s in enumerate(given)
+        ]
     if not built:
         raise SpecError("no scorers to run: give some, or add [[scorers]] to the run's spec")
     names = [s.name for s in built]

@@ -13,6 +13,7 @@ from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, ru
 from orkit.batch._observer import NullObserver, Observer, StatusFn, format_reset
 from orkit.batch._scoring import ScoringJob, StageTotals, baseline_of
 from orkit.batch._sink import ResultSink
+from orkit.batch._starved import is_reasoning_starved, starved_warning
 from orkit.batch._tasks import Task, task_key
 from orkit.batch._tool_loop import ToolLoop
 from orkit.batch._totals import ModelTotals, RunTotals
@@ -38,9 +39,11 @@ __all__ = [
     "baseline_of",
     "execute",
     "format_reset",
+    "is_reasoning_starved",
     "judge_models",
     "judge_spend",
     "judge_worst_case",
     "run_scoring_stage",
+    "starved_warning",
     "task_key",
 ]

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from orkit.batch._rows import ROUTER_PREFIX
+from orkit.batch._starved import is_reasoning_starved
 from orkit.results import AttemptRow, ResultRow
 from orkit.router import Attempt
 
@@ -62,6 +63,8 @@ class ModelTotals:
     payment_required: int = 0
     """Attempts answered with a 402 (out of credits, or a key's limit reached)."""
     retried: int = 0
+    reasoning_starved: int = 0
+    """Ok rows left empty because reasoning used the whole max_tokens (`_starved`)."""
 
     def add(self, row: ResultRow) -> None:
         self.tasks += 1
@@ -97,6 +100,8 @@ class ModelTotals:
             self.tokens_unknown_rows += 1
         if row.get("is_fallback"):
             self.fallback_rows += 1
+        if is_reasoning_starved(row):
+            self.reasoning_starved += 1
 
     @property
     def cost_unknown(self) -> int:

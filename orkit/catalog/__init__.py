@@ -31,6 +31,7 @@ from orkit.catalog._provider_filters import (
     has_provider_filters,
     routed_parameters,
 )
+from orkit.catalog._reasoning import ReasoningInfo
 
 __all__ = [
     "ROUTED_PARAMETERS",
@@ -40,6 +41,7 @@ __all__ = [
     "ModelInfo",
     "ModelLister",
     "ProviderEndpoint",
+    "ReasoningInfo",
     "Source",
     "filter_endpoints",
     "has_provider_filters",

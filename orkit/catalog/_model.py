@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orkit.catalog._reasoning import ReasoningInfo, reasoning_from_raw
+
 __all__ = [
     "DYNAMIC_VARIANTS",
     "ONLINE_SEARCH_USD",
@@ -68,6 +70,8 @@ class ModelInfo:
     canonical_slug: str | None = None
     alias_target: str | None = None
     """For `~author/family-latest` aliases: the concrete model id (`alias_target.slug`)."""
+    reasoning: ReasoningInfo | None = None
+    """Its `reasoning` entry (efforts, mandatory); None for a model that does not reason."""
 
     @property
     def prompt_price_per_m(self) -> float | None:
@@ -170,4 +174,5 @@ def model_from_raw(raw: Mapping[str, Any]) -> ModelInfo:
         if isinstance(raw.get("canonical_slug"), str)
         else None,
         alias_target=alias_slug,
+        reasoning=reasoning_from_raw(raw.get("reasoning")),
     )

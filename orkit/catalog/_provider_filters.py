@@ -58,8 +58,13 @@ emulator count them: the output caps are not among them)."""
 
 
 def routed_parameters(params: Mapping[str, Any]) -> frozenset[str]:
-    """The body fields of `params` that `require_parameters` counts."""
-    return ROUTED_PARAMETERS.intersection(params)
+    """The body fields of `params` that `require_parameters` counts; a `json_schema`
+    response_format also needs `structured_outputs` (`response_format` alone is JSON mode)."""
+    found = ROUTED_PARAMETERS.intersection(params)
+    response_format = params.get("response_format")
+    if isinstance(response_format, Mapping) and response_format.get("type") == "json_schema":
+        found = found | {"structured_outputs"}
+    return found
 
 
 Keep = Callable[[ProviderEndpoint], bool]

@@ -92,14 +92,22 @@ def _latency(s: pd.Series) -> str:
     return _num(s["mean_service_s"], "{:.2f} s")
 
 
+def _reasoned(summary: pd.DataFrame) -> bool:
+    """Some contestant's answers reported reasoning tokens."""
+    column = "mean_reasoning_tokens"
+    return column in summary.columns and bool(summary[column].fillna(0).gt(0).any())
+
+
 def print_summary(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) -> None:
     """One row per contestant: rows, errors, tasks left for a resume (skipped by the
     budget, deferred by a quota: their own columns, when there are any), each scorer's
-    mean, latency and cost."""
+    mean, the mean reasoning tokens per answer (when some answer reasoned), latency and
+    cost."""
     scorers = [c for c in summary.columns if c.startswith("score_")]
     pending = pending_columns(summary)
     cached = {str(label): _cached_rows(s) for label, s in summary.iterrows()}
     show_cached = any(cached.values())  # a run without cache hits looks as it always did
+    show_reasoning = _reasoned(summary)  # nor does one whose answers did not reason
     headers = [
         entrant_noun(summary),
         "rows",
@@ -107,6 +115,7 @@ def print_summary(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) ->
         *(["cached"] if show_cached else []),
         *(header for header, _ in pending),
         *(c.removeprefix("score_") for c in scorers),
+        *(["reasoning/answer"] if show_reasoning else []),
         "latency",
         "cost",
     ]
@@ -120,6 +129,7 @@ def print_summary(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) ->
                 *([count(cached[str(label)])] if show_cached else []),
                 *(count(s[column]) for _, column in pending),
                 *(_num(s[c], "{:.1%}") for c in scorers),
+                *([_num(s["mean_reasoning_tokens"], "{:,.0f}")] if show_reasoning else []),
                 _latency(s),
                 cost_text(known(s["cost_usd"]), int(s["cost_unknown_rows"]), nothing="–"),
             ]

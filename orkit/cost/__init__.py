@@ -67,6 +67,12 @@ from orkit.cost._prices import (
     price_band,
     price_overrides,
 )
+from orkit.cost._reasoning import (
+    EFFORT_SHARE,
+    UNCAPPED_TOKENS,
+    reasoning_prior,
+    with_reasoning,
+)
 from orkit.cost._result import (
     Estimate,
     LineEstimate,
@@ -83,11 +89,13 @@ __all__ = [
     "DEFAULT_OUTPUT_TOKENS",
     "DEFAULT_TOKENS_PER_S",
     "DEFAULT_TTFT_S",
+    "EFFORT_SHARE",
     "FAMILIES",
     "IMAGE_TOKENS",
     "PDF_PAGES",
     "PDF_PAGE_TOKENS",
     "SERVICE_SUMS",
+    "UNCAPPED_TOKENS",
     "Calibration",
     "Duration",
     "Estimate",
@@ -134,7 +142,9 @@ __all__ = [
     "plan_duration",
     "price_band",
     "price_overrides",
+    "reasoning_prior",
     "sample_of",
+    "with_reasoning",
     "worst_case_usd",
 ]
 

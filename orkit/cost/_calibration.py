@@ -87,6 +87,9 @@ class Observation:
     capacity: float | None = None
     """Requests the server served at once, on average, when the server and not the run's
     concurrency was the limit (a local server's slots); None: not limited by the server."""
+    reasoning_tokens: float = 0.0
+    reasoning_completion: float = 0.0
+    """Reasoning tokens, and the completion tokens of the answers that reported them."""
     rows: int = 0
 
 
@@ -133,6 +136,13 @@ class ModelCalibration:
             return fixed + per_token * output_tokens
         prior_at_mean = DEFAULT_TTFT_S + mean_x / DEFAULT_TOKENS_PER_S
         return mean_y / prior_at_mean * (DEFAULT_TTFT_S + output_tokens / DEFAULT_TOKENS_PER_S)
+
+    @property
+    def reasoning_share(self) -> float | None:
+        """Reasoning tokens per completion token of the learnt answers (older runs fading);
+        None: no answer reported them."""
+        completion = self.sums.get("reasoning_completion", 0.0)
+        return self.sums.get("reasoning_tokens", 0.0) / completion if completion > 0 else None
 
     def output_sample(self, prompt_key: str) -> tuple[OutputSample | None, bool]:
         """The sample for this prompt, else the pooled one; the flag says it was this prompt's."""
@@ -208,6 +218,8 @@ class Calibration:
             ("prompt_estimated", obs.prompt_estimated),
             ("cost_actual", obs.cost_actual),
             ("cost_listed", obs.cost_listed),
+            ("reasoning_tokens", obs.reasoning_tokens),
+            ("reasoning_completion", obs.reasoning_completion),
         ):
             sums[name] = sums.get(name, 0.0) + value
         for name in SERVICE_SUMS:

@@ -84,6 +84,9 @@ class _Acc:
     last_finish: float = -math.inf
     """The span of the answers (µs): their service seconds over it is how many were out at
     once on average."""
+    reasoning: float = 0.0
+    reasoning_completion: float = 0.0
+    """Reasoning tokens, and the completion tokens of the rows that said how many."""
     rows: int = 0
 
     def capacity(self, concurrency: object) -> float | None:
@@ -158,6 +161,10 @@ class Lessons:
             cap = self._caps[params_json] = _cap(params_json)
         cue = answer_length_cue(str(row.get("messages_json") or ""))
         acc.lengths[(row.get("prompt_id") or "", cap, cue)].append(int(completion))
+        reasoning = _number(row.get("reasoning_tokens"))
+        if reasoning is not None:  # its share of the answers (`reasoning_share`)
+            acc.reasoning += reasoning
+            acc.reasoning_completion += completion
         source = row.get("cost_source")
         if source == "cached":
             return  # a cache hit says nothing about this answer's speed or bill
@@ -279,6 +286,8 @@ def _observation(
         service_s=acc.service_sum / acc.service_n if acc.service_n else None,
         service_sums=dict(acc.service_fit) if acc.service_n else {},
         capacity=acc.capacity(concurrency),
+        reasoning_tokens=acc.reasoning,
+        reasoning_completion=acc.reasoning_completion,
         rows=acc.rows,
     )
 

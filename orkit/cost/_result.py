@@ -8,7 +8,7 @@ and `str()` the table `orkit estimate` prints.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,6 +46,9 @@ class LineEstimate:
     """False for a model the catalog lists without a price (a router such as
     `openrouter/auto` bills the model it picks per request): its costs are unknown, shown so
     and null in `to_dict()`, and the totals say they leave it out."""
+    reasoning_tokens: int | None = None
+    """Expected reasoning tokens: part of `completion_tokens`, billed as output (None:
+    unknown; judges' lines say nothing of it)."""
 
     @property
     def sent(self) -> int:
@@ -137,6 +140,7 @@ class Estimate:
                 "cache_hits": sum(line.cache_hits for line in self.lines),
                 "prompt_tokens": sum(line.prompt_tokens for line in self.lines),
                 "completion_tokens": sum(line.completion_tokens for line in self.lines),
+                "reasoning_tokens": _known_sum(line.reasoning_tokens for line in self.lines),
                 "cost_low_usd": self.cost_low_usd,
                 "cost_expected_usd": self.cost_expected_usd,
                 "cost_high_usd": self.cost_high_usd,
@@ -247,8 +251,16 @@ def _unknown(value: float) -> str:
     return "unknown"
 
 
+def _known_sum(values: Iterable[int | None]) -> int | None:
+    """The sum of the known values (None: none known)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
 def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
     notes = [f"output: {line.output_source}"]
+    if line.reasoning_tokens:  # its own figure, inside the output tokens
+        notes.append(f"reasoning ~{line.reasoning_tokens:,} of the output tokens")
     if line.price_source != "catalog":
         notes.append(line.price_source)
     if not line.price_known and line.price_source == "catalog":  # a router (openrouter/auto)

@@ -30,6 +30,7 @@ from orkit.cost import (
     mixed_band,
     output_band,
     price_band,
+    with_reasoning,
 )
 from orkit.estimate._workload import PromptSizes
 from orkit.types import output_cap
@@ -190,6 +191,7 @@ def model_line(
 ) -> tuple[LineEstimate, LaneLoad, list[tuple[np.ndarray, WorkGroup]]]:
     """The line, the duration load and the priced groups (for judges) of one model."""
     groups: list[tuple[np.ndarray, WorkGroup]] = []
+    shares: list[float | None] = []  # per group: the share of its output that is reasoning
     prompt_error = (
         COUNTED_PROMPT_ERROR if inputs.counted else (0.05 if cal and cal.prompt_ratio else 0.2)
     )
@@ -199,6 +201,8 @@ def model_line(
             share = inputs.hit_shares.get((p, k), 0.0)
             requests = size.rows * inputs.repeats
             band = answer_band(info, size, cal, output_cap(params), inputs.repeats)
+            band, thinking = with_reasoning(band, info, params, output_cap(params), cal)
+            shares.append(thinking)
             prices = _calibrated(price_band(info, endpoints, params), info, cal)
             chain = inputs.chains[k] if k < len(inputs.chains) else ()
             prices = chain_band(prices, [inputs.fallbacks[m] for m in chain], params)
@@ -216,14 +220,20 @@ def model_line(
                     ),
                 )
             )
-    line, lane = _sum_line(info, cal, [g for _, g in groups], inputs)
+    line, lane = _sum_line(info, cal, [g for _, g in groups], inputs, shares)
     return line, lane, groups
 
 
 def _sum_line(
-    info: ModelInfo, cal: ModelCalibration | None, groups: list[WorkGroup], inputs: LineInputs
+    info: ModelInfo,
+    cal: ModelCalibration | None,
+    groups: list[WorkGroup],
+    inputs: LineInputs,
+    shares: Sequence[float | None] = (),
 ) -> tuple[LineEstimate, LaneLoad]:
     costs = [group_cost(g) for g in groups]
+    known = len(shares) == len(costs) and all(s is not None for s in shares)
+    reasoning = sum(c.completion_tokens * (s or 0.0) for c, s in zip(costs, shares, strict=False))
     sent = sum(c.sent for c in costs)
     completion = sum(c.completion_tokens for c in costs)
     prompt = sum(c.prompt_tokens for c in costs)
@@ -242,6 +252,7 @@ def _sum_line(
         free=info.is_free,
         # a router (`openrouter/auto`: "-1" in /models) bills the model it picks per request
         price_known=info.is_free or info.prompt_price is not None,
+        reasoning_tokens=round(reasoning) if known and groups else None,
     )
     return line, _lane(info, cal, inputs, sent, prompt, completion)
 

@@ -57,6 +57,9 @@ from orkit.plan._resolved import (
     resolved_spec,
     stored_sweep,
 )
+from orkit.plan._response_format import ResponseFormat
+from orkit.plan._response_format import json_object as response_format_json_object
+from orkit.plan._response_format import json_schema as response_format_json_schema
 from orkit.plan._route_checks import (
     chain_of,
     check_routes,
@@ -65,6 +68,7 @@ from orkit.plan._route_checks import (
     route_models,
 )
 from orkit.plan._routing import SweepRouting
+from orkit.plan._schema_default import with_sweep_schema
 from orkit.plan._scorer_columns import check_scorer_columns
 from orkit.plan._server import key_info, models_not_found, server_catalog
 from orkit.plan._services import (
@@ -96,6 +100,7 @@ __all__ = [
     "InFlight",
     "Model",
     "Plan",
+    "ResponseFormat",
     "RunRouting",
     "SentAs",
     "StreamChoice",
@@ -146,6 +151,8 @@ __all__ = [
     "resolve_endpoint",
     "resolve_scorer_paths",
     "resolved_spec",
+    "response_format_json_object",
+    "response_format_json_schema",
     "route_models",
     "router_options_for",
     "run_routing",
@@ -159,6 +166,7 @@ __all__ = [
     "sweep_client",
     "sweep_to_spec",
     "validate_dataset",
+    "with_sweep_schema",
     "worst_case_for",
     "write_dataset_copy",
     "wrong_base_url_line",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from orkit.errors import SpecError
 from orkit.plan._param_checks import check_request_fields
 from orkit.plan._prompt_tables import check_variant
+from orkit.plan._reasoning_checks import check_reasoning_params
 
 if TYPE_CHECKING:
     from orkit.plan._sweep import SweepDefinition
@@ -103,6 +104,7 @@ def _check_params(sweep: SweepDefinition) -> None:
         if len({_key(v) for v in values}) != len(values):
             raise _fail(sweep, f"grid.{key}", "has the same value twice")
     check_request_fields(sweep, RESERVED_PARAMS)
+    check_reasoning_params(sweep)
 
 
 def _key(value: Any) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from orkit.catalog import ROUTED_PARAMETERS, Catalog
+from orkit.catalog import Catalog, routed_parameters
 from orkit.errors import SpecError
+from orkit.plan._reasoning_checks import reasoning_warnings
 
 if TYPE_CHECKING:
     from orkit.plan._endpoint import Endpoint
@@ -38,7 +39,7 @@ def check_param_support(sweep: SweepDefinition, catalog: Catalog) -> list[str]:
         if info is None or info.is_router or not info.supported_parameters:
             continue  # unknown here (a router picks the model per request): no guess
         for params in param_sets:
-            missing = sorted(ROUTED_PARAMETERS.intersection(params) - info.supported_parameters)
+            missing = sorted(routed_parameters(params) - info.supported_parameters)
             if not missing:
                 continue
             listed = ", ".join(missing)
@@ -49,15 +50,56 @@ def check_param_support(sweep: SweepDefinition, catalog: Catalog) -> list[str]:
                     path=sweep.spec_path,
                     field="params.provider.require_parameters",
                 )
-            warnings[
-                f"{model} does not support {listed} (catalog supported_parameters): "
-                "OpenRouter drops it silently; provider.require_parameters = true makes "
-                "this an error"
-            ] = None
+            warnings[_unsupported(model, missing)] = None
+    warnings.update(dict.fromkeys(reasoning_warnings(sweep, catalog)))
+    unenforced = structured_outputs_advice(sweep, catalog)
+    if unenforced:
+        warnings[unenforced] = None
     return list(warnings)
+
+
+def _unsupported(model: str, missing: list[str]) -> str:
+    listed = ", ".join(missing)
+    if "structured_outputs" in missing or "response_format" in missing:
+        return (
+            f"{model} does not support {listed} (catalog supported_parameters): OpenRouter "
+            "sends the request without it and the answers need not fit the schema; "
+            "provider.require_parameters = true routes only to providers that enforce it "
+            "(and makes a model with none an error before the run)"
+        )
+    return (
+        f"{model} does not support {listed} (catalog supported_parameters): "
+        "OpenRouter drops it silently; provider.require_parameters = true makes "
+        "this an error"
+    )
 
 
 def param_warnings(sweep: SweepDefinition, endpoint: Endpoint) -> list[str]:
     """`check_param_support` where the catalog speaks for the endpoint's models (OpenRouter
     and the emulator); nothing for a URL endpoint."""
     return check_param_support(sweep, Catalog.bundled()) if endpoint.uses_catalog else []
+
+
+def structured_outputs_advice(sweep: SweepDefinition, catalog: Catalog) -> str | None:
+    """A warning when a schema is sent without `provider.require_parameters = true` to
+    models the catalog says support it: `supported_parameters` is the union of a model's
+    providers, and OpenRouter may route to one that ignores the schema (reference §13)."""
+    loose = [
+        p
+        for p in sweep.param_sets()
+        if "structured_outputs" in routed_parameters(p) and not requires_parameters(p)
+    ]
+    if not loose:
+        return None
+    models = []
+    for model in sweep.endpoint_model_ids:
+        info = catalog.get(model)
+        if info is not None and not info.is_router and info.supports("structured_outputs"):
+            models.append(model)
+    if not models:
+        return None  # those lacking it entirely have their own warning
+    shown = ", ".join(models[:3]) + (f" and {len(models) - 3} more" if len(models) > 3 else "")
+    return (
+        f"structured outputs: not every provider of {shown} enforces a schema; set "
+        "provider.require_parameters = true so OpenRouter routes only to those that do"
+    )

@@ -19,6 +19,8 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from orkit.plan._reasoning_checks import EFFORTS, reasoning_problem
+from orkit.plan._response_format import schema_problem
 from orkit.plan._value_checks import (
     Check,
     anything,
@@ -84,6 +86,9 @@ def _response_format(value: Any) -> str | None:
             return "json_schema: must be a table with a name (and a schema)"
         if "schema" in schema and not isinstance(schema["schema"], Mapping):
             return f"json_schema.schema: must be a table, {got(schema['schema'])}"
+        if isinstance(schema.get("schema"), Mapping):  # as [response_format] checks it
+            problem = schema_problem(schema["schema"], strict=schema.get("strict") is True)
+            return None if problem is None else f"json_schema.schema: {problem}"
     return None
 
 
@@ -112,17 +117,7 @@ def _tool_choice(value: Any) -> str | None:
     )
 
 
-_EFFORTS = ("max", "xhigh", "high", "medium", "low", "minimal", "none")
-
-_REASONING: dict[str, Check] = {
-    "effort": one_of(*_EFFORTS),
-    "max_tokens": integer(0),
-    "exclude": boolean,
-    "enabled": boolean,
-    "summary": one_of("auto", "concise", "detailed"),
-    "context": anything,
-    "mode": anything,
-}
+_EFFORTS = EFFORTS
 
 
 def _models(value: Any) -> str | None:
@@ -243,7 +238,7 @@ REQUEST_FIELDS: dict[str, Check] = {
     "route": one_of("fallback", "sort"),
     "provider": nested(PROVIDER_FIELDS),
     "plugins": anything,
-    "reasoning": nested(_REASONING),
+    "reasoning": reasoning_problem,
     "reasoning_effort": one_of(*_EFFORTS),
     "include_reasoning": boolean,
     "usage": table,

@@ -32,6 +32,11 @@ max_tokens = 64
 [grid]                         # every combination is a separate task
 temperature = [0, 0.7]
 
+[response_format]              # optional: structured outputs (or type = "json_object")
+type = "json_schema"
+schema = "answer.schema.json"  # relative to this file, or an inline table
+strict = true                  # the default
+
 [[scorers]]
 kind = "exact"
 expected = "answer"
@@ -55,6 +60,7 @@ from typing import Any, TypeVar
 
 from orkit.errors import SpecError
 from orkit.plan._prompt_tables import CHAT_KEYS
+from orkit.plan._response_format import resolve_schema_path
 from orkit.plan._spec_chat import chat_options
 from orkit.plan._sweep import SweepDefinition
 from orkit.plan._tool_loop import resolve_tool_paths
@@ -99,6 +105,7 @@ SPEC_KEYS = (
     "max_turns",
     "tools_impl",
     "tool_results",
+    "response_format",
 )
 _TABLES = ("params", "grid", "sim", "limits", "fallbacks", "routing", "prompts", "tools_impl")
 _PROMPT_KEYS = {"id", "system", "template", "file", *CHAT_KEYS}
@@ -158,6 +165,8 @@ def spec_from_dict(
     ):
         raise SpecError("must be an array of tables ([[scorers]])", path=where, field="scorers")
     values["prompts"] = _prompts(raw, base, where)
+    if isinstance(values.get("response_format"), dict):  # its schema file: next to the spec
+        values["response_format"] = resolve_schema_path(values["response_format"], base)
     if "scorers" in values:
         values["scorers"] = [resolve_scorer_paths(s, base) for s in values["scorers"]]
     if "tools_impl" in values:

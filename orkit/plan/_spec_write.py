@@ -45,6 +45,7 @@ def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
         "prompts": {pid: dict(v) for pid, v in sweep.prompts.items()},
         "params": dict(sweep.params),
         "grid": {k: list(v) for k, v in sweep.grid.items()},
+        "response_format": _response_format_table(sweep),
         "scorers": [_scorer_spec(s) for s in sweep.scorers],
         "sim": option_table(sweep.sim),
         "limits": {m: option_table(v) for m, v in sweep.limits.items()},
@@ -88,6 +89,11 @@ def _without_none(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value
+
+
+def _response_format_table(sweep: SweepDefinition) -> dict[str, Any] | None:
+    found = sweep.response_format_settings
+    return None if found is None else found.to_spec()
 
 
 def _scorer_spec(s: Any) -> dict[str, Any]:

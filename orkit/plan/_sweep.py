@@ -24,7 +24,9 @@ from orkit.plan._checks import check_sweep
 from orkit.plan._endpoint import sim_config
 from orkit.plan._param_checks import flatten_extra
 from orkit.plan._prompt_tables import variant_of
+from orkit.plan._response_format import ResponseFormat
 from orkit.plan._routing import SweepRouting, build_router_options
+from orkit.plan._schema_default import checked_response_format, with_sweep_schema
 from orkit.plan._spec_write import dump_spec, sweep_to_spec
 from orkit.plan._tool_loop import tool_loop_of
 from orkit.results import Contestant, Model, contestants_of, model_entry, run_name
@@ -63,6 +65,11 @@ class SweepDefinition:
     grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     """Params to sweep: `{"temperature": [0, 0.7], "max_tokens": [64, 256]}` runs every
     combination."""
+    response_format: Any = None
+    """Structured outputs: `orkit.json_schema(schema_or_model, strict=True)`,
+    `orkit.json_object()`, or a spec table (`{"type": "json_schema", "schema": {...}}`).
+    Sent with every task as OpenAI's `response_format` (part of the task key); a
+    `json_schema` scorer without a schema of its own checks answers against it."""
     scorers: Sequence[AnyScorer | Mapping[str, Any] | Callable[..., Any]] = ()
     """Scorer objects (`orkit.scorers.*`), spec tables (`{"kind": "exact"}`), or your own
     functions `fn(output)` / `fn(output, fields)`, sync or async."""
@@ -182,6 +189,7 @@ class SweepDefinition:
             }
             object.__setattr__(self, "prompts", tables)
         check_sweep(self)
+        _ = self.response_format_settings
         # Parsed once, here, so a bad value fails where the sweep is made, and every reader
         # gets the same objects (the fields keep what the user gave, for `to_spec`).
         _ = self.routing_settings
@@ -205,6 +213,8 @@ class SweepDefinition:
         keys = list(self.grid)
         combos = itertools.product(*(self.grid[k] for k in keys)) if keys else [()]
         params = flatten_extra(self.params)  # [params.extra] is sent on the body's top level
+        if self.response_format_settings is not None:
+            params["response_format"] = self.response_format_settings.to_body()
         return [{**params, **dict(zip(keys, combo, strict=True))} for combo in combos]
 
     def count_tasks(self) -> dict[str, int]:
@@ -238,6 +248,11 @@ class SweepDefinition:
     ) -> RouterOptions:
         """The router settings of this sweep (`overrides` are orkit-derived defaults)."""
         return self.routing_settings.for_endpoint(overrides, quota_path)
+
+    @cached_property
+    def response_format_settings(self) -> ResponseFormat | None:
+        """`response_format`, checked (see `orkit.plan._response_format`)."""
+        return checked_response_format(self)
 
     @cached_property
     def sim_config(self) -> SimConfig | None:
@@ -308,7 +323,7 @@ class SweepDefinition:
         built: list[AnyScorer] = []
         seen: set[str] = set()
         for i, s in enumerate(self.scorers):
-            scorer = as_scorer(s, where=f"scorers[{i}]")
+            scorer = with_sweep_schema(as_scorer(s, where=f"scorers[{i}]"), self, i)
             if scorer.name in seen:
                 raise SpecError(
                     f"two scorers are named {scorer.name!r}; give one a different name",

@@ -35,7 +35,14 @@ __all__ = ["STATUS_CODES", "SummaryRows", "read_summary_rows"]
 STATUS_CODES: tuple[str, ...] = ("ok", "error", "skipped_budget", "deferred")
 """`SummaryRows.status` is the position in this tuple; any other status (or none) is 4."""
 
-_FLOATS = ("service_s", "ttft_s", "output_tokens_per_s", "cost_usd", "item_index")
+_FLOATS = (
+    "service_s",
+    "ttft_s",
+    "output_tokens_per_s",
+    "cost_usd",
+    "item_index",
+    "reasoning_tokens",
+)
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -56,8 +63,9 @@ class SummaryRows:
     cached: BoolArray | None
     """`cost_source == "cached"` (None: no part has the column)."""
     floats: Mapping[str, FloatArray]
-    """service_s, ttft_s, output_tokens_per_s, cost_usd and item_index per results row
-    (NaN: null), each read from disk when asked for (`FloatColumns`): hold one at a time."""
+    """service_s, ttft_s, output_tokens_per_s, cost_usd, item_index and reasoning_tokens per
+    results row (NaN: null), each read from disk when asked for (`FloatColumns`): hold one
+    at a time."""
     item: npt.NDArray[np.int32]
     """Per results row, its `item_id` as a position in `item_ids`."""
     item_ids: list[Any]

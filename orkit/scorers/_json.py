@@ -116,8 +116,21 @@ class JsonSchema:
             spec["name"] = self.name
         return spec
 
+    @property
+    def uses_default_schema(self) -> bool:
+        """Given neither a schema nor a column: it checks against the sweep's
+        `response_format` schema (`with_default_schema`)."""
+        return self.schema is None and self.schema_field is None
+
+    def with_default_schema(self, schema: Any) -> JsonSchema:
+        """This scorer checking against `schema` (the sweep's `response_format`), its spec
+        unchanged: a resume or re-score binds it to the run's schema again."""
+        return JsonSchema(self.name, None, None, self.allow_fence, _validator(schema))
+
     def __call__(self, output: str | None, fields: Mapping[str, Any]) -> Score | None:
         validator = self._fixed
+        if validator is None and self.schema_field is None:
+            return Score(None, detail="no schema: give one, or set the sweep's response_format")
         if self.schema_field is not None:
             raw = fields.get(self.schema_field)
             if raw is None:
@@ -149,9 +162,10 @@ def json_schema(
 ) -> JsonSchema:
     """The output is JSON that conforms to a JSON Schema: `schema` (a dict, JSON text, or a
     structured-outputs `response_format`) for every item, or each item's own schema from the
-    dataset column `schema_field`. `detail` lists the first violations with their paths
-    (`$.age: 'x' is not of type 'integer'`)."""
-    if (schema is None) == (schema_field is None):
-        raise ConfigError("scorer json_schema: give schema or schema_field (one of them)")
+    dataset column `schema_field`; given neither, the schema of the sweep's
+    `response_format` (bound when the sweep is made). `detail` lists the first violations
+    with their paths (`$.age: 'x' is not of type 'integer'`)."""
+    if schema is not None and schema_field is not None:
+        raise ConfigError("scorer json_schema: give schema or schema_field, not both")
     fixed = _validator(schema) if schema is not None else None
     return JsonSchema(name, schema, schema_field, allow_fence, fixed)

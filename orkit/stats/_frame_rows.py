@@ -17,7 +17,14 @@ from orkit.stats._scores import _row_of_task
 
 __all__ = ["rows_of_frames"]
 
-_FLOATS = ("service_s", "ttft_s", "output_tokens_per_s", "cost_usd", "item_index")
+_FLOATS = (
+    "service_s",
+    "ttft_s",
+    "output_tokens_per_s",
+    "cost_usd",
+    "item_index",
+    "reasoning_tokens",
+)
 
 
 def rows_of_frames(
@@ -41,7 +48,12 @@ def rows_of_frames(
             if "cost_source" in results
             else None
         ),
-        "floats": {name: _floats(_column(results, name, np.nan)) for name in _FLOATS},
+        # a column the table lacks (reasoning_tokens, in a table made by hand) is NaN, made
+        # as floats rather than parsed from a column of objects
+        "floats": {
+            name: _floats(results[name]) if name in results else np.full(n, np.nan)
+            for name in _FLOATS
+        },
         "item": item,
         "item_ids": item_ids,
     }

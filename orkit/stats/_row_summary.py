@@ -106,6 +106,7 @@ def summary_and_scores(
         out["cache_rate"] = _ok_sums(counts(ok & rows.cached), out["ok"]) / ok_count
     else:
         out["cache_rate"] = 0.0
+    out["reasoning_tokens"], out["mean_reasoning_tokens"] = _reasoning(rows, code, ok, k)
     quality = score_table(rows, entrants, out["cost_usd"].to_numpy(), include_fallbacks, ci)
     for scorer, lines in quality.groupby("scorer", sort=False):
         lines = lines.set_index("contestant")
@@ -115,6 +116,20 @@ def summary_and_scores(
         out[f"ci_high_{scorer}"] = lines["ci_high"]
     out.index.name = index_name
     return out, quality
+
+
+def _reasoning(
+    rows: SummaryRows, code: npt.NDArray[np.int64], ok: npt.NDArray[np.bool_], k: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per contestant, the reasoning tokens its ok rows reported, summed and per row that
+    said (NaN: none said). Token counts are whole numbers, exact in floats: plain sums give
+    what pandas' grouped sum and mean give, without a groupby."""
+    values = rows.floats["reasoning_tokens"]
+    said = ok & ~np.isnan(values)
+    n = np.bincount(code[said], minlength=k)
+    total = np.bincount(code[said], weights=values[said], minlength=k)
+    known = n > 0
+    return np.where(known, total, np.nan), np.where(known, total / np.maximum(n, 1), np.nan)
 
 
 def contestant_spend(rows: SummaryRows, entrants: Contestants) -> npt.NDArray[np.float64]:

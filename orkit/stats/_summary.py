@@ -29,6 +29,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "output_tokens_per_s",
     "cost_usd",
     "cost_source",
+    "reasoning_tokens",
 )
 """The results columns `summarize` reads (by contestant; `SummaryOptions.by` may name more,
 see `summary_columns`): a caller that loads only these skips the answers' and prompts' text,
@@ -71,7 +72,10 @@ def summarize(
     `score_fallbacks`). Cost sums known costs only; `cost_unknown_rows` says how many ok
     rows had no cost, and `cost_per_item_usd` divides the total by the ok rows whose cost
     is known. `fallback_rate` and `cache_rate` (`cost_source == "cached"`) are shares of ok
-    rows. Latency and throughput columns describe ok rows only.
+    rows. Latency and throughput columns describe ok rows only. `reasoning_tokens` sums
+    the reasoning tokens ok rows reported (part of their completion tokens, billed as
+    output; NaN when no row said) and `mean_reasoning_tokens` is their mean per ok row
+    that said.
     """
     options = SummaryOptions() if options is None else options
     rows = rows_of_frames(results, scores, grouping_columns(options.by))

@@ -126,8 +126,12 @@ def test_json_schema_accepts_a_response_format_and_per_item_schemas() -> None:
 def test_json_schema_rejects_bad_schemas_up_front() -> None:
     with pytest.raises(ConfigError, match="invalid schema"):
         json_schema({"type": "no-such-type"})
-    with pytest.raises(ConfigError, match="one of them"):
-        json_schema()
+    with pytest.raises(ConfigError, match="not both"):
+        json_schema({"type": "object"}, schema_field="schema")
+    # given neither, it waits for the sweep's response_format schema, and scores nothing alone
+    unbound = json_schema()
+    assert unbound.uses_default_schema
+    assert scored(unbound("{}", {})).value is None
     with pytest.raises(SpecError, match=r"scorers.*invalid schema"):
         scorer_from_spec({"kind": "json_schema", "schema": '{"type": 3}'})
 

@@ -100,6 +100,13 @@ def oracle_summary(
         out["cache_rate"] = cached.groupby(key[ok], sort=False).sum() / ok_count
     else:
         out["cache_rate"] = 0.0
+    if "reasoning_tokens" in results:
+        reasoning = results.loc[ok, "reasoning_tokens"].astype("float64")
+    else:
+        reasoning = pd.Series(np.nan, index=results.index[ok])
+    by_ok = reasoning.groupby(key[ok], sort=False)
+    out["reasoning_tokens"] = by_ok.sum(min_count=1)
+    out["mean_reasoning_tokens"] = by_ok.mean()
     chosen = {"by": by, "models": models, "prompts": prompts}
     _add_scores(out, results, scores, include_fallbacks, (confidence, seed, n_boot), chosen)
     out.index.name = index_name

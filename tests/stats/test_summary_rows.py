@@ -80,6 +80,8 @@ def _rows(n_items: int = 23) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
                         ttft_s=float(rng.exponential() / 5),
                         output_tokens_per_s=float(rng.normal(50, 10)),
                         output_text="x",
+                        # some rows say nothing of reasoning (null), others 0 or more
+                        reasoning_tokens=None if i % 7 == 0 else (i * 37) % 400,
                     )
                     results.append(row)
                     for scorer in ("exact", "graded"):

@@ -428,6 +428,16 @@
         cell: (c) => valueOr(c.cost_per_correct_usd, fmtUsd, "unknown: cost unknown, or no correct answer"),
       },
     );
+    // reasoning tokens get their own column where some answer reasoned (most runs: none)
+    if (data.contestants.some((c) => c.reasoning_tokens)) {
+      columns.splice(columns.findIndex((c) => c.label === "tokens out") + 1, 0, {
+        label: "reasoning",
+        title: "Reasoning tokens (counted in tokens out, billed as output)",
+        num: true,
+        value: (c) => c.reasoning_tokens,
+        cell: (c) => valueOr(c.reasoning_tokens, fmtInt, "unknown: the provider reported none"),
+      });
+    } else hidden.push("reasoning");
     const rows = data.contestants.map((c, k) => Object.assign({ _k: k }, c));
     const wrap = el("div", { class: "scroll" }, sortableTable(columns, rows, null));
     const none = hidden.length ? " Left out, 0 for every " + data.noun + ": " + hidden.join(", ") + "." : "";
