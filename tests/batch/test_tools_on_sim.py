@@ -152,9 +152,7 @@ def test_a_tool_loop_with_canned_results_from_a_column(tmp_path: Path, sim_url: 
     assert run.manifest["totals"]["all"]["cost_usd"] == pytest.approx(_billed(sim_url))
 
 
-def test_tool_choice_none_answers_text_and_nothing_is_scored(
-    tmp_path: Path, sim_url: str
-) -> None:
+def test_tool_choice_none_answers_text_and_nothing_is_scored(tmp_path: Path, sim_url: str) -> None:
     _, rows, scores = _go(_sweep(tmp_path, sim_url, {"tool_choice": "none"}))
     assert rows["tool_calls_json"].isna().all() and (rows["finish_reason"] != "tool_calls").all()
     # tool_call expects a call the model did not make; tool_args_valid has nothing to check
