@@ -20,6 +20,7 @@ from orkit import Sweep
 from orkit.cost import IMAGE_TOKENS, PDF_PAGE_TOKENS
 from orkit.data import PromptTemplate
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from tests.batch.test_tools_on_sim import WEATHER_TOOL, get_weather
 
 pytestmark = pytest.mark.integration
 
@@ -151,3 +152,42 @@ def test_a_pilot_calibrates_the_image_prior_toward_the_emulators_bill(
     assert abs(after.cost_expected_usd - actual) < abs(before.cost_expected_usd - actual)
     assert after.cost_expected_usd == pytest.approx(actual, rel=0.15)
     assert after.lines[0].prompt_tokens == pytest.approx(billed_prompt, rel=0.05)
+
+
+def test_a_tool_loop_on_a_chat_row_sends_its_image_again_each_turn(
+    tmp_path: Path, sim_url: str
+) -> None:
+    rows = [
+        {
+            "id": "a",
+            "q": "What is the weather in Paris?",
+            "image": "media/red-circle.png",
+            "conv": [
+                {"role": "user", "content": "Hi {{ id }}"},
+                {"role": "assistant", "content": "Hi."},
+            ],
+        }
+    ]
+    prompt = PromptTemplate(
+        "{{ q }}", messages="conv", system="Be brief.", attachments={"images": ["image"]}
+    )
+    sweep = _sweep(
+        tmp_path,
+        sim_url,
+        rows,
+        prompt=prompt,
+        params={"tools": [WEATHER_TOOL], "max_tokens": 50},
+        max_turns=3,
+        tools_impl={"get_weather": get_weather},
+    )
+    run = sweep.run(api_key=SIM_API_KEY, progress=False)
+    row = pd.read_parquet(run.path / "results").iloc[0]
+    assert row["status"] == "ok" and row["turns"] == 2
+    assert json.loads(str(row["output_text"])) == get_weather("Paris")
+    first, second = json.loads(str(row["turns_json"]))
+    # the second request resends the image as data (the emulator sizes it again: 255
+    # tokens), not the digest the row records (an image it could not size: 765), plus the
+    # call and the tool's result, a few dozen tokens
+    assert first["prompt_tokens"] > SMALL_IMAGE_TOKENS
+    assert 0 < second["prompt_tokens"] - first["prompt_tokens"] < 100
+    assert run.manifest["totals"]["all"]["cost_usd"] == pytest.approx(_billed(sim_url))
