@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from orkit import Run, Sweep
+from orkit.data import PromptTemplate
 from orkit.scorers import tool_args_valid, tool_call
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 
@@ -158,3 +159,36 @@ def test_tool_choice_none_answers_text_and_nothing_is_scored(tmp_path: Path, sim
     # tool_call expects a call the model did not make; tool_args_valid has nothing to check
     assert scores["scorer"].tolist() == ["tool_call"] * 3 and (scores["score"] == 0.0).all()
     assert scores["detail"].eq("no tool call (expected get_weather)").all()
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed", "unstreamed"])
+def test_a_chat_row_holding_a_call_and_its_result_gets_the_answer(
+    tmp_path: Path, sim_url: str, stream: bool
+) -> None:
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+    }
+    conversation = [
+        {"role": "user", "content": "What is the weather in Oslo?"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": '{"sky": "snow"}'},
+    ]
+    sweep = _sweep(
+        tmp_path,
+        sim_url,
+        {},
+        dataset=[{"id": "a", "conv": conversation}],
+        prompt=PromptTemplate(messages="conv"),
+        stream=stream,
+        scorers=[],
+    )
+    _, rows, _ = _go(sweep)
+    row = rows.loc["a"]
+    # the dataset's call and result went as they are: the model answers from the result
+    assert row["status"] == "ok" and row["finish_reason"] == "stop"
+    assert json.loads(str(row["output_text"])) == {"sky": "snow"}
+    assert rows["tool_calls_json"].isna().all() and (rows["turns"] == 1).all()
+    sent = json.loads(str(row["messages_json"]))
+    assert sent[1]["tool_calls"][0]["id"] == "call_1" and sent[2]["role"] == "tool"
