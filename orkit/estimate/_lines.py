@@ -192,11 +192,14 @@ def model_line(
     """The line, the duration load and the priced groups (for judges) of one model."""
     groups: list[tuple[np.ndarray, WorkGroup]] = []
     shares: list[float | None] = []  # per group: the share of its output that is reasoning
-    prompt_error = (
-        COUNTED_PROMPT_ERROR if inputs.counted else (0.05 if cal and cal.prompt_ratio else 0.2)
-    )
     for p, size in enumerate(sizes):
-        tokens = prompt_tokens(info, size, cal, inputs.counted)
+        # images and PDFs are priced by their priors, which calibration corrects: orkit's
+        # own count has no idea how a server counts them (it would price a page at nothing)
+        counted = inputs.counted and size.images is None
+        prompt_error = (
+            COUNTED_PROMPT_ERROR if counted else (0.05 if cal and cal.prompt_ratio else 0.2)
+        )
+        tokens = prompt_tokens(info, size, cal, counted)
         for k, params in enumerate(inputs.param_sets):
             share = inputs.hit_shares.get((p, k), 0.0)
             requests = size.rows * inputs.repeats

@@ -221,11 +221,11 @@ def _stored_share(
 
 
 def media_notes(sizes: Sequence[PromptSizes]) -> list[str]:
-    """What the estimate says of its image and PDF priors, when any prompt attaches any and
-    its tokens are not counted request by request (the emulator counts its own)."""
-    priced = [s for s in sizes if s.counted_tokens is None]
-    images = sum(int(s.images.sum()) for s in priced if s.images is not None)
-    pages = sum(int(s.pdf_pages.sum()) for s in priced if s.pdf_pages is not None)
+    """What the estimate says of its image and PDF priors, when any prompt attaches any
+    (a prompt with attachments is priced by the priors on every endpoint, the emulator's
+    included: orkit's own count does not count them)."""
+    images = sum(int(s.images.sum()) for s in sizes if s.images is not None)
+    pages = sum(int(s.pdf_pages.sum()) for s in sizes if s.pdf_pages is not None)
     if not images and not pages:
         return []
     return [
