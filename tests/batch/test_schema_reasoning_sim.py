@@ -107,9 +107,13 @@ def test_invalid_answers_from_the_emulator_lower_the_score_and_say_why(tmp_path:
     failed = scores[~scores["passed"].astype(bool)]
     assert 0 < len(failed) < 20  # seeded: the same rows on every run
     assert run.summary()["score_json_schema"].iloc[0] == pytest.approx(1 - len(failed) / 20)
-    assert all("is a required property" in d for d in failed["detail"])
+    # the emulator drops a required property; the detail names the one missing
+    answers = run.to_pandas().set_index("task_key")["output_text"]
+    for key, detail in zip(failed["task_key"], failed["detail"], strict=True):
+        (missing,) = set(SCHEMA["required"]) - set(json.loads(answers[key]))
+        assert detail == f"$: {missing!r} is a required property"
     again = sweep(tmp_path, n=20, sim=sim, response_format=json_schema(SCHEMA)).run(progress=False)
-    assert again.to_pandas()["output_text"].tolist() == run.to_pandas()["output_text"].tolist()
+    assert again.to_pandas().set_index("task_key")["output_text"].to_dict() == answers.to_dict()
 
 
 def test_require_parameters_refuses_a_model_without_structured_outputs_before_sending(
@@ -154,7 +158,8 @@ def test_a_reasoning_run_records_shows_and_bills_the_reasoning(
     summary = run.summary()
     assert summary.loc[REASONER, "reasoning_tokens"] == rows["reasoning_tokens"].sum()
     # the report's leaderboard has the figure its reasoning column shows
-    (board,) = page_data(render_report(run.dir))["contestants"]
+    page = page_data(render_report(run.dir))
+    (board,) = page["contestants"]
     assert board["reasoning_tokens"] == rows["reasoning_tokens"].sum()
     # priced as output: each row's cost is its tokens at the listed prices times its
     # provider's multiplier, and the run's spend is the emulator's bill
@@ -169,6 +174,7 @@ def test_a_reasoning_run_records_shows_and_bills_the_reasoning(
         assert row["cost_usd"] == pytest.approx(float(expected), rel=1e-6)
     assert float(billed(sim_apps)) == pytest.approx(rows["cost_usd"].sum(), rel=1e-9)
     assert run.manifest["totals"]["all"]["cost_usd"] == pytest.approx(float(billed(sim_apps)))
+    assert page["runs"][0]["actual"]["cost_usd"] == pytest.approx(float(billed(sim_apps)))
     assert not run.manifest.warnings or not any("empty" in w for w in run.manifest.warnings)
 
 
@@ -192,6 +198,8 @@ def test_answers_starved_by_reasoning_are_the_runs_warning(tmp_path: Path, strea
     (warning,) = [w for w in run.manifest.warnings or [] if "came back empty" in w]
     assert warning.startswith("5 rows came back empty with finish_reason 'length'")
     assert f"({REASONER}: 5)" in warning
+    (header,) = page_data(render_report(run.dir))["runs"]
+    assert warning in header["warnings"]
 
 
 def test_a_pilot_teaches_the_reasoning_share_and_the_estimate_meets_the_run(
