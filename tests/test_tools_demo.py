@@ -29,7 +29,7 @@ def test_the_tools_demo_runs_and_scores_the_calls(repo: Path, tmp_path: Path) ->
     valid = scores[scores["scorer"] == "tool_args_valid"]
     assert len(calls) == len(rows)  # every row is scored, the one expecting no call too
     assert len(valid) == (rows["tool_calls_json"].notna()).sum() and (valid["score"] == 1).all()
-    for model in sweep.models:
+    for model in sweep.model_names:
         by_item = calls.loc[model]
         assert by_item["weather-paris"] == by_item["convert-usd"] == by_item["no-tool"] == 1.0
         assert by_item["capital"] == 0.0  # "Norway" for the capital of Norway
