@@ -59,7 +59,12 @@ from orkit.results._schema import (
     ResultRow,
     ScoreRow,
 )
-from orkit.results._summary_rows import STATUS_CODES, SummaryRows, read_summary_rows
+from orkit.results._summary_rows import (
+    STATUS_CODES,
+    SUMMARY_FLOATS,
+    SummaryRows,
+    read_summary_rows,
+)
 from orkit.results._typed import typed_pandas, wide_table
 
 __all__ = [
@@ -69,6 +74,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SCORES_SCHEMA",
     "STATUS_CODES",
+    "SUMMARY_FLOATS",
     "AttemptRow",
     "CatalogRecord",
     "Contestant",

@@ -30,12 +30,12 @@ from orkit.results._rundir import RunDir
 from orkit.results._schema import RESULTS_SCHEMA, SCORES_SCHEMA
 from orkit.results._task_keys import KeyLookup, TaskKeys
 
-__all__ = ["STATUS_CODES", "SummaryRows", "read_summary_rows"]
+__all__ = ["STATUS_CODES", "SUMMARY_FLOATS", "SummaryRows", "read_summary_rows"]
 
 STATUS_CODES: tuple[str, ...] = ("ok", "error", "skipped_budget", "deferred")
 """`SummaryRows.status` is the position in this tuple; any other status (or none) is 4."""
 
-_FLOATS = (
+SUMMARY_FLOATS = (
     "service_s",
     "ttft_s",
     "output_tokens_per_s",
@@ -43,6 +43,8 @@ _FLOATS = (
     "item_index",
     "reasoning_tokens",
 )
+"""The per-row numbers a summary reads, as floats (NaN: unknown); `rows_of_frames` reads
+the same from frames."""
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -136,7 +138,7 @@ class FloatColumns(Mapping[str, FloatArray]):
         self._rows = rows
 
     def __getitem__(self, name: str) -> FloatArray:
-        if name not in _FLOATS:
+        if name not in SUMMARY_FLOATS:
             raise KeyError(name)
         out = np.empty(self._rows, dtype=np.float64)
         at = 0
@@ -148,10 +150,10 @@ class FloatColumns(Mapping[str, FloatArray]):
         return out
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_FLOATS)
+        return iter(SUMMARY_FLOATS)
 
     def __len__(self) -> int:
-        return len(_FLOATS)
+        return len(SUMMARY_FLOATS)
 
 
 class _Filled:

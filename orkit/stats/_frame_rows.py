@@ -12,19 +12,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from orkit.results import STATUS_CODES, SummaryRows
+from orkit.results import STATUS_CODES, SUMMARY_FLOATS, SummaryRows
 from orkit.stats._scores import _row_of_task
 
 __all__ = ["rows_of_frames"]
-
-_FLOATS = (
-    "service_s",
-    "ttft_s",
-    "output_tokens_per_s",
-    "cost_usd",
-    "item_index",
-    "reasoning_tokens",
-)
 
 
 def rows_of_frames(
@@ -52,7 +43,7 @@ def rows_of_frames(
         # as floats rather than parsed from a column of objects
         "floats": {
             name: _floats(results[name]) if name in results else np.full(n, np.nan)
-            for name in _FLOATS
+            for name in SUMMARY_FLOATS
         },
         "item": item,
         "item_ids": item_ids,
