@@ -90,8 +90,8 @@ def embeddings_from(obj: Mapping[str, Any], model: str, count: int) -> Embedding
         if not isinstance(index, int) or not 0 <= index < count or vectors[index] is not None:
             raise InvalidResponseError(f"POST /embeddings: bad index {index!r}", model=model)
         vectors[index] = _vector(entry.get("embedding"), model)
-    usage = obj.get("usage") if isinstance(obj.get("usage"), Mapping) else {}
-    details = usage.get("cost_details") if isinstance(usage.get("cost_details"), Mapping) else {}
+    usage = _table(obj.get("usage"))
+    details = _table(usage.get("cost_details"))
     byok = usage.get("is_byok")
     return Embeddings(
         model=str(obj.get("model") or model),
@@ -103,6 +103,10 @@ def embeddings_from(obj: Mapping[str, Any], model: str, count: int) -> Embedding
         upstream_cost_usd=as_float(details.get("upstream_inference_cost")),
         id=obj.get("id") if isinstance(obj.get("id"), str) else None,
     )
+
+
+def _table(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _vector(raw: object, model: str) -> tuple[float, ...]:
