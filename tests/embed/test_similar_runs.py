@@ -17,6 +17,7 @@ import pytest
 from orkit import Run, Sweep
 from orkit.api import run_sweep_async
 from orkit.errors import SpecError
+from orkit.plan._assemble import check_input
 from orkit.scorers import exact, scorer_from_spec, similar
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 
@@ -139,3 +140,23 @@ def test_similar_options_are_checked() -> None:
         scorer_from_spec({"kind": "similar", "expected": "answer", "model": "nope"})
     spec = {"kind": "similar", "expected": "answer", "model": EMBED, "threshold": 0.7}
     assert scorer_from_spec(spec).spec == spec
+
+
+@pytest.mark.parametrize(
+    ("model", "why"),
+    [
+        ("openai/text-embeding-3-small", "did you mean openai/text-embedding-3-small?"),
+        ("openai/gpt-4o-mini", "is not an embedding model"),
+    ],
+)
+def test_a_wrong_embedding_model_is_caught_by_the_offline_checks(
+    items, tmp_path, sim_url, model: str, why: str
+) -> None:
+    # `check_input` is what `run` does first, before any request (no network here).
+    scorer = {"kind": "similar", "expected": "answer", "model": model}
+    sweep = make(items, tmp_path, sim_url, endpoint="openrouter", scorers=[scorer])
+    with pytest.raises(SpecError, match=why) as caught:
+        check_input(sweep)
+    assert caught.value.field == "scorers[0].model"
+    ok = {**scorer, "model": "openai/text-embedding-3-small"}
+    check_input(make(items, tmp_path, sim_url, endpoint="openrouter", scorers=[ok]))
