@@ -4,7 +4,9 @@ stream broke, which the storm's truncated streams are) equals what the emulator 
 1e-9 USD, both when responses
 carry `usage.cost` and when they do not (the emulator's `report_usage_cost = false`: orkit
 must ask `GET /generation` for every answered row, retrying its delayed 404s); and no row
-shows $0 where its cost is unknown.
+shows $0 where its cost is unknown. Then a run with an LLM judge and the `similar` scorer
+(`_accounting_scorers`): candidates, judge calls and embeddings together equal the bill.
+Exits 1 (after the JSON) when any of the three misses 1e-9.
 
 The emulator runs in its own process on 127.0.0.1. Last line of output: one JSON object.
 """
@@ -16,7 +18,8 @@ from typing import Any
 
 import anyio
 import pandas as pd
-from _harness import emit, sim_process, sim_stats, workdir, write_items
+from _accounting_scorers import check_with_scorers
+from _harness import emit_checked, sim_process, sim_stats, workdir, write_items
 from bench_chaos import ITEMS, run, sim_config
 
 
@@ -60,18 +63,27 @@ def main() -> None:
     print("usage.cost present:", reported, flush=True)
     looked_up = check(with_cost=False)
     print("usage.cost absent:", looked_up, flush=True)
-    emit(
+    scored = check_with_scorers()
+    print("judge and embedding calls:", scored, flush=True)
+    checks = {"usage_cost_present": reported, "usage_cost_absent": looked_up}
+    checks["with_scorers"] = scored
+    missed = [
+        f"{name}: recorded spend differs from the bill by {c['difference_usd']:.3g} USD"
+        for name, c in checks.items()
+        if not c["matches_1e9"]
+    ]
+    emit_checked(
         {
-            "tasks": reported["tasks"] + looked_up["tasks"],
-            "matches_1e9": reported["matches_1e9"] and looked_up["matches_1e9"],
-            "difference_usd": max(reported["difference_usd"], looked_up["difference_usd"]),
+            "tasks": sum(c["tasks"] for c in checks.values()),
+            "matches_1e9": not missed,
+            "difference_usd": max(c["difference_usd"] for c in checks.values()),
             "rows_zero_but_unknown": reported["rows_zero_but_unknown"]
             + looked_up["rows_zero_but_unknown"],
             "ok_rows_cost_unknown": reported["ok_rows_cost_unknown"]
             + looked_up["ok_rows_cost_unknown"],
-            "usage_cost_present": reported,
-            "usage_cost_absent": looked_up,
-        }
+            **checks,
+        },
+        missed,
     )
 
 

@@ -165,6 +165,7 @@ async def _route_all(session: Session, client: AsyncOpenRouter, routing: RunRout
                 cache=services.cache,
                 budget=services.budget,
                 worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
+                embed=client.embed,
             )
         unknown = sink.totals.all.cost_unknown_rows + sink.totals.all.billed_attempts_unknown
         if unknown or session.done or session.only is not None:

@@ -159,9 +159,10 @@ async def _score(
     budget_usd: float | None,
 ) -> StageTotals:
     """Run the job; an endpoint is opened only when a judge needs one."""
-    models = judge_models(job.deferred)
-    if not models or endpoint is None:
+    if not judge_models(job.deferred) or endpoint is None:
         return await run_scoring_stage(run, journal, job, router=None)
+    # Chat judges only: an embedding scorer's model is on `/embeddings`, not in `/models`.
+    models = judge_models(s for s in job.deferred if isinstance(s, Judge))
     async with sweep_client(sweep, endpoint) as client:
         if not endpoint.uses_catalog:  # a local server serves its own models only
             await check_served(client, endpoint, models)
@@ -179,7 +180,14 @@ async def _score(
         cache = cache_for(sweep, endpoint)
         try:
             return await run_scoring_stage(
-                run, journal, job, router=router, cache=cache, budget=budget, worst_case=worst
+                run,
+                journal,
+                job,
+                router=router,
+                cache=cache,
+                budget=budget,
+                worst_case=worst,
+                embed=client.embed,
             )
         finally:
             router.limits.quota.save()

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from orkit.batch._budget import Budget
+from orkit.batch._embed_calls import EmbedCaller, Embedder
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
 from orkit.cost import Prices, dearest_of_chain
 from orkit.results import Journal, ResponseCache, RunDir, ScoreRow, rewrite_scores
-from orkit.router import Routes
+from orkit.router import RetryPolicy, Router, RouterSet, Routes
 from orkit.types import ChatRequest
 
 __all__ = ["judge_models", "judge_spend", "judge_worst_case", "run_scoring_stage"]
@@ -48,18 +49,30 @@ async def run_scoring_stage(
     cache: ResponseCache | None = None,
     budget: Budget | None = None,
     worst_case: Callable[[ChatRequest], float] | None = None,
+    embed: Embedder | None = None,
 ) -> StageTotals:
-    """Run `job` (judges go through `router`, `cache` and `budget`), then rewrite the scores
-    table from the journal. Nothing to do when the job has no scorer."""
+    """Run `job` (judges go through `router`, `cache` and `budget`; embedding scorers
+    through `embed`, with the router's retry policy), then rewrite the scores table from
+    the journal. Nothing to do when the job has no scorer."""
     if not job.deferred and not job.inline:
         return StageTotals()
     caller = None
     if router is not None:
         caller = JudgeCaller(router, cache, budget if worst_case is not None else None, worst_case)
+    embedder = EmbedCaller(embed, _retry_policy(router)) if embed is not None else None
     try:
-        return await score_run(run, journal, job, caller=caller)
+        return await score_run(run, journal, job, caller=caller, embedder=embedder)
     finally:
         rewrite_scores(run, journal)
+
+
+def _retry_policy(router: Routes | None) -> RetryPolicy:
+    """The run's retry rules, which embedding requests follow too."""
+    if isinstance(router, RouterSet):
+        return router.default.policy
+    if isinstance(router, Router):
+        return router.policy
+    return RetryPolicy()
 
 
 def judge_spend(rows: Iterable[ScoreRow]) -> dict[str, Any]:

@@ -24,10 +24,24 @@ from typing import Any
 import anyio
 import pyarrow.parquet as pq
 
+from orkit.batch._embed_calls import (
+    EmbedCaller,
+    add_rows_cost,
+    embedding_cost_columns,
+    score_by_embedding,
+)
 from orkit.batch._judge_calls import JudgeCaller, JudgeReply
 from orkit.errors import ConfigError, ScorerError
 from orkit.results import Journal, ResultRow, RunDir, ScoreRow
-from orkit.scorers import Judge, JudgeCase, Score, Scorer, question_text, score_answer
+from orkit.scorers import (
+    EmbeddingScorer,
+    Judge,
+    JudgeCase,
+    Score,
+    Scorer,
+    question_text,
+    score_answer,
+)
 
 __all__ = ["ScoringJob", "StageTotals", "baseline_of", "score_run"]
 
@@ -93,6 +107,7 @@ class _Stage:
     job: ScoringJob
     journal: Journal
     caller: JudgeCaller | None
+    embedder: EmbedCaller | None
     items: Mapping[str, Mapping[str, Any]]
     baselines: dict[str, str]
     """Pairwise judge name → baseline model."""
@@ -114,16 +129,20 @@ async def score_run(
     *,
     caller: JudgeCaller | None = None,
     progress: Callable[[int], None] | None = None,
+    embedder: EmbedCaller | None = None,
 ) -> StageTotals:
     """Run `job` over the run's answered tasks (see the module docstring)."""
     judges = [s for s in job.deferred if isinstance(s, Judge)]
     if judges and caller is None:
         raise ConfigError("LLM judges need an endpoint to send their requests to")
+    if embedder is None and any(isinstance(s, EmbeddingScorer) for s in job.deferred):
+        raise ConfigError("embedding scorers need an endpoint to send their requests to")
     baselines = {j.name: baseline_of(j, job.models) for j in judges if j.is_pairwise}
     stage = _Stage(
         job=job,
         journal=journal,
         caller=caller,
+        embedder=embedder,
         items=_items(run),
         baselines=baselines,
         baseline_outputs=_baseline_outputs(journal, set(baselines.values())),
@@ -227,7 +246,9 @@ async def _score_task(result: ResultRow, existing: list[ScoreRow], stage: _Stage
         done = {r.get("scorer") for r in rows}
         todo = [s for s in job.deferred if s.name not in done]
     for scorer in todo:
-        if isinstance(scorer, Judge):
+        if isinstance(scorer, EmbeddingScorer):
+            rows.extend(await _embedding(scorer, result, fields, stage))
+        elif isinstance(scorer, Judge):
             rows.extend(await _judge(scorer, result, fields, stage))
         else:
             try:
@@ -295,6 +316,26 @@ async def _judge(
         score = replace(score, detail=f"not judged: {failed[0]}")
         stage.totals.not_judged += 1
     return _with_cost(_row(result, judge.name, score), judge, replies)
+
+
+async def _embedding(
+    scorer: EmbeddingScorer, result: ResultRow, fields: Mapping[str, Any], stage: _Stage
+) -> list[ScoreRow]:
+    assert stage.embedder is not None
+    score, reply = await score_by_embedding(
+        scorer, result.get("output_text"), fields, stage.embedder
+    )
+    if reply is not None:
+        totals = stage.totals
+        totals.judge_requests += reply.requests
+        totals.judge_cached += reply.cached
+        if reply.requests and reply.cost_usd is None:
+            totals.judge_cost_unknown += 1
+        else:
+            totals.judge_cost_usd += reply.cost_usd or 0.0
+        totals.not_judged += reply.vectors is None
+    columns = embedding_cost_columns(scorer.embedding_model, reply)
+    return add_rows_cost(_row(result, scorer.name, score), columns)
 
 
 def _with_cost(rows: list[ScoreRow], judge: Judge, replies: Sequence[JudgeReply]) -> list[ScoreRow]:

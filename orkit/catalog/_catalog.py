@@ -91,9 +91,13 @@ class Catalog:
         )
 
     @classmethod
-    def bundled(cls) -> Catalog:
-        """The `/models` snapshot shipped with orkit (offline, no key). Parsed once per process."""
-        return _bundled_catalog()
+    def bundled(cls, *, all_modalities: bool = False) -> Catalog:
+        """The `/models` snapshot shipped with orkit (offline, no key). Parsed once per process.
+
+        Text-output models only, as OpenRouter's `/models` answers by default; with
+        `all_modalities`, also the embedding models (their own bundled file, read only then).
+        """
+        return _all_modalities_catalog() if all_modalities else _bundled_catalog()
 
     @classmethod
     async def load(
@@ -305,3 +309,21 @@ def bundled_snapshot() -> tuple[str, Mapping[str, Any]]:
 def _bundled_catalog() -> Catalog:
     date, body = bundled_snapshot()
     return Catalog.from_raw(body, source="snapshot", snapshot_date=date)
+
+
+@functools.cache
+def _all_modalities_catalog() -> Catalog:
+    text = _bundled_catalog()
+    extra = (model_from_raw(raw) for raw in bundled_embedding_models()["data"])
+    return Catalog([*text, *extra], source="snapshot", snapshot_date=text.snapshot_date)
+
+
+def bundled_embedding_models() -> Mapping[str, Any]:
+    """The bundled embedding models as a `/models` body (`orkit.sim` reads the same file)."""
+    folder = resources.files("orkit").joinpath("_bundled")
+    names = sorted(e.name for e in folder.iterdir() if e.name.startswith("embedding-models-"))
+    if not names:  # pragma: no cover - a broken install
+        raise FileNotFoundError("orkit/_bundled holds no embedding-models-*.json.gz snapshot")
+    with folder.joinpath(names[-1]).open("rb") as raw, gzip.open(raw) as unzipped:
+        body: Mapping[str, Any] = json.load(unzipped)
+    return body

@@ -70,7 +70,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--output-modality",
         metavar="KIND",
-        help="produces this output (text, image, audio, embeddings, ...)",
+        help="produces this output (text, image, audio, embeddings, ...; default: text models)",
     )
     p.add_argument("--sort", choices=sorted(_SORTS), default="name", help="order (default: name)")
     p.add_argument("--limit", type=int, metavar="N", help="show at most N models")
@@ -91,7 +91,14 @@ def run(args: argparse.Namespace) -> int:
     # (which registers this command) does not need.
     from orkit.catalog import Catalog
 
-    catalog = _live(args.base_url) if args.live or args.base_url else Catalog.bundled()
+    # Text is the default, as on OpenRouter's `/models`; another output modality brings in
+    # the bundled models of the other modalities (read only then).
+    other = args.output_modality not in (None, "text")
+    catalog = (
+        _live(args.base_url)
+        if args.live or args.base_url
+        else Catalog.bundled(all_modalities=other)
+    )
     if catalog.note:
         print(f"orkit: note: {catalog.note}", file=sys.stderr)
     query = " ".join(args.query) or None

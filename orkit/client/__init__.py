@@ -12,9 +12,17 @@ from __future__ import annotations
 
 from orkit import _exports
 from orkit.client._client import AsyncOpenRouter
+from orkit.client._embed import Embeddings
 from orkit.client._http import HTTPBackend, HTTPResponse, StreamResponse
 from orkit.client._stream import ChatStream
 
-__all__ = ["AsyncOpenRouter", "ChatStream", "HTTPBackend", "HTTPResponse", "StreamResponse"]
+__all__ = [
+    "AsyncOpenRouter",
+    "ChatStream",
+    "Embeddings",
+    "HTTPBackend",
+    "HTTPResponse",
+    "StreamResponse",
+]
 
 _exports.publish(globals())

@@ -10,17 +10,20 @@ fallbacks and rate limits are the router's job. Failures raise the classes of
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from time import perf_counter
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from orkit._settings import load_settings
+from orkit.client._embed import EmbeddingFormat, Embeddings, embedding_body, embeddings_from
 from orkit.client._http import HTTPBackend, HTTPResponse, StreamResponse, make_backend
+from orkit.client._paging import next_page, query_params
 from orkit.client._stream import ChatStream
 from orkit.client._wire import (
     chat_response,
@@ -206,6 +209,39 @@ class AsyncOpenRouter:
         obj = self._json(resp, model)
         return chat_response(obj, resp.headers, latency_s=latency_s)
 
+    # ----------------------------------------------------------------------- embeddings
+
+    async def embed(
+        self,
+        model: str,
+        input: str | Sequence[str],
+        *,
+        dimensions: int | None = None,
+        encoding_format: EmbeddingFormat = "float",
+        extra: Mapping[str, Any] | None = None,
+    ) -> Embeddings:
+        """`POST /embeddings`: one vector per input, in input order, with usage and cost.
+
+        `dimensions` shortens the vectors (models that support it); `base64` asks for the
+        compact encoding and is decoded here. `extra` adds body fields (`provider`, `user`).
+        Errors are the chat ones (`NotFoundError` for a model without embeddings).
+        """
+        body = embedding_body(
+            model, input, dimensions=dimensions, encoding_format=encoding_format, extra=extra
+        )
+        count = 1 if isinstance(input, str) else len(body["input"])
+        t0 = perf_counter()
+        try:
+            resp = await self._http.post_json(
+                self._base_url + "/embeddings", _dumps(body), self._headers()
+            )
+        except APIError as exc:
+            exc.model = exc.model or model
+            raise
+        latency_s = perf_counter() - t0
+        result = embeddings_from(self._json(resp, model), model, count)
+        return replace(result, latency_s=latency_s)
+
     # ----------------------------------------------------------------------- GET endpoints
 
     async def list_models(self, **query: object) -> list[dict[str, Any]]:
@@ -216,7 +252,7 @@ class AsyncOpenRouter:
         are sent comma-separated). Paging (`links.next`, or `total_count` when `offset` /
         `limit` are given) is followed to the end.
         """
-        params = _query(query)
+        params = query_params(query)
         paged = "offset" in params or "limit" in params
         url = f"{self._base_url}/models"
         models: list[dict[str, Any]] = []
@@ -226,7 +262,7 @@ class AsyncOpenRouter:
             if not isinstance(page, list):
                 raise InvalidResponseError("GET /models: the answer has no `data` list")
             models.extend(m for m in page if isinstance(m, dict))
-            next_params = _next_page(body, params, len(page), len(models), paged)
+            next_params = next_page(body, params, len(page), len(models), paged)
             if next_params is None:
                 break
             params = next_params
@@ -361,39 +397,3 @@ def _dumps(body: Mapping[str, Any]) -> bytes:
 def _data(body: dict[str, Any]) -> dict[str, Any]:
     data = body.get("data", body)
     return data if isinstance(data, dict) else body
-
-
-def _query(query: Mapping[str, object]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for name, value in query.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            params[name] = "true" if value else "false"
-        elif isinstance(value, list | tuple | set | frozenset):
-            params[name] = ",".join(str(v) for v in value)
-        else:
-            params[name] = str(value)
-    return params
-
-
-def _next_page(
-    body: Mapping[str, Any], params: dict[str, str], page_len: int, seen: int, paged: bool
-) -> dict[str, str] | None:
-    """Query of the next `/models` page, or None when this was the last one."""
-    if page_len == 0:
-        return None
-    links = body.get("links")
-    nxt = links.get("next") if isinstance(links, dict) else None
-    if isinstance(nxt, str) and nxt:
-        # Keep our own base URL and filters; take only the query of the link.
-        merged = {**params, **dict(parse_qsl(urlsplit(nxt).query))}
-        return merged if merged != params else None
-    total = body.get("total_count")
-    if paged and isinstance(total, int) and seen < total:
-        try:
-            offset = int(params.get("offset") or 0) + page_len
-        except ValueError:
-            return None
-        return {**params, "offset": str(offset)}
-    return None

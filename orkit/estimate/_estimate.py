@@ -186,6 +186,9 @@ def _timed(line: LineEstimate, seconds: float | None, days: float | None) -> Lin
 
 def _info(catalog: Catalog | None, model: str) -> ModelInfo:
     found = catalog.get(model) if catalog is not None else None
+    if found is None and catalog is not None:
+        # `/models` lists text models only: an embedding model's price is the bundled one.
+        found = Catalog.bundled(all_modalities=True).get(model)
     if found is not None:
         return found
     # A server that does not price this model (self-hosted): it costs nothing here.

@@ -319,7 +319,9 @@ def judge_lines(
     """Calls of LLM-judge scorers (`judge_model`, `calls_per_task`, `params`, `is_pairwise`,
     `baseline`): each judged task costs `calls_per_task` requests carrying the question,
     the answer (both answers for a pairwise judge) and `prompt_overhead_tokens` of rubric;
-    `params.max_tokens` caps the verdicts. A pairwise judge does not judge its baseline."""
+    `params.max_tokens` caps the verdicts. A pairwise judge does not judge its baseline.
+    An embedding scorer (`judges_question=False`, e.g. `similar`) makes one request per task
+    with the answer and the expected text (counted as long as the answer) and no output."""
     lines = []
     for scorer, info, cal in judges:
         per_task = judge_calls_per_task(scorer)
@@ -343,9 +345,14 @@ def judge_lines(
                     ceiling=info.max_completion_tokens,
                     requests=requests,
                 )
+                # An embedding scorer sends the answer and the expected text, not the
+                # question: the expected text is counted as long as the answer.
+                asked = tokens
+                if not getattr(scorer, "judges_question", True):
+                    asked = np.full_like(tokens, answers, dtype=float)
                 groups.append(
                     WorkGroup(
-                        prompt_tokens=tokens + answers + overhead,
+                        prompt_tokens=asked + answers + overhead,
                         multiplicity=per_task * g.requests / max(1, tokens.size),
                         requests=requests,
                         cache_hits=0.0,

@@ -1,5 +1,6 @@
 """Scorers (layer 2): compare outputs with expected values from the dataset, check structured
-outputs, run your own functions, and ask LLM judges (built here, sent by `orkit.batch`).
+outputs, run your own functions, ask LLM judges and compare embeddings (built here, sent
+by `orkit.batch`).
 
 Public: the names in `__all__`, imported from `orkit.scorers`; its `_` modules are internal.
 """
@@ -16,6 +17,7 @@ from orkit.scorers._judges import pairwise as judge_pairwise
 from orkit.scorers._judges import reference as judge_reference
 from orkit.scorers._judges import rubric as judge_rubric
 from orkit.scorers._python import load_object, python
+from orkit.scorers._similar import EmbeddingScorer, Similar, cosine, similar
 from orkit.scorers._spec import (
     AnyScorer,
     as_scorer,
@@ -30,12 +32,15 @@ from orkit.scorers._tools import tool_call
 __all__ = [
     "AnyScorer",
     "AsyncScorer",
+    "EmbeddingScorer",
     "Judge",
     "JudgeCase",
     "Score",
     "Scorer",
+    "Similar",
     "as_scorer",
     "contains",
+    "cosine",
     "exact",
     "extract_choice",
     "json_equal",
@@ -54,6 +59,7 @@ __all__ = [
     "score_answer",
     "scorer_from_spec",
     "scorer_spec",
+    "similar",
     "split_scorers",
     "tool_args_valid",
     "tool_call",

@@ -18,6 +18,7 @@ from orkit.scorers._judges import pairwise as judge_pairwise
 from orkit.scorers._judges import reference as judge_reference
 from orkit.scorers._judges import rubric as judge_rubric
 from orkit.scorers._python import python
+from orkit.scorers._similar import EmbeddingScorer, similar
 from orkit.scorers._text import contains, exact, json_equal, normalized, numeric, regex
 from orkit.scorers._tool_args import tool_args_valid
 from orkit.scorers._tools import tool_call
@@ -31,7 +32,7 @@ __all__ = [
     "split_scorers",
 ]
 
-AnyScorer: TypeAlias = Scorer | AsyncScorer | Judge
+AnyScorer: TypeAlias = Scorer | AsyncScorer | Judge | EmbeddingScorer
 
 SCORER_KINDS: dict[str, Callable[..., Any]] = {
     "exact": exact,
@@ -46,6 +47,7 @@ SCORER_KINDS: dict[str, Callable[..., Any]] = {
     "tool_call": tool_call,
     "tool_args_valid": tool_args_valid,
     "python": python,
+    "similar": similar,
     "judge_rubric": judge_rubric,
     "judge_reference": judge_reference,
     "judge_pairwise": judge_pairwise,
@@ -84,7 +86,7 @@ def as_scorer(value: Any, *, where: str = "scorers") -> AnyScorer:
     if isinstance(value, Mapping):
         built: AnyScorer = scorer_from_spec(value, where=where)
         return built
-    if isinstance(value, Judge | Scorer | AsyncScorer):
+    if isinstance(value, Judge | Scorer | AsyncScorer | EmbeddingScorer):
         return value
     if callable(value):
         wrapped: AnyScorer = python(value)
@@ -98,7 +100,9 @@ def split_scorers(scorers: Sequence[AnyScorer]) -> tuple[list[Scorer], list[Any]
     inline: list[Scorer] = []
     deferred: list[Any] = []
     for s in scorers:
-        if isinstance(s, Judge) or (isinstance(s, AsyncScorer) and not isinstance(s, Scorer)):
+        if isinstance(s, Judge | EmbeddingScorer) or (
+            isinstance(s, AsyncScorer) and not isinstance(s, Scorer)
+        ):
             deferred.append(s)
         else:
             inline.append(s)

@@ -5,6 +5,7 @@ Routes (all OpenRouter paths under `/api/v1`):
 | method | path | what |
 |---|---|---|
 | POST | `/api/v1/chat/completions` | chat completions, JSON or SSE |
+| POST | `/api/v1/embeddings` | embeddings (`orkit.sim.embeddings`) |
 | GET | `/api/v1/models`, `/api/v1/models/count` (public), `/api/v1/models/user` | catalog |
 | GET | `/api/v1/model/{author}/{slug}` | one model |
 | GET | `/api/v1/models/{author}/{slug}/endpoints` | provider endpoints |
@@ -29,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from orkit.sim import account_api, local_api, models_api
+from orkit.sim import account_api, embeddings, local_api, models_api
 from orkit.sim.catalog import Catalog
 from orkit.sim.chat import ChatEndpoint
 from orkit.sim.config import SimConfig
@@ -104,6 +105,7 @@ def _local_routes(sim: Simulator, v1: str) -> list[Route]:
 def _openrouter_routes(sim: Simulator, v1: str) -> list[Route]:
     return [
         Route(f"{v1}/chat/completions", ChatEndpoint(sim), methods=["POST"]),
+        Route(f"{v1}/embeddings", embeddings.embeddings, methods=["POST"]),
         Route(f"{v1}/models", models_api.list_models, methods=["GET"]),
         Route(f"{v1}/models/user", models_api.list_user_models, methods=["GET"]),
         Route(f"{v1}/models/count", models_api.count_models, methods=["GET"]),
