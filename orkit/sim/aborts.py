@@ -69,6 +69,7 @@ def settlement(plan: ChatPlan, outcome: str, generated: int, *, bill_aborted: bo
         utc_hhmm=plan.utc_hhmm,
         images=_images(plan),
         parsing=plan.charge.parsing,
+        byok=plan.charge.byok,
     )
     return Settlement(partial, tokens, cancelled=True)
 

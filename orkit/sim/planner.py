@@ -272,6 +272,7 @@ def _build(
         utc_hhmm=utc_hhmm,
         images=len(media.images) if media is not None else 0,
         parsing=media.parsing_fee(_input_modalities(target)) if media is not None else _ZERO,
+        byok=sim.config.is_byok(endpoint.provider.slug, endpoint.provider.name),
     )
     spread = sim.config.latency_jitter
     jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)
