@@ -137,7 +137,12 @@ class Stats:
         self.max_serving = max(self.max_serving, self.serving)
 
     def bill(
-        self, body_hash: str, amount: Decimal, *, aborted: bool, byok_upstream: Decimal | None = None
+        self,
+        body_hash: str,
+        amount: Decimal,
+        *,
+        aborted: bool,
+        byok_upstream: Decimal | None = None,
     ) -> None:
         """A charge for one generation of this request body (`aborted`: not delivered;
         `byok_upstream`: the provider's bill when served BYOK, None otherwise)."""

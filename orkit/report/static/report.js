@@ -197,6 +197,7 @@
         ["Budget", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
         ["Judges", run.judges ? run.judges.cost : null],
         ["Billed attempts", run.billed_attempts || null],
+        ["BYOK", run.byok || null],
       ]),
     );
     if (run.judges && run.judges.lines && run.judges.lines.length) {
