@@ -14,10 +14,11 @@ import httpx
 import pandas as pd
 import pytest
 
-from orkit import Sweep
+from orkit import Run, Sweep
 from orkit.api import run_sweep_async
 from orkit.results import RunDir
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from orkit.stats import summarize
 
 A = "openai/gpt-4o-mini"
 
@@ -82,3 +83,24 @@ def test_non_byok_provider_pays_in_full(tmp_path: Path) -> None:
     assert frame["cost_usd"].to_numpy() == pytest.approx(frame["upstream_cost_usd"].to_numpy())
     assert billed["billed_byok_count"] == 0
     assert billed["byok_upstream_usd"] == 0
+
+
+def test_summary_keeps_byok_apart(tmp_path: Path, byok_url: str) -> None:
+    rundir = run(tmp_path, byok_url, stream=False)
+    frame = pd.read_parquet(rundir.path / "results")
+    (line,) = Run(rundir.path).summary().to_dict("records")
+    assert line["byok_rows"] == 12
+    assert line["byok_fee_usd"] == pytest.approx(frame["cost_usd"].sum(), rel=1e-9)
+    assert line["byok_upstream_usd"] == pytest.approx(frame["upstream_cost_usd"].sum(), rel=1e-9)
+    assert line["cost_usd"] == pytest.approx(line["byok_fee_usd"])
+    # the same figures from frames as from the run directory
+    (again,) = summarize(frame).to_dict("records")
+    assert again["byok_rows"] == 12
+    assert again["byok_upstream_usd"] == pytest.approx(line["byok_upstream_usd"])
+
+
+def test_summary_without_byok_rows_has_no_byok_columns(tmp_path: Path) -> None:
+    with serve_in_thread(SimConfig(seed=5, time_scale=0.0)) as url:
+        rundir = run(tmp_path, url, stream=False)
+    summary = Run(rundir.path).summary()
+    assert not {"byok_rows", "byok_fee_usd", "byok_upstream_usd"} & set(summary.columns)
