@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from orkit.sim.pricing import Charge, charge
+from orkit.sim.pricing import Charge, charge, with_byok
 
 if TYPE_CHECKING:
     from orkit.sim.planner import ChatPlan
@@ -69,9 +69,8 @@ def settlement(plan: ChatPlan, outcome: str, generated: int, *, bill_aborted: bo
         utc_hhmm=plan.utc_hhmm,
         images=_images(plan),
         parsing=plan.charge.parsing,
-        byok=plan.charge.byok,
     )
-    return Settlement(partial, tokens, cancelled=True)
+    return Settlement(with_byok(partial, plan.charge.byok), tokens, cancelled=True)
 
 
 def _images(plan: ChatPlan) -> int:

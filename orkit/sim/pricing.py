@@ -22,11 +22,19 @@ server tool / parser fee, which OpenRouter runs itself).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["BYOK_FEE_RATE", "EXA_SEARCH_USD", "Charge", "Prices", "charge", "format_price"]
+__all__ = [
+    "BYOK_FEE_RATE",
+    "EXA_SEARCH_USD",
+    "Charge",
+    "Prices",
+    "charge",
+    "format_price",
+    "with_byok",
+]
 
 EXA_SEARCH_USD = Decimal("0.007")
 """Fee per web search for models without their own `pricing.web_search` entry."""
@@ -151,16 +159,15 @@ def charge(
     utc_hhmm: int = 0,
     images: int = 0,
     parsing: Decimal = _ZERO,
-    byok: bool = False,
 ) -> Charge:
     """Price one completion of `tokens` = (prompt, completion) on a provider; `images` input
-    images add `pricing.image` each to the prompt's cost, `parsing` is the file parser's fee,
-    `byok` says the provider is the user's own key (see the module docstring)."""
+    images add `pricing.image` each to the prompt's cost, `parsing` is the file parser's fee.
+    Not BYOK: `with_byok` marks a charge of a provider served with the user's own key."""
     prompt_tokens, completion_tokens = tokens
     search = (prices.web_search or EXA_SEARCH_USD) if web_search else _ZERO
     insured = finish_reason == "error" or (completion_tokens == 0 and finish_reason is None)
     if insured:
-        return Charge(_ZERO, _ZERO, _ZERO, search, insured=True, parsing=parsing, byok=byok)
+        return Charge(_ZERO, _ZERO, _ZERO, search, insured=True, parsing=parsing)
     prompt_rate, completion_rate = prices.rates(prompt_tokens, utc_hhmm)
     prompt = prompt_tokens * prompt_rate
     if images:
@@ -172,8 +179,13 @@ def charge(
         web_search=search,
         insured=False,
         parsing=parsing,
-        byok=byok,
     )
+
+
+def with_byok(price: Charge, byok: bool) -> Charge:
+    """`price` as billed when the provider is (`byok`) the user's own key: same upstream
+    split, OpenRouter's charge only its fee on it."""
+    return replace(price, byok=byok) if byok != price.byok else price
 
 
 def format_price(value: Decimal) -> str:

@@ -104,3 +104,21 @@ def test_summary_without_byok_rows_has_no_byok_columns(tmp_path: Path) -> None:
         rundir = run(tmp_path, url, stream=False)
     summary = Run(rundir.path).summary()
     assert not {"byok_rows", "byok_fee_usd", "byok_upstream_usd"} & set(summary.columns)
+
+
+def test_byok_answer_and_generation_record(byok_url: str) -> None:
+    headers = {"Authorization": f"Bearer {SIM_API_KEY}"}
+    body = {"model": A, "messages": [{"role": "user", "content": "Say hi."}], "max_tokens": 16}
+    answer = httpx.post(f"{byok_url}/chat/completions", json=body, headers=headers).json()
+    usage = answer["usage"]
+    assert answer["provider"] == "OpenAI"  # BYOK endpoints are tried first
+    assert usage["is_byok"] is True
+    upstream = usage["cost_details"]["upstream_inference_cost"]
+    assert usage["cost"] == pytest.approx(0.05 * upstream, rel=1e-9)
+    record = httpx.get(
+        f"{byok_url}/generation", params={"id": answer["id"]}, headers=headers
+    ).json()["data"]
+    assert record["is_byok"] is True
+    assert record["total_cost"] == pytest.approx(usage["cost"])
+    assert record["upstream_inference_cost"] == pytest.approx(upstream)
+    assert record["provider_responses"][0]["is_byok"] is True
