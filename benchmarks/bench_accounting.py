@@ -4,7 +4,9 @@ stream broke, which the storm's truncated streams are) equals what the emulator 
 1e-9 USD, both when responses
 carry `usage.cost` and when they do not (the emulator's `report_usage_cost = false`: orkit
 must ask `GET /generation` for every answered row, retrying its delayed 404s); and no row
-shows $0 where its cost is unknown.
+shows $0 where its cost is unknown. The account has its own key for OpenAI (BYOK): the
+model that goes down is served through it, billed OpenRouter's fee only, and the upstream
+cost its rows record equals what the emulator says the provider billed (`byok_*`).
 
 The emulator runs in its own process on 127.0.0.1. Last line of output: one JSON object.
 """
@@ -21,11 +23,13 @@ from bench_chaos import ITEMS, run, sim_config
 
 
 def check(with_cost: bool) -> dict[str, Any]:
-    config = {**sim_config(), "report_usage_cost": with_cost}
+    config = {**sim_config(), "report_usage_cost": with_cost, "byok_providers": ["openai"]}
     with workdir() as tmp, sim_process(config) as base_url:
         items = write_items(tmp / "items.jsonl", ITEMS)
         run_dir, wall = anyio.run(run, base_url, str(items), str(tmp / "runs"))
-        billed = float(sim_stats(base_url)["billed_total_usd"])
+        stats = sim_stats(base_url)
+        billed = float(stats["billed_total_usd"])
+        byok_billed = float(stats["byok_upstream_usd"])
         results = pd.read_parquet(run_dir.results_dir)
         manifest = json.loads((run_dir.path / "manifest.json").read_text())
     ok = results[results["status"] == "ok"]
@@ -51,6 +55,11 @@ def check(with_cost: bool) -> dict[str, Any]:
         "ok_rows_cost_unknown": int(ok["cost_usd"].isna().sum()),
         "rows_zero_but_unknown": zero_but_unknown,
         "fallback_rows": int(results["is_fallback"].sum()),
+        "byok_rows": totals.get("byok_rows"),
+        "byok_fee_usd": totals.get("byok_fee_usd"),
+        # the providers' own bill: rows (delivered answers) against every BYOK charge
+        "byok_upstream_rows_usd": round(float(totals.get("byok_upstream_usd") or 0.0), 12),
+        "byok_upstream_billed_usd": round(byok_billed, 12),
         "costs_filled": manifest.get("costs_filled", {}),
     }
 

@@ -45,8 +45,12 @@ def test_byok_rows_shown_apart(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert main(["runs", str(tmp_path / "runs")]) == 0
     assert f"(+{usd(upstream)} BYOK upstream)" in capsys.readouterr().out
 
-    (header,) = page_data(report.read_text())["runs"]
+    page = page_data(report.read_text())
+    (header,) = page["runs"]
     assert header["byok"] == byok_text(totals)
+    (contestant,) = page["contestants"]
+    assert contestant["byok_rows"] == 12
+    assert contestant["byok_upstream_usd"] == pytest.approx(upstream)
 
 
 def test_no_byok_line_without_byok_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
