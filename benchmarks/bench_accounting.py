@@ -19,11 +19,16 @@ from typing import Any
 import anyio
 import pandas as pd
 from _harness import emit, sim_process, sim_stats, workdir, write_items
-from bench_chaos import ITEMS, run, sim_config
+from bench_chaos import ITEMS, MODEL_A, run, sim_config
 
 
 def check(with_cost: bool) -> dict[str, Any]:
     config = {**sim_config(), "report_usage_cost": with_cost, "byok_providers": ["openai"]}
+    # the model that goes down is served by OpenAI, through the account's own key
+    config["models"] = {
+        **config["models"],
+        MODEL_A: {**config["models"][MODEL_A], "providers": [{"name": "OpenAI", "slug": "openai"}]},
+    }
     with workdir() as tmp, sim_process(config) as base_url:
         items = write_items(tmp / "items.jsonl", ITEMS)
         run_dir, wall = anyio.run(run, base_url, str(items), str(tmp / "runs"))
@@ -78,6 +83,7 @@ def main() -> None:
             + looked_up["rows_zero_but_unknown"],
             "ok_rows_cost_unknown": reported["ok_rows_cost_unknown"]
             + looked_up["ok_rows_cost_unknown"],
+            "byok_rows": reported["byok_rows"] + looked_up["byok_rows"],
             "usage_cost_present": reported,
             "usage_cost_absent": looked_up,
         }
