@@ -4,9 +4,12 @@ stream broke, which the storm's truncated streams are) equals what the emulator 
 1e-9 USD, both when responses
 carry `usage.cost` and when they do not (the emulator's `report_usage_cost = false`: orkit
 must ask `GET /generation` for every answered row, retrying its delayed 404s); and no row
-shows $0 where its cost is unknown. Then a run with an LLM judge and the `similar` scorer
-(`_accounting_scorers`): candidates, judge calls and embeddings together equal the bill.
-Exits 1 (after the JSON) when any of the three misses 1e-9.
+shows $0 where its cost is unknown. The account has its own key for OpenAI (BYOK): the
+model that goes down is served through it, billed OpenRouter's fee only, and the upstream
+cost its rows record equals what the emulator says the provider billed (`byok_*`). Then a
+run with an LLM judge and the `similar` scorer (`_accounting_scorers`): candidates, judge
+calls and embeddings together equal the bill. Exits 1 (after the JSON) when any of the
+three misses 1e-9.
 
 The emulator runs in its own process on 127.0.0.1. Last line of output: one JSON object.
 """
@@ -20,15 +23,22 @@ import anyio
 import pandas as pd
 from _accounting_scorers import check_with_scorers
 from _harness import emit_checked, sim_process, sim_stats, workdir, write_items
-from bench_chaos import ITEMS, run, sim_config
+from bench_chaos import ITEMS, MODEL_A, run, sim_config
 
 
 def check(with_cost: bool) -> dict[str, Any]:
-    config = {**sim_config(), "report_usage_cost": with_cost}
+    config = {**sim_config(), "report_usage_cost": with_cost, "byok_providers": ["openai"]}
+    # the model that goes down is served by OpenAI, through the account's own key
+    config["models"] = {
+        **config["models"],
+        MODEL_A: {**config["models"][MODEL_A], "providers": [{"name": "OpenAI", "slug": "openai"}]},
+    }
     with workdir() as tmp, sim_process(config) as base_url:
         items = write_items(tmp / "items.jsonl", ITEMS)
         run_dir, wall = anyio.run(run, base_url, str(items), str(tmp / "runs"))
-        billed = float(sim_stats(base_url)["billed_total_usd"])
+        stats = sim_stats(base_url)
+        billed = float(stats["billed_total_usd"])
+        byok_billed = float(stats["byok_upstream_usd"])
         results = pd.read_parquet(run_dir.results_dir)
         manifest = json.loads((run_dir.path / "manifest.json").read_text())
     ok = results[results["status"] == "ok"]
@@ -54,6 +64,11 @@ def check(with_cost: bool) -> dict[str, Any]:
         "ok_rows_cost_unknown": int(ok["cost_usd"].isna().sum()),
         "rows_zero_but_unknown": zero_but_unknown,
         "fallback_rows": int(results["is_fallback"].sum()),
+        "byok_rows": totals.get("byok_rows"),
+        "byok_fee_usd": totals.get("byok_fee_usd"),
+        # the providers' own bill: rows (delivered answers) against every BYOK charge
+        "byok_upstream_rows_usd": round(float(totals.get("byok_upstream_usd") or 0.0), 12),
+        "byok_upstream_billed_usd": round(byok_billed, 12),
         "costs_filled": manifest.get("costs_filled", {}),
     }
 
@@ -81,6 +96,7 @@ def main() -> None:
             + looked_up["rows_zero_but_unknown"],
             "ok_rows_cost_unknown": reported["ok_rows_cost_unknown"]
             + looked_up["ok_rows_cost_unknown"],
+            "byok_rows": reported["byok_rows"] + looked_up["byok_rows"],
             **checks,
         },
         missed,

@@ -23,12 +23,20 @@ calibrates and a later half that is estimated and run. `demo_contiguous_split` (
 reported only): the demo's first half calibrates its second; its rows are sorted by kind,
 so the halves ask different questions with no length cue to tell them apart.
 
+**BYOK** (`byok_sweep`): the prose sweep on three models whose makers the account has its
+own key for (`byok = [...]` in the sweep, `byok_providers` in the emulator): OpenRouter bills
+only its 5% fee (the run's spend), the providers the rest. Split at random as above: the
+calibrated band must hold the fee and its expected value be within 15%
+(`byok_expected_error_pct`); `byok_upstream_error_pct` (reported) is the estimate's
+provider bill against what the rows say the providers billed.
+
 The uncalibrated band (nothing learnt) is reported by its width (high / low): it runs from
 one output token to the model's longest answer, so it holding the actual says nothing.
 
 Targets (exit 1 after the JSON when missed): `band_hit_rate` >= 0.9 and
 `expected_error_pct_p90` <= 25 on the transfer trials; on the same-prompt sweeps the
-calibrated band holds and the expected cost is within 15%. In-process emulator, no
+calibrated band holds and the expected cost is within 15%; the same on the BYOK sweep
+(`byok_within_band`, `byok_expected_error_pct`). In-process emulator, no
 response cache, loopback only. Last line of output: one JSON object.
 """
 
@@ -255,6 +263,20 @@ def prose_sweep(out: Path) -> tuple[Sweep, list[dict[str, Any]]]:
     return _sweep("long", rows, prompt, 7, out), rows
 
 
+BYOK_MODELS = ["openai/gpt-4o-mini", "anthropic/claude-haiku-4.5", "deepseek/deepseek-v3.2"]
+BYOK_PROVIDERS = ["openai", "anthropic", "deepseek"]
+
+
+def byok_sweep(out: Path) -> tuple[Sweep, list[dict[str, Any]]]:
+    """The prose sweep on models served through the account's own provider keys."""
+    sweep, rows = prose_sweep(out)
+    sim = {"time_scale": 0.0, "window_scale": 0.01, "seed": 11, "byok_providers": BYOK_PROVIDERS}
+    byok = dataclasses.replace(
+        sweep, name="byok", models=list(BYOK_MODELS), byok=list(BYOK_PROVIDERS), sim=sim
+    )
+    return byok, rows
+
+
 def same_prompt(
     name: str, sweep: Sweep, rows: list[dict[str, Any]], tmp: Path, *, contiguous: bool = False
 ) -> dict[str, Any]:
@@ -272,9 +294,19 @@ def same_prompt(
     dataclasses.replace(sweep, dataset=earlier, name=f"{name}-earlier", sim=other_seed).run(
         progress=False
     )
-    after = _line(target.estimate())
-    actual = _actual(target.run(progress=False))
-    return _judged(before, after, actual)
+    after_estimate = target.estimate()
+    after = _line(after_estimate)
+    run = target.run(progress=False)
+    judged = _judged(before, after, _actual(run))
+    if target.byok:
+        totals = run.manifest["totals"]["all"]
+        if totals["byok_rows"] != totals["ok"]:
+            raise RuntimeError(f"run {run.run_id}: not every row was BYOK: {totals}")
+        upstream = after_estimate.to_dict()["total"]["byok_upstream_usd"]
+        billed = float(totals["byok_upstream_usd"])
+        judged["byok_upstream_usd"] = round(billed, 8)
+        judged["byok_upstream_error_pct"] = round(_error_pct(upstream, billed), 2)
+    return judged
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -285,7 +317,9 @@ def percentile(values: list[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
-def summary(trials: list[dict[str, Any]], sweeps: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def summary(
+    trials: list[dict[str, Any]], sweeps: dict[str, dict[str, Any]], byok: dict[str, Any]
+) -> dict[str, Any]:
     errors = [t["expected_error_pct"] for t in trials]
     pooled = [t["pooled_error_pct"] for t in trials]
     same = [s["expected_error_pct"] for s in sweeps.values()]
@@ -311,6 +345,10 @@ def summary(trials: list[dict[str, Any]], sweeps: dict[str, dict[str, Any]]) -> 
         "expected_error_pct": max(same, key=abs),
         "within_15pct": all(abs(e) <= TARGET_SAME_PROMPT_ERROR_PCT for e in same),
         "sweeps": sweeps,
+        "byok_within_band": byok["within_band"],
+        "byok_expected_error_pct": byok["expected_error_pct"],
+        "byok_upstream_error_pct": byok["byok_upstream_error_pct"],
+        "byok_sweep": byok,
     }
 
 
@@ -325,6 +363,10 @@ def misses(result: dict[str, Any]) -> list[str]:
     if not result["within_15pct"]:
         worst = result["expected_error_pct"]
         out.append(f"a same-prompt sweep's expected cost was off by {worst}%")
+    if not result["byok_within_band"]:
+        out.append("the BYOK sweep's actual fee fell outside its calibrated band")
+    if abs(result["byok_expected_error_pct"]) > TARGET_SAME_PROMPT_ERROR_PCT:
+        out.append(f"the BYOK sweep's expected fee was off by {result['byok_expected_error_pct']}%")
     return out
 
 
@@ -341,11 +383,13 @@ def main() -> None:
         }
         for name, r in sweeps.items():
             print(name, r, flush=True)
+        byok = same_prompt("byok", *byok_sweep(tmp / "runs"), tmp)
+        print("byok", byok, flush=True)
         # No target: the demo's rows are sorted by kind (arithmetic, capitals, strings, JSON),
         # a shift in answer length that no length cue shows; reported, not claimed.
         shifted = same_prompt("demo-contiguous", *demo_sweep(tmp / "runs"), tmp, contiguous=True)
         print("demo-contiguous", shifted, flush=True)
-    result = summary(trials, sweeps)
+    result = summary(trials, sweeps, byok)
     result["demo_contiguous_split"] = {
         k: shifted[k] for k in ("within_band", "expected_error_pct", "calibrated", "actual_usd")
     }

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "RunSpend",
+    "byok_text",
     "cached_text",
     "cost_text",
     "count",
@@ -168,6 +169,19 @@ def _spent(parts: list[Mapping[str, Any]]) -> tuple[float | None, int]:
 def full_spend_text(manifest: RunSpend, *, none_known: str = "cost unknown") -> str:
     """`full_spend` as text: `$0.00406`, `$0.0123 + 20 unknown`, `none_known`."""
     return spend_text(*full_spend(manifest), none_known=none_known)
+
+
+def byok_text(totals: Mapping[str, Any]) -> str | None:
+    """`BYOK: 12 rows, OpenRouter's fee $0.00012 (in the spend), $0.0024 billed by your own
+    provider keys` from manifest totals; None when no row was served with your own key."""
+    rows = int(totals.get("byok_rows") or 0)
+    if not rows:
+        return None
+    fee, upstream = totals.get("byok_fee_usd"), totals.get("byok_upstream_usd")
+    return (
+        f"BYOK: {plural(rows, 'row')}, OpenRouter's fee {usd(fee)} (in the spend), "
+        f"{usd(upstream)} billed by your own provider keys"
+    )
 
 
 def run_counts(totals: Mapping[str, Any], planned: int | None = None) -> str:

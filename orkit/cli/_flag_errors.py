@@ -31,6 +31,7 @@ _FLAG_OF_FIELD = {
     "first_byte_timeout_s": "--first-byte-timeout",
     "idle_timeout_s": "--idle-timeout",
     "read_timeout_s": "--read-timeout",
+    "byok": "--byok",
 }
 """The flag that sets each Sweep field (`orkit run` / `orkit estimate`)."""
 

@@ -71,6 +71,14 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--prompt-file", help="file holding the user-message template")
     p.add_argument("--system", help="system message (template)")
     p.add_argument(
+        "--byok",
+        action="append",
+        metavar="PROVIDER",
+        help="a provider you bring your own key for on OpenRouter (e.g. openai), or a model "
+        "id: the estimate charges OpenRouter's 5%% fee and shows the provider's bill apart; "
+        "repeatable (replaces the spec's `byok`)",
+    )
+    p.add_argument(
         "--param",
         action="append",
         default=[],
@@ -290,6 +298,7 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         "cache": False if args.no_cache else None,
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,
+        "byok": args.byok,
     }
     flags = flags_given(overrides, prompt_file=bool(args.prompt_file))
     if spec_path:

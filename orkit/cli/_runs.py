@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orkit._format import count, full_spend, judges_spent, plural, spend_text
+from orkit._format import count, full_spend, judges_spent, plural, spend_text, usd
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
@@ -81,7 +82,15 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "cost_unknown": unknown,
         "answers_cost_usd": manifest.totals_all.get("cost_usd"),
         "judges_cost_usd": judges_spent(manifest)[0],
+        # BYOK apart: OpenRouter's fee is in cost_usd, the upstream is your provider's bill;
+        # null while the run's totals are not counted (never 0 for unknown)
+        **_byok(manifest.totals_all if manifest.totals else None),
     }
+
+
+def _byok(totals: Mapping[str, Any] | None) -> dict[str, Any]:
+    keys = ("byok_rows", "byok_fee_usd", "byok_upstream_usd")
+    return {k: None if totals is None else totals.get(k, 0) for k in keys}
 
 
 def _models(manifest: Manifest) -> list[str]:
@@ -114,7 +123,10 @@ def _endpoints(manifest: Manifest) -> list[str]:
 def _cost(r: dict[str, Any]) -> str:
     if r["cost_unknown"] is None:
         return "–"  # rows counted from part files: their cost was not added up
-    return spend_text(r["cost_usd"], r["cost_unknown"])
+    text = spend_text(r["cost_usd"], r["cost_unknown"])
+    if r.get("byok_rows"):
+        text += f" (+{usd(r['byok_upstream_usd'])} BYOK upstream)"
+    return text
 
 
 def run(args: argparse.Namespace) -> int:

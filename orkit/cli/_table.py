@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from orkit._format import (
     billed_attempts_text,
+    byok_text,
     cost_text,
     count,
     full_spend_text,
@@ -139,6 +140,9 @@ def print_summary(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) ->
     if billed:
         print(billed, file=file)
     print(completion_line(manifest), file=file)
+    byok = byok_text(manifest.totals_all)
+    if byok:
+        print(byok, file=file)
     line = judge_line(manifest)
     if line:
         print(line, file=file)

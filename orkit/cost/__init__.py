@@ -23,6 +23,7 @@ from orkit.cost._accounting import (
     is_insured,
 )
 from orkit.cost._arith import GroupCost, WorkGroup, group_cost
+from orkit.cost._byok import BYOK_FEE_RATE, is_byok_model
 from orkit.cost._calibration import (
     ANY_PROMPT,
     SERVICE_SUMS,
@@ -84,6 +85,7 @@ from orkit.cost._worst_case import Prices, dearest_of_chain, worst_case_usd
 
 __all__ = [
     "ANY_PROMPT",
+    "BYOK_FEE_RATE",
     "COUNTED_PROMPT_ERROR",
     "CUES",
     "DEFAULT_OUTPUT_TOKENS",
@@ -132,6 +134,7 @@ __all__ = [
     "format_duration",
     "group_cost",
     "image_weight",
+    "is_byok_model",
     "is_insured",
     "learn_from_run",
     "measure_messages",

@@ -182,6 +182,10 @@ class Lessons:
         if prompt and messages and len(acc.sample) < _PROMPT_SAMPLE:
             acc.sample.append((prompt, messages))
         cost = _number(row.get("cost_usd"))
+        if row.get("is_byok"):
+            # BYOK: cost_usd is OpenRouter's fee only; the price the catalog lists (what
+            # calibration compares against) is what the provider billed
+            cost = _number(row.get("upstream_cost_usd"))
         if source not in _BILLED or cost is None:
             return
         if prompt or completion:

@@ -49,6 +49,9 @@ class LineEstimate:
     reasoning_tokens: int | None = None
     """Expected reasoning tokens: part of `completion_tokens`, billed as output (None:
     unknown; judges' lines say nothing of it)."""
+    byok_upstream_usd: float | None = None
+    """BYOK (`Sweep.byok`): what the provider is expected to bill your own key, not in the
+    costs above (they are OpenRouter's fee on it); None for a line OpenRouter bills in full."""
 
     @property
     def sent(self) -> int:
@@ -141,6 +144,7 @@ class Estimate:
                 "prompt_tokens": sum(line.prompt_tokens for line in self.lines),
                 "completion_tokens": sum(line.completion_tokens for line in self.lines),
                 "reasoning_tokens": _known_sum(line.reasoning_tokens for line in self.lines),
+                "byok_upstream_usd": _known_sum(line.byok_upstream_usd for line in self.lines),
                 "cost_low_usd": self.cost_low_usd,
                 "cost_expected_usd": self.cost_expected_usd,
                 "cost_high_usd": self.cost_high_usd,
@@ -251,7 +255,7 @@ def _unknown(value: float) -> str:
     return "unknown"
 
 
-def _known_sum(values: Iterable[int | None]) -> int | None:
+def _known_sum(values: Iterable[float | None]) -> float | None:
     """The sum of the known values (None: none known)."""
     known = [v for v in values if v is not None]
     return sum(known) if known else None

@@ -28,6 +28,7 @@ from orkit.cost import (
     count_prompt_tokens,
     plan_duration,
 )
+from orkit.estimate._byok import byok_lines, byok_notes
 from orkit.estimate._context import (
     PriceContext,
     price_context,
@@ -100,6 +101,7 @@ async def estimate_with_client(
     cues = _cues_learnt(sweep, endpoint, calibration)
     sizes = measure_plan(plan, _prompt_counter(endpoint), cues=cues)
     lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
+    lines = byok_lines(lines, sweep.byok)
     duration = plan_duration(lanes, sweep.in_flight.total, ctx.quota)
     lines = [
         _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
@@ -110,7 +112,12 @@ async def estimate_with_client(
         duration_s=duration.seconds,
         budget_usd=sweep.budget_usd,
         prices=ctx.prices,
-        notes=(*ctx.notes, *media_notes(sizes), *_unlearnt_server(sweep, endpoint, calibration)),
+        notes=(
+            *ctx.notes,
+            *media_notes(sizes),
+            *_unlearnt_server(sweep, endpoint, calibration),
+            *byok_notes(lines),
+        ),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
         prices_known=ctx.catalog is not None,

@@ -69,6 +69,8 @@ def check_sweep(sweep: SweepDefinition) -> None:
     if not (sweep.stream == "auto" or isinstance(sweep.stream, bool)):
         raise _fail(sweep, "stream", f"must be 'auto', true or false, got {sweep.stream!r}")
     _check_params(sweep)
+    if isinstance(sweep.byok, str) or not all(isinstance(p, str) and p for p in sweep.byok):
+        raise _fail(sweep, "byok", f"must be a list of provider slugs, got {sweep.byok!r}")
     if sweep.endpoint not in ENDPOINT_KINDS and not str(sweep.endpoint).startswith(
         ("http://", "https://")
     ):

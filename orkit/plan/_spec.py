@@ -94,6 +94,7 @@ SPEC_KEYS = (
     "fallbacks",
     "routing",
     "score_fallbacks",
+    "byok",
     "connect_timeout_s",
     "first_byte_timeout_s",
     "idle_timeout_s",

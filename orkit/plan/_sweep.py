@@ -119,6 +119,11 @@ class SweepDefinition:
     task_timeout_s: float | None = DEFAULT_TASK_TIMEOUT_S
     """Wall-clock cap on one task's retries and waits, from its first send (None or 0: no
     cap): past it the task ends as an error row carrying its last error."""
+    byok: Sequence[str] = ()
+    """Providers you bring your own key for on OpenRouter (BYOK), by slug (`["openai"]`), or
+    single models by id: their models' estimate is OpenRouter's fee on the provider's price
+    (`orkit.cost.BYOK_FEE_RATE`), with the provider's own bill shown apart (see
+    `orkit.cost.is_byok_model`). What a run is billed is what OpenRouter says per row."""
     score_fallbacks: bool = False
     """Count rows answered by a fallback model toward the requested model's scores."""
     budget_usd: float | None = None

@@ -63,6 +63,10 @@ def leaderboard(
                 "cost_usd": money(s["cost_usd"]),
                 "cost_unknown_rows": unknown,
                 "cost_per_correct_usd": per_correct[c],
+                # BYOK rows (only when some row was): their spend is OpenRouter's fee; what
+                # the provider billed your own key is apart (null: unknown)
+                "byok_rows": int(s.get("byok_rows", 0) or 0),
+                "byok_upstream_usd": money(s.get("byok_upstream_usd")),
                 "providers": dict(tallies.providers[c].most_common()),
             }
         )

@@ -11,7 +11,14 @@ from typing import Any
 
 import tomli_w
 
-from orkit._format import billed_attempts_text, cost_text, full_spend, judges_spent, known
+from orkit._format import (
+    billed_attempts_text,
+    byok_text,
+    cost_text,
+    full_spend,
+    judges_spent,
+    known,
+)
 from orkit.report._round import count, money, seconds
 from orkit.results import Manifest, RunDir, endpoints_label, shown_status
 
@@ -58,6 +65,9 @@ def run_header(run: RunDir, manifest: Manifest, *, redact_prompts: bool) -> dict
         "judges": _judges(manifest),
         # failed attempts that were billed (in the run's spend, in no row's cost)
         "billed_attempts": billed_attempts_text(totals),
+        # rows served with the user's own provider key: OpenRouter's fee (in the spend) and
+        # what the provider billed, apart; null when there were none
+        "byok": byok_text(totals),
         "warnings": [str(w) for w in manifest.warnings or []],
     }
 

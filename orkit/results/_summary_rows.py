@@ -42,9 +42,11 @@ SUMMARY_FLOATS = (
     "cost_usd",
     "item_index",
     "reasoning_tokens",
+    "is_byok",
+    "upstream_cost_usd",
 )
-"""The per-row numbers a summary reads, as floats (NaN: unknown); `rows_of_frames` reads
-the same from frames."""
+"""The per-row numbers a summary reads, as floats (NaN: unknown; `is_byok` as 1/0);
+`rows_of_frames` reads the same from frames."""
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

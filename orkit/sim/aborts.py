@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from orkit.sim.pricing import Charge, charge
+from orkit.sim.pricing import Charge, charge, with_byok
 
 if TYPE_CHECKING:
     from orkit.sim.planner import ChatPlan
@@ -70,7 +70,7 @@ def settlement(plan: ChatPlan, outcome: str, generated: int, *, bill_aborted: bo
         images=_images(plan),
         parsing=plan.charge.parsing,
     )
-    return Settlement(partial, tokens, cancelled=True)
+    return Settlement(with_byok(partial, plan.charge.byok), tokens, cancelled=True)
 
 
 def _images(plan: ChatPlan) -> int:

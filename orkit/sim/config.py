@@ -264,6 +264,12 @@ class SimConfig:
     """Reason without being asked on models whose catalog entry makes reasoning mandatory or
     on by default, as OpenRouter does; False (the default) reasons only when the request
     asks (`reasoning`, `reasoning_effort`, `include_reasoning`), so plain requests stay plain."""
+    byok_providers: tuple[str, ...] = ()
+    """Providers (slug like `"openai"` or display name like `"OpenAI"`, any case) the account
+    has its own key for (BYOK): their answers say `usage.is_byok: true`, the provider's price
+    is `cost_details.upstream_inference_cost`, and `usage.cost` (what OpenRouter bills, and
+    what the ledger counts as spend) is only the BYOK fee on it (`pricing.BYOK_FEE_RATE`).
+    The ledger keeps the upstream cost apart (`byok_upstream_usd`)."""
 
     def __post_init__(self) -> None:
         # Accept plain dicts for the nested options, as from_dict does.
@@ -308,6 +314,11 @@ class SimConfig:
         """Whether `usage` carries `cost`: OpenRouter's does (unless `report_usage_cost` is
         off); a local server's never does, it bills nobody."""
         return self.report_usage_cost and not self.local_server
+
+    def is_byok(self, provider_slug: str, provider_name: str) -> bool:
+        """Whether a provider is served with the user's own key (`byok_providers`)."""
+        names = {p.casefold() for p in self.byok_providers}
+        return provider_slug.casefold() in names or provider_name.casefold() in names
 
     @property
     def effective_window_scale(self) -> float:

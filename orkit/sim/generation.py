@@ -47,6 +47,7 @@ class GenerationFacts:
     cost: Decimal
     upstream_cost: Decimal
     web_search: bool
+    is_byok: bool
     latency_ms: int
     generation_ms: int
     tokens_reasoning: int = 0
@@ -81,6 +82,7 @@ class GenerationFacts:
             cost=charge.total if charge is not None else _ZERO,
             upstream_cost=charge.upstream if charge is not None else _ZERO,
             web_search=bool(plan.charge.web_search),
+            is_byok=plan.charge.byok,
             latency_ms=plan.emulated_ms[0],
             generation_ms=plan.emulated_ms[1],
             tokens_reasoning=plan.answer.reasoning_tokens,
@@ -107,7 +109,7 @@ class GenerationFacts:
             "app_id": None,
             "streamed": self.streamed,
             "cancelled": self.cancelled,
-            "is_byok": False,
+            "is_byok": self.is_byok,
             "latency": self.latency_ms,
             "generation_time": self.generation_ms,
             "moderation_latency": None,
@@ -139,7 +141,7 @@ class GenerationFacts:
             "id": upstream_id,
             "endpoint_id": None,
             "model_permaslug": self.permaslug,
-            "is_byok": False,
+            "is_byok": self.is_byok,
             "routed_service_tier": None,
         }
 

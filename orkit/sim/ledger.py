@@ -38,10 +38,14 @@ class Account:
     usage_daily: Decimal = _ZERO
     requests: int = 0
     billed_count: int = 0
+    byok_upstream: Decimal = _ZERO
+    """What BYOK providers billed the user's own accounts (not OpenRouter spend)."""
     free: FreeUsage = field(default_factory=FreeUsage)
 
-    def bill(self, amount: Decimal, day: int) -> None:
-        """Add a charge to the running totals (daily usage resets with the emulated day)."""
+    def bill(self, amount: Decimal, day: int, *, byok_upstream: Decimal = _ZERO) -> None:
+        """Add a charge to the running totals (daily usage resets with the emulated day);
+        `byok_upstream` is the provider's own bill for a BYOK completion, kept apart."""
+        self.byok_upstream += byok_upstream
         if day != self.usage_day:
             self.usage_day, self.usage_daily = day, _ZERO
         self.usage += amount
@@ -110,6 +114,10 @@ class Stats:
     """Part of `billed_total` for generations never delivered whole (cut, dropped, stalled,
     closed by the client): what a client pays for answers it did not receive."""
     billed_undelivered_count: int = 0
+    billed_byok_count: int = 0
+    """Billed generations served with the user's own provider key (their fee is in
+    `billed_total`, their upstream cost only in `byok_upstream_total`)."""
+    byok_upstream_total: Decimal = _ZERO
     delivered_count: int = 0
     serving: int = 0
     """Chat requests being served now (in_flight less those queued for a slot)."""
@@ -128,8 +136,19 @@ class Stats:
         self.serving += 1
         self.max_serving = max(self.max_serving, self.serving)
 
-    def bill(self, body_hash: str, amount: Decimal, *, aborted: bool) -> None:
-        """A charge for one generation of this request body (`aborted`: not delivered)."""
+    def bill(
+        self,
+        body_hash: str,
+        amount: Decimal,
+        *,
+        aborted: bool,
+        byok_upstream: Decimal | None = None,
+    ) -> None:
+        """A charge for one generation of this request body (`aborted`: not delivered;
+        `byok_upstream`: the provider's bill when served BYOK, None otherwise)."""
+        if byok_upstream is not None:
+            self.billed_byok_count += 1
+            self.byok_upstream_total += byok_upstream
         self.billed_total += amount
         self.billed_count += 1
         self.billed_by_body_hash[body_hash] += 1
@@ -157,6 +176,8 @@ class Stats:
             "billed_total_usd": float(self.billed_total),
             "billed_undelivered_count": self.billed_undelivered_count,
             "billed_undelivered_usd": float(self.billed_undelivered_total),
+            "billed_byok_count": self.billed_byok_count,
+            "byok_upstream_usd": float(self.byok_upstream_total),
             "billed_by_body_hash": dict(self.billed_by_body_hash),
             "delivered_by_body_hash": dict(self.delivered_by_body_hash),
             "keys": {
@@ -164,6 +185,7 @@ class Stats:
                     "requests": a.requests,
                     "billed_count": a.billed_count,
                     "usage_usd": float(a.usage),
+                    "byok_upstream_usd": float(a.byok_upstream),
                 }
                 for a in accounts
             },

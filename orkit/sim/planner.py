@@ -28,7 +28,7 @@ from orkit.sim.capabilities import extra_prompt_tokens, refusal
 from orkit.sim.errors import SimError, error, fault_error, not_found, upstream_rate_limited
 from orkit.sim.faults import Fault
 from orkit.sim.ledger import Account
-from orkit.sim.pricing import Charge, charge
+from orkit.sim.pricing import Charge, charge, with_byok
 from orkit.sim.request import ChatRequest, parse_chat
 from orkit.sim.rich_answers import compose_rich
 from orkit.sim.routing import Target, retryable_first
@@ -263,15 +263,18 @@ def _build(
         answer = Answer("".join(half), half, "error", correct=False)
     utc_hhmm = sim.clock.utc_hhmm()
     media = request.extras.media if request.extras is not None else None
-    price = charge(
-        target.runtime.prices,
-        endpoint.multiplier,
-        (tokens_in, answer.tokens),
-        answer.finish_reason,
-        web_search=target.online or request.web_search,
-        utc_hhmm=utc_hhmm,
-        images=len(media.images) if media is not None else 0,
-        parsing=media.parsing_fee(_input_modalities(target)) if media is not None else _ZERO,
+    price = with_byok(
+        charge(
+            target.runtime.prices,
+            endpoint.multiplier,
+            (tokens_in, answer.tokens),
+            answer.finish_reason,
+            web_search=target.online or request.web_search,
+            utc_hhmm=utc_hhmm,
+            images=len(media.images) if media is not None else 0,
+            parsing=media.parsing_fee(_input_modalities(target)) if media is not None else _ZERO,
+        ),
+        sim.config.is_byok(endpoint.provider.slug, endpoint.provider.name),
     )
     spread = sim.config.latency_jitter
     jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)

@@ -12,19 +12,34 @@ windows, which may wrap midnight; evaluated on the emulated clock).
 Zero-completion insurance: no charge for model tokens when the completion has 0 tokens and a
 null finish reason, or the finish reason is `error`; the web search fee is still charged.
 Web search without a `pricing.web_search` entry costs the Exa default of $0.007 per request.
+
+BYOK (the user's own provider key, `SimConfig.byok_providers`): the provider bills the
+tokens to the user's account (`cost_details.upstream_inference_cost`) and OpenRouter
+charges only its fee, `BYOK_FEE_RATE` of that upstream cost, as `usage.cost` (plus any
+server tool / parser fee, which OpenRouter runs itself).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["EXA_SEARCH_USD", "Charge", "Prices", "charge", "format_price"]
+__all__ = [
+    "BYOK_FEE_RATE",
+    "EXA_SEARCH_USD",
+    "Charge",
+    "Prices",
+    "charge",
+    "format_price",
+    "with_byok",
+]
 
 EXA_SEARCH_USD = Decimal("0.007")
 """Fee per web search for models without their own `pricing.web_search` entry."""
+BYOK_FEE_RATE = Decimal("0.05")
+"""OpenRouter's BYOK fee: 5% of what the same model and provider would cost on OpenRouter."""
 _ZERO = Decimal(0)
 _MILLION = Decimal(1_000_000)
 
@@ -112,6 +127,9 @@ class Charge:
     insured: bool
     parsing: Decimal = _ZERO
     """The file parser's fee (OCR pages), billed like a server tool's."""
+    byok: bool = False
+    """Served with the user's own provider key: the provider bills `upstream`, OpenRouter
+    only its fee."""
 
     @property
     def upstream(self) -> Decimal:
@@ -119,9 +137,16 @@ class Charge:
         return self.prompt + self.completion + self.request
 
     @property
+    def byok_fee(self) -> Decimal:
+        """OpenRouter's BYOK fee on this completion (0 when not BYOK)."""
+        return self.upstream * BYOK_FEE_RATE if self.byok else _ZERO
+
+    @property
     def total(self) -> Decimal:
-        """`usage.cost`: upstream inference plus server-side tool and parser fees."""
-        return self.upstream + self.web_search + self.parsing
+        """`usage.cost`, what OpenRouter bills: upstream inference (or, BYOK, only its fee on
+        it) plus server-side tool and parser fees."""
+        inference = self.byok_fee if self.byok else self.upstream
+        return inference + self.web_search + self.parsing
 
 
 def charge(
@@ -136,7 +161,8 @@ def charge(
     parsing: Decimal = _ZERO,
 ) -> Charge:
     """Price one completion of `tokens` = (prompt, completion) on a provider; `images` input
-    images add `pricing.image` each to the prompt's cost, `parsing` is the file parser's fee."""
+    images add `pricing.image` each to the prompt's cost, `parsing` is the file parser's fee.
+    Not BYOK: `with_byok` marks a charge of a provider served with the user's own key."""
     prompt_tokens, completion_tokens = tokens
     search = (prices.web_search or EXA_SEARCH_USD) if web_search else _ZERO
     insured = finish_reason == "error" or (completion_tokens == 0 and finish_reason is None)
@@ -154,6 +180,12 @@ def charge(
         insured=False,
         parsing=parsing,
     )
+
+
+def with_byok(price: Charge, byok: bool) -> Charge:
+    """`price` as billed when the provider is (`byok`) the user's own key: same upstream
+    split, OpenRouter's charge only its fee on it."""
+    return replace(price, byok=byok) if byok != price.byok else price
 
 
 def format_price(value: Decimal) -> str:

@@ -56,9 +56,12 @@ class Target:
 class Router:
     """Resolves model ids and picks endpoints; holds only immutable lookups and a cache."""
 
-    def __init__(self, catalog: Catalog, book: ProfileBook) -> None:
+    def __init__(
+        self, catalog: Catalog, book: ProfileBook, byok: Callable[[str, str], bool] | None = None
+    ) -> None:
         self.catalog = catalog
         self.book = book
+        self._byok = byok
         self._auto_pool = self._pool_auto()
         self._free_pool = tuple(i for i in catalog.free_ids if "safety" not in i) or ("",)
 
@@ -105,7 +108,13 @@ class Router:
         if soft:
             preferred = [e for e in endpoints if soft <= e.supported]
             endpoints = preferred or endpoints
-        return _order(endpoints, prefs, target.variant_sort, pick)
+        ordered = _order(endpoints, prefs, target.variant_sort, pick)
+        if self._byok is None:
+            return ordered
+        # OpenRouter tries the user's own-key (BYOK) endpoints first, before `provider.order`
+        byok = self._byok
+        ordered.sort(key=lambda e: not byok(e.provider.slug, e.provider.name))
+        return ordered
 
 
 def _matches(endpoint: Endpoint, names: Sequence[str]) -> bool:

@@ -8,6 +8,7 @@ plain attributes that `reset()` replaces.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import anyio
@@ -51,7 +52,7 @@ class Simulator:
         )
         _check_fault_models(config, self.catalog)
         self.book = ProfileBook(self.catalog, config.models)
-        self.router = Router(self.catalog, self.book)
+        self.router = Router(self.catalog, self.book, self.config.is_byok)
         self.solvers = Solvers.load()
         self.rich_options = RichOptions(
             tool_args_invalid_rate=config.tool_args_invalid_rate,
@@ -143,8 +144,12 @@ class Simulator:
             self.stats.served_by_model[plan.model_id] += 1
         charge = booked.charge
         if charge is not None and (not charge.insured or charge.total > 0):
-            plan.account.bill(charge.total, self.clock.emulated_day())
-            self.stats.bill(plan.request.body_hash, charge.total, aborted=not delivered)
+            upstream = charge.upstream if charge.byok else None
+            day = self.clock.emulated_day()
+            plan.account.bill(charge.total, day, byok_upstream=upstream or Decimal(0))
+            self.stats.bill(
+                plan.request.body_hash, charge.total, aborted=not delivered, byok_upstream=upstream
+            )
         ready = self.clock.now() + self.clock.window(self.config.generation_stats_delay_s)
         self.generations.add(ready, GenerationFacts.from_plan(plan, booked, outcome))
 

@@ -51,7 +51,7 @@ def usage_object(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
         "completion_tokens": plan.completion_tokens,
         "total_tokens": plan.prompt_tokens + plan.completion_tokens,
         "cost": _money(charge.total),
-        "is_byok": False,
+        "is_byok": charge.byok,
         "prompt_tokens_details": {
             "cached_tokens": 0,
             "cache_write_tokens": 0,

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from orkit.results import STATUS_CODES, SummaryRows
+from orkit.stats._byok import byok_columns
 from orkit.stats._contestants import GROUP_BY, Contestants, contestants
 from orkit.stats._row_quality import QUALITY_COLUMNS, score_table
 
@@ -107,6 +108,7 @@ def summary_and_scores(
     else:
         out["cache_rate"] = 0.0
     out["reasoning_tokens"], out["mean_reasoning_tokens"] = _reasoning(rows, code, ok, k)
+    out = out.assign(**(byok_columns(rows, code, k) or {}))
     quality = score_table(rows, entrants, out["cost_usd"].to_numpy(), include_fallbacks, ci)
     for scorer, lines in quality.groupby("scorer", sort=False):
         lines = lines.set_index("contestant")

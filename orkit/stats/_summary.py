@@ -30,6 +30,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "cost_usd",
     "cost_source",
     "reasoning_tokens",
+    "is_byok",
+    "upstream_cost_usd",
 )
 """The results columns `summarize` reads (by contestant; `SummaryOptions.by` may name more,
 see `summary_columns`): a caller that loads only these skips the answers' and prompts' text,
@@ -75,7 +77,9 @@ def summarize(
     rows. Latency and throughput columns describe ok rows only. `reasoning_tokens` sums
     the reasoning tokens ok rows reported (part of their completion tokens, billed as
     output; NaN when no row said) and `mean_reasoning_tokens` is their mean per ok row
-    that said.
+    that said. When any row was served with the user's own provider key (BYOK), three more
+    columns keep it apart: `byok_rows`, `byok_fee_usd` (OpenRouter's fee on them, part of
+    `cost_usd`) and `byok_upstream_usd` (what the provider billed, not in `cost_usd`).
     """
     options = SummaryOptions() if options is None else options
     rows = rows_of_frames(results, scores, grouping_columns(options.by))

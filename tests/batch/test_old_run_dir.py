@@ -35,9 +35,10 @@ ADDED_SINCE_V1 = {"payment_required", "reasoning_starved"}
 left empty); older orkit reads the totals with `.get`, so an added key is read past."""
 
 
-ESTIMATE_ADDED_SINCE_V1 = {"reasoning_tokens"}
+ESTIMATE_ADDED_SINCE_V1 = {"reasoning_tokens", "byok_upstream_usd"}
 """The estimate's keys added since, on purpose (each line's and the total's expected reasoning
-tokens); its readers (`cost_side_by_side`, the report's header) read the keys they use."""
+tokens, and the provider's bill of BYOK lines); its readers (`cost_side_by_side`, the
+report's header) read the keys they use."""
 
 
 def _without_added(totals: dict[str, Any], added: set[str] = ADDED_SINCE_V1) -> dict[str, Any]:

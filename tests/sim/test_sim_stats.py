@@ -47,7 +47,12 @@ async def test_billing_counts_delivered_completions_by_body_hash(make_sim) -> No
     assert stats["by_status"].get("dropped", 0) + stats["by_status"].get("mid_stream_error", 0) == 4
     assert stats["by_model"] == {"openai/gpt-4o-mini": 3, "openai/gpt-4o": 4}
     (key,) = stats["keys"].values()
-    assert key == {"requests": 7, "billed_count": 3, "usage_usd": pytest.approx(sum(costs))}
+    assert key == {
+        "requests": 7,
+        "billed_count": 3,
+        "usage_usd": pytest.approx(sum(costs)),
+        "byok_upstream_usd": 0.0,  # no BYOK provider configured
+    }
 
 
 @pytest.mark.integration

@@ -197,6 +197,7 @@
         ["Budget", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
         ["Judges", run.judges ? run.judges.cost : null],
         ["Billed attempts", run.billed_attempts || null],
+        ["BYOK", run.byok || null],
       ]),
     );
     if (run.judges && run.judges.lines && run.judges.lines.length) {
@@ -415,8 +416,13 @@
         value: (c) => c.cost_usd,
         cell: (c) => {
           if (!isNum(c.cost_usd)) return unknown("unknown: no row reported a cost");
-          const text = fmtUsd(c.cost_usd) + (c.cost_unknown_rows ? " +?" : "");
-          return el("span", { title: c.cost_unknown_rows ? fmtInt(c.cost_unknown_rows) + " rows of unknown cost are not included" : null, text });
+          const text = fmtUsd(c.cost_usd) + (c.cost_unknown_rows ? " +?" : "") + (c.byok_rows ? " BYOK" : "");
+          const notes = [];
+          if (c.cost_unknown_rows) notes.push(fmtInt(c.cost_unknown_rows) + " rows of unknown cost are not included");
+          if (c.byok_rows) {
+            notes.push(fmtInt(c.byok_rows) + " rows through your own provider key: their spend is OpenRouter's fee; your provider billed " + (isNum(c.byok_upstream_usd) ? fmtUsd(c.byok_upstream_usd) : "an unknown amount"));
+          }
+          return el("span", { title: notes.length ? notes.join("; ") : null, text });
         },
       },
       {
