@@ -6,10 +6,8 @@ import json
 from collections.abc import Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
 
 import anyio
-import httpx
 import pandas as pd
 import pytest
 
@@ -18,6 +16,7 @@ from orkit.api import resume_async, retry_async, run_sweep_async
 from orkit.errors import RunError, SpecError
 from orkit.results import Journal, Manifest, run_lock
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from tests.sim_http import reset, stats
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 
@@ -40,15 +39,6 @@ def sim_url() -> Iterator[str]:
     """An emulator on a real port, so tests can read its billing stats."""
     with serve_in_thread(SimConfig(time_scale=0.0, seed=2)) as url:
         yield url
-
-
-def stats(url: str) -> dict[str, Any]:
-    root = url.rsplit("/api/v1", 1)[0]
-    return cast("dict[str, Any]", httpx.get(f"{root}/_sim/stats").json())
-
-
-def reset(url: str) -> None:
-    httpx.post(url.rsplit("/api/v1", 1)[0] + "/_sim/reset")
 
 
 def make(items: Path, tmp_path: Path, **kw: object) -> Sweep:

@@ -9,11 +9,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import anyio.lowlevel
-import httpx
 import pandas as pd
 import pytest
 
@@ -27,6 +26,7 @@ from orkit.results import run_lock
 from orkit.scorers import Score, exact, judge_pairwise, judge_reference, judge_rubric
 from orkit.sim import SIM_API_KEY, ModelProfile, SimConfig, serve_in_thread
 from tests.report.page_data import page_data
+from tests.sim_http import reset, stats
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 JUDGE = "anthropic/claude-haiku-4.5"  # not a candidate: its requests are the judge's
@@ -48,14 +48,6 @@ def sim_url() -> Iterator[str]:
     config = SimConfig(time_scale=0.0, seed=4, models={JUDGE: ModelProfile(skill=1.0)})
     with serve_in_thread(config) as url:
         yield url
-
-
-def stats(url: str) -> dict[str, Any]:
-    return cast("dict[str, Any]", httpx.get(url.rsplit("/api/v1", 1)[0] + "/_sim/stats").json())
-
-
-def reset(url: str) -> None:
-    httpx.post(url.rsplit("/api/v1", 1)[0] + "/_sim/reset")
 
 
 def make(items: Path, tmp_path: Path, url: str, **kw: Any) -> Sweep:

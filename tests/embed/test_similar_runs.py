@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
-import httpx
 import pytest
 
 from orkit import Run, Sweep
@@ -20,6 +19,7 @@ from orkit.errors import SpecError
 from orkit.plan._assemble import check_input
 from orkit.scorers import exact, scorer_from_spec, similar
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from tests.sim_http import reset, stats
 
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
 EMBED = "openai/text-embedding-3-small"
@@ -39,14 +39,6 @@ def items(tmp_path: Path) -> Path:
 def sim_url() -> Iterator[str]:
     with serve_in_thread(SimConfig(time_scale=0.0, seed=4)) as url:
         yield url
-
-
-def stats(url: str) -> dict[str, Any]:
-    return cast("dict[str, Any]", httpx.get(url.rsplit("/api/v1", 1)[0] + "/_sim/stats").json())
-
-
-def reset(url: str) -> None:
-    httpx.post(url.rsplit("/api/v1", 1)[0] + "/_sim/reset")
 
 
 def make(items: Path, tmp_path: Path, url: str, **kw: Any) -> Sweep:
