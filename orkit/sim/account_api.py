@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from orkit.sim.errors import SimError, bad_request, not_found
+from orkit.sim.keys import key_fields
+from orkit.sim.keys_api import management_only
 from orkit.sim.models_api import error_response, json_response
 
 if TYPE_CHECKING:
@@ -54,24 +56,11 @@ async def key_info(request: Request, sim: Simulator, key: str) -> Response:
     day = sim.clock.emulated_day()
     limit = sim.config.free_per_day
     used = sim.free_tier.used_today(account.free)
-    usage, daily = _money(account.usage), _money(account.daily(day))
     data: dict[str, Any] = {
-        "label": account.label,
-        "limit": None,
-        "limit_remaining": None,
-        "limit_reset": None,
-        "include_byok_in_limit": False,
-        "usage": usage,
-        "usage_daily": daily,
-        "usage_weekly": usage,
-        "usage_monthly": usage,
-        "byok_usage": 0,
-        "byok_usage_daily": 0,
-        "byok_usage_weekly": 0,
-        "byok_usage_monthly": 0,
+        **key_fields(sim.keys.by_secret(key), account, day),
         "is_free_tier": sim.config.effective_lifetime_purchases <= 0,
-        "is_management_key": False,
-        "is_provisioning_key": False,
+        "is_management_key": sim.is_management(key),
+        "is_provisioning_key": sim.is_management(key),
         "free_model_daily_requests": {
             "limit": limit,
             "used": used,
@@ -95,9 +84,18 @@ async def key_info(request: Request, sim: Simulator, key: str) -> Response:
 
 @_with_key
 async def credits(request: Request, sim: Simulator, key: str) -> Response:
-    """`GET /credits`: total credits and total usage of the key's account."""
+    """`GET /credits`: total credits and total usage. With management keys configured, only
+    they may ask, and the usage is the whole account's (every key's); without, any key may,
+    and gets its own (the emulator's accounts are per key)."""
     total = sim.config.credits_usd
-    usage = sim.accounts.get(key).usage
+    if sim.config.management_keys:
+        try:
+            management_only(sim, key)
+        except SimError as exc:
+            return error_response(exc)
+        usage = sum((a.usage for a in sim.accounts.all()), Decimal(0))
+    else:
+        usage = sim.accounts.get(key).usage
     data = {
         "total_credits": _UNLIMITED_CREDITS if total is None else total,
         "total_usage": _money(usage),

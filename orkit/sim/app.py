@@ -10,7 +10,10 @@ Routes (all OpenRouter paths under `/api/v1`):
 | GET | `/api/v1/model/{author}/{slug}` | one model |
 | GET | `/api/v1/models/{author}/{slug}/endpoints` | provider endpoints |
 | GET | `/api/v1/key`, `/api/v1/auth/key` | key usage and free-model counters |
-| GET | `/api/v1/credits` | credits and usage |
+| GET | `/api/v1/credits` | credits and usage (management keys only, once any is set) |
+| GET, POST | `/api/v1/keys` | list and create inference keys (management keys: `keys_api`) |
+| GET, PATCH, DELETE | `/api/v1/keys/{hash}` | one created key |
+| GET | `/api/v1/activity` | billed usage per day, model and provider (management keys) |
 | GET | `/api/v1/generation?id=` | generation stats |
 | GET | `/_sim/stats`, `/_sim/config`; POST `/_sim/reset` | emulator introspection |
 
@@ -30,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from orkit.sim import account_api, embeddings, local_api, models_api
+from orkit.sim import account_api, embeddings, keys_api, local_api, models_api
 from orkit.sim.catalog import Catalog
 from orkit.sim.chat import ChatEndpoint
 from orkit.sim.config import SimConfig
@@ -119,4 +122,10 @@ def _openrouter_routes(sim: Simulator, v1: str) -> list[Route]:
         Route(f"{v1}/auth/key", account_api.key_info, methods=["GET"]),
         Route(f"{v1}/credits", account_api.credits, methods=["GET"]),
         Route(f"{v1}/generation", account_api.generation, methods=["GET"]),
+        Route(f"{v1}/keys", keys_api.list_keys, methods=["GET"]),
+        Route(f"{v1}/keys", keys_api.create_key, methods=["POST"]),
+        Route(f"{v1}/keys/{{hash}}", keys_api.get_key, methods=["GET"]),
+        Route(f"{v1}/keys/{{hash}}", keys_api.update_key, methods=["PATCH"]),
+        Route(f"{v1}/keys/{{hash}}", keys_api.delete_key, methods=["DELETE"]),
+        Route(f"{v1}/activity", keys_api.activity, methods=["GET"]),
     ]

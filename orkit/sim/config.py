@@ -264,6 +264,12 @@ class SimConfig:
     """Reason without being asked on models whose catalog entry makes reasoning mandatory or
     on by default, as OpenRouter does; False (the default) reasons only when the request
     asks (`reasoning`, `reasoning_effort`, `include_reasoning`), so plain requests stay plain."""
+    management_keys: tuple[str, ...] = ()
+    """Management (provisioning) keys of the account: only they may call `/keys` (create,
+    list, change and delete inference keys), `/activity` and, once any is set, `/credits`;
+    inference endpoints refuse them (401). Keys they create are inference keys of the
+    account with their own spending `limit` (`orkit.sim.keys`). Empty: no key management
+    (and `/credits` answers any key, as before)."""
     byok_providers: tuple[str, ...] = ()
     """Providers (slug like `"openai"` or display name like `"OpenAI"`, any case) the account
     has its own key for (BYOK): their answers say `usage.is_byok: true`, the provider's price
@@ -297,6 +303,8 @@ class SimConfig:
             raise ValueError(f"max_concurrent: must be >= 1, got {self.max_concurrent}")
         if self.local_server and not self.models:
             raise ValueError("local_server: needs `models`, the models the server serves")
+        if not all(isinstance(k, str) and k for k in self.management_keys):
+            raise ValueError("management_keys: keys must be non-empty strings")
         if self.api_keys is not None and not all(self.api_keys):
             raise ValueError("api_keys: keys must be non-empty strings")
         for model, rpm in self.upstream_rpm.items():

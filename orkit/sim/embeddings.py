@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from orkit.sim._hashing import body_hash
+from orkit.sim.activity import Billed
 from orkit.sim.errors import SimError, bad_request, error
 from orkit.sim.tokenizer import count_tokens
 
@@ -178,6 +179,7 @@ def _encode(vector: list[float], encoding: str) -> list[float] | str:
 
 def answer(sim: Simulator, key: str, raw: bytes) -> dict[str, Any]:
     """The response body of one embeddings request (raises `SimError`); bills it."""
+    sim.admit_inference(key)
     try:
         body = json.loads(raw)
     except ValueError:
@@ -203,7 +205,7 @@ def answer(sim: Simulator, key: str, raw: bytes) -> dict[str, Any]:
             raise bad_request(f"input[{i}] has {n} tokens; {model_id} takes at most {limit}")
     tokens = sum(counts)
     cost = Decimal(str(model["pricing"].get("prompt", "0"))) * tokens
-    _bill(sim, key, model_id, body_hash(body), cost)
+    _bill(sim, key, model_id, body_hash(body), cost, tokens)
     data = [
         {
             "object": "embedding",
@@ -227,7 +229,10 @@ def answer(sim: Simulator, key: str, raw: bytes) -> dict[str, Any]:
     }
 
 
-def _bill(sim: Simulator, key: str, model_id: str, digest: str, cost: Decimal) -> None:
+_PROVIDER_NAMES = {"openai": "OpenAI", "google": "Google", "mistralai": "Mistral"}
+
+
+def _bill(sim: Simulator, key: str, model_id: str, digest: str, cost: Decimal, tokens: int) -> None:
     account = sim.accounts.get(key)
     account.requests += 1
     stats = sim.stats
@@ -236,8 +241,15 @@ def _bill(sim: Simulator, key: str, model_id: str, digest: str, cost: Decimal) -
     stats.by_status["200"] += 1
     stats.delivered_count += 1
     stats.delivered_by_body_hash[digest] += 1
-    account.bill(cost, sim.clock.emulated_day())
+    day = sim.clock.emulated_day()
+    account.bill(cost, day)
     stats.bill(digest, cost, aborted=False)
+    # the provider is the model's author, who serves every embedding model of the catalog
+    provider = _PROVIDER_NAMES.get(model_id.split("/")[0], model_id.split("/")[0])
+    billed = Billed(
+        model=model_id, permaslug=model_id, provider=provider, usage=cost, prompt_tokens=tokens
+    )
+    sim.activity.record(day, account.key_hash, billed)
 
 
 async def embeddings(request: Request) -> Response:

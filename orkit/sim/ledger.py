@@ -6,6 +6,7 @@ tens of thousands of requests through one emulator.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,8 +14,9 @@ from typing import Any
 
 from orkit.sim.generation import GenerationFacts
 from orkit.sim.limits import FreeUsage
+from orkit.sim.periods import Periods
 
-__all__ = ["Account", "Accounts", "GenerationStore", "Stats", "key_label"]
+__all__ = ["Account", "Accounts", "GenerationStore", "Stats", "key_hash", "key_label"]
 
 _ZERO = Decimal(0)
 
@@ -28,11 +30,17 @@ def key_label(key: str) -> str:
     return f"{prefix}{secret[:3]}...{secret[-3:]}"
 
 
+def key_hash(key: str) -> str:
+    """The 64-hex id OpenRouter names a key by (`/keys/{hash}`, `/activity?api_key_hash=`)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 @dataclass
 class Account:
     """One API key's account: billed usage and free-model counters."""
 
     label: str
+    key_hash: str = ""
     usage: Decimal = _ZERO
     usage_day: int = -1
     usage_daily: Decimal = _ZERO
@@ -41,11 +49,18 @@ class Account:
     byok_upstream: Decimal = _ZERO
     """What BYOK providers billed the user's own accounts (not OpenRouter spend)."""
     free: FreeUsage = field(default_factory=FreeUsage)
+    spend: Periods = field(default_factory=Periods)
+    """Billed usage by emulated day, week and month (`GET /key`, key limits)."""
+    byok: Periods = field(default_factory=Periods)
+    """BYOK providers' own bills by period (`byok_usage_*`, `include_byok_in_limit`)."""
 
     def bill(self, amount: Decimal, day: int, *, byok_upstream: Decimal = _ZERO) -> None:
         """Add a charge to the running totals (daily usage resets with the emulated day);
         `byok_upstream` is the provider's own bill for a BYOK completion, kept apart."""
         self.byok_upstream += byok_upstream
+        self.spend.add(amount, day)
+        if byok_upstream:
+            self.byok.add(byok_upstream, day)
         if day != self.usage_day:
             self.usage_day, self.usage_daily = day, _ZERO
         self.usage += amount
@@ -67,7 +82,7 @@ class Accounts:
         """The account of `key`."""
         account = self._by_key.get(key)
         if account is None:
-            account = self._by_key[key] = Account(label=key_label(key))
+            account = self._by_key[key] = Account(label=key_label(key), key_hash=key_hash(key))
         return account
 
     def all(self) -> list[Account]:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["OPENROUTER_ONLY_PATHS", "list_local_models", "not_here"]
 
-OPENROUTER_ONLY_PATHS = ("/key", "/auth/key", "/credits", "/generation")
+OPENROUTER_ONLY_PATHS = ("/key", "/auth/key", "/credits", "/generation", "/keys", "/activity")
 """Paths under the API base path that a local server does not have."""
 
 

@@ -15,12 +15,14 @@ import anyio
 
 from orkit.sim._dictconv import SimConfigError
 from orkit.sim.aborts import settlement
+from orkit.sim.activity import ActivityLog, Billed
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
 from orkit.sim.errors import SimError, unauthorized, without_retry_hints
 from orkit.sim.faults import FaultPlan
 from orkit.sim.generation import GenerationFacts
+from orkit.sim.keys import KeyStore
 from orkit.sim.ledger import Accounts, GenerationStore, Stats
 from orkit.sim.limits import FreeTier, UpstreamBuckets
 from orkit.sim.planner import ChatPlan, plan_chat
@@ -30,6 +32,11 @@ from orkit.sim.runtime import ProfileBook
 from orkit.sim.solvers import Solvers
 
 __all__ = ["Simulator"]
+
+_MANAGEMENT_ON_INFERENCE = (
+    "Management keys cannot be used for inference. Create an API key with it "
+    "(POST /api/v1/keys) and use that one"
+)
 
 
 class Simulator:
@@ -73,6 +80,8 @@ class Simulator:
         self.stats = Stats()
         self.accounts = Accounts()
         self.generations = GenerationStore()
+        self.keys = KeyStore(self.config.seed, self.config.user_id)
+        self.activity = ActivityLog()
         self.upstream = UpstreamBuckets(
             self.clock, self.config.upstream_rpm, self.config.upstream_rpm_changes
         )
@@ -103,13 +112,31 @@ class Simulator:
             return key or "local"  # a local server started without --api-key takes anyone
         if scheme.lower() != "bearer" or not key:
             raise unauthorized("Missing Authentication header")
-        if self.config.api_keys is not None and key not in self.config.api_keys:
+        if self.keys.refused(key) or not self._known(key):
             raise unauthorized("User not found.")
         return key
+
+    def _known(self, key: str) -> bool:
+        config = self.config
+        if config.api_keys is None or key in config.api_keys:
+            return True
+        return key in config.management_keys or self.keys.by_secret(key) is not None
+
+    def is_management(self, key: str) -> bool:
+        """Whether `key` is one of the account's management (provisioning) keys."""
+        return key in self.config.management_keys
+
+    def admit_inference(self, key: str) -> None:
+        """Refuse a management key (401) and a key with nothing left of its limit (403),
+        before anything else is looked at, as OpenRouter does."""
+        if self.is_management(key):
+            raise unauthorized(_MANAGEMENT_ON_INFERENCE)
+        self.keys.check_limit(key, self.accounts.get(key), self.clock.emulated_day())
 
     def plan_chat(self, key: str, raw: bytes) -> ChatPlan:
         """Decide a chat completion (raises `SimError` for HTTP errors)."""
         try:
+            self.admit_inference(key)
             return plan_chat(self, key, raw)
         except SimError as exc:
             if exc.status == 429 and not self.config.rate_limit_hints:
@@ -143,6 +170,7 @@ class Simulator:
             self.stats.delivered_by_body_hash[plan.request.body_hash] += 1
             self.stats.served_by_model[plan.model_id] += 1
         charge = booked.charge
+        facts = GenerationFacts.from_plan(plan, booked, outcome)
         if charge is not None and (not charge.insured or charge.total > 0):
             upstream = charge.upstream if charge.byok else None
             day = self.clock.emulated_day()
@@ -150,8 +178,23 @@ class Simulator:
             self.stats.bill(
                 plan.request.body_hash, charge.total, aborted=not delivered, byok_upstream=upstream
             )
+            self._count_activity(plan, facts, day)
         ready = self.clock.now() + self.clock.window(self.config.generation_stats_delay_s)
-        self.generations.add(ready, GenerationFacts.from_plan(plan, booked, outcome))
+        self.generations.add(ready, facts)
+
+    def _count_activity(self, plan: ChatPlan, facts: GenerationFacts, day: int) -> None:
+        """Add a billed generation to `/activity`."""
+        billed = Billed(
+            model=facts.model,
+            permaslug=facts.permaslug,
+            provider=facts.provider,
+            usage=facts.cost,
+            byok_upstream=facts.upstream_cost if facts.is_byok else Decimal(0),
+            prompt_tokens=facts.tokens_prompt,
+            completion_tokens=facts.tokens_completion,
+            reasoning_tokens=facts.tokens_reasoning,
+        )
+        self.activity.record(day, plan.account.key_hash, billed)
 
     def profile(self, model_id: str) -> ModelProfile:
         """The resolved behaviour profile of a snapshot model id (KeyError if unknown)."""
