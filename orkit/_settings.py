@@ -13,6 +13,7 @@ from orkit.types import Secret
 __all__ = ["Settings", "load_settings"]
 
 API_KEY_ENV = "OPENROUTER_API_KEY"
+PROVISIONING_KEY_ENV = "OPENROUTER_PROVISIONING_KEY"
 PROMPT_TOKENS_ENV = "ORKIT_ESTIMATE_PROMPT_TOKENS"
 _PROMPT_TOKENS = ("counted", "family")
 _OLD_NAMES = {"exact": "counted"}  # what orkit called `counted` when it was the emulator's count
@@ -23,6 +24,9 @@ class Settings:
     api_key: Secret | None
     cache_dir: Path
     """Where orkit keeps the catalog cache, daily quota counters and calibration."""
+    provisioning_key: Secret | None = None
+    """A management (provisioning) key, for `/keys`, `/credits` and `/activity`
+    (`orkit key`, `orkit run --provision-key`)."""
     estimate_prompt_tokens: str = "counted"
     """`counted`: on the emulator, estimates count prompt tokens request by request with
     orkit's own counter (`orkit.cost.count_prompt_tokens`, independent of the emulator's
@@ -31,11 +35,12 @@ class Settings:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read `OPENROUTER_API_KEY`, `ORKIT_CACHE_DIR`, `XDG_CACHE_HOME` and
-    `ORKIT_ESTIMATE_PROMPT_TOKENS` (a value other than `counted` or `family` is a
-    `ConfigError`)."""
+    """Read `OPENROUTER_API_KEY`, `OPENROUTER_PROVISIONING_KEY`, `ORKIT_CACHE_DIR`,
+    `XDG_CACHE_HOME` and `ORKIT_ESTIMATE_PROMPT_TOKENS` (a value other than `counted` or
+    `family` is a `ConfigError`)."""
     env = os.environ if env is None else env
     key = env.get(API_KEY_ENV, "").strip()
+    provisioning = env.get(PROVISIONING_KEY_ENV, "").strip()
     if env.get("ORKIT_CACHE_DIR"):
         cache = Path(env["ORKIT_CACHE_DIR"]).expanduser()
     else:
@@ -48,5 +53,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"{PROMPT_TOKENS_ENV}={env[PROMPT_TOKENS_ENV]!r}: must be 'counted' or 'family'"
         )
     return Settings(
-        api_key=Secret(key) if key else None, cache_dir=cache, estimate_prompt_tokens=tokens
+        api_key=Secret(key) if key else None,
+        provisioning_key=Secret(provisioning) if provisioning else None,
+        cache_dir=cache,
+        estimate_prompt_tokens=tokens,
     )
