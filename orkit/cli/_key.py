@@ -1,7 +1,9 @@
-"""`orkit key`: the API key's spending limit, usage, and free-model daily counters.
+"""`orkit key`: the API key's spending limit, usage, and free-model daily counters; with a
+management key, the account's credit balance and recent activity by model.
 
-Asks `GET /key` (which works with the inference key itself) and reads the daily free-model
-counter orkit keeps in the user cache dir. The key is never printed: only its masked hint
+Asks `GET /key` (which works with the inference key itself), reads the daily free-model
+counter orkit keeps in the user cache dir, and, with `OPENROUTER_PROVISIONING_KEY`, asks
+`GET /credits` and `GET /activity` (`_key_account`). The key is never printed: only its masked hint
 (`sk-or-v1-…d8b3`) and the label OpenRouter gives it, which is masked too.
 """
 
@@ -10,13 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from orkit._format import count, usd
 from orkit._redact import redact_secrets
 from orkit.cli._exit import ExitCode
 
-HELP = "show the API key's limit, usage and free-model daily requests"
+HELP = "show the API key's limit, usage, free-model daily requests, credits and activity"
 
 
 def register(sub: Any) -> None:
@@ -69,15 +73,21 @@ async def _key_data(client: Any, endpoint: Any) -> dict[str, Any]:
     return data
 
 
-async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str | None, Any]:
     from orkit._settings import load_settings
+    from orkit.cli._key_account import fetch_account
     from orkit.config import Timeouts
     from orkit.plan import open_client, resolve_endpoint
     from orkit.router import DailyQuota, account_id
 
     endpoint = resolve_endpoint(endpoint_name)
-    async with open_client(endpoint, preflight=False, timeouts=Timeouts(read=20.0)) as client:
-        data = await _key_data(client, endpoint)
+    if endpoint.kind == "sim":
+        data, account = await _fetch_sim(endpoint)
+    else:
+        async with open_client(endpoint, preflight=False, timeouts=Timeouts(read=20.0)) as client:
+            data = await _key_data(client, endpoint)
+        async with _key_manager(endpoint, load_settings().provisioning_key) as managed:
+            account = await fetch_account(managed)
     local: dict[str, Any] = {}
     hint = endpoint.api_key.masked() if endpoint.api_key is not None else None
     if endpoint.kind == "openrouter" and endpoint.api_key is not None:
@@ -97,7 +107,39 @@ async def _fetch(endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], st
                 "resets_at": quota.resets_at(now),
                 "path": str(path),
             }
-    return data, local, hint
+    return data, local, hint, account
+
+
+@asynccontextmanager
+async def _key_manager(endpoint: Any, key: Any) -> AsyncIterator[Any]:
+    """A `KeyManager` for `endpoint` with the management `key`, or None without one."""
+    from orkit.client import KeyManager
+
+    if key is None:
+        yield None
+        return
+    async with KeyManager(key, base_url=endpoint.base_url) as managed:
+        yield managed
+
+
+async def _fetch_sim(endpoint: Any) -> tuple[dict[str, Any], Any]:
+    """`--endpoint sim`: one in-process emulator given a management key, asked with both
+    keys (each client would otherwise make an emulator of its own)."""
+    from orkit.cli._key_account import fetch_account
+    from orkit.client import AsyncOpenRouter, KeyManager
+    from orkit.config import ClientOptions
+    from orkit.sim import SIM_MANAGEMENT_KEY, SimConfig, StreamingASGITransport, create_app
+
+    settings = {**endpoint.sim, "management_keys": [SIM_MANAGEMENT_KEY]}
+    transport = StreamingASGITransport(create_app(SimConfig.from_dict(settings)))
+    options = ClientOptions(base_url=endpoint.base_url, api_key=endpoint.api_key)
+    async with AsyncOpenRouter(options, http_transport=transport) as client:
+        data = await _key_data(client, endpoint)
+    async with KeyManager(
+        SIM_MANAGEMENT_KEY, base_url=endpoint.base_url, http_transport=transport
+    ) as managed:
+        account = await fetch_account(managed)
+    return data, account
 
 
 def _lines(data: dict[str, Any], local: dict[str, Any], hint: str | None) -> list[str]:
@@ -141,13 +183,14 @@ def _lines(data: dict[str, Any], local: dict[str, Any], hint: str | None) -> lis
 
 def run(args: argparse.Namespace) -> int:
     from orkit._portal import run_sync
+    from orkit.cli._key_account import account_lines
 
-    data, local, hint = run_sync(_fetch, args.endpoint)
+    data, local, hint, account = run_sync(_fetch, args.endpoint)
     if args.json:
         body = {"key": hint, "data": data, "local_free_quota": local or None}
-        print(redact_secrets(json.dumps(body, indent=2)))
+        print(redact_secrets(json.dumps({**body, **account.to_json()}, indent=2)))
         return ExitCode.OK
-    print("\n".join(_lines(data, local, hint)))
+    print("\n".join(_lines(data, local, hint) + account_lines(account)))
     return ExitCode.OK
 
 

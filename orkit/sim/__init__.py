@@ -37,7 +37,14 @@ from orkit.sim.cli import DESCRIPTION as CLI_DESCRIPTION
 from orkit.sim.cli import EPILOG as CLI_EPILOG
 from orkit.sim.cli import add_arguments as add_cli_arguments
 from orkit.sim.cli import run as run_cli
-from orkit.sim.config import SIM_API_KEY, ModelProfile, ProviderProfile, SimConfig, SimConfigError
+from orkit.sim.config import (
+    SIM_API_KEY,
+    SIM_MANAGEMENT_KEY,
+    ModelProfile,
+    ProviderProfile,
+    SimConfig,
+    SimConfigError,
+)
 from orkit.sim.fault_profile import FaultBurst, FaultProfile
 
 if TYPE_CHECKING:
@@ -51,6 +58,7 @@ __all__ = [
     "CLI_DESCRIPTION",
     "CLI_EPILOG",
     "SIM_API_KEY",
+    "SIM_MANAGEMENT_KEY",
     "Catalog",
     "FaultBurst",
     "FaultProfile",

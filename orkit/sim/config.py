@@ -28,6 +28,7 @@ from orkit.sim.fault_profile import FaultProfile
 __all__ = [
     "CANCELLING_PROVIDERS",
     "SIM_API_KEY",
+    "SIM_MANAGEMENT_KEY",
     "FaultProfile",
     "ModelProfile",
     "ProviderProfile",
@@ -37,6 +38,8 @@ __all__ = [
 
 SIM_API_KEY = "sk-or-v1-" + hashlib.sha256(b"orkit offline OpenRouter emulator").hexdigest()
 """The fake key orkit uses for `--endpoint sim` (any key works unless `api_keys` is set)."""
+SIM_MANAGEMENT_KEY = "sk-or-v1-" + hashlib.sha256(b"orkit offline emulator management").hexdigest()
+"""The fake management key `orkit key --endpoint sim` gives the in-process emulator."""
 
 _DATA_COLLECTION = ("allow", "deny")
 
