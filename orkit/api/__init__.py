@@ -1,5 +1,5 @@
 """Public: the verbs (layer 6): `Sweep` with `run`, `start` and `estimate`, `RunHandle`,
-`Run`, `open_run`, `resume`, retry, re-score and the pilot. With `orkit.cli`, the only user
+`Run`, `open_run`, `resume`, retry, re-score, the pilot, and a run's provisioned key. With `orkit.cli`, the only user
 of the sync portal.
 """
 
@@ -13,6 +13,7 @@ from orkit.api._hint import resume_command
 from orkit.api._interrupted import RunInterrupted
 from orkit.api._pilot import PilotDeclined, estimate_with_pilot, pilot_sweep
 from orkit.api._progress import RunProgress
+from orkit.api._provision import Provisioning, check_provision_limit, provisioning_for
 from orkit.api._rescore import rescore_async
 from orkit.api._resume import Continuation, continue_async, resume, resume_async, retry_async
 from orkit.api._run import Run, open_run
@@ -23,11 +24,13 @@ __all__ = [
     "Continuation",
     "Model",
     "PilotDeclined",
+    "Provisioning",
     "Run",
     "RunHandle",
     "RunInterrupted",
     "RunProgress",
     "Sweep",
+    "check_provision_limit",
     "continue_async",
     "estimate_with_pilot",
     "json_object",
@@ -35,6 +38,7 @@ __all__ = [
     "load_spec",
     "open_run",
     "pilot_sweep",
+    "provisioning_for",
     "rescore_async",
     "resume",
     "resume_async",

@@ -9,12 +9,13 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from orkit._clock import SystemClock
 from orkit.api._finish import finish_manifest, new_manifest
+from orkit.api._provision import forget_key, provisioned, provisioning_for, record_key
 from orkit.batch import (
     EngineOptions,
     Observer,
@@ -54,6 +55,7 @@ from orkit.results import (
     Manifest,
     RunDir,
     begin_execution,
+    new_run_id,
     rebuild_parts,
     run_lock,
     touch_lock,
@@ -267,6 +269,7 @@ async def run_sweep_async(
     estimate: Estimate | None = None,
     prepared: tuple[Plan, Endpoint, int] | None = None,
     routes_checked: bool = False,
+    provision_key: float | None = None,
 ) -> RunDir:
     """Run `sweep` and return its run directory. Per-task failures are rows; only run-level
     failures raise (after the rows so far are flushed and the manifest says what happened).
@@ -274,14 +277,27 @@ async def run_sweep_async(
     without one, the run makes its own. `prepared`: what `prepare(sweep)` returned to a
     caller that already made it (`orkit run`, before its estimate), so the dataset is not
     read and rendered again (`api_key` is then unused: the endpoint holds the key);
-    `routes_checked`: the caller's `preflight_async` already checked the provider routes."""
+    `routes_checked`: the caller's `preflight_async` already checked the provider routes;
+    `provision_key`: a limit in USD: the run sends with a key of its own with that credit
+    limit, deleted at the end (`_provision`)."""
     plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
+    provisioning = provisioning_for(provision_key, endpoint)
+    run_id = run_id or new_run_id()
     total = rows * plan.tasks_per_item
-    async with sweep_client(sweep, endpoint) as client:
+    made: dict[str, Any] = {}  # the run directory and manifest, once made (to record the delete)
+
+    def forget() -> None:
+        forget_key(made.get("run"), made.get("manifest"))
+
+    async with (
+        provisioned(provisioning, endpoint, run_id, on_deleted=forget) as (endpoint, key_hash),
+        sweep_client(sweep, endpoint) as client,
+    ):
         if not routes_checked:
             await check_routes_of(sweep, endpoint, client)
-        run = RunDir.create(Path(sweep.out), run_id)
-        manifest = new_manifest(sweep, endpoint, plan, run, rows, total)
+        run = made["run"] = RunDir.create(Path(sweep.out), run_id)
+        manifest = made["manifest"] = new_manifest(sweep, endpoint, plan, run, rows, total)
+        record_key(manifest, provisioning, key_hash)
         # Without the caller's estimate, the run makes its own while its last requests are
         # in flight (`_while_draining`): 40-100 ms of CPU that delayed them all when made
         # before the first.

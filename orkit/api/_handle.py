@@ -54,6 +54,7 @@ async def _run(
     observer: Observer,
     control: _Control,
     estimate: Estimate | None,
+    provision_key: float | None = None,
 ) -> Path | None:
     """The run's directory, or None when it was cancelled (its manifest then says so)."""
     with anyio.CancelScope() as scope:
@@ -61,7 +62,12 @@ async def _run(
         if control.cancel_asked:  # cancelled before the task began
             scope.cancel()
         run = await run_sweep_async(
-            sweep, observer=observer, run_id=run_id, prepared=prepared, estimate=estimate
+            sweep,
+            observer=observer,
+            run_id=run_id,
+            prepared=prepared,
+            estimate=estimate,
+            provision_key=provision_key,
         )
         return run.path
     return None
@@ -144,13 +150,16 @@ def start_run(
     display: Observer | None,
     *,
     estimate: Estimate | None = None,
+    provision_key: float | None = None,
 ) -> RunHandle:
     """Start `sweep` (checked: `prepared`) on the portal's loop and return its handle; a
     dashboard among the displays gets the handle's `cancel` for its button."""
     recorder = ProgressRecorder()
     observer = ObserverTee([recorder] if display is None else [recorder, display])
     control = _Control()
-    task = start_background(_run, sweep, run_id, prepared, observer, control, estimate)
+    task = start_background(
+        _run, sweep, run_id, prepared, observer, control, estimate, provision_key
+    )
     dashboard = display if isinstance(display, RunDashboard) else None
     handle = RunHandle(Path(sweep.out) / run_id, task, recorder, control, dashboard)
     if dashboard is not None:

@@ -13,12 +13,14 @@ import os
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from orkit._portal import run_sync
 from orkit.api._execute import Session, execute_session
 from orkit.api._interrupted import interrupted, say
+from orkit.api._provision import forget_key, provisioned, provisioning_for, record_key
 from orkit.api._run import Run
 from orkit.batch import Observer
 from orkit.errors import RunError, SpecError
@@ -103,10 +105,15 @@ async def _continue(
     api_key: str | Secret | None,
     observer: Observer | None,
     seen: float | None,
+    provision_key: float | None = None,
 ) -> RunDir | None:
     """`seen`: when the run was last seen alive, read before anything touched it. None when
-    a finished run has no task left to send (nothing is touched)."""
+    a finished run has no task left to send (nothing is touched). A run that provisions
+    its key (`provision_key`, else the manifest's limit) does again, with what is left."""
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
+    stored = manifest.provisioned_key or {}
+    limit = provision_key if provision_key is not None else stored.get("limit_usd")
+    provisioning = provisioning_for(limit, endpoint)
     with run_lock(run.path):  # refuse at once if another process works on this run
         pass
     journal = Journal(run.journal_path)
@@ -130,7 +137,20 @@ async def _continue(
     manifest.status, manifest.error = "running", None
     begin_execution(manifest, "retry" if only is not None else "resume", done_before=len(done))
     run.write_manifest(manifest)
-    async with sweep_client(sweep, endpoint) as client:
+    async with (
+        provisioned(
+            provisioning,
+            endpoint,
+            run.run_id,
+            spent_usd=spent,
+            orphan_hash=stored.get("hash"),
+            on_deleted=partial(forget_key, run, manifest),
+        ) as (endpoint, key_hash),
+        sweep_client(sweep, endpoint) as client,
+    ):
+        if provisioning is not None:
+            record_key(manifest, provisioning, key_hash)
+            run.write_manifest(manifest)
         session = Session(
             sweep=sweep,
             plan=plan,
@@ -172,10 +192,12 @@ async def resume_async(
     budget_usd: float | None = None,
     api_key: str | Secret | None = None,
     observer: Observer | None = None,
+    provision_key: float | None = None,
 ) -> RunDir:
     """Finish a run: send every task that has no final outcome yet (never sent, in flight
     when it stopped, skipped by the budget, waiting for a quota). A finished run is left as
-    it is."""
+    it is. A run that provisions its key deletes the one a kill left behind, then spends
+    through a new one with what is left of its limit (`provision_key`: a new total limit)."""
     done = await continue_async(
         path,
         "resume",
@@ -183,6 +205,7 @@ async def resume_async(
         budget_usd=budget_usd,
         api_key=api_key,
         observer=observer,
+        provision_key=provision_key,
     )
     return done.run
 
@@ -217,6 +240,7 @@ async def continue_async(
     budget_usd: float | None = None,
     api_key: str | Secret | None = None,
     observer: Observer | None = None,
+    provision_key: float | None = None,
 ) -> Continuation:
     """`resume_async` (`verb` "resume") or `retry_async` ("retry"), saying when there was
     nothing to do (`orkit resume` and `retry` print it, and draw no bar)."""
@@ -238,7 +262,14 @@ async def continue_async(
         adopt_drift(manifest, sweep, changes)
         _drop_stale_pending(run, sweep)
     continued = await _continue(
-        run, sweep, manifest, only=None, api_key=api_key, observer=observer, seen=seen
+        run,
+        sweep,
+        manifest,
+        only=None,
+        api_key=api_key,
+        observer=observer,
+        seen=seen,
+        provision_key=provision_key,
     )
     if continued is None:
         return Continuation(run, _nothing_to_resume(path, manifest))
@@ -300,6 +331,7 @@ def resume(
     budget_usd: float | None = None,
     api_key: str | Secret | None = None,
     progress: bool | str = True,
+    provision_key: float | None = None,
 ) -> Any:
     """Blocking `resume_async`, returning the `Run` (works in scripts and in Jupyter).
     `progress` as for `Sweep.run`, under the run's name. A finished run is left as it is,
@@ -319,6 +351,7 @@ def resume(
             budget_usd=budget_usd,
             api_key=api_key,
             observer=observer,
+            provision_key=provision_key,
         )
     except BaseException as exc:
         settle_display(observer, exc)

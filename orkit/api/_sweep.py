@@ -14,6 +14,7 @@ from orkit.api._execute import run_sweep_async
 from orkit.api._handle import RunHandle, start_run
 from orkit.api._interrupted import interrupted
 from orkit.api._pilot import estimate_with_pilot
+from orkit.api._provision import provisioning_for
 from orkit.api._run import Run
 from orkit.batch import Observer, Task
 from orkit.cost import Estimate
@@ -37,6 +38,7 @@ class Sweep(SweepDefinition):
         api_key: str | Secret | None = None,
         progress: bool | str = True,
         estimate: Estimate | None = None,
+        provision_key: float | None = None,
     ) -> Run:
         """Run the sweep and wait for it (works in scripts and inside Jupyter).
 
@@ -47,9 +49,14 @@ class Sweep(SweepDefinition):
 
         Ctrl-C (the notebook's stop button) stops it: the rows so far are kept, the run is
         marked cancelled, where it is and how to resume it is printed (stderr), and a
-        `RunInterrupted` (a KeyboardInterrupt carrying `run_dir`) is raised."""
+        `RunInterrupted` (a KeyboardInterrupt carrying `run_dir`) is raised.
+
+        `provision_key`: a limit in USD. With a management key in
+        `OPENROUTER_PROVISIONING_KEY`, the run creates a key with that credit limit, sends
+        every request with it, and deletes it at the end (`orkit run --provision-key`)."""
         run_id = new_run_id()  # known here, so the hint can name the run after a Ctrl-C
         prepared = prepare(self, api_key=api_key)  # bad input raises before any display
+        provisioning_for(provision_key, prepared[1])  # so is a bad limit or no management key
         # made here, in the caller's thread: a notebook shows the dashboard in this cell
         observer = self._display(progress, run_id, estimate)
         try:
@@ -60,6 +67,7 @@ class Sweep(SweepDefinition):
                 run_id=run_id,
                 estimate=estimate,
                 prepared=prepared,
+                provision_key=provision_key,
             )
         except BaseException as exc:
             settle_display(observer, exc)
@@ -75,16 +83,20 @@ class Sweep(SweepDefinition):
         api_key: str | Secret | None = None,
         progress: bool | str = True,
         estimate: Estimate | None = None,
+        provision_key: float | None = None,
     ) -> RunHandle:
         """Start the sweep in the background and return its handle at once (after the
         checks of the input, which raise here: nothing is sent then): `handle.progress`,
         `handle.results()` (the rows so far), `handle.cancel()`, `handle.wait() -> Run`.
         Works in scripts and inside Jupyter, where the dashboard's cancel button calls
-        `handle.cancel()`; `progress` and `estimate` as for `run`."""
+        `handle.cancel()`; `progress`, `estimate` and `provision_key` as for `run`."""
         prepared = prepare(self, api_key=api_key)
+        provisioning_for(provision_key, prepared[1])
         run_id = new_run_id()
         display = self._display(progress, run_id, estimate)
-        return start_run(self, run_id, prepared, display, estimate=estimate)
+        return start_run(
+            self, run_id, prepared, display, estimate=estimate, provision_key=provision_key
+        )
 
     async def run_async(
         self,
@@ -92,13 +104,20 @@ class Sweep(SweepDefinition):
         api_key: str | Secret | None = None,
         progress: bool | str = True,
         estimate: Estimate | None = None,
+        provision_key: float | None = None,
     ) -> Run:
-        """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook)."""
+        """Run the sweep on the current event loop (`await sweep.run_async()` in a notebook);
+        `provision_key` as for `run`."""
         run_id = new_run_id()
         observer = self._display(progress, run_id, estimate)
         try:
             run_dir = await run_sweep_async(
-                self, api_key=api_key, observer=observer, run_id=run_id, estimate=estimate
+                self,
+                api_key=api_key,
+                observer=observer,
+                run_id=run_id,
+                estimate=estimate,
+                provision_key=provision_key,
             )
         except BaseException as exc:
             settle_display(observer, exc)

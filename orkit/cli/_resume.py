@@ -7,6 +7,7 @@ from typing import Any
 
 from orkit.cli._finish import finish_continuation, run_with_interrupts
 from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
+from orkit.cli._provision import add_provision_argument
 
 RESUME_HELP = "finish a run after a crash, Ctrl-C, quota or budget stop (re-sends nothing done)"
 RETRY_HELP = "run a run's failed tasks again, as new attempts of the same rows"
@@ -21,6 +22,7 @@ def register(sub: Any) -> None:
         metavar="USD",
         help="the run's total budget from now on (e.g. larger, to finish skipped_budget tasks)",
     )
+    add_provision_argument(resume_parser, resume=True)
     add_output_arguments(resume_parser)
     add_progress_argument(resume_parser)
     retry_parser = _parser(sub, "retry", RETRY_HELP, retry)
@@ -51,14 +53,24 @@ def _observer(args: argparse.Namespace) -> Any:
 
 
 def resume(args: argparse.Namespace) -> int:
-    return _continue(args, "resume", budget_usd=args.budget)
+    from orkit.api import check_provision_limit
+
+    limit = args.provision_key
+    provision_key = None if limit is None else check_provision_limit(limit)
+    return _continue(args, "resume", budget_usd=args.budget, provision_key=provision_key)
 
 
 def retry(args: argparse.Namespace) -> int:
     return _continue(args, "retry")
 
 
-def _continue(args: argparse.Namespace, verb: str, *, budget_usd: float | None = None) -> int:
+def _continue(
+    args: argparse.Namespace,
+    verb: str,
+    *,
+    budget_usd: float | None = None,
+    provision_key: float | None = None,
+) -> int:
     from orkit.api import continue_async
 
     done = run_with_interrupts(
@@ -68,5 +80,6 @@ def _continue(args: argparse.Namespace, verb: str, *, budget_usd: float | None =
         allow_drift=args.allow_drift,
         budget_usd=budget_usd,
         observer=_observer(args),
+        provision_key=provision_key,
     )
     return finish_continuation(done, args, verb)

@@ -15,6 +15,7 @@ from orkit.cli._exit import ExitCode
 from orkit.cli._finish import finish_run, run_with_interrupts
 from orkit.cli._flag_errors import blame_flag, flags_given
 from orkit.cli._progress import add_output_arguments, add_progress_argument, progress_for
+from orkit.cli._provision import add_provision_argument
 from orkit.cli._table import format_table
 from orkit.config import Timeouts
 
@@ -42,6 +43,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="check everything and print the task count per model; send nothing",
     )
+    add_provision_argument(p)
     add_spend_arguments(p, run=True)
     add_output_arguments(p)
     add_progress_argument(p)
@@ -325,7 +327,7 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from orkit._portal import run_sync
-    from orkit.api import run_sweep_async
+    from orkit.api import provisioning_for, run_sweep_async
     from orkit.plan import preflight_async, prepare
 
     sweep = _build_sweep(args)
@@ -334,6 +336,7 @@ def run(args: argparse.Namespace) -> int:
     # models). All before the estimate: a table of costs above an error reads as if the run
     # had begun. (`orkit estimate` needs no key.)
     plan, endpoint, rows = prepare(sweep)
+    provisioning = provisioning_for(args.provision_key, endpoint)  # bad: exit 2, none sent
     if args.dry_run:
         warnings = run_sync(preflight_async, sweep, endpoint)
         return _dry_run(sweep, plan, endpoint, rows, warnings)
@@ -355,6 +358,7 @@ def run(args: argparse.Namespace) -> int:
         estimate=estimate,
         prepared=(plan, endpoint, rows),
         routes_checked=not args.no_estimate,
+        provision_key=None if provisioning is None else provisioning.limit_usd,
     )
     return finish_run(run_dir, args)
 

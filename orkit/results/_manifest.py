@@ -170,6 +170,10 @@ class Manifest:
     """One entry per `orkit rescore`: its scorers and what its judges spent."""
     drift: list[str] | None = None
     """Changes to the run's input files that a resume was allowed to adopt."""
+    provisioned_key: dict[str, Any] | None = None
+    """A run that spends through a key it provisions (`--provision-key`): `limit_usd`, the
+    run's total limit, and `hash`, the live key's hash (null once deleted; never the key),
+    which a resume after a kill deletes first."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Keys this orkit does not know (written by a newer one), kept as read."""
     key_order: tuple[str, ...] = ()

@@ -11,6 +11,7 @@ for later, or stop the run). Every row of the policy is in `tests/router/test_po
 | 402 with Retry-After (in-flight budget)        | wait      | wait the hint, retry               |
 | 402 without                                    | stop      | the run stops (add credits)        |
 | 400 context length                             | fallback  | next model in the chain, else fail |
+| 403 Key limit exceeded                         | stop      | the run stops (the key's limit)    |
 | 400, 403, 409, 413, 422, other 4xx             | fail      | a row with the error               |
 | 5xx whose body says the request is invalid     | fail      | a row (the client maps it to 400's |
 |   (llama.cpp / vLLM / Ollama validation errors)|           | class, keeping its 5xx status)     |
@@ -47,6 +48,7 @@ from orkit.errors import (
     InsufficientCreditsError,
     InvalidResponseError,
     NotFoundError,
+    PermissionDeniedError,
     ProviderOverloadedError,
     RateLimitError,
     ServiceUnavailableError,
@@ -150,6 +152,8 @@ def classify(error: APIError, *, now_wall: float) -> Verdict:
         if error.retry_after_s is not None:
             return Verdict(Action.WAIT, "in_flight_budget", hint, congestion=True)
         return Verdict(Action.STOP, "insufficient_credits")
+    if isinstance(error, PermissionDeniedError) and _is_key_limit(error):
+        return Verdict(Action.STOP, "key_limit")
     if isinstance(error, RateLimitError):
         return _classify_429(error, hint)
     if isinstance(error, ContextLengthError):
@@ -166,6 +170,13 @@ def classify(error: APIError, *, now_wall: float) -> Verdict:
     if status == 408 or status >= 500:
         return Verdict(Action.RETRY, f"http_{status}", hint)
     return Verdict(Action.FAIL, error.error_type)
+
+
+def _is_key_limit(error: APIStatusError) -> bool:
+    """OpenRouter's 403 for a key whose credit limit is spent (`Key limit exceeded (total
+    limit)`, or daily/weekly/monthly): every later request of the key gets it too, so
+    retrying or falling back cannot help (on a resetting limit, not until the reset)."""
+    return error.status_code == 403 and error.message.startswith("Key limit exceeded")
 
 
 def _classify_429(error: RateLimitError, hint: float | None) -> Verdict:

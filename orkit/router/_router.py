@@ -307,4 +307,10 @@ def _stop_message(error: APIError, reason: str) -> str:
             f"out of credits ({error.message}). The run stopped; add credits at "
             "https://openrouter.ai/settings/credits and resume it."
         )
+    if reason == "key_limit":
+        return (
+            f"the API key's spending limit is reached ({error.message}). The run stopped; "
+            "its results so far are kept: raise the limit (orkit resume --provision-key "
+            "LIMIT for a run that provisions its key) and resume it."
+        )
     return f"the run stopped: {error.message}"
