@@ -176,7 +176,7 @@ def _is_key_limit(error: APIStatusError) -> bool:
     """OpenRouter's 403 for a key whose credit limit is spent (`Key limit exceeded (total
     limit)`, or daily/weekly/monthly): every later request of the key gets it too, so
     retrying or falling back cannot help (on a resetting limit, not until the reset)."""
-    return error.status_code == 403 and error.message.startswith("Key limit exceeded")
+    return error.status_code == 403 and "Key limit exceeded" in error.message
 
 
 def _classify_429(error: RateLimitError, hint: float | None) -> Verdict:

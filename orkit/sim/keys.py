@@ -117,6 +117,9 @@ class KeyStore:
         self._by_hash: dict[str, IssuedKey] = {}
         self._by_secret: dict[str, IssuedKey] = {}
         self._revoked: set[str] = set()
+        self.history: list[dict[str, Any]] = []
+        """Every key created (hash, name, limit, deleted?), for `/_sim/stats`: tests check
+        what a client provisioned, and that it cleaned up."""
 
     def create(self, body: Mapping[str, Any], now: float) -> IssuedKey:
         """`POST /keys`: a new key (400 for a bad body)."""
@@ -143,6 +146,8 @@ class KeyStore:
         )
         self._by_hash[issued.hash] = issued
         self._by_secret[secret] = issued
+        limit = None if issued.limit is None else float(issued.limit)
+        self.history.append({"hash": issued.hash, "name": name, "limit": limit, "deleted": False})
         return issued
 
     def update(self, issued: IssuedKey, body: Mapping[str, Any], now: float) -> None:
@@ -168,6 +173,13 @@ class KeyStore:
         del self._by_hash[issued.hash]
         del self._by_secret[issued.secret]
         self._revoked.add(issued.secret)
+        for entry in self.history:
+            if entry["hash"] == issued.hash:
+                entry["deleted"] = True
+
+    def deleted_keys(self) -> frozenset[str]:
+        """The keys deleted so far (tests look for them where a client must not write them)."""
+        return frozenset(self._revoked)
 
     def by_hash(self, hash_: str) -> IssuedKey | None:
         return self._by_hash.get(hash_)

@@ -202,7 +202,7 @@ class Simulator:
 
     def stats_json(self) -> dict[str, Any]:
         """The `/_sim/stats` body."""
-        return self.stats.to_json(self.accounts.all())
+        return {**self.stats.to_json(self.accounts.all()), "created_keys": self.keys.history}
 
 
 def _check_fault_models(config: SimConfig, catalog: Catalog) -> None:
