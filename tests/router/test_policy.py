@@ -28,6 +28,17 @@ CASES = [
     ("400", status(e.BadRequestError, 400), Action.FAIL, None),
     ("400 context length", status(e.ContextLengthError, 400), Action.FALLBACK, None),
     ("403 moderation", status(e.PermissionDeniedError, 403), Action.FAIL, None),
+    (
+        "403 key limit",
+        status(
+            e.PermissionDeniedError,
+            403,
+            "m: 403 Key limit exceeded (daily limit). Manage it using "
+            "https://openrouter.ai/settings/keys",
+        ),
+        Action.STOP,
+        None,
+    ),
     ("404 no endpoints", status(e.NotFoundError, 404), Action.FALLBACK, None),
     ("408", status(e.RequestTimeoutError, 408), Action.RETRY, None),
     ("409", status(e.APIStatusError, 409), Action.FAIL, None),
