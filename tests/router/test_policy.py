@@ -28,17 +28,6 @@ CASES = [
     ("400", status(e.BadRequestError, 400), Action.FAIL, None),
     ("400 context length", status(e.ContextLengthError, 400), Action.FALLBACK, None),
     ("403 moderation", status(e.PermissionDeniedError, 403), Action.FAIL, None),
-    (
-        "403 key limit",
-        status(
-            e.PermissionDeniedError,
-            403,
-            "m: 403 Key limit exceeded (daily limit). Manage it using "
-            "https://openrouter.ai/settings/keys",
-        ),
-        Action.STOP,
-        None,
-    ),
     ("404 no endpoints", status(e.NotFoundError, 404), Action.FALLBACK, None),
     ("408", status(e.RequestTimeoutError, 408), Action.RETRY, None),
     ("409", status(e.APIStatusError, 409), Action.FAIL, None),
@@ -122,6 +111,18 @@ CASES = [
     ("connection", e.APIConnectionError("refused", model="m"), Action.RETRY, None),
     ("dropped stream", e.APIConnectionError("dropped mid-stream", model="m"), Action.RETRY, None),
     ("invalid body", e.InvalidResponseError("not json", model="m"), Action.RETRY, None),
+    # last: the congestion tests below pick cases by index
+    (
+        "403 key limit",
+        status(
+            e.PermissionDeniedError,
+            403,
+            "m: 403 Key limit exceeded (daily limit). Manage it using "
+            "https://openrouter.ai/settings/keys",
+        ),
+        Action.STOP,
+        None,
+    ),
 ]
 
 
