@@ -1,12 +1,12 @@
 """Public: the verbs (layer 6): `Sweep` with `run`, `start` and `estimate`, `RunHandle`,
-`Run`, `open_run`, `resume`, retry, re-score, the pilot, and a run's provisioned key. With `orkit.cli`, the only user
-of the sync portal.
+`Run`, `open_run`, `resume`, retry, re-score, the pilot, and a run's provisioned key. With
+`orkit.cli`, the only user of the sync portal.
 """
 
 from __future__ import annotations
 
 from orkit import _exports
-from orkit.api._execute import run_sweep_async
+from orkit.api._execute import Prechecked, run_sweep_async
 from orkit.api._formats import json_object, json_schema
 from orkit.api._handle import RunHandle
 from orkit.api._hint import resume_command
@@ -24,6 +24,7 @@ __all__ = [
     "Continuation",
     "Model",
     "PilotDeclined",
+    "Prechecked",
     "Provisioning",
     "Run",
     "RunHandle",

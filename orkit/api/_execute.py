@@ -66,7 +66,19 @@ from orkit.types import Clock, Secret
 if TYPE_CHECKING:
     from orkit.plan import SweepDefinition
 
-__all__ = ["Session", "execute_session", "run_sweep_async"]
+__all__ = ["Prechecked", "Session", "execute_session", "run_sweep_async"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prechecked:
+    """What a caller checked before the run (`orkit run`, before its estimate): what
+    `prepare(sweep)` returned, and whether its `preflight_async` checked the provider
+    routes (then the run does not fetch them again)."""
+
+    plan: Plan
+    endpoint: Endpoint
+    rows: int
+    routes_checked: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -267,8 +279,7 @@ async def run_sweep_async(
     clock: Clock | None = None,
     run_id: str | None = None,
     estimate: Estimate | None = None,
-    prepared: tuple[Plan, Endpoint, int] | None = None,
-    routes_checked: bool = False,
+    prepared: tuple[Plan, Endpoint, int] | Prechecked | None = None,
     provision_key: float | None = None,
 ) -> RunDir:
     """Run `sweep` and return its run directory. Per-task failures are rows; only run-level
@@ -276,10 +287,13 @@ async def run_sweep_async(
     `estimate` (made by the caller, e.g. to ask before spending) goes into the manifest;
     without one, the run makes its own. `prepared`: what `prepare(sweep)` returned to a
     caller that already made it (`orkit run`, before its estimate), so the dataset is not
-    read and rendered again (`api_key` is then unused: the endpoint holds the key);
-    `routes_checked`: the caller's `preflight_async` already checked the provider routes;
+    read and rendered again (`api_key` is then unused: the endpoint holds the key), or a
+    `Prechecked` saying too that the caller's `preflight_async` checked the provider routes;
     `provision_key`: a limit in USD: the run sends with a key of its own with that credit
     limit, deleted at the end (`_provision`)."""
+    routes_checked = isinstance(prepared, Prechecked) and prepared.routes_checked
+    if isinstance(prepared, Prechecked):
+        prepared = (prepared.plan, prepared.endpoint, prepared.rows)
     plan, endpoint, rows = prepared or prepare(sweep, api_key=api_key)
     provisioning = provisioning_for(provision_key, endpoint)
     run_id = run_id or new_run_id()

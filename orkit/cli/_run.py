@@ -327,7 +327,7 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from orkit._portal import run_sync
-    from orkit.api import provisioning_for, run_sweep_async
+    from orkit.api import Prechecked, provisioning_for, run_sweep_async
     from orkit.plan import preflight_async, prepare
 
     sweep = _build_sweep(args)
@@ -356,8 +356,7 @@ def run(args: argparse.Namespace) -> int:
         sweep,
         observer=observer,
         estimate=estimate,
-        prepared=(plan, endpoint, rows),
-        routes_checked=not args.no_estimate,
+        prepared=Prechecked(plan, endpoint, rows, routes_checked=not args.no_estimate),
         provision_key=None if provisioning is None else provisioning.limit_usd,
     )
     return finish_run(run_dir, args)

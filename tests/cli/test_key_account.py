@@ -16,7 +16,7 @@ from orkit.cli import main
 from orkit.cli._exit import ExitCode
 from orkit.cli._key_account import AccountView, account_lines, activity_by_model, fetch_account
 from orkit.client import KeyManager
-from orkit.sim import SIM_API_KEY, SimConfig, create_app, serve_in_thread
+from orkit.sim import SIM_API_KEY, ModelProfile, SimConfig, create_app, serve_in_thread
 
 MANAGER = "sk-or-v1-" + "7" * 64
 A, B = "openai/gpt-4o-mini", "deepseek/deepseek-v3.2"
@@ -123,7 +123,7 @@ def test_the_in_process_emulator_shows_its_credits(capsys: pytest.CaptureFixture
 
 
 async def test_a_server_without_credits_routes_says_so() -> None:
-    config = SimConfig(time_scale=0, local_server=True, models={"llama-3.2-1b": {}})
+    config = SimConfig(time_scale=0, local_server=True, models={"llama-3.2-1b": ModelProfile()})
     with serve_in_thread(config) as url:
         async with KeyManager(MANAGER, base_url=url) as managed:
             view = await fetch_account(managed)
