@@ -113,7 +113,8 @@ async def _continue(
     plan, endpoint, rows = prepare(sweep, api_key=api_key)
     stored = manifest.provisioned_key or {}
     limit = provision_key if provision_key is not None else stored.get("limit_usd")
-    provisioning = provisioning_for(limit, endpoint)
+    what = "--provision-key" if provision_key is not None else "this run's --provision-key"
+    provisioning = provisioning_for(limit, endpoint, what=what)
     with run_lock(run.path):  # refuse at once if another process works on this run
         pass
     journal = Journal(run.journal_path)

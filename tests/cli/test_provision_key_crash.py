@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -116,4 +117,35 @@ def test_resume_after_kill_9_deletes_the_orphan_and_goes_on_with_what_is_left(
     rows = pd.read_parquet(run_dir / "results")
     assert len(rows) == 120 and (rows["status"] == "ok").all()
     manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["provisioned_key"] == {"limit_usd": LIMIT, "hash": None}
+
+
+def test_ctrl_c_deletes_the_key_before_the_process_ends(
+    tmp_path: Path, slow_keyed_sim: str
+) -> None:
+    url = slow_keyed_sim
+    reset(url)
+    args = ["run", str(spec(tmp_path, url)), "--provision-key", str(LIMIT), "-y", "-q"]
+
+    def default_sigint() -> None:  # a test runner may start us with SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orkit", *args, "--no-report"],
+        env=ENV,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=default_sigint,
+    )
+    run_dir = wait_for_rows(tmp_path / "runs", at_least=12)
+    assert len(manager_get(url, "/keys")["data"]) == 1
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert manager_get(url, "/keys") == {"data": []}
+    (created,) = stats(url)["created_keys"]
+    assert created["deleted"]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "cancelled"
     assert manifest["provisioned_key"] == {"limit_usd": LIMIT, "hash": None}
