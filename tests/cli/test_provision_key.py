@@ -135,6 +135,16 @@ def test_the_key_limit_stops_the_run_and_keeps_its_rows(
     # sent on: one 403 stops the run (a second task already handed out may meet one too)
     assert stats(sim_url)["by_status"]["403"] <= 2
 
+    # nothing is left of the run's limit: resume says so; a larger limit finishes the run
+    resume = ["resume", str(run_dir), "-q", "--no-report"]
+    assert code(resume) == ExitCode.FAILED
+    assert "is spent" in capsys.readouterr().err
+    assert code([*resume, "--provision-key", "1"]) == ExitCode.OK
+    assert live_keys(sim_url) == []
+    limits = [k["limit"] for k in stats(sim_url)["created_keys"]]
+    assert limits[0] == 0.00001 and 1 - 0.0001 < limits[-1] < 1  # 1 less what was spent
+    assert (pd.read_parquet(run_dir / "results")["status"] == "ok").all()
+
 
 @pytest.mark.parametrize(
     ("limit", "said"),
