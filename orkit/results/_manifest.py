@@ -308,6 +308,7 @@ _JSON_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "judges_replaced": ((dict,), "an object"),
     "rescores": ((list,), "a list"),
     "drift": ((list,), "a list"),
+    "provisioned_key": ((dict,), "an object"),
 }
 """What each key holds in JSON (null is always allowed: unknown or not yet)."""
 
