@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -45,6 +45,9 @@ def yesterday_sim() -> Iterator[str]:
         for model, question in ((A, "1 + 1?"), (A, "2 + 2?"), (B, "3 + 3?")):
             body = {"model": model, "messages": [{"role": "user", "content": question}]}
             assert httpx.post(f"{url}/chat/completions", json=body, headers=auth).status_code == 200
+        # The emulator bills a request after its last byte is sent, so the client can hold
+        # the answer first: move the clock only once all three are billed (on today's date).
+        wait_until(lambda: app.state.sim.stats.delivered_count == 3)
         clock.now += DAY
         yield url
 
@@ -53,6 +56,15 @@ def yesterday_sim() -> Iterator[str]:
 def keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", SIM_API_KEY)
     monkeypatch.setenv("OPENROUTER_PROVISIONING_KEY", MANAGER)
+
+
+def wait_until(done: Callable[[], bool]) -> None:
+    """Poll the emulator thread's state until `done` (bounded: 30 s, far beyond a bill)."""
+    for _ in range(3000):
+        if done():
+            return
+        time.sleep(0.01)
+    raise AssertionError("the emulator never billed the requests")
 
 
 def run_key(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
