@@ -16,6 +16,7 @@ import anyio
 from orkit.sim._dictconv import SimConfigError
 from orkit.sim.aborts import settlement
 from orkit.sim.activity import ActivityLog, Billed
+from orkit.sim.caching import PromptCache
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
@@ -87,9 +88,11 @@ class Simulator:
         )
         self._seen: dict[str, int] = {}
         self._sequence = 0
+        self.prompt_cache = PromptCache()
 
     def reset(self) -> None:
-        """Forget every request: counters, accounts, limits, generations; restart the clock."""
+        """Forget every request: counters, accounts, limits, generations, prompt caches;
+        restart the clock."""
         self.clock.restart()
         self._new_state()
 
@@ -171,6 +174,8 @@ class Simulator:
             self.stats.served_by_model[plan.model_id] += 1
         charge = booked.charge
         facts = GenerationFacts.from_plan(plan, booked, outcome)
+        if charge is not None and (charge.cached_tokens or charge.cache_write_tokens):
+            self.stats.cache(plan.account, charge.cached_tokens, charge.cache_write_tokens)
         if charge is not None and (not charge.insured or charge.total > 0):
             upstream = charge.upstream if charge.byok else None
             day = self.clock.emulated_day()
@@ -193,6 +198,7 @@ class Simulator:
             prompt_tokens=facts.tokens_prompt,
             completion_tokens=facts.tokens_completion,
             reasoning_tokens=facts.tokens_reasoning,
+            cached_tokens=facts.tokens_cached,
         )
         self.activity.record(day, plan.account.key_hash, billed)
 
