@@ -218,3 +218,23 @@ def test_periods_roll_at_utc_midnight_monday_and_the_first() -> None:
     assert periods.in_period("monthly", thursday + 4) == 3.5
     assert periods.in_period("daily", thursday + 5) == 0
     assert periods.in_period("monthly", thursday + 26) == 0
+
+
+async def test_activity_counts_the_tokens_read_from_the_prompt_cache(make_sim) -> None:
+    clock = FakeTime()
+    sim = await managed_sim(make_sim, clock)
+    system = " ".join(["rule"] * 1200)  # a 1204-token system message: cached after the first
+    for question in ("1 + 1?", "2 + 2?"):
+        body = {
+            "model": "openai/gpt-5",  # implicit caching: no breakpoint needed
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": question},
+            ],
+            "max_tokens": 20,
+        }
+        read = (await sim.chat(body)).json()["usage"]["prompt_tokens_details"]["cached_tokens"]
+    assert read == 1204
+    clock.advance(DAY)
+    (row,) = (await sim.http.get("/activity", headers=MANAGE)).json()["data"]
+    assert (row["requests"], row["cached_tokens"]) == (2, 1204)
