@@ -252,7 +252,6 @@ def test_calibration_compares_cached_rows_like_with_like() -> None:
             "completion_tokens": 10,
             "prompt_tokens": 1200,
             "cached_tokens": 1000,
-            "cache_write_tokens": 0,
             "cost_usd": 1.0,
             "cost_source": "reported",
         }
