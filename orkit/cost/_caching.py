@@ -90,7 +90,10 @@ def _price(value: object, fallback: float | None) -> float | None:
 def first_wave(concurrency: float, ttft_s: float, rpm: float | None = None) -> float:
     """Requests of one model that start before the first one's prompt has been processed
     (`ttft_s` after it was sent), so that none of them can read what it writes: the run
-    sends `concurrency` at once; a known requests-per-minute limit spaces them out."""
+    sends `concurrency` at once; a known requests-per-minute limit spaces them out. A prompt
+    processed at once (`ttft_s` 0: an emulator without latency) is read by the next one."""
+    if ttft_s <= 0:
+        return 1.0
     wave = max(1.0, concurrency)
     if rpm:
         wave = min(wave, 1.0 + ttft_s * rpm / 60.0)

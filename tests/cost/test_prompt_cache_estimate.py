@@ -85,6 +85,7 @@ def test_the_first_wave_is_what_starts_together() -> None:
     assert first_wave(0, 0.8) == 1
     assert first_wave(16, 0.6, rpm=600) == pytest.approx(7.0)  # 1 + 0.6 s × 10 a second
     assert first_wave(4, 0.6, rpm=6000) == 4
+    assert first_wave(16, 0.0) == 1  # processed at once: the next request reads it
 
 
 def test_cache_split_first_wave_writes_the_rest_reads() -> None:
