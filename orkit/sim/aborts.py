@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from orkit.sim.pricing import Charge, charge, with_byok
+from orkit.sim.pricing import Charge, charge, with_byok, with_cache
 
 if TYPE_CHECKING:
     from orkit.sim.planner import ChatPlan
@@ -70,6 +70,7 @@ def settlement(plan: ChatPlan, outcome: str, generated: int, *, bill_aborted: bo
         images=_images(plan),
         parsing=plan.charge.parsing,
     )
+    partial = with_cache(partial, plan.cache_bill)  # the prompt was read and written as planned
     return Settlement(with_byok(partial, plan.charge.byok), tokens, cancelled=True)
 
 

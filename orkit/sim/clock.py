@@ -48,7 +48,11 @@ class SimClock:
 
     def emulated_now(self) -> float:
         """Emulated epoch seconds (what the account's UTC day and price windows follow)."""
-        elapsed = self.since_start()
+        return self.emulated_at(self._time_fn())
+
+    def emulated_at(self, real_epoch: float) -> float:
+        """Emulated epoch seconds at real epoch `real_epoch` (the inverse of `real_at`)."""
+        elapsed = real_epoch - self.real_origin
         if self.window_scale > 0:
             elapsed /= self.window_scale
         return self.emulated_origin + elapsed

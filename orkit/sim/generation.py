@@ -18,6 +18,7 @@ from orkit.sim.catalog import ROUTER_IDS
 if TYPE_CHECKING:
     from orkit.sim.aborts import Settlement
     from orkit.sim.planner import ChatPlan
+    from orkit.sim.pricing import Charge
 
 __all__ = ["GenerationFacts"]
 
@@ -52,6 +53,9 @@ class GenerationFacts:
     generation_ms: int
     tokens_reasoning: int = 0
     media_prompt: int | None = None
+    tokens_cached: int = 0
+    cache_discount: Decimal | None = None
+    """What caching saved (negative when writes cost more); None: nothing read or written."""
 
     @classmethod
     def from_plan(cls, plan: ChatPlan, booked: Settlement, outcome: str) -> GenerationFacts:
@@ -87,6 +91,8 @@ class GenerationFacts:
             generation_ms=plan.emulated_ms[1],
             tokens_reasoning=plan.answer.reasoning_tokens,
             media_prompt=None if plan.request.extras is None else _media_count(plan),
+            tokens_cached=plan.charge.cached_tokens,
+            cache_discount=_discount(charge) if plan.cache_bill is not None else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -100,7 +106,7 @@ class GenerationFacts:
             "total_cost": cost,
             "usage": cost,
             "upstream_inference_cost": _money(self.upstream_cost),
-            "cache_discount": None,
+            "cache_discount": None if self.cache_discount is None else _money(self.cache_discount),
             "created_at": datetime.fromtimestamp(self.created, tz=UTC).isoformat(),
             "model": self.model,
             "provider_name": self.provider,
@@ -120,7 +126,7 @@ class GenerationFacts:
             "native_tokens_prompt": self.tokens_prompt,
             "native_tokens_completion": self.tokens_completion,
             "native_tokens_reasoning": self.tokens_reasoning,
-            "native_tokens_cached": 0,
+            "native_tokens_cached": self.tokens_cached,
             "native_tokens_completion_images": 0,
             "num_media_prompt": self.media_prompt,
             "num_media_completion": None,
@@ -144,6 +150,11 @@ class GenerationFacts:
             "is_byok": self.is_byok,
             "routed_service_tier": None,
         }
+
+
+def _discount(charge: Charge | None) -> Decimal:
+    """The saving of a booked charge (0 when nothing was billed: no discount on nothing)."""
+    return charge.cache_discount if charge is not None and not charge.insured else _ZERO
 
 
 def _media_count(plan: ChatPlan) -> int | None:

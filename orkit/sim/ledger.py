@@ -40,6 +40,10 @@ class Account:
     billed_count: int = 0
     byok_upstream: Decimal = _ZERO
     """What BYOK providers billed the user's own accounts (not OpenRouter spend)."""
+    cached_tokens: int = 0
+    """Prompt tokens answered from a provider's cache (`usage.prompt_tokens_details`)."""
+    cache_write_tokens: int = 0
+    """Prompt tokens written to a provider's cache at a write price."""
     free: FreeUsage = field(default_factory=FreeUsage)
 
     def bill(self, amount: Decimal, day: int, *, byok_upstream: Decimal = _ZERO) -> None:
@@ -119,6 +123,10 @@ class Stats:
     `billed_total`, their upstream cost only in `byok_upstream_total`)."""
     byok_upstream_total: Decimal = _ZERO
     delivered_count: int = 0
+    cached_tokens: int = 0
+    """Prompt tokens read from a provider's cache, over completions billed or delivered."""
+    cache_write_tokens: int = 0
+    """Prompt tokens written to a provider's cache at a write price, likewise."""
     serving: int = 0
     """Chat requests being served now (in_flight less those queued for a slot)."""
     max_serving: int = 0
@@ -156,6 +164,13 @@ class Stats:
             self.billed_undelivered_total += amount
             self.billed_undelivered_count += 1
 
+    def cache(self, account: Account, read: int, written: int) -> None:
+        """Prompt tokens a completion read from and wrote to its provider's cache."""
+        self.cached_tokens += read
+        self.cache_write_tokens += written
+        account.cached_tokens += read
+        account.cache_write_tokens += written
+
     def end(self) -> None:
         """A chat request finished (whatever its outcome)."""
         self.in_flight -= 1
@@ -178,6 +193,8 @@ class Stats:
             "billed_undelivered_usd": float(self.billed_undelivered_total),
             "billed_byok_count": self.billed_byok_count,
             "byok_upstream_usd": float(self.byok_upstream_total),
+            "cached_tokens": self.cached_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
             "billed_by_body_hash": dict(self.billed_by_body_hash),
             "delivered_by_body_hash": dict(self.delivered_by_body_hash),
             "keys": {
@@ -186,6 +203,8 @@ class Stats:
                     "billed_count": a.billed_count,
                     "usage_usd": float(a.usage),
                     "byok_upstream_usd": float(a.byok_upstream),
+                    "cached_tokens": a.cached_tokens,
+                    "cache_write_tokens": a.cache_write_tokens,
                 }
                 for a in accounts
             },

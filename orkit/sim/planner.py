@@ -10,7 +10,9 @@ error) is returned. A fault the delivery acts out (mid-stream error, drop, stall
 completion) is decided with the served model. Delivery only paces and sends the plan.
 A plain request is answered by `orkit.sim.answers`; one with tools, a JSON format,
 reasoning or media by `orkit.sim.rich_answers`. Prompt tokens add the offered tools' JSON
-and the images' and files' tokens (`orkit.sim.media`).
+and the images' and files' tokens (`orkit.sim.media`). A prompt long enough to cache reads
+and writes its provider's prompt cache (`orkit.sim.caching`), which also steers the choice
+of provider to the one that holds its prefix (cache-aware routing).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from typing import TYPE_CHECKING
 
 from orkit.sim._hashing import alnum, unit, unit_range
 from orkit.sim.answers import Answer, compose
+from orkit.sim.cache_plan import cache_plan, prompt_points, sticky_endpoint
+from orkit.sim.caching import Prefix
 from orkit.sim.capabilities import extra_prompt_tokens, refusal
 from orkit.sim.errors import SimError, error, fault_error, not_found, upstream_rate_limited
 from orkit.sim.faults import Fault
 from orkit.sim.ledger import Account
-from orkit.sim.pricing import Charge, charge, with_byok
+from orkit.sim.pricing import CacheBill, Charge, charge, with_byok
 from orkit.sim.request import ChatRequest, parse_chat
 from orkit.sim.rich_answers import compose_rich
 from orkit.sim.routing import Target, retryable_first
@@ -74,6 +78,9 @@ class ChatPlan:
     """(time to first token, total generation time) in emulated milliseconds."""
     utc_hhmm: int
     """Emulated UTC time of day the prices were read at (time-of-day overrides)."""
+    cache_bill: CacheBill | None = None
+    """What the prompt read from and wrote to the provider's cache, at which rates (None:
+    nothing cacheable); an aborted completion's partial charge keeps the same split."""
 
     @property
     def model_id(self) -> str:
@@ -106,14 +113,18 @@ def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
     errors: list[SimError] = []
     for target in targets:
         try:
-            endpoint = _attempt(sim, request, target, account, tokens_in, pick)
+            points = prompt_points(request, target, tokens_in)
+            endpoint = _attempt(sim, request, target, account, tokens_in, pick, points)
             fault = _fault(sim, request, target, endpoint, occurrence)
             break
         except SimError as exc:  # any error of a candidate falls through to the next one
             errors.append(exc)
     else:
         raise retryable_first(errors)
-    return _build(sim, request, account, target, endpoint, tokens_in, occurrence, fault)
+    plan = _build(sim, request, account, target, endpoint, tokens_in, occurrence, fault)
+    if points:
+        plan = cache_plan(sim, plan, points)
+    return plan
 
 
 def _fault(
@@ -146,9 +157,11 @@ def _attempt(
     account: Account,
     tokens_in: int,
     pick: float,
+    points: tuple[Prefix, ...],
 ) -> Endpoint:
     user_id = sim.config.user_id
-    endpoint = sim.router.endpoints(target, request, pick, user_id)[0]
+    ordered = sim.router.endpoints(target, request, pick, user_id)
+    endpoint = sticky_endpoint(sim, request, target, id(account), points, ordered)
     if request.extras is not None:
         refused = refusal(request.extras, target.runtime, user_id)
         if refused is not None:

@@ -17,6 +17,12 @@ BYOK (the user's own provider key, `SimConfig.byok_providers`): the provider bil
 tokens to the user's account (`cost_details.upstream_inference_cost`) and OpenRouter
 charges only its fee, `BYOK_FEE_RATE` of that upstream cost, as `usage.cost` (plus any
 server tool / parser fee, which OpenRouter runs itself).
+
+Prompt caching (`orkit.sim.caching` decides what is read and written): prompt tokens read
+from the provider's cache cost `pricing.input_cache_read` instead of `prompt`, tokens
+written cost `input_cache_write` (`input_cache_write_1h` for a one-hour breakpoint, else
+`input_cache_write`); `with_cache` applies that split to a charge, BYOK or not (the
+upstream cost carries it, and the fee is taken on that).
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ from typing import Any
 __all__ = [
     "BYOK_FEE_RATE",
     "EXA_SEARCH_USD",
+    "CacheBill",
     "Charge",
     "Prices",
     "charge",
     "format_price",
     "with_byok",
+    "with_cache",
 ]
 
 EXA_SEARCH_USD = Decimal("0.007")
@@ -51,6 +59,9 @@ class _Override:
     utc_end: int | None
     prompt: Decimal | None
     completion: Decimal | None
+    cache_read: Decimal | None = None
+    cache_write: Decimal | None = None
+    cache_write_1h: Decimal | None = None
 
     def applies(self, prompt_tokens: int, utc_hhmm: int) -> bool:
         if self.min_prompt_tokens is not None and prompt_tokens < self.min_prompt_tokens:
@@ -73,6 +84,13 @@ class Prices:
     overrides: tuple[_Override, ...] = ()
     image: Decimal = _ZERO
     """USD per input image (`pricing.image`), on top of the image's prompt tokens."""
+    cache_read: Decimal | None = None
+    """USD per prompt token read from the provider's cache; None: the model cannot cache."""
+    cache_write: Decimal | None = None
+    """USD per prompt token written to the cache; None: writes are free (priced as reads
+    never are: they are simply not reported)."""
+    cache_write_1h: Decimal | None = None
+    """USD per token written with a one-hour breakpoint; None: `cache_write` applies."""
 
     @classmethod
     def from_pricing(cls, pricing: Mapping[str, Any]) -> Prices:
@@ -84,6 +102,9 @@ class Prices:
                 utc_end=o.get("utc_end"),
                 prompt=_price(o["prompt"]) if "prompt" in o else None,
                 completion=_price(o["completion"]) if "completion" in o else None,
+                cache_read=_optional(o, "input_cache_read"),
+                cache_write=_optional(o, "input_cache_write"),
+                cache_write_1h=_optional(o, "input_cache_write_1h"),
             )
             for o in pricing.get("overrides") or ()
         )
@@ -95,6 +116,9 @@ class Prices:
             web_search=_price(web) if web is not None else None,
             overrides=overrides,
             image=_price(pricing.get("image", "0")),
+            cache_read=_optional(pricing, "input_cache_read"),
+            cache_write=_optional(pricing, "input_cache_write"),
+            cache_write_1h=_optional(pricing, "input_cache_write_1h"),
         )
 
     def rates(self, prompt_tokens: int, utc_hhmm: int) -> tuple[Decimal, Decimal]:
@@ -105,6 +129,22 @@ class Prices:
                 prompt = override.prompt if override.prompt is not None else prompt
                 completion = override.completion if override.completion is not None else completion
         return prompt, completion
+
+    def cache_rates(
+        self, prompt_tokens: int, utc_hhmm: int, *, one_hour: bool
+    ) -> tuple[Decimal, Decimal | None] | None:
+        """(read, write) USD per token after applicable overrides; write None when writes
+        are free; None when the model cannot cache."""
+        read, write, write_1h = self.cache_read, self.cache_write, self.cache_write_1h
+        for override in self.overrides:
+            if override.applies(prompt_tokens, utc_hhmm):
+                read = override.cache_read if override.cache_read is not None else read
+                write = override.cache_write if override.cache_write is not None else write
+                if override.cache_write_1h is not None:
+                    write_1h = override.cache_write_1h
+        if read is None:
+            return None
+        return read, (write_1h if one_hour and write_1h is not None else write)
 
     @property
     def is_free(self) -> bool:
@@ -130,6 +170,13 @@ class Charge:
     byok: bool = False
     """Served with the user's own provider key: the provider bills `upstream`, OpenRouter
     only its fee."""
+    cached_tokens: int = 0
+    """Prompt tokens read from the provider's cache (`prompt` prices them at the read rate)."""
+    cache_write_tokens: int = 0
+    """Prompt tokens written to the cache at a write price (`prompt` prices them so)."""
+    cache_discount: Decimal = _ZERO
+    """What caching saved on `prompt` against the plain prompt price (negative when writes
+    cost more than reads saved): `/generation.cache_discount`."""
 
     @property
     def upstream(self) -> Decimal:
@@ -188,10 +235,42 @@ def with_byok(price: Charge, byok: bool) -> Charge:
     return replace(price, byok=byok) if byok != price.byok else price
 
 
+@dataclass(frozen=True, slots=True)
+class CacheBill:
+    """One completion's cache split and the per-token rates it is priced at (USD, the
+    endpoint's multiplier applied)."""
+
+    read_tokens: int
+    write_tokens: int
+    """Tokens written at a write price (0 when the model writes for free)."""
+    prompt_rate: Decimal
+    read_rate: Decimal
+    write_rate: Decimal
+
+
+def with_cache(price: Charge, bill: CacheBill | None) -> Charge:
+    """`price` with its cache split: read tokens at the read rate and written tokens at the
+    write rate instead of the prompt rate. An insured charge keeps its counts and costs 0."""
+    if bill is None or not (bill.read_tokens or bill.write_tokens):
+        return price
+    counts = replace(price, cached_tokens=bill.read_tokens, cache_write_tokens=bill.write_tokens)
+    if price.insured:
+        return counts
+    # Exact in Decimal: the plain price of these tokens is taken out, their cache price put in.
+    saved = bill.read_tokens * (bill.prompt_rate - bill.read_rate) + bill.write_tokens * (
+        bill.prompt_rate - bill.write_rate
+    )
+    return replace(counts, prompt=price.prompt - saved, cache_discount=saved)
+
+
 def format_price(value: Decimal) -> str:
     """A price as the snapshot writes it: plain decimal notation, no exponent, no trailing 0s."""
     text = format(value.normalize(), "f")
     return text if text != "-0" else "0"
+
+
+def _optional(pricing: Mapping[str, Any], key: str) -> Decimal | None:
+    return _price(pricing[key]) if pricing.get(key) is not None else None
 
 
 def _price(text: object) -> Decimal:

@@ -15,6 +15,7 @@ import anyio
 
 from orkit.sim._dictconv import SimConfigError
 from orkit.sim.aborts import settlement
+from orkit.sim.caching import PromptCache
 from orkit.sim.catalog import Catalog
 from orkit.sim.clock import SimClock
 from orkit.sim.config import ModelProfile, SimConfig
@@ -78,9 +79,11 @@ class Simulator:
         )
         self._seen: dict[str, int] = {}
         self._sequence = 0
+        self.prompt_cache = PromptCache()
 
     def reset(self) -> None:
-        """Forget every request: counters, accounts, limits, generations; restart the clock."""
+        """Forget every request: counters, accounts, limits, generations, prompt caches;
+        restart the clock."""
         self.clock.restart()
         self._new_state()
 
@@ -143,6 +146,8 @@ class Simulator:
             self.stats.delivered_by_body_hash[plan.request.body_hash] += 1
             self.stats.served_by_model[plan.model_id] += 1
         charge = booked.charge
+        if charge is not None and (charge.cached_tokens or charge.cache_write_tokens):
+            self.stats.cache(plan.account, charge.cached_tokens, charge.cache_write_tokens)
         if charge is not None and (not charge.insured or charge.total > 0):
             upstream = charge.upstream if charge.byok else None
             day = self.clock.emulated_day()

@@ -53,8 +53,8 @@ def usage_object(plan: ChatPlan, *, with_cost: bool = True) -> dict[str, Any]:
         "cost": _money(charge.total),
         "is_byok": charge.byok,
         "prompt_tokens_details": {
-            "cached_tokens": 0,
-            "cache_write_tokens": 0,
+            "cached_tokens": charge.cached_tokens,
+            "cache_write_tokens": charge.cache_write_tokens,
             "audio_tokens": 0,
             "video_tokens": 0,
         },

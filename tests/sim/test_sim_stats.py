@@ -52,6 +52,8 @@ async def test_billing_counts_delivered_completions_by_body_hash(make_sim) -> No
         "billed_count": 3,
         "usage_usd": pytest.approx(sum(costs)),
         "byok_upstream_usd": 0.0,  # no BYOK provider configured
+        "cached_tokens": 0,  # prompts this short never reach a cache
+        "cache_write_tokens": 0,
     }
 
 
