@@ -25,6 +25,7 @@ from orkit._hashing import canonical_json
 __all__ = ["SharedPrefix", "breakpoint_index", "explicit_prefixes", "implicit_prefixes"]
 
 Messages = Sequence[Mapping[str, Any]]
+_SYSTEM_ROLES = ("system", "developer")
 _REPRESENTATIVES = 32
 """Prefixes of one-row groups whose sizes are averaged (enough for a mean)."""
 
@@ -43,11 +44,11 @@ class SharedPrefix:
 
 def breakpoint_index(messages: Messages, mode: str, auto_length: int | None) -> int | None:
     """The index of the message a `cache` mode marks in one rendered prompt (None: none):
-    `system` the last of the leading system messages, `message:N` the N-th, `auto` the last
+    `system` the last of the leading system (or developer) messages, `message:N` the N-th, `auto` the last
     of the `auto_length` messages every row shares."""
     if mode == "system":
         leading = 0
-        while leading < len(messages) and messages[leading].get("role") == "system":
+        while leading < len(messages) and messages[leading].get("role") in _SYSTEM_ROLES:
             leading += 1
         return leading - 1 if leading else None
     if mode.startswith("message:"):
