@@ -158,6 +158,7 @@ class Estimate:
                 "reasoning_tokens": _known_sum(line.reasoning_tokens for line in self.lines),
                 "byok_upstream_usd": _known_sum(line.byok_upstream_usd for line in self.lines),
                 "cached_tokens": _known_sum(line.cached_tokens for line in self.lines),
+                "cache_write_tokens": _known_sum(line.cache_write_tokens for line in self.lines),
                 "cache_savings_usd": _known_sum(line.cache_savings_usd for line in self.lines),
                 "cache_write_usd": _known_sum(line.cache_write_usd for line in self.lines),
                 "cost_low_usd": self.cost_low_usd,

@@ -43,9 +43,9 @@ class SharedPrefix:
 
 
 def breakpoint_index(messages: Messages, mode: str, auto_length: int | None) -> int | None:
-    """The index of the message a `cache` mode marks in one rendered prompt (None: none):
-    `system` the last of the leading system (or developer) messages, `message:N` the N-th, `auto` the last
-    of the `auto_length` messages every row shares."""
+    """The index of the message a `prompt_cache` mode marks in one rendered prompt (None:
+    none): `system` the last of the leading system (or developer) messages, `message:N` the
+    N-th, `auto` the last of the `auto_length` messages every row shares."""
     if mode == "system":
         leading = 0
         while leading < len(messages) and messages[leading].get("role") in _SYSTEM_ROLES:

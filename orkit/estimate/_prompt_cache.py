@@ -119,11 +119,13 @@ def _group_band(
     band = _Band(CacheSplit(), CacheSplit(), CacheSplit())
     for prefix, size in zip(prefixes, tokens, strict=True):
         requests = prefix.share * sent
+        if requests <= 0:  # every request answered by the response cache: nothing sent
+            continue
         if prefix.own:  # each row's own prefix: its requests write it, nobody reads it
             own = cache_split(size, requests, requests, 0.0, ttl_s)
             band.add(own, own, own)
             continue
-        gap = (inputs.seconds or 0.0) / requests if requests else 0.0
+        gap = (inputs.seconds or 0.0) / requests
         # the prefix's share of the lane's first wave (its requests are spread through it)
         writes = wave * requests / max(inputs.lane.requests, requests)
         band.add(

@@ -44,6 +44,11 @@ SUMMARY_FLOATS = (
     "reasoning_tokens",
     "is_byok",
     "upstream_cost_usd",
+    "prompt_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "cache_savings_usd",
+    "cache_write_usd",
 )
 """The per-row numbers a summary reads, as floats (NaN: unknown; `is_byok` as 1/0);
 `rows_of_frames` reads the same from frames."""
@@ -275,7 +280,14 @@ def _read(
     wanted = [c for c in columns if c in present]
     text = [c for c in wanted if c not in plain and pa.types.is_string(schema.field(c).type)]
     table = pq.read_table(path, columns=wanted, read_dictionary=text, use_threads=False)
-    missing = pa.schema([schema.field(c) for c in columns if c not in present])
+    # (a number the schema does not name yet, e.g. a newer orkit's column, reads as floats)
+    missing = pa.schema(
+        [
+            schema.field(c) if c in schema.names else pa.field(c, pa.float64())
+            for c in columns
+            if c not in present
+        ]
+    )
     return with_columns_of(table, missing).select(list(columns))
 
 
