@@ -198,6 +198,7 @@
         ["Judges", run.judges ? run.judges.cost : null],
         ["Billed attempts", run.billed_attempts || null],
         ["BYOK", run.byok || null],
+        ["Prompt cache", run.prompt_cache || null],
       ]),
     );
     if (run.judges && run.judges.lines && run.judges.lines.length) {
@@ -426,6 +427,18 @@
         },
       },
       {
+        label: "cache",
+        title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices (writes in the tooltip)",
+        num: true,
+        value: (c) => c.cache_hit_rate,
+        cell: (c) => {
+          if (!isNum(c.cache_hit_rate)) return unknown("no prompt caching: no row read or wrote the cache, or its counts are unknown");
+          const saved = isNum(c.cache_savings_usd) ? (c.cache_savings_usd >= 0 ? " · saved " + fmtUsd(c.cache_savings_usd) : " · cost " + fmtUsd(-c.cache_savings_usd) + " more") : "";
+          const title = "cache writes cost " + (isNum(c.cache_write_usd) ? fmtUsd(c.cache_write_usd) : "an unknown amount") + " (in the spend)";
+          return el("span", { class: "pair-cell", title, text: pct(c.cache_hit_rate) + saved });
+        },
+      },
+      {
         label: "cost / correct",
         low: true,
         title: "Spend divided by correct answers on " + (scorers[0] ? scorers[0].name : "the primary scorer"),
@@ -434,6 +447,11 @@
         cell: (c) => valueOr(c.cost_per_correct_usd, fmtUsd, "unknown: cost unknown, or no correct answer"),
       },
     );
+    // the cache column only where some contestant read or wrote the prompt cache
+    if (!data.contestants.some((c) => isNum(c.cache_hit_rate))) {
+      columns.splice(columns.findIndex((c) => c.label === "cache"), 1);
+      hidden.push("cache");
+    }
     // reasoning tokens get their own column where some answer reasoned (most runs: none)
     if (data.contestants.some((c) => c.reasoning_tokens)) {
       columns.splice(columns.findIndex((c) => c.label === "tokens out") + 1, 0, {
