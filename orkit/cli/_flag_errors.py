@@ -32,6 +32,8 @@ _FLAG_OF_FIELD = {
     "idle_timeout_s": "--idle-timeout",
     "read_timeout_s": "--read-timeout",
     "byok": "--byok",
+    "prompt_cache": "--prompt-cache",
+    "cache_ttl": "--cache-ttl",
 }
 """The flag that sets each Sweep field (`orkit run` / `orkit estimate`)."""
 

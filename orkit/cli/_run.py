@@ -79,6 +79,12 @@ def add_sweep_arguments(p: argparse.ArgumentParser) -> None:
         "repeatable (replaces the spec's `byok`)",
     )
     p.add_argument(
+        "--prompt-cache",
+        metavar="MODE",
+        help="cache breakpoints for Anthropic and Qwen models: system | auto | message:N | none",
+    )
+    p.add_argument("--cache-ttl", metavar="TTL", help="a breakpoint's cache lifetime: 5m or 1h")
+    p.add_argument(
         "--param",
         action="append",
         default=[],
@@ -299,6 +305,8 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         **{field: getattr(args, field) for field in _TIMEOUT_FIELDS},
         "stream": args.stream,
         "byok": args.byok,
+        "prompt_cache": args.prompt_cache,
+        "cache_ttl": args.cache_ttl,
     }
     flags = flags_given(overrides, prompt_file=bool(args.prompt_file))
     if spec_path:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from orkit._settings import load_settings
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
-from orkit.data import open_dataset
-from orkit.errors import APIError, ConfigError
+from orkit.data import open_dataset, with_path
+from orkit.errors import APIError, ConfigError, DatasetError
+from orkit.plan._cache_breakpoints import resolve_breakpoints
 from orkit.plan._checks import ENDPOINT_KINDS
 from orkit.plan._contestant_sweeps import contestant_endpoints, own_endpoint_sweeps
 from orkit.plan._endpoint import Endpoint, check_endpoint, open_client, resolve_endpoint
@@ -59,6 +60,13 @@ def plan_sweep(sweep: SweepDefinition, *, validate: bool = True) -> Plan:
     )
     if validate:
         validate_dataset(dataset, [t for _, t in prompts], plan.file_facts)
+    if sweep.prompt_cache != "none":
+        settings = (sweep.prompt_cache, sweep.cache_ttl)
+        try:
+            marks = resolve_breakpoints(settings, plan.renderers(), dataset, sweep.spec_path)
+        except DatasetError as exc:  # a row's error names the line and column; add the file
+            raise with_path(exc, dataset.path) from None
+        plan = replace(plan, breakpoints=marks)
     return plan
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from orkit.errors import SpecError
+from orkit.plan._cache_breakpoints import check_cache_settings
 from orkit.plan._param_checks import check_request_fields
 from orkit.plan._prompt_tables import check_variant
 from orkit.plan._reasoning_checks import check_reasoning_params
@@ -68,6 +69,7 @@ def check_sweep(sweep: SweepDefinition) -> None:
         raise _fail(sweep, "budget_usd", f"must be a number > 0, got {sweep.budget_usd!r}")
     if not (sweep.stream == "auto" or isinstance(sweep.stream, bool)):
         raise _fail(sweep, "stream", f"must be 'auto', true or false, got {sweep.stream!r}")
+    check_cache_settings(sweep.prompt_cache, sweep.cache_ttl, sweep.spec_path)
     _check_params(sweep)
     if isinstance(sweep.byok, str) or not all(isinstance(p, str) and p for p in sweep.byok):
         raise _fail(sweep, "byok", f"must be a list of provider slugs, got {sweep.byok!r}")

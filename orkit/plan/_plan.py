@@ -15,6 +15,7 @@ from orkit._hashing import canonical_json, content_hash
 from orkit.batch import Task, task_key
 from orkit.data import Dataset, FileFactsCache, Item, PromptTemplate, with_path
 from orkit.errors import DatasetError
+from orkit.plan._cache_breakpoints import Breakpoints, marks_breakpoints
 from orkit.plan._endpoint import Endpoint
 from orkit.plan._render import RowRender, row_renderer, sender
 from orkit.results import DatasetCopyWriter
@@ -93,6 +94,8 @@ class Plan:
     duplicates: DuplicateRows = field(default_factory=DuplicateRows, repr=False, compare=False)
     file_facts: FileFactsCache = field(default_factory=FileFactsCache, repr=False, compare=False)
     """Attached files' digests and sizes, read once by validation, shared by the lanes."""
+    breakpoints: Breakpoints | None = None
+    """Prompt-cache breakpoints, sent to the models that cache only where told."""
 
     def renderers(self) -> list[tuple[str, RowRender]]:
         """Each prompt's row → messages (attachments included, as the run records them)."""
@@ -135,6 +138,9 @@ class Plan:
         prompts = self.renderers()
         make_request = sender(self.prompts, self.dataset)
         sent_model = self.sent_as.get(model)
+        marks = self.breakpoints
+        if marks is not None and not marks_breakpoints(sent_model or model):
+            marks = None  # other models get the very messages rendered (byte-identical bodies)
         for batch in self.dataset.iter_batches():
             for item in batch:
                 item_hash = self.duplicates.item_hash(
@@ -142,7 +148,9 @@ class Plan:
                 )
                 for prompt_id, render in prompts:
                     messages = render(item)
-                    messages_json = canonical_json(messages)
+                    messages_json = canonical_json(messages)  # the key: unmarked
+                    if marks is not None:
+                        messages = marks.mark(prompt_id, messages)
                     for params, params_json in sets:
                         request = make_request(prompt_id, model, messages, params, item)
                         for repeat in range(self.repeats):

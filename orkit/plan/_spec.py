@@ -13,6 +13,7 @@ per_model_concurrency = 4      # optional: at most this many to any one model
 repeats = 1
 budget_usd = 5.0               # optional hard cap on spend
 stream = "auto"                # true | false | "auto" (unstreamed if a URL sends no usage)
+prompt_cache = "system"        # optional: none | system | auto | "message:N" (cache_ttl: 5m | 1h)
 task_timeout_s = 300           # a task's retries end as an error row after this (0: never)
 out = "runs"                   # relative to the working directory
 idle_timeout_s = 30            # optional: also connect_timeout_s, first_byte_timeout_s
@@ -102,6 +103,8 @@ SPEC_KEYS = (
     "task_timeout_s",
     "budget_usd",
     "cache",
+    "prompt_cache",
+    "cache_ttl",
     "stream",
     "max_turns",
     "tools_impl",

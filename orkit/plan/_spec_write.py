@@ -55,6 +55,10 @@ def sweep_to_spec(sweep: SweepDefinition) -> dict[str, Any]:
         "tools_impl": tools_impl_spec(sweep.tools_impl),
         "tool_results": sweep.tool_results,
     }
+    if sweep.prompt_cache != "none":  # defaults left unsaid: older runs' specs stay as they were
+        spec["prompt_cache"] = sweep.prompt_cache
+    if sweep.cache_ttl != "5m":
+        spec["cache_ttl"] = sweep.cache_ttl
     if sweep.task_timeout_s != DEFAULT_TASK_TIMEOUT_S:  # the default is left unsaid
         spec["task_timeout_s"] = sweep.task_timeout_s or 0  # TOML has no null: 0 is "no cap"
     return {k: v for k, v in spec.items() if v is not None and v != {} and v != []}

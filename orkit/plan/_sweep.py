@@ -131,6 +131,14 @@ class SweepDefinition:
     sent, and tasks that would not fit are left `skipped_budget` for a resume."""
     cache: bool = True
     """Reuse earlier answers to identical deterministic requests (temperature 0 or a seed)."""
+    prompt_cache: str = "none"
+    """Prompt-cache breakpoints for the models that cache only where told (Anthropic, Qwen):
+    `"system"` (the end of the system prompt), `"auto"` (the end of the leading messages
+    every item shares), `"message:N"` (the N-th message, 0-based) or `"none"`. Other models
+    that cache do so by themselves and get their requests unchanged. (Not `cache`: that is
+    the response cache.)"""
+    cache_ttl: str = "5m"
+    """How long a breakpoint's cache entry lives: `"5m"` or `"1h"` (dearer to write)."""
     stream: bool | Literal["auto"] = "auto"
     """Stream requests (measures time to first token). `auto`: stream, except to a URL
     endpoint whose streamed answers carry no token counts (llama.cpp, vLLM, Ollama often

@@ -97,8 +97,23 @@ def test_an_unknown_option_is_reported_with_the_commands_usage(
         ),
         (["--budget", "0"], "--budget: must be a number > 0, got 0.0"),
         (["--prompt", " "], "--prompt: a prompt template is required"),
+        (
+            ["--prompt-cache", "sys"],
+            "--prompt-cache: must be one of 'none', 'system', 'auto', 'message:N' "
+            "(N a message index, 0-based), got 'sys'",
+        ),
+        (["--cache-ttl", "2h"], "--cache-ttl: must be '5m' or '1h', got '2h'"),
     ],
-    ids=["concurrency", "param", "model-twice", "nested-param", "budget", "prompt"],
+    ids=[
+        "concurrency",
+        "param",
+        "model-twice",
+        "nested-param",
+        "budget",
+        "prompt",
+        "prompt-cache",
+        "cache-ttl",
+    ],
 )
 @pytest.mark.parametrize("command", ["run", "estimate"])
 def test_a_bad_value_from_a_flag_names_the_flag_not_the_spec_file(
