@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from orkit.cost import (
 )
 from orkit.estimate._prefixes import SharedPrefix, explicit_prefixes, implicit_prefixes
 from orkit.estimate._workload import PromptSizes
+
+if TYPE_CHECKING:
+    from orkit.plan import SweepDefinition
 
 __all__ = ["CacheInputs", "CacheSettings", "cache_settings", "prompt_cache_line"]
 
@@ -114,8 +117,10 @@ def _group_band(
     wave: float,
     inputs: CacheInputs,
     ttl_s: float,
+    error: float = 0.0,
 ) -> _Band:
-    """Writes and reads of one priced group's `sent` requests."""
+    """Writes and reads of one priced group's `sent` requests; the band's ends take the
+    prefix as much shorter or longer as the group's prompts (`error`)."""
     band = _Band(CacheSplit(), CacheSplit(), CacheSplit())
     for prefix, size in zip(prefixes, tokens, strict=True):
         requests = prefix.share * sent
@@ -129,9 +134,9 @@ def _group_band(
         # the prefix's share of the lane's first wave (its requests are spread through it)
         writes = wave * requests / max(inputs.lane.requests, requests)
         band.add(
-            cache_split(size, requests, 1.0, gap, ttl_s),
+            cache_split(size * (1 - error), requests, 1.0, gap, ttl_s),
             cache_split(size, requests, writes, gap, ttl_s),
-            cache_split(size, requests, 2 * writes, gap, ttl_s),
+            cache_split(size * (1 + error), requests, 2 * writes, gap, ttl_s),
         )
     return band
 
@@ -163,7 +168,7 @@ def prompt_cache_line(
     for index, (tokens, group) in enumerate(inputs.groups):
         p = min(index // per_params, len(per_variant) - 1)
         sent = tokens.size * group.multiplicity
-        band = _group_band(per_variant[p], sized[p], sent, wave, inputs, ttl_s)
+        band = _group_band(per_variant[p], sized[p], sent, wave, inputs, ttl_s, group.prompt_error)
         if not explicit and rates.bills_writes:
             band.low = _tail_writes(band.low, tokens, group.multiplicity)
             band.expected = _tail_writes(band.expected, tokens, group.multiplicity)
@@ -190,7 +195,7 @@ def _priced(
     cost = line.cost_expected_usd + expected
     return replace(
         line,
-        cost_low_usd=min(line.cost_low_usd + low, cost),
+        cost_low_usd=max(0.0, min(line.cost_low_usd + low, cost)),
         cost_expected_usd=cost,
         cost_high_usd=max(line.cost_high_usd + high, cost),
         cached_tokens=round(read),
@@ -201,11 +206,6 @@ def _priced(
     )
 
 
-def cache_settings(sweep: Any) -> CacheSettings:
+def cache_settings(sweep: SweepDefinition) -> CacheSettings:
     """The sweep's breakpoint settings (`Sweep.prompt_cache` / `Sweep.cache_ttl`)."""
-    mode = getattr(sweep, "prompt_cache", None)
-    ttl = getattr(sweep, "cache_ttl", None)
-    return CacheSettings(
-        mode=mode if isinstance(mode, str) else "none",
-        ttl=ttl if isinstance(ttl, str) else "5m",
-    )
+    return CacheSettings(mode=sweep.prompt_cache, ttl=sweep.cache_ttl)
