@@ -49,7 +49,7 @@ def test_the_predicted_hit_rate_is_the_one_billed(tmp_path: Path) -> None:
         # an emulator without latency: the first request writes, every later one reads
         assert (mine["cached_tokens"] == 0).sum() == 1
         assert line.cost_low_usd <= mine["cost_usd"].sum() <= line.cost_high_usd, model
-    assert estimate.line(ANTHROPIC).cache_write_usd > 0
+    assert (estimate.line(ANTHROPIC).cache_write_usd or 0.0) > 0
     assert estimate.line(OPENAI).cache_write_usd == 0  # gpt-4o-mini lists no write price
 
 
@@ -68,6 +68,6 @@ def test_an_hour_long_breakpoint_writes_at_the_hour_price(tmp_path: Path) -> Non
     assert info is not None and info.cache_write_price is not None
     ratio = float(info.pricing["input_cache_write_1h"]) / info.cache_write_price
     assert hour.line(ANTHROPIC).cache_write_usd == pytest.approx(
-        five.line(ANTHROPIC).cache_write_usd * ratio
+        (five.line(ANTHROPIC).cache_write_usd or 0.0) * ratio
     )
     assert hour.line(ANTHROPIC).cached_tokens == five.line(ANTHROPIC).cached_tokens
