@@ -14,7 +14,7 @@ bundled snapshot's, and the footer says so.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from orkit._settings import load_settings
@@ -40,6 +40,7 @@ from orkit.estimate._lines import (
     judge_lines,
     model_line,
 )
+from orkit.estimate._prefixes import SharedPrefix
 from orkit.estimate._prompt_cache import (
     CacheInputs,
     CacheSettings,
@@ -144,6 +145,7 @@ class _CacheRun:
     sizes: list[PromptSizes]
     calibration: Calibration
     settings: CacheSettings
+    shared: dict[tuple[int, bool], list[SharedPrefix]] = field(default_factory=dict)
 
     def line(
         self,
@@ -165,6 +167,7 @@ class _CacheRun:
             seconds=seconds.get(line.model),
             counted=_counts_each_prompt(endpoint),
             latency_scale=_time_scale(endpoint),
+            shared=self.shared,
         )
         return prompt_cache_line(line, inputs, self.settings)
 

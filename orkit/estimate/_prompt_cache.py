@@ -12,7 +12,7 @@ savings and the writes' cost go on the line. Judges' lines are left as they are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,6 +67,9 @@ class CacheInputs:
     """The lane's duration (None: unknown, the entry is taken to live throughout)."""
     counted: bool = False
     latency_scale: float = 1.0
+    shared: dict[tuple[int, bool], list[SharedPrefix]] = field(default_factory=dict)
+    """The prefixes found per (prompt variant, explicit), kept across the estimate's models:
+    every implicit model shares the same ones, as does every explicit one."""
 
 
 @dataclass(slots=True)
@@ -95,12 +98,19 @@ def _prefix_tokens(prefix: SharedPrefix, inputs: CacheInputs, counted: bool) -> 
     return sum(sizes) / len(sizes) if sizes else 0.0
 
 
-def _prefixes(info: ModelInfo, size: PromptSizes, settings: CacheSettings) -> list[SharedPrefix]:
-    if is_explicit_cache_model(info.id):
-        if settings.mode in ("", "none"):
-            return []
-        return explicit_prefixes(size.sample, settings.mode, size.rows)
-    return implicit_prefixes(size.sample, size.rows)
+def _prefixes(inputs: CacheInputs, variant: int, settings: CacheSettings) -> list[SharedPrefix]:
+    explicit = is_explicit_cache_model(inputs.info.id)
+    found = inputs.shared.get((variant, explicit))
+    if found is None:
+        size = inputs.sizes[variant]
+        if not explicit:
+            found = implicit_prefixes(size.sample, size.rows)
+        elif settings.mode in ("", "none"):
+            found = []
+        else:
+            found = explicit_prefixes(size.sample, settings.mode, size.rows)
+        inputs.shared[(variant, explicit)] = found
+    return found
 
 
 def _ttft(inputs: CacheInputs) -> float:
@@ -159,7 +169,7 @@ def prompt_cache_line(
         return line
     ttl_s = CACHE_TTL_S.get(settings.ttl, CACHE_TTL_S["5m"]) if explicit else CACHE_TTL_S["5m"]
     wave = first_wave(inputs.lane.max_concurrency, _ttft(inputs), inputs.lane.rpm)
-    per_variant = [_prefixes(info, size, settings) for size in inputs.sizes]
+    per_variant = [_prefixes(inputs, v, settings) for v in range(len(inputs.sizes))]
     sized = [[_prefix_tokens(p, inputs, inputs.counted) for p in ps] for ps in per_variant]
     variants = max(1, len(inputs.sizes))
     per_params = max(1, len(inputs.groups) // variants)
