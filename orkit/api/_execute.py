@@ -16,6 +16,7 @@ import anyio
 from orkit._clock import SystemClock
 from orkit.api._finish import finish_manifest, new_manifest
 from orkit.batch import (
+    CachePricing,
     EngineOptions,
     Observer,
     ResultSink,
@@ -44,6 +45,7 @@ from orkit.plan import (
     new_budget,
     prepare,
     run_routing,
+    server_catalog,
     sweep_client,
     worst_case_for,
     write_dataset_copy,
@@ -124,7 +126,7 @@ async def _execute_locked(session: Session, client: AsyncOpenRouter) -> None:
 async def _route_all(session: Session, client: AsyncOpenRouter, routing: RunRouting) -> None:
     sweep, run, manifest = session.sweep, session.run, session.manifest
     router = routing.router
-    services, prices = await _services(session, routing)
+    services, prices = await _services(session, routing, client)
     # Cheap sync scorers run inline on each answer; LLM judges and async scorers run in the
     # scoring stage once the candidates are in (a pairwise judge needs both answers).
     inline, deferred = split_scorers(sweep.scorer_objects)
@@ -236,7 +238,7 @@ def _lanes(session: Session) -> list[Iterator[Task]]:
 
 
 async def _services(
-    session: Session, routing: RunRouting
+    session: Session, routing: RunRouting, client: AsyncOpenRouter
 ) -> tuple[TaskServices, dict[str, Prices]]:
     """The cache and budget, and the prices the budget's worst cases use (empty without a
     budget)."""
@@ -253,8 +255,19 @@ async def _services(
         worst_case=worst,
         attempt_offsets=session.attempt_offsets,
         tool_loop=sweep.tool_loop,
+        cache_pricing=await _cache_pricing(endpoint, client),
     )
     return services, prices
+
+
+async def _cache_pricing(endpoint: Endpoint, client: AsyncOpenRouter) -> CachePricing | None:
+    """The prices of the rows' cache columns: OpenRouter's listed ones, or what a server
+    says of its own models in `/models` (fetched once per client: the preflight has it
+    already); None when it says nothing (the columns stay null: unknown)."""
+    if endpoint.uses_catalog:
+        return CachePricing(Catalog.bundled())
+    catalog = await server_catalog(client)
+    return CachePricing(catalog) if catalog is not None else None
 
 
 async def run_sweep_async(

@@ -22,6 +22,7 @@ import anyio.lowlevel
 from orkit._format import usd
 from orkit.batch._attempts import AttemptBudget, OverBudget, TaskAttempts
 from orkit.batch._budget import Budget
+from orkit.batch._cache_columns import CachePricing
 from orkit.batch._gc import GcFreeze
 from orkit.batch._groups import first_of as _first
 from orkit.batch._groups import only_cancelled as _cancelled
@@ -90,6 +91,8 @@ class TaskServices:
     after the lanes, outside the engine)."""
     tool_loop: ToolLoop | None = None
     """Answer tool calls with mocks and send again, up to `max_turns` (`_tool_loop`)."""
+    cache_pricing: CachePricing | None = None
+    """Prices of the rows' prompt-cache columns (None: unknown, the columns stay null)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -355,7 +358,13 @@ def _record_outcome(
     if outcome.response is not None:
         response = outcome.response
         row = ok_row(
-            task, ctx.run_id, response, timing, attempts=n, is_fallback=outcome.is_fallback
+            task,
+            ctx.run_id,
+            response,
+            timing,
+            attempts=n,
+            is_fallback=outcome.is_fallback,
+            pricing=ctx.services.cache_pricing,
         )
         _add_billed(ctx, task, outcome, row, turns)
         scores = score_rows(task, ctx.run_id, row, ctx.scorers)

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
+from orkit.batch._cache_columns import NOTHING_CACHED, CacheCosts, CachePricing, one_hour
 from orkit.batch._tasks import Task
 from orkit.batch._tool_calls import call_records, calls_json
+from orkit.cost import is_insured
 from orkit.errors import APIError, http_status_of
 from orkit.results import AttemptRow, ResultRow, ScoreRow
 from orkit.router import Attempt
@@ -64,7 +66,10 @@ def ok_row(
     *,
     attempts: int = 1,
     is_fallback: bool = False,
+    pricing: CachePricing | None = None,
 ) -> ResultRow:
+    """The row of an answer; `pricing`: the run's cache prices (None: unknown here, the
+    cache columns stay null)."""
     row = _base(task, run_id, timing, attempts)
     usage = response.usage
     served = response.model
@@ -95,6 +100,7 @@ def ok_row(
                 "completion_tokens": usage.completion_tokens,
                 "reasoning_tokens": usage.reasoning_tokens,
                 "cached_tokens": usage.cached_tokens,
+                "cache_write_tokens": usage.cache_write_tokens,
                 "cost_usd": usage.cost_usd,
                 "cost_source": "reported" if usage.cost_usd is not None else "unknown",
                 "is_byok": usage.is_byok,
@@ -104,7 +110,21 @@ def ok_row(
     else:
         row["cost_source"] = "unknown"
     row["output_tokens_per_s"] = _tokens_per_s(response)
+    if pricing is not None and usage is not None:
+        _cache_costs(task, row, pricing).fill(row)
     return row
+
+
+def _cache_costs(task: Task, row: ResultRow, pricing: CachePricing) -> CacheCosts:
+    if is_insured(row.get("completion_tokens"), row.get("finish_reason")):
+        return NOTHING_CACHED  # nothing billed: nothing paid for, nothing saved
+    written = row.get("cache_write_tokens")
+    costs = pricing.costs(
+        row.get("served_model") or task.sent_model or task.model,
+        (row.get("prompt_tokens"), row.get("cached_tokens"), written),
+        one_hour=bool(written) and one_hour(task.request.messages),
+    )
+    return costs
 
 
 def cached_row(task: Task, run_id: str, response: ChatResponse, timing: Timing) -> ResultRow:
@@ -121,6 +141,7 @@ def cached_row(task: Task, run_id: str, response: ChatResponse, timing: Timing) 
             "upstream_cost_usd": None,
         }
     )
+    NOTHING_CACHED.fill(row)  # no request: nothing read, written, paid or saved
     return row
 
 

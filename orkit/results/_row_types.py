@@ -63,6 +63,10 @@ class ResultRow(TypedDict, total=False):
     tool_calls_json: str | None
     turns: int | None
     turns_json: str | None
+    cache_write_tokens: int | None
+    cache_read_usd: float | None
+    cache_write_usd: float | None
+    cache_savings_usd: float | None
 
 
 class AttemptRow(TypedDict, total=False):

@@ -23,14 +23,16 @@ __all__ = [
     "schema_metadata",
 ]
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 """1: first release. 2: the scores table gains the nullable `judge_*` columns at its end
 (parts of version 1 read back with them null). 3: the results table gains the nullable
 `is_byok` and `upstream_cost_usd` at its end (older parts read back with them null).
 4: the attempts table gains the nullable `generation_id`, `prompt_tokens`,
 `completion_tokens`, `cost_usd` and `cost_source` at its end (older parts read back with
 them null). 5: the results table gains the nullable `tool_calls_json`, `turns` and
-`turns_json` at its end (older parts read back with them null)."""
+`turns_json` at its end (older parts read back with them null). 6: the results table gains
+the nullable `cache_write_tokens`, `cache_read_usd`, `cache_write_usd` and
+`cache_savings_usd` at its end (older parts read back with them null)."""
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -76,6 +78,10 @@ RESULTS_SCHEMA = pa.schema(
         ("tool_calls_json", pa.string()),
         ("turns", pa.int32()),
         ("turns_json", pa.string()),
+        ("cache_write_tokens", pa.int64()),
+        ("cache_read_usd", pa.float64()),
+        ("cache_write_usd", pa.float64()),
+        ("cache_savings_usd", pa.float64()),
     ]
 )
 """One row per task. `cost_source` says where `cost_usd` came from: `reported` (the
@@ -96,7 +102,16 @@ a JSON object and kept as the raw string it sent otherwise; null when no tool wa
 `cost_usd`, `in_row`: whether the turn's cost is counted in this row's `cost_usd`); null for
 one-request tasks. The row's tokens and cost are its turns' sums when every turn's cost is
 known; otherwise they are its last turn's, and the earlier turns' attempts count as billed
-attempts of their own (`in_row` false) that the cost fill looks up."""
+attempts of their own (`in_row` false) that the cost fill looks up.
+
+Prompt caching: `cached_tokens` were read from the provider's prompt cache and
+`cache_write_tokens` written to it (`usage.prompt_tokens_details`); `cache_read_usd` and
+`cache_write_usd` price them at the model's listed cache-read and cache-write prices
+(`input_cache_write_1h` for a one-hour breakpoint), and `cache_savings_usd` is what they
+would have cost at the plain prompt price less both (negative when writes cost more than
+reads saved). 0.0 for a row that read and wrote nothing at known prices (and for an insured
+or response-cache answer: nothing billed); null when a count or a price is unknown.
+`cost_usd` already holds them: these columns only split its cache part out."""
 
 ATTEMPTS_SCHEMA = pa.schema(
     [
