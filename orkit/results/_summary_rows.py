@@ -280,14 +280,7 @@ def _read(
     wanted = [c for c in columns if c in present]
     text = [c for c in wanted if c not in plain and pa.types.is_string(schema.field(c).type)]
     table = pq.read_table(path, columns=wanted, read_dictionary=text, use_threads=False)
-    # (a number the schema does not name yet, e.g. a newer orkit's column, reads as floats)
-    missing = pa.schema(
-        [
-            schema.field(c) if c in schema.names else pa.field(c, pa.float64())
-            for c in columns
-            if c not in present
-        ]
-    )
+    missing = pa.schema([schema.field(c) for c in columns if c not in present])
     return with_columns_of(table, missing).select(list(columns))
 
 

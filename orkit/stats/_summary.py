@@ -34,6 +34,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "upstream_cost_usd",
     "prompt_tokens",
     "cached_tokens",
+    "cache_write_tokens",
+    "cache_savings_usd",
+    "cache_write_usd",
 )
 """The results columns `summarize` reads (by contestant; `SummaryOptions.by` may name more,
 see `summary_columns`): a caller that loads only these skips the answers' and prompts' text,
