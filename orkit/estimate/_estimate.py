@@ -167,6 +167,7 @@ class _CacheRun:
             seconds=seconds.get(line.model),
             counted=_counts_each_prompt(endpoint),
             latency_scale=_time_scale(endpoint),
+            ttl_scale=_window_scale(endpoint),
             shared=self.shared,
         )
         return prompt_cache_line(line, inputs, self.settings)
@@ -177,6 +178,15 @@ def _time_scale(endpoint: Endpoint | None) -> float:
     if endpoint is None or endpoint.kind != "sim":
         return 1.0
     return float(endpoint.sim.get("time_scale", 1.0))
+
+
+def _window_scale(endpoint: Endpoint | None) -> float:
+    """Real seconds per emulated wall-clock second (the emulator's `window_scale`, which
+    defaults to its `time_scale`; 0, and every other server: real time)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return 1.0
+    scale = endpoint.sim.get("window_scale")
+    return float(_time_scale(endpoint) if scale is None else scale) or 1.0
 
 
 def _unlearnt_server(

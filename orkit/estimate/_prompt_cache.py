@@ -67,6 +67,9 @@ class CacheInputs:
     """The lane's duration (None: unknown, the entry is taken to live throughout)."""
     counted: bool = False
     latency_scale: float = 1.0
+    ttl_scale: float = 1.0
+    """Real seconds per second of a cache entry's life (the emulator's `window_scale`: its
+    wall clock, which the TTL follows, runs that much faster)."""
     shared: dict[tuple[int, bool], list[SharedPrefix]] = field(default_factory=dict)
     """The prefixes found per (prompt variant, explicit), kept across the estimate's models:
     every implicit model shares the same ones, as does every explicit one."""
@@ -168,6 +171,7 @@ def prompt_cache_line(
     if rates is None or line.role != "model" or not line.price_known or line.free:
         return line
     ttl_s = CACHE_TTL_S.get(settings.ttl, CACHE_TTL_S["5m"]) if explicit else CACHE_TTL_S["5m"]
+    ttl_s *= inputs.ttl_scale  # in the lane's (real) seconds
     wave = first_wave(inputs.lane.max_concurrency, _ttft(inputs), inputs.lane.rpm)
     per_variant = [_prefixes(inputs, v, settings) for v in range(len(inputs.sizes))]
     sized = [[_prefix_tokens(p, inputs, inputs.counted) for p in ps] for ps in per_variant]

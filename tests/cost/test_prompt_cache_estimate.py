@@ -4,6 +4,8 @@ sweep, a line priced with them, and calibration that compares cached rows like w
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -227,6 +229,12 @@ def test_implicit_caching_needs_no_breakpoint_and_expires() -> None:
     # 100 requests over 10 hours: 6 minutes apart, past the 5-minute TTL
     slow = prompt_cache_line(plain, _inputs(IMPLICIT, 100, seconds=36_000), CacheSettings())
     assert slow.cached_tokens == 0 and slow.cost_expected_usd == plain.cost_expected_usd
+    # on an emulator whose wall clock runs 100 times faster (window_scale 0.01) the
+    # 5 minutes are 3 real seconds: 100 requests over 400 s are 4 s apart, past them
+    fast = dataclasses.replace(_inputs(IMPLICIT, 100, seconds=400), ttl_scale=0.01)
+    assert prompt_cache_line(plain, fast, CacheSettings()).cached_tokens == 0
+    lively = dataclasses.replace(_inputs(IMPLICIT, 100, seconds=200), ttl_scale=0.01)
+    assert prompt_cache_line(plain, lively, CacheSettings()).cached_tokens == 84 * prefix
     # a model that cannot cache keeps its line, figures unknown
     mistral = info("mistralai/mistral-small")
     kept = prompt_cache_line(_plain_line(mistral.id, 100), _inputs(mistral, 100), CacheSettings())
