@@ -427,15 +427,20 @@
         },
       },
       {
-        label: "cache",
+        label: "cache · saved",
         title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices (writes in the tooltip)",
         num: true,
         value: (c) => c.cache_hit_rate,
         cell: (c) => {
           if (!isNum(c.cache_hit_rate)) return unknown("no prompt caching: no row read or wrote the cache, or its counts are unknown");
-          const saved = isNum(c.cache_savings_usd) ? (c.cache_savings_usd >= 0 ? " · saved " + fmtUsd(c.cache_savings_usd) : " · cost " + fmtUsd(-c.cache_savings_usd) + " more") : "";
-          const title = "cache writes cost " + (isNum(c.cache_write_usd) ? fmtUsd(c.cache_write_usd) : "an unknown amount") + " (in the spend)";
-          return el("span", { class: "pair-cell", title, text: pct(c.cache_hit_rate) + saved });
+          // hit rate · saved (a minus when writes cost more than reads saved): kept short,
+          // the table must fit a laptop; the words are in the tooltip
+          const known = isNum(c.cache_savings_usd);
+          const saved = known ? (c.cache_savings_usd >= 0 ? fmtUsd(c.cache_savings_usd) : "−" + fmtUsd(-c.cache_savings_usd)) : "?";
+          const said = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) : "cost " + fmtUsd(-c.cache_savings_usd) + " more") : "savings unknown";
+          const writes = isNum(c.cache_write_usd) ? fmtUsd(c.cache_write_usd) : "an unknown amount";
+          const title = pct(c.cache_hit_rate) + " of prompt tokens read from cache, " + said + "; writes cost " + writes + " (in the spend)";
+          return el("span", { class: "pair-cell", title, text: Math.round(100 * c.cache_hit_rate) + "% · " + saved });
         },
       },
       {
@@ -449,7 +454,7 @@
     );
     // the cache column only where some contestant read or wrote the prompt cache
     if (!data.contestants.some((c) => isNum(c.cache_hit_rate))) {
-      columns.splice(columns.findIndex((c) => c.label === "cache"), 1);
+      columns.splice(columns.findIndex((c) => c.label === "cache · saved"), 1);
       hidden.push("cache");
     }
     // reasoning tokens get their own column where some answer reasoned (most runs: none)
