@@ -90,9 +90,11 @@ def cache_rates(info: ModelInfo, prompt_tokens: int | None, *, one_hour: bool) -
 
 
 def cache_costs(
-    rates: CacheRates | None, cached_tokens: int | None, cache_write_tokens: int | None
+    rates: CacheRates | None, counts: tuple[int | None, int | None, int | None]
 ) -> CacheCosts:
-    """The row's cache columns from its counts at `rates` (see the module docstring)."""
+    """The row's cache columns from its `counts` = (prompt, cached, written) tokens at
+    `rates` (see the module docstring)."""
+    prompt_tokens, cached_tokens, cache_write_tokens = counts
     if rates is None or cached_tokens is None or cache_write_tokens is None:
         return UNKNOWN
     if not cached_tokens and not cache_write_tokens:
@@ -101,7 +103,13 @@ def cache_costs(
     write = _at(cache_write_tokens, rates.write)
     if read is None or write is None:
         return UNKNOWN
-    plain = (cached_tokens + cache_write_tokens) * rates.prompt
+    tokens = cached_tokens + cache_write_tokens
+    if prompt_tokens is not None and tokens > prompt_tokens:
+        # The same tokens both read and written: Google AI Studio bills its cache's write
+        # price on the tokens it reads (a captured answer: 2168 prompt tokens, 2161 cached
+        # and 2161 written, priced so). Those tokens replaced the plain price once.
+        tokens = max(cached_tokens, cache_write_tokens)
+    plain = tokens * rates.prompt
     return CacheCosts(read, write, plain - read - write)
 
 
@@ -136,10 +144,9 @@ class CachePricing:
     ) -> CacheCosts:
         """The cache columns of a row served by `model`, `counts` = (prompt, cached,
         written) tokens."""
-        prompt_tokens, cached, written = counts
         info = self._catalog.get(model)
-        rates = cache_rates(info, prompt_tokens, one_hour=one_hour) if info is not None else None
-        return cache_costs(rates, cached, written)
+        rates = cache_rates(info, counts[0], one_hour=one_hour) if info is not None else None
+        return cache_costs(rates, counts)
 
 
 def one_hour(messages: Any) -> bool:

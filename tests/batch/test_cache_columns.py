@@ -31,23 +31,35 @@ RATES = CacheRates(prompt=3e-6, read=3e-7, write=3.75e-6)
 
 
 def test_reads_writes_and_savings_at_the_listed_rates() -> None:
-    costs = cache_costs(RATES, 1000, 200)
+    costs = cache_costs(RATES, (5000, 1000, 200))
     assert costs.read_usd == pytest.approx(1000 * 3e-7)
     assert costs.write_usd == pytest.approx(200 * 3.75e-6)
     assert costs.savings_usd == pytest.approx(1200 * 3e-6 - 1000 * 3e-7 - 200 * 3.75e-6)
-    writes_only = cache_costs(RATES, 0, 1000)
+    writes_only = cache_costs(RATES, (5000, 0, 1000))
     assert writes_only.savings_usd == pytest.approx(-1000 * 0.75e-6)  # a write costs more
-    assert cache_costs(RATES, 0, 0) == NOTHING_CACHED
+    assert cache_costs(RATES, (5000, 0, 0)) == NOTHING_CACHED
+
+
+def test_tokens_both_read_and_written_replace_the_plain_price_once() -> None:
+    # a captured Gemini answer (fixtures/wire/chat-ok-gemini-length-max-tokens.json): of
+    # 2168 prompt tokens, 2161 read and the same 2161 billed the cache's write price
+    info = Catalog.bundled().get("google/gemini-2.5-flash")
+    assert info is not None
+    rates = cache_rates(info, 2168, one_hour=False)
+    costs = cache_costs(rates, (2168, 2161, 2161))
+    assert rates is not None and costs.savings_usd is not None
+    billed_prompt = 0.00024701333333333335  # its cost_details.upstream_inference_prompt_cost
+    assert 2168 * rates.prompt - costs.savings_usd == pytest.approx(billed_prompt, rel=1e-9)
 
 
 def test_unknown_counts_or_prices_leave_the_columns_null() -> None:
-    assert cache_costs(RATES, None, 0) == UNKNOWN
-    assert cache_costs(RATES, 100, None) == UNKNOWN
-    assert cache_costs(None, 100, 0) == UNKNOWN
+    assert cache_costs(RATES, (5000, None, 0)) == UNKNOWN
+    assert cache_costs(RATES, (5000, 100, None)) == UNKNOWN
+    assert cache_costs(None, (5000, 100, 0)) == UNKNOWN
     no_read = CacheRates(prompt=1e-6, read=None, write=None)
-    assert cache_costs(no_read, 100, 0) == UNKNOWN  # tokens read at a price nobody lists
-    assert cache_costs(no_read, 0, 0) == NOTHING_CACHED  # nothing read: nothing to price
-    free_writes = cache_costs(CacheRates(1e-6, 1e-7, None), 10, 0)  # none written: known
+    assert cache_costs(no_read, (5000, 100, 0)) == UNKNOWN  # tokens read at a price nobody lists
+    assert cache_costs(no_read, (5000, 0, 0)) == NOTHING_CACHED  # nothing read: nothing to price
+    free_writes = cache_costs(CacheRates(1e-6, 1e-7, None), (50, 10, 0))  # none written: known
     assert free_writes.read_usd == pytest.approx(1e-6)
     assert free_writes.write_usd == 0.0
     assert free_writes.savings_usd == pytest.approx(9e-6)
