@@ -87,6 +87,8 @@ def main() -> None:
         for name, c in checks.items()
         if not c["matches_1e9"]
     ]
+    if not scored["cached_rows"] or not scored["byok_rows"]:
+        missed.append(f"the combined run lacked cache or BYOK rows: {scored}")
     emit_checked(
         {
             "tasks": sum(c["tasks"] for c in checks.values()),
@@ -97,6 +99,8 @@ def main() -> None:
             "ok_rows_cost_unknown": reported["ok_rows_cost_unknown"]
             + looked_up["ok_rows_cost_unknown"],
             "byok_rows": reported["byok_rows"] + looked_up["byok_rows"],
+            # caching, BYOK, embeddings and judge calls in one run (`with_scorers`)
+            "cached_rows": scored["cached_rows"],
             **checks,
         },
         missed,

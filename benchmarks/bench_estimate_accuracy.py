@@ -30,13 +30,20 @@ calibrated band must hold the fee and its expected value be within 15%
 (`byok_expected_error_pct`); `byok_upstream_error_pct` (reported) is the estimate's
 provider bill against what the rows say the providers billed.
 
+**Cached** (`cached_sweep`, `_cached_sweep`): 300 items sharing a ~2,000-token system
+prompt on an Anthropic model with `prompt_cache = "system"`: the first wave writes it, the
+rest read it. Split as above (its 300 earlier items calibrate): the calibrated band must
+hold the actual cost and its expected value be within 15% (`cached_expected_error_pct`);
+the expected and actual cache hit rates and savings are reported beside it.
+
 The uncalibrated band (nothing learnt) is reported by its width (high / low): it runs from
 one output token to the model's longest answer, so it holding the actual says nothing.
 
 Targets (exit 1 after the JSON when missed): `band_hit_rate` >= 0.9 and
 `expected_error_pct_p90` <= 25 on the transfer trials; on the same-prompt sweeps the
 calibrated band holds and the expected cost is within 15%; the same on the BYOK sweep
-(`byok_within_band`, `byok_expected_error_pct`). In-process emulator, no
+(`byok_within_band`, `byok_expected_error_pct`) and on the cached sweep
+(`cached_within_band`, `cached_expected_error_pct`). In-process emulator, no
 response cache, loopback only. Last line of output: one JSON object.
 """
 
@@ -51,6 +58,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from _cached_sweep import cache_figures, cached_sweep
 from _harness import REPO, emit_checked, median, workdir
 
 from orkit import Sweep, load_spec
@@ -306,6 +314,8 @@ def same_prompt(
         billed = float(totals["byok_upstream_usd"])
         judged["byok_upstream_usd"] = round(billed, 8)
         judged["byok_upstream_error_pct"] = round(_error_pct(upstream, billed), 2)
+    if target.prompt_cache != "none":
+        judged.update(cache_figures(after_estimate, run))
     return judged
 
 
@@ -318,7 +328,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(
-    trials: list[dict[str, Any]], sweeps: dict[str, dict[str, Any]], byok: dict[str, Any]
+    trials: list[dict[str, Any]],
+    sweeps: dict[str, dict[str, Any]],
+    byok: dict[str, Any],
+    cached: dict[str, Any],
 ) -> dict[str, Any]:
     errors = [t["expected_error_pct"] for t in trials]
     pooled = [t["pooled_error_pct"] for t in trials]
@@ -349,6 +362,9 @@ def summary(
         "byok_expected_error_pct": byok["expected_error_pct"],
         "byok_upstream_error_pct": byok["byok_upstream_error_pct"],
         "byok_sweep": byok,
+        "cached_within_band": cached["within_band"],
+        "cached_expected_error_pct": cached["expected_error_pct"],
+        "cached_sweep": cached,
     }
 
 
@@ -367,6 +383,11 @@ def misses(result: dict[str, Any]) -> list[str]:
         out.append("the BYOK sweep's actual fee fell outside its calibrated band")
     if abs(result["byok_expected_error_pct"]) > TARGET_SAME_PROMPT_ERROR_PCT:
         out.append(f"the BYOK sweep's expected fee was off by {result['byok_expected_error_pct']}%")
+    if not result["cached_within_band"]:
+        out.append("the cached sweep's actual cost fell outside its calibrated band")
+    if abs(result["cached_expected_error_pct"]) > TARGET_SAME_PROMPT_ERROR_PCT:
+        worst = result["cached_expected_error_pct"]
+        out.append(f"the cached sweep's expected cost was off by {worst}%")
     return out
 
 
@@ -385,11 +406,13 @@ def main() -> None:
             print(name, r, flush=True)
         byok = same_prompt("byok", *byok_sweep(tmp / "runs"), tmp)
         print("byok", byok, flush=True)
+        cached = same_prompt("cached", *cached_sweep(tmp / "runs"), tmp)
+        print("cached", cached, flush=True)
         # No target: the demo's rows are sorted by kind (arithmetic, capitals, strings, JSON),
         # a shift in answer length that no length cue shows; reported, not claimed.
         shifted = same_prompt("demo-contiguous", *demo_sweep(tmp / "runs"), tmp, contiguous=True)
         print("demo-contiguous", shifted, flush=True)
-    result = summary(trials, sweeps, byok)
+    result = summary(trials, sweeps, byok, cached)
     result["demo_contiguous_split"] = {
         k: shifted[k] for k in ("within_band", "expected_error_pct", "calibrated", "actual_usd")
     }

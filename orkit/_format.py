@@ -24,6 +24,7 @@ __all__ = [
     "judges_spent",
     "known",
     "plural",
+    "prompt_cache_text",
     "run_counts",
     "run_spend",
     "spend_text",
@@ -182,6 +183,22 @@ def byok_text(totals: Mapping[str, Any]) -> str | None:
         f"BYOK: {plural(rows, 'row')}, OpenRouter's fee {usd(fee)} (in the spend), "
         f"{usd(upstream)} billed by your own provider keys"
     )
+
+
+def prompt_cache_text(totals: Mapping[str, Any]) -> str | None:
+    """`cache: 91% of prompt tokens read from cache, saved $0.84 (writes $0.05)` from manifest
+    totals; None when no row read or wrote the providers' prompt cache."""
+    cached = int(totals.get("cached_tokens") or 0)
+    if not cached and not totals.get("cache_write_tokens"):
+        return None
+    base = int(totals.get("cache_prompt_tokens") or 0)
+    share = f"{cached / base:.0%}" if base else "some"
+    savings, writes = totals.get("cache_savings_usd"), totals.get("cache_write_usd")
+    if savings is None or savings >= 0:
+        said = f"saved {usd(savings)}"
+    else:  # writes at their dearer price outweighed the reads
+        said = f"cost {usd(-savings)} more"
+    return f"cache: {share} of prompt tokens read from cache, {said} (writes {usd(writes)})"
 
 
 def run_counts(totals: Mapping[str, Any], planned: int | None = None) -> str:

@@ -43,10 +43,13 @@ def _byok(error: float, within: bool) -> dict[str, object]:
     return {"within_band": within, "expected_error_pct": error, "byok_upstream_error_pct": error}
 
 
+CACHED = {"within_band": True, "expected_error_pct": 4.0}
+
+
 def test_the_targets_hold_and_can_be_missed(bench: ModuleType) -> None:
     sweeps = {"demo": {"within_band": True, "expected_error_pct": -4.0}}
     good = bench.summary(
-        [_trial(e, True) for e in (-3.0, 1.0, 2.0, 5.0)] * 5, sweeps, _byok(-2.0, True)
+        [_trial(e, True) for e in (-3.0, 1.0, 2.0, 5.0)] * 5, sweeps, _byok(-2.0, True), CACHED
     )
     assert good["band_hit_rate"] == 1.0 and good["expected_error_pct_p90"] == 5.0
     assert bench.misses(good) == []
@@ -55,6 +58,7 @@ def test_the_targets_hold_and_can_be_missed(bench: ModuleType) -> None:
         [_trial(-30.0, False)] * 3 + [_trial(-40.0, True)] * 2 + [_trial(1.0, True)] * 15,
         {"demo": {"within_band": False, "expected_error_pct": 20.0}},
         _byok(-2.0, True),
+        CACHED,
     )
     assert bad["band_hit_rate"] == 0.85 and bad["expected_error_pct_p90"] == 31.0
     assert len(bench.misses(bad)) == 4
@@ -63,9 +67,22 @@ def test_the_targets_hold_and_can_be_missed(bench: ModuleType) -> None:
 def test_the_byok_sweep_has_its_own_targets(bench: ModuleType) -> None:
     sweeps = {"demo": {"within_band": True, "expected_error_pct": -4.0}}
     trials = [_trial(1.0, True)] * 20
-    good = bench.summary(trials, sweeps, _byok(14.0, True))
+    good = bench.summary(trials, sweeps, _byok(14.0, True), CACHED)
     assert good["byok_expected_error_pct"] == 14.0 and bench.misses(good) == []
-    off = bench.misses(bench.summary(trials, sweeps, _byok(-16.0, True)))
+    off = bench.misses(bench.summary(trials, sweeps, _byok(-16.0, True), CACHED))
     assert off == ["the BYOK sweep's expected fee was off by -16.0%"]
-    outside = bench.misses(bench.summary(trials, sweeps, _byok(3.0, False)))
+    outside = bench.misses(bench.summary(trials, sweeps, _byok(3.0, False), CACHED))
     assert outside == ["the BYOK sweep's actual fee fell outside its calibrated band"]
+
+
+def test_the_cached_sweep_has_its_own_targets(bench: ModuleType) -> None:
+    sweeps = {"demo": {"within_band": True, "expected_error_pct": -4.0}}
+    trials = [_trial(1.0, True)] * 20
+    good = bench.summary(trials, sweeps, _byok(1.0, True), {**CACHED, "expected_error_pct": -15})
+    assert good["cached_expected_error_pct"] == -15 and bench.misses(good) == []
+    off = {"within_band": True, "expected_error_pct": 15.5}
+    missed = bench.misses(bench.summary(trials, sweeps, _byok(1.0, True), off))
+    assert missed == ["the cached sweep's expected cost was off by 15.5%"]
+    outside = {"within_band": False, "expected_error_pct": 1.0}
+    missed = bench.misses(bench.summary(trials, sweeps, _byok(1.0, True), outside))
+    assert missed == ["the cached sweep's actual cost fell outside its calibrated band"]

@@ -50,6 +50,18 @@ class ModelTotals:
     """What OpenRouter charged for BYOK rows (its fee; part of cost_usd)."""
     byok_upstream_usd: float = 0.0
     """What your own provider account was billed for BYOK rows (not in cost_usd)."""
+    cached_tokens: int = 0
+    """Prompt tokens read from the providers' prompt caches (rows sent: a response-cache
+    hit sent nothing)..."""
+    cache_prompt_tokens: int = 0
+    """...out of these: the prompt tokens of the sent rows that said how many were cached."""
+    cache_write_tokens: int = 0
+    """Prompt tokens written to the providers' prompt caches."""
+    cache_savings_usd: float | None = None
+    """What prompt caching saved against plain prompt prices (negative: writes cost more than
+    reads saved); None while no row's saving is known."""
+    cache_write_usd: float | None = None
+    """What the cache writes cost (part of cost_usd); None while none is known."""
     prompt_tokens: int | None = None
     """Sum of known prompt tokens; None while no row has said (never 0 for unknown)."""
     completion_tokens: int | None = None
@@ -100,8 +112,23 @@ class ModelTotals:
             self.tokens_unknown_rows += 1
         if row.get("is_fallback"):
             self.fallback_rows += 1
+        if row.get("cost_source") != "cached":
+            self._add_prompt_cache(row)
         if is_reasoning_starved(row):
             self.reasoning_starved += 1
+
+    def _add_prompt_cache(self, row: ResultRow) -> None:
+        get: Any = row.get  # the v6 columns, read alike from live rows and the journal's
+        cached, prompt = get("cached_tokens"), get("prompt_tokens")
+        if cached is not None and prompt is not None:
+            self.cached_tokens += cached
+            self.cache_prompt_tokens += prompt
+        self.cache_write_tokens += get("cache_write_tokens") or 0
+        savings, writes = get("cache_savings_usd"), get("cache_write_usd")
+        if savings is not None:
+            self.cache_savings_usd = (self.cache_savings_usd or 0.0) + savings
+        if writes is not None:
+            self.cache_write_usd = (self.cache_write_usd or 0.0) + writes
 
     @property
     def cost_unknown(self) -> int:

@@ -81,9 +81,21 @@ def run(args: argparse.Namespace) -> int:
     )
     path = write_report(runs, out, options)
     print(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    _print_prompt_cache(runs)
     if args.open:
         _open_in_browser(path)
     return ExitCode.OK
+
+
+def _print_prompt_cache(runs: list[Any]) -> None:
+    """The `cache:` line of each run whose rows read or wrote the providers' prompt cache
+    (named by run when the report holds several), as `orkit run` printed it."""
+    from orkit._format import prompt_cache_text
+
+    for run in runs:
+        line = prompt_cache_text(run.read_manifest().totals_all)
+        if line:
+            print(f"{run.run_id}: {line}" if len(runs) > 1 else line)
 
 
 def _default_output(run_ids: list[str]) -> Any:

@@ -85,12 +85,23 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         # BYOK apart: OpenRouter's fee is in cost_usd, the upstream is your provider's bill;
         # null while the run's totals are not counted (never 0 for unknown)
         **_byok(manifest.totals_all if manifest.totals else None),
+        **_prompt_cache(manifest.totals_all if manifest.totals else None),
     }
 
 
 def _byok(totals: Mapping[str, Any] | None) -> dict[str, Any]:
     keys = ("byok_rows", "byok_fee_usd", "byok_upstream_usd")
     return {k: None if totals is None else totals.get(k, 0) for k in keys}
+
+
+def _prompt_cache(totals: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The share of prompt tokens read from the providers' caches and what it saved (null
+    while the totals are not counted, or no row said; never 0 for unknown)."""
+    if totals is None:
+        return dict.fromkeys(("cache_hit_rate", "cache_savings_usd"))
+    base = totals.get("cache_prompt_tokens") or 0
+    rate = (totals.get("cached_tokens") or 0) / base if base else None
+    return {"cache_hit_rate": rate, "cache_savings_usd": totals.get("cache_savings_usd")}
 
 
 def _models(manifest: Manifest) -> list[str]:
@@ -126,6 +137,8 @@ def _cost(r: dict[str, Any]) -> str:
     text = spend_text(r["cost_usd"], r["cost_unknown"])
     if r.get("byok_rows"):
         text += f" (+{usd(r['byok_upstream_usd'])} BYOK upstream)"
+    if r.get("cache_hit_rate"):
+        text += f" (cache {r['cache_hit_rate']:.0%}, saved {usd(r.get('cache_savings_usd'))})"
     return text
 
 

@@ -14,6 +14,7 @@ from orkit._format import (
     full_spend_text,
     known,
     plural,
+    prompt_cache_text,
     run_counts,
     run_spend,
     usd,
@@ -140,9 +141,9 @@ def print_summary(summary: pd.DataFrame, manifest: Manifest, *, file: TextIO) ->
     if billed:
         print(billed, file=file)
     print(completion_line(manifest), file=file)
-    byok = byok_text(manifest.totals_all)
-    if byok:
-        print(byok, file=file)
+    for extra in (byok_text(manifest.totals_all), prompt_cache_text(manifest.totals_all)):
+        if extra:
+            print(extra, file=file)
     line = judge_line(manifest)
     if line:
         print(line, file=file)

@@ -24,6 +24,16 @@ from orkit.cost._accounting import (
 )
 from orkit.cost._arith import GroupCost, WorkGroup, group_cost
 from orkit.cost._byok import BYOK_FEE_RATE, is_byok_model
+from orkit.cost._caching import (
+    CACHE_MIN_TOKENS,
+    CACHE_TTL_S,
+    CacheRates,
+    CacheSplit,
+    cache_rates,
+    cache_split,
+    first_wave,
+    is_explicit_cache_model,
+)
 from orkit.cost._calibration import (
     ANY_PROMPT,
     SERVICE_SUMS,
@@ -86,6 +96,8 @@ from orkit.cost._worst_case import Prices, dearest_of_chain, worst_case_usd
 __all__ = [
     "ANY_PROMPT",
     "BYOK_FEE_RATE",
+    "CACHE_MIN_TOKENS",
+    "CACHE_TTL_S",
     "COUNTED_PROMPT_ERROR",
     "CUES",
     "DEFAULT_OUTPUT_TOKENS",
@@ -98,6 +110,8 @@ __all__ = [
     "PDF_PAGE_TOKENS",
     "SERVICE_SUMS",
     "UNCAPPED_TOKENS",
+    "CacheRates",
+    "CacheSplit",
     "Calibration",
     "Duration",
     "Estimate",
@@ -121,6 +135,8 @@ __all__ = [
     "answer_length_cue",
     "answer_length_cue_index",
     "budget_verdict",
+    "cache_rates",
+    "cache_split",
     "cost_from_generation",
     "cost_from_prices",
     "count_media",
@@ -131,10 +147,12 @@ __all__ = [
     "dearest_of_chain",
     "family_of",
     "fill_unknown_costs",
+    "first_wave",
     "format_duration",
     "group_cost",
     "image_weight",
     "is_byok_model",
+    "is_explicit_cache_model",
     "is_insured",
     "learn_from_run",
     "measure_messages",

@@ -73,6 +73,13 @@ class _Acc:
     billed_completion: float = 0.0
     billed_rows: int = 0
     """...their tokens, and how many they were."""
+    billed_cached: float = 0.0
+    billed_written: float = 0.0
+    """Of their prompt tokens, those read from the provider's cache and those written to it:
+    the listed cost they are compared with prices them as the bill did (see
+    `billed_and_listed`)."""
+    cache_ttl: str = "5m"
+    """The run's `cache_ttl`: which write price its writes were billed at."""
     tokenless_cost: float = 0.0
     tokenless_rows: int = 0
     """Billed rows without tokens (listed at the per-request price only)."""
@@ -89,6 +96,17 @@ class _Acc:
     """Reasoning tokens, and the completion tokens of the rows that said how many."""
     rows: int = 0
 
+    def _listed_prompt(self, info: ModelInfo) -> float:
+        prompt = info.prompt_price or 0.0
+        read = info.cache_read_price if info.cache_read_price is not None else prompt
+        write = info.cache_write_price
+        if self.cache_ttl == "1h":
+            write = _number(info.pricing.get("input_cache_write_1h")) or write
+        cached = min(self.billed_cached, self.billed_prompt)
+        written = min(self.billed_written, self.billed_prompt - cached) if write is not None else 0
+        plain = self.billed_prompt - cached - written
+        return plain * prompt + cached * read + written * (write or 0.0)
+
     def capacity(self, concurrency: object) -> float | None:
         """Requests served at once on average, when fewer than the run allowed (the server
         was the limit); None when the run's concurrency was (a lower bound says little)."""
@@ -101,7 +119,14 @@ class _Acc:
         return busy
 
     def billed_and_listed(self, info: ModelInfo) -> tuple[float, float]:
-        """(billed cost, cost at listed prices) over the rows the listed price is not 0."""
+        """(billed cost, cost at listed prices) over the rows the listed price is not 0.
+
+        Prompt caching is compared like with like: the listed cost prices the tokens the
+        rows read from the cache and wrote to it at the listed cache prices, as the bill did
+        (the write price of the run's `cache_ttl`). So the ratio learnt is the providers'
+        price level alone, and an estimate that prices its own cache reads and writes does
+        not count the discount twice (learning the uncached-equivalent would need each
+        row's savings, which an older row or an unpriced endpoint does not have)."""
         if info.prompt_price is None or info.completion_price is None:
             return 0.0, 0.0
         per_request = info.request_price or 0.0
@@ -109,7 +134,7 @@ class _Acc:
         if self.billed_rows:
             actual += self.billed_cost
             listed += (
-                self.billed_prompt * info.prompt_price
+                self._listed_prompt(info)
                 + self.billed_completion * info.completion_price
                 + self.billed_rows * per_request
             )
@@ -193,6 +218,8 @@ class Lessons:
             acc.billed_prompt += prompt
             acc.billed_completion += completion
             acc.billed_rows += 1
+            acc.billed_cached += _number(row.get("cached_tokens")) or 0.0
+            acc.billed_written += _number(row.get("cache_write_tokens")) or 0.0
         else:
             acc.tokenless_cost += cost
             acc.tokenless_rows += 1
@@ -205,8 +232,10 @@ class Lessons:
         source = "pilot" if str(manifest.name or "").endswith("-pilot") else "calibration"
         out = []
         concurrency = _model_cap(manifest.spec)  # the run's, the same for every model
+        ttl = manifest.spec.get("cache_ttl")
         for model, acc in self._accs.items():
             info = catalog.get(model)
+            acc.cache_ttl = ttl if isinstance(ttl, str) else "5m"  # the price of its writes
             obs = _observation(model, acc, info, fingerprints, run.run_id, source, concurrency)
             ratio = _prompt_ratio(acc, info)
             if ratio is not None:

@@ -52,6 +52,18 @@ class LineEstimate:
     byok_upstream_usd: float | None = None
     """BYOK (`Sweep.byok`): what the provider is expected to bill your own key, not in the
     costs above (they are OpenRouter's fee on it); None for a line OpenRouter bills in full."""
+    cached_tokens: int | None = None
+    """Prompt caching: the prompt tokens expected to be read from the provider's cache (None:
+    the model cannot cache, or a judge's line); the costs above include it."""
+    cache_write_tokens: int | None = None
+    """The prompt tokens expected to be written to the cache at its write price."""
+    cache_hit_rate: float | None = None
+    """`cached_tokens` over `prompt_tokens`."""
+    cache_savings_usd: float | None = None
+    """What caching is expected to save against plain prompt prices (negative: writes cost
+    more than reads save)."""
+    cache_write_usd: float | None = None
+    """What the expected cache writes cost."""
 
     @property
     def sent(self) -> int:
@@ -145,6 +157,10 @@ class Estimate:
                 "completion_tokens": sum(line.completion_tokens for line in self.lines),
                 "reasoning_tokens": _known_sum(line.reasoning_tokens for line in self.lines),
                 "byok_upstream_usd": _known_sum(line.byok_upstream_usd for line in self.lines),
+                "cached_tokens": _known_sum(line.cached_tokens for line in self.lines),
+                "cache_write_tokens": _known_sum(line.cache_write_tokens for line in self.lines),
+                "cache_savings_usd": _known_sum(line.cache_savings_usd for line in self.lines),
+                "cache_write_usd": _known_sum(line.cache_write_usd for line in self.lines),
                 "cost_low_usd": self.cost_low_usd,
                 "cost_expected_usd": self.cost_expected_usd,
                 "cost_high_usd": self.cost_high_usd,
@@ -265,6 +281,12 @@ def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
     notes = [f"output: {line.output_source}"]
     if line.reasoning_tokens:  # its own figure, inside the output tokens
         notes.append(f"reasoning ~{line.reasoning_tokens:,} of the output tokens")
+    if line.cache_hit_rate:  # only when something is read: a model that could cache says nothing
+        saved = line.cache_savings_usd or 0.0
+        notes.append(
+            f"prompt cache: {line.cache_hit_rate:.0%} of prompt tokens read, "
+            f"{'saves' if saved >= 0 else 'costs'} {money(abs(saved))}"
+        )
     if line.price_source != "catalog":
         notes.append(line.price_source)
     if not line.price_known and line.price_source == "catalog":  # a router (openrouter/auto)

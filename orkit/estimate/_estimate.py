@@ -14,7 +14,7 @@ bundled snapshot's, and the footer says so.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from orkit._settings import load_settings
@@ -25,6 +25,7 @@ from orkit.cost import (
     Estimate,
     LaneLoad,
     LineEstimate,
+    WorkGroup,
     count_prompt_tokens,
     plan_duration,
 )
@@ -38,6 +39,13 @@ from orkit.estimate._lines import (
     judge_calls_per_task,
     judge_lines,
     model_line,
+)
+from orkit.estimate._prefixes import SharedPrefix
+from orkit.estimate._prompt_cache import (
+    CacheInputs,
+    CacheSettings,
+    cache_settings,
+    prompt_cache_line,
 )
 from orkit.estimate._workload import (
     PromptCounter,
@@ -100,9 +108,12 @@ async def estimate_with_client(
     calibration = Calibration.load(load_settings().cache_dir)
     cues = _cues_learnt(sweep, endpoint, calibration)
     sizes = measure_plan(plan, _prompt_counter(endpoint), cues=cues)
-    lines, lanes = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
-    lines = byok_lines(lines, sweep.byok)
+    lines, lanes, priced = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
     duration = plan_duration(lanes, sweep.in_flight.total, ctx.quota)
+    # caching before BYOK: the provider's price has the cache split, and the fee is on it
+    cache = _CacheRun(endpoint, ctx, sizes, calibration, cache_settings(sweep))
+    lines = [cache.line(line, lanes, priced, duration.by_model) for line in lines]
+    lines = byok_lines(lines, sweep.byok)
     lines = [
         _timed(line, duration.by_model.get(line.model), duration.quota_days.get(line.model))
         for line in lines
@@ -123,6 +134,59 @@ async def estimate_with_client(
         prices_known=ctx.catalog is not None,
         **_power(sweep, sizes),
     )
+
+
+@dataclass(frozen=True)
+class _CacheRun:
+    """What every model's prompt-cache figures share in one estimate."""
+
+    endpoint: Endpoint | None
+    ctx: PriceContext
+    sizes: list[PromptSizes]
+    calibration: Calibration
+    settings: CacheSettings
+    shared: dict[tuple[int, bool], list[SharedPrefix]] = field(default_factory=dict)
+
+    def line(
+        self,
+        line: LineEstimate,
+        lanes: list[LaneLoad],
+        priced: dict[str, list[tuple[Any, WorkGroup]]],
+        seconds: dict[str, float],
+    ) -> LineEstimate:
+        lane = next((ln for ln in lanes if ln.model == line.model), None)
+        if line.role != "model" or lane is None or line.model not in priced:
+            return line
+        endpoint = self.endpoint
+        inputs = CacheInputs(
+            info=_info(self.ctx.catalog, line.model),
+            cal=self.calibration.get(calibration_endpoint(endpoint), line.model),
+            groups=priced[line.model],
+            sizes=self.sizes,
+            lane=lane,
+            seconds=seconds.get(line.model),
+            counted=_counts_each_prompt(endpoint),
+            latency_scale=_time_scale(endpoint),
+            ttl_scale=_window_scale(endpoint),
+            shared=self.shared,
+        )
+        return prompt_cache_line(line, inputs, self.settings)
+
+
+def _time_scale(endpoint: Endpoint | None) -> float:
+    """Real seconds per emulated second (the emulator's `time_scale`; 1 elsewhere)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return 1.0
+    return float(endpoint.sim.get("time_scale", 1.0))
+
+
+def _window_scale(endpoint: Endpoint | None) -> float:
+    """Real seconds per emulated wall-clock second (the emulator's `window_scale`, which
+    defaults to its `time_scale`; 0, and every other server: real time)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return 1.0
+    scale = endpoint.sim.get("window_scale")
+    return float(_time_scale(endpoint) if scale is None else scale) or 1.0
 
 
 def _unlearnt_server(
@@ -212,12 +276,10 @@ def _model_lines(
     sizes: list[PromptSizes],
     calibration: Calibration,
     as_of: float | None = None,
-) -> tuple[list[LineEstimate], list[LaneLoad]]:
+) -> tuple[list[LineEstimate], list[LaneLoad], dict[str, list[tuple[Any, WorkGroup]]]]:
     cal_key = calibration_endpoint(endpoint)
     param_sets = sweep.param_sets()
-    scale = (
-        float(endpoint.sim.get("time_scale", 1.0)) if endpoint and endpoint.kind == "sim" else 1.0
-    )
+    scale = _time_scale(endpoint)
     lines: list[LineEstimate] = []
     lanes: list[LaneLoad] = []
     priced = {}
@@ -252,7 +314,7 @@ def _model_lines(
             judges.append((scorer, info, calibration.get(cal_key, judge_model)))
     first = sweep.contestants[0].model_id  # a pairwise judge's default baseline
     lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=first))
-    return lines, lanes
+    return lines, lanes, priced
 
 
 def _chain(sweep: SweepDefinition, model: str, params: dict[str, Any]) -> list[str]:

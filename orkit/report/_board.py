@@ -67,6 +67,10 @@ def leaderboard(
                 # the provider billed your own key is apart (null: unknown)
                 "byok_rows": int(s.get("byok_rows", 0) or 0),
                 "byok_upstream_usd": money(s.get("byok_upstream_usd")),
+                # prompt caching (only when some row read or wrote it; null: unknown)
+                "cache_hit_rate": ratio(s.get("cache_hit_rate")),
+                "cache_savings_usd": money(s.get("cache_savings_usd")),
+                "cache_write_usd": money(s.get("cache_write_usd")),
                 "providers": dict(tallies.providers[c].most_common()),
             }
         )

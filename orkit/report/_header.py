@@ -18,6 +18,7 @@ from orkit._format import (
     full_spend,
     judges_spent,
     known,
+    prompt_cache_text,
 )
 from orkit.report._round import count, money, seconds
 from orkit.results import Manifest, RunDir, endpoints_label, shown_status
@@ -68,6 +69,9 @@ def run_header(run: RunDir, manifest: Manifest, *, redact_prompts: bool) -> dict
         # rows served with the user's own provider key: OpenRouter's fee (in the spend) and
         # what the provider billed, apart; null when there were none
         "byok": byok_text(totals),
+        # the providers' prompt caches: share of prompt tokens read, savings, writes; null
+        # when no row read or wrote them
+        "prompt_cache": prompt_cache_text(totals),
         "warnings": [str(w) for w in manifest.warnings or []],
     }
 

@@ -44,6 +44,11 @@ SUMMARY_FLOATS = (
     "reasoning_tokens",
     "is_byok",
     "upstream_cost_usd",
+    "prompt_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "cache_savings_usd",
+    "cache_write_usd",
 )
 """The per-row numbers a summary reads, as floats (NaN: unknown; `is_byok` as 1/0);
 `rows_of_frames` reads the same from frames."""

@@ -21,6 +21,7 @@ import pandas as pd
 from orkit.results import STATUS_CODES, SummaryRows
 from orkit.stats._byok import byok_columns
 from orkit.stats._contestants import GROUP_BY, Contestants, contestants
+from orkit.stats._prompt_cache import cache_columns
 from orkit.stats._row_quality import QUALITY_COLUMNS, score_table
 
 __all__ = [
@@ -109,6 +110,7 @@ def summary_and_scores(
         out["cache_rate"] = 0.0
     out["reasoning_tokens"], out["mean_reasoning_tokens"] = _reasoning(rows, code, ok, k)
     out = out.assign(**(byok_columns(rows, code, k) or {}))
+    out = out.assign(**(cache_columns(rows, code, k) or {}))
     quality = score_table(rows, entrants, out["cost_usd"].to_numpy(), include_fallbacks, ci)
     for scorer, lines in quality.groupby("scorer", sort=False):
         lines = lines.set_index("contestant")

@@ -32,6 +32,11 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "reasoning_tokens",
     "is_byok",
     "upstream_cost_usd",
+    "prompt_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "cache_savings_usd",
+    "cache_write_usd",
 )
 """The results columns `summarize` reads (by contestant; `SummaryOptions.by` may name more,
 see `summary_columns`): a caller that loads only these skips the answers' and prompts' text,
@@ -80,6 +85,9 @@ def summarize(
     that said. When any row was served with the user's own provider key (BYOK), three more
     columns keep it apart: `byok_rows`, `byok_fee_usd` (OpenRouter's fee on them, part of
     `cost_usd`) and `byok_upstream_usd` (what the provider billed, not in `cost_usd`).
+    When any row read or wrote the providers' prompt cache: `cache_hit_rate` (cached over
+    prompt tokens), `cache_savings_usd` (against plain prompt prices; negative when writes
+    cost more than reads saved) and `cache_write_usd` (part of `cost_usd`).
     """
     options = SummaryOptions() if options is None else options
     rows = rows_of_frames(results, scores, grouping_columns(options.by))

@@ -30,14 +30,32 @@ def _old_run(tmp_path: Path) -> Path:
     return run_dir
 
 
-ADDED_SINCE_V1 = {"payment_required", "reasoning_starved"}
+ADDED_SINCE_V1 = {
+    "payment_required",
+    "reasoning_starved",
+    "cached_tokens",
+    "cache_prompt_tokens",
+    "cache_write_tokens",
+    "cache_savings_usd",
+    "cache_write_usd",
+}
 """Totals' keys added since, on purpose (402 answers, counted like 429s; answers reasoning
-left empty); older orkit reads the totals with `.get`, so an added key is read past."""
+left empty; the providers' prompt caches read and written); older orkit reads the totals
+with `.get`, so an added key is read past."""
 
 
-ESTIMATE_ADDED_SINCE_V1 = {"reasoning_tokens", "byok_upstream_usd"}
+ESTIMATE_ADDED_SINCE_V1 = {
+    "reasoning_tokens",
+    "byok_upstream_usd",
+    "cached_tokens",
+    "cache_write_tokens",
+    "cache_hit_rate",
+    "cache_savings_usd",
+    "cache_write_usd",
+}
 """The estimate's keys added since, on purpose (each line's and the total's expected reasoning
-tokens, and the provider's bill of BYOK lines); its readers (`cost_side_by_side`, the
+tokens, the provider's bill of BYOK lines, and prompt caching's reads, writes and savings;
+the total has no hit rate); its readers (`cost_side_by_side`, the
 report's header) read the keys they use."""
 
 
@@ -105,7 +123,7 @@ def test_a_new_run_writes_the_manifest_the_old_code_wrote_key_for_key(tmp_path: 
     totals["all"] = _without_added(totals["all"])
     totals["by_model"] = {m: _without_added(t) for m, t in totals["by_model"].items()}
     estimate = new["estimate"]
-    assert all(k in estimate["total"] for k in ESTIMATE_ADDED_SINCE_V1)
+    assert all(k in estimate["total"] for k in ESTIMATE_ADDED_SINCE_V1 - {"cache_hit_rate"})
     estimate["total"] = _without_added(estimate["total"], ESTIMATE_ADDED_SINCE_V1)
     estimate["lines"] = [_without_added(x, ESTIMATE_ADDED_SINCE_V1) for x in estimate["lines"]]
     assert _shape(new) == _shape(old)

@@ -198,6 +198,7 @@
         ["Judges", run.judges ? run.judges.cost : null],
         ["Billed attempts", run.billed_attempts || null],
         ["BYOK", run.byok || null],
+        ["Prompt cache", run.prompt_cache || null],
       ]),
     );
     if (run.judges && run.judges.lines && run.judges.lines.length) {
@@ -426,6 +427,23 @@
         },
       },
       {
+        label: "cache · saved",
+        title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices (writes in the tooltip)",
+        num: true,
+        value: (c) => c.cache_hit_rate,
+        cell: (c) => {
+          if (!isNum(c.cache_hit_rate)) return unknown("no prompt caching: no row read or wrote the cache, or its counts are unknown");
+          // hit rate · saved (a minus when writes cost more than reads saved): kept short,
+          // the table must fit a laptop; the words are in the tooltip
+          const known = isNum(c.cache_savings_usd);
+          const saved = known ? (c.cache_savings_usd >= 0 ? fmtUsd(c.cache_savings_usd) : "−" + fmtUsd(-c.cache_savings_usd)) : "?";
+          const said = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) : "cost " + fmtUsd(-c.cache_savings_usd) + " more") : "savings unknown";
+          const writes = isNum(c.cache_write_usd) ? fmtUsd(c.cache_write_usd) : "an unknown amount";
+          const title = pct(c.cache_hit_rate) + " of prompt tokens read from cache, " + said + "; writes cost " + writes + " (in the spend)";
+          return el("span", { class: "pair-cell", title, text: Math.round(100 * c.cache_hit_rate) + "% · " + saved });
+        },
+      },
+      {
         label: "cost / correct",
         low: true,
         title: "Spend divided by correct answers on " + (scorers[0] ? scorers[0].name : "the primary scorer"),
@@ -434,6 +452,11 @@
         cell: (c) => valueOr(c.cost_per_correct_usd, fmtUsd, "unknown: cost unknown, or no correct answer"),
       },
     );
+    // the cache column only where some contestant read or wrote the prompt cache
+    if (!data.contestants.some((c) => isNum(c.cache_hit_rate))) {
+      columns.splice(columns.findIndex((c) => c.label === "cache · saved"), 1);
+      hidden.push("cache");
+    }
     // reasoning tokens get their own column where some answer reasoned (most runs: none)
     if (data.contestants.some((c) => c.reasoning_tokens)) {
       columns.splice(columns.findIndex((c) => c.label === "tokens out") + 1, 0, {
