@@ -35,10 +35,17 @@ ADDED_SINCE_V1 = {"payment_required", "reasoning_starved"}
 left empty); older orkit reads the totals with `.get`, so an added key is read past."""
 
 
-ESTIMATE_ADDED_SINCE_V1 = {"reasoning_tokens", "byok_upstream_usd"}
+ESTIMATE_ADDED_SINCE_V1 = {
+    "reasoning_tokens",
+    "byok_upstream_usd",
+    "spill_requests",
+    "spill_usd",
+}
 """The estimate's keys added since, on purpose (each line's and the total's expected reasoning
-tokens, and the provider's bill of BYOK lines); its readers (`cost_side_by_side`, the
-report's header) read the keys they use."""
+tokens, the provider's bill of BYOK lines, and a free model's paid spill); its readers
+(`cost_side_by_side`, the report's header) read the keys they use."""
+ESTIMATE_LINE_ADDED_SINCE_V1 = {*ESTIMATE_ADDED_SINCE_V1, "spill_model"}
+"""A line's added keys: those, and the paid model a free one spills to."""
 
 
 def _without_added(totals: dict[str, Any], added: set[str] = ADDED_SINCE_V1) -> dict[str, Any]:
@@ -107,7 +114,7 @@ def test_a_new_run_writes_the_manifest_the_old_code_wrote_key_for_key(tmp_path: 
     estimate = new["estimate"]
     assert all(k in estimate["total"] for k in ESTIMATE_ADDED_SINCE_V1)
     estimate["total"] = _without_added(estimate["total"], ESTIMATE_ADDED_SINCE_V1)
-    estimate["lines"] = [_without_added(x, ESTIMATE_ADDED_SINCE_V1) for x in estimate["lines"]]
+    estimate["lines"] = [_without_added(x, ESTIMATE_LINE_ADDED_SINCE_V1) for x in estimate["lines"]]
     assert _shape(new) == _shape(old)
     assert list(new) == list(old)
     for key in ("spec", "dataset", "prompt_files", "tasks", "catalog", "journal_counts"):
