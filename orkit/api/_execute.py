@@ -16,6 +16,7 @@ import anyio
 from orkit._clock import SystemClock
 from orkit.api._finish import finish_manifest, new_manifest
 from orkit.batch import (
+    EmbedService,
     EngineOptions,
     Observer,
     ResultSink,
@@ -23,6 +24,7 @@ from orkit.batch import (
     ScoringJob,
     Task,
     TaskServices,
+    embedding_worst_case,
     execute,
     judge_spend,
     judge_worst_case,
@@ -165,7 +167,7 @@ async def _route_all(session: Session, client: AsyncOpenRouter, routing: RunRout
                 cache=services.cache,
                 budget=services.budget,
                 worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
-                embed=client.embed,
+                embed=EmbedService(client.embed, embedding_worst_case(prices) if prices else None),
             )
         unknown = sink.totals.all.cost_unknown_rows + sink.totals.all.billed_attempts_unknown
         if unknown or session.done or session.only is not None:
