@@ -23,7 +23,7 @@ from orkit.router._quota import DailyQuota
 from orkit.router._record import Attempt, AttemptHooks, Outcome, TaskTally
 from orkit.types import ChatRequest, ChatResponse, Clock, Completer
 
-# records re-exported
+# (Attempt, AttemptHooks and Outcome: the records, re-exported)
 __all__ = ["Attempt", "AttemptHooks", "Outcome", "Router", "spills_to_paid"]
 
 
