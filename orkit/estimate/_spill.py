@@ -119,10 +119,12 @@ def with_spill(
         share = counts[line.model]
         n = sent[line.model]
         low = expected = high = requests = 0.0
+        known = True  # a router's price (`openrouter/auto`) is that of the model it picks
         for k, model in enumerate(chain):
             if model is None:
                 continue
             fallback, fallback_sent = price(line.model, k, model)
+            known = known and fallback.price_known
             fraction = _fraction(share, n)
             low += fraction[0] * fallback.cost_low_usd
             expected += fraction[1] * fallback.cost_expected_usd
@@ -138,7 +140,7 @@ def with_spill(
                 cost_high_usd=max(line.cost_high_usd, high + others_high),
                 spill_requests=round(requests),
                 spill_model=", ".join(dict.fromkeys(m for m in chain if m is not None)),
-                spill_usd=expected,
+                spill_usd=expected if known else None,
             )
         )
     return out, replace(quota, remaining_today=quota.remaining_today + round(spilled))

@@ -99,6 +99,21 @@ def test_the_high_end_stays_the_chains_dearest_when_it_is_higher() -> None:
     assert (line.cost_low_usd, line.cost_expected_usd, line.cost_high_usd) == (1.0, 3.0, 9.0)
 
 
+def test_a_spill_to_a_router_has_an_unknown_cost() -> None:
+    lanes = [LaneLoad("a", 10, 1.0, 4, free=True)]
+
+    def price(model: str, k: int, paid: str) -> tuple[LineEstimate, float]:
+        line = LineEstimate(paid, "model", 10, 0, 1, 1, 0.0, 0.0, 0.0, price_known=False)
+        return line, 10.0
+
+    quota = FreeQuota(remaining_today=4)
+    (line,), _ = with_spill([_line("a", 0.0, sent=10)], lanes, quota, {"a": ["r"]}, price)
+    assert line.spill_requests == 6 and line.spill_usd is None  # unknown, never $0
+    assert (
+        spill_notes([line], quota)[0] == "a: 6 of 10 requests expected to spill to paid r: unknown"
+    )
+
+
 def test_params_sets_split_the_spill_by_their_requests() -> None:
     # one lane: its tasks interleave the params sets item by item, so each set spills the
     # same share of its requests; the set without a paid fallback leaves its share waiting
