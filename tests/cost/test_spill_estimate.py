@@ -4,12 +4,14 @@ fallback's prices; exact arithmetic, then runs on the emulator whose free tier s
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from orkit import Sweep
+from orkit.cli import main
 from orkit.cost import FreeQuota, LaneLoad, LineEstimate
 from orkit.estimate._spill import (
     first_paid,
@@ -194,3 +196,29 @@ def test_free_models_share_the_quota_and_only_a_paid_chain_spills(tmp_path: Path
     assert spilled + deferred == 30  # 80 requests, 50 free
     cost = run.manifest.cost
     assert cost is not None and cost[FREE]["within_band"] is True
+
+
+def test_orkit_estimate_prints_the_spill_and_its_json_has_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        "".join(f'{{"id": "q{i}", "question": "What is {i} + 1?"}}\n' for i in range(80))
+    )
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        f'dataset = "{items}"\nmodels = ["{FREE}"]\nendpoint = "sim"\n'
+        '[prompt]\ntemplate = "{{ question }}"\n'
+        f'[params]\nmax_tokens = 16\nmodels = ["{PAID}"]\n'
+        "[sim]\ntime_scale = 0.0\nlifetime_purchases_usd = 0\n"
+    )
+    assert main(["estimate", str(spec)]) == 0
+    out = capsys.readouterr().out
+    assert f"{FREE}: 30 of 80 requests expected to spill to paid {PAID}: $" in out
+    assert f"spill ~30 to paid {PAID}" in out  # the table's notes
+    assert main(["estimate", str(spec), "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    (line,) = body["lines"]
+    assert (line["spill_requests"], line["spill_model"]) == (30, PAID)
+    assert line["spill_usd"] > 0 and body["total"]["spill_usd"] == line["spill_usd"]
+    assert body["deferred_free_requests"] == 0
