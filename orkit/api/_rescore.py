@@ -179,7 +179,8 @@ async def _score(
             catalog = await price_catalog(endpoint, client)
             wanted = sorted({m for chain in chains.values() for m in chain})
             prices = await model_prices(wanted, client, catalog)
-            prices.update(await embedding_prices(sweep, endpoint, client, catalog))
+            # the scorers of this re-score, not the run's own
+            prices.update(await embedding_prices(job.deferred, endpoint, client, catalog))
             budget, worst = Budget(budget_usd), judge_worst_case(prices, sweep.fallbacks)
             embed_worst = embedding_worst_case(prices)
         cache = cache_for(sweep, endpoint)

@@ -124,7 +124,8 @@ async def budget_prices(
         by_id = await model_prices(sorted(models), client, catalog)
         if index == 0:
             prices.update(by_id)
-            prices.update(await embedding_prices(sweep, endpoint, client, catalog))
+            scorers = sweep.scorer_objects
+            prices.update(await embedding_prices(scorers, endpoint, client, catalog))
         prices.update((name, by_id[sent]) for name, sent in ids.items())
     return prices
 

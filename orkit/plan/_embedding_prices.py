@@ -5,7 +5,8 @@ as OpenRouter and OpenRouter-compatible servers answer)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Any
 
 from orkit.catalog import Catalog
 from orkit.client import AsyncOpenRouter
@@ -14,19 +15,16 @@ from orkit.errors import OrkitError
 from orkit.plan._endpoint import Endpoint
 from orkit.scorers import EmbeddingScorer
 
-if TYPE_CHECKING:
-    from orkit.plan._sweep import SweepDefinition
-
 __all__ = ["embedding_prices"]
 
 
 async def embedding_prices(
-    sweep: SweepDefinition, endpoint: Endpoint, client: AsyncOpenRouter, catalog: Catalog
+    scorers: Iterable[Any], endpoint: Endpoint, client: AsyncOpenRouter, catalog: Catalog
 ) -> dict[str, Prices]:
-    """The dearest price of each embedding scorer's model that `endpoint` prices; a model
-    it does not price (a local server's) is left out: it bills nobody orkit knows of, so
-    its requests reserve nothing and their cost stays unknown."""
-    models = {s.embedding_model for s in sweep.scorer_objects if isinstance(s, EmbeddingScorer)}
+    """The dearest price of the model of each embedding scorer among `scorers` that
+    `endpoint` prices; a model it does not price (a local server's) is left out: it bills
+    nobody orkit knows of, so its requests reserve nothing and their cost stays unknown."""
+    models = {s.embedding_model for s in scorers if isinstance(s, EmbeddingScorer)}
     if not models:
         return {}
     source = catalog

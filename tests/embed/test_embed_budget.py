@@ -19,7 +19,7 @@ from orkit.batch._embed_calls import EmbedCaller, embedding_cost_columns
 from orkit.cost import Prices
 from orkit.errors import ServiceUnavailableError
 from orkit.router import RetryPolicy
-from orkit.scorers import exact
+from orkit.scorers import exact, similar
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
 from tests.embed.test_embed_caller import FakeEmbedder, no_sleep
 from tests.sim_http import reset, stats
@@ -99,7 +99,9 @@ def sim_url() -> Iterator[str]:
         yield url
 
 
-def run_with_budget(tmp_path: Path, url: str, budget: float | None) -> Run:
+def run_with_budget(
+    tmp_path: Path, url: str, budget: float | None, scorers: Sequence[Any] | None = None
+) -> Run:
     tmp_path.mkdir(parents=True, exist_ok=True)
     items = tmp_path / "items.jsonl"
     rows = [
@@ -114,7 +116,7 @@ def run_with_budget(tmp_path: Path, url: str, budget: float | None) -> Run:
         endpoint=url,
         out=str(tmp_path / "runs"),
         concurrency=4,
-        scorers=[exact(), {"kind": "similar", "expected": "answer", "threshold": 0.8}],
+        scorers=scorers or [exact(), {"kind": "similar", "expected": "answer", "threshold": 0.8}],
         budget_usd=budget,
     )
     return Run(anyio.run(lambda: run_sweep_async(sweep, api_key=SIM_API_KEY)))
@@ -149,3 +151,12 @@ def test_a_budget_too_small_for_any_embedding_sends_none(tmp_path: Path, sim_url
     refused = rows["detail"].str.startswith("not judged: over budget", na=False)
     assert refused.sum() > 0 and rows["score"][refused].isna().all()
     assert rows["judge_calls"].sum() == 0 and (rows["judge_cost_usd"] == 0).all()
+
+
+def test_a_rescore_under_a_budget_reserves_the_embeddings_too(tmp_path: Path, sim_url) -> None:
+    run = run_with_budget(tmp_path, sim_url, None, scorers=[exact()])
+    reset(sim_url)
+    run.rescore([exact(), similar("answer")], api_key=SIM_API_KEY, budget_usd=1e-9)
+    assert EMBED not in stats(sim_url)["by_model"]  # not one fits: none is sent
+    rows = similar_rows(run)
+    assert len(rows) == 12 and rows["detail"].str.startswith("not judged: over budget").all()
