@@ -20,7 +20,7 @@ from orkit.sim import ModelProfile, SimConfig, create_app, serve_in_thread
 from orkit.sim.tokenizer import count_tokens
 
 CHAT = "openai/gpt-4o-mini"
-EMBED = "nomic-ai/nomic-embed-text-v1.5"  # a Hugging Face id, as vLLM serves it
+EMBED = "baai/bge-m3"  # BAAI/bge-m3 on vLLM
 
 
 def local_config() -> SimConfig:
@@ -46,6 +46,7 @@ async def test_the_local_server_answers_in_openais_shape_without_a_cost() -> Non
     assert body["object"] == "list" and body["model"] == EMBED
     assert [d["index"] for d in body["data"]] == [0, 1]
     vector = body["data"][0]["embedding"]
+    assert len(vector) == 1024  # its published size
     assert math.isclose(math.fsum(x * x for x in vector), 1.0)
     assert missing.status_code == 404 and "does not exist" in missing.text
 
