@@ -18,6 +18,7 @@ from orkit.api._finish import finish_manifest, new_manifest
 from orkit.api._provision import forget_key, provisioned, provisioning_for, record_key
 from orkit.batch import (
     CachePricing,
+    EmbedService,
     EngineOptions,
     Observer,
     ResultSink,
@@ -25,6 +26,7 @@ from orkit.batch import (
     ScoringJob,
     Task,
     TaskServices,
+    embedding_worst_case,
     execute,
     judge_spend,
     judge_worst_case,
@@ -181,7 +183,7 @@ async def _route_all(session: Session, client: AsyncOpenRouter, routing: RunRout
                 cache=services.cache,
                 budget=services.budget,
                 worst_case=judge_worst_case(prices, sweep.fallbacks) if prices else None,
-                embed=client.embed,
+                embed=EmbedService(client.embed, embedding_worst_case(prices) if prices else None),
             )
         unknown = sink.totals.all.cost_unknown_rows + sink.totals.all.billed_attempts_unknown
         if unknown or session.done or session.only is not None:

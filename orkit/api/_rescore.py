@@ -20,9 +20,11 @@ import pyarrow.parquet as pq
 
 from orkit.batch import (
     Budget,
+    EmbedService,
     ScoringJob,
     StageTotals,
     baseline_of,
+    embedding_worst_case,
     judge_models,
     judge_spend,
     judge_worst_case,
@@ -40,6 +42,7 @@ from orkit.plan import (
     check_scorer_columns,
     check_served,
     daily_quota,
+    embedding_prices,
     is_local_server,
     price_catalog,
     resolve_endpoint,
@@ -170,13 +173,16 @@ async def _score(
         options = router_options_for(sweep, endpoint, local_server=local)
         completer = StreamChoice(client, sweep.stream, endpoint)
         router = Router(completer, options, quota=daily_quota(options, endpoint))
-        budget = worst = None
+        budget = worst = embed_worst = None
         if budget_usd is not None:
             chains = {m: [m, *sweep.fallbacks.get(m, ())] for m in models}
             catalog = await price_catalog(endpoint, client)
             wanted = sorted({m for chain in chains.values() for m in chain})
             prices = await model_prices(wanted, client, catalog)
+            # the scorers of this re-score, not the run's own
+            prices.update(await embedding_prices(job.deferred, endpoint, client, catalog))
             budget, worst = Budget(budget_usd), judge_worst_case(prices, sweep.fallbacks)
+            embed_worst = embedding_worst_case(prices)
         cache = cache_for(sweep, endpoint)
         try:
             return await run_scoring_stage(
@@ -187,7 +193,7 @@ async def _score(
                 cache=cache,
                 budget=budget,
                 worst_case=worst,
-                embed=client.embed,
+                embed=EmbedService(client.embed, embed_worst),
             )
         finally:
             router.limits.quota.save()

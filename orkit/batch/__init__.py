@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from orkit.batch._budget import Budget
 from orkit.batch._cache_columns import CachePricing
+from orkit.batch._embed_calls import EmbedService, embedding_worst_case
 from orkit.batch._engine import EngineOptions, RunHooks, TaskServices, execute
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._judging import judge_models, judge_spend, judge_worst_case, run_scoring_stage
@@ -23,6 +24,7 @@ from orkit.batch._worst_case import WorstCase
 __all__ = [
     "Budget",
     "CachePricing",
+    "EmbedService",
     "EngineOptions",
     "JudgeCaller",
     "ModelTotals",
@@ -39,6 +41,7 @@ __all__ = [
     "ToolLoop",
     "WorstCase",
     "baseline_of",
+    "embedding_worst_case",
     "execute",
     "format_reset",
     "is_reasoning_starved",

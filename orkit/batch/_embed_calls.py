@@ -8,7 +8,10 @@ follow the run's `RetryPolicy` (`orkit.router.classify` / `decide`: 5xx and 429 
 with backoff, 4xx fail at once), bounded by its attempt and wait caps.
 
 The cost and tokens go on the score row's `judge_*` columns (the judges' line of the
-manifest, `judge_spend`), never into the candidates' cost.
+manifest, `judge_spend`), never into the candidates' cost. Under a budget each attempt
+reserves its worst case first (`embedding_worst_case`: every byte of its texts a token, at
+the model's dearest price), as a judge's request does, and settles at what it cost: one that
+does not fit is not sent, and its row is left "not judged" for a resume.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from typing import Any, Protocol
 
 import anyio
 
+from orkit._format import usd
+from orkit.batch._budget import Budget
+from orkit.cost import Prices
 from orkit.errors import APIError
 from orkit.results import ScoreRow
 from orkit.router import Action, RetryPolicy, classify, decide
@@ -29,13 +35,47 @@ from orkit.scorers import EmbeddingScorer, Score
 __all__ = [
     "EmbedCaller",
     "EmbedReply",
+    "EmbedService",
+    "EmbedWorstCase",
     "Embedder",
     "add_rows_cost",
     "embedding_cost_columns",
+    "embedding_worst_case",
     "score_by_embedding",
 ]
 
 VectorKey = tuple[str, int | None, str]
+EmbedWorstCase = Callable[[str, Sequence[str]], float]
+"""(model, texts) → the most one embedding request of them could cost."""
+
+_TOKENS_PER_TEXT = 2
+"""Tokens a text may add besides its bytes: a begin and an end marker (BERT's [CLS] and
+[SEP]; OpenAI's embedding models add none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedService:
+    """How the scoring stage embeds: the client's `embed`, and under a budget the worst
+    case each of its requests reserves first (None: nothing reserved)."""
+
+    embed: Embedder
+    worst_case: EmbedWorstCase | None = None
+
+
+def embedding_worst_case(prices: Mapping[str, Prices]) -> EmbedWorstCase:
+    """The most an embedding request can cost: every byte of its texts a token (byte-level
+    tokenizers never make more), at the model's dearest prompt price, plus its request fee.
+    A model without a price bills nobody orkit knows of (a local server): nothing reserved,
+    and its cost stays unknown."""
+
+    def worst(model: str, texts: Sequence[str]) -> float:
+        price = prices.get(model)
+        if price is None:
+            return 0.0
+        tokens = sum(len(text.encode("utf-8")) + _TOKENS_PER_TEXT for text in texts)
+        return tokens * price.prompt + price.request
+
+    return worst
 
 
 class _Embedded(Protocol):
@@ -79,15 +119,20 @@ class EmbedCaller:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    budget: Budget | None = None
+    worst_case: EmbedWorstCase | None = None
+    """The most a request could cost (with `budget`: reserved before each attempt)."""
     _known: dict[VectorKey, Sequence[float]] = field(default_factory=dict)
     _in_flight: dict[VectorKey, anyio.Event] = field(default_factory=dict)
 
     async def vectors(self, model: str, texts: Sequence[str], dimensions: int | None) -> EmbedReply:
         """The vectors of `texts`, sending only the ones this run has not embedded yet."""
         keys = [(model, dimensions, t) for t in texts]
-        for key in keys:
-            while key in self._in_flight:
-                await self._in_flight[key].wait()
+        # None of them in flight at once, checked after every wait: while this task waited
+        # for one, another may have set out with one checked before (its request failed or
+        # did not fit the budget, so that text is still unknown)
+        while busy := [k for k in keys if k in self._in_flight]:
+            await self._in_flight[busy[0]].wait()
         missing = list(dict.fromkeys(k for k in keys if k not in self._known))
         if not missing:
             return EmbedReply([self._known[k] for k in keys])
@@ -109,9 +154,15 @@ class EmbedCaller:
         attempts = waits = 0
         waited = 0.0
         while True:  # bounded: `decide` gives up after the policy's attempt and wait caps
+            fits, reserved = await self._reserve(model, texts)
+            if not fits:
+                # not sent: nothing spent, unless earlier attempts were (failed ones: unknown)
+                spent = None if attempts else 0.0
+                why = f"over budget (could cost {usd(reserved)})"
+                return EmbedReply(None, attempts, spent, None, why)
             attempts += 1
             try:
-                result = await self.embed(model, texts, dimensions=dimensions)
+                result = await self._attempt(model, texts, dimensions, reserved)
             except APIError as exc:
                 step = decide(
                     classify(exc, now_wall=time.time()),
@@ -133,6 +184,33 @@ class EmbedCaller:
             if len(vectors) != len(texts):
                 return EmbedReply(None, attempts, None, None, "wrong number of vectors")
             return EmbedReply(vectors, attempts, result.cost_usd, result.prompt_tokens)
+
+    async def _reserve(self, model: str, texts: Sequence[str]) -> tuple[bool, float | None]:
+        """(fits, the worst case reserved for the next attempt): None reserved without a
+        budget; not fitting once the reservations in flight have settled, nothing is."""
+        if self.budget is None or self.worst_case is None:
+            return True, None
+        worst = self.worst_case(model, texts)
+        return await self.budget.reserve(worst), worst
+
+    async def _attempt(
+        self, model: str, texts: list[str], dimensions: int | None, reserved: float | None
+    ) -> _Embedded:
+        """One request, paid for: settled at its cost (its worst case when the answer did
+        not say, or the request was cancelled on its way), at 0 when it failed (an error is
+        not billed)."""
+        if reserved is None or self.budget is None:
+            return await self.embed(model, texts, dimensions=dimensions)
+        try:
+            result = await self.embed(model, texts, dimensions=dimensions)
+        except APIError:
+            self.budget.settle(reserved, 0.0)
+            raise
+        except BaseException:
+            self.budget.settle(reserved, None)
+            raise
+        self.budget.settle(reserved, result.cost_usd)
+        return result
 
 
 async def score_by_embedding(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from orkit.batch._budget import Budget
-from orkit.batch._embed_calls import EmbedCaller, Embedder
+from orkit.batch._embed_calls import EmbedCaller, EmbedService
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
 from orkit.cost import Prices, dearest_of_chain
@@ -49,17 +49,25 @@ async def run_scoring_stage(
     cache: ResponseCache | None = None,
     budget: Budget | None = None,
     worst_case: Callable[[ChatRequest], float] | None = None,
-    embed: Embedder | None = None,
+    embed: EmbedService | None = None,
 ) -> StageTotals:
     """Run `job` (judges go through `router`, `cache` and `budget`; embedding scorers
-    through `embed`, with the router's retry policy), then rewrite the scores table from
-    the journal. Nothing to do when the job has no scorer."""
+    through `embed`, with the router's retry policy, and `budget` too when it prices
+    them), then rewrite the scores table from the journal. Nothing to do when the job
+    has no scorer."""
     if not job.deferred and not job.inline:
         return StageTotals()
     caller = None
     if router is not None:
         caller = JudgeCaller(router, cache, budget if worst_case is not None else None, worst_case)
-    embedder = EmbedCaller(embed, _retry_policy(router)) if embed is not None else None
+    embedder = None
+    if embed is not None:
+        embedder = EmbedCaller(
+            embed.embed,
+            _retry_policy(router),
+            budget=budget if embed.worst_case is not None else None,
+            worst_case=embed.worst_case,
+        )
     try:
         return await score_run(run, journal, job, caller=caller, embedder=embedder)
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     # the bundled models of the other modalities (read only then).
     other = args.output_modality not in (None, "text")
     catalog = (
-        _live(args.base_url)
+        _live(args.base_url, args.output_modality if other else None)
         if args.live or args.base_url
         else Catalog.bundled(all_modalities=other)
     )
@@ -157,19 +158,45 @@ def _check_args(args: argparse.Namespace) -> None:
         )
 
 
-def _live(base_url: str | None) -> Catalog:
+def _live(base_url: str | None, modality: str | None = None) -> Catalog:
+    """The server's list: its text models (`Catalog.load`: cached for a day, falling back
+    to the snapshot), or those of another output `modality`, asked as such."""
     import anyio
 
     from orkit.catalog import Catalog
     from orkit.client import AsyncOpenRouter
 
     async def fetch() -> Catalog:
+        if modality is not None:
+            return await _live_modality(base_url, modality)
         if base_url is None:  # OpenRouter, through a default client (made and closed there)
             return await Catalog.load()
         async with AsyncOpenRouter(base_url=base_url) as client:
             return await Catalog.load(client=client)
 
     return anyio.run(fetch)
+
+
+async def _live_modality(base_url: str | None, modality: str) -> Catalog:
+    """`GET /models?output_modalities=<modality>`: `/models` alone lists text models only.
+    Not cached (the cache holds the text list the estimate reads); a server that cannot
+    be asked gives the bundled snapshot of every modality, with a note."""
+    from orkit.catalog import Catalog
+    from orkit.client import AsyncOpenRouter
+    from orkit.errors import APIError, MissingAPIKeyError
+
+    try:
+        async with AsyncOpenRouter(base_url=base_url) as client:
+            data = await client.list_models(output_modalities=modality)
+    except (APIError, OSError, MissingAPIKeyError) as exc:
+        snapshot = Catalog.bundled(all_modalities=True)
+        note = (
+            f"could not fetch the {modality} models ({type(exc).__name__}: {exc}); "
+            f"using the bundled snapshot of {snapshot.snapshot_date}"
+        )
+        return Catalog(snapshot, source="snapshot", snapshot_date=snapshot.snapshot_date, note=note)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    return Catalog.from_raw(data, source="live", snapshot_date=today, fetched_at=time.time())
 
 
 # ---------------------------------------------------------------------------------- output

@@ -64,6 +64,13 @@ class LineEstimate:
     more than reads save)."""
     cache_write_usd: float | None = None
     """What the expected cache writes cost."""
+    spill_requests: int | None = None
+    """A `:free` model with a paid fallback: its requests expected past today's free quota,
+    answered and billed by `spill_model` (`orkit.estimate._spill`); None for other lines."""
+    spill_model: str | None = None
+    """The paid fallback those requests spill to (the first paid model of the chain)."""
+    spill_usd: float | None = None
+    """The expected cost of the spilled requests, inside `cost_expected_usd`."""
 
     @property
     def sent(self) -> int:
@@ -161,6 +168,8 @@ class Estimate:
                 "cache_write_tokens": _known_sum(line.cache_write_tokens for line in self.lines),
                 "cache_savings_usd": _known_sum(line.cache_savings_usd for line in self.lines),
                 "cache_write_usd": _known_sum(line.cache_write_usd for line in self.lines),
+                "spill_requests": _known_sum(line.spill_requests for line in self.lines),
+                "spill_usd": _known_sum(line.spill_usd for line in self.lines),
                 "cost_low_usd": self.cost_low_usd,
                 "cost_expected_usd": self.cost_expected_usd,
                 "cost_high_usd": self.cost_high_usd,
@@ -291,6 +300,8 @@ def _row(line: LineEstimate, money: Callable[[float], str]) -> tuple[str, ...]:
         notes.append(line.price_source)
     if not line.price_known and line.price_source == "catalog":  # a router (openrouter/auto)
         notes.append("price: that of the model it picks")
+    if line.spill_requests:
+        notes.append(f"spill ~{line.spill_requests:,} to paid {line.spill_model}")
     if line.quota_days is not None:
         days = line.quota_days
         notes.append(f"free quota: {'<0.1' if 0 < days < 0.05 else f'{days:,.1f}'} days")

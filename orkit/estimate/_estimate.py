@@ -45,8 +45,11 @@ from orkit.estimate._prompt_cache import (
     CacheInputs,
     CacheSettings,
     cache_settings,
+    emulated_time_scale,
+    emulated_window_scale,
     prompt_cache_line,
 )
+from orkit.estimate._spill import FallbackPricer, first_paid, spill_notes, with_spill
 from orkit.estimate._workload import (
     PromptCounter,
     PromptSizes,
@@ -101,7 +104,6 @@ async def estimate_with_client(
         ctx.catalog.require(sweep.all_models)
         ctx.catalog.require(fallback_models(sweep))
         ctx.notes.extend(f"warning: {w}" for w in check_param_support(sweep, ctx.catalog))
-    ctx.notes.extend(spill_notes(sweep, ctx.catalog))
     ctx.notes.extend(unpriced_notes(sweep, ctx.catalog))
     check_routes(sweep, ctx.endpoints)  # before any line is priced
     # read once: every model's line, the cue check and the server note come from it
@@ -109,7 +111,9 @@ async def estimate_with_client(
     cues = _cues_learnt(sweep, endpoint, calibration)
     sizes = measure_plan(plan, _prompt_counter(endpoint), cues=cues)
     lines, lanes, priced = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
-    duration = plan_duration(lanes, sweep.in_flight.total, ctx.quota)
+    pricer = _fallback_pricer(sweep, endpoint, ctx, sizes, calibration, as_of)
+    lines, quota = with_spill(lines, lanes, ctx.quota, _paid_fallbacks(sweep, ctx), pricer)
+    duration = plan_duration(lanes, sweep.in_flight.total, quota)
     # caching before BYOK: the provider's price has the cache split, and the fee is on it
     cache = _CacheRun(endpoint, ctx, sizes, calibration, cache_settings(sweep))
     lines = [cache.line(line, lanes, priced, duration.by_model) for line in lines]
@@ -128,6 +132,7 @@ async def estimate_with_client(
             *media_notes(sizes),
             *_unlearnt_server(sweep, endpoint, calibration),
             *byok_notes(lines),
+            *spill_notes(lines, ctx.quota),
         ),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
@@ -166,27 +171,11 @@ class _CacheRun:
             lane=lane,
             seconds=seconds.get(line.model),
             counted=_counts_each_prompt(endpoint),
-            latency_scale=_time_scale(endpoint),
-            ttl_scale=_window_scale(endpoint),
+            latency_scale=emulated_time_scale(endpoint),
+            ttl_scale=emulated_window_scale(endpoint),
             shared=self.shared,
         )
         return prompt_cache_line(line, inputs, self.settings)
-
-
-def _time_scale(endpoint: Endpoint | None) -> float:
-    """Real seconds per emulated second (the emulator's `time_scale`; 1 elsewhere)."""
-    if endpoint is None or endpoint.kind != "sim":
-        return 1.0
-    return float(endpoint.sim.get("time_scale", 1.0))
-
-
-def _window_scale(endpoint: Endpoint | None) -> float:
-    """Real seconds per emulated wall-clock second (the emulator's `window_scale`, which
-    defaults to its `time_scale`; 0, and every other server: real time)."""
-    if endpoint is None or endpoint.kind != "sim":
-        return 1.0
-    scale = endpoint.sim.get("window_scale")
-    return float(_time_scale(endpoint) if scale is None else scale) or 1.0
 
 
 def _unlearnt_server(
@@ -279,7 +268,7 @@ def _model_lines(
 ) -> tuple[list[LineEstimate], list[LaneLoad], dict[str, list[tuple[Any, WorkGroup]]]]:
     cal_key = calibration_endpoint(endpoint)
     param_sets = sweep.param_sets()
-    scale = _time_scale(endpoint)
+    scale = emulated_time_scale(endpoint)
     lines: list[LineEstimate] = []
     lanes: list[LaneLoad] = []
     priced = {}
@@ -342,24 +331,43 @@ def unpriced_notes(sweep: SweepDefinition, catalog: Catalog | None) -> list[str]
     return out
 
 
-def spill_notes(sweep: SweepDefinition, catalog: Catalog | None) -> list[str]:
-    """A line for each free model whose fallbacks include a paid one: its "$0" may become
-    a bill (OpenRouter bills the model that answered)."""
-    if catalog is None:
-        return []
-    notes: dict[str, None] = {}
+def _paid_fallbacks(sweep: SweepDefinition, ctx: PriceContext) -> dict[str, list[str | None]]:
+    """Per free model, per params set: the paid model its requests past today's free quota
+    go to (`orkit.estimate._spill`), None when its chain has none."""
+    catalog = ctx.catalog
+    if catalog is None:  # no prices: nothing to price a spill at
+        return {}
+    out = {}
     for model in sweep.endpoint_model_ids:
         info = catalog.get(model)
-        if info is None or not info.is_free:
-            continue
-        for params in sweep.param_sets():
-            paid = [m for m in _chain(sweep, model, params) if not _info(catalog, m).is_free]
-            if paid:
-                notes[
-                    f"{model} is free, but its fallbacks include paid {', '.join(paid)}: "
-                    "requests they answer are billed (the high end prices them)"
-                ] = None
-    return list(notes)
+        if info is not None and info.is_free:
+            chains = (_chain(sweep, model, params) for params in sweep.param_sets())
+            out[model] = [first_paid(c, lambda m: _info(catalog, m).is_free) for c in chains]
+    return out
+
+
+def _fallback_pricer(
+    sweep: SweepDefinition,
+    endpoint: Endpoint | None,
+    ctx: PriceContext,
+    sizes: list[PromptSizes],
+    calibration: Calibration,
+    as_of: float | None,
+) -> FallbackPricer:
+    """A free model's requests with one params set as its paid fallback would answer
+    them: its own tokenizer, answer lengths, reasoning and providers' prices."""
+    cal_key = calibration_endpoint(endpoint)
+
+    def price(model: str, k: int, paid: str) -> tuple[LineEstimate, float]:
+        params = sweep.param_sets()[k]
+        # the response cache holds the free model's answers: its hits are the same
+        shares = _hit_shares(sweep, endpoint, model, [params], sizes, as_of)
+        inputs = LineInputs([params], sweep.repeats, shares, _counts_each_prompt(endpoint))
+        info, cal = _info(ctx.catalog, paid), calibration.get(cal_key, paid)
+        line, lane, _ = model_line(info, sizes, cal, ctx.endpoints.get(paid), inputs)
+        return line, lane.requests
+
+    return price
 
 
 def _hit_shares(

@@ -346,10 +346,12 @@ def judge_lines(
                     requests=requests,
                 )
                 # An embedding scorer sends the answer and the expected text, not the
-                # question: the expected text is counted as long as the answer.
+                # question: the expected text is counted as long as the answer. It answers
+                # with vectors: no completion tokens.
                 asked = tokens
                 if not getattr(scorer, "judges_question", True):
                     asked = np.full_like(tokens, answers, dtype=float)
+                    band = OutputBand(0.0, 0.0, 0.0, "none: embeddings")
                 groups.append(
                     WorkGroup(
                         prompt_tokens=asked + answers + overhead,

@@ -40,9 +40,16 @@ from orkit.estimate._prefixes import SharedPrefix, explicit_prefixes, implicit_p
 from orkit.estimate._workload import PromptSizes
 
 if TYPE_CHECKING:
-    from orkit.plan import SweepDefinition
+    from orkit.plan import Endpoint, SweepDefinition
 
-__all__ = ["CacheInputs", "CacheSettings", "cache_settings", "prompt_cache_line"]
+__all__ = [
+    "CacheInputs",
+    "CacheSettings",
+    "cache_settings",
+    "emulated_time_scale",
+    "emulated_window_scale",
+    "prompt_cache_line",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +230,19 @@ def _priced(
 def cache_settings(sweep: SweepDefinition) -> CacheSettings:
     """The sweep's breakpoint settings (`Sweep.prompt_cache` / `Sweep.cache_ttl`)."""
     return CacheSettings(mode=sweep.prompt_cache, ttl=sweep.cache_ttl)
+
+
+def emulated_time_scale(endpoint: Endpoint | None) -> float:
+    """Real seconds per emulated second (the emulator's `time_scale`; 1 elsewhere)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return 1.0
+    return float(endpoint.sim.get("time_scale", 1.0))
+
+
+def emulated_window_scale(endpoint: Endpoint | None) -> float:
+    """Real seconds per emulated wall-clock second (the emulator's `window_scale`, which
+    defaults to its `time_scale`; 0, and every other server: real time)."""
+    if endpoint is None or endpoint.kind != "sim":
+        return 1.0
+    scale = endpoint.sim.get("window_scale")
+    return float(emulated_time_scale(endpoint) if scale is None else scale) or 1.0

@@ -35,6 +35,7 @@ from orkit.plan._contestant_sweeps import (
     own_endpoint_sweeps,
     spec_endpoint,
 )
+from orkit.plan._embedding_prices import embedding_prices
 from orkit.plan._endpoint import (
     Endpoint,
     calibration_endpoint,
@@ -125,6 +126,7 @@ __all__ = [
     "contestants_of",
     "daily_quota",
     "dump_spec",
+    "embedding_prices",
     "endpoint_groups",
     "endpoint_router",
     "endpoint_short",

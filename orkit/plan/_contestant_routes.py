@@ -26,6 +26,7 @@ from orkit.plan._assemble import (
 )
 from orkit.plan._base_url import BaseUrlGuard
 from orkit.plan._contestant_sweeps import endpoint_groups, group_sweep, spec_endpoint
+from orkit.plan._embedding_prices import embedding_prices
 from orkit.plan._endpoint import Endpoint
 from orkit.plan._server import models_not_found
 from orkit.plan._streaming import StreamChoice
@@ -123,6 +124,8 @@ async def budget_prices(
         by_id = await model_prices(sorted(models), client, catalog)
         if index == 0:
             prices.update(by_id)
+            scorers = sweep.scorer_objects
+            prices.update(await embedding_prices(scorers, endpoint, client, catalog))
         prices.update((name, by_id[sent]) for name, sent in ids.items())
     return prices
 

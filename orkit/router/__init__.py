@@ -29,7 +29,7 @@ from orkit.router._policy import (
 )
 from orkit.router._quota import DailyQuota, account_id, next_utc_midnight
 from orkit.router._record import Attempt, Outcome
-from orkit.router._router import Router
+from orkit.router._router import Router, spills_to_paid
 from orkit.router._set import RouterSet, Routes
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "next_utc_midnight",
     "option_problem",
     "ruled_fields",
+    "spills_to_paid",
 ]
 
 _exports.publish(globals())

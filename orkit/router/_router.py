@@ -23,7 +23,8 @@ from orkit.router._quota import DailyQuota
 from orkit.router._record import Attempt, AttemptHooks, Outcome, TaskTally
 from orkit.types import ChatRequest, ChatResponse, Clock, Completer
 
-__all__ = ["Attempt", "AttemptHooks", "Outcome", "Router"]  # records re-exported
+# (Attempt, AttemptHooks and Outcome: the records, re-exported)
+__all__ = ["Attempt", "AttemptHooks", "Outcome", "Router", "spills_to_paid"]
 
 
 class Router:
@@ -161,6 +162,11 @@ class Router:
             await self._pause(pause)
             state.backoff_s += pause
         if here.scope.is_free and not limits.quota.take(clock.wall()):
+            if spills_to_paid(here.request):
+                # OpenRouter answers it with the next model of its `models` list (any error
+                # falls back, the daily quota's 429 too) and bills that model: the request
+                # the user gave a paid fallback goes, and the estimate prices this spill.
+                return True, None
             if here.can_fall_back:
                 return False, None
             until = limits.quota.resets_at(clock.wall())
@@ -294,6 +300,21 @@ class _OnModel:
     can_fall_back: bool
     tries: int = 0
     waits: int = 0
+
+
+def spills_to_paid(request: ChatRequest) -> bool:
+    """Whether OpenRouter would answer `request` (to a `:free` model) past the day's free
+    quota: its `models` list names a model that is not free, which the quota's 429 falls
+    back to."""
+    chain = request.params.get("models")
+    if not isinstance(chain, list):
+        return False
+    return any(isinstance(m, str) and m != request.model and not _is_free_id(m) for m in chain)
+
+
+def _is_free_id(model: str) -> bool:
+    """A free model id: a `:free` variant, or the router that picks one."""
+    return model.endswith(":free") or model == "openrouter/free"
 
 
 def _stop_message(error: APIError, reason: str) -> str:

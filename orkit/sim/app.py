@@ -17,10 +17,10 @@ Routes (all OpenRouter paths under `/api/v1`):
 | GET | `/api/v1/generation?id=` | generation stats |
 | GET | `/_sim/stats`, `/_sim/config`; POST `/_sim/reset` | emulator introspection |
 
-With `SimConfig.local_server`, only chat, a `/models` listing the configured models and
-the introspection routes exist, under `/v1` as llama.cpp, vLLM and Ollama serve them (and
-under `/api/v1` too, so an OpenRouter-style base URL still works); OpenRouter's account
-paths answer 404 (see `local_api`).
+With `SimConfig.local_server`, only chat, embeddings (with token counts, no cost), a
+`/models` listing the configured models and the introspection routes exist, under `/v1`
+as llama.cpp, vLLM and Ollama serve them (and under `/api/v1` too, so an OpenRouter-style
+base URL still works); OpenRouter's account paths answer 404 (see `local_api`).
 """
 
 from __future__ import annotations
@@ -93,11 +93,14 @@ def create_app(
 
 
 def _local_routes(sim: Simulator, v1: str) -> list[Route]:
-    """A local server's API (`SimConfig.local_server`): chat and its own model list; the
-    OpenRouter-only paths answer 404 (counted), the rest 404 as any unknown path."""
+    """A local server's API (`SimConfig.local_server`): chat, embeddings and its own model
+    list; the OpenRouter-only paths answer 404 (counted), the rest 404 as any unknown
+    path."""
     return [
         Route(f"{v1}/chat/completions", ChatEndpoint(sim), methods=["POST"]),
         Route(f"{v1}/models", local_api.list_local_models, methods=["GET"]),
+        # llama.cpp (`--embeddings`) and vLLM serve OpenAI's embeddings too, without a cost
+        Route(f"{v1}/embeddings", embeddings.embeddings, methods=["POST"]),
         *(
             Route(f"{v1}{path}", local_api.not_here, methods=["GET"])
             for path in local_api.OPENROUTER_ONLY_PATHS

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from orkit.sim.config import SIM_API_KEY, SimConfig, SimConfigError
+from orkit.sim.embeddings import embedding_models
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -50,8 +51,10 @@ two kinds of server:
                         /generation answer 404; no key is needed (unless the config
                         sets api_keys); answers name no provider, their usage has
                         token counts but no cost, and streams end without usage
-                        (--stream-usage sends it); --slots N serves N requests at a
-                        time and queues the rest, as llama.cpp's slots do.
+                        (--stream-usage sends it); /v1/embeddings embeds with any
+                        served model (token counts, no cost); --slots N serves N
+                        requests at a time and queues the rest, as llama.cpp's
+                        slots do.
 
 --config FILE (TOML or JSON; README, "The emulator") sets everything else: models'
 profiles (latency, verbosity, providers); [faults] (status codes, mid-stream errors,
@@ -186,12 +189,13 @@ def _apply_local_server(args: argparse.Namespace, data: dict[str, Any]) -> None:
 def _check_served_models(config: SimConfig, app: Starlette) -> None:
     """A local server's models must be catalog ids: the emulator answers as one of them
     (its skill, speed and tokenizer), and any other id would be listed by `/models` and
-    then refused on every request."""
+    then refused on every request. An embedding model's id is one too (it serves
+    `/v1/embeddings`, and refuses chat as vLLM does)."""
     if not config.local_server:
         return
     catalog = app.state.sim.catalog
     for model in config.models:
-        if catalog.lookup(model) is None:
+        if catalog.lookup(model) is None and model not in embedding_models():
             ids = [m["id"] for m in catalog.models]
             close = difflib.get_close_matches(model, ids, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]}?" if close else f"e.g. {DEFAULT_LOCAL_MODEL}"

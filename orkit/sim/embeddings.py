@@ -16,7 +16,9 @@ Limits (what OpenAI's endpoint enforces, which OpenRouter passes through): at mo
 
 Usage and cost: `prompt_tokens` = `total_tokens` = the tokens of every input; cost = tokens x
 the model's `pricing.prompt`, billed to the key's account and the emulator's statistics
-exactly as a chat completion is (so a client's recorded spend equals the bill).
+exactly as a chat completion is (so a client's recorded spend equals the bill). As a local
+server (`SimConfig.local_server`), every model it serves embeds, and `usage` has the token
+counts only (no cost: it bills nobody).
 
 The embedding models come from their own bundled snapshot
 (`orkit/_bundled/embedding-models-*.json.gz`), loaded on the first embeddings request: the
@@ -42,7 +44,7 @@ from starlette.responses import Response
 
 from orkit.sim._hashing import body_hash
 from orkit.sim.activity import Billed
-from orkit.sim.errors import SimError, bad_request, error
+from orkit.sim.errors import SimError, bad_request, error, not_found
 from orkit.sim.tokenizer import count_tokens
 
 if TYPE_CHECKING:
@@ -189,6 +191,8 @@ def answer(sim: Simulator, key: str, raw: bytes) -> dict[str, Any]:
     model_id = body.get("model")
     if not isinstance(model_id, str) or not model_id:
         raise bad_request("model is required")
+    if sim.config.local_server:
+        return _local_answer(sim, key, body, model_id)
     model = embedding_models().get(model_id)
     if model is None:
         # A chat model (or an unknown id) has no embeddings endpoint: OpenRouter's 404.
@@ -227,6 +231,31 @@ def answer(sim: Simulator, key: str, raw: bytes) -> dict[str, Any]:
             "cost_details": {"upstream_inference_cost": float(cost)},
         },
     }
+
+
+def _local_answer(sim: Simulator, key: str, body: dict[str, Any], model_id: str) -> dict[str, Any]:
+    """A local server's answer (llama.cpp started with `--embeddings`, vLLM serving an
+    embedding model): any model it serves embeds, in OpenAI's shape, and `usage` has token
+    counts only: it bills nobody, so there is no cost to report (unknown, never 0)."""
+    if model_id not in sim.config.models:
+        raise not_found(f"The model `{model_id}` does not exist.")
+    encoding = body.get("encoding_format", "float")
+    if encoding not in ("float", "base64"):
+        raise bad_request("encoding_format must be 'float' or 'base64'")
+    texts = _inputs(body)
+    size = _size(model_id, body)
+    tokens = sum(count_tokens(t) for t in texts)
+    _bill(sim, key, model_id, body_hash(body), Decimal(0), tokens)
+    data = [
+        {
+            "object": "embedding",
+            "index": i,
+            "embedding": _encode(embed_text(model_id, t, size), encoding),
+        }
+        for i, t in enumerate(texts)
+    ]
+    usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+    return {"object": "list", "data": data, "model": model_id, "usage": usage}
 
 
 _PROVIDER_NAMES = {"openai": "OpenAI", "google": "Google", "mistralai": "Mistral"}

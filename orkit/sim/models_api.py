@@ -1,7 +1,8 @@
 """`GET /models`, `/models/count`, `/model/{author}/{slug}`, `/models/{author}/{slug}/endpoints`.
 
 Public endpoints (no key needed). `/models` serves the snapshot's model objects unchanged,
-filtered by `output_modalities` (csv, any listed; `all` = no filter; default `text`),
+filtered by `output_modalities` (csv, any listed; `all` = no filter; default `text`; the
+embedding models are listed for `embeddings` and `all` only),
 `input_modalities` (csv, all listed), `supported_parameters` (csv, all listed) and `q`
 (substring of id or name), paged by `offset`/`limit` (default limit 500, max 1000) with
 `total_count` and `links.next`; without paging parameters the full list comes back with
@@ -18,6 +19,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from orkit.sim.embeddings import embedding_models
 from orkit.sim.errors import SimError, bad_request, not_found
 from orkit.sim.pricing import format_price
 from orkit.sim.runtime import Endpoint
@@ -56,7 +58,11 @@ def _select(sim: Simulator, params: Mapping[str, str]) -> list[dict[str, Any]]:
     wanted_params = set(_csv(params.get("supported_parameters")))
     query = (params.get("q") or "").strip().lower()
     chosen = []
-    for model in sim.catalog.models:
+    models = list(sim.catalog.models)
+    if "all" in outputs or "embeddings" in outputs:
+        # kept apart from the text catalog (OpenRouter lists them only when asked)
+        models.extend(embedding_models().values())
+    for model in models:
         arch = model.get("architecture") or {}
         if "all" not in outputs and not set(outputs) & set(arch.get("output_modalities") or ()):
             continue

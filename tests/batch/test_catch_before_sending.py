@@ -93,19 +93,21 @@ def test_a_free_model_with_a_paid_fallback_is_estimated_up_to_the_paid_price(
     line = estimate.lines[0]
     assert line.cost_low_usd == 0 and line.cost_expected_usd == 0  # the primary answers
     assert line.cost_high_usd > 0
-    spill = [n for n in estimate.notes if "may" in n or "billed" in n]
-    assert spill == [
-        f"{FREE} is free, but its fallbacks include paid {PAID}: requests they "
-        "answer are billed (the high end prices them)"
-    ]
+    spill = [n for n in estimate.notes if "spill" in n]
+    assert spill[0] == (
+        f"{FREE}: none of 6 requests expected to spill to paid {PAID} "
+        "(today's free quota covers them)"
+    )
     assert spill[0] in str(estimate)
+    assert line.spill_requests == 0 and line.spill_model == PAID and line.spill_usd == 0
 
 
 def test_a_free_fallback_adds_no_spill_line(tmp_path: Path) -> None:
     free_chain = {"temperature": 0, "max_tokens": 16, "models": ["google/gemma-4-31b-it:free"]}
     estimate = sweep(tmp_path, params=free_chain).estimate()
     assert estimate.lines[0].cost_high_usd == 0
-    assert not [n for n in estimate.notes if "billed" in n]
+    assert not [n for n in estimate.notes if "spill" in n]
+    assert estimate.lines[0].spill_requests is None
 
 
 def test_an_unknown_fallback_model_is_refused(tmp_path: Path) -> None:

@@ -52,11 +52,15 @@ ESTIMATE_ADDED_SINCE_V1 = {
     "cache_hit_rate",
     "cache_savings_usd",
     "cache_write_usd",
+    "spill_requests",
+    "spill_usd",
 }
 """The estimate's keys added since, on purpose (each line's and the total's expected reasoning
-tokens, the provider's bill of BYOK lines, and prompt caching's reads, writes and savings;
-the total has no hit rate); its readers (`cost_side_by_side`, the
+tokens, the provider's bill of BYOK lines, prompt caching's reads, writes and savings (the
+total has no hit rate), and a free model's paid spill); its readers (`cost_side_by_side`, the
 report's header) read the keys they use."""
+ESTIMATE_LINE_ADDED_SINCE_V1 = {*ESTIMATE_ADDED_SINCE_V1, "spill_model"}
+"""A line's added keys: those, and the paid model a free one spills to."""
 
 
 def _without_added(totals: dict[str, Any], added: set[str] = ADDED_SINCE_V1) -> dict[str, Any]:
@@ -125,7 +129,7 @@ def test_a_new_run_writes_the_manifest_the_old_code_wrote_key_for_key(tmp_path: 
     estimate = new["estimate"]
     assert all(k in estimate["total"] for k in ESTIMATE_ADDED_SINCE_V1 - {"cache_hit_rate"})
     estimate["total"] = _without_added(estimate["total"], ESTIMATE_ADDED_SINCE_V1)
-    estimate["lines"] = [_without_added(x, ESTIMATE_ADDED_SINCE_V1) for x in estimate["lines"]]
+    estimate["lines"] = [_without_added(x, ESTIMATE_LINE_ADDED_SINCE_V1) for x in estimate["lines"]]
     assert _shape(new) == _shape(old)
     assert list(new) == list(old)
     for key in ("spec", "dataset", "prompt_files", "tasks", "catalog", "journal_counts"):

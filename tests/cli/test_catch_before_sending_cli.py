@@ -93,7 +93,7 @@ def test_a_data_policy_that_leaves_no_endpoint(capsys, spec_dir: Path, verb: lis
     assert "openai/gpt-oss-20b:free" in line and "provider.data_collection = 'deny'" in line
 
 
-def test_the_estimate_prices_the_fallback_list_and_says_a_free_model_may_spill(
+def test_the_estimate_prices_the_fallback_list_and_says_what_a_free_model_spills(
     capsys, spec_dir: Path
 ) -> None:
     # issue 12: a "$0" :free estimate became a bill
@@ -104,7 +104,11 @@ def test_the_estimate_prices_the_fallback_list_and_says_a_free_model_may_spill(
     out = capsys.readouterr().out
     total = next(ln for ln in out.splitlines() if ln.startswith("TOTAL"))
     assert total.split()[-3:-1] != ["$0", "$0"]  # the high end is not $0
-    assert "openai/gpt-oss-20b:free is free, but its fallbacks include paid openai/gpt-4o" in out
+    # within today's free quota: none spills, and the line says so (issue 18: in numbers)
+    assert (
+        "openai/gpt-oss-20b:free: none of 30 requests expected to spill to paid openai/gpt-4o "
+        "(today's free quota covers them)" in out
+    )
 
 
 def test_a_warning_for_an_unsupported_param_in_the_dry_run(capsys, spec_dir: Path) -> None:

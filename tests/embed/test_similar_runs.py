@@ -122,6 +122,7 @@ def test_the_estimate_has_a_judge_line_for_the_embeddings(items, tmp_path, sim_u
     assert [line.scorer for line in lines] == ["similar"]
     (line,) = lines
     assert line.model == EMBED and line.requests == 24
+    assert line.completion_tokens == 0 and line.output_source == "none: embeddings"  # vectors
     assert line.cost_expected_usd is not None and 0 < line.cost_expected_usd < 1e-4
 
 

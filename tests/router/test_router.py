@@ -12,7 +12,7 @@ import pytest
 from orkit import errors as e
 from orkit._clock import FakeClock
 from orkit.errors import RunStoppedError
-from orkit.router import ModelLimits, RetryPolicy, Router, RouterOptions
+from orkit.router import ModelLimits, RetryPolicy, Router, RouterOptions, spills_to_paid
 from orkit.types import ChatRequest, ChatResponse, Usage
 
 Script = Callable[[ChatRequest, int], ChatResponse]
@@ -184,6 +184,28 @@ async def test_client_side_daily_quota_defers_before_sending() -> None:
     outs = [await router.route(req("f/m:free")) for _ in range(3)]
     assert [o.response is not None for o in outs] == [True, True, False]
     assert outs[2].deferred_until is not None and sim.calls["f/m:free"] == 2
+
+
+async def test_past_the_daily_quota_a_request_with_a_paid_models_fallback_is_sent() -> None:
+    # issue 18: OpenRouter answers it with the paid model (the quota's 429 falls back), so
+    # orkit sends it rather than leaving it for tomorrow; the estimate prices that spill
+    router, sim, _ = make({}, free_per_day=1)
+    spill = {"models": ["f/other:free", "p/paid"]}
+    first = await router.route(req("f/m:free", **spill))
+    second = await router.route(req("f/m:free", **spill))
+    assert first.response is not None and second.response is not None
+    assert second.deferred_until is None and sim.calls["f/m:free"] == 2
+    only_free = await router.route(req("f/m:free", models=["f/other:free", "openrouter/free"]))
+    assert only_free.deferred_until is not None and sim.calls["f/m:free"] == 2
+
+
+def test_which_requests_spill_to_a_paid_model() -> None:
+    assert spills_to_paid(req("f/m:free", models=["p/paid"]))
+    assert spills_to_paid(req("f/m:free", models=["f/x:free", "p/paid"]))
+    assert not spills_to_paid(req("f/m:free", models=["f/x:free"]))
+    assert not spills_to_paid(req("f/m:free", models=["openrouter/free", "f/m:free"]))
+    assert not spills_to_paid(req("f/m:free", models="p/paid"))  # not a list: not sent so
+    assert not spills_to_paid(req("f/m:free"))
 
 
 async def test_free_models_share_the_account_wide_per_minute_limit() -> None:

@@ -265,3 +265,13 @@ def test_the_printed_lines_work_as_pasted(
     root = url.removesuffix("/v1").removesuffix("/api")
     stats = httpx.get(f"{root}/_sim/stats", timeout=10).json()
     assert stats["by_model"][DEFAULT_LOCAL_MODEL] >= 1
+
+
+def test_an_embedding_model_can_be_served(
+    capsys: pytest.CaptureFixture[str], started: list[Any]
+) -> None:
+    # issue 18: the local server's /v1/embeddings, with a model vLLM would serve for it
+    argv = ["--local-server", "--model", "openai/gpt-4o-mini", "--model", "baai/bge-m3"]
+    code, _, _ = _start(capsys, *argv)
+    assert code == 0
+    assert list(started[0].state.sim.config.models) == ["openai/gpt-4o-mini", "baai/bge-m3"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from orkit.catalog import Catalog
+
+EMBEDDERS = len(Catalog.bundled(all_modalities=True).search(output_modality="embeddings"))
+
 
 async def test_models_without_params_is_the_full_snapshot(make_sim, catalog) -> None:
     sim = await make_sim(headers={})
@@ -19,9 +23,20 @@ async def test_output_modalities_filter(make_sim) -> None:
     sim = await make_sim()
     everything = (await sim.http.get("/models", params={"output_modalities": "all"})).json()
     images = (await sim.http.get("/models", params={"output_modalities": "image"})).json()
-    assert everything["total_count"] == 414
+    assert everything["total_count"] == 414 + EMBEDDERS  # the embedding models too
     assert 0 < images["total_count"] < 414
     assert all("image" in m["architecture"]["output_modalities"] for m in images["data"])
+
+
+async def test_embedding_models_are_listed_when_asked_for(make_sim) -> None:
+    sim = await make_sim()
+    body = (await sim.http.get("/models", params={"output_modalities": "embeddings"})).json()
+    ids = {m["id"] for m in body["data"]}
+    assert body["total_count"] == len(ids) == EMBEDDERS
+    assert "openai/text-embedding-3-small" in ids
+    assert all(m["architecture"]["output_modalities"] == ["embeddings"] for m in body["data"])
+    text = (await sim.http.get("/models", params={"output_modalities": "text"})).json()
+    assert not ids & {m["id"] for m in text["data"]}
 
 
 async def test_supported_parameters_and_query_filters(make_sim) -> None:
