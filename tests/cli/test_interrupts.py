@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import pytest
 
 from orkit.sim import SIM_API_KEY, FaultProfile, SimConfig, serve_in_thread
+from tests.cli.journal_rows import wait_for_rows
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow, pytest.mark.integration]
 
@@ -73,23 +73,6 @@ def start(*args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         preexec_fn=default_sigint,
     )
-
-
-def wait_for_rows(run_root: Path, at_least: int = 5, timeout: float = 30) -> Path:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for journal in run_root.glob("*/journal.sqlite"):
-            import sqlite3
-
-            with sqlite3.connect(journal) as db:
-                try:
-                    (n,) = db.execute("select count(*) from tasks").fetchone()
-                except sqlite3.OperationalError:
-                    n = 0
-            if n >= at_least:
-                return journal.parent
-        time.sleep(0.05)
-    raise AssertionError("the run never got going")
 
 
 def resume(run_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pandas as pd
 import pytest
 
 from orkit.sim import SIM_API_KEY, SimConfig, serve_in_thread
+from tests.cli.journal_rows import wait_for_rows
 from tests.sim_http import reset, stats
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow, pytest.mark.integration]
@@ -55,23 +55,6 @@ def spec(tmp_path: Path, url: str) -> Path:
 
 def manager_get(url: str, path: str) -> Any:
     return httpx.get(url + path, headers={"Authorization": f"Bearer {MANAGER}"}).json()
-
-
-def wait_for_rows(run_root: Path, at_least: int, timeout: float = 60) -> Path:
-    import sqlite3
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for journal in run_root.glob("*/journal.sqlite"):
-            with sqlite3.connect(journal) as db:
-                try:
-                    (n,) = db.execute("select count(*) from tasks").fetchone()
-                except sqlite3.OperationalError:
-                    n = 0
-            if n >= at_least:
-                return journal.parent
-        time.sleep(0.05)
-    raise AssertionError("the run never got going")
 
 
 def test_resume_after_kill_9_deletes_the_orphan_and_goes_on_with_what_is_left(
