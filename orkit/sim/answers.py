@@ -1,9 +1,11 @@
 """What a model says: right or wrong answers to solvable questions, filler otherwise.
 
-Correctness is a hash draw against the model's skill, keyed on (seed, model, messages,
-request seed) and, when sampling is random (temperature > 0, the default 1.0 when absent,
-and no request seed), on how often this exact body was seen, so repeats can differ while
-reruns stay identical. Skill drops a little above temperature 1 (x0.85 at 2.0).
+Correctness is a hash draw against the model's skill, keyed on (seed, model, messages as the
+model reads them, request seed) and, when sampling is random (temperature > 0, the default
+1.0 when absent, and no request seed), on how often this exact body was seen, so repeats can
+differ while reruns stay identical. Prompt-cache markers are not what the model reads
+(`orkit.sim.seeding`), so a prompt answers the same with and without them. Skill drops a
+little above temperature 1 (x0.85 at 2.0).
 Unsolvable prompts get filler whose length follows the prompt's length cue and the model's
 verbosity (`orkit.sim.lengths`). Then `stop` sequences cut the text, and `max_tokens` cuts
 it on a token boundary.
@@ -157,7 +159,8 @@ def finish(
 
 
 def _messages_key(request: ChatRequest) -> str:
-    return json.dumps(request.messages, sort_keys=True, separators=(",", ":"))
+    # the messages as the model reads them: a prompt-cache marker does not change the answer
+    return json.dumps(request.seed_messages, sort_keys=True, separators=(",", ":"))
 
 
 def _apply_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:

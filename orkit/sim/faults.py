@@ -3,8 +3,9 @@
 One uniform draw u = hash(seed, body hash, occurrence, model) per candidate model; the fault
 probabilities are laid out as consecutive slices of [0, 1) in a fixed order (status codes
 ascending, then the HTTP 200 faults in `STREAM_FAULT_KINDS` order). The draw
-depends only on the request body and how often that body was seen, so a retry of the same
-body draws anew, and reruns of the same request sequence meet the same faults. An injected
+depends only on the request body (as the model reads it: prompt-cache markers aside,
+`orkit.sim.seeding`) and how often that body was seen, so a retry of the same body draws
+anew, and reruns of the same request sequence meet the same faults. An injected
 HTTP error on one model of a `models` fallback list falls through to the next model.
 
 Bursts (`FaultBurst`) are checked first, each with a draw of its own: inside its window a

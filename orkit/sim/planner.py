@@ -100,6 +100,8 @@ def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
     if sim.config.local_server and request.model_ids[0] not in sim.config.models:
         # vLLM's and Ollama's answer; a local server serves its own models only
         raise not_found(f"The model `{request.model_ids[0]}` does not exist.")
+    # Repeats are counted per body as sent: on one emulator, a sweep with `prompt_cache` and
+    # the same sweep without each meet their first draws, so they answer alike.
     occurrence = sim.occurrence(request.body_hash)
     account = sim.accounts.get(key)
     account.requests += 1
@@ -109,7 +111,7 @@ def plan_chat(sim: Simulator, key: str, raw: bytes) -> ChatPlan:
     tokens_in = prompt_tokens(request.messages)
     if request.extras is not None:
         tokens_in += extra_prompt_tokens(request)
-    pick = unit(sim.config.seed, "route", request.body_hash, occurrence)
+    pick = unit(sim.config.seed, "route", request.seed_hash, occurrence)
     errors: list[SimError] = []
     for target in targets:
         try:
@@ -133,7 +135,7 @@ def _fault(
     """The injected fault for this candidate; an injected HTTP error is raised."""
     model_id = target.runtime.id
     fault = sim.faults.decide(
-        request.body_hash,
+        request.seed_hash,
         occurrence,
         model_id,
         provider_slug=endpoint.provider.slug,
@@ -290,7 +292,7 @@ def _build(
         sim.config.is_byok(endpoint.provider.slug, endpoint.provider.name),
     )
     spread = sim.config.latency_jitter
-    jitter = unit_range(1 / spread, spread, seed, "jitter", request.body_hash, occurrence)
+    jitter = unit_range(1 / spread, spread, seed, "jitter", request.seed_hash, occurrence)
     ttft = endpoint.ttft_s * jitter
     total = ttft + answer.tokens / endpoint.tokens_per_s
     created = int(sim.clock.now())

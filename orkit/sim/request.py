@@ -16,6 +16,7 @@ from orkit.sim._hashing import body_hash
 from orkit.sim.errors import bad_request
 from orkit.sim.extras import Extras, parse_extras
 from orkit.sim.prefs import ProviderPrefs, parse_prefs
+from orkit.sim.seeding import seed_hash, seed_messages
 from orkit.sim.tokenizer import text_of
 
 __all__ = ["ChatRequest", "parse_chat"]
@@ -58,7 +59,13 @@ class ChatRequest:
 
     body: Mapping[str, Any]
     body_hash: str
+    """The body as sent (billing stats, how often this exact body was seen)."""
+    seed_hash: str
+    """The body as the model reads it, without prompt-cache markers (`orkit.sim.seeding`):
+    what answers, faults and the provider pick are drawn from."""
     messages: tuple[Mapping[str, Any], ...]
+    seed_messages: tuple[Mapping[str, Any], ...]
+    """`messages` as the model reads them (no cache markers; a lone text part as a string)."""
     model_ids: tuple[str, ...]
     stream: bool
     max_tokens: int | None
@@ -86,10 +93,13 @@ def parse_chat(raw: bytes, user_id: str) -> ChatRequest:
     messages, has_parts = _messages(body.get("messages"), user_id)
     json_mode, json_key = _response_format(body.get("response_format"), user_id)
     extras = parse_extras(body, messages, json_mode, user_id, has_parts=has_parts)
+    seeded = seed_messages(messages)
     return ChatRequest(
         body=body,
         body_hash=body_hash(body),
+        seed_hash=seed_hash(body, messages, seeded),
         messages=messages,
+        seed_messages=seeded,
         model_ids=_model_ids(body, user_id),
         stream=_typed(body, "stream", bool, user_id) or False,
         max_tokens=_max_tokens(body, user_id),

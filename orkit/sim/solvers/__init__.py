@@ -4,7 +4,10 @@ The emulator reads the **last user message**, splits it into non-empty lines and
 lines from the last to the first (so a template like `"Answer with the number only.\\n{{
 question }}"` works). A leading `Question:` or `Q:` label is ignored. The first line that
 matches one of these grammars decides the answer (patterns are case-insensitive; trailing
-`?`/`.` optional):
+`?`/`.` optional). Only when no whole line matches, a line's leading sentences are tried,
+longest first, so a question followed by an instruction on its line works too
+(`What is 123 + 456? Answer with the number only.` -> `579`) while every prompt a whole line
+answers keeps its answer:
 
 - JSON extraction (`orkit.sim.solvers.extraction`):
   `Extract the name and age from: "Alice is 30 years old." Reply with JSON with keys name and age.`
@@ -29,15 +32,18 @@ else gets filler prose (`orkit.sim.solvers.filler`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from orkit.sim.solvers import arithmetic, extraction, judge, strings
 from orkit.sim.solvers._types import Solution
 from orkit.sim.solvers.capitals import CapitalTable
 from orkit.sim.solvers.filler import filler
 
-__all__ = ["Solution", "Solvers", "filler"]
+__all__ = ["Solution", "Solvers", "filler", "leading_sentences"]
 
 _LABEL_RE = re.compile(r"^\s*(?:question|q)\s*:\s*", re.IGNORECASE)
+# A sentence ends at `?`, `.` or `!` before whitespace (not inside `3.5` or a quoted `"old."`).
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[?.!])\s+")
 
 
 class Solvers:
@@ -59,11 +65,26 @@ class Solvers:
         return self._solve_lines(text)
 
     def _solve_lines(self, text: str) -> Solution | None:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        for line in reversed(lines):
-            line = _LABEL_RE.sub("", line)
+        lines = [_LABEL_RE.sub("", line.strip()) for line in text.splitlines() if line.strip()]
+        lines.reverse()
+        # Whole lines first, so no answer that a whole line gave changes.
+        solution = self._first_solved(lines)
+        if solution is None:
+            heads = (head for line in lines for head in leading_sentences(line))
+            solution = self._first_solved(heads)
+        return solution
+
+    def _first_solved(self, candidates: Iterable[str]) -> Solution | None:
+        for text in candidates:
             for solver in (extraction.solve, self.capitals.solve, strings.solve, arithmetic.solve):
-                solution = solver(line)
+                solution = solver(text)
                 if solution is not None:
                     return solution
         return None
+
+
+def leading_sentences(line: str) -> list[str]:
+    """`line` cut before each of its later sentences, longest first (`A? B. C.` -> `A? B.`,
+    `A?`); [] for a single sentence."""
+    breaks = [match.start() for match in _SENTENCE_BREAK_RE.finditer(line)]
+    return [line[:end] for end in reversed(breaks)]
