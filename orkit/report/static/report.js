@@ -196,6 +196,7 @@
         ],
         ["Budget", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
         ["Judges", run.judges ? run.judges.cost : null],
+        ["Not scored", run.not_scored || null],
         ["Billed attempts", run.billed_attempts || null],
         ["BYOK", run.byok || null],
         ["Prompt cache", run.prompt_cache || null],
