@@ -375,10 +375,11 @@
       if (data.contestants.some((c) => c[key])) columns.push(count(key, key, title));
       else hidden.push(key);
     }
-    // p50 and p95 in one cell each (sorted by p50): two columns fewer to fit a laptop
+    // p50 and p95 in one cell each (sorted by p50), the p95 in small type under the p50:
+    // two columns fewer, and narrow ones, to fit a laptop
     for (const [p50, p95, label, title] of [
-      ["latency_p50_s", "latency_p95_s", "latency p50 / p95", "Median and 95th percentile latency of timed answers"],
-      ["ttft_p50_s", "ttft_p95_s", "TTFT p50 / p95", "Median and 95th percentile time to first token"],
+      ["latency_p50_s", "latency_p95_s", "latency", "Median latency of timed answers, the 95th percentile under it (sorts by the median)"],
+      ["ttft_p50_s", "ttft_p95_s", "TTFT", "Median time to first token, the 95th percentile under it (sorts by the median)"],
     ]) {
       columns.push({
         label,
@@ -388,7 +389,7 @@
         value: (c) => c[p50],
         cell: (c) =>
           isNum(c[p50]) && isNum(c[p95])
-            ? el("span", { class: "pair-cell", text: fmtS(c[p50]) + " / " + fmtS(c[p95]) })
+            ? el("span", { class: "stacked", title: "p50 " + fmtS(c[p50]) + ", p95 " + fmtS(c[p95]) }, el("span", { text: fmtS(c[p50]) }), el("span", { class: "under", text: "p95 " + fmtS(c[p95]) }))
             : latencyCell(c, p50),
       });
     }
@@ -428,20 +429,21 @@
         },
       },
       {
-        label: "cache · saved",
-        title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices (writes in the tooltip)",
+        label: "cache",
+        title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices, net of the writes (in the tooltip)",
         num: true,
         value: (c) => c.cache_hit_rate,
         cell: (c) => {
           if (!isNum(c.cache_hit_rate)) return unknown("no prompt caching: no row read or wrote the cache, or its counts are unknown");
-          // hit rate · saved (a minus when writes cost more than reads saved): kept short,
-          // the table must fit a laptop; the words are in the tooltip
+          // the hit rate, what it saved net under it in small type (a minus when writes
+          // cost more than reads saved): kept narrow, the table must fit a laptop; the
+          // words are in the tooltip
           const known = isNum(c.cache_savings_usd);
-          const saved = known ? (c.cache_savings_usd >= 0 ? fmtUsd(c.cache_savings_usd) : "−" + fmtUsd(-c.cache_savings_usd)) : "?";
-          const said = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) : "cost " + fmtUsd(-c.cache_savings_usd) + " more") : "savings unknown";
+          const saved = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) : "−" + fmtUsd(-c.cache_savings_usd)) : "saved ?";
+          const said = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) + " net" : "cost " + fmtUsd(-c.cache_savings_usd) + " more than without it") : "savings unknown";
           const writes = isNum(c.cache_write_usd) ? fmtUsd(c.cache_write_usd) : "an unknown amount";
-          const title = pct(c.cache_hit_rate) + " of prompt tokens read from cache, " + said + "; writes cost " + writes + " (in the spend)";
-          return el("span", { class: "pair-cell", title, text: Math.round(100 * c.cache_hit_rate) + "% · " + saved });
+          const title = pct(c.cache_hit_rate) + " of prompt tokens read from cache; " + said + " (after " + writes + " of cache writes, in the spend)";
+          return el("span", { class: "stacked", title }, el("span", { text: Math.round(100 * c.cache_hit_rate) + "%" }), el("span", { class: "under", text: saved }));
         },
       },
       {
@@ -455,7 +457,7 @@
     );
     // the cache column only where some contestant read or wrote the prompt cache
     if (!data.contestants.some((c) => isNum(c.cache_hit_rate))) {
-      columns.splice(columns.findIndex((c) => c.label === "cache · saved"), 1);
+      columns.splice(columns.findIndex((c) => c.label === "cache"), 1);
       hidden.push("cache");
     }
     // reasoning tokens get their own column where some answer reasoned (most runs: none)
