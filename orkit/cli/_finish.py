@@ -14,6 +14,7 @@ from typing import Any
 
 from orkit._format import count, plural, unscored_lines
 from orkit.cli._exit import ExitCode, exit_code_for_run
+from orkit.cli._spill import spill_lines
 from orkit.cli._table import print_summary
 
 __all__ = ["execution_line", "finish_continuation", "finish_run", "run_with_interrupts"]
@@ -143,6 +144,8 @@ def finish_run(run_dir: Any, args: argparse.Namespace, *, verb: str = "run") -> 
     execution = manifest.last_execution
     if not args.quiet:
         print_summary(result.summary(), manifest, file=sys.stdout)
+        for line in spill_lines(result.path, manifest.totals_all):
+            print(line)  # why a free model shows a cost
         if verb in ("resume", "retry"):
             print(execution_line(verb, execution))
     for warning in manifest.warnings or []:

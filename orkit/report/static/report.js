@@ -305,6 +305,12 @@
     return unknown("unknown: no timed answer (no ok row outside the cache)");
   }
 
+  /** A free model's request answered by a paid one (its fallback, past the free quota). */
+  function isSpill(model, served) {
+    const free = (m) => typeof m === "string" && (m.endsWith(":free") || m === "openrouter/free");
+    return free(model) && typeof served === "string" && served !== model && !free(served);
+  }
+
   function renderLeaderboard(data) {
     const section = document.getElementById("leaderboard");
     const scorers = data.scorers;
@@ -722,7 +728,9 @@
       const text = at(cells[c].text, i);
       if (text !== null) td.append(el("div", { class: "snippet", text: snippet(text, SNIPPET_CHARS) }));
       const extra = [];
-      if (at(cells[c].fallback, i)) extra.push(el("span", { class: "badge", title: "served by " + (at(cells[c].served_model, i) || "another model"), text: "fallback" }));
+      const served = at(cells[c].served_model, i);
+      if (isSpill(data.contestants[c].model, served)) extra.push(el("span", { class: "badge", title: "past the free quota: answered and billed by paid " + served, text: "spill" }));
+      else if (at(cells[c].fallback, i)) extra.push(el("span", { class: "badge", title: "served by " + (served || "another model"), text: "fallback" }));
       const repeats = at(cells[c].repeats, i);
       if (isNum(repeats) && repeats > 1) extra.push(el("span", { class: "badge", title: repeats + " rows; the cell shows repeat 0", text: "×" + repeats }));
       td.append(el("div", { class: "cell-foot" }, status === "ok" ? costText(c, i) : null, extra));
@@ -886,7 +894,7 @@
         ["Latency", cached ? "cached (free)" : fmtS(at(cells.latency_s, i)) + " (first token " + fmtS(at(cells.ttft_s, i)) + ")"],
         ["Cost", cached ? "cached (free)" : isNum(at(cells.cost_usd, i)) ? fmtUsd(at(cells.cost_usd, i)) : "unknown"],
         ["Tokens", "prompt " + tokens[0] + " · completion " + tokens[1] + " · reasoning " + tokens[2]],
-        ["Fallback", at(cells.fallback, i) ? "yes" : null],
+        ["Fallback", at(cells.fallback, i) ? (isSpill(contestant.model, at(cells.served_model, i)) ? "yes: a spill past the free quota, billed by " + at(cells.served_model, i) : "yes") : null],
         ["Repeats", isNum(at(cells.repeats, i)) && at(cells.repeats, i) > 1 ? at(cells.repeats, i) + " rows; this is repeat 0" : null],
       ]),
     );
