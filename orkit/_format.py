@@ -16,6 +16,7 @@ from typing import Any, Protocol
 __all__ = [
     "RunSpend",
     "byok_text",
+    "cache_savings_text",
     "cached_text",
     "cost_text",
     "count",
@@ -28,6 +29,8 @@ __all__ = [
     "run_counts",
     "run_spend",
     "spend_text",
+    "unscored_lines",
+    "unscored_rows",
     "usd",
 ]
 
@@ -186,19 +189,53 @@ def byok_text(totals: Mapping[str, Any]) -> str | None:
 
 
 def prompt_cache_text(totals: Mapping[str, Any]) -> str | None:
-    """`cache: 91% of prompt tokens read from cache, saved $0.84 (writes $0.05)` from manifest
-    totals; None when no row read or wrote the providers' prompt cache."""
+    """`cache: 91% of prompt tokens read from cache; saved $0.84 net (after $0.05 of cache
+    writes)` from manifest totals; None when no row read or wrote the providers' prompt
+    cache. The savings are already net of the writes' premium: the words say so, lest the
+    writes read as a cost still to subtract."""
     cached = int(totals.get("cached_tokens") or 0)
     if not cached and not totals.get("cache_write_tokens"):
         return None
     base = int(totals.get("cache_prompt_tokens") or 0)
     share = f"{cached / base:.0%}" if base else "some"
+    return f"cache: {share} of prompt tokens read from cache; {cache_savings_text(totals)}"
+
+
+def cache_savings_text(totals: Mapping[str, Any]) -> str:
+    """`saved $0.84 net (after $0.05 of cache writes)`, `cost $0.01 more (after ...)` when
+    the writes at their dearer price outweighed the reads, without the brackets when
+    nothing was written (or writes were free)."""
     savings, writes = totals.get("cache_savings_usd"), totals.get("cache_write_usd")
     if savings is None or savings >= 0:
-        said = f"saved {usd(savings)}"
-    else:  # writes at their dearer price outweighed the reads
-        said = f"cost {usd(-savings)} more"
-    return f"cache: {share} of prompt tokens read from cache, {said} (writes {usd(writes)})"
+        said = f"saved {usd(savings)} net"
+    else:
+        said = f"cost {usd(-savings)} more than without it"
+    if writes == 0 or (writes is None and not totals.get("cache_write_tokens")):
+        return said  # free writes (OpenAI's implicit cache) or none: nothing to explain
+    return f"{said} (after {usd(writes)} of cache writes)"
+
+
+def unscored_lines(judges: Mapping[str, Any] | None) -> list[str]:
+    """`similar: 20 of 24 rows not scored: over budget (could cost $0.00012)`, one per
+    scorer whose judge or embedding requests the budget did not send (the manifest's
+    `judges`, `over_budget_rows`); empty when the budget left every row scored."""
+    lines = []
+    for scorer, line in ((judges or {}).get("by_scorer") or {}).items():
+        left = int(line.get("over_budget_rows") or 0)
+        if not left:
+            continue
+        worst = line.get("over_budget_usd")
+        could = f" (could cost {usd(worst)})" if worst else ""
+        lines.append(
+            f"{scorer}: {count(left)} of {plural(line.get('rows') or 0, 'row')} not scored: "
+            f"over budget{could}"
+        )
+    return lines
+
+
+def unscored_rows(judges: Mapping[str, Any] | None) -> int:
+    """Score rows the budget left unscored, all scorers together (0 when none)."""
+    return int((judges or {}).get("over_budget_rows") or 0)
 
 
 def run_counts(totals: Mapping[str, Any], planned: int | None = None) -> str:

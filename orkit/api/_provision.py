@@ -55,16 +55,30 @@ class Provisioning:
     management_key: Secret
 
 
+SMALLEST_KEY_LIMIT_USD = 1e-6
+"""The least a provisioned key's limit may be: below it the key could not pay for one
+request (a short answer of a cheap model costs about this), so the run would stop at once
+with its key spent ($0) rather than say that the limit was a typo."""
+
+
 def check_provision_limit(value: Any, what: str = "--provision-key") -> float:
-    """A provisioned key's limit in USD: a finite number > 0 (`ConfigError` naming `what`)."""
+    """A provisioned key's limit in USD: a finite number of at least
+    `SMALLEST_KEY_LIMIT_USD` (`ConfigError` naming `what`)."""
     try:
         limit = float(value)
     except (TypeError, ValueError):
         raise ConfigError(
             f"{what}: the key's limit must be a number of USD, got {value!r}"
         ) from None
-    if isinstance(value, bool) or not math.isfinite(limit) or limit <= 0:
+    if isinstance(value, bool) or not math.isfinite(limit):
+        raise ConfigError(f"{what}: the key's limit must be a finite amount of USD, got {value!r}")
+    if limit <= 0:
         raise ConfigError(f"{what}: the key's limit must be more than 0 USD, got {value!r}")
+    if limit < SMALLEST_KEY_LIMIT_USD:
+        raise ConfigError(
+            f"{what}: the key's limit of {value} USD is less than one request costs; "
+            f"give at least {SMALLEST_KEY_LIMIT_USD:.6f}"
+        )
     return limit
 
 

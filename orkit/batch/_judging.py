@@ -10,6 +10,7 @@ from orkit.batch._budget import Budget
 from orkit.batch._embed_calls import EmbedCaller, EmbedService
 from orkit.batch._judge_calls import JudgeCaller
 from orkit.batch._scoring import ScoringJob, StageTotals, score_run
+from orkit.batch._unscored import count_over_budget
 from orkit.cost import Prices, dearest_of_chain
 from orkit.results import Journal, ResponseCache, RunDir, ScoreRow, rewrite_scores
 from orkit.router import RetryPolicy, Router, RouterSet, Routes
@@ -85,7 +86,9 @@ def _retry_policy(router: Routes | None) -> RetryPolicy:
 
 def judge_spend(rows: Iterable[ScoreRow]) -> dict[str, Any]:
     """What the LLM judges of the current scores table cost, per scorer and in total: their
-    own cost line, apart from the candidates'. Empty when no judge scored anything."""
+    own cost line, apart from the candidates'; and the rows the budget left unscored
+    (`over_budget_rows`, per scorer with `over_budget_usd`). Empty when no judge scored
+    anything."""
     by_scorer: dict[str, dict[str, Any]] = {}
     for row in rows:
         model = row.get("judge_model")
@@ -105,6 +108,7 @@ def judge_spend(rows: Iterable[ScoreRow]) -> dict[str, Any]:
             },
         )
         line["rows"] += 1
+        count_over_budget(line, row)
         line["requests"] += row.get("judge_calls") or 0
         line["cached_rows"] += row.get("judge_cost_source") == "cached"
         for key, tokens in (
@@ -122,6 +126,13 @@ def judge_spend(rows: Iterable[ScoreRow]) -> dict[str, Any]:
         return {}
     total = {
         key: sum(line[key] for line in by_scorer.values())
-        for key in ("rows", "requests", "cached_rows", "cost_usd", "cost_unknown_rows")
+        for key in (
+            "rows",
+            "requests",
+            "cached_rows",
+            "cost_usd",
+            "cost_unknown_rows",
+            "over_budget_rows",
+        )
     }
     return {**total, "by_scorer": by_scorer}

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from orkit.cli._exit import ExitCode, exit_code_for
+from orkit.cli._flag_errors import blame_flag_later
 from orkit.cli._progress import quiet_notices
 from orkit.errors import OrkitError
 
@@ -81,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             code: int = args.func(args)
         return code
     except OrkitError as exc:
+        exc = blame_flag_later(exc, args)  # a value from a flag: the flag, not the file
         print(f"orkit: error: {exc}", file=sys.stderr)
         return exit_code_for(exc)
     except KeyboardInterrupt as exc:

@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from orkit._format import count, plural
+from orkit._format import count, plural, unscored_lines
 from orkit.cli._exit import ExitCode, exit_code_for_run
+from orkit.cli._spill import spill_lines
 from orkit.cli._table import print_summary
 
 __all__ = ["execution_line", "finish_continuation", "finish_run", "run_with_interrupts"]
@@ -80,6 +81,14 @@ def _say_why_most_failed(result: Any) -> None:
         print(f"  {error['count']:>6} × {error['error_type']}: {message}", file=sys.stderr)
 
 
+def _say_what_the_budget_left_unscored(manifest: Any, run_dir: Any) -> None:
+    """Score rows whose judge or embedding request the budget did not send (stderr, even
+    with --quiet): the run completed, but a scorer's mean stands on fewer rows than it
+    seems, and a resume with a larger budget scores the rest."""
+    for line in unscored_lines(manifest.judges):
+        print(f"{line}; orkit resume {run_dir} --budget USD scores them", file=sys.stderr)
+
+
 def execution_line(verb: str, execution: Mapping[str, Any]) -> str:
     """What one resume or retry did, in its own time: `retried 12 tasks: 0 ok, 12 failed
     again in 0.2 s`, `resumed 179 tasks: 179 ok, 0 failed in 3.1 s`."""
@@ -135,10 +144,13 @@ def finish_run(run_dir: Any, args: argparse.Namespace, *, verb: str = "run") -> 
     execution = manifest.last_execution
     if not args.quiet:
         print_summary(result.summary(), manifest, file=sys.stdout)
+        for line in spill_lines(result.path, manifest.totals_all):
+            print(line)  # why a free model shows a cost
         if verb in ("resume", "retry"):
             print(execution_line(verb, execution))
     for warning in manifest.warnings or []:
         print(f"warning: {warning}", file=sys.stderr)
+    _say_what_the_budget_left_unscored(manifest, result.path)
     _say_why_most_failed(result)
     print(f"run directory: {result.path}")
     if not args.no_report:

@@ -8,9 +8,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from orkit.errors import SpecError
+from orkit.errors import OrkitError, SpecError
 
-__all__ = ["blame_flag", "flags_given"]
+__all__ = ["blame_flag", "blame_flag_later", "flags_given"]
 
 _FLAG_OF_FIELD = {
     "dataset": "--dataset",
@@ -61,6 +61,16 @@ def blame_flag(exc: SpecError, given: Mapping[str, str], param_pairs: list[str])
         top = "system" if rest.endswith(".system") else "prompt"
     flag = given.get(top)
     return SpecError(f"{flag}: {exc.reason}") if flag else exc
+
+
+def blame_flag_later(exc: OrkitError, args: Any) -> OrkitError:
+    """`blame_flag` for a SpecError raised once the spec was read (the plan's checks: the
+    prompt cache's message index against the prompts, say), which names the spec file's
+    field though a flag set it. `args.flags_given` is what `orkit run`/`estimate` set."""
+    given = getattr(args, "flags_given", None)
+    if not isinstance(exc, SpecError) or not given or not exc.field:
+        return exc
+    return blame_flag(exc, given, list(getattr(args, "param", None) or []))
 
 
 def _blame_param(exc: SpecError, table: str, rest: str, pairs: list[str]) -> SpecError:

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["register", "run"]
 
 _MODALITIES = ("audio", "file", "image", "text", "video")
+_OUTPUT_MODALITIES = ("audio", "embeddings", "image", "text")
+"""What OpenRouter's `/models?output_modalities=` knows: another value matches no model,
+and `0 models match` would read as if there were none of a real kind."""
 _SORTS: dict[str, Callable[[ModelInfo], Any]] = {
     "price": lambda m: (
         m.prompt_price is None,
@@ -155,6 +158,16 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.modality is not None and args.modality not in _MODALITIES:
         raise ConfigError(
             f"unknown --modality {args.modality!r}; choose from {', '.join(_MODALITIES)}"
+        )
+    output = args.output_modality
+    if output is not None and output not in _OUTPUT_MODALITIES:
+        import difflib
+
+        close = difflib.get_close_matches(output, _OUTPUT_MODALITIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(
+            f"unknown --output-modality {output!r}; choose from "
+            f"{', '.join(_OUTPUT_MODALITIES)}{hint}"
         )
 
 

@@ -310,7 +310,7 @@ def _sweep_from_args(args: argparse.Namespace) -> Any:
         "prompt_cache": args.prompt_cache,
         "cache_ttl": args.cache_ttl,
     }
-    flags = flags_given(overrides, prompt_file=bool(args.prompt_file))
+    flags = args.flags_given = flags_given(overrides, prompt_file=bool(args.prompt_file))
     if spec_path:
         params = overrides.pop("params")
         try:

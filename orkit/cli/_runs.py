@@ -8,7 +8,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orkit._format import count, full_spend, judges_spent, plural, spend_text, usd
+from orkit._format import (
+    count,
+    full_spend,
+    judges_spent,
+    plural,
+    spend_text,
+    unscored_rows,
+    usd,
+)
 from orkit.cli._exit import ExitCode
 from orkit.cli._table import format_table
 
@@ -82,6 +90,8 @@ def describe(run_dir: Path) -> dict[str, Any] | None:
         "cost_unknown": unknown,
         "answers_cost_usd": manifest.totals_all.get("cost_usd"),
         "judges_cost_usd": judges_spent(manifest)[0],
+        # score rows a judge or embedding would have scored but the budget did not send
+        "unscored_rows": unscored_rows(manifest.judges),
         # BYOK apart: OpenRouter's fee is in cost_usd, the upstream is your provider's bill;
         # null while the run's totals are not counted (never 0 for unknown)
         **_byok(manifest.totals_all if manifest.totals else None),
@@ -134,12 +144,21 @@ def _endpoints(manifest: Manifest) -> list[str]:
 def _cost(r: dict[str, Any]) -> str:
     if r["cost_unknown"] is None:
         return "–"  # rows counted from part files: their cost was not added up
-    text = spend_text(r["cost_usd"], r["cost_unknown"])
+    notes = []  # one bracket after the spend, however many notes
     if r.get("byok_rows"):
-        text += f" (+{usd(r['byok_upstream_usd'])} BYOK upstream)"
+        notes.append(f"+{usd(r['byok_upstream_usd'])} BYOK upstream")
     if r.get("cache_hit_rate"):
-        text += f" (cache {r['cache_hit_rate']:.0%}, saved {usd(r.get('cache_savings_usd'))})"
-    return text
+        saved = usd(r.get("cache_savings_usd"))
+        notes.append(f"cache {r['cache_hit_rate']:.0%}, saved {saved} net")
+    text = spend_text(r["cost_usd"], r["cost_unknown"])
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+def _status(r: dict[str, Any]) -> str:
+    """`completed (20 not scored)` when the budget left score rows without their judge or
+    embedding (a resume with a larger budget scores them): a run that only looks complete."""
+    left = int(r.get("unscored_rows") or 0)
+    return f"{r['status']} ({count(left)} not scored)" if left else str(r["status"])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -162,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
             [
                 r["run_id"],
                 r["name"] or "–",
-                str(r["status"]),
+                _status(r),
                 str(r["created"] or "–"),
                 models,
                 f"{count(r['done'])}/{count(r['total'] or 0)}",

@@ -37,6 +37,7 @@ __all__ = [
     "Breakpoints",
     "check_cache_settings",
     "common_prefix_end",
+    "idle_ttl_warning",
     "marks_breakpoints",
     "resolve_breakpoints",
     "with_breakpoint",
@@ -57,12 +58,27 @@ def check_cache_settings(mode: Any, ttl: Any, path: str | None) -> None:
     ):
         raise SpecError(
             f"must be one of 'none', 'system', 'auto', 'message:N' (N a message index, "
-            f"0-based), got {mode!r}",
+            f"0-based), got {_as_written(mode)}",
             path=path,
             field="prompt_cache",
         )
     if ttl not in CACHE_TTLS:
-        raise SpecError(f"must be '5m' or '1h', got {ttl!r}", path=path, field="cache_ttl")
+        raise SpecError(
+            f"must be '5m' or '1h', got {_as_written(ttl)}", path=path, field="cache_ttl"
+        )
+
+
+def _as_written(value: Any) -> str:
+    """A bad value as the spec file wrote it: TOML's `true`, not Python's `True`."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
+def idle_ttl_warning(mode: Any, ttl: Any) -> str | None:
+    """A `cache_ttl` other than the default with `prompt_cache = "none"`: nothing is
+    marked for caching, so the TTL changes nothing (said, not an error)."""
+    if mode == "none" and ttl != "5m":
+        return f"cache_ttl = {ttl!r} has no effect with prompt_cache = 'none' (nothing is marked)"
+    return None
 
 
 def marks_breakpoints(model_id: str) -> bool:

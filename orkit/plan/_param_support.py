@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from orkit.catalog import Catalog, routed_parameters
 from orkit.errors import SpecError
+from orkit.plan._cache_breakpoints import idle_ttl_warning
 from orkit.plan._reasoning_checks import reasoning_warnings
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ def check_param_support(sweep: SweepDefinition, catalog: Catalog) -> list[str]:
                 )
             warnings[_unsupported(model, missing)] = None
     warnings.update(dict.fromkeys(reasoning_warnings(sweep, catalog)))
+    idle_ttl = idle_ttl_warning(sweep.prompt_cache, sweep.cache_ttl)
+    if idle_ttl:
+        warnings[idle_ttl] = None
     unenforced = structured_outputs_advice(sweep, catalog)
     if unenforced:
         warnings[unenforced] = None

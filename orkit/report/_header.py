@@ -19,6 +19,7 @@ from orkit._format import (
     judges_spent,
     known,
     prompt_cache_text,
+    unscored_lines,
 )
 from orkit.report._round import count, money, seconds
 from orkit.results import Manifest, RunDir, endpoints_label, shown_status
@@ -68,12 +69,20 @@ def run_header(run: RunDir, manifest: Manifest, *, redact_prompts: bool) -> dict
         "billed_attempts": billed_attempts_text(totals),
         # rows served with the user's own provider key: OpenRouter's fee (in the spend) and
         # what the provider billed, apart; null when there were none
-        "byok": byok_text(totals),
-        # the providers' prompt caches: share of prompt tokens read, savings, writes; null
-        # when no row read or wrote them
-        "prompt_cache": prompt_cache_text(totals),
+        "byok": _unlabelled(byok_text(totals), "BYOK: "),
+        # the providers' prompt caches: share of prompt tokens read, net savings, writes;
+        # null when no row read or wrote them
+        "prompt_cache": _unlabelled(prompt_cache_text(totals), "cache: "),
+        # score rows the budget left without their judge or embedding: the scorer's mean
+        # stands on the others (a resume with a larger budget scores them); null when none
+        "not_scored": "; ".join(unscored_lines(manifest.judges)) or None,
         "warnings": [str(w) for w in manifest.warnings or []],
     }
+
+
+def _unlabelled(text: str | None, label: str) -> str | None:
+    """The terminal's line without its label: the run card puts its own label beside it."""
+    return None if text is None else text.removeprefix(label)
 
 
 def spec_toml(spec: Mapping[str, Any], *, redact_prompts: bool) -> str | None:

@@ -2,7 +2,8 @@
 
 Prints a `OPENROUTER_BASE_URL=...` line (the first: `SimProcess` waits for it), a key line
 to paste (`export OPENROUTER_API_KEY=...`: the first of the config's `api_keys` when it has
-them; in local-server mode without them, a comment that no key is needed instead), what it
+them; in local-server mode without them, a comment that no key is needed instead; and
+`export OPENROUTER_PROVISIONING_KEY=...` when it has `management_keys`), what it
 serves, and the `orkit run` command to try it with, then serves until Ctrl-C. Bad options,
 a bad config file or a port in use end as one line on stderr (exit 2 for bad input, 1 when
 the port cannot be used), never a traceback.
@@ -147,23 +148,41 @@ def build_config(args: argparse.Namespace) -> SimConfig:
     if args.config is not None:
         data = _load_file(args.config)
         try:
+            _free_per_day(data)
             SimConfig.from_dict(data)
         except SimConfigError as exc:
             raise SimConfigError(f"{args.config}: {exc}") from None
     if args.config_json:
         data = json.loads(args.config_json)
+        _free_per_day(data)
     if args.time_scale is not None:
         data["time_scale"] = args.time_scale
     if args.seed is not None:
         data["seed"] = args.seed
     if args.free_daily is not None:
-        data["lifetime_purchases_usd"] = 10.0 if args.free_daily == 1000 else 0.0
+        data["lifetime_purchases_usd"] = FREE_PER_DAY[args.free_daily]
     _apply_local_server(args, data)
     if args.slots is not None:
         data["max_concurrent"] = args.slots
     if args.stream_usage is not None:
         data["stream_usage"] = args.stream_usage
     return SimConfig.from_dict(data)
+
+
+FREE_PER_DAY = {50: 0.0, 1000: 10.0}
+"""A config's `free_per_day` (as `--free-daily` sets it) → the lifetime purchases that give
+it: OpenRouter decides the free daily limit by what the account ever bought."""
+
+
+def _free_per_day(data: dict[str, Any]) -> None:
+    """A config's `free_per_day` into `lifetime_purchases_usd`, as the flag does: the
+    config names the limit the user knows (`SimConfig.free_per_day` is derived)."""
+    if "free_per_day" not in data:
+        return
+    value = data.pop("free_per_day")
+    if isinstance(value, bool) or value not in FREE_PER_DAY:
+        raise SimConfigError(f"free_per_day: must be 50 or 1000 (as --free-daily), got {value!r}")
+    data["lifetime_purchases_usd"] = FREE_PER_DAY[value]
 
 
 def _apply_local_server(args: argparse.Namespace, data: dict[str, Any]) -> None:
@@ -219,6 +238,16 @@ def _key_line(config: SimConfig) -> str:
     return f"export OPENROUTER_API_KEY={SIM_API_KEY}"
 
 
+def _key_lines(config: SimConfig) -> str:
+    """`_key_line`, and the management key's export line when the config has some: `orkit
+    run --provision-key` and `orkit key` read it from OPENROUTER_PROVISIONING_KEY."""
+    lines = [_key_line(config)]
+    if config.management_keys:
+        # orkit's name for it (`orkit._settings`; the emulator imports nothing of orkit's)
+        lines.append(f"export OPENROUTER_PROVISIONING_KEY={config.management_keys[0]}")
+    return "\n".join(lines)
+
+
 def _try_line(config: SimConfig, url: str) -> str:
     """The `orkit run` command that runs the demo against this server, ready to paste."""
     command = f"orkit run {DEMO_SPEC} --endpoint {url}"
@@ -264,7 +293,7 @@ def run(args: argparse.Namespace) -> int:
         what = f"local-server emulator (like llama.cpp) serving {', '.join(config.models)}"
     if config.api_keys and len(config.api_keys) > 1:
         what += f" (any of the {len(config.api_keys)} keys of api_keys)"
-    _say(f"OPENROUTER_BASE_URL={url}\n{_key_line(config)}")
+    _say(f"OPENROUTER_BASE_URL={url}\n{_key_lines(config)}")
     _say(
         f"orkit sim: {what} at {url} "
         f"(seed {config.seed}, time scale {config.time_scale}); Ctrl-C to stop"

@@ -148,7 +148,14 @@ def test_the_key_limit_stops_the_run_and_keeps_its_rows(
 
 @pytest.mark.parametrize(
     ("limit", "said"),
-    [("abc", "must be a number"), ("0", "more than 0"), ("-1", "more than 0"), ("nan", "0")],
+    [
+        ("abc", "must be a number"),
+        ("0", "more than 0"),
+        ("-1", "more than 0"),
+        ("nan", "must be a finite amount"),
+        ("inf", "must be a finite amount"),
+        ("1e-9", "limit of 1e-9 USD is less than one request costs; give at least 0.000001"),
+    ],
 )
 def test_a_bad_limit_is_one_line_and_sends_nothing(
     tmp_path: Path, sim_url: str, capsys: pytest.CaptureFixture[str], limit: str, said: str

@@ -278,9 +278,46 @@ def test_a_tier_or_a_latency_sorts_best_first(open_report: Any) -> None:
     first = board.locator("tbody tr").first.locator("th").inner_text()
     best = min(range(4), key=lambda k: (tiers[k] is None, tiers[k] or 0))
     assert tiers[[c["label"] for c in payload["contestants"]].index(first)] == tiers[best]
-    board.locator("thead button", has_text="latency p50").click()
+    board.get_by_role("button", name="latency", exact=True).click()
     first = board.locator("tbody tr").first.locator("th").inner_text()
     latencies = {c["label"]: c["latency_p50_s"] for c in payload["contestants"]}
     known = {k: v for k, v in latencies.items() if v is not None}
     assert latencies[first] == min(known.values())
+    assert opened.console_errors == []
+
+
+def test_the_leaderboard_fits_a_1400_px_window_with_every_column(open_report: Any) -> None:
+    """Two scorers, prompt caching, BYOK, fallbacks, response-cache hits and a skipped row:
+    every column the leaderboard can show at once (the new user's run of issue 18 scrolled
+    a 1458 px table in a 1308 px box). At 1400 px nothing scrolls; at 1000 px the table
+    scrolls in its own box, never the page."""
+    payload = make_payload(items=40, contestants=4, hostile=False)
+    for k, c in enumerate(payload["contestants"]):
+        c["label"] = c["model"] = ["anthropic/claude-haiku-4.5", "openai/gpt-4o-mini"][k % 2]
+        c.update(
+            cache_hit_rate=0.91,
+            cache_savings_usd=0.0244,
+            cache_write_usd=0.00338,
+            byok_rows=12,
+            byok_upstream_usd=0.0102,
+            fallbacks=3,
+            cached=2,
+            skipped=1,
+            cost_usd=0.00615,
+            cost_per_correct_usd=0.000768,
+        )
+    opened = open_report(payload)
+    page = opened.page
+    widths = """() => {
+        const table = document.querySelector('#leaderboard table');
+        return [table.scrollWidth, table.closest('.scroll').clientWidth,
+                document.documentElement.scrollWidth, window.innerWidth];
+    }"""
+    headers = page.locator("#leaderboard thead button").all_text_contents()
+    assert {"cache", "spend", "cost / correct", "fallbacks", "skipped"} <= set(headers)
+    table, box, document, window = page.evaluate(widths)
+    assert table <= box, f"the leaderboard is {table} px wide in a {box} px box at 1400 px"
+    page.set_viewport_size({"width": 1000, "height": 800})
+    table, box, document, window = page.evaluate(widths)
+    assert document <= window  # the page never scrolls sideways; the table may, in its box
     assert opened.console_errors == []

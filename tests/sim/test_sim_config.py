@@ -103,3 +103,34 @@ def test_nested_options_may_be_plain_dicts() -> None:
     config = SimConfig(models={"a/b": {"skill": 0.5}}, faults={"stall": 0.1})  # type: ignore[dict-item, arg-type]
     assert config.models["a/b"] == ModelProfile(skill=0.5)
     assert config.faults == FaultProfile(stall=0.1)
+
+
+def test_a_config_file_sets_the_free_daily_limit_as_the_flag_does(tmp_path: Path) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    path = tmp_path / "sim.toml"
+    for limit in (50, 1000):
+        path.write_text(f"free_per_day = {limit}\n")
+        assert build_config(parser.parse_args(["--config", str(path)])).free_per_day == limit
+    path.write_text("free_per_day = 70\n")
+    with pytest.raises(
+        SimConfigError, match=r"free_per_day: must be 50 or 1000 \(as --free-daily\)"
+    ):
+        build_config(parser.parse_args(["--config", str(path)]))
+    # the flag still wins over the file
+    path.write_text("free_per_day = 1000\n")
+    args = parser.parse_args(["--config", str(path), "--free-daily", "50"])
+    assert build_config(args).free_per_day == 50
+
+
+def test_the_key_lines_export_the_management_key_too() -> None:
+    from orkit.sim.cli import _key_lines
+
+    lines = _key_lines(SimConfig(api_keys=("sk-in",), management_keys=("sk-mgmt",)))
+    assert lines.splitlines() == [
+        "export OPENROUTER_API_KEY=sk-in",
+        "export OPENROUTER_PROVISIONING_KEY=sk-mgmt",
+    ]
+    assert "PROVISIONING" not in _key_lines(SimConfig())

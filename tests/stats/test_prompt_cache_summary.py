@@ -92,13 +92,23 @@ def test_totals_and_the_cli_line() -> None:
             "cache_write_usd": 0.05,
         }
     )
-    assert line == "cache: 91% of prompt tokens read from cache, saved $0.84 (writes $0.05)"
+    assert line == (
+        "cache: 91% of prompt tokens read from cache; saved $0.84 net (after $0.05 of cache writes)"
+    )
     dearer = prompt_cache_text(
         {"cached_tokens": 0, "cache_prompt_tokens": 100, "cache_write_tokens": 90,
          "cache_savings_usd": -0.01, "cache_write_usd": 0.05}
     )  # fmt: skip
-    assert dearer == "cache: 0% of prompt tokens read from cache, cost $0.01 more (writes $0.05)"
+    assert dearer == (
+        "cache: 0% of prompt tokens read from cache; cost $0.01 more than without it"
+        " (after $0.05 of cache writes)"
+    )
     unknown = prompt_cache_text({"cached_tokens": 10, "cache_prompt_tokens": 100})
-    assert unknown == "cache: 10% of prompt tokens read from cache, saved unknown (writes unknown)"
+    assert unknown == "cache: 10% of prompt tokens read from cache; saved unknown net"
+    free_writes = prompt_cache_text(
+        {"cached_tokens": 50, "cache_prompt_tokens": 100, "cache_write_tokens": 40,
+         "cache_savings_usd": 0.02, "cache_write_usd": 0.0}
+    )  # fmt: skip
+    assert free_writes == "cache: 50% of prompt tokens read from cache; saved $0.02 net"
     assert prompt_cache_text({"cached_tokens": 0, "cache_write_tokens": 0}) is None
     assert prompt_cache_text({}) is None

@@ -196,6 +196,7 @@
         ],
         ["Budget", run.estimate && run.estimate.verdict ? run.estimate.verdict : null],
         ["Judges", run.judges ? run.judges.cost : null],
+        ["Not scored", run.not_scored || null],
         ["Billed attempts", run.billed_attempts || null],
         ["BYOK", run.byok || null],
         ["Prompt cache", run.prompt_cache || null],
@@ -304,6 +305,12 @@
     return unknown("unknown: no timed answer (no ok row outside the cache)");
   }
 
+  /** A free model's request answered by a paid one (its fallback, past the free quota). */
+  function isSpill(model, served) {
+    const free = (m) => typeof m === "string" && (m.endsWith(":free") || m === "openrouter/free");
+    return free(model) && typeof served === "string" && served !== model && !free(served);
+  }
+
   function renderLeaderboard(data) {
     const section = document.getElementById("leaderboard");
     const scorers = data.scorers;
@@ -374,10 +381,11 @@
       if (data.contestants.some((c) => c[key])) columns.push(count(key, key, title));
       else hidden.push(key);
     }
-    // p50 and p95 in one cell each (sorted by p50): two columns fewer to fit a laptop
+    // p50 and p95 in one cell each (sorted by p50), the p95 in small type under the p50:
+    // two columns fewer, and narrow ones, to fit a laptop
     for (const [p50, p95, label, title] of [
-      ["latency_p50_s", "latency_p95_s", "latency p50 / p95", "Median and 95th percentile latency of timed answers"],
-      ["ttft_p50_s", "ttft_p95_s", "TTFT p50 / p95", "Median and 95th percentile time to first token"],
+      ["latency_p50_s", "latency_p95_s", "latency", "Median latency of timed answers, the 95th percentile under it (sorts by the median)"],
+      ["ttft_p50_s", "ttft_p95_s", "TTFT", "Median time to first token, the 95th percentile under it (sorts by the median)"],
     ]) {
       columns.push({
         label,
@@ -387,7 +395,7 @@
         value: (c) => c[p50],
         cell: (c) =>
           isNum(c[p50]) && isNum(c[p95])
-            ? el("span", { class: "pair-cell", text: fmtS(c[p50]) + " / " + fmtS(c[p95]) })
+            ? el("span", { class: "stacked", title: "p50 " + fmtS(c[p50]) + ", p95 " + fmtS(c[p95]) }, el("span", { text: fmtS(c[p50]) }), el("span", { class: "under", text: "p95 " + fmtS(c[p95]) }))
             : latencyCell(c, p50),
       });
     }
@@ -427,20 +435,21 @@
         },
       },
       {
-        label: "cache · saved",
-        title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices (writes in the tooltip)",
+        label: "cache",
+        title: "Prompt caching: the share of prompt tokens read from the providers' caches, and what it saved against plain prompt prices, net of the writes (in the tooltip)",
         num: true,
         value: (c) => c.cache_hit_rate,
         cell: (c) => {
           if (!isNum(c.cache_hit_rate)) return unknown("no prompt caching: no row read or wrote the cache, or its counts are unknown");
-          // hit rate · saved (a minus when writes cost more than reads saved): kept short,
-          // the table must fit a laptop; the words are in the tooltip
+          // the hit rate, what it saved net under it in small type (a minus when writes
+          // cost more than reads saved): kept narrow, the table must fit a laptop; the
+          // words are in the tooltip
           const known = isNum(c.cache_savings_usd);
-          const saved = known ? (c.cache_savings_usd >= 0 ? fmtUsd(c.cache_savings_usd) : "−" + fmtUsd(-c.cache_savings_usd)) : "?";
-          const said = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) : "cost " + fmtUsd(-c.cache_savings_usd) + " more") : "savings unknown";
+          const saved = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) : "−" + fmtUsd(-c.cache_savings_usd)) : "saved ?";
+          const said = known ? (c.cache_savings_usd >= 0 ? "saved " + fmtUsd(c.cache_savings_usd) + " net" : "cost " + fmtUsd(-c.cache_savings_usd) + " more than without it") : "savings unknown";
           const writes = isNum(c.cache_write_usd) ? fmtUsd(c.cache_write_usd) : "an unknown amount";
-          const title = pct(c.cache_hit_rate) + " of prompt tokens read from cache, " + said + "; writes cost " + writes + " (in the spend)";
-          return el("span", { class: "pair-cell", title, text: Math.round(100 * c.cache_hit_rate) + "% · " + saved });
+          const title = pct(c.cache_hit_rate) + " of prompt tokens read from cache; " + said + " (after " + writes + " of cache writes, in the spend)";
+          return el("span", { class: "stacked", title }, el("span", { text: Math.round(100 * c.cache_hit_rate) + "%" }), el("span", { class: "under", text: saved }));
         },
       },
       {
@@ -454,7 +463,7 @@
     );
     // the cache column only where some contestant read or wrote the prompt cache
     if (!data.contestants.some((c) => isNum(c.cache_hit_rate))) {
-      columns.splice(columns.findIndex((c) => c.label === "cache · saved"), 1);
+      columns.splice(columns.findIndex((c) => c.label === "cache"), 1);
       hidden.push("cache");
     }
     // reasoning tokens get their own column where some answer reasoned (most runs: none)
@@ -719,7 +728,9 @@
       const text = at(cells[c].text, i);
       if (text !== null) td.append(el("div", { class: "snippet", text: snippet(text, SNIPPET_CHARS) }));
       const extra = [];
-      if (at(cells[c].fallback, i)) extra.push(el("span", { class: "badge", title: "served by " + (at(cells[c].served_model, i) || "another model"), text: "fallback" }));
+      const served = at(cells[c].served_model, i);
+      if (isSpill(data.contestants[c].model, served)) extra.push(el("span", { class: "badge", title: "past the free quota: answered and billed by paid " + served, text: "spill" }));
+      else if (at(cells[c].fallback, i)) extra.push(el("span", { class: "badge", title: "served by " + (served || "another model"), text: "fallback" }));
       const repeats = at(cells[c].repeats, i);
       if (isNum(repeats) && repeats > 1) extra.push(el("span", { class: "badge", title: repeats + " rows; the cell shows repeat 0", text: "×" + repeats }));
       td.append(el("div", { class: "cell-foot" }, status === "ok" ? costText(c, i) : null, extra));
@@ -883,7 +894,7 @@
         ["Latency", cached ? "cached (free)" : fmtS(at(cells.latency_s, i)) + " (first token " + fmtS(at(cells.ttft_s, i)) + ")"],
         ["Cost", cached ? "cached (free)" : isNum(at(cells.cost_usd, i)) ? fmtUsd(at(cells.cost_usd, i)) : "unknown"],
         ["Tokens", "prompt " + tokens[0] + " · completion " + tokens[1] + " · reasoning " + tokens[2]],
-        ["Fallback", at(cells.fallback, i) ? "yes" : null],
+        ["Fallback", at(cells.fallback, i) ? (isSpill(contestant.model, at(cells.served_model, i)) ? "yes: a spill past the free quota, billed by " + at(cells.served_model, i) : "yes") : null],
         ["Repeats", isNum(at(cells.repeats, i)) && at(cells.repeats, i) > 1 ? at(cells.repeats, i) + " rows; this is repeat 0" : null],
       ]),
     );
