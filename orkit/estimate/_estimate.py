@@ -30,6 +30,7 @@ from orkit.cost import (
     plan_duration,
 )
 from orkit.estimate._byok import byok_lines, byok_notes
+from orkit.estimate._cache_notes import per_item_breakpoint_notes
 from orkit.estimate._context import (
     PriceContext,
     price_context,
@@ -135,6 +136,7 @@ async def estimate_with_client(
             *_unlearnt_server(sweep, endpoint, calibration),
             *byok_notes(lines),
             *spill_notes(lines, ctx.quota),
+            *per_item_breakpoint_notes(sweep.prompt_cache, lines, cache.shared),
         ),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
