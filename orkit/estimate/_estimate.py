@@ -35,6 +35,7 @@ from orkit.estimate._context import (
     PriceContext,
     price_context,
 )
+from orkit.estimate._embed_texts import expected_texts
 from orkit.estimate._lines import (
     LineInputs,
     judge_calls_per_task,
@@ -308,7 +309,8 @@ def _model_lines(
             info = _info(ctx.catalog, judge_model)
             judges.append((scorer, info, calibration.get(cal_key, judge_model)))
     first = sweep.contestants[0].model_id  # a pairwise judge's default baseline
-    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=first))
+    texts = expected_texts(plan, judges, _counts_each_prompt(endpoint))  # `similar`'s
+    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=first, embedded=texts))
     return lines, lanes, priced
 
 
