@@ -13,10 +13,22 @@ import numpy as np
 import numpy.typing as npt
 
 from orkit.catalog import ModelInfo
-from orkit.cost import COUNTED_PROMPT_ERROR, count_text_tokens, family_of
+from orkit.cost import (
+    COUNTED_PROMPT_ERROR,
+    OutputBand,
+    PriceBand,
+    WorkGroup,
+    count_text_tokens,
+    family_of,
+)
 from orkit.plan import Plan
 
-__all__ = ["expected_text_tokens", "expected_texts"]
+__all__ = [
+    "answers_spread",
+    "embedded_texts_group",
+    "expected_text_tokens",
+    "expected_texts",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -61,3 +73,29 @@ def expected_texts(
         if tokens is not None:
             out[str(scorer.name)] = (tokens, error)
     return out
+
+
+def embedded_texts_group(tokens: np.ndarray, error: float, prices: PriceBand) -> WorkGroup:
+    """Texts embedded once each (no request of their own counted: they go out with the
+    answers' requests), with no output."""
+    return WorkGroup(
+        prompt_tokens=tokens,
+        multiplicity=1.0,
+        requests=0,
+        cache_hits=0.0,
+        output=OutputBand(0.0, 0.0, 0.0, "none: embeddings"),
+        prices=prices,
+        prompt_error=error,
+    )
+
+
+def answers_spread(group: WorkGroup) -> float:
+    """The relative error of the answers an embedding scorer embeds: their length is the
+    candidate's output band, and an answer the run has already embedded (a repeat that
+    answered alike) is not sent again, so the low end goes as far down as the band's."""
+    out = group.output
+    if out.expected <= 0:
+        return 1.0
+    return min(
+        1.0, max(group.prompt_error, 0.2, 1 - out.low / out.expected, out.high / out.expected - 1)
+    )

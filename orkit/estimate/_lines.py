@@ -32,6 +32,7 @@ from orkit.cost import (
     price_band,
     with_reasoning,
 )
+from orkit.estimate._embed_texts import answers_spread, embedded_texts_group
 from orkit.estimate._workload import PromptSizes
 from orkit.types import output_cap
 
@@ -339,7 +340,7 @@ def judge_lines(
         expected = (embedded or {}).get(str(scorer.name)) if embeds else None
         if expected is not None:
             texts, error = expected
-            groups.append(_texts_group(texts, error, prices))
+            groups.append(embedded_texts_group(texts, error, prices))
         for model, candidate_groups in priced.items():
             if pairwise and model == baseline:
                 continue
@@ -368,7 +369,7 @@ def judge_lines(
                         cache_hits=0.0,
                         output=band,
                         prices=prices,
-                        prompt_error=_answers_spread(g) if embeds else max(g.prompt_error, 0.2),
+                        prompt_error=answers_spread(g) if embeds else max(g.prompt_error, 0.2),
                     )
                 )
         if groups:
@@ -376,29 +377,3 @@ def judge_lines(
             line, _ = _sum_line(info, cal, groups, no_inputs)
             lines.append(replace(line, role="judge", scorer=str(scorer.name)))
     return lines
-
-
-def _texts_group(tokens: np.ndarray, error: float, prices: PriceBand) -> WorkGroup:
-    """Texts embedded once each (no request of their own counted: they go out with the
-    answers' requests), with no output."""
-    return WorkGroup(
-        prompt_tokens=tokens,
-        multiplicity=1.0,
-        requests=0,
-        cache_hits=0.0,
-        output=OutputBand(0.0, 0.0, 0.0, "none: embeddings"),
-        prices=prices,
-        prompt_error=error,
-    )
-
-
-def _answers_spread(group: WorkGroup) -> float:
-    """The relative error of the answers an embedding scorer embeds: their length is the
-    candidate's output band, and an answer the run has already embedded (a repeat that
-    answered alike) is not sent again, so the low end goes as far down as the band's."""
-    out = group.output
-    if out.expected <= 0:
-        return 1.0
-    return min(
-        1.0, max(group.prompt_error, 0.2, 1 - out.low / out.expected, out.high / out.expected - 1)
-    )
