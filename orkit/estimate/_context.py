@@ -14,7 +14,7 @@ from orkit.catalog import Catalog, ProviderEndpoint, load_endpoints
 from orkit.client import AsyncOpenRouter
 from orkit.config import Timeouts
 from orkit.cost import FreeQuota
-from orkit.errors import APIError
+from orkit.errors import OrkitError
 from orkit.plan import (
     Endpoint,
     check_served,
@@ -79,7 +79,12 @@ async def price_context(
             # before any line is priced: an estimate of a model the server does not serve
             # would print a whole table above the one line that matters
             await check_served(client, endpoint, sweep.all_models)
-        return await _url_context(endpoint, client)
+        ctx = await _url_context(endpoint, client)
+        if ctx.catalog is not None:
+            # an OpenRouter-compatible server (a proxy, `orkit sim` on a port) counts the
+            # free requests its key already sent today, as OpenRouter does: ask it
+            ctx.quota = await _quota(client, options)
+        return ctx
     if endpoint is not None and endpoint.kind == "sim":
         catalog = Catalog.bundled()
         ctx = PriceContext(catalog, f"the emulator's prices ({_snapshot_words(catalog)})")
@@ -114,7 +119,7 @@ async def _url_context(endpoint: Endpoint, client: AsyncOpenRouter | None) -> Pr
 
 
 async def _quota(client: AsyncOpenRouter | None, options: RouterOptions) -> FreeQuota:
-    """Today's free-model quota: the server's own count when it can be asked, else the
+    """Today's free-model quota: the server's own count when it answers `/key`, else the
     counter orkit keeps in the user cache dir, else OpenRouter's default of 50 a day."""
     local = DailyQuota(limit=options.free_per_day or 50, path=options.quota_path)
     remaining = local.remaining(time.time())
@@ -122,7 +127,8 @@ async def _quota(client: AsyncOpenRouter | None, options: RouterOptions) -> Free
     if client is not None:
         try:
             counters = (await key_info(client)).get("free_model_daily_requests") or {}
-        except APIError:
+        except (OrkitError, OSError):
+            # a server without `/key` (most local ones): orkit's own counter, quietly
             counters = {}
         if isinstance(counters.get("limit"), int) and counters["limit"] > 0:
             per_day = options.free_per_day or counters["limit"]

@@ -30,10 +30,12 @@ from orkit.cost import (
     plan_duration,
 )
 from orkit.estimate._byok import byok_lines, byok_notes
+from orkit.estimate._cache_notes import per_item_breakpoint_notes
 from orkit.estimate._context import (
     PriceContext,
     price_context,
 )
+from orkit.estimate._embed_texts import expected_texts
 from orkit.estimate._lines import (
     LineInputs,
     judge_calls_per_task,
@@ -53,12 +55,14 @@ from orkit.estimate._spill import FallbackPricer, first_paid, spill_notes, with_
 from orkit.estimate._workload import (
     PromptCounter,
     PromptSizes,
+    as_sent,
     cache_hit_share,
     measure_plan,
     media_notes,
 )
 from orkit.plan import (
     Endpoint,
+    Plan,
     cache_ident,
     cache_path,
     calibration_endpoint,
@@ -110,8 +114,8 @@ async def estimate_with_client(
     calibration = Calibration.load(load_settings().cache_dir)
     cues = _cues_learnt(sweep, endpoint, calibration)
     sizes = measure_plan(plan, _prompt_counter(endpoint), cues=cues)
-    lines, lanes, priced = _model_lines(sweep, endpoint, ctx, sizes, calibration, as_of)
-    pricer = _fallback_pricer(sweep, endpoint, ctx, sizes, calibration, as_of)
+    lines, lanes, priced = _model_lines(plan, sweep, endpoint, ctx, sizes, calibration, as_of)
+    pricer = _fallback_pricer(plan, sweep, endpoint, ctx, sizes, calibration, as_of)
     lines, quota = with_spill(lines, lanes, ctx.quota, _paid_fallbacks(sweep, ctx), pricer)
     duration = plan_duration(lanes, sweep.in_flight.total, quota)
     # caching before BYOK: the provider's price has the cache split, and the fee is on it
@@ -133,6 +137,7 @@ async def estimate_with_client(
             *_unlearnt_server(sweep, endpoint, calibration),
             *byok_notes(lines),
             *spill_notes(lines, ctx.quota),
+            *per_item_breakpoint_notes(sweep.prompt_cache, lines, cache.shared),
         ),
         deferred_free_requests=duration.deferred,
         seconds_to_estimate=time.perf_counter() - started,
@@ -259,6 +264,7 @@ def _info(catalog: Catalog | None, model: str) -> ModelInfo:
 
 
 def _model_lines(
+    plan: Plan,
     sweep: SweepDefinition,
     endpoint: Endpoint | None,
     ctx: PriceContext,
@@ -273,7 +279,8 @@ def _model_lines(
     lanes: list[LaneLoad] = []
     priced = {}
     for model in sweep.endpoint_model_ids:  # (those with their own endpoint: estimated there)
-        shares = _hit_shares(sweep, endpoint, model, param_sets, sizes, as_of)
+        sent = as_sent(sizes, plan.marks_for(model))  # the response cache keys what is sent
+        shares = _hit_shares(sweep, endpoint, model, param_sets, sent, as_of)
         chains = [_chain(sweep, model, params) for params in param_sets]
         inputs = LineInputs(
             param_sets=param_sets,
@@ -302,7 +309,8 @@ def _model_lines(
             info = _info(ctx.catalog, judge_model)
             judges.append((scorer, info, calibration.get(cal_key, judge_model)))
     first = sweep.contestants[0].model_id  # a pairwise judge's default baseline
-    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=first))
+    texts = expected_texts(plan, judges, _counts_each_prompt(endpoint))  # `similar`'s
+    lines.extend(judge_lines(judges, priced, ctx.endpoints, first_model=first, embedded=texts))
     return lines, lanes, priced
 
 
@@ -347,6 +355,7 @@ def _paid_fallbacks(sweep: SweepDefinition, ctx: PriceContext) -> dict[str, list
 
 
 def _fallback_pricer(
+    plan: Plan,
     sweep: SweepDefinition,
     endpoint: Endpoint | None,
     ctx: PriceContext,
@@ -361,7 +370,8 @@ def _fallback_pricer(
     def price(model: str, k: int, paid: str) -> tuple[LineEstimate, float]:
         params = sweep.param_sets()[k]
         # the response cache holds the free model's answers: its hits are the same
-        shares = _hit_shares(sweep, endpoint, model, [params], sizes, as_of)
+        sent = as_sent(sizes, plan.marks_for(model))
+        shares = _hit_shares(sweep, endpoint, model, [params], sent, as_of)
         inputs = LineInputs([params], sweep.repeats, shares, _counts_each_prompt(endpoint))
         info, cal = _info(ctx.catalog, paid), calibration.get(cal_key, paid)
         line, lane, _ = model_line(info, sizes, cal, ctx.endpoints.get(paid), inputs)

@@ -32,6 +32,7 @@ from orkit.cost import (
     price_band,
     with_reasoning,
 )
+from orkit.estimate._embed_texts import answers_spread, embedded_texts_group
 from orkit.estimate._workload import PromptSizes
 from orkit.types import output_cap
 
@@ -315,13 +316,16 @@ def judge_lines(
     endpoints: Mapping[str, Sequence[ProviderEndpoint] | None],
     *,
     first_model: str,
+    embedded: Mapping[str, tuple[np.ndarray, float]] | None = None,
 ) -> list[LineEstimate]:
     """Calls of LLM-judge scorers (`judge_model`, `calls_per_task`, `params`, `is_pairwise`,
     `baseline`): each judged task costs `calls_per_task` requests carrying the question,
     the answer (both answers for a pairwise judge) and `prompt_overhead_tokens` of rubric;
     `params.max_tokens` caps the verdicts. A pairwise judge does not judge its baseline.
     An embedding scorer (`judges_question=False`, e.g. `similar`) makes one request per task
-    with the answer and the expected text (counted as long as the answer) and no output."""
+    with the answer and no output; its expected texts are embedded once each per run:
+    `embedded` gives their tokens by scorer name, with their relative error
+    (`orkit.estimate._embed_texts`); without, each is counted as long as the answer."""
     lines = []
     for scorer, info, cal in judges:
         per_task = judge_calls_per_task(scorer)
@@ -332,6 +336,11 @@ def judge_lines(
         sample, own = cal.output_sample("judge:" + str(scorer.name)) if cal else (None, False)
         prices = _calibrated(price_band(info, endpoints.get(info.id), params), info, cal)
         groups = []
+        embeds = not getattr(scorer, "judges_question", True)
+        expected = (embedded or {}).get(str(scorer.name)) if embeds else None
+        if expected is not None:
+            texts, error = expected
+            groups.append(embedded_texts_group(texts, error, prices))
         for model, candidate_groups in priced.items():
             if pairwise and model == baseline:
                 continue
@@ -345,12 +354,12 @@ def judge_lines(
                     ceiling=info.max_completion_tokens,
                     requests=requests,
                 )
-                # An embedding scorer sends the answer and the expected text, not the
-                # question: the expected text is counted as long as the answer. It answers
-                # with vectors: no completion tokens.
+                # An embedding scorer sends the answer (and the expected text, priced
+                # below), not the question. It answers with vectors: no completion tokens.
                 asked = tokens
-                if not getattr(scorer, "judges_question", True):
-                    asked = np.full_like(tokens, answers, dtype=float)
+                if embeds:
+                    known = expected is not None
+                    asked = np.full_like(tokens, 0.0 if known else answers, dtype=float)
                     band = OutputBand(0.0, 0.0, 0.0, "none: embeddings")
                 groups.append(
                     WorkGroup(
@@ -360,7 +369,7 @@ def judge_lines(
                         cache_hits=0.0,
                         output=band,
                         prices=prices,
-                        prompt_error=max(g.prompt_error, 0.2),
+                        prompt_error=answers_spread(g) if embeds else max(g.prompt_error, 0.2),
                     )
                 )
         if groups:

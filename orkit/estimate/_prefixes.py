@@ -39,7 +39,8 @@ class SharedPrefix:
     share: float
     """The share of the variant's rows in this group."""
     own: bool = False
-    """Each row of the group sends a prefix no other row does."""
+    """Each row of the group sends a prefix no other row does: nobody else reads its
+    entry (only the row's own repeats could)."""
 
 
 def breakpoint_index(messages: Messages, mode: str, auto_length: int | None) -> int | None:
@@ -102,7 +103,11 @@ def _groups(
             singles.append(prefix)
         else:
             first.setdefault(key, prefix)
-    out = [SharedPrefix((prefix,), counts[key] / sample) for key, prefix in first.items()]
+    # a prefix one row of the whole dataset sends is that row's own too (its exact size)
+    out = [
+        SharedPrefix((prefix,), counts[key] / sample, own=counts[key] == 1)
+        for key, prefix in first.items()
+    ]
     if singles:
         picked = tuple(singles[:_REPRESENTATIVES])
         out.append(SharedPrefix(picked, len(singles) / sample, own=True))

@@ -138,17 +138,18 @@ def _group_band(
     inputs: CacheInputs,
     ttl_s: float,
     error: float = 0.0,
+    per_row: float = 1.0,
 ) -> _Band:
-    """Writes and reads of one priced group's `sent` requests; the band's ends take the
-    prefix as much shorter or longer as the group's prompts (`error`)."""
+    """Writes and reads of one priced group's `sent` requests (`per_row` of them per row:
+    its repeats); the band's ends take the prefix as much shorter or longer as the group's
+    prompts (`error`)."""
     band = _Band(CacheSplit(), CacheSplit(), CacheSplit())
     for prefix, size in zip(prefixes, tokens, strict=True):
         requests = prefix.share * sent
         if requests <= 0:  # every request answered by the response cache: nothing sent
             continue
-        if prefix.own:  # each row's own prefix: its requests write it, nobody reads it
-            own = cache_split(size, requests, requests, 0.0, ttl_s)
-            band.add(own, own, own)
+        if prefix.own:
+            band.add(*_own_band(size, requests, per_row, wave, ttl_s, error))
             continue
         gap = (inputs.seconds or 0.0) / requests
         # the prefix's share of the lane's first wave (its requests are spread through it)
@@ -159,6 +160,21 @@ def _group_band(
             cache_split(size * (1 + error), requests, 2 * writes, gap, ttl_s),
         )
     return band
+
+
+def _own_band(
+    size: float, requests: float, per_row: float, wave: float, ttl_s: float, error: float
+) -> tuple[CacheSplit, CacheSplit, CacheSplit]:
+    """A prefix each row sends alone (`message:N` on a message that differs per item): no
+    other row reads its entry, and a row's repeats go out one after the other, so those
+    in one wave all write it. Low: one write per row; high: every request writes."""
+    share = min(1.0, wave / max(per_row, 1.0))  # of a row's requests, those that write
+    once = min(1.0, 1.0 / max(per_row, 1.0))
+    return (
+        cache_split(size * (1 - error), requests, requests * once, 0.0, ttl_s),
+        cache_split(size, requests, requests * share, 0.0, ttl_s),
+        cache_split(size * (1 + error), requests, requests, 0.0, ttl_s),
+    )
 
 
 def _tail_writes(split: CacheSplit, tokens: np.ndarray, multiplicity: float) -> CacheSplit:
@@ -189,7 +205,16 @@ def prompt_cache_line(
     for index, (tokens, group) in enumerate(inputs.groups):
         p = min(index // per_params, len(per_variant) - 1)
         sent = tokens.size * group.multiplicity
-        band = _group_band(per_variant[p], sized[p], sent, wave, inputs, ttl_s, group.prompt_error)
+        band = _group_band(
+            per_variant[p],
+            sized[p],
+            sent,
+            wave,
+            inputs,
+            ttl_s,
+            group.prompt_error,
+            group.multiplicity,
+        )
         if not explicit and rates.bills_writes:
             band.low = _tail_writes(band.low, tokens, group.multiplicity)
             band.expected = _tail_writes(band.expected, tokens, group.multiplicity)

@@ -11,7 +11,7 @@ every row's messages is counted once, because a repeated prompt is a cache hit t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from orkit.cost import (
     answer_length_cue_index,
     count_media,
 )
-from orkit.plan import Plan
+from orkit.plan import Breakpoints, Plan
 from orkit.results import ResponseCache, is_deterministic
 from orkit.types import ChatRequest
 
@@ -34,6 +34,7 @@ __all__ = [
     "SAMPLE_ROWS",
     "PromptCounter",
     "PromptSizes",
+    "as_sent",
     "cache_hit_share",
     "measure_plan",
     "media_notes",
@@ -59,7 +60,7 @@ class PromptSizes:
     """Prompt tokens counted request by request (on the emulator: orkit's own count)."""
     cues: IntArray | None = None
     """Each row's length cue, as an index into `orkit.cost.CUES` (None: not measured)."""
-    sample: list[list[dict[str, str]]] = field(default_factory=list)
+    sample: list[list[dict[str, Any]]] = field(default_factory=list)
     """Rendered messages of the first rows (for cache look-ups)."""
     distinct: int | None = None
     """Rows whose messages differ from every earlier row's (None: not counted, all rows)."""
@@ -118,7 +119,7 @@ def measure_plan(
     renders = [render for _, render in plan.renderers()]
     media: list[list[tuple[int, int]] | None] = [[] if t.is_chat else None for _, t in plan.prompts]
     columns: list[list[list[int]]] = [[[], [], [], [], []] for _ in plan.prompts]
-    samples: list[list[list[dict[str, str]]]] = [[] for _ in plan.prompts]
+    samples: list[list[list[dict[str, Any]]]] = [[] for _ in plan.prompts]
     seen: list[set[int]] = [set() for _ in plan.prompts]
     for batch in plan.dataset.iter_batches():
         for item in batch:
@@ -169,6 +170,16 @@ def _media_arrays(counts: list[tuple[int, int]] | None) -> tuple[IntArray | None
         return None, None
     table = np.asarray(counts, dtype=np.int64)
     return table[:, 0].copy(), table[:, 1].copy()
+
+
+def as_sent(sizes: list[PromptSizes], marks: Breakpoints | None) -> list[PromptSizes]:
+    """`sizes` with each sampled prompt's messages as the run sends them to a model that
+    gets `marks` (`Plan.marks_for`): the response cache keys a request by what it sends."""
+    if marks is None:
+        return sizes
+    return [
+        replace(size, sample=[marks.mark(size.prompt_id, m) for m in size.sample]) for size in sizes
+    ]
 
 
 def cache_hit_share(

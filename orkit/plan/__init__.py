@@ -20,6 +20,7 @@ from orkit.plan._assemble import (
     sweep_client,
 )
 from orkit.plan._base_url import BaseUrlGuard, wrong_base_url_line
+from orkit.plan._cache_breakpoints import Breakpoints
 from orkit.plan._checks import ENDPOINT_KINDS
 from orkit.plan._contestant_routes import (
     RunRouting,
@@ -96,6 +97,7 @@ __all__ = [
     "ENDPOINT_KINDS",
     "REQUEST_FIELDS",
     "BaseUrlGuard",
+    "Breakpoints",
     "Contestant",
     "Endpoint",
     "InFlight",

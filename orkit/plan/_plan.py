@@ -138,9 +138,7 @@ class Plan:
         prompts = self.renderers()
         make_request = sender(self.prompts, self.dataset)
         sent_model = self.sent_as.get(model)
-        marks = self.breakpoints
-        if marks is not None and not marks_breakpoints(sent_model or model):
-            marks = None  # other models get the very messages rendered (byte-identical bodies)
+        marks = self.marks_for(model)
         for batch in self.dataset.iter_batches():
             for item in batch:
                 item_hash = self.duplicates.item_hash(
@@ -169,6 +167,15 @@ class Plan:
                             )
             if copy is not None:
                 copy.write_batch(_copy_rows(batch))
+
+    def marks_for(self, model: str) -> Breakpoints | None:
+        """The breakpoints requests to `model` carry (its tasks, and the estimate's response
+        cache look-up of them); None for a model that gets the very messages rendered
+        (byte-identical bodies): no `prompt_cache`, or a model that caches by itself."""
+        marks = self.breakpoints
+        if marks is None or not marks_breakpoints(self.sent_as.get(model) or model):
+            return None
+        return marks
 
     def lanes(self, copy: DatasetCopyWriter | None = None) -> list[Iterator[Task]]:
         """One lane per model; the first also writes `copy` (see `lane`)."""
