@@ -34,7 +34,9 @@ provider bill against what the rows say the providers billed.
 prompt on an Anthropic model with `prompt_cache = "system"`: the first wave writes it, the
 rest read it. Split as above (its 300 earlier items calibrate): the calibrated band must
 hold the actual cost and its expected value be within 15% (`cached_expected_error_pct`);
-the expected and actual cache hit rates and savings are reported beside it.
+the expected and actual cache hit rates and savings are reported beside it, and the
+baseline `cached_baseline_error_pct`: the same calibrated estimate priced as if nothing
+were cached (expected cost plus expected savings) against the same actual spend.
 
 The uncalibrated band (nothing learnt) is reported by its width (high / low): it runs from
 one output token to the model's longest answer, so it holding the actual says nothing.
@@ -316,6 +318,11 @@ def same_prompt(
         judged["byok_upstream_error_pct"] = round(_error_pct(upstream, billed), 2)
     if target.prompt_cache != "none":
         judged.update(cache_figures(after_estimate, run))
+        # the baseline: the same calibrated estimate priced as if nothing were cached (its
+        # expected cost plus its expected savings), against the same actual spend
+        without = after["expected"] + (judged["cache_savings_expected_usd"] or 0.0)
+        miss = _error_pct(without, judged["actual_usd"])
+        judged["without_cache_pricing_error_pct"] = round(miss, 2)
     return judged
 
 
@@ -364,6 +371,7 @@ def summary(
         "byok_sweep": byok,
         "cached_within_band": cached["within_band"],
         "cached_expected_error_pct": cached["expected_error_pct"],
+        "cached_baseline_error_pct": cached.get("without_cache_pricing_error_pct"),
         "cached_sweep": cached,
     }
 
