@@ -134,6 +134,8 @@ class CachePricing:
 
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
+        self._floors: dict[str, tuple[int, ...] | None] = {}
+        self._rates: dict[tuple[str, bool, int], CacheRates | None] = {}
 
     def costs(
         self,
@@ -144,9 +146,32 @@ class CachePricing:
     ) -> CacheCosts:
         """The cache columns of a row served by `model`, `counts` = (prompt, cached,
         written) tokens."""
-        info = self._catalog.get(model)
-        rates = cache_rates(info, counts[0], one_hour=one_hour) if info is not None else None
-        return cache_costs(rates, counts)
+        if model not in self._floors:
+            info = self._catalog.get(model)
+            self._floors[model] = None if info is None else _override_floors(info)
+        floors = self._floors[model]
+        if floors is None:
+            return cache_costs(None, counts)
+        prompt = counts[0]
+        # the overrides that apply are the ones whose floor the prompt reaches: the same
+        # rates for every prompt size between two floors, computed once (this runs per row)
+        size_class = 0 if prompt is None else sum(1 for floor in floors if prompt >= floor)
+        key = (model, one_hour, size_class)
+        if key not in self._rates:
+            info = self._catalog.get(model)
+            assert info is not None  # its floors were found above
+            self._rates[key] = cache_rates(info, prompt, one_hour=one_hour)
+        return cache_costs(self._rates[key], counts)
+
+
+def _override_floors(info: ModelInfo) -> tuple[int, ...]:
+    """The `min_prompt_tokens` of the model's pricing overrides (the size classes)."""
+    overrides = info.pricing.get("overrides") or ()
+    return tuple(
+        o["min_prompt_tokens"]
+        for o in overrides
+        if isinstance(o, Mapping) and isinstance(o.get("min_prompt_tokens"), int)
+    )
 
 
 def one_hour(messages: Any) -> bool:

@@ -82,6 +82,19 @@ def test_pricing_by_model_and_unknown_models() -> None:
     assert pricing.costs("nobody/unknown-model", (2000, 1500, 0)) == UNKNOWN
 
 
+def test_one_pricing_reused_across_prompt_sizes_follows_each_size_class() -> None:
+    """The run's pricing keeps each model's rates per size class: a long prompt after a
+    short one (and back) still gets its own class's overrides and one-hour price."""
+    catalog = Catalog.bundled()
+    info = catalog.get("anthropic/claude-sonnet-4.5")
+    assert info is not None
+    pricing = CachePricing(catalog)
+    for prompt, hour in ((5_000, False), (250_000, True), (5_000, True), (250_000, False)):
+        counts = (prompt, prompt // 2, 1_000)
+        expected = cache_costs(cache_rates(info, prompt, one_hour=hour), counts)
+        assert pricing.costs(info.id, counts, one_hour=hour) == expected
+
+
 def test_one_hour_reads_the_breakpoint() -> None:
     marked = [
         {
