@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from orkit.results import SUMMARY_FLOATS
 from orkit.stats._contestants import grouping_columns
 from orkit.stats._frame_rows import rows_of_frames
 from orkit.stats._run_summary import SummaryOptions, summarize_run
@@ -24,19 +25,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "repeat",
     "status",
     "is_fallback",
-    "service_s",
-    "ttft_s",
-    "output_tokens_per_s",
-    "cost_usd",
     "cost_source",
-    "reasoning_tokens",
-    "is_byok",
-    "upstream_cost_usd",
-    "prompt_tokens",
-    "cached_tokens",
-    "cache_write_tokens",
-    "cache_savings_usd",
-    "cache_write_usd",
+    # the per-row numbers, as the run-directory reader lists them (one list to extend);
+    # `item_index` orders that reader's rows and a frame's summary does not use it
+    *(name for name in SUMMARY_FLOATS if name != "item_index"),
 )
 """The results columns `summarize` reads (by contestant; `SummaryOptions.by` may name more,
 see `summary_columns`): a caller that loads only these skips the answers' and prompts' text,

@@ -14,27 +14,11 @@ import pytest
 
 from orkit import Sweep
 from orkit.estimate._prompt_cache import _own_band
-
-ANTHROPIC, OPENAI = "anthropic/claude-haiku-4.5", "openai/gpt-4o-mini"
-SYSTEM = " ".join(
-    f"House rule {i}: answer the question asked, in as few words as fit." for i in range(120)
-)
+from tests.cost.cache_sweeps import ANTHROPIC, OPENAI, cache_sweep
 
 
 def sweep(tmp_path: Path, **kw: Any) -> Sweep:
-    base: dict[str, Any] = {
-        "dataset": [{"id": f"q{i}", "q": f"What is {i} + {i}?"} for i in range(30)],
-        "models": [ANTHROPIC, OPENAI],
-        "prompt": "{{ q }}",
-        "system": SYSTEM,
-        "params": {"max_tokens": 16, "temperature": 0.5},
-        "endpoint": "sim",
-        "sim": {"time_scale": 0.0, "seed": 4},
-        "out": str(tmp_path / "runs"),
-        "cache": False,
-        "prompt_cache": "message:1",
-    }
-    return Sweep(**{**base, **kw})
+    return cache_sweep(tmp_path, 30, **{"prompt_cache": "message:1", **kw})
 
 
 def test_each_request_writes_its_own_entry_and_the_run_lands_in_the_band(

@@ -12,26 +12,11 @@ import pytest
 
 from orkit import Sweep
 from orkit.catalog import Catalog
-
-ANTHROPIC, OPENAI = "anthropic/claude-haiku-4.5", "openai/gpt-4o-mini"
-SYSTEM = " ".join(
-    f"House rule {i}: answer the question asked, in as few words as fit." for i in range(120)
-)
+from tests.cost.cache_sweeps import ANTHROPIC, OPENAI, cache_sweep
 
 
 def sweep(tmp_path: Path, **kw: object) -> Sweep:
-    base: dict[str, object] = {
-        "dataset": [{"id": f"q{i}", "q": f"What is {i} + {i}?"} for i in range(40)],
-        "models": [ANTHROPIC, OPENAI],
-        "prompt": "{{ q }}",
-        "system": SYSTEM,
-        "params": {"max_tokens": 16, "temperature": 0.5},
-        "endpoint": "sim",
-        "sim": {"time_scale": 0.0, "seed": 4},
-        "out": str(tmp_path / "runs"),
-        "cache": False,
-    }
-    return Sweep(**{**base, **kw})  # type: ignore[arg-type]
+    return cache_sweep(tmp_path, 40, **kw)
 
 
 def _rows(run: object) -> pd.DataFrame:
